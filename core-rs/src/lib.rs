@@ -1,0 +1,33 @@
+//! Ferrite's core: every tensor kernel and its backward pass, for wasm32.
+//!
+//! `#![no_std]` with `alloc`, no crate dependencies. Each kernel module holds
+//! `<op>_forward`, `<op>_backward` and a naive reference side by side, written once
+//! against the small vector layer in `simd.rs`, so the same source builds
+//! `ferrite-simd.wasm` (+simd128) and `ferrite-scalar.wasm`.
+//!
+//! ABI: every export is `extern "C"`, takes raw pointers (byte offsets into linear
+//! memory) and sizes, and is named `fe_<kernel>`. The TypeScript side allocates with
+//! `fe_alloc`/`fe_free` and views memory with typed arrays.
+#![no_std]
+#![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
+
+extern crate alloc;
+
+pub mod heap;
+pub mod math;
+pub mod parallel;
+pub mod simd;
+
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    // A panic is a bug in a kernel or a bad argument that slipped past the TS checks:
+    // trap so that the JS caller gets a RuntimeError instead of corrupted memory.
+    core::arch::wasm32::unreachable()
+}
+
+/// Which build this is, so that the TS side can name it: 0 scalar, 1 SIMD128.
+#[no_mangle]
+pub extern "C" fn fe_build_flavor() -> u32 {
+    if cfg!(target_feature = "simd128") { 1 } else { 0 }
+}

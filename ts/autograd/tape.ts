@@ -1,0 +1,196 @@
+// Reverse-mode autodiff: a tape of op records and one backward sweep.
+//
+// While a gradient function runs its forward pass, each op appends a record: its
+// inputs, its output and a backward function mapping dy to one gradient per input
+// (null where an input needs none). `gradients` walks the records that lie on a path
+// from the sources to the result, newest first, summing gradients that meet.
+
+import { Tensor, Variable, registeredVariables, type Shape } from '../tensor/tensor.js';
+import { endScope, startScope, tidy, type TensorContainer } from '../tensor/scope.js';
+import { onesLike } from '../tensor/creation.js';
+import { addN } from '../ops/arithmetic.js';
+
+export type BackwardFn = (dy: Tensor) => (Tensor | null)[];
+
+interface TapeRecord {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  readonly output: Tensor;
+  readonly backward: BackwardFn;
+  /** Tensors the backward function reads besides inputs and output. */
+  readonly saved: readonly Tensor[];
+}
+
+let tape: TapeRecord[] | null = null;
+
+/** True while a gradient function records its forward pass. */
+export function isRecording(): boolean {
+  return tape !== null;
+}
+
+function hold(t: Tensor): void {
+  t.tapeRefs++;
+}
+
+function release(t: Tensor): void {
+  t.tapeRefs--;
+  if (t.tapeRefs === 0 && t.disposePending) t.dispose();
+}
+
+/**
+ * Records an op for the backward pass. Ops call this after computing `output`;
+ * it costs nothing when no gradient is being computed. The backward function must
+ * read only `inputs`, `output` and `saved`, which stay alive until the sweep is done.
+ */
+export function record(name: string, inputs: readonly Tensor[], output: Tensor, backward: BackwardFn, saved: readonly Tensor[] = []): void {
+  if (tape === null) return;
+  for (const t of inputs) hold(t);
+  hold(output);
+  for (const t of saved) hold(t);
+  tape.push({ name, inputs, output, backward, saved });
+}
+
+/** Gradients of `y` (summed against `dy`, default all ones) with respect to each `xs`. */
+function backwardSweep(records: TapeRecord[], y: Tensor, xs: readonly Tensor[], dy: Tensor | undefined): (Tensor | null)[] {
+  // Forward-reachable from xs, then backward-reachable from y: only those records run.
+  const fromX = new Set<number>(xs.map((x) => x.id));
+  const onPath: boolean[] = records.map(() => false);
+  for (let i = 0; i < records.length; i++) {
+    if (records[i].inputs.some((t) => fromX.has(t.id))) {
+      onPath[i] = true;
+      fromX.add(records[i].output.id);
+    }
+  }
+  const toY = new Set<number>([y.id]);
+  for (let i = records.length - 1; i >= 0; i--) {
+    if (onPath[i] && toY.has(records[i].output.id)) {
+      for (const t of records[i].inputs) toY.add(t.id);
+    } else {
+      onPath[i] = false;
+    }
+  }
+
+  const grads = new Map<number, Tensor[]>();
+  grads.set(y.id, [dy ?? onesLike(y)]);
+  const takeGrad = (t: Tensor): Tensor | null => {
+    const parts = grads.get(t.id);
+    if (!parts) return null;
+    grads.delete(t.id);
+    return parts.length === 1 ? parts[0] : addN(parts);
+  };
+  for (let i = records.length - 1; i >= 0; i--) {
+    if (!onPath[i]) continue;
+    const r = records[i];
+    const g = takeGrad(r.output);
+    if (g === null) continue;
+    const inGrads = r.backward(g);
+    if (inGrads.length !== r.inputs.length) {
+      throw new Error(`ferrite: backward of ${r.name} returned ${inGrads.length} gradients for ${r.inputs.length} inputs`);
+    }
+    r.inputs.forEach((input, k) => {
+      const gi = inGrads[k];
+      if (gi === null || !toY.has(input.id)) return;
+      assertSameShape(gi.shape, input.shape, r.name);
+      const list = grads.get(input.id);
+      if (list) list.push(gi);
+      else grads.set(input.id, [gi]);
+    });
+  }
+  return xs.map((x) => takeGrad(x));
+}
+
+function assertSameShape(g: Shape, x: Shape, op: string): void {
+  if (g.length !== x.length || g.some((d, i) => d !== x[i])) {
+    throw new Error(`ferrite: internal error: gradient of ${op} has shape [${g.join(', ')}] for an input of shape [${x.join(', ')}]`);
+  }
+}
+
+/**
+ * Runs `f` with recording on, then the backward sweep. Returns f's value and the
+ * gradients; everything else made on the way is disposed.
+ */
+function computeGradients(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: (Tensor | null)[] } {
+  if (tape !== null) throw new Error('ferrite: nested gradient computations are not supported');
+  const records: TapeRecord[] = [];
+  startScope();
+  let result: { value: Tensor; grads: (Tensor | null)[] } | undefined;
+  try {
+    tape = records;
+    let value: Tensor;
+    try {
+      value = f();
+    } finally {
+      tape = null;
+    }
+    if (!(value instanceof Tensor)) throw new Error('ferrite: the function passed to a gradient function must return a tensor');
+    if (dy === undefined && value.size !== 1) {
+      throw new Error(`ferrite: gradient functions need f to return a scalar (got shape [${value.shape.join(', ')}]) or an explicit dy`);
+    }
+    const grads = tidy(() => backwardSweep(records, value, xs, dy) as TensorContainer) as (Tensor | null)[];
+    result = { value, grads };
+  } finally {
+    endScope(result as unknown as TensorContainer);
+    for (const r of records) {
+      for (const t of r.inputs) release(t);
+      release(r.output);
+      for (const t of r.saved) release(t);
+    }
+  }
+  return result;
+}
+
+function requireGrads(grads: (Tensor | null)[], xs: readonly Tensor[]): Tensor[] {
+  return grads.map((g, i) => {
+    if (g === null) {
+      throw new Error(`ferrite: cannot compute the gradient: the result does not depend on input ${i} (shape [${xs[i].shape.join(', ')}])`);
+    }
+    return g;
+  });
+}
+
+/** `grad(f)(x)` is df/dx, as in TF.js. */
+export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
+  return (x, dy) => {
+    const { value, grads } = computeGradients(() => f(x), [x], dy);
+    value.dispose();
+    return requireGrads(grads, [x])[0];
+  };
+}
+
+/** `grads(f)([a, b])` is [df/da, df/db]. */
+export function grads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => Tensor[] {
+  return (xs, dy) => {
+    const { value, grads } = computeGradients(() => f(...xs), xs, dy);
+    value.dispose();
+    return requireGrads(grads, xs);
+  };
+}
+
+export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
+  return (x, dy) => {
+    const { value, grads } = computeGradients(() => f(x), [x], dy);
+    return { value, grad: requireGrads(grads, [x])[0] };
+  };
+}
+
+export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+  return (xs, dy) => {
+    const { value, grads } = computeGradients(() => f(...xs), xs, dy);
+    return { value, grads: requireGrads(grads, xs) };
+  };
+}
+
+/**
+ * The loss `f()` returns and its gradient for each trainable variable it depends on
+ * (all registered trainable variables unless `varList` is given), keyed by name.
+ */
+export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+  const vars = (varList ?? registeredVariables()).filter((v) => v.trainable && !v.isDisposed);
+  const { value, grads } = computeGradients(f, vars);
+  const named: Record<string, Tensor> = {};
+  vars.forEach((v, i) => {
+    const g = grads[i];
+    if (g !== null) named[v.name] = g;
+  });
+  return { value, grads: named };
+}

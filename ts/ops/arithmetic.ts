@@ -1,0 +1,1 @@
+export function addN(xs: any[]): any { throw new Error('todo'); }

@@ -1,0 +1,144 @@
+// Making tensors from JavaScript values, like TF.js's `tensor`, `zeros`, `ones`, ...
+
+import { engine } from '../backend/engine.js';
+import { checkShape, emptyTensor, sizeOf, Tensor, zerosTensor, type DataType, type NestedArray, type Shape, type TypedArray } from './tensor.js';
+
+export type TensorLike = TypedArray | NestedArray | number[] | Uint8Array;
+
+function inferShape(values: TensorLike): number[] {
+  if (ArrayBuffer.isView(values)) return [values.length];
+  if (typeof values === 'number') return [];
+  const shape: number[] = [];
+  let v: unknown = values;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    v = v[0];
+  }
+  if (ArrayBuffer.isView(v)) shape.push((v as TypedArray).length);
+  return shape;
+}
+
+function flattenInto(values: unknown, out: number[], shape: number[], dim: number): void {
+  if (dim === shape.length) {
+    if (typeof values !== 'number') throw new Error(`ferrite: tensor(): ragged or non-numeric nested array (expected a number at depth ${dim})`);
+    out.push(values);
+    return;
+  }
+  const arr = values as ArrayLike<unknown>;
+  if (!(Array.isArray(arr) || ArrayBuffer.isView(arr)) || arr.length !== shape[dim]) {
+    throw new Error(`ferrite: tensor(): ragged nested array: expected length ${shape[dim]} at depth ${dim}, inferred shape [${shape.join(', ')}]`);
+  }
+  for (let i = 0; i < arr.length; i++) flattenInto(arr[i], out, shape, dim + 1);
+}
+
+/**
+ * A tensor from values (nested arrays, a flat array or typed array, or a number),
+ * with an optional shape (required to reshape flat data) and dtype.
+ */
+export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Tensor {
+  const inferred = inferShape(values);
+  let flat: ArrayLike<number>;
+  if (typeof values === 'number') flat = [values];
+  else if (ArrayBuffer.isView(values)) flat = values;
+  else if (inferred.length <= 1) flat = values as number[];
+  else {
+    const out: number[] = [];
+    flattenInto(values, out, inferred, 0);
+    flat = out;
+  }
+  const finalShape = shape ? [...shape] : inferred;
+  checkShape(finalShape);
+  if (sizeOf(finalShape) !== flat.length) {
+    throw new Error(`ferrite: tensor(): shape [${finalShape.join(', ')}] needs ${sizeOf(finalShape)} values, got ${flat.length}`);
+  }
+  const dt: DataType = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
+  if (dt !== 'float32' && dt !== 'int32') throw new Error(`ferrite: tensor(): unsupported dtype '${dt}' (float32 or int32)`);
+  const t = emptyTensor(finalShape, dt);
+  const view = t.view();
+  if (dt === 'int32' && !(flat instanceof Int32Array)) {
+    for (let i = 0; i < flat.length; i++) {
+      const v = flat[i];
+      if (!Number.isInteger(v)) {
+        t.dispose();
+        throw new Error(`ferrite: tensor(): int32 tensor given non-integer value ${v} at index ${i}`);
+      }
+      view[i] = v;
+    }
+  } else {
+    view.set(flat);
+  }
+  return t;
+}
+
+function ranked(rank: number, name: string) {
+  return (values: TensorLike, shape?: Shape, dtype?: DataType): Tensor => {
+    const s = shape ?? inferShape(values);
+    if (s.length !== rank) throw new Error(`ferrite: ${name}() needs a rank-${rank} shape, got [${s.join(', ')}]`);
+    return tensor(values, s, dtype);
+  };
+}
+
+export const scalar = (value: number, dtype?: DataType): Tensor => tensor(value, [], dtype);
+export const tensor1d = ranked(1, 'tensor1d');
+export const tensor2d = ranked(2, 'tensor2d');
+export const tensor3d = ranked(3, 'tensor3d');
+export const tensor4d = ranked(4, 'tensor4d');
+
+export function zeros(shape: Shape, dtype: DataType = 'float32'): Tensor {
+  checkShape(shape);
+  return zerosTensor(shape, dtype);
+}
+
+export function fill(shape: Shape, value: number, dtype: DataType = 'float32'): Tensor {
+  checkShape(shape);
+  const t = emptyTensor(shape, dtype);
+  t.view().fill(value);
+  return t;
+}
+
+export const ones = (shape: Shape, dtype: DataType = 'float32'): Tensor => fill(shape, 1, dtype);
+
+export function zerosLike(x: Tensor): Tensor {
+  x.assertAlive('zerosLike input');
+  return zerosTensor(x.shape, x.dtype, x.engine);
+}
+
+export function onesLike(x: Tensor): Tensor {
+  x.assertAlive('onesLike input');
+  const t = emptyTensor(x.shape, x.dtype, x.engine);
+  t.view().fill(1);
+  return t;
+}
+
+/** A copy of `x` (same engine). */
+export function clone(x: Tensor): Tensor {
+  x.assertAlive('clone input');
+  const t = emptyTensor(x.shape, x.dtype, x.engine);
+  x.engine.u8.copyWithin(t.ptr, x.ptr, x.ptr + x.size * 4);
+  return t;
+}
+
+/** One-hot encoding of int32 `indices` (any shape) into float32 [..., depth]. */
+export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0): Tensor {
+  indices.assertAlive('oneHot indices');
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`ferrite: oneHot: depth must be a positive integer, got ${depth}`);
+  const idx = indices.view();
+  const out = emptyTensor([...indices.shape, depth], 'float32', indices.engine);
+  const o = out.view();
+  o.fill(offValue);
+  for (let i = 0; i < idx.length; i++) {
+    const k = idx[i];
+    if (!Number.isInteger(k) || k < 0 || k >= depth) {
+      out.dispose();
+      throw new Error(`ferrite: oneHot: index ${k} at position ${i} is outside [0, ${depth})`);
+    }
+    o[i * depth + k] = onValue;
+  }
+  return out;
+}
+
+/** Live tensors and bytes on the current engine, like `tf.memory()`. */
+export function memory(): { numTensors: number; numBytes: number; numBytesInWasmHeap: number; wasmMemoryBytes: number } {
+  const e = engine();
+  return { numTensors: e.numTensors, numBytes: e.numBytes, numBytesInWasmHeap: e.heapBytes(), wasmMemoryBytes: e.memory.buffer.byteLength };
+}

@@ -1,0 +1,78 @@
+// Scopes for automatic disposal (`tidy`), and `keep`.
+//
+// Every tensor made while a scope is open is recorded in it; when the scope closes,
+// the ones not kept and not returned are disposed. What the function returns moves
+// to the enclosing scope, as in TF.js.
+
+export interface Tracked {
+  readonly isTensor: true;
+  kept: boolean;
+  readonly isDisposed: boolean;
+  dispose(): void;
+}
+
+const scopes: Tracked[][] = [];
+
+export function track<T extends Tracked>(t: T): T {
+  if (scopes.length > 0) scopes[scopes.length - 1].push(t);
+  return t;
+}
+
+/** Marks a tensor so that no enclosing `tidy` disposes it. */
+export function keep<T extends Tracked>(t: T): T {
+  t.kept = true;
+  return t;
+}
+
+export type TensorContainer = void | Tracked | string | number | boolean | null | undefined | TensorContainer[] | { [k: string]: TensorContainer };
+
+function collect(result: unknown, into: Set<Tracked>, depth = 0): void {
+  if (result === null || typeof result !== 'object' || depth > 8) return;
+  if ((result as Tracked).isTensor === true) {
+    into.add(result as Tracked);
+    return;
+  }
+  if (Array.isArray(result)) for (const r of result) collect(r, into, depth + 1);
+  else if (Object.getPrototypeOf(result) === Object.prototype) for (const r of Object.values(result)) collect(r, into, depth + 1);
+}
+
+/**
+ * Runs `fn` and disposes every tensor it made except those it returns (in an array or
+ * plain object too) and those passed to `keep`. `fn` must not return a promise.
+ */
+export function tidy<T extends TensorContainer>(fn: () => T): T;
+export function tidy<T extends TensorContainer>(name: string, fn: () => T): T;
+export function tidy<T extends TensorContainer>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
+  const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn!;
+  startScope();
+  let result: T;
+  try {
+    result = fn();
+  } catch (e) {
+    endScope();
+    throw e;
+  }
+  endScope(result);
+  if (result instanceof Promise) {
+    throw new Error('ferrite: tidy() cannot take an async function: tensors would be disposed before the promise resolves');
+  }
+  return result;
+}
+
+/** Opens a scope by hand (for loops that cannot be written as one function). */
+export function startScope(): void {
+  scopes.push([]);
+}
+
+/** Closes a scope opened with `startScope`, disposing what it made except `keepers`. */
+export function endScope(keepers: TensorContainer = undefined): void {
+  const scope = scopes.pop();
+  if (!scope) throw new Error('ferrite: endScope() without startScope()');
+  const returned = new Set<Tracked>();
+  collect(keepers, returned);
+  const parent = scopes.length > 0 ? scopes[scopes.length - 1] : undefined;
+  for (const t of scope) {
+    if (returned.has(t)) parent?.push(t);
+    else if (!t.kept && !t.isDisposed) t.dispose();
+  }
+}

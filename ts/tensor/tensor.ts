@@ -1,0 +1,188 @@
+// Tensors: a shape, a dtype and a block of wasm memory.
+
+import { engine, type Engine } from '../backend/engine.js';
+import { track, type Tracked } from './scope.js';
+
+export type DataType = 'float32' | 'int32';
+export type Shape = readonly number[];
+export type TypedArray = Float32Array | Int32Array;
+export type NestedArray = number | NestedArray[];
+
+let nextId = 0;
+
+export function sizeOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function checkShape(shape: Shape, what = 'shape'): void {
+  if (!Array.isArray(shape)) throw new Error(`ferrite: ${what} must be an array of integers, got ${String(shape)}`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`ferrite: ${what} [${shape.join(', ')}] must hold non-negative integers`);
+  }
+}
+
+export class Tensor implements Tracked {
+  readonly isTensor = true as const;
+  readonly id = nextId++;
+  readonly size: number;
+  readonly rank: number;
+  kept = false;
+  /** Autograd holds this tensor for a backward pass: disposal waits until it lets go. */
+  tapeRefs = 0;
+  disposePending = false;
+  private disposed = false;
+
+  /** Use the factory functions (`tensor`, `zeros`, ...) rather than this constructor. */
+  constructor(
+    readonly shape: Shape,
+    readonly dtype: DataType,
+    readonly engine: Engine,
+    /** Byte offset of the data in wasm memory (16-byte aligned). */
+    readonly ptr: number,
+  ) {
+    this.size = sizeOf(shape);
+    this.rank = shape.length;
+    engine.numTensors++;
+    engine.numBytes += this.size * 4;
+    track(this);
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Offset of element 0 in the engine's f32 / i32 views. */
+  get offset(): number {
+    return this.ptr >> 2;
+  }
+
+  /** Throws a clear error if the tensor was disposed. Ops call it on every input. */
+  assertAlive(what = 'tensor'): void {
+    if (this.disposed) throw new Error(`ferrite: ${what} (shape [${this.shape.join(', ')}]) is disposed`);
+  }
+
+  /** A live view of the data in wasm memory: invalid after memory grows or the tensor is disposed. */
+  view(): TypedArray {
+    this.assertAlive();
+    const e = this.engine;
+    return this.dtype === 'int32' ? e.i32.subarray(this.offset, this.offset + this.size) : e.f32.subarray(this.offset, this.offset + this.size);
+  }
+
+  /** A copy of the data. */
+  dataSync(): TypedArray {
+    return this.view().slice();
+  }
+
+  async data(): Promise<TypedArray> {
+    return this.dataSync();
+  }
+
+  arraySync(): NestedArray {
+    const flat = this.dataSync();
+    if (this.rank === 0) return flat[0];
+    const build = (dim: number, start: number): NestedArray[] => {
+      const n = this.shape[dim];
+      const stride = sizeOf(this.shape.slice(dim + 1));
+      const out: NestedArray[] = [];
+      for (let i = 0; i < n; i++) {
+        out.push(dim === this.rank - 1 ? flat[start + i] : build(dim + 1, start + i * stride));
+      }
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  async array(): Promise<NestedArray> {
+    return this.arraySync();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    if (this.tapeRefs > 0) {
+      // A gradient computation still needs it; it is freed when that finishes.
+      this.disposePending = true;
+      return;
+    }
+    this.disposed = true;
+    this.engine.free(this.ptr, this.size * 4);
+    this.engine.numTensors--;
+    this.engine.numBytes -= this.size * 4;
+  }
+
+  toString(): string {
+    const data = this.dataSync();
+    const shown = Array.from(data.subarray(0, 20), (v) => (this.dtype === 'int32' ? String(v) : v.toPrecision(4)));
+    return `Tensor ${this.dtype} [${this.shape.join(', ')}] ${shown.join(', ')}${data.length > 20 ? ', ...' : ''}`;
+  }
+
+  print(): void {
+    console.log(this.toString());
+  }
+}
+
+/** Allocates an uninitialised tensor on the current engine (or the given one). */
+export function emptyTensor(shape: Shape, dtype: DataType = 'float32', eng: Engine = engine()): Tensor {
+  const size = sizeOf(shape);
+  const ptr = eng.alloc(size * 4);
+  return new Tensor([...shape], dtype, eng, ptr);
+}
+
+/** Allocates a zero-filled tensor. */
+export function zerosTensor(shape: Shape, dtype: DataType = 'float32', eng: Engine = engine()): Tensor {
+  const t = emptyTensor(shape, dtype, eng);
+  eng.u8.fill(0, t.ptr, t.ptr + t.size * 4);
+  return t;
+}
+
+const variableRegistry = new Map<string, Variable>();
+let nextVariableId = 0;
+
+/** A tensor whose value changes in place (weights); optimizers update it. */
+export class Variable extends Tensor {
+  readonly name: string;
+  trainable: boolean;
+
+  constructor(initial: Tensor, trainable = true, name?: string) {
+    initial.assertAlive('initial value of variable');
+    const eng = initial.engine;
+    super(initial.shape, initial.dtype, eng, eng.alloc(initial.size * 4));
+    eng.u8.copyWithin(this.ptr, initial.ptr, initial.ptr + initial.size * 4);
+    this.kept = true;
+    this.trainable = trainable;
+    this.name = name ?? `variable${nextVariableId++}`;
+    if (variableRegistry.has(this.name)) {
+      throw new Error(`ferrite: a variable named '${this.name}' already exists`);
+    }
+    variableRegistry.set(this.name, this);
+  }
+
+  /** Copies `value` (same shape and dtype) into this variable. */
+  assign(value: Tensor): void {
+    value.assertAlive('value assigned to variable');
+    this.assertAlive(`variable '${this.name}'`);
+    if (value.engine !== this.engine) throw new Error(`ferrite: cannot assign a tensor from the ${value.engine.name} build to variable '${this.name}' on the ${this.engine.name} build`);
+    if (value.dtype !== this.dtype || value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
+      throw new Error(
+        `ferrite: cannot assign ${value.dtype} [${value.shape.join(', ')}] to variable '${this.name}' of ${this.dtype} [${this.shape.join(', ')}]`,
+      );
+    }
+    this.engine.u8.copyWithin(this.ptr, value.ptr, value.ptr + value.size * 4);
+  }
+
+  override dispose(): void {
+    if (!this.isDisposed && this.tapeRefs === 0) variableRegistry.delete(this.name);
+    super.dispose();
+  }
+}
+
+/** All live variables, in creation order. */
+export function registeredVariables(): Variable[] {
+  return [...variableRegistry.values()];
+}
+
+/** Makes a trainable variable holding a copy of `initial`, like `tf.variable`. */
+export function variable(initial: Tensor, trainable = true, name?: string): Variable {
+  return new Variable(initial, trainable, name);
+}

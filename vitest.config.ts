@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Each file gets a fresh module graph (and so fresh wasm instances); files run in
+    // forked processes so a trapping kernel cannot take the runner down with it.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
