@@ -18,9 +18,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist');
 const TARGET = 'wasm32-unknown-unknown';
 
+// Every build exports __stack_pointer so that the TS side can reset it after a trap;
+// the threaded build also sets it per instance (each thread has its own stack).
+const COMMON_LINK = ['--export=__stack_pointer'];
+// Shared memory is imported from JS (one Memory for all threads); its declared maximum
+// is the wasm32 limit, and the JS side picks the real maximum at instantiation.
+const THREADS_LINK = ['--shared-memory', '--import-memory', '--max-memory=4294967296'];
+
 export const VARIANTS = {
-  scalar: { file: 'ferrite-scalar.wasm', features: [] },
-  simd: { file: 'ferrite-simd.wasm', features: ['+simd128'] },
+  scalar: { file: 'ferrite-scalar.wasm', features: [], link: COMMON_LINK },
+  simd: { file: 'ferrite-simd.wasm', features: ['+simd128'], link: COMMON_LINK },
+  'simd-threads': {
+    file: 'ferrite-simd-threads.wasm',
+    features: ['+simd128', '+atomics', '+bulk-memory', '+mutable-globals'],
+    link: [...COMMON_LINK, ...THREADS_LINK],
+  },
 };
 
 function run(cmd, args, opts = {}) {
@@ -90,8 +102,11 @@ export function buildWasm({ variants = Object.keys(VARIANTS), quiet = false } = 
   if (!quiet) console.log(`ferrite: building wasm with ${tc.name}`);
   mkdirSync(outDir, { recursive: true });
   for (const v of variants) {
-    const { file, features } = VARIANTS[v];
-    const flags = features.length ? [`-Ctarget-feature=${features.join(',')}`] : [];
+    const { file, features, link } = VARIANTS[v];
+    const flags = [
+      ...(features.length ? [`-Ctarget-feature=${features.join(',')}`] : []),
+      ...link.map((l) => `-Clink-arg=${l}`),
+    ];
     const args = [
       ...(tc.args0 ?? []), 'build', '--release', '--target', TARGET,
       '--manifest-path', join(root, 'core-rs/Cargo.toml'),

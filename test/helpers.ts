@@ -2,21 +2,34 @@
 // check any op's gradient against central finite differences.
 
 import { beforeAll, describe, expect } from 'vitest';
-import { setBackendSync } from '../ts/backend/engine.js';
+import { ready, setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import { grads } from '../ts/autograd/tape.js';
 import { tidy } from '../ts/tensor/scope.js';
 import { tensor } from '../ts/tensor/creation.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
 
-export const BUILDS: BuildName[] = ['scalar', 'simd'];
+/** The configurations every kernel suite runs on: each build, and the threaded one with 1, 2 and 3 threads. */
+export const BUILDS: { build: BuildName; threads: number }[] = [
+  { build: 'scalar', threads: 1 },
+  { build: 'simd', threads: 1 },
+  { build: 'simd-threads', threads: 1 },
+  { build: 'simd-threads', threads: 2 },
+  // More threads than this machine's 2 cores must still be correct.
+  { build: 'simd-threads', threads: 3 },
+];
 
-/** Declares `fn`'s tests once per wasm build, with that build selected. */
-export function describeEachBuild(name: string, fn: (build: BuildName) => void): void {
-  for (const build of BUILDS) {
-    describe(`${name} [${build}]`, () => {
-      beforeAll(() => setBackendSync(build));
-      fn(build);
+/** Declares `fn`'s tests once per configuration in BUILDS, with that build and thread count selected. */
+export function describeEachBuild(name: string, fn: (build: BuildName, threads: number) => void): void {
+  for (const { build, threads } of BUILDS) {
+    const label = build === 'simd-threads' ? `${build} x${threads}` : build;
+    describe(`${name} [${label}]`, () => {
+      beforeAll(async () => {
+        if (build === 'simd-threads') setThreadsCount(threads);
+        setBackendSync(build);
+        await ready();
+      });
+      fn(build, threads);
     });
   }
 }

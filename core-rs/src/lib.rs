@@ -9,10 +9,12 @@
 //! memory) and sizes, and is named `fe_<kernel>`. The TypeScript side allocates with
 //! `fe_alloc`/`fe_free` and views memory with typed arrays.
 #![no_std]
+#![cfg_attr(target_feature = "atomics", feature(stdarch_wasm_atomic_wait))]
 #![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
 
 extern crate alloc;
 
+pub mod gemm;
 pub mod heap;
 pub mod math;
 pub mod parallel;
@@ -26,8 +28,8 @@ fn panic(_info: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// Which build this is, so that the TS side can name it: 0 scalar, 1 SIMD128.
+/// Which build this is, so that the TS side can name it: bit 0 SIMD128, bit 1 threads.
 #[no_mangle]
 pub extern "C" fn fe_build_flavor() -> u32 {
-    if cfg!(target_feature = "simd128") { 1 } else { 0 }
+    (cfg!(target_feature = "simd128") as u32) | ((cfg!(target_feature = "atomics") as u32) << 1)
 }

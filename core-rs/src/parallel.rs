@@ -1,25 +1,16 @@
 //! The seam through which kernels split their work over threads.
 //!
 //! A kernel describes its work as `n` independent items (rows, panels, chunks) and a
-//! body that processes a half-open range of them. In this single-threaded build the
-//! body runs once over everything; the threaded build (a pool of wasm instances on a
-//! shared memory) hands each thread a fixed partition of `0..n`, so results never
-//! depend on the thread count. Bodies must only write to memory owned by their range.
-
-/// Runs `body(start, end)` over `0..n`, splitting into ranges of at least `min_items`.
-#[inline]
-pub fn parallel_for(n: usize, min_items: usize, body: &(dyn Fn(usize, usize) + Sync)) {
-    let _ = min_items;
-    if n > 0 {
-        body(0, n);
-    }
-}
-
-/// Number of threads kernels may split over (1 in this build).
-#[inline]
-pub fn num_threads() -> usize {
-    1
-}
+//! body that processes a half-open range of them. Thread `t` of `T` always gets items
+//! `n*t/T .. n*(t+1)/T`, and a body must compute each item the same way whatever range
+//! it is in (reductions combine partial results in a fixed order), so that results are
+//! bitwise identical for any thread count.
+//!
+//! Single-threaded builds run the body once over everything. The threaded build
+//! (`+atomics`, one shared memory, one wasm instance per thread) keeps a job
+//! descriptor in shared memory: the calling thread publishes a job and bumps a
+//! sequence number, sleeping workers (`fe_worker_loop`) wake, run their share, and
+//! count down a pending counter the caller waits on. No JS runs on this path.
 
 /// A raw pointer that may be shared with the bodies of `parallel_for`.
 /// Safety rests on each body writing a disjoint range.
@@ -32,4 +23,263 @@ impl<T> SendPtr<T> {
     pub fn get(self) -> *mut T {
         self.0
     }
+}
+
+/// The range of items thread `t` of `threads` owns.
+#[inline(always)]
+pub fn partition(n: usize, t: usize, threads: usize) -> (usize, usize) {
+    // u64 so that n * t cannot overflow on wasm32.
+    let start = (n as u64 * t as u64 / threads as u64) as usize;
+    let end = (n as u64 * (t as u64 + 1) / threads as u64) as usize;
+    (start, end)
+}
+
+#[cfg(not(target_feature = "atomics"))]
+mod imp {
+    #[inline]
+    pub fn parallel_for(n: usize, _min_items: usize, body: &(dyn Fn(usize, usize) + Sync)) {
+        if n > 0 {
+            body(0, n);
+        }
+    }
+
+    #[inline]
+    pub fn num_threads() -> usize {
+        1
+    }
+}
+
+#[cfg(target_feature = "atomics")]
+mod imp {
+    use super::partition;
+    use core::arch::wasm32::{memory_atomic_notify, memory_atomic_wait32};
+    use core::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicUsize, Ordering::*};
+
+    /// Most threads a pool may have (the caller included).
+    pub const MAX_THREADS: usize = 64;
+
+    // The job descriptor and pool state, in shared memory (statics live there).
+    static SEQ: AtomicI32 = AtomicI32::new(0);
+    static PENDING: AtomicI32 = AtomicI32::new(0);
+    static JOB_DATA: AtomicUsize = AtomicUsize::new(0);
+    static JOB_VTABLE: AtomicUsize = AtomicUsize::new(0);
+    static JOB_N: AtomicUsize = AtomicUsize::new(0);
+    static JOB_THREADS: AtomicUsize = AtomicUsize::new(1);
+    /// Threads kernels may use (caller included), set from JS; 1 until workers are up.
+    static THREADS: AtomicUsize = AtomicUsize::new(1);
+    /// Set while a job runs: a `parallel_for` nested in a body runs inline.
+    static IN_JOB: AtomicBool = AtomicBool::new(false);
+    /// Set by a worker's JS when its share trapped; the caller turns it into a trap.
+    static WORKER_FAILED: AtomicI32 = AtomicI32::new(0);
+    static SHUTDOWN: AtomicI32 = AtomicI32::new(0);
+    static READY_WORKERS: AtomicU32 = AtomicU32::new(0);
+
+    /// Spins this many rounds before sleeping: an empty dispatch round trip is then
+    /// about a microsecond instead of ~25 µs for a futex wake (toolchain.md figures).
+    const SPIN: u32 = 20_000;
+
+    fn wait_while_eq(cell: &AtomicI32, value: i32) {
+        let mut spins = 0;
+        while cell.load(Acquire) == value {
+            if spins < SPIN {
+                spins += 1;
+                core::hint::spin_loop();
+            } else {
+                unsafe { memory_atomic_wait32(cell.as_ptr(), value, -1) };
+            }
+        }
+    }
+
+    type Body<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+    pub fn parallel_for(n: usize, min_items: usize, body: Body) {
+        if n == 0 {
+            return;
+        }
+        let max_useful = if min_items == 0 { n } else { (n / min_items).max(1) };
+        let threads = THREADS.load(Relaxed).min(max_useful).min(n);
+        if threads <= 1 || IN_JOB.load(Relaxed) {
+            body(0, n);
+            return;
+        }
+        // A previous job whose caller trapped may still be finishing on the workers.
+        wait_pending_zero();
+        IN_JOB.store(true, Relaxed);
+        WORKER_FAILED.store(0, Relaxed);
+        // The fat pointer travels as two words; every instance shares the code and its
+        // function table, so the vtable's indices mean the same on every thread.
+        let (data, vtable): (usize, usize) = unsafe { core::mem::transmute(body) };
+        JOB_DATA.store(data, Relaxed);
+        JOB_VTABLE.store(vtable, Relaxed);
+        JOB_N.store(n, Relaxed);
+        JOB_THREADS.store(threads, Relaxed);
+        PENDING.store(threads as i32 - 1, Relaxed);
+        SEQ.fetch_add(1, Release);
+        unsafe { memory_atomic_notify(SEQ.as_ptr(), u32::MAX) };
+
+        let (s, e) = partition(n, 0, threads);
+        if s < e {
+            body(s, e);
+        }
+        wait_pending_zero();
+        IN_JOB.store(false, Relaxed);
+        if WORKER_FAILED.load(Acquire) != 0 {
+            panic!("a kernel trapped on a worker thread");
+        }
+    }
+
+    fn wait_pending_zero() {
+        loop {
+            let p = PENDING.load(Acquire);
+            if p == 0 {
+                return;
+            }
+            let mut spins = 0;
+            while PENDING.load(Acquire) == p && spins < SPIN {
+                spins += 1;
+                core::hint::spin_loop();
+            }
+            if PENDING.load(Acquire) == p {
+                unsafe { memory_atomic_wait32(PENDING.as_ptr(), p, -1) };
+            }
+        }
+    }
+
+    fn finish_share() {
+        if PENDING.fetch_sub(1, AcqRel) == 1 {
+            unsafe { memory_atomic_notify(PENDING.as_ptr(), 1) };
+        }
+    }
+
+    pub fn num_threads() -> usize {
+        THREADS.load(Relaxed)
+    }
+
+    /// The loop each worker instance runs (`index` >= 1). Returns when the pool shuts down.
+    /// If a body traps, the worker's JS calls `fe_worker_trapped` and re-enters the loop
+    /// with the sequence number it had seen, so the failed job is not run twice.
+    #[no_mangle]
+    pub unsafe extern "C" fn fe_worker_loop(index: usize, seen_seq: i32) {
+        READY_WORKERS.fetch_add(1, AcqRel);
+        let mut seen = seen_seq;
+        loop {
+            wait_while_eq(&SEQ, seen);
+            if SHUTDOWN.load(Acquire) != 0 {
+                READY_WORKERS.fetch_sub(1, AcqRel);
+                unsafe { memory_atomic_notify(READY_WORKERS.as_ptr() as *mut i32, u32::MAX) };
+                return;
+            }
+            seen = SEQ.load(Acquire);
+            let threads = JOB_THREADS.load(Relaxed);
+            if index < threads {
+                LAST_SEEN[index].store(seen, Relaxed);
+                let body: Body = core::mem::transmute((JOB_DATA.load(Relaxed), JOB_VTABLE.load(Relaxed)));
+                let (s, e) = partition(JOB_N.load(Relaxed), index, threads);
+                if s < e {
+                    body(s, e);
+                }
+                finish_share();
+            }
+        }
+    }
+
+    static LAST_SEEN: [AtomicI32; MAX_THREADS] = [const { AtomicI32::new(0) }; MAX_THREADS];
+
+    /// Called by a worker's JS after its share trapped: marks the job failed and counts
+    /// the share as done so the caller never deadlocks. Returns the sequence number to
+    /// resume `fe_worker_loop` with.
+    #[no_mangle]
+    pub extern "C" fn fe_worker_trapped(index: usize) -> i32 {
+        READY_WORKERS.fetch_sub(1, AcqRel);
+        WORKER_FAILED.store(1, Release);
+        finish_share();
+        LAST_SEEN[index].load(Relaxed)
+    }
+
+    /// Sets how many threads kernels use (caller included), clamped to [1, MAX_THREADS].
+    #[no_mangle]
+    pub extern "C" fn fe_set_threads(n: usize) {
+        wait_pending_zero();
+        THREADS.store(n.clamp(1, MAX_THREADS), Relaxed);
+    }
+
+    #[no_mangle]
+    pub extern "C" fn fe_ready_workers() -> u32 {
+        READY_WORKERS.load(Acquire)
+    }
+
+    /// The current sequence number, for a worker about to enter its loop.
+    #[no_mangle]
+    pub extern "C" fn fe_pool_seq() -> i32 {
+        SEQ.load(Acquire)
+    }
+
+    /// Wakes every worker, makes its loop return, and waits (up to about `timeout_ms`)
+    /// until all have left, then re-arms the pool for new workers. Returns how many
+    /// workers had not left in time (0 normally).
+    #[no_mangle]
+    pub extern "C" fn fe_pool_shutdown(timeout_ms: u32) -> u32 {
+        wait_pending_zero();
+        THREADS.store(1, Relaxed);
+        SHUTDOWN.store(1, Release);
+        SEQ.fetch_add(1, Release);
+        unsafe { memory_atomic_notify(SEQ.as_ptr(), u32::MAX) };
+        let cell = unsafe { &*(READY_WORKERS.as_ptr() as *const AtomicI32) };
+        for _ in 0..timeout_ms {
+            let left = cell.load(Acquire);
+            if left == 0 {
+                break;
+            }
+            unsafe { memory_atomic_wait32(cell.as_ptr(), left, 1_000_000) };
+        }
+        // Workers that did not leave in time are terminated by the JS side; either way
+        // the pool starts afresh.
+        let left = READY_WORKERS.swap(0, AcqRel);
+        SHUTDOWN.store(0, Release);
+        left
+    }
+
+    /// Called from JS after a kernel trapped on the calling thread: lets the workers
+    /// finish their shares of the interrupted job and clears the job state.
+    #[no_mangle]
+    pub extern "C" fn fe_pool_recover() {
+        wait_pending_zero();
+        IN_JOB.store(false, Relaxed);
+        WORKER_FAILED.store(0, Relaxed);
+    }
+
+    /// An empty parallel job over `threads` items: measures dispatch cost.
+    #[no_mangle]
+    pub extern "C" fn fe_parallel_noop(n: usize) {
+        parallel_for(n, 1, &|_, _| {});
+    }
+}
+
+pub use imp::*;
+
+/// Test hook: a parallel job over `n` items whose body traps on item `bad` (and writes
+/// 1.0 to `out[i]` for every other item `i`). Lets tests check that a trap on any thread
+/// reaches the caller and that the pool stays usable. `out` is (n).
+#[no_mangle]
+pub unsafe extern "C" fn fe_debug_parallel_trap(n: usize, bad: usize, out: *mut f32) {
+    let out = SendPtr(out);
+    parallel_for(n, 1, &|start, end| {
+        for i in start..end {
+            if i == bad {
+                core::arch::wasm32::unreachable();
+            }
+            unsafe { *out.get().add(i) = 1.0 };
+        }
+    });
+}
+
+/// Test hook: writes `out[i] = i` with the work split over the pool. `out` is (n).
+#[no_mangle]
+pub unsafe extern "C" fn fe_debug_parallel_fill(n: usize, out: *mut f32) {
+    let out = SendPtr(out);
+    parallel_for(n, 1, &|start, end| {
+        for i in start..end {
+            unsafe { *out.get().add(i) = i as f32 };
+        }
+    });
 }

@@ -5,46 +5,85 @@
 // Tensors remember their engine, and ops refuse to mix engines.
 
 import { compileWasm, isNode, readWasmSync, type BuildName } from './wasm-files.js';
+import { ThreadPool, threadsSupported } from './threads.js';
 
 /** Every core export takes and returns plain numbers (pointers are byte offsets). */
 export type CoreFn = (...args: number[]) => number;
-export type CoreExports = Record<string, CoreFn> & { memory: WebAssembly.Memory };
+export type CoreExports = Record<string, CoreFn>;
 
 export class Engine {
+  /** The kernels. Each call is wrapped so that a trap becomes a clear JS error and leaves the engine usable. */
   readonly core: CoreExports;
   readonly memory: WebAssembly.Memory;
+  readonly pool: ThreadPool | undefined;
   private f32View: Float32Array;
   private i32View: Int32Array;
   private u8View: Uint8Array;
+  private readonly stackPointer: WebAssembly.Global | undefined;
+  private readonly stackTop: number;
   /** Live tensors and their bytes, for `memory()`. */
   numTensors = 0;
   numBytes = 0;
 
-  constructor(readonly name: BuildName, instance: WebAssembly.Instance) {
-    this.core = instance.exports as unknown as CoreExports;
-    this.memory = this.core.memory;
-    this.f32View = new Float32Array(this.memory.buffer);
-    this.i32View = new Int32Array(this.memory.buffer);
-    this.u8View = new Uint8Array(this.memory.buffer);
+  constructor(readonly name: BuildName, module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
+    const raw = instance.exports as Record<string, unknown>;
+    this.memory = memory;
+    this.stackPointer = raw.__stack_pointer as WebAssembly.Global | undefined;
+    this.stackTop = this.stackPointer ? (this.stackPointer.value as number) : 0;
+    const core: CoreExports = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (typeof value === 'function') core[key] = this.guard(key, value as CoreFn);
+    }
+    this.core = core;
+    this.f32View = new Float32Array(memory.buffer);
+    this.i32View = new Int32Array(memory.buffer);
+    this.u8View = new Uint8Array(memory.buffer);
+    this.pool = name === 'simd-threads' ? new ThreadPool({ module, memory, exports: raw, alloc: (n) => this.alloc(n) }) : undefined;
+  }
+
+  private guard(name: string, f: CoreFn): CoreFn {
+    const engine = this;
+    return function guarded() {
+      try {
+        return f.apply(null, arguments as unknown as number[]);
+      } catch (e) {
+        throw engine.recover(name, e);
+      }
+    };
+  }
+
+  /** After a trap: restore the stack pointer, let the workers finish, and describe the failure. */
+  private recover(kernel: string, e: unknown): Error {
+    if (!(e instanceof WebAssembly.RuntimeError)) return e as Error;
+    if (this.stackPointer) this.stackPointer.value = this.stackTop;
+    let where = '';
+    if (this.pool) {
+      const workerMsg = this.pool.workerError();
+      this.core.fe_pool_recover();
+      if (workerMsg) where = ` on a worker thread (${workerMsg})`;
+      new Uint8Array(this.memory.buffer, this.pool.errPtr, 1)[0] = 0;
+    }
+    return new Error(`ferrite: kernel ${kernel} failed${where}: ${e.message}. This is a bug in Ferrite (inputs are checked before kernels run); please report it.`);
   }
 
   /** Float32 view of all memory; re-created when memory has grown. Index = byteOffset >> 2. */
   get f32(): Float32Array {
-    if (this.f32View.buffer !== this.memory.buffer || this.f32View.byteLength === 0) this.refreshViews();
+    if (this.f32View.byteLength !== this.memory.buffer.byteLength) this.refreshViews();
     return this.f32View;
   }
   get i32(): Int32Array {
-    if (this.i32View.buffer !== this.memory.buffer || this.i32View.byteLength === 0) this.refreshViews();
+    if (this.i32View.byteLength !== this.memory.buffer.byteLength) this.refreshViews();
     return this.i32View;
   }
   get u8(): Uint8Array {
-    if (this.u8View.buffer !== this.memory.buffer || this.u8View.byteLength === 0) this.refreshViews();
+    if (this.u8View.byteLength !== this.memory.buffer.byteLength) this.refreshViews();
     return this.u8View;
   }
   private refreshViews(): void {
-    this.f32View = new Float32Array(this.memory.buffer);
-    this.i32View = new Int32Array(this.memory.buffer);
-    this.u8View = new Uint8Array(this.memory.buffer);
+    const buf = this.memory.buffer;
+    this.f32View = new Float32Array(buf);
+    this.i32View = new Int32Array(buf);
+    this.u8View = new Uint8Array(buf);
   }
 
   /** Allocates `bytes` (16-byte aligned) in wasm memory; throws a clear error when full. */
@@ -53,9 +92,9 @@ export class Engine {
     if (ptr === 0) {
       const mib = (this.memory.buffer.byteLength / 2 ** 20).toFixed(0);
       throw new Error(
-        `ferrite: out of wasm memory allocating ${bytes} bytes (memory is ${mib} MiB, ` +
-          `${this.numTensors} live tensors holding ${(this.numBytes / 2 ** 20).toFixed(1)} MiB). ` +
-          `Dispose tensors you no longer need (tidy, dispose) or use smaller batches.`,
+        `ferrite: out of wasm memory allocating ${bytes} bytes (memory is ${mib} MiB of at most ${maxMemoryMiB(this.name)} MiB, ` +
+          `${this.numTensors} live tensors hold ${(this.numBytes / 2 ** 20).toFixed(1)} MiB). ` +
+          `Dispose tensors you no longer need (tidy, dispose), use smaller batches, or raise the limit with setMaxMemory().`,
       );
     }
     return ptr;
@@ -68,6 +107,11 @@ export class Engine {
   /** Bytes in use by the core's heap (tensors plus kernel scratch). */
   heapBytes(): number {
     return this.core.fe_heap_bytes_in_use();
+  }
+
+  /** Threads kernels use now (1 for single-threaded builds). */
+  threads(): number {
+    return this.pool ? this.pool.active : 1;
   }
 }
 
@@ -83,16 +127,70 @@ export function simdSupported(): boolean {
 const engines = new Map<BuildName, Engine>();
 let current: Engine | undefined;
 let preferred: BuildName | undefined;
+let requestedThreads: number | undefined;
+let maxMemoryBytes: number | undefined;
+
+function hardwareConcurrency(): number {
+  if (isNode) {
+    const os = (process as unknown as { getBuiltinModule(id: string): typeof import('node:os') }).getBuiltinModule('node:os');
+    return os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+function maxMemoryMiB(name: BuildName): number {
+  return Math.round((name === 'simd-threads' ? sharedMaxBytes() : 4 * 2 ** 30) / 2 ** 20);
+}
+
+function sharedMaxBytes(): number {
+  // Shared memory reserves its maximum up front and can never move: 4 GiB (the wasm32
+  // limit) in Node, 2 GiB in browsers unless the user says otherwise.
+  return maxMemoryBytes ?? (isNode ? 4 * 2 ** 30 : 2 * 2 ** 30);
+}
+
+/**
+ * Sets the most memory the threaded build may use (its shared memory is created with
+ * this maximum). Takes effect for engines created afterwards.
+ */
+export function setMaxMemory(megabytes: number): void {
+  if (!(megabytes >= 64 && megabytes <= 4096)) throw new Error(`ferrite: setMaxMemory: expected 64..4096 MiB, got ${megabytes}`);
+  maxMemoryBytes = Math.floor(megabytes) * 2 ** 20;
+}
 
 function instantiate(name: BuildName, module: WebAssembly.Module): Engine {
-  const instance = new WebAssembly.Instance(module, {});
-  const engine = new Engine(name, instance);
+  let engine: Engine;
+  if (name === 'simd-threads') {
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: Math.floor(sharedMaxBytes() / 65536), shared: true });
+    const instance = new WebAssembly.Instance(module, { env: { memory } });
+    engine = new Engine(name, module, instance, memory);
+    engine.pool!.setThreads(requestedThreads ?? hardwareConcurrency());
+  } else {
+    const instance = new WebAssembly.Instance(module, {});
+    engine = new Engine(name, module, instance, instance.exports.memory as WebAssembly.Memory);
+  }
   engines.set(name, engine);
   return engine;
 }
 
+/** The best build this runtime can run: threaded where allowed, then SIMD, then scalar. */
 function defaultBuild(): BuildName {
-  return preferred ?? (simdSupported() ? 'simd' : 'scalar');
+  if (preferred) return preferred;
+  if (!simdSupported()) return 'scalar';
+  return threadsSupported() ? 'simd-threads' : 'simd';
+}
+
+function checkBuildName(name: string): asserts name is BuildName {
+  if (name !== 'simd' && name !== 'scalar' && name !== 'simd-threads') {
+    throw new Error(`ferrite: unknown backend '${name}'; expected 'simd-threads', 'simd' or 'scalar'`);
+  }
+}
+
+function loadSync(name: BuildName): Engine {
+  return engines.get(name) ?? instantiate(name, new WebAssembly.Module(readWasmSync(name)));
+}
+
+async function load(name: BuildName): Promise<Engine> {
+  return engines.get(name) ?? instantiate(name, await compileWasm(name));
 }
 
 /**
@@ -101,43 +199,81 @@ function defaultBuild(): BuildName {
  */
 export function engine(): Engine {
   if (current) return current;
-  const name = defaultBuild();
   if (!isNode) {
     throw new Error("ferrite: not initialised. Call 'await ferrite.ready()' (or setBackend) before creating tensors.");
   }
-  current = engines.get(name) ?? instantiate(name, new WebAssembly.Module(readWasmSync(name)));
+  const name = defaultBuild();
+  try {
+    current = loadSync(name);
+  } catch (e) {
+    // A checkout without the threaded build still runs, single-threaded.
+    if (name !== 'simd-threads' || preferred) throw e;
+    current = loadSync('simd');
+  }
   return current;
 }
 
-/** Loads the chosen (or best supported) build. Resolves when tensors can be created. */
+/** Loads the chosen (or best supported) build and starts its threads. */
 export async function ready(): Promise<void> {
-  if (current) return;
-  const name = defaultBuild();
-  current = engines.get(name) ?? instantiate(name, await compileWasm(name));
+  if (!current) {
+    const name = defaultBuild();
+    try {
+      current = await load(name);
+    } catch (e) {
+      if (name !== 'simd-threads' || preferred) throw e;
+      current = await load('simd');
+    }
+  }
+  await current.pool?.whenReady();
 }
 
 /**
- * Chooses the build new tensors live in: 'simd' or 'scalar'. Tensors made on another
- * build stay valid there, but cannot be mixed with the new build's in one op.
+ * Chooses the build new tensors live in: 'simd-threads', 'simd' or 'scalar'. Returns
+ * false if this runtime cannot run it. Tensors made on another build stay valid there,
+ * but cannot be mixed with the new build's in one op.
  */
 export async function setBackend(name: BuildName): Promise<boolean> {
-  if (name !== 'simd' && name !== 'scalar') {
-    throw new Error(`ferrite: unknown backend '${name}'; expected 'simd' or 'scalar'`);
-  }
-  if (name === 'simd' && !simdSupported()) return false;
+  checkBuildName(name);
+  if (name !== 'scalar' && !simdSupported()) return false;
+  if (name === 'simd-threads' && !threadsSupported()) return false;
   preferred = name;
-  current = engines.get(name) ?? instantiate(name, await compileWasm(name));
+  current = await load(name);
+  await current.pool?.whenReady();
   return true;
 }
 
-/** Synchronous `setBackend` for Node (tests, benchmarks). */
+/** Synchronous `setBackend` for Node (tests, benchmarks). Threads join in the background. */
 export function setBackendSync(name: BuildName): void {
+  checkBuildName(name);
   if (!isNode) throw new Error('ferrite: setBackendSync is only available in Node; use await setBackend()');
   preferred = name;
-  current = engines.get(name) ?? instantiate(name, new WebAssembly.Module(readWasmSync(name)));
+  current = loadSync(name);
 }
 
-/** The name of the build in use: 'simd' or 'scalar'. */
+/** The name of the build in use: 'simd-threads', 'simd' or 'scalar'. */
 export function getBackend(): BuildName {
   return engine().name;
+}
+
+/**
+ * Sets how many threads kernels use (the calling thread included), at any time between
+ * steps. New workers start in the background; `await ready()` waits for them. Only the
+ * threaded build has threads; on others the setting is kept for when it is chosen.
+ */
+export function setThreadsCount(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`ferrite: setThreadsCount: expected an integer in [1, 64], got ${n}`);
+  requestedThreads = n;
+  engines.get('simd-threads')?.pool!.setThreads(n);
+}
+
+/** Threads the current build's kernels use right now. */
+export function getThreadsCount(): number {
+  return engine().threads();
+}
+
+/** Stops the thread pool's workers and forgets every engine (their tensors become invalid). */
+export function disposeEngines(): void {
+  for (const e of engines.values()) e.pool?.shutdown();
+  engines.clear();
+  current = undefined;
 }

@@ -1,10 +1,11 @@
 // Where the .wasm builds are found and how their bytes are read, in Node and browsers.
 
-export type BuildName = 'simd' | 'scalar';
+export type BuildName = 'simd' | 'scalar' | 'simd-threads';
 
 export const WASM_FILES: Record<BuildName, string> = {
   simd: 'ferrite-simd.wasm',
   scalar: 'ferrite-scalar.wasm',
+  'simd-threads': 'ferrite-simd-threads.wasm',
 };
 
 let userWasmPath: string | URL | undefined;
@@ -39,14 +40,14 @@ function pathToDirUrl(p: string): URL {
 }
 
 /** Reads a build's bytes synchronously (Node only). */
-export function readWasmSync(build: BuildName): Uint8Array {
+export function readWasmSync(build: BuildName): Uint8Array<ArrayBuffer> {
   const fs = nodeRequire('node:fs') as typeof import('node:fs');
   const tried: string[] = [];
   for (const url of candidates(WASM_FILES[build])) {
     if (url.protocol !== 'file:') continue;
     const path = decodeURIComponent(url.pathname);
     tried.push(path);
-    if (fs.existsSync(path)) return fs.readFileSync(path);
+    if (fs.existsSync(path)) return new Uint8Array(fs.readFileSync(path));
   }
   throw new Error(
     `ferrite: cannot find ${WASM_FILES[build]} (looked in ${tried.join(', ')}). ` +
