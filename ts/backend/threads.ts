@@ -151,10 +151,18 @@ export class ThreadPool {
     if (isNode) {
       const wt = (process as unknown as { getBuiltinModule(id: string): typeof import('node:worker_threads') }).getBuiltinModule('node:worker_threads');
       const w = new wt.Worker(WORKER_SOURCE, { eval: true, name: `ferrite-${index}` });
-      // Sleeping workers must not keep a finished Node process alive.
-      w.unref();
-      w.on('message', (m) => this.onMessage(m));
-      w.on('error', (e) => this.onError(index, e));
+      w.on('message', (m) => {
+        // Once running, a worker sleeps inside wasm and must not keep a finished Node
+        // process alive; until then it stays referenced so that `await ready()` holds
+        // the process open. (unref after adding listeners: a 'message' listener refs
+        // the worker's port again.)
+        if (m.type === 'ready') w.unref();
+        this.onMessage(m);
+      });
+      w.on('error', (e) => {
+        w.unref();
+        this.onError(index, e);
+      });
       worker = w;
     } else {
       const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
