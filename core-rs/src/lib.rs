@@ -14,11 +14,16 @@
 
 extern crate alloc;
 
+pub mod elementwise;
+pub mod gather;
 pub mod gemm;
 pub mod heap;
 pub mod math;
 pub mod parallel;
+pub mod reduce;
 pub mod simd;
+pub mod strided;
+pub mod unary;
 
 #[cfg(target_arch = "wasm32")]
 #[panic_handler]

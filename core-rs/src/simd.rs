@@ -81,6 +81,20 @@ mod imp {
         pub fn nearest(self) -> Self { F32x4(f32x4_nearest(self.0)) }
         #[inline(always)]
         pub fn to_bits(self) -> I32x4 { I32x4(self.0) }
+        /// Transposes the 4x4 block whose rows are `r`: lane j of output i is lane i of r[j].
+        #[inline(always)]
+        pub fn transpose4(r: [Self; 4]) -> [Self; 4] {
+            let t0 = i32x4_shuffle::<0, 4, 1, 5>(r[0].0, r[1].0);
+            let t1 = i32x4_shuffle::<2, 6, 3, 7>(r[0].0, r[1].0);
+            let t2 = i32x4_shuffle::<0, 4, 1, 5>(r[2].0, r[3].0);
+            let t3 = i32x4_shuffle::<2, 6, 3, 7>(r[2].0, r[3].0);
+            [
+                F32x4(i32x4_shuffle::<0, 1, 4, 5>(t0, t2)),
+                F32x4(i32x4_shuffle::<2, 3, 6, 7>(t0, t2)),
+                F32x4(i32x4_shuffle::<0, 1, 4, 5>(t1, t3)),
+                F32x4(i32x4_shuffle::<2, 3, 6, 7>(t1, t3)),
+            ]
+        }
     }
 
     impl I32x4 {
@@ -178,6 +192,11 @@ mod imp {
         }
         #[inline(always)]
         pub fn to_bits(self) -> I32x4 { I32x4(self.0.map(|x| x.to_bits() as i32)) }
+        /// Transposes the 4x4 block whose rows are `r`: lane j of output i is lane i of r[j].
+        #[inline(always)]
+        pub fn transpose4(r: [Self; 4]) -> [Self; 4] {
+            core::array::from_fn(|i| F32x4([r[0].0[i], r[1].0[i], r[2].0[i], r[3].0[i]]))
+        }
     }
 
     impl I32x4 {

@@ -7,10 +7,16 @@
 
 import { Tensor, Variable, registeredVariables, type Shape } from '../tensor/tensor.js';
 import { endScope, startScope, tidy, type TensorContainer } from '../tensor/scope.js';
-import { onesLike } from '../tensor/creation.js';
+import { clone, onesLike } from '../tensor/creation.js';
 import { addN } from '../ops/arithmetic.js';
 
-export type BackwardFn = (dy: Tensor) => (Tensor | null)[];
+/**
+ * Maps the output's gradient to one gradient per input. `needed[k]` is false when input
+ * k does not lead back to any source of the gradient computation (data, labels, frozen
+ * weights): the backward may return null there and skip that work (the dX of a first
+ * layer, the gradient of labels).
+ */
+export type BackwardFn = (dy: Tensor, needed: readonly boolean[]) => (Tensor | null)[];
 
 interface TapeRecord {
   readonly name: string;
@@ -83,20 +89,29 @@ function backwardSweep(records: TapeRecord[], y: Tensor, xs: readonly Tensor[], 
     const r = records[i];
     const g = takeGrad(r.output);
     if (g === null) continue;
-    const inGrads = r.backward(g);
+    const inGrads = r.backward(g, r.inputs.map((t) => fromX.has(t.id)));
     if (inGrads.length !== r.inputs.length) {
       throw new Error(`ferrite: backward of ${r.name} returned ${inGrads.length} gradients for ${r.inputs.length} inputs`);
     }
     r.inputs.forEach((input, k) => {
       const gi = inGrads[k];
-      if (gi === null || !toY.has(input.id)) return;
+      if (gi === null || !toY.has(input.id) || !fromX.has(input.id)) return;
       assertSameShape(gi.shape, input.shape, r.name);
       const list = grads.get(input.id);
       if (list) list.push(gi);
       else grads.set(input.id, [gi]);
     });
   }
-  return xs.map((x) => takeGrad(x));
+  // A backward may pass dy through unchanged, so one tensor can be the gradient of two
+  // sources, or be the caller's own dy: give every result its own tensor.
+  const seen = new Set<Tensor>(dy ? [dy] : []);
+  return xs.map((x) => {
+    const g = takeGrad(x);
+    if (g === null) return null;
+    if (seen.has(g)) return clone(g);
+    seen.add(g);
+    return g;
+  });
 }
 
 function assertSameShape(g: Shape, x: Shape, op: string): void {

@@ -1,1 +1,237 @@
-export function addN(xs: any[]): any { throw new Error('todo'); }
+// Binary elementwise ops with NumPy broadcasting (add, sub, mul, div, maximum, minimum,
+// pow, squaredDifference) and addN. Kernels: core-rs/src/elementwise.rs.
+//
+// Each op computes the broadcast shape, collapses the broadcast into at most a few
+// dims (a same-shape op becomes one flat run, a bias add [M, N] + [N] two dims), and
+// makes one kernel call. Either operand may be a plain number, which is passed to the
+// kernel by value (no tensor is made for it). Gradients are computed in the output's
+// shape and summed back over the broadcast dims to each input's shape.
+
+import { record } from '../autograd/tape.js';
+import type { Engine } from '../backend/engine.js';
+import { clone, scalar } from '../tensor/creation.js';
+import { emptyTensor, Tensor, type Shape } from '../tensor/tensor.js';
+import { collapseSpace, contiguousStrides, MAX_POINTER_PARAMS, MAX_RANK, scalarParam, writeParams } from './kernel-args.js';
+import { sumToShape } from './reduce.js';
+import { neg } from './unary.js';
+import { broadcastShapes, checkFloat, checkInputs, fmtShape, sameShape } from './util.js';
+
+/** A tensor, or a number used as a float32 scalar. */
+export type Operand = Tensor | number;
+
+// Kernel op codes (elementwise.rs).
+const ADD = 0;
+const SUB = 1;
+const MUL = 2;
+const DIV = 3;
+const MAXIMUM = 4;
+const MINIMUM = 5;
+const POW = 6;
+const SQUARED_DIFFERENCE = 7;
+const POW_BASE_ONLY = 8;
+
+interface BinarySpec {
+  /** The op's name in errors (TF.js's function name). */
+  op: string;
+  /** The tape record's name (TF.js's kernel name). */
+  kernel: string;
+  code: number;
+}
+
+const SPECS = {
+  add: { op: 'add', kernel: 'Add', code: ADD },
+  sub: { op: 'sub', kernel: 'Sub', code: SUB },
+  mul: { op: 'mul', kernel: 'Multiply', code: MUL },
+  div: { op: 'div', kernel: 'RealDiv', code: DIV },
+  maximum: { op: 'maximum', kernel: 'Maximum', code: MAXIMUM },
+  minimum: { op: 'minimum', kernel: 'Minimum', code: MINIMUM },
+  pow: { op: 'pow', kernel: 'Pow', code: POW },
+  squaredDifference: { op: 'squaredDifference', kernel: 'SquaredDifference', code: SQUARED_DIFFERENCE },
+} satisfies Record<string, BinarySpec>;
+
+const SCALAR_SHAPE: Shape = [];
+
+// The broadcast space, reused across calls: full-rank strides, then the collapsed form.
+const fullA: number[] = [];
+const fullB: number[] = [];
+const ownStrides: number[] = [];
+const space = new Int32Array(3 * MAX_RANK);
+
+/** Element strides of an operand of shape `s` (null: a scalar) broadcast to `out`. */
+function broadcastStrides(s: Shape | null, out: Shape, into: number[]): number[] {
+  const r = out.length;
+  into.length = r;
+  if (s === null) return into.fill(0);
+  const own = contiguousStrides(s, ownStrides);
+  const lead = r - s.length;
+  for (let i = 0; i < r; i++) into[i] = i < lead || s[i - lead] === 1 ? 0 : own[i - lead];
+  return into;
+}
+
+/** Writes the collapsed space of `a op b -> out` into the parameter block; returns [rank, params]. */
+function planBroadcast(op: string, eng: Engine, out: Shape, a: Shape | null, b: Shape | null): [number, number] {
+  const rank = collapseSpace(op, out, broadcastStrides(a, out, fullA), broadcastStrides(b, out, fullB), space);
+  return [rank, writeParams(eng, space, 3 * rank)];
+}
+
+/** Byte pointer of an operand's data: a tensor's own, or a number stored in the parameter block. */
+function operandPtr(eng: Engine, x: Operand): number {
+  return typeof x === 'number' ? scalarParam(eng, x) : x.ptr;
+}
+
+function checkOperand(op: string, x: Operand, which: string): void {
+  if (typeof x === 'number') return;
+  if (!(x instanceof Tensor)) throw new Error(`ferrite: ${op}: ${which} must be a Tensor or a number, got ${typeof x}`);
+  checkFloat(op, x, which);
+}
+
+function binary(spec: BinarySpec, a: Operand, b: Operand): Tensor {
+  const { op } = spec;
+  checkOperand(op, a, 'a');
+  checkOperand(op, b, 'b');
+  if (typeof a === 'number' && typeof b === 'number') {
+    const ta = scalar(a);
+    try {
+      return binary(spec, ta, b);
+    } finally {
+      ta.dispose();
+    }
+  }
+  const ta = typeof a === 'number' ? null : a;
+  const tb = typeof b === 'number' ? null : b;
+  const eng = ta && tb ? checkInputs(op, ta, tb) : checkInputs(op, (ta ?? tb)!);
+  const aShape = ta ? ta.shape : SCALAR_SHAPE;
+  const bShape = tb ? tb.shape : SCALAR_SHAPE;
+  const outShape = sameShape(aShape, bShape) ? aShape : broadcastShapes(op, aShape, bShape);
+  const y = emptyTensor(outShape, 'float32', eng);
+  if (y.size > 0) {
+    const [rank, params] = planBroadcast(op, eng, outShape, ta && aShape, tb && bShape);
+    eng.core.fe_binary(spec.code, operandPtr(eng, a), operandPtr(eng, b), y.ptr, rank, params);
+  }
+  const inputs = ta && tb ? [ta, tb] : [(ta ?? tb)!];
+  record(spec.kernel, inputs, y, (dy) => {
+    const [ga, gb] = binaryGrads(spec, a, b, y, dy);
+    return ta && tb ? [ga, gb] : [ta ? ga : gb];
+  });
+  return y;
+}
+
+/** Sums a gradient in the output's shape down to `shape`; disposes the full one when it made a new tensor. */
+function reduceGrad(g: Tensor, shape: Shape): Tensor {
+  const r = sumToShape(g, shape);
+  if (r !== g) g.dispose();
+  return r;
+}
+
+/** [da, db] for one binary op (null for a number operand). */
+function binaryGrads(spec: BinarySpec, a: Operand, b: Operand, y: Tensor, dy: Tensor): [Tensor | null, Tensor | null] {
+  const ta = typeof a === 'number' ? null : a;
+  const tb = typeof b === 'number' ? null : b;
+  if (spec.code === ADD || spec.code === SUB) {
+    const ga = ta && sumToShape(dy, ta.shape);
+    let gb = tb && sumToShape(dy, tb.shape);
+    if (gb && spec.code === SUB) {
+      const reduced = gb;
+      gb = neg(reduced);
+      if (reduced !== dy) reduced.dispose();
+    } else if (gb && gb === ga) {
+      // Each input gets its own tensor: the caller may dispose one gradient and keep the other.
+      gb = clone(dy);
+    }
+    return [ga, gb];
+  }
+  const eng = dy.engine;
+  const out = y.shape;
+  const da = ta && emptyTensor(out, 'float32', eng);
+  const db = tb && emptyTensor(out, 'float32', eng);
+  if (y.size > 0) {
+    const code = spec.code === POW && !tb ? POW_BASE_ONLY : spec.code;
+    const [rank, params] = planBroadcast(spec.op, eng, out, ta && ta.shape, tb && tb.shape);
+    eng.core.fe_binary_backward(code, operandPtr(eng, a), operandPtr(eng, b), y.ptr, dy.ptr, da ? da.ptr : 0, db ? db.ptr : 0, rank, params);
+  }
+  return [da && reduceGrad(da, ta!.shape), db && reduceGrad(db, tb!.shape)];
+}
+
+/** a + b, elementwise, with broadcasting. */
+export function add(a: Operand, b: Operand): Tensor {
+  return binary(SPECS.add, a, b);
+}
+
+/** a - b, elementwise, with broadcasting. */
+export function sub(a: Operand, b: Operand): Tensor {
+  return binary(SPECS.sub, a, b);
+}
+
+/** a * b, elementwise, with broadcasting. */
+export function mul(a: Operand, b: Operand): Tensor {
+  return binary(SPECS.mul, a, b);
+}
+
+/** a / b, elementwise, with broadcasting (IEEE: x/0 is ±Infinity or NaN). */
+export function div(a: Operand, b: Operand): Tensor {
+  return binary(SPECS.div, a, b);
+}
+
+/**
+ * The larger of a and b, elementwise, with broadcasting. The gradient goes to a
+ * where a >= b and to b elsewhere (as TF.js). A NaN in a propagates, a NaN in b does
+ * not (the wasm `pmax` rule, the same in every build).
+ */
+export function maximum(a: Operand, b: Operand): Tensor {
+  return binary(SPECS.maximum, a, b);
+}
+
+/** The smaller of a and b, elementwise, with broadcasting; ties send the gradient to a. */
+export function minimum(a: Operand, b: Operand): Tensor {
+  return binary(SPECS.minimum, a, b);
+}
+
+/**
+ * a ** b, elementwise, with broadcasting (libm powf: a negative base with a
+ * non-integer exponent gives NaN). The gradient with respect to b is taken as 0 where
+ * a <= 0, as TF.js does.
+ */
+export function pow(base: Operand, exp: Operand): Tensor {
+  return binary(SPECS.pow, base, exp);
+}
+
+/** (a - b)², elementwise, with broadcasting. */
+export function squaredDifference(a: Operand, b: Operand): Tensor {
+  return binary(SPECS.squaredDifference, a, b);
+}
+
+/**
+ * The elementwise sum of same-shape float32 tensors, added in the order given. The
+ * autograd tape uses it to sum gradients that meet.
+ */
+export function addN(tensors: Tensor[]): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) {
+    throw new Error('ferrite: addN: needs a non-empty array of tensors');
+  }
+  const eng = checkInputs('addN', ...tensors);
+  const first = tensors[0];
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i];
+    checkFloat('addN', t, `tensor ${i}`);
+    if (!sameShape(t.shape, first.shape)) {
+      throw new Error(`ferrite: addN: all tensors must have the same shape; tensor 0 is ${fmtShape(first.shape)} but tensor ${i} is ${fmtShape(t.shape)}`);
+    }
+  }
+  const y = emptyTensor(first.shape, 'float32', eng);
+  if (y.size > 0) {
+    // The pointer list goes through the parameter block; a very long list is summed in
+    // rounds, each adding the next inputs into y (y is the first input of later rounds).
+    const ptrs: number[] = [];
+    let next = 0;
+    while (next < tensors.length) {
+      ptrs.length = 0;
+      if (next > 0) ptrs.push(y.ptr);
+      while (next < tensors.length && ptrs.length < MAX_POINTER_PARAMS) ptrs.push(tensors[next++].ptr);
+      const params = writeParams(eng, ptrs, ptrs.length);
+      eng.core.fe_add_n(params, ptrs.length, y.ptr, y.size);
+    }
+  }
+  // dy for the first input, copies for the others (each gradient is its own tensor).
+  record('AddN', tensors, y, (dy) => tensors.map((_, i) => (i === 0 ? dy : clone(dy))));
+  return y;
+}

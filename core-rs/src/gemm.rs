@@ -1,0 +1,380 @@
+//! SGEMM, row-major: `C = alpha * op(A) * op(B) + beta * C`, op = identity or transpose.
+//!
+//! The tuned kernel follows the GotoBLAS/BLIS loop nest. C is cut into NC-wide column
+//! blocks; K into KC-deep slices; for each slice a KC x NC block of op(B) is packed into
+//! NR-wide panels and, for each MC-tall row block, an MC x KC block of op(A) into MR-tall
+//! panels; the micro-kernel (`kernel.rs`) then sweeps MR x NR tiles, the B panel staying
+//! in L1 while A panels stream from L2. Transposition is absorbed by packing
+//! (`pack.rs`), so NN, NT, TN and TT run the same kernel at the same speed.
+//!
+//! Small problems: packing op(B) costs K*N copies against M*N*K multiply-adds, so when
+//! M is small and op(B) rows are contiguous (B not transposed) the kernel reads B in
+//! place; likewise op(A) is read in place when N is small. The thresholds were set by
+//! measurement (bench/gemm.ts) on the shapes of a Dense layer's forward and backward.
+//!
+//! Determinism: every element of C is `alpha * acc + beta * C` over KC slices whose
+//! boundaries depend only on K, with `acc` summed in k order from zero. Work is split
+//! over fixed row or column panels (`parallel_for`), and the plan (what is packed, block
+//! sizes) depends only on the problem's shape, so results never depend on the split.
+//!
+//! `gemm_naive` beside it is the plain triple loop: the test oracle.
+
+mod kernel;
+mod pack;
+
+use crate::heap::Scratch;
+use crate::parallel::{parallel_for, SendPtr};
+use kernel::{sweep, PanelA, PanelB, Update, MR, NR};
+
+// Blocking, measured on 256^3..1024^3 (bench/gemm.ts). The kernel is compute-bound and
+// insensitive to these within 2x either way on this class of machine (48 KiB L1, 1 MiB L2).
+/// Depth of a K slice: an A panel (MR x KC) and a B panel (KC x NR) take 12 KiB of L1.
+const KC: usize = 256;
+/// Rows of op(A) packed at once: MC x KC floats (128 KiB) stay in L2.
+const MC: usize = 128;
+/// Columns of op(B) packed at once: KC x NC floats (2 MiB at most).
+const NC: usize = 2048;
+
+// Small shapes. Packing op(B) costs K*N copies for M / MR uses of each panel, packing
+// op(A) M*K copies for N / NR uses: when M or N is small, the kernel reads the operand
+// where it lies instead. A is read one broadcast float at a time, so any layout works;
+// B needs NR contiguous floats per k step, so only a B that is not transposed.
+/// Up to this many rows of C, op(B) is always read in place.
+const DIRECT_B_ALWAYS_M: usize = 8;
+/// Up to this many rows, op(B) is read in place if a KC slice of it (in floats) is at
+/// most DIRECT_B_MAX_SLICE: its strided rows then stay in L2. Larger slices (a wide B
+/// whose row stride is a multiple of 4 KiB is the worst case) cost more than the copy.
+const DIRECT_B_MAX_M: usize = 32;
+const DIRECT_B_MAX_SLICE: usize = 1 << 16;
+/// Up to this many columns of C, op(A) is read in place.
+const DIRECT_A_MAX_N: usize = 32;
+
+/// Multiply-adds below which a share of the work is not worth a thread (a dispatch
+/// costs about a microsecond; this is a few).
+const MIN_WORK_PER_THREAD: usize = 1 << 17;
+
+/// A matrix operand as the GEMM sees it: element (w, p) of op(X) is
+/// `ptr[w * w_stride + p * k_stride]`, w indexing rows of op(A) or columns of op(B).
+#[derive(Clone, Copy)]
+struct Operand {
+    ptr: *const f32,
+    w_stride: usize,
+    k_stride: usize,
+}
+
+impl Operand {
+    /// op(A) for A stored (M, K) with row stride lda, or (K, M) when transposed.
+    fn a(ptr: *const f32, lda: usize, trans: bool) -> Operand {
+        if trans { Operand { ptr, w_stride: 1, k_stride: lda } } else { Operand { ptr, w_stride: lda, k_stride: 1 } }
+    }
+    /// op(B) for B stored (K, N) with row stride ldb, or (N, K) when transposed.
+    fn b(ptr: *const f32, ldb: usize, trans: bool) -> Operand {
+        if trans { Operand { ptr, w_stride: ldb, k_stride: 1 } } else { Operand { ptr, w_stride: 1, k_stride: ldb } }
+    }
+    #[inline(always)]
+    unsafe fn at(self, w: usize, p: usize) -> *const f32 {
+        self.ptr.add(w * self.w_stride + p * self.k_stride)
+    }
+}
+
+/// What the tuned GEMM does for one shape. It depends only on the shape, never on the
+/// thread count.
+#[derive(Clone, Copy)]
+struct Plan {
+    pack_a: bool,
+    pack_b: bool,
+    /// Work items are MR-row panels of C (true) or NR-column panels (false).
+    split_rows: bool,
+    items: usize,
+    min_items: usize,
+}
+
+impl Plan {
+    fn new(m: usize, n: usize, k: usize, b: Operand) -> Plan {
+        // Split the longer side: a thread packs all of the operand along the other side,
+        // so that operand (the one a split duplicates) is the smaller one.
+        let split_rows = m >= n;
+        let items = if split_rows { m.div_ceil(MR) } else { n.div_ceil(NR) };
+        let item_work = if split_rows { MR * n * k } else { NR * m * k };
+        Plan {
+            pack_a: n > DIRECT_A_MAX_N,
+            pack_b: !(b.w_stride == 1 && (m <= DIRECT_B_ALWAYS_M || (m <= DIRECT_B_MAX_M && k.min(KC) * n <= DIRECT_B_MAX_SLICE))),
+            split_rows,
+            items,
+            min_items: MIN_WORK_PER_THREAD.div_ceil(item_work.max(1)),
+        }
+    }
+}
+
+/// One product of a (possibly batched) GEMM.
+#[derive(Clone, Copy)]
+struct Product {
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: Operand,
+    b: Operand,
+    c: *mut f32,
+    ldc: usize,
+}
+
+impl Product {
+    /// Computes the work items `start..end` of this product (see `Plan::split_rows`).
+    unsafe fn run_items(&self, plan: &Plan, start: usize, end: usize, beta: f32) {
+        if plan.split_rows {
+            self.run_rect(plan, start * MR, (end * MR).min(self.m), 0, self.n, beta);
+        } else {
+            self.run_rect(plan, 0, self.m, start * NR, (end * NR).min(self.n), beta);
+        }
+    }
+
+    /// C[i0..i1, j0..j1] = alpha * op(A)[i0..i1, :] * op(B)[:, j0..j1] + beta * C[i0..i1, j0..j1].
+    unsafe fn run_rect(&self, plan: &Plan, i0: usize, i1: usize, j0: usize, j1: usize, beta: f32) {
+        if self.k == 0 || self.alpha == 0.0 {
+            // As in BLAS, alpha = 0 reads neither A nor B.
+            self.scale_rect(i0, i1, j0, j1, beta);
+            return;
+        }
+        let kc_max = self.k.min(KC);
+        let a_buf = Scratch::new(if plan.pack_a { (i1 - i0).min(MC).div_ceil(MR) * MR * kc_max } else { 0 });
+        // Without packing, B still needs room for one ragged panel.
+        let b_buf = Scratch::new(if plan.pack_b { (j1 - j0).min(NC).div_ceil(NR) * NR * kc_max } else { NR * kc_max });
+        let (a, b) = (self.a, self.b);
+        let mut jc = j0;
+        while jc < j1 {
+            let nc = (j1 - jc).min(NC);
+            let mut pc = 0;
+            while pc < self.k {
+                let kc = (self.k - pc).min(KC);
+                let upd = Update { alpha: self.alpha, beta: if pc == 0 { beta } else { 1.0 } };
+                let n_full = if plan.pack_b { 0 } else { nc - nc % NR };
+                if plan.pack_b {
+                    pack::pack_block::<NR>(b_buf.ptr(), b.at(jc, pc), b.w_stride, b.k_stride, nc, kc);
+                } else if n_full < nc {
+                    // Direct B reads whole panels only; the ragged last one is packed.
+                    pack::pack_block::<NR>(b_buf.ptr(), b.at(jc + n_full, pc), b.w_stride, b.k_stride, nc - n_full, kc);
+                }
+                let mut ic = i0;
+                while ic < i1 {
+                    let mc = (i1 - ic).min(MC);
+                    if plan.pack_a {
+                        pack::pack_block::<MR>(a_buf.ptr(), a.at(ic, pc), a.w_stride, a.k_stride, mc, kc);
+                    }
+                    let packed_a = PanelA { ptr: a_buf.ptr(), row_stride: 1, k_stride: MR };
+                    let direct_a = PanelA { ptr: a.at(ic, pc), row_stride: a.w_stride, k_stride: a.k_stride };
+                    let mut jr = 0;
+                    while jr < nc {
+                        let nr = (nc - jr).min(NR);
+                        let c = self.c.add(ic * self.ldc + jc + jr);
+                        let (panel_b, b_packed) = if plan.pack_b {
+                            (PanelB { ptr: b_buf.ptr().add(jr * kc), k_stride: NR }, true)
+                        } else if jr < n_full {
+                            (PanelB { ptr: b.at(jc + jr, pc), k_stride: b.k_stride }, false)
+                        } else {
+                            (PanelB { ptr: b_buf.ptr(), k_stride: NR }, true)
+                        };
+                        let ldc = self.ldc;
+                        match (plan.pack_a, b_packed) {
+                            (true, true) => sweep::<true, true>(kc, packed_a, panel_b, c, ldc, mc, nr, upd),
+                            (true, false) => sweep::<true, false>(kc, packed_a, panel_b, c, ldc, mc, nr, upd),
+                            (false, true) => sweep::<false, true>(kc, direct_a, panel_b, c, ldc, mc, nr, upd),
+                            (false, false) => sweep::<false, false>(kc, direct_a, panel_b, c, ldc, mc, nr, upd),
+                        }
+                        jr += NR;
+                    }
+                    ic += MC;
+                }
+                pc += KC;
+            }
+            jc += NC;
+        }
+    }
+
+    /// C = beta * C over a rectangle (K = 0 or alpha = 0); beta = 0 writes zeros.
+    unsafe fn scale_rect(&self, i0: usize, i1: usize, j0: usize, j1: usize, beta: f32) {
+        for i in i0..i1 {
+            for j in j0..j1 {
+                let c = self.c.add(i * self.ldc + j);
+                *c = if beta == 0.0 { 0.0 } else { *c * beta };
+            }
+        }
+    }
+}
+
+/// The tuned SGEMM. a is (M, K) with row stride lda, or (K, M) if trans_a; b is (K, N)
+/// with row stride ldb, or (N, K) if trans_b; c is (M, N) with row stride ldc.
+/// beta = 0 ignores C's prior contents (even NaN); beta = 1 accumulates into C.
+pub unsafe fn gemm(
+    trans_a: bool,
+    trans_b: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: *const f32,
+    lda: usize,
+    b: *const f32,
+    ldb: usize,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+) {
+    gemm_batched(trans_a, trans_b, 1, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0);
+}
+
+/// `batch` GEMMs, product t reading a + t * stride_a, b + t * stride_b and writing
+/// c + t * stride_c (strides in elements; shapes and leading dimensions as in `gemm`).
+/// A stride of 0 broadcasts that operand. stride_c = 0 with batch > 1 sums the products
+/// into one C, in batch order: C = alpha * sum_t op(A_t) op(B_t) + beta * C (how the
+/// gradient of a broadcast operand is reduced). Otherwise the C blocks must not overlap.
+pub unsafe fn gemm_batched(
+    trans_a: bool,
+    trans_b: bool,
+    batch: usize,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: *const f32,
+    lda: usize,
+    stride_a: usize,
+    b: *const f32,
+    ldb: usize,
+    stride_b: usize,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+    stride_c: usize,
+) {
+    if batch == 0 || m == 0 || n == 0 {
+        return;
+    }
+    let (a, b, c) = (SendPtr(a as *mut f32), SendPtr(b as *mut f32), SendPtr(c));
+    let product = |t: usize| Product {
+        m,
+        n,
+        k,
+        alpha,
+        a: Operand::a(a.get().add(t * stride_a), lda, trans_a),
+        b: Operand::b(b.get().add(t * stride_b), ldb, trans_b),
+        c: c.get().add(t * stride_c),
+        ldc,
+    };
+    let plan = Plan::new(m, n, k, product(0).b);
+    let per = plan.items;
+    if stride_c == 0 && batch > 1 {
+        parallel_for(per, plan.min_items, &|s, e| {
+            for t in 0..batch {
+                product(t).run_items(&plan, s, e, if t == 0 { beta } else { 1.0 });
+            }
+        });
+    } else {
+        parallel_for(batch * per, plan.min_items, &|s, e| {
+            let mut i = s;
+            while i < e {
+                let t = i / per;
+                let stop = e.min((t + 1) * per);
+                product(t).run_items(&plan, i - t * per, stop - t * per, beta);
+                i = stop;
+            }
+        });
+    }
+}
+
+/// The plain triple loop (the test oracle): same arguments and semantics as `gemm`.
+pub unsafe fn gemm_naive(
+    trans_a: bool,
+    trans_b: bool,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: *const f32,
+    lda: usize,
+    b: *const f32,
+    ldb: usize,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = 0.0f32;
+            for p in 0..k {
+                let x = if trans_a { *a.add(p * lda + i) } else { *a.add(i * lda + p) };
+                let y = if trans_b { *b.add(j * ldb + p) } else { *b.add(p * ldb + j) };
+                acc += x * y;
+            }
+            let out = c.add(i * ldc + j);
+            *out = if beta == 0.0 { alpha * acc } else { alpha * acc + beta * *out };
+        }
+    }
+}
+
+/// C = alpha * op(A) op(B) + beta * C (see `gemm`); trans_* are 0 or 1.
+/// a is (m, k) or (k, m) if trans_a, b is (k, n) or (n, k) if trans_b, c is (m, n);
+/// each with the given row stride.
+#[no_mangle]
+pub unsafe extern "C" fn fe_gemm(
+    trans_a: u32,
+    trans_b: u32,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: *const f32,
+    lda: usize,
+    b: *const f32,
+    ldb: usize,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+) {
+    gemm(trans_a != 0, trans_b != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+/// Batched C = alpha * op(A) op(B) + beta * C with element strides between products
+/// (see `gemm_batched`: stride 0 broadcasts an operand; stride_c = 0 sums into one C).
+#[no_mangle]
+pub unsafe extern "C" fn fe_gemm_batched(
+    trans_a: u32,
+    trans_b: u32,
+    batch: usize,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: *const f32,
+    lda: usize,
+    stride_a: usize,
+    b: *const f32,
+    ldb: usize,
+    stride_b: usize,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+    stride_c: usize,
+) {
+    gemm_batched(trans_a != 0, trans_b != 0, batch, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc, stride_c);
+}
+
+/// The naive triple loop, same arguments as `fe_gemm` (test oracle, benchmark baseline).
+#[no_mangle]
+pub unsafe extern "C" fn fe_gemm_naive(
+    trans_a: u32,
+    trans_b: u32,
+    m: usize,
+    n: usize,
+    k: usize,
+    alpha: f32,
+    a: *const f32,
+    lda: usize,
+    b: *const f32,
+    ldb: usize,
+    beta: f32,
+    c: *mut f32,
+    ldc: usize,
+) {
+    gemm_naive(trans_a != 0, trans_b != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}

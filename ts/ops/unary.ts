@@ -1,0 +1,114 @@
+// Unary elementwise ops (neg, exp, log, sqrt, square, abs, reciprocal, sign),
+// clipByValue and cast. Kernels: core-rs/src/unary.rs.
+
+import { record } from '../autograd/tape.js';
+import { emptyTensor, zerosTensor, type DataType, type Tensor } from '../tensor/tensor.js';
+import { checkFloat, checkInputs, fmtShape } from './util.js';
+
+// Kernel op codes (unary.rs).
+const NEG = 0;
+const EXP = 1;
+const LOG = 2;
+const SQRT = 3;
+const SQUARE = 4;
+const ABS = 5;
+const RECIPROCAL = 6;
+const SIGN = 7;
+
+function unary(op: string, kernel: string, code: number, x: Tensor): Tensor {
+  const eng = checkInputs(op, x);
+  checkFloat(op, x);
+  const y = emptyTensor(x.shape, 'float32', eng);
+  eng.core.fe_unary(code, x.ptr, y.ptr, x.size);
+  record(kernel, [x], y, (dy) => {
+    // sign is piecewise constant: its gradient is zero (as TF.js).
+    if (code === SIGN) return [zerosTensor(x.shape, 'float32', eng)];
+    const dx = emptyTensor(x.shape, 'float32', eng);
+    eng.core.fe_unary_backward(code, x.ptr, y.ptr, dy.ptr, dx.ptr, x.size);
+    return [dx];
+  });
+  return y;
+}
+
+/** -x */
+export function neg(x: Tensor): Tensor {
+  return unary('neg', 'Neg', NEG, x);
+}
+
+/** e^x (vectorised; relative error below 1e-6; Infinity above ~88.72, 0 below ~-87.3). */
+export function exp(x: Tensor): Tensor {
+  return unary('exp', 'Exp', EXP, x);
+}
+
+/** Natural logarithm (libm logf): -Infinity at 0, NaN below. */
+export function log(x: Tensor): Tensor {
+  return unary('log', 'Log', LOG, x);
+}
+
+/** √x (NaN below 0; the gradient at 0 is Infinity). */
+export function sqrt(x: Tensor): Tensor {
+  return unary('sqrt', 'Sqrt', SQRT, x);
+}
+
+/** x² */
+export function square(x: Tensor): Tensor {
+  return unary('square', 'Square', SQUARE, x);
+}
+
+/** |x|; the gradient at 0 is taken as 0. */
+export function abs(x: Tensor): Tensor {
+  return unary('abs', 'Abs', ABS, x);
+}
+
+/** 1 / x */
+export function reciprocal(x: Tensor): Tensor {
+  return unary('reciprocal', 'Reciprocal', RECIPROCAL, x);
+}
+
+/** -1, 0 or 1 by the sign of x (0 for ±0 and NaN); its gradient is zero. */
+export function sign(x: Tensor): Tensor {
+  return unary('sign', 'Sign', SIGN, x);
+}
+
+/**
+ * x clamped to [clipValueMin, clipValueMax]. The gradient passes where
+ * clipValueMin <= x <= clipValueMax (bounds included, as TF.js) and is 0 elsewhere.
+ */
+export function clipByValue(x: Tensor, clipValueMin: number, clipValueMax: number): Tensor {
+  const eng = checkInputs('clipByValue', x);
+  checkFloat('clipByValue', x);
+  if (typeof clipValueMin !== 'number' || typeof clipValueMax !== 'number' || !(clipValueMin <= clipValueMax)) {
+    throw new Error(`ferrite: clipByValue: needs numbers clipValueMin <= clipValueMax, got ${clipValueMin} and ${clipValueMax}`);
+  }
+  const y = emptyTensor(x.shape, 'float32', eng);
+  eng.core.fe_clip(x.ptr, y.ptr, x.size, clipValueMin, clipValueMax);
+  record('ClipByValue', [x], y, (dy) => {
+    const dx = emptyTensor(x.shape, 'float32', eng);
+    eng.core.fe_clip_backward(x.ptr, dy.ptr, dx.ptr, x.size, clipValueMin, clipValueMax);
+    return [dx];
+  });
+  return y;
+}
+
+/**
+ * Converts to `dtype`. float32 -> int32 truncates toward zero (as TF.js); values
+ * beyond the int32 range saturate and NaN becomes 0. int32 -> float32 rounds to the
+ * nearest float beyond 2^24. The same dtype gives a copy. The gradient flows through
+ * a float32 -> float32 cast only (int32 values carry none).
+ */
+export function cast(x: Tensor, dtype: DataType): Tensor {
+  const eng = checkInputs('cast', x);
+  if (dtype !== 'float32' && dtype !== 'int32') {
+    throw new Error(`ferrite: cast: unsupported dtype '${String(dtype)}' for ${fmtShape(x.shape)} (float32 or int32)`);
+  }
+  const y = emptyTensor(x.shape, dtype, eng);
+  if (dtype === x.dtype) {
+    eng.u8.copyWithin(y.ptr, x.ptr, x.ptr + x.size * 4);
+    if (dtype === 'float32') record('Cast', [x], y, (dy) => [dy]);
+  } else if (dtype === 'int32') {
+    eng.core.fe_cast_f32_i32(x.ptr, y.ptr, x.size);
+  } else {
+    eng.core.fe_cast_i32_f32(x.ptr, y.ptr, x.size);
+  }
+  return y;
+}
