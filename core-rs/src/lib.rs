@@ -14,14 +14,19 @@
 
 extern crate alloc;
 
+pub mod activation;
 pub mod elementwise;
 pub mod gather;
 pub mod gemm;
 pub mod heap;
+pub mod loss;
 pub mod math;
+pub mod optimizer;
 pub mod parallel;
+pub mod random;
 pub mod reduce;
 pub mod simd;
+pub mod softmax;
 pub mod strided;
 pub mod unary;
 

@@ -1,0 +1,45 @@
+// Adam (Kingma & Ba), with Keras' form of the bias correction:
+//   t = iterations (1 on the first step)
+//   m += (g - m)(1 - beta1);  v += (g² - v)(1 - beta2)
+//   p -= lr sqrt(1 - beta2^t) / (1 - beta1^t) · m / (sqrt(v) + epsilon)
+// (TF.js divides m and v by their corrections instead, which moves epsilon slightly.)
+// Slots: `${variable}/m`, `${variable}/v`.
+
+import type { Tensor, Variable } from '../tensor/tensor.js';
+import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
+
+export class AdamOptimizer extends Optimizer {
+  static override className = 'Adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+
+  constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7) {
+    super(learningRate);
+    checkHyper('Adam', 'beta1', beta1, 0, 1, true);
+    checkHyper('Adam', 'beta2', beta2, 0, 1, true);
+    checkHyper('Adam', 'epsilon', epsilon);
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+  }
+
+  protected slotNames(): string[] {
+    return ['m', 'v'];
+  }
+
+  protected update(v: Variable, g: Tensor, [m, s]: (Tensor | null)[]): void {
+    const t = this.iterations;
+    // In double precision: beta2^t for large t and the ratio lose nothing here.
+    const alpha = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    v.engine.core.fe_adam_update(v.ptr, g.ptr, m!.ptr, s!.ptr, v.size, alpha, this.beta1, this.beta2, this.epsilon);
+  }
+
+  getConfig(): OptimizerConfig {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+
+  static fromConfig(config: OptimizerConfig): AdamOptimizer {
+    return new AdamOptimizer(config.learningRate as number, config.beta1 as number, config.beta2 as number, config.epsilon as number);
+  }
+}

@@ -1,0 +1,257 @@
+// The optimizer base class: applies gradients to registered variables in place, keeps
+// the per-variable slot buffers (moments, accumulators) in wasm memory, and saves and
+// restores them. Subclasses name their slots and call one fused update kernel
+// (core-rs/src/optimizer.rs) per variable.
+
+import { variableGrads } from '../autograd/tape.js';
+import { scalar } from '../tensor/creation.js';
+import { keep } from '../tensor/scope.js';
+import { Tensor, Variable, emptyTensor, registeredVariables, zerosTensor } from '../tensor/tensor.js';
+import { fmtShape, sameShape } from '../ops/util.js';
+
+export interface NamedTensor {
+  name: string;
+  tensor: Tensor;
+}
+export type NamedTensorMap = Record<string, Tensor>;
+export type OptimizerConfig = Record<string, number | boolean | string>;
+
+/** Slot buffers of one variable, in the order of `slotNames()`, and the variable that owns them. */
+interface SlotEntry {
+  owner: Variable | null;
+  tensors: (Tensor | null)[];
+}
+
+export function checkHyper(cls: string, name: string, v: number, lo = 0, hi = Infinity, hiOpen = false): void {
+  const ok = typeof v === 'number' && Number.isFinite(v) && v >= lo && (hiOpen ? v < hi : v <= hi);
+  if (!ok) {
+    const range = hi === Infinity ? `>= ${lo}` : `in [${lo}, ${hi}${hiOpen ? ')' : ']'}`;
+    throw new Error(`ferrite: ${cls}: ${name} must be a number ${range}, got ${String(v)}`);
+  }
+}
+
+export abstract class Optimizer {
+  /** The class name used in configs (TF.js's: 'SGD', 'Momentum', 'Adam', 'RMSProp'). */
+  static className = 'Optimizer';
+  private lr: number;
+  private iterationCount = 0;
+  private slots = new Map<string, SlotEntry>();
+  private disposed = false;
+
+  constructor(learningRate: number) {
+    checkHyper(this.getClassName(), 'learningRate', learningRate);
+    this.lr = learningRate;
+  }
+
+  getClassName(): string {
+    return (this.constructor as typeof Optimizer).className;
+  }
+
+  /** The learning rate; assign to change it between steps (schedules, callbacks). */
+  get learningRate(): number {
+    return this.lr;
+  }
+  set learningRate(v: number) {
+    checkHyper(this.getClassName(), 'learningRate', v);
+    this.lr = v;
+  }
+  setLearningRate(v: number): void {
+    this.learningRate = v;
+  }
+
+  /** Number of `applyGradients` calls so far (restored by `setWeights`). */
+  get iterations(): number {
+    return this.iterationCount;
+  }
+
+  /** Names of this optimizer's per-variable slots, as saved: `${variable}/${slot}`. */
+  protected abstract slotNames(): string[];
+  /** Which slots this configuration uses (e.g. RMSprop's momentum only when momentum > 0). */
+  protected slotUsed(_slot: number): boolean {
+    return true;
+  }
+  /** Updates `v` in place from gradient `g`; `slots` follow `slotNames()` (null where unused). */
+  protected abstract update(v: Variable, g: Tensor, slots: (Tensor | null)[]): void;
+  abstract getConfig(): OptimizerConfig;
+
+  /**
+   * Applies one step of gradients to the variables they are named after (a map from
+   * variable name to gradient, as `variableGrads` returns, or a list of {name, tensor}).
+   * The gradients are not disposed. Null entries are skipped.
+   */
+  applyGradients(grads: NamedTensorMap | NamedTensor[]): void {
+    const cls = this.getClassName();
+    if (this.disposed) throw new Error(`ferrite: ${cls}.applyGradients: the optimizer is disposed`);
+    const list: [string, Tensor | null | undefined][] = Array.isArray(grads)
+      ? grads.map((e) => [e.name, e.tensor])
+      : Object.entries(grads);
+    const byName = new Map(registeredVariables().map((v) => [v.name, v]));
+    // Validate everything first, so that a bad entry leaves every variable untouched.
+    const work: [Variable, Tensor][] = [];
+    for (const [name, g] of list) {
+      if (g === null || g === undefined) continue;
+      const v = byName.get(name);
+      if (!v) throw new Error(`ferrite: ${cls}.applyGradients: no variable named '${name}' is registered`);
+      if (!(g instanceof Tensor)) throw new Error(`ferrite: ${cls}.applyGradients: the gradient for '${name}' is not a Tensor`);
+      g.assertAlive(`${cls}.applyGradients: gradient for '${name}'`);
+      if (g.dtype !== 'float32' || v.dtype !== 'float32') {
+        throw new Error(`ferrite: ${cls}.applyGradients: variable '${name}' and its gradient must be float32 (got ${v.dtype} and ${g.dtype})`);
+      }
+      if (!sameShape(g.shape, v.shape)) {
+        throw new Error(`ferrite: ${cls}.applyGradients: the gradient for '${name}' has shape ${fmtShape(g.shape)}, the variable ${fmtShape(v.shape)}`);
+      }
+      if (g.engine !== v.engine) throw new Error(`ferrite: ${cls}.applyGradients: the gradient for '${name}' lives on another wasm build than the variable`);
+      work.push([v, g]);
+    }
+    this.iterationCount++;
+    for (const [v, g] of work) this.update(v, g, this.slotsFor(v));
+    this.pruneSlots();
+  }
+
+  /**
+   * Runs `f` (which must return a scalar loss), computes the gradients of the trainable
+   * variables it uses (all registered ones, or `varList`), and applies them. Returns the
+   * loss when `returnCost`, else null (and disposes it).
+   */
+  minimize(f: () => Tensor, returnCost = false, varList?: Variable[]): Tensor | null {
+    const { value, grads } = variableGrads(f, varList);
+    if (Object.keys(grads).length === 0) {
+      value.dispose();
+      throw new Error(`ferrite: ${this.getClassName()}.minimize: the loss does not depend on any trainable variable${varList ? ' of varList' : ''}`);
+    }
+    try {
+      this.applyGradients(grads);
+    } finally {
+      for (const g of Object.values(grads)) g.dispose();
+    }
+    if (returnCost) return value;
+    value.dispose();
+    return null;
+  }
+
+  /** The slot tensors of `v`, made (zero-filled, on v's build) on first use. */
+  private slotsFor(v: Variable): (Tensor | null)[] {
+    const names = this.slotNames();
+    let entry = this.slots.get(v.name);
+    if (entry && entry.owner !== null && entry.owner !== v) {
+      // A new variable took a disposed one's name: its state starts afresh.
+      this.freeEntry(entry);
+      entry = undefined;
+    }
+    if (!entry) {
+      entry = { owner: v, tensors: names.map(() => null) };
+      this.slots.set(v.name, entry);
+    }
+    entry.owner = v;
+    for (let k = 0; k < names.length; k++) {
+      const t = entry.tensors[k];
+      if (!this.slotUsed(k)) continue;
+      if (t && (t.engine !== v.engine || !sameShape(t.shape, v.shape))) {
+        t.dispose();
+        entry.tensors[k] = null;
+      }
+      if (!entry.tensors[k]) entry.tensors[k] = keep(zerosTensor(v.shape, 'float32', v.engine));
+    }
+    return entry.tensors.map((t, k) => (this.slotUsed(k) ? t : null));
+  }
+
+  private freeEntry(entry: SlotEntry): void {
+    for (const t of entry.tensors) t?.dispose();
+  }
+
+  /** Frees the slots of variables that have been disposed. */
+  private pruneSlots(): void {
+    for (const [name, entry] of this.slots) {
+      if (entry.owner?.isDisposed) {
+        this.freeEntry(entry);
+        this.slots.delete(name);
+      }
+    }
+  }
+
+  /**
+   * The optimizer's state, as TF.js: first {name: 'iter', tensor: int32 scalar}, then
+   * every slot as {name: `${variable}/${slot}`, tensor}, grouped by slot. The tensors
+   * are copies the caller owns.
+   */
+  async getWeights(): Promise<NamedTensor[]> {
+    const out: NamedTensor[] = [{ name: 'iter', tensor: scalar(this.iterationCount, 'int32') }];
+    const names = this.slotNames();
+    names.forEach((slot, k) => {
+      for (const [varName, entry] of this.slots) {
+        const t = entry.tensors[k];
+        if (!t) continue;
+        const copy = emptyTensor(t.shape, 'float32', t.engine);
+        t.engine.u8.copyWithin(copy.ptr, t.ptr, t.ptr + 4 * t.size);
+        out.push({ name: `${varName}/${slot}`, tensor: copy });
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Restores state saved by `getWeights`: 'iter' sets the iteration count, each
+   * `${variable}/${slot}` entry that slot (copied; used when that variable is next
+   * updated, so the model's variables may be created before or after).
+   */
+  async setWeights(weights: NamedTensor[]): Promise<void> {
+    const cls = this.getClassName();
+    const names = this.slotNames();
+    const byName = new Map(registeredVariables().map((v) => [v.name, v]));
+    // Validate first, then replace.
+    const parsed: { varName: string; k: number; tensor: Tensor }[] = [];
+    let iter: number | undefined;
+    for (const { name, tensor } of weights) {
+      if (!(tensor instanceof Tensor)) throw new Error(`ferrite: ${cls}.setWeights: '${name}' is not a Tensor`);
+      tensor.assertAlive(`${cls}.setWeights: '${name}'`);
+      if (name === 'iter') {
+        iter = tensor.view()[0];
+        continue;
+      }
+      const cut = name.lastIndexOf('/');
+      const k = cut < 0 ? -1 : names.indexOf(name.slice(cut + 1));
+      if (k < 0) {
+        throw new Error(`ferrite: ${cls}.setWeights: unexpected weight '${name}': expected 'iter' or '<variable>/<slot>' with slot ${names.join(' or ')}`);
+      }
+      const varName = name.slice(0, cut);
+      const v = byName.get(varName);
+      if (v && !sameShape(v.shape, tensor.shape)) {
+        throw new Error(`ferrite: ${cls}.setWeights: '${name}' has shape ${fmtShape(tensor.shape)}, variable '${varName}' has ${fmtShape(v.shape)}`);
+      }
+      if (tensor.dtype !== 'float32') throw new Error(`ferrite: ${cls}.setWeights: '${name}' must be float32, got ${tensor.dtype}`);
+      parsed.push({ varName, k, tensor });
+    }
+    if (iter !== undefined) {
+      if (!Number.isInteger(iter) || iter < 0) throw new Error(`ferrite: ${cls}.setWeights: 'iter' must be a non-negative integer, got ${iter}`);
+      this.iterationCount = iter;
+    }
+    for (const { varName, k, tensor } of parsed) {
+      let entry = this.slots.get(varName);
+      if (!entry) {
+        entry = { owner: null, tensors: names.map(() => null) };
+        this.slots.set(varName, entry);
+      }
+      const v = byName.get(varName);
+      const eng = v ? v.engine : tensor.engine;
+      const copy = keep(emptyTensor(tensor.shape, 'float32', eng));
+      if (eng === tensor.engine) eng.u8.copyWithin(copy.ptr, tensor.ptr, tensor.ptr + 4 * tensor.size);
+      else copy.view().set(tensor.view());
+      entry.tensors[k]?.dispose();
+      entry.tensors[k] = copy;
+    }
+  }
+
+  /** Frees every slot buffer. The optimizer cannot be used afterwards. */
+  dispose(): void {
+    for (const entry of this.slots.values()) this.freeEntry(entry);
+    this.slots.clear();
+    this.disposed = true;
+  }
+
+  /** Live slot tensors (for tests and memory accounting). */
+  get numSlotTensors(): number {
+    let n = 0;
+    for (const e of this.slots.values()) n += e.tensors.filter((t) => t && !t.isDisposed).length;
+    return n;
+  }
+}

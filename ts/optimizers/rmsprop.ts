@@ -1,0 +1,50 @@
+// RMSprop as Keras (and TF.js, whose `decay` is Keras' `rho`):
+//   ms = rho ms + (1 - rho) g²
+//   centered: mg = rho mg + (1 - rho) g, denominator ms - mg² + epsilon; else ms + epsilon
+//   inc = lr g / sqrt(denominator)
+//   momentum > 0: mom = momentum mom + inc, p -= mom; else p -= inc
+// Slots: `${variable}/rms`, `${variable}/momentum` (momentum > 0), `${variable}/mg` (centered).
+
+import type { Tensor, Variable } from '../tensor/tensor.js';
+import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
+
+export class RMSPropOptimizer extends Optimizer {
+  static override className = 'RMSProp';
+  readonly decay: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly centered: boolean;
+
+  constructor(learningRate = 0.001, decay = 0.9, momentum = 0, epsilon = 1e-7, centered = false) {
+    super(learningRate);
+    checkHyper('RMSProp', 'decay (rho)', decay, 0, 1);
+    checkHyper('RMSProp', 'momentum', momentum);
+    checkHyper('RMSProp', 'epsilon', epsilon);
+    this.decay = decay;
+    this.momentum = momentum;
+    this.epsilon = epsilon;
+    this.centered = centered;
+  }
+
+  protected slotNames(): string[] {
+    return ['rms', 'momentum', 'mg'];
+  }
+
+  protected override slotUsed(k: number): boolean {
+    return k === 0 || (k === 1 && this.momentum > 0) || (k === 2 && this.centered);
+  }
+
+  protected update(v: Variable, g: Tensor, [ms, mom, mg]: (Tensor | null)[]): void {
+    v.engine.core.fe_rmsprop_update(v.ptr, g.ptr, ms!.ptr, mg ? mg.ptr : 0, mom ? mom.ptr : 0, v.size, this.learningRate, this.decay, this.momentum, this.epsilon);
+  }
+
+  getConfig(): OptimizerConfig {
+    return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+  }
+
+  static fromConfig(config: OptimizerConfig): RMSPropOptimizer {
+    return new RMSPropOptimizer(
+      config.learningRate as number, config.decay as number, config.momentum as number, config.epsilon as number, config.centered as boolean,
+    );
+  }
+}

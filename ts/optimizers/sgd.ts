@@ -1,0 +1,64 @@
+// Plain gradient descent and gradient descent with momentum (TF.js's SGDOptimizer and
+// MomentumOptimizer; Keras' SGD without and with momentum).
+
+import type { Tensor, Variable } from '../tensor/tensor.js';
+import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
+
+/** p -= learningRate g. */
+export class SGDOptimizer extends Optimizer {
+  static override className = 'SGD';
+
+  constructor(learningRate: number) {
+    super(learningRate);
+  }
+
+  protected slotNames(): string[] {
+    return [];
+  }
+
+  protected update(v: Variable, g: Tensor): void {
+    v.engine.core.fe_sgd_update(v.ptr, g.ptr, v.size, this.learningRate);
+  }
+
+  getConfig(): OptimizerConfig {
+    return { learningRate: this.learningRate };
+  }
+
+  static fromConfig(config: OptimizerConfig): SGDOptimizer {
+    return new SGDOptimizer(config.learningRate as number);
+  }
+}
+
+/**
+ * Momentum, as TF.js: accumulation a = momentum a + g, then p -= lr a, or with Nesterov
+ * p -= lr (g + momentum a). For a constant learning rate this is exactly Keras'
+ * SGD(momentum, nesterov) (whose velocity is -lr a). Slot: `${variable}/momentum`.
+ */
+export class MomentumOptimizer extends Optimizer {
+  static override className = 'Momentum';
+  readonly momentum: number;
+  readonly useNesterov: boolean;
+
+  constructor(learningRate: number, momentum: number, useNesterov = false) {
+    super(learningRate);
+    checkHyper('Momentum', 'momentum', momentum);
+    this.momentum = momentum;
+    this.useNesterov = useNesterov;
+  }
+
+  protected slotNames(): string[] {
+    return ['momentum'];
+  }
+
+  protected update(v: Variable, g: Tensor, [accumulation]: (Tensor | null)[]): void {
+    v.engine.core.fe_momentum_update(v.ptr, g.ptr, accumulation!.ptr, v.size, this.learningRate, this.momentum, this.useNesterov ? 1 : 0);
+  }
+
+  getConfig(): OptimizerConfig {
+    return { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.useNesterov };
+  }
+
+  static fromConfig(config: OptimizerConfig): MomentumOptimizer {
+    return new MomentumOptimizer(config.learningRate as number, config.momentum as number, config.useNesterov as boolean);
+  }
+}
