@@ -1,0 +1,163 @@
+// Constant and plain random initializers: zeros, ones, constant, randomNormal,
+// randomUniform, truncatedNormal, identity.
+
+import type { DataType, Shape, Tensor } from '../tensor/tensor.js';
+import { fill, zeros } from '../tensor/creation.js';
+import { randomNormal, randomUniform, truncatedNormal } from '../ops/random.js';
+import { checkFloatInit, checkInitShape, Initializer } from './initializer.js';
+
+export class Zeros extends Initializer {
+  static override className = 'Zeros';
+  apply(shape: Shape, dtype: DataType = 'float32'): Tensor {
+    checkInitShape('zeros', shape);
+    return zeros(shape, dtype);
+  }
+}
+
+export class Ones extends Initializer {
+  static override className = 'Ones';
+  apply(shape: Shape, dtype: DataType = 'float32'): Tensor {
+    checkInitShape('ones', shape);
+    return fill(shape, 1, dtype);
+  }
+}
+
+export interface ConstantArgs {
+  value: number;
+}
+
+export class Constant extends Initializer {
+  static override className = 'Constant';
+  readonly value: number;
+  constructor(args: ConstantArgs) {
+    super();
+    if (args === undefined || typeof args.value !== 'number') {
+      throw new Error(`ferrite: initializers.constant needs {value: number}, got ${JSON.stringify(args)}`);
+    }
+    this.value = args.value;
+  }
+  apply(shape: Shape, dtype: DataType = 'float32'): Tensor {
+    checkInitShape('constant', shape);
+    if (dtype === 'int32' && !Number.isInteger(this.value)) {
+      throw new Error(`ferrite: initializers.constant: value ${this.value} is not an integer, but the weight is int32`);
+    }
+    return fill(shape, this.value, dtype);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { value: this.value };
+  }
+}
+
+export interface RandomNormalArgs {
+  mean?: number;
+  stddev?: number;
+  seed?: number;
+}
+
+export class RandomNormal extends Initializer {
+  static override className = 'RandomNormal';
+  readonly mean: number;
+  readonly stddev: number;
+  readonly seed?: number;
+  constructor(args: RandomNormalArgs = {}) {
+    super();
+    this.mean = args.mean ?? 0;
+    this.stddev = args.stddev ?? 0.05;
+    this.seed = args.seed;
+    checkStddev('randomNormal', this.stddev);
+  }
+  apply(shape: Shape, dtype?: DataType): Tensor {
+    checkInitShape('randomNormal', shape);
+    checkFloatInit('randomNormal', dtype);
+    return randomNormal(shape, this.mean, this.stddev, 'float32', this.seed);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { mean: this.mean, stddev: this.stddev, seed: this.seed ?? null };
+  }
+}
+
+export interface RandomUniformArgs {
+  minval?: number;
+  maxval?: number;
+  seed?: number;
+}
+
+export class RandomUniform extends Initializer {
+  static override className = 'RandomUniform';
+  readonly minval: number;
+  readonly maxval: number;
+  readonly seed?: number;
+  constructor(args: RandomUniformArgs = {}) {
+    super();
+    this.minval = args.minval ?? -0.05;
+    this.maxval = args.maxval ?? 0.05;
+    this.seed = args.seed;
+    if (!(this.maxval >= this.minval)) {
+      throw new Error(`ferrite: initializers.randomUniform: maxval (${this.maxval}) must be >= minval (${this.minval})`);
+    }
+  }
+  apply(shape: Shape, dtype?: DataType): Tensor {
+    checkInitShape('randomUniform', shape);
+    checkFloatInit('randomUniform', dtype);
+    return randomUniform(shape, this.minval, this.maxval, 'float32', this.seed);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { minval: this.minval, maxval: this.maxval, seed: this.seed ?? null };
+  }
+}
+
+/** Normal values, redrawn when more than two standard deviations from the mean. */
+export class TruncatedNormal extends Initializer {
+  static override className = 'TruncatedNormal';
+  readonly mean: number;
+  readonly stddev: number;
+  readonly seed?: number;
+  constructor(args: RandomNormalArgs = {}) {
+    super();
+    this.mean = args.mean ?? 0;
+    this.stddev = args.stddev ?? 0.05;
+    this.seed = args.seed;
+    checkStddev('truncatedNormal', this.stddev);
+  }
+  apply(shape: Shape, dtype?: DataType): Tensor {
+    checkInitShape('truncatedNormal', shape);
+    checkFloatInit('truncatedNormal', dtype);
+    return truncatedNormal(shape, this.mean, this.stddev, 'float32', this.seed);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { mean: this.mean, stddev: this.stddev, seed: this.seed ?? null };
+  }
+}
+
+export interface IdentityArgs {
+  gain?: number;
+}
+
+/** `gain` times the identity matrix; only for 2-D square weights (recurrent kernels). */
+export class Identity extends Initializer {
+  static override className = 'Identity';
+  readonly gain: number;
+  constructor(args: IdentityArgs = {}) {
+    super();
+    this.gain = args.gain ?? 1;
+  }
+  apply(shape: Shape, dtype: DataType = 'float32'): Tensor {
+    checkInitShape('identity', shape);
+    if (shape.length !== 2 || shape[0] !== shape[1]) {
+      throw new Error(`ferrite: initializers.identity needs a square 2-D shape, got [${shape.join(', ')}]`);
+    }
+    const t = zeros(shape, dtype);
+    const v = t.view();
+    for (let i = 0; i < shape[0]; i++) v[i * shape[0] + i] = this.gain;
+    return t;
+  }
+  override getConfig(): Record<string, unknown> {
+    return { gain: this.gain };
+  }
+}
+
+function checkStddev(name: string, stddev: number): void {
+  if (!(stddev >= 0) || !Number.isFinite(stddev)) {
+    throw new Error(`ferrite: initializers.${name}: stddev must be a finite number >= 0, got ${stddev}`);
+  }
+}

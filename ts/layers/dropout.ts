@@ -1,0 +1,54 @@
+// Dropout: while training, zeroes each input with probability `rate` and scales the rest
+// by 1 / (1 - rate); at inference it passes the input through.
+
+import type { Tensor } from '../tensor/tensor.js';
+import { dropout } from '../ops/dropout.js';
+import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { registerClass } from './serialization.js';
+
+export interface DropoutArgs extends LayerArgs {
+  /** Fraction of the inputs to drop, in [0, 1). */
+  rate: number;
+  /** Shape of the keep mask, broadcast over the input (`null` = the input's size there). */
+  noiseShape?: (number | null)[];
+  /** Makes the masks reproducible: call k uses seed + k. */
+  seed?: number;
+}
+
+export class Dropout extends Layer {
+  static override className = 'Dropout';
+  readonly rate: number;
+  readonly noiseShape?: (number | null)[];
+  readonly seed?: number;
+  private calls = 0;
+
+  constructor(args: DropoutArgs) {
+    super(args);
+    if (typeof args?.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
+      throw new Error(`ferrite: ${this.name}: rate must be a number in [0, 1), got ${String(args?.rate)}`);
+    }
+    this.rate = args.rate;
+    this.noiseShape = args.noiseShape;
+    this.seed = args.seed;
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor {
+    const x = single(this.name, inputs);
+    if (!kwargs.training || this.rate === 0) return x;
+    let noiseShape: number[] | undefined;
+    if (this.noiseShape !== undefined) {
+      if (this.noiseShape.length !== x.rank) {
+        throw new Error(`ferrite: ${this.name}: noiseShape [${this.noiseShape.join(', ')}] must have the input's rank (input [${x.shape.join(', ')}])`);
+      }
+      noiseShape = this.noiseShape.map((d, i) => (d === null ? x.shape[i] : d));
+    }
+    // A fixed seed would give every batch the same mask: advance it per call instead.
+    const seed = this.seed === undefined ? undefined : this.seed + this.calls++;
+    return dropout(x, this.rate, noiseShape, seed);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), rate: this.rate, noiseShape: this.noiseShape ?? null, seed: this.seed ?? null };
+  }
+}
+registerClass(Dropout);

@@ -1,0 +1,400 @@
+// The base of every layer, following tfjs-layers' life cycle:
+//   apply(inputs) -> checks inputs against inputSpec -> build(inputShape) once, which
+//   calls addWeight -> call(inputs, {training}) on tensors, or computeOutputShape on
+//   symbolic tensors (the functional API), recording a graph node.
+// getConfig() and the static className make layers serializable by class name.
+
+import { Tensor, Variable, type DataType, type Shape } from '../tensor/tensor.js';
+import { clone } from '../tensor/creation.js';
+import { getInitializer, type InitializerIdentifier } from '../initializers/index.js';
+import type { Regularizer } from './regularizers.js';
+import { Node, SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
+import { claimName, toSnakeCase, uniqueName, uniqueVariableName } from './naming.js';
+
+export interface LayerArgs {
+  /** Unique within a model; generated from the class name when omitted (`dense_1`). */
+  name?: string;
+  /** False freezes the layer: its weights get no gradient and are not updated. */
+  trainable?: boolean;
+  /** Input shape without the batch dimension (first layer of a Sequential model). */
+  inputShape?: SymbolicShape;
+  /** Input shape with the batch dimension (`null` for any batch size). */
+  batchInputShape?: SymbolicShape;
+  /** With `inputShape`: a fixed batch size. */
+  batchSize?: number;
+  dtype?: DataType;
+  /** Initial values of the weights, set once the layer is built. */
+  weights?: Tensor[];
+}
+
+/** Extra arguments of a call. `training` turns on training-only behaviour (dropout). */
+export interface CallKwargs {
+  training?: boolean;
+  [key: string]: unknown;
+}
+
+/** What a layer accepts: rank bounds and fixed dimensions (negative axes count from the end). */
+export interface InputSpec {
+  ndim?: number;
+  minNdim?: number;
+  maxNdim?: number;
+  axes?: Record<number, number>;
+}
+
+/** A layer's weight: the variable and what the layer declared about it. */
+export interface LayerWeight {
+  readonly variable: Variable;
+  /** The short name given to addWeight ('kernel'). */
+  readonly shortName: string;
+  /** Declared trainable (a frozen layer's trainable weights still say true here). */
+  readonly declaredTrainable: boolean;
+  readonly regularizer: Regularizer | null;
+}
+
+export type LayerConfig = Record<string, unknown>;
+
+export abstract class Layer {
+  static className = 'Layer';
+
+  readonly name: string;
+  built = false;
+  /** Set from inputShape / batchInputShape: where a Sequential model's input comes from. */
+  readonly batchInputShape?: SymbolicShape;
+  readonly dtype: DataType;
+  /** Checked on every call, per input (one spec applies to all inputs when shorter). */
+  inputSpec: InputSpec[] | null = null;
+  /** Graph nodes: one per symbolic call of this layer. */
+  readonly inboundNodes: Node[] = [];
+  /** True for layers that accept a list of inputs (merge layers, models). */
+  protected acceptsMultipleInputs = false;
+
+  private _trainable: boolean;
+  private readonly ownWeights: LayerWeight[] = [];
+  private initialWeights?: Tensor[];
+  private disposed = false;
+
+  constructor(args: LayerArgs = {}) {
+    const cls = this.constructor as typeof Layer;
+    if (args.name !== undefined) {
+      if (typeof args.name !== 'string' || args.name.length === 0) throw new Error(`ferrite: ${cls.className}: name must be a non-empty string`);
+      claimName(args.name);
+      this.name = args.name;
+    } else {
+      this.name = uniqueName(this.namePrefix());
+    }
+    this._trainable = args.trainable ?? true;
+    this.dtype = args.dtype ?? 'float32';
+    if (args.batchInputShape !== undefined) {
+      this.batchInputShape = checkSymbolicShape(this.name, args.batchInputShape, 'batchInputShape');
+    } else if (args.inputShape !== undefined) {
+      const s = checkSymbolicShape(this.name, args.inputShape, 'inputShape');
+      this.batchInputShape = [args.batchSize ?? null, ...s];
+    }
+    this.initialWeights = args.weights;
+  }
+
+  /** Prefix of generated names: the class name in snake_case. */
+  protected namePrefix(): string {
+    return toSnakeCase((this.constructor as typeof Layer).className);
+  }
+
+  getClassName(): string {
+    return (this.constructor as typeof Layer).className;
+  }
+
+  // ---- life cycle, overridden by subclasses ----
+
+  /** Creates the weights for inputs of this shape (called once, before the first call). */
+  build(_inputShape: SymbolicShape | SymbolicShape[]): void {
+    this.built = true;
+  }
+
+  /** The computation, on concrete tensors. */
+  abstract call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor | Tensor[];
+
+  /** Output shape(s) for input shape(s); `null` entries stay unknown. */
+  computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    return inputShape;
+  }
+
+  /** Output dtype for an input dtype (layers with weights produce float32). */
+  computeOutputDtype(inputDtype: DataType): DataType {
+    return inputDtype;
+  }
+
+  /** Constructor arguments that rebuild this layer (JSON-serializable). */
+  getConfig(): LayerConfig {
+    const config: LayerConfig = { name: this.name, trainable: this.trainable, dtype: this.dtype };
+    if (this.batchInputShape !== undefined) config.batchInputShape = [...this.batchInputShape];
+    return config;
+  }
+
+  /** Rebuilds a layer from its config (each subclass's constructor takes its config). */
+  static fromConfig(config: LayerConfig): Layer {
+    return new (this as unknown as new (c: LayerConfig) => Layer)(config);
+  }
+
+  // ---- applying ----
+
+  /**
+   * Applies the layer. On tensors it computes (building the layer first if needed); on
+   * symbolic tensors (from `input()` or another layer) it records a graph node and
+   * returns the symbolic output, for `model({inputs, outputs})`.
+   */
+  apply(inputs: SymbolicTensor, kwargs?: CallKwargs): SymbolicTensor;
+  apply(inputs: Tensor, kwargs?: CallKwargs): Tensor;
+  apply(inputs: SymbolicTensor[], kwargs?: CallKwargs): SymbolicTensor | SymbolicTensor[];
+  apply(inputs: Tensor[], kwargs?: CallKwargs): Tensor | Tensor[];
+  apply(
+    inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[],
+    kwargs?: CallKwargs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  apply(inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[], kwargs: CallKwargs = {}): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    this.assertAlive();
+    const single = !Array.isArray(inputs);
+    const list = (single ? [inputs] : inputs) as (Tensor | SymbolicTensor)[];
+    if (list.length === 0) throw new Error(`ferrite: ${this.name}: apply() needs at least one input`);
+    const symbolic = list.filter((t) => t instanceof SymbolicTensor).length;
+    if (symbolic !== 0 && symbolic !== list.length) {
+      throw new Error(`ferrite: ${this.name}: inputs mix symbolic tensors and tensors; pass all symbolic (to build a model) or all concrete`);
+    }
+    if (symbolic === 0) {
+      list.forEach((t, i) => {
+        if (!(t instanceof Tensor)) throw new Error(`ferrite: ${this.name}: input ${i} must be a Tensor or SymbolicTensor, got ${describe(t)}`);
+      });
+      return this.callOnTensors(list as Tensor[], single, kwargs);
+    }
+    return this.callSymbolic(list as SymbolicTensor[], single, kwargs);
+  }
+
+  /** Checks, builds if needed, and calls: what models run for each node. */
+  callOnTensors(inputs: Tensor[], single: boolean, kwargs: CallKwargs): Tensor | Tensor[] {
+    const shapes = inputs.map((t) => t.shape as SymbolicShape);
+    this.buildFromDeclaredShape();
+    this.assertInputCompatible(shapes, single);
+    this.ensureBuilt(single ? shapes[0] : shapes);
+    return this.call(single ? inputs[0] : inputs, kwargs);
+  }
+
+  private callSymbolic(inputs: SymbolicTensor[], single: boolean, kwargs: CallKwargs): SymbolicTensor | SymbolicTensor[] {
+    const shapes = inputs.map((t) => t.shape);
+    this.buildFromDeclaredShape();
+    this.assertInputCompatible(shapes, single);
+    const inShape = single ? shapes[0] : shapes;
+    this.ensureBuilt(inShape);
+    const out = this.computeOutputShape(inShape);
+    const outShapes = isShapeList(out) ? out : [out as SymbolicShape];
+    const node = new Node(this, inputs, single, kwargs, outShapes.length);
+    const dtype = this.computeOutputDtype(inputs[0].dtype);
+    outShapes.forEach((s, i) => node.outputs.push(new SymbolicTensor(dtype, [...s], node, i)));
+    this.inboundNodes.push(node);
+    return isShapeList(out) ? node.outputs : node.outputs[0];
+  }
+
+  /** A layer given an input shape is built for it, so that other inputs are rejected. */
+  private buildFromDeclaredShape(): void {
+    if (!this.built && this.batchInputShape !== undefined) this.ensureBuilt(this.batchInputShape);
+  }
+
+  /** Builds the layer for this input shape if it is not built yet, then sets initial weights. */
+  ensureBuilt(inputShape: SymbolicShape | SymbolicShape[]): void {
+    if (this.built) return;
+    this.build(inputShape);
+    this.built = true;
+    if (this.initialWeights !== undefined) {
+      const w = this.initialWeights;
+      this.initialWeights = undefined;
+      this.setWeights(w);
+    }
+  }
+
+  /** Throws a clear error naming this layer when inputs do not fit `inputSpec`. */
+  assertInputCompatible(shapes: SymbolicShape[], single: boolean): void {
+    if (!single && !this.acceptsMultipleInputs && shapes.length !== 1) {
+      throw new Error(`ferrite: ${this.name}: expects a single input, got ${shapes.length}`);
+    }
+    this.assertMatchesInputSpec(shapes);
+    // A declared input shape binds too (Flatten({inputShape: [28, 28]}) takes only 28 x 28).
+    const declared = this.batchInputShape;
+    if (declared !== undefined && shapes.length === 1) {
+      const got = shapes[0];
+      if (got.length !== declared.length || declared.some((d, k) => d !== null && got[k] !== null && d !== got[k])) {
+        throw new Error(`ferrite: ${this.name}: expected input of shape ${fmtSymbolicShape(declared)}, got ${fmtSymbolicShape(got)}`);
+      }
+    }
+  }
+
+  private assertMatchesInputSpec(shapes: SymbolicShape[]): void {
+    if (this.inputSpec === null) return;
+    shapes.forEach((shape, i) => {
+      const spec = this.inputSpec![Math.min(i, this.inputSpec!.length - 1)];
+      const which = shapes.length > 1 ? ` ${i}` : '';
+      const got = fmtSymbolicShape(shape);
+      if (spec.ndim !== undefined && shape.length !== spec.ndim) {
+        throw new Error(`ferrite: ${this.name}: expected input${which} of rank ${spec.ndim}, got ${got}`);
+      }
+      if (spec.minNdim !== undefined && shape.length < spec.minNdim) {
+        throw new Error(`ferrite: ${this.name}: expected input${which} of rank >= ${spec.minNdim}, got ${got}`);
+      }
+      if (spec.maxNdim !== undefined && shape.length > spec.maxNdim) {
+        throw new Error(`ferrite: ${this.name}: expected input${which} of rank <= ${spec.maxNdim}, got ${got}`);
+      }
+      for (const [axisKey, size] of Object.entries(spec.axes ?? {})) {
+        const axis = Number(axisKey);
+        const a = axis < 0 ? shape.length + axis : axis;
+        const actual = shape[a];
+        if (a < 0 || a >= shape.length || (actual !== null && actual !== size)) {
+          const where = axis === -1 ? 'last dimension' : `dimension ${axis}`;
+          throw new Error(`ferrite: ${this.name}: expected input${which} with ${where} ${size}, got ${got}`);
+        }
+      }
+    });
+  }
+
+  // ---- weights ----
+
+  /**
+   * Creates a weight of this layer, named `<layer>/<name>` (made unique among live
+   * variables), filled by `initializer`.
+   */
+  addWeight(
+    name: string,
+    shape: Shape,
+    dtype: DataType = 'float32',
+    initializer: InitializerIdentifier = 'glorotUniform',
+    regularizer: Regularizer | null = null,
+    trainable = true,
+  ): Variable {
+    this.assertAlive();
+    const init = getInitializer(initializer, `initializer of ${this.name}/${name}`);
+    const value = init.apply(shape, dtype);
+    let v: Variable;
+    try {
+      v = new Variable(value, trainable && this._trainable, uniqueVariableName(`${this.name}/${name}`));
+    } finally {
+      value.dispose();
+    }
+    this.ownWeights.push({ variable: v, shortName: name, declaredTrainable: trainable, regularizer });
+    return v;
+  }
+
+  /** This layer's own weights with their declarations (containers aggregate their layers'). */
+  get layerWeights(): readonly LayerWeight[] {
+    return this.ownWeights;
+  }
+
+  /** All weight variables, trainable first is not guaranteed: creation order. */
+  get weights(): Variable[] {
+    return this.layerWeights.map((w) => w.variable);
+  }
+
+  get trainableWeights(): Variable[] {
+    return this.layerWeights.filter((w) => w.variable.trainable).map((w) => w.variable);
+  }
+
+  get nonTrainableWeights(): Variable[] {
+    return this.layerWeights.filter((w) => !w.variable.trainable).map((w) => w.variable);
+  }
+
+  get trainable(): boolean {
+    return this._trainable;
+  }
+
+  /** Freezing a layer removes its weights from training (gradients and updates). */
+  set trainable(value: boolean) {
+    this._trainable = value;
+    for (const w of this.ownWeights) w.variable.trainable = value && w.declaredTrainable;
+  }
+
+  /** Copies of the weight values, in `weights` order (the caller owns them). */
+  getWeights(trainableOnly = false): Tensor[] {
+    this.assertAlive();
+    return (trainableOnly ? this.trainableWeights : this.weights).map((v) => clone(v));
+  }
+
+  /** Sets every weight from `values`, in `weights` order, checking count and shapes. */
+  setWeights(values: Tensor[]): void {
+    this.assertAlive();
+    const ws = this.weights;
+    if (!Array.isArray(values) || values.length !== ws.length) {
+      throw new Error(`ferrite: ${this.name}: setWeights expects ${ws.length} tensors (${ws.map((w) => w.name).join(', ')}), got ${Array.isArray(values) ? values.length : describe(values)}`);
+    }
+    ws.forEach((w, i) => {
+      const v = values[i];
+      if (!(v instanceof Tensor)) throw new Error(`ferrite: ${this.name}: setWeights: value ${i} is not a Tensor`);
+      if (v.shape.length !== w.shape.length || v.shape.some((d, k) => d !== w.shape[k])) {
+        throw new Error(`ferrite: ${this.name}: setWeights: weight ${w.name} has shape [${w.shape.join(', ')}], got [${v.shape.join(', ')}]`);
+      }
+    });
+    ws.forEach((w, i) => w.assign(values[i]));
+  }
+
+  /** Number of scalars in the weights. Throws if the layer is not built yet. */
+  countParams(): number {
+    if (!this.built) {
+      throw new Error(`ferrite: ${this.name}: countParams() needs the layer built (give it an inputShape or call it once)`);
+    }
+    let n = 0;
+    for (const w of this.weights) n += w.size;
+    return n;
+  }
+
+  /** Regularization penalties of the weights (scalars), added to the training loss. */
+  regularizationLosses(): Tensor[] {
+    const out: Tensor[] = [];
+    for (const w of this.layerWeights) if (w.regularizer !== null) out.push(w.regularizer.apply(w.variable));
+    return out;
+  }
+
+  // ---- lifetime ----
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  protected assertAlive(): void {
+    if (this.disposed) throw new Error(`ferrite: ${this.name} is disposed`);
+  }
+
+  /** Frees the weights. The layer cannot be used afterwards. */
+  dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+    if (this.disposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
+    let n = 0;
+    for (const w of this.ownWeights) {
+      if (!w.variable.isDisposed) {
+        w.variable.dispose();
+        n++;
+      }
+    }
+    this.disposed = true;
+    return { refCountAfterDispose: 0, numDisposedVariables: n };
+  }
+}
+
+/** True when `s` is a list of shapes rather than one shape. */
+export function isShapeList(s: SymbolicShape | SymbolicShape[]): s is SymbolicShape[] {
+  return s.length > 0 && Array.isArray(s[0]);
+}
+
+export function checkSymbolicShape(layer: string, shape: unknown, what: string): SymbolicShape {
+  if (!Array.isArray(shape) || shape.some((d) => d !== null && (!Number.isInteger(d) || d < 0))) {
+    throw new Error(`ferrite: ${layer}: ${what} must be an array of non-negative integers or null, got ${JSON.stringify(shape)}`);
+  }
+  return [...shape];
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'an object';
+  return typeof x;
+}
+
+/** The one tensor of a single-output call; throws naming the layer otherwise. */
+export function single(layer: string, x: Tensor | Tensor[]): Tensor {
+  if (Array.isArray(x)) {
+    if (x.length !== 1) throw new Error(`ferrite: ${layer}: expects a single input, got ${x.length}`);
+    return x[0];
+  }
+  return x;
+}

@@ -1,0 +1,103 @@
+// Weight regularizers, like `tf.regularizers`: a penalty on a weight that training adds
+// to the loss (l1 * sum|w| + l2 * sum w^2).
+
+import type { Tensor } from '../tensor/tensor.js';
+import { scalar } from '../tensor/creation.js';
+import { abs, add, mul, square, sum } from '../ops/index.js';
+import { deserialize, registerClass, type SerializedObject } from './serialization.js';
+
+export abstract class Regularizer {
+  static className = 'Regularizer';
+
+  /** The penalty for weight `x`, a scalar. */
+  abstract apply(x: Tensor): Tensor;
+
+  getConfig(): Record<string, unknown> {
+    return {};
+  }
+
+  getClassName(): string {
+    return (this.constructor as typeof Regularizer).className;
+  }
+
+  serialize(): SerializedObject {
+    return { className: this.getClassName(), config: this.getConfig() };
+  }
+}
+
+export interface L1L2Args {
+  /** Factor of sum |w|. Default 0. */
+  l1?: number;
+  /** Factor of sum w^2. Default 0. */
+  l2?: number;
+}
+
+export class L1L2 extends Regularizer {
+  static override className = 'L1L2';
+  readonly l1: number;
+  readonly l2: number;
+
+  constructor(args: L1L2Args = {}) {
+    super();
+    this.l1 = args.l1 ?? 0;
+    this.l2 = args.l2 ?? 0;
+    for (const [k, v] of [['l1', this.l1], ['l2', this.l2]] as const) {
+      if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`ferrite: regularizers: ${k} must be a finite number >= 0, got ${v}`);
+    }
+  }
+
+  static fromConfig(config: Record<string, unknown>): L1L2 {
+    return new L1L2(config as L1L2Args);
+  }
+
+  apply(x: Tensor): Tensor {
+    let penalty: Tensor | null = null;
+    if (this.l1 > 0) penalty = mul(sum(abs(x)), scalar(this.l1));
+    if (this.l2 > 0) {
+      const p2 = mul(sum(square(x)), scalar(this.l2));
+      penalty = penalty === null ? p2 : add(penalty, p2);
+    }
+    return penalty ?? scalar(0);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { l1: this.l1, l2: this.l2 };
+  }
+}
+registerClass(L1L2);
+
+/** Penalty l1 * sum|w| (Keras's default factor 0.01). */
+export function l1(args: { l1?: number } = {}): Regularizer {
+  return new L1L2({ l1: args.l1 ?? 0.01 });
+}
+
+/** Penalty l2 * sum w^2 (Keras's default factor 0.01). */
+export function l2(args: { l2?: number } = {}): Regularizer {
+  return new L1L2({ l2: args.l2 ?? 0.01 });
+}
+
+/** Penalty l1 * sum|w| + l2 * sum w^2 (both default 0.01, as in Keras). */
+export function l1l2(args: L1L2Args = {}): Regularizer {
+  return new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 });
+}
+
+export type RegularizerIdentifier = Regularizer | 'l1' | 'l2' | 'l1l2' | 'l1_l2' | SerializedObject;
+
+/** Resolves 'l1', 'l2', 'l1l2' (default factors), an instance or a serialized config. */
+export function getRegularizer(id: RegularizerIdentifier | null | undefined, what = 'regularizer'): Regularizer | null {
+  if (id === null || id === undefined) return null;
+  if (id instanceof Regularizer) return id;
+  if (typeof id === 'string') {
+    switch (id.replace(/_/g, '').toLowerCase()) {
+      case 'l1':
+        return l1();
+      case 'l2':
+        return l2();
+      case 'l1l2':
+        return l1l2();
+    }
+    throw new Error(`ferrite: unknown ${what} '${id}' (known: l1, l2, l1l2, or regularizers.l2({l2}))`);
+  }
+  if (typeof id === 'object' && typeof (id as SerializedObject).className === 'string') return deserialize<Regularizer>(id, what);
+  throw new Error(`ferrite: ${what} must be a Regularizer, 'l1', 'l2' or 'l1l2', got ${String(id)}`);
+}

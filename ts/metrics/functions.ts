@@ -1,0 +1,137 @@
+// Metric functions on one batch, like `tf.metrics`: (yTrue, yPred) -> Tensor.
+//
+// As in TF.js, the accuracies return one value per example ([batch], their mean is
+// the batch accuracy) and precision, recall and F1 return a scalar. None is
+// differentiable: they are read-outs. To aggregate over an epoch use the metric
+// objects of ./metric.ts, which sum counts across batches.
+
+import { emptyTensor, type Tensor } from '../tensor/tensor.js';
+import {
+  binaryConfusion,
+  binaryMatches,
+  checkBinary,
+  classMatches,
+  f1Of,
+  macroAverage,
+  multiclassConfusion,
+  precisionOf,
+  recallOf,
+} from './counts.js';
+
+function fromValues(values: Float32Array, shape: readonly number[], like: Tensor): Tensor {
+  const out = emptyTensor(shape, 'float32', like.engine);
+  out.view().set(values);
+  return out;
+}
+
+function scalarLike(value: number, like: Tensor): Tensor {
+  const out = emptyTensor([], 'float32', like.engine);
+  out.view()[0] = value;
+  return out;
+}
+
+/** Drops a trailing axis of size 1 (a [n, 1] sigmoid output has one value per example). */
+function exampleShape(s: readonly number[]): number[] {
+  return s.length > 1 && s[s.length - 1] === 1 ? s.slice(0, -1) : [...s];
+}
+
+/**
+ * Per-example binary accuracy: the mean over the last axis of yTrue == (yPred > threshold).
+ * yTrue holds 0/1 labels of yPred's shape ([n] and [n, 1] are interchangeable).
+ */
+export function binaryAccuracy(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
+  const matches = binaryMatches('binaryAccuracy', yTrue, yPred, threshold);
+  // One value per example: average the last axis unless it is the example axis itself.
+  const shape = exampleShape(yPred.shape);
+  if (shape.length <= 1) return fromValues(matches, shape, yPred);
+  const width = shape[shape.length - 1];
+  const rows = matches.length / width;
+  const perRow = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let j = 0; j < width; j++) s += matches[r * width + j];
+    perRow[r] = s / width;
+  }
+  return fromValues(perRow, shape.slice(0, -1), yPred);
+}
+
+/** Per-example categorical accuracy: 1 where argmax(yTrue) == argmax(yPred). yTrue is one-hot. */
+export function categoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
+  const m = classMatches('categoricalAccuracy', yTrue, yPred, 'onehot');
+  return fromValues(m, yPred.shape.slice(0, -1), yPred);
+}
+
+/** Per-example sparse categorical accuracy: 1 where yTrue (class indices, [n] or [n, 1]) == argmax(yPred). */
+export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
+  const m = classMatches('sparseCategoricalAccuracy', yTrue, yPred, 'sparse');
+  return fromValues(m, yPred.shape.slice(0, -1), yPred);
+}
+
+/** Binary precision tp / (tp + fp) over all elements, positives being yPred > threshold; a scalar (0 when nothing is predicted positive). */
+export function precision(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
+  return scalarLike(precisionOf(binaryConfusion('precision', yTrue, yPred, threshold)), yPred);
+}
+
+/** Binary recall tp / (tp + fn) over all elements; a scalar (0 when there is no positive label). */
+export function recall(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
+  return scalarLike(recallOf(binaryConfusion('recall', yTrue, yPred, threshold)), yPred);
+}
+
+/** Binary F1 = 2 tp / (2 tp + fp + fn), the harmonic mean of precision and recall; a scalar. */
+export function f1(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
+  return scalarLike(f1Of(binaryConfusion('f1', yTrue, yPred, threshold)), yPred);
+}
+
+/**
+ * Macro-averaged precision of a multi-class output (predicted class = argmax of
+ * yPred [..., C]; yTrue one-hot or class indices): the unweighted mean of the
+ * per-class precisions over the classes present in yTrue or in the predictions
+ * (sklearn's `precision_score(average='macro')`).
+ */
+export function macroPrecision(yTrue: Tensor, yPred: Tensor): Tensor {
+  return scalarLike(macroAverage(multiclassConfusion('macroPrecision', yTrue, yPred), 'precision'), yPred);
+}
+
+/** Macro-averaged recall of a multi-class output (see macroPrecision). */
+export function macroRecall(yTrue: Tensor, yPred: Tensor): Tensor {
+  return scalarLike(macroAverage(multiclassConfusion('macroRecall', yTrue, yPred), 'recall'), yPred);
+}
+
+/** Macro-averaged F1 of a multi-class output: the mean of the per-class F1 scores (see macroPrecision). */
+export function macroF1(yTrue: Tensor, yPred: Tensor): Tensor {
+  return scalarLike(macroAverage(multiclassConfusion('macroF1', yTrue, yPred), 'f1'), yPred);
+}
+
+/** Per-example mean squared error over the last axis (a metric: not differentiable; use losses to train). */
+export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
+  return perExampleMean('meanSquaredError', yTrue, yPred, (d) => d * d);
+}
+
+/** Per-example mean absolute error over the last axis. */
+export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
+  return perExampleMean('meanAbsoluteError', yTrue, yPred, Math.abs);
+}
+
+function perExampleMean(op: string, yTrue: Tensor, yPred: Tensor, f: (d: number) => number): Tensor {
+  const values = elementwiseErrors(op, yTrue, yPred, f);
+  const shape = exampleShape(yPred.shape);
+  const width = shape.length <= 1 ? 1 : shape[shape.length - 1];
+  const rows = values.length / width;
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let j = 0; j < width; j++) s += values[r * width + j];
+    out[r] = s / width;
+  }
+  return fromValues(out, shape.length <= 1 ? shape : shape.slice(0, -1), yPred);
+}
+
+/** f(yPred - yTrue) per element, for the regression metrics (targets pair with predictions element by element). */
+export function elementwiseErrors(op: string, yTrue: Tensor, yPred: Tensor, f: (d: number) => number): Float64Array {
+  checkBinary(op, yTrue, yPred);
+  const t = yTrue.view();
+  const p = yPred.view();
+  const out = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i++) out[i] = f(p[i] - t[i]);
+  return out;
+}

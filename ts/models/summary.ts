@@ -1,0 +1,98 @@
+// model.summary(): a Keras-style table of layers, output shapes and parameter counts.
+
+import type { Layer } from '../layers/layer.js';
+import { InputLayer } from '../layers/input_layer.js';
+import type { Node, SymbolicShape } from '../layers/symbolic.js';
+import type { LayersModel } from './layers_model.js';
+
+export interface SummaryOptions {
+  lineLength?: number;
+  /** Where each column ends, as fractions of lineLength (or absolute positions). */
+  positions?: number[];
+  printFn?: (line: string) => void;
+}
+
+/** `[null, 784]` as Keras prints it: `(None, 784)`. */
+export function fmtShapeKeras(shape: SymbolicShape): string {
+  const parts = shape.map((d) => (d === null ? 'None' : String(d)));
+  return `(${parts.join(', ')}${parts.length === 1 ? ',' : ''})`;
+}
+
+/** 101770 -> '101,770'. */
+export function withThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function nodesOf(model: LayersModel): Node[] {
+  return model.isGraphBuilt ? [...model.graph().nodes] : [];
+}
+
+/** A chain of single-input layers prints without the 'Connected to' column. */
+function isChain(model: LayersModel, nodes: Node[]): boolean {
+  if (model.getClassName() === 'Sequential') return true;
+  const seen = new Set<Layer>();
+  for (const n of nodes) {
+    if (n.inputs.length > 1 || seen.has(n.layer)) return false;
+    seen.add(n.layer);
+  }
+  return model.isGraphBuilt && model.inputs.length === 1 && model.outputs.length === 1;
+}
+
+export function printSummary(model: LayersModel, opts: SummaryOptions = {}): void {
+  const print = opts.printFn ?? console.log;
+  const nodes = nodesOf(model);
+  const chain = isChain(model, nodes);
+  const lineLength = opts.lineLength ?? (chain ? 65 : 98);
+  let positions = opts.positions ?? (chain ? [0.45, 0.85, 1] : [0.33, 0.55, 0.67, 1]);
+  if (positions[positions.length - 1] <= 1) positions = positions.map((p) => Math.floor(lineLength * p));
+  const headers = chain ? ['Layer (type)', 'Output Shape', 'Param #'] : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
+
+  const row = (fields: string[]): string => {
+    let line = '';
+    fields.forEach((f, i) => {
+      if (i > 0) line = line.padEnd(positions[i - 1]);
+      line += f;
+      // Earlier columns are cut to their width; the last one may run long.
+      if (i < fields.length - 1) line = line.slice(0, positions[i]).padEnd(positions[i]);
+    });
+    return line.trimEnd();
+  };
+
+  print(`Model: "${model.name}"`);
+  print('_'.repeat(lineLength));
+  print(row(headers));
+  print('='.repeat(lineLength));
+
+  // One row per layer (functional models list their input layers too, as Keras does).
+  const layers: Layer[] = model.getClassName() === 'Sequential' ? model.layers : model.isGraphBuilt ? model.graph().layers : [];
+  layers.forEach((layer, i) => {
+    const layerNodes = nodes.filter((n) => n.layer === layer);
+    let shape = '?';
+    if (layer instanceof InputLayer) shape = fmtShapeKeras(layer.output.shape);
+    else if (layerNodes.length === 1) {
+      const outs = layerNodes[0].outputs;
+      shape = outs.length === 1 ? fmtShapeKeras(outs[0].shape) : outs.map((o) => fmtShapeKeras(o.shape)).join(', ');
+    } else if (layerNodes.length > 1) shape = 'multiple';
+    const params = layer.built ? withThousands(layer.countParams()) : '0 (unbuilt)';
+    const name = `${layer.name} (${layer.getClassName()})`;
+    if (chain) print(row([name, shape, params]));
+    else {
+      const connected = layerNodes.flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${t.sourceLayer.inboundNodes.indexOf(t.node)}][${t.outputIndex}]`));
+      print(row([name, shape, params, connected[0] ?? '']));
+      for (const c of connected.slice(1)) print(row(['', '', '', c]));
+    }
+    print(i === layers.length - 1 ? '='.repeat(lineLength) : '_'.repeat(lineLength));
+  });
+  if (layers.length === 0) print('='.repeat(lineLength));
+
+  let trainable = 0;
+  let frozen = 0;
+  for (const w of model.weights) {
+    if (w.trainable) trainable += w.size;
+    else frozen += w.size;
+  }
+  print(`Total params: ${withThousands(trainable + frozen)}`);
+  print(`Trainable params: ${withThousands(trainable)}`);
+  print(`Non-trainable params: ${withThousands(frozen)}`);
+  print('_'.repeat(lineLength));
+}

@@ -1,0 +1,178 @@
+// Training callbacks, like TF.js's: hooks called by fit at the start and end of
+// training, of each epoch and of each batch, with logs of plain numbers. Hooks may be
+// async; fit awaits them (and only them: synchronous hooks cost no promise).
+
+import type { LayersModel } from '../models/layers_model.js';
+
+/** Loss and metric values by name ('loss', 'accuracy', 'val_loss', ...). */
+export type Logs = Record<string, number>;
+
+/** What fit tells callbacks about the run. */
+export interface CallbackParams {
+  epochs: number;
+  initialEpoch: number;
+  /** Batches per epoch. */
+  steps: number;
+  /** Training samples per epoch. */
+  samples: number;
+  batchSize: number;
+  verbose: number;
+  doValidation: boolean;
+  /** Names that epoch logs will hold: ['loss', 'accuracy', 'val_loss', 'val_accuracy']. */
+  metrics: string[];
+}
+
+type Hook<A extends unknown[]> = (...args: A) => void | Promise<void>;
+
+/** The hooks a callback may define (all optional), as in TF.js's CustomCallbackArgs. */
+export interface CustomCallbackArgs {
+  onTrainBegin?: Hook<[logs?: Logs]>;
+  onTrainEnd?: Hook<[logs?: Logs]>;
+  onEpochBegin?: Hook<[epoch: number, logs?: Logs]>;
+  onEpochEnd?: Hook<[epoch: number, logs?: Logs]>;
+  onBatchBegin?: Hook<[batch: number, logs?: Logs]>;
+  onBatchEnd?: Hook<[batch: number, logs?: Logs]>;
+}
+
+/** Base class of callbacks: override the hooks you need. */
+export abstract class BaseCallback {
+  model: LayersModel | null = null;
+  params: CallbackParams | null = null;
+
+  setModel(model: LayersModel): void {
+    this.model = model;
+  }
+
+  setParams(params: CallbackParams): void {
+    this.params = params;
+  }
+
+  onTrainBegin(_logs?: Logs): void | Promise<void> {}
+  onTrainEnd(_logs?: Logs): void | Promise<void> {}
+  onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  onEpochEnd(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  onBatchBegin(_batch: number, _logs?: Logs): void | Promise<void> {}
+  onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> {}
+
+  /** Whether this callback does anything per batch (fit skips the calls otherwise). */
+  wantsBatchHooks(): boolean {
+    const proto = BaseCallback.prototype;
+    return this.onBatchBegin !== proto.onBatchBegin || this.onBatchEnd !== proto.onBatchEnd;
+  }
+}
+
+/** A callback from plain functions: `new CustomCallback({onEpochEnd: (epoch, logs) => ...})`. */
+export class CustomCallback extends BaseCallback {
+  constructor(private readonly hooks: CustomCallbackArgs) {
+    super();
+    for (const [k, v] of Object.entries(hooks)) {
+      if (typeof v !== 'function') throw new Error(`ferrite: callback hook ${k} must be a function, got ${typeof v}`);
+    }
+  }
+  override onTrainBegin(logs?: Logs) {
+    return this.hooks.onTrainBegin?.(logs);
+  }
+  override onTrainEnd(logs?: Logs) {
+    return this.hooks.onTrainEnd?.(logs);
+  }
+  override onEpochBegin(epoch: number, logs?: Logs) {
+    return this.hooks.onEpochBegin?.(epoch, logs);
+  }
+  override onEpochEnd(epoch: number, logs?: Logs) {
+    return this.hooks.onEpochEnd?.(epoch, logs);
+  }
+  override onBatchBegin(batch: number, logs?: Logs) {
+    return this.hooks.onBatchBegin?.(batch, logs);
+  }
+  override onBatchEnd(batch: number, logs?: Logs) {
+    return this.hooks.onBatchEnd?.(batch, logs);
+  }
+  override wantsBatchHooks(): boolean {
+    return this.hooks.onBatchBegin !== undefined || this.hooks.onBatchEnd !== undefined;
+  }
+}
+
+/** Records every epoch's logs; `fit` resolves to it. `history.history.loss[e]` is epoch e's loss. */
+export class History extends BaseCallback {
+  epoch: number[] = [];
+  history: Record<string, number[]> = {};
+
+  override onTrainBegin(): void {
+    this.epoch = [];
+    this.history = {};
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    this.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+  }
+}
+
+export type CallbackIdentifier = BaseCallback | CustomCallbackArgs;
+
+/** Accepts a callback, a plain object of hooks, or an array of either (as TF.js does). */
+export function standardizeCallbacks(callbacks: CallbackIdentifier | CallbackIdentifier[] | undefined): BaseCallback[] {
+  if (callbacks === undefined || callbacks === null) return [];
+  const list = Array.isArray(callbacks) ? callbacks : [callbacks];
+  return list.map((c, i) => {
+    if (c instanceof BaseCallback) return c;
+    if (c !== null && typeof c === 'object') return new CustomCallback(c);
+    throw new Error(`ferrite: fit: callback ${i} must be a callback or an object of hooks (onEpochEnd, ...), got ${typeof c}`);
+  });
+}
+
+function isPromise(x: unknown): x is Promise<void> {
+  return x !== null && typeof x === 'object' && typeof (x as Promise<void>).then === 'function';
+}
+
+/**
+ * Calls a hook on every callback in order, awaiting those that return a promise. Returns
+ * undefined when all were synchronous, so the caller's hot loop awaits nothing.
+ */
+export class CallbackList {
+  readonly wantsBatchHooks: boolean;
+
+  constructor(readonly callbacks: BaseCallback[]) {
+    this.wantsBatchHooks = callbacks.some((c) => c.wantsBatchHooks());
+  }
+
+  setModel(model: LayersModel): void {
+    for (const c of this.callbacks) c.setModel(model);
+  }
+
+  setParams(params: CallbackParams): void {
+    for (const c of this.callbacks) c.setParams(params);
+  }
+
+  private run(call: (c: BaseCallback) => void | Promise<void>): Promise<void> | undefined {
+    for (let i = 0; i < this.callbacks.length; i++) {
+      const r = call(this.callbacks[i]);
+      if (isPromise(r)) return this.finishAsync(r, i + 1, call);
+    }
+    return undefined;
+  }
+
+  private async finishAsync(pending: Promise<void>, next: number, call: (c: BaseCallback) => void | Promise<void>): Promise<void> {
+    await pending;
+    for (let i = next; i < this.callbacks.length; i++) await call(this.callbacks[i]);
+  }
+
+  onTrainBegin(logs?: Logs) {
+    return this.run((c) => c.onTrainBegin(logs));
+  }
+  onTrainEnd(logs?: Logs) {
+    return this.run((c) => c.onTrainEnd(logs));
+  }
+  onEpochBegin(epoch: number, logs?: Logs) {
+    return this.run((c) => c.onEpochBegin(epoch, logs));
+  }
+  onEpochEnd(epoch: number, logs?: Logs) {
+    return this.run((c) => c.onEpochEnd(epoch, logs));
+  }
+  onBatchBegin(batch: number, logs?: Logs) {
+    return this.run((c) => c.onBatchBegin(batch, logs));
+  }
+  onBatchEnd(batch: number, logs?: Logs) {
+    return this.run((c) => c.onBatchEnd(batch, logs));
+  }
+}

@@ -1,0 +1,267 @@
+// model.fit(): the training loop. The data stays in wasm memory for the whole run; each
+// batch is drawn with one gather of shuffled row indices, trained in its own scope,
+// and only the loss and metric scalars come back to JavaScript.
+
+import { Tensor } from '../tensor/tensor.js';
+import { endScope, keep, startScope } from '../tensor/scope.js';
+import { tensor } from '../tensor/creation.js';
+import { argMax, cast, gather, reshape } from '../ops/index.js';
+import { nextStream } from '../ops/random.js';
+import type { LayersModel } from '../models/layers_model.js';
+import { BaseCallback, CallbackList, History, standardizeCallbacks, type CallbackIdentifier, type Logs } from './callbacks.js';
+import type { CompiledOutput } from './compile.js';
+import { checkFinite, checkInputs, checkLabelRange, checkTargets, ensureGraphFor, sampleCount, toTensorList } from './data_checks.js';
+import { checkBatchSize, evaluateInternal, requireCompiled, sliceRows } from './evaluate.js';
+import { ProgressLogger, type ProgressSink } from './progress.js';
+import { TrainStep } from './train_step.js';
+
+/** Weight of each class in the loss, by class index: `{0: 1, 1: 5}`. */
+export type ClassWeight = Record<number, number>;
+
+export interface ModelFitArgs {
+  /** Samples per gradient update. Default 32. */
+  batchSize?: number;
+  /** Number of passes over the data (counting from initialEpoch). Default 1. */
+  epochs?: number;
+  /** 0 silent, 1 progress bar, 2 one line per epoch. Default 1. */
+  verbose?: 0 | 1 | 2;
+  callbacks?: CallbackIdentifier | CallbackIdentifier[];
+  /** Fraction of the samples (the last ones, before shuffling) held out for validation. */
+  validationSplit?: number;
+  /** [xVal, yVal], evaluated at the end of each epoch (takes precedence over validationSplit). */
+  validationData?: [Tensor | Tensor[], Tensor | Tensor[]];
+  /** Batch size for validation. Default batchSize. */
+  validationBatchSize?: number;
+  /** Validate every n epochs. Default 1. */
+  validationFreq?: number;
+  /** Reshuffle the training samples every epoch. Default true. */
+  shuffle?: boolean;
+  /** Epoch to start counting from (to resume a run). Default 0. */
+  initialEpoch?: number;
+  /** Weights of the classes in the loss (single-output models). */
+  classWeight?: ClassWeight;
+  /**
+   * How often fit lets the event loop run (so pages stay responsive and timers fire):
+   * 'auto' about every 100 ms, 'batch', 'epoch', 'never', or a number of milliseconds.
+   */
+  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
+  /** Where verbose output goes (default: stdout in Node, the console in browsers). */
+  progressSink?: ProgressSink;
+}
+
+const nextTick = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+/**
+ * Shuffles `a` in place (Fisher-Yates). The generator is seeded from the global random
+ * stream (ops/random.ts), so `setRandomSeed` makes whole training runs replay exactly.
+ */
+function shuffleInPlace(a: Int32Array): void {
+  const [k0, k1, stream] = nextStream('fit (shuffle)');
+  // mulberry32, keyed by the stream's words.
+  let state = (k0 ^ Math.imul(k1, 0x9e3779b1) ^ Math.imul(stream + 1, 0x85ebca6b)) >>> 0;
+  const rand = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+/** Per-sample loss weights from class weights: the weight of each sample's class. */
+function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor {
+  let classes: Tensor;
+  if (out.sparseLabels) classes = y.dtype === 'int32' ? reshape(y, [y.size]) : cast(reshape(y, [y.size]), 'int32');
+  else if (y.shape[y.rank - 1] > 1) classes = reshape(argMax(y, -1), [y.shape[0]]);
+  else classes = cast(reshape(y, [y.shape[0]]), 'int32');
+  return gather(table, classes);
+}
+
+function classWeightTable(model: LayersModel, cw: ClassWeight, out: CompiledOutput, ySpecLast: number | null): Tensor {
+  const keys = Object.keys(cw).map(Number);
+  for (const k of keys) {
+    if (!Number.isInteger(k) || k < 0) throw new Error(`ferrite: ${model.name}: fit: classWeight keys must be class indices >= 0, got '${k}'`);
+    if (!(cw[k] >= 0)) throw new Error(`ferrite: ${model.name}: fit: classWeight[${k}] must be a number >= 0, got ${cw[k]}`);
+  }
+  const numClasses = Math.max(out.sparseLabels || (ySpecLast ?? 1) > 1 ? (ySpecLast ?? 0) : 2, ...keys.map((k) => k + 1));
+  const w = new Float32Array(numClasses).fill(1);
+  for (const k of keys) w[k] = cw[k];
+  return keep(tensor(w, [numClasses]));
+}
+
+export async function fitModel(model: LayersModel, x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelFitArgs = {}): Promise<History> {
+  const op = 'fit';
+  const compiled = requireCompiled(model, op);
+  if (model.isTraining) throw new Error(`ferrite: ${model.name}: fit: the model is already training (await the running fit first)`);
+  const batchSize = args.batchSize ?? 32;
+  checkBatchSize(model, op, batchSize);
+  const epochs = args.epochs ?? 1;
+  const initialEpoch = args.initialEpoch ?? 0;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`ferrite: ${model.name}: fit: epochs must be an integer >= 0, got ${epochs}`);
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`ferrite: ${model.name}: fit: initialEpoch must be an integer >= 0, got ${initialEpoch}`);
+  const verbose = args.verbose ?? 1;
+  const validationFreq = args.validationFreq ?? 1;
+  if (!Number.isInteger(validationFreq) || validationFreq < 1) throw new Error(`ferrite: ${model.name}: fit: validationFreq must be a positive integer`);
+  const split = args.validationSplit ?? 0;
+  if (!(split >= 0 && split < 1)) throw new Error(`ferrite: ${model.name}: fit: validationSplit must be in [0, 1), got ${split}`);
+
+  ensureGraphFor(model, x);
+  let xs = toTensorList(op, model, 'x', x, model.inputs.length);
+  let ys = toTensorList(op, model, 'y', y, model.outputs.length);
+  const total = sampleCount(op, model, xs, ys);
+  checkInputs(op, model, xs);
+  const outputs = compiled.outputs();
+  checkTargets(op, model, outputs, ys);
+  checkLabelRange(op, model, outputs, ys);
+  xs.forEach((t, i) => checkFinite(op, model, xs.length > 1 ? `x[${i}]` : 'x', t));
+  ys.forEach((t, i) => checkFinite(op, model, ys.length > 1 ? `y[${i}]` : 'y', t));
+
+  // Tensors this function makes and must free: split data, the class weight table.
+  const owned: Tensor[] = [];
+  try {
+    let valXs: Tensor[] | null = null;
+    let valYs: Tensor[] | null = null;
+    if (args.validationData !== undefined) {
+      const vd = args.validationData;
+      if (!Array.isArray(vd) || vd.length !== 2) {
+        throw new Error(`ferrite: ${model.name}: fit: validationData must be [xVal, yVal]${Array.isArray(vd) && (vd as unknown[]).length === 3 ? ' (validation sample weights are not supported)' : ''}`);
+      }
+      valXs = toTensorList(op, model, 'x', vd[0], model.inputs.length);
+      valYs = toTensorList(op, model, 'y', vd[1], model.outputs.length);
+      const nVal = sampleCount(`${op} (validationData)`, model, valXs, valYs);
+      if (nVal === 0) throw new Error(`ferrite: ${model.name}: fit: validationData has no samples`);
+      checkInputs(`${op} (validationData)`, model, valXs);
+      checkTargets(`${op} (validationData)`, model, outputs, valYs);
+      checkLabelRange(`${op} (validationData)`, model, outputs, valYs);
+      valXs.forEach((t) => checkFinite(`${op} (validationData)`, model, 'x', t));
+    } else if (split > 0) {
+      const at = Math.floor(total * (1 - split));
+      if (at === 0 || at === total) {
+        throw new Error(`ferrite: ${model.name}: fit: validationSplit ${split} of ${total} samples leaves ${at === 0 ? 'no training' : 'no validation'} samples`);
+      }
+      const cut = (ts: Tensor[], from: number, count: number) =>
+        ts.map((t) => {
+          const part = keep(sliceRows(t, from, count));
+          owned.push(part);
+          return part;
+        });
+      valXs = cut(xs, at, total - at);
+      valYs = cut(ys, at, total - at);
+      xs = cut(xs, 0, at);
+      ys = cut(ys, 0, at);
+    }
+    const n = xs[0].shape[0];
+    if (n === 0) throw new Error(`ferrite: ${model.name}: fit: x has no samples`);
+    const doValidation = valXs !== null;
+
+    let classTable: Tensor | null = null;
+    if (args.classWeight !== undefined) {
+      if (outputs.length !== 1) throw new Error(`ferrite: ${model.name}: fit: classWeight is only supported for single-output models`);
+      const spec = model.outputs[0].shape;
+      if (spec.length > 2) throw new Error(`ferrite: ${model.name}: fit: classWeight needs a 2-D output ([batch, classes]), the output is [${spec.join(', ')}]`);
+      classTable = classWeightTable(model, args.classWeight, outputs[0], spec[spec.length - 1]);
+      owned.push(classTable);
+    }
+
+    const steps = Math.ceil(n / batchSize);
+    const history = new History();
+    const userCallbacks = standardizeCallbacks(args.callbacks);
+    const all: BaseCallback[] = [history];
+    if (verbose > 0) all.push(new ProgressLogger(verbose, args.progressSink));
+    all.push(...userCallbacks);
+    const callbacks = new CallbackList(all);
+    const names = compiled.metricsNames;
+    const numLosses = compiled.numLossValues;
+    callbacks.setModel(model);
+    callbacks.setParams({
+      epochs,
+      initialEpoch,
+      steps,
+      samples: n,
+      batchSize,
+      verbose,
+      doValidation,
+      metrics: doValidation ? [...names, ...names.map((m) => `val_${m}`)] : [...names],
+    });
+
+    const step = new TrainStep(model, compiled);
+    const order = new Int32Array(n);
+    const yieldEvery = args.yieldEvery ?? 'auto';
+    const yieldMs = yieldEvery === 'auto' ? 100 : typeof yieldEvery === 'number' ? yieldEvery : yieldEvery === 'batch' ? 0 : Infinity;
+    let lastYield = performance.now();
+
+    model.isTraining = true;
+    model.stopTraining = false;
+    model.history = history;
+    try {
+      await callbacks.onTrainBegin();
+      for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+        await callbacks.onEpochBegin(epoch);
+        for (let i = 0; i < n; i++) order[i] = i;
+        if (args.shuffle ?? true) shuffleInPlace(order);
+        compiled.resetMetrics();
+        const lossSums = new Float64Array(numLosses);
+        let seen = 0;
+        for (let b = 0; b < steps; b++) {
+          const start = b * batchSize;
+          const size = Math.min(batchSize, n - start);
+          if (callbacks.wantsBatchHooks) await callbacks.onBatchBegin(b, { batch: b, size });
+          let values: number[];
+          startScope();
+          try {
+            const idx = tensor(order.subarray(start, start + size), [size], 'int32');
+            const xb = xs.map((t) => gather(t, idx));
+            const yb = ys.map((t) => gather(t, idx));
+            const sw = classTable !== null ? [classWeightsFor(outputs[0], yb[0], classTable)] : null;
+            values = step.run(xb, yb, sw);
+          } finally {
+            endScope();
+          }
+          if (!Number.isFinite(values[0])) {
+            throw new Error(
+              `ferrite: ${model.name}: fit: the loss became ${values[0]} at epoch ${epoch + 1}, batch ${b + 1} of ${steps}; training stopped. ` +
+                'Try a lower learning rate, check the data for extreme values, or normalize the inputs.',
+            );
+          }
+          for (let i = 0; i < numLosses; i++) lossSums[i] += values[i] * size;
+          seen += size;
+          if (callbacks.wantsBatchHooks) {
+            const logs: Logs = { batch: b, size };
+            names.forEach((name, i) => (logs[name] = values[i]));
+            await callbacks.onBatchEnd(b, logs);
+          }
+          if (model.stopTraining) break;
+          if (yieldMs !== Infinity && performance.now() - lastYield >= yieldMs) {
+            await nextTick();
+            lastYield = performance.now();
+          }
+        }
+        // Losses: sample-weighted means over the batches; metrics: over the epoch's counts.
+        const epochLogs: Logs = {};
+        for (let i = 0; i < numLosses; i++) epochLogs[names[i]] = lossSums[i] / Math.max(seen, 1);
+        let mi = numLosses;
+        for (const o of outputs) for (const m of o.metrics) epochLogs[names[mi++]] = m.metric.result();
+        if (doValidation && (epoch + 1 - initialEpoch) % validationFreq === 0) {
+          const val = evaluateInternal(model, compiled, valXs!, valYs!, args.validationBatchSize ?? batchSize);
+          names.forEach((name, i) => (epochLogs[`val_${name}`] = val[i]));
+        }
+        await callbacks.onEpochEnd(epoch, epochLogs);
+        if (yieldEvery === 'epoch') await nextTick();
+        if (model.stopTraining) break;
+      }
+      await callbacks.onTrainEnd();
+    } finally {
+      model.isTraining = false;
+    }
+    return history;
+  } finally {
+    for (const t of owned) t.dispose();
+  }
+}
