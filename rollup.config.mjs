@@ -16,17 +16,13 @@ export default [
       { file: 'dist/index.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
     ],
     plugins: [
-      typescript({
-        tsconfig: './tsconfig.json',
-        include: ['ts/**/*.ts'],
-        compilerOptions: { noEmit: false, declaration: false, rootDir: 'ts', outDir: 'dist' },
-      }),
+      typescript({ tsconfig: './tsconfig.build.json' }),
     ],
   },
   {
     input: 'ts/index.ts',
     external,
     output: { file: 'dist/index.d.ts', format: 'es' },
-    plugins: [dts({ tsconfig: './tsconfig.json', compilerOptions: { rootDir: 'ts' } })],
+    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
   },
 ];

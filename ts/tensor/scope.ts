@@ -76,3 +76,10 @@ export function endScope(keepers: TensorContainer = undefined): void {
     else if (!t.kept && !t.isDisposed) t.dispose();
   }
 }
+
+/** Disposes every tensor in a tensor, array or plain object of tensors, like `tf.dispose`. */
+export function dispose(container: TensorContainer): void {
+  const found = new Set<Tracked>();
+  collect(container, found);
+  for (const t of found) t.dispose();
+}

