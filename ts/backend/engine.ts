@@ -88,7 +88,8 @@ export class Engine {
 
   /** Allocates `bytes` (16-byte aligned) in wasm memory; throws a clear error when full. */
   alloc(bytes: number): number {
-    const ptr = this.core.fe_alloc(Math.max(bytes, 4));
+    // Sizes past wasm32's 4 GiB would wrap around when passed as a u32.
+    const ptr = bytes < 2 ** 32 - 65536 ? this.core.fe_alloc(Math.max(bytes, 4)) : 0;
     if (ptr === 0) {
       const mib = (this.memory.buffer.byteLength / 2 ** 20).toFixed(0);
       throw new Error(

@@ -33,11 +33,14 @@ function start(data, post) {
   }
   post({ type: 'exit', index });
 }
-if (typeof self !== 'undefined' && typeof self.postMessage === 'function' && typeof require === 'undefined') {
-  self.onmessage = (e) => { self.onmessage = null; start(e.data, (m) => self.postMessage(m)); self.close(); };
+if (typeof process !== 'undefined' && process.versions && process.versions.node) {
+  // A dynamic import works whether Node evaluates this source as CommonJS or as an ES
+  // module (it inherits --input-type from the parent).
+  import('node:worker_threads').then(({ parentPort }) => {
+    parentPort.once('message', (data) => { start(data, (m) => parentPort.postMessage(m)); parentPort.close(); });
+  });
 } else {
-  const { parentPort } = require('node:worker_threads');
-  parentPort.once('message', (data) => { start(data, (m) => parentPort.postMessage(m)); parentPort.close(); });
+  self.onmessage = (e) => { self.onmessage = null; start(e.data, (m) => self.postMessage(m)); self.close(); };
 }
 `;
 
