@@ -99,7 +99,9 @@ export interface GradCheckOptions {
 export function checkGradients(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradCheckOptions = {}): void {
   const { eps = 1e-2, rtol = 2e-2, atol = 2e-3, maxPerInput = 24, seed = 7 } = opts;
   const rand = rng(seed);
-  const outShape = tidy(() => f(...inputs)).shape;
+  const probe = f(...inputs);
+  const outShape = probe.shape;
+  probe.dispose();
   const outSize = outShape.reduce((a, b) => a * b, 1);
   const r = randomArray(outSize, rand, -1, 1);
   const loss = (): number => {

@@ -15,6 +15,8 @@
 extern crate alloc;
 
 pub mod activation;
+pub mod batchnorm;
+pub mod conv;
 pub mod elementwise;
 pub mod gather;
 pub mod gemm;
@@ -23,6 +25,7 @@ pub mod loss;
 pub mod math;
 pub mod optimizer;
 pub mod parallel;
+pub mod pool;
 pub mod random;
 pub mod reduce;
 pub mod simd;

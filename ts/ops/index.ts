@@ -4,9 +4,11 @@ export * from './unary.js';
 export * from './reduce.js';
 export * from './shape.js';
 export * from './gather.js';
+export * from './conv.js';
+export * from './pool.js';
+export * from './batchnorm.js';
 export * from './activations.js';
 export * from './softmax.js';
 export { randomNormal, randomUniform, setRandomSeed, truncatedNormal } from './random.js';
 export * from './dropout.js';
 export { sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits } from './fused_losses.js';
-

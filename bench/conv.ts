@@ -1,0 +1,228 @@
+// Convolution throughput on the conv layers of reference program P3 (batch 64): forward,
+// gradient with respect to the input (dx) and to the filter (dw), in GFLOP/s
+// (2 · N·Ho·Wo · Cout · kh·kw·Cin / median time), for Ferrite's scalar, SIMD and SIMD +
+// 2 threads builds against TensorFlow.js's cpu backend (the only one that can train a CNN:
+// its wasm backend has no Conv2DBackpropFilter kernel, which this bench demonstrates).
+// Contenders run interleaved, round after round, after a warm-up, so that load from
+// other processes hits them alike. TF.js's cpu backend is so slow on the gradients (its
+// filter gradient of layer 2 takes about 90 s at batch 64) that it runs them at batch 4:
+// its rate per FLOP does not depend on the batch. The last table adds up one training
+// step's convolutions (at the measured rates) into samples per second for the conv
+// layers alone.
+//
+//   npx tsx bench/conv.ts        (about a minute)
+
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { ready, setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
+import { threadsSupported } from '../ts/backend/threads.js';
+import type { BuildName } from '../ts/backend/wasm-files.js';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../ts/ops/conv.js';
+import { tensor } from '../ts/tensor/creation.js';
+import type { Tensor } from '../ts/tensor/tensor.js';
+import { fmt, fmtRatio, isMain, printTable, type Row } from './util.js';
+
+interface Layer {
+  name: string;
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  /** The first layer's input is data: a training step never needs its dx. */
+  needsDx: boolean;
+}
+
+/** P3: Conv 32 3x3 → MaxPool 2 → Conv 64 3x3 → MaxPool 2 → Conv 64 3x3, all 'valid', batch 64. */
+export const P3_LAYERS: Layer[] = [
+  { name: '28x28x1 → 26x26x32', x: [64, 28, 28, 1], f: [3, 3, 1, 32], needsDx: false },
+  { name: '13x13x32 → 11x11x64', x: [64, 13, 13, 32], f: [3, 3, 32, 64], needsDx: true },
+  { name: '5x5x64 → 3x3x64', x: [64, 5, 5, 64], f: [3, 3, 64, 64], needsDx: true },
+];
+
+type Pass = 'forward' | 'dx' | 'dw';
+const PASSES: Pass[] = ['forward', 'dx', 'dw'];
+
+function outShape(l: Layer): [number, number, number, number] {
+  return [l.x[0], l.x[1] - l.f[0] + 1, l.x[2] - l.f[1] + 1, l.f[3]];
+}
+
+/** The same layer with another batch size. */
+function withBatch(l: Layer, n: number): Layer {
+  return { ...l, x: [n, l.x[1], l.x[2], l.x[3]] };
+}
+
+function flops(l: Layer): number {
+  const [n, ho, wo, cout] = outShape(l);
+  return 2 * n * ho * wo * cout * l.f[0] * l.f[1] * l.f[2];
+}
+
+function randomData(n: number, seed: number): Float32Array {
+  const x = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    x[i] = s / 2 ** 32 - 0.5;
+  }
+  return x;
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+interface Contender {
+  name: string;
+  /** FLOPs of one run (its layer's batch may differ from the others'). */
+  flops: number;
+  run: () => void;
+  dispose: () => void;
+}
+
+function ferrite(name: string, build: BuildName, l: Layer, pass: Pass): Contender {
+  setBackendSync(build);
+  const x = tensor(randomData(size(l.x), 1), l.x);
+  const f = tensor(randomData(size(l.f), 2), l.f);
+  const dy = tensor(randomData(size(outShape(l)), 3), outShape(l));
+  const runs: Record<Pass, () => Tensor> = {
+    forward: () => conv2d(x, f, 1, 'valid'),
+    dx: () => conv2dBackpropInput(l.x, dy, f, 1, 'valid'),
+    dw: () => conv2dBackpropFilter(x, dy, l.f, 1, 'valid'),
+  };
+  return {
+    name,
+    flops: flops(l),
+    run: () => runs[pass]().dispose(),
+    dispose: () => [x, f, dy].forEach((t) => t.dispose()),
+  };
+}
+
+/** TF.js on its current backend: the op, or the gradient through tf.grad (as fit computes it). */
+function tfjs(name: string, l: Layer, pass: Pass): Contender {
+  const x = tf.tensor4d(randomData(size(l.x), 1), l.x);
+  const f = tf.tensor4d(randomData(size(l.f), 2), l.f);
+  const dy = tf.tensor4d(randomData(size(outShape(l)), 3), outShape(l));
+  const runs: Record<Pass, () => tf.Tensor> = {
+    forward: () => tf.conv2d(x, f, 1, 'valid'),
+    dx: () => tf.grad((t) => tf.conv2d(t as tf.Tensor4D, f, 1, 'valid'))(x, dy),
+    dw: () => tf.grad((t) => tf.conv2d(x, t as tf.Tensor4D, 1, 'valid'))(f, dy),
+  };
+  return {
+    name,
+    flops: flops(l),
+    run: () => {
+      const y = runs[pass]();
+      y.dataSync();
+      y.dispose();
+    },
+    dispose: () => [x, f, dy].forEach((t) => t.dispose()),
+  };
+}
+
+/**
+ * GFLOP/s of each contender from its median time, timed interleaved (3 to 9 samples of at
+ * least 25 ms each; a contender slower than the budget gets its one calibration run).
+ */
+function measure(contenders: Contender[], budgetMs = 2000): Map<string, number> {
+  const plans = contenders.map((c) => {
+    const t0 = performance.now();
+    c.run();
+    const once = Math.max(performance.now() - t0, 1e-3);
+    if (once > budgetMs) return { c, reps: 1, samples: 1, times: [once] };
+    const reps = Math.max(1, Math.round(25 / once));
+    const samples = Math.max(3, Math.min(9, Math.floor(budgetMs / (reps * once))));
+    return { c, reps, samples, times: [] as number[] };
+  });
+  while (plans.some((p) => p.times.length < p.samples)) {
+    for (const p of plans) {
+      if (p.times.length >= p.samples) continue;
+      const t0 = performance.now();
+      for (let i = 0; i < p.reps; i++) p.c.run();
+      p.times.push((performance.now() - t0) / p.reps);
+    }
+  }
+  const out = new Map<string, number>();
+  for (const p of plans) {
+    p.times.sort((a, b) => a - b);
+    out.set(p.c.name, p.c.flops / (p.times[p.times.length >> 1] * 1e6));
+  }
+  return out;
+}
+
+/** What TF.js's wasm backend does with each pass of a convolution: its time, or the error it throws. */
+async function tfjsWasmSupport(l: Layer): Promise<Record<Pass, string>> {
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const out = {} as Record<Pass, string>;
+  for (const pass of PASSES) {
+    const c = tfjs('wasm', l, pass);
+    try {
+      out[pass] = `${fmt(measure([c], 1000).get('wasm'))} GFLOP/s`;
+    } catch (e) {
+      out[pass] = `throws: ${(e as Error).message.split('\n')[0]}`;
+    } finally {
+      c.dispose();
+    }
+  }
+  await tf.setBackend('cpu');
+  return out;
+}
+
+export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Record<Pass, string> }> {
+  const builds: { build: BuildName; label: string }[] = [
+    { build: 'scalar', label: 'scalar' },
+    { build: 'simd', label: 'simd' },
+  ];
+  if (threadsSupported()) {
+    setThreadsCount(2);
+    setBackendSync('simd-threads');
+    await ready();
+    builds.push({ build: 'simd-threads', label: 'simd x2' });
+  }
+  const wasm = await tfjsWasmSupport(P3_LAYERS[1]);
+  await tf.setBackend('cpu');
+  await tf.ready();
+
+  // Warm-up: V8 compiles wasm in a baseline tier first; run every kernel for a while.
+  const warm = P3_LAYERS.flatMap((l) => PASSES.flatMap((p) => builds.map((b) => ferrite(b.label, b.build, l, p))));
+  const deadline = performance.now() + 2000;
+  while (performance.now() < deadline) for (const c of warm) c.run();
+  warm.forEach((c) => c.dispose());
+
+  const rows: Row[] = [];
+  const rate = new Map<string, number>(); // `${contender} ${layer} ${pass}` -> GFLOP/s
+  const best = builds[builds.length - 1].label;
+  for (const l of P3_LAYERS) {
+    for (const pass of PASSES) {
+      const cs = builds.map((b) => ferrite(b.label, b.build, l, pass));
+      cs.push(tfjs('tfjs cpu', pass === 'forward' ? l : withBatch(l, 4), pass));
+      const g = measure(cs);
+      cs.forEach((c) => c.dispose());
+      const row: Row = { layer: l.name, pass };
+      for (const [name, r] of g) {
+        row[name] = fmt(r);
+        rate.set(`${name} ${l.name} ${pass}`, r);
+      }
+      row[`${best} / tfjs cpu`] = fmtRatio(g.get(best), g.get('tfjs cpu'));
+      rows.push(row);
+    }
+  }
+
+  // One training step's convolutions (forward, dw, and dx except for the first layer).
+  const step: Row[] = [];
+  for (const name of [...builds.map((b) => b.label), 'tfjs cpu']) {
+    let seconds = 0;
+    for (const l of P3_LAYERS) for (const pass of PASSES) if (pass !== 'dx' || l.needsDx) seconds += flops(l) / (rate.get(`${name} ${l.name} ${pass}`)! * 1e9);
+    step.push({ contender: name, 'ms per step (batch 64)': fmt(seconds * 1000), 'samples/s (conv layers only)': fmt(64 / seconds) });
+  }
+  setBackendSync('simd');
+  return { rows, step, wasm };
+}
+
+if (isMain(import.meta.url)) {
+  const t0 = performance.now();
+  const { rows, step, wasm } = await benchConv();
+  console.log('conv2d on the P3 layers, batch 64 (TF.js cpu gradients: batch 4), GFLOP/s (2·N·Ho·Wo·Cout·kh·kw·Cin / median time)\n');
+  printTable(rows);
+  console.log('\nOne P3 training step, convolutions only (forward + dw for all layers, dx for layers 2 and 3)\n');
+  printTable(step);
+  console.log(`\nTF.js wasm backend on ${P3_LAYERS[1].name}:`);
+  for (const pass of PASSES) console.log(`  ${pass.padEnd(7)} ${wasm[pass]}`);
+  console.log(`\n(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  process.exit(0);
+}

@@ -1,0 +1,130 @@
+// Batch normalization over the last (channel) axis: the inference form with given
+// statistics (TF.js's `tf.batchNorm`) and the training form that normalizes with the
+// batch's own statistics and returns them (for a layer's moving averages). Both fused:
+// one kernel forward, one backward. Kernels: core-rs/src/batchnorm.rs.
+
+import type { Engine } from '../backend/engine.js';
+import { record } from '../autograd/tape.js';
+import { emptyTensor, type Tensor } from '../tensor/tensor.js';
+import { checkFloat, checkInputs, fmtShape } from './util.js';
+
+/** Keras' and TF.js's default epsilon. */
+const DEFAULT_EPSILON = 1e-3;
+
+/** Channels of x (its last dimension) and rows (the product of the others). */
+function layout(op: string, x: Tensor): { rows: number; c: number } {
+  checkFloat(op, x, 'x');
+  if (x.rank < 1) throw new Error(`ferrite: ${op}: x must have at least one dimension (the channels), got a scalar`);
+  const c = x.shape[x.rank - 1];
+  return { rows: c === 0 ? 0 : x.size / c, c };
+}
+
+/** A per-channel parameter: shape [c], or x's rank with every dimension but the last 1. */
+function checkParam(op: string, name: string, p: Tensor | undefined, x: Tensor, c: number): void {
+  if (p === undefined) return;
+  checkFloat(op, p, name);
+  const ok = p.size === c && p.rank >= 1 && p.shape[p.rank - 1] === c && (p.rank === 1 || p.rank === x.rank);
+  if (!ok) {
+    throw new Error(`ferrite: ${op}: ${name} must have shape [${c}] (the channels, x's last dimension), got ${fmtShape(p.shape)} (x ${fmtShape(x.shape)})`);
+  }
+}
+
+function checkEpsilon(op: string, eps: number): void {
+  if (!(typeof eps === 'number' && eps > 0 && Number.isFinite(eps))) {
+    throw new Error(`ferrite: ${op}: varianceEpsilon must be a positive number, got ${String(eps)}`);
+  }
+}
+
+const ptr = (t: Tensor | null | undefined): number => (t ? t.ptr : 0);
+
+/**
+ * Normalizes x with given statistics over its last axis, as TF.js's `tf.batchNorm`:
+ *   y = (x - mean) / sqrt(variance + varianceEpsilon) * scale + offset
+ * mean, variance, offset and scale are [channels] (offset defaults to 0, scale to 1).
+ * This is a BatchNormalization layer at inference (with its moving statistics).
+ * Differentiable with respect to all five tensors.
+ */
+export function batchNorm(
+  x: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  offset?: Tensor,
+  scale?: Tensor,
+  varianceEpsilon: number = DEFAULT_EPSILON,
+): Tensor {
+  const op = 'batchNorm';
+  const inputs = [x, mean, variance, ...(offset ? [offset] : []), ...(scale ? [scale] : [])];
+  const eng = checkInputs(op, ...inputs);
+  const { rows, c } = layout(op, x);
+  checkParam(op, 'mean', mean, x, c);
+  checkParam(op, 'variance', variance, x, c);
+  checkParam(op, 'offset', offset, x, c);
+  checkParam(op, 'scale', scale, x, c);
+  checkEpsilon(op, varianceEpsilon);
+  const y = emptyTensor(x.shape, 'float32', eng);
+  eng.core.fe_batchnorm_forward(x.ptr, mean.ptr, variance.ptr, ptr(scale), ptr(offset), varianceEpsilon, y.ptr, rows, c);
+  record('BatchNorm', inputs, y, (dy) => {
+    const dx = emptyTensor(x.shape, 'float32', eng);
+    const dmean = emptyTensor(mean.shape, 'float32', eng);
+    const dvar = emptyTensor(variance.shape, 'float32', eng);
+    const doffset = offset ? emptyTensor(offset.shape, 'float32', eng) : null;
+    const dscale = scale ? emptyTensor(scale.shape, 'float32', eng) : null;
+    eng.core.fe_batchnorm_backward(0, x.ptr, mean.ptr, variance.ptr, ptr(scale), varianceEpsilon, dy.ptr, dx.ptr, ptr(dscale), ptr(doffset), dmean.ptr, dvar.ptr, rows, c);
+    return [dx, dmean, dvar, ...(doffset ? [doffset] : []), ...(dscale ? [dscale] : [])];
+  });
+  return y;
+}
+
+export interface BatchNormTrainingResult {
+  /** The normalized x, same shape. */
+  y: Tensor;
+  /** The batch mean of each channel, [channels]. */
+  mean: Tensor;
+  /** The batch (biased, divided by the count) variance of each channel, [channels]. */
+  variance: Tensor;
+}
+
+/**
+ * Training-mode batch normalization over the last axis: normalizes x with the mean and
+ * biased variance of each channel over all other axes (N, H, W for images; N for
+ * [batch, features]), then scales and shifts:
+ *   y = (x - mean) / sqrt(variance + varianceEpsilon) * scale + offset
+ * Returns y and the batch statistics, which a BatchNormalization layer folds into its
+ * moving mean and variance. y is differentiable with respect to x (through the statistics
+ * too), offset and scale; the returned mean and variance are not (they are data for the
+ * moving averages). Arguments as `batchNorm` without the statistics.
+ */
+export function batchNormTraining(x: Tensor, offset?: Tensor, scale?: Tensor, varianceEpsilon: number = DEFAULT_EPSILON): BatchNormTrainingResult {
+  const op = 'batchNormTraining';
+  const inputs = [x, ...(offset ? [offset] : []), ...(scale ? [scale] : [])];
+  const eng = checkInputs(op, ...inputs);
+  const { rows, c } = layout(op, x);
+  checkParam(op, 'offset', offset, x, c);
+  checkParam(op, 'scale', scale, x, c);
+  checkEpsilon(op, varianceEpsilon);
+  const y = emptyTensor(x.shape, 'float32', eng);
+  const mean = emptyTensor([c], 'float32', eng);
+  const variance = emptyTensor([c], 'float32', eng);
+  eng.core.fe_batchnorm_train_forward(x.ptr, ptr(scale), ptr(offset), varianceEpsilon, y.ptr, mean.ptr, variance.ptr, rows, c);
+  record('BatchNormTraining', inputs, y, (dy) => trainingBackward(eng, x, mean, variance, offset, scale, varianceEpsilon, dy, rows, c), [mean, variance]);
+  return { y, mean, variance };
+}
+
+function trainingBackward(
+  eng: Engine,
+  x: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  offset: Tensor | undefined,
+  scale: Tensor | undefined,
+  eps: number,
+  dy: Tensor,
+  rows: number,
+  c: number,
+): Tensor[] {
+  const dx = emptyTensor(x.shape, 'float32', eng);
+  const doffset = offset ? emptyTensor(offset.shape, 'float32', eng) : null;
+  const dscale = scale ? emptyTensor(scale.shape, 'float32', eng) : null;
+  eng.core.fe_batchnorm_backward(1, x.ptr, mean.ptr, variance.ptr, ptr(scale), eps, dy.ptr, dx.ptr, ptr(dscale), ptr(doffset), 0, 0, rows, c);
+  return [dx, ...(doffset ? [doffset] : []), ...(dscale ? [dscale] : [])];
+}
