@@ -2,10 +2,11 @@
 // against TensorFlow.js 4.22 in the same process, then one summary table of Ferrite
 // against TF.js. About three minutes on a quiet 2-core machine.
 //
-//   npx tsx bench/run.ts [--skip-gemm] [--skip-p1]
+//   npx tsx bench/run.ts [--skip-gemm] [--skip-threads] [--skip-p1]
 
 import { existsSync } from 'node:fs';
 import { benchP1 } from './p1.js';
+import { benchThreads } from './threads.js';
 import { fmt, fmtRatio, printTable, type Row } from './util.js';
 
 const skip = (what: string) => process.argv.includes(`--skip-${what}`);
@@ -38,6 +39,12 @@ async function main(): Promise<void> {
     } else {
       console.log('(bench/gemm.ts is not there yet: GEMM skipped)\n');
     }
+  }
+
+  if (!skip('threads')) {
+    console.log('== Thread pool: empty dispatch and GEMM, 1 vs 2 threads ==\n');
+    printTable(await benchThreads());
+    console.log();
   }
 
   if (!skip('p1')) {
