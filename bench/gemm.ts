@@ -9,7 +9,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { engine, ready, setBackendSync, setThreadsCount, type Engine } from '../ts/backend/engine.js';
+import { engine, getBackend, ready, setBackendSync, setThreadsCount, type Engine } from '../ts/backend/engine.js';
 import { threadsSupported } from '../ts/backend/threads.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import { matMul } from '../ts/ops/matmul.js';
@@ -178,10 +178,13 @@ const fmt = (x: number | undefined) => (x === undefined ? '-' : x >= 100 ? x.toF
 export async function benchGemm(): Promise<Row[]> {
   await tf.setBackend('wasm');
   await tf.ready();
+  const previous = getBackend();
   const builds: BuildName[] = ['scalar', 'simd'];
+  let previousThreads = 0;
   if (threadsSupported()) {
-    setThreadsCount(2);
     setBackendSync('simd-threads');
+    previousThreads = engine().pool?.requested ?? 0;
+    setThreadsCount(2);
     await ready();
     builds.push('simd-threads');
   }
@@ -233,7 +236,8 @@ export async function benchGemm(): Promise<Row[]> {
     row['simd/tfjs'] = `${fmt(g.get('simd matMul')! / g.get('tfjs')!)}x`;
     rows.push(row);
   }
-  setBackendSync('simd');
+  if (previousThreads > 0) setThreadsCount(previousThreads);
+  setBackendSync(previous);
   return rows;
 }
 

@@ -4,6 +4,7 @@
 import { expect, it } from 'vitest';
 import { checkGradients, describeEachBuild, expectClose, randomArray, randomTensor, rng } from './helpers.js';
 import { engine, getBackend, setBackendSync } from '../ts/backend/engine.js';
+import { grad } from '../ts/autograd/tape.js';
 import { matMul } from '../ts/ops/matmul.js';
 import { tensor } from '../ts/tensor/creation.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
@@ -359,6 +360,19 @@ describeEachBuild('matMul', () => {
     for (const [as, bs, ta, tb] of cases) {
       checkGradients((x, y) => matMul(x, y, ta, tb), [randomTensor(as, rand), randomTensor(bs, rand)], { maxPerInput: 30 });
     }
+  });
+
+  it('computes the gradient of one operand alone (the other one not needed)', () => {
+    // y = x · w with dy given: dx = dy · wᵀ when only x is a source, dw = xᵀ · dy when only w is.
+    const rand = rng(41);
+    const x = randomMatrix(6, 5, rand);
+    const w = randomMatrix(5, 3, rand);
+    const dy = randomMatrix(6, 3, rand);
+    const [tx, tw, tdy] = [tensor(x), tensor(w), tensor(dy)];
+    const wT = w[0].map((_, j) => w.map((row) => row[j]));
+    const xT = x[0].map((_, j) => x.map((row) => row[j]));
+    expectClose(grad((v) => matMul(v, tw))(tx, tdy).dataSync(), refMatMul(dy, wT, false, false).flat(), 1e-5, 1e-5, 'dx');
+    expectClose(grad((v) => matMul(tx, v))(tw, tdy).dataSync(), refMatMul(xT, dy, false, false).flat(), 1e-5, 1e-5, 'dw');
   });
 
   it('rejects mismatched shapes, ranks and dtypes with clear errors', () => {

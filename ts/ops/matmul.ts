@@ -24,7 +24,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   const c = emptyTensor(g.outShape, 'float32', eng);
   // C[t] = op(A[a_t]) op(B[b_t])
   gemmBatches(eng, transposeA, transposeB, g.m, g.n, g.k, at(a, g.aOffsets), g.lda, at(b, g.bOffsets), g.ldb, at(c, g.cOffsets), g.n);
-  record('MatMul', [a, b], c, (dy) => matMulBackward(eng, g, a, b, dy, transposeA, transposeB));
+  record('MatMul', [a, b], c, (dy, needed) => matMulBackward(eng, g, a, b, dy, transposeA, transposeB, needed));
   return c;
 }
 
@@ -33,31 +33,47 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
  *   NN: dA = dC Bᵀ     dB = Aᵀ dC          NT: dA = dC B      dB = dCᵀ A
  *   TN: dA = B dCᵀ     dB = A dC           TT: dA = Bᵀ dCᵀ    dB = dCᵀ Aᵀ
  * Where an operand was broadcast over batches, its gradient is the sum over them: the
- * products for one gradient matrix accumulate into it (in batch order).
+ * products for one gradient matrix accumulate into it (in batch order). A gradient the
+ * tape does not need (the dX of a first layer) is not computed.
  */
-function matMulBackward(eng: Engine, g: Geometry, a: Tensor, b: Tensor, dy: Tensor, transposeA: boolean, transposeB: boolean): Tensor[] {
+function matMulBackward(
+  eng: Engine,
+  g: Geometry,
+  a: Tensor,
+  b: Tensor,
+  dy: Tensor,
+  transposeA: boolean,
+  transposeB: boolean,
+  needed: readonly boolean[] = [true, true],
+): (Tensor | null)[] {
   const { m, n, k, lda, ldb } = g;
-  if (g.cOffsets.length === 0) return [zerosTensor(a.shape, 'float32', eng), zerosTensor(b.shape, 'float32', eng)];
+  const empty = g.cOffsets.length === 0;
   const dC = at(dy, g.cOffsets);
-  const da = emptyTensor(a.shape, 'float32', eng);
-  const db = emptyTensor(b.shape, 'float32', eng);
-  const dA = at(da, g.aOffsets);
-  const dB = at(db, g.bOffsets);
-  const A = at(a, g.aOffsets);
-  const B = at(b, g.bOffsets);
-  if (!transposeA) {
-    // dA is (M, K): dC (M, N) times op(B)ᵀ, i.e. B read with the opposite transpose.
-    gemmBatches(eng, false, !transposeB, m, k, n, dC, n, B, ldb, dA, lda);
-  } else {
-    // dA is (K, M) = op(B) dCᵀ.
-    gemmBatches(eng, transposeB, true, k, m, n, B, ldb, dC, n, dA, lda);
+  let da: Tensor | null = null;
+  let db: Tensor | null = null;
+  if (needed[0]) {
+    da = empty ? zerosTensor(a.shape, 'float32', eng) : emptyTensor(a.shape, 'float32', eng);
+    const B = at(b, g.bOffsets);
+    const dA = at(da, g.aOffsets);
+    if (!transposeA) {
+      // dA is (M, K): dC (M, N) times op(B)ᵀ, i.e. B read with the opposite transpose.
+      gemmBatches(eng, false, !transposeB, m, k, n, dC, n, B, ldb, dA, lda);
+    } else {
+      // dA is (K, M) = op(B) dCᵀ.
+      gemmBatches(eng, transposeB, true, k, m, n, B, ldb, dC, n, dA, lda);
+    }
   }
-  if (!transposeB) {
-    // dB is (K, N) = op(A)ᵀ dC.
-    gemmBatches(eng, !transposeA, false, k, n, m, A, lda, dC, n, dB, ldb);
-  } else {
-    // dB is (N, K) = dCᵀ op(A).
-    gemmBatches(eng, true, transposeA, n, k, m, dC, n, A, lda, dB, ldb);
+  if (needed[1]) {
+    db = empty ? zerosTensor(b.shape, 'float32', eng) : emptyTensor(b.shape, 'float32', eng);
+    const A = at(a, g.aOffsets);
+    const dB = at(db, g.bOffsets);
+    if (!transposeB) {
+      // dB is (K, N) = op(A)ᵀ dC.
+      gemmBatches(eng, !transposeA, false, k, n, m, A, lda, dC, n, dB, ldb);
+    } else {
+      // dB is (N, K) = dCᵀ op(A).
+      gemmBatches(eng, true, transposeA, n, k, m, dC, n, A, lda, dB, ldb);
+    }
   }
   return [da, db];
 }
