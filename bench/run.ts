@@ -1,11 +1,14 @@
-// `npm run bench`: GEMM throughput and reference program P1's training throughput, each
-// against TensorFlow.js 4.22 in the same process, then one summary table of Ferrite
-// against TF.js. About three minutes on a quiet 2-core machine.
+// `npm run bench`: GEMM throughput, reference program P1's training throughput, conv2d
+// throughput on the P3 layers and P3's training throughput, each against TensorFlow.js
+// 4.22 in the same process, then one summary table of Ferrite against TF.js. About six
+// minutes on a quiet 2-core machine (TF.js cpu's single P3 batch alone takes 30-50 s).
 //
-//   npx tsx bench/run.ts [--skip-gemm] [--skip-threads] [--skip-p1]
+//   npx tsx bench/run.ts [--skip-gemm] [--skip-threads] [--skip-p1] [--skip-conv] [--skip-p3]
 
 import { existsSync } from 'node:fs';
 import { benchP1 } from './p1.js';
+import { benchConv } from './conv.js';
+import { benchP3 } from './p3.js';
 import { benchThreads } from './threads.js';
 import { fmt, fmtRatio, printTable, type Row } from './util.js';
 
@@ -70,6 +73,34 @@ async function main(): Promise<void> {
       'tfjs cpu': fmt(60000 / sps['tfjs cpu']),
       'ferrite/wasm': '',
       'ferrite/cpu': '',
+    });
+    console.log();
+  }
+
+  if (!skip('conv')) {
+    console.log('== conv2d on the P3 layers, batch 64, GFLOP/s (TF.js cpu gradients at batch 4) ==\n');
+    const { rows, step, wasm } = await benchConv();
+    printTable(rows);
+    console.log();
+    printTable(step);
+    console.log(`\nTF.js wasm backend on conv layer 2: ${Object.entries(wasm).map(([pass, r]) => `${pass} ${r}`).join('; ')}\n`);
+  }
+
+  if (!skip('p3')) {
+    console.log('== P3 MNIST CNN: model.fit training throughput, batch 64 ==\n');
+    const r = await benchP3();
+    printTable(r.rows);
+    const sps = r.samplesPerSecond;
+    const ferriteName = Object.keys(sps)
+      .filter((k) => k.startsWith('ferrite') && !k.includes('scalar'))
+      .reduce((a, b) => (sps[a] >= sps[b] ? a : b));
+    summary.push({
+      figure: `P3 CNN training (samples/s, ${ferriteName.replace('ferrite ', '')})`,
+      ferrite: fmt(sps[ferriteName]),
+      'tfjs wasm': 'cannot train',
+      'tfjs cpu': fmt(sps['tfjs cpu']),
+      'ferrite/wasm': '-',
+      'ferrite/cpu': fmtRatio(sps[ferriteName], sps['tfjs cpu']),
     });
     console.log();
   }

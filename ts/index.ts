@@ -39,3 +39,6 @@ export * as metrics from './metrics/index.js';
 
 // Data.
 export { datasets, toCategorical, rescale, shuffle, trainTestSplit, parseIdx, readIdx } from './data/index.js';
+
+// Charts: training curves as SVG (`plot.plotHistory(history, {path})`).
+export * as plot from './plot/index.js';

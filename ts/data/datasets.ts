@@ -3,6 +3,7 @@
 
 import { loadMnistDigits, type MnistDigitsLoadOptions } from './mnist-digits.js';
 import { loadMnistFormat, type MnistFormatLoadOptions, type TrainTestSplit } from './mnist-format.js';
+import { CIFAR10_CLASSES, CIFAR10_HOW_TO_GET, loadCifar10, type Cifar10LoadOptions, type Cifar10TrainTest } from './cifar10.js';
 
 export const FASHION_MNIST_PATH = '/usr/share/datasets/fashion-mnist';
 
@@ -62,4 +63,19 @@ export const mnistDigits = {
   load(opts: MnistDigitsLoadOptions = {}): Promise<TrainTestSplit> {
     return loadMnistDigits(opts);
   },
+};
+
+export const cifar10 = {
+  /**
+   * CIFAR-10 (50,000 training and 10,000 test 32x32 colour images, 10 classes) from the
+   * "CIFAR-10 binary version" files (data_batch_1.bin ... data_batch_5.bin, test_batch.bin)
+   * in `path` (Node) or at `url`. x: float32 [n, 32, 32, 3] (NHWC) in [0, 1]; y: int32 [n],
+   * or one-hot float32 [n, 10] with {oneHot: true}.
+   */
+  load(opts: Cifar10LoadOptions = {}): Promise<Cifar10TrainTest> {
+    return loadCifar10(opts);
+  },
+  classNames: CIFAR10_CLASSES,
+  /** Where to get the files, for messages. */
+  howToGet: CIFAR10_HOW_TO_GET,
 };

@@ -12,3 +12,4 @@ export * from './softmax.js';
 export { randomNormal, randomUniform, setRandomSeed, truncatedNormal } from './random.js';
 export * from './dropout.js';
 export { sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits } from './fused_losses.js';
+export * from './pad.js';

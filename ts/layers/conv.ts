@@ -1,0 +1,137 @@
+// Conv2D: y = activation(conv2d(x, kernel) + bias) over NHWC images, as Keras's and
+// TF.js's `conv2d` layer. kernel is [kernelHeight, kernelWidth, inChannels, filters],
+// bias is [filters]. One fused kernel call computes the convolution, the bias and a
+// relu (forward and backward); other activations run after it.
+
+import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
+import { fusedConv2d } from '../ops/conv.js';
+import { getActivationName } from '../ops/activations.js';
+import type { InitializerIdentifier } from '../initializers/index.js';
+import { single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
+import { registerClass } from './serialization.js';
+import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
+import { serializeInit } from './dense.js';
+import { Spatial2DLayer, checkPaddingMode, toPair, windowOutputShape, type DataFormat, type Pair } from './spatial.js';
+
+export interface Conv2DArgs extends LayerArgs {
+  /** Number of output channels. */
+  filters: number;
+  /** Window size: one number or [height, width]. */
+  kernelSize: Pair;
+  /** Default 1. */
+  strides?: Pair;
+  /** 'valid' (default): no padding; 'same': output size ceil(input / stride). */
+  padding?: 'valid' | 'same';
+  /** Only 'channelsLast' (NHWC, the default). */
+  dataFormat?: DataFormat;
+  /** Spacing between the kernel's taps; default 1. May be combined with strides. */
+  dilationRate?: Pair;
+  /** Applied after the bias; default linear. 'relu' runs inside the convolution kernel. */
+  activation?: ActivationIdentifier;
+  useBias?: boolean;
+  /** Default 'glorotUniform'. */
+  kernelInitializer?: InitializerIdentifier;
+  /** Default 'zeros'. */
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier;
+  biasRegularizer?: RegularizerIdentifier;
+}
+
+/** Activations the convolution kernel applies itself (no extra pass over the output). */
+const FUSED_ACTIVATIONS = new Set(['linear', 'relu']);
+
+export class Conv2D extends Spatial2DLayer {
+  static override className = 'Conv2D';
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: 'valid' | 'same';
+  readonly dilationRate: [number, number];
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: InitializerIdentifier;
+  readonly biasInitializer: InitializerIdentifier;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  kernel: Variable | null = null;
+  bias: Variable | null = null;
+
+  constructor(args: Conv2DArgs) {
+    if (args === undefined || typeof args !== 'object') throw new Error('ferrite: conv2d: expects an argument object with filters and kernelSize');
+    super(args);
+    if (!Number.isInteger(args.filters) || args.filters < 1) {
+      throw new Error(`ferrite: ${this.name}: filters must be a positive integer, got ${String(args.filters)}`);
+    }
+    this.filters = args.filters;
+    this.kernelSize = toPair(this.name, 'kernelSize', args.kernelSize);
+    this.strides = toPair(this.name, 'strides', args.strides ?? 1);
+    this.padding = checkPaddingMode(this.name, args.padding ?? 'valid');
+    this.dilationRate = toPair(this.name, 'dilationRate', args.dilationRate ?? 1);
+    this.activation = resolveActivation(args.activation, this.name);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
+    this.biasInitializer = args.biasInitializer ?? 'zeros';
+    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${this.name}: kernelRegularizer`);
+    this.biasRegularizer = getRegularizer(args.biasRegularizer, `${this.name}: biasRegularizer`);
+  }
+
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    const shape = inputShape as SymbolicShape;
+    const channels = shape[3];
+    if (channels === null || channels === undefined) {
+      throw new Error(`ferrite: ${this.name}: the channel dimension (the last) of the input must be known, got ${fmtSymbolicShape(shape)}`);
+    }
+    const [kh, kw] = this.kernelSize;
+    this.kernel = this.addWeight('kernel', [kh, kw, channels, this.filters], 'float32', this.kernelInitializer, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', this.biasInitializer, this.biasRegularizer);
+    this.inputSpec = [{ ndim: 4, axes: { [-1]: channels } }];
+    this.built = true;
+  }
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    const x = single(this.name, inputs);
+    if (x.dtype !== 'float32') throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    // Checked here too (not only by the op) so that the error names the layer.
+    this.computeOutputShape(x.shape as SymbolicShape);
+    // Only the library's own relu/linear go to the kernel, never a user function of that name.
+    const builtin = getActivationName(this.activation.apply);
+    return fusedConv2d({
+      x,
+      filter: this.kernel!,
+      strides: this.strides,
+      pad: this.padding,
+      dilations: this.dilationRate,
+      bias: this.bias ?? undefined,
+      activation: builtin !== undefined && FUSED_ACTIVATIONS.has(builtin) ? builtin : this.activation.apply,
+    });
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    return windowOutputShape(this.name, inputShape as SymbolicShape, this.kernelSize, this.strides, this.padding, this.dilationRate, this.filters, 'kernel');
+  }
+
+  override computeOutputDtype(_inputDtype: DataType): DataType {
+    return 'float32';
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      dataFormat: this.dataFormat,
+      dilationRate: [...this.dilationRate],
+      activation: this.activation.name,
+      useBias: this.useBias,
+      kernelInitializer: serializeInit(this.kernelInitializer),
+      biasInitializer: serializeInit(this.biasInitializer),
+      kernelRegularizer: this.kernelRegularizer?.serialize() ?? null,
+      biasRegularizer: this.biasRegularizer?.serialize() ?? null,
+    };
+  }
+}
+registerClass(Conv2D);

@@ -1,0 +1,154 @@
+// BatchNormalization over the last (channel) axis, as Keras's and TF.js's layer.
+//
+// Training (`fit`, or a call with {training: true}): normalizes with the batch's own mean
+// and variance, then folds them into the moving statistics, Keras's rule
+//   moving = moving * momentum + batch * (1 - momentum)
+// with the batch's biased variance (what Keras 3 and TF.js use). Inference normalizes
+// with the moving statistics. Weights, in Keras's order: gamma [c] and beta [c]
+// (trainable), movingMean [c] and movingVariance [c] (non-trainable).
+//
+// The moving statistics are updated in place, once per call in training mode (one per
+// training step), outside the gradient tape: they are data for inference, not part of
+// the function being differentiated.
+
+import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
+import { batchNorm, batchNormTraining } from '../ops/batchnorm.js';
+import type { InitializerIdentifier } from '../initializers/index.js';
+import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
+import { registerClass } from './serialization.js';
+import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
+import { serializeInit } from './dense.js';
+
+export interface BatchNormalizationArgs extends LayerArgs {
+  /** The channel axis; only the last (-1, the default, or rank - 1) is supported. */
+  axis?: number;
+  /** Weight of the old value in the moving averages. Default 0.99. */
+  momentum?: number;
+  /** Added to the variance before the square root. Default 1e-3. */
+  epsilon?: number;
+  /** Learn an offset beta. Default true. */
+  center?: boolean;
+  /** Learn a scale gamma. Default true. */
+  scale?: boolean;
+  /** Default 'zeros'. */
+  betaInitializer?: InitializerIdentifier;
+  /** Default 'ones'. */
+  gammaInitializer?: InitializerIdentifier;
+  /** Default 'zeros'. */
+  movingMeanInitializer?: InitializerIdentifier;
+  /** Default 'ones'. */
+  movingVarianceInitializer?: InitializerIdentifier;
+  betaRegularizer?: RegularizerIdentifier;
+  gammaRegularizer?: RegularizerIdentifier;
+}
+
+/** moving = moving * momentum + batch * (1 - momentum), in place; c values, so plain JS. */
+function updateMovingAverage(moving: Variable, batch: Tensor, momentum: number): void {
+  const m = moving.view();
+  const b = batch.view();
+  const decay = 1 - momentum;
+  for (let i = 0; i < m.length; i++) m[i] = m[i] * momentum + b[i] * decay;
+}
+
+export class BatchNormalization extends Layer {
+  static override className = 'BatchNormalization';
+  readonly axis: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  readonly betaInitializer: InitializerIdentifier;
+  readonly gammaInitializer: InitializerIdentifier;
+  readonly movingMeanInitializer: InitializerIdentifier;
+  readonly movingVarianceInitializer: InitializerIdentifier;
+  readonly betaRegularizer: Regularizer | null;
+  readonly gammaRegularizer: Regularizer | null;
+  gamma: Variable | null = null;
+  beta: Variable | null = null;
+  movingMean: Variable | null = null;
+  movingVariance: Variable | null = null;
+
+  constructor(args: BatchNormalizationArgs = {}) {
+    super(args);
+    this.axis = args.axis ?? -1;
+    if (!Number.isInteger(this.axis)) throw new Error(`ferrite: ${this.name}: axis must be an integer, got ${String(args.axis)}`);
+    this.momentum = args.momentum ?? 0.99;
+    if (!(typeof this.momentum === 'number' && this.momentum >= 0 && this.momentum <= 1)) {
+      throw new Error(`ferrite: ${this.name}: momentum must be a number in [0, 1], got ${String(args.momentum)}`);
+    }
+    this.epsilon = args.epsilon ?? 1e-3;
+    if (!(typeof this.epsilon === 'number' && this.epsilon > 0 && Number.isFinite(this.epsilon))) {
+      throw new Error(`ferrite: ${this.name}: epsilon must be a positive number, got ${String(args.epsilon)}`);
+    }
+    this.center = args.center ?? true;
+    this.scale = args.scale ?? true;
+    this.betaInitializer = args.betaInitializer ?? 'zeros';
+    this.gammaInitializer = args.gammaInitializer ?? 'ones';
+    this.movingMeanInitializer = args.movingMeanInitializer ?? 'zeros';
+    this.movingVarianceInitializer = args.movingVarianceInitializer ?? 'ones';
+    this.betaRegularizer = getRegularizer(args.betaRegularizer, `${this.name}: betaRegularizer`);
+    this.gammaRegularizer = getRegularizer(args.gammaRegularizer, `${this.name}: gammaRegularizer`);
+    this.inputSpec = [{ minNdim: 2 }];
+  }
+
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    const shape = inputShape as SymbolicShape;
+    const rank = shape.length;
+    const axis = this.axis < 0 ? rank + this.axis : this.axis;
+    if (axis !== rank - 1) {
+      throw new Error(
+        `ferrite: ${this.name}: only the last axis (the channels of channels-last data) can be normalized; ` +
+          `got axis ${this.axis} for input ${fmtSymbolicShape(shape)}. Transpose the data to put the normalized axis last.`,
+      );
+    }
+    const c = shape[rank - 1];
+    if (c === null) throw new Error(`ferrite: ${this.name}: the normalized axis (the last) of the input must be known, got ${fmtSymbolicShape(shape)}`);
+    if (this.scale) this.gamma = this.addWeight('gamma', [c], 'float32', this.gammaInitializer, this.gammaRegularizer);
+    if (this.center) this.beta = this.addWeight('beta', [c], 'float32', this.betaInitializer, this.betaRegularizer);
+    this.movingMean = this.addWeight('moving_mean', [c], 'float32', this.movingMeanInitializer, null, false);
+    this.movingVariance = this.addWeight('moving_variance', [c], 'float32', this.movingVarianceInitializer, null, false);
+    this.inputSpec = [{ minNdim: 2, axes: { [-1]: c } }];
+    this.built = true;
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor {
+    const x = single(this.name, inputs);
+    if (x.dtype !== 'float32') throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    const offset = this.beta ?? undefined;
+    const scale = this.gamma ?? undefined;
+    // A frozen layer runs in inference mode even while the model trains (Keras 2.1+), so
+    // that fine-tuning does not disturb statistics learnt on the original data.
+    if (!kwargs.training || !this.trainable) {
+      return batchNorm(x, this.movingMean!, this.movingVariance!, offset, scale, this.epsilon);
+    }
+    const { y, mean, variance } = batchNormTraining(x, offset, scale, this.epsilon);
+    updateMovingAverage(this.movingMean!, mean, this.momentum);
+    updateMovingAverage(this.movingVariance!, variance, this.momentum);
+    mean.dispose(); // the tape keeps them for the backward pass if it needs them
+    variance.dispose();
+    return y;
+  }
+
+  override computeOutputDtype(_inputDtype: DataType): DataType {
+    return 'float32';
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      axis: this.axis,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      center: this.center,
+      scale: this.scale,
+      betaInitializer: serializeInit(this.betaInitializer),
+      gammaInitializer: serializeInit(this.gammaInitializer),
+      movingMeanInitializer: serializeInit(this.movingMeanInitializer),
+      movingVarianceInitializer: serializeInit(this.movingVarianceInitializer),
+      betaRegularizer: this.betaRegularizer?.serialize() ?? null,
+      gammaRegularizer: this.gammaRegularizer?.serialize() ?? null,
+    };
+  }
+}
+registerClass(BatchNormalization);

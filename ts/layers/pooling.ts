@@ -1,0 +1,122 @@
+// Pooling over NHWC images, as Keras's and TF.js's layers: MaxPooling2D and
+// AveragePooling2D (a window of poolSize moved by strides), GlobalMaxPooling2D and
+// GlobalAveragePooling2D (one value per channel). No weights.
+
+import type { Tensor } from '../tensor/tensor.js';
+import { avgPool, globalAvgPool, globalMaxPool, maxPool } from '../ops/pool.js';
+import { single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { registerClass } from './serialization.js';
+import type { SymbolicShape } from './symbolic.js';
+import { Spatial2DLayer, checkPaddingMode, toPair, windowOutputShape, type DataFormat, type Pair } from './spatial.js';
+
+export interface Pooling2DArgs extends LayerArgs {
+  /** Window size: one number or [height, width]. Default 2. */
+  poolSize?: Pair;
+  /** Step of the window; default poolSize (non-overlapping windows). */
+  strides?: Pair | null;
+  /** 'valid' (default) or 'same' (output size ceil(input / stride)). */
+  padding?: 'valid' | 'same';
+  /** Only 'channelsLast' (NHWC, the default). */
+  dataFormat?: DataFormat;
+}
+
+/** The windowed poolings: same arguments, output shape and config; `pool` differs. */
+abstract class Pooling2D extends Spatial2DLayer {
+  readonly poolSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: 'valid' | 'same';
+
+  constructor(args: Pooling2DArgs = {}) {
+    super(args);
+    this.poolSize = toPair(this.name, 'poolSize', args.poolSize ?? 2);
+    this.strides = args.strides === undefined || args.strides === null ? this.poolSize : toPair(this.name, 'strides', args.strides);
+    this.padding = checkPaddingMode(this.name, args.padding ?? 'valid');
+  }
+
+  protected abstract pool(x: Tensor): Tensor;
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    const x = single(this.name, inputs);
+    if (x.dtype !== 'float32') throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    this.computeOutputShape(x.shape as SymbolicShape); // errors that name the layer
+    return this.pool(x);
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const shape = inputShape as SymbolicShape;
+    return windowOutputShape(this.name, shape, this.poolSize, this.strides, this.padding, [1, 1], shape[3], 'pool window');
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), poolSize: [...this.poolSize], strides: [...this.strides], padding: this.padding, dataFormat: this.dataFormat };
+  }
+}
+
+/** The maximum of each window. A window of negative values gives its (negative) maximum. */
+export class MaxPooling2D extends Pooling2D {
+  static override className = 'MaxPooling2D';
+  protected pool(x: Tensor): Tensor {
+    return maxPool(x, this.poolSize, this.strides, this.padding);
+  }
+}
+registerClass(MaxPooling2D);
+
+/** The mean of each window (with 'same' padding: of the real pixels under it, as TF). */
+export class AveragePooling2D extends Pooling2D {
+  static override className = 'AveragePooling2D';
+  protected pool(x: Tensor): Tensor {
+    return avgPool(x, this.poolSize, this.strides, this.padding);
+  }
+}
+registerClass(AveragePooling2D);
+
+export interface GlobalPooling2DArgs extends LayerArgs {
+  /** Only 'channelsLast' (NHWC, the default). */
+  dataFormat?: DataFormat;
+  /** Keep the spatial dimensions as 1s: [batch, 1, 1, channels]. Default false: [batch, channels]. */
+  keepDims?: boolean;
+}
+
+abstract class GlobalPooling2D extends Spatial2DLayer {
+  readonly keepDims: boolean;
+
+  constructor(args: GlobalPooling2DArgs = {}) {
+    super(args);
+    this.keepDims = args.keepDims ?? false;
+  }
+
+  protected abstract pool(x: Tensor): Tensor;
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    const x = single(this.name, inputs);
+    if (x.dtype !== 'float32') throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    return this.pool(x);
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const [n, , , c] = inputShape as SymbolicShape;
+    return this.keepDims ? [n, 1, 1, c] : [n, c];
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), dataFormat: this.dataFormat, keepDims: this.keepDims };
+  }
+}
+
+/** The mean of each channel over height and width. */
+export class GlobalAveragePooling2D extends GlobalPooling2D {
+  static override className = 'GlobalAveragePooling2D';
+  protected pool(x: Tensor): Tensor {
+    return globalAvgPool(x, this.keepDims);
+  }
+}
+registerClass(GlobalAveragePooling2D);
+
+/** The maximum of each channel over height and width. */
+export class GlobalMaxPooling2D extends GlobalPooling2D {
+  static override className = 'GlobalMaxPooling2D';
+  protected pool(x: Tensor): Tensor {
+    return globalMaxPool(x, this.keepDims);
+  }
+}
+registerClass(GlobalMaxPooling2D);

@@ -1,0 +1,99 @@
+// What the 2-D image layers (conv2d, pooling, zeroPadding2d) share: NHWC input checks
+// that name the layer and the expected layout, argument pairs ([height, width]), and
+// the output size of a sliding window on shapes whose dimensions may be unknown (null).
+
+import { Layer, type LayerArgs } from './layer.js';
+import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
+
+/** Keras's data formats; only channels-last (NHWC, the TF.js and Keras default) is supported. */
+export type DataFormat = 'channelsLast' | 'channelsFirst';
+
+/** One value for both spatial dimensions, or [height, width]. */
+export type Pair = number | [number, number];
+
+/** [height, width] from one number or a pair, each an integer >= `min`. */
+export function toPair(layer: string, what: string, v: unknown, min = 1): [number, number] {
+  const pair = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : null;
+  if (pair === null || !pair.every((d) => Number.isInteger(d) && d >= min)) {
+    const kind = min === 0 ? 'a non-negative integer' : 'a positive integer';
+    throw new Error(`ferrite: ${layer}: ${what} must be ${kind} or a pair [height, width] of them, got ${JSON.stringify(v)}`);
+  }
+  return [pair[0], pair[1]];
+}
+
+export function checkPaddingMode(layer: string, padding: unknown): 'valid' | 'same' {
+  if (padding !== 'valid' && padding !== 'same') {
+    throw new Error(`ferrite: ${layer}: padding must be 'valid' or 'same', got ${JSON.stringify(padding)}`);
+  }
+  return padding;
+}
+
+export function checkDataFormat(layer: string, dataFormat: unknown): 'channelsLast' {
+  if (dataFormat === undefined || dataFormat === 'channelsLast') return 'channelsLast';
+  if (dataFormat === 'channelsFirst') {
+    throw new Error(`ferrite: ${layer}: dataFormat 'channelsFirst' (NCHW) is not supported; transpose the input to channels-last [batch, height, width, channels]`);
+  }
+  throw new Error(`ferrite: ${layer}: dataFormat must be 'channelsLast', got ${JSON.stringify(dataFormat)}`);
+}
+
+/**
+ * Output length of a window sliding along one dimension of size `size` (null when
+ * unknown), as TF computes it: 'valid' fits whole (dilated) windows, 'same' gives
+ * ceil(size / stride). Throws naming the layer when a 'valid' window does not fit.
+ */
+function windowLength(layer: string, inputShape: SymbolicShape, size: number | null, window: number, dilation: number, stride: number, padding: 'valid' | 'same', what: string): number | null {
+  if (size === null) return null;
+  if (padding === 'same') return Math.ceil(size / stride);
+  const eff = (window - 1) * dilation + 1;
+  if (size < eff) {
+    throw new Error(
+      `ferrite: ${layer}: the ${what} (${eff} along a dimension of size ${size}) does not fit in the input ${fmtSymbolicShape(inputShape)} ` +
+        `with padding 'valid'; use padding 'same' or a smaller ${what}`,
+    );
+  }
+  return Math.floor((size - eff) / stride) + 1;
+}
+
+/** [batch, outHeight, outWidth, channels] for a window over an NHWC input shape. */
+export function windowOutputShape(
+  layer: string,
+  inputShape: SymbolicShape,
+  window: [number, number],
+  strides: [number, number],
+  padding: 'valid' | 'same',
+  dilation: [number, number],
+  channels: number | null,
+  what: string,
+): SymbolicShape {
+  const [n, h, w] = inputShape;
+  return [
+    n,
+    windowLength(layer, inputShape, h, window[0], dilation[0], strides[0], padding, what),
+    windowLength(layer, inputShape, w, window[1], dilation[1], strides[1], padding, what),
+    channels,
+  ];
+}
+
+/**
+ * A layer on NHWC images: its input must have rank 4, and the error says which layout
+ * was expected (`ferrite: conv2d_1: expected input of rank 4 [batch, height, width,
+ * channels], got [32, 784]`).
+ */
+export abstract class Spatial2DLayer extends Layer {
+  readonly dataFormat: 'channelsLast';
+
+  constructor(args: LayerArgs & { dataFormat?: DataFormat }) {
+    super(args);
+    this.dataFormat = checkDataFormat(this.name, args.dataFormat);
+    this.inputSpec = [{ ndim: 4 }];
+  }
+
+  override assertInputCompatible(shapes: SymbolicShape[], single: boolean): void {
+    for (const s of shapes) {
+      if (s.length !== 4) {
+        throw new Error(`ferrite: ${this.name}: expected input of rank 4 [batch, height, width, channels], got ${fmtSymbolicShape(s)}`);
+      }
+    }
+    super.assertInputCompatible(shapes, single);
+  }
+}

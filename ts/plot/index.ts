@@ -1,0 +1,6 @@
+// Charts as SVG, without a browser: `plot.plotHistory(history, {path})` draws training
+// curves; `plot.lineChart(panels)` any line chart.
+
+export { plotHistory, type HistoryLike, type PlotHistoryOptions } from './history.js';
+export { lineChart, PALETTE, type LineChartOptions, type LinePanel, type LineSeries } from './line-chart.js';
+export { niceAxis, type NiceAxis } from './scale.js';
