@@ -42,3 +42,6 @@ export { datasets, toCategorical, rescale, shuffle, trainTestSplit, parseIdx, re
 
 // Charts: training curves as SVG (`plot.plotHistory(history, {path})`).
 export * as plot from './plot/index.js';
+
+// Background training in a worker (`worker.create(model)`).
+export * as worker from './worker/index.js';

@@ -1,0 +1,277 @@
+// The worker's side of background training: one model, trained, stopped, queried and
+// sent back on request. It runs Ferrite as any program does (the threaded build where
+// the runtime allows it) and turns fit's callbacks into events for the caller's thread.
+
+import * as Comlink from 'comlink';
+import { getBackend, getThreadsCount, ready, setBackend, setThreadsCount } from '../backend/engine.js';
+import { isNode, setWasmPaths } from '../backend/wasm-files.js';
+import { threadsSupported } from '../backend/threads.js';
+import '../layers/index.js'; // registers every layer class, so configs deserialize
+import { LayersModel } from '../models/index.js';
+import { deserialize } from '../layers/serialization.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Optimizer } from '../optimizers/index.js';
+import { BaseCallback, type Logs } from '../training/callbacks.js';
+import { EarlyStopping } from '../training/early_stopping.js';
+import { compileArgsFromSpec } from './compile-spec.js';
+import { EventQueue } from './events.js';
+import type { CrashMode, EventSink, FitPayload, HistoryData, HookName, InitOptions, ModelInfo, ModelPayload, SavedModel, TrainEvent, WireFitOptions, WorkerApi, WorkerInfo } from './protocol.js';
+import { TransferList, packResult, unpackTensor, type WireTensor } from './wire.js';
+
+const WHO = 'ferrite: background trainer';
+
+/** Ends fit at the next batch boundary once the caller asked to stop this fit (by message or shared flag). */
+class StopCheck extends BaseCallback {
+  constructor(
+    private readonly host: TrainerHost,
+    private readonly token: number,
+  ) {
+    super();
+  }
+  override onBatchEnd(): void {
+    if (this.host.stopRequested(this.token)) this.model!.stopTraining = true;
+  }
+}
+
+/** Forwards the hooks one caller-side callback defines as events; batch events in bursts, others awaited. */
+class ForwardingCallback extends BaseCallback {
+  private readonly hooks: Set<HookName>;
+
+  constructor(
+    private readonly queue: EventQueue,
+    private readonly set: number,
+    hooks: HookName[],
+  ) {
+    super();
+    this.hooks = new Set(hooks);
+  }
+
+  private send(hook: HookName, index: number | undefined, logs: Logs | undefined, wait: boolean): void | Promise<void> {
+    if (!this.hooks.has(hook)) return;
+    const event: TrainEvent = { set: this.set, hook, index, logs: logs === undefined ? undefined : { ...logs } };
+    if (hook === 'onTrainBegin' && this.params !== null) event.params = { ...this.params };
+    return wait ? this.queue.sendAndWait(event) : this.queue.post(event);
+  }
+
+  override onTrainBegin(logs?: Logs) {
+    return this.send('onTrainBegin', undefined, logs, true);
+  }
+  override onTrainEnd(logs?: Logs) {
+    return this.send('onTrainEnd', undefined, logs, true);
+  }
+  override onEpochBegin(epoch: number, logs?: Logs) {
+    return this.send('onEpochBegin', epoch, logs, true);
+  }
+  override onEpochEnd(epoch: number, logs?: Logs) {
+    return this.send('onEpochEnd', epoch, logs, true);
+  }
+  override onBatchBegin(batch: number, logs?: Logs) {
+    return this.send('onBatchBegin', batch, logs, false);
+  }
+  override onBatchEnd(batch: number, logs?: Logs) {
+    return this.send('onBatchEnd', batch, logs, false);
+  }
+  override wantsBatchHooks(): boolean {
+    return this.hooks.has('onBatchBegin') || this.hooks.has('onBatchEnd');
+  }
+}
+
+const single = (ts: Tensor[]): Tensor | Tensor[] => (ts.length === 1 ? ts[0] : ts);
+
+export class TrainerHost {
+  private model: LayersModel | null = null;
+  private stopFlag: Int32Array | null = null;
+  private stopToken = 0;
+  /** Token of the running fit (0 when idle). */
+  private activeToken = 0;
+
+  async init(opts: InitOptions): Promise<WorkerInfo> {
+    if (opts.wasmPaths !== undefined) setWasmPaths(opts.wasmPaths);
+    if (opts.threads !== undefined) setThreadsCount(opts.threads);
+    if (opts.backend !== undefined) {
+      if (!(await setBackend(opts.backend))) {
+        const why = opts.backend === 'simd-threads' && !threadsSupported() ? ': threads need a cross-origin-isolated page (COOP/COEP headers)' : '';
+        throw new Error(`${WHO}: the ${opts.backend} build cannot run in this worker${why}`);
+      }
+    } else {
+      await ready();
+    }
+    this.stopFlag = opts.stopFlag ?? null;
+    return {
+      backend: getBackend(),
+      threads: getThreadsCount(),
+      crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+      runtime: isNode ? 'node' : 'browser',
+    };
+  }
+
+  load(payload: ModelPayload): ModelInfo {
+    if (this.model !== null) throw new Error(`${WHO}: this worker already holds a model`);
+    let model: LayersModel;
+    try {
+      model = deserialize<LayersModel>({ className: payload.className, config: payload.config }, 'model');
+    } catch (e) {
+      throw new Error(`${WHO}: cannot rebuild the model from its config: ${(e as Error).message.replace(/^ferrite: /, '')}`);
+    }
+    if (!(model instanceof LayersModel)) throw new Error(`${WHO}: '${payload.className}' is a layer, not a model (expected Sequential or Model)`);
+    // An optimizer made from a config is not owned by the model: freed here if loading
+    // fails, else it lives as long as the worker.
+    let optimizer: Optimizer | null = null;
+    try {
+      if (payload.weights.length > 0) {
+        const weights = payload.weights.map(unpackTensor);
+        try {
+          model.setWeights(weights);
+        } finally {
+          for (const w of weights) w.dispose();
+        }
+      }
+      if (payload.compile !== null) {
+        const args = compileArgsFromSpec(payload.compile);
+        if (typeof args.optimizer !== 'string') optimizer = args.optimizer;
+        model.compile(args);
+      }
+    } catch (e) {
+      model.dispose();
+      optimizer?.dispose();
+      throw e;
+    }
+    this.model = model;
+    return { name: model.name, metricsNames: model.metricsNames, numOutputs: model.isGraphBuilt ? model.outputs.length : 1 };
+  }
+
+  private requireModel(op: string): LayersModel {
+    if (this.model === null) throw new Error(`${WHO}: ${op}: no model loaded`);
+    return this.model;
+  }
+
+  stopRequested(token: number): boolean {
+    return this.stopToken === token || (this.stopFlag !== null && Atomics.load(this.stopFlag, 0) === token);
+  }
+
+  stop(token: number): void {
+    this.stopToken = token;
+  }
+
+  async fit(data: FitPayload, opts: WireFitOptions, port: MessagePort | null): Promise<HistoryData> {
+    const model = this.requireModel('fit');
+    if (this.activeToken !== 0) throw new Error(`${WHO}: fit: the model is already training (await the running fit, or stop it, first)`);
+    this.activeToken = opts.token;
+    const queue = port !== null ? new EventQueue(Comlink.wrap<EventSink>(port), opts.batchEventInterval) : null;
+    const owned: Tensor[] = [];
+    const unpack = (ws: WireTensor[]): Tensor[] =>
+      ws.map((w) => {
+        const t = unpackTensor(w);
+        owned.push(t);
+        return t;
+      });
+    try {
+      const x = unpack(data.x);
+      const y = unpack(data.y);
+      const validationData = data.validationData && ([single(unpack(data.validationData[0])), single(unpack(data.validationData[1]))] as [Tensor | Tensor[], Tensor | Tensor[]]);
+      const callbacks: BaseCallback[] = [new StopCheck(this, opts.token)];
+      for (const spec of opts.callbacks) {
+        if (spec.type === 'earlyStopping') callbacks.push(new EarlyStopping(spec.args));
+        else if (queue !== null) callbacks.push(new ForwardingCallback(queue, spec.set, spec.hooks));
+      }
+      const history = await model.fit(single(x), single(y), {
+        batchSize: opts.batchSize,
+        epochs: opts.epochs,
+        verbose: opts.verbose ?? 0,
+        validationSplit: opts.validationSplit,
+        validationData,
+        validationBatchSize: opts.validationBatchSize,
+        validationFreq: opts.validationFreq,
+        shuffle: opts.shuffle,
+        initialEpoch: opts.initialEpoch,
+        classWeight: opts.classWeight,
+        yieldEvery: opts.yieldEvery,
+        callbacks,
+      });
+      // Every event reaches the caller before fit resolves there.
+      await queue?.drain();
+      return { epoch: [...history.epoch], history: history.history, params: history.params };
+    } finally {
+      this.activeToken = 0;
+      for (const t of owned) t.dispose();
+      port?.close();
+    }
+  }
+
+  predict(xs: WireTensor[], batchSize?: number): WireTensor[] {
+    const model = this.requireModel('predict');
+    const inputs = xs.map(unpackTensor);
+    try {
+      const out = model.predict(single(inputs), { batchSize });
+      const outs = Array.isArray(out) ? out : [out];
+      const transfers = new TransferList();
+      const packed = outs.map((t) => packResult(t, transfers));
+      for (const t of outs) t.dispose();
+      return Comlink.transfer(packed, transfers.list);
+    } finally {
+      for (const t of inputs) t.dispose();
+    }
+  }
+
+  evaluate(xs: WireTensor[], ys: WireTensor[], batchSize?: number): number[] {
+    const model = this.requireModel('evaluate');
+    // evaluate resets the metrics that fit is aggregating over the current epoch.
+    if (this.activeToken !== 0) throw new Error(`${WHO}: evaluate: the model is training; await fit (or stop it) first`);
+    const owned = [...xs.map(unpackTensor), ...ys.map(unpackTensor)];
+    try {
+      const out = model.evaluate(single(owned.slice(0, xs.length)), single(owned.slice(xs.length)), { batchSize });
+      const outs = Array.isArray(out) ? out : [out];
+      const values = outs.map((t) => t.dataSync()[0]);
+      for (const t of outs) t.dispose();
+      return values;
+    } finally {
+      for (const t of owned) t.dispose();
+    }
+  }
+
+  /** The weights, in `model.weights` order (between two batches when called during fit). */
+  getWeights(): WireTensor[] {
+    const model = this.requireModel('getWeights');
+    const transfers = new TransferList();
+    const packed = model.weights.map((w) => packResult(w, transfers));
+    return Comlink.transfer(packed, transfers.list);
+  }
+
+  save(): SavedModel {
+    const model = this.requireModel('save');
+    const transfers = new TransferList();
+    const saved: SavedModel = {
+      className: model.getClassName(),
+      config: model.getConfig(),
+      weights: model.weights.map((w) => packResult(w, transfers)),
+    };
+    return Comlink.transfer(saved, transfers.list);
+  }
+
+  /** Never settles: the call stays pending until the crash, like any call caught by one. */
+  crash(mode: CrashMode, delayMs: number): Promise<void> {
+    return new Promise(() => setTimeout(() => {
+      if (mode === 'exit' && isNode) process.exit(70);
+      if (mode === 'reject') {
+        void Promise.reject(new Error(`${WHO}: debug crash (an unhandled rejection in the worker)`));
+        return;
+      }
+      throw new Error(`${WHO}: debug crash (an uncaught error in the worker)`);
+    }, delayMs));
+  }
+
+  /** The API as comlink exposes it: these methods only (not the host's fields). */
+  api(): WorkerApi {
+    return {
+      init: (o) => this.init(o),
+      load: (m) => this.load(m),
+      fit: (d, o, p) => this.fit(d, o, p),
+      stop: (t) => this.stop(t),
+      predict: (x, b) => this.predict(x, b),
+      evaluate: (x, y, b) => this.evaluate(x, y, b),
+      getWeights: () => this.getWeights(),
+      save: () => this.save(),
+      crash: (m, d) => this.crash(m, d),
+    };
+  }
+}

@@ -1,0 +1,123 @@
+// What the caller's thread and the training worker say to each other: the worker's API
+// (exposed with comlink), and the plain-data forms of models, fit options, training
+// events and histories. Only numbers, strings, typed arrays and ports cross.
+
+import type { BuildName } from '../backend/wasm-files.js';
+import type { CallbackParams, Logs } from '../training/callbacks.js';
+import type { EarlyStoppingArgs } from '../training/early_stopping.js';
+import type { ClassWeight } from '../training/fit.js';
+import type { CompileSpec } from './compile-spec.js';
+import type { WireTensor } from './wire.js';
+
+export interface InitOptions {
+  /** Build to run; default: the best this worker allows (threads where possible). */
+  backend?: BuildName;
+  /** Threads of the threaded build; default: hardware concurrency. */
+  threads?: number;
+  /** Where the .wasm files are, if not beside the worker script. */
+  wasmPaths?: string;
+  /** Shared stop flag (where SharedArrayBuffer may be sent): holds the token of a fit to stop. */
+  stopFlag?: Int32Array;
+}
+
+/** What the worker runs on. */
+export interface WorkerInfo {
+  backend: BuildName;
+  threads: number;
+  crossOriginIsolated: boolean;
+  runtime: 'node' | 'browser';
+}
+
+/** A model as data: class and config (as `getConfig()` gives), weights, compile settings. */
+export interface ModelPayload {
+  className: string;
+  config: Record<string, unknown>;
+  /** In `model.weights` order; empty for a model not built yet. */
+  weights: WireTensor[];
+  compile: CompileSpec | null;
+}
+
+/** What the caller learns about the model once the worker has it. */
+export interface ModelInfo {
+  name: string;
+  /** Names fit logs and evaluate results use: 'loss', then metrics ([] if not compiled). */
+  metricsNames: string[];
+  /** Number of model outputs. */
+  numOutputs: number;
+}
+
+export interface FitPayload {
+  x: WireTensor[];
+  y: WireTensor[];
+  validationData?: [WireTensor[], WireTensor[]];
+}
+
+export type HookName = 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd';
+export const HOOK_NAMES: readonly HookName[] = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'];
+
+/** A callback as the worker sees it: the hooks a caller-side object defines, or an EarlyStopping to run in the worker. */
+export type CallbackSpec = { type: 'hooks'; set: number; hooks: HookName[] } | { type: 'earlyStopping'; args: EarlyStoppingArgs };
+
+/** fit's options without functions or tensors. */
+export interface WireFitOptions {
+  /** Names this fit for `stop(token)`. */
+  token: number;
+  batchSize?: number;
+  epochs?: number;
+  verbose?: 0 | 1 | 2;
+  validationSplit?: number;
+  validationBatchSize?: number;
+  validationFreq?: number;
+  shuffle?: boolean;
+  initialEpoch?: number;
+  classWeight?: ClassWeight;
+  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
+  callbacks: CallbackSpec[];
+  /** Batch events are sent in bursts at most this often (ms). */
+  batchEventInterval: number;
+}
+
+/** One training event for the caller's hook set `set`. `index` is the epoch or batch number. */
+export interface TrainEvent {
+  set: number;
+  hook: HookName;
+  index?: number;
+  logs?: Logs;
+  /** With onTrainBegin: what fit tells callbacks about the run (epochs, steps, samples, ...). */
+  params?: CallbackParams;
+}
+
+/** The caller's end of the event channel. Resolves once the hooks have run (and their promises settled). */
+export interface EventSink {
+  deliver(events: TrainEvent[]): Promise<void>;
+}
+
+/** A History as plain data: `history.loss[e]` is epoch e's loss. */
+export interface HistoryData {
+  epoch: number[];
+  history: Record<string, number[]>;
+  params: CallbackParams | null;
+}
+
+/** The trained model as data, for `toModel()`. */
+export interface SavedModel {
+  className: string;
+  config: Record<string, unknown>;
+  weights: WireTensor[];
+}
+
+export type CrashMode = 'exit' | 'throw' | 'reject';
+
+/** The API the worker exposes (comlink makes every method async on the caller's side). */
+export interface WorkerApi {
+  init(opts: InitOptions): Promise<WorkerInfo>;
+  load(model: ModelPayload): ModelInfo;
+  fit(data: FitPayload, opts: WireFitOptions, events: MessagePort | null): Promise<HistoryData>;
+  stop(token: number): void;
+  predict(x: WireTensor[], batchSize?: number): WireTensor[];
+  evaluate(x: WireTensor[], y: WireTensor[], batchSize?: number): number[];
+  getWeights(): WireTensor[];
+  save(): SavedModel;
+  /** For tests of failure handling: ends the worker abruptly `delayMs` from now (the call never answers). */
+  crash(mode: CrashMode, delayMs: number): Promise<void>;
+}

@@ -1,0 +1,362 @@
+// Background training, the caller's side: `worker.create(model)` starts a worker holding
+// a copy of the model and returns a Trainer, a handle with the model's training API
+// (fit, evaluate, predict, getWeights) where every call is async, data moves to the
+// worker by transfer, and fit's callbacks run here with plain numbers.
+
+import * as Comlink from 'comlink';
+import { ready } from '../backend/engine.js';
+import { isNode } from '../backend/wasm-files.js';
+import type { BuildName } from '../backend/wasm-files.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { LayersModel } from '../models/index.js';
+import { deserialize } from '../layers/serialization.js';
+import { BaseCallback, type CallbackParams, type CustomCallbackArgs } from '../training/callbacks.js';
+import { EarlyStopping } from '../training/early_stopping.js';
+import type { ClassWeight } from '../training/fit.js';
+import { compileArgsFromSpec, compileSpecFromArgs, compileSpecFromModel, type CompileSpec, type WorkerCompileArgs } from './compile-spec.js';
+import { spawnWorker, toUrl, type WorkerConnection } from './connection.js';
+import { HookDispatcher } from './events.js';
+import { HOOK_NAMES, type CallbackSpec, type CrashMode, type HistoryData, type HookName, type ModelInfo, type ModelPayload, type WireFitOptions, type WorkerInfo } from './protocol.js';
+import { TransferList, packTensor, packTensors, unpackTensor, type DataInput, type WireTensor } from './wire.js';
+
+/** A model as data: its class name ('Sequential' or 'Model') and `getConfig()`, with optional weights. */
+export interface ModelConfig {
+  className: string;
+  config: Record<string, unknown>;
+  /** Values for `model.weights`, in order; default: the initializers' values. */
+  weights?: DataInput[];
+}
+
+export interface CreateOptions {
+  /**
+   * How to compile the model in the worker: `model.compile`'s arguments, with losses and
+   * metrics by name. Default: the settings the model was compiled with (a fresh optimizer
+   * of the same class and config).
+   */
+  compile?: WorkerCompileArgs;
+  /** The build the worker runs. Default: 'simd-threads' where allowed (Node; a cross-origin-isolated page), else 'simd'. */
+  backend?: BuildName;
+  /** Threads of the threaded build (default: hardware concurrency). */
+  threads?: number;
+  /** URL (or, in Node, path) of the worker script. Default: `worker.mjs` beside the package's JavaScript. */
+  workerUrl?: string | URL;
+  /** Where the worker finds the .wasm files, if not beside its script (as `setWasmPaths`). */
+  wasmPaths?: string | URL;
+  /** Milliseconds the worker may take to start. Default 60,000. */
+  loadTimeout?: number;
+}
+
+/** A callback for background training: an object of hooks, a callback object, or an EarlyStopping (which runs in the worker). */
+export type BackgroundCallback = CustomCallbackArgs | BaseCallback;
+
+/** `fit`'s options, as `model.fit` takes them; hooks may also be given directly (`onEpochEnd: ...`). */
+export interface BackgroundFitArgs extends CustomCallbackArgs {
+  batchSize?: number;
+  epochs?: number;
+  /** Keras-style progress printed by the worker (Node: to stdout; browsers: the console). Default 0. */
+  verbose?: 0 | 1 | 2;
+  callbacks?: BackgroundCallback | BackgroundCallback[];
+  validationSplit?: number;
+  validationData?: [DataInput | DataInput[], DataInput | DataInput[]];
+  validationBatchSize?: number;
+  validationFreq?: number;
+  shuffle?: boolean;
+  initialEpoch?: number;
+  classWeight?: ClassWeight;
+  /** How often the worker's training loop lets messages in (a stop without SharedArrayBuffer waits for this). Default 'auto' (~100 ms). */
+  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
+  /**
+   * Batch hooks (onBatchBegin / onBatchEnd) run for every batch, in order, but arrive in
+   * bursts at most this often (ms), so training never waits on this thread. Default 50.
+   */
+  batchCallbackInterval?: number;
+}
+
+export { type HistoryData } from './protocol.js';
+
+const WHO = 'ferrite: background trainer';
+
+/** The stop flag the worker reads between batches: shared memory where it may be posted (Node; cross-origin-isolated pages). */
+function sharedStopFlag(): Int32Array | undefined {
+  if (typeof SharedArrayBuffer !== 'function') return undefined;
+  if (!isNode && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) return undefined;
+  return new Int32Array(new SharedArrayBuffer(4));
+}
+
+/** Tensors are made in this thread's current build; in browsers it must be loaded first. */
+async function toTensors(ws: WireTensor[]): Promise<Tensor[]> {
+  await ready();
+  return ws.map(unpackTensor);
+}
+
+function isEarlyStopping(c: unknown): c is EarlyStopping {
+  return c instanceof EarlyStopping;
+}
+
+/** The hooks a callback object defines (for a BaseCallback, those it overrides). */
+function hooksOf(c: BackgroundCallback): HookName[] {
+  const obj = c as unknown as Record<string, unknown>;
+  if (c instanceof BaseCallback) {
+    const base = BaseCallback.prototype as unknown as Record<string, unknown>;
+    const batch = c.wantsBatchHooks();
+    // onTrainBegin always goes, to hand the callback fit's params.
+    return HOOK_NAMES.filter((h) => h === 'onTrainBegin' || (obj[h] !== base[h] && (batch || (h !== 'onBatchBegin' && h !== 'onBatchEnd'))));
+  }
+  return HOOK_NAMES.filter((h) => typeof obj[h] === 'function');
+}
+
+const FIT_KEYS = ['batchSize', 'epochs', 'verbose', 'validationSplit', 'validationBatchSize', 'validationFreq', 'shuffle', 'initialEpoch', 'classWeight', 'yieldEvery'] as const;
+
+/**
+ * A model training in a worker. Made by `worker.create`. Every method is async; fit,
+ * evaluate and predict take Tensors or `{data, shape}` typed arrays (whose buffers are
+ * transferred), and results come back as Tensors in this thread.
+ */
+export class Trainer {
+  /** The build the worker runs: 'simd-threads', 'simd' or 'scalar'. */
+  readonly backend: BuildName;
+  /** Threads the worker's kernels use. */
+  readonly threads: number;
+  /** Whether the worker is cross-origin isolated (browsers; false in Node). */
+  readonly crossOriginIsolated: boolean;
+  /** The model's name in the worker. */
+  readonly name: string;
+  /** What fit logs and evaluate returns: 'loss', then the metrics. */
+  readonly metricsNames: string[];
+  private readonly numOutputs: number;
+  private running: { token: number; done: Promise<void>; hooks: HookDispatcher } | null = null;
+  private nextToken = 1;
+
+  /** Use `worker.create()`. */
+  constructor(
+    private readonly conn: WorkerConnection,
+    info: WorkerInfo,
+    model: ModelInfo,
+    private readonly compileSpec: CompileSpec | null,
+    private readonly stopFlag: Int32Array | undefined,
+  ) {
+    this.backend = info.backend;
+    this.threads = info.threads;
+    this.crossOriginIsolated = info.crossOriginIsolated;
+    this.name = model.name;
+    this.metricsNames = model.metricsNames;
+    this.numOutputs = model.numOutputs;
+  }
+
+  /** True while a fit runs. */
+  get isTraining(): boolean {
+    return this.running !== null;
+  }
+
+  /** True once the worker is gone (terminated or failed); every call then rejects. */
+  get isTerminated(): boolean {
+    return this.conn.failed;
+  }
+
+  private requireCompiled(op: string): void {
+    if (this.compileSpec === null) {
+      throw new Error(`${WHO}: ${op}: the model is not compiled; pass {compile: {optimizer, loss, metrics}} to worker.create() (or compile the model before)`);
+    }
+  }
+
+  /**
+   * Trains in the worker; resolves to the History as plain data once training ends (all
+   * epochs, a `stop()`, or an EarlyStopping). Hooks run in this thread with plain numbers.
+   * x, y and validationData are transferred: typed arrays are left empty here.
+   */
+  async fit(x: DataInput | DataInput[], y: DataInput | DataInput[], args: BackgroundFitArgs = {}): Promise<HistoryData> {
+    this.requireCompiled('fit');
+    if (this.running !== null) throw new Error(`${WHO}: fit: already training (await the running fit, or stop() it, first)`);
+    if ((args as { progressSink?: unknown }).progressSink !== undefined) throw new Error(`${WHO}: fit: progressSink cannot run in a worker; use callbacks`);
+    const interval = args.batchCallbackInterval ?? 50;
+    if (!(interval >= 0)) throw new Error(`${WHO}: fit: batchCallbackInterval must be a number of milliseconds >= 0, got ${interval}`);
+
+    // Callbacks: the hooks given directly, then `callbacks` in order.
+    const sets: CustomCallbackArgs[] = [];
+    const specs: CallbackSpec[] = [];
+    const addHooks = (c: BackgroundCallback) => {
+      const hooks = hooksOf(c);
+      if (hooks.length === 0) return;
+      specs.push({ type: 'hooks', set: sets.length, hooks });
+      sets.push(c as CustomCallbackArgs);
+    };
+    const direct: CustomCallbackArgs = {};
+    for (const h of HOOK_NAMES) if (typeof args[h] === 'function') direct[h] = args[h] as never;
+    addHooks(direct);
+    const list = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
+    list.forEach((c, i) => {
+      if (c === null || typeof c !== 'object') throw new Error(`${WHO}: fit: callback ${i} must be an object of hooks (onEpochEnd, ...) or a callback, got ${typeof c}`);
+      if (isEarlyStopping(c)) {
+        const { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch } = c;
+        specs.push({ type: 'earlyStopping', args: { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch } });
+      } else addHooks(c);
+    });
+
+    const transfers = new TransferList();
+    const payload = {
+      x: packTensors('fit: x', x, transfers),
+      y: packTensors('fit: y', y, transfers),
+      validationData: undefined as [WireTensor[], WireTensor[]] | undefined,
+    };
+    if (args.validationData !== undefined) {
+      const vd = args.validationData;
+      if (!Array.isArray(vd) || vd.length !== 2) throw new Error(`${WHO}: fit: validationData must be [xVal, yVal]`);
+      payload.validationData = [packTensors('fit: validationData[0]', vd[0], transfers), packTensors('fit: validationData[1]', vd[1], transfers)];
+    }
+    const token = this.nextToken++;
+    const opts: WireFitOptions = { token, callbacks: specs, batchEventInterval: interval };
+    for (const k of FIT_KEYS) if (args[k] !== undefined) (opts as unknown as Record<string, unknown>)[k] = args[k];
+
+    const dispatcher = new HookDispatcher(sets);
+    const channel = sets.length > 0 ? new MessageChannel() : null;
+    let unregister = () => {};
+    if (channel !== null) {
+      Comlink.expose({ deliver: (events: Parameters<HookDispatcher['deliver']>[0]) => dispatcher.deliver(events) }, channel.port1);
+      unregister = this.conn.onClose(() => channel.port1.close());
+    }
+    const port = channel === null ? null : Comlink.transfer(channel.port2, [channel.port2]);
+    const run = this.conn.call('trainer.fit()', (api) => api.fit(Comlink.transfer(payload, transfers.list), opts, port));
+    this.running = { token, done: run.then(noop, noop), hooks: dispatcher };
+    try {
+      return await run;
+    } catch (e) {
+      // A hook of ours threw: reject with the error as it was thrown, not its copy.
+      throw dispatcher.error !== undefined ? dispatcher.error : e;
+    } finally {
+      this.running = null;
+      channel?.port1.close();
+      unregister();
+    }
+  }
+
+  /**
+   * Ends the running fit at the next batch boundary (at once where SharedArrayBuffer can
+   * be shared with the worker; else when the worker next reads its messages, within
+   * ~0.1 s). The epoch's logs cover the batches done, and the model is left as that last
+   * batch made it. Resolves once fit has returned (at once when called from one of fit's
+   * own hooks, which fit waits for); does nothing when not training.
+   */
+  async stop(): Promise<void> {
+    const run = this.running;
+    if (run === null) return;
+    if (this.stopFlag !== undefined) Atomics.store(this.stopFlag, 0, run.token);
+    this.conn.call('trainer.stop()', (api) => api.stop(run.token)).catch(noop);
+    if (!run.hooks.inHook) await run.done;
+  }
+
+  /** The model's outputs for x (a Tensor, or one per output), computed in the worker in batches. */
+  async predict(x: DataInput | DataInput[], args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
+    const transfers = new TransferList();
+    const xs = packTensors('predict: x', x, transfers);
+    const out = await this.conn.call('trainer.predict()', (api) => api.predict(Comlink.transfer(xs, transfers.list), args.batchSize));
+    const ts = await toTensors(out);
+    return this.numOutputs === 1 && ts.length === 1 ? ts[0] : ts;
+  }
+
+  /** Loss and metrics over x, y (as numbers, in `metricsNames` order; one number when there are no metrics). */
+  async evaluate(x: DataInput | DataInput[], y: DataInput | DataInput[], args: { batchSize?: number } = {}): Promise<number | number[]> {
+    this.requireCompiled('evaluate');
+    if (this.running !== null) throw new Error(`${WHO}: evaluate: the model is training; await fit (or stop() it) first`);
+    const transfers = new TransferList();
+    const xs = packTensors('evaluate: x', x, transfers);
+    const ys = packTensors('evaluate: y', y, transfers);
+    const values = await this.conn.call('trainer.evaluate()', (api) => api.evaluate(Comlink.transfer(xs, transfers.list), ys, args.batchSize));
+    return values.length === 1 ? values[0] : values;
+  }
+
+  /** Copies of the weights as Tensors in this thread, in `model.weights` order (a snapshot between two batches if training). */
+  async getWeights(): Promise<Tensor[]> {
+    return toTensors(await this.conn.call('trainer.getWeights()', (api) => api.getWeights()));
+  }
+
+  /**
+   * The trained model in this thread: rebuilt from its config with the worker's weights,
+   * and compiled with the same settings (with a fresh optimizer).
+   */
+  async toModel(): Promise<LayersModel> {
+    const saved = await this.conn.call('trainer.toModel()', (api) => api.save());
+    const weights = await toTensors(saved.weights);
+    try {
+      const model = deserialize<LayersModel>({ className: saved.className, config: saved.config }, 'model');
+      if (weights.length > 0) model.setWeights(weights);
+      if (this.compileSpec !== null) model.compile(compileArgsFromSpec(this.compileSpec));
+      return model;
+    } finally {
+      for (const w of weights) w.dispose();
+    }
+  }
+
+  /** Stops the worker at once; pending calls reject, and so does every later call. */
+  terminate(): void {
+    this.conn.fail(`${WHO}: terminated by trainer.terminate()`);
+  }
+
+  /** @internal For tests of failure handling: makes the worker fail `delayMs` from now; rejects when it does. */
+  debugCrash(mode: CrashMode, delayMs = 0): Promise<void> {
+    return this.conn.call('trainer.debugCrash()', (api) => api.crash(mode, delayMs));
+  }
+}
+
+function noop(): void {}
+
+/** The model as data for the worker, with its weights packed for transfer. */
+function modelPayload(source: LayersModel | ModelConfig, compile: CompileSpec | null, transfers: TransferList): ModelPayload {
+  if (source instanceof LayersModel) {
+    if (source.isDisposed) throw new Error(`ferrite: worker.create: model ${source.name} is disposed`);
+    return {
+      className: source.getClassName(),
+      config: source.getConfig(),
+      weights: source.weights.map((w, i) => packTensor(`worker.create: weight ${i}`, w, transfers)),
+      compile,
+    };
+  }
+  if (source === null || typeof source !== 'object' || typeof source.className !== 'string' || source.config === null || typeof source.config !== 'object') {
+    throw new Error('ferrite: worker.create: expected a LayersModel (e.g. from sequential()) or {className, config, weights?}');
+  }
+  return {
+    className: source.className,
+    config: source.config,
+    weights: (source.weights ?? []).map((w, i) => packTensor(`worker.create: weights[${i}]`, w, transfers)),
+    compile,
+  };
+}
+
+/**
+ * Starts a worker and hands it a copy of `model` (a LayersModel is sent as its config and
+ * weights; the original stays usable here). Resolves to the Trainer once the worker has
+ * loaded Ferrite (the threaded build where the runtime allows it) and built the model.
+ *
+ * ```ts
+ * const trainer = await fe.worker.create(model);            // compiled with model.compile(...)
+ * const history = await trainer.fit(xs, ys, {epochs: 5, onEpochEnd: (e, logs) => show(logs)});
+ * const trained = await trainer.toModel();
+ * trainer.terminate();
+ * ```
+ */
+export async function create(model: LayersModel | ModelConfig, options: CreateOptions = {}): Promise<Trainer> {
+  const compileSpec = options.compile !== undefined ? compileSpecFromArgs(options.compile) : model instanceof LayersModel ? compileSpecFromModel(model) : null;
+  const transfers = new TransferList();
+  const payload = modelPayload(model, compileSpec, transfers);
+  const loadTimeout = options.loadTimeout ?? 60_000;
+  const conn = await spawnWorker({ workerUrl: options.workerUrl });
+  const stopFlag = sharedStopFlag();
+  const timer = setTimeout(() => conn.fail(`${WHO}: the training worker (${conn.url.href}) did not start within ${loadTimeout} ms`), loadTimeout);
+  try {
+    const info = await conn.call('worker.create()', (api) =>
+      api.init({
+        backend: options.backend,
+        threads: options.threads,
+        // Absolute: the worker's script is elsewhere than this page or module.
+        wasmPaths: options.wasmPaths === undefined ? undefined : toUrl(options.wasmPaths).href,
+        stopFlag,
+      }),
+    );
+    clearTimeout(timer);
+    const modelInfo = await conn.call('worker.create()', (api) => api.load(Comlink.transfer(payload, transfers.list)));
+    return new Trainer(conn, info, modelInfo, compileSpec, stopFlag);
+  } catch (e) {
+    clearTimeout(timer);
+    conn.fail(`${WHO}: worker.create() failed: ${(e as Error).message}`);
+    throw e;
+  }
+}

@@ -1,0 +1,113 @@
+// How tensors cross the thread boundary: as a typed array, a shape and a dtype, with the
+// array's buffer in the message's transfer list, so the bytes move instead of being
+// copied (the sender's buffer is detached). Used on both sides: the caller packs its
+// tensors or arrays, the worker unpacks them into its own wasm memory, and results
+// come back the same way.
+
+import { Tensor, sizeOf, type DataType } from '../tensor/tensor.js';
+import { tensor } from '../tensor/creation.js';
+import { fmtShape } from '../ops/util.js';
+
+/** A tensor on the wire. */
+export interface WireTensor {
+  data: Float32Array | Int32Array;
+  shape: number[];
+  dtype: DataType;
+}
+
+/**
+ * Raw data for a tensor: a Float32Array (float32) or an Int32Array (int32) and a shape.
+ * When sent to a worker, its buffer is transferred: the array is empty in your thread
+ * afterwards. Pass `data.slice()` to keep a copy.
+ */
+export interface TensorData {
+  data: Float32Array | Int32Array;
+  shape: readonly number[];
+}
+
+/** What the background trainer accepts wherever the model takes a tensor. */
+export type DataInput = Tensor | TensorData;
+
+/** Buffers to transfer with one message; each buffer once (listing one twice is an error). */
+export class TransferList {
+  private readonly buffers = new Set<ArrayBuffer>();
+
+  add(buffer: ArrayBufferLike): void {
+    // A SharedArrayBuffer cannot be transferred: it is shared by the message instead.
+    if (buffer instanceof ArrayBuffer) this.buffers.add(buffer);
+  }
+
+  get list(): ArrayBuffer[] {
+    return [...this.buffers];
+  }
+}
+
+function isTensorData(x: unknown): x is TensorData {
+  return x !== null && typeof x === 'object' && 'data' in x && 'shape' in x;
+}
+
+/**
+ * Packs a tensor or raw data for sending; its buffer goes on `transfers`. A Tensor lives in
+ * wasm memory, which cannot be transferred: it is copied out once (one memcpy) and the
+ * copy moves. A typed array moves as it is when it spans its whole buffer; a view on
+ * part of a larger buffer is copied first, so that unrelated bytes neither travel nor
+ * get detached.
+ */
+export function packTensor(what: string, x: DataInput, transfers: TransferList): WireTensor {
+  if (x instanceof Tensor) {
+    x.assertAlive(what);
+    const data = x.dataSync();
+    transfers.add(data.buffer);
+    return { data, shape: [...x.shape], dtype: x.dtype };
+  }
+  if (!isTensorData(x)) {
+    throw new Error(`ferrite: ${what} must be a Tensor or {data: Float32Array | Int32Array, shape}, got ${describe(x)}`);
+  }
+  const { data, shape } = x;
+  const dtype: DataType | null = data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : null;
+  if (dtype === null) {
+    throw new Error(`ferrite: ${what}.data must be a Float32Array (float32) or an Int32Array (int32), got ${describe(data)}`);
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new Error(`ferrite: ${what}.shape must be an array of integers >= 0, got ${JSON.stringify(shape)}`);
+  }
+  const expected = sizeOf(shape);
+  if (data.length !== expected) {
+    if (data.length === 0 && data.buffer.byteLength === 0) {
+      throw new Error(
+        `ferrite: ${what}.data is empty because its buffer was transferred away (an earlier call sent it to a worker). ` +
+          'Pass data.slice() to keep a copy in your thread.',
+      );
+    }
+    throw new Error(`ferrite: ${what}: shape ${fmtShape(shape)} needs ${expected} values, data has ${data.length}`);
+  }
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  const sent = whole ? data : data.slice();
+  transfers.add(sent.buffer);
+  return { data: sent, shape: [...shape], dtype };
+}
+
+/** Packs one input or a list of inputs (multi-input models); always a list on the wire. */
+export function packTensors(what: string, x: DataInput | DataInput[], transfers: TransferList): WireTensor[] {
+  if (Array.isArray(x)) return x.map((t, i) => packTensor(`${what}[${i}]`, t, transfers));
+  return [packTensor(what, x, transfers)];
+}
+
+/** A tensor in this thread's wasm memory from a wire tensor (one copy into wasm memory). */
+export function unpackTensor(w: WireTensor): Tensor {
+  return tensor(w.data, w.shape, w.dtype);
+}
+
+/** Packs a result for sending back: a fresh copy out of wasm memory, transferred. */
+export function packResult(t: Tensor, transfers: TransferList): WireTensor {
+  const data = t.dataSync();
+  transfers.add(data.buffer);
+  return { data, shape: [...t.shape], dtype: t.dtype };
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an Array';
+  if (ArrayBuffer.isView(x)) return x.constructor.name;
+  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
+}
