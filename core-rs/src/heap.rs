@@ -64,6 +64,11 @@ extern "C" {
 
 impl HeapState {
     fn alloc(&mut self, size: usize) -> *mut u8 {
+        // The largest class, 2^31 + 3 * 2^29 bytes; the next one (2^32) does not fit a
+        // wasm32 usize, and wasm32 memory could not hold it anyway.
+        if size > 0xE000_0000 {
+            return core::ptr::null_mut();
+        }
         let (class, class_size) = size_class(size);
         let head = self.free_heads[class];
         if head != 0 {

@@ -59,6 +59,10 @@ mod imp {
     pub const MAX_THREADS: usize = 64;
 
     // The job descriptor and pool state, in shared memory (statics live there).
+    /// The job sequence number, a seqlock: odd while the caller writes the descriptor,
+    /// even once it is complete. A worker that was not part of the previous job may
+    /// still be reading when the next one is published; it checks that SEQ did not
+    /// move while it read the fields, and otherwise reads again.
     static SEQ: AtomicI32 = AtomicI32::new(0);
     static PENDING: AtomicI32 = AtomicI32::new(0);
     static JOB_DATA: AtomicUsize = AtomicUsize::new(0);
@@ -109,13 +113,8 @@ mod imp {
         // The fat pointer travels as two words; every instance shares the code and its
         // function table, so the vtable's indices mean the same on every thread.
         let (data, vtable): (usize, usize) = unsafe { core::mem::transmute(body) };
-        JOB_DATA.store(data, Relaxed);
-        JOB_VTABLE.store(vtable, Relaxed);
-        JOB_N.store(n, Relaxed);
-        JOB_THREADS.store(threads, Relaxed);
         PENDING.store(threads as i32 - 1, Relaxed);
-        SEQ.fetch_add(1, Release);
-        unsafe { memory_atomic_notify(SEQ.as_ptr(), u32::MAX) };
+        publish(data, vtable, n, threads);
 
         let (s, e) = partition(n, 0, threads);
         if s < e {
@@ -145,6 +144,17 @@ mod imp {
         }
     }
 
+    /// Writes the job descriptor under the seqlock and wakes the workers.
+    fn publish(data: usize, vtable: usize, n: usize, threads: usize) {
+        SEQ.fetch_add(1, AcqRel); // odd: being written
+        JOB_DATA.store(data, Relaxed);
+        JOB_VTABLE.store(vtable, Relaxed);
+        JOB_N.store(n, Relaxed);
+        JOB_THREADS.store(threads, Relaxed);
+        SEQ.fetch_add(1, Release); // even: complete
+        unsafe { memory_atomic_notify(SEQ.as_ptr(), u32::MAX) };
+    }
+
     fn finish_share() {
         if PENDING.fetch_sub(1, AcqRel) == 1 {
             unsafe { memory_atomic_notify(PENDING.as_ptr(), 1) };
@@ -164,17 +174,28 @@ mod imp {
         let mut seen = seen_seq;
         loop {
             wait_while_eq(&SEQ, seen);
+            let seq = SEQ.load(Acquire);
+            if seq & 1 != 0 {
+                // The caller is writing the next descriptor: a few stores away.
+                core::hint::spin_loop();
+                continue;
+            }
             if SHUTDOWN.load(Acquire) != 0 {
                 READY_WORKERS.fetch_sub(1, AcqRel);
                 unsafe { memory_atomic_notify(READY_WORKERS.as_ptr() as *mut i32, u32::MAX) };
                 return;
             }
-            seen = SEQ.load(Acquire);
             let threads = JOB_THREADS.load(Relaxed);
+            let (data, vtable, n) = (JOB_DATA.load(Relaxed), JOB_VTABLE.load(Relaxed), JOB_N.load(Relaxed));
+            if SEQ.load(Acquire) != seq {
+                // A newer job was published while we read: these fields may mix two jobs.
+                continue;
+            }
+            seen = seq;
             if index < threads {
                 LAST_SEEN[index].store(seen, Relaxed);
-                let body: Body = core::mem::transmute((JOB_DATA.load(Relaxed), JOB_VTABLE.load(Relaxed)));
-                let (s, e) = partition(JOB_N.load(Relaxed), index, threads);
+                let body: Body = core::mem::transmute((data, vtable));
+                let (s, e) = partition(n, index, threads);
                 if s < e {
                     body(s, e);
                 }
@@ -193,7 +214,7 @@ mod imp {
         READY_WORKERS.fetch_sub(1, AcqRel);
         WORKER_FAILED.store(1, Release);
         finish_share();
-        LAST_SEEN[index].load(Relaxed)
+        LAST_SEEN[index.min(MAX_THREADS - 1)].load(Relaxed)
     }
 
     /// Sets how many threads kernels use (caller included), clamped to [1, MAX_THREADS].
@@ -222,8 +243,9 @@ mod imp {
         wait_pending_zero();
         THREADS.store(1, Relaxed);
         SHUTDOWN.store(1, Release);
-        SEQ.fetch_add(1, Release);
-        unsafe { memory_atomic_notify(SEQ.as_ptr(), u32::MAX) };
+        // A job no worker takes part in: a worker that wakes after SHUTDOWN is cleared
+        // below finds nothing to run.
+        publish(0, 0, 0, 1);
         let cell = unsafe { &*(READY_WORKERS.as_ptr() as *const AtomicI32) };
         for _ in 0..timeout_ms {
             let left = cell.load(Acquire);
