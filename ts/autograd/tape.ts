@@ -5,7 +5,7 @@
 // (null where an input needs none). `gradients` walks the records that lie on a path
 // from the sources to the result, newest first, summing gradients that meet.
 
-import { Tensor, Variable, registeredVariables, type Shape } from '../tensor/tensor.js';
+import { Tensor, Variable, registeredVariables, tensorIdWatermark, type Shape } from '../tensor/tensor.js';
 import { endScope, startScope, tidy, type TensorContainer } from '../tensor/scope.js';
 import { clone, onesLike } from '../tensor/creation.js';
 import { addN } from '../ops/arithmetic.js';
@@ -127,6 +127,7 @@ function assertSameShape(g: Shape, x: Shape, op: string): void {
 function computeGradients(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: (Tensor | null)[] } {
   if (tape !== null) throw new Error('ferrite: nested gradient computations are not supported');
   const records: TapeRecord[] = [];
+  const firstId = tensorIdWatermark();
   startScope();
   let result: { value: Tensor; grads: (Tensor | null)[] } | undefined;
   try {
@@ -142,7 +143,9 @@ function computeGradients(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor): 
       throw new Error(`ferrite: gradient functions need f to return a scalar (got shape [${value.shape.join(', ')}]) or an explicit dy`);
     }
     const grads = tidy(() => backwardSweep(records, value, xs, dy) as TensorContainer) as (Tensor | null)[];
-    result = { value, grads };
+    // f may return a tensor it did not make (an input, a variable); callers own and
+    // dispose `value`, so give them a tensor of their own.
+    result = { value: value.id >= firstId ? value : clone(value), grads };
   } finally {
     endScope(result as unknown as TensorContainer);
     for (const r of records) {
@@ -155,6 +158,8 @@ function computeGradients(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor): 
 }
 
 function requireGrads(grads: (Tensor | null)[], xs: readonly Tensor[]): Tensor[] {
+  const missing = grads.indexOf(null);
+  if (missing >= 0) for (const g of grads) g?.dispose();
   return grads.map((g, i) => {
     if (g === null) {
       throw new Error(`ferrite: cannot compute the gradient: the result does not depend on input ${i} (shape [${xs[i].shape.join(', ')}])`);

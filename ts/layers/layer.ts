@@ -325,6 +325,10 @@ export abstract class Layer {
       if (v.shape.length !== w.shape.length || v.shape.some((d, k) => d !== w.shape[k])) {
         throw new Error(`ferrite: ${this.name}: setWeights: weight ${w.name} has shape [${w.shape.join(', ')}], got [${v.shape.join(', ')}]`);
       }
+      // Everything assign checks, checked before any weight changes.
+      v.assertAlive(`${this.name}: setWeights: value ${i}`);
+      if (v.dtype !== w.dtype) throw new Error(`ferrite: ${this.name}: setWeights: weight ${w.name} is ${w.dtype}, got ${v.dtype}`);
+      if (v.engine !== w.engine) throw new Error(`ferrite: ${this.name}: setWeights: value ${i} lives on the ${v.engine.name} build, the weights on ${w.engine.name}`);
     });
     ws.forEach((w, i) => w.assign(values[i]));
   }

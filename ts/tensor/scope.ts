@@ -26,14 +26,17 @@ export function keep<T extends Tracked>(t: T): T {
 
 export type TensorContainer = void | Tracked | string | number | boolean | null | undefined | TensorContainer[] | { [k: string]: TensorContainer };
 
-function collect(result: unknown, into: Set<Tracked>, depth = 0): void {
-  if (result === null || typeof result !== 'object' || depth > 8) return;
+/** Finds every tensor reachable from `result` (any depth, any object, cycles allowed), as TF.js does. */
+function collect(result: unknown, into: Set<Tracked>, seen = new Set<object>()): void {
+  if (result === null || typeof result !== 'object' || seen.has(result)) return;
+  seen.add(result);
   if ((result as Tracked).isTensor === true) {
     into.add(result as Tracked);
     return;
   }
-  if (Array.isArray(result)) for (const r of result) collect(r, into, depth + 1);
-  else if (Object.getPrototypeOf(result) === Object.prototype) for (const r of Object.values(result)) collect(r, into, depth + 1);
+  if (ArrayBuffer.isView(result) || result instanceof ArrayBuffer) return;
+  const values = Array.isArray(result) ? result : result instanceof Map ? [...result.values()] : Object.values(result);
+  for (const r of values) collect(r, into, seen);
 }
 
 /**

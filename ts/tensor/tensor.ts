@@ -10,6 +10,11 @@ export type NestedArray = number | NestedArray[];
 
 let nextId = 0;
 
+/** The id the next tensor will get: tensors with a smaller id existed before this call. */
+export function tensorIdWatermark(): number {
+  return nextId;
+}
+
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -146,6 +151,9 @@ export class Variable extends Tensor {
 
   constructor(initial: Tensor, trainable = true, name?: string) {
     initial.assertAlive('initial value of variable');
+    if (name !== undefined && variableRegistry.has(name)) {
+      throw new Error(`ferrite: a variable named '${name}' already exists`);
+    }
     const eng = initial.engine;
     super(initial.shape, initial.dtype, eng, eng.alloc(initial.size * 4));
     eng.u8.copyWithin(this.ptr, initial.ptr, initial.ptr + initial.size * 4);

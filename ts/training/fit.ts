@@ -141,6 +141,7 @@ export async function fitModel(model: LayersModel, x: Tensor | Tensor[], y: Tens
       checkTargets(`${op} (validationData)`, model, outputs, valYs);
       checkLabelRange(`${op} (validationData)`, model, outputs, valYs);
       valXs.forEach((t) => checkFinite(`${op} (validationData)`, model, 'x', t));
+      valYs.forEach((t) => checkFinite(`${op} (validationData)`, model, 'y', t));
     } else if (split > 0) {
       const at = Math.floor(total * (1 - split));
       if (at === 0 || at === total) {
