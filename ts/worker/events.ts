@@ -14,6 +14,8 @@ export class EventQueue {
   private pending: TrainEvent[] = [];
   private lastSent = -Infinity;
   private lastDelivery: Promise<void> = Promise.resolve();
+  /** Sends a queue that waited a whole interval, so slow batches are not reported late. */
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private failed = false;
   private failure: unknown;
 
@@ -28,6 +30,10 @@ export class EventQueue {
   }
 
   private send(): Promise<void> {
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
     const events = this.pending;
     this.pending = [];
     this.lastSent = performance.now();
@@ -45,7 +51,15 @@ export class EventQueue {
   post(event: TrainEvent): void {
     this.throwIfFailed();
     this.pending.push(event);
-    if (performance.now() - this.lastSent >= this.intervalMs) void this.send();
+    const waited = performance.now() - this.lastSent;
+    if (waited >= this.intervalMs) void this.send();
+    else if (this.flushTimer === undefined) {
+      // Fires only if training yields to the event loop (fit does every ~100 ms).
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined;
+        if (this.pending.length > 0) void this.send();
+      }, this.intervalMs - waited);
+    }
   }
 
   /** Sends the queue with this event and waits until the caller's hooks have run. */
