@@ -12,7 +12,10 @@ use crate::activation::{load_partial, store_partial};
 use crate::parallel::{parallel_for, SendPtr};
 use crate::simd::{F32x4, LANES};
 
-const GRAIN: usize = 1 << 14;
+/// Parameters below which a share of an update is not worth a thread: the update is
+/// memory-bound and the parameters were last touched by the calling core, so a small
+/// split mostly moves cache lines (splitting P1's 100k-weight kernel slowed its step).
+const GRAIN: usize = 1 << 18;
 
 #[inline(always)]
 fn splat(x: f32) -> F32x4 {
