@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeEachBuild } from './helpers.js';
-import { tensor, tensor2d, zeros, ones, oneHot, memory, scalar, clone } from '../ts/tensor/creation.js';
+import { tensor, tensor1d, tensor2d, zeros, ones, oneHot, memory, scalar, clone } from '../ts/tensor/creation.js';
 import { keep, tidy } from '../ts/tensor/scope.js';
 import { getBackend } from '../ts/backend/engine.js';
 import { variable } from '../ts/tensor/tensor.js';
@@ -85,5 +85,19 @@ describe('engines', () => {
     setBackendSync('simd');
     const b = zeros([1]);
     expect(() => checkInputs('add', a, b)).toThrow(/scalar and the simd builds cannot be mixed/);
+  });
+});
+
+describe('creation signatures follow TF.js', () => {
+  it('tensor1d takes (values, dtype), tensor2d takes (values, shape, dtype)', () => {
+    const a = tensor1d([1, 2], 'int32');
+    expect(a.dtype).toBe('int32');
+    expect(a.shape).toEqual([2]);
+    const b = tensor2d([1, 2, 3, 4], [2, 2], 'int32');
+    expect(b.shape).toEqual([2, 2]);
+    expect(b.dtype).toBe('int32');
+    expect(() => tensor1d([[1, 2]] as unknown as number[])).toThrow(/rank-1/);
+    a.dispose();
+    b.dispose();
   });
 });

@@ -79,7 +79,8 @@ function ranked(rank: number, name: string) {
 }
 
 export const scalar = (value: number, dtype?: DataType): Tensor => tensor(value, [], dtype);
-export const tensor1d = ranked(1, 'tensor1d');
+/** A rank-1 tensor; as in TF.js it takes no shape: `tensor1d(values, dtype?)`. */
+export const tensor1d = (values: TensorLike, dtype?: DataType): Tensor => ranked(1, 'tensor1d')(values, undefined, dtype);
 export const tensor2d = ranked(2, 'tensor2d');
 export const tensor3d = ranked(3, 'tensor3d');
 export const tensor4d = ranked(4, 'tensor4d');
