@@ -82,3 +82,21 @@ describe('model checks', () => {
     optimizer.dispose();
   });
 });
+
+describe('fit that ends by an error', () => {
+  it('releases what callbacks hold (EarlyStopping best weights)', async () => {
+    const { callbacks } = await import('../ts/training/index.js');
+    const model = sequential({ layers: [layers.dense({ units: 1, inputShape: [2] })] });
+    const optimizer = train.sgd(0.01);
+    model.compile({ optimizer, loss: 'meanSquaredError' });
+    const x = tensor([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    const y = tensor([[1], [2], [3], [4]]);
+    const before = memory().numTensors;
+    const failing = { onEpochEnd: (epoch: number) => { if (epoch === 1) throw new Error('hook failed'); } };
+    const es = callbacks.earlyStopping({ monitor: 'loss', patience: 5, restoreBestWeights: true });
+    await expect(model.fit(x, y, { epochs: 4, verbose: 0, callbacks: [es, failing] })).rejects.toThrow(/hook failed/);
+    expect(memory().numTensors).toBe(before);
+    model.dispose();
+    optimizer.dispose();
+  });
+});

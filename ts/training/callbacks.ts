@@ -54,6 +54,12 @@ export abstract class BaseCallback {
   onBatchBegin(_batch: number, _logs?: Logs): void | Promise<void> {}
   onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> {}
 
+  /**
+   * Frees what the callback holds in wasm memory (kept tensors). fit calls it when
+   * training ends by an error, where onTrainEnd does not run (as in Keras).
+   */
+  release(): void {}
+
   /** Whether this callback does anything per batch (fit skips the calls otherwise). */
   wantsBatchHooks(): boolean {
     const proto = BaseCallback.prototype;
@@ -142,6 +148,10 @@ export class CallbackList {
 
   setParams(params: CallbackParams): void {
     for (const c of this.callbacks) c.setParams(params);
+  }
+
+  release(): void {
+    for (const c of this.callbacks) c.release();
   }
 
   private run(call: (c: BaseCallback) => void | Promise<void>): Promise<void> | undefined {

@@ -110,6 +110,10 @@ export class EarlyStopping extends BaseCallback {
     this.bestWeights = this.model.getWeights().map((w) => keep(w));
   }
 
+  override release(): void {
+    this.releaseBest();
+  }
+
   private releaseBest(): void {
     if (this.bestWeights) for (const w of this.bestWeights) w.dispose();
     this.bestWeights = null;

@@ -258,6 +258,9 @@ export async function fitModel(model: LayersModel, x: Tensor | Tensor[], y: Tens
         if (model.stopTraining) break;
       }
       await callbacks.onTrainEnd();
+    } catch (e) {
+      callbacks.release();
+      throw e;
     } finally {
       model.isTraining = false;
     }
