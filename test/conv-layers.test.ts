@@ -496,3 +496,21 @@ describe('conv layers: configs and errors', () => {
     model.dispose();
   });
 });
+
+describe('summary of a CNN', () => {
+  it('widens the first column instead of cutting long layer names', () => {
+    const model = sequential({
+      layers: [
+        layers.conv2d({ filters: 4, kernelSize: 3, inputShape: [8, 8, 1] }),
+        layers.maxPooling2d({ poolSize: 2 }),
+        layers.globalAveragePooling2d({}),
+      ],
+    });
+    const lines: string[] = [];
+    model.summary(undefined, undefined, (l: string) => lines.push(l));
+    const pool = lines.find((l) => l.includes('(MaxPooling2D)'));
+    expect(pool, lines.join('\n')).toMatch(/^max_pooling2d_\d+ \(MaxPooling2D\) +\(None, 3, 3, 4\) +0$/);
+    expect(lines.some((l) => /global_average_pooling2d_\d+ \(GlobalAveragePooling2D\) +\(None, 4\)/.test(l))).toBe(true);
+    model.dispose();
+  });
+});

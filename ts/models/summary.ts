@@ -42,9 +42,20 @@ export function printSummary(model: LayersModel, opts: SummaryOptions = {}): voi
   const print = opts.printFn ?? console.log;
   const nodes = nodesOf(model);
   const chain = isChain(model, nodes);
-  const lineLength = opts.lineLength ?? (chain ? 65 : 98);
+  // One row per layer (functional models list their input layers too, as Keras does).
+  const layers: Layer[] = model.getClassName() === 'Sequential' ? model.layers : model.isGraphBuilt ? model.graph().layers : [];
+  const names = layers.map((layer) => `${layer.name} (${layer.getClassName()})`);
+  let lineLength = opts.lineLength ?? (chain ? 65 : 98);
   let positions = opts.positions ?? (chain ? [0.45, 0.85, 1] : [0.33, 0.55, 0.67, 1]);
   if (positions[positions.length - 1] <= 1) positions = positions.map((p) => Math.floor(lineLength * p));
+  if (opts.positions === undefined && opts.lineLength === undefined) {
+    // Widen the first column rather than cut a long 'name (Class)' (Keras cuts it).
+    const extra = Math.max(0, ...names.map((n) => n.length + 1)) - positions[0];
+    if (extra > 0) {
+      positions = positions.map((p) => p + extra);
+      lineLength += extra;
+    }
+  }
   const headers = chain ? ['Layer (type)', 'Output Shape', 'Param #'] : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
 
   const row = (fields: string[]): string => {
@@ -63,8 +74,6 @@ export function printSummary(model: LayersModel, opts: SummaryOptions = {}): voi
   print(row(headers));
   print('='.repeat(lineLength));
 
-  // One row per layer (functional models list their input layers too, as Keras does).
-  const layers: Layer[] = model.getClassName() === 'Sequential' ? model.layers : model.isGraphBuilt ? model.graph().layers : [];
   layers.forEach((layer, i) => {
     const layerNodes = nodes.filter((n) => n.layer === layer);
     let shape = '?';
@@ -74,7 +83,7 @@ export function printSummary(model: LayersModel, opts: SummaryOptions = {}): voi
       shape = outs.length === 1 ? fmtShapeKeras(outs[0].shape) : outs.map((o) => fmtShapeKeras(o.shape)).join(', ');
     } else if (layerNodes.length > 1) shape = 'multiple';
     const params = layer.built ? withThousands(layer.countParams()) : '0 (unbuilt)';
-    const name = `${layer.name} (${layer.getClassName()})`;
+    const name = names[i];
     if (chain) print(row([name, shape, params]));
     else {
       const connected = layerNodes.flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${t.sourceLayer.inboundNodes.indexOf(t.node)}][${t.outputIndex}]`));
