@@ -59,16 +59,22 @@ export class RandomNormal extends Initializer {
   readonly mean: number;
   readonly stddev: number;
   readonly seed?: number;
-  constructor(args: RandomNormalArgs = {}) {
+  /** The name errors use ('randomNormal', or 'truncatedNormal' in the subclass). */
+  protected readonly opName: string;
+  constructor(args: RandomNormalArgs = {}, opName = 'randomNormal') {
     super();
+    this.opName = opName;
     this.mean = args.mean ?? 0;
     this.stddev = args.stddev ?? 0.05;
     this.seed = args.seed;
-    checkStddev('randomNormal', this.stddev);
+    checkStddev(opName, this.stddev);
   }
   apply(shape: Shape, dtype?: DataType): Tensor {
-    checkInitShape('randomNormal', shape);
-    checkFloatInit('randomNormal', dtype);
+    checkInitShape(this.opName, shape);
+    checkFloatInit(this.opName, dtype);
+    return this.sample(shape);
+  }
+  protected sample(shape: Shape): Tensor {
     return randomNormal(shape, this.mean, this.stddev, 'float32', this.seed);
   }
   override getConfig(): Record<string, unknown> {
@@ -107,25 +113,13 @@ export class RandomUniform extends Initializer {
 }
 
 /** Normal values, redrawn when more than two standard deviations from the mean. */
-export class TruncatedNormal extends Initializer {
+export class TruncatedNormal extends RandomNormal {
   static override className = 'TruncatedNormal';
-  readonly mean: number;
-  readonly stddev: number;
-  readonly seed?: number;
   constructor(args: RandomNormalArgs = {}) {
-    super();
-    this.mean = args.mean ?? 0;
-    this.stddev = args.stddev ?? 0.05;
-    this.seed = args.seed;
-    checkStddev('truncatedNormal', this.stddev);
+    super(args, 'truncatedNormal');
   }
-  apply(shape: Shape, dtype?: DataType): Tensor {
-    checkInitShape('truncatedNormal', shape);
-    checkFloatInit('truncatedNormal', dtype);
+  protected override sample(shape: Shape): Tensor {
     return truncatedNormal(shape, this.mean, this.stddev, 'float32', this.seed);
-  }
-  override getConfig(): Record<string, unknown> {
-    return { mean: this.mean, stddev: this.stddev, seed: this.seed ?? null };
   }
 }
 
