@@ -28,9 +28,7 @@ export default [
       // beside dist/index.cjs too.
       { file: 'dist/index.cjs', format: 'cjs', sourcemap: true, exports: 'named' },
     ],
-    plugins: [
-      typescript({ tsconfig: './tsconfig.build.json' }),
-    ],
+    plugins: [typescript({ tsconfig: './tsconfig.build.json' })],
   },
   {
     input: 'ts/index.ts',

@@ -207,8 +207,14 @@ export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Rec
   const step: Row[] = [];
   for (const name of [...builds.map((b) => b.label), 'tfjs cpu']) {
     let seconds = 0;
-    for (const l of P3_LAYERS) for (const pass of PASSES) if (pass !== 'dx' || l.needsDx) seconds += flops(l) / (rate.get(`${name} ${l.name} ${pass}`)! * 1e9);
-    step.push({ contender: name, 'ms per step (batch 64)': fmt(seconds * 1000), 'samples/s (conv layers only)': fmt(64 / seconds) });
+    for (const l of P3_LAYERS)
+      for (const pass of PASSES)
+        if (pass !== 'dx' || l.needsDx) seconds += flops(l) / (rate.get(`${name} ${l.name} ${pass}`)! * 1e9);
+    step.push({
+      contender: name,
+      'ms per step (batch 64)': fmt(seconds * 1000),
+      'samples/s (conv layers only)': fmt(64 / seconds),
+    });
   }
   setBackendSync('simd');
   return { rows, step, wasm };
@@ -217,7 +223,9 @@ export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Rec
 if (isMain(import.meta.url)) {
   const t0 = performance.now();
   const { rows, step, wasm } = await benchConv();
-  console.log('conv2d on the P3 layers, batch 64 (TF.js cpu gradients: batch 4), GFLOP/s (2·N·Ho·Wo·Cout·kh·kw·Cin / median time)\n');
+  console.log(
+    'conv2d on the P3 layers, batch 64 (TF.js cpu gradients: batch 4), GFLOP/s (2·N·Ho·Wo·Cout·kh·kw·Cin / median time)\n',
+  );
   printTable(rows);
   console.log('\nOne P3 training step, convolutions only (forward + dw for all layers, dx for layers 2 and 3)\n');
   printTable(step);

@@ -44,7 +44,9 @@ export interface P1BenchResult {
 }
 
 /** The first `n` training images and labels: Fashion-MNIST when installed, else random pixels (throughput does not depend on them). */
-async function trainingData(n: number): Promise<{ pixels: Float32Array; labels: Int32Array; data: P1BenchResult['data'] }> {
+async function trainingData(
+  n: number,
+): Promise<{ pixels: Float32Array; labels: Int32Array; data: P1BenchResult['data'] }> {
   try {
     setBackendSync('simd');
     const d = await datasets.fashionMnist.load({ trainSize: n, testSize: 0 });
@@ -67,13 +69,23 @@ interface Trainer extends Timed {
   dispose(): void;
 }
 
-function ferriteTrainer(name: string, build: BuildName, pixels: Float32Array, labels: Int32Array, batches: number): Trainer {
+function ferriteTrainer(
+  name: string,
+  build: BuildName,
+  pixels: Float32Array,
+  labels: Int32Array,
+  batches: number,
+): Trainer {
   setBackendSync(build);
   const n = batches * BATCH;
   const x = tensor(pixels.subarray(0, n * 784), [n, 28, 28]);
   const y = tensor(labels.subarray(0, n), [n], 'int32');
   const model: Sequential = sequential({
-    layers: [layers.flatten({ inputShape: [28, 28] }), layers.dense({ units: 128, activation: 'relu' }), layers.dense({ units: 10, activation: 'softmax' })],
+    layers: [
+      layers.flatten({ inputShape: [28, 28] }),
+      layers.dense({ units: 128, activation: 'relu' }),
+      layers.dense({ units: 10, activation: 'softmax' }),
+    ],
   });
   const optimizer: Optimizer = train.adam(1e-3);
   model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
@@ -94,14 +106,24 @@ function ferriteTrainer(name: string, build: BuildName, pixels: Float32Array, la
   };
 }
 
-async function tfjsTrainer(name: string, backend: 'wasm' | 'cpu', pixels: Float32Array, labels: Int32Array, batches: number): Promise<Trainer> {
+async function tfjsTrainer(
+  name: string,
+  backend: 'wasm' | 'cpu',
+  pixels: Float32Array,
+  labels: Int32Array,
+  batches: number,
+): Promise<Trainer> {
   await tf.setBackend(backend);
   await tf.ready();
   const n = batches * BATCH;
   const x = tf.tensor3d(pixels.subarray(0, n * 784), [n, 28, 28]);
   const y = tf.tensor1d(Float32Array.from(labels.subarray(0, n)));
   const model = tf.sequential({
-    layers: [tf.layers.flatten({ inputShape: [28, 28] }), tf.layers.dense({ units: 128, activation: 'relu' }), tf.layers.dense({ units: 10, activation: 'softmax' })],
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28] }),
+      tf.layers.dense({ units: 128, activation: 'relu' }),
+      tf.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
   });
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const select = async () => {
@@ -148,7 +170,9 @@ export async function benchP1(opts: P1BenchOptions = {}): Promise<P1BenchResult>
   trainers.push(await tfjsTrainer('tfjs cpu', 'cpu', pixels, labels, cpuBatches));
 
   try {
-    log(`P1 training throughput: ${batches} batches of ${BATCH} per round (tfjs cpu: ${cpuBatches}), ${rounds} rounds interleaved, data: ${data}`);
+    log(
+      `P1 training throughput: ${batches} batches of ${BATCH} per round (tfjs cpu: ${cpuBatches}), ${rounds} rounds interleaved, data: ${data}`,
+    );
     await warmUp(trainers, warmUpMs);
     const times = await timeInterleaved(trainers, rounds);
     const sps: Record<string, number> = {};
@@ -178,6 +202,8 @@ if (isMain(import.meta.url)) {
   const t0 = performance.now();
   const r = await benchP1();
   printTable(r.rows);
-  console.log(`\nsamples/s: median of the rounds; epoch (s): 60,000 samples at that rate. (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  console.log(
+    `\nsamples/s: median of the rounds; epoch (s): 60,000 samples at that rate. (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  );
   process.exit(0);
 }

@@ -51,7 +51,9 @@ export interface P3BenchResult {
 }
 
 /** The first `n` training images and labels: Fashion-MNIST when installed, else random (throughput does not depend on them). */
-async function trainingData(n: number): Promise<{ pixels: Float32Array; labels: Int32Array; data: P3BenchResult['data'] }> {
+async function trainingData(
+  n: number,
+): Promise<{ pixels: Float32Array; labels: Int32Array; data: P3BenchResult['data'] }> {
   try {
     setBackendSync('simd');
     const d = await datasets.fashionMnist.load({ trainSize: n, testSize: 0 });
@@ -62,7 +64,11 @@ async function trainingData(n: number): Promise<{ pixels: Float32Array; labels: 
   } catch {
     let s = 12345;
     const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-    return { pixels: Float32Array.from({ length: n * IMAGE }, next), labels: Int32Array.from({ length: n }, () => Math.floor(next() * 10)), data: 'random' };
+    return {
+      pixels: Float32Array.from({ length: n * IMAGE }, next),
+      labels: Int32Array.from({ length: n }, () => Math.floor(next() * 10)),
+      data: 'random',
+    };
   }
 }
 
@@ -71,7 +77,13 @@ interface Trainer extends Timed {
   dispose(): void;
 }
 
-function ferriteTrainer(name: string, build: BuildName, pixels: Float32Array, labels: Int32Array, batches: number): Trainer {
+function ferriteTrainer(
+  name: string,
+  build: BuildName,
+  pixels: Float32Array,
+  labels: Int32Array,
+  batches: number,
+): Trainer {
   setBackendSync(build);
   const n = batches * BATCH;
   const x = tensor(pixels.subarray(0, n * IMAGE), [n, 28, 28, 1]);
@@ -117,7 +129,10 @@ function tfjsModel(): tf.Sequential {
 }
 
 function tfjsData(pixels: Float32Array, labels: Int32Array, n: number): { x: tf.Tensor; y: tf.Tensor } {
-  return { x: tf.tensor4d(pixels.subarray(0, n * IMAGE), [n, 28, 28, 1]), y: tf.oneHot(tf.tensor1d(labels.subarray(0, n), 'int32'), 10) };
+  return {
+    x: tf.tensor4d(pixels.subarray(0, n * IMAGE), [n, 28, 28, 1]),
+    y: tf.oneHot(tf.tensor1d(labels.subarray(0, n), 'int32'), 10),
+  };
 }
 
 /** Asks TF.js's wasm backend to train one small batch; returns the error it throws (or its rate, should it ever work). */
@@ -139,7 +154,11 @@ async function tfjsWasmAttempt(pixels: Float32Array, labels: Int32Array): Promis
 }
 
 /** TF.js cpu: one untimed warm-up batch of 4, then `batches` batches of 64, timed once. */
-async function tfjsCpuRate(pixels: Float32Array, labels: Int32Array, batches: number): Promise<{ samplesPerSecond: number; seconds: number }> {
+async function tfjsCpuRate(
+  pixels: Float32Array,
+  labels: Int32Array,
+  batches: number,
+): Promise<{ samplesPerSecond: number; seconds: number }> {
   await tf.setBackend('cpu');
   await tf.ready();
   const model = tfjsModel();
@@ -174,7 +193,9 @@ export async function benchP3(opts: P3BenchOptions = {}): Promise<P3BenchResult>
   }
   const trainers = builds.map(([name, build, b]) => ferriteTrainer(name, build, pixels, labels, b));
   try {
-    log(`P3 training throughput: batch ${BATCH}; ${batches} batches per round (scalar: ${scalarBatches}), ${rounds} rounds interleaved; data: ${data}`);
+    log(
+      `P3 training throughput: batch ${BATCH}; ${batches} batches per round (scalar: ${scalarBatches}), ${rounds} rounds interleaved; data: ${data}`,
+    );
     await warmUp(trainers, warmUpMs);
     const times = await timeInterleaved(trainers, rounds);
 
@@ -201,9 +222,23 @@ export async function benchP3(opts: P3BenchOptions = {}): Promise<P3BenchResult>
     });
     if (cpu) {
       sps['tfjs cpu'] = cpu.samplesPerSecond;
-      rows.push({ contender: 'tfjs cpu', batches: cpuBatches, 'samples/s': fmt(cpu.samplesPerSecond), 'best samples/s': '-', 'epoch (s)': fmt(EPOCH_SAMPLES / cpu.samplesPerSecond), 'vs tfjs cpu': '1.00x' });
+      rows.push({
+        contender: 'tfjs cpu',
+        batches: cpuBatches,
+        'samples/s': fmt(cpu.samplesPerSecond),
+        'best samples/s': '-',
+        'epoch (s)': fmt(EPOCH_SAMPLES / cpu.samplesPerSecond),
+        'vs tfjs cpu': '1.00x',
+      });
     }
-    rows.push({ contender: 'tfjs wasm', batches: '-', 'samples/s': 'cannot train', 'best samples/s': '-', 'epoch (s)': '-', 'vs tfjs cpu': '-' });
+    rows.push({
+      contender: 'tfjs wasm',
+      batches: '-',
+      'samples/s': 'cannot train',
+      'best samples/s': '-',
+      'epoch (s)': '-',
+      'vs tfjs cpu': '-',
+    });
     return { rows, samplesPerSecond: sps, tfjsWasm, data };
   } finally {
     for (const t of trainers) t.dispose();
@@ -215,6 +250,8 @@ if (isMain(import.meta.url)) {
   const t0 = performance.now();
   const r = await benchP3();
   printTable(r.rows);
-  console.log(`\nsamples/s: median of the rounds (tfjs cpu: one timed run); epoch (s): 60,000 samples at that rate. (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  console.log(
+    `\nsamples/s: median of the rounds (tfjs cpu: one timed run); epoch (s): 60,000 samples at that rate. (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  );
   process.exit(0);
 }

@@ -36,7 +36,14 @@ async function main(): Promise<void> {
         if (r.shape !== '1024^3' || !['NN', 'NT', 'TN'].includes(String(r.mode))) continue;
         const ferrite = Math.max(num(r['simd x2']) ?? 0, num(r.simd) ?? 0);
         const tfjs = num(r.tfjs);
-        summary.push({ figure: `matMul 1024³ ${r.mode} (GFLOP/s)`, ferrite: fmt(ferrite), 'tfjs wasm': fmt(tfjs), 'tfjs cpu': '-', 'ferrite/wasm': fmtRatio(ferrite, tfjs), 'ferrite/cpu': '-' });
+        summary.push({
+          figure: `matMul 1024³ ${r.mode} (GFLOP/s)`,
+          ferrite: fmt(ferrite),
+          'tfjs wasm': fmt(tfjs),
+          'tfjs cpu': '-',
+          'ferrite/wasm': fmtRatio(ferrite, tfjs),
+          'ferrite/cpu': '-',
+        });
       }
       console.log();
     } else {
@@ -83,7 +90,11 @@ async function main(): Promise<void> {
     printTable(rows);
     console.log();
     printTable(step);
-    console.log(`\nTF.js wasm backend on conv layer 2: ${Object.entries(wasm).map(([pass, r]) => `${pass} ${r}`).join('; ')}\n`);
+    console.log(
+      `\nTF.js wasm backend on conv layer 2: ${Object.entries(wasm)
+        .map(([pass, r]) => `${pass} ${r}`)
+        .join('; ')}\n`,
+    );
   }
 
   if (!skip('p3')) {
@@ -109,7 +120,9 @@ async function main(): Promise<void> {
     console.log('== Summary: Ferrite (best build) against TensorFlow.js 4.22 ==\n');
     printTable(summary);
   }
-  console.log(`\n(${((performance.now() - t0) / 1000).toFixed(0)} s; figures are medians of interleaved rounds; other load on the machine lowers them)`);
+  console.log(
+    `\n(${((performance.now() - t0) / 1000).toFixed(0)} s; figures are medians of interleaved rounds; other load on the machine lowers them)`,
+  );
 }
 
 main().then(

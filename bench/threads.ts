@@ -18,7 +18,8 @@ const SHAPES: [number, number, number][] = [
 ];
 
 export async function benchThreads(): Promise<Row[]> {
-  if (!threadsSupported()) return [{ figure: 'threads', '1 thread': 'not supported here', '2 threads': '-', ratio: '-' }];
+  if (!threadsSupported())
+    return [{ figure: 'threads', '1 thread': 'not supported here', '2 threads': '-', ratio: '-' }];
   setThreadsCount(2);
   setBackendSync('simd-threads');
   await ready();

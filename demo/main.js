@@ -45,7 +45,12 @@ setInterval(() => {
   const now = performance.now();
   if (demo.phase === 'training') {
     demo.maxTimerGapMs = Math.max(demo.maxTimerGapMs, now - lastTick);
-    if (now - lastTick > 50) demo.longGaps.push({ at: Math.round(now - demo.trainStart), ms: Math.round(now - lastTick), batches: demo.batchEvents });
+    if (now - lastTick > 50)
+      demo.longGaps.push({
+        at: Math.round(now - demo.trainStart),
+        ms: Math.round(now - lastTick),
+        batches: demo.batchEvents,
+      });
   }
   lastTick = now;
 }, 10);
@@ -93,7 +98,11 @@ async function toFloatInSlices(u8) {
 
 async function loadData() {
   const info = await (await fetch('/data/info.json')).json();
-  const url = (name) => new URL(info.files.find((f) => f.includes(name)), location.href).href;
+  const url = (name) =>
+    new URL(
+      info.files.find((f) => f.includes(name)),
+      location.href,
+    ).href;
   const [trainX, trainY, testX, testY] = await Promise.all([
     fe.readIdx(url('train-images'), 3),
     fe.readIdx(url('train-labels'), 1),
@@ -146,7 +155,13 @@ function makePlot(el, title, trainLabel, yRange) {
       series: [
         { label: 'epoch', value: (u, v) => (v == null ? '' : v.toFixed(2)) },
         { label: trainLabel, stroke: '#2563eb', width: 1.5, points: { show: false } },
-        { label: 'validation', stroke: '#dc2626', width: 2, spanGaps: true, points: { show: true, size: 7, fill: '#dc2626' } },
+        {
+          label: 'validation',
+          stroke: '#dc2626',
+          width: 2,
+          spanGaps: true,
+          points: { show: true, size: 7, fill: '#dc2626' },
+        },
       ],
       legend: { live: false },
     },
@@ -205,7 +220,16 @@ async function train() {
   $('result').textContent = '';
   $('epochs-table').tBodies[0].replaceChildren();
   resetCharts();
-  Object.assign(demo, { phase: 'preparing', stopped: false, batchEvents: 0, maxTimerGapMs: 0, maxFrameGapMs: 0, longGaps: [], history: null, testAccuracy: null });
+  Object.assign(demo, {
+    phase: 'preparing',
+    stopped: false,
+    batchEvents: 0,
+    maxTimerGapMs: 0,
+    maxFrameGapMs: 0,
+    longGaps: [],
+    history: null,
+    testAccuracy: null,
+  });
   setStatus('preparing\u2026');
   // A second run starts from a fresh model in a fresh worker.
   if (trainer === null || trainer.isTerminated || demo.ranOnce) await startTrainer();
@@ -251,7 +275,9 @@ async function train() {
         const done = x / epochs;
         $('progress-fill').style.width = `${(100 * Math.min(1, done)).toFixed(1)}%`;
         const rate = seen / ((performance.now() - start) / 1000);
-        setStatus(`epoch ${epochNow + 1}/${epochs} \u00b7 batch ${batch + 1}/${steps} \u00b7 loss ${smoothLoss.toFixed(4)} \u00b7 ${Math.round(rate).toLocaleString('en-US')} samples/s`);
+        setStatus(
+          `epoch ${epochNow + 1}/${epochs} \u00b7 batch ${batch + 1}/${steps} \u00b7 loss ${smoothLoss.toFixed(4)} \u00b7 ${Math.round(rate).toLocaleString('en-US')} samples/s`,
+        );
       },
       onEpochEnd: (epoch, logs) => {
         if (series.x.length > 0) {
@@ -307,7 +333,9 @@ async function finish() {
   const predicted = fe.argMax(probs, -1).dataSync();
   probs.dispose();
   drawGrid(picks, predicted);
-  setStatus(`done: ${demo.history.epoch.length} epoch${demo.history.epoch.length === 1 ? '' : 's'} in ${demo.trainSeconds.toFixed(1)} s`);
+  setStatus(
+    `done: ${demo.history.epoch.length} epoch${demo.history.epoch.length === 1 ? '' : 's'} in ${demo.trainSeconds.toFixed(1)} s`,
+  );
 }
 
 function drawGrid(picks, predicted) {
@@ -341,7 +369,8 @@ function drawGrid(picks, predicted) {
   });
   demo.gridCorrect = picks.filter((i, k) => predicted[k] === data.test.labels[i]).length;
   $('grid').replaceChildren(...cells);
-  $('grid-title').textContent = `50 random test images: prediction (top) / truth (below), ${demo.gridCorrect} of 50 right`;
+  $('grid-title').textContent =
+    `50 random test images: prediction (top) / truth (below), ${demo.gridCorrect} of 50 right`;
   $('grid-title').hidden = false;
 }
 

@@ -10,8 +10,27 @@
 //   npx tsx examples/backprop.ts
 
 import {
-  add, clipByValue, log, matMul, mean, metrics, mul, randomNormal, relu, sigmoid, square, sub, tensor2d, tidy, train, variable, variableGrads, zeros,
-  type Optimizer, type Tensor, type Variable,
+  add,
+  clipByValue,
+  log,
+  matMul,
+  mean,
+  metrics,
+  mul,
+  randomNormal,
+  relu,
+  sigmoid,
+  square,
+  sub,
+  tensor2d,
+  tidy,
+  train,
+  variable,
+  variableGrads,
+  zeros,
+  type Optimizer,
+  type Tensor,
+  type Variable,
 } from '../ts/index.js';
 import { isMain } from './is-main.js';
 
@@ -81,14 +100,25 @@ export interface BackpropOptions {
   log?: (line: string) => void;
 }
 
-function run(name: string, x: Tensor, y: Tensor, hidden: number, lossFn: (y: Tensor, p: Tensor) => Tensor, optimizer: Optimizer, steps: number, seed: number, log: (l: string) => void): TrainingRun {
+function run(
+  name: string,
+  x: Tensor,
+  y: Tensor,
+  hidden: number,
+  lossFn: (y: Tensor, p: Tensor) => Tensor,
+  optimizer: Optimizer,
+  steps: number,
+  seed: number,
+  log: (l: string) => void,
+): TrainingRun {
   const net = makeMlp(x.shape[1], hidden, seed);
   const weights = weightsOf(net);
   try {
     const losses: number[] = [];
     for (let step = 0; step < steps; step++) {
       losses.push(trainStep(() => lossFn(y, forward(net, x)), weights, optimizer));
-      if (step === 0 || (step + 1) % Math.max(1, Math.floor(steps / 5)) === 0) log(`${name}: step ${String(step + 1).padStart(5)}  loss ${losses[step].toFixed(5)}`);
+      if (step === 0 || (step + 1) % Math.max(1, Math.floor(steps / 5)) === 0)
+        log(`${name}: step ${String(step + 1).padStart(5)}  loss ${losses[step].toFixed(5)}`);
     }
     return tidy(() => {
       const p = forward(net, x);
@@ -122,7 +152,12 @@ export function main(opts: BackpropOptions = {}): { xor: TrainingRun; clouds: Tr
   const log = opts.log ?? ((line: string) => console.log(line));
 
   // Part 1: XOR with a ReLU hidden layer and a sigmoid output, mean squared error, SGD.
-  const xorX = tensor2d([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const xorX = tensor2d([
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ]);
   const xorY = tensor2d([[0], [1], [1], [0]]);
   const xor = run('XOR (MSE)', xorX, xorY, 8, meanSquaredError, train.sgd(0.5), xorSteps, seed, log);
   log(`XOR outputs for (0,0) (0,1) (1,0) (1,1): ${xor.predictions.map((p) => p.toFixed(3)).join('  ')}`);

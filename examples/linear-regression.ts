@@ -11,7 +11,20 @@
 //
 //   npx tsx examples/linear-regression.ts
 
-import { add, mul, scalar, square, sub, sum, tensor1d, tidy, train, variable, variableGrads, type Tensor } from '../ts/index.js';
+import {
+  add,
+  mul,
+  scalar,
+  square,
+  sub,
+  sum,
+  tensor1d,
+  tidy,
+  train,
+  variable,
+  variableGrads,
+  type Tensor,
+} from '../ts/index.js';
 import { isMain } from './is-main.js';
 
 export interface LinearRegressionOptions {
@@ -41,7 +54,7 @@ export interface LinearRegressionResult {
 /** Houses of 0.8–3.2 thousand sq ft priced 50 + 150·size (in $1000) plus noise of ±20. */
 export function makeHouses(n = 100, seed = 1): { x: number[]; y: number[] } {
   let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const x: number[] = [];
   const y: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -87,7 +100,10 @@ export function main(opts: LinearRegressionOptions = {}): LinearRegressionResult
       const { grads } = variableGrads(loss, [theta0, theta1]);
       return [grads[theta0.name].dataSync()[0], grads[theta1.name].dataSync()[0]] as [number, number];
     });
-    const formula: [number, number] = [-data.y.reduce((a, b) => a + b, 0), -data.y.reduce((a, yi, i) => a + yi * data.x[i], 0)];
+    const formula: [number, number] = [
+      -data.y.reduce((a, b) => a + b, 0),
+      -data.y.reduce((a, yi, i) => a + yi * data.x[i], 0),
+    ];
 
     const losses: number[] = [];
     for (let step = 1; step <= steps; step++) {
@@ -98,7 +114,9 @@ export function main(opts: LinearRegressionOptions = {}): LinearRegressionResult
       });
       losses.push(value);
       if (printEvery > 0 && (step % printEvery === 0 || step === 1)) {
-        log(`step ${String(step).padStart(4)}  L = ${value.toFixed(2).padStart(12)}  θ0 = ${theta0.dataSync()[0].toFixed(3)}  θ1 = ${theta1.dataSync()[0].toFixed(3)}`);
+        log(
+          `step ${String(step).padStart(4)}  L = ${value.toFixed(2).padStart(12)}  θ0 = ${theta0.dataSync()[0].toFixed(3)}  θ1 = ${theta1.dataSync()[0].toFixed(3)}`,
+        );
       }
     }
     const result: LinearRegressionResult = {

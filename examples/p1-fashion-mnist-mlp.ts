@@ -45,7 +45,10 @@ export interface P1Result {
 
 type TrainTest = Awaited<ReturnType<typeof datasets.fashionMnist.load>>;
 
-async function loadData(opts: P1Options, log: (line: string) => void): Promise<{ data: TrainTest; source: P1Result['data'] }> {
+async function loadData(
+  opts: P1Options,
+  log: (line: string) => void,
+): Promise<{ data: TrainTest; source: P1Result['data'] }> {
   try {
     // normalize: true is `images / 255.0`: float32 in [0, 1].
     const data = await datasets.fashionMnist.load({ path: opts.path, normalize: true, trainSize: opts.trainSize });
@@ -81,7 +84,9 @@ export async function main(opts: P1Options = {}): Promise<P1Result> {
   const history = await model.fit(trainImages, trainLabels, { epochs, batchSize, verbose });
   const trainSeconds = (performance.now() - start) / 1000;
 
-  const [lossTensor, accTensor] = model.evaluate(testImages, testLabels, { verbose: verbose === 0 ? 0 : 2 }) as Tensor[];
+  const [lossTensor, accTensor] = model.evaluate(testImages, testLabels, {
+    verbose: verbose === 0 ? 0 : 2,
+  }) as Tensor[];
   const testLoss = lossTensor.dataSync()[0];
   const testAccuracy = accTensor.dataSync()[0];
   if (verbose !== 0) log(`\nTest accuracy: ${testAccuracy.toFixed(4)}`);

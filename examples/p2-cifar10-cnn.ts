@@ -72,7 +72,13 @@ export async function main(opts: P2Options = {}): Promise<P2Result> {
   let data: Awaited<ReturnType<typeof datasets.cifar10.load>>;
   try {
     // normalize: pixels / 255.0; oneHot: to_categorical(labels, 10).
-    data = await datasets.cifar10.load({ path, normalize: true, oneHot: true, trainSize: opts.trainSize, testSize: opts.testSize });
+    data = await datasets.cifar10.load({
+      path,
+      normalize: true,
+      oneHot: true,
+      trainSize: opts.trainSize,
+      testSize: opts.testSize,
+    });
   } catch (e) {
     if (!isMissingData(e)) throw e;
     log((e as Error).message);
@@ -80,7 +86,8 @@ export async function main(opts: P2Options = {}): Promise<P2Result> {
   }
   const { x: trainImages, y: trainLabels } = data.train;
   const { x: testImages, y: testLabels } = data.test;
-  if (verbose !== 0) log(`CIFAR-10 from ${path}: ${trainImages.shape[0]} training and ${testImages.shape[0]} test images`);
+  if (verbose !== 0)
+    log(`CIFAR-10 from ${path}: ${trainImages.shape[0]} training and ${testImages.shape[0]} test images`);
 
   const model = sequential({
     layers: [
@@ -99,13 +106,21 @@ export async function main(opts: P2Options = {}): Promise<P2Result> {
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 
   const start = performance.now();
-  const history = await model.fit(trainImages, trainLabels, { epochs, batchSize, verbose, validationData: [testImages, testLabels] });
+  const history = await model.fit(trainImages, trainLabels, {
+    epochs,
+    batchSize,
+    verbose,
+    validationData: [testImages, testLabels],
+  });
   const trainSeconds = (performance.now() - start) / 1000;
 
   plot.plotHistory(history, { metrics: ['accuracy', 'loss'], path: chartPath, title: 'P2: CIFAR-10 CNN' });
   if (verbose !== 0) log(`\nThe training curves are in ${chartPath} (open it in a browser).`);
 
-  const [lossTensor, accTensor] = model.evaluate(testImages, testLabels, { batchSize, verbose: verbose === 0 ? 0 : 2 }) as Tensor[];
+  const [lossTensor, accTensor] = model.evaluate(testImages, testLabels, {
+    batchSize,
+    verbose: verbose === 0 ? 0 : 2,
+  }) as Tensor[];
   const testLoss = lossTensor.dataSync()[0];
   const testAccuracy = accTensor.dataSync()[0];
   if (verbose !== 0) log(`Test accuracy: ${testAccuracy.toFixed(4)}`);
@@ -118,8 +133,10 @@ export async function main(opts: P2Options = {}): Promise<P2Result> {
 
 if (isMain(import.meta.url)) {
   const epochs = argValue('epochs');
-  main({ path: argValue('path'), epochs: epochs ? Number(epochs) : undefined, chartPath: argValue('chart') }).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  main({ path: argValue('path'), epochs: epochs ? Number(epochs) : undefined, chartPath: argValue('chart') }).catch(
+    (e) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
 }

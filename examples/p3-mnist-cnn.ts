@@ -19,7 +19,17 @@
 //
 //   npx tsx examples/p3-mnist-cnn.ts [--epochs N] [--digits] [--path DIR]
 
-import { datasets, layers, reshape, sequential, toCategorical, train, type History, type Sequential, type Tensor } from '../ts/index.js';
+import {
+  datasets,
+  layers,
+  reshape,
+  sequential,
+  toCategorical,
+  train,
+  type History,
+  type Sequential,
+  type Tensor,
+} from '../ts/index.js';
 import { argValue, isMain } from './is-main.js';
 
 export interface P3Options {
@@ -95,10 +105,16 @@ export async function main(opts: P3Options = {}): Promise<P3Result> {
   const history = await model.fit(trainSet.x, trainSet.y, { epochs, batchSize, verbose });
   const trainSeconds = (performance.now() - start) / 1000;
 
-  const [lossTensor, accTensor] = model.evaluate(testSet.x, testSet.y, { batchSize, verbose: verbose === 0 ? 0 : 2 }) as Tensor[];
+  const [lossTensor, accTensor] = model.evaluate(testSet.x, testSet.y, {
+    batchSize,
+    verbose: verbose === 0 ? 0 : 2,
+  }) as Tensor[];
   const testLoss = lossTensor.dataSync()[0];
   const testAccuracy = accTensor.dataSync()[0];
-  if (verbose !== 0) log(`\nTest accuracy: ${testAccuracy.toFixed(4)} (${source}, ${epochs} epochs, ${trainSeconds.toFixed(1)} s of training)`);
+  if (verbose !== 0)
+    log(
+      `\nTest accuracy: ${testAccuracy.toFixed(4)} (${source}, ${epochs} epochs, ${trainSeconds.toFixed(1)} s of training)`,
+    );
 
   const params = model.countParams();
   const samplesPerSecond = (trainSet.x.shape[0] * epochs) / trainSeconds;
@@ -110,7 +126,11 @@ export async function main(opts: P3Options = {}): Promise<P3Result> {
 
 if (isMain(import.meta.url)) {
   const epochs = argValue('epochs');
-  main({ epochs: epochs ? Number(epochs) : undefined, digits: process.argv.includes('--digits'), path: argValue('path') }).catch((e) => {
+  main({
+    epochs: epochs ? Number(epochs) : undefined,
+    digits: process.argv.includes('--digits'),
+    path: argValue('path'),
+  }).catch((e) => {
     console.error(e);
     process.exitCode = 1;
   });

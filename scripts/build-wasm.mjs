@@ -51,8 +51,9 @@ function findToolchain() {
   const debSrc = '/usr/lib/rustlib/src/rust/library';
   const deb = existsSync('/usr/bin/rustc') && rustcVersion('/usr/bin/rustc');
   if (deb && deb.minor >= 80 && existsSync(join(debSrc, 'core')) && existsSync('/usr/bin/cargo')) {
-    const linker = ['wasm-ld-22', 'wasm-ld-21', 'wasm-ld-20', 'wasm-ld-19', 'rust-lld', 'wasm-ld']
-      .find((l) => run('sh', ['-c', `command -v ${l}`]));
+    const linker = ['wasm-ld-22', 'wasm-ld-21', 'wasm-ld-20', 'wasm-ld-19', 'rust-lld', 'wasm-ld'].find((l) =>
+      run('sh', ['-c', `command -v ${l}`]),
+    );
     return {
       name: `Debian ${deb.text} (build-std from ${debSrc})`,
       cargo: '/usr/bin/cargo',
@@ -70,14 +71,26 @@ function findToolchain() {
   if (nightly) {
     const sysroot = run('rustc', ['+nightly', '--print', 'sysroot']);
     if (sysroot && existsSync(join(sysroot, 'lib/rustlib/src/rust/library/core'))) {
-      return { name: `rustup ${nightly.text}`, cargo: 'cargo', args0: ['+nightly'], env: {}, buildStd: true, configs: [] };
+      return {
+        name: `rustup ${nightly.text}`,
+        cargo: 'cargo',
+        args0: ['+nightly'],
+        env: {},
+        buildStd: true,
+        configs: [],
+      };
     }
   }
   // 3. any rustc with the wasm32 target installed.
   const plain = rustcVersion('rustc');
   if (plain) {
     const libdir = run('rustc', ['--print', 'target-libdir', '--target', TARGET]);
-    if (libdir && existsSync(libdir) && statSync(libdir).isDirectory() && run('sh', ['-c', `ls ${libdir} | grep -q libcore`]) !== null) {
+    if (
+      libdir &&
+      existsSync(libdir) &&
+      statSync(libdir).isDirectory() &&
+      run('sh', ['-c', `ls ${libdir} | grep -q libcore`]) !== null
+    ) {
       return { name: `${plain.text} with its ${TARGET} target`, cargo: 'cargo', env: {}, buildStd: false, configs: [] };
     }
   }
@@ -108,9 +121,15 @@ export function buildWasm({ variants = Object.keys(VARIANTS), quiet = false } = 
       ...link.map((l) => `-Clink-arg=${l}`),
     ];
     const args = [
-      ...(tc.args0 ?? []), 'build', '--release', '--target', TARGET,
-      '--manifest-path', join(root, 'core-rs/Cargo.toml'),
-      '--target-dir', join(root, 'target', `wasm-${v}`),
+      ...(tc.args0 ?? []),
+      'build',
+      '--release',
+      '--target',
+      TARGET,
+      '--manifest-path',
+      join(root, 'core-rs/Cargo.toml'),
+      '--target-dir',
+      join(root, 'target', `wasm-${v}`),
       ...(tc.buildStd ? ['-Z', 'build-std=core,alloc'] : []),
       ...tc.configs.flatMap((c) => ['--config', c]),
     ];

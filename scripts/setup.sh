@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian 12 machine lacks to build and test Ferrite:
 #   - Debian's rustc-web toolchain (Rust 1.96 + its library source, to build core/alloc
-#     for wasm32; crates.io and rustup downloads are not needed), and lld for wasm-ld;
+#     for wasm32; crates.io and rustup downloads are not needed), its rustfmt (npm run lint),
+#     and lld for wasm-ld;
 #   - the Fashion-MNIST data set (Debian package dataset-fashion-mnist);
-#   - Chromium, for the browser tests (test/browser/, driven by playwright-core);
+#   - Chromium, for the browser tests (test/e2e/browser/, driven by playwright-core);
 #   - the npm dependencies (npm ci).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(rustc-web cargo-web rust-web-src lld-22 dataset-fashion-mnist chromium)
+APT_PACKAGES=(rustc-web cargo-web rust-web-src rustfmt-web lld-22 dataset-fashion-mnist chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -16,8 +16,33 @@ export { setWasmPaths, type BuildName } from './backend/wasm-files.js';
 export { threadsSupported } from './backend/threads.js';
 
 // Tensors and memory.
-export { Tensor, Variable, variable, registeredVariables, type DataType, type Shape, type TypedArray, type NestedArray } from './tensor/tensor.js';
-export { tensor, tensor1d, tensor2d, tensor3d, tensor4d, scalar, zeros, ones, fill, zerosLike, onesLike, clone, oneHot, memory, type TensorLike } from './tensor/creation.js';
+export {
+  Tensor,
+  Variable,
+  variable,
+  registeredVariables,
+  type DataType,
+  type Shape,
+  type TypedArray,
+  type NestedArray,
+} from './tensor/tensor.js';
+export {
+  tensor,
+  tensor1d,
+  tensor2d,
+  tensor3d,
+  tensor4d,
+  scalar,
+  zeros,
+  ones,
+  fill,
+  zerosLike,
+  onesLike,
+  clone,
+  oneHot,
+  memory,
+  type TensorLike,
+} from './tensor/creation.js';
 export { tidy, keep, dispose, type TensorContainer } from './tensor/scope.js';
 
 // Autograd, for custom training loops.
@@ -31,8 +56,24 @@ export * as layers from './layers/index.js';
 export * as initializers from './initializers/index.js';
 export * as regularizers from './layers/regularizers.js';
 export { Layer, SymbolicTensor } from './layers/index.js';
-export { sequential, model, input, LayersModel, Sequential, type ModelArgs, type SequentialArgs } from './models/index.js';
-export { callbacks, CustomCallback, History, EarlyStopping, type Logs, type ModelFitArgs, type ModelCompileArgs } from './training/index.js';
+export {
+  sequential,
+  model,
+  input,
+  LayersModel,
+  Sequential,
+  type ModelArgs,
+  type SequentialArgs,
+} from './models/index.js';
+export {
+  callbacks,
+  CustomCallback,
+  History,
+  EarlyStopping,
+  type Logs,
+  type ModelFitArgs,
+  type ModelCompileArgs,
+} from './training/index.js';
 export { train, Optimizer, getOptimizer } from './optimizers/index.js';
 export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';

@@ -89,7 +89,11 @@ pub unsafe fn map2(a: *const f32, b: *const f32, out: *mut f32, n: usize, f: imp
         }
         if i < end {
             let r = end - i;
-            store_partial(f(load_partial(a.add(i), r, 0.0), load_partial(b.add(i), r, 0.0)), out.add(i), r);
+            store_partial(
+                f(load_partial(a.add(i), r, 0.0), load_partial(b.add(i), r, 0.0)),
+                out.add(i),
+                r,
+            );
         }
     });
 }
@@ -273,7 +277,11 @@ pub fn leaky_relu_grad_v(x: F32x4, dy: F32x4, alpha: f32) -> F32x4 {
 
 #[inline(always)]
 pub fn elu_v(x: F32x4, alpha: f32) -> F32x4 {
-    F32x4::select(x.gt(F32x4::zero()), x, splat(alpha).mul(expm1_nonpos_v(x.min(F32x4::zero()))))
+    F32x4::select(
+        x.gt(F32x4::zero()),
+        x,
+        splat(alpha).mul(expm1_nonpos_v(x.min(F32x4::zero()))),
+    )
 }
 /// From the output y: for x <= 0, d/dx alpha (e^x - 1) = alpha e^x = y + alpha.
 /// (y > 0 exactly when x > 0.)
@@ -364,7 +372,10 @@ pub fn gelu_grad_v(x: F32x4, dy: F32x4) -> F32x4 {
     let cdf = splat(0.5).mul(splat(1.0).add(erf_v(x.mul(splat(core::f32::consts::FRAC_1_SQRT_2)))));
     // Beyond |x| = 13, x φ(x) < 1e-35; exp_v would saturate at ~1e-38 instead of
     // vanishing, and times a huge x that would not be small.
-    let pdf = keep_if(x.abs().lt(splat(13.0)), exp_nonpos_v(x.mul(x).mul(splat(-0.5))).mul(splat(0.398_942_3)));
+    let pdf = keep_if(
+        x.abs().lt(splat(13.0)),
+        exp_nonpos_v(x.mul(x).mul(splat(-0.5))).mul(splat(0.398_942_3)),
+    );
     dy.mul(cdf.add(x.mul(pdf)))
 }
 

@@ -36,7 +36,14 @@ const BLOCK_FLOATS: usize = 1 << 14;
 /// out[k] = sum over rows [r0, r1) of term(r, k), for k < width, vectorised four columns at a
 /// time (`term_v` must compute the same value as `term` lane-wise).
 #[inline(always)]
-unsafe fn sum_rows(r0: usize, r1: usize, width: usize, out: *mut f32, term_v: impl Fn(usize, usize) -> F32x4, term: impl Fn(usize, usize) -> f32) {
+unsafe fn sum_rows(
+    r0: usize,
+    r1: usize,
+    width: usize,
+    out: *mut f32,
+    term_v: impl Fn(usize, usize) -> F32x4,
+    term: impl Fn(usize, usize) -> f32,
+) {
     for k in 0..width {
         *out.add(k) = 0.0;
     }
@@ -56,18 +63,28 @@ unsafe fn sum_rows(r0: usize, r1: usize, width: usize, out: *mut f32, term_v: im
 /// Runs `body(r0, r1)` over row blocks of a (rows, c) array, split over threads.
 unsafe fn for_row_blocks(rows: usize, c: usize, body: &(dyn Fn(usize, usize) + Sync)) {
     let block = (BLOCK_FLOATS / c.max(1)).max(1);
-    parallel_for(rows.div_ceil(block), 2, &|b0, b1| body(b0 * block, (b1 * block).min(rows)));
+    parallel_for(rows.div_ceil(block), 2, &|b0, b1| {
+        body(b0 * block, (b1 * block).min(rows))
+    });
 }
 
 /// Loads the four per-channel values at p + k, or `fill` when p is null.
 #[inline(always)]
 unsafe fn load_or(p: *const f32, k: usize, fill: f32) -> F32x4 {
-    if p.is_null() { F32x4::splat(fill) } else { F32x4::load(p.add(k)) }
+    if p.is_null() {
+        F32x4::splat(fill)
+    } else {
+        F32x4::load(p.add(k))
+    }
 }
 
 #[inline(always)]
 unsafe fn get_or(p: *const f32, k: usize, fill: f32) -> f32 {
-    if p.is_null() { fill } else { *p.add(k) }
+    if p.is_null() {
+        fill
+    } else {
+        *p.add(k)
+    }
 }
 
 /// Batch statistics: mean and biased variance of each column. x is (rows, c); mean, var (c).
@@ -78,7 +95,14 @@ pub unsafe fn batchnorm_stats(x: *const f32, mean: *mut f32, var: *mut f32, rows
     let m = rows.max(1) as f32;
     reduce_slices(slices, c, mean, &|r0, r1, out| {
         let x = xs.get();
-        sum_rows(r0, r1, c, out, |r, k| F32x4::load(x.add(r * c + k)), |r, k| *x.add(r * c + k));
+        sum_rows(
+            r0,
+            r1,
+            c,
+            out,
+            |r, k| F32x4::load(x.add(r * c + k)),
+            |r, k| *x.add(r * c + k),
+        );
     });
     for k in 0..c {
         *mean.add(k) /= m;
@@ -108,19 +132,38 @@ pub unsafe fn batchnorm_stats(x: *const f32, mean: *mut f32, var: *mut f32, rows
 
 /// y = (x - mean) * (gamma / sqrt(var + eps)) + beta. x, y are (rows, c); mean, var, gamma,
 /// beta are (c); gamma and beta may be null (1 and 0).
-pub unsafe fn batchnorm_forward(x: *const f32, mean: *const f32, var: *const f32, gamma: *const f32, beta: *const f32, eps: f32, y: *mut f32, rows: usize, c: usize) {
+pub unsafe fn batchnorm_forward(
+    x: *const f32,
+    mean: *const f32,
+    var: *const f32,
+    gamma: *const f32,
+    beta: *const f32,
+    eps: f32,
+    y: *mut f32,
+    rows: usize,
+    c: usize,
+) {
     let scale = Scratch::new(c);
     for k in 0..c {
         *scale.ptr().add(k) = get_or(gamma, k, 1.0) / sqrt(*var.add(k) + eps);
     }
-    let (x, mean, beta, y, scale_p) = (SendPtr(x as *mut f32), SendPtr(mean as *mut f32), SendPtr(beta as *mut f32), SendPtr(y), SendPtr(scale.ptr()));
+    let (x, mean, beta, y, scale_p) = (
+        SendPtr(x as *mut f32),
+        SendPtr(mean as *mut f32),
+        SendPtr(beta as *mut f32),
+        SendPtr(y),
+        SendPtr(scale.ptr()),
+    );
     for_row_blocks(rows, c, &|r0, r1| {
         let (x, mean, beta, y, scale) = (x.get(), mean.get(), beta.get(), y.get(), scale_p.get());
         for r in r0..r1 {
             let o = r * c;
             let mut k = 0;
             while k + LANES <= c {
-                let v = F32x4::load(x.add(o + k)).sub(F32x4::load(mean.add(k))).mul(F32x4::load(scale.add(k))).add(load_or(beta, k, 0.0));
+                let v = F32x4::load(x.add(o + k))
+                    .sub(F32x4::load(mean.add(k)))
+                    .mul(F32x4::load(scale.add(k)))
+                    .add(load_or(beta, k, 0.0));
                 v.store(y.add(o + k));
                 k += LANES;
             }
@@ -154,7 +197,11 @@ pub unsafe fn batchnorm_backward(
 ) {
     // sums = [s1 (c), s2 (c)]
     let sums = Scratch::new(2 * c);
-    let (xs, mu, dys) = (SendPtr(x as *mut f32), SendPtr(mean as *mut f32), SendPtr(dy as *mut f32));
+    let (xs, mu, dys) = (
+        SendPtr(x as *mut f32),
+        SendPtr(mean as *mut f32),
+        SendPtr(dy as *mut f32),
+    );
     let slices = Slices::new(rows, 2 * c, SLICE_ROWS, MAX_SLICES, MAX_PARTIAL_FLOATS);
     reduce_slices(slices, 2 * c, sums.ptr(), &|r0, r1, out| {
         let (x, mu, dy) = (xs.get(), mu.get(), dys.get());
@@ -221,7 +268,10 @@ pub unsafe fn batchnorm_backward(
             let mut k = 0;
             while k + LANES <= c {
                 let centered = F32x4::load(x.add(o + k)).sub(F32x4::load(mu.add(k)));
-                let v = F32x4::load(dy.add(o + k)).mul(F32x4::load(scale.add(k))).sub(F32x4::load(a.add(k))).sub(centered.mul(F32x4::load(b.add(k))));
+                let v = F32x4::load(dy.add(o + k))
+                    .mul(F32x4::load(scale.add(k)))
+                    .sub(F32x4::load(a.add(k)))
+                    .sub(centered.mul(F32x4::load(b.add(k))));
                 v.store(dx.add(o + k));
                 k += LANES;
             }
@@ -264,14 +314,34 @@ pub unsafe fn batchnorm_stats_naive(x: *const f32, mean: *mut f32, var: *mut f32
 /// Training forward: mean, var (c) = batch statistics of x (rows, c); then
 /// y (rows, c) = normalized x with gamma, beta (c, or 0 for none).
 #[no_mangle]
-pub unsafe extern "C" fn fe_batchnorm_train_forward(x: *const f32, gamma: *const f32, beta: *const f32, eps: f32, y: *mut f32, mean: *mut f32, var: *mut f32, rows: usize, c: usize) {
+pub unsafe extern "C" fn fe_batchnorm_train_forward(
+    x: *const f32,
+    gamma: *const f32,
+    beta: *const f32,
+    eps: f32,
+    y: *mut f32,
+    mean: *mut f32,
+    var: *mut f32,
+    rows: usize,
+    c: usize,
+) {
     batchnorm_stats(x, mean, var, rows, c);
     batchnorm_forward(x, mean, var, gamma, beta, eps, y, rows, c);
 }
 
 /// Inference forward with given statistics: shapes as in `batchnorm_forward`.
 #[no_mangle]
-pub unsafe extern "C" fn fe_batchnorm_forward(x: *const f32, mean: *const f32, var: *const f32, gamma: *const f32, beta: *const f32, eps: f32, y: *mut f32, rows: usize, c: usize) {
+pub unsafe extern "C" fn fe_batchnorm_forward(
+    x: *const f32,
+    mean: *const f32,
+    var: *const f32,
+    gamma: *const f32,
+    beta: *const f32,
+    eps: f32,
+    y: *mut f32,
+    rows: usize,
+    c: usize,
+) {
     batchnorm_forward(x, mean, var, gamma, beta, eps, y, rows, c);
 }
 
@@ -293,7 +363,22 @@ pub unsafe extern "C" fn fe_batchnorm_backward(
     rows: usize,
     c: usize,
 ) {
-    batchnorm_backward(training != 0, x, mean, var, gamma, eps, dy, dx, dgamma, dbeta, dmean, dvar, rows, c);
+    batchnorm_backward(
+        training != 0,
+        x,
+        mean,
+        var,
+        gamma,
+        eps,
+        dy,
+        dx,
+        dgamma,
+        dbeta,
+        dmean,
+        dvar,
+        rows,
+        c,
+    );
 }
 
 /// Reference batch statistics (f64 sums): mean, var (c) of x (rows, c).

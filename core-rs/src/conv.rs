@@ -82,14 +82,33 @@ pub unsafe fn conv2d_forward(g: &Geometry, x: *const f32, f: *const f32, bias: *
         return;
     }
     let chunk = chunk_rows(depth);
-    let (x, f, bias, y) = (SendPtr(x as *mut f32), SendPtr(f as *mut f32), SendPtr(bias as *mut f32), SendPtr(y));
+    let (x, f, bias, y) = (
+        SendPtr(x as *mut f32),
+        SendPtr(f as *mut f32),
+        SendPtr(bias as *mut f32),
+        SendPtr(y),
+    );
     parallel_for(rows.div_ceil(chunk), 1, &|c0, c1| {
         let cols = Scratch::new(chunk.min(rows) * depth);
         for c in c0..c1 {
             let (r0, r1) = (c * chunk, ((c + 1) * chunk).min(rows));
             im2col(g, x.get(), r0, r1, cols.ptr());
             let out = y.get().add(r0 * cout);
-            gemm(false, false, r1 - r0, cout, depth, 1.0, cols.ptr(), depth, f.get(), cout, 0.0, out, cout);
+            gemm(
+                false,
+                false,
+                r1 - r0,
+                cout,
+                depth,
+                1.0,
+                cols.ptr(),
+                depth,
+                f.get(),
+                cout,
+                0.0,
+                out,
+                cout,
+            );
             bias_act_rows(out, r1 - r0, cout, bias.get(), act);
         }
     });
@@ -152,7 +171,15 @@ unsafe fn bias_act_rows(y: *mut f32, rows: usize, cols: usize, bias: *const f32,
 /// The backward of `act(z + bias)` given its output y: dz = dy * act'(y) and the bias
 /// gradient db = the column sums of dz. y, dy, dz are (rows, cols); db is (cols) or null.
 /// For ACT_LINEAR dz is not written (it equals dy). Both are written, not accumulated.
-pub unsafe fn bias_act_backward(act: u32, y: *const f32, dy: *const f32, dz: *mut f32, db: *mut f32, rows: usize, cols: usize) {
+pub unsafe fn bias_act_backward(
+    act: u32,
+    y: *const f32,
+    dy: *const f32,
+    dz: *mut f32,
+    db: *mut f32,
+    rows: usize,
+    cols: usize,
+) {
     let relu = act == ACT_RELU;
     let (y, dy, dz) = (SendPtr(y as *mut f32), SendPtr(dy as *mut f32), SendPtr(dz));
     // Computes dz for rows [r0, r1) and, when `sums` is not null, their column sums.
@@ -193,7 +220,9 @@ pub unsafe fn bias_act_backward(act: u32, y: *const f32, dy: *const f32, dz: *mu
     if db.is_null() {
         if relu {
             const BLOCK_ROWS: usize = 256;
-            parallel_for(rows.div_ceil(BLOCK_ROWS), 2, &|b0, b1| rows_body(b0 * BLOCK_ROWS, (b1 * BLOCK_ROWS).min(rows), core::ptr::null_mut()));
+            parallel_for(rows.div_ceil(BLOCK_ROWS), 2, &|b0, b1| {
+                rows_body(b0 * BLOCK_ROWS, (b1 * BLOCK_ROWS).min(rows), core::ptr::null_mut())
+            });
         }
         return;
     }
@@ -210,7 +239,21 @@ pub unsafe fn conv2d_backward_input(g: &Geometry, dy: *const f32, f: *const f32,
     }
     if g.is_pointwise() {
         // dx (n*h*w, cin) = dy (n*h*w, cout) · fᵀ, f viewed as (cin, cout).
-        gemm(false, true, g.rows(), g.cin, cout, 1.0, dy, cout, f, cout, 0.0, dx, g.cin);
+        gemm(
+            false,
+            true,
+            g.rows(),
+            g.cin,
+            cout,
+            1.0,
+            dy,
+            cout,
+            f,
+            cout,
+            0.0,
+            dx,
+            g.cin,
+        );
         return;
     }
     // Work items are groups of whole images: col2im of different items never touches the
@@ -239,7 +282,21 @@ pub unsafe fn conv2d_backward_input(g: &Geometry, dy: *const f32, f: *const f32,
         while r0 < end {
             let r1 = (r0 + chunk).min(end);
             // dpatches (r1 - r0, K) = dy[r0..r1] (r1 - r0, cout) · fᵀ, f viewed as (K, cout)
-            gemm(false, true, r1 - r0, depth, cout, 1.0, dy.get().add(r0 * cout), cout, f.get(), cout, 0.0, cols.ptr(), depth);
+            gemm(
+                false,
+                true,
+                r1 - r0,
+                depth,
+                cout,
+                1.0,
+                dy.get().add(r0 * cout),
+                cout,
+                f.get(),
+                cout,
+                0.0,
+                cols.ptr(),
+                depth,
+            );
             col2im_add(g, cols.ptr(), r0, r1, dx.get());
             r0 = r1;
         }
@@ -277,7 +334,21 @@ pub unsafe fn conv2d_backward_filter(g: &Geometry, x: *const f32, dy: *const f32
             im2col(g, x.get(), r0, r1, cols.ptr());
             // out (K, cout) (+)= patchesᵀ (K, r1 - r0) · dy[r0..r1] (r1 - r0, cout)
             let beta = if r0 == s0 { 0.0 } else { 1.0 };
-            gemm(true, false, depth, cout, r1 - r0, 1.0, cols.ptr(), depth, dy.get().add(r0 * cout), cout, beta, out, cout);
+            gemm(
+                true,
+                false,
+                depth,
+                cout,
+                r1 - r0,
+                1.0,
+                cols.ptr(),
+                depth,
+                dy.get().add(r0 * cout),
+                cout,
+                beta,
+                out,
+                cout,
+            );
             r0 = r1;
         }
     });
@@ -290,7 +361,14 @@ pub unsafe fn conv2d_backward_filter(g: &Geometry, x: *const f32, dy: *const f32
 /// y = act(conv2d(x, f) + bias). geom is the 15-u32 block of `Geometry::read`; bias is
 /// (cout) or 0 for none; act: 0 linear, 1 relu. Shapes as in `conv2d_forward`.
 #[no_mangle]
-pub unsafe extern "C" fn fe_conv2d_forward(geom: *const u32, x: *const f32, f: *const f32, bias: *const f32, act: u32, y: *mut f32) {
+pub unsafe extern "C" fn fe_conv2d_forward(
+    geom: *const u32,
+    x: *const f32,
+    f: *const f32,
+    bias: *const f32,
+    act: u32,
+    y: *mut f32,
+) {
     conv2d_forward(&Geometry::read(geom), x, f, bias, act, y);
 }
 
@@ -309,7 +387,15 @@ pub unsafe extern "C" fn fe_conv2d_backward_filter(geom: *const u32, x: *const f
 /// Backward of the fused bias/activation: dz = dy * act'(y) (not written for act 0),
 /// db = column sums of dz (skipped when db is 0). y, dy, dz are (rows, cols); db (cols).
 #[no_mangle]
-pub unsafe extern "C" fn fe_conv2d_bias_act_backward(act: u32, y: *const f32, dy: *const f32, dz: *mut f32, db: *mut f32, rows: usize, cols: usize) {
+pub unsafe extern "C" fn fe_conv2d_bias_act_backward(
+    act: u32,
+    y: *const f32,
+    dy: *const f32,
+    dz: *mut f32,
+    db: *mut f32,
+    rows: usize,
+    cols: usize,
+) {
     bias_act_backward(act, y, dy, dz, db, rows, cols);
 }
 
@@ -327,6 +413,11 @@ pub unsafe extern "C" fn fe_conv2d_backward_input_naive(geom: *const u32, dy: *c
 
 /// Direct-loop reference filter gradient (same arguments as fe_conv2d_backward_filter).
 #[no_mangle]
-pub unsafe extern "C" fn fe_conv2d_backward_filter_naive(geom: *const u32, x: *const f32, dy: *const f32, df: *mut f32) {
+pub unsafe extern "C" fn fe_conv2d_backward_filter_naive(
+    geom: *const u32,
+    x: *const f32,
+    dy: *const f32,
+    df: *mut f32,
+) {
     conv2d_backward_filter_naive(&Geometry::read(geom), x, dy, df);
 }

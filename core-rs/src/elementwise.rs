@@ -56,52 +56,86 @@ fn from_lanes(x: [f32; 4]) -> F32x4 {
 struct Add;
 impl BinOp for Add {
     #[inline(always)]
-    fn s(a: f32, b: f32) -> f32 { a + b }
+    fn s(a: f32, b: f32) -> f32 {
+        a + b
+    }
     #[inline(always)]
-    fn v(a: F32x4, b: F32x4) -> F32x4 { a.add(b) }
+    fn v(a: F32x4, b: F32x4) -> F32x4 {
+        a.add(b)
+    }
 }
 struct Sub;
 impl BinOp for Sub {
     #[inline(always)]
-    fn s(a: f32, b: f32) -> f32 { a - b }
+    fn s(a: f32, b: f32) -> f32 {
+        a - b
+    }
     #[inline(always)]
-    fn v(a: F32x4, b: F32x4) -> F32x4 { a.sub(b) }
+    fn v(a: F32x4, b: F32x4) -> F32x4 {
+        a.sub(b)
+    }
 }
 struct Mul;
 impl BinOp for Mul {
     #[inline(always)]
-    fn s(a: f32, b: f32) -> f32 { a * b }
+    fn s(a: f32, b: f32) -> f32 {
+        a * b
+    }
     #[inline(always)]
-    fn v(a: F32x4, b: F32x4) -> F32x4 { a.mul(b) }
+    fn v(a: F32x4, b: F32x4) -> F32x4 {
+        a.mul(b)
+    }
 }
 struct Div;
 impl BinOp for Div {
     #[inline(always)]
-    fn s(a: f32, b: f32) -> f32 { a / b }
+    fn s(a: f32, b: f32) -> f32 {
+        a / b
+    }
     #[inline(always)]
-    fn v(a: F32x4, b: F32x4) -> F32x4 { a.div(b) }
+    fn v(a: F32x4, b: F32x4) -> F32x4 {
+        a.div(b)
+    }
 }
 /// maximum/minimum follow wasm's pmax/pmin in both builds: `a < b ? b : a`, so a NaN
 /// in `a` propagates and a NaN in `b` does not.
 struct Maximum;
 impl BinOp for Maximum {
     #[inline(always)]
-    fn s(a: f32, b: f32) -> f32 { if a < b { b } else { a } }
+    fn s(a: f32, b: f32) -> f32 {
+        if a < b {
+            b
+        } else {
+            a
+        }
+    }
     #[inline(always)]
-    fn v(a: F32x4, b: F32x4) -> F32x4 { a.max(b) }
+    fn v(a: F32x4, b: F32x4) -> F32x4 {
+        a.max(b)
+    }
 }
 struct Minimum;
 impl BinOp for Minimum {
     #[inline(always)]
-    fn s(a: f32, b: f32) -> f32 { if b < a { b } else { a } }
+    fn s(a: f32, b: f32) -> f32 {
+        if b < a {
+            b
+        } else {
+            a
+        }
+    }
     #[inline(always)]
-    fn v(a: F32x4, b: F32x4) -> F32x4 { a.min(b) }
+    fn v(a: F32x4, b: F32x4) -> F32x4 {
+        a.min(b)
+    }
 }
 /// libm powf per lane: SIMD128 has no pow, and pow is rare on hot paths.
 struct Pow;
 impl BinOp for Pow {
     #[inline(always)]
-    fn s(a: f32, b: f32) -> f32 { math::pow(a, b) }
+    fn s(a: f32, b: f32) -> f32 {
+        math::pow(a, b)
+    }
     #[inline(always)]
     fn v(a: F32x4, b: F32x4) -> F32x4 {
         let (a, b) = (lanes(a), lanes(b));
@@ -111,7 +145,9 @@ impl BinOp for Pow {
 struct SquaredDifference;
 impl BinOp for SquaredDifference {
     #[inline(always)]
-    fn s(a: f32, b: f32) -> f32 { (a - b) * (a - b) }
+    fn s(a: f32, b: f32) -> f32 {
+        (a - b) * (a - b)
+    }
     #[inline(always)]
     fn v(a: F32x4, b: F32x4) -> F32x4 {
         let d = a.sub(b);
@@ -144,7 +180,12 @@ unsafe fn binary_run<O: BinOp, const SA: bool, const SB: bool>(a: *const f32, b:
     }
 }
 
-unsafe fn binary_space<O: BinOp, const SA: bool, const SB: bool>(a: *const f32, b: *const f32, y: *mut f32, sp: &Space) {
+unsafe fn binary_space<O: BinOp, const SA: bool, const SB: bool>(
+    a: *const f32,
+    b: *const f32,
+    y: *mut f32,
+    sp: &Space,
+) {
     let (a, b, y) = (SendPtr(a as *mut f32), SendPtr(b as *mut f32), SendPtr(y));
     sp.for_each_run(MIN_ELEMS_PER_THREAD, false, |oa, ob, flat, len| {
         binary_run::<O, SA, SB>(a.get().add(oa), b.get().add(ob), y.get().add(flat), len);
@@ -212,9 +253,13 @@ trait BinGrad {
 struct MulGrad;
 impl BinGrad for MulGrad {
     #[inline(always)]
-    fn s(a: f32, b: f32, _y: f32, dy: f32) -> (f32, f32) { (dy * b, dy * a) }
+    fn s(a: f32, b: f32, _y: f32, dy: f32) -> (f32, f32) {
+        (dy * b, dy * a)
+    }
     #[inline(always)]
-    fn v(a: F32x4, b: F32x4, _y: F32x4, dy: F32x4) -> (F32x4, F32x4) { (dy.mul(b), dy.mul(a)) }
+    fn v(a: F32x4, b: F32x4, _y: F32x4, dy: F32x4) -> (F32x4, F32x4) {
+        (dy.mul(b), dy.mul(a))
+    }
 }
 /// d(a/b) = (dy/b, -dy·a/b²) = (g, -g·y) with g = dy/b: one division per element.
 struct DivGrad;
@@ -234,22 +279,40 @@ impl BinGrad for DivGrad {
 struct MaximumGrad;
 impl BinGrad for MaximumGrad {
     #[inline(always)]
-    fn s(a: f32, b: f32, _y: f32, dy: f32) -> (f32, f32) { if a < b { (0.0, dy) } else { (dy, 0.0) } }
+    fn s(a: f32, b: f32, _y: f32, dy: f32) -> (f32, f32) {
+        if a < b {
+            (0.0, dy)
+        } else {
+            (dy, 0.0)
+        }
+    }
     #[inline(always)]
     fn v(a: F32x4, b: F32x4, _y: F32x4, dy: F32x4) -> (F32x4, F32x4) {
         let to_b = a.lt(b);
-        (F32x4::select(to_b, F32x4::zero(), dy), F32x4::select(to_b, dy, F32x4::zero()))
+        (
+            F32x4::select(to_b, F32x4::zero(), dy),
+            F32x4::select(to_b, dy, F32x4::zero()),
+        )
     }
 }
 /// minimum: dy goes to a where a <= b, else to b (ties go to a).
 struct MinimumGrad;
 impl BinGrad for MinimumGrad {
     #[inline(always)]
-    fn s(a: f32, b: f32, _y: f32, dy: f32) -> (f32, f32) { if a > b { (0.0, dy) } else { (dy, 0.0) } }
+    fn s(a: f32, b: f32, _y: f32, dy: f32) -> (f32, f32) {
+        if a > b {
+            (0.0, dy)
+        } else {
+            (dy, 0.0)
+        }
+    }
     #[inline(always)]
     fn v(a: F32x4, b: F32x4, _y: F32x4, dy: F32x4) -> (F32x4, F32x4) {
         let to_b = a.gt(b);
-        (F32x4::select(to_b, F32x4::zero(), dy), F32x4::select(to_b, dy, F32x4::zero()))
+        (
+            F32x4::select(to_b, F32x4::zero(), dy),
+            F32x4::select(to_b, dy, F32x4::zero()),
+        )
     }
 }
 /// d(a^b) = (dy·b·a^(b-1), dy·y·ln a), the second taken as 0 where a <= 0 (as TF.js).
@@ -271,11 +334,16 @@ impl BinGrad for PowGrad {
 struct PowBaseGrad;
 impl BinGrad for PowBaseGrad {
     #[inline(always)]
-    fn s(a: f32, b: f32, _y: f32, dy: f32) -> (f32, f32) { (dy * b * math::pow(a, b - 1.0), 0.0) }
+    fn s(a: f32, b: f32, _y: f32, dy: f32) -> (f32, f32) {
+        (dy * b * math::pow(a, b - 1.0), 0.0)
+    }
     #[inline(always)]
     fn v(a: F32x4, b: F32x4, _y: F32x4, dy: F32x4) -> (F32x4, F32x4) {
         let (a, b, dy) = (lanes(a), lanes(b), lanes(dy));
-        (from_lanes([0, 1, 2, 3].map(|i| dy[i] * b[i] * math::pow(a[i], b[i] - 1.0))), F32x4::zero())
+        (
+            from_lanes([0, 1, 2, 3].map(|i| dy[i] * b[i] * math::pow(a[i], b[i] - 1.0))),
+            F32x4::zero(),
+        )
     }
 }
 /// d(a-b)² = (2(a-b)·dy, -2(a-b)·dy)
@@ -320,7 +388,12 @@ unsafe fn grad_run<G: BinGrad, const SA: bool, const SB: bool, const WA: bool, c
         i += 4;
     }
     while i < n {
-        let (ga, gb) = G::s(*a.add(if SA { i } else { 0 }), *b.add(if SB { i } else { 0 }), *y.add(i), *dy.add(i));
+        let (ga, gb) = G::s(
+            *a.add(if SA { i } else { 0 }),
+            *b.add(if SB { i } else { 0 }),
+            *y.add(i),
+            *dy.add(i),
+        );
         if WA {
             *da.add(i) = ga;
         }
@@ -342,7 +415,10 @@ pub struct GradArgs {
     pub db: SendPtr<f32>,
 }
 
-unsafe fn grad_space<G: BinGrad, const SA: bool, const SB: bool, const WA: bool, const WB: bool>(g: &GradArgs, sp: &Space) {
+unsafe fn grad_space<G: BinGrad, const SA: bool, const SB: bool, const WA: bool, const WB: bool>(
+    g: &GradArgs,
+    sp: &Space,
+) {
     sp.for_each_run(MIN_ELEMS_PER_THREAD, false, |oa, ob, flat, len| {
         grad_run::<G, SA, SB, WA, WB>(
             g.a.get().add(oa),
@@ -396,13 +472,27 @@ pub unsafe fn binary_backward(op: u32, g: &GradArgs, sp: &Space) {
 /// b_strides[rank]] describes the collapsed broadcast space (innermost strides 0 or 1);
 /// y is contiguous with that shape. A scalar operand is any pointer with all strides 0.
 #[no_mangle]
-pub unsafe extern "C" fn fe_binary(op: u32, a: *const f32, b: *const f32, y: *mut f32, rank: usize, params: *const usize) {
+pub unsafe extern "C" fn fe_binary(
+    op: u32,
+    a: *const f32,
+    b: *const f32,
+    y: *mut f32,
+    rank: usize,
+    params: *const usize,
+) {
     binary_forward(op, a, b, y, &Space::from_params(rank, params));
 }
 
 /// The naive reference of `fe_binary`, same arguments: the test oracle.
 #[no_mangle]
-pub unsafe extern "C" fn fe_binary_naive(op: u32, a: *const f32, b: *const f32, y: *mut f32, rank: usize, params: *const usize) {
+pub unsafe extern "C" fn fe_binary_naive(
+    op: u32,
+    a: *const f32,
+    b: *const f32,
+    y: *mut f32,
+    rank: usize,
+    params: *const usize,
+) {
     binary_naive(op, a, b, y, &Space::from_params(rank, params));
 }
 

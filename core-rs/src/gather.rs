@@ -30,7 +30,15 @@ pub unsafe fn first_bad_index(indices: *const i32, m: usize, n: usize) -> isize 
 
 /// y[o, i, :] = x[o, indices[i], :]; indices must be valid (see `first_bad_index`).
 /// Moves 32-bit words, so it serves f32 and i32 tensors alike.
-pub unsafe fn gather_forward(x: *const u32, indices: *const i32, y: *mut u32, outer: usize, n: usize, inner: usize, m: usize) {
+pub unsafe fn gather_forward(
+    x: *const u32,
+    indices: *const i32,
+    y: *mut u32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    m: usize,
+) {
     let (xs, is, ys) = (SendPtr(x as *mut u32), SendPtr(indices as *mut i32), SendPtr(y));
     let min_rows = (MIN_ELEMS_PER_THREAD / inner.max(1)).max(1);
     parallel_for(outer * m, min_rows, &|s, e| {
@@ -58,7 +66,15 @@ unsafe fn add_row(src: *const f32, dst: *mut f32, len: usize) {
 /// dx[o, k, :] = sum over i with indices[i] == k of dy[o, i, :], in increasing i; rows
 /// no index names are zero. dy is (outer, m, inner), dx is (outer, n, inner), written
 /// (not accumulated). Out-of-range indices are skipped.
-pub unsafe fn gather_backward(dy: *const f32, indices: *const i32, dx: *mut f32, outer: usize, n: usize, inner: usize, m: usize) {
+pub unsafe fn gather_backward(
+    dy: *const f32,
+    indices: *const i32,
+    dx: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    m: usize,
+) {
     let (dys, is, dxs) = (SendPtr(dy as *mut f32), SendPtr(indices as *mut i32), SendPtr(dx));
     // Work items are rows of dx, numbered o * n + k; a thread owns a contiguous range.
     let min_rows = (MIN_ELEMS_PER_THREAD / inner.max(1)).max(1);
@@ -80,7 +96,15 @@ pub unsafe fn gather_backward(dy: *const f32, indices: *const i32, dx: *mut f32,
 }
 
 /// The naive reference of the backward: zero dx, then add every dy row in order.
-pub unsafe fn gather_backward_naive(dy: *const f32, indices: *const i32, dx: *mut f32, outer: usize, n: usize, inner: usize, m: usize) {
+pub unsafe fn gather_backward_naive(
+    dy: *const f32,
+    indices: *const i32,
+    dx: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    m: usize,
+) {
     core::ptr::write_bytes(dx, 0, outer * n * inner);
     for o in 0..outer {
         for i in 0..m {
@@ -96,7 +120,15 @@ pub unsafe fn gather_backward_naive(dy: *const f32, indices: *const i32, dx: *mu
 /// Returns -1 on success, or the position of the first index outside [0, n) (then y
 /// is not written).
 #[no_mangle]
-pub unsafe extern "C" fn fe_gather(x: *const u32, indices: *const i32, y: *mut u32, outer: usize, n: usize, inner: usize, m: usize) -> isize {
+pub unsafe extern "C" fn fe_gather(
+    x: *const u32,
+    indices: *const i32,
+    y: *mut u32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    m: usize,
+) -> isize {
     let bad = first_bad_index(indices, m, n);
     if bad < 0 {
         gather_forward(x, indices, y, outer, n, inner, m);
@@ -107,12 +139,28 @@ pub unsafe extern "C" fn fe_gather(x: *const u32, indices: *const i32, y: *mut u
 /// Backward of gather (scatter-add, see `gather_backward`): dy is (outer, m, inner),
 /// dx is (outer, n, inner).
 #[no_mangle]
-pub unsafe extern "C" fn fe_gather_backward(dy: *const f32, indices: *const i32, dx: *mut f32, outer: usize, n: usize, inner: usize, m: usize) {
+pub unsafe extern "C" fn fe_gather_backward(
+    dy: *const f32,
+    indices: *const i32,
+    dx: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    m: usize,
+) {
     gather_backward(dy, indices, dx, outer, n, inner, m);
 }
 
 /// The naive reference of `fe_gather_backward`, same arguments: the test oracle.
 #[no_mangle]
-pub unsafe extern "C" fn fe_gather_backward_naive(dy: *const f32, indices: *const i32, dx: *mut f32, outer: usize, n: usize, inner: usize, m: usize) {
+pub unsafe extern "C" fn fe_gather_backward_naive(
+    dy: *const f32,
+    indices: *const i32,
+    dx: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    m: usize,
+) {
     gather_backward_naive(dy, indices, dx, outer, n, inner, m);
 }

@@ -69,11 +69,35 @@ struct Operand {
 impl Operand {
     /// op(A) for A stored (M, K) with row stride lda, or (K, M) when transposed.
     fn a(ptr: *const f32, lda: usize, trans: bool) -> Operand {
-        if trans { Operand { ptr, w_stride: 1, k_stride: lda } } else { Operand { ptr, w_stride: lda, k_stride: 1 } }
+        if trans {
+            Operand {
+                ptr,
+                w_stride: 1,
+                k_stride: lda,
+            }
+        } else {
+            Operand {
+                ptr,
+                w_stride: lda,
+                k_stride: 1,
+            }
+        }
     }
     /// op(B) for B stored (K, N) with row stride ldb, or (N, K) when transposed.
     fn b(ptr: *const f32, ldb: usize, trans: bool) -> Operand {
-        if trans { Operand { ptr, w_stride: ldb, k_stride: 1 } } else { Operand { ptr, w_stride: 1, k_stride: ldb } }
+        if trans {
+            Operand {
+                ptr,
+                w_stride: ldb,
+                k_stride: 1,
+            }
+        } else {
+            Operand {
+                ptr,
+                w_stride: 1,
+                k_stride: ldb,
+            }
+        }
     }
     #[inline(always)]
     unsafe fn at(self, w: usize, p: usize) -> *const f32 {
@@ -102,7 +126,8 @@ impl Plan {
         let item_work = if split_rows { MR * n * k } else { NR * m * k };
         Plan {
             pack_a: n > DIRECT_A_MAX_N,
-            pack_b: !(b.w_stride == 1 && (m <= DIRECT_B_ALWAYS_M || (m <= DIRECT_B_MAX_M && k.min(KC) * n <= DIRECT_B_MAX_SLICE))),
+            pack_b: !(b.w_stride == 1
+                && (m <= DIRECT_B_ALWAYS_M || (m <= DIRECT_B_MAX_M && k.min(KC) * n <= DIRECT_B_MAX_SLICE))),
             split_rows,
             items,
             min_items: MIN_WORK_PER_THREAD.div_ceil(item_work.max(1)),
@@ -141,9 +166,17 @@ impl Product {
             return;
         }
         let kc_max = self.k.min(KC);
-        let a_buf = Scratch::new(if plan.pack_a { (i1 - i0).min(MC).div_ceil(MR) * MR * kc_max } else { 0 });
+        let a_buf = Scratch::new(if plan.pack_a {
+            (i1 - i0).min(MC).div_ceil(MR) * MR * kc_max
+        } else {
+            0
+        });
         // Without packing, B still needs room for one ragged panel.
-        let b_buf = Scratch::new(if plan.pack_b { (j1 - j0).min(NC).div_ceil(NR) * NR * kc_max } else { NR * kc_max });
+        let b_buf = Scratch::new(if plan.pack_b {
+            (j1 - j0).min(NC).div_ceil(NR) * NR * kc_max
+        } else {
+            NR * kc_max
+        });
         let (a, b) = (self.a, self.b);
         let mut jc = j0;
         while jc < j1 {
@@ -151,13 +184,23 @@ impl Product {
             let mut pc = 0;
             while pc < self.k {
                 let kc = (self.k - pc).min(KC);
-                let upd = Update { alpha: self.alpha, beta: if pc == 0 { beta } else { 1.0 } };
+                let upd = Update {
+                    alpha: self.alpha,
+                    beta: if pc == 0 { beta } else { 1.0 },
+                };
                 let n_full = if plan.pack_b { 0 } else { nc - nc % NR };
                 if plan.pack_b {
                     pack::pack_block::<NR>(b_buf.ptr(), b.at(jc, pc), b.w_stride, b.k_stride, nc, kc);
                 } else if n_full < nc {
                     // Direct B reads whole panels only; the ragged last one is packed.
-                    pack::pack_block::<NR>(b_buf.ptr(), b.at(jc + n_full, pc), b.w_stride, b.k_stride, nc - n_full, kc);
+                    pack::pack_block::<NR>(
+                        b_buf.ptr(),
+                        b.at(jc + n_full, pc),
+                        b.w_stride,
+                        b.k_stride,
+                        nc - n_full,
+                        kc,
+                    );
                 }
                 let mut ic = i0;
                 while ic < i1 {
@@ -165,18 +208,44 @@ impl Product {
                     if plan.pack_a {
                         pack::pack_block::<MR>(a_buf.ptr(), a.at(ic, pc), a.w_stride, a.k_stride, mc, kc);
                     }
-                    let packed_a = PanelA { ptr: a_buf.ptr(), row_stride: 1, k_stride: MR };
-                    let direct_a = PanelA { ptr: a.at(ic, pc), row_stride: a.w_stride, k_stride: a.k_stride };
+                    let packed_a = PanelA {
+                        ptr: a_buf.ptr(),
+                        row_stride: 1,
+                        k_stride: MR,
+                    };
+                    let direct_a = PanelA {
+                        ptr: a.at(ic, pc),
+                        row_stride: a.w_stride,
+                        k_stride: a.k_stride,
+                    };
                     let mut jr = 0;
                     while jr < nc {
                         let nr = (nc - jr).min(NR);
                         let c = self.c.add(ic * self.ldc + jc + jr);
                         let (panel_b, b_packed) = if plan.pack_b {
-                            (PanelB { ptr: b_buf.ptr().add(jr * kc), k_stride: NR }, true)
+                            (
+                                PanelB {
+                                    ptr: b_buf.ptr().add(jr * kc),
+                                    k_stride: NR,
+                                },
+                                true,
+                            )
                         } else if jr < n_full {
-                            (PanelB { ptr: b.at(jc + jr, pc), k_stride: b.k_stride }, false)
+                            (
+                                PanelB {
+                                    ptr: b.at(jc + jr, pc),
+                                    k_stride: b.k_stride,
+                                },
+                                false,
+                            )
                         } else {
-                            (PanelB { ptr: b_buf.ptr(), k_stride: NR }, true)
+                            (
+                                PanelB {
+                                    ptr: b_buf.ptr(),
+                                    k_stride: NR,
+                                },
+                                true,
+                            )
                         };
                         let ldc = self.ldc;
                         match (plan.pack_a, b_packed) {
@@ -224,7 +293,9 @@ pub unsafe fn gemm(
     c: *mut f32,
     ldc: usize,
 ) {
-    gemm_batched(trans_a, trans_b, 1, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0);
+    gemm_batched(
+        trans_a, trans_b, 1, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0,
+    );
 }
 
 /// `batch` GEMMs, product t reading a + t * stride_a, b + t * stride_b and writing
@@ -306,12 +377,24 @@ pub unsafe fn gemm_naive(
         for j in 0..n {
             let mut acc = 0.0f32;
             for p in 0..k {
-                let x = if trans_a { *a.add(p * lda + i) } else { *a.add(i * lda + p) };
-                let y = if trans_b { *b.add(j * ldb + p) } else { *b.add(p * ldb + j) };
+                let x = if trans_a {
+                    *a.add(p * lda + i)
+                } else {
+                    *a.add(i * lda + p)
+                };
+                let y = if trans_b {
+                    *b.add(j * ldb + p)
+                } else {
+                    *b.add(p * ldb + j)
+                };
                 acc += x * y;
             }
             let out = c.add(i * ldc + j);
-            *out = if beta == 0.0 { alpha * acc } else { alpha * acc + beta * *out };
+            *out = if beta == 0.0 {
+                alpha * acc
+            } else {
+                alpha * acc + beta * *out
+            };
         }
     }
 }
@@ -360,7 +443,25 @@ pub unsafe extern "C" fn fe_gemm_batched(
     ldc: usize,
     stride_c: usize,
 ) {
-    gemm_batched(trans_a != 0, trans_b != 0, batch, m, n, k, alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc, stride_c);
+    gemm_batched(
+        trans_a != 0,
+        trans_b != 0,
+        batch,
+        m,
+        n,
+        k,
+        alpha,
+        a,
+        lda,
+        stride_a,
+        b,
+        ldb,
+        stride_b,
+        beta,
+        c,
+        ldc,
+        stride_c,
+    );
 }
 
 /// The naive triple loop, same arguments as `fe_gemm` (test oracle, benchmark baseline).

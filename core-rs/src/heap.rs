@@ -43,12 +43,21 @@ unsafe impl Sync for Heap {}
 
 static HEAP: Heap = Heap {
     lock: AtomicBool::new(false),
-    state: core::cell::UnsafeCell::new(HeapState { free_heads: [0; NUM_CLASSES], bump: 0, end: 0, bytes_in_use: 0 }),
+    state: core::cell::UnsafeCell::new(HeapState {
+        free_heads: [0; NUM_CLASSES],
+        bump: 0,
+        end: 0,
+        bytes_in_use: 0,
+    }),
 };
 
 impl Heap {
     fn with<R>(&self, f: impl FnOnce(&mut HeapState) -> R) -> R {
-        while self.lock.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        while self
+            .lock
+            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
             core::hint::spin_loop();
         }
         let r = f(unsafe { &mut *self.state.get() });
@@ -86,7 +95,9 @@ impl HeapState {
             }
         }
         let start = self.bump;
-        let Some(new_bump) = start.checked_add(class_size) else { return core::ptr::null_mut() };
+        let Some(new_bump) = start.checked_add(class_size) else {
+            return core::ptr::null_mut();
+        };
         if new_bump > self.end {
             #[cfg(target_arch = "wasm32")]
             {

@@ -16,7 +16,9 @@
 //! the target's gradient. NaN inputs give NaN losses: checking every batch would cost a
 //! pass, and the training loop watches the loss instead. Work is split over rows.
 
-use crate::activation::{exp_nonpos_v, ln_unit_v, load_partial, log1p_unit_v, sigmoid_fast_v, store_partial, sum_partial};
+use crate::activation::{
+    exp_nonpos_v, ln_unit_v, load_partial, log1p_unit_v, sigmoid_fast_v, store_partial, sum_partial,
+};
 use crate::math::ln;
 use crate::parallel::{parallel_for, SendPtr};
 use crate::simd::{F32x4, LANES};
@@ -52,21 +54,41 @@ unsafe fn row_sum2(a: *const f32, b: *const f32, n: usize, fill_b: f32, f: &impl
     }
     let mut s = acc.sum();
     if i < n {
-        s += sum_partial(f(load_partial(a.add(i), n - i, 0.0), load_partial(b.add(i), n - i, fill_b)), n - i);
+        s += sum_partial(
+            f(
+                load_partial(a.add(i), n - i, 0.0),
+                load_partial(b.add(i), n - i, fill_b),
+            ),
+            n - i,
+        );
     }
     s
 }
 
 /// out_j = f(a_j, b_j) over one row of n.
 #[inline(always)]
-unsafe fn row_map2(a: *const f32, b: *const f32, out: *mut f32, n: usize, fill_b: f32, f: &impl Fn(F32x4, F32x4) -> F32x4) {
+unsafe fn row_map2(
+    a: *const f32,
+    b: *const f32,
+    out: *mut f32,
+    n: usize,
+    fill_b: f32,
+    f: &impl Fn(F32x4, F32x4) -> F32x4,
+) {
     let mut i = 0;
     while i + LANES <= n {
         f(F32x4::load(a.add(i)), F32x4::load(b.add(i))).store(out.add(i));
         i += LANES;
     }
     if i < n {
-        store_partial(f(load_partial(a.add(i), n - i, 0.0), load_partial(b.add(i), n - i, fill_b)), out.add(i), n - i);
+        store_partial(
+            f(
+                load_partial(a.add(i), n - i, 0.0),
+                load_partial(b.add(i), n - i, fill_b),
+            ),
+            out.add(i),
+            n - i,
+        );
     }
 }
 
@@ -75,7 +97,15 @@ unsafe fn row_map2(a: *const f32, b: *const f32, out: *mut f32, n: usize, fill_b
 // t (target) is (rows, cols), p (prediction) is (rows, cols), loss is (rows).
 // ---------------------------------------------------------------------------------
 
-unsafe fn pointwise_forward(t: *const f32, p: *const f32, loss: *mut f32, rows: usize, cols: usize, fill_p: f32, f: impl Fn(F32x4, F32x4) -> F32x4 + Sync) {
+unsafe fn pointwise_forward(
+    t: *const f32,
+    p: *const f32,
+    loss: *mut f32,
+    rows: usize,
+    cols: usize,
+    fill_p: f32,
+    f: impl Fn(F32x4, F32x4) -> F32x4 + Sync,
+) {
     let (ts, ps, ls) = (SendPtr(t as *mut f32), SendPtr(p as *mut f32), SendPtr(loss));
     for_rows(rows, cols, |r| {
         let s = row_sum2(ts.get().add(r * cols), ps.get().add(r * cols), cols, fill_p, &f);
@@ -96,7 +126,13 @@ unsafe fn pointwise_backward(
     fill_p: f32,
     g: impl Fn(F32x4, F32x4, F32x4) -> (F32x4, F32x4) + Sync,
 ) {
-    let (ts, ps, dls, dps, dts) = (SendPtr(t as *mut f32), SendPtr(p as *mut f32), SendPtr(dloss as *mut f32), SendPtr(dp), SendPtr(dt));
+    let (ts, ps, dls, dps, dts) = (
+        SendPtr(t as *mut f32),
+        SendPtr(p as *mut f32),
+        SendPtr(dloss as *mut f32),
+        SendPtr(dp),
+        SendPtr(dt),
+    );
     let want_dt = !dt.is_null();
     for_rows(rows, cols, |r| {
         let scale = splat(*dls.get().add(r) / cols as f32);
@@ -112,7 +148,11 @@ unsafe fn pointwise_backward(
 #[inline(always)]
 fn sign_v(d: F32x4) -> F32x4 {
     // 0 at 0, as TF's Sign (and so MAE's gradient at a perfect prediction).
-    F32x4::select(d.gt(F32x4::zero()), splat(1.0), F32x4::select(d.lt(F32x4::zero()), splat(-1.0), F32x4::zero()))
+    F32x4::select(
+        d.gt(F32x4::zero()),
+        splat(1.0),
+        F32x4::select(d.lt(F32x4::zero()), splat(-1.0), F32x4::zero()),
+    )
 }
 
 /// Keeps `v` where eps <= p <= 1 - eps (clipping passes no gradient outside, as TF's clip).
@@ -136,7 +176,15 @@ pub unsafe extern "C" fn fe_mse_forward(t: *const f32, p: *const f32, loss: *mut
     })
 }
 #[no_mangle]
-pub unsafe extern "C" fn fe_mse_backward(t: *const f32, p: *const f32, dloss: *const f32, dp: *mut f32, dt: *mut f32, rows: usize, cols: usize) {
+pub unsafe extern "C" fn fe_mse_backward(
+    t: *const f32,
+    p: *const f32,
+    dloss: *const f32,
+    dp: *mut f32,
+    dt: *mut f32,
+    rows: usize,
+    cols: usize,
+) {
     pointwise_backward(t, p, dloss, dp, dt, rows, cols, 0.0, |t, p, s| {
         let g = p.sub(t).mul(s.add(s));
         (g, g.neg())
@@ -148,7 +196,15 @@ pub unsafe extern "C" fn fe_mae_forward(t: *const f32, p: *const f32, loss: *mut
     pointwise_forward(t, p, loss, rows, cols, 0.0, |t, p| p.sub(t).abs())
 }
 #[no_mangle]
-pub unsafe extern "C" fn fe_mae_backward(t: *const f32, p: *const f32, dloss: *const f32, dp: *mut f32, dt: *mut f32, rows: usize, cols: usize) {
+pub unsafe extern "C" fn fe_mae_backward(
+    t: *const f32,
+    p: *const f32,
+    dloss: *const f32,
+    dp: *mut f32,
+    dt: *mut f32,
+    rows: usize,
+    cols: usize,
+) {
     pointwise_backward(t, p, dloss, dp, dt, rows, cols, 0.0, |t, p, s| {
         let g = sign_v(p.sub(t)).mul(s);
         (g, g.neg())
@@ -157,7 +213,14 @@ pub unsafe extern "C" fn fe_mae_backward(t: *const f32, p: *const f32, dloss: *c
 
 /// Huber: ½ d² for |d| <= delta, delta (|d| - ½ delta) beyond, d = p - t.
 #[no_mangle]
-pub unsafe extern "C" fn fe_huber_forward(t: *const f32, p: *const f32, loss: *mut f32, rows: usize, cols: usize, delta: f32) {
+pub unsafe extern "C" fn fe_huber_forward(
+    t: *const f32,
+    p: *const f32,
+    loss: *mut f32,
+    rows: usize,
+    cols: usize,
+    delta: f32,
+) {
     pointwise_forward(t, p, loss, rows, cols, 0.0, |t, p| {
         let d = p.sub(t);
         let ad = d.abs();
@@ -168,7 +231,16 @@ pub unsafe extern "C" fn fe_huber_forward(t: *const f32, p: *const f32, loss: *m
 }
 /// ∂/∂p = clamp(d, -delta, delta).
 #[no_mangle]
-pub unsafe extern "C" fn fe_huber_backward(t: *const f32, p: *const f32, dloss: *const f32, dp: *mut f32, dt: *mut f32, rows: usize, cols: usize, delta: f32) {
+pub unsafe extern "C" fn fe_huber_backward(
+    t: *const f32,
+    p: *const f32,
+    dloss: *const f32,
+    dp: *mut f32,
+    dt: *mut f32,
+    rows: usize,
+    cols: usize,
+    delta: f32,
+) {
     pointwise_backward(t, p, dloss, dp, dt, rows, cols, 0.0, |t, p, s| {
         let g = p.sub(t).max(splat(-delta)).min(splat(delta)).mul(s);
         (g, g.neg())
@@ -177,7 +249,14 @@ pub unsafe extern "C" fn fe_huber_backward(t: *const f32, p: *const f32, dloss: 
 
 /// Binary cross-entropy of probabilities: -(t ln q + (1 - t) ln(1 - q)), q = clip(p, eps, 1 - eps).
 #[no_mangle]
-pub unsafe extern "C" fn fe_bce_forward(t: *const f32, p: *const f32, loss: *mut f32, rows: usize, cols: usize, eps: f32) {
+pub unsafe extern "C" fn fe_bce_forward(
+    t: *const f32,
+    p: *const f32,
+    loss: *mut f32,
+    rows: usize,
+    cols: usize,
+    eps: f32,
+) {
     pointwise_forward(t, p, loss, rows, cols, 0.5, |t, p| {
         let q = clip(p, eps);
         let l1 = ln_unit_v(q);
@@ -187,7 +266,16 @@ pub unsafe extern "C" fn fe_bce_forward(t: *const f32, p: *const f32, loss: *mut
 }
 /// ∂/∂p = (q - t) / (q (1 - q)) inside the clip range, 0 outside; ∂/∂t = ln(1 - q) - ln q.
 #[no_mangle]
-pub unsafe extern "C" fn fe_bce_backward(t: *const f32, p: *const f32, dloss: *const f32, dp: *mut f32, dt: *mut f32, rows: usize, cols: usize, eps: f32) {
+pub unsafe extern "C" fn fe_bce_backward(
+    t: *const f32,
+    p: *const f32,
+    dloss: *const f32,
+    dp: *mut f32,
+    dt: *mut f32,
+    rows: usize,
+    cols: usize,
+    eps: f32,
+) {
     pointwise_backward(t, p, dloss, dp, dt, rows, cols, 0.5, |t, p, s| {
         let q = clip(p, eps);
         let gp = where_unclipped(p, eps, q.sub(t).div(q.mul(splat(1.0).sub(q))).mul(s));
@@ -200,13 +288,25 @@ pub unsafe extern "C" fn fe_bce_backward(t: *const f32, p: *const f32, dloss: *c
 #[no_mangle]
 pub unsafe extern "C" fn fe_bce_logits_forward(t: *const f32, x: *const f32, loss: *mut f32, rows: usize, cols: usize) {
     pointwise_forward(t, x, loss, rows, cols, 0.0, |t, x| {
-        x.max(F32x4::zero()).sub(x.mul(t)).add(log1p_unit_v(exp_nonpos_v(x.abs().neg())))
+        x.max(F32x4::zero())
+            .sub(x.mul(t))
+            .add(log1p_unit_v(exp_nonpos_v(x.abs().neg())))
     })
 }
 /// ∂/∂x = sigmoid(x) - t; ∂/∂t = -x.
 #[no_mangle]
-pub unsafe extern "C" fn fe_bce_logits_backward(t: *const f32, x: *const f32, dloss: *const f32, dx: *mut f32, dt: *mut f32, rows: usize, cols: usize) {
-    pointwise_backward(t, x, dloss, dx, dt, rows, cols, 0.0, |t, x, s| (sigmoid_fast_v(x).sub(t).mul(s), x.neg().mul(s)))
+pub unsafe extern "C" fn fe_bce_logits_backward(
+    t: *const f32,
+    x: *const f32,
+    dloss: *const f32,
+    dx: *mut f32,
+    dt: *mut f32,
+    rows: usize,
+    cols: usize,
+) {
+    pointwise_backward(t, x, dloss, dx, dt, rows, cols, 0.0, |t, x, s| {
+        (sigmoid_fast_v(x).sub(t).mul(s), x.neg().mul(s))
+    })
 }
 
 // ---------------------------------------------------------------------------------
@@ -215,7 +315,14 @@ pub unsafe extern "C" fn fe_bce_logits_backward(t: *const f32, x: *const f32, dl
 // ---------------------------------------------------------------------------------
 
 #[no_mangle]
-pub unsafe extern "C" fn fe_cce_forward(t: *const f32, p: *const f32, loss: *mut f32, rows: usize, cols: usize, eps: f32) {
+pub unsafe extern "C" fn fe_cce_forward(
+    t: *const f32,
+    p: *const f32,
+    loss: *mut f32,
+    rows: usize,
+    cols: usize,
+    eps: f32,
+) {
     let (ts, ps, ls) = (SendPtr(t as *mut f32), SendPtr(p as *mut f32), SendPtr(loss));
     for_rows(rows, cols, |r| {
         let (t, p) = (ts.get().add(r * cols), ps.get().add(r * cols));
@@ -229,8 +336,23 @@ pub unsafe extern "C" fn fe_cce_forward(t: *const f32, p: *const f32, loss: *mut
 /// ∂/∂p_k = (g_k - Σ_j g_j q_j) / s, and Σ_j g_j q_j = -Σ_{j unclipped} t_j.
 /// ∂/∂t_j = -ln clip(q_j).
 #[no_mangle]
-pub unsafe extern "C" fn fe_cce_backward(t: *const f32, p: *const f32, dloss: *const f32, dp: *mut f32, dt: *mut f32, rows: usize, cols: usize, eps: f32) {
-    let (ts, ps, dls, dps, dts) = (SendPtr(t as *mut f32), SendPtr(p as *mut f32), SendPtr(dloss as *mut f32), SendPtr(dp), SendPtr(dt));
+pub unsafe extern "C" fn fe_cce_backward(
+    t: *const f32,
+    p: *const f32,
+    dloss: *const f32,
+    dp: *mut f32,
+    dt: *mut f32,
+    rows: usize,
+    cols: usize,
+    eps: f32,
+) {
+    let (ts, ps, dls, dps, dts) = (
+        SendPtr(t as *mut f32),
+        SendPtr(p as *mut f32),
+        SendPtr(dloss as *mut f32),
+        SendPtr(dp),
+        SendPtr(dt),
+    );
     let want_dt = !dt.is_null();
     for_rows(rows, cols, |r| {
         let off = r * cols;
@@ -247,7 +369,9 @@ pub unsafe extern "C" fn fe_cce_backward(t: *const f32, p: *const f32, dloss: *c
         });
         if want_dt {
             let dlv = splat(dl);
-            row_map2(t, p, dts.get().add(off), cols, 0.5, &|_, pv| ln_unit_v(clip(pv.div(s), eps)).neg().mul(dlv));
+            row_map2(t, p, dts.get().add(off), cols, 0.5, &|_, pv| {
+                ln_unit_v(clip(pv.div(s), eps)).neg().mul(dlv)
+            });
         }
     });
 }
@@ -269,7 +393,11 @@ unsafe fn label_at(labels: *const i32, i: usize, labels_f32: bool, classes: usiz
     } else {
         *labels.add(i)
     };
-    if k >= 0 && (k as usize) < classes { Some(k as usize) } else { None }
+    if k >= 0 && (k as usize) < classes {
+        Some(k as usize)
+    } else {
+        None
+    }
 }
 
 /// Index of the first invalid label, or -1. Sequential, before any parallel work, so
@@ -286,7 +414,15 @@ unsafe fn first_bad_label(labels: *const i32, rows: usize, labels_f32: bool, cla
 /// Sparse categorical cross-entropy of probabilities: -ln clip(p_k / Σp). p is (rows,
 /// cols), loss is (rows). Returns -1, or the index of the first bad label (nothing written).
 #[no_mangle]
-pub unsafe extern "C" fn fe_sparse_cce_forward(labels: *const i32, labels_f32: u32, p: *const f32, loss: *mut f32, rows: usize, cols: usize, eps: f32) -> i32 {
+pub unsafe extern "C" fn fe_sparse_cce_forward(
+    labels: *const i32,
+    labels_f32: u32,
+    p: *const f32,
+    loss: *mut f32,
+    rows: usize,
+    cols: usize,
+    eps: f32,
+) -> i32 {
     let bad = first_bad_label(labels, rows, labels_f32 != 0, cols);
     if bad >= 0 {
         return bad;
@@ -304,12 +440,26 @@ pub unsafe extern "C" fn fe_sparse_cce_forward(labels: *const i32, labels_f32: u
 /// L = -ln(p_k / s): ∂L/∂p_m = 1/s for m != k and 1/s - 1/p_k for m = k, all times
 /// dloss, and all 0 when q_k = p_k / s is clipped.
 #[no_mangle]
-pub unsafe extern "C" fn fe_sparse_cce_backward(labels: *const i32, labels_f32: u32, p: *const f32, dloss: *const f32, dp: *mut f32, rows: usize, cols: usize, eps: f32) -> i32 {
+pub unsafe extern "C" fn fe_sparse_cce_backward(
+    labels: *const i32,
+    labels_f32: u32,
+    p: *const f32,
+    dloss: *const f32,
+    dp: *mut f32,
+    rows: usize,
+    cols: usize,
+    eps: f32,
+) -> i32 {
     let bad = first_bad_label(labels, rows, labels_f32 != 0, cols);
     if bad >= 0 {
         return bad;
     }
-    let (lab, ps, dls, dps) = (SendPtr(labels as *mut i32), SendPtr(p as *mut f32), SendPtr(dloss as *mut f32), SendPtr(dp));
+    let (lab, ps, dls, dps) = (
+        SendPtr(labels as *mut i32),
+        SendPtr(p as *mut f32),
+        SendPtr(dloss as *mut f32),
+        SendPtr(dp),
+    );
     for_rows(rows, cols, |r| {
         let (p, dp) = (ps.get().add(r * cols), dps.get().add(r * cols));
         let k = label_at(lab.get(), r, labels_f32 != 0, cols).unwrap_or(0);
@@ -360,8 +510,22 @@ pub unsafe extern "C" fn fe_softmax_ce_forward(t: *const f32, x: *const f32, los
 /// dx = (softmax(x) Σt - t) dloss (= softmax - t for labels summing to 1);
 /// dt = (lse - x) dloss when dt is not null.
 #[no_mangle]
-pub unsafe extern "C" fn fe_softmax_ce_backward(t: *const f32, x: *const f32, dloss: *const f32, dx: *mut f32, dt: *mut f32, rows: usize, cols: usize) {
-    let (ts, xs, dls, dxs, dts) = (SendPtr(t as *mut f32), SendPtr(x as *mut f32), SendPtr(dloss as *mut f32), SendPtr(dx), SendPtr(dt));
+pub unsafe extern "C" fn fe_softmax_ce_backward(
+    t: *const f32,
+    x: *const f32,
+    dloss: *const f32,
+    dx: *mut f32,
+    dt: *mut f32,
+    rows: usize,
+    cols: usize,
+) {
+    let (ts, xs, dls, dxs, dts) = (
+        SendPtr(t as *mut f32),
+        SendPtr(x as *mut f32),
+        SendPtr(dloss as *mut f32),
+        SendPtr(dx),
+        SendPtr(dt),
+    );
     let want_dt = !dt.is_null();
     for_rows(rows, cols, |r| {
         let off = r * cols;
@@ -374,14 +538,23 @@ pub unsafe extern "C" fn fe_softmax_ce_backward(t: *const f32, x: *const f32, dl
         row_map2(t, dx, dx, cols, 0.0, &|tv, ev| ev.mul(ev_scale).sub(tv.mul(dlv)));
         if want_dt {
             let (mv, lns) = (splat(m), splat(ln(s)));
-            row_map2(t, x, dts.get().add(off), cols, 0.0, &|_, xv| mv.sub(xv).add(lns).mul(dlv));
+            row_map2(t, x, dts.get().add(off), cols, 0.0, &|_, xv| {
+                mv.sub(xv).add(lns).mul(dlv)
+            });
         }
     });
 }
 
 /// loss = lse - x_k = (m - x_k) + ln s. labels is (rows). Returns -1 or the first bad label's index.
 #[no_mangle]
-pub unsafe extern "C" fn fe_sparse_softmax_ce_forward(labels: *const i32, labels_f32: u32, x: *const f32, loss: *mut f32, rows: usize, cols: usize) -> i32 {
+pub unsafe extern "C" fn fe_sparse_softmax_ce_forward(
+    labels: *const i32,
+    labels_f32: u32,
+    x: *const f32,
+    loss: *mut f32,
+    rows: usize,
+    cols: usize,
+) -> i32 {
     let bad = first_bad_label(labels, rows, labels_f32 != 0, cols);
     if bad >= 0 {
         return bad;
@@ -399,12 +572,25 @@ pub unsafe extern "C" fn fe_sparse_softmax_ce_forward(labels: *const i32, labels
 
 /// dx = (softmax(x) - onehot(k)) dloss, in one sweep over the row after its max.
 #[no_mangle]
-pub unsafe extern "C" fn fe_sparse_softmax_ce_backward(labels: *const i32, labels_f32: u32, x: *const f32, dloss: *const f32, dx: *mut f32, rows: usize, cols: usize) -> i32 {
+pub unsafe extern "C" fn fe_sparse_softmax_ce_backward(
+    labels: *const i32,
+    labels_f32: u32,
+    x: *const f32,
+    dloss: *const f32,
+    dx: *mut f32,
+    rows: usize,
+    cols: usize,
+) -> i32 {
     let bad = first_bad_label(labels, rows, labels_f32 != 0, cols);
     if bad >= 0 {
         return bad;
     }
-    let (lab, xs, dls, dxs) = (SendPtr(labels as *mut i32), SendPtr(x as *mut f32), SendPtr(dloss as *mut f32), SendPtr(dx));
+    let (lab, xs, dls, dxs) = (
+        SendPtr(labels as *mut i32),
+        SendPtr(x as *mut f32),
+        SendPtr(dloss as *mut f32),
+        SendPtr(dx),
+    );
     for_rows(rows, cols, |r| {
         let (x, dx) = (xs.get().add(r * cols), dxs.get().add(r * cols));
         let k = label_at(lab.get(), r, labels_f32 != 0, cols).unwrap_or(0);

@@ -13,17 +13,29 @@ extern "C" {
 use crate::simd::{F32x4, I32x4};
 
 #[inline(always)]
-pub fn exp(x: f32) -> f32 { unsafe { expf(x) } }
+pub fn exp(x: f32) -> f32 {
+    unsafe { expf(x) }
+}
 #[inline(always)]
-pub fn ln(x: f32) -> f32 { unsafe { logf(x) } }
+pub fn ln(x: f32) -> f32 {
+    unsafe { logf(x) }
+}
 #[inline(always)]
-pub fn tanh(x: f32) -> f32 { unsafe { tanhf(x) } }
+pub fn tanh(x: f32) -> f32 {
+    unsafe { tanhf(x) }
+}
 #[inline(always)]
-pub fn pow(x: f32, y: f32) -> f32 { unsafe { powf(x, y) } }
+pub fn pow(x: f32, y: f32) -> f32 {
+    unsafe { powf(x, y) }
+}
 #[inline(always)]
-pub fn cos(x: f32) -> f32 { unsafe { cosf(x) } }
+pub fn cos(x: f32) -> f32 {
+    unsafe { cosf(x) }
+}
 #[inline(always)]
-pub fn sin(x: f32) -> f32 { unsafe { sinf(x) } }
+pub fn sin(x: f32) -> f32 {
+    unsafe { sinf(x) }
+}
 
 /// sqrt compiles to the `f32.sqrt` instruction.
 #[inline(always)]
@@ -72,7 +84,9 @@ pub fn exp_v(x: F32x4) -> F32x4 {
     let x = x.max(F32x4::splat(-87.3)).min(F32x4::splat(88.3));
     let n = x.mul(F32x4::splat(core::f32::consts::LOG2_E)).nearest();
     // ln2 split in a part exact in f32 and the remainder.
-    let r = x.sub(n.mul(F32x4::splat(0.693_145_75))).sub(n.mul(F32x4::splat(1.428_606_8e-6)));
+    let r = x
+        .sub(n.mul(F32x4::splat(0.693_145_75)))
+        .sub(n.mul(F32x4::splat(1.428_606_8e-6)));
     let mut p = F32x4::splat(1.0 / 720.0);
     p = F32x4::splat(1.0 / 120.0).mul_add(p, r);
     p = F32x4::splat(1.0 / 24.0).mul_add(p, r);
@@ -91,10 +105,14 @@ pub fn exp_v(x: F32x4) -> F32x4 {
 
 #[cfg(target_feature = "simd128")]
 #[inline(always)]
-fn neg_i(v: I32x4) -> core::arch::wasm32::v128 { core::arch::wasm32::i32x4_neg(v.0) }
+fn neg_i(v: I32x4) -> core::arch::wasm32::v128 {
+    core::arch::wasm32::i32x4_neg(v.0)
+}
 #[cfg(not(target_feature = "simd128"))]
 #[inline(always)]
-fn neg_i(v: I32x4) -> [i32; 4] { v.0.map(|x| x.wrapping_neg()) }
+fn neg_i(v: I32x4) -> [i32; 4] {
+    v.0.map(|x| x.wrapping_neg())
+}
 
 /// Vectorised logistic sigmoid 1 / (1 + e^-x), saturating cleanly at both ends.
 #[inline(always)]

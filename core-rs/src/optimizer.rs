@@ -25,11 +25,19 @@ fn splat(x: f32) -> F32x4 {
 /// Loads `w` (4, or 1..3 at the end) floats.
 #[inline(always)]
 unsafe fn ld(p: *const f32, w: usize) -> F32x4 {
-    if w == LANES { F32x4::load(p) } else { load_partial(p, w, 0.0) }
+    if w == LANES {
+        F32x4::load(p)
+    } else {
+        load_partial(p, w, 0.0)
+    }
 }
 #[inline(always)]
 unsafe fn st(v: F32x4, p: *mut f32, w: usize) {
-    if w == LANES { v.store(p) } else { store_partial(v, p, w) }
+    if w == LANES {
+        v.store(p)
+    } else {
+        store_partial(v, p, w)
+    }
 }
 
 /// Calls `f(i, w)` for every vector of 0..n (w = 4, and the last 1..3), split over threads.
@@ -62,7 +70,15 @@ pub unsafe extern "C" fn fe_sgd_update(p: *mut f32, g: *const f32, n: usize, lr:
 /// a = momentum a + g; p -= lr (g + momentum a) with Nesterov, else p -= lr a.
 /// p, g and a (accumulation) are (n).
 #[no_mangle]
-pub unsafe extern "C" fn fe_momentum_update(p: *mut f32, g: *const f32, a: *mut f32, n: usize, lr: f32, momentum: f32, nesterov: u32) {
+pub unsafe extern "C" fn fe_momentum_update(
+    p: *mut f32,
+    g: *const f32,
+    a: *mut f32,
+    n: usize,
+    lr: f32,
+    momentum: f32,
+    nesterov: u32,
+) {
     let (ps, gs, accs) = (SendPtr(p), SendPtr(g as *mut f32), SendPtr(a));
     let (lr, m) = (splat(lr), splat(momentum));
     let nesterov = nesterov != 0;
@@ -81,7 +97,17 @@ pub unsafe extern "C" fn fe_momentum_update(p: *mut f32, g: *const f32, a: *mut 
 /// alpha = lr sqrt(1 - beta2^t) / (1 - beta1^t) (computed in double precision).
 /// p, g, m (first moment), v (second moment) are (n).
 #[no_mangle]
-pub unsafe extern "C" fn fe_adam_update(p: *mut f32, g: *const f32, m: *mut f32, v: *mut f32, n: usize, alpha: f32, beta1: f32, beta2: f32, epsilon: f32) {
+pub unsafe extern "C" fn fe_adam_update(
+    p: *mut f32,
+    g: *const f32,
+    m: *mut f32,
+    v: *mut f32,
+    n: usize,
+    alpha: f32,
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
+) {
     let (ps, gs, ms, vs) = (SendPtr(p), SendPtr(g as *mut f32), SendPtr(m), SendPtr(v));
     let (alpha, c1, c2, eps) = (splat(alpha), splat(1.0 - beta1), splat(1.0 - beta2), splat(epsilon));
     for_each_vector(n, |i, w| {
@@ -100,8 +126,25 @@ pub unsafe extern "C" fn fe_adam_update(p: *mut f32, g: *const f32, m: *mut f32,
 /// RMSprop as Keras: ms = rho ms + (1 - rho) g²; centered: mg = rho mg + (1 - rho) g and
 /// the denominator is ms - mg² + epsilon, else ms + epsilon; inc = lr g / sqrt(denominator);
 /// with momentum: mom = momentum mom + inc, p -= mom; else p -= inc.
-unsafe fn rmsprop<const CENTERED: bool, const MOMENTUM: bool>(p: *mut f32, g: *const f32, ms: *mut f32, mg: *mut f32, mom: *mut f32, n: usize, lr: f32, rho: f32, momentum: f32, epsilon: f32) {
-    let (ps, gs, mss, mgs, moms) = (SendPtr(p), SendPtr(g as *mut f32), SendPtr(ms), SendPtr(mg), SendPtr(mom));
+unsafe fn rmsprop<const CENTERED: bool, const MOMENTUM: bool>(
+    p: *mut f32,
+    g: *const f32,
+    ms: *mut f32,
+    mg: *mut f32,
+    mom: *mut f32,
+    n: usize,
+    lr: f32,
+    rho: f32,
+    momentum: f32,
+    epsilon: f32,
+) {
+    let (ps, gs, mss, mgs, moms) = (
+        SendPtr(p),
+        SendPtr(g as *mut f32),
+        SendPtr(ms),
+        SendPtr(mg),
+        SendPtr(mom),
+    );
     let (lr, rho_v, c, mo, eps) = (splat(lr), splat(rho), splat(1.0 - rho), splat(momentum), splat(epsilon));
     for_each_vector(n, |i, w| {
         let (p, g, ms) = (ps.get().add(i), gs.get().add(i), mss.get().add(i));
@@ -132,7 +175,18 @@ unsafe fn rmsprop<const CENTERED: bool, const MOMENTUM: bool>(p: *mut f32, g: *c
 /// p, g, ms (mean square) are (n); mg (mean gradient) is (n) or null when not centered;
 /// mom (momentum) is (n) or null when momentum is 0.
 #[no_mangle]
-pub unsafe extern "C" fn fe_rmsprop_update(p: *mut f32, g: *const f32, ms: *mut f32, mg: *mut f32, mom: *mut f32, n: usize, lr: f32, rho: f32, momentum: f32, epsilon: f32) {
+pub unsafe extern "C" fn fe_rmsprop_update(
+    p: *mut f32,
+    g: *const f32,
+    ms: *mut f32,
+    mg: *mut f32,
+    mom: *mut f32,
+    n: usize,
+    lr: f32,
+    rho: f32,
+    momentum: f32,
+    epsilon: f32,
+) {
     match (!mg.is_null(), !mom.is_null()) {
         (false, false) => rmsprop::<false, false>(p, g, ms, mg, mom, n, lr, rho, momentum, epsilon),
         (false, true) => rmsprop::<false, true>(p, g, ms, mg, mom, n, lr, rho, momentum, epsilon),

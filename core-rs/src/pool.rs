@@ -59,7 +59,14 @@ unsafe fn each_channel(c: usize, mut vf: impl FnMut(usize), mut sf: impl FnMut(u
 /// MAX: y = the max over each window, and with `ARG` argmax gets the window position
 /// (i * kw + j) of the first maximum. !MAX: y = the mean over the window's real cells.
 /// x is (n, h, w, c); y and argmax are (n, ho, wo, c); items are output rows (b, oh).
-unsafe fn pool_forward_rows<const MAX: bool, const ARG: bool>(g: &Geometry, x: *const f32, y: *mut f32, argmax: *mut f32, item0: usize, item1: usize) {
+unsafe fn pool_forward_rows<const MAX: bool, const ARG: bool>(
+    g: &Geometry,
+    x: *const f32,
+    y: *mut f32,
+    argmax: *mut f32,
+    item0: usize,
+    item1: usize,
+) {
     let c = g.cin;
     let taps = g.taps();
     for item in item0..item1 {
@@ -79,7 +86,11 @@ unsafe fn pool_forward_rows<const MAX: bool, const ARG: bool>(g: &Geometry, x: *
                     let cell = row.add((ow * g.sw + j - g.pad_left) * c);
                     let pos = (i * g.kw + j) as f32;
                     if first {
-                        each_channel(c, |ch| F32x4::load(cell.add(ch)).store(yo.add(ch)), |ch| *yo.add(ch) = *cell.add(ch));
+                        each_channel(
+                            c,
+                            |ch| F32x4::load(cell.add(ch)).store(yo.add(ch)),
+                            |ch| *yo.add(ch) = *cell.add(ch),
+                        );
                         if ARG {
                             each_channel(c, |ch| F32x4::splat(pos).store(ao.add(ch)), |ch| *ao.add(ch) = pos);
                         }
@@ -178,7 +189,8 @@ unsafe fn pool_backward<const MAX: bool>(g: &Geometry, argmax: *const f32, dy: *
     parallel_for(g.n * g.h, GRAIN / per_item.max(1), &|s, e| {
         let (argmax, dy, dx) = (argmax.get(), dy.get(), dx.get());
         let taps = g.taps();
-        let covering_cols: alloc::vec::Vec<(usize, usize)> = (0..g.w).map(|iw| covering(iw, g.pad_left, g.kw, g.sw, g.wo)).collect();
+        let covering_cols: alloc::vec::Vec<(usize, usize)> =
+            (0..g.w).map(|iw| covering(iw, g.pad_left, g.kw, g.sw, g.wo)).collect();
         let half = F32x4::splat(0.5);
         for item in s..e {
             let (b, ih) = (item / g.h, item % g.h);
@@ -199,7 +211,9 @@ unsafe fn pool_backward<const MAX: bool>(g: &Geometry, argmax: *const f32, dy: *
                                 c,
                                 |ch| {
                                     let hit = F32x4::load(a.add(ch)).sub(F32x4::splat(pos)).abs().lt(half);
-                                    F32x4::load(out.add(ch)).add(F32x4::load(d.add(ch)).and(hit)).store(out.add(ch));
+                                    F32x4::load(out.add(ch))
+                                        .add(F32x4::load(d.add(ch)).and(hit))
+                                        .store(out.add(ch));
                                 },
                                 |ch| {
                                     if (*a.add(ch) - pos).abs() < 0.5 {
@@ -212,7 +226,11 @@ unsafe fn pool_backward<const MAX: bool>(g: &Geometry, argmax: *const f32, dy: *
                             let count = ((i1 - i0) * (j1 - j0)) as f32;
                             each_channel(
                                 c,
-                                |ch| F32x4::load(out.add(ch)).add(F32x4::load(d.add(ch)).div(F32x4::splat(count))).store(out.add(ch)),
+                                |ch| {
+                                    F32x4::load(out.add(ch))
+                                        .add(F32x4::load(d.add(ch)).div(F32x4::splat(count)))
+                                        .store(out.add(ch))
+                                },
                                 |ch| *out.add(ch) += *d.add(ch) / count,
                             );
                         }
@@ -266,7 +284,8 @@ pub unsafe fn max_pool_backward_naive(g: &Geometry, x: *const f32, dy: *const f3
             for ow in 0..g.wo {
                 for ch in 0..g.cin {
                     let (ih, iw, _) = window_argmax(g, x, b, oh, ow, ch);
-                    *dx.add(((b * g.h + ih) * g.w + iw) * g.cin + ch) += *dy.add(((b * g.ho + oh) * g.wo + ow) * g.cin + ch);
+                    *dx.add(((b * g.h + ih) * g.w + iw) * g.cin + ch) +=
+                        *dy.add(((b * g.ho + oh) * g.wo + ow) * g.cin + ch);
                 }
             }
         }
@@ -309,7 +328,8 @@ pub unsafe fn avg_pool_backward_naive(g: &Geometry, dy: *const f32, dx: *mut f32
                     for j in j0..j1 {
                         let (ih, iw) = (oh * g.sh + i - g.pad_top, ow * g.sw + j - g.pad_left);
                         for ch in 0..g.cin {
-                            *dx.add(((b * g.h + ih) * g.w + iw) * g.cin + ch) += *dy.add(((b * g.ho + oh) * g.wo + ow) * g.cin + ch) / count;
+                            *dx.add(((b * g.h + ih) * g.w + iw) * g.cin + ch) +=
+                                *dy.add(((b * g.ho + oh) * g.wo + ow) * g.cin + ch) / count;
                         }
                     }
                 }

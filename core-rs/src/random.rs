@@ -92,14 +92,20 @@ impl Stream {
     #[inline(always)]
     pub fn group(&self, g: u64) -> [u32; GROUP_LEN] {
         let first = g * GROUP as u64;
-        let blocks = philox4x32_10_xn(core::array::from_fn::<_, GROUP, _>(|j| self.counter(first + j as u64)), self.key);
+        let blocks = philox4x32_10_xn(
+            core::array::from_fn::<_, GROUP, _>(|j| self.counter(first + j as u64)),
+            self.key,
+        );
         core::array::from_fn(|i| blocks[i / 4][i % 4])
     }
 
     /// Four more words for element `i`'s `attempt`-th redraw (attempt >= 1).
     #[inline(always)]
     fn redraw(&self, i: u64, attempt: u32) -> [u32; 4] {
-        philox4x32_10([i as u32, (i >> 32) as u32, self.stream, self.tag | (attempt << 1)], self.key)
+        philox4x32_10(
+            [i as u32, (i >> 32) as u32, self.stream, self.tag | (attempt << 1)],
+            self.key,
+        )
     }
 }
 
@@ -223,14 +229,31 @@ fn next_down(x: f32) -> f32 {
 /// Raw 32-bit words (tests check them against the Random123 known-answer vectors).
 #[no_mangle]
 pub unsafe extern "C" fn fe_random_bits(out: *mut u32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32) {
-    let s = Stream { key: [k0, k1], stream, tag };
+    let s = Stream {
+        key: [k0, k1],
+        stream,
+        tag,
+    };
     fill_groups(out, n, |g| s.group(g))
 }
 
 /// Uniform floats in [lo, hi) (hi > lo), or all lo when hi == lo.
 #[no_mangle]
-pub unsafe extern "C" fn fe_random_uniform(out: *mut f32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32, lo: f32, hi: f32) {
-    let s = Stream { key: [k0, k1], stream, tag };
+pub unsafe extern "C" fn fe_random_uniform(
+    out: *mut f32,
+    n: usize,
+    k0: u32,
+    k1: u32,
+    stream: u32,
+    tag: u32,
+    lo: f32,
+    hi: f32,
+) {
+    let s = Stream {
+        key: [k0, k1],
+        stream,
+        tag,
+    };
     let (range, top) = (hi - lo, if hi > lo { next_down(hi) } else { lo });
     fill_groups(out, n, |g| {
         // lo + range u can round up to hi: keep the interval half-open.
@@ -241,22 +264,64 @@ pub unsafe extern "C" fn fe_random_uniform(out: *mut f32, n: usize, k0: u32, k1:
 /// Uniform integers in [lo, lo + range), range >= 1: lo + floor(w range / 2^32)
 /// (bias below range / 2^32, immaterial for any range a tensor can index).
 #[no_mangle]
-pub unsafe extern "C" fn fe_random_uniform_int(out: *mut i32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32, lo: i32, range: u32) {
-    let s = Stream { key: [k0, k1], stream, tag };
-    fill_groups(out, n, |g| s.group(g).map(|w| lo.wrapping_add(((w as u64 * range as u64) >> 32) as i32)))
+pub unsafe extern "C" fn fe_random_uniform_int(
+    out: *mut i32,
+    n: usize,
+    k0: u32,
+    k1: u32,
+    stream: u32,
+    tag: u32,
+    lo: i32,
+    range: u32,
+) {
+    let s = Stream {
+        key: [k0, k1],
+        stream,
+        tag,
+    };
+    fill_groups(out, n, |g| {
+        s.group(g)
+            .map(|w| lo.wrapping_add(((w as u64 * range as u64) >> 32) as i32))
+    })
 }
 
 /// Normal floats with the given mean and standard deviation.
 #[no_mangle]
-pub unsafe extern "C" fn fe_random_normal(out: *mut f32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32, mean: f32, stddev: f32) {
-    let s = Stream { key: [k0, k1], stream, tag };
+pub unsafe extern "C" fn fe_random_normal(
+    out: *mut f32,
+    n: usize,
+    k0: u32,
+    k1: u32,
+    stream: u32,
+    tag: u32,
+    mean: f32,
+    stddev: f32,
+) {
+    let s = Stream {
+        key: [k0, k1],
+        stream,
+        tag,
+    };
     fill_groups(out, n, |g| normals(s.group(g)).map(|z| mean + stddev * z))
 }
 
 /// The naive reference of `fe_random_normal`: scalar Box-Muller with libm, same words.
 #[no_mangle]
-pub unsafe extern "C" fn fe_random_normal_naive(out: *mut f32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32, mean: f32, stddev: f32) {
-    let s = Stream { key: [k0, k1], stream, tag };
+pub unsafe extern "C" fn fe_random_normal_naive(
+    out: *mut f32,
+    n: usize,
+    k0: u32,
+    k1: u32,
+    stream: u32,
+    tag: u32,
+    mean: f32,
+    stddev: f32,
+) {
+    let s = Stream {
+        key: [k0, k1],
+        stream,
+        tag,
+    };
     for g in 0..n.div_ceil(GROUP_LEN) {
         let w = s.group(g as u64);
         for p in 0..GROUP_LEN / 2 {
@@ -279,8 +344,21 @@ const MAX_REDRAWS: u32 = 64;
 /// candidate of element i is the plain normal draw's element i, so a truncated draw
 /// agrees with `fe_random_normal` (same key, stream, tag) wherever that lies inside.
 #[no_mangle]
-pub unsafe extern "C" fn fe_random_truncated_normal(out: *mut f32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32, mean: f32, stddev: f32) {
-    let s = Stream { key: [k0, k1], stream, tag };
+pub unsafe extern "C" fn fe_random_truncated_normal(
+    out: *mut f32,
+    n: usize,
+    k0: u32,
+    k1: u32,
+    stream: u32,
+    tag: u32,
+    mean: f32,
+    stddev: f32,
+) {
+    let s = Stream {
+        key: [k0, k1],
+        stream,
+        tag,
+    };
     fill_groups(out, n, |g| {
         let mut z = normals(s.group(g));
         for (k, zk) in z.iter_mut().enumerate() {
@@ -311,8 +389,22 @@ fn redraw_within_2(s: &Stream, i: u64) -> f32 {
 /// probability 1 - rate) and scaled by 1 / (1 - rate). x is (n), y is (n); mask (n), if
 /// not null, receives the factor applied (0 or 1 / (1 - rate)) for the backward.
 #[no_mangle]
-pub unsafe extern "C" fn fe_dropout_forward(x: *const f32, y: *mut f32, mask: *mut f32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32, rate: f32) {
-    let s = Stream { key: [k0, k1], stream, tag };
+pub unsafe extern "C" fn fe_dropout_forward(
+    x: *const f32,
+    y: *mut f32,
+    mask: *mut f32,
+    n: usize,
+    k0: u32,
+    k1: u32,
+    stream: u32,
+    tag: u32,
+    rate: f32,
+) {
+    let s = Stream {
+        key: [k0, k1],
+        stream,
+        tag,
+    };
     let scale = 1.0 / (1.0 - rate);
     let (xs, ys, ms) = (SendPtr(x as *mut f32), SendPtr(y), SendPtr(mask));
     let with_mask = !mask.is_null();
@@ -346,9 +438,15 @@ pub unsafe extern "C" fn fe_dropout_forward(x: *const f32, y: *mut f32, mask: *m
 /// the same values `fe_dropout_forward` would apply to an x of n elements.
 #[no_mangle]
 pub unsafe extern "C" fn fe_dropout_mask(mask: *mut f32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32, rate: f32) {
-    let s = Stream { key: [k0, k1], stream, tag };
+    let s = Stream {
+        key: [k0, k1],
+        stream,
+        tag,
+    };
     let scale = 1.0 / (1.0 - rate);
-    fill_groups(mask, n, |g| s.group(g).map(|w| if unit_uniform(w) >= rate { scale } else { 0.0 }))
+    fill_groups(mask, n, |g| {
+        s.group(g).map(|w| if unit_uniform(w) >= rate { scale } else { 0.0 })
+    })
 }
 
 /// dx = dy * mask (also the forward of a same-shape mask). All are (n).
@@ -362,7 +460,14 @@ pub unsafe extern "C" fn fe_dropout_backward(dy: *const f32, mask: *const f32, d
 /// (0 where the mask has size 1). Used for a noise shape smaller than x, in both
 /// directions (forward: x; backward: dy).
 #[no_mangle]
-pub unsafe extern "C" fn fe_dropout_apply_broadcast(x: *const f32, mask: *const f32, y: *mut f32, rank: usize, dims: *const u32, mstrides: *const u32) {
+pub unsafe extern "C" fn fe_dropout_apply_broadcast(
+    x: *const f32,
+    mask: *const f32,
+    y: *mut f32,
+    rank: usize,
+    dims: *const u32,
+    mstrides: *const u32,
+) {
     let dims = core::slice::from_raw_parts(dims, rank);
     let mstr = core::slice::from_raw_parts(mstrides, rank);
     let cols = dims[rank - 1] as usize;

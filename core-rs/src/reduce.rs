@@ -175,17 +175,33 @@ struct Max;
 impl Extremum for Max {
     const INIT: f32 = f32::NEG_INFINITY;
     #[inline(always)]
-    fn s(acc: f32, x: f32) -> f32 { if acc < x { x } else { acc } }
+    fn s(acc: f32, x: f32) -> f32 {
+        if acc < x {
+            x
+        } else {
+            acc
+        }
+    }
     #[inline(always)]
-    fn v(acc: F32x4, x: F32x4) -> F32x4 { acc.max(x) }
+    fn v(acc: F32x4, x: F32x4) -> F32x4 {
+        acc.max(x)
+    }
 }
 struct Min;
 impl Extremum for Min {
     const INIT: f32 = f32::INFINITY;
     #[inline(always)]
-    fn s(acc: f32, x: f32) -> f32 { if x < acc { x } else { acc } }
+    fn s(acc: f32, x: f32) -> f32 {
+        if x < acc {
+            x
+        } else {
+            acc
+        }
+    }
     #[inline(always)]
-    fn v(acc: F32x4, x: F32x4) -> F32x4 { acc.min(x) }
+    fn v(acc: F32x4, x: F32x4) -> F32x4 {
+        acc.min(x)
+    }
 }
 
 #[inline(always)]
@@ -293,15 +309,27 @@ const MAX_VECTOR_ARG_N: usize = 1 << 24;
 /// Whether `v` beats `best` for argMax (MAX) or argMin: strictly, so the first wins.
 #[inline(always)]
 fn beats_v<const MAX: bool>(v: F32x4, best: F32x4) -> F32x4 {
-    if MAX { v.gt(best) } else { v.lt(best) }
+    if MAX {
+        v.gt(best)
+    } else {
+        v.lt(best)
+    }
 }
 #[inline(always)]
 fn beats<const MAX: bool>(v: f32, best: f32) -> bool {
-    if MAX { v > best } else { v < best }
+    if MAX {
+        v > best
+    } else {
+        v < best
+    }
 }
 #[inline(always)]
 fn worst<const MAX: bool>() -> f32 {
-    if MAX { f32::NEG_INFINITY } else { f32::INFINITY }
+    if MAX {
+        f32::NEG_INFINITY
+    } else {
+        f32::INFINITY
+    }
 }
 
 #[inline(always)]
@@ -321,7 +349,10 @@ unsafe fn arg_contig<const MAX: bool>(x: *const f32, n: usize) -> usize {
     if n >= 8 && n <= MAX_VECTOR_ARG_N {
         let mut bv = [F32x4::splat(best); 2];
         let mut bi = [F32x4::zero(); 2];
-        let mut idx = [F32x4::load([0.0f32, 1.0, 2.0, 3.0].as_ptr()), F32x4::load([4.0f32, 5.0, 6.0, 7.0].as_ptr())];
+        let mut idx = [
+            F32x4::load([0.0f32, 1.0, 2.0, 3.0].as_ptr()),
+            F32x4::load([4.0f32, 5.0, 6.0, 7.0].as_ptr()),
+        ];
         let step = F32x4::splat(8.0);
         while i + 8 <= n {
             for k in 0..2 {
@@ -447,7 +478,15 @@ const ARG_COL_BLOCK: usize = 64;
 /// Backward of max/min over the middle dim: dx is zero except that dy[o, j] goes to
 /// the first k where x[o, k, j] == y[o, j] (one position even when several tie; none
 /// when y is NaN). x, dx are (outer, n, inner); y, dy are (outer, inner). Writes dx.
-pub unsafe fn arg_backward(x: *const f32, y: *const f32, dy: *const f32, dx: *mut f32, outer: usize, n: usize, inner: usize) {
+pub unsafe fn arg_backward(
+    x: *const f32,
+    y: *const f32,
+    dy: *const f32,
+    dx: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+) {
     let p = |q: *const f32| SendPtr(q as *mut f32);
     let (xs, ys, dys, dxs) = (p(x), p(y), p(dy), SendPtr(dx));
     let blocks = inner.div_ceil(ARG_COL_BLOCK);
@@ -473,13 +512,29 @@ pub unsafe fn arg_backward(x: *const f32, y: *const f32, dy: *const f32, dx: *mu
 /// Reduction over the middle dim of x (outer, n, inner) into y (outer, inner): op SUM
 /// (times `scale`), MAX or MIN.
 #[no_mangle]
-pub unsafe extern "C" fn fe_reduce(op: u32, x: *const f32, y: *mut f32, outer: usize, n: usize, inner: usize, scale: f32) {
+pub unsafe extern "C" fn fe_reduce(
+    op: u32,
+    x: *const f32,
+    y: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    scale: f32,
+) {
     reduce_forward(op, x, y, outer, n, inner, scale);
 }
 
 /// The naive reference of `fe_reduce`: the test oracle.
 #[no_mangle]
-pub unsafe extern "C" fn fe_reduce_naive(op: u32, x: *const f32, y: *mut f32, outer: usize, n: usize, inner: usize, scale: f32) {
+pub unsafe extern "C" fn fe_reduce_naive(
+    op: u32,
+    x: *const f32,
+    y: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    scale: f32,
+) {
     reduce_naive(op, x, y, outer, n, inner, scale);
 }
 
@@ -491,12 +546,27 @@ pub unsafe extern "C" fn fe_arg_reduce(op: u32, x: *const f32, out: *mut i32, ou
 
 /// The naive reference of `fe_arg_reduce`: the test oracle.
 #[no_mangle]
-pub unsafe extern "C" fn fe_arg_reduce_naive(op: u32, x: *const f32, out: *mut i32, outer: usize, n: usize, inner: usize) {
+pub unsafe extern "C" fn fe_arg_reduce_naive(
+    op: u32,
+    x: *const f32,
+    out: *mut i32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+) {
     arg_reduce_naive(op, x, out, outer, n, inner);
 }
 
 /// Backward of max/min (see `arg_backward`).
 #[no_mangle]
-pub unsafe extern "C" fn fe_reduce_arg_backward(x: *const f32, y: *const f32, dy: *const f32, dx: *mut f32, outer: usize, n: usize, inner: usize) {
+pub unsafe extern "C" fn fe_reduce_arg_backward(
+    x: *const f32,
+    y: *const f32,
+    dy: *const f32,
+    dx: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+) {
     arg_backward(x, y, dy, dx, outer, n, inner);
 }

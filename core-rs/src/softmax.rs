@@ -9,8 +9,8 @@
 //! Work is split over rows (or over (outer, 4-column block) pairs), never inside a
 //! reduction, so results do not depend on the thread count.
 
-use crate::activation::{load_partial, store_partial, sum_partial};
 use crate::activation::exp_nonpos_v;
+use crate::activation::{load_partial, store_partial, sum_partial};
 use crate::math::{exp, ln};
 use crate::parallel::{parallel_for, SendPtr};
 use crate::simd::{F32x4, LANES};
@@ -93,7 +93,10 @@ pub unsafe fn row_dot(a: *const f32, b: *const f32, n: usize) -> f32 {
     }
     let mut s = acc.sum();
     if i < n {
-        s += sum_partial(load_partial(a.add(i), n - i, 0.0).mul(load_partial(b.add(i), n - i, 0.0)), n - i);
+        s += sum_partial(
+            load_partial(a.add(i), n - i, 0.0).mul(load_partial(b.add(i), n - i, 0.0)),
+            n - i,
+        );
     }
     s
 }
@@ -146,7 +149,11 @@ unsafe fn softmax_backward_row(y: *const f32, dy: *const f32, dx: *mut f32, n: u
     }
     if i < n {
         let r = n - i;
-        store_partial(f(load_partial(y.add(i), r, 0.0), load_partial(dy.add(i), r, 0.0)), dx.add(i), r);
+        store_partial(
+            f(load_partial(y.add(i), r, 0.0), load_partial(dy.add(i), r, 0.0)),
+            dx.add(i),
+            r,
+        );
     }
 }
 
@@ -161,7 +168,11 @@ unsafe fn log_softmax_backward_row(y: *const f32, dy: *const f32, dx: *mut f32, 
     }
     if i < n {
         let r = n - i;
-        store_partial(f(load_partial(y.add(i), r, 0.0), load_partial(dy.add(i), r, 0.0)), dx.add(i), r);
+        store_partial(
+            f(load_partial(y.add(i), r, 0.0), load_partial(dy.add(i), r, 0.0)),
+            dx.add(i),
+            r,
+        );
     }
 }
 
@@ -172,11 +183,19 @@ unsafe fn log_softmax_backward_row(y: *const f32, dy: *const f32, dx: *mut f32, 
 
 #[inline(always)]
 unsafe fn ld(p: *const f32, w: usize, fill: f32) -> F32x4 {
-    if w == LANES { F32x4::load(p) } else { load_partial(p, w, fill) }
+    if w == LANES {
+        F32x4::load(p)
+    } else {
+        load_partial(p, w, fill)
+    }
 }
 #[inline(always)]
 unsafe fn st(v: F32x4, p: *mut f32, w: usize) {
-    if w == LANES { v.store(p) } else { store_partial(v, p, w) }
+    if w == LANES {
+        v.store(p)
+    } else {
+        store_partial(v, p, w)
+    }
 }
 
 unsafe fn softmax_cols(x: *const f32, y: *mut f32, n: usize, inner: usize, w: usize, log: bool) {
@@ -207,15 +226,31 @@ unsafe fn softmax_cols(x: *const f32, y: *mut f32, n: usize, inner: usize, w: us
     }
 }
 
-unsafe fn softmax_backward_cols(y: *const f32, dy: *const f32, dx: *mut f32, n: usize, inner: usize, w: usize, log: bool) {
+unsafe fn softmax_backward_cols(
+    y: *const f32,
+    dy: *const f32,
+    dx: *mut f32,
+    n: usize,
+    inner: usize,
+    w: usize,
+    log: bool,
+) {
     let mut acc = F32x4::zero();
     for k in 0..n {
         let g = ld(dy.add(k * inner), w, 0.0);
-        acc = if log { acc.add(g) } else { acc.mul_add(g, ld(y.add(k * inner), w, 0.0)) };
+        acc = if log {
+            acc.add(g)
+        } else {
+            acc.mul_add(g, ld(y.add(k * inner), w, 0.0))
+        };
     }
     for k in 0..n {
         let (yv, g) = (ld(y.add(k * inner), w, 0.0), ld(dy.add(k * inner), w, 0.0));
-        let r = if log { g.sub(exp_nonpos_v(yv).mul(acc)) } else { yv.mul(g.sub(acc)) };
+        let r = if log {
+            g.sub(exp_nonpos_v(yv).mul(acc))
+        } else {
+            yv.mul(g.sub(acc))
+        };
         st(r, dx.add(k * inner), w);
     }
 }
@@ -248,7 +283,14 @@ unsafe fn forward(x: *const f32, y: *mut f32, outer: usize, n: usize, inner: usi
             for item in i0..i1 {
                 let (o, j) = (item / blocks, (item % blocks) * LANES);
                 let off = o * n * inner + j;
-                softmax_cols(xs.get().add(off), ys.get().add(off), n, inner, (inner - j).min(LANES), kind == Kind::LogSoftmax);
+                softmax_cols(
+                    xs.get().add(off),
+                    ys.get().add(off),
+                    n,
+                    inner,
+                    (inner - j).min(LANES),
+                    kind == Kind::LogSoftmax,
+                );
             }
         });
     }
@@ -273,7 +315,15 @@ unsafe fn backward(y: *const f32, dy: *const f32, dx: *mut f32, outer: usize, n:
                 let (o, j) = (item / blocks, (item % blocks) * LANES);
                 let off = o * n * inner + j;
                 let w = (inner - j).min(LANES);
-                softmax_backward_cols(ys.get().add(off), dys.get().add(off), dxs.get().add(off), n, inner, w, kind == Kind::LogSoftmax);
+                softmax_backward_cols(
+                    ys.get().add(off),
+                    dys.get().add(off),
+                    dxs.get().add(off),
+                    n,
+                    inner,
+                    w,
+                    kind == Kind::LogSoftmax,
+                );
             }
         });
     }
@@ -313,7 +363,14 @@ pub unsafe extern "C" fn fe_softmax_forward(x: *const f32, y: *mut f32, outer: u
     forward(x, y, outer, n, inner, Kind::Softmax)
 }
 #[no_mangle]
-pub unsafe extern "C" fn fe_softmax_backward(y: *const f32, dy: *const f32, dx: *mut f32, outer: usize, n: usize, inner: usize) {
+pub unsafe extern "C" fn fe_softmax_backward(
+    y: *const f32,
+    dy: *const f32,
+    dx: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+) {
     backward(y, dy, dx, outer, n, inner, Kind::Softmax)
 }
 #[no_mangle]
@@ -321,11 +378,25 @@ pub unsafe extern "C" fn fe_log_softmax_forward(x: *const f32, y: *mut f32, oute
     forward(x, y, outer, n, inner, Kind::LogSoftmax)
 }
 #[no_mangle]
-pub unsafe extern "C" fn fe_log_softmax_backward(y: *const f32, dy: *const f32, dx: *mut f32, outer: usize, n: usize, inner: usize) {
+pub unsafe extern "C" fn fe_log_softmax_backward(
+    y: *const f32,
+    dy: *const f32,
+    dx: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+) {
     backward(y, dy, dx, outer, n, inner, Kind::LogSoftmax)
 }
 /// Reference for tests: `log` = 0 softmax, 1 log-softmax.
 #[no_mangle]
-pub unsafe extern "C" fn fe_softmax_forward_naive(x: *const f32, y: *mut f32, outer: usize, n: usize, inner: usize, log: u32) {
+pub unsafe extern "C" fn fe_softmax_forward_naive(
+    x: *const f32,
+    y: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    log: u32,
+) {
     softmax_forward_naive(x, y, outer, n, inner, log != 0)
 }

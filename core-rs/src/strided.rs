@@ -32,7 +32,12 @@ impl Space {
     /// Reads `params` = [dims[rank], strides0[rank], strides1[rank]] (usize words).
     pub unsafe fn from_params(rank: usize, params: *const usize) -> Space {
         assert!(rank >= 1 && rank <= MAX_RANK);
-        let mut sp = Space { rank, dims: [1; MAX_RANK], s0: [0; MAX_RANK], s1: [0; MAX_RANK] };
+        let mut sp = Space {
+            rank,
+            dims: [1; MAX_RANK],
+            s0: [0; MAX_RANK],
+            s1: [0; MAX_RANK],
+        };
         for d in 0..rank {
             sp.dims[d] = *params.add(d);
             sp.s0[d] = *params.add(rank + d);
@@ -121,7 +126,11 @@ impl Space {
         let pieces = if inner >= 2 * PIECE { inner.div_ceil(PIECE) } else { 1 };
         let items = rows * pieces;
         let per_item = if pieces > 1 { PIECE } else { inner };
-        let min_items = if serial { items } else { min_elems.div_ceil(per_item).max(1) };
+        let min_items = if serial {
+            items
+        } else {
+            min_elems.div_ceil(per_item).max(1)
+        };
         if pieces == 1 {
             parallel_for(items, min_items, &|start, end| {
                 self.walk(outer, start, end, |row, o0, o1| body(o0, o1, row * inner, inner));
@@ -159,7 +168,14 @@ pub unsafe fn strided_copy(src: *const u32, dst: *mut u32, sp: &Space, accumulat
     let r = sp.rank;
     let aliased = accumulate && sp.s1[..r].contains(&0);
     let gathers_columns = sp.s0[r - 1] > 1;
-    if !accumulate && r >= 2 && gathers_columns && sp.s0[r - 2] == 1 && sp.s1[r - 1] == 1 && sp.dims[r - 1] >= 4 && sp.dims[r - 2] >= 4 {
+    if !accumulate
+        && r >= 2
+        && gathers_columns
+        && sp.s0[r - 2] == 1
+        && sp.s1[r - 1] == 1
+        && sp.dims[r - 1] >= 4
+        && sp.dims[r - 2] >= 4
+    {
         return transpose_tiles(src, dst, sp);
     }
     let (src, dst) = (SendPtr(src as *mut u32), SendPtr(dst));
@@ -193,7 +209,11 @@ unsafe fn add_run(s: *const f32, ss: usize, d: *mut f32, ds: usize, len: usize) 
     let mut i = 0;
     if ds == 1 && (ss == 1 || ss == 0) {
         while i + 4 <= len {
-            let v = if ss == 1 { F32x4::load(s.add(i)) } else { F32x4::splat(*s) };
+            let v = if ss == 1 {
+                F32x4::load(s.add(i))
+            } else {
+                F32x4::splat(*s)
+            };
             F32x4::load(d.add(i)).add(v).store(d.add(i));
             i += 4;
         }
@@ -271,14 +291,26 @@ pub unsafe fn strided_copy_naive(src: *const u32, dst: *mut u32, sp: &Space, acc
 /// view; `params` = [dims[rank], src_strides[rank], dst_strides[rank]] in elements.
 /// `accumulate` != 0 adds into `dst` (f32 data only).
 #[no_mangle]
-pub unsafe extern "C" fn fe_strided_copy(src: *const u32, dst: *mut u32, rank: usize, params: *const usize, accumulate: u32) {
+pub unsafe extern "C" fn fe_strided_copy(
+    src: *const u32,
+    dst: *mut u32,
+    rank: usize,
+    params: *const usize,
+    accumulate: u32,
+) {
     let sp = Space::from_params(rank, params);
     strided_copy(src, dst, &sp, accumulate != 0);
 }
 
 /// The naive reference of `fe_strided_copy`, same arguments: the test oracle.
 #[no_mangle]
-pub unsafe extern "C" fn fe_strided_copy_naive(src: *const u32, dst: *mut u32, rank: usize, params: *const usize, accumulate: u32) {
+pub unsafe extern "C" fn fe_strided_copy_naive(
+    src: *const u32,
+    dst: *mut u32,
+    rank: usize,
+    params: *const usize,
+    accumulate: u32,
+) {
     let sp = Space::from_params(rank, params);
     strided_copy_naive(src, dst, &sp, accumulate != 0);
 }

@@ -27,7 +27,9 @@ const CHUNK: usize = 4096;
 #[inline(always)]
 pub fn for_each_chunk<F: Fn(usize, usize) + Sync>(n: usize, body: F) {
     let chunks = n.div_ceil(CHUNK);
-    parallel_for(chunks, (MIN_ELEMS_PER_THREAD / CHUNK).max(1), &|s, e| body(s * CHUNK, (e * CHUNK).min(n)));
+    parallel_for(chunks, (MIN_ELEMS_PER_THREAD / CHUNK).max(1), &|s, e| {
+        body(s * CHUNK, (e * CHUNK).min(n))
+    });
 }
 
 /// A map over one array: `s` and `v` agree lane for lane.
@@ -51,14 +53,20 @@ const EXP_UNDERFLOW: f32 = -87.3;
 struct Neg;
 impl Map for Neg {
     #[inline(always)]
-    fn s(x: f32) -> f32 { -x }
+    fn s(x: f32) -> f32 {
+        -x
+    }
     #[inline(always)]
-    fn v(x: F32x4) -> F32x4 { x.neg() }
+    fn v(x: F32x4) -> F32x4 {
+        x.neg()
+    }
 }
 struct Exp;
 impl Map for Exp {
     #[inline(always)]
-    fn s(x: f32) -> f32 { lanes(Self::v(F32x4::splat(x)))[0] }
+    fn s(x: f32) -> f32 {
+        lanes(Self::v(F32x4::splat(x)))[0]
+    }
     #[inline(always)]
     fn v(x: F32x4) -> F32x4 {
         let y = math::exp_v(x);
@@ -69,7 +77,9 @@ impl Map for Exp {
 struct Log;
 impl Map for Log {
     #[inline(always)]
-    fn s(x: f32) -> f32 { math::ln(x) }
+    fn s(x: f32) -> f32 {
+        math::ln(x)
+    }
     #[inline(always)]
     fn v(x: F32x4) -> F32x4 {
         let x = lanes(x);
@@ -79,44 +89,74 @@ impl Map for Log {
 struct Sqrt;
 impl Map for Sqrt {
     #[inline(always)]
-    fn s(x: f32) -> f32 { math::sqrt(x) }
+    fn s(x: f32) -> f32 {
+        math::sqrt(x)
+    }
     #[inline(always)]
-    fn v(x: F32x4) -> F32x4 { x.sqrt() }
+    fn v(x: F32x4) -> F32x4 {
+        x.sqrt()
+    }
 }
 struct Square;
 impl Map for Square {
     #[inline(always)]
-    fn s(x: f32) -> f32 { x * x }
+    fn s(x: f32) -> f32 {
+        x * x
+    }
     #[inline(always)]
-    fn v(x: F32x4) -> F32x4 { x.mul(x) }
+    fn v(x: F32x4) -> F32x4 {
+        x.mul(x)
+    }
 }
 struct Abs;
 impl Map for Abs {
     #[inline(always)]
-    fn s(x: f32) -> f32 { x.abs() }
+    fn s(x: f32) -> f32 {
+        x.abs()
+    }
     #[inline(always)]
-    fn v(x: F32x4) -> F32x4 { x.abs() }
+    fn v(x: F32x4) -> F32x4 {
+        x.abs()
+    }
 }
 struct Reciprocal;
 impl Map for Reciprocal {
     #[inline(always)]
-    fn s(x: f32) -> f32 { 1.0 / x }
+    fn s(x: f32) -> f32 {
+        1.0 / x
+    }
     #[inline(always)]
-    fn v(x: F32x4) -> F32x4 { F32x4::splat(1.0).div(x) }
+    fn v(x: F32x4) -> F32x4 {
+        F32x4::splat(1.0).div(x)
+    }
 }
 /// sign: -1, 0 or 1; 0 for ±0 and NaN.
 struct Sign;
 impl Map for Sign {
     #[inline(always)]
-    fn s(x: f32) -> f32 { if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 } }
+    fn s(x: f32) -> f32 {
+        if x > 0.0 {
+            1.0
+        } else if x < 0.0 {
+            -1.0
+        } else {
+            0.0
+        }
+    }
     #[inline(always)]
-    fn v(x: F32x4) -> F32x4 { sign_v(x) }
+    fn v(x: F32x4) -> F32x4 {
+        sign_v(x)
+    }
 }
 
 #[inline(always)]
 fn sign_v(x: F32x4) -> F32x4 {
     let z = F32x4::zero();
-    F32x4::select(x.gt(z), F32x4::splat(1.0), F32x4::select(x.lt(z), F32x4::splat(-1.0), z))
+    F32x4::select(
+        x.gt(z),
+        F32x4::splat(1.0),
+        F32x4::select(x.lt(z), F32x4::splat(-1.0), z),
+    )
 }
 
 #[inline(always)]
@@ -161,57 +201,85 @@ trait MapGrad {
 struct NegGrad;
 impl MapGrad for NegGrad {
     #[inline(always)]
-    fn s(_x: f32, _y: f32, dy: f32) -> f32 { -dy }
+    fn s(_x: f32, _y: f32, dy: f32) -> f32 {
+        -dy
+    }
     #[inline(always)]
-    fn v(_x: F32x4, _y: F32x4, dy: F32x4) -> F32x4 { dy.neg() }
+    fn v(_x: F32x4, _y: F32x4, dy: F32x4) -> F32x4 {
+        dy.neg()
+    }
 }
 /// d e^x = dy·y
 struct ExpGrad;
 impl MapGrad for ExpGrad {
     #[inline(always)]
-    fn s(_x: f32, y: f32, dy: f32) -> f32 { dy * y }
+    fn s(_x: f32, y: f32, dy: f32) -> f32 {
+        dy * y
+    }
     #[inline(always)]
-    fn v(_x: F32x4, y: F32x4, dy: F32x4) -> F32x4 { dy.mul(y) }
+    fn v(_x: F32x4, y: F32x4, dy: F32x4) -> F32x4 {
+        dy.mul(y)
+    }
 }
 /// d ln x = dy/x
 struct LogGrad;
 impl MapGrad for LogGrad {
     #[inline(always)]
-    fn s(x: f32, _y: f32, dy: f32) -> f32 { dy / x }
+    fn s(x: f32, _y: f32, dy: f32) -> f32 {
+        dy / x
+    }
     #[inline(always)]
-    fn v(x: F32x4, _y: F32x4, dy: F32x4) -> F32x4 { dy.div(x) }
+    fn v(x: F32x4, _y: F32x4, dy: F32x4) -> F32x4 {
+        dy.div(x)
+    }
 }
 /// d √x = dy/(2y)
 struct SqrtGrad;
 impl MapGrad for SqrtGrad {
     #[inline(always)]
-    fn s(_x: f32, y: f32, dy: f32) -> f32 { dy / (2.0 * y) }
+    fn s(_x: f32, y: f32, dy: f32) -> f32 {
+        dy / (2.0 * y)
+    }
     #[inline(always)]
-    fn v(_x: F32x4, y: F32x4, dy: F32x4) -> F32x4 { dy.div(y.add(y)) }
+    fn v(_x: F32x4, y: F32x4, dy: F32x4) -> F32x4 {
+        dy.div(y.add(y))
+    }
 }
 /// d x² = 2x·dy
 struct SquareGrad;
 impl MapGrad for SquareGrad {
     #[inline(always)]
-    fn s(x: f32, _y: f32, dy: f32) -> f32 { 2.0 * x * dy }
+    fn s(x: f32, _y: f32, dy: f32) -> f32 {
+        2.0 * x * dy
+    }
     #[inline(always)]
-    fn v(x: F32x4, _y: F32x4, dy: F32x4) -> F32x4 { x.add(x).mul(dy) }
+    fn v(x: F32x4, _y: F32x4, dy: F32x4) -> F32x4 {
+        x.add(x).mul(dy)
+    }
 }
 /// d |x| = sign(x)·dy, 0 at x = 0 (a subgradient; TF.js uses -1 there).
 struct AbsGrad;
 impl MapGrad for AbsGrad {
     #[inline(always)]
-    fn s(x: f32, _y: f32, dy: f32) -> f32 { Sign::s(x) * dy }
+    fn s(x: f32, _y: f32, dy: f32) -> f32 {
+        Sign::s(x) * dy
+    }
     #[inline(always)]
-    fn v(x: F32x4, _y: F32x4, dy: F32x4) -> F32x4 { sign_v(x).mul(dy) }
+    fn v(x: F32x4, _y: F32x4, dy: F32x4) -> F32x4 {
+        sign_v(x).mul(dy)
+    }
 }
 /// d (1/x) = -dy/x² = -dy·y²
 struct ReciprocalGrad;
 impl MapGrad for ReciprocalGrad {
     #[inline(always)]
-    fn s(_x: f32, y: f32, dy: f32) -> f32 { -(dy * y * y) }
+    fn s(_x: f32, y: f32, dy: f32) -> f32 {
+        -(dy * y * y)
+    }
     #[inline(always)]
-    fn v(_x: F32x4, y: F32x4, dy: F32x4) -> F32x4 { dy.mul(y).mul(y).neg() }
+    fn v(_x: F32x4, y: F32x4, dy: F32x4) -> F32x4 {
+        dy.mul(y).mul(y).neg()
+    }
 }
 
 #[inline(always)]
@@ -230,7 +298,9 @@ unsafe fn grad_run<G: MapGrad>(x: *const f32, y: *const f32, dy: *const f32, dx:
 unsafe fn grad_all<G: MapGrad>(x: *const f32, y: *const f32, dy: *const f32, dx: *mut f32, n: usize) {
     let p = |q: *const f32| SendPtr(q as *mut f32);
     let (x, y, dy, dx) = (p(x), p(y), p(dy), SendPtr(dx));
-    for_each_chunk(n, |s, e| grad_run::<G>(x.get().add(s), y.get().add(s), dy.get().add(s), dx.get().add(s), e - s));
+    for_each_chunk(n, |s, e| {
+        grad_run::<G>(x.get().add(s), y.get().add(s), dy.get().add(s), dx.get().add(s), e - s)
+    });
 }
 
 /// dx (written, not accumulated) from x, the forward output y and dy, n elements each.
@@ -343,7 +413,14 @@ pub unsafe extern "C" fn fe_unary_naive(op: u32, x: *const f32, y: *mut f32, n: 
 
 /// dx from x, y = op(x) and dy (all n elements).
 #[no_mangle]
-pub unsafe extern "C" fn fe_unary_backward(op: u32, x: *const f32, y: *const f32, dy: *const f32, dx: *mut f32, n: usize) {
+pub unsafe extern "C" fn fe_unary_backward(
+    op: u32,
+    x: *const f32,
+    y: *const f32,
+    dy: *const f32,
+    dx: *mut f32,
+    n: usize,
+) {
     unary_backward(op, x, y, dy, dx, n);
 }
 

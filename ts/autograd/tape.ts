@@ -48,7 +48,13 @@ function release(t: Tensor): void {
  * it costs nothing when no gradient is being computed. The backward function must
  * read only `inputs`, `output` and `saved`, which stay alive until the sweep is done.
  */
-export function record(name: string, inputs: readonly Tensor[], output: Tensor, backward: BackwardFn, saved: readonly Tensor[] = []): void {
+export function record(
+  name: string,
+  inputs: readonly Tensor[],
+  output: Tensor,
+  backward: BackwardFn,
+  saved: readonly Tensor[] = [],
+): void {
   if (tape === null) return;
   for (const t of inputs) hold(t);
   hold(output);
@@ -57,7 +63,12 @@ export function record(name: string, inputs: readonly Tensor[], output: Tensor, 
 }
 
 /** Gradients of `y` (summed against `dy`, default all ones) with respect to each `xs`. */
-function backwardSweep(records: TapeRecord[], y: Tensor, xs: readonly Tensor[], dy: Tensor | undefined): (Tensor | null)[] {
+function backwardSweep(
+  records: TapeRecord[],
+  y: Tensor,
+  xs: readonly Tensor[],
+  dy: Tensor | undefined,
+): (Tensor | null)[] {
   // Forward-reachable from xs, then backward-reachable from y: only those records run.
   const fromX = new Set<number>(xs.map((x) => x.id));
   const onPath: boolean[] = records.map(() => false);
@@ -89,9 +100,14 @@ function backwardSweep(records: TapeRecord[], y: Tensor, xs: readonly Tensor[], 
     const r = records[i];
     const g = takeGrad(r.output);
     if (g === null) continue;
-    const inGrads = r.backward(g, r.inputs.map((t) => fromX.has(t.id)));
+    const inGrads = r.backward(
+      g,
+      r.inputs.map((t) => fromX.has(t.id)),
+    );
     if (inGrads.length !== r.inputs.length) {
-      throw new Error(`ferrite: backward of ${r.name} returned ${inGrads.length} gradients for ${r.inputs.length} inputs`);
+      throw new Error(
+        `ferrite: backward of ${r.name} returned ${inGrads.length} gradients for ${r.inputs.length} inputs`,
+      );
     }
     r.inputs.forEach((input, k) => {
       const gi = inGrads[k];
@@ -116,7 +132,9 @@ function backwardSweep(records: TapeRecord[], y: Tensor, xs: readonly Tensor[], 
 
 function assertSameShape(g: Shape, x: Shape, op: string): void {
   if (g.length !== x.length || g.some((d, i) => d !== x[i])) {
-    throw new Error(`ferrite: internal error: gradient of ${op} has shape [${g.join(', ')}] for an input of shape [${x.join(', ')}]`);
+    throw new Error(
+      `ferrite: internal error: gradient of ${op} has shape [${g.join(', ')}] for an input of shape [${x.join(', ')}]`,
+    );
   }
 }
 
@@ -124,7 +142,11 @@ function assertSameShape(g: Shape, x: Shape, op: string): void {
  * Runs `f` with recording on, then the backward sweep. Returns f's value and the
  * gradients; everything else made on the way is disposed.
  */
-function computeGradients(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor): { value: Tensor; grads: (Tensor | null)[] } {
+function computeGradients(
+  f: () => Tensor,
+  xs: readonly Tensor[],
+  dy?: Tensor,
+): { value: Tensor; grads: (Tensor | null)[] } {
   if (tape !== null) throw new Error('ferrite: nested gradient computations are not supported');
   const records: TapeRecord[] = [];
   const firstId = tensorIdWatermark();
@@ -138,9 +160,12 @@ function computeGradients(f: () => Tensor, xs: readonly Tensor[], dy?: Tensor): 
     } finally {
       tape = null;
     }
-    if (!(value instanceof Tensor)) throw new Error('ferrite: the function passed to a gradient function must return a tensor');
+    if (!(value instanceof Tensor))
+      throw new Error('ferrite: the function passed to a gradient function must return a tensor');
     if (dy === undefined && value.size !== 1) {
-      throw new Error(`ferrite: gradient functions need f to return a scalar (got shape [${value.shape.join(', ')}]) or an explicit dy`);
+      throw new Error(
+        `ferrite: gradient functions need f to return a scalar (got shape [${value.shape.join(', ')}]) or an explicit dy`,
+      );
     }
     const grads = tidy(() => backwardSweep(records, value, xs, dy) as TensorContainer) as (Tensor | null)[];
     // f may return a tensor it did not make (an input, a variable); callers own and
@@ -162,7 +187,9 @@ function requireGrads(grads: (Tensor | null)[], xs: readonly Tensor[]): Tensor[]
   if (missing >= 0) for (const g of grads) g?.dispose();
   return grads.map((g, i) => {
     if (g === null) {
-      throw new Error(`ferrite: cannot compute the gradient: the result does not depend on input ${i} (shape [${xs[i].shape.join(', ')}])`);
+      throw new Error(
+        `ferrite: cannot compute the gradient: the result does not depend on input ${i} (shape [${xs[i].shape.join(', ')}])`,
+      );
     }
     return g;
   });
@@ -193,7 +220,9 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor)
   };
 }
 
-export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+export function valueAndGrads(
+  f: (...xs: Tensor[]) => Tensor,
+): (xs: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
   return (xs, dy) => {
     const { value, grads } = computeGradients(() => f(...xs), xs, dy);
     return { value, grads: requireGrads(grads, xs) };

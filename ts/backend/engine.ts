@@ -25,7 +25,12 @@ export class Engine {
   numTensors = 0;
   numBytes = 0;
 
-  constructor(readonly name: BuildName, module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WebAssembly.Memory) {
+  constructor(
+    readonly name: BuildName,
+    module: WebAssembly.Module,
+    instance: WebAssembly.Instance,
+    memory: WebAssembly.Memory,
+  ) {
     const raw = instance.exports as Record<string, unknown>;
     this.memory = memory;
     this.stackPointer = raw.__stack_pointer as WebAssembly.Global | undefined;
@@ -38,7 +43,10 @@ export class Engine {
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
     this.u8View = new Uint8Array(memory.buffer);
-    this.pool = name === 'simd-threads' ? new ThreadPool({ module, memory, exports: raw, alloc: (n) => this.alloc(n) }) : undefined;
+    this.pool =
+      name === 'simd-threads'
+        ? new ThreadPool({ module, memory, exports: raw, alloc: (n) => this.alloc(n) })
+        : undefined;
   }
 
   private guard(name: string, f: CoreFn): CoreFn {
@@ -63,7 +71,9 @@ export class Engine {
       if (workerMsg) where = ` on a worker thread (${workerMsg})`;
       new Uint8Array(this.memory.buffer, this.pool.errPtr, 1)[0] = 0;
     }
-    return new Error(`ferrite: kernel ${kernel} failed${where}: ${e.message}. This is a bug in Ferrite (inputs are checked before kernels run); please report it.`);
+    return new Error(
+      `ferrite: kernel ${kernel} failed${where}: ${e.message}. This is a bug in Ferrite (inputs are checked before kernels run); please report it.`,
+    );
   }
 
   /** Float32 view of all memory; re-created when memory has grown. Index = byteOffset >> 2. */
@@ -133,7 +143,9 @@ let maxMemoryBytes: number | undefined;
 
 function hardwareConcurrency(): number {
   if (isNode) {
-    const os = (process as unknown as { getBuiltinModule(id: string): typeof import('node:os') }).getBuiltinModule('node:os');
+    const os = (process as unknown as { getBuiltinModule(id: string): typeof import('node:os') }).getBuiltinModule(
+      'node:os',
+    );
     return os.availableParallelism?.() ?? os.cpus().length;
   }
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
@@ -154,14 +166,19 @@ function sharedMaxBytes(): number {
  * this maximum). Takes effect for engines created afterwards.
  */
 export function setMaxMemory(megabytes: number): void {
-  if (!(megabytes >= 64 && megabytes <= 4096)) throw new Error(`ferrite: setMaxMemory: expected 64..4096 MiB, got ${megabytes}`);
+  if (!(megabytes >= 64 && megabytes <= 4096))
+    throw new Error(`ferrite: setMaxMemory: expected 64..4096 MiB, got ${megabytes}`);
   maxMemoryBytes = Math.floor(megabytes) * 2 ** 20;
 }
 
 function instantiate(name: BuildName, module: WebAssembly.Module): Engine {
   let engine: Engine;
   if (name === 'simd-threads') {
-    const memory = new WebAssembly.Memory({ initial: 256, maximum: Math.floor(sharedMaxBytes() / 65536), shared: true });
+    const memory = new WebAssembly.Memory({
+      initial: 256,
+      maximum: Math.floor(sharedMaxBytes() / 65536),
+      shared: true,
+    });
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     engine = new Engine(name, module, instance, memory);
     engine.pool!.setThreads(requestedThreads ?? hardwareConcurrency());
@@ -262,7 +279,8 @@ export function getBackend(): BuildName {
  * threaded build has threads; on others the setting is kept for when it is chosen.
  */
 export function setThreadsCount(n: number): void {
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`ferrite: setThreadsCount: expected an integer in [1, 64], got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new Error(`ferrite: setThreadsCount: expected an integer in [1, 64], got ${n}`);
   requestedThreads = n;
   engines.get('simd-threads')?.pool!.setThreads(n);
 }

@@ -90,7 +90,8 @@ export class ThreadPool {
 
   /** Asks for `n` threads; workers start in the background and join when ready. */
   setThreads(n: number): void {
-    if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`ferrite: setThreadsCount: expected an integer in [1, 64], got ${n}`);
+    if (!Number.isInteger(n) || n < 1 || n > 64)
+      throw new Error(`ferrite: setThreadsCount: expected an integer in [1, 64], got ${n}`);
     this.wanted = n;
     for (let i = this.workers.length; i < n; i++) this.spawn(i);
     this.apply();
@@ -152,7 +153,9 @@ export class ThreadPool {
     this.ready[index] = false;
     let worker: PoolWorker;
     if (isNode) {
-      const wt = (process as unknown as { getBuiltinModule(id: string): typeof import('node:worker_threads') }).getBuiltinModule('node:worker_threads');
+      const wt = (
+        process as unknown as { getBuiltinModule(id: string): typeof import('node:worker_threads') }
+      ).getBuiltinModule('node:worker_threads');
       const w = new wt.Worker(WORKER_SOURCE, { eval: true, name: `ferrite-${index}` });
       w.on('message', (m) => {
         // Once running, a worker sleeps inside wasm and must not keep a finished Node

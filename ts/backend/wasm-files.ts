@@ -66,7 +66,10 @@ export async function compileWasm(build: BuildName): Promise<WebAssembly.Module>
         errors.push(`${url}: HTTP ${res.status}`);
         continue;
       }
-      if (typeof WebAssembly.compileStreaming === 'function' && res.headers.get('content-type')?.startsWith('application/wasm')) {
+      if (
+        typeof WebAssembly.compileStreaming === 'function' &&
+        res.headers.get('content-type')?.startsWith('application/wasm')
+      ) {
         return await WebAssembly.compileStreaming(res);
       }
       return await WebAssembly.compile(await res.arrayBuffer());
@@ -74,7 +77,9 @@ export async function compileWasm(build: BuildName): Promise<WebAssembly.Module>
       errors.push(`${url}: ${(e as Error).message}`);
     }
   }
-  throw new Error(`ferrite: cannot load ${WASM_FILES[build]} (${errors.join('; ')}). Call setWasmPaths(url) to say where it is served.`);
+  throw new Error(
+    `ferrite: cannot load ${WASM_FILES[build]} (${errors.join('; ')}). Call setWasmPaths(url) to say where it is served.`,
+  );
 }
 
 // `require` that works from ESM and CJS bundles alike, in Node only.

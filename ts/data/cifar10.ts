@@ -11,7 +11,18 @@
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import { fetchBytes, fileExists, nodeBuiltin, joinPath, readLocalFile } from './source.js';
 
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+] as const;
 
 export const CIFAR10_HEIGHT = 32;
 export const CIFAR10_WIDTH = 32;
@@ -104,7 +115,15 @@ export function checkCifar10Bytes(bytes: Uint8Array, name: string, what = NAME):
  * NHWC pixels `x` (at image `at`) and labels `labels`: plane p's pixel i goes to
  * x[at + r, i / 32, i % 32, p], mapped through `lut` (byte -> float).
  */
-function decodeRecords(bytes: Uint8Array, from: number, count: number, x: Float32Array, labels: Int32Array, at: number, lut: Float32Array): void {
+function decodeRecords(
+  bytes: Uint8Array,
+  from: number,
+  count: number,
+  x: Float32Array,
+  labels: Int32Array,
+  at: number,
+  lut: Float32Array,
+): void {
   for (let r = 0; r < count; r++) {
     const src = (from + r) * CIFAR10_RECORD_BYTES;
     labels[at + r] = bytes[src];
@@ -155,7 +174,9 @@ function makeSplit(files: CheckedFile[], n: number, lut: Float32Array, oneHot: b
 function checkLimit(limit: number | undefined, available: number, what: string): number {
   if (limit === undefined) return available;
   if (!Number.isInteger(limit) || limit < 0 || limit > available) {
-    throw new Error(`ferrite: ${NAME}: ${what} must be an integer in [0, ${available}] (the images in the files found), got ${limit}`);
+    throw new Error(
+      `ferrite: ${NAME}: ${what} must be an integer in [0, ${available}] (the images in the files found), got ${limit}`,
+    );
   }
   return limit;
 }
@@ -165,14 +186,23 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 /** Where the files are: `dir` itself, or its cifar-10-batches-bin subdirectory. */
 function resolveLocalDir(dir: string): string {
   const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
-  if (!fs) throw new Error(`ferrite: ${NAME}: reading files from disk needs Node >= 20.16; in a browser pass {url} instead of {path}`);
-  if (!fs.existsSync(dir)) throw new Error(`ferrite: ${NAME}: the directory ${dir} does not exist. ${CIFAR10_HOW_TO_GET}`);
+  if (!fs)
+    throw new Error(
+      `ferrite: ${NAME}: reading files from disk needs Node >= 20.16; in a browser pass {url} instead of {path}`,
+    );
+  if (!fs.existsSync(dir))
+    throw new Error(`ferrite: ${NAME}: the directory ${dir} does not exist. ${CIFAR10_HOW_TO_GET}`);
   if (fs.statSync(dir).isFile()) {
-    const hint = /\.tar\.gz$|\.tgz$/.test(dir) ? ` Extract it first ('tar xzf ${dir}') and pass the directory cifar-10-batches-bin.` : '';
-    throw new Error(`ferrite: ${NAME}: {path} must be the directory holding data_batch_1.bin ... test_batch.bin, got the file ${dir}.${hint}`);
+    const hint = /\.tar\.gz$|\.tgz$/.test(dir)
+      ? ` Extract it first ('tar xzf ${dir}') and pass the directory cifar-10-batches-bin.`
+      : '';
+    throw new Error(
+      `ferrite: ${NAME}: {path} must be the directory holding data_batch_1.bin ... test_batch.bin, got the file ${dir}.${hint}`,
+    );
   }
   const nested = joinPath(dir, 'cifar-10-batches-bin');
-  if (!fileExists(joinPath(dir, CIFAR10_TRAIN_FILES[0])) && fileExists(joinPath(nested, CIFAR10_TRAIN_FILES[0]))) return nested;
+  if (!fileExists(joinPath(dir, CIFAR10_TRAIN_FILES[0])) && fileExists(joinPath(nested, CIFAR10_TRAIN_FILES[0])))
+    return nested;
   return dir;
 }
 
@@ -187,8 +217,12 @@ export async function loadCifar10(opts: Cifar10LoadOptions = {}): Promise<Cifar1
   const { normalize = true, oneHot = false } = opts;
   const isUrl = opts.url !== undefined;
   let dir = opts.url ?? opts.path;
-  if (dir === undefined) throw new Error(`ferrite: ${NAME}: pass {path}, the directory of the CIFAR-10 binary files (or {url} in a browser). ${CIFAR10_HOW_TO_GET}`);
-  if (!isUrl && !isNode) throw new Error(`ferrite: ${NAME}: outside Node files are fetched: pass {url} (the base URL of the .bin files)`);
+  if (dir === undefined)
+    throw new Error(
+      `ferrite: ${NAME}: pass {path}, the directory of the CIFAR-10 binary files (or {url} in a browser). ${CIFAR10_HOW_TO_GET}`,
+    );
+  if (!isUrl && !isNode)
+    throw new Error(`ferrite: ${NAME}: outside Node files are fetched: pass {url} (the base URL of the .bin files)`);
   if (!isUrl) dir = resolveLocalDir(dir);
 
   const read = async (name: string): Promise<Uint8Array | undefined> => {
@@ -196,7 +230,11 @@ export async function loadCifar10(opts: Cifar10LoadOptions = {}): Promise<Cifar1
     if (isUrl) return fetchBytes(location, NAME);
     return fileExists(location) ? readLocalFile(location, NAME) : undefined;
   };
-  const check = (name: string, bytes: Uint8Array): CheckedFile => ({ name, bytes, records: checkCifar10Bytes(bytes, name) });
+  const check = (name: string, bytes: Uint8Array): CheckedFile => ({
+    name,
+    bytes,
+    records: checkCifar10Bytes(bytes, name),
+  });
 
   const train: CheckedFile[] = [];
   let found = 0;
@@ -208,12 +246,18 @@ export async function loadCifar10(opts: Cifar10LoadOptions = {}): Promise<Cifar1
     train.push(check(name, bytes));
     found += train[train.length - 1].records;
   }
-  if (train.length === 0) throw new Error(`ferrite: ${NAME}: cannot find ${CIFAR10_TRAIN_FILES[0]} in ${dir}. ${CIFAR10_HOW_TO_GET}`);
+  if (train.length === 0)
+    throw new Error(`ferrite: ${NAME}: cannot find ${CIFAR10_TRAIN_FILES[0]} in ${dir}. ${CIFAR10_HOW_TO_GET}`);
   const testBytes = await read(CIFAR10_TEST_FILE);
-  if (testBytes === undefined) throw new Error(`ferrite: ${NAME}: cannot find ${CIFAR10_TEST_FILE} in ${dir}. ${CIFAR10_HOW_TO_GET}`);
+  if (testBytes === undefined)
+    throw new Error(`ferrite: ${NAME}: cannot find ${CIFAR10_TEST_FILE} in ${dir}. ${CIFAR10_HOW_TO_GET}`);
   const test = [check(CIFAR10_TEST_FILE, testBytes)];
 
-  const trainN = checkLimit(opts.trainSize, train.reduce((a, f) => a + f.records, 0), 'trainSize');
+  const trainN = checkLimit(
+    opts.trainSize,
+    train.reduce((a, f) => a + f.records, 0),
+    'trainSize',
+  );
   const testN = checkLimit(opts.testSize, test[0].records, 'testSize');
   const lut = normalize ? SCALE_255 : IDENTITY_255;
   const trainSplit = makeSplit(train, trainN, lut, oneHot);
@@ -234,12 +278,15 @@ export async function loadCifar10(opts: Cifar10LoadOptions = {}): Promise<Cifar1
 export function encodeCifar10(pixels: Uint8Array, labels: ArrayLike<number>): Uint8Array {
   const n = labels.length;
   if (pixels.length !== n * PIXELS) {
-    throw new Error(`ferrite: encodeCifar10: ${n} labels need ${thousands(n * PIXELS)} pixel bytes ([n, 32, 32, 3]), got ${thousands(pixels.length)}`);
+    throw new Error(
+      `ferrite: encodeCifar10: ${n} labels need ${thousands(n * PIXELS)} pixel bytes ([n, 32, 32, 3]), got ${thousands(pixels.length)}`,
+    );
   }
   const out = new Uint8Array(n * CIFAR10_RECORD_BYTES);
   for (let r = 0; r < n; r++) {
     const label = labels[r];
-    if (!Number.isInteger(label) || label < 0 || label >= NUM_CLASSES) throw new Error(`ferrite: encodeCifar10: label ${label} at index ${r} is not a class 0-9`);
+    if (!Number.isInteger(label) || label < 0 || label >= NUM_CLASSES)
+      throw new Error(`ferrite: encodeCifar10: label ${label} at index ${r} is not a class 0-9`);
     const dst = r * CIFAR10_RECORD_BYTES;
     out[dst] = label;
     for (let i = 0; i < PLANE; i++) {

@@ -3,12 +3,29 @@
 
 import { loadMnistDigits, type MnistDigitsLoadOptions } from './mnist-digits.js';
 import { loadMnistFormat, type MnistFormatLoadOptions, type TrainTestSplit } from './mnist-format.js';
-import { CIFAR10_CLASSES, CIFAR10_HOW_TO_GET, loadCifar10, type Cifar10LoadOptions, type Cifar10TrainTest } from './cifar10.js';
+import {
+  CIFAR10_CLASSES,
+  CIFAR10_HOW_TO_GET,
+  loadCifar10,
+  type Cifar10LoadOptions,
+  type Cifar10TrainTest,
+} from './cifar10.js';
 
 export const FASHION_MNIST_PATH = '/usr/share/datasets/fashion-mnist';
 
 /** Fashion-MNIST's class names, by label. */
-export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
+export const FASHION_MNIST_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+] as const;
 
 export const fashionMnist = {
   /**

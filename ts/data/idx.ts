@@ -32,7 +32,9 @@ function hex32(bytes: Uint8Array): string {
  */
 export function parseIdx(bytes: Uint8Array, source = 'IDX data', expectedRank?: number): IdxArray {
   if (bytes.length < 4) {
-    throw new Error(`ferrite: ${source}: not an IDX file: ${bytes.length} bytes is shorter than the 4-byte magic number`);
+    throw new Error(
+      `ferrite: ${source}: not an IDX file: ${bytes.length} bytes is shorter than the 4-byte magic number`,
+    );
   }
   const type = bytes[2];
   const rank = bytes[3];
@@ -43,14 +45,20 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data', expectedRank?: 
     );
   }
   if (type !== 0x08) {
-    throw new Error(`ferrite: ${source}: IDX element type 0x${type.toString(16).padStart(2, '0')} (${TYPE_NAMES[type]}) is not supported; only unsigned byte (0x08) is`);
+    throw new Error(
+      `ferrite: ${source}: IDX element type 0x${type.toString(16).padStart(2, '0')} (${TYPE_NAMES[type]}) is not supported; only unsigned byte (0x08) is`,
+    );
   }
   if (expectedRank !== undefined && rank !== expectedRank) {
-    throw new Error(`ferrite: ${source}: expected an IDX file of rank ${expectedRank} (magic 0x0000080${expectedRank}), got rank ${rank} (magic ${hex32(bytes)})`);
+    throw new Error(
+      `ferrite: ${source}: expected an IDX file of rank ${expectedRank} (magic 0x0000080${expectedRank}), got rank ${rank} (magic ${hex32(bytes)})`,
+    );
   }
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
-    throw new Error(`ferrite: ${source}: truncated IDX header: expected ${headerBytes} bytes for ${rank} dimensions, got ${bytes.length}`);
+    throw new Error(
+      `ferrite: ${source}: truncated IDX header: expected ${headerBytes} bytes for ${rank} dimensions, got ${bytes.length}`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
@@ -68,7 +76,9 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data', expectedRank?: 
     );
   }
   if (bytes.length > expected) {
-    throw new Error(`ferrite: ${source}: IDX file has ${bytes.length - expected} bytes of trailing data after shape [${shape.join(', ')}] (expected ${expected} bytes, got ${bytes.length})`);
+    throw new Error(
+      `ferrite: ${source}: IDX file has ${bytes.length - expected} bytes of trailing data after shape [${shape.join(', ')}] (expected ${expected} bytes, got ${bytes.length})`,
+    );
   }
   return { shape, data: bytes.subarray(headerBytes, expected) };
 }
@@ -100,7 +110,12 @@ export interface FoundFile {
  * Finds `<dir>/<name>.gz` or `<dir>/<name>` (in that order): on disk when `dir` is a
  * path, by fetch when `isUrl`. Returns undefined when neither exists.
  */
-export async function findIdxFile(dir: string, name: string, isUrl: boolean, what: string): Promise<FoundFile | undefined> {
+export async function findIdxFile(
+  dir: string,
+  name: string,
+  isUrl: boolean,
+  what: string,
+): Promise<FoundFile | undefined> {
   for (const file of [`${name}.gz`, name]) {
     const location = joinPath(dir, file);
     if (isUrl) {

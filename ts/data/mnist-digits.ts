@@ -68,7 +68,9 @@ export async function loadMnistDigits(opts: MnistDigitsLoadOptions = {}): Promis
   for (let d = 0; d < 10; d++) {
     const entry = pkg[d];
     if (!entry || !entry.raw || entry.raw.length % PIXELS !== 0) {
-      throw new Error(`ferrite: ${NAME}: the 'mnist' package does not look like mnist@1.x (digit ${d} has no raw array of 784-pixel images)`);
+      throw new Error(
+        `ferrite: ${NAME}: the 'mnist' package does not look like mnist@1.x (digit ${d} has no raw array of 784-pixel images)`,
+      );
     }
     const count = entry.raw.length / PIXELS;
     for (let i = 0; i < count; i++) {
@@ -77,11 +79,17 @@ export async function loadMnistDigits(opts: MnistDigitsLoadOptions = {}): Promis
     }
   }
   const total = digitOf.length;
-  for (const [k, v] of [['trainSize', trainSize], ['testSize', testSize]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new Error(`ferrite: ${NAME}: ${k} must be a non-negative integer, got ${v}`);
+  for (const [k, v] of [
+    ['trainSize', trainSize],
+    ['testSize', testSize],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new Error(`ferrite: ${NAME}: ${k} must be a non-negative integer, got ${v}`);
   }
   if (trainSize + testSize > total) {
-    throw new Error(`ferrite: ${NAME}: trainSize + testSize = ${trainSize + testSize} exceeds the ${total} digits the 'mnist' package ships`);
+    throw new Error(
+      `ferrite: ${NAME}: trainSize + testSize = ${trainSize + testSize} exceeds the ${total} digits the 'mnist' package ships`,
+    );
   }
 
   const order = permutation(total, seed);

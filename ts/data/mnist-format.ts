@@ -58,15 +58,22 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const SCALE_255 = Float32Array.from({ length: 256 }, (_, i) => i / 255);
 const IDENTITY_255 = Float32Array.from({ length: 256 }, (_, i) => i);
 
-export async function loadMnistFormat(spec: MnistFormatSpec, opts: MnistFormatLoadOptions = {}): Promise<TrainTestSplit> {
+export async function loadMnistFormat(
+  spec: MnistFormatSpec,
+  opts: MnistFormatLoadOptions = {},
+): Promise<TrainTestSplit> {
   const { normalize = true, flatten = false } = opts;
   const isUrl = opts.url !== undefined;
   const dir = opts.url ?? opts.path ?? spec.defaultPath;
   if (dir === undefined) {
-    throw new Error(`ferrite: ${spec.name}: pass {path} (the directory holding the four IDX files) or {url}. ${spec.howToGet}`);
+    throw new Error(
+      `ferrite: ${spec.name}: pass {path} (the directory holding the four IDX files) or {url}. ${spec.howToGet}`,
+    );
   }
   if (!isUrl && !isNode) {
-    throw new Error(`ferrite: ${spec.name}: outside Node files are fetched: pass {url} (the base URL of the four IDX files)`);
+    throw new Error(
+      `ferrite: ${spec.name}: outside Node files are fetched: pass {url} (the base URL of the four IDX files)`,
+    );
   }
 
   const read = async (name: string, rank: number): Promise<IdxArray> => {
@@ -83,7 +90,15 @@ export async function loadMnistFormat(spec: MnistFormatSpec, opts: MnistFormatLo
     read(FILES.testImages, 3),
     read(FILES.testLabels, 1),
   ]);
-  const trainN = checkPair(spec, trainImages, trainLabels, FILES.trainImages, FILES.trainLabels, opts.trainSize, 'trainSize');
+  const trainN = checkPair(
+    spec,
+    trainImages,
+    trainLabels,
+    FILES.trainImages,
+    FILES.trainLabels,
+    opts.trainSize,
+    'trainSize',
+  );
   const testN = checkPair(spec, testImages, testLabels, FILES.testImages, FILES.testLabels, opts.testSize, 'testSize');
 
   const lut = normalize ? SCALE_255 : IDENTITY_255;
@@ -100,15 +115,27 @@ export async function loadMnistFormat(spec: MnistFormatSpec, opts: MnistFormatLo
 }
 
 /** Checks that images and labels agree; returns how many samples to keep. */
-function checkPair(spec: MnistFormatSpec, images: IdxArray, labels: IdxArray, imagesName: string, labelsName: string, limit: number | undefined, limitName: string): number {
+function checkPair(
+  spec: MnistFormatSpec,
+  images: IdxArray,
+  labels: IdxArray,
+  imagesName: string,
+  labelsName: string,
+  limit: number | undefined,
+  limitName: string,
+): number {
   const n = images.shape[0];
   if (labels.shape[0] !== n) {
-    throw new Error(`ferrite: ${spec.name}: ${imagesName} holds ${n} images but ${labelsName} holds ${labels.shape[0]} labels`);
+    throw new Error(
+      `ferrite: ${spec.name}: ${imagesName} holds ${n} images but ${labelsName} holds ${labels.shape[0]} labels`,
+    );
   }
   const labelData = labels.data;
   for (let i = 0; i < labelData.length; i++) {
     if (labelData[i] >= spec.numClasses) {
-      throw new Error(`ferrite: ${spec.name}: ${labelsName}: label ${labelData[i]} at index ${i} is outside [0, ${spec.numClasses})`);
+      throw new Error(
+        `ferrite: ${spec.name}: ${labelsName}: label ${labelData[i]} at index ${i} is outside [0, ${spec.numClasses})`,
+      );
     }
   }
   if (limit === undefined) return n;

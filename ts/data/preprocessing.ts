@@ -7,7 +7,9 @@ import { emptyTensor, Tensor } from '../tensor/tensor.js';
 
 function notInGradients(op: string): void {
   if (isRecording()) {
-    throw new Error(`ferrite: ${op} is a preprocessing step and is not differentiable; inside a gradient function use the ops (mul, add, oneHot)`);
+    throw new Error(
+      `ferrite: ${op} is a preprocessing step and is not differentiable; inside a gradient function use the ops (mul, add, oneHot)`,
+    );
   }
 }
 
@@ -33,14 +35,18 @@ export function toCategorical(labels: Tensor | ArrayLike<number>, numClasses?: n
   let max = -1;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isInteger(v) || v < 0) throw new Error(`ferrite: toCategorical: label ${v} at index ${i} is not a non-negative integer`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new Error(`ferrite: toCategorical: label ${v} at index ${i} is not a non-negative integer`);
     if (v > max) max = v;
   }
   const depth = numClasses ?? max + 1;
-  if (!Number.isInteger(depth) || depth < 1) throw new Error(`ferrite: toCategorical: numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(depth) || depth < 1)
+    throw new Error(`ferrite: toCategorical: numClasses must be a positive integer, got ${numClasses}`);
   if (max >= depth) {
     const at = Array.prototype.findIndex.call(values, (v: number) => v >= depth);
-    throw new Error(`ferrite: toCategorical: label ${max} at index ${at} does not fit numClasses = ${depth} (labels must be in [0, ${depth}))`);
+    throw new Error(
+      `ferrite: toCategorical: label ${max} at index ${at} does not fit numClasses = ${depth} (labels must be in [0, ${depth}))`,
+    );
   }
   const eng = labels instanceof Tensor ? labels.engine : engine();
   const out = emptyTensor([...shape, depth], 'float32', eng);
@@ -58,7 +64,8 @@ export function toCategorical(labels: Tensor | ArrayLike<number>, numClasses?: n
 export function rescale(x: Tensor, scale: number, offset = 0): Tensor {
   notInGradients('rescale');
   x.assertAlive('rescale input');
-  if (!Number.isFinite(scale) || !Number.isFinite(offset)) throw new Error(`ferrite: rescale: scale and offset must be finite numbers, got ${scale} and ${offset}`);
+  if (!Number.isFinite(scale) || !Number.isFinite(offset))
+    throw new Error(`ferrite: rescale: scale and offset must be finite numbers, got ${scale} and ${offset}`);
   const out = emptyTensor(x.shape, 'float32', x.engine);
   const src = x.view();
   const dst = out.view();

@@ -48,7 +48,9 @@ function checkRows(op: string, tensors: Tensor[]): number {
   tensors.forEach((t, i) => {
     if (t.rank === 0) throw new Error(`ferrite: ${op}: tensor ${i} is a scalar; rows are taken along axis 0`);
     if (t.shape[0] !== n) {
-      throw new Error(`ferrite: ${op}: all tensors need the same number of rows: tensor 0 has ${n} ([${tensors[0].shape.join(', ')}]), tensor ${i} has ${t.shape[0]} ([${t.shape.join(', ')}])`);
+      throw new Error(
+        `ferrite: ${op}: all tensors need the same number of rows: tensor 0 has ${n} ([${tensors[0].shape.join(', ')}]), tensor ${i} has ${t.shape[0]} ([${t.shape.join(', ')}])`,
+      );
     }
   });
   return n;
@@ -76,12 +78,18 @@ export interface TrainTestSplitOptions {
  * Splits inputs and labels into train and test parts along axis 0, like sklearn's
  * `train_test_split`. Returns new tensors.
  */
-export function trainTestSplit(x: Tensor, y: Tensor, opts: TrainTestSplitOptions = {}): { train: { x: Tensor; y: Tensor }; test: { x: Tensor; y: Tensor } } {
+export function trainTestSplit(
+  x: Tensor,
+  y: Tensor,
+  opts: TrainTestSplitOptions = {},
+): { train: { x: Tensor; y: Tensor }; test: { x: Tensor; y: Tensor } } {
   const { testSize = 0.25, shuffle: doShuffle = true, seed } = opts;
   const n = checkRows('trainTestSplit', [x, y]);
   const nTest = testSize > 0 && testSize < 1 ? Math.ceil(testSize * n) : testSize;
   if (!Number.isInteger(nTest) || nTest < 0 || nTest > n) {
-    throw new Error(`ferrite: trainTestSplit: testSize must be a fraction in (0, 1) or a count in [0, ${n}], got ${testSize}`);
+    throw new Error(
+      `ferrite: trainTestSplit: testSize must be a fraction in (0, 1) or a count in [0, ${n}], got ${testSize}`,
+    );
   }
   let order: Int32Array;
   if (doShuffle) order = permutation(n, seed);

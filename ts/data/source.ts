@@ -36,7 +36,9 @@ export async function gunzip(bytes: Uint8Array, what: string): Promise<Uint8Arra
     const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
-    throw new Error(`ferrite: ${what}: cannot gunzip ${bytes.length} bytes, the file is corrupt or truncated (${(e as Error).message})`);
+    throw new Error(
+      `ferrite: ${what}: cannot gunzip ${bytes.length} bytes, the file is corrupt or truncated (${(e as Error).message})`,
+    );
   }
 }
 
@@ -54,7 +56,10 @@ export function fileExists(path: string): boolean {
 /** Reads a local file (Node only). */
 export function readLocalFile(path: string, what: string): Uint8Array {
   const fs = nodeBuiltin<Fs>('node:fs');
-  if (!fs) throw new Error(`ferrite: ${what}: reading files from disk needs Node >= 20.16; in a browser pass {url} instead of {path}`);
+  if (!fs)
+    throw new Error(
+      `ferrite: ${what}: reading files from disk needs Node >= 20.16; in a browser pass {url} instead of {path}`,
+    );
   const b = fs.readFileSync(path);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }

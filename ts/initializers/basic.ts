@@ -99,7 +99,9 @@ export class RandomUniform extends Initializer {
     this.maxval = args.maxval ?? 0.05;
     this.seed = args.seed;
     if (!(this.maxval >= this.minval)) {
-      throw new Error(`ferrite: initializers.randomUniform: maxval (${this.maxval}) must be >= minval (${this.minval})`);
+      throw new Error(
+        `ferrite: initializers.randomUniform: maxval (${this.maxval}) must be >= minval (${this.minval})`,
+      );
     }
   }
   apply(shape: Shape, dtype?: DataType): Tensor {

@@ -26,12 +26,12 @@ import {
   VarianceScaling,
   type SeedOnlyArgs,
   type VarianceScalingArgs,
-} from './variance_scaling.js';
+} from './variance-scaling.js';
 import { Orthogonal, type OrthogonalArgs } from './orthogonal.js';
 
 export { Initializer, getInitializer, type InitializerIdentifier } from './initializer.js';
 export * from './basic.js';
-export * from './variance_scaling.js';
+export * from './variance-scaling.js';
 export { Orthogonal, orthonormalizeRows, orthonormalizeRowsNaive, type OrthogonalArgs } from './orthogonal.js';
 
 export const zeros = (): Initializer => new Zeros();

@@ -122,7 +122,8 @@ function cholQR2(p: Tensor): Tensor | null {
  */
 export function orthonormalizeRows(a: Tensor): void {
   const [n, m] = a.shape;
-  if (a.rank !== 2 || n > m) throw new Error(`ferrite: orthonormalizeRows: need [n, m] with n <= m, got [${a.shape.join(', ')}]`);
+  if (a.rank !== 2 || n > m)
+    throw new Error(`ferrite: orthonormalizeRows: need [n, m] with n <= m, got [${a.shape.join(', ')}]`);
   const blocks: Tensor[] = [];
   try {
     for (let k = 0; k < n; k += BLOCK) {

@@ -59,7 +59,8 @@ export class Conv2D extends Spatial2DLayer {
   bias: Variable | null = null;
 
   constructor(args: Conv2DArgs) {
-    if (args === undefined || typeof args !== 'object') throw new Error('ferrite: conv2d: expects an argument object with filters and kernelSize');
+    if (args === undefined || typeof args !== 'object')
+      throw new Error('ferrite: conv2d: expects an argument object with filters and kernelSize');
     super(args);
     if (!Number.isInteger(args.filters) || args.filters < 1) {
       throw new Error(`ferrite: ${this.name}: filters must be a positive integer, got ${String(args.filters)}`);
@@ -81,18 +82,28 @@ export class Conv2D extends Spatial2DLayer {
     const shape = inputShape as SymbolicShape;
     const channels = shape[3];
     if (channels === null || channels === undefined) {
-      throw new Error(`ferrite: ${this.name}: the channel dimension (the last) of the input must be known, got ${fmtSymbolicShape(shape)}`);
+      throw new Error(
+        `ferrite: ${this.name}: the channel dimension (the last) of the input must be known, got ${fmtSymbolicShape(shape)}`,
+      );
     }
     const [kh, kw] = this.kernelSize;
-    this.kernel = this.addWeight('kernel', [kh, kw, channels, this.filters], 'float32', this.kernelInitializer, this.kernelRegularizer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', this.biasInitializer, this.biasRegularizer);
+    this.kernel = this.addWeight(
+      'kernel',
+      [kh, kw, channels, this.filters],
+      'float32',
+      this.kernelInitializer,
+      this.kernelRegularizer,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.filters], 'float32', this.biasInitializer, this.biasRegularizer);
     this.inputSpec = [{ ndim: 4, axes: { [-1]: channels } }];
     this.built = true;
   }
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     const x = single(this.name, inputs);
-    if (x.dtype !== 'float32') throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    if (x.dtype !== 'float32')
+      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
     // Checked here too (not only by the op) so that the error names the layer.
     this.computeOutputShape(x.shape as SymbolicShape);
     // Only the library's own relu/linear go to the kernel, never a user function of that name.
@@ -109,7 +120,16 @@ export class Conv2D extends Spatial2DLayer {
   }
 
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
-    return windowOutputShape(this.name, inputShape as SymbolicShape, this.kernelSize, this.strides, this.padding, this.dilationRate, this.filters, 'kernel');
+    return windowOutputShape(
+      this.name,
+      inputShape as SymbolicShape,
+      this.kernelSize,
+      this.strides,
+      this.padding,
+      this.dilationRate,
+      this.filters,
+      'kernel',
+    );
   }
 
   override computeOutputDtype(_inputDtype: DataType): DataType {

@@ -10,7 +10,7 @@ import { resolveActivation, type Activation, type ActivationIdentifier } from '.
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
 import { registerClass, type SerializedObject } from './serialization.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
-import type { SplitActivation } from './split_activation.js';
+import type { SplitActivation } from './split-activation.js';
 
 export interface DenseArgs extends LayerArgs {
   /** Size of the output's last dimension. */
@@ -42,9 +42,11 @@ export class Dense extends Layer implements SplitActivation {
   private inputDim = -1;
 
   constructor(args: DenseArgs) {
-    if (args === undefined || typeof args !== 'object') throw new Error('ferrite: dense: expects an argument object with units');
+    if (args === undefined || typeof args !== 'object')
+      throw new Error('ferrite: dense: expects an argument object with units');
     const base: LayerArgs = { ...args };
-    if (args.inputDim !== undefined && args.inputShape === undefined && args.batchInputShape === undefined) base.inputShape = [args.inputDim];
+    if (args.inputDim !== undefined && args.inputShape === undefined && args.batchInputShape === undefined)
+      base.inputShape = [args.inputDim];
     super(base);
     if (!Number.isInteger(args.units) || args.units < 1) {
       throw new Error(`ferrite: ${this.name}: units must be a positive integer, got ${String(args.units)}`);
@@ -63,11 +65,20 @@ export class Dense extends Layer implements SplitActivation {
     const shape = inputShape as SymbolicShape;
     const inputDim = shape[shape.length - 1];
     if (inputDim === null || inputDim === undefined) {
-      throw new Error(`ferrite: ${this.name}: the last dimension of the input must be known, got ${fmtSymbolicShape(shape)}`);
+      throw new Error(
+        `ferrite: ${this.name}: the last dimension of the input must be known, got ${fmtSymbolicShape(shape)}`,
+      );
     }
     this.inputDim = inputDim;
-    this.kernel = this.addWeight('kernel', [inputDim, this.units], 'float32', this.kernelInitializer, this.kernelRegularizer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'float32', this.biasInitializer, this.biasRegularizer);
+    this.kernel = this.addWeight(
+      'kernel',
+      [inputDim, this.units],
+      'float32',
+      this.kernelInitializer,
+      this.kernelRegularizer,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.units], 'float32', this.biasInitializer, this.biasRegularizer);
     this.inputSpec = [{ minNdim: 2, axes: { [-1]: inputDim } }];
     this.built = true;
   }
@@ -83,7 +94,8 @@ export class Dense extends Layer implements SplitActivation {
   /** x W + b without the activation: the logits when the activation is softmax. */
   callPreActivation(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     const x = single(this.name, inputs);
-    if (x.dtype !== 'float32') throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    if (x.dtype !== 'float32')
+      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
     const kernel = this.kernel!;
     if (x.rank === 2) {
       const y = matMul(x, kernel);

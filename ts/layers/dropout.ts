@@ -38,7 +38,9 @@ export class Dropout extends Layer {
     let noiseShape: number[] | undefined;
     if (this.noiseShape !== undefined) {
       if (this.noiseShape.length !== x.rank) {
-        throw new Error(`ferrite: ${this.name}: noiseShape [${this.noiseShape.join(', ')}] must have the input's rank (input [${x.shape.join(', ')}])`);
+        throw new Error(
+          `ferrite: ${this.name}: noiseShape [${this.noiseShape.join(', ')}] must have the input's rank (input [${x.shape.join(', ')}])`,
+        );
       }
       noiseShape = this.noiseShape.map((d, i) => (d === null ? x.shape[i] : d));
     }

@@ -28,7 +28,9 @@ export class Flatten extends Layer {
     for (let i = 1; i < shape.length; i++) {
       const d = shape[i];
       if (d === null) {
-        throw new Error(`ferrite: ${this.name}: cannot flatten an input whose non-batch dimensions are not all known, got ${fmtSymbolicShape(shape)}`);
+        throw new Error(
+          `ferrite: ${this.name}: cannot flatten an input whose non-batch dimensions are not all known, got ${fmtSymbolicShape(shape)}`,
+        );
       }
       features *= d;
     }

@@ -4,28 +4,48 @@ import { Dense, type DenseArgs } from './dense.js';
 import { Flatten } from './flatten.js';
 import { Reshape, type ReshapeArgs } from './reshape.js';
 import { Dropout, type DropoutArgs } from './dropout.js';
-import { Activation, type ActivationLayerArgs } from './activation_layer.js';
+import { Activation, type ActivationLayerArgs } from './activation-layer.js';
 import type { LayerArgs } from './layer.js';
 import { Conv2D, type Conv2DArgs } from './conv.js';
-import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D, type GlobalPooling2DArgs, type Pooling2DArgs } from './pooling.js';
+import {
+  AveragePooling2D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  MaxPooling2D,
+  type GlobalPooling2DArgs,
+  type Pooling2DArgs,
+} from './pooling.js';
 import { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.js';
 
 export { Layer, type LayerArgs, type CallKwargs, type InputSpec, type LayerConfig, type LayerWeight } from './layer.js';
 export { SymbolicTensor, Node, type SymbolicShape } from './symbolic.js';
-export { InputLayer, input, type InputArgs, type InputLayerArgs } from './input_layer.js';
+export { InputLayer, input, type InputArgs, type InputLayerArgs } from './input-layer.js';
 export { Dense, type DenseArgs } from './dense.js';
 export { Flatten } from './flatten.js';
 export { Reshape, type ReshapeArgs } from './reshape.js';
 export { Dropout, type DropoutArgs } from './dropout.js';
-export { Activation, type ActivationLayerArgs } from './activation_layer.js';
+export { Activation, type ActivationLayerArgs } from './activation-layer.js';
 export { Conv2D, type Conv2DArgs } from './conv.js';
-export { MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, type Pooling2DArgs, type GlobalPooling2DArgs } from './pooling.js';
+export {
+  MaxPooling2D,
+  AveragePooling2D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  type Pooling2DArgs,
+  type GlobalPooling2DArgs,
+} from './pooling.js';
 export { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
 export { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.js';
-export { hasSplitActivation, type SplitActivation } from './split_activation.js';
+export { hasSplitActivation, type SplitActivation } from './split-activation.js';
 export { resolveActivation, type ActivationIdentifier } from './activations.js';
-export { registerClass, getRegisteredClass, deserialize, type SerializedObject, type SerializableClass } from './serialization.js';
+export {
+  registerClass,
+  getRegisteredClass,
+  deserialize,
+  type SerializedObject,
+  type SerializableClass,
+} from './serialization.js';
 
 /** Densely connected layer: activation(x W + b). */
 export const dense = (args: DenseArgs): Dense => new Dense(args);
@@ -44,10 +64,12 @@ export const maxPooling2d = (args: Pooling2DArgs = {}): MaxPooling2D => new MaxP
 /** The mean of each poolSize window (default 2x2, strides = poolSize). */
 export const averagePooling2d = (args: Pooling2DArgs = {}): AveragePooling2D => new AveragePooling2D(args);
 /** The mean of each channel over height and width: [batch, channels]. */
-export const globalAveragePooling2d = (args: GlobalPooling2DArgs = {}): GlobalAveragePooling2D => new GlobalAveragePooling2D(args);
+export const globalAveragePooling2d = (args: GlobalPooling2DArgs = {}): GlobalAveragePooling2D =>
+  new GlobalAveragePooling2D(args);
 /** The maximum of each channel over height and width: [batch, channels]. */
 export const globalMaxPooling2d = (args: GlobalPooling2DArgs = {}): GlobalMaxPooling2D => new GlobalMaxPooling2D(args);
 /** Batch normalization over the last axis, with moving statistics for inference. */
-export const batchNormalization = (args: BatchNormalizationArgs = {}): BatchNormalization => new BatchNormalization(args);
+export const batchNormalization = (args: BatchNormalizationArgs = {}): BatchNormalization =>
+  new BatchNormalization(args);
 /** Rows and columns of zeros around NHWC images. */
 export const zeroPadding2d = (args: ZeroPadding2DArgs = {}): ZeroPadding2D => new ZeroPadding2D(args);

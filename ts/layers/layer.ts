@@ -76,7 +76,8 @@ export abstract class Layer {
   constructor(args: LayerArgs = {}) {
     const cls = this.constructor as typeof Layer;
     if (args.name !== undefined) {
-      if (typeof args.name !== 'string' || args.name.length === 0) throw new Error(`ferrite: ${cls.className}: name must be a non-empty string`);
+      if (typeof args.name !== 'string' || args.name.length === 0)
+        throw new Error(`ferrite: ${cls.className}: name must be a non-empty string`);
       claimName(args.name);
       this.name = args.name;
     } else {
@@ -149,18 +150,24 @@ export abstract class Layer {
     inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[],
     kwargs?: CallKwargs,
   ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
-  apply(inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[], kwargs: CallKwargs = {}): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+  apply(
+    inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[],
+    kwargs: CallKwargs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
     this.assertAlive();
     const single = !Array.isArray(inputs);
     const list = (single ? [inputs] : inputs) as (Tensor | SymbolicTensor)[];
     if (list.length === 0) throw new Error(`ferrite: ${this.name}: apply() needs at least one input`);
     const symbolic = list.filter((t) => t instanceof SymbolicTensor).length;
     if (symbolic !== 0 && symbolic !== list.length) {
-      throw new Error(`ferrite: ${this.name}: inputs mix symbolic tensors and tensors; pass all symbolic (to build a model) or all concrete`);
+      throw new Error(
+        `ferrite: ${this.name}: inputs mix symbolic tensors and tensors; pass all symbolic (to build a model) or all concrete`,
+      );
     }
     if (symbolic === 0) {
       list.forEach((t, i) => {
-        if (!(t instanceof Tensor)) throw new Error(`ferrite: ${this.name}: input ${i} must be a Tensor or SymbolicTensor, got ${describe(t)}`);
+        if (!(t instanceof Tensor))
+          throw new Error(`ferrite: ${this.name}: input ${i} must be a Tensor or SymbolicTensor, got ${describe(t)}`);
       });
       return this.callOnTensors(list as Tensor[], single, kwargs);
     }
@@ -176,7 +183,11 @@ export abstract class Layer {
     return this.call(single ? inputs[0] : inputs, kwargs);
   }
 
-  private callSymbolic(inputs: SymbolicTensor[], single: boolean, kwargs: CallKwargs): SymbolicTensor | SymbolicTensor[] {
+  private callSymbolic(
+    inputs: SymbolicTensor[],
+    single: boolean,
+    kwargs: CallKwargs,
+  ): SymbolicTensor | SymbolicTensor[] {
     const shapes = inputs.map((t) => t.shape);
     this.buildFromDeclaredShape();
     this.assertInputCompatible(shapes, single);
@@ -219,7 +230,9 @@ export abstract class Layer {
     if (declared !== undefined && shapes.length === 1) {
       const got = shapes[0];
       if (got.length !== declared.length || declared.some((d, k) => d !== null && got[k] !== null && d !== got[k])) {
-        throw new Error(`ferrite: ${this.name}: expected input of shape ${fmtSymbolicShape(declared)}, got ${fmtSymbolicShape(got)}`);
+        throw new Error(
+          `ferrite: ${this.name}: expected input of shape ${fmtSymbolicShape(declared)}, got ${fmtSymbolicShape(got)}`,
+        );
       }
     }
   }
@@ -317,18 +330,26 @@ export abstract class Layer {
     this.assertAlive();
     const ws = this.weights;
     if (!Array.isArray(values) || values.length !== ws.length) {
-      throw new Error(`ferrite: ${this.name}: setWeights expects ${ws.length} tensors (${ws.map((w) => w.name).join(', ')}), got ${Array.isArray(values) ? values.length : describe(values)}`);
+      throw new Error(
+        `ferrite: ${this.name}: setWeights expects ${ws.length} tensors (${ws.map((w) => w.name).join(', ')}), got ${Array.isArray(values) ? values.length : describe(values)}`,
+      );
     }
     ws.forEach((w, i) => {
       const v = values[i];
       if (!(v instanceof Tensor)) throw new Error(`ferrite: ${this.name}: setWeights: value ${i} is not a Tensor`);
       if (v.shape.length !== w.shape.length || v.shape.some((d, k) => d !== w.shape[k])) {
-        throw new Error(`ferrite: ${this.name}: setWeights: weight ${w.name} has shape [${w.shape.join(', ')}], got [${v.shape.join(', ')}]`);
+        throw new Error(
+          `ferrite: ${this.name}: setWeights: weight ${w.name} has shape [${w.shape.join(', ')}], got [${v.shape.join(', ')}]`,
+        );
       }
       // Everything assign checks, checked before any weight changes.
       v.assertAlive(`${this.name}: setWeights: value ${i}`);
-      if (v.dtype !== w.dtype) throw new Error(`ferrite: ${this.name}: setWeights: weight ${w.name} is ${w.dtype}, got ${v.dtype}`);
-      if (v.engine !== w.engine) throw new Error(`ferrite: ${this.name}: setWeights: value ${i} lives on the ${v.engine.name} build, the weights on ${w.engine.name}`);
+      if (v.dtype !== w.dtype)
+        throw new Error(`ferrite: ${this.name}: setWeights: weight ${w.name} is ${w.dtype}, got ${v.dtype}`);
+      if (v.engine !== w.engine)
+        throw new Error(
+          `ferrite: ${this.name}: setWeights: value ${i} lives on the ${v.engine.name} build, the weights on ${w.engine.name}`,
+        );
     });
     ws.forEach((w, i) => w.assign(values[i]));
   }
@@ -336,7 +357,9 @@ export abstract class Layer {
   /** Number of scalars in the weights. Throws if the layer is not built yet. */
   countParams(): number {
     if (!this.built) {
-      throw new Error(`ferrite: ${this.name}: countParams() needs the layer built (give it an inputShape or call it once)`);
+      throw new Error(
+        `ferrite: ${this.name}: countParams() needs the layer built (give it an inputShape or call it once)`,
+      );
     }
     let n = 0;
     for (const w of this.weights) n += w.size;
@@ -382,7 +405,9 @@ export function isShapeList(s: SymbolicShape | SymbolicShape[]): s is SymbolicSh
 
 export function checkSymbolicShape(layer: string, shape: unknown, what: string): SymbolicShape {
   if (!Array.isArray(shape) || shape.some((d) => d !== null && (!Number.isInteger(d) || d < 0))) {
-    throw new Error(`ferrite: ${layer}: ${what} must be an array of non-negative integers or null, got ${JSON.stringify(shape)}`);
+    throw new Error(
+      `ferrite: ${layer}: ${what} must be an array of non-negative integers or null, got ${JSON.stringify(shape)}`,
+    );
   }
   return [...shape];
 }

@@ -72,7 +72,8 @@ export class BatchNormalization extends Layer {
   constructor(args: BatchNormalizationArgs = {}) {
     super(args);
     this.axis = args.axis ?? -1;
-    if (!Number.isInteger(this.axis)) throw new Error(`ferrite: ${this.name}: axis must be an integer, got ${String(args.axis)}`);
+    if (!Number.isInteger(this.axis))
+      throw new Error(`ferrite: ${this.name}: axis must be an integer, got ${String(args.axis)}`);
     this.momentum = args.momentum ?? 0.99;
     if (!(typeof this.momentum === 'number' && this.momentum >= 0 && this.momentum <= 1)) {
       throw new Error(`ferrite: ${this.name}: momentum must be a number in [0, 1], got ${String(args.momentum)}`);
@@ -103,18 +104,29 @@ export class BatchNormalization extends Layer {
       );
     }
     const c = shape[rank - 1];
-    if (c === null) throw new Error(`ferrite: ${this.name}: the normalized axis (the last) of the input must be known, got ${fmtSymbolicShape(shape)}`);
+    if (c === null)
+      throw new Error(
+        `ferrite: ${this.name}: the normalized axis (the last) of the input must be known, got ${fmtSymbolicShape(shape)}`,
+      );
     if (this.scale) this.gamma = this.addWeight('gamma', [c], 'float32', this.gammaInitializer, this.gammaRegularizer);
     if (this.center) this.beta = this.addWeight('beta', [c], 'float32', this.betaInitializer, this.betaRegularizer);
     this.movingMean = this.addWeight('moving_mean', [c], 'float32', this.movingMeanInitializer, null, false);
-    this.movingVariance = this.addWeight('moving_variance', [c], 'float32', this.movingVarianceInitializer, null, false);
+    this.movingVariance = this.addWeight(
+      'moving_variance',
+      [c],
+      'float32',
+      this.movingVarianceInitializer,
+      null,
+      false,
+    );
     this.inputSpec = [{ minNdim: 2, axes: { [-1]: c } }];
     this.built = true;
   }
 
   call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor {
     const x = single(this.name, inputs);
-    if (x.dtype !== 'float32') throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    if (x.dtype !== 'float32')
+      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
     const offset = this.beta ?? undefined;
     const scale = this.gamma ?? undefined;
     // A frozen layer runs in inference mode even while the model trains (Keras 2.1+), so

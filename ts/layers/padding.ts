@@ -27,7 +27,10 @@ export class ZeroPadding2D extends Spatial2DLayer {
     super(args);
     const p = args.padding ?? 1;
     if (Array.isArray(p) && p.length === 2 && Array.isArray(p[0]) && Array.isArray(p[1])) {
-      this.padding = [toPair(this.name, 'padding (top, bottom)', p[0], 0), toPair(this.name, 'padding (left, right)', p[1], 0)];
+      this.padding = [
+        toPair(this.name, 'padding (top, bottom)', p[0], 0),
+        toPair(this.name, 'padding (left, right)', p[1], 0),
+      ];
     } else {
       const [h, w] = toPair(this.name, 'padding', p, 0);
       this.padding = [

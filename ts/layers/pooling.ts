@@ -29,7 +29,8 @@ abstract class Pooling2D extends Spatial2DLayer {
   constructor(args: Pooling2DArgs = {}) {
     super(args);
     this.poolSize = toPair(this.name, 'poolSize', args.poolSize ?? 2);
-    this.strides = args.strides === undefined || args.strides === null ? this.poolSize : toPair(this.name, 'strides', args.strides);
+    this.strides =
+      args.strides === undefined || args.strides === null ? this.poolSize : toPair(this.name, 'strides', args.strides);
     this.padding = checkPaddingMode(this.name, args.padding ?? 'valid');
   }
 
@@ -37,18 +38,34 @@ abstract class Pooling2D extends Spatial2DLayer {
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     const x = single(this.name, inputs);
-    if (x.dtype !== 'float32') throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    if (x.dtype !== 'float32')
+      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
     this.computeOutputShape(x.shape as SymbolicShape); // errors that name the layer
     return this.pool(x);
   }
 
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     const shape = inputShape as SymbolicShape;
-    return windowOutputShape(this.name, shape, this.poolSize, this.strides, this.padding, [1, 1], shape[3], 'pool window');
+    return windowOutputShape(
+      this.name,
+      shape,
+      this.poolSize,
+      this.strides,
+      this.padding,
+      [1, 1],
+      shape[3],
+      'pool window',
+    );
   }
 
   override getConfig(): LayerConfig {
-    return { ...super.getConfig(), poolSize: [...this.poolSize], strides: [...this.strides], padding: this.padding, dataFormat: this.dataFormat };
+    return {
+      ...super.getConfig(),
+      poolSize: [...this.poolSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      dataFormat: this.dataFormat,
+    };
   }
 }
 
@@ -89,7 +106,8 @@ abstract class GlobalPooling2D extends Spatial2DLayer {
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     const x = single(this.name, inputs);
-    if (x.dtype !== 'float32') throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    if (x.dtype !== 'float32')
+      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
     return this.pool(x);
   }
 

@@ -41,8 +41,12 @@ export class L1L2 extends Regularizer {
     super();
     this.l1 = args.l1 ?? 0;
     this.l2 = args.l2 ?? 0;
-    for (const [k, v] of [['l1', this.l1], ['l2', this.l2]] as const) {
-      if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`ferrite: regularizers: ${k} must be a finite number >= 0, got ${v}`);
+    for (const [k, v] of [
+      ['l1', this.l1],
+      ['l2', this.l2],
+    ] as const) {
+      if (!(v >= 0) || !Number.isFinite(v))
+        throw new Error(`ferrite: regularizers: ${k} must be a finite number >= 0, got ${v}`);
     }
   }
 
@@ -98,6 +102,7 @@ export function getRegularizer(id: RegularizerIdentifier | null | undefined, wha
     }
     throw new Error(`ferrite: unknown ${what} '${id}' (known: l1, l2, l1l2, or regularizers.l2({l2}))`);
   }
-  if (typeof id === 'object' && typeof (id as SerializedObject).className === 'string') return deserialize<Regularizer>(id, what);
+  if (typeof id === 'object' && typeof (id as SerializedObject).className === 'string')
+    return deserialize<Regularizer>(id, what);
   throw new Error(`ferrite: ${what} must be a Regularizer, 'l1', 'l2' or 'l1l2', got ${String(id)}`);
 }

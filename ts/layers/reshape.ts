@@ -18,10 +18,13 @@ export class Reshape extends Layer {
   constructor(args: ReshapeArgs) {
     super(args);
     const t = args?.targetShape;
-    if (!Array.isArray(t)) throw new Error(`ferrite: ${this.name}: targetShape must be an array, got ${JSON.stringify(t)}`);
+    if (!Array.isArray(t))
+      throw new Error(`ferrite: ${this.name}: targetShape must be an array, got ${JSON.stringify(t)}`);
     const target = t.map((d) => (d === null ? -1 : d));
     if (target.some((d) => !Number.isInteger(d) || d < -1) || target.filter((d) => d === -1).length > 1) {
-      throw new Error(`ferrite: ${this.name}: targetShape must hold positive integers and at most one -1, got [${t.join(', ')}]`);
+      throw new Error(
+        `ferrite: ${this.name}: targetShape must hold positive integers and at most one -1, got [${t.join(', ')}]`,
+      );
     }
     this.targetShape = target;
   }
@@ -32,7 +35,9 @@ export class Reshape extends Layer {
     const unknown = this.targetShape.indexOf(-1);
     if (unknown >= 0) {
       if (known === 0 || features % known !== 0) {
-        throw new Error(`ferrite: ${this.name}: cannot reshape input ${inputDesc} (${features} values per sample) to [${this.targetShape.join(', ')}]`);
+        throw new Error(
+          `ferrite: ${this.name}: cannot reshape input ${inputDesc} (${features} values per sample) to [${this.targetShape.join(', ')}]`,
+        );
       }
       const out = [...this.targetShape];
       out[unknown] = features / known;

@@ -32,7 +32,9 @@ export function getRegisteredClass(className: string): SerializableClass | undef
 export function deserialize<T>(obj: SerializedObject, what = 'object'): T {
   const cls = registry.get(obj.className);
   if (!cls) {
-    throw new Error(`ferrite: cannot deserialize ${what}: unknown class '${obj.className}' (registered: ${[...registry.keys()].sort().join(', ')})`);
+    throw new Error(
+      `ferrite: cannot deserialize ${what}: unknown class '${obj.className}' (registered: ${[...registry.keys()].sort().join(', ')})`,
+    );
   }
   return cls.fromConfig(obj.config ?? {}) as T;
 }

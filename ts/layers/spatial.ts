@@ -16,7 +16,9 @@ export function toPair(layer: string, what: string, v: unknown, min = 1): [numbe
   const pair = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? v : null;
   if (pair === null || !pair.every((d) => Number.isInteger(d) && d >= min)) {
     const kind = min === 0 ? 'a non-negative integer' : 'a positive integer';
-    throw new Error(`ferrite: ${layer}: ${what} must be ${kind} or a pair [height, width] of them, got ${JSON.stringify(v)}`);
+    throw new Error(
+      `ferrite: ${layer}: ${what} must be ${kind} or a pair [height, width] of them, got ${JSON.stringify(v)}`,
+    );
   }
   return [pair[0], pair[1]];
 }
@@ -31,7 +33,9 @@ export function checkPaddingMode(layer: string, padding: unknown): 'valid' | 'sa
 export function checkDataFormat(layer: string, dataFormat: unknown): 'channelsLast' {
   if (dataFormat === undefined || dataFormat === 'channelsLast') return 'channelsLast';
   if (dataFormat === 'channelsFirst') {
-    throw new Error(`ferrite: ${layer}: dataFormat 'channelsFirst' (NCHW) is not supported; transpose the input to channels-last [batch, height, width, channels]`);
+    throw new Error(
+      `ferrite: ${layer}: dataFormat 'channelsFirst' (NCHW) is not supported; transpose the input to channels-last [batch, height, width, channels]`,
+    );
   }
   throw new Error(`ferrite: ${layer}: dataFormat must be 'channelsLast', got ${JSON.stringify(dataFormat)}`);
 }
@@ -41,7 +45,16 @@ export function checkDataFormat(layer: string, dataFormat: unknown): 'channelsLa
  * unknown), as TF computes it: 'valid' fits whole (dilated) windows, 'same' gives
  * ceil(size / stride). Throws naming the layer when a 'valid' window does not fit.
  */
-function windowLength(layer: string, inputShape: SymbolicShape, size: number | null, window: number, dilation: number, stride: number, padding: 'valid' | 'same', what: string): number | null {
+function windowLength(
+  layer: string,
+  inputShape: SymbolicShape,
+  size: number | null,
+  window: number,
+  dilation: number,
+  stride: number,
+  padding: 'valid' | 'same',
+  what: string,
+): number | null {
   if (size === null) return null;
   if (padding === 'same') return Math.ceil(size / stride);
   const eff = (window - 1) * dilation + 1;
@@ -91,7 +104,9 @@ export abstract class Spatial2DLayer extends Layer {
   override assertInputCompatible(shapes: SymbolicShape[], single: boolean): void {
     for (const s of shapes) {
       if (s.length !== 4) {
-        throw new Error(`ferrite: ${this.name}: expected input of rank 4 [batch, height, width, channels], got ${fmtSymbolicShape(s)}`);
+        throw new Error(
+          `ferrite: ${this.name}: expected input of rank 4 [batch, height, width, channels], got ${fmtSymbolicShape(s)}`,
+        );
       }
     }
     super.assertInputCompatible(shapes, single);

@@ -5,8 +5,13 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import {
-  EPSILON, labelsLoss, pairLoss, sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits,
-} from '../ops/fused_losses.js';
+  EPSILON,
+  labelsLoss,
+  pairLoss,
+  sigmoidCrossEntropyWithLogits,
+  softmaxCrossEntropyWithLogits,
+  sparseSoftmaxCrossEntropyWithLogits,
+} from '../ops/fused-losses.js';
 
 /**
  * Binary cross-entropy, mean over the last axis of -(t ln p + (1 - t) ln(1 - p)), with
@@ -35,7 +40,9 @@ export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits
  */
 export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = false): Tensor {
   if (fromLogits) return sparseSoftmaxCrossEntropyWithLogits(yTrue, yPred);
-  return labelsLoss('sparseCategoricalCrossentropy', 'SparseCategoricalCrossentropy', 'sparse_cce', yTrue, yPred, [EPSILON]);
+  return labelsLoss('sparseCategoricalCrossentropy', 'SparseCategoricalCrossentropy', 'sparse_cce', yTrue, yPred, [
+    EPSILON,
+  ]);
 }
 
 export { sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits };

@@ -11,8 +11,12 @@ import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentr
 
 export { huber, meanAbsoluteError, meanSquaredError } from './regression.js';
 export {
-  binaryCrossentropy, categoricalCrossentropy, sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits,
-  sparseCategoricalCrossentropy, sparseSoftmaxCrossEntropyWithLogits,
+  binaryCrossentropy,
+  categoricalCrossentropy,
+  sigmoidCrossEntropyWithLogits,
+  softmaxCrossEntropyWithLogits,
+  sparseCategoricalCrossentropy,
+  sparseSoftmaxCrossEntropyWithLogits,
 } from './crossentropy.js';
 
 export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -48,5 +52,7 @@ export function getLoss(identifier: string | LossFn): LossFn {
     const f = BY_KEY.get(key(identifier));
     if (f) return f;
   }
-  throw new Error(`ferrite: getLoss: unknown loss ${JSON.stringify(identifier)}; valid names are ${Object.keys(LOSSES).join(', ')} (snake_case accepted)`);
+  throw new Error(
+    `ferrite: getLoss: unknown loss ${JSON.stringify(identifier)}; valid names are ${Object.keys(LOSSES).join(', ')} (snake_case accepted)`,
+  );
 }

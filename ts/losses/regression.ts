@@ -2,7 +2,7 @@
 // error, one value per sample. Kernels: core-rs/src/loss.rs.
 
 import type { Tensor } from '../tensor/tensor.js';
-import { pairLoss } from '../ops/fused_losses.js';
+import { pairLoss } from '../ops/fused-losses.js';
 
 /** mean((yPred - yTrue)², axis = -1). */
 export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {

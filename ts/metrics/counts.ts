@@ -33,7 +33,9 @@ function sameUpToTrailingOne(a: readonly number[], b: readonly number[]): boolea
 export function checkBinary(op: string, yTrue: Tensor, yPred: Tensor): void {
   checkInputs(op, yTrue, yPred);
   if (!sameUpToTrailingOne(yTrue.shape, yPred.shape)) {
-    throw new Error(`ferrite: ${op}: yTrue ${fmtShape(yTrue.shape)} and yPred ${fmtShape(yPred.shape)} must have the same shape (a trailing 1 aside)`);
+    throw new Error(
+      `ferrite: ${op}: yTrue ${fmtShape(yTrue.shape)} and yPred ${fmtShape(yPred.shape)} must have the same shape (a trailing 1 aside)`,
+    );
   }
 }
 
@@ -44,17 +46,26 @@ export type LabelKind = 'sparse' | 'onehot';
  * Checks a multi-class metric's shapes; yPred is [..., C] scores. yTrue is either one-hot
  * (same shape as yPred) or sparse class indices ([...] or [..., 1]).
  */
-export function checkMulticlass(op: string, yTrue: Tensor, yPred: Tensor, kind?: LabelKind): { kind: LabelKind; numClasses: number; rows: number } {
+export function checkMulticlass(
+  op: string,
+  yTrue: Tensor,
+  yPred: Tensor,
+  kind?: LabelKind,
+): { kind: LabelKind; numClasses: number; rows: number } {
   checkInputs(op, yTrue, yPred);
   if (yPred.rank < 1) throw new Error(`ferrite: ${op}: yPred must have a class axis, got a scalar`);
   const numClasses = yPred.shape[yPred.rank - 1];
   const rows = numClasses === 0 ? 0 : yPred.size / numClasses;
   const lead = yPred.shape.slice(0, -1);
   const isOneHot = yTrue.rank === yPred.rank && yTrue.shape.every((d, i) => d === yPred.shape[i]);
-  const isSparse = yTrue.size === rows && (sameUpToTrailingOne(yTrue.shape, lead) || (yTrue.rank === lead.length + 1 && yTrue.shape[yTrue.rank - 1] === 1));
+  const isSparse =
+    yTrue.size === rows &&
+    (sameUpToTrailingOne(yTrue.shape, lead) || (yTrue.rank === lead.length + 1 && yTrue.shape[yTrue.rank - 1] === 1));
   const resolved = kind ?? (isOneHot && !(isSparse && numClasses === 1) ? 'onehot' : 'sparse');
   if (resolved === 'onehot' && !isOneHot) {
-    throw new Error(`ferrite: ${op}: one-hot yTrue ${fmtShape(yTrue.shape)} must have the shape of yPred ${fmtShape(yPred.shape)}`);
+    throw new Error(
+      `ferrite: ${op}: one-hot yTrue ${fmtShape(yTrue.shape)} must have the shape of yPred ${fmtShape(yPred.shape)}`,
+    );
   }
   if (resolved === 'sparse' && !isSparse) {
     throw new Error(
@@ -79,17 +90,30 @@ function trueClass(op: string, t: ArrayLike<number>, row: number, kind: LabelKin
  * Per row, 1 where the predicted class (argmax of yPred) is the true class, else 0.
  * `out` has one slot per row.
  */
-export function classMatches(op: string, yTrue: Tensor, yPred: Tensor, kind: LabelKind | undefined, out?: Float32Array): Float32Array {
+export function classMatches(
+  op: string,
+  yTrue: Tensor,
+  yPred: Tensor,
+  kind: LabelKind | undefined,
+  out?: Float32Array,
+): Float32Array {
   const { kind: k, numClasses, rows } = checkMulticlass(op, yTrue, yPred, kind);
   const t = yTrue.view();
   const p = yPred.view();
   const o = out ?? new Float32Array(rows);
-  for (let r = 0; r < rows; r++) o[r] = trueClass(op, t, r, k, numClasses) === argMaxAt(p, r * numClasses, numClasses) ? 1 : 0;
+  for (let r = 0; r < rows; r++)
+    o[r] = trueClass(op, t, r, k, numClasses) === argMaxAt(p, r * numClasses, numClasses) ? 1 : 0;
   return o;
 }
 
 /** Per element, 1 where yTrue equals (yPred > threshold), as Keras's binary_accuracy. */
-export function binaryMatches(op: string, yTrue: Tensor, yPred: Tensor, threshold: number, out?: Float32Array): Float32Array {
+export function binaryMatches(
+  op: string,
+  yTrue: Tensor,
+  yPred: Tensor,
+  threshold: number,
+  out?: Float32Array,
+): Float32Array {
   checkBinary(op, yTrue, yPred);
   const t = yTrue.view();
   const p = yPred.view();

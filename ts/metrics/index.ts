@@ -13,7 +13,17 @@ export {
   meanSquaredError,
   meanAbsoluteError,
 } from './functions.js';
-export { Accuracy, ClassificationScore, CountingMetric, MeanMetricWrapper, Mean, type Metric, type MetricFn, type AccuracyKind, type ScoreMode } from './metric.js';
+export {
+  Accuracy,
+  ClassificationScore,
+  CountingMetric,
+  MeanMetricWrapper,
+  Mean,
+  type Metric,
+  type MetricFn,
+  type AccuracyKind,
+  type ScoreMode,
+} from './metric.js';
 export { getMetric, type MetricIdentifier } from './resolve.js';
 // Short names as in tf.metrics.
 export { meanSquaredError as mse, meanAbsoluteError as mae } from './functions.js';

@@ -60,7 +60,9 @@ export abstract class CountingMetric implements Metric {
   merge(c: ArrayLike<number>): void {
     if (this.totals === null) this.totals = new Float64Array(c.length);
     if (c.length !== this.totals.length) {
-      throw new Error(`ferrite: metric '${this.name}': got ${c.length} counts, expected ${this.totals.length} (did the number of classes change between batches?)`);
+      throw new Error(
+        `ferrite: metric '${this.name}': got ${c.length} counts, expected ${this.totals.length} (did the number of classes change between batches?)`,
+      );
     }
     for (let i = 0; i < c.length; i++) this.totals[i] += c[i];
   }
@@ -88,7 +90,11 @@ export type AccuracyKind = 'binary' | 'categorical' | 'sparseCategorical' | 'aut
  * when it is one-hot.
  */
 export class Accuracy extends CountingMetric {
-  constructor(name = 'accuracy', readonly kind: AccuracyKind = 'auto', readonly threshold = 0.5) {
+  constructor(
+    name = 'accuracy',
+    readonly kind: AccuracyKind = 'auto',
+    readonly threshold = 0.5,
+  ) {
     super(name);
   }
 
@@ -100,7 +106,10 @@ export class Accuracy extends CountingMetric {
       if (last === 1 || yPred.rank <= 1) kind = 'binary';
       else kind = checkMulticlass(op, yTrue, yPred).kind === 'sparse' ? 'sparseCategorical' : 'categorical';
     }
-    const m = kind === 'binary' ? binaryMatches(op, yTrue, yPred, this.threshold) : classMatches(op, yTrue, yPred, kind === 'categorical' ? 'onehot' : 'sparse');
+    const m =
+      kind === 'binary'
+        ? binaryMatches(op, yTrue, yPred, this.threshold)
+        : classMatches(op, yTrue, yPred, kind === 'categorical' ? 'onehot' : 'sparse');
     let correct = 0;
     for (let i = 0; i < m.length; i++) correct += m[i];
     return Float64Array.of(correct, m.length);
@@ -124,7 +133,13 @@ export type ScoreMode = 'binary' | 'macro' | 'auto';
 export class ClassificationScore extends CountingMetric {
   private resolved: 'binary' | 'macro' | undefined;
 
-  constructor(name: string, readonly score: ClassScore, readonly mode: ScoreMode = 'auto', readonly threshold = 0.5, private readonly labels?: LabelKind) {
+  constructor(
+    name: string,
+    readonly score: ClassScore,
+    readonly mode: ScoreMode = 'auto',
+    readonly threshold = 0.5,
+    private readonly labels?: LabelKind,
+  ) {
     super(name);
     if (mode !== 'auto') this.resolved = mode;
   }
@@ -160,7 +175,10 @@ export type MetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
  * batch gives (Keras's MeanMetricWrapper); counts are [sum, n].
  */
 export class MeanMetricWrapper extends CountingMetric {
-  constructor(name: string, readonly fn: MetricFn) {
+  constructor(
+    name: string,
+    readonly fn: MetricFn,
+  ) {
     super(name);
   }
 

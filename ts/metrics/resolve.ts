@@ -2,7 +2,14 @@
 // Keras does: 'accuracy' depends on the loss and the output shape.
 
 import * as fns from './functions.js';
-import { Accuracy, ClassificationScore, MeanMetricWrapper, type AccuracyKind, type Metric, type MetricFn } from './metric.js';
+import {
+  Accuracy,
+  ClassificationScore,
+  MeanMetricWrapper,
+  type AccuracyKind,
+  type Metric,
+  type MetricFn,
+} from './metric.js';
 
 /** What `compile` accepts as a metric: a name, a metric function or a metric object. */
 export type MetricIdentifier = string | MetricFn | Metric;
@@ -16,7 +23,12 @@ function canonical(name: string): string {
 }
 
 function lossKind(loss: unknown): LossKind {
-  const name = typeof loss === 'string' ? loss : typeof loss === 'function' ? loss.name : (loss as { name?: string } | undefined)?.name;
+  const name =
+    typeof loss === 'string'
+      ? loss
+      : typeof loss === 'function'
+        ? loss.name
+        : (loss as { name?: string } | undefined)?.name;
   switch (canonical(name ?? '')) {
     case 'binarycrossentropy':
     case 'bce':
@@ -47,10 +59,13 @@ type Factory = (name: string, loss: LossKind, lastDim: number | null | undefined
 
 // Precision, recall and F1: binary for a single-unit output or binary cross-entropy,
 // macro-averaged over classes for a multi-class output.
-const score = (s: 'precision' | 'recall' | 'f1'): Factory => (name, loss, lastDim) => {
-  const mode = loss === 'binary' || lastDim === 1 ? 'binary' : (lastDim ?? 0) > 1 || loss !== 'other' ? 'macro' : 'auto';
-  return new ClassificationScore(name, s, mode);
-};
+const score =
+  (s: 'precision' | 'recall' | 'f1'): Factory =>
+  (name, loss, lastDim) => {
+    const mode =
+      loss === 'binary' || lastDim === 1 ? 'binary' : (lastDim ?? 0) > 1 || loss !== 'other' ? 'macro' : 'auto';
+    return new ClassificationScore(name, s, mode);
+  };
 
 const BY_NAME: Record<string, Factory> = {
   accuracy: (name, loss, lastDim) => new Accuracy(name, accuracyKind(loss, lastDim)),
@@ -88,7 +103,12 @@ const BY_FUNCTION = new Map<MetricFn, string>([
 ]);
 
 function isMetric(x: unknown): x is Metric {
-  return typeof x === 'object' && x !== null && typeof (x as Metric).update === 'function' && typeof (x as Metric).result === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Metric).update === 'function' &&
+    typeof (x as Metric).result === 'function'
+  );
 }
 
 /**
@@ -99,7 +119,11 @@ function isMetric(x: unknown): x is Metric {
  * output shape; only its last dimension is read) resolve 'accuracy' as Keras does.
  * The metric's name, used in logs, is the identifier as written ('acc' stays 'acc').
  */
-export function getMetric(identifier: MetricIdentifier, loss?: unknown, outputShape?: readonly (number | null)[]): Metric {
+export function getMetric(
+  identifier: MetricIdentifier,
+  loss?: unknown,
+  outputShape?: readonly (number | null)[],
+): Metric {
   if (isMetric(identifier)) return identifier;
   const kind = lossKind(loss);
   const lastDim = outputShape && outputShape.length > 0 ? outputShape[outputShape.length - 1] : undefined;
@@ -109,7 +133,9 @@ export function getMetric(identifier: MetricIdentifier, loss?: unknown, outputSh
     return known ? BY_NAME[known](name, kind, lastDim) : new MeanMetricWrapper(name, identifier);
   }
   if (typeof identifier !== 'string') {
-    throw new Error(`ferrite: getMetric: a metric must be a name, a function or a metric object, got ${typeof identifier}`);
+    throw new Error(
+      `ferrite: getMetric: a metric must be a name, a function or a metric object, got ${typeof identifier}`,
+    );
   }
   const factory = BY_NAME[canonical(identifier)];
   if (!factory) {

@@ -3,9 +3,9 @@
 // walk over an array of steps with values in numbered slots.
 
 import type { Tensor } from '../tensor/tensor.js';
-import { InputLayer } from '../layers/input_layer.js';
+import { InputLayer } from '../layers/input-layer.js';
 import type { CallKwargs, Layer } from '../layers/layer.js';
-import { hasSplitActivation } from '../layers/split_activation.js';
+import { hasSplitActivation } from '../layers/split-activation.js';
 import { Node, SymbolicTensor } from '../layers/symbolic.js';
 
 /** One node to run: where its inputs are and where its outputs go. */
@@ -27,20 +27,29 @@ export class GraphPlan {
   /** How many steps read each slot (to know whether an output is used inside too). */
   private readonly readers: number[];
 
-  constructor(readonly modelName: string, readonly inputs: SymbolicTensor[], readonly outputs: SymbolicTensor[]) {
+  constructor(
+    readonly modelName: string,
+    readonly inputs: SymbolicTensor[],
+    readonly outputs: SymbolicTensor[],
+  ) {
     if (inputs.length === 0) throw new Error(`ferrite: ${modelName}: a model needs at least one input`);
     if (outputs.length === 0) throw new Error(`ferrite: ${modelName}: a model needs at least one output`);
     [...inputs, ...outputs].forEach((t, i) => {
       if (!(t instanceof SymbolicTensor)) {
-        throw new Error(`ferrite: ${modelName}: model inputs and outputs must be symbolic tensors (from input() and layer.apply), got ${String(t)} at position ${i}`);
+        throw new Error(
+          `ferrite: ${modelName}: model inputs and outputs must be symbolic tensors (from input() and layer.apply), got ${String(t)} at position ${i}`,
+        );
       }
     });
     inputs.forEach((t) => {
       if (!(t.sourceLayer instanceof InputLayer)) {
-        throw new Error(`ferrite: ${modelName}: model inputs must come from input(), but ${t.name} is the output of ${t.sourceLayer.getClassName()} layer ${t.sourceLayer.name}`);
+        throw new Error(
+          `ferrite: ${modelName}: model inputs must come from input(), but ${t.name} is the output of ${t.sourceLayer.getClassName()} layer ${t.sourceLayer.name}`,
+        );
       }
     });
-    if (new Set(inputs.map((t) => t.id)).size !== inputs.length) throw new Error(`ferrite: ${modelName}: the same input is given twice`);
+    if (new Set(inputs.map((t) => t.id)).size !== inputs.length)
+      throw new Error(`ferrite: ${modelName}: the same input is given twice`);
 
     // Depth-first from the outputs: post-order is an execution order.
     const slotOf = new Map<number, number>();
@@ -77,7 +86,11 @@ export class GraphPlan {
     };
     for (const t of outputs) if (!inputIds.has(t.id)) visit(t.node, t);
 
-    this.steps = order.map((node) => ({ node, inputSlots: node.inputs.map(slot), outputSlots: node.outputs.map(slot) }));
+    this.steps = order.map((node) => ({
+      node,
+      inputSlots: node.inputs.map(slot),
+      outputSlots: node.outputs.map(slot),
+    }));
     this.inputSlots = inputs.map(slot);
     this.outputSlots = outputs.map(slot);
     this.numSlots = slotOf.size;
@@ -94,7 +107,9 @@ export class GraphPlan {
     for (const l of layers) {
       const other = names.get(l.name);
       if (other !== undefined && other !== l) {
-        throw new Error(`ferrite: ${modelName}: layer names must be unique in a model, but two layers are named '${l.name}'`);
+        throw new Error(
+          `ferrite: ${modelName}: layer names must be unique in a model, but two layers are named '${l.name}'`,
+        );
       }
       names.set(l.name, l);
     }
@@ -136,18 +151,26 @@ export class GraphPlan {
       const kw = Object.keys(node.kwargs).length > 0 ? { ...kwargs, ...node.kwargs } : kwargs;
       let out: Tensor | Tensor[];
       if (preNodes !== null && preNodes.has(node) && hasSplitActivation(node.layer)) {
-        node.layer.assertInputCompatible(ins.map((t) => t.shape as number[]), node.singleInput);
+        node.layer.assertInputCompatible(
+          ins.map((t) => t.shape as number[]),
+          node.singleInput,
+        );
         out = node.layer.callPreActivation(node.singleInput ? ins[0] : ins, kw);
       } else {
         out = node.layer.callOnTensors(ins, node.singleInput, kw);
       }
       if (Array.isArray(out)) {
         if (out.length !== outputSlots.length) {
-          throw new Error(`ferrite: ${this.modelName}: ${node.layer.name} returned ${out.length} outputs, expected ${outputSlots.length}`);
+          throw new Error(
+            `ferrite: ${this.modelName}: ${node.layer.name} returned ${out.length} outputs, expected ${outputSlots.length}`,
+          );
         }
         out.forEach((t, i) => (values[outputSlots[i]] = t));
       } else {
-        if (outputSlots.length !== 1) throw new Error(`ferrite: ${this.modelName}: ${node.layer.name} returned 1 output, expected ${outputSlots.length}`);
+        if (outputSlots.length !== 1)
+          throw new Error(
+            `ferrite: ${this.modelName}: ${node.layer.name} returned 1 output, expected ${outputSlots.length}`,
+          );
         values[outputSlots[0]] = out;
       }
     }

@@ -1,7 +1,7 @@
 // Models: the functional `model({inputs, outputs})` and `sequential({layers})`.
 
-export { LayersModel, model, type ModelArgs } from './layers_model.js';
+export { LayersModel, model, type ModelArgs } from './layers-model.js';
 export { Sequential, sequential, type SequentialArgs } from './sequential.js';
 export { GraphPlan } from './graph.js';
 export { printSummary, fmtShapeKeras, type SummaryOptions } from './summary.js';
-export { input } from '../layers/input_layer.js';
+export { input } from '../layers/input-layer.js';

@@ -4,10 +4,10 @@
 
 import type { DataType } from '../tensor/tensor.js';
 import { Layer, type LayerArgs, type LayerConfig } from '../layers/layer.js';
-import { InputLayer } from '../layers/input_layer.js';
+import { InputLayer } from '../layers/input-layer.js';
 import { SymbolicTensor, type SymbolicShape } from '../layers/symbolic.js';
 import { deserialize, registerClass } from '../layers/serialization.js';
-import { LayersModel } from './layers_model.js';
+import { LayersModel } from './layers-model.js';
 
 export interface SequentialArgs {
   layers?: Layer[];
@@ -45,26 +45,36 @@ export class Sequential extends LayersModel {
     }
     if (!(layer instanceof Layer)) throw new Error(`ferrite: ${this.name}: add() expects a layer, got ${typeof layer}`);
     if (layer instanceof InputLayer) {
-      if (this.stack.length > 0 || this.inputTensor !== null) throw new Error(`ferrite: ${this.name}: an InputLayer can only be added first`);
+      if (this.stack.length > 0 || this.inputTensor !== null)
+        throw new Error(`ferrite: ${this.name}: an InputLayer can only be added first`);
       this.inputTensor = layer.output;
       this.output = layer.output;
       return;
     }
-    if (this.stack.includes(layer)) throw new Error(`ferrite: ${this.name}: layer ${layer.name} is already in the model`);
+    if (this.stack.includes(layer))
+      throw new Error(`ferrite: ${this.name}: layer ${layer.name} is already in the model`);
     if (this.stack.some((l) => l.name === layer.name)) {
-      throw new Error(`ferrite: ${this.name}: layer names must be unique in a model, but '${layer.name}' is already used`);
+      throw new Error(
+        `ferrite: ${this.name}: layer names must be unique in a model, but '${layer.name}' is already used`,
+      );
     }
     if (this.output === null && this.stack.length === 0) {
       const shape = firstInputShape(layer);
       if (shape !== undefined) {
-        this.inputTensor = new InputLayer({ batchInputShape: shape, dtype: firstInputDtype(layer), name: `${layer.name}_input` }).output;
+        this.inputTensor = new InputLayer({
+          batchInputShape: shape,
+          dtype: firstInputDtype(layer),
+          name: `${layer.name}_input`,
+        }).output;
         this.output = this.inputTensor;
       }
     }
     if (this.output !== null) {
       const out = layer.apply(this.output);
       if (!(out instanceof SymbolicTensor)) {
-        throw new Error(`ferrite: ${this.name}: layers of a Sequential model must have one output; ${layer.name} has several (use the functional API)`);
+        throw new Error(
+          `ferrite: ${this.name}: layers of a Sequential model must have one output; ${layer.name} has several (use the functional API)`,
+        );
       }
       this.output = out;
       this.stackOutputs.push(out);
@@ -93,14 +103,20 @@ export class Sequential extends LayersModel {
         `ferrite: ${this.name}: the model is not built: give the first layer an inputShape (e.g. dense({units, inputShape: [784]})), or call fit/predict first`,
       );
     }
-    if (shapes.length !== 1) throw new Error(`ferrite: ${this.name}: a Sequential model takes one input, got ${shapes.length}`);
+    if (shapes.length !== 1)
+      throw new Error(`ferrite: ${this.name}: a Sequential model takes one input, got ${shapes.length}`);
     const shape: SymbolicShape = [null, ...shapes[0].slice(1)];
-    let out = new InputLayer({ batchInputShape: shape, dtype: dtypes?.[0] ?? 'float32', name: `${this.stack[0].name}_input` }).output;
+    let out = new InputLayer({
+      batchInputShape: shape,
+      dtype: dtypes?.[0] ?? 'float32',
+      name: `${this.stack[0].name}_input`,
+    }).output;
     this.inputTensor = out;
     this.stackOutputs = [];
     for (const l of this.stack) {
       const next = l.apply(out);
-      if (!(next instanceof SymbolicTensor)) throw new Error(`ferrite: ${this.name}: layer ${l.name} has several outputs (use the functional API)`);
+      if (!(next instanceof SymbolicTensor))
+        throw new Error(`ferrite: ${this.name}: layer ${l.name} has several outputs (use the functional API)`);
       out = next;
       this.stackOutputs.push(out);
     }
@@ -109,7 +125,10 @@ export class Sequential extends LayersModel {
   }
 
   override getConfig(): LayerConfig {
-    const config: LayerConfig = { name: this.name, layers: this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() })) };
+    const config: LayerConfig = {
+      name: this.name,
+      layers: this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() })),
+    };
     if (this.inputTensor !== null) config.batchInputShape = [...this.inputTensor.shape];
     return config;
   }
@@ -119,7 +138,8 @@ export class Sequential extends LayersModel {
     const layerConfigs = (config.layers ?? []) as { className: string; config: Record<string, unknown> }[];
     layerConfigs.forEach((lc, i) => {
       const c = { ...lc.config };
-      if (i === 0 && config.batchInputShape !== undefined && c.batchInputShape === undefined) c.batchInputShape = config.batchInputShape;
+      if (i === 0 && config.batchInputShape !== undefined && c.batchInputShape === undefined)
+        c.batchInputShape = config.batchInputShape;
       m.add(deserialize<Layer>({ className: lc.className, config: c }, 'layer'));
     });
     return m;
@@ -130,7 +150,8 @@ registerClass(Sequential);
 /** The batch input shape a first layer declares (its own, or a nested model's input). */
 function firstInputShape(layer: Layer): SymbolicShape | undefined {
   if (layer.batchInputShape !== undefined) return layer.batchInputShape;
-  if (layer instanceof LayersModel && layer.isGraphBuilt && layer.inputs.length === 1) return [...layer.inputs[0].shape];
+  if (layer instanceof LayersModel && layer.isGraphBuilt && layer.inputs.length === 1)
+    return [...layer.inputs[0].shape];
   return undefined;
 }
 

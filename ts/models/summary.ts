@@ -1,9 +1,9 @@
 // model.summary(): a Keras-style table of layers, output shapes and parameter counts.
 
 import type { Layer } from '../layers/layer.js';
-import { InputLayer } from '../layers/input_layer.js';
+import { InputLayer } from '../layers/input-layer.js';
 import type { Node, SymbolicShape } from '../layers/symbolic.js';
-import type { LayersModel } from './layers_model.js';
+import type { LayersModel } from './layers-model.js';
 
 export interface SummaryOptions {
   lineLength?: number;
@@ -43,7 +43,8 @@ export function printSummary(model: LayersModel, opts: SummaryOptions = {}): voi
   const nodes = nodesOf(model);
   const chain = isChain(model, nodes);
   // One row per layer (functional models list their input layers too, as Keras does).
-  const layers: Layer[] = model.getClassName() === 'Sequential' ? model.layers : model.isGraphBuilt ? model.graph().layers : [];
+  const layers: Layer[] =
+    model.getClassName() === 'Sequential' ? model.layers : model.isGraphBuilt ? model.graph().layers : [];
   const names = layers.map((layer) => `${layer.name} (${layer.getClassName()})`);
   let lineLength = opts.lineLength ?? (chain ? 65 : 98);
   let positions = opts.positions ?? (chain ? [0.45, 0.85, 1] : [0.33, 0.55, 0.67, 1]);
@@ -56,7 +57,9 @@ export function printSummary(model: LayersModel, opts: SummaryOptions = {}): voi
       lineLength += extra;
     }
   }
-  const headers = chain ? ['Layer (type)', 'Output Shape', 'Param #'] : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
+  const headers = chain
+    ? ['Layer (type)', 'Output Shape', 'Param #']
+    : ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
 
   const row = (fields: string[]): string => {
     let line = '';
@@ -86,7 +89,9 @@ export function printSummary(model: LayersModel, opts: SummaryOptions = {}): voi
     const name = names[i];
     if (chain) print(row([name, shape, params]));
     else {
-      const connected = layerNodes.flatMap((n) => n.inputs.map((t) => `${t.sourceLayer.name}[${t.sourceLayer.inboundNodes.indexOf(t.node)}][${t.outputIndex}]`));
+      const connected = layerNodes.flatMap((n) =>
+        n.inputs.map((t) => `${t.sourceLayer.name}[${t.sourceLayer.inboundNodes.indexOf(t.node)}][${t.outputIndex}]`),
+      );
       print(row([name, shape, params, connected[0] ?? '']));
       for (const c of connected.slice(1)) print(row(['', '', '', c]));
     }

@@ -14,7 +14,14 @@ import { logSoftmax, softmax } from './softmax.js';
 type GradFrom = 'input' | 'output';
 
 /** One elementwise activation: `fe_<kernel>_forward(x, y, n[, param])`, `fe_<kernel>_backward(x|y, dy, dx, n[, param])`. */
-function elementwise(op: string, recordName: string, kernel: string, gradFrom: GradFrom, x: Tensor, param?: number): Tensor {
+function elementwise(
+  op: string,
+  recordName: string,
+  kernel: string,
+  gradFrom: GradFrom,
+  x: Tensor,
+  param?: number,
+): Tensor {
   const eng = checkInputs(op, x);
   checkFloat(op, x);
   const extra = param === undefined ? [] : [param];
@@ -29,7 +36,8 @@ function elementwise(op: string, recordName: string, kernel: string, gradFrom: G
 }
 
 function checkParam(op: string, name: string, v: number): void {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`ferrite: ${op}: ${name} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new Error(`ferrite: ${op}: ${name} must be a finite number, got ${String(v)}`);
 }
 
 /** max(x, 0). The gradient at 0 is 0, as TF. */

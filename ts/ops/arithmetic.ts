@@ -11,7 +11,14 @@ import { record } from '../autograd/tape.js';
 import type { Engine } from '../backend/engine.js';
 import { clone, scalar } from '../tensor/creation.js';
 import { emptyTensor, Tensor, type Shape } from '../tensor/tensor.js';
-import { collapseSpace, contiguousStrides, MAX_POINTER_PARAMS, MAX_RANK, scalarParam, writeParams } from './kernel-args.js';
+import {
+  collapseSpace,
+  contiguousStrides,
+  MAX_POINTER_PARAMS,
+  MAX_RANK,
+  scalarParam,
+  writeParams,
+} from './kernel-args.js';
 import { sumToShape } from './reduce.js';
 import { neg } from './unary.js';
 import { broadcastShapes, checkFloat, checkInputs, fmtShape, sameShape } from './util.js';
@@ -147,7 +154,17 @@ function binaryGrads(spec: BinarySpec, a: Operand, b: Operand, y: Tensor, dy: Te
   if (y.size > 0) {
     const code = spec.code === POW && !tb ? POW_BASE_ONLY : spec.code;
     const [rank, params] = planBroadcast(spec.op, eng, out, ta && ta.shape, tb && tb.shape);
-    eng.core.fe_binary_backward(code, operandPtr(eng, a), operandPtr(eng, b), y.ptr, dy.ptr, da ? da.ptr : 0, db ? db.ptr : 0, rank, params);
+    eng.core.fe_binary_backward(
+      code,
+      operandPtr(eng, a),
+      operandPtr(eng, b),
+      y.ptr,
+      dy.ptr,
+      da ? da.ptr : 0,
+      db ? db.ptr : 0,
+      rank,
+      params,
+    );
   }
   return [da && reduceGrad(da, ta!.shape), db && reduceGrad(db, tb!.shape)];
 }
@@ -214,7 +231,9 @@ export function addN(tensors: Tensor[]): Tensor {
     const t = tensors[i];
     checkFloat('addN', t, `tensor ${i}`);
     if (!sameShape(t.shape, first.shape)) {
-      throw new Error(`ferrite: addN: all tensors must have the same shape; tensor 0 is ${fmtShape(first.shape)} but tensor ${i} is ${fmtShape(t.shape)}`);
+      throw new Error(
+        `ferrite: addN: all tensors must have the same shape; tensor 0 is ${fmtShape(first.shape)} but tensor ${i} is ${fmtShape(t.shape)}`,
+      );
     }
   }
   const y = emptyTensor(first.shape, 'float32', eng);

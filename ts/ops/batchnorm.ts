@@ -25,7 +25,9 @@ function checkParam(op: string, name: string, p: Tensor | undefined, x: Tensor, 
   checkFloat(op, p, name);
   const ok = p.size === c && p.rank >= 1 && p.shape[p.rank - 1] === c && (p.rank === 1 || p.rank === x.rank);
   if (!ok) {
-    throw new Error(`ferrite: ${op}: ${name} must have shape [${c}] (the channels, x's last dimension), got ${fmtShape(p.shape)} (x ${fmtShape(x.shape)})`);
+    throw new Error(
+      `ferrite: ${op}: ${name} must have shape [${c}] (the channels, x's last dimension), got ${fmtShape(p.shape)} (x ${fmtShape(x.shape)})`,
+    );
   }
 }
 
@@ -62,14 +64,39 @@ export function batchNorm(
   checkParam(op, 'scale', scale, x, c);
   checkEpsilon(op, varianceEpsilon);
   const y = emptyTensor(x.shape, 'float32', eng);
-  eng.core.fe_batchnorm_forward(x.ptr, mean.ptr, variance.ptr, ptr(scale), ptr(offset), varianceEpsilon, y.ptr, rows, c);
+  eng.core.fe_batchnorm_forward(
+    x.ptr,
+    mean.ptr,
+    variance.ptr,
+    ptr(scale),
+    ptr(offset),
+    varianceEpsilon,
+    y.ptr,
+    rows,
+    c,
+  );
   record('BatchNorm', inputs, y, (dy) => {
     const dx = emptyTensor(x.shape, 'float32', eng);
     const dmean = emptyTensor(mean.shape, 'float32', eng);
     const dvar = emptyTensor(variance.shape, 'float32', eng);
     const doffset = offset ? emptyTensor(offset.shape, 'float32', eng) : null;
     const dscale = scale ? emptyTensor(scale.shape, 'float32', eng) : null;
-    eng.core.fe_batchnorm_backward(0, x.ptr, mean.ptr, variance.ptr, ptr(scale), varianceEpsilon, dy.ptr, dx.ptr, ptr(dscale), ptr(doffset), dmean.ptr, dvar.ptr, rows, c);
+    eng.core.fe_batchnorm_backward(
+      0,
+      x.ptr,
+      mean.ptr,
+      variance.ptr,
+      ptr(scale),
+      varianceEpsilon,
+      dy.ptr,
+      dx.ptr,
+      ptr(dscale),
+      ptr(doffset),
+      dmean.ptr,
+      dvar.ptr,
+      rows,
+      c,
+    );
     return [dx, dmean, dvar, ...(doffset ? [doffset] : []), ...(dscale ? [dscale] : [])];
   });
   return y;
@@ -94,7 +121,12 @@ export interface BatchNormTrainingResult {
  * too), offset and scale; the returned mean and variance are not (they are data for the
  * moving averages). Arguments as `batchNorm` without the statistics.
  */
-export function batchNormTraining(x: Tensor, offset?: Tensor, scale?: Tensor, varianceEpsilon: number = DEFAULT_EPSILON): BatchNormTrainingResult {
+export function batchNormTraining(
+  x: Tensor,
+  offset?: Tensor,
+  scale?: Tensor,
+  varianceEpsilon: number = DEFAULT_EPSILON,
+): BatchNormTrainingResult {
   const op = 'batchNormTraining';
   const inputs = [x, ...(offset ? [offset] : []), ...(scale ? [scale] : [])];
   const eng = checkInputs(op, ...inputs);
@@ -105,8 +137,24 @@ export function batchNormTraining(x: Tensor, offset?: Tensor, scale?: Tensor, va
   const y = emptyTensor(x.shape, 'float32', eng);
   const mean = emptyTensor([c], 'float32', eng);
   const variance = emptyTensor([c], 'float32', eng);
-  eng.core.fe_batchnorm_train_forward(x.ptr, ptr(scale), ptr(offset), varianceEpsilon, y.ptr, mean.ptr, variance.ptr, rows, c);
-  record('BatchNormTraining', inputs, y, (dy) => trainingBackward(eng, x, mean, variance, offset, scale, varianceEpsilon, dy, rows, c), [mean, variance]);
+  eng.core.fe_batchnorm_train_forward(
+    x.ptr,
+    ptr(scale),
+    ptr(offset),
+    varianceEpsilon,
+    y.ptr,
+    mean.ptr,
+    variance.ptr,
+    rows,
+    c,
+  );
+  record(
+    'BatchNormTraining',
+    inputs,
+    y,
+    (dy) => trainingBackward(eng, x, mean, variance, offset, scale, varianceEpsilon, dy, rows, c),
+    [mean, variance],
+  );
   return { y, mean, variance };
 }
 
@@ -125,6 +173,21 @@ function trainingBackward(
   const dx = emptyTensor(x.shape, 'float32', eng);
   const doffset = offset ? emptyTensor(offset.shape, 'float32', eng) : null;
   const dscale = scale ? emptyTensor(scale.shape, 'float32', eng) : null;
-  eng.core.fe_batchnorm_backward(1, x.ptr, mean.ptr, variance.ptr, ptr(scale), eps, dy.ptr, dx.ptr, ptr(dscale), ptr(doffset), 0, 0, rows, c);
+  eng.core.fe_batchnorm_backward(
+    1,
+    x.ptr,
+    mean.ptr,
+    variance.ptr,
+    ptr(scale),
+    eps,
+    dy.ptr,
+    dx.ptr,
+    ptr(dscale),
+    ptr(doffset),
+    0,
+    0,
+    rows,
+    c,
+  );
   return [dx, ...(doffset ? [doffset] : []), ...(dscale ? [dscale] : [])];
 }

@@ -47,7 +47,8 @@ export interface WindowGeometry {
 }
 
 function positiveIntPair(op: string, what: string, v: Size2D): [number, number] {
-  const pair: [number, number] = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : [NaN, NaN];
+  const pair: [number, number] =
+    typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : [NaN, NaN];
   if (!pair.every((d) => Number.isInteger(d) && d >= 1)) {
     throw new Error(`ferrite: ${op}: ${what} must be a positive integer or a pair of them, got ${JSON.stringify(v)}`);
   }
@@ -59,7 +60,13 @@ function fmtPad(pad: Padding): string {
 }
 
 /** [before, after] padding along one dimension, and the output size. */
-function resolvePad(pad: Padding, dim: 0 | 1, size: number, effFilter: number, stride: number): { before: number; after: number; out: number } {
+function resolvePad(
+  pad: Padding,
+  dim: 0 | 1,
+  size: number,
+  effFilter: number,
+  stride: number,
+): { before: number; after: number; out: number } {
   if (pad === 'same') {
     // TF: out = ceil(in / s); the total padding is split with the extra cell at the end.
     const out = Math.ceil(size / stride);
@@ -85,7 +92,10 @@ function checkPadding(op: string, pad: Padding): void {
     Array.isArray(pad) &&
     pad.length === 4 &&
     pad.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0)) &&
-    pad[0][0] === 0 && pad[0][1] === 0 && pad[3][0] === 0 && pad[3][1] === 0
+    pad[0][0] === 0 &&
+    pad[0][1] === 0 &&
+    pad[3][0] === 0 &&
+    pad[3][1] === 0
   ) {
     return;
   }
@@ -110,7 +120,9 @@ export function windowGeometry(
   dilations: Size2D = 1,
 ): WindowGeometry {
   if (xShape.length !== 4 && xShape.length !== 3) {
-    throw new Error(`ferrite: ${op}: x must have rank 4 [batch, height, width, channels] (or rank 3 for one image), got ${fmtShape(xShape)}`);
+    throw new Error(
+      `ferrite: ${op}: x must have rank 4 [batch, height, width, channels] (or rank 3 for one image), got ${fmtShape(xShape)}`,
+    );
   }
   const [n, h, w, c] = xShape.length === 4 ? xShape : [1, ...xShape];
   const [kh, kw] = positiveIntPair(op, 'filter size', filterSize);
@@ -158,29 +170,58 @@ export function windowOutputShape(g: WindowGeometry, xShape: Shape): number[] {
 /** Writes the geometry block `conv::Geometry::read` takes; returns its byte pointer. */
 export function geometryParams(eng: Engine, g: WindowGeometry): number {
   const words = [
-    g.batchSize, g.inHeight, g.inWidth, g.inChannels, g.filterHeight, g.filterWidth, g.outChannels,
-    g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft, g.outHeight, g.outWidth,
+    g.batchSize,
+    g.inHeight,
+    g.inWidth,
+    g.inChannels,
+    g.filterHeight,
+    g.filterWidth,
+    g.outChannels,
+    g.strideHeight,
+    g.strideWidth,
+    g.dilationHeight,
+    g.dilationWidth,
+    g.padTop,
+    g.padLeft,
+    g.outHeight,
+    g.outWidth,
   ];
   return writeParams(eng, words, words.length);
 }
 
 /** Checks x and filter and resolves the convolution's geometry. */
-function convGeometry(op: string, x: Tensor, filter: Tensor, strides: Size2D, pad: Padding, dataFormat: string, dilations: Size2D): WindowGeometry {
+function convGeometry(
+  op: string,
+  x: Tensor,
+  filter: Tensor,
+  strides: Size2D,
+  pad: Padding,
+  dataFormat: string,
+  dilations: Size2D,
+): WindowGeometry {
   checkFloat(op, x, 'x');
   checkFloat(op, filter, 'filter');
   if (dataFormat !== 'NHWC') {
-    throw new Error(`ferrite: ${op}: only dataFormat 'NHWC' is supported (got '${dataFormat}'); transpose NCHW input to NHWC first`);
+    throw new Error(
+      `ferrite: ${op}: only dataFormat 'NHWC' is supported (got '${dataFormat}'); transpose NCHW input to NHWC first`,
+    );
   }
   if (filter.rank !== 4) {
-    throw new Error(`ferrite: ${op}: filter must have rank 4 [filterHeight, filterWidth, inDepth, outDepth], got ${fmtShape(filter.shape)}`);
+    throw new Error(
+      `ferrite: ${op}: filter must have rank 4 [filterHeight, filterWidth, inDepth, outDepth], got ${fmtShape(filter.shape)}`,
+    );
   }
   if (x.rank !== 4 && x.rank !== 3) {
-    throw new Error(`ferrite: ${op}: x must have rank 4 [batch, height, width, channels] (or rank 3 for one image), got ${fmtShape(x.shape)}`);
+    throw new Error(
+      `ferrite: ${op}: x must have rank 4 [batch, height, width, channels] (or rank 3 for one image), got ${fmtShape(x.shape)}`,
+    );
   }
   const [kh, kw, fin, fout] = filter.shape;
   const cin = x.shape[x.rank - 1];
   if (cin !== fin) {
-    throw new Error(`ferrite: ${op}: input depth ${cin} does not match filter input depth ${fin} (x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)})`);
+    throw new Error(
+      `ferrite: ${op}: input depth ${cin} does not match filter input depth ${fin} (x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)})`,
+    );
   }
   if (kh === 0 || kw === 0) throw new Error(`ferrite: ${op}: filter ${fmtShape(filter.shape)} has an empty window`);
   return windowGeometry(op, x.shape, [kh, kw], fout, strides, pad, dilations);
@@ -200,7 +241,15 @@ const NATIVE_ACTIVATIONS = new Map<string, number>([
  * may pass it): the input gradient of a network's first convolution (whose x is data) is
  * then never computed. Without it every gradient is computed.
  */
-function convForward(recordName: string, eng: Engine, g: WindowGeometry, x: Tensor, filter: Tensor, bias: Tensor | undefined, act: number): Tensor {
+function convForward(
+  recordName: string,
+  eng: Engine,
+  g: WindowGeometry,
+  x: Tensor,
+  filter: Tensor,
+  bias: Tensor | undefined,
+  act: number,
+): Tensor {
   const y = emptyTensor(windowOutputShape(g, x.shape), 'float32', eng);
   eng.core.fe_conv2d_forward(geometryParams(eng, g), x.ptr, filter.ptr, bias ? bias.ptr : 0, act, y.ptr);
   const inputs = bias ? [x, filter, bias] : [x, filter];
@@ -273,13 +322,24 @@ export interface FusedConv2DArgs {
  * act(conv2d(x, filter) + bias), as TF.js's `tf.fused.conv2d`: one pass over the output
  * instead of three, forward and backward. Differentiable with respect to x, filter and bias.
  */
-export function fusedConv2d({ x, filter, strides, pad, dataFormat = 'NHWC', dilations = 1, bias, activation = 'linear' }: FusedConv2DArgs): Tensor {
+export function fusedConv2d({
+  x,
+  filter,
+  strides,
+  pad,
+  dataFormat = 'NHWC',
+  dilations = 1,
+  bias,
+  activation = 'linear',
+}: FusedConv2DArgs): Tensor {
   const eng = bias ? checkInputs('fusedConv2d', x, filter, bias) : checkInputs('fusedConv2d', x, filter);
   const g = convGeometry('fusedConv2d', x, filter, strides, pad, dataFormat, dilations);
   if (bias) {
     checkFloat('fusedConv2d', bias, 'bias');
     if (bias.rank !== 1 || bias.shape[0] !== g.outChannels) {
-      throw new Error(`ferrite: fusedConv2d: bias must have shape [${g.outChannels}] (the filter's output depth), got ${fmtShape(bias.shape)} (filter ${fmtShape(filter.shape)})`);
+      throw new Error(
+        `ferrite: fusedConv2d: bias must have shape [${g.outChannels}] (the filter's output depth), got ${fmtShape(bias.shape)} (filter ${fmtShape(filter.shape)})`,
+      );
     }
   }
   const native = typeof activation === 'string' ? NATIVE_ACTIVATIONS.get(activation.toLowerCase()) : undefined;
@@ -296,7 +356,14 @@ export function fusedConv2d({ x, filter, strides, pad, dataFormat = 'NHWC', dila
  * `conv2DBackpropInput`. xShape is x's shape; dy is [batch, outHeight, outWidth,
  * outChannels] for that geometry. Not differentiable (used by backward passes).
  */
-export function conv2dBackpropInput(xShape: Shape, dy: Tensor, filter: Tensor, strides: Size2D, pad: Padding, dilations: Size2D = 1): Tensor {
+export function conv2dBackpropInput(
+  xShape: Shape,
+  dy: Tensor,
+  filter: Tensor,
+  strides: Size2D,
+  pad: Padding,
+  dilations: Size2D = 1,
+): Tensor {
   const eng = checkInputs('conv2dBackpropInput', dy, filter);
   checkFloat('conv2dBackpropInput', filter, 'filter');
   const g = backpropGeometry('conv2dBackpropInput', xShape, dy, filter.shape, strides, pad, dilations);
@@ -309,7 +376,14 @@ export function conv2dBackpropInput(xShape: Shape, dy: Tensor, filter: Tensor, s
  * The gradient of conv2d with respect to the filter, as TF.js's `conv2DBackpropFilter`:
  * x is the convolution's input, dy its output gradient. Not differentiable.
  */
-export function conv2dBackpropFilter(x: Tensor, dy: Tensor, filterShape: Shape, strides: Size2D, pad: Padding, dilations: Size2D = 1): Tensor {
+export function conv2dBackpropFilter(
+  x: Tensor,
+  dy: Tensor,
+  filterShape: Shape,
+  strides: Size2D,
+  pad: Padding,
+  dilations: Size2D = 1,
+): Tensor {
   const eng = checkInputs('conv2dBackpropFilter', x, dy);
   checkFloat('conv2dBackpropFilter', x, 'x');
   const g = backpropGeometry('conv2dBackpropFilter', x.shape, dy, filterShape, strides, pad, dilations);
@@ -318,17 +392,31 @@ export function conv2dBackpropFilter(x: Tensor, dy: Tensor, filterShape: Shape, 
   return df;
 }
 
-function backpropGeometry(op: string, xShape: Shape, dy: Tensor, filterShape: Shape, strides: Size2D, pad: Padding, dilations: Size2D): WindowGeometry {
+function backpropGeometry(
+  op: string,
+  xShape: Shape,
+  dy: Tensor,
+  filterShape: Shape,
+  strides: Size2D,
+  pad: Padding,
+  dilations: Size2D,
+): WindowGeometry {
   checkFloat(op, dy, 'dy');
-  if (filterShape.length !== 4) throw new Error(`ferrite: ${op}: filter shape must have rank 4, got ${fmtShape(filterShape)}`);
-  if (xShape.length !== 4 && xShape.length !== 3) throw new Error(`ferrite: ${op}: x shape must have rank 4 or 3, got ${fmtShape(xShape)}`);
+  if (filterShape.length !== 4)
+    throw new Error(`ferrite: ${op}: filter shape must have rank 4, got ${fmtShape(filterShape)}`);
+  if (xShape.length !== 4 && xShape.length !== 3)
+    throw new Error(`ferrite: ${op}: x shape must have rank 4 or 3, got ${fmtShape(xShape)}`);
   if (xShape[xShape.length - 1] !== filterShape[2]) {
-    throw new Error(`ferrite: ${op}: input depth ${xShape[xShape.length - 1]} does not match filter input depth ${filterShape[2]} (x ${fmtShape(xShape)}, filter ${fmtShape(filterShape)})`);
+    throw new Error(
+      `ferrite: ${op}: input depth ${xShape[xShape.length - 1]} does not match filter input depth ${filterShape[2]} (x ${fmtShape(xShape)}, filter ${fmtShape(filterShape)})`,
+    );
   }
   const g = windowGeometry(op, xShape, [filterShape[0], filterShape[1]], filterShape[3], strides, pad, dilations);
   const expected = windowOutputShape(g, xShape);
   if (dy.shape.length !== expected.length || dy.shape.some((d, i) => d !== expected[i])) {
-    throw new Error(`ferrite: ${op}: dy has shape ${fmtShape(dy.shape)}, expected ${fmtShape(expected)} for x ${fmtShape(xShape)} and filter ${fmtShape(filterShape)}`);
+    throw new Error(
+      `ferrite: ${op}: dy has shape ${fmtShape(dy.shape)}, expected ${fmtShape(expected)} for x ${fmtShape(xShape)} and filter ${fmtShape(filterShape)}`,
+    );
   }
   return g;
 }

@@ -15,7 +15,9 @@ import { checkFloat, checkInputs, fmtShape, sameShape, stridesOf } from './util.
 function resolveNoiseShape(x: Tensor, noiseShape: readonly (number | null)[] | undefined): number[] {
   if (noiseShape === undefined || noiseShape === null) return [...x.shape];
   if (!Array.isArray(noiseShape) || noiseShape.length !== x.rank) {
-    throw new Error(`ferrite: dropout: noiseShape ${fmtShape((noiseShape as number[]) ?? [])} must have the rank of x ${fmtShape(x.shape)}`);
+    throw new Error(
+      `ferrite: dropout: noiseShape ${fmtShape((noiseShape as number[]) ?? [])} must have the rank of x ${fmtShape(x.shape)}`,
+    );
   }
   return noiseShape.map((d, i) => {
     const v = d === null ? x.shape[i] : d;
@@ -36,7 +38,12 @@ function resolveNoiseShape(x: Tensor, noiseShape: readonly (number | null)[] | u
  * dimensions where it is 1 (e.g. [batch, 1, channels] drops whole channels).
  * Differentiable: the gradient is dy times the same mask.
  */
-export function dropout(x: Tensor, rate: number, noiseShape?: readonly (number | null)[], seed?: number | string): Tensor {
+export function dropout(
+  x: Tensor,
+  rate: number,
+  noiseShape?: readonly (number | null)[],
+  seed?: number | string,
+): Tensor {
   const eng = checkInputs('dropout', x);
   checkFloat('dropout', x);
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
@@ -58,11 +65,17 @@ export function dropout(x: Tensor, rate: number, noiseShape?: readonly (number |
     eng.core.fe_dropout_forward(x.ptr, y.ptr, mask ? mask.ptr : 0, x.size, ...stream, rate);
     if (mask) {
       const m = mask;
-      record('Dropout', [x], y, (dy) => {
-        const dx = emptyTensor(x.shape, 'float32', eng);
-        eng.core.fe_dropout_backward(dy.ptr, m.ptr, dx.ptr, x.size);
-        return [dx];
-      }, [m]);
+      record(
+        'Dropout',
+        [x],
+        y,
+        (dy) => {
+          const dx = emptyTensor(x.shape, 'float32', eng);
+          eng.core.fe_dropout_backward(dy.ptr, m.ptr, dx.ptr, x.size);
+          return [dx];
+        },
+        [m],
+      );
     }
     return y;
   }
@@ -85,11 +98,17 @@ export function dropout(x: Tensor, rate: number, noiseShape?: readonly (number |
   };
   applyBroadcast(x, y);
   if (recording) {
-    record('Dropout', [x], y, (dy) => {
-      const dx = emptyTensor(x.shape, 'float32', eng);
-      applyBroadcast(dy, dx);
-      return [dx];
-    }, [m]);
+    record(
+      'Dropout',
+      [x],
+      y,
+      (dy) => {
+        const dx = emptyTensor(x.shape, 'float32', eng);
+        applyBroadcast(dy, dx);
+        return [dx];
+      },
+      [m],
+    );
   } else {
     m.dispose();
   }

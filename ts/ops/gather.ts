@@ -27,7 +27,9 @@ export function gather(x: Tensor, indices: Tensor | number[] | Int32Array, axis 
 function gatherTensor(x: Tensor, indices: Tensor, axis: number): Tensor {
   const eng = checkInputs('gather', x, indices);
   if (indices.dtype !== 'int32') {
-    throw new Error(`ferrite: gather: indices must be int32, got ${indices.dtype} ${fmtShape(indices.shape)} (use cast(indices, 'int32'))`);
+    throw new Error(
+      `ferrite: gather: indices must be int32, got ${indices.dtype} ${fmtShape(indices.shape)} (use cast(indices, 'int32'))`,
+    );
   }
   if (x.rank === 0) throw new Error('ferrite: gather: x must have rank >= 1, got a scalar');
   const a = normAxis('gather', axis, x.rank);

@@ -11,5 +11,9 @@ export * from './activations.js';
 export * from './softmax.js';
 export { randomNormal, randomUniform, setRandomSeed, truncatedNormal } from './random.js';
 export * from './dropout.js';
-export { sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits } from './fused_losses.js';
+export {
+  sigmoidCrossEntropyWithLogits,
+  softmaxCrossEntropyWithLogits,
+  sparseSoftmaxCrossEntropyWithLogits,
+} from './fused-losses.js';
 export * from './pad.js';

@@ -54,7 +54,13 @@ const rev1: number[] = [];
  * Writes [dims; s0; s1] of the result into `out` and returns its rank (>= 1; a single
  * element is rank 1), or 0 when the space is empty. `what` names the op in errors.
  */
-export function collapseSpace(what: string, dims: Shape, s0: ArrayLike<number>, s1: ArrayLike<number>, out: Int32Array): number {
+export function collapseSpace(
+  what: string,
+  dims: Shape,
+  s0: ArrayLike<number>,
+  s1: ArrayLike<number>,
+  out: Int32Array,
+): number {
   let rank = 0;
   for (let i = dims.length - 1; i >= 0; i--) {
     const d = dims[i];

@@ -23,7 +23,20 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   const g = matMulGeometry(a.shape, b.shape, transposeA, transposeB);
   const c = emptyTensor(g.outShape, 'float32', eng);
   // C[t] = op(A[a_t]) op(B[b_t])
-  gemmBatches(eng, transposeA, transposeB, g.m, g.n, g.k, at(a, g.aOffsets), g.lda, at(b, g.bOffsets), g.ldb, at(c, g.cOffsets), g.n);
+  gemmBatches(
+    eng,
+    transposeA,
+    transposeB,
+    g.m,
+    g.n,
+    g.k,
+    at(a, g.aOffsets),
+    g.lda,
+    at(b, g.bOffsets),
+    g.ldb,
+    at(c, g.cOffsets),
+    g.n,
+  );
   record('MatMul', [a, b], c, (dy, needed) => matMulBackward(eng, g, a, b, dy, transposeA, transposeB, needed));
   return c;
 }
@@ -96,7 +109,9 @@ function matMulGeometry(aShape: Shape, bShape: Shape, transposeA: boolean, trans
   const ra = aShape.length;
   const rb = bShape.length;
   if (ra < 2 || rb < 2) {
-    throw new Error(`ferrite: matMul: both inputs must have rank 2 or more, got ${fmtShape(aShape)} and ${fmtShape(bShape)}`);
+    throw new Error(
+      `ferrite: matMul: both inputs must have rank 2 or more, got ${fmtShape(aShape)} and ${fmtShape(bShape)}`,
+    );
   }
   const [a0, a1] = [aShape[ra - 2], aShape[ra - 1]];
   const [b0, b1] = [bShape[rb - 2], bShape[rb - 1]];
@@ -106,7 +121,9 @@ function matMulGeometry(aShape: Shape, bShape: Shape, transposeA: boolean, trans
   const n = transposeB ? b0 : b1;
   if (kA !== kB) {
     const flags = transposeA || transposeB ? `; transposeA=${transposeA}, transposeB=${transposeB}` : '';
-    throw new Error(`ferrite: matMul: inner dimensions of ${fmtShape(aShape)} and ${fmtShape(bShape)} do not match (${kA} vs ${kB}${flags})`);
+    throw new Error(
+      `ferrite: matMul: inner dimensions of ${fmtShape(aShape)} and ${fmtShape(bShape)} do not match (${kA} vs ${kB}${flags})`,
+    );
   }
   const aBatch = aShape.slice(0, -2);
   const bBatch = bShape.slice(0, -2);
@@ -224,7 +241,21 @@ function gemmBatches(
     for (let t = 0; t < batch; t++) {
       const beta = written.has(C.offsets[t]) ? 1 : 0;
       written.add(C.offsets[t]);
-      core.fe_gemm(ta, tb, m, n, k, 1, A.ptr + 4 * A.offsets[t], lda, B.ptr + 4 * B.offsets[t], ldb, beta, C.ptr + 4 * C.offsets[t], ldc);
+      core.fe_gemm(
+        ta,
+        tb,
+        m,
+        n,
+        k,
+        1,
+        A.ptr + 4 * A.offsets[t],
+        lda,
+        B.ptr + 4 * B.offsets[t],
+        ldb,
+        beta,
+        C.ptr + 4 * C.offsets[t],
+        ldc,
+      );
     }
   }
 }

@@ -8,14 +8,26 @@
 import type { Engine } from '../backend/engine.js';
 import { isRecording, record } from '../autograd/tape.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
-import { geometryParams, windowGeometry, windowOutputShape, type Padding, type Size2D, type WindowGeometry } from './conv.js';
+import {
+  geometryParams,
+  windowGeometry,
+  windowOutputShape,
+  type Padding,
+  type Size2D,
+  type WindowGeometry,
+} from './conv.js';
 import { checkFloat, checkInputs, fmtShape } from './util.js';
 
 function poolGeometry(op: string, x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding): WindowGeometry {
   checkFloat(op, x, 'x');
   const g = windowGeometry(op, x.shape, filterSize, x.shape[x.rank - 1], strides, pad);
   // Explicit padding as wide as the window would make windows of padding only.
-  if (g.padTop >= g.filterHeight || g.padBottom >= g.filterHeight || g.padLeft >= g.filterWidth || g.padRight >= g.filterWidth) {
+  if (
+    g.padTop >= g.filterHeight ||
+    g.padBottom >= g.filterHeight ||
+    g.padLeft >= g.filterWidth ||
+    g.padRight >= g.filterWidth
+  ) {
     throw new Error(
       `ferrite: ${op}: padding [${g.padTop}, ${g.padBottom}, ${g.padLeft}, ${g.padRight}] (top, bottom, left, right) must be smaller ` +
         `than the ${g.filterHeight}x${g.filterWidth} pool window, or some windows would hold no input (x ${fmtShape(x.shape)})`,
@@ -86,7 +98,8 @@ export function avgPool(x: Tensor, filterSize: Size2D, strides: Size2D, pad: Pad
 
 function globalGeometry(op: string, x: Tensor): WindowGeometry {
   checkFloat(op, x, 'x');
-  if (x.rank !== 4) throw new Error(`ferrite: ${op}: x must have rank 4 [batch, height, width, channels], got ${fmtShape(x.shape)}`);
+  if (x.rank !== 4)
+    throw new Error(`ferrite: ${op}: x must have rank 4 [batch, height, width, channels], got ${fmtShape(x.shape)}`);
   const [, h, w] = x.shape;
   if (h === 0 || w === 0) throw new Error(`ferrite: ${op}: x ${fmtShape(x.shape)} has no pixels to pool`);
   return windowGeometry(op, x.shape, [h, w], x.shape[3], [h, w], 'valid');

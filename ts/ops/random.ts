@@ -68,25 +68,36 @@ export function nextStream(op: string, seed?: number | string | null): StreamArg
 }
 
 function checkFinite(op: string, name: string, v: number): void {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`ferrite: ${op}: ${name} must be a finite number, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new Error(`ferrite: ${op}: ${name} must be a finite number, got ${String(v)}`);
 }
 
 function checkDtype(op: string, dtype: DataType, allowed: DataType[]): void {
-  if (!allowed.includes(dtype)) throw new Error(`ferrite: ${op}: dtype must be ${allowed.join(' or ')}, got '${String(dtype)}'`);
+  if (!allowed.includes(dtype))
+    throw new Error(`ferrite: ${op}: dtype must be ${allowed.join(' or ')}, got '${String(dtype)}'`);
 }
 
 /** Uniform values in [minval, maxval); for int32 (integer bounds), integers uniformly in [minval, maxval). */
-export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: DataType = 'float32', seed?: number | string): Tensor {
+export function randomUniform(
+  shape: Shape,
+  minval = 0,
+  maxval = 1,
+  dtype: DataType = 'float32',
+  seed?: number | string,
+): Tensor {
   const op = 'randomUniform';
   checkShape(shape);
   checkFinite(op, 'minval', minval);
   checkFinite(op, 'maxval', maxval);
   checkDtype(op, dtype, ['float32', 'int32']);
-  if (maxval < minval) throw new Error(`ferrite: ${op}: maxval (${maxval}) must be >= minval (${minval}) for shape ${fmtShape(shape)}`);
+  if (maxval < minval)
+    throw new Error(`ferrite: ${op}: maxval (${maxval}) must be >= minval (${minval}) for shape ${fmtShape(shape)}`);
   if (dtype === 'int32') {
     const int32 = (v: number) => Number.isInteger(v) && v >= -(2 ** 31) && v <= 2 ** 31;
     if (!int32(minval) || !int32(maxval) || maxval === minval || maxval - minval > 0xffffffff) {
-      throw new Error(`ferrite: ${op}: int32 draws need integer bounds with minval < maxval (within int32), got [${minval}, ${maxval})`);
+      throw new Error(
+        `ferrite: ${op}: int32 draws need integer bounds with minval < maxval (within int32), got [${minval}, ${maxval})`,
+      );
     }
   }
   const s = nextStream(op, seed);
@@ -100,7 +111,15 @@ export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: DataT
   return out;
 }
 
-function normalLike(op: string, kernel: string, shape: Shape, mean: number, stdDev: number, dtype: DataType, seed?: number | string): Tensor {
+function normalLike(
+  op: string,
+  kernel: string,
+  shape: Shape,
+  mean: number,
+  stdDev: number,
+  dtype: DataType,
+  seed?: number | string,
+): Tensor {
   checkShape(shape);
   checkFinite(op, 'mean', mean);
   checkFinite(op, 'stdDev', stdDev);
@@ -114,7 +133,13 @@ function normalLike(op: string, kernel: string, shape: Shape, mean: number, stdD
 }
 
 /** Normal values with the given mean and standard deviation (Box-Muller over Philox). */
-export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DataType = 'float32', seed?: number | string): Tensor {
+export function randomNormal(
+  shape: Shape,
+  mean = 0,
+  stdDev = 1,
+  dtype: DataType = 'float32',
+  seed?: number | string,
+): Tensor {
   return normalLike('randomNormal', 'fe_random_normal', shape, mean, stdDev, dtype, seed);
 }
 
@@ -123,6 +148,12 @@ export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DataType
  * truncated_normal: the result lies in (mean - 2 stdDev, mean + 2 stdDev) and its
  * standard deviation is about 0.88 stdDev.
  */
-export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DataType = 'float32', seed?: number | string): Tensor {
+export function truncatedNormal(
+  shape: Shape,
+  mean = 0,
+  stdDev = 1,
+  dtype: DataType = 'float32',
+  seed?: number | string,
+): Tensor {
   return normalLike('truncatedNormal', 'fe_random_truncated_normal', shape, mean, stdDev, dtype, seed);
 }

@@ -33,7 +33,8 @@ function axisMask(op: string, axis: number | number[] | undefined, rank: number)
   const mask = new Array<boolean>(rank).fill(axis === undefined);
   if (axis === undefined) return mask;
   const list = typeof axis === 'number' ? [axis] : axis;
-  if (!Array.isArray(list)) throw new Error(`ferrite: ${op}: axis must be a number, an array of numbers or undefined, got ${typeof axis}`);
+  if (!Array.isArray(list))
+    throw new Error(`ferrite: ${op}: axis must be a number, an array of numbers or undefined, got ${typeof axis}`);
   for (const a of list) {
     if (typeof a !== 'number') throw new Error(`ferrite: ${op}: axis must hold integers, got ${typeof a}`);
     const k = normAxis(op, a, rank);
@@ -219,7 +220,14 @@ function argExtremum(op: 'argMax' | 'argMin', x: Tensor, axis: number): Tensor {
   const outShape = x.shape.filter((_, i) => i !== a);
   const y = emptyTensor(outShape, 'int32', eng);
   if (y.size > 0) {
-    eng.core.fe_arg_reduce(op === 'argMax' ? MAX : MIN, x.ptr, y.ptr, sizeOf(x.shape.slice(0, a)), n, sizeOf(x.shape.slice(a + 1)));
+    eng.core.fe_arg_reduce(
+      op === 'argMax' ? MAX : MIN,
+      x.ptr,
+      y.ptr,
+      sizeOf(x.shape.slice(0, a)),
+      n,
+      sizeOf(x.shape.slice(a + 1)),
+    );
   }
   return y;
 }

@@ -48,12 +48,16 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   const out = [...dims];
   if (unknown >= 0) {
     if (known === 0 || x.size % known !== 0) {
-      throw new Error(`ferrite: reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(dims)}`);
+      throw new Error(
+        `ferrite: reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(dims)}`,
+      );
     }
     out[unknown] = x.size / known;
   }
   if (sizeOf(out) !== x.size) {
-    throw new Error(`ferrite: reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(dims)} (${sizeOf(out)} elements)`);
+    throw new Error(
+      `ferrite: reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(dims)} (${sizeOf(out)} elements)`,
+    );
   }
   const y = copyReshaped(x, out, eng);
   recordReshape('Reshape', x, y);
@@ -80,19 +84,29 @@ export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
     drop = x.shape.map(() => false);
     for (const a of typeof axis === 'number' ? [axis] : checkDims('squeeze', axis, 'axis')) {
       const k = normAxis('squeeze', a, x.rank);
-      if (x.shape[k] !== 1) throw new Error(`ferrite: squeeze: axis ${a} of ${fmtShape(x.shape)} has size ${x.shape[k]}, not 1`);
+      if (x.shape[k] !== 1)
+        throw new Error(`ferrite: squeeze: axis ${a} of ${fmtShape(x.shape)} has size ${x.shape[k]}, not 1`);
       drop[k] = true;
     }
   }
-  const y = copyReshaped(x, x.shape.filter((_, i) => !drop[i]), eng);
+  const y = copyReshaped(
+    x,
+    x.shape.filter((_, i) => !drop[i]),
+    eng,
+  );
   recordReshape('Squeeze', x, y);
   return y;
 }
 
 function checkPerm(x: Tensor, perm: number[]): void {
   const seen = new Array<boolean>(x.rank).fill(false);
-  const bad = perm.length !== x.rank || perm.some((p) => !Number.isInteger(p) || p < 0 || p >= x.rank || seen[p] || !(seen[p] = true));
-  if (bad) throw new Error(`ferrite: transpose: perm [${perm.join(', ')}] is not a permutation of the ${x.rank} axes of ${fmtShape(x.shape)}`);
+  const bad =
+    perm.length !== x.rank ||
+    perm.some((p) => !Number.isInteger(p) || p < 0 || p >= x.rank || seen[p] || !(seen[p] = true));
+  if (bad)
+    throw new Error(
+      `ferrite: transpose: perm [${perm.join(', ')}] is not a permutation of the ${x.rank} axes of ${fmtShape(x.shape)}`,
+    );
 }
 
 /** Permutes the axes: output axis i is input axis perm[i] (default: reversed). */
@@ -103,7 +117,15 @@ export function transpose(x: Tensor, perm?: number[]): Tensor {
   const outShape = p.map((k) => x.shape[k]);
   const xs = contiguousStrides(x.shape);
   const y = emptyTensor(outShape, x.dtype, eng);
-  stridedCopy('transpose', eng, x.ptr, p.map((k) => xs[k]), y.ptr, contiguousStrides(outShape), outShape);
+  stridedCopy(
+    'transpose',
+    eng,
+    x.ptr,
+    p.map((k) => xs[k]),
+    y.ptr,
+    contiguousStrides(outShape),
+    outShape,
+  );
   if (x.dtype === 'float32') {
     const inverse: number[] = new Array(p.length);
     p.forEach((k, i) => (inverse[k] = i));
@@ -123,7 +145,9 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
   const b = typeof begin === 'number' ? [begin] : checkDims('slice', begin, 'begin');
   const s = size === undefined ? [] : typeof size === 'number' ? [size] : checkDims('slice', size, 'size');
   if (b.length > r || s.length > r) {
-    throw new Error(`ferrite: slice: begin [${b.join(', ')}] and size [${s.join(', ')}] must have at most ${r} entries for ${fmtShape(x.shape)}`);
+    throw new Error(
+      `ferrite: slice: begin [${b.join(', ')}] and size [${s.join(', ')}] must have at most ${r} entries for ${fmtShape(x.shape)}`,
+    );
   }
   const start: number[] = [];
   const extent: number[] = [];
@@ -154,7 +178,8 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
 
 /** Checks a list of tensors for concat/stack; returns their engine. */
 function checkList(op: string, tensors: Tensor[]): Engine {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error(`ferrite: ${op}: needs a non-empty array of tensors`);
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new Error(`ferrite: ${op}: needs a non-empty array of tensors`);
   const eng = checkInputs(op, ...tensors);
   const dtype = tensors[0].dtype;
   tensors.forEach((t, i) => {
@@ -167,7 +192,15 @@ function checkList(op: string, tensors: Tensor[]): Engine {
  * Copies each part (shape [outer, widths[k]] in row-major order) into its column block
  * of a [outer, Σ widths] output, or back out of it: the layout of concat and stack.
  */
-function copyColumns(op: string, eng: Engine, whole: number, parts: number[], outer: number, widths: number[], intoWhole: boolean): void {
+function copyColumns(
+  op: string,
+  eng: Engine,
+  whole: number,
+  parts: number[],
+  outer: number,
+  widths: number[],
+  intoWhole: boolean,
+): void {
   const total = widths.reduce((a, w) => a + w, 0);
   let col = 0;
   parts.forEach((ptr, k) => {
@@ -197,11 +230,27 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   const outer = sizeOf(first.shape.slice(0, a));
   const widths = tensors.map((t) => sizeOf(t.shape.slice(a)));
   const y = emptyTensor(outShape, first.dtype, eng);
-  copyColumns('concat', eng, y.ptr, tensors.map((t) => t.ptr), outer, widths, true);
+  copyColumns(
+    'concat',
+    eng,
+    y.ptr,
+    tensors.map((t) => t.ptr),
+    outer,
+    widths,
+    true,
+  );
   if (first.dtype === 'float32') {
     record('Concat', tensors, y, (dy) => {
       const grads = tensors.map((t) => emptyTensor(t.shape, 'float32', eng));
-      copyColumns('concat', eng, dy.ptr, grads.map((g) => g.ptr), outer, widths, false);
+      copyColumns(
+        'concat',
+        eng,
+        dy.ptr,
+        grads.map((g) => g.ptr),
+        outer,
+        widths,
+        false,
+      );
       return grads;
     });
   }
@@ -213,7 +262,8 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
   const eng = checkList('stack', tensors);
   const shape = tensors[0].shape;
   tensors.forEach((t, i) => {
-    if (!sameShape(t.shape, shape)) throw new Error(`ferrite: stack: tensor ${i} has shape ${fmtShape(t.shape)} but tensor 0 has ${fmtShape(shape)}`);
+    if (!sameShape(t.shape, shape))
+      throw new Error(`ferrite: stack: tensor ${i} has shape ${fmtShape(t.shape)} but tensor 0 has ${fmtShape(shape)}`);
   });
   const a = normAxis('stack', axis, shape.length + 1);
   const outShape = [...shape];
@@ -221,11 +271,27 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
   const outer = sizeOf(shape.slice(0, a));
   const widths = tensors.map(() => sizeOf(shape.slice(a)));
   const y = emptyTensor(outShape, tensors[0].dtype, eng);
-  copyColumns('stack', eng, y.ptr, tensors.map((t) => t.ptr), outer, widths, true);
+  copyColumns(
+    'stack',
+    eng,
+    y.ptr,
+    tensors.map((t) => t.ptr),
+    outer,
+    widths,
+    true,
+  );
   if (y.dtype === 'float32') {
     record('Pack', tensors, y, (dy) => {
       const grads = tensors.map(() => emptyTensor(shape, 'float32', eng));
-      copyColumns('stack', eng, dy.ptr, grads.map((g) => g.ptr), outer, widths, false);
+      copyColumns(
+        'stack',
+        eng,
+        dy.ptr,
+        grads.map((g) => g.ptr),
+        outer,
+        widths,
+        false,
+      );
       return grads;
     });
   }
@@ -270,7 +336,9 @@ export function tile(x: Tensor, reps: number[]): Tensor {
   const eng = checkInputs('tile', x);
   checkDims('tile', reps, 'reps');
   if (reps.length !== x.rank || reps.some((r) => r < 0)) {
-    throw new Error(`ferrite: tile: reps [${reps.join(', ')}] must hold ${x.rank} non-negative integers for ${fmtShape(x.shape)}`);
+    throw new Error(
+      `ferrite: tile: reps [${reps.join(', ')}] must hold ${x.rank} non-negative integers for ${fmtShape(x.shape)}`,
+    );
   }
   const outShape = x.shape.map((d, i) => d * reps[i]);
   const xs = contiguousStrides(x.shape);

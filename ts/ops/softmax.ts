@@ -16,7 +16,8 @@ function splitAtAxis(op: string, x: Tensor, axis: number): [number, number, numb
 function softmaxLike(op: string, kernel: 'softmax' | 'log_softmax', x: Tensor, axis: number): Tensor {
   const eng = checkInputs(op, x);
   checkFloat(op, x, 'logits');
-  if (!Number.isInteger(axis)) throw new Error(`ferrite: ${op}: axis must be an integer, got ${axis} for logits ${fmtShape(x.shape)}`);
+  if (!Number.isInteger(axis))
+    throw new Error(`ferrite: ${op}: axis must be an integer, got ${axis} for logits ${fmtShape(x.shape)}`);
   const [outer, n, inner] = splitAtAxis(op, x, axis);
   const y = emptyTensor(x.shape, 'float32', eng);
   eng.core[`fe_${kernel}_forward`](x.ptr, y.ptr, outer, n, inner);

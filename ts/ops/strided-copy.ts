@@ -38,7 +38,14 @@ const dstStridesScratch: number[] = [];
  * repeating it along every dim where `srcShape` has 1 (or lacks the dim: shapes align
  * on the right, as in NumPy broadcasting). The caller checks that the shapes broadcast.
  */
-export function broadcastCopy(what: string, eng: Engine, src: number, srcShape: Shape, dst: number, dstShape: Shape): void {
+export function broadcastCopy(
+  what: string,
+  eng: Engine,
+  src: number,
+  srcShape: Shape,
+  dst: number,
+  dstShape: Shape,
+): void {
   const r = dstShape.length;
   const lead = r - srcShape.length;
   const own = contiguousStrides(srcShape, srcStridesScratch);

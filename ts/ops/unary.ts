@@ -78,7 +78,9 @@ export function clipByValue(x: Tensor, clipValueMin: number, clipValueMax: numbe
   const eng = checkInputs('clipByValue', x);
   checkFloat('clipByValue', x);
   if (typeof clipValueMin !== 'number' || typeof clipValueMax !== 'number' || !(clipValueMin <= clipValueMax)) {
-    throw new Error(`ferrite: clipByValue: needs numbers clipValueMin <= clipValueMax, got ${clipValueMin} and ${clipValueMax}`);
+    throw new Error(
+      `ferrite: clipByValue: needs numbers clipValueMin <= clipValueMax, got ${clipValueMin} and ${clipValueMax}`,
+    );
   }
   const y = emptyTensor(x.shape, 'float32', eng);
   eng.core.fe_clip(x.ptr, y.ptr, x.size, clipValueMin, clipValueMax);

@@ -22,7 +22,8 @@ export function checkInputs(op: string, ...xs: Tensor[]): Engine {
 }
 
 export function checkFloat(op: string, x: Tensor, what = 'input'): void {
-  if (x.dtype !== 'float32') throw new Error(`ferrite: ${op}: ${what} must be float32, got ${x.dtype} ${fmtShape(x.shape)}`);
+  if (x.dtype !== 'float32')
+    throw new Error(`ferrite: ${op}: ${what} must be float32, got ${x.dtype} ${fmtShape(x.shape)}`);
 }
 
 export function sameShape(a: Shape, b: Shape): boolean {

@@ -40,6 +40,11 @@ export class AdamOptimizer extends Optimizer {
   }
 
   static fromConfig(config: OptimizerConfig): AdamOptimizer {
-    return new AdamOptimizer(config.learningRate as number, config.beta1 as number, config.beta2 as number, config.epsilon as number);
+    return new AdamOptimizer(
+      config.learningRate as number,
+      config.beta1 as number,
+      config.beta2 as number,
+      config.epsilon as number,
+    );
   }
 }

@@ -21,8 +21,13 @@ export const train = {
     new MomentumOptimizer(learningRate, momentum, useNesterov),
   adam: (learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null): AdamOptimizer =>
     new AdamOptimizer(learningRate, beta1, beta2, epsilon ?? EPSILON),
-  rmsprop: (learningRate: number, decay = 0.9, momentum = 0, epsilon: number | null = null, centered = false): RMSPropOptimizer =>
-    new RMSPropOptimizer(learningRate, decay, momentum, epsilon ?? EPSILON, centered),
+  rmsprop: (
+    learningRate: number,
+    decay = 0.9,
+    momentum = 0,
+    epsilon: number | null = null,
+    centered = false,
+  ): RMSPropOptimizer => new RMSPropOptimizer(learningRate, decay, momentum, epsilon ?? EPSILON, centered),
 };
 
 /** Keras' defaults for the names `compile` accepts. */
@@ -41,7 +46,9 @@ export function getOptimizer(identifier: string | Optimizer): Optimizer {
   if (identifier instanceof Optimizer) return identifier;
   const make = typeof identifier === 'string' ? BY_NAME[identifier.toLowerCase()] : undefined;
   if (!make) {
-    throw new Error(`ferrite: getOptimizer: unknown optimizer ${JSON.stringify(identifier)}; valid names are ${Object.keys(BY_NAME).join(', ')}`);
+    throw new Error(
+      `ferrite: getOptimizer: unknown optimizer ${JSON.stringify(identifier)}; valid names are ${Object.keys(BY_NAME).join(', ')}`,
+    );
   }
   return make();
 }
@@ -58,6 +65,8 @@ export function optimizerFromConfig(className: string, config: Record<string, nu
     case 'RMSProp':
       return RMSPropOptimizer.fromConfig(config);
     default:
-      throw new Error(`ferrite: optimizerFromConfig: unknown optimizer class '${className}'; valid: SGD, Momentum, Adam, RMSProp`);
+      throw new Error(
+        `ferrite: optimizerFromConfig: unknown optimizer class '${className}'; valid: SGD, Momentum, Adam, RMSProp`,
+      );
   }
 }

@@ -92,15 +92,23 @@ export abstract class Optimizer {
       if (g === null || g === undefined) continue;
       const v = byName.get(name);
       if (!v) throw new Error(`ferrite: ${cls}.applyGradients: no variable named '${name}' is registered`);
-      if (!(g instanceof Tensor)) throw new Error(`ferrite: ${cls}.applyGradients: the gradient for '${name}' is not a Tensor`);
+      if (!(g instanceof Tensor))
+        throw new Error(`ferrite: ${cls}.applyGradients: the gradient for '${name}' is not a Tensor`);
       g.assertAlive(`${cls}.applyGradients: gradient for '${name}'`);
       if (g.dtype !== 'float32' || v.dtype !== 'float32') {
-        throw new Error(`ferrite: ${cls}.applyGradients: variable '${name}' and its gradient must be float32 (got ${v.dtype} and ${g.dtype})`);
+        throw new Error(
+          `ferrite: ${cls}.applyGradients: variable '${name}' and its gradient must be float32 (got ${v.dtype} and ${g.dtype})`,
+        );
       }
       if (!sameShape(g.shape, v.shape)) {
-        throw new Error(`ferrite: ${cls}.applyGradients: the gradient for '${name}' has shape ${fmtShape(g.shape)}, the variable ${fmtShape(v.shape)}`);
+        throw new Error(
+          `ferrite: ${cls}.applyGradients: the gradient for '${name}' has shape ${fmtShape(g.shape)}, the variable ${fmtShape(v.shape)}`,
+        );
       }
-      if (g.engine !== v.engine) throw new Error(`ferrite: ${cls}.applyGradients: the gradient for '${name}' lives on another wasm build than the variable`);
+      if (g.engine !== v.engine)
+        throw new Error(
+          `ferrite: ${cls}.applyGradients: the gradient for '${name}' lives on another wasm build than the variable`,
+        );
       work.push([v, g]);
     }
     this.iterationCount++;
@@ -117,7 +125,9 @@ export abstract class Optimizer {
     const { value, grads } = variableGrads(f, varList);
     if (Object.keys(grads).length === 0) {
       value.dispose();
-      throw new Error(`ferrite: ${this.getClassName()}.minimize: the loss does not depend on any trainable variable${varList ? ' of varList' : ''}`);
+      throw new Error(
+        `ferrite: ${this.getClassName()}.minimize: the loss does not depend on any trainable variable${varList ? ' of varList' : ''}`,
+      );
     }
     try {
       this.applyGradients(grads);
@@ -211,18 +221,24 @@ export abstract class Optimizer {
       const cut = name.lastIndexOf('/');
       const k = cut < 0 ? -1 : names.indexOf(name.slice(cut + 1));
       if (k < 0) {
-        throw new Error(`ferrite: ${cls}.setWeights: unexpected weight '${name}': expected 'iter' or '<variable>/<slot>' with slot ${names.join(' or ')}`);
+        throw new Error(
+          `ferrite: ${cls}.setWeights: unexpected weight '${name}': expected 'iter' or '<variable>/<slot>' with slot ${names.join(' or ')}`,
+        );
       }
       const varName = name.slice(0, cut);
       const v = byName.get(varName);
       if (v && !sameShape(v.shape, tensor.shape)) {
-        throw new Error(`ferrite: ${cls}.setWeights: '${name}' has shape ${fmtShape(tensor.shape)}, variable '${varName}' has ${fmtShape(v.shape)}`);
+        throw new Error(
+          `ferrite: ${cls}.setWeights: '${name}' has shape ${fmtShape(tensor.shape)}, variable '${varName}' has ${fmtShape(v.shape)}`,
+        );
       }
-      if (tensor.dtype !== 'float32') throw new Error(`ferrite: ${cls}.setWeights: '${name}' must be float32, got ${tensor.dtype}`);
+      if (tensor.dtype !== 'float32')
+        throw new Error(`ferrite: ${cls}.setWeights: '${name}' must be float32, got ${tensor.dtype}`);
       parsed.push({ varName, k, tensor });
     }
     if (iter !== undefined) {
-      if (!Number.isInteger(iter) || iter < 0) throw new Error(`ferrite: ${cls}.setWeights: 'iter' must be a non-negative integer, got ${iter}`);
+      if (!Number.isInteger(iter) || iter < 0)
+        throw new Error(`ferrite: ${cls}.setWeights: 'iter' must be a non-negative integer, got ${iter}`);
       this.iterationCount = iter;
     }
     for (const { varName, k, tensor } of parsed) {

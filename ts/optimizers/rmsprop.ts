@@ -35,16 +35,37 @@ export class RMSPropOptimizer extends Optimizer {
   }
 
   protected update(v: Variable, g: Tensor, [ms, mom, mg]: (Tensor | null)[]): void {
-    v.engine.core.fe_rmsprop_update(v.ptr, g.ptr, ms!.ptr, mg ? mg.ptr : 0, mom ? mom.ptr : 0, v.size, this.learningRate, this.decay, this.momentum, this.epsilon);
+    v.engine.core.fe_rmsprop_update(
+      v.ptr,
+      g.ptr,
+      ms!.ptr,
+      mg ? mg.ptr : 0,
+      mom ? mom.ptr : 0,
+      v.size,
+      this.learningRate,
+      this.decay,
+      this.momentum,
+      this.epsilon,
+    );
   }
 
   getConfig(): OptimizerConfig {
-    return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
+    return {
+      learningRate: this.learningRate,
+      decay: this.decay,
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+      centered: this.centered,
+    };
   }
 
   static fromConfig(config: OptimizerConfig): RMSPropOptimizer {
     return new RMSPropOptimizer(
-      config.learningRate as number, config.decay as number, config.momentum as number, config.epsilon as number, config.centered as boolean,
+      config.learningRate as number,
+      config.decay as number,
+      config.momentum as number,
+      config.epsilon as number,
+      config.centered as boolean,
     );
   }
 }

@@ -51,7 +51,15 @@ export class MomentumOptimizer extends Optimizer {
   }
 
   protected update(v: Variable, g: Tensor, [accumulation]: (Tensor | null)[]): void {
-    v.engine.core.fe_momentum_update(v.ptr, g.ptr, accumulation!.ptr, v.size, this.learningRate, this.momentum, this.useNesterov ? 1 : 0);
+    v.engine.core.fe_momentum_update(
+      v.ptr,
+      g.ptr,
+      accumulation!.ptr,
+      v.size,
+      this.learningRate,
+      this.momentum,
+      this.useNesterov ? 1 : 0,
+    );
   }
 
   getConfig(): OptimizerConfig {
@@ -59,6 +67,10 @@ export class MomentumOptimizer extends Optimizer {
   }
 
   static fromConfig(config: OptimizerConfig): MomentumOptimizer {
-    return new MomentumOptimizer(config.learningRate as number, config.momentum as number, config.useNesterov as boolean);
+    return new MomentumOptimizer(
+      config.learningRate as number,
+      config.momentum as number,
+      config.useNesterov as boolean,
+    );
   }
 }

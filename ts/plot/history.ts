@@ -53,10 +53,14 @@ export function plotHistory(history: HistoryLike, opts: PlotHistoryOptions = {})
   const logs = history.history;
   const keys = Object.keys(logs);
   const metrics = opts.metrics ?? defaultMetrics(keys);
-  if (metrics.length === 0) throw new Error('ferrite: plotHistory: the history is empty (train for at least one epoch first)');
+  if (metrics.length === 0)
+    throw new Error('ferrite: plotHistory: the history is empty (train for at least one epoch first)');
   const panels: LinePanel[] = metrics.map((m) => {
     const names = [m, `val_${m}`].filter((k) => logs[k] !== undefined);
-    if (names.length === 0) throw new Error(`ferrite: plotHistory: no '${m}' in the history; it holds ${keys.length ? keys.join(', ') : 'nothing'}`);
+    if (names.length === 0)
+      throw new Error(
+        `ferrite: plotHistory: no '${m}' in the history; it holds ${keys.length ? keys.join(', ') : 'nothing'}`,
+      );
     return {
       title: titleCase(m),
       xLabel: 'Epoch',
@@ -80,7 +84,9 @@ export function writeTextFile(path: string, contents: string, what: string): voi
   const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
   const pathMod = nodeBuiltin<typeof import('node:path')>('node:path');
   if (!fs || !pathMod) {
-    throw new Error(`ferrite: ${what}: writing a file needs Node (>= 20.16); elsewhere use the returned SVG string (e.g. in a Blob URL)`);
+    throw new Error(
+      `ferrite: ${what}: writing a file needs Node (>= 20.16); elsewhere use the returned SVG string (e.g. in a Blob URL)`,
+    );
   }
   fs.mkdirSync(pathMod.dirname(path), { recursive: true });
   fs.writeFileSync(path, contents);

@@ -43,7 +43,18 @@ export interface LineChartOptions {
 }
 
 /** Matplotlib's default colours (tab10), which users of Keras plots know. */
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+export const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
 const MARGIN = { top: 58, right: 18, bottom: 50, left: 70 };
 const TITLE_HEIGHT = 30;
@@ -67,7 +78,12 @@ function extent(values: number[]): [number, number] {
 }
 
 /** Path data for a series: 'M' starts each run of finite values, 'L' continues it. */
-function pathData(xs: number[], ys: ArrayLike<number>, sx: (v: number) => number, sy: (v: number) => number): { d: string; points: [number, number][] } {
+function pathData(
+  xs: number[],
+  ys: ArrayLike<number>,
+  sx: (v: number) => number,
+  sy: (v: number) => number,
+): { d: string; points: [number, number][] } {
   const commands: string[] = [];
   const points: [number, number][] = [];
   let pen = false;
@@ -85,7 +101,15 @@ function pathData(xs: number[], ys: ArrayLike<number>, sx: (v: number) => number
   return { d: commands.join(' '), points };
 }
 
-function panelSvg(panel: LinePanel, index: number, ox: number, oy: number, width: number, height: number, markersUpTo: number): string[] {
+function panelSvg(
+  panel: LinePanel,
+  index: number,
+  ox: number,
+  oy: number,
+  width: number,
+  height: number,
+  markersUpTo: number,
+): string[] {
   const out: string[] = [];
   const left = ox + MARGIN.left;
   const right = ox + width - MARGIN.right;
@@ -107,7 +131,16 @@ function panelSvg(panel: LinePanel, index: number, ox: number, oy: number, width
   const sy = linear(yAxis.min, yAxis.max, bottom - INSET, top + INSET);
 
   out.push('<g class="panel">');
-  if (panel.title) out.push(text(panel.title, { x: (left + right) / 2, y: oy + 22, 'text-anchor': 'middle', 'font-size': FONT.title, 'font-weight': 'bold' }));
+  if (panel.title)
+    out.push(
+      text(panel.title, {
+        x: (left + right) / 2,
+        y: oy + 22,
+        'text-anchor': 'middle',
+        'font-size': FONT.title,
+        'font-weight': 'bold',
+      }),
+    );
 
   // Grid and ticks.
   const grid: string[] = [];
@@ -116,22 +149,56 @@ function panelSvg(panel: LinePanel, index: number, ox: number, oy: number, width
     const y = sy(t);
     grid.push(el('line', { x1: left, x2: right, y1: y, y2: y, stroke: '#e5e5e5' }));
     grid.push(el('line', { x1: left - 5, x2: left, y1: y, y2: y, stroke: '#333' }));
-    labels.push(text(t.toFixed(yAxis.decimals), { x: left - 8, y: y + 4, 'text-anchor': 'end', 'font-size': FONT.tick, fill: '#333' }));
+    labels.push(
+      text(t.toFixed(yAxis.decimals), {
+        x: left - 8,
+        y: y + 4,
+        'text-anchor': 'end',
+        'font-size': FONT.tick,
+        fill: '#333',
+      }),
+    );
   }
   for (const t of xTicks) {
     const x = sx(t);
     grid.push(el('line', { x1: x, x2: x, y1: top, y2: bottom, stroke: '#f0f0f0' }));
     grid.push(el('line', { x1: x, x2: x, y1: bottom, y2: bottom + 5, stroke: '#333' }));
-    labels.push(text(t.toFixed(xAxis.decimals), { x, y: bottom + 18, 'text-anchor': 'middle', 'font-size': FONT.tick, fill: '#333' }));
+    labels.push(
+      text(t.toFixed(xAxis.decimals), {
+        x,
+        y: bottom + 18,
+        'text-anchor': 'middle',
+        'font-size': FONT.tick,
+        fill: '#333',
+      }),
+    );
   }
   out.push(el('g', { class: 'grid' }, ...grid));
   out.push(el('rect', { x: left, y: top, width: right - left, height: bottom - top, fill: 'none', stroke: '#333' }));
   out.push(el('g', { class: 'tick-labels' }, ...labels));
-  if (panel.xLabel) out.push(text(panel.xLabel, { class: 'axis-label', x: (left + right) / 2, y: oy + height - 12, 'text-anchor': 'middle', 'font-size': FONT.label }));
+  if (panel.xLabel)
+    out.push(
+      text(panel.xLabel, {
+        class: 'axis-label',
+        x: (left + right) / 2,
+        y: oy + height - 12,
+        'text-anchor': 'middle',
+        'font-size': FONT.label,
+      }),
+    );
   if (panel.yLabel) {
     const cx = ox + 18;
     const cy = (top + bottom) / 2;
-    out.push(text(panel.yLabel, { class: 'axis-label', x: cx, y: cy, 'text-anchor': 'middle', 'font-size': FONT.label, transform: `rotate(-90 ${num(cx)} ${num(cy)})` }));
+    out.push(
+      text(panel.yLabel, {
+        class: 'axis-label',
+        x: cx,
+        y: cy,
+        'text-anchor': 'middle',
+        'font-size': FONT.label,
+        transform: `rotate(-90 ${num(cx)} ${num(cy)})`,
+      }),
+    );
   }
 
   // Series, clipped to the frame (a fixed yDomain may cut values off).
@@ -143,14 +210,35 @@ function panelSvg(panel: LinePanel, index: number, ox: number, oy: number, width
     const color = s.color ?? PALETTE[i % PALETTE.length];
     const dash = s.dashed ? '6 4' : undefined;
     const { d, points } = pathData(xsOf(s), s.y, sx, sy);
-    const body = [el('path', { class: 'series', 'data-series': s.label, d, fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': dash, 'stroke-linejoin': 'round' })];
+    const body = [
+      el('path', {
+        class: 'series',
+        'data-series': s.label,
+        d,
+        fill: 'none',
+        stroke: color,
+        'stroke-width': 2,
+        'stroke-dasharray': dash,
+        'stroke-linejoin': 'round',
+      }),
+    ];
     if (points.length <= markersUpTo) {
       for (const [px, py] of points) body.push(el('circle', { cx: px, cy: py, r: 3, fill: color }));
     }
     out.push(el('g', { 'data-series': s.label, 'clip-path': `url(#${clipId})` }, ...body));
     // Legend: a row under the title, entries side by side (never over the data).
     const ly = oy + 42;
-    legend.push(el('line', { x1: lx, x2: lx + 24, y1: ly - 4, y2: ly - 4, stroke: color, 'stroke-width': 2, 'stroke-dasharray': dash }));
+    legend.push(
+      el('line', {
+        x1: lx,
+        x2: lx + 24,
+        y1: ly - 4,
+        y2: ly - 4,
+        stroke: color,
+        'stroke-width': 2,
+        'stroke-dasharray': dash,
+      }),
+    );
     legend.push(text(s.label, { x: lx + 30, y: ly, 'font-size': FONT.legend, fill: '#222' }));
     lx += 30 + s.label.length * 7 + 22;
   });
@@ -161,11 +249,16 @@ function panelSvg(panel: LinePanel, index: number, ox: number, oy: number, width
 
 /** An SVG document with `panels` laid out in a grid. */
 export function lineChart(panels: LinePanel[], opts: LineChartOptions = {}): string {
-  if (!Array.isArray(panels) || panels.length === 0) throw new Error('ferrite: plot.lineChart: needs at least one panel');
+  if (!Array.isArray(panels) || panels.length === 0)
+    throw new Error('ferrite: plot.lineChart: needs at least one panel');
   panels.forEach((p, i) => {
-    if (!p || !Array.isArray(p.series) || p.series.length === 0) throw new Error(`ferrite: plot.lineChart: panel ${i} has no series`);
+    if (!p || !Array.isArray(p.series) || p.series.length === 0)
+      throw new Error(`ferrite: plot.lineChart: panel ${i} has no series`);
     p.series.forEach((s) => {
-      if (s.x && s.x.length !== s.y.length) throw new Error(`ferrite: plot.lineChart: series '${s.label}' has ${s.x.length} x values for ${s.y.length} y values`);
+      if (s.x && s.x.length !== s.y.length)
+        throw new Error(
+          `ferrite: plot.lineChart: series '${s.label}' has ${s.x.length} x values for ${s.y.length} y values`,
+        );
     });
   });
   const { panelWidth = 480, panelHeight = 360, markersUpTo = 40 } = opts;
@@ -175,7 +268,16 @@ export function lineChart(panels: LinePanel[], opts: LineChartOptions = {}): str
   const width = columns * panelWidth;
   const height = titleH + rows * panelHeight;
   const body: string[] = [el('rect', { width, height, fill: 'white' })];
-  if (opts.title) body.push(text(opts.title, { x: width / 2, y: 22, 'text-anchor': 'middle', 'font-size': FONT.title + 1, 'font-weight': 'bold' }));
+  if (opts.title)
+    body.push(
+      text(opts.title, {
+        x: width / 2,
+        y: 22,
+        'text-anchor': 'middle',
+        'font-size': FONT.title + 1,
+        'font-weight': 'bold',
+      }),
+    );
   panels.forEach((p, i) => {
     const ox = (i % columns) * panelWidth;
     const oy = titleH + Math.floor(i / columns) * panelHeight;

@@ -37,7 +37,13 @@ export function svgDocument(width: number, height: number, body: string[]): stri
   const head = `<?xml version="1.0" encoding="UTF-8"?>\n`;
   const root = el(
     'svg',
-    { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${num(width)} ${num(height)}`, 'font-family': 'DejaVu Sans, Helvetica, Arial, sans-serif' },
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      width,
+      height,
+      viewBox: `0 0 ${num(width)} ${num(height)}`,
+      'font-family': 'DejaVu Sans, Helvetica, Arial, sans-serif',
+    },
     '\n',
     ...body.map((b) => `${b}\n`),
   );

@@ -1,7 +1,17 @@
 // Making tensors from JavaScript values, like TF.js's `tensor`, `zeros`, `ones`, ...
 
 import { engine } from '../backend/engine.js';
-import { checkShape, emptyTensor, sizeOf, Tensor, zerosTensor, type DataType, type NestedArray, type Shape, type TypedArray } from './tensor.js';
+import {
+  checkShape,
+  emptyTensor,
+  sizeOf,
+  Tensor,
+  zerosTensor,
+  type DataType,
+  type NestedArray,
+  type Shape,
+  type TypedArray,
+} from './tensor.js';
 
 export type TensorLike = TypedArray | NestedArray | number[] | Uint8Array;
 
@@ -20,13 +30,16 @@ function inferShape(values: TensorLike): number[] {
 
 function flattenInto(values: unknown, out: number[], shape: number[], dim: number): void {
   if (dim === shape.length) {
-    if (typeof values !== 'number') throw new Error(`ferrite: tensor(): ragged or non-numeric nested array (expected a number at depth ${dim})`);
+    if (typeof values !== 'number')
+      throw new Error(`ferrite: tensor(): ragged or non-numeric nested array (expected a number at depth ${dim})`);
     out.push(values);
     return;
   }
   const arr = values as ArrayLike<unknown>;
   if (!(Array.isArray(arr) || ArrayBuffer.isView(arr)) || arr.length !== shape[dim]) {
-    throw new Error(`ferrite: tensor(): ragged nested array: expected length ${shape[dim]} at depth ${dim}, inferred shape [${shape.join(', ')}]`);
+    throw new Error(
+      `ferrite: tensor(): ragged nested array: expected length ${shape[dim]} at depth ${dim}, inferred shape [${shape.join(', ')}]`,
+    );
   }
   for (let i = 0; i < arr.length; i++) flattenInto(arr[i], out, shape, dim + 1);
 }
@@ -49,10 +62,13 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Ten
   const finalShape = shape ? [...shape] : inferred;
   checkShape(finalShape);
   if (sizeOf(finalShape) !== flat.length) {
-    throw new Error(`ferrite: tensor(): shape [${finalShape.join(', ')}] needs ${sizeOf(finalShape)} values, got ${flat.length}`);
+    throw new Error(
+      `ferrite: tensor(): shape [${finalShape.join(', ')}] needs ${sizeOf(finalShape)} values, got ${flat.length}`,
+    );
   }
   const dt: DataType = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
-  if (dt !== 'float32' && dt !== 'int32') throw new Error(`ferrite: tensor(): unsupported dtype '${dt}' (float32 or int32)`);
+  if (dt !== 'float32' && dt !== 'int32')
+    throw new Error(`ferrite: tensor(): unsupported dtype '${dt}' (float32 or int32)`);
   const t = emptyTensor(finalShape, dt);
   const view = t.view();
   if (dt === 'int32' && !(flat instanceof Int32Array)) {
@@ -80,7 +96,8 @@ function ranked(rank: number, name: string) {
 
 export const scalar = (value: number, dtype?: DataType): Tensor => tensor(value, [], dtype);
 /** A rank-1 tensor; as in TF.js it takes no shape: `tensor1d(values, dtype?)`. */
-export const tensor1d = (values: TensorLike, dtype?: DataType): Tensor => ranked(1, 'tensor1d')(values, undefined, dtype);
+export const tensor1d = (values: TensorLike, dtype?: DataType): Tensor =>
+  ranked(1, 'tensor1d')(values, undefined, dtype);
 export const tensor2d = ranked(2, 'tensor2d');
 export const tensor3d = ranked(3, 'tensor3d');
 export const tensor4d = ranked(4, 'tensor4d');
@@ -122,7 +139,8 @@ export function clone(x: Tensor): Tensor {
 /** One-hot encoding of int32 `indices` (any shape) into float32 [..., depth]. */
 export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0): Tensor {
   indices.assertAlive('oneHot indices');
-  if (!Number.isInteger(depth) || depth < 1) throw new Error(`ferrite: oneHot: depth must be a positive integer, got ${depth}`);
+  if (!Number.isInteger(depth) || depth < 1)
+    throw new Error(`ferrite: oneHot: depth must be a positive integer, got ${depth}`);
   const idx = indices.view();
   const out = emptyTensor([...indices.shape, depth], 'float32', indices.engine);
   const o = out.view();
@@ -139,7 +157,17 @@ export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0
 }
 
 /** Live tensors and bytes on the current engine, like `tf.memory()`. */
-export function memory(): { numTensors: number; numBytes: number; numBytesInWasmHeap: number; wasmMemoryBytes: number } {
+export function memory(): {
+  numTensors: number;
+  numBytes: number;
+  numBytesInWasmHeap: number;
+  wasmMemoryBytes: number;
+} {
   const e = engine();
-  return { numTensors: e.numTensors, numBytes: e.numBytes, numBytesInWasmHeap: e.heapBytes(), wasmMemoryBytes: e.memory.buffer.byteLength };
+  return {
+    numTensors: e.numTensors,
+    numBytes: e.numBytes,
+    numBytesInWasmHeap: e.heapBytes(),
+    wasmMemoryBytes: e.memory.buffer.byteLength,
+  };
 }

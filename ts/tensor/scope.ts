@@ -24,7 +24,8 @@ export function keep<T extends Tracked>(t: T): T {
   return t;
 }
 
-export type TensorContainer = void | Tracked | string | number | boolean | null | undefined | TensorContainer[] | { [k: string]: TensorContainer };
+export type TensorContainer =
+  void | Tracked | string | number | boolean | null | undefined | TensorContainer[] | { [k: string]: TensorContainer };
 
 /** Finds every tensor reachable from `result` (any depth, any object, cycles allowed), as TF.js does. */
 function collect(result: unknown, into: Set<Tracked>, seen = new Set<object>()): void {
@@ -57,7 +58,9 @@ export function tidy<T extends TensorContainer>(nameOrFn: string | (() => T), ma
   }
   endScope(result);
   if (result instanceof Promise) {
-    throw new Error('ferrite: tidy() cannot take an async function: tensors would be disposed before the promise resolves');
+    throw new Error(
+      'ferrite: tidy() cannot take an async function: tensors would be disposed before the promise resolves',
+    );
   }
   return result;
 }

@@ -24,7 +24,8 @@ export function sizeOf(shape: Shape): number {
 export function checkShape(shape: Shape, what = 'shape'): void {
   if (!Array.isArray(shape)) throw new Error(`ferrite: ${what} must be an array of integers, got ${String(shape)}`);
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new Error(`ferrite: ${what} [${shape.join(', ')}] must hold non-negative integers`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new Error(`ferrite: ${what} [${shape.join(', ')}] must hold non-negative integers`);
   }
 }
 
@@ -72,7 +73,9 @@ export class Tensor implements Tracked {
   view(): TypedArray {
     this.assertAlive();
     const e = this.engine;
-    return this.dtype === 'int32' ? e.i32.subarray(this.offset, this.offset + this.size) : e.f32.subarray(this.offset, this.offset + this.size);
+    return this.dtype === 'int32'
+      ? e.i32.subarray(this.offset, this.offset + this.size)
+      : e.f32.subarray(this.offset, this.offset + this.size);
   }
 
   /** A copy of the data. */
@@ -170,8 +173,15 @@ export class Variable extends Tensor {
   assign(value: Tensor): void {
     value.assertAlive('value assigned to variable');
     this.assertAlive(`variable '${this.name}'`);
-    if (value.engine !== this.engine) throw new Error(`ferrite: cannot assign a tensor from the ${value.engine.name} build to variable '${this.name}' on the ${this.engine.name} build`);
-    if (value.dtype !== this.dtype || value.shape.length !== this.shape.length || value.shape.some((d, i) => d !== this.shape[i])) {
+    if (value.engine !== this.engine)
+      throw new Error(
+        `ferrite: cannot assign a tensor from the ${value.engine.name} build to variable '${this.name}' on the ${this.engine.name} build`,
+      );
+    if (
+      value.dtype !== this.dtype ||
+      value.shape.length !== this.shape.length ||
+      value.shape.some((d, i) => d !== this.shape[i])
+    ) {
       throw new Error(
         `ferrite: cannot assign ${value.dtype} [${value.shape.join(', ')}] to variable '${this.name}' of ${this.dtype} [${this.shape.join(', ')}]`,
       );

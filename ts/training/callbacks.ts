@@ -2,7 +2,7 @@
 // training, of each epoch and of each batch, with logs of plain numbers. Hooks may be
 // async; fit awaits them (and only them: synchronous hooks cost no promise).
 
-import type { LayersModel } from '../models/layers_model.js';
+import type { LayersModel } from '../models/layers-model.js';
 
 /** Loss and metric values by name ('loss', 'accuracy', 'val_loss', ...). */
 export type Logs = Record<string, number>;
@@ -123,7 +123,9 @@ export function standardizeCallbacks(callbacks: CallbackIdentifier | CallbackIde
   return list.map((c, i) => {
     if (c instanceof BaseCallback) return c;
     if (c !== null && typeof c === 'object') return new CustomCallback(c);
-    throw new Error(`ferrite: fit: callback ${i} must be a callback or an object of hooks (onEpochEnd, ...), got ${typeof c}`);
+    throw new Error(
+      `ferrite: fit: callback ${i} must be a callback or an object of hooks (onEpochEnd, ...), got ${typeof c}`,
+    );
   });
 }
 
@@ -162,7 +164,11 @@ export class CallbackList {
     return undefined;
   }
 
-  private async finishAsync(pending: Promise<void>, next: number, call: (c: BaseCallback) => void | Promise<void>): Promise<void> {
+  private async finishAsync(
+    pending: Promise<void>,
+    next: number,
+    call: (c: BaseCallback) => void | Promise<void>,
+  ): Promise<void> {
     await pending;
     for (let i = next; i < this.callbacks.length; i++) await call(this.callbacks[i]);
   }

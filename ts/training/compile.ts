@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { getLoss } from '../losses/index.js';
 import { Accuracy, getMetric, type Metric } from '../metrics/index.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
-import type { LayersModel } from '../models/layers_model.js';
+import type { LayersModel } from '../models/layers-model.js';
 import type { GraphPlan } from '../models/graph.js';
 
 export type LossOrMetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -20,7 +20,11 @@ export interface ModelCompileArgs {
   /** One loss for all outputs, one per output (array), or by output name. */
   loss: LossIdentifier | LossIdentifier[] | Record<string, LossIdentifier>;
   /** Metrics for every output, per output (array of arrays), or by output name. */
-  metrics?: MetricIdentifier | MetricIdentifier[] | MetricIdentifier[][] | Record<string, MetricIdentifier | MetricIdentifier[]>;
+  metrics?:
+    | MetricIdentifier
+    | MetricIdentifier[]
+    | MetricIdentifier[][]
+    | Record<string, MetricIdentifier | MetricIdentifier[]>;
 }
 
 /** How an output's loss is computed. */
@@ -96,7 +100,9 @@ export class CompiledState {
       this.optimizer = args.optimizer;
       this.ownsOptimizer = false;
     } else {
-      throw new Error(`ferrite: ${model.name}: compile: optimizer must be a name ('adam', 'sgd', ...) or an Optimizer, got ${String(args.optimizer)}`);
+      throw new Error(
+        `ferrite: ${model.name}: compile: optimizer must be a name ('adam', 'sgd', ...) or an Optimizer, got ${String(args.optimizer)}`,
+      );
     }
     // Validate names now (errors at compile, not at fit) when the graph is known.
     if (model.isGraphBuilt) this.outputs();
@@ -142,21 +148,34 @@ export class CompiledState {
 }
 
 export function compileModel(model: LayersModel, args: ModelCompileArgs): CompiledState {
-  if (args === undefined || typeof args !== 'object') throw new Error(`ferrite: ${model.name}: compile() needs {optimizer, loss, metrics?}`);
-  if (args.loss === undefined) throw new Error(`ferrite: ${model.name}: compile() needs a loss (e.g. 'categoricalCrossentropy')`);
+  if (args === undefined || typeof args !== 'object')
+    throw new Error(`ferrite: ${model.name}: compile() needs {optimizer, loss, metrics?}`);
+  if (args.loss === undefined)
+    throw new Error(`ferrite: ${model.name}: compile() needs a loss (e.g. 'categoricalCrossentropy')`);
   return new CompiledState(model, args);
 }
 
 /** Spreads a per-model / per-output / by-name spec into one entry per output. */
-function perOutput<T>(what: string, model: string, spec: T | T[] | Record<string, T>, names: string[], isItem: (x: unknown) => boolean, missing?: T): T[] {
+function perOutput<T>(
+  what: string,
+  model: string,
+  spec: T | T[] | Record<string, T>,
+  names: string[],
+  isItem: (x: unknown) => boolean,
+  missing?: T,
+): T[] {
   if (isItem(spec)) return names.map(() => spec as T);
   if (Array.isArray(spec)) {
-    if (spec.length !== names.length) throw new Error(`ferrite: ${model}: compile: ${what} has ${spec.length} entries for ${names.length} outputs`);
+    if (spec.length !== names.length)
+      throw new Error(`ferrite: ${model}: compile: ${what} has ${spec.length} entries for ${names.length} outputs`);
     return spec;
   }
   const dict = spec as Record<string, T>;
   for (const k of Object.keys(dict)) {
-    if (!names.includes(k)) throw new Error(`ferrite: ${model}: compile: ${what} names output '${k}', but the outputs are ${names.join(', ')}`);
+    if (!names.includes(k))
+      throw new Error(
+        `ferrite: ${model}: compile: ${what} names output '${k}', but the outputs are ${names.join(', ')}`,
+      );
   }
   return names.map((n) => {
     if (!(n in dict) && missing !== undefined) return missing;
@@ -167,7 +186,11 @@ function perOutput<T>(what: string, model: string, spec: T | T[] | Record<string
 
 const isLossItem = (x: unknown): boolean => typeof x === 'string' || typeof x === 'function';
 const isMetricItem = (x: unknown): boolean =>
-  isLossItem(x) || (x !== null && typeof x === 'object' && typeof (x as Metric).update === 'function' && typeof (x as Metric).result === 'function');
+  isLossItem(x) ||
+  (x !== null &&
+    typeof x === 'object' &&
+    typeof (x as Metric).update === 'function' &&
+    typeof (x as Metric).result === 'function');
 
 /** Metric identifiers for each output. */
 function metricSpecs(metrics: ModelCompileArgs['metrics'], names: string[], model = 'model'): MetricIdentifier[][] {
@@ -180,9 +203,14 @@ function metricSpecs(metrics: ModelCompileArgs['metrics'], names: string[], mode
     return names.map(() => metrics as MetricIdentifier[]);
   }
   // By output name: outputs left out get no metrics.
-  return perOutput<MetricIdentifier | MetricIdentifier[]>('metrics', model, metrics as Record<string, MetricIdentifier[]>, names, () => false, []).map((m) =>
-    Array.isArray(m) ? m : [m],
-  );
+  return perOutput<MetricIdentifier | MetricIdentifier[]>(
+    'metrics',
+    model,
+    metrics as Record<string, MetricIdentifier[]>,
+    names,
+    () => false,
+    [],
+  ).map((m) => (Array.isArray(m) ? m : [m]));
 }
 
 function metricName(id: MetricIdentifier): string {
@@ -195,7 +223,9 @@ function readsArgmaxOnly(m: Metric): boolean {
 }
 
 function metricNamesFor(metrics: ModelCompileArgs['metrics'], names: string[], count: number): string[][] {
-  return metricSpecs(metrics, names).map((ms) => ms.map((m) => (count > 1 ? `${names[0]}_${metricName(m)}` : metricName(m))));
+  return metricSpecs(metrics, names).map((ms) =>
+    ms.map((m) => (count > 1 ? `${names[0]}_${metricName(m)}` : metricName(m))),
+  );
 }
 
 function resolveOutputs(model: LayersModel, args: ModelCompileArgs): CompiledOutput[] {
@@ -234,11 +264,15 @@ function resolveOutputs(model: LayersModel, args: ModelCompileArgs): CompiledOut
       try {
         metric = getMetric(m, typeof lossId === 'string' ? lossId : lossKey, out.shape);
       } catch (e) {
-        throw new Error(`ferrite: ${model.name}: compile: ${(e as Error).message.replace(/^ferrite: (getMetric: )?/, '')}`);
+        throw new Error(
+          `ferrite: ${model.name}: compile: ${(e as Error).message.replace(/^ferrite: (getMetric: )?/, '')}`,
+        );
       }
       return { name, metric };
     });
-    const metricsTakeLogits = (path === 'fusedSparse' || path === 'fusedCategorical') && compiledMetrics.every((m) => readsArgmaxOnly(m.metric));
+    const metricsTakeLogits =
+      (path === 'fusedSparse' || path === 'fusedCategorical') &&
+      compiledMetrics.every((m) => readsArgmaxOnly(m.metric));
     return {
       index: k,
       outputName: names[k],

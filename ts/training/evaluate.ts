@@ -6,11 +6,18 @@ import { emptyTensor } from '../tensor/tensor.js';
 import { endScope, startScope } from '../tensor/scope.js';
 import { clone, scalar } from '../tensor/creation.js';
 import { add, addN, slice } from '../ops/index.js';
-import type { LayersModel } from '../models/layers_model.js';
+import type { LayersModel } from '../models/layers-model.js';
 import type { CompiledState } from './compile.js';
-import { checkInputs, checkLabelRange, checkTargets, ensureGraphFor, sampleCount, toTensorList } from './data_checks.js';
-import { outputLoss, readScalar, updateMetrics } from './loss_compute.js';
-import { TrainStep } from './train_step.js';
+import {
+  checkInputs,
+  checkLabelRange,
+  checkTargets,
+  ensureGraphFor,
+  sampleCount,
+  toTensorList,
+} from './data-checks.js';
+import { outputLoss, readScalar, updateMetrics } from './loss-compute.js';
+import { TrainStep } from './train-step.js';
 import { defaultSink, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
 
 export interface ModelEvaluateArgs {
@@ -30,13 +37,16 @@ export interface ModelPredictArgs {
 
 export function requireCompiled(model: LayersModel, op: string): CompiledState {
   if (model.compiled === null) {
-    throw new Error(`ferrite: ${model.name}: ${op}: the model is not compiled; call model.compile({optimizer, loss, metrics}) first`);
+    throw new Error(
+      `ferrite: ${model.name}: ${op}: the model is not compiled; call model.compile({optimizer, loss, metrics}) first`,
+    );
   }
   return model.compiled;
 }
 
 export function checkBatchSize(model: LayersModel, op: string, batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`ferrite: ${model.name}: ${op}: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`ferrite: ${model.name}: ${op}: batchSize must be a positive integer, got ${batchSize}`);
 }
 
 /** Rows [start, start + count) of x (x itself when that is all of it). */
@@ -50,7 +60,13 @@ export function sliceRows(x: Tensor, start: number, count: number): Tensor {
  * numbers. Losses are averaged over samples; metrics aggregate their counts over all
  * batches (so precision is over the whole data, not a mean of batch precisions).
  */
-export function evaluateInternal(model: LayersModel, compiled: CompiledState, xs: Tensor[], ys: Tensor[], batchSize: number): number[] {
+export function evaluateInternal(
+  model: LayersModel,
+  compiled: CompiledState,
+  xs: Tensor[],
+  ys: Tensor[],
+  batchSize: number,
+): number[] {
   const outputs = compiled.outputs();
   const pre = outputs.map((o) => o.path !== 'plain');
   const multi = outputs.length > 1;
@@ -86,7 +102,12 @@ export function evaluateInternal(model: LayersModel, compiled: CompiledState, xs
 }
 
 /** Loss and metrics as scalar tensors (one, or one per `metricsNames` entry), like TF.js. */
-export function evaluateModel(model: LayersModel, x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
+export function evaluateModel(
+  model: LayersModel,
+  x: Tensor | Tensor[],
+  y: Tensor | Tensor[],
+  args: ModelEvaluateArgs = {},
+): Tensor | Tensor[] {
   const compiled = requireCompiled(model, 'evaluate');
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(model, 'evaluate', batchSize);
@@ -104,7 +125,9 @@ export function evaluateModel(model: LayersModel, x: Tensor | Tensor[], y: Tenso
     const steps = Math.ceil(n / batchSize);
     const seconds = (performance.now() - start) / 1000;
     const results = compiled.metricsNames.map((name, i) => ` - ${name}: ${fmtValue(values[i])}`).join('');
-    (args.progressSink ?? defaultSink()).writeLine(`${steps}/${steps} - ${Math.round(seconds)}s - ${fmtStepTime(seconds / steps)}${results}`);
+    (args.progressSink ?? defaultSink()).writeLine(
+      `${steps}/${steps} - ${Math.round(seconds)}s - ${fmtStepTime(seconds / steps)}${results}`,
+    );
   }
   const tensors = values.map((v) => scalar(v));
   return tensors.length === 1 ? tensors[0] : tensors;
@@ -160,14 +183,20 @@ export function predictModel(model: LayersModel, x: Tensor | Tensor[], args: Mod
 function copyRows(dst: Tensor, row: number, src: Tensor, model: string): void {
   const rowSize = dst.size / dst.shape[0];
   if (src.size !== src.shape[0] * rowSize || src.dtype !== dst.dtype || src.engine !== dst.engine) {
-    throw new Error(`ferrite: ${model}: predict: batch output [${src.shape.join(', ')}] does not match [${dst.shape.join(', ')}]`);
+    throw new Error(
+      `ferrite: ${model}: predict: batch output [${src.shape.join(', ')}] does not match [${dst.shape.join(', ')}]`,
+    );
   }
   const at = dst.ptr + row * rowSize * 4;
   dst.engine.u8.copyWithin(at, src.ptr, src.ptr + src.size * 4);
 }
 
 /** One optimizer step on x, y as a single batch; returns the loss, or [loss, ...metrics]. */
-export async function trainOnBatchModel(model: LayersModel, x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
+export async function trainOnBatchModel(
+  model: LayersModel,
+  x: Tensor | Tensor[],
+  y: Tensor | Tensor[],
+): Promise<number | number[]> {
   const compiled = requireCompiled(model, 'trainOnBatch');
   ensureGraphFor(model, x);
   const xs = toTensorList('trainOnBatch', model, 'x', x, model.inputs.length);

@@ -7,13 +7,28 @@ import { endScope, keep, startScope } from '../tensor/scope.js';
 import { tensor } from '../tensor/creation.js';
 import { argMax, cast, gather, reshape } from '../ops/index.js';
 import { nextStream } from '../ops/random.js';
-import type { LayersModel } from '../models/layers_model.js';
-import { BaseCallback, CallbackList, History, standardizeCallbacks, type CallbackIdentifier, type Logs } from './callbacks.js';
+import type { LayersModel } from '../models/layers-model.js';
+import {
+  BaseCallback,
+  CallbackList,
+  History,
+  standardizeCallbacks,
+  type CallbackIdentifier,
+  type Logs,
+} from './callbacks.js';
 import type { CompiledOutput } from './compile.js';
-import { checkFinite, checkInputs, checkLabelRange, checkTargets, ensureGraphFor, sampleCount, toTensorList } from './data_checks.js';
+import {
+  checkFinite,
+  checkInputs,
+  checkLabelRange,
+  checkTargets,
+  ensureGraphFor,
+  sampleCount,
+  toTensorList,
+} from './data-checks.js';
 import { checkBatchSize, evaluateInternal, requireCompiled, sliceRows } from './evaluate.js';
 import { ProgressLogger, type ProgressSink } from './progress.js';
-import { TrainStep } from './train_step.js';
+import { TrainStep } from './train-step.js';
 
 /** Weight of each class in the loss, by class index: `{0: 1, 1: 5}`. */
 export type ClassWeight = Record<number, number>;
@@ -87,30 +102,45 @@ function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor 
 function classWeightTable(model: LayersModel, cw: ClassWeight, out: CompiledOutput, ySpecLast: number | null): Tensor {
   const keys = Object.keys(cw).map(Number);
   for (const k of keys) {
-    if (!Number.isInteger(k) || k < 0) throw new Error(`ferrite: ${model.name}: fit: classWeight keys must be class indices >= 0, got '${k}'`);
-    if (!(cw[k] >= 0)) throw new Error(`ferrite: ${model.name}: fit: classWeight[${k}] must be a number >= 0, got ${cw[k]}`);
+    if (!Number.isInteger(k) || k < 0)
+      throw new Error(`ferrite: ${model.name}: fit: classWeight keys must be class indices >= 0, got '${k}'`);
+    if (!(cw[k] >= 0))
+      throw new Error(`ferrite: ${model.name}: fit: classWeight[${k}] must be a number >= 0, got ${cw[k]}`);
   }
-  const numClasses = Math.max(out.sparseLabels || (ySpecLast ?? 1) > 1 ? (ySpecLast ?? 0) : 2, ...keys.map((k) => k + 1));
+  const numClasses = Math.max(
+    out.sparseLabels || (ySpecLast ?? 1) > 1 ? (ySpecLast ?? 0) : 2,
+    ...keys.map((k) => k + 1),
+  );
   const w = new Float32Array(numClasses).fill(1);
   for (const k of keys) w[k] = cw[k];
   return keep(tensor(w, [numClasses]));
 }
 
-export async function fitModel(model: LayersModel, x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelFitArgs = {}): Promise<History> {
+export async function fitModel(
+  model: LayersModel,
+  x: Tensor | Tensor[],
+  y: Tensor | Tensor[],
+  args: ModelFitArgs = {},
+): Promise<History> {
   const op = 'fit';
   const compiled = requireCompiled(model, op);
-  if (model.isTraining) throw new Error(`ferrite: ${model.name}: fit: the model is already training (await the running fit first)`);
+  if (model.isTraining)
+    throw new Error(`ferrite: ${model.name}: fit: the model is already training (await the running fit first)`);
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(model, op, batchSize);
   const epochs = args.epochs ?? 1;
   const initialEpoch = args.initialEpoch ?? 0;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`ferrite: ${model.name}: fit: epochs must be an integer >= 0, got ${epochs}`);
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new Error(`ferrite: ${model.name}: fit: initialEpoch must be an integer >= 0, got ${initialEpoch}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new Error(`ferrite: ${model.name}: fit: epochs must be an integer >= 0, got ${epochs}`);
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0)
+    throw new Error(`ferrite: ${model.name}: fit: initialEpoch must be an integer >= 0, got ${initialEpoch}`);
   const verbose = args.verbose ?? 1;
   const validationFreq = args.validationFreq ?? 1;
-  if (!Number.isInteger(validationFreq) || validationFreq < 1) throw new Error(`ferrite: ${model.name}: fit: validationFreq must be a positive integer`);
+  if (!Number.isInteger(validationFreq) || validationFreq < 1)
+    throw new Error(`ferrite: ${model.name}: fit: validationFreq must be a positive integer`);
   const split = args.validationSplit ?? 0;
-  if (!(split >= 0 && split < 1)) throw new Error(`ferrite: ${model.name}: fit: validationSplit must be in [0, 1), got ${split}`);
+  if (!(split >= 0 && split < 1))
+    throw new Error(`ferrite: ${model.name}: fit: validationSplit must be in [0, 1), got ${split}`);
 
   ensureGraphFor(model, x);
   let xs = toTensorList(op, model, 'x', x, model.inputs.length);
@@ -131,7 +161,9 @@ export async function fitModel(model: LayersModel, x: Tensor | Tensor[], y: Tens
     if (args.validationData !== undefined) {
       const vd = args.validationData;
       if (!Array.isArray(vd) || vd.length !== 2) {
-        throw new Error(`ferrite: ${model.name}: fit: validationData must be [xVal, yVal]${Array.isArray(vd) && (vd as unknown[]).length === 3 ? ' (validation sample weights are not supported)' : ''}`);
+        throw new Error(
+          `ferrite: ${model.name}: fit: validationData must be [xVal, yVal]${Array.isArray(vd) && (vd as unknown[]).length === 3 ? ' (validation sample weights are not supported)' : ''}`,
+        );
       }
       valXs = toTensorList(op, model, 'x', vd[0], model.inputs.length);
       valYs = toTensorList(op, model, 'y', vd[1], model.outputs.length);
@@ -145,7 +177,9 @@ export async function fitModel(model: LayersModel, x: Tensor | Tensor[], y: Tens
     } else if (split > 0) {
       const at = Math.floor(total * (1 - split));
       if (at === 0 || at === total) {
-        throw new Error(`ferrite: ${model.name}: fit: validationSplit ${split} of ${total} samples leaves ${at === 0 ? 'no training' : 'no validation'} samples`);
+        throw new Error(
+          `ferrite: ${model.name}: fit: validationSplit ${split} of ${total} samples leaves ${at === 0 ? 'no training' : 'no validation'} samples`,
+        );
       }
       const cut = (ts: Tensor[], from: number, count: number) =>
         ts.map((t) => {
@@ -164,9 +198,13 @@ export async function fitModel(model: LayersModel, x: Tensor | Tensor[], y: Tens
 
     let classTable: Tensor | null = null;
     if (args.classWeight !== undefined) {
-      if (outputs.length !== 1) throw new Error(`ferrite: ${model.name}: fit: classWeight is only supported for single-output models`);
+      if (outputs.length !== 1)
+        throw new Error(`ferrite: ${model.name}: fit: classWeight is only supported for single-output models`);
       const spec = model.outputs[0].shape;
-      if (spec.length > 2) throw new Error(`ferrite: ${model.name}: fit: classWeight needs a 2-D output ([batch, classes]), the output is [${spec.join(', ')}]`);
+      if (spec.length > 2)
+        throw new Error(
+          `ferrite: ${model.name}: fit: classWeight needs a 2-D output ([batch, classes]), the output is [${spec.join(', ')}]`,
+        );
       classTable = classWeightTable(model, args.classWeight, outputs[0], spec[spec.length - 1]);
       owned.push(classTable);
     }
@@ -195,7 +233,8 @@ export async function fitModel(model: LayersModel, x: Tensor | Tensor[], y: Tens
     const step = new TrainStep(model, compiled);
     const order = new Int32Array(n);
     const yieldEvery = args.yieldEvery ?? 'auto';
-    const yieldMs = yieldEvery === 'auto' ? 100 : typeof yieldEvery === 'number' ? yieldEvery : yieldEvery === 'batch' ? 0 : Infinity;
+    const yieldMs =
+      yieldEvery === 'auto' ? 100 : typeof yieldEvery === 'number' ? yieldEvery : yieldEvery === 'batch' ? 0 : Infinity;
     let lastYield = performance.now();
 
     model.isTraining = true;

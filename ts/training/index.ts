@@ -2,16 +2,29 @@
 // EarlyStopping, the progress bar. `callbacks` is the namespace users see
 // (`callbacks.earlyStopping(...)`, like `tf.callbacks`).
 
-import { earlyStopping } from './early_stopping.js';
+import { earlyStopping } from './early-stopping.js';
 
 export { BaseCallback, CustomCallback, CallbackList, History, standardizeCallbacks } from './callbacks.js';
 export type { Logs, CallbackParams, CustomCallbackArgs, CallbackIdentifier } from './callbacks.js';
-export { EarlyStopping, earlyStopping, type EarlyStoppingArgs } from './early_stopping.js';
+export { EarlyStopping, earlyStopping, type EarlyStoppingArgs } from './early-stopping.js';
 export { ProgressLogger, defaultSink, fmtBar, fmtEta, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
-export { CompiledState, compileModel, type ModelCompileArgs, type LossIdentifier, type MetricIdentifier, type LossOrMetricFn } from './compile.js';
+export {
+  CompiledState,
+  compileModel,
+  type ModelCompileArgs,
+  type LossIdentifier,
+  type MetricIdentifier,
+  type LossOrMetricFn,
+} from './compile.js';
 export { fitModel, type ModelFitArgs, type ClassWeight } from './fit.js';
-export { evaluateModel, predictModel, trainOnBatchModel, type ModelEvaluateArgs, type ModelPredictArgs } from './evaluate.js';
-export { TrainStep } from './train_step.js';
+export {
+  evaluateModel,
+  predictModel,
+  trainOnBatchModel,
+  type ModelEvaluateArgs,
+  type ModelPredictArgs,
+} from './evaluate.js';
+export { TrainStep } from './train-step.js';
 
 /** Callbacks by factory, like `tf.callbacks`. */
 export const callbacks = { earlyStopping };

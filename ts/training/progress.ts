@@ -46,7 +46,8 @@ export function fmtStepTime(secondsPerStep: number): string {
 /** ETA as Keras prints it: '45s', '2:05', '1:02:03'. */
 export function fmtEta(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  if (s >= 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  if (s >= 3600)
+    return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   if (s >= 60) return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   return `${s}s`;
 }
@@ -116,7 +117,9 @@ export class ProgressLogger extends BaseCallback {
     const elapsed = (t - this.epochStart) / 1000;
     const eta = (elapsed / this.batches) * (steps - this.batches);
     const means: [string, number][] = [...this.sums].map(([k, s]) => [k, s / this.seen]);
-    this.draw(`${this.counter(this.batches, steps)} ${fmtBar(this.batches, steps)} - ETA: ${fmtEta(eta)}${fmtLogs(means)}`);
+    this.draw(
+      `${this.counter(this.batches, steps)} ${fmtBar(this.batches, steps)} - ETA: ${fmtEta(eta)}${fmtLogs(means)}`,
+    );
   }
 
   override onEpochEnd(epoch: number, logs: Logs = {}): void {

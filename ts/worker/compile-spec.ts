@@ -3,7 +3,7 @@
 // losses and metrics by name. Functions cannot cross to another thread; a custom loss is
 // refused here, in the caller's thread, with a message saying so.
 
-import type { LayersModel } from '../models/layers_model.js';
+import type { LayersModel } from '../models/layers-model.js';
 import { Optimizer, optimizerFromConfig, type OptimizerConfig } from '../optimizers/index.js';
 import type { ModelCompileArgs } from '../training/compile.js';
 
@@ -42,7 +42,9 @@ function optimizerSpec(opt: unknown): string | OptimizerSpec {
     const { className, config } = opt as OptimizerSpec;
     return { className, config: { ...(config ?? {}) } };
   }
-  throw new Error(`ferrite: ${WHAT}: compile.optimizer must be a name ('adam'), an Optimizer (train.adam(1e-3)) or {className, config}, got ${String(opt)}`);
+  throw new Error(
+    `ferrite: ${WHAT}: compile.optimizer must be a name ('adam'), an Optimizer (train.adam(1e-3)) or {className, config}, got ${String(opt)}`,
+  );
 }
 
 function nameOf(what: string, id: unknown): string {
@@ -50,20 +52,23 @@ function nameOf(what: string, id: unknown): string {
   const kind = typeof id === 'function' ? 'a function' : typeof id;
   throw new Error(
     `ferrite: ${WHAT}: compile.${what} must be given by name to train in a worker (functions cannot be sent to another thread), got ${kind}. ` +
-      'Use a built-in name (e.g. \'sparseCategoricalCrossentropy\', \'accuracy\').',
+      "Use a built-in name (e.g. 'sparseCategoricalCrossentropy', 'accuracy').",
   );
 }
 
 /** Checks and converts the caller's compile arguments into a CompileSpec. */
 export function compileSpecFromArgs(args: WorkerCompileArgs): CompileSpec {
-  if (args === null || typeof args !== 'object') throw new Error(`ferrite: ${WHAT}: compile must be {optimizer, loss, metrics?}`);
-  if (args.loss === undefined) throw new Error(`ferrite: ${WHAT}: compile needs a loss (e.g. 'sparseCategoricalCrossentropy')`);
+  if (args === null || typeof args !== 'object')
+    throw new Error(`ferrite: ${WHAT}: compile must be {optimizer, loss, metrics?}`);
+  if (args.loss === undefined)
+    throw new Error(`ferrite: ${WHAT}: compile needs a loss (e.g. 'sparseCategoricalCrossentropy')`);
   const loss = Array.isArray(args.loss) ? args.loss.map((l, i) => nameOf(`loss[${i}]`, l)) : nameOf('loss', args.loss);
   let metrics: string[] | string[][] | undefined;
   const m = args.metrics;
   if (m === undefined || m === null) metrics = undefined;
   else if (!Array.isArray(m)) metrics = [nameOf('metrics', m)];
-  else if (m.length > 0 && m.every((e) => Array.isArray(e))) metrics = (m as unknown[][]).map((list, i) => list.map((e, j) => nameOf(`metrics[${i}][${j}]`, e)));
+  else if (m.length > 0 && m.every((e) => Array.isArray(e)))
+    metrics = (m as unknown[][]).map((list, i) => list.map((e, j) => nameOf(`metrics[${i}][${j}]`, e)));
   else metrics = (m as unknown[]).map((e, i) => nameOf(`metrics[${i}]`, e));
   return { optimizer: optimizerSpec(args.optimizer), loss, metrics };
 }
@@ -88,7 +93,11 @@ export function compileSpecFromModel(model: LayersModel): CompileSpec | null {
   });
   const multi = outputs.length > 1;
   // Metric names in logs carry the output's name as a prefix in multi-output models.
-  const metrics = outputs.map((o) => o.metrics.map((m) => (multi && m.name.startsWith(`${o.outputName}_`) ? m.name.slice(o.outputName.length + 1) : m.name)));
+  const metrics = outputs.map((o) =>
+    o.metrics.map((m) =>
+      multi && m.name.startsWith(`${o.outputName}_`) ? m.name.slice(o.outputName.length + 1) : m.name,
+    ),
+  );
   return {
     optimizer: optimizerSpec(compiled.optimizer),
     loss: multi ? loss : loss[0],
@@ -98,6 +107,9 @@ export function compileSpecFromModel(model: LayersModel): CompileSpec | null {
 
 /** The `model.compile` arguments a spec stands for (in the worker). */
 export function compileArgsFromSpec(spec: CompileSpec): ModelCompileArgs {
-  const optimizer = typeof spec.optimizer === 'string' ? spec.optimizer : optimizerFromConfig(spec.optimizer.className, spec.optimizer.config);
+  const optimizer =
+    typeof spec.optimizer === 'string'
+      ? spec.optimizer
+      : optimizerFromConfig(spec.optimizer.className, spec.optimizer.config);
   return { optimizer, loss: spec.loss, metrics: spec.metrics };
 }

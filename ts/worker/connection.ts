@@ -27,7 +27,9 @@ export function defaultWorkerUrl(): URL {
   const { fileURLToPath } = nodeBuiltin<typeof import('node:url')>('node:url');
   const source = new URL('./entry-dev.mjs', import.meta.url);
   for (const url of [built, source]) if (fs.existsSync(fileURLToPath(url))) return url;
-  throw new Error(`ferrite: worker.create: cannot find the worker script ${fileURLToPath(built)}; build the package ('npm run build') or pass {workerUrl}`);
+  throw new Error(
+    `ferrite: worker.create: cannot find the worker script ${fileURLToPath(built)}; build the package ('npm run build') or pass {workerUrl}`,
+  );
 }
 
 /** A URL from a URL, a URL string (relative to the page in browsers) or, in Node, a file path. */
@@ -84,7 +86,8 @@ export class WorkerConnection {
    * worker fails. `what` names the call in errors ('trainer.fit()').
    */
   call<T>(what: string, f: (api: Comlink.Remote<WorkerApi>) => Promise<T>): Promise<T> {
-    if (this.failure !== null) return Promise.reject(new Error(`${this.failure.message}; ${what} cannot run (create a new trainer)`));
+    if (this.failure !== null)
+      return Promise.reject(new Error(`${this.failure.message}; ${what} cannot run (create a new trainer)`));
     return new Promise<T>((resolve, reject) => {
       const entry = { what, reject };
       this.track(entry);
@@ -145,8 +148,12 @@ async function spawnNode(url: URL): Promise<WorkerConnection> {
     (busy) => (busy ? worker.ref() : worker.unref()),
   );
   const where = `the training worker (${url.pathname.split('/').pop()})`;
-  worker.on('error', (e: Error) => conn.fail(`ferrite: background trainer: ${where} crashed: ${e?.message ?? String(e)}`));
-  worker.on('messageerror', (e: Error) => conn.fail(`ferrite: background trainer: a message from ${where} could not be read: ${e?.message ?? String(e)}`));
+  worker.on('error', (e: Error) =>
+    conn.fail(`ferrite: background trainer: ${where} crashed: ${e?.message ?? String(e)}`),
+  );
+  worker.on('messageerror', (e: Error) =>
+    conn.fail(`ferrite: background trainer: a message from ${where} could not be read: ${e?.message ?? String(e)}`),
+  );
   worker.on('exit', (code: number) => conn.fail(`ferrite: background trainer: ${where} exited (code ${code})`));
   // comlink listens on the worker all along, which would keep the process alive for
   // good: only calls in flight do (keepAlive), so a script that forgets terminate() ends.
@@ -165,7 +172,9 @@ function spawnBrowser(url: URL): WorkerConnection {
       : `failed to load: check that ${url.href} is served as JavaScript (with the page's Cross-Origin-Embedder-Policy header when the page is cross-origin isolated)`;
     conn.fail(`ferrite: background trainer: the training worker ${what}`);
   });
-  worker.addEventListener('messageerror', () => conn.fail('ferrite: background trainer: a message from the training worker could not be read'));
+  worker.addEventListener('messageerror', () =>
+    conn.fail('ferrite: background trainer: a message from the training worker could not be read'),
+  );
   worker.addEventListener('message', (e: MessageEvent) => {
     const fatal = (e.data as { ferriteFatal?: string } | null)?.ferriteFatal;
     if (fatal !== undefined) conn.fail(`ferrite: background trainer: the training worker crashed: ${fatal}`);

@@ -15,7 +15,8 @@ const g = globalThis as unknown as {
 
 if (g.process?.versions?.node) {
   const wt = g.process.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined;
-  if (!wt?.parentPort) throw new Error('ferrite: the training worker script must be started as a worker (worker.create() does it)');
+  if (!wt?.parentPort)
+    throw new Error('ferrite: the training worker script must be started as a worker (worker.create() does it)');
   const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
   // An unhandled rejection ends a Node worker with an 'error' event the caller reports.
   Comlink.expose(host.api(), nodeEndpoint(wt.parentPort));

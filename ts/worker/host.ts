@@ -12,10 +12,24 @@ import { deserialize } from '../layers/serialization.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { BaseCallback, type Logs } from '../training/callbacks.js';
-import { EarlyStopping } from '../training/early_stopping.js';
+import { EarlyStopping } from '../training/early-stopping.js';
 import { compileArgsFromSpec } from './compile-spec.js';
 import { EventQueue } from './events.js';
-import type { CrashMode, EventSink, FitPayload, HistoryData, HookName, InitOptions, ModelInfo, ModelPayload, SavedModel, TrainEvent, WireFitOptions, WorkerApi, WorkerInfo } from './protocol.js';
+import type {
+  CrashMode,
+  EventSink,
+  FitPayload,
+  HistoryData,
+  HookName,
+  InitOptions,
+  ModelInfo,
+  ModelPayload,
+  SavedModel,
+  TrainEvent,
+  WireFitOptions,
+  WorkerApi,
+  WorkerInfo,
+} from './protocol.js';
 import { TransferList, packResult, unpackTensor, type WireTensor } from './wire.js';
 
 const WHO = 'ferrite: background trainer';
@@ -90,7 +104,10 @@ export class TrainerHost {
     if (opts.threads !== undefined) setThreadsCount(opts.threads);
     if (opts.backend !== undefined) {
       if (!(await setBackend(opts.backend))) {
-        const why = opts.backend === 'simd-threads' && !threadsSupported() ? ': threads need a cross-origin-isolated page (COOP/COEP headers)' : '';
+        const why =
+          opts.backend === 'simd-threads' && !threadsSupported()
+            ? ': threads need a cross-origin-isolated page (COOP/COEP headers)'
+            : '';
         throw new Error(`${WHO}: the ${opts.backend} build cannot run in this worker${why}`);
       }
     } else {
@@ -111,9 +128,12 @@ export class TrainerHost {
     try {
       model = deserialize<LayersModel>({ className: payload.className, config: payload.config }, 'model');
     } catch (e) {
-      throw new Error(`${WHO}: cannot rebuild the model from its config: ${(e as Error).message.replace(/^ferrite: /, '')}`);
+      throw new Error(
+        `${WHO}: cannot rebuild the model from its config: ${(e as Error).message.replace(/^ferrite: /, '')}`,
+      );
     }
-    if (!(model instanceof LayersModel)) throw new Error(`${WHO}: '${payload.className}' is a layer, not a model (expected Sequential or Model)`);
+    if (!(model instanceof LayersModel))
+      throw new Error(`${WHO}: '${payload.className}' is a layer, not a model (expected Sequential or Model)`);
     // An optimizer made from a config is not owned by the model: freed here if loading
     // fails, else it lives as long as the worker.
     let optimizer: Optimizer | null = null;
@@ -137,7 +157,11 @@ export class TrainerHost {
       throw e;
     }
     this.model = model;
-    return { name: model.name, metricsNames: model.metricsNames, numOutputs: model.isGraphBuilt ? model.outputs.length : 1 };
+    return {
+      name: model.name,
+      metricsNames: model.metricsNames,
+      numOutputs: model.isGraphBuilt ? model.outputs.length : 1,
+    };
   }
 
   private requireModel(op: string): LayersModel {
@@ -155,7 +179,8 @@ export class TrainerHost {
 
   async fit(data: FitPayload, opts: WireFitOptions, port: MessagePort | null): Promise<HistoryData> {
     const model = this.requireModel('fit');
-    if (this.activeToken !== 0) throw new Error(`${WHO}: fit: the model is already training (await the running fit, or stop it, first)`);
+    if (this.activeToken !== 0)
+      throw new Error(`${WHO}: fit: the model is already training (await the running fit, or stop it, first)`);
     this.activeToken = opts.token;
     const queue = port !== null ? new EventQueue(Comlink.wrap<EventSink>(port), opts.batchEventInterval) : null;
     const owned: Tensor[] = [];
@@ -168,7 +193,12 @@ export class TrainerHost {
     try {
       const x = unpack(data.x);
       const y = unpack(data.y);
-      const validationData = data.validationData && ([single(unpack(data.validationData[0])), single(unpack(data.validationData[1]))] as [Tensor | Tensor[], Tensor | Tensor[]]);
+      const validationData =
+        data.validationData &&
+        ([single(unpack(data.validationData[0])), single(unpack(data.validationData[1]))] as [
+          Tensor | Tensor[],
+          Tensor | Tensor[],
+        ]);
       const callbacks: BaseCallback[] = [new StopCheck(this, opts.token)];
       for (const spec of opts.callbacks) {
         if (spec.type === 'earlyStopping') callbacks.push(new EarlyStopping(spec.args));
@@ -216,7 +246,8 @@ export class TrainerHost {
   evaluate(xs: WireTensor[], ys: WireTensor[], batchSize?: number): number[] {
     const model = this.requireModel('evaluate');
     // evaluate resets the metrics that fit is aggregating over the current epoch.
-    if (this.activeToken !== 0) throw new Error(`${WHO}: evaluate: the model is training; await fit (or stop it) first`);
+    if (this.activeToken !== 0)
+      throw new Error(`${WHO}: evaluate: the model is training; await fit (or stop it) first`);
     const owned = [...xs.map(unpackTensor), ...ys.map(unpackTensor)];
     try {
       const out = model.evaluate(single(owned.slice(0, xs.length)), single(owned.slice(xs.length)), { batchSize });
@@ -250,14 +281,16 @@ export class TrainerHost {
 
   /** Never settles: the call stays pending until the crash, like any call caught by one. */
   crash(mode: CrashMode, delayMs: number): Promise<void> {
-    return new Promise(() => setTimeout(() => {
-      if (mode === 'exit' && isNode) process.exit(70);
-      if (mode === 'reject') {
-        void Promise.reject(new Error(`${WHO}: debug crash (an unhandled rejection in the worker)`));
-        return;
-      }
-      throw new Error(`${WHO}: debug crash (an uncaught error in the worker)`);
-    }, delayMs));
+    return new Promise(() =>
+      setTimeout(() => {
+        if (mode === 'exit' && isNode) process.exit(70);
+        if (mode === 'reject') {
+          void Promise.reject(new Error(`${WHO}: debug crash (an unhandled rejection in the worker)`));
+          return;
+        }
+        throw new Error(`${WHO}: debug crash (an uncaught error in the worker)`);
+      }, delayMs),
+    );
   }
 
   /** The API as comlink exposes it: these methods only (not the host's fields). */

@@ -2,6 +2,14 @@
 // worker_threads in Node, a module Worker in browsers) and returns a Trainer to fit,
 // watch, stop, query and take the model back.
 
-export { create, Trainer, type CreateOptions, type BackgroundFitArgs, type BackgroundCallback, type ModelConfig, type HistoryData } from './trainer.js';
+export {
+  create,
+  Trainer,
+  type CreateOptions,
+  type BackgroundFitArgs,
+  type BackgroundCallback,
+  type ModelConfig,
+  type HistoryData,
+} from './trainer.js';
 export type { DataInput, TensorData } from './wire.js';
 export type { WorkerCompileArgs, OptimizerSpec } from './compile-spec.js';

@@ -4,7 +4,7 @@
 
 import type { BuildName } from '../backend/wasm-files.js';
 import type { CallbackParams, Logs } from '../training/callbacks.js';
-import type { EarlyStoppingArgs } from '../training/early_stopping.js';
+import type { EarlyStoppingArgs } from '../training/early-stopping.js';
 import type { ClassWeight } from '../training/fit.js';
 import type { CompileSpec } from './compile-spec.js';
 import type { WireTensor } from './wire.js';
@@ -53,10 +53,18 @@ export interface FitPayload {
 }
 
 export type HookName = 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd';
-export const HOOK_NAMES: readonly HookName[] = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'];
+export const HOOK_NAMES: readonly HookName[] = [
+  'onTrainBegin',
+  'onTrainEnd',
+  'onEpochBegin',
+  'onEpochEnd',
+  'onBatchBegin',
+  'onBatchEnd',
+];
 
 /** A callback as the worker sees it: the hooks a caller-side object defines, or an EarlyStopping to run in the worker. */
-export type CallbackSpec = { type: 'hooks'; set: number; hooks: HookName[] } | { type: 'earlyStopping'; args: EarlyStoppingArgs };
+export type CallbackSpec =
+  { type: 'hooks'; set: number; hooks: HookName[] } | { type: 'earlyStopping'; args: EarlyStoppingArgs };
 
 /** fit's options without functions or tensors. */
 export interface WireFitOptions {

@@ -11,12 +11,28 @@ import type { Tensor } from '../tensor/tensor.js';
 import { LayersModel } from '../models/index.js';
 import { deserialize } from '../layers/serialization.js';
 import { BaseCallback, type CallbackParams, type CustomCallbackArgs } from '../training/callbacks.js';
-import { EarlyStopping } from '../training/early_stopping.js';
+import { EarlyStopping } from '../training/early-stopping.js';
 import type { ClassWeight } from '../training/fit.js';
-import { compileArgsFromSpec, compileSpecFromArgs, compileSpecFromModel, type CompileSpec, type WorkerCompileArgs } from './compile-spec.js';
+import {
+  compileArgsFromSpec,
+  compileSpecFromArgs,
+  compileSpecFromModel,
+  type CompileSpec,
+  type WorkerCompileArgs,
+} from './compile-spec.js';
 import { spawnWorker, toUrl, type WorkerConnection } from './connection.js';
 import { HookDispatcher } from './events.js';
-import { HOOK_NAMES, type CallbackSpec, type CrashMode, type HistoryData, type HookName, type ModelInfo, type ModelPayload, type WireFitOptions, type WorkerInfo } from './protocol.js';
+import {
+  HOOK_NAMES,
+  type CallbackSpec,
+  type CrashMode,
+  type HistoryData,
+  type HookName,
+  type ModelInfo,
+  type ModelPayload,
+  type WireFitOptions,
+  type WorkerInfo,
+} from './protocol.js';
 import { TransferList, packTensor, packTensors, unpackTensor, type DataInput, type WireTensor } from './wire.js';
 
 /** A model as data: its class name ('Sequential' or 'Model') and `getConfig()`, with optional weights. */
@@ -100,12 +116,25 @@ function hooksOf(c: BackgroundCallback): HookName[] {
     const base = BaseCallback.prototype as unknown as Record<string, unknown>;
     const batch = c.wantsBatchHooks();
     // onTrainBegin always goes, to hand the callback fit's params.
-    return HOOK_NAMES.filter((h) => h === 'onTrainBegin' || (obj[h] !== base[h] && (batch || (h !== 'onBatchBegin' && h !== 'onBatchEnd'))));
+    return HOOK_NAMES.filter(
+      (h) => h === 'onTrainBegin' || (obj[h] !== base[h] && (batch || (h !== 'onBatchBegin' && h !== 'onBatchEnd'))),
+    );
   }
   return HOOK_NAMES.filter((h) => typeof obj[h] === 'function');
 }
 
-const FIT_KEYS = ['batchSize', 'epochs', 'verbose', 'validationSplit', 'validationBatchSize', 'validationFreq', 'shuffle', 'initialEpoch', 'classWeight', 'yieldEvery'] as const;
+const FIT_KEYS = [
+  'batchSize',
+  'epochs',
+  'verbose',
+  'validationSplit',
+  'validationBatchSize',
+  'validationFreq',
+  'shuffle',
+  'initialEpoch',
+  'classWeight',
+  'yieldEvery',
+] as const;
 
 /**
  * A model training in a worker. Made by `worker.create`. Every method is async; fit,
@@ -155,7 +184,9 @@ export class Trainer {
 
   private requireCompiled(op: string): void {
     if (this.compileSpec === null) {
-      throw new Error(`${WHO}: ${op}: the model is not compiled; pass {compile: {optimizer, loss, metrics}} to worker.create() (or compile the model before)`);
+      throw new Error(
+        `${WHO}: ${op}: the model is not compiled; pass {compile: {optimizer, loss, metrics}} to worker.create() (or compile the model before)`,
+      );
     }
   }
 
@@ -164,12 +195,19 @@ export class Trainer {
    * epochs, a `stop()`, or an EarlyStopping). Hooks run in this thread with plain numbers.
    * x, y and validationData are transferred: typed arrays are left empty here.
    */
-  async fit(x: DataInput | DataInput[], y: DataInput | DataInput[], args: BackgroundFitArgs = {}): Promise<HistoryData> {
+  async fit(
+    x: DataInput | DataInput[],
+    y: DataInput | DataInput[],
+    args: BackgroundFitArgs = {},
+  ): Promise<HistoryData> {
     this.requireCompiled('fit');
-    if (this.running !== null) throw new Error(`${WHO}: fit: already training (await the running fit, or stop() it, first)`);
-    if ((args as { progressSink?: unknown }).progressSink !== undefined) throw new Error(`${WHO}: fit: progressSink cannot run in a worker; use callbacks`);
+    if (this.running !== null)
+      throw new Error(`${WHO}: fit: already training (await the running fit, or stop() it, first)`);
+    if ((args as { progressSink?: unknown }).progressSink !== undefined)
+      throw new Error(`${WHO}: fit: progressSink cannot run in a worker; use callbacks`);
     const interval = args.batchCallbackInterval ?? 50;
-    if (!(interval >= 0)) throw new Error(`${WHO}: fit: batchCallbackInterval must be a number of milliseconds >= 0, got ${interval}`);
+    if (!(interval >= 0))
+      throw new Error(`${WHO}: fit: batchCallbackInterval must be a number of milliseconds >= 0, got ${interval}`);
 
     // Callbacks: the hooks given directly, then `callbacks` in order.
     const sets: CustomCallbackArgs[] = [];
@@ -185,10 +223,16 @@ export class Trainer {
     addHooks(direct);
     const list = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
     list.forEach((c, i) => {
-      if (c === null || typeof c !== 'object') throw new Error(`${WHO}: fit: callback ${i} must be an object of hooks (onEpochEnd, ...) or a callback, got ${typeof c}`);
+      if (c === null || typeof c !== 'object')
+        throw new Error(
+          `${WHO}: fit: callback ${i} must be an object of hooks (onEpochEnd, ...) or a callback, got ${typeof c}`,
+        );
       if (isEarlyStopping(c)) {
         const { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch } = c;
-        specs.push({ type: 'earlyStopping', args: { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch } });
+        specs.push({
+          type: 'earlyStopping',
+          args: { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch },
+        });
       } else addHooks(c);
     });
 
@@ -201,7 +245,10 @@ export class Trainer {
     if (args.validationData !== undefined) {
       const vd = args.validationData;
       if (!Array.isArray(vd) || vd.length !== 2) throw new Error(`${WHO}: fit: validationData must be [xVal, yVal]`);
-      payload.validationData = [packTensors('fit: validationData[0]', vd[0], transfers), packTensors('fit: validationData[1]', vd[1], transfers)];
+      payload.validationData = [
+        packTensors('fit: validationData[0]', vd[0], transfers),
+        packTensors('fit: validationData[1]', vd[1], transfers),
+      ];
     }
     const token = this.nextToken++;
     const opts: WireFitOptions = { token, callbacks: specs, batchEventInterval: interval };
@@ -211,11 +258,16 @@ export class Trainer {
     const channel = sets.length > 0 ? new MessageChannel() : null;
     let unregister = () => {};
     if (channel !== null) {
-      Comlink.expose({ deliver: (events: Parameters<HookDispatcher['deliver']>[0]) => dispatcher.deliver(events) }, channel.port1);
+      Comlink.expose(
+        { deliver: (events: Parameters<HookDispatcher['deliver']>[0]) => dispatcher.deliver(events) },
+        channel.port1,
+      );
       unregister = this.conn.onClose(() => channel.port1.close());
     }
     const port = channel === null ? null : Comlink.transfer(channel.port2, [channel.port2]);
-    const run = this.conn.call('trainer.fit()', (api) => api.fit(Comlink.transfer(payload, transfers.list), opts, port));
+    const run = this.conn.call('trainer.fit()', (api) =>
+      api.fit(Comlink.transfer(payload, transfers.list), opts, port),
+    );
     this.running = { token, done: run.then(noop, noop), hooks: dispatcher };
     try {
       return await run;
@@ -248,19 +300,28 @@ export class Trainer {
   async predict(x: DataInput | DataInput[], args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
     const transfers = new TransferList();
     const xs = packTensors('predict: x', x, transfers);
-    const out = await this.conn.call('trainer.predict()', (api) => api.predict(Comlink.transfer(xs, transfers.list), args.batchSize));
+    const out = await this.conn.call('trainer.predict()', (api) =>
+      api.predict(Comlink.transfer(xs, transfers.list), args.batchSize),
+    );
     const ts = await toTensors(out);
     return this.numOutputs === 1 && ts.length === 1 ? ts[0] : ts;
   }
 
   /** Loss and metrics over x, y (as numbers, in `metricsNames` order; one number when there are no metrics). */
-  async evaluate(x: DataInput | DataInput[], y: DataInput | DataInput[], args: { batchSize?: number } = {}): Promise<number | number[]> {
+  async evaluate(
+    x: DataInput | DataInput[],
+    y: DataInput | DataInput[],
+    args: { batchSize?: number } = {},
+  ): Promise<number | number[]> {
     this.requireCompiled('evaluate');
-    if (this.running !== null) throw new Error(`${WHO}: evaluate: the model is training; await fit (or stop() it) first`);
+    if (this.running !== null)
+      throw new Error(`${WHO}: evaluate: the model is training; await fit (or stop() it) first`);
     const transfers = new TransferList();
     const xs = packTensors('evaluate: x', x, transfers);
     const ys = packTensors('evaluate: y', y, transfers);
-    const values = await this.conn.call('trainer.evaluate()', (api) => api.evaluate(Comlink.transfer(xs, transfers.list), ys, args.batchSize));
+    const values = await this.conn.call('trainer.evaluate()', (api) =>
+      api.evaluate(Comlink.transfer(xs, transfers.list), ys, args.batchSize),
+    );
     return values.length === 1 ? values[0] : values;
   }
 
@@ -300,7 +361,11 @@ export class Trainer {
 function noop(): void {}
 
 /** The model as data for the worker, with its weights packed for transfer. */
-function modelPayload(source: LayersModel | ModelConfig, compile: CompileSpec | null, transfers: TransferList): ModelPayload {
+function modelPayload(
+  source: LayersModel | ModelConfig,
+  compile: CompileSpec | null,
+  transfers: TransferList,
+): ModelPayload {
   if (source instanceof LayersModel) {
     if (source.isDisposed) throw new Error(`ferrite: worker.create: model ${source.name} is disposed`);
     return {
@@ -310,8 +375,16 @@ function modelPayload(source: LayersModel | ModelConfig, compile: CompileSpec | 
       compile,
     };
   }
-  if (source === null || typeof source !== 'object' || typeof source.className !== 'string' || source.config === null || typeof source.config !== 'object') {
-    throw new Error('ferrite: worker.create: expected a LayersModel (e.g. from sequential()) or {className, config, weights?}');
+  if (
+    source === null ||
+    typeof source !== 'object' ||
+    typeof source.className !== 'string' ||
+    source.config === null ||
+    typeof source.config !== 'object'
+  ) {
+    throw new Error(
+      'ferrite: worker.create: expected a LayersModel (e.g. from sequential()) or {className, config, weights?}',
+    );
   }
   return {
     className: source.className,
@@ -334,13 +407,21 @@ function modelPayload(source: LayersModel | ModelConfig, compile: CompileSpec | 
  * ```
  */
 export async function create(model: LayersModel | ModelConfig, options: CreateOptions = {}): Promise<Trainer> {
-  const compileSpec = options.compile !== undefined ? compileSpecFromArgs(options.compile) : model instanceof LayersModel ? compileSpecFromModel(model) : null;
+  const compileSpec =
+    options.compile !== undefined
+      ? compileSpecFromArgs(options.compile)
+      : model instanceof LayersModel
+        ? compileSpecFromModel(model)
+        : null;
   const transfers = new TransferList();
   const payload = modelPayload(model, compileSpec, transfers);
   const loadTimeout = options.loadTimeout ?? 60_000;
   const conn = await spawnWorker({ workerUrl: options.workerUrl });
   const stopFlag = sharedStopFlag();
-  const timer = setTimeout(() => conn.fail(`${WHO}: the training worker (${conn.url.href}) did not start within ${loadTimeout} ms`), loadTimeout);
+  const timer = setTimeout(
+    () => conn.fail(`${WHO}: the training worker (${conn.url.href}) did not start within ${loadTimeout} ms`),
+    loadTimeout,
+  );
   try {
     const info = await conn.call('worker.create()', (api) =>
       api.init({

@@ -61,12 +61,16 @@ export function packTensor(what: string, x: DataInput, transfers: TransferList):
     return { data, shape: [...x.shape], dtype: x.dtype };
   }
   if (!isTensorData(x)) {
-    throw new Error(`ferrite: ${what} must be a Tensor or {data: Float32Array | Int32Array, shape}, got ${describe(x)}`);
+    throw new Error(
+      `ferrite: ${what} must be a Tensor or {data: Float32Array | Int32Array, shape}, got ${describe(x)}`,
+    );
   }
   const { data, shape } = x;
   const dtype: DataType | null = data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : null;
   if (dtype === null) {
-    throw new Error(`ferrite: ${what}.data must be a Float32Array (float32) or an Int32Array (int32), got ${describe(data)}`);
+    throw new Error(
+      `ferrite: ${what}.data must be a Float32Array (float32) or an Int32Array (int32), got ${describe(data)}`,
+    );
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new Error(`ferrite: ${what}.shape must be an array of integers >= 0, got ${JSON.stringify(shape)}`);

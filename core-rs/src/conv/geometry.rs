@@ -76,21 +76,36 @@ impl Geometry {
     /// A 1x1 kernel with unit strides and no padding: the convolution is a plain GEMM
     /// of x viewed as (n * h * w, cin) with the filter viewed as (cin, cout).
     pub fn is_pointwise(&self) -> bool {
-        self.kh == 1 && self.kw == 1 && self.sh == 1 && self.sw == 1 && self.pad_top == 0 && self.pad_left == 0 && self.ho == self.h && self.wo == self.w
+        self.kh == 1
+            && self.kw == 1
+            && self.sh == 1
+            && self.sw == 1
+            && self.pad_top == 0
+            && self.pad_left == 0
+            && self.ho == self.h
+            && self.wo == self.w
     }
 
     /// The input row tap `i` of output row `oh` reads, or None in the padding.
     #[inline(always)]
     pub fn in_row(&self, oh: usize, i: usize) -> Option<usize> {
         let r = oh * self.sh + i * self.dh;
-        if r < self.pad_top || r - self.pad_top >= self.h { None } else { Some(r - self.pad_top) }
+        if r < self.pad_top || r - self.pad_top >= self.h {
+            None
+        } else {
+            Some(r - self.pad_top)
+        }
     }
 
     /// The input column tap `j` of output column `ow` reads, or None in the padding.
     #[inline(always)]
     pub fn in_col(&self, ow: usize, j: usize) -> Option<usize> {
         let c = ow * self.sw + j * self.dw;
-        if c < self.pad_left || c - self.pad_left >= self.w { None } else { Some(c - self.pad_left) }
+        if c < self.pad_left || c - self.pad_left >= self.w {
+            None
+        } else {
+            Some(c - self.pad_left)
+        }
     }
 
     /// Taps `[i0, i1)` of output row `oh` that fall inside the image (contiguous when
@@ -116,7 +131,10 @@ pub struct Taps {
 
 impl Geometry {
     pub fn taps(&self) -> Taps {
-        Taps { rows: (0..self.ho).map(|oh| self.row_taps(oh)).collect(), cols: (0..self.wo).map(|ow| self.col_taps(ow)).collect() }
+        Taps {
+            rows: (0..self.ho).map(|oh| self.row_taps(oh)).collect(),
+            cols: (0..self.wo).map(|ow| self.col_taps(ow)).collect(),
+        }
     }
 
     /// (b, oh, ow) of output pixel r.
@@ -146,7 +164,11 @@ fn taps(start: usize, pad: usize, size: usize, k: usize, d: usize) -> (usize, us
     // First tap at or after the padding: ceil((pad - start) / d).
     let t0 = if start >= pad { 0 } else { (pad - start).div_ceil(d) };
     // Taps before the far edge: start + t * d < pad + size  <=>  t < (pad + size - start) / d.
-    let t1 = if start >= pad + size { 0 } else { (pad + size - start).div_ceil(d) };
+    let t1 = if start >= pad + size {
+        0
+    } else {
+        (pad + size - start).div_ceil(d)
+    };
     let t1 = t1.min(k);
     (t0.min(t1), t1)
 }

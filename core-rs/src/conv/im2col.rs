@@ -81,7 +81,11 @@ pub unsafe fn im2col(g: &Geometry, x: *const f32, r0: usize, r1: usize, cols: *m
             }
             zero(dst, j0 * cin);
             for j in j0..j1 {
-                copy(dst.add(j * cin), src.add((ow * g.sw + j * g.dw - g.pad_left) * cin), cin);
+                copy(
+                    dst.add(j * cin),
+                    src.add((ow * g.sw + j * g.dw - g.pad_left) * cin),
+                    cin,
+                );
             }
             zero(dst.add(j1 * cin), (g.kw - j1) * cin);
         }
@@ -114,7 +118,11 @@ pub unsafe fn col2im_add(g: &Geometry, cols: *const f32, r0: usize, r1: usize, d
                 add_into(dst.add(iw0 * cin), src.add(j0 * cin), (j1 - j0) * cin);
             } else {
                 for j in j0..j1 {
-                    add_into(dst.add((ow * g.sw + j * g.dw - g.pad_left) * cin), src.add(j * cin), cin);
+                    add_into(
+                        dst.add((ow * g.sw + j * g.dw - g.pad_left) * cin),
+                        src.add(j * cin),
+                        cin,
+                    );
                 }
             }
         }

@@ -21,7 +21,8 @@ pub unsafe fn conv2d_forward_naive(g: &Geometry, x: *const f32, f: *const f32, y
                         for j in 0..g.kw {
                             let Some(iw) = g.in_col(ow, j) else { continue };
                             for ci in 0..g.cin {
-                                acc += *x.add(at4(g.h, g.w, g.cin, b, ih, iw, ci)) * *f.add(at4(g.kw, g.cin, g.cout, i, j, ci, co));
+                                acc += *x.add(at4(g.h, g.w, g.cin, b, ih, iw, ci))
+                                    * *f.add(at4(g.kw, g.cin, g.cout, i, j, ci, co));
                             }
                         }
                     }
@@ -48,7 +49,8 @@ pub unsafe fn conv2d_backward_input_naive(g: &Geometry, dy: *const f32, f: *cons
                         for ci in 0..g.cin {
                             let mut acc = 0.0f32;
                             for co in 0..g.cout {
-                                acc += *dy.add(at4(g.ho, g.wo, g.cout, b, oh, ow, co)) * *f.add(at4(g.kw, g.cin, g.cout, i, j, ci, co));
+                                acc += *dy.add(at4(g.ho, g.wo, g.cout, b, oh, ow, co))
+                                    * *f.add(at4(g.kw, g.cin, g.cout, i, j, ci, co));
                             }
                             *dx.add(at4(g.h, g.w, g.cin, b, ih, iw, ci)) += acc;
                         }
@@ -72,7 +74,8 @@ pub unsafe fn conv2d_backward_filter_naive(g: &Geometry, x: *const f32, dy: *con
                             let Some(ih) = g.in_row(oh, i) else { continue };
                             for ow in 0..g.wo {
                                 let Some(iw) = g.in_col(ow, j) else { continue };
-                                acc += *x.add(at4(g.h, g.w, g.cin, b, ih, iw, ci)) * *dy.add(at4(g.ho, g.wo, g.cout, b, oh, ow, co));
+                                acc += *x.add(at4(g.h, g.w, g.cin, b, ih, iw, ci))
+                                    * *dy.add(at4(g.ho, g.wo, g.cout, b, oh, ow, co));
                             }
                         }
                     }

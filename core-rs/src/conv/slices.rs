@@ -27,7 +27,10 @@ impl Slices {
     pub fn new(rows: usize, width: usize, min_rows: usize, max_count: usize, max_floats: usize) -> Slices {
         let by_rows = rows / min_rows.max(1);
         let by_memory = max_floats / width.max(1);
-        Slices { rows, count: by_rows.min(max_count).min(by_memory).max(1) }
+        Slices {
+            rows,
+            count: by_rows.min(max_count).min(by_memory).max(1),
+        }
     }
 
     /// Rows `[start, end)` of slice `s`.
@@ -40,7 +43,12 @@ impl Slices {
 /// Runs `partial(start, end, out)` for every slice, `out` being `width` floats the slice
 /// must fully write, and stores the sum of the partials (in slice order) at `dst`.
 /// With a single slice the partial writes `dst` directly. dst is (width).
-pub unsafe fn reduce_slices(slices: Slices, width: usize, dst: *mut f32, partial: &(dyn Fn(usize, usize, *mut f32) + Sync)) {
+pub unsafe fn reduce_slices(
+    slices: Slices,
+    width: usize,
+    dst: *mut f32,
+    partial: &(dyn Fn(usize, usize, *mut f32) + Sync),
+) {
     if slices.count == 1 {
         // One slice: let the body's own kernels (a GEMM) use the threads.
         partial(0, slices.rows, dst);

@@ -38,7 +38,10 @@ impl PanelA {
     #[inline(always)]
     unsafe fn rows_from<const A_PACKED: bool>(self, ir: usize, kc: usize) -> PanelA {
         let offset = if A_PACKED { ir * kc } else { ir * self.row_stride };
-        PanelA { ptr: self.ptr.add(offset), ..self }
+        PanelA {
+            ptr: self.ptr.add(offset),
+            ..self
+        }
     }
 }
 
@@ -62,7 +65,11 @@ impl Update {
     #[inline(always)]
     fn apply_v(self, acc: F32x4, c: *mut f32) {
         unsafe {
-            let scaled = if self.alpha == 1.0 { acc } else { acc.mul(F32x4::splat(self.alpha)) };
+            let scaled = if self.alpha == 1.0 {
+                acc
+            } else {
+                acc.mul(F32x4::splat(self.alpha))
+            };
             let out = if self.beta == 0.0 {
                 scaled
             } else if self.beta == 1.0 {
@@ -207,7 +214,16 @@ pub unsafe fn sweep<const A_PACKED: bool, const B_PACKED: bool>(
     }
     while ir < mc {
         let mr = (mc - ir).min(MR);
-        tile::<A_PACKED, B_PACKED>(kc, a.rows_from::<A_PACKED>(ir, kc), b, c.add(ir * ldc), ldc, mr, nr, upd);
+        tile::<A_PACKED, B_PACKED>(
+            kc,
+            a.rows_from::<A_PACKED>(ir, kc),
+            b,
+            c.add(ir * ldc),
+            ldc,
+            mr,
+            nr,
+            upd,
+        );
         ir += MR;
     }
 }

@@ -16,7 +16,14 @@ use crate::simd::{F32x4, LANES};
 /// dst is (kc, W) row-major; columns `w >= w_valid` are zero-filled so that edge tiles
 /// never compute on uninitialised memory (denormal garbage would be slow, not wrong).
 #[inline(always)]
-unsafe fn pack_panel<const W: usize>(dst: *mut f32, src: *const f32, w_stride: usize, k_stride: usize, kc: usize, w_valid: usize) {
+unsafe fn pack_panel<const W: usize>(
+    dst: *mut f32,
+    src: *const f32,
+    w_stride: usize,
+    k_stride: usize,
+    kc: usize,
+    w_valid: usize,
+) {
     if w_valid == W && w_stride == 1 {
         for p in 0..kc {
             let s = src.add(p * k_stride);
@@ -46,7 +53,11 @@ unsafe fn pack_panel<const W: usize>(dst: *mut f32, src: *const f32, w_stride: u
     } else {
         for p in 0..kc {
             for w in 0..W {
-                *dst.add(p * W + w) = if w < w_valid { *src.add(w * w_stride + p * k_stride) } else { 0.0 };
+                *dst.add(p * W + w) = if w < w_valid {
+                    *src.add(w * w_stride + p * k_stride)
+                } else {
+                    0.0
+                };
             }
         }
     }
@@ -55,11 +66,25 @@ unsafe fn pack_panel<const W: usize>(dst: *mut f32, src: *const f32, w_stride: u
 /// Packs a block `width` wide and `kc` deep into ceil(width / W) consecutive panels of
 /// kc * W floats each. `src` element (w, p) is `src[w * w_stride + p * k_stride]`.
 #[inline(never)]
-pub unsafe fn pack_block<const W: usize>(dst: *mut f32, src: *const f32, w_stride: usize, k_stride: usize, width: usize, kc: usize) {
+pub unsafe fn pack_block<const W: usize>(
+    dst: *mut f32,
+    src: *const f32,
+    w_stride: usize,
+    k_stride: usize,
+    width: usize,
+    kc: usize,
+) {
     let mut w0 = 0;
     while w0 < width {
         let w_valid = (width - w0).min(W);
-        pack_panel::<W>(dst.add(w0 * kc), src.add(w0 * w_stride), w_stride, k_stride, kc, w_valid);
+        pack_panel::<W>(
+            dst.add(w0 * kc),
+            src.add(w0 * w_stride),
+            w_stride,
+            k_stride,
+            kc,
+            w_valid,
+        );
         w0 += W;
     }
 }

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { describeEachBuild } from '../support/helpers.js';
+import { tensor, tensor1d, tensor2d, zeros, ones, oneHot, memory, scalar, clone } from '../../ts/tensor/creation.js';
+import { keep, tidy } from '../../ts/tensor/scope.js';
+import { getBackend } from '../../ts/backend/engine.js';
+import { variable } from '../../ts/tensor/tensor.js';
+
+describeEachBuild('tensors', (build) => {
+  it('uses the selected build', () => {
+    expect(getBackend()).toBe(build);
+  });
+
+  it('round-trips nested arrays, shapes and dtypes', () => {
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(t.shape).toEqual([2, 3]);
+    expect(t.dtype).toBe('float32');
+    expect(t.arraySync()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const i = tensor([1, 2, 3], [3], 'int32');
+    expect(i.dtype).toBe('int32');
+    expect(Array.from(i.dataSync())).toEqual([1, 2, 3]);
+    expect(scalar(3).arraySync()).toBe(3);
+    t.dispose();
+    i.dispose();
+  });
+
+  it('rejects wrong sizes, ragged arrays and non-integer int32 data', () => {
+    expect(() => tensor([1, 2, 3], [2, 2])).toThrow(/shape \[2, 2\] needs 4 values, got 3/);
+    expect(() => tensor([[1, 2], [3]])).toThrow(/ragged/);
+    expect(() => tensor([1.5], [1], 'int32')).toThrow(/non-integer value 1.5/);
+    expect(() => tensor2d([1, 2, 3])).toThrow(/rank-2/);
+  });
+
+  it('zeros, ones, clone, oneHot', () => {
+    expect(Array.from(zeros([2, 2]).dataSync())).toEqual([0, 0, 0, 0]);
+    expect(Array.from(ones([3]).dataSync())).toEqual([1, 1, 1]);
+    const a = tensor([1, 2]);
+    const b = clone(a);
+    a.view()[0] = 9;
+    expect(Array.from(b.dataSync())).toEqual([1, 2]);
+    expect(oneHot(tensor([2, 0], [2], 'int32'), 3).arraySync()).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+    ]);
+    expect(() => oneHot(tensor([3], [1], 'int32'), 3)).toThrow(/index 3 at position 0 is outside \[0, 3\)/);
+  });
+
+  it('tidy disposes what it does not return, keep and return survive', () => {
+    const before = memory().numTensors;
+    let kept: ReturnType<typeof zeros> | undefined;
+    const out = tidy(() => {
+      zeros([10]);
+      kept = keep(zeros([5]));
+      return { a: ones([2]) };
+    });
+    expect(memory().numTensors).toBe(before + 2);
+    expect(out.a.isDisposed).toBe(false);
+    expect(kept!.isDisposed).toBe(false);
+    out.a.dispose();
+    kept!.dispose();
+    expect(memory().numTensors).toBe(before);
+    expect(() => out.a.dataSync()).toThrow(/disposed/);
+  });
+
+  it('reuses freed memory: allocating and freeing does not grow the heap', () => {
+    const t0 = zeros([1000]);
+    t0.dispose();
+    const heap = memory().numBytesInWasmHeap;
+    for (let i = 0; i < 1000; i++) zeros([1000]).dispose();
+    expect(memory().numBytesInWasmHeap).toBe(heap);
+  });
+
+  it('variables copy their initial value and assign checks shapes', () => {
+    const init = tensor([1, 2]);
+    const v = variable(init);
+    init.view()[0] = 5;
+    expect(Array.from(v.dataSync())).toEqual([1, 2]);
+    expect(() => v.assign(tensor([1, 2, 3]))).toThrow(/cannot assign float32 \[3\] to variable/);
+    v.dispose();
+  });
+});
+
+describe('engines', () => {
+  it('refuses to mix builds', async () => {
+    const { setBackendSync } = await import('../../ts/backend/engine.js');
+    const { checkInputs } = await import('../../ts/ops/util.js');
+    setBackendSync('scalar');
+    const a = zeros([1]);
+    setBackendSync('simd');
+    const b = zeros([1]);
+    expect(() => checkInputs('add', a, b)).toThrow(/scalar and the simd builds cannot be mixed/);
+  });
+});
+
+describe('creation signatures follow TF.js', () => {
+  it('tensor1d takes (values, dtype), tensor2d takes (values, shape, dtype)', () => {
+    const a = tensor1d([1, 2], 'int32');
+    expect(a.dtype).toBe('int32');
+    expect(a.shape).toEqual([2]);
+    const b = tensor2d([1, 2, 3, 4], [2, 2], 'int32');
+    expect(b.shape).toEqual([2, 2]);
+    expect(b.dtype).toBe('int32');
+    expect(() => tensor1d([[1, 2]] as unknown as number[])).toThrow(/rank-1/);
+    a.dispose();
+    b.dispose();
+  });
+});

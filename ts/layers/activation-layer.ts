@@ -1,0 +1,39 @@
+// Activation: applies an activation function as a layer of its own.
+
+import type { Tensor } from '../tensor/tensor.js';
+import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { resolveActivation, type Activation as ActivationFn, type ActivationIdentifier } from './activations.js';
+import { registerClass } from './serialization.js';
+import type { SplitActivation } from './split-activation.js';
+
+export interface ActivationLayerArgs extends LayerArgs {
+  activation: ActivationIdentifier;
+}
+
+export class Activation extends Layer implements SplitActivation {
+  static override className = 'Activation';
+  readonly activation: ActivationFn;
+
+  constructor(args: ActivationLayerArgs) {
+    super(args);
+    if (args?.activation === undefined) throw new Error(`ferrite: ${this.name}: needs {activation}`);
+    this.activation = resolveActivation(args.activation, this.name);
+  }
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    return this.activation.apply(single(this.name, inputs));
+  }
+
+  get activationName(): string {
+    return this.activation.name;
+  }
+
+  callPreActivation(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    return single(this.name, inputs);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), activation: this.activation.name };
+  }
+}
+registerClass(Activation);

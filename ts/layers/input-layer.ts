@@ -1,0 +1,87 @@
+// The entry point of a functional model: `input({shape})` makes an InputLayer and
+// returns its symbolic output, which other layers are applied to.
+
+import type { DataType, Tensor } from '../tensor/tensor.js';
+import { Layer, checkSymbolicShape, type CallKwargs, type LayerConfig } from './layer.js';
+import { Node, SymbolicTensor, type SymbolicShape } from './symbolic.js';
+import { registerClass } from './serialization.js';
+
+export interface InputLayerArgs {
+  /** Shape without the batch dimension. */
+  inputShape?: SymbolicShape;
+  /** Shape with the batch dimension (`null` = any). */
+  batchInputShape?: SymbolicShape;
+  batchSize?: number;
+  dtype?: DataType;
+  name?: string;
+}
+
+export class InputLayer extends Layer {
+  static override className = 'InputLayer';
+  /** The symbolic tensor this layer feeds into the graph. */
+  readonly output: SymbolicTensor;
+
+  constructor(args: InputLayerArgs) {
+    if (args.inputShape === undefined && args.batchInputShape === undefined) {
+      throw new Error('ferrite: input: give a shape (without the batch dimension) or a batchShape');
+    }
+    if (args.inputShape !== undefined && args.batchInputShape !== undefined) {
+      throw new Error('ferrite: input: give shape or batchShape, not both');
+    }
+    super({
+      name: args.name,
+      inputShape: args.inputShape,
+      batchInputShape: args.batchInputShape,
+      batchSize: args.batchSize,
+      dtype: args.dtype,
+    });
+    if (this.dtype !== 'float32' && this.dtype !== 'int32')
+      throw new Error(`ferrite: ${this.name}: dtype must be float32 or int32, got ${this.dtype}`);
+    this.built = true;
+    const node = new Node(this, [], true, {}, 1);
+    this.output = new SymbolicTensor(this.dtype, [...this.batchInputShape!], node, 0);
+    node.outputs.push(this.output);
+    this.inboundNodes.push(node);
+  }
+
+  protected override namePrefix(): string {
+    return 'input';
+  }
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor | Tensor[] {
+    return inputs;
+  }
+
+  override getConfig(): LayerConfig {
+    return { batchInputShape: [...this.batchInputShape!], dtype: this.dtype, name: this.name };
+  }
+
+  static override fromConfig(config: LayerConfig): InputLayer {
+    return new InputLayer(config as InputLayerArgs);
+  }
+}
+registerClass(InputLayer);
+
+export interface InputArgs {
+  /** Shape of one sample (without the batch dimension); `null` for any size. */
+  shape?: SymbolicShape;
+  /** Shape including the batch dimension. */
+  batchShape?: SymbolicShape;
+  batchSize?: number;
+  dtype?: DataType;
+  name?: string;
+}
+
+/** A symbolic input for the functional API, like `tf.input({shape: [784]})`. */
+export function input(args: InputArgs): SymbolicTensor {
+  if (args === undefined || typeof args !== 'object')
+    throw new Error('ferrite: input: expects {shape} or {batchShape}');
+  if (args.shape !== undefined) checkSymbolicShape('input', args.shape, 'shape');
+  return new InputLayer({
+    inputShape: args.shape,
+    batchInputShape: args.batchShape,
+    batchSize: args.batchSize,
+    dtype: args.dtype,
+    name: args.name,
+  }).output;
+}

@@ -1,0 +1,361 @@
+// LayersModel: a graph of layers from symbolic inputs to outputs (the functional API,
+// `model({inputs, outputs})`), with Keras's training API: compile, fit, evaluate,
+// predict. Sequential is the same machinery with a chain of layers. A model is itself
+// a layer, so models nest.
+
+import { Tensor, type DataType } from '../tensor/tensor.js';
+import { Layer, type CallKwargs, type LayerArgs, type LayerConfig, type LayerWeight } from '../layers/layer.js';
+import { InputLayer } from '../layers/input-layer.js';
+import { Node, SymbolicTensor, type SymbolicShape } from '../layers/symbolic.js';
+import { deserialize, registerClass } from '../layers/serialization.js';
+import { GraphPlan } from './graph.js';
+import { printSummary } from './summary.js';
+import { compileModel, type CompiledState, type ModelCompileArgs } from '../training/compile.js';
+import { fitModel, type ModelFitArgs } from '../training/fit.js';
+import {
+  evaluateModel,
+  predictModel,
+  trainOnBatchModel,
+  type ModelEvaluateArgs,
+  type ModelPredictArgs,
+} from '../training/evaluate.js';
+import type { History } from '../training/callbacks.js';
+import { checkAgainstInput } from '../training/data-checks.js';
+
+export interface ModelArgs {
+  inputs: SymbolicTensor | SymbolicTensor[];
+  outputs: SymbolicTensor | SymbolicTensor[];
+  name?: string;
+}
+
+export class LayersModel extends Layer {
+  static override className = 'Model';
+
+  /** Set by a callback (EarlyStopping) to end `fit` after the current batch. */
+  stopTraining = false;
+  /** The History of the last `fit`. */
+  history: History | null = null;
+  /** True while `fit` runs. */
+  isTraining = false;
+  /** Set by `compile`. */
+  compiled: CompiledState | null = null;
+
+  protected plan: GraphPlan | null = null;
+  /** Whether inputs / outputs were given as single tensors (so results are too). */
+  protected singleInput = true;
+  protected singleOutput = true;
+
+  constructor(args: Partial<ModelArgs> & LayerArgs) {
+    super({ name: args.name });
+    // Subclasses (Sequential) may start without a graph and plan it later.
+    if (new.target === LayersModel || args.inputs !== undefined || args.outputs !== undefined)
+      this.initGraph(args.inputs, args.outputs);
+    if (args.trainable === false) this.trainable = false;
+  }
+
+  /** (Re)plans the graph from inputs to outputs. */
+  protected initGraph(
+    inputs: SymbolicTensor | SymbolicTensor[] | undefined,
+    outputs: SymbolicTensor | SymbolicTensor[] | undefined,
+  ): void {
+    if (inputs === undefined || outputs === undefined) {
+      throw new Error(
+        `ferrite: ${this.name}: model() needs {inputs, outputs} (symbolic tensors from input() and layer.apply())`,
+      );
+    }
+    this.singleInput = !Array.isArray(inputs);
+    this.singleOutput = !Array.isArray(outputs);
+    const ins = Array.isArray(inputs) ? inputs : [inputs];
+    const outs = Array.isArray(outputs) ? outputs : [outputs];
+    this.plan = new GraphPlan(this.name, ins, outs);
+    this.built = true;
+  }
+
+  /** The graph, building it first if the model defers that (Sequential without input shape). */
+  graph(sampleShapes?: readonly (readonly number[])[], dtypes?: readonly DataType[]): GraphPlan {
+    if (this.plan === null) this.buildDeferred(sampleShapes, dtypes);
+    return this.plan!;
+  }
+
+  /** Sequential overrides this to build once the input shape is known. */
+  protected buildDeferred(_shapes?: readonly (readonly number[])[], _dtypes?: readonly DataType[]): void {
+    throw new Error(`ferrite: ${this.name}: the model has no graph yet`);
+  }
+
+  get isGraphBuilt(): boolean {
+    return this.plan !== null;
+  }
+
+  get inputs(): SymbolicTensor[] {
+    return this.graph().inputs;
+  }
+
+  get outputs(): SymbolicTensor[] {
+    return this.graph().outputs;
+  }
+
+  get inputLayers(): InputLayer[] {
+    return this.graph().inputLayers;
+  }
+
+  get outputLayers(): Layer[] {
+    return this.graph().outputLayers;
+  }
+
+  get inputNames(): string[] {
+    return this.inputs.map((t) => t.name);
+  }
+
+  get outputNames(): string[] {
+    return this.outputs.map((t) => t.name);
+  }
+
+  /** Layers in order (for a functional model, input layers first, as in Keras). */
+  get layers(): Layer[] {
+    return this.plan === null ? [] : [...this.plan.layers];
+  }
+
+  /** A layer by name, or by index in `layers`. */
+  getLayer(name?: string | number, index?: number): Layer {
+    const layers = this.layers;
+    if (typeof name === 'number') index = name;
+    else if (name !== undefined) {
+      const found = layers.find((l) => l.name === name);
+      if (!found)
+        throw new Error(
+          `ferrite: ${this.name}: no layer named '${name}' (layers: ${layers.map((l) => l.name).join(', ')})`,
+        );
+      return found;
+    }
+    if (index === undefined) throw new Error(`ferrite: ${this.name}: getLayer needs a name or an index`);
+    if (!Number.isInteger(index) || index < 0 || index >= layers.length) {
+      throw new Error(
+        `ferrite: ${this.name}: layer index ${index} is out of range (the model has ${layers.length} layers)`,
+      );
+    }
+    return layers[index];
+  }
+
+  // ---- as a layer ----
+
+  override get layerWeights(): readonly LayerWeight[] {
+    const out: LayerWeight[] = [];
+    const seen = new Set<number>();
+    for (const l of this.layers) {
+      for (const w of l.layerWeights) {
+        if (!seen.has(w.variable.id)) {
+          seen.add(w.variable.id);
+          out.push(w);
+        }
+      }
+    }
+    return out;
+  }
+
+  override get trainable(): boolean {
+    return super.trainable;
+  }
+
+  /** Freezes (or unfreezes) every layer of the model. */
+  override set trainable(value: boolean) {
+    super.trainable = value;
+    for (const l of this.layers) l.trainable = value;
+  }
+
+  override countParams(): number {
+    let n = 0;
+    for (const w of this.weights) n += w.size;
+    return n;
+  }
+
+  override regularizationLosses(): Tensor[] {
+    return this.layers.flatMap((l) => l.regularizationLosses());
+  }
+
+  protected override namePrefix(): string {
+    return (this.constructor as typeof Layer).className === 'Model' ? 'model' : super.namePrefix();
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor | Tensor[] {
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    const outs = this.execute(xs, kwargs);
+    return this.singleOutput ? outs[0] : outs;
+  }
+
+  /**
+   * Runs the model on concrete inputs (one per model input), checking them first.
+   * `preActivation[k]` asks for output k before its final activation (logits).
+   */
+  execute(xs: readonly Tensor[], kwargs: CallKwargs, preActivation?: readonly boolean[]): Tensor[] {
+    this.assertAlive();
+    const plan = this.graph(
+      xs.map((x) => x.shape),
+      xs.map((x) => x.dtype),
+    );
+    if (xs.length !== plan.inputs.length) {
+      throw new Error(`ferrite: ${this.name}: expects ${plan.inputs.length} input tensor(s), got ${xs.length}`);
+    }
+    xs.forEach((x, i) => checkAgainstInput(this.name, 'input', x, plan.inputs[i], i, xs.length));
+    return plan.execute(xs, kwargs, preActivation);
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    const first = (Array.isArray(inputShape[0]) ? (inputShape as SymbolicShape[])[0] : inputShape) as SymbolicShape;
+    const batch = first[0] ?? null;
+    const shapes = this.outputs.map((t) => [batch, ...t.shape.slice(1)]);
+    return this.singleOutput ? shapes[0] : shapes;
+  }
+
+  override computeOutputDtype(inputDtype: DataType): DataType {
+    return this.plan === null ? inputDtype : this.outputs[0].dtype;
+  }
+
+  /**
+   * The graph as Keras's functional config: each layer's class, config and inbound
+   * nodes, each inbound tensor named [layer, node index within this model, output index, kwargs].
+   */
+  override getConfig(): LayerConfig {
+    const plan = this.graph();
+    const inModel = new Set<Node>([...plan.nodes, ...plan.inputLayers.map((l) => l.inboundNodes[0])]);
+    const nodesOf = (l: Layer) => l.inboundNodes.filter((n) => inModel.has(n));
+    const ref = (t: SymbolicTensor) => [t.sourceLayer.name, nodesOf(t.sourceLayer).indexOf(t.node), t.outputIndex];
+    return {
+      name: this.name,
+      layers: plan.layers.map((l) => ({
+        className: l.getClassName(),
+        name: l.name,
+        config: l.getConfig(),
+        inboundNodes:
+          l instanceof InputLayer ? [] : nodesOf(l).map((n) => n.inputs.map((t) => [...ref(t), { ...n.kwargs }])),
+      })),
+      inputLayers: plan.inputs.map(ref),
+      outputLayers: plan.outputs.map(ref),
+    };
+  }
+
+  /** Rebuilds a functional model (new layers, new weights) from `getConfig()`'s output. */
+  static override fromConfig(config: LayerConfig): LayersModel {
+    type Ref = [string, number, number, Record<string, unknown>?];
+    const layerConfigs = (config.layers ?? []) as {
+      className: string;
+      name: string;
+      config: LayerConfig;
+      inboundNodes: Ref[][];
+    }[];
+    const layers = new Map<string, Layer>();
+    const outputs = new Map<string, SymbolicTensor[][]>();
+    const pending: { layer: Layer; inputs: Ref[] }[] = [];
+    for (const lc of layerConfigs) {
+      const layer = deserialize<Layer>({ className: lc.className, config: { ...lc.config, name: lc.name } }, 'layer');
+      layers.set(lc.name, layer);
+      if (layer instanceof InputLayer) outputs.set(lc.name, [[layer.output]]);
+      else for (const inputs of lc.inboundNodes ?? []) pending.push({ layer, inputs });
+    }
+    const lookup = (r: Ref): SymbolicTensor | undefined => outputs.get(r[0])?.[r[1]]?.[r[2]];
+    // Apply nodes in order, deferring those whose inputs come from later nodes (shared layers).
+    while (pending.length > 0) {
+      const i = pending.findIndex((p) => p.inputs.every((r) => lookup(r) !== undefined));
+      if (i < 0)
+        throw new Error(
+          `ferrite: model config: cannot connect layer '${pending[0].layer.name}': its inputs never appear`,
+        );
+      const [{ layer, inputs }] = pending.splice(i, 1);
+      const ins = inputs.map((r) => lookup(r)!);
+      const kwargs = inputs[0]?.[3] ?? {};
+      const out = layer.apply(ins.length === 1 ? ins[0] : ins, kwargs) as SymbolicTensor | SymbolicTensor[];
+      const list = outputs.get(layer.name) ?? [];
+      list.push(Array.isArray(out) ? out : [out]);
+      outputs.set(layer.name, list);
+    }
+    const resolve = (refs: Ref[], what: string) =>
+      refs.map((r) => {
+        const t = lookup(r);
+        if (!t) throw new Error(`ferrite: model config: ${what} ${JSON.stringify(r)} is not in the graph`);
+        return t;
+      });
+    const ins = resolve((config.inputLayers ?? []) as Ref[], 'input');
+    const outs = resolve((config.outputLayers ?? []) as Ref[], 'output');
+    return new LayersModel({
+      inputs: ins.length === 1 ? ins[0] : ins,
+      outputs: outs.length === 1 ? outs[0] : outs,
+      name: config.name as string | undefined,
+    });
+  }
+
+  // ---- Keras's model API ----
+
+  /** Prints a table of the layers, output shapes and parameter counts. */
+  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+    printSummary(this, { lineLength, positions, printFn });
+  }
+
+  /** Sets the optimizer, the loss(es) and the metrics for fit / evaluate. */
+  compile(args: ModelCompileArgs): void {
+    this.assertAlive();
+    const previous = this.compiled;
+    this.compiled = compileModel(this, args);
+    // An optimizer the previous compile made from a name is not reachable any more.
+    if (previous !== null && previous.optimizer !== this.compiled.optimizer) previous.dispose();
+  }
+
+  /** The optimizer given to compile. */
+  get optimizer(): CompiledState['optimizer'] | undefined {
+    return this.compiled?.optimizer;
+  }
+
+  /** Names of what evaluate returns and fit logs: 'loss', then the metrics. */
+  get metricsNames(): string[] {
+    return this.compiled?.metricsNames ?? [];
+  }
+
+  /** Trains for a number of epochs; resolves to the History of per-epoch logs. */
+  fit(x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelFitArgs = {}): Promise<History> {
+    return fitModel(this, x, y, args);
+  }
+
+  /** Loss (and metrics) over x, y: a scalar tensor, or one per name in metricsNames. */
+  evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
+    return evaluateModel(this, x, y, args);
+  }
+
+  /** Outputs for x, computed in batches (inference mode: no dropout). */
+  predict(x: Tensor | Tensor[], args: ModelPredictArgs = {}): Tensor | Tensor[] {
+    return predictModel(this, x, args);
+  }
+
+  /** Outputs for x as one batch. */
+  predictOnBatch(x: Tensor | Tensor[]): Tensor | Tensor[] {
+    return predictModel(this, x, { batchSize: Number.MAX_SAFE_INTEGER });
+  }
+
+  /** One training step on x, y as a batch; the loss, or [loss, ...metrics]. */
+  trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
+    return trainOnBatchModel(this, x, y);
+  }
+
+  /** Whether outputs are returned as one tensor (the model was made with one output). */
+  get hasSingleOutput(): boolean {
+    return this.singleOutput;
+  }
+
+  get hasSingleInput(): boolean {
+    return this.singleInput;
+  }
+
+  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+    if (this.isDisposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
+    let n = 0;
+    for (const l of this.layers) n += l.dispose().numDisposedVariables;
+    this.compiled?.dispose();
+    this.compiled = null;
+    super.dispose();
+    return { refCountAfterDispose: 0, numDisposedVariables: n };
+  }
+}
+registerClass(LayersModel);
+
+/** The functional API: a model from symbolic inputs to outputs, like `tf.model`. */
+export function model(args: ModelArgs): LayersModel {
+  if (args === undefined || typeof args !== 'object') throw new Error('ferrite: model() needs {inputs, outputs}');
+  return new LayersModel(args);
+}

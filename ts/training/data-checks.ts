@@ -1,0 +1,191 @@
+// Checks on the data given to fit / evaluate / predict, run once before any work, so
+// that mistakes surface as one clear error instead of a failure deep in an epoch.
+
+import { Tensor } from '../tensor/tensor.js';
+import { sum } from '../ops/index.js';
+import type { LayersModel } from '../models/layers-model.js';
+import type { CompiledOutput } from './compile.js';
+import type { SymbolicTensor } from '../layers/symbolic.js';
+
+const fmt = (s: readonly (number | null)[]): string => `[${s.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
+
+/** x or y as a list with one tensor per model input / output. */
+export function toTensorList(
+  op: string,
+  model: LayersModel,
+  what: 'x' | 'y',
+  v: Tensor | Tensor[] | undefined,
+  expected: number,
+): Tensor[] {
+  if (v === undefined || v === null) throw new Error(`ferrite: ${model.name}: ${op}: ${what} is missing`);
+  const list = Array.isArray(v) ? v : [v];
+  list.forEach((t, i) => {
+    if (!(t instanceof Tensor)) {
+      const got = Array.isArray(t) ? 'a nested array' : typeof t;
+      throw new Error(
+        `ferrite: ${model.name}: ${op}: ${what}${list.length > 1 ? `[${i}]` : ''} must be a Tensor, got ${got} (make one with tensor(...))`,
+      );
+    }
+    t.assertAlive(`${model.name}: ${op}: ${what}`);
+  });
+  if (list.length !== expected) {
+    throw new Error(
+      `ferrite: ${model.name}: ${op}: the model has ${expected} ${what === 'x' ? 'input' : 'output'}(s), but ${what} holds ${list.length} tensor(s)`,
+    );
+  }
+  return list;
+}
+
+/** The number of samples, the same along axis 0 of every tensor. */
+export function sampleCount(op: string, model: LayersModel, xs: Tensor[], ys: Tensor[] = []): number {
+  const all = [
+    ...xs.map((t, i) => ({ t, name: xs.length > 1 ? `x[${i}]` : 'x' })),
+    ...ys.map((t, i) => ({ t, name: ys.length > 1 ? `y[${i}]` : 'y' })),
+  ];
+  for (const { t, name } of all) {
+    if (t.rank === 0)
+      throw new Error(`ferrite: ${model.name}: ${op}: ${name} is a scalar; it needs a first (batch) dimension`);
+  }
+  const n = all[0].t.shape[0];
+  for (const { t, name } of all) {
+    if (t.shape[0] !== n) {
+      throw new Error(
+        `ferrite: ${model.name}: ${op}: ${all[0].name} has ${n} samples but ${name} has ${t.shape[0]} (shapes ${fmt(all[0].t.shape)} and ${fmt(t.shape)})`,
+      );
+    }
+  }
+  return n;
+}
+
+/** Each x fits its model input (rank, known dimensions, dtype). */
+export function checkInputs(op: string, model: LayersModel, xs: Tensor[]): void {
+  const inputs = model.inputs;
+  xs.forEach((x, i) => checkAgainstInput(model.name, `${op}: x`, x, inputs[i], i, xs.length));
+}
+
+/** Each y fits its output and loss: one-hot / values of the output's shape, or integer labels for sparse losses. */
+export function checkTargets(op: string, model: LayersModel, outputs: readonly CompiledOutput[], ys: Tensor[]): void {
+  const specs: SymbolicTensor[] = model.outputs;
+  ys.forEach((y, k) => {
+    const out = specs[k];
+    const which = ys.length > 1 ? `y[${k}] (output ${out.name})` : 'y';
+    const o = outputs[k];
+    // A custom loss function decides what its targets look like.
+    if (!o.builtinLoss) return;
+    const classes = out.shape[out.rank - 1];
+    const fits = (shape: readonly (number | null)[]) =>
+      y.rank === shape.length && shape.every((d, i) => i === 0 || d === null || d === y.shape[i]);
+    if (o.sparseLabels) {
+      const labelShape = out.shape.slice(0, -1);
+      if (fits(labelShape) || fits([...labelShape, 1])) return;
+      const hint = fits(out.shape) ? `; it looks one-hot: use 'categoricalCrossentropy', or pass class indices` : '';
+      throw new Error(
+        `ferrite: ${model.name}: ${op}: ${which} has shape ${fmt(y.shape)}, but ${o.lossKey === 'sparsecategoricalcrossentropy' ? 'sparseCategoricalCrossentropy' : 'the loss'} needs integer class labels of shape ${fmt([y.shape[0], ...labelShape.slice(1)])} for the output ${fmt(out.shape)}${hint}`,
+      );
+    }
+    if (!fits(out.shape)) {
+      const hint =
+        o.lossKey === 'categoricalcrossentropy' && fits(out.shape.slice(0, -1))
+          ? `; for integer class labels use 'sparseCategoricalCrossentropy' (or one-hot encode y with oneHot(y, ${classes}))`
+          : '';
+      throw new Error(
+        `ferrite: ${model.name}: ${op}: ${which} has shape ${fmt(y.shape)}, but the model's output is ${fmt(out.shape)}${hint}`,
+      );
+    }
+    if (y.dtype !== 'float32')
+      throw new Error(
+        `ferrite: ${model.name}: ${op}: ${which} is ${y.dtype}; this loss needs float32 targets (cast it)`,
+      );
+  });
+}
+
+/**
+ * For integer-label losses: every label is an integer in [0, classes), checked once over
+ * the whole data so that the error names the sample (the loss kernel would name a
+ * position in a shuffled batch).
+ */
+export function checkLabelRange(
+  op: string,
+  model: LayersModel,
+  outputs: readonly CompiledOutput[],
+  ys: Tensor[],
+): void {
+  const specs = model.outputs;
+  ys.forEach((y, k) => {
+    if (!outputs[k].sparseLabels || !outputs[k].builtinLoss) return;
+    const classes = specs[k].shape[specs[k].rank - 1];
+    if (classes === null) return;
+    const v = y.view();
+    const perSample = y.size / Math.max(1, y.shape[0]);
+    for (let i = 0; i < v.length; i++) {
+      const c = v[i];
+      if (!(Number.isInteger(c) && c >= 0 && c < classes)) {
+        const which = ys.length > 1 ? `y[${k}]` : 'y';
+        throw new Error(
+          `ferrite: ${model.name}: ${op}: ${which} holds label ${c} at sample ${Math.floor(i / perSample)}, but the output has ${classes} classes (labels must be integers in [0, ${classes}))`,
+        );
+      }
+    }
+  });
+}
+
+/**
+ * Throws if a float tensor holds NaN or Infinity: one sum in wasm (NaN and ±Infinity
+ * propagate), then, only on failure, a scan to say where.
+ */
+export function checkFinite(op: string, model: LayersModel, what: string, t: Tensor): void {
+  if (t.dtype !== 'float32' || t.size === 0) return;
+  const s = sum(t);
+  const total = s.view()[0];
+  s.dispose();
+  if (Number.isFinite(total)) return;
+  const v = t.view();
+  const perSample = t.size / Math.max(1, t.shape[0]);
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i])) {
+      throw new Error(
+        `ferrite: ${model.name}: ${op}: ${what} contains ${v[i]} (first at sample ${Math.floor(i / perSample)}, flat index ${i}); clean the data before training`,
+      );
+    }
+  }
+  // Finite values whose float32 sum overflows: not an error.
+}
+
+/** Builds a model that defers its graph (Sequential without inputShape) from x's shape. */
+export function ensureGraphFor(model: LayersModel, x: Tensor | Tensor[] | undefined): void {
+  if (model.isGraphBuilt) return;
+  const xs = Array.isArray(x) ? x : x === undefined ? [] : [x];
+  if (xs.length > 0 && xs.every((t) => t instanceof Tensor)) {
+    model.graph(
+      xs.map((t) => t.shape),
+      xs.map((t) => t.dtype),
+    );
+  } else {
+    model.graph();
+  }
+}
+
+/** Throws when a tensor does not fit a model input (rank, known dimensions, dtype). */
+export function checkAgainstInput(
+  model: string,
+  what: string,
+  x: Tensor,
+  spec: SymbolicTensor,
+  i: number,
+  count: number,
+): void {
+  if (!(x instanceof Tensor)) throw new Error(`ferrite: ${model}: ${what} ${i} must be a Tensor, got ${typeof x}`);
+  x.assertAlive(`${model}: ${what}`);
+  const which = count > 1 ? ` ${i} (${spec.name})` : '';
+  const fits = x.rank === spec.rank && spec.shape.every((d, k) => d === null || d === x.shape[k]);
+  if (!fits) {
+    throw new Error(
+      `ferrite: ${model}: ${what}${which} has shape [${x.shape.join(', ')}], but the model expects [${spec.shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`,
+    );
+  }
+  if (x.dtype !== spec.dtype) {
+    throw new Error(
+      `ferrite: ${model}: ${what}${which} is ${x.dtype}, but the model's input is ${spec.dtype}${spec.dtype === 'float32' ? ' (cast it to float32)' : ''}`,
+    );
+  }
+}

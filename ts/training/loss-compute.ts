@@ -1,0 +1,68 @@
+// The loss of one output for a batch, shared by the training step and evaluation:
+// the plain path calls the loss function on predictions; the fused paths compute
+// softmax cross-entropy from the logits in one op (faster, and exact where softmax
+// would round to 0 and log would give -Infinity).
+
+import type { Tensor } from '../tensor/tensor.js';
+import { mean, mul, reshape } from '../ops/index.js';
+import { softmax } from '../ops/softmax.js';
+import { sigmoid } from '../ops/activations.js';
+import {
+  sigmoidCrossEntropyWithLogits,
+  softmaxCrossEntropyWithLogits,
+  sparseSoftmaxCrossEntropyWithLogits,
+} from '../ops/fused-losses.js';
+import { sameShape } from '../ops/util.js';
+import type { CompiledOutput } from './compile.js';
+
+/**
+ * Mean loss of output `out` over the batch (a scalar). `pred` is the output, or its logits
+ * on the fused paths; `sampleWeight` ([batch]) weights each sample's loss (Keras's
+ * 'sum over batch size' reduction: mean of weighted losses).
+ */
+export function outputLoss(out: CompiledOutput, yTrue: Tensor, pred: Tensor, sampleWeight: Tensor | null): Tensor {
+  let perSample: Tensor;
+  switch (out.path) {
+    case 'plain':
+      perSample = out.lossFn(yTrue, pred);
+      break;
+    case 'fusedSparse':
+      perSample = sparseSoftmaxCrossEntropyWithLogits(yTrue, pred);
+      break;
+    case 'fusedCategorical':
+      perSample = softmaxCrossEntropyWithLogits(yTrue, pred);
+      break;
+    case 'fusedBinary': {
+      // Binary cross-entropy is the mean over the last axis of the elementwise loss.
+      const labels = sameShape(yTrue.shape, pred.shape) ? yTrue : reshape(yTrue, pred.shape);
+      perSample = mean(sigmoidCrossEntropyWithLogits(labels, pred), -1);
+      break;
+    }
+  }
+  if (sampleWeight !== null) {
+    const w =
+      perSample.rank > 1
+        ? reshape(sampleWeight, [sampleWeight.size, ...perSample.shape.slice(1).map(() => 1)])
+        : sampleWeight;
+    perSample = mul(perSample, w);
+  }
+  return perSample.rank === 0 ? perSample : mean(perSample);
+}
+
+/** What metrics see: probabilities (the logits of a fused output go through their activation first, unless the metrics only take an argmax). */
+export function predictionsForMetrics(out: CompiledOutput, pred: Tensor): Tensor {
+  if (out.path === 'plain' || out.metricsTakeLogits) return pred;
+  return out.path === 'fusedBinary' ? sigmoid(pred) : softmax(pred, -1);
+}
+
+/** Updates each metric of output `out` with a batch; returns their values on this batch. */
+export function updateMetrics(out: CompiledOutput, yTrue: Tensor, pred: Tensor, into: number[]): void {
+  if (out.metrics.length === 0) return;
+  const probs = predictionsForMetrics(out, pred);
+  for (const m of out.metrics) into.push(m.metric.update(yTrue, probs));
+}
+
+/** The first value of a (scalar) tensor, read back to JS. */
+export function readScalar(t: Tensor): number {
+  return t.view()[0];
+}

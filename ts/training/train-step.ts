@@ -1,0 +1,64 @@
+// One training step, the hot path of fit: forward and loss under the tape, gradients of
+// the trainable weights, one optimizer update, metrics from the same predictions, and
+// a handful of scalars read back. The caller opens and closes a scope around each step,
+// so every intermediate tensor is freed per batch.
+
+import type { Tensor, Variable } from '../tensor/tensor.js';
+import { keep } from '../tensor/scope.js';
+import { variableGrads } from '../autograd/tape.js';
+import { add, addN } from '../ops/index.js';
+import type { LayersModel } from '../models/layers-model.js';
+import type { CompiledOutput, CompiledState } from './compile.js';
+import { outputLoss, readScalar, updateMetrics } from './loss-compute.js';
+
+export class TrainStep {
+  private readonly outputs: CompiledOutput[];
+  private readonly preActivation: boolean[];
+  private readonly vars: Variable[];
+  private readonly hasRegularizers: boolean;
+  private readonly multiOutput: boolean;
+
+  constructor(
+    private readonly model: LayersModel,
+    private readonly compiled: CompiledState,
+  ) {
+    this.outputs = compiled.outputs();
+    this.preActivation = this.outputs.map((o) => o.path !== 'plain');
+    this.vars = model.trainableWeights;
+    this.hasRegularizers = model.layerWeights.some((w) => w.regularizer !== null);
+    this.multiOutput = this.outputs.length > 1;
+  }
+
+  /**
+   * Trains on one batch. Returns this batch's values named by `metricsNames` (loss
+   * first), read back as numbers; the metric objects also add the batch to their epoch
+   * totals. `sampleWeights[k]` ([batch]) weights output k's per-sample losses.
+   */
+  run(xs: Tensor[], ys: Tensor[], sampleWeights: (Tensor | null)[] | null): number[] {
+    let preds: Tensor[] = [];
+    let lossesPerOutput: Tensor[] = [];
+    try {
+      const { value, grads } = variableGrads(() => {
+        const outs = this.model.execute(xs, { training: true }, this.preActivation);
+        // Kept past the gradient computation: metrics read the same forward pass.
+        preds = outs.map((t) => (xs.includes(t) ? t : keep(t)));
+        lossesPerOutput = this.outputs.map((o, k) => outputLoss(o, ys[k], outs[k], sampleWeights?.[k] ?? null));
+        if (this.multiOutput) lossesPerOutput.forEach((t) => keep(t));
+        let total = lossesPerOutput.length === 1 ? lossesPerOutput[0] : addN(lossesPerOutput);
+        if (this.hasRegularizers) {
+          const penalties = this.model.regularizationLosses();
+          if (penalties.length > 0) total = add(total, penalties.length === 1 ? penalties[0] : addN(penalties));
+        }
+        return total;
+      }, this.vars);
+      this.compiled.optimizer.applyGradients(grads);
+      const values = [readScalar(value)];
+      if (this.multiOutput) for (const l of lossesPerOutput) values.push(readScalar(l));
+      this.outputs.forEach((o, k) => updateMetrics(o, ys[k], preds[k], values));
+      return values;
+    } finally {
+      for (const t of preds) if (!xs.includes(t)) t.dispose();
+      if (this.multiOutput) for (const t of lossesPerOutput) t.dispose();
+    }
+  }
+}
