@@ -9,6 +9,9 @@
 //   3. any rustc that already has the wasm32-unknown-unknown target installed.
 // When none is found it prints exactly what to install. Cargo's own fingerprinting
 // makes a rebuild with nothing changed take well under a second.
+//
+// First it regenerates ts/backend/core-abi.ts (scripts/gen-abi.mjs), the TypeScript
+// view of the exports, so that the TS side always matches the Rust it runs against.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, copyFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -110,6 +113,8 @@ Then run this build again (npm run build:wasm).`);
 }
 
 export function buildWasm({ variants = Object.keys(VARIANTS), quiet = false } = {}) {
+  const abi = spawnSync(process.execPath, [join(root, 'scripts/gen-abi.mjs')], { stdio: 'inherit' });
+  if (abi.status !== 0) process.exit(abi.status ?? 1);
   const tc = findToolchain();
   if (!tc) explainMissing();
   if (!quiet) console.log(`ferrite: building wasm with ${tc.name}`);

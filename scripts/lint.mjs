@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run lint: everything a change must pass besides the tests.
+//   - abi: ts/backend/core-abi.ts is what scripts/gen-abi.mjs makes of core-rs/src now;
 //   - tsc: types across ts/, test/, bench/, examples/;
 //   - prettier --check: TypeScript/JavaScript formatting (.prettierrc.json, width 120);
 //   - cargo fmt --check: Rust formatting (rustfmt.toml), with the rustfmt that matches the
@@ -26,6 +27,7 @@ function cargoFmt() {
 const fix = process.argv.includes('--fix');
 const fmt = cargoFmt();
 const allChecks = [
+  { name: 'abi', cmd: process.execPath, args: [join(root, 'scripts/gen-abi.mjs'), ...(fix ? [] : ['--check'])] },
   { name: 'tsc', cmd: bin('tsc'), args: ['--noEmit', '-p', '.'], check: true },
   { name: 'prettier', cmd: bin('prettier'), args: [fix ? '--write' : '--check', '--log-level', 'warn', '.'] },
   {

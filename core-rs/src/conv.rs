@@ -44,6 +44,7 @@ use crate::simd::{F32x4, LANES};
 use slices::{reduce_slices, Slices};
 
 /// The activation fused into the forward (`act` arguments).
+/// ABI enum: ConvActivation
 pub const ACT_LINEAR: u32 = 0;
 pub const ACT_RELU: u32 = 1;
 

@@ -20,6 +20,8 @@ use crate::parallel::{parallel_for, SendPtr};
 use crate::simd::F32x4;
 use crate::strided::Space;
 
+/// The `op` of `fe_binary` and `fe_binary_backward`.
+/// ABI enum: BinaryOp
 pub const ADD: u32 = 0;
 pub const SUB: u32 = 1;
 pub const MUL: u32 = 2;

@@ -16,6 +16,8 @@
 use crate::parallel::{parallel_for, SendPtr};
 use crate::simd::F32x4;
 
+/// The `op` of `fe_reduce` (SUM, MAX, MIN) and `fe_arg_reduce` (MAX, MIN).
+/// ABI enum: ReduceOp
 pub const SUM: u32 = 0;
 pub const MAX: u32 = 1;
 pub const MIN: u32 = 2;

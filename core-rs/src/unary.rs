@@ -11,6 +11,8 @@ use crate::math;
 use crate::parallel::{parallel_for, SendPtr};
 use crate::simd::F32x4;
 
+/// The `op` of `fe_unary` and `fe_unary_backward`.
+/// ABI enum: UnaryOp
 pub const NEG: u32 = 0;
 pub const EXP: u32 = 1;
 pub const LOG: u32 = 2;
