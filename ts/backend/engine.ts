@@ -4,16 +4,20 @@
 // benchmark or a conformance test); `setBackend` picks the one new tensors live in.
 // Tensors remember their engine, and ops refuse to mix engines.
 
-import { compileWasm, isNode, readWasmSync, type BuildName } from './wasm-files.js';
+import { CORE_EXPORTS, PARTIAL_EXPORTS, type CoreAbi } from './core-abi.js';
+import { compileWasm, isNode, readWasmSync, WASM_FILES, type BuildName } from './wasm-files.js';
 import { ThreadPool, threadsSupported } from './threads.js';
 
 /** Every core export takes and returns plain numbers (pointers are byte offsets). */
-export type CoreFn = (...args: number[]) => number;
-export type CoreExports = Record<string, CoreFn>;
+type CoreFn = (...args: number[]) => number;
 
 export class Engine {
-  /** The kernels. Each call is wrapped so that a trap becomes a clear JS error and leaves the engine usable. */
-  readonly core: CoreExports;
+  /**
+   * The kernels, typed by the Rust signatures (core-abi.ts, generated). Each call is
+   * wrapped so that a trap becomes a clear JS error and leaves the engine usable. The
+   * thread-pool exports exist in the threaded build only.
+   */
+  readonly core: CoreAbi;
   readonly memory: WebAssembly.Memory;
   readonly pool: ThreadPool | undefined;
   private f32View: Float32Array;
@@ -35,17 +39,24 @@ export class Engine {
     this.memory = memory;
     this.stackPointer = raw.__stack_pointer as WebAssembly.Global | undefined;
     this.stackTop = this.stackPointer ? (this.stackPointer.value as number) : 0;
-    const core: CoreExports = {};
-    for (const [key, value] of Object.entries(raw)) {
-      if (typeof value === 'function') core[key] = this.guard(key, value as CoreFn);
+    const core: Record<string, CoreFn> = {};
+    for (const key of Object.keys(CORE_EXPORTS) as (keyof CoreAbi)[]) {
+      if (PARTIAL_EXPORTS[key]?.includes(name) === false) continue;
+      const value = raw[key];
+      if (typeof value !== 'function') {
+        throw new Error(
+          `ferrite: ${WASM_FILES[name]} does not export ${key}: it was built from another version of core-rs. Rebuild it (npm run build:wasm).`,
+        );
+      }
+      core[key] = this.guard(key, value as CoreFn);
     }
-    this.core = core;
+    this.core = core as unknown as CoreAbi;
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
     this.u8View = new Uint8Array(memory.buffer);
     this.pool =
       name === 'simd-threads'
-        ? new ThreadPool({ module, memory, exports: raw, alloc: (n) => this.alloc(n) })
+        ? new ThreadPool({ module, memory, core: raw as unknown as CoreAbi, alloc: (n) => this.alloc(n) })
         : undefined;
   }
 
@@ -124,6 +135,22 @@ export class Engine {
   threads(): number {
     return this.pool ? this.pool.active : 1;
   }
+}
+
+/**
+ * `make(engine)`, computed once per engine and kept while the engine lives: a buffer an
+ * op reuses across calls, or a table of the engine's kernels.
+ */
+export function perEngine<T>(make: (eng: Engine) => T): (eng: Engine) => T {
+  const cache = new WeakMap<Engine, T>();
+  return (eng) => {
+    let value = cache.get(eng);
+    if (value === undefined) {
+      value = make(eng);
+      cache.set(eng, value);
+    }
+    return value;
+  };
 }
 
 // A SIMD128 module (i8x16.splat, i8x16.popcnt): validates only where SIMD runs.

@@ -3,6 +3,7 @@
 // share of each job the calling thread publishes from inside a kernel, so no JS and
 // no message runs per kernel. JS only starts workers, reports traps, and stops them.
 
+import type { CoreAbi } from './core-abi.js';
 import { isNode } from './wasm-files.js';
 
 /** The worker's whole program. Kept as source so it needs no separate file or bundler step. */
@@ -52,7 +53,8 @@ interface PoolWorker {
 export interface PoolInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  exports: Record<string, unknown>;
+  /** The exports the pool drives (the instance's own, without the engine's trap guard). */
+  core: Pick<CoreAbi, 'fe_set_threads' | 'fe_pool_shutdown'>;
   alloc(bytes: number): number;
 }
 
@@ -70,10 +72,6 @@ export class ThreadPool {
 
   constructor(private readonly init: PoolInit) {
     this.errPtr = init.alloc(ERR_BYTES);
-  }
-
-  private fn(name: string): (...a: number[]) => number {
-    return this.init.exports[name] as (...a: number[]) => number;
   }
 
   /** Threads requested (caller included). */
@@ -114,7 +112,7 @@ export class ThreadPool {
   }
 
   private apply(): void {
-    this.fn('fe_set_threads')(this.active);
+    this.init.core.fe_set_threads(this.active);
     if (this.active === this.wanted) {
       const w = this.waiters;
       this.waiters = [];
@@ -134,7 +132,7 @@ export class ThreadPool {
     // Never count on a dead worker: shrink to the threads that still run.
     this.ready[index] = false;
     this.wanted = Math.min(this.wanted, index);
-    this.fn('fe_set_threads')(this.active);
+    this.init.core.fe_set_threads(this.active);
     const w = this.waiters;
     this.waiters = [];
     for (const f of w) f();
@@ -184,7 +182,7 @@ export class ThreadPool {
 
   /** Stops every worker (they leave their wasm loop and exit). */
   shutdown(): void {
-    this.fn('fe_pool_shutdown')(2000);
+    this.init.core.fe_pool_shutdown(2000);
     for (const w of this.workers) void w?.terminate();
     this.workers = [undefined];
     this.ready = [true];

@@ -6,33 +6,65 @@
 // tanh(±100), softplus(±100) are finite, never NaN. NaN inputs give NaN outputs.
 
 import { record } from '../autograd/tape.js';
+import { perEngine } from '../backend/engine.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import { checkFloat, checkInputs } from './util.js';
 import { logSoftmax, softmax } from './softmax.js';
 
+/** forward(x, y, n[, param]) and backward(x or y, dy, dx, n[, param]); x, y, dy, dx are (n). */
+interface ActivationKernels {
+  forward: (x: number, y: number, n: number, ...param: number[]) => void;
+  backward: (xOrY: number, dy: number, dx: number, n: number, ...param: number[]) => void;
+}
+
+/** The kernels of each elementwise activation, by op name. */
+const kernelsOf = perEngine(
+  ({ core }) =>
+    ({
+      relu: { forward: core.fe_relu_forward, backward: core.fe_relu_backward },
+      relu6: { forward: core.fe_relu6_forward, backward: core.fe_relu6_backward },
+      leakyRelu: { forward: core.fe_leaky_relu_forward, backward: core.fe_leaky_relu_backward },
+      elu: { forward: core.fe_elu_forward, backward: core.fe_elu_backward },
+      selu: { forward: core.fe_selu_forward, backward: core.fe_selu_backward },
+      sigmoid: { forward: core.fe_sigmoid_forward, backward: core.fe_sigmoid_backward },
+      hardSigmoid: { forward: core.fe_hard_sigmoid_forward, backward: core.fe_hard_sigmoid_backward },
+      tanh: { forward: core.fe_tanh_forward, backward: core.fe_tanh_backward },
+      softplus: { forward: core.fe_softplus_forward, backward: core.fe_softplus_backward },
+      softsign: { forward: core.fe_softsign_forward, backward: core.fe_softsign_backward },
+      swish: { forward: core.fe_swish_forward, backward: core.fe_swish_backward },
+      gelu: { forward: core.fe_gelu_forward, backward: core.fe_gelu_backward },
+    }) satisfies Record<string, ActivationKernels>,
+);
+
+type ElementwiseActivation = keyof ReturnType<typeof kernelsOf>;
+
 /** Which tensor the backward kernel reads besides dy. */
 type GradFrom = 'input' | 'output';
 
-/** One elementwise activation: `fe_<kernel>_forward(x, y, n[, param])`, `fe_<kernel>_backward(x|y, dy, dx, n[, param])`. */
+/** Runs one elementwise activation and records its backward. */
 function elementwise(
-  op: string,
+  op: ElementwiseActivation,
   recordName: string,
-  kernel: string,
   gradFrom: GradFrom,
   x: Tensor,
-  param?: number,
+  ...param: number[]
 ): Tensor {
   const eng = checkInputs(op, x);
   checkFloat(op, x);
-  const extra = param === undefined ? [] : [param];
+  const { forward, backward }: ActivationKernels = kernelsOf(eng)[op];
   const y = emptyTensor(x.shape, 'float32', eng);
-  eng.core[`fe_${kernel}_forward`](x.ptr, y.ptr, x.size, ...extra);
+  forward(x.ptr, y.ptr, x.size, ...param);
   record(recordName, [x], y, (dy) => {
     const dx = emptyTensor(x.shape, 'float32', eng);
-    eng.core[`fe_${kernel}_backward`]((gradFrom === 'input' ? x : y).ptr, dy.ptr, dx.ptr, x.size, ...extra);
+    backward((gradFrom === 'input' ? x : y).ptr, dy.ptr, dx.ptr, x.size, ...param);
     return [dx];
   });
   return y;
+}
+
+/** The exported function of an activation without parameters. */
+function activation(op: ElementwiseActivation, recordName: string, gradFrom: GradFrom): (x: Tensor) => Tensor {
+  return (x) => elementwise(op, recordName, gradFrom, x);
 }
 
 function checkParam(op: string, name: string, v: number): void {
@@ -41,69 +73,49 @@ function checkParam(op: string, name: string, v: number): void {
 }
 
 /** max(x, 0). The gradient at 0 is 0, as TF. */
-export function relu(x: Tensor): Tensor {
-  return elementwise('relu', 'Relu', 'relu', 'input', x);
-}
+export const relu = activation('relu', 'Relu', 'input');
 
 /** min(max(x, 0), 6). */
-export function relu6(x: Tensor): Tensor {
-  return elementwise('relu6', 'Relu6', 'relu6', 'input', x);
-}
+export const relu6 = activation('relu6', 'Relu6', 'input');
 
 /** x for x > 0, alpha x otherwise (TF.js default alpha 0.2). */
 export function leakyRelu(x: Tensor, alpha = 0.2): Tensor {
   checkParam('leakyRelu', 'alpha', alpha);
-  return elementwise('leakyRelu', 'LeakyRelu', 'leaky_relu', 'input', x, alpha);
+  return elementwise('leakyRelu', 'LeakyRelu', 'input', x, alpha);
 }
 
 /** x for x > 0, alpha (e^x - 1) otherwise (alpha 1 as TF.js; Keras' ELU layer lets you choose). */
 export function elu(x: Tensor, alpha = 1): Tensor {
   checkParam('elu', 'alpha', alpha);
-  return elementwise('elu', 'Elu', 'elu', 'output', x, alpha);
+  return elementwise('elu', 'Elu', 'output', x, alpha);
 }
 
 /** Scaled ELU: 1.0507 (x for x > 0, 1.6733 (e^x - 1) otherwise). */
-export function selu(x: Tensor): Tensor {
-  return elementwise('selu', 'Selu', 'selu', 'output', x);
-}
+export const selu = activation('selu', 'Selu', 'output');
 
 /** 1 / (1 + e^-x). */
-export function sigmoid(x: Tensor): Tensor {
-  return elementwise('sigmoid', 'Sigmoid', 'sigmoid', 'output', x);
-}
+export const sigmoid = activation('sigmoid', 'Sigmoid', 'output');
 
 /** clip(0.2 x + 0.5, 0, 1), as TF.js and Keras 2 (Keras 3 uses x / 6 + 0.5). */
-export function hardSigmoid(x: Tensor): Tensor {
-  return elementwise('hardSigmoid', 'HardSigmoid', 'hard_sigmoid', 'input', x);
-}
+export const hardSigmoid = activation('hardSigmoid', 'HardSigmoid', 'input');
 
 /** Hyperbolic tangent. */
-export function tanh(x: Tensor): Tensor {
-  return elementwise('tanh', 'Tanh', 'tanh', 'output', x);
-}
+export const tanh = activation('tanh', 'Tanh', 'output');
 
 /** ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|). */
-export function softplus(x: Tensor): Tensor {
-  return elementwise('softplus', 'Softplus', 'softplus', 'input', x);
-}
+export const softplus = activation('softplus', 'Softplus', 'input');
 
 /** x / (1 + |x|). */
-export function softsign(x: Tensor): Tensor {
-  return elementwise('softsign', 'Softsign', 'softsign', 'input', x);
-}
+export const softsign = activation('softsign', 'Softsign', 'input');
 
 /** x sigmoid(x) (swish with beta 1, also called SiLU). */
-export function swish(x: Tensor): Tensor {
-  return elementwise('swish', 'Swish', 'swish', 'input', x);
-}
+export const swish = activation('swish', 'Swish', 'input');
 
 /** The same op as `swish`. */
 export const silu = swish;
 
 /** GELU, exact form x Φ(x) = x (1 + erf(x / √2)) / 2 (erf to 1.5e-7). */
-export function gelu(x: Tensor): Tensor {
-  return elementwise('gelu', 'Gelu', 'gelu', 'input', x);
-}
+export const gelu = activation('gelu', 'Gelu', 'input');
 
 /** The identity: returns `x` itself (no copy), like TF.js's linear activation. */
 export function linear(x: Tensor): Tensor {

@@ -15,7 +15,7 @@
 // gradients (a second `needed` argument) skips the targets' when it is false.
 
 import { record, isRecording } from '../autograd/tape.js';
-import type { Engine } from '../backend/engine.js';
+import { perEngine, type Engine } from '../backend/engine.js';
 import { emptyTensor, sizeOf, type Shape, type Tensor } from '../tensor/tensor.js';
 import { checkFloat, checkInputs, fmtShape, sameShape } from './util.js';
 
@@ -96,23 +96,93 @@ function asFloat(t: Tensor, eng: Engine): { f: Tensor; temp: boolean } {
 }
 
 /**
- * Runs a (target, prediction) row loss: `fe_<kernel>_forward(t, p, loss, rows, cols,
- * ...extra)` and `fe_<kernel>_backward(t, p, dloss, dp, dt | 0, rows, cols, ...extra)`.
+ * A (target, prediction) row loss: forward(t, p, loss, rows, cols, ...extra) and
+ * backward(t, p, dloss, dp, dt or 0, rows, cols, ...extra). t, p, dp, dt are (rows, cols),
+ * loss and dloss (rows).
  */
-export function pairLoss(
-  op: string,
+interface PairKernels {
+  forward: (t: number, p: number, loss: number, rows: number, cols: number, ...extra: number[]) => void;
+  backward: (
+    t: number,
+    p: number,
+    dloss: number,
+    dp: number,
+    dt: number,
+    rows: number,
+    cols: number,
+    ...extra: number[]
+  ) => void;
+}
+
+/** The pair losses of core-rs/src/loss.rs, by kernel name. */
+const pairKernels = perEngine(
+  ({ core }) =>
+    ({
+      mse: { forward: core.fe_mse_forward, backward: core.fe_mse_backward },
+      mae: { forward: core.fe_mae_forward, backward: core.fe_mae_backward },
+      huber: { forward: core.fe_huber_forward, backward: core.fe_huber_backward },
+      bce: { forward: core.fe_bce_forward, backward: core.fe_bce_backward },
+      bce_logits: { forward: core.fe_bce_logits_forward, backward: core.fe_bce_logits_backward },
+      cce: { forward: core.fe_cce_forward, backward: core.fe_cce_backward },
+      softmax_ce: { forward: core.fe_softmax_ce_forward, backward: core.fe_softmax_ce_backward },
+    }) satisfies Record<string, PairKernels>,
+);
+
+export type PairLossKernel = keyof ReturnType<typeof pairKernels>;
+
+/**
+ * A class-index row loss: forward(labels, labelsAreFloat, x, loss, rows, cols, ...extra)
+ * and backward(labels, labelsAreFloat, x, dloss, dx, rows, cols, ...extra), both
+ * returning -1 or the flat index of a bad label. x, dx are (rows, cols); labels, loss,
+ * dloss (rows).
+ */
+interface LabelsKernels {
+  forward: (
+    labels: number,
+    labelsAreFloat: number,
+    x: number,
+    loss: number,
+    rows: number,
+    cols: number,
+    ...extra: number[]
+  ) => number;
+  backward: (
+    labels: number,
+    labelsAreFloat: number,
+    x: number,
+    dloss: number,
+    dx: number,
+    rows: number,
+    cols: number,
+    ...extra: number[]
+  ) => number;
+}
+
+/** The class-index losses of core-rs/src/loss.rs, by kernel name. */
+const labelsKernels = perEngine(
+  ({ core }) =>
+    ({
+      sparse_cce: { forward: core.fe_sparse_cce_forward, backward: core.fe_sparse_cce_backward },
+      sparse_softmax_ce: { forward: core.fe_sparse_softmax_ce_forward, backward: core.fe_sparse_softmax_ce_backward },
+    }) satisfies Record<string, LabelsKernels>,
+);
+
+export type LabelsLossKernel = keyof ReturnType<typeof labelsKernels>;
+
+/** Runs the pair loss `kernel` over `layout`, recording its backward; inputs are checked. */
+function rowLoss(
   recordName: string,
-  kernel: string,
+  kernel: PairLossKernel,
   yTrue: Tensor,
   yPred: Tensor,
-  extra: number[] = [],
+  { rows, cols, outShape }: RowLayout,
+  extra: number[],
 ): Tensor {
-  const eng = checkInputs(op, yTrue, yPred);
-  checkFloat(op, yPred, 'yPred');
-  const { rows, cols, outShape } = pairLayout(op, yTrue, yPred);
+  const eng = yPred.engine;
+  const { forward, backward }: PairKernels = pairKernels(eng)[kernel];
   const { f: t, temp } = asFloat(yTrue, eng);
   const loss = emptyTensor(outShape, 'float32', eng);
-  eng.core[`fe_${kernel}_forward`](t.ptr, yPred.ptr, loss.ptr, rows, cols, ...extra);
+  forward(t.ptr, yPred.ptr, loss.ptr, rows, cols, ...extra);
   if (isRecording()) {
     record(
       recordName,
@@ -121,7 +191,7 @@ export function pairLoss(
       (dy: Tensor, needed?: readonly boolean[]) => {
         const dp = emptyTensor(yPred.shape, 'float32', eng);
         const dt = !temp && (needed?.[0] ?? true) ? emptyTensor(yTrue.shape, 'float32', eng) : null;
-        eng.core[`fe_${kernel}_backward`](t.ptr, yPred.ptr, dy.ptr, dp.ptr, dt ? dt.ptr : 0, rows, cols, ...extra);
+        backward(t.ptr, yPred.ptr, dy.ptr, dp.ptr, dt ? dt.ptr : 0, rows, cols, ...extra);
         return [dt, dp];
       },
       temp ? [t] : [],
@@ -132,15 +202,25 @@ export function pairLoss(
   return loss;
 }
 
-/**
- * Runs a class-index row loss: `fe_<kernel>_forward(labels, labelsAreFloat, x, loss,
- * rows, cols, ...extra)` and `fe_<kernel>_backward(labels, labelsAreFloat, x, dloss, dx,
- * rows, cols, ...extra)`, both returning -1 or the flat index of a bad label.
- */
+/** Runs a (target, prediction) row loss over the last axis (see `PairKernels`). */
+export function pairLoss(
+  op: string,
+  recordName: string,
+  kernel: PairLossKernel,
+  yTrue: Tensor,
+  yPred: Tensor,
+  extra: number[] = [],
+): Tensor {
+  checkInputs(op, yTrue, yPred);
+  checkFloat(op, yPred, 'yPred');
+  return rowLoss(recordName, kernel, yTrue, yPred, pairLayout(op, yTrue, yPred), extra);
+}
+
+/** Runs a class-index row loss (see `LabelsKernels`); a bad label is an error naming it. */
 export function labelsLoss(
   op: string,
   recordName: string,
-  kernel: string,
+  kernel: LabelsLossKernel,
   labels: Tensor,
   pred: Tensor,
   extra: number[] = [],
@@ -148,25 +228,17 @@ export function labelsLoss(
   const eng = checkInputs(op, labels, pred);
   checkFloat(op, pred, 'predictions');
   const { rows, cols, outShape } = labelsLayout(op, labels, pred);
+  const { forward, backward }: LabelsKernels = labelsKernels(eng)[kernel];
   const isFloat = labels.dtype === 'float32' ? 1 : 0;
   const loss = emptyTensor(outShape, 'float32', eng);
-  const bad = eng.core[`fe_${kernel}_forward`](labels.ptr, isFloat, pred.ptr, loss.ptr, rows, cols, ...extra);
+  const bad = forward(labels.ptr, isFloat, pred.ptr, loss.ptr, rows, cols, ...extra);
   if (bad >= 0) {
     loss.dispose();
     throw badLabel(op, labels, bad, cols);
   }
   record(recordName, [labels, pred], loss, (dy) => {
     const dx = emptyTensor(pred.shape, 'float32', eng);
-    const badNow = eng.core[`fe_${kernel}_backward`](
-      labels.ptr,
-      isFloat,
-      pred.ptr,
-      dy.ptr,
-      dx.ptr,
-      rows,
-      cols,
-      ...extra,
-    );
+    const badNow = backward(labels.ptr, isFloat, pred.ptr, dy.ptr, dx.ptr, rows, cols, ...extra);
     if (badNow >= 0) {
       dx.dispose();
       throw badLabel(op, labels, badNow, cols);
@@ -222,28 +294,8 @@ export function sigmoidCrossEntropyWithLogits(labels: Tensor, logits: Tensor): T
       `ferrite: ${op}: labels ${fmtShape(labels.shape)} and logits ${fmtShape(logits.shape)} must have the same shape`,
     );
   }
-  // Each element is its own row of one: the kernel's row mean is the element itself.
-  const flat = logits.size;
-  const eng = logits.engine;
   checkFloat(op, logits, 'logits');
-  const { f: t, temp } = asFloat(labels, eng);
-  const loss = emptyTensor(logits.shape, 'float32', eng);
-  eng.core.fe_bce_logits_forward(t.ptr, logits.ptr, loss.ptr, flat, 1);
-  if (isRecording()) {
-    record(
-      'SigmoidCrossEntropyWithLogits',
-      [labels, logits],
-      loss,
-      (dy: Tensor, needed?: readonly boolean[]) => {
-        const dx = emptyTensor(logits.shape, 'float32', eng);
-        const dt = !temp && (needed?.[0] ?? true) ? emptyTensor(labels.shape, 'float32', eng) : null;
-        eng.core.fe_bce_logits_backward(t.ptr, logits.ptr, dy.ptr, dx.ptr, dt ? dt.ptr : 0, flat, 1);
-        return [dt, dx];
-      },
-      temp ? [t] : [],
-    );
-  } else if (temp) {
-    t.dispose();
-  }
-  return loss;
+  // Each element is its own row of one: the kernel's row mean is the element itself.
+  const layout = { rows: logits.size, cols: 1, outShape: [...logits.shape] };
+  return rowLoss('SigmoidCrossEntropyWithLogits', 'bce_logits', labels, logits, layout, []);
 }

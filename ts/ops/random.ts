@@ -111,49 +111,31 @@ export function randomUniform(
   return out;
 }
 
-function normalLike(
-  op: string,
-  kernel: string,
-  shape: Shape,
-  mean: number,
-  stdDev: number,
-  dtype: DataType,
-  seed?: number | string,
-): Tensor {
-  checkShape(shape);
-  checkFinite(op, 'mean', mean);
-  checkFinite(op, 'stdDev', stdDev);
-  checkDtype(op, dtype, ['float32']);
-  if (stdDev < 0) throw new Error(`ferrite: ${op}: stdDev must be >= 0, got ${stdDev}`);
-  const s = nextStream(op, seed);
-  const eng = engine();
-  const out = emptyTensor(shape, 'float32', eng);
-  eng.core[kernel](out.ptr, out.size, ...s, mean, stdDev);
-  return out;
+/** randomNormal and truncatedNormal: `shape` drawn from a normal distribution of `mean` and `stdDev`. */
+type NormalSampler = (shape: Shape, mean?: number, stdDev?: number, dtype?: DataType, seed?: number | string) => Tensor;
+
+function normalSampler(op: 'randomNormal' | 'truncatedNormal'): NormalSampler {
+  return (shape, mean = 0, stdDev = 1, dtype = 'float32', seed) => {
+    checkShape(shape);
+    checkFinite(op, 'mean', mean);
+    checkFinite(op, 'stdDev', stdDev);
+    checkDtype(op, dtype, ['float32']);
+    if (stdDev < 0) throw new Error(`ferrite: ${op}: stdDev must be >= 0, got ${stdDev}`);
+    const s = nextStream(op, seed);
+    const eng = engine();
+    const out = emptyTensor(shape, 'float32', eng);
+    const draw = op === 'randomNormal' ? eng.core.fe_random_normal : eng.core.fe_random_truncated_normal;
+    draw(out.ptr, out.size, ...s, mean, stdDev);
+    return out;
+  };
 }
 
 /** Normal values with the given mean and standard deviation (Box-Muller over Philox). */
-export function randomNormal(
-  shape: Shape,
-  mean = 0,
-  stdDev = 1,
-  dtype: DataType = 'float32',
-  seed?: number | string,
-): Tensor {
-  return normalLike('randomNormal', 'fe_random_normal', shape, mean, stdDev, dtype, seed);
-}
+export const randomNormal = normalSampler('randomNormal');
 
 /**
  * Normal values redrawn until within 2 standard deviations of the mean, as TF's
  * truncated_normal: the result lies in (mean - 2 stdDev, mean + 2 stdDev) and its
  * standard deviation is about 0.88 stdDev.
  */
-export function truncatedNormal(
-  shape: Shape,
-  mean = 0,
-  stdDev = 1,
-  dtype: DataType = 'float32',
-  seed?: number | string,
-): Tensor {
-  return normalLike('truncatedNormal', 'fe_random_truncated_normal', shape, mean, stdDev, dtype, seed);
-}
+export const truncatedNormal = normalSampler('truncatedNormal');

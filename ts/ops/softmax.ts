@@ -3,6 +3,7 @@
 // finite input gives finite probabilities; a NaN in a row makes that row NaN.
 
 import { record } from '../autograd/tape.js';
+import { perEngine } from '../backend/engine.js';
 import { emptyTensor, sizeOf, type Tensor } from '../tensor/tensor.js';
 import { checkFloat, checkInputs, fmtShape, normAxis } from './util.js';
 
@@ -13,17 +14,24 @@ function splitAtAxis(op: string, x: Tensor, axis: number): [number, number, numb
   return [sizeOf(x.shape.slice(0, a)), x.shape[a], sizeOf(x.shape.slice(a + 1))];
 }
 
-function softmaxLike(op: string, kernel: 'softmax' | 'log_softmax', x: Tensor, axis: number): Tensor {
+/** Each op's kernels: forward(x, y, outer, n, inner) and backward(y, dy, dx, outer, n, inner). */
+const kernelsOf = perEngine(({ core }) => ({
+  softmax: { forward: core.fe_softmax_forward, backward: core.fe_softmax_backward },
+  logSoftmax: { forward: core.fe_log_softmax_forward, backward: core.fe_log_softmax_backward },
+}));
+
+function softmaxLike(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {
   const eng = checkInputs(op, x);
   checkFloat(op, x, 'logits');
   if (!Number.isInteger(axis))
     throw new Error(`ferrite: ${op}: axis must be an integer, got ${axis} for logits ${fmtShape(x.shape)}`);
   const [outer, n, inner] = splitAtAxis(op, x, axis);
+  const { forward, backward } = kernelsOf(eng)[op];
   const y = emptyTensor(x.shape, 'float32', eng);
-  eng.core[`fe_${kernel}_forward`](x.ptr, y.ptr, outer, n, inner);
+  forward(x.ptr, y.ptr, outer, n, inner);
   record(op === 'softmax' ? 'Softmax' : 'LogSoftmax', [x], y, (dy) => {
     const dx = emptyTensor(x.shape, 'float32', eng);
-    eng.core[`fe_${kernel}_backward`](y.ptr, dy.ptr, dx.ptr, outer, n, inner);
+    backward(y.ptr, dy.ptr, dx.ptr, outer, n, inner);
     return [dx];
   });
   return y;
@@ -34,10 +42,10 @@ function softmaxLike(op: string, kernel: 'softmax' | 'log_softmax', x: Tensor, a
  * e^(x - max) / Σ e^(x - max). Any rank >= 1; any axis.
  */
 export function softmax(logits: Tensor, dim = -1): Tensor {
-  return softmaxLike('softmax', 'softmax', logits, dim);
+  return softmaxLike('softmax', logits, dim);
 }
 
 /** log(softmax(x)) along `axis`, computed directly as (x - max) - log Σ e^(x - max). */
 export function logSoftmax(logits: Tensor, axis = -1): Tensor {
-  return softmaxLike('logSoftmax', 'log_softmax', logits, axis);
+  return softmaxLike('logSoftmax', logits, axis);
 }
