@@ -5,10 +5,10 @@
 // (null where an input needs none). `gradients` walks the records that lie on a path
 // from the sources to the result, newest first, summing gradients that meet.
 
-import { Tensor, Variable, registeredVariables, tensorIdWatermark, type Shape } from '../tensor/tensor.js';
+import { addNInto } from '../backend/add-n.js';
+import { emptyTensor, Tensor, Variable, registeredVariables, tensorIdWatermark, type Shape } from '../tensor/tensor.js';
 import { endScope, startScope, tidy, type TensorContainer } from '../tensor/scope.js';
 import { clone, onesLike } from '../tensor/creation.js';
-import { addN } from '../ops/arithmetic.js';
 
 /**
  * Maps the output's gradient to one gradient per input. `needed[k]` is false when input
@@ -62,6 +62,18 @@ export function record(
   tape.push({ name, inputs, output, backward, saved });
 }
 
+/**
+ * The sum of the gradients that meet at one tensor (same shape, same engine), by the
+ * kernel itself: ops sit above the tape, which therefore uses none of them.
+ */
+function sumGradients(parts: readonly Tensor[]): Tensor {
+  const eng = parts[0].engine;
+  const sum = emptyTensor(parts[0].shape, 'float32', eng);
+  const ptrs = parts.map((p) => p.ptr);
+  if (sum.size > 0) addNInto(eng, ptrs, sum.ptr, sum.size);
+  return sum;
+}
+
 /** Gradients of `y` (summed against `dy`, default all ones) with respect to each `xs`. */
 function backwardSweep(
   records: TapeRecord[],
@@ -93,7 +105,7 @@ function backwardSweep(
     const parts = grads.get(t.id);
     if (!parts) return null;
     grads.delete(t.id);
-    return parts.length === 1 ? parts[0] : addN(parts);
+    return parts.length === 1 ? parts[0] : sumGradients(parts);
   };
   for (let i = records.length - 1; i >= 0; i--) {
     if (!onPath[i]) continue;

@@ -8,18 +8,13 @@
 // shape and summed back over the broadcast dims to each input's shape.
 
 import { record } from '../autograd/tape.js';
+import { addNInto } from '../backend/add-n.js';
 import type { Engine } from '../backend/engine.js';
+import { scalarParam, writeParams } from '../backend/param-block.js';
 import { clone, scalar } from '../tensor/creation.js';
 import { emptyTensor, Tensor, type Shape } from '../tensor/tensor.js';
-import {
-  collapseSpace,
-  contiguousStrides,
-  MAX_POINTER_PARAMS,
-  MAX_RANK,
-  scalarParam,
-  writeParams,
-} from './kernel-args.js';
 import { sumToShape } from './reduce.js';
+import { collapseSpace, contiguousStrides, MAX_RANK } from './strided-space.js';
 import { neg } from './unary.js';
 import { broadcastShapes, checkFloat, checkInputs, fmtShape, sameShape } from './util.js';
 
@@ -217,10 +212,7 @@ export function squaredDifference(a: Operand, b: Operand): Tensor {
   return binary(SPECS.squaredDifference, a, b);
 }
 
-/**
- * The elementwise sum of same-shape float32 tensors, added in the order given. The
- * autograd tape uses it to sum gradients that meet.
- */
+/** The elementwise sum of same-shape float32 tensors, added in the order given. */
 export function addN(tensors: Tensor[]): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) {
     throw new Error('ferrite: addN: needs a non-empty array of tensors');
@@ -237,19 +229,8 @@ export function addN(tensors: Tensor[]): Tensor {
     }
   }
   const y = emptyTensor(first.shape, 'float32', eng);
-  if (y.size > 0) {
-    // The pointer list goes through the parameter block; a very long list is summed in
-    // rounds, each adding the next inputs into y (y is the first input of later rounds).
-    const ptrs: number[] = [];
-    let next = 0;
-    while (next < tensors.length) {
-      ptrs.length = 0;
-      if (next > 0) ptrs.push(y.ptr);
-      while (next < tensors.length && ptrs.length < MAX_POINTER_PARAMS) ptrs.push(tensors[next++].ptr);
-      const params = writeParams(eng, ptrs, ptrs.length);
-      eng.core.fe_add_n(params, ptrs.length, y.ptr, y.size);
-    }
-  }
+  const ptrs = tensors.map((t) => t.ptr);
+  if (y.size > 0) addNInto(eng, ptrs, y.ptr, y.size);
   // dy for the first input, copies for the others (each gradient is its own tensor).
   record('AddN', tensors, y, (dy) => tensors.map((_, i) => (i === 0 ? dy : clone(dy))));
   return y;

@@ -7,9 +7,9 @@
 
 import type { Engine } from '../backend/engine.js';
 import { record } from '../autograd/tape.js';
+import { writeParams } from '../backend/param-block.js';
 import { emptyTensor, type Shape, type Tensor } from '../tensor/tensor.js';
 import { getActivation, type ActivationFn } from './activations.js';
-import { writeParams } from './kernel-args.js';
 import { checkFloat, checkInputs, fmtShape } from './util.js';
 
 /** 'valid': no padding; 'same': TF's padding so that out = ceil(in / stride). */

@@ -9,7 +9,8 @@ import { isRecording, record } from '../autograd/tape.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import { clone } from '../tensor/creation.js';
 import { nextStream } from './random.js';
-import { checkFloat, checkInputs, fmtShape, sameShape, stridesOf } from './util.js';
+import { contiguousStrides } from './strided-space.js';
+import { checkFloat, checkInputs, fmtShape, sameShape } from './util.js';
 
 /** Resolves a noise shape against x's (null entries take x's size), checking it broadcasts. */
 function resolveNoiseShape(x: Tensor, noiseShape: readonly (number | null)[] | undefined): number[] {
@@ -86,7 +87,7 @@ export function dropout(
   const applyBroadcast = (src: Tensor, dst: Tensor): void => {
     if (x.size === 0) return;
     const rank = x.rank;
-    const strides = stridesOf(noise);
+    const strides = contiguousStrides(noise);
     const meta = eng.alloc(8 * rank);
     const u = eng.i32;
     for (let d = 0; d < rank; d++) {

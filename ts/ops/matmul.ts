@@ -6,7 +6,8 @@
 import type { Engine } from '../backend/engine.js';
 import { record } from '../autograd/tape.js';
 import { emptyTensor, zerosTensor, type Shape, type Tensor } from '../tensor/tensor.js';
-import { checkFloat, checkInputs, fmtShape, stridesOf } from './util.js';
+import { contiguousStrides } from './strided-space.js';
+import { checkFloat, checkInputs, fmtShape } from './util.js';
 
 /**
  * The matrix product of the last two dimensions of `a` and `b`, optionally transposing
@@ -157,7 +158,7 @@ function matMulGeometry(aShape: Shape, bShape: Shape, transposeA: boolean, trans
 function batchOffsets(outBatch: number[], own: number[], matrixSize: number): number[] {
   const total = outBatch.reduce((x, y) => x * y, 1);
   const pad = outBatch.length - own.length;
-  const ownStrides = stridesOf(own);
+  const ownStrides = contiguousStrides(own);
   const offsets = new Array<number>(total);
   const idx = new Array<number>(outBatch.length).fill(0);
   for (let t = 0; t < total; t++) {

@@ -4,7 +4,7 @@
 
 import { record } from '../autograd/tape.js';
 import { emptyTensor, zerosTensor, type Tensor } from '../tensor/tensor.js';
-import { contiguousStrides } from './kernel-args.js';
+import { contiguousStrides } from './strided-space.js';
 import { stridedCopy } from './strided-copy.js';
 import { checkInputs, fmtShape } from './util.js';
 

@@ -9,8 +9,8 @@
 
 import { record } from '../autograd/tape.js';
 import type { Engine } from '../backend/engine.js';
+import { scalarParam, writeParams } from '../backend/param-block.js';
 import { emptyTensor, sizeOf, type Shape, type Tensor } from '../tensor/tensor.js';
-import { scalarParam, writeParams } from './kernel-args.js';
 import { broadcastCopy } from './strided-copy.js';
 import { checkFloat, checkInputs, fmtShape, normAxis, sameShape } from './util.js';
 

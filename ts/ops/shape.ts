@@ -7,7 +7,7 @@
 import { record } from '../autograd/tape.js';
 import type { Engine } from '../backend/engine.js';
 import { emptyTensor, sizeOf, zerosTensor, type Shape, type Tensor } from '../tensor/tensor.js';
-import { contiguousStrides } from './kernel-args.js';
+import { contiguousStrides } from './strided-space.js';
 import { sumToShape } from './reduce.js';
 import { broadcastCopy, stridedCopy } from './strided-copy.js';
 import { checkInputs, fmtShape, normAxis, sameShape } from './util.js';

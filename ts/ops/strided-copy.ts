@@ -4,7 +4,8 @@
 
 import type { Engine } from '../backend/engine.js';
 import type { Shape } from '../tensor/tensor.js';
-import { collapseSpace, contiguousStrides, MAX_RANK, writeParams } from './kernel-args.js';
+import { writeParams } from '../backend/param-block.js';
+import { collapseSpace, contiguousStrides, MAX_RANK } from './strided-space.js';
 
 const space = new Int32Array(3 * MAX_RANK);
 

@@ -53,14 +53,3 @@ export function normAxis(op: string, axis: number, rank: number): number {
   }
   return a;
 }
-
-/** Row-major strides of a shape (in elements). */
-export function stridesOf(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}

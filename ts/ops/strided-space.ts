@@ -1,46 +1,13 @@
-// How ops hand shape and stride arrays to the kernels: a small parameter block in wasm
-// memory per engine (allocated once, never freed), and the collapsing of an N-d space
-// over two strided operands into as few dims as possible (core-rs/src/strided.rs).
+// The strided spaces ops hand to the kernels (core-rs/src/strided.rs): row-major
+// strides, and the collapsing of an N-d space over two strided operands into as few dims
+// as possible. The arrays go to the kernel through the parameter block
+// (backend/param-block.ts).
 
-import type { Engine } from '../backend/engine.js';
 import type { Shape } from '../tensor/tensor.js';
 import { fmtShape } from './util.js';
 
 /** Most dims a collapsed space may have (`strided::MAX_RANK`). */
 export const MAX_RANK = 8;
-/** 32-bit words in a parameter block. */
-const PARAM_WORDS = 256;
-/** The word that holds a scalar operand; arrays use the words below it. */
-const SCALAR_WORD = PARAM_WORDS - 4;
-/** Most pointers one call may pass in the block (addN). */
-export const MAX_POINTER_PARAMS = SCALAR_WORD;
-
-const blocks = new WeakMap<Engine, number>();
-
-function paramBlock(eng: Engine): number {
-  let p = blocks.get(eng);
-  if (p === undefined) {
-    p = eng.alloc(PARAM_WORDS * 4);
-    blocks.set(eng, p);
-  }
-  return p;
-}
-
-/** Copies `words[0..count)` into the engine's parameter block; returns its byte pointer. */
-export function writeParams(eng: Engine, words: ArrayLike<number>, count: number): number {
-  const p = paramBlock(eng);
-  const view = eng.i32;
-  const o = p >> 2;
-  for (let i = 0; i < count; i++) view[o + i] = words[i];
-  return p;
-}
-
-/** Stores a float32 scalar operand in the parameter block; returns its byte pointer. */
-export function scalarParam(eng: Engine, value: number): number {
-  const p = paramBlock(eng);
-  eng.f32[(p >> 2) + SCALAR_WORD] = value;
-  return p + SCALAR_WORD * 4;
-}
 
 // Reused scratch: the collapsed space, innermost dim first.
 const revDims: number[] = [];
