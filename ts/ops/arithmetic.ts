@@ -9,6 +9,7 @@
 
 import { record } from '../autograd/tape.js';
 import { addNInto } from '../backend/add-n.js';
+import { BinaryOp } from '../backend/core-abi.js';
 import type { Engine } from '../backend/engine.js';
 import { scalarParam, writeParams } from '../backend/param-block.js';
 import { clone, scalar } from '../tensor/creation.js';
@@ -21,34 +22,23 @@ import { broadcastShapes, checkFloat, checkInputs, fmtShape, sameShape } from '.
 /** A tensor, or a number used as a float32 scalar. */
 export type Operand = Tensor | number;
 
-// Kernel op codes (elementwise.rs).
-const ADD = 0;
-const SUB = 1;
-const MUL = 2;
-const DIV = 3;
-const MAXIMUM = 4;
-const MINIMUM = 5;
-const POW = 6;
-const SQUARED_DIFFERENCE = 7;
-const POW_BASE_ONLY = 8;
-
 interface BinarySpec {
   /** The op's name in errors (TF.js's function name). */
   op: string;
   /** The tape record's name (TF.js's kernel name). */
   kernel: string;
-  code: number;
+  code: BinaryOp;
 }
 
 const SPECS = {
-  add: { op: 'add', kernel: 'Add', code: ADD },
-  sub: { op: 'sub', kernel: 'Sub', code: SUB },
-  mul: { op: 'mul', kernel: 'Multiply', code: MUL },
-  div: { op: 'div', kernel: 'RealDiv', code: DIV },
-  maximum: { op: 'maximum', kernel: 'Maximum', code: MAXIMUM },
-  minimum: { op: 'minimum', kernel: 'Minimum', code: MINIMUM },
-  pow: { op: 'pow', kernel: 'Pow', code: POW },
-  squaredDifference: { op: 'squaredDifference', kernel: 'SquaredDifference', code: SQUARED_DIFFERENCE },
+  add: { op: 'add', kernel: 'Add', code: BinaryOp.ADD },
+  sub: { op: 'sub', kernel: 'Sub', code: BinaryOp.SUB },
+  mul: { op: 'mul', kernel: 'Multiply', code: BinaryOp.MUL },
+  div: { op: 'div', kernel: 'RealDiv', code: BinaryOp.DIV },
+  maximum: { op: 'maximum', kernel: 'Maximum', code: BinaryOp.MAXIMUM },
+  minimum: { op: 'minimum', kernel: 'Minimum', code: BinaryOp.MINIMUM },
+  pow: { op: 'pow', kernel: 'Pow', code: BinaryOp.POW },
+  squaredDifference: { op: 'squaredDifference', kernel: 'SquaredDifference', code: BinaryOp.SQUARED_DIFFERENCE },
 } satisfies Record<string, BinarySpec>;
 
 const SCALAR_SHAPE: Shape = [];
@@ -129,10 +119,10 @@ function reduceGrad(g: Tensor, shape: Shape): Tensor {
 function binaryGrads(spec: BinarySpec, a: Operand, b: Operand, y: Tensor, dy: Tensor): [Tensor | null, Tensor | null] {
   const ta = typeof a === 'number' ? null : a;
   const tb = typeof b === 'number' ? null : b;
-  if (spec.code === ADD || spec.code === SUB) {
+  if (spec.code === BinaryOp.ADD || spec.code === BinaryOp.SUB) {
     const ga = ta && sumToShape(dy, ta.shape);
     let gb = tb && sumToShape(dy, tb.shape);
-    if (gb && spec.code === SUB) {
+    if (gb && spec.code === BinaryOp.SUB) {
       const reduced = gb;
       gb = neg(reduced);
       if (reduced !== dy) reduced.dispose();
@@ -147,7 +137,7 @@ function binaryGrads(spec: BinarySpec, a: Operand, b: Operand, y: Tensor, dy: Te
   const da = ta && emptyTensor(out, 'float32', eng);
   const db = tb && emptyTensor(out, 'float32', eng);
   if (y.size > 0) {
-    const code = spec.code === POW && !tb ? POW_BASE_ONLY : spec.code;
+    const code = spec.code === BinaryOp.POW && !tb ? BinaryOp.POW_BASE_ONLY : spec.code;
     const [rank, params] = planBroadcast(spec.op, eng, out, ta && ta.shape, tb && tb.shape);
     eng.core.fe_binary_backward(
       code,

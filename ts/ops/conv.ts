@@ -5,8 +5,9 @@
 // Kernels: core-rs/src/conv.rs (im2col + the tuned GEMM, chunked so the patch matrix
 // stays in cache; see its header for the method and bench/conv.ts for the numbers).
 
-import type { Engine } from '../backend/engine.js';
 import { record } from '../autograd/tape.js';
+import { ConvActivation } from '../backend/core-abi.js';
+import type { Engine } from '../backend/engine.js';
 import { writeParams } from '../backend/param-block.js';
 import { emptyTensor, type Shape, type Tensor } from '../tensor/tensor.js';
 import { getActivation, type ActivationFn } from './activations.js';
@@ -227,10 +228,10 @@ function convGeometry(
   return windowGeometry(op, x.shape, [kh, kw], fout, strides, pad, dilations);
 }
 
-/** Activation codes of the fused kernel (core-rs/src/conv.rs ACT_*). */
-const NATIVE_ACTIVATIONS = new Map<string, number>([
-  ['linear', 0],
-  ['relu', 1],
+/** The activations the fused kernel applies itself. */
+const NATIVE_ACTIVATIONS = new Map<string, ConvActivation>([
+  ['linear', ConvActivation.ACT_LINEAR],
+  ['relu', ConvActivation.ACT_RELU],
 ]);
 
 /**
@@ -248,7 +249,7 @@ function convForward(
   x: Tensor,
   filter: Tensor,
   bias: Tensor | undefined,
-  act: number,
+  act: ConvActivation,
 ): Tensor {
   const y = emptyTensor(windowOutputShape(g, x.shape), 'float32', eng);
   eng.core.fe_conv2d_forward(geometryParams(eng, g), x.ptr, filter.ptr, bias ? bias.ptr : 0, act, y.ptr);
@@ -258,9 +259,9 @@ function convForward(
     // dz: the gradient at the convolution's output, before bias and activation.
     let dz = dy;
     let db: Tensor | null = null;
-    if (act !== 0) dz = emptyTensor(dy.shape, 'float32', eng);
+    if (act !== ConvActivation.ACT_LINEAR) dz = emptyTensor(dy.shape, 'float32', eng);
     if (bias && needDb) db = emptyTensor(bias.shape, 'float32', eng);
-    if (act !== 0 || db) {
+    if (act !== ConvActivation.ACT_LINEAR || db) {
       const rows = g.batchSize * g.outHeight * g.outWidth;
       eng.core.fe_conv2d_bias_act_backward(act, y.ptr, dy.ptr, dz.ptr, db ? db.ptr : 0, rows, g.outChannels);
     }
@@ -299,7 +300,7 @@ export function conv2d(
 ): Tensor {
   const eng = checkInputs('conv2d', x, filter);
   const g = convGeometry('conv2d', x, filter, strides, pad, dataFormat, dilations);
-  return convForward('Conv2D', eng, g, x, filter, undefined, 0);
+  return convForward('Conv2D', eng, g, x, filter, undefined, ConvActivation.ACT_LINEAR);
 }
 
 export interface FusedConv2DArgs {
@@ -345,7 +346,7 @@ export function fusedConv2d({
   const native = typeof activation === 'string' ? NATIVE_ACTIVATIONS.get(activation.toLowerCase()) : undefined;
   if (native !== undefined) return convForward('FusedConv2D', eng, g, x, filter, bias, native);
   const act = getActivation(activation);
-  const z = convForward('FusedConv2D', eng, g, x, filter, bias, 0);
+  const z = convForward('FusedConv2D', eng, g, x, filter, bias, ConvActivation.ACT_LINEAR);
   const y = act(z);
   if (y !== z) z.dispose();
   return y;

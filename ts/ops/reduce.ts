@@ -8,18 +8,12 @@
 // by run from the innermost, each call shrinking the data for the next.
 
 import { record } from '../autograd/tape.js';
+import { BinaryOp, ReduceOp } from '../backend/core-abi.js';
 import type { Engine } from '../backend/engine.js';
 import { scalarParam, writeParams } from '../backend/param-block.js';
 import { emptyTensor, sizeOf, type Shape, type Tensor } from '../tensor/tensor.js';
 import { broadcastCopy } from './strided-copy.js';
 import { checkFloat, checkInputs, fmtShape, normAxis, sameShape } from './util.js';
-
-// Kernel op codes (reduce.rs).
-const SUM = 0;
-const MAX = 1;
-const MIN = 2;
-// elementwise.rs's MUL, for scaling a gradient in place.
-const BINARY_MUL = 2;
 
 /** One kernel call: reduce the middle dim of (outer, n, inner). */
 interface Pass {
@@ -87,7 +81,7 @@ function copyAs(x: Tensor, shape: Shape): Tensor {
 function scaleInPlace(eng: Engine, t: Tensor, s: number): void {
   if (t.size === 0) return;
   const params = writeParams(eng, [t.size, 1, 0], 3);
-  eng.core.fe_binary(BINARY_MUL, t.ptr, scalarParam(eng, s), t.ptr, 1, params);
+  eng.core.fe_binary(BinaryOp.MUL, t.ptr, scalarParam(eng, s), t.ptr, 1, params);
 }
 
 /** Runs the sum passes over x (not recorded); the last writes a tensor of `outShape`, scaled by `scale`. */
@@ -101,7 +95,7 @@ function sumPasses(x: Tensor, passes: Pass[], outShape: Shape, scale: number): T
   passes.forEach((p, i) => {
     const last = i === passes.length - 1;
     const next = emptyTensor(last ? outShape : [p.outer * p.inner], 'float32', x.engine);
-    x.engine.core.fe_reduce(SUM, cur.ptr, next.ptr, p.outer, p.n, p.inner, last ? scale : 1);
+    x.engine.core.fe_reduce(ReduceOp.SUM, cur.ptr, next.ptr, p.outer, p.n, p.inner, last ? scale : 1);
     if (cur !== x) cur.dispose();
     cur = next;
   });
@@ -163,7 +157,7 @@ export function mean(x: Tensor, axis?: number | number[], keepDims = false): Ten
 function extremumPass(op: 'max' | 'min', x: Tensor, p: Pass, outShape: Shape): Tensor {
   const eng = x.engine;
   const y = emptyTensor(outShape, 'float32', eng);
-  eng.core.fe_reduce(op === 'max' ? MAX : MIN, x.ptr, y.ptr, p.outer, p.n, p.inner, 1);
+  eng.core.fe_reduce(op === 'max' ? ReduceOp.MAX : ReduceOp.MIN, x.ptr, y.ptr, p.outer, p.n, p.inner, 1);
   record(op === 'max' ? 'Max' : 'Min', [x], y, (dy) => {
     const dx = emptyTensor(x.shape, 'float32', eng);
     eng.core.fe_reduce_arg_backward(x.ptr, y.ptr, dy.ptr, dx.ptr, p.outer, p.n, p.inner);
@@ -221,7 +215,7 @@ function argExtremum(op: 'argMax' | 'argMin', x: Tensor, axis: number): Tensor {
   const y = emptyTensor(outShape, 'int32', eng);
   if (y.size > 0) {
     eng.core.fe_arg_reduce(
-      op === 'argMax' ? MAX : MIN,
+      op === 'argMax' ? ReduceOp.MAX : ReduceOp.MIN,
       x.ptr,
       y.ptr,
       sizeOf(x.shape.slice(0, a)),

@@ -2,27 +2,18 @@
 // clipByValue and cast. Kernels: core-rs/src/unary.rs.
 
 import { record } from '../autograd/tape.js';
+import { UnaryOp } from '../backend/core-abi.js';
 import { emptyTensor, zerosTensor, type DataType, type Tensor } from '../tensor/tensor.js';
 import { checkFloat, checkInputs, fmtShape } from './util.js';
 
-// Kernel op codes (unary.rs).
-const NEG = 0;
-const EXP = 1;
-const LOG = 2;
-const SQRT = 3;
-const SQUARE = 4;
-const ABS = 5;
-const RECIPROCAL = 6;
-const SIGN = 7;
-
-function unary(op: string, kernel: string, code: number, x: Tensor): Tensor {
+function unary(op: string, kernel: string, code: UnaryOp, x: Tensor): Tensor {
   const eng = checkInputs(op, x);
   checkFloat(op, x);
   const y = emptyTensor(x.shape, 'float32', eng);
   eng.core.fe_unary(code, x.ptr, y.ptr, x.size);
   record(kernel, [x], y, (dy) => {
     // sign is piecewise constant: its gradient is zero (as TF.js).
-    if (code === SIGN) return [zerosTensor(x.shape, 'float32', eng)];
+    if (code === UnaryOp.SIGN) return [zerosTensor(x.shape, 'float32', eng)];
     const dx = emptyTensor(x.shape, 'float32', eng);
     eng.core.fe_unary_backward(code, x.ptr, y.ptr, dy.ptr, dx.ptr, x.size);
     return [dx];
@@ -32,42 +23,42 @@ function unary(op: string, kernel: string, code: number, x: Tensor): Tensor {
 
 /** -x */
 export function neg(x: Tensor): Tensor {
-  return unary('neg', 'Neg', NEG, x);
+  return unary('neg', 'Neg', UnaryOp.NEG, x);
 }
 
 /** e^x (vectorised; relative error below 1e-6; Infinity above ~88.72, 0 below ~-87.3). */
 export function exp(x: Tensor): Tensor {
-  return unary('exp', 'Exp', EXP, x);
+  return unary('exp', 'Exp', UnaryOp.EXP, x);
 }
 
 /** Natural logarithm (libm logf): -Infinity at 0, NaN below. */
 export function log(x: Tensor): Tensor {
-  return unary('log', 'Log', LOG, x);
+  return unary('log', 'Log', UnaryOp.LOG, x);
 }
 
 /** √x (NaN below 0; the gradient at 0 is Infinity). */
 export function sqrt(x: Tensor): Tensor {
-  return unary('sqrt', 'Sqrt', SQRT, x);
+  return unary('sqrt', 'Sqrt', UnaryOp.SQRT, x);
 }
 
 /** x² */
 export function square(x: Tensor): Tensor {
-  return unary('square', 'Square', SQUARE, x);
+  return unary('square', 'Square', UnaryOp.SQUARE, x);
 }
 
 /** |x|; the gradient at 0 is taken as 0. */
 export function abs(x: Tensor): Tensor {
-  return unary('abs', 'Abs', ABS, x);
+  return unary('abs', 'Abs', UnaryOp.ABS, x);
 }
 
 /** 1 / x */
 export function reciprocal(x: Tensor): Tensor {
-  return unary('reciprocal', 'Reciprocal', RECIPROCAL, x);
+  return unary('reciprocal', 'Reciprocal', UnaryOp.RECIPROCAL, x);
 }
 
 /** -1, 0 or 1 by the sign of x (0 for ±0 and NaN); its gradient is zero. */
 export function sign(x: Tensor): Tensor {
-  return unary('sign', 'Sign', SIGN, x);
+  return unary('sign', 'Sign', UnaryOp.SIGN, x);
 }
 
 /**
