@@ -30,17 +30,6 @@ interface BinarySpec {
   code: BinaryOp;
 }
 
-const SPECS = {
-  add: { op: 'add', kernel: 'Add', code: BinaryOp.ADD },
-  sub: { op: 'sub', kernel: 'Sub', code: BinaryOp.SUB },
-  mul: { op: 'mul', kernel: 'Multiply', code: BinaryOp.MUL },
-  div: { op: 'div', kernel: 'RealDiv', code: BinaryOp.DIV },
-  maximum: { op: 'maximum', kernel: 'Maximum', code: BinaryOp.MAXIMUM },
-  minimum: { op: 'minimum', kernel: 'Minimum', code: BinaryOp.MINIMUM },
-  pow: { op: 'pow', kernel: 'Pow', code: BinaryOp.POW },
-  squaredDifference: { op: 'squaredDifference', kernel: 'SquaredDifference', code: BinaryOp.SQUARED_DIFFERENCE },
-} satisfies Record<string, BinarySpec>;
-
 const SCALAR_SHAPE: Shape = [];
 
 // The broadcast space, reused across calls: full-rank strides, then the collapsed form.
@@ -154,53 +143,43 @@ function binaryGrads(spec: BinarySpec, a: Operand, b: Operand, y: Tensor, dy: Te
   return [da && reduceGrad(da, ta!.shape), db && reduceGrad(db, tb!.shape)];
 }
 
-/** a + b, elementwise, with broadcasting. */
-export function add(a: Operand, b: Operand): Tensor {
-  return binary(SPECS.add, a, b);
+/** The exported function of one binary op (names as in `BinarySpec`). */
+function binaryOp(op: string, kernel: string, code: BinaryOp): (a: Operand, b: Operand) => Tensor {
+  const spec: BinarySpec = { op, kernel, code };
+  return (a, b) => binary(spec, a, b);
 }
+
+/** a + b, elementwise, with broadcasting. */
+export const add = binaryOp('add', 'Add', BinaryOp.ADD);
 
 /** a - b, elementwise, with broadcasting. */
-export function sub(a: Operand, b: Operand): Tensor {
-  return binary(SPECS.sub, a, b);
-}
+export const sub = binaryOp('sub', 'Sub', BinaryOp.SUB);
 
 /** a * b, elementwise, with broadcasting. */
-export function mul(a: Operand, b: Operand): Tensor {
-  return binary(SPECS.mul, a, b);
-}
+export const mul = binaryOp('mul', 'Multiply', BinaryOp.MUL);
 
 /** a / b, elementwise, with broadcasting (IEEE: x/0 is ±Infinity or NaN). */
-export function div(a: Operand, b: Operand): Tensor {
-  return binary(SPECS.div, a, b);
-}
+export const div = binaryOp('div', 'RealDiv', BinaryOp.DIV);
 
 /**
  * The larger of a and b, elementwise, with broadcasting. The gradient goes to a
  * where a >= b and to b elsewhere (as TF.js). A NaN in a propagates, a NaN in b does
  * not (the wasm `pmax` rule, the same in every build).
  */
-export function maximum(a: Operand, b: Operand): Tensor {
-  return binary(SPECS.maximum, a, b);
-}
+export const maximum = binaryOp('maximum', 'Maximum', BinaryOp.MAXIMUM);
 
 /** The smaller of a and b, elementwise, with broadcasting; ties send the gradient to a. */
-export function minimum(a: Operand, b: Operand): Tensor {
-  return binary(SPECS.minimum, a, b);
-}
+export const minimum = binaryOp('minimum', 'Minimum', BinaryOp.MINIMUM);
 
 /**
- * a ** b, elementwise, with broadcasting (libm powf: a negative base with a
- * non-integer exponent gives NaN). The gradient with respect to b is taken as 0 where
- * a <= 0, as TF.js does.
+ * base ** exp, elementwise, with broadcasting (libm powf: a negative base with a
+ * non-integer exponent gives NaN). The gradient with respect to exp is taken as 0 where
+ * base <= 0, as TF.js does.
  */
-export function pow(base: Operand, exp: Operand): Tensor {
-  return binary(SPECS.pow, base, exp);
-}
+export const pow: (base: Operand, exp: Operand) => Tensor = binaryOp('pow', 'Pow', BinaryOp.POW);
 
 /** (a - b)², elementwise, with broadcasting. */
-export function squaredDifference(a: Operand, b: Operand): Tensor {
-  return binary(SPECS.squaredDifference, a, b);
-}
+export const squaredDifference = binaryOp('squaredDifference', 'SquaredDifference', BinaryOp.SQUARED_DIFFERENCE);
 
 /** The elementwise sum of same-shape float32 tensors, added in the order given. */
 export function addN(tensors: Tensor[]): Tensor {

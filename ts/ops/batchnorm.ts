@@ -37,6 +37,26 @@ function checkEpsilon(op: string, eps: number): void {
   }
 }
 
+/**
+ * Checks the arguments of either form (`stats`: the given mean and variance, or none);
+ * returns the engine, the inputs in the order the tape records them, and x's layout.
+ */
+function checkArgs(
+  op: string,
+  x: Tensor,
+  stats: { mean?: Tensor; variance?: Tensor },
+  offset: Tensor | undefined,
+  scale: Tensor | undefined,
+  eps: number,
+): { eng: Engine; inputs: Tensor[]; rows: number; c: number } {
+  const inputs = [x, ...Object.values(stats), ...[offset, scale].filter((p) => p !== undefined)];
+  const eng = checkInputs(op, ...inputs);
+  const { rows, c } = layout(op, x);
+  for (const [name, p] of Object.entries({ ...stats, offset, scale })) checkParam(op, name, p, x, c);
+  checkEpsilon(op, eps);
+  return { eng, inputs, rows, c };
+}
+
 const ptr = (t: Tensor | null | undefined): number => (t ? t.ptr : 0);
 
 /**
@@ -54,15 +74,7 @@ export function batchNorm(
   scale?: Tensor,
   varianceEpsilon: number = DEFAULT_EPSILON,
 ): Tensor {
-  const op = 'batchNorm';
-  const inputs = [x, mean, variance, ...(offset ? [offset] : []), ...(scale ? [scale] : [])];
-  const eng = checkInputs(op, ...inputs);
-  const { rows, c } = layout(op, x);
-  checkParam(op, 'mean', mean, x, c);
-  checkParam(op, 'variance', variance, x, c);
-  checkParam(op, 'offset', offset, x, c);
-  checkParam(op, 'scale', scale, x, c);
-  checkEpsilon(op, varianceEpsilon);
+  const { eng, inputs, rows, c } = checkArgs('batchNorm', x, { mean, variance }, offset, scale, varianceEpsilon);
   const y = emptyTensor(x.shape, 'float32', eng);
   eng.core.fe_batchnorm_forward(
     x.ptr,
@@ -75,30 +87,9 @@ export function batchNorm(
     rows,
     c,
   );
-  record('BatchNorm', inputs, y, (dy) => {
-    const dx = emptyTensor(x.shape, 'float32', eng);
-    const dmean = emptyTensor(mean.shape, 'float32', eng);
-    const dvar = emptyTensor(variance.shape, 'float32', eng);
-    const doffset = offset ? emptyTensor(offset.shape, 'float32', eng) : null;
-    const dscale = scale ? emptyTensor(scale.shape, 'float32', eng) : null;
-    eng.core.fe_batchnorm_backward(
-      0,
-      x.ptr,
-      mean.ptr,
-      variance.ptr,
-      ptr(scale),
-      varianceEpsilon,
-      dy.ptr,
-      dx.ptr,
-      ptr(dscale),
-      ptr(doffset),
-      dmean.ptr,
-      dvar.ptr,
-      rows,
-      c,
-    );
-    return [dx, dmean, dvar, ...(doffset ? [doffset] : []), ...(dscale ? [dscale] : [])];
-  });
+  record('BatchNorm', inputs, y, (dy) =>
+    backward(eng, false, x, mean, variance, offset, scale, varianceEpsilon, dy, rows, c),
+  );
   return y;
 }
 
@@ -127,13 +118,7 @@ export function batchNormTraining(
   scale?: Tensor,
   varianceEpsilon: number = DEFAULT_EPSILON,
 ): BatchNormTrainingResult {
-  const op = 'batchNormTraining';
-  const inputs = [x, ...(offset ? [offset] : []), ...(scale ? [scale] : [])];
-  const eng = checkInputs(op, ...inputs);
-  const { rows, c } = layout(op, x);
-  checkParam(op, 'offset', offset, x, c);
-  checkParam(op, 'scale', scale, x, c);
-  checkEpsilon(op, varianceEpsilon);
+  const { eng, inputs, rows, c } = checkArgs('batchNormTraining', x, {}, offset, scale, varianceEpsilon);
   const y = emptyTensor(x.shape, 'float32', eng);
   const mean = emptyTensor([c], 'float32', eng);
   const variance = emptyTensor([c], 'float32', eng);
@@ -152,14 +137,20 @@ export function batchNormTraining(
     'BatchNormTraining',
     inputs,
     y,
-    (dy) => trainingBackward(eng, x, mean, variance, offset, scale, varianceEpsilon, dy, rows, c),
+    (dy) => backward(eng, true, x, mean, variance, offset, scale, varianceEpsilon, dy, rows, c),
     [mean, variance],
   );
   return { y, mean, variance };
 }
 
-function trainingBackward(
+/**
+ * The gradients of both forms, in the order of their inputs: dx; with given statistics
+ * (not `training`) dmean and dvar, which in training flow into dx; then doffset and
+ * dscale for the offset and scale that were given.
+ */
+function backward(
   eng: Engine,
+  training: boolean,
   x: Tensor,
   mean: Tensor,
   variance: Tensor,
@@ -173,8 +164,10 @@ function trainingBackward(
   const dx = emptyTensor(x.shape, 'float32', eng);
   const doffset = offset ? emptyTensor(offset.shape, 'float32', eng) : null;
   const dscale = scale ? emptyTensor(scale.shape, 'float32', eng) : null;
+  const dmean = training ? null : emptyTensor(mean.shape, 'float32', eng);
+  const dvar = training ? null : emptyTensor(variance.shape, 'float32', eng);
   eng.core.fe_batchnorm_backward(
-    1,
+    training ? 1 : 0,
     x.ptr,
     mean.ptr,
     variance.ptr,
@@ -184,10 +177,10 @@ function trainingBackward(
     dx.ptr,
     ptr(dscale),
     ptr(doffset),
-    0,
-    0,
+    ptr(dmean),
+    ptr(dvar),
     rows,
     c,
   );
-  return [dx, ...(doffset ? [doffset] : []), ...(dscale ? [dscale] : [])];
+  return [dx, dmean, dvar, doffset, dscale].filter((g) => g !== null);
 }

@@ -15,6 +15,12 @@ import { emptyTensor, sizeOf, type Shape, type Tensor } from '../tensor/tensor.j
 import { broadcastCopy } from './strided-copy.js';
 import { checkFloat, checkInputs, fmtShape, normAxis, sameShape } from './util.js';
 
+/**
+ * sum, mean, max and min: over `axis` (a number, an array, or undefined for all axes),
+ * keeping reduced axes as size 1 with `keepDims`.
+ */
+type Reduction = (x: Tensor, axis?: number | number[], keepDims?: boolean) => Tensor;
+
 /** One kernel call: reduce the middle dim of (outer, n, inner). */
 interface Pass {
   outer: number;
@@ -126,15 +132,25 @@ function broadcastGrad(dy: Tensor, xShape: Shape, mask: boolean[], scale: number
   return dx;
 }
 
-function sumLike(op: 'sum' | 'mean', x: Tensor, axis: number | number[] | undefined, keepDims: boolean): Tensor {
+/** Checks a reduction's input; the axes it reduces (a mask over dims), its output shape and kernel calls. */
+function planReduction(
+  op: string,
+  x: Tensor,
+  axis: number | number[] | undefined,
+  keepDims: boolean,
+): { mask: boolean[]; outShape: Shape; passes: Pass[] } {
   checkInputs(op, x);
   checkFloat(op, x);
   const mask = axisMask(op, axis, x.rank);
-  const outShape = reducedShape(x.shape, mask, keepDims);
+  return { mask, outShape: reducedShape(x.shape, mask, keepDims), passes: planPasses(x.shape, mask) };
+}
+
+function sumLike(op: 'sum' | 'mean', x: Tensor, axis: number | number[] | undefined, keepDims: boolean): Tensor {
+  const { mask, outShape, passes } = planReduction(op, x, axis, keepDims);
   const count = sizeOf(x.shape.filter((_, i) => mask[i]));
   // The mean of nothing is NaN (0 * Infinity), as in TF.js.
   const scale = op === 'mean' ? 1 / count : 1;
-  const y = sumPasses(x, planPasses(x.shape, mask), outShape, scale);
+  const y = sumPasses(x, passes, outShape, scale);
   record(op === 'sum' ? 'Sum' : 'Mean', [x], y, (dy) => [broadcastGrad(dy, x.shape, mask, scale)]);
   return y;
 }
@@ -144,14 +160,10 @@ function sumLike(op: 'sum' | 'mean', x: Tensor, axis: number | number[] | undefi
  * from the end); `keepDims` keeps reduced axes as size 1. Summed pairwise, so long
  * reductions stay accurate.
  */
-export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
-  return sumLike('sum', x, axis, keepDims);
-}
+export const sum: Reduction = (x, axis, keepDims = false) => sumLike('sum', x, axis, keepDims);
 
 /** The mean over `axis` (as in `sum`). The mean over no elements is NaN. */
-export function mean(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
-  return sumLike('mean', x, axis, keepDims);
-}
+export const mean: Reduction = (x, axis, keepDims = false) => sumLike('mean', x, axis, keepDims);
 
 /** One max/min kernel call over (outer, n, inner), recorded with its own backward. */
 function extremumPass(op: 'max' | 'min', x: Tensor, p: Pass, outShape: Shape): Tensor {
@@ -167,11 +179,7 @@ function extremumPass(op: 'max' | 'min', x: Tensor, p: Pass, outShape: Shape): T
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefined, keepDims: boolean): Tensor {
-  checkInputs(op, x);
-  checkFloat(op, x);
-  const mask = axisMask(op, axis, x.rank);
-  const outShape = reducedShape(x.shape, mask, keepDims);
-  const passes = planPasses(x.shape, mask);
+  const { outShape, passes } = planReduction(op, x, axis, keepDims);
   if (passes.length === 0) {
     const y = copyAs(x, outShape);
     record(op === 'max' ? 'Max' : 'Min', [x], y, (dy) => [copyAs(dy, x.shape)]);
@@ -194,14 +202,10 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefi
  * position per output: the first maximum in row-major order, even when several
  * elements tie (TF.js splits it among all of them).
  */
-export function max(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
-  return extremum('max', x, axis, keepDims);
-}
+export const max: Reduction = (x, axis, keepDims = false) => extremum('max', x, axis, keepDims);
 
 /** The minimum over `axis` (as in `sum`); NaNs are ignored; ties send the gradient to the first minimum. */
-export function min(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
-  return extremum('min', x, axis, keepDims);
-}
+export const min: Reduction = (x, axis, keepDims = false) => extremum('min', x, axis, keepDims);
 
 function argExtremum(op: 'argMax' | 'argMin', x: Tensor, axis: number): Tensor {
   const eng = checkInputs(op, x);

@@ -188,10 +188,7 @@ function checkList(op: string, tensors: Tensor[]): Engine {
   return eng;
 }
 
-/**
- * Copies each part (shape [outer, widths[k]] in row-major order) into its column block
- * of a [outer, Σ widths] output, or back out of it: the layout of concat and stack.
- */
+/** Copies each part ([outer, widths[k]]) into its column block of the whole, or back out of it. */
 function copyColumns(
   op: string,
   eng: Engine,
@@ -212,6 +209,34 @@ function copyColumns(
   });
 }
 
+/**
+ * The layout of concat and stack: each tensor, seen as [outer, widths[k]], fills its
+ * column block of an [outer, Σ widths] output of shape `outShape`. The backward copies
+ * each block of dy back out.
+ */
+function joinColumns(
+  op: string,
+  recordName: string,
+  eng: Engine,
+  tensors: Tensor[],
+  outShape: Shape,
+  outer: number,
+  widths: number[],
+): Tensor {
+  const y = emptyTensor(outShape, tensors[0].dtype, eng);
+  copyColumns(op, eng, y.ptr, ptrsOf(tensors), outer, widths, true);
+  if (y.dtype === 'float32') {
+    record(recordName, tensors, y, (dy) => {
+      const grads = tensors.map((t) => emptyTensor(t.shape, 'float32', eng));
+      copyColumns(op, eng, dy.ptr, ptrsOf(grads), outer, widths, false);
+      return grads;
+    });
+  }
+  return y;
+}
+
+const ptrsOf = (ts: Tensor[]): number[] => ts.map((t) => t.ptr);
+
 /** Joins tensors along `axis`; all other dims must match. */
 export function concat(tensors: Tensor[], axis = 0): Tensor {
   const eng = checkList('concat', tensors);
@@ -229,32 +254,7 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   outShape[a] = tensors.reduce((acc, t) => acc + t.shape[a], 0);
   const outer = sizeOf(first.shape.slice(0, a));
   const widths = tensors.map((t) => sizeOf(t.shape.slice(a)));
-  const y = emptyTensor(outShape, first.dtype, eng);
-  copyColumns(
-    'concat',
-    eng,
-    y.ptr,
-    tensors.map((t) => t.ptr),
-    outer,
-    widths,
-    true,
-  );
-  if (first.dtype === 'float32') {
-    record('Concat', tensors, y, (dy) => {
-      const grads = tensors.map((t) => emptyTensor(t.shape, 'float32', eng));
-      copyColumns(
-        'concat',
-        eng,
-        dy.ptr,
-        grads.map((g) => g.ptr),
-        outer,
-        widths,
-        false,
-      );
-      return grads;
-    });
-  }
-  return y;
+  return joinColumns('concat', 'Concat', eng, tensors, outShape, outer, widths);
 }
 
 /** Stacks same-shape tensors along a new axis `axis` (in [-rank-1, rank]). */
@@ -270,32 +270,7 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
   outShape.splice(a, 0, tensors.length);
   const outer = sizeOf(shape.slice(0, a));
   const widths = tensors.map(() => sizeOf(shape.slice(a)));
-  const y = emptyTensor(outShape, tensors[0].dtype, eng);
-  copyColumns(
-    'stack',
-    eng,
-    y.ptr,
-    tensors.map((t) => t.ptr),
-    outer,
-    widths,
-    true,
-  );
-  if (y.dtype === 'float32') {
-    record('Pack', tensors, y, (dy) => {
-      const grads = tensors.map(() => emptyTensor(shape, 'float32', eng));
-      copyColumns(
-        'stack',
-        eng,
-        dy.ptr,
-        grads.map((g) => g.ptr),
-        outer,
-        widths,
-        false,
-      );
-      return grads;
-    });
-  }
-  return y;
+  return joinColumns('stack', 'Pack', eng, tensors, outShape, outer, widths);
 }
 
 /**

@@ -21,45 +21,34 @@ function unary(op: string, kernel: string, code: UnaryOp, x: Tensor): Tensor {
   return y;
 }
 
-/** -x */
-export function neg(x: Tensor): Tensor {
-  return unary('neg', 'Neg', UnaryOp.NEG, x);
+/** The exported function of one unary op: its name in errors, its tape record's name and its kernel op code. */
+function unaryOp(op: string, kernel: string, code: UnaryOp): (x: Tensor) => Tensor {
+  return (x) => unary(op, kernel, code, x);
 }
+
+/** -x */
+export const neg = unaryOp('neg', 'Neg', UnaryOp.NEG);
 
 /** e^x (vectorised; relative error below 1e-6; Infinity above ~88.72, 0 below ~-87.3). */
-export function exp(x: Tensor): Tensor {
-  return unary('exp', 'Exp', UnaryOp.EXP, x);
-}
+export const exp = unaryOp('exp', 'Exp', UnaryOp.EXP);
 
 /** Natural logarithm (libm logf): -Infinity at 0, NaN below. */
-export function log(x: Tensor): Tensor {
-  return unary('log', 'Log', UnaryOp.LOG, x);
-}
+export const log = unaryOp('log', 'Log', UnaryOp.LOG);
 
 /** √x (NaN below 0; the gradient at 0 is Infinity). */
-export function sqrt(x: Tensor): Tensor {
-  return unary('sqrt', 'Sqrt', UnaryOp.SQRT, x);
-}
+export const sqrt = unaryOp('sqrt', 'Sqrt', UnaryOp.SQRT);
 
 /** x² */
-export function square(x: Tensor): Tensor {
-  return unary('square', 'Square', UnaryOp.SQUARE, x);
-}
+export const square = unaryOp('square', 'Square', UnaryOp.SQUARE);
 
 /** |x|; the gradient at 0 is taken as 0. */
-export function abs(x: Tensor): Tensor {
-  return unary('abs', 'Abs', UnaryOp.ABS, x);
-}
+export const abs = unaryOp('abs', 'Abs', UnaryOp.ABS);
 
 /** 1 / x */
-export function reciprocal(x: Tensor): Tensor {
-  return unary('reciprocal', 'Reciprocal', UnaryOp.RECIPROCAL, x);
-}
+export const reciprocal = unaryOp('reciprocal', 'Reciprocal', UnaryOp.RECIPROCAL);
 
 /** -1, 0 or 1 by the sign of x (0 for ±0 and NaN); its gradient is zero. */
-export function sign(x: Tensor): Tensor {
-  return unary('sign', 'Sign', UnaryOp.SIGN, x);
-}
+export const sign = unaryOp('sign', 'Sign', UnaryOp.SIGN);
 
 /**
  * x clamped to [clipValueMin, clipValueMax]. The gradient passes where
