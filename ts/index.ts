@@ -54,7 +54,7 @@ export * from './ops/index.js';
 // The Layers API.
 export * as layers from './layers/index.js';
 export * as initializers from './initializers/index.js';
-export * as regularizers from './layers/regularizers.js';
+export * as regularizers from './regularizers/index.js';
 export { Layer, SymbolicTensor } from './layers/index.js';
 export {
   sequential,

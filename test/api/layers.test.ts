@@ -4,15 +4,12 @@ import { memory, tensor, zeros } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import * as initializers from '../../ts/initializers/index.js';
-import {
-  computeFans,
-  getInitializer,
-  orthonormalizeRows,
-  orthonormalizeRowsNaive,
-} from '../../ts/initializers/index.js';
+import { getInitializer } from '../../ts/initializers/resolve.js';
+import { computeFans, type VarianceScaling } from '../../ts/initializers/variance-scaling.js';
+import { orthonormalizeRows, orthonormalizeRowsNaive } from '../../ts/initializers/orthogonal.js';
 import * as layers from '../../ts/layers/index.js';
 import { Dense, deserialize, input } from '../../ts/layers/index.js';
-import * as regularizers from '../../ts/layers/regularizers.js';
+import * as regularizers from '../../ts/regularizers/index.js';
 import { toSnakeCase } from '../../ts/layers/naming.js';
 
 /** Naive dense: x [rows, in] · W [in, out] + b, then relu if asked. */
@@ -110,7 +107,7 @@ describe('initializers', () => {
     expect(() => getInitializer('glorotUnifrom')).toThrow(/unknown initializer 'glorotUnifrom'/);
     const round = getInitializer(
       initializers.varianceScaling({ scale: 3, mode: 'fanOut', distribution: 'uniform' }).serialize(),
-    ) as initializers.VarianceScaling;
+    ) as VarianceScaling;
     expect([round.scale, round.mode, round.distribution]).toEqual([3, 'fanOut', 'uniform']);
   });
 

@@ -6,11 +6,11 @@
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { fusedConv2d } from '../ops/conv.js';
 import { getActivationName } from '../ops/activations.js';
-import type { InitializerIdentifier } from '../initializers/index.js';
+import type { InitializerIdentifier } from '../initializers/initializer.js';
 import { single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
-import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
-import { registerClass } from './serialization.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers/regularizer.js';
+import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { serializeInit } from './dense.js';
 import { Spatial2DLayer, checkPaddingMode, toPair, windowOutputShape, type DataFormat, type Pair } from './spatial.js';

@@ -4,11 +4,11 @@
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { matMul } from '../ops/matmul.js';
 import { add, reshape } from '../ops/index.js';
-import type { InitializerIdentifier } from '../initializers/index.js';
+import type { InitializerIdentifier } from '../initializers/initializer.js';
 import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
-import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
-import { registerClass, type SerializedObject } from './serialization.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers/regularizer.js';
+import { registerClass, type SerializedObject } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import type { SplitActivation } from './split-activation.js';
 

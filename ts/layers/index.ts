@@ -45,7 +45,7 @@ export {
   deserialize,
   type SerializedObject,
   type SerializableClass,
-} from './serialization.js';
+} from '../serialization/registry.js';
 
 /** Densely connected layer: activation(x W + b). */
 export const dense = (args: DenseArgs): Dense => new Dense(args);

@@ -6,8 +6,9 @@
 
 import { Tensor, Variable, type DataType, type Shape } from '../tensor/tensor.js';
 import { clone } from '../tensor/creation.js';
-import { getInitializer, type InitializerIdentifier } from '../initializers/index.js';
-import type { Regularizer } from './regularizers.js';
+import type { InitializerIdentifier } from '../initializers/initializer.js';
+import { getInitializer } from '../initializers/resolve.js';
+import type { Regularizer } from '../regularizers/regularizer.js';
 import { Node, SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { claimName, toSnakeCase, uniqueName, uniqueVariableName } from './naming.js';
 

@@ -13,10 +13,10 @@
 
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { batchNorm, batchNormTraining } from '../ops/batchnorm.js';
-import type { InitializerIdentifier } from '../initializers/index.js';
+import type { InitializerIdentifier } from '../initializers/initializer.js';
 import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
-import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
-import { registerClass } from './serialization.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers/regularizer.js';
+import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { serializeInit } from './dense.js';
 

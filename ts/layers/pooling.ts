@@ -5,7 +5,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { avgPool, globalAvgPool, globalMaxPool, maxPool } from '../ops/pool.js';
 import { single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
-import { registerClass } from './serialization.js';
+import { registerClass } from '../serialization/registry.js';
 import type { SymbolicShape } from './symbolic.js';
 import { Spatial2DLayer, checkPaddingMode, toPair, windowOutputShape, type DataFormat, type Pair } from './spatial.js';
 

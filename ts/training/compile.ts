@@ -6,8 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { getLoss } from '../losses/index.js';
 import { Accuracy, getMetric, type Metric } from '../metrics/index.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
-import type { LayersModel } from '../models/layers-model.js';
-import type { GraphPlan } from '../models/graph.js';
+import type { ModelGraph, TrainableModel } from './trainable-model.js';
 
 export type LossOrMetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
 export type LossIdentifier = string | LossOrMetricFn;
@@ -87,10 +86,10 @@ export class CompiledState {
   private readonly ownsOptimizer: boolean;
   private resolved: CompiledOutput[] | null = null;
   /** The graph `resolved` was made for (a Sequential model may grow after compile). */
-  private resolvedFor: GraphPlan | null = null;
+  private resolvedFor: ModelGraph | null = null;
 
   constructor(
-    private readonly model: LayersModel,
+    private readonly model: TrainableModel,
     private readonly args: ModelCompileArgs,
   ) {
     if (typeof args.optimizer === 'string') {
@@ -147,7 +146,17 @@ export class CompiledState {
   }
 }
 
-export function compileModel(model: LayersModel, args: ModelCompileArgs): CompiledState {
+/** A model's compiled state, or an error saying that `op` needs compile first. */
+export function requireCompiled(model: string, compiled: CompiledState | null, op: string): CompiledState {
+  if (compiled === null) {
+    throw new Error(
+      `ferrite: ${model}: ${op}: the model is not compiled; call model.compile({optimizer, loss, metrics}) first`,
+    );
+  }
+  return compiled;
+}
+
+export function compileModel(model: TrainableModel, args: ModelCompileArgs): CompiledState {
   if (args === undefined || typeof args !== 'object')
     throw new Error(`ferrite: ${model.name}: compile() needs {optimizer, loss, metrics?}`);
   if (args.loss === undefined)
@@ -228,7 +237,7 @@ function metricNamesFor(metrics: ModelCompileArgs['metrics'], names: string[], c
   );
 }
 
-function resolveOutputs(model: LayersModel, args: ModelCompileArgs): CompiledOutput[] {
+function resolveOutputs(model: TrainableModel, args: ModelCompileArgs): CompiledOutput[] {
   const plan = model.graph();
   const names = plan.outputs.map((t) => t.name);
   const multi = names.length > 1;

@@ -6,7 +6,7 @@ import { emptyTensor } from '../tensor/tensor.js';
 import { endScope, startScope } from '../tensor/scope.js';
 import { clone, scalar } from '../tensor/creation.js';
 import { add, addN, slice } from '../ops/index.js';
-import type { LayersModel } from '../models/layers-model.js';
+import type { TrainableModel } from './trainable-model.js';
 import type { CompiledState } from './compile.js';
 import {
   checkInputs,
@@ -35,16 +35,7 @@ export interface ModelPredictArgs {
   verbose?: number;
 }
 
-export function requireCompiled(model: LayersModel, op: string): CompiledState {
-  if (model.compiled === null) {
-    throw new Error(
-      `ferrite: ${model.name}: ${op}: the model is not compiled; call model.compile({optimizer, loss, metrics}) first`,
-    );
-  }
-  return model.compiled;
-}
-
-export function checkBatchSize(model: LayersModel, op: string, batchSize: number): void {
+export function checkBatchSize(model: TrainableModel, op: string, batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new Error(`ferrite: ${model.name}: ${op}: batchSize must be a positive integer, got ${batchSize}`);
 }
@@ -61,7 +52,7 @@ export function sliceRows(x: Tensor, start: number, count: number): Tensor {
  * batches (so precision is over the whole data, not a mean of batch precisions).
  */
 export function evaluateInternal(
-  model: LayersModel,
+  model: TrainableModel,
   compiled: CompiledState,
   xs: Tensor[],
   ys: Tensor[],
@@ -103,12 +94,12 @@ export function evaluateInternal(
 
 /** Loss and metrics as scalar tensors (one, or one per `metricsNames` entry), like TF.js. */
 export function evaluateModel(
-  model: LayersModel,
+  model: TrainableModel,
+  compiled: CompiledState,
   x: Tensor | Tensor[],
   y: Tensor | Tensor[],
   args: ModelEvaluateArgs = {},
 ): Tensor | Tensor[] {
-  const compiled = requireCompiled(model, 'evaluate');
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(model, 'evaluate', batchSize);
   ensureGraphFor(model, x);
@@ -134,7 +125,11 @@ export function evaluateModel(
 }
 
 /** Outputs for x in batches; one tensor per model output. */
-export function predictModel(model: LayersModel, x: Tensor | Tensor[], args: ModelPredictArgs = {}): Tensor | Tensor[] {
+export function predictModel(
+  model: TrainableModel,
+  x: Tensor | Tensor[],
+  args: ModelPredictArgs = {},
+): Tensor | Tensor[] {
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(model, 'predict', batchSize);
   ensureGraphFor(model, x);
@@ -193,11 +188,11 @@ function copyRows(dst: Tensor, row: number, src: Tensor, model: string): void {
 
 /** One optimizer step on x, y as a single batch; returns the loss, or [loss, ...metrics]. */
 export async function trainOnBatchModel(
-  model: LayersModel,
+  model: TrainableModel,
+  compiled: CompiledState,
   x: Tensor | Tensor[],
   y: Tensor | Tensor[],
 ): Promise<number | number[]> {
-  const compiled = requireCompiled(model, 'trainOnBatch');
   ensureGraphFor(model, x);
   const xs = toTensorList('trainOnBatch', model, 'x', x, model.inputs.length);
   const ys = toTensorList('trainOnBatch', model, 'y', y, model.outputs.length);

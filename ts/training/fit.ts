@@ -7,7 +7,7 @@ import { endScope, keep, startScope } from '../tensor/scope.js';
 import { tensor } from '../tensor/creation.js';
 import { argMax, cast, gather, reshape } from '../ops/index.js';
 import { nextStream } from '../ops/random.js';
-import type { LayersModel } from '../models/layers-model.js';
+import type { TrainableModel } from './trainable-model.js';
 import {
   BaseCallback,
   CallbackList,
@@ -16,7 +16,7 @@ import {
   type CallbackIdentifier,
   type Logs,
 } from './callbacks.js';
-import type { CompiledOutput } from './compile.js';
+import type { CompiledOutput, CompiledState } from './compile.js';
 import {
   checkFinite,
   checkInputs,
@@ -26,7 +26,7 @@ import {
   sampleCount,
   toTensorList,
 } from './data-checks.js';
-import { checkBatchSize, evaluateInternal, requireCompiled, sliceRows } from './evaluate.js';
+import { checkBatchSize, evaluateInternal, sliceRows } from './evaluate.js';
 import { ProgressLogger, type ProgressSink } from './progress.js';
 import { TrainStep } from './train-step.js';
 
@@ -99,7 +99,12 @@ function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor 
   return gather(table, classes);
 }
 
-function classWeightTable(model: LayersModel, cw: ClassWeight, out: CompiledOutput, ySpecLast: number | null): Tensor {
+function classWeightTable(
+  model: TrainableModel,
+  cw: ClassWeight,
+  out: CompiledOutput,
+  ySpecLast: number | null,
+): Tensor {
   const keys = Object.keys(cw).map(Number);
   for (const k of keys) {
     if (!Number.isInteger(k) || k < 0)
@@ -117,13 +122,13 @@ function classWeightTable(model: LayersModel, cw: ClassWeight, out: CompiledOutp
 }
 
 export async function fitModel(
-  model: LayersModel,
+  model: TrainableModel,
+  compiled: CompiledState,
   x: Tensor | Tensor[],
   y: Tensor | Tensor[],
   args: ModelFitArgs = {},
 ): Promise<History> {
   const op = 'fit';
-  const compiled = requireCompiled(model, op);
   if (model.isTraining)
     throw new Error(`ferrite: ${model.name}: fit: the model is already training (await the running fit first)`);
   const batchSize = args.batchSize ?? 32;

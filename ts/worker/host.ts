@@ -8,7 +8,7 @@ import { isNode, setWasmPaths } from '../backend/wasm-files.js';
 import { threadsSupported } from '../backend/threads.js';
 import '../layers/index.js'; // registers every layer class, so configs deserialize
 import { LayersModel } from '../models/index.js';
-import { deserialize } from '../layers/serialization.js';
+import { deserialize } from '../serialization/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { BaseCallback, type Logs } from '../training/callbacks.js';

@@ -9,7 +9,7 @@ import { isNode } from '../backend/wasm-files.js';
 import type { BuildName } from '../backend/wasm-files.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { LayersModel } from '../models/index.js';
-import { deserialize } from '../layers/serialization.js';
+import { deserialize } from '../serialization/registry.js';
 import { BaseCallback, type CallbackParams, type CustomCallbackArgs } from '../training/callbacks.js';
 import { EarlyStopping } from '../training/early-stopping.js';
 import type { ClassWeight } from '../training/fit.js';
