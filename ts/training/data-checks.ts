@@ -156,6 +156,32 @@ export function checkFinite(op: string, model: TrainableModel, what: string, t: 
   // Finite values whose float32 sum overflows: not an error.
 }
 
+/**
+ * x and y as lists (one tensor per model input and output), checked against the model
+ * and its losses: sample counts, shapes, dtypes, label ranges and, with `finite`, NaN
+ * and Infinity. Returns the lists and the number of samples.
+ */
+export function checkData(
+  op: string,
+  model: TrainableModel,
+  outputs: readonly CompiledOutput[],
+  x: Tensor | Tensor[],
+  y: Tensor | Tensor[],
+  finite = false,
+): { xs: Tensor[]; ys: Tensor[]; n: number } {
+  const xs = toTensorList(op, model, 'x', x, model.inputs.length);
+  const ys = toTensorList(op, model, 'y', y, model.outputs.length);
+  const n = sampleCount(op, model, xs, ys);
+  checkInputs(op, model, xs);
+  checkTargets(op, model, outputs, ys);
+  checkLabelRange(op, model, outputs, ys);
+  if (finite) {
+    xs.forEach((t, i) => checkFinite(op, model, xs.length > 1 ? `x[${i}]` : 'x', t));
+    ys.forEach((t, i) => checkFinite(op, model, ys.length > 1 ? `y[${i}]` : 'y', t));
+  }
+  return { xs, ys, n };
+}
+
 /** Builds a model that defers its graph (Sequential without inputShape) from x's shape. */
 export function ensureGraphFor(model: TrainableModel, x: Tensor | Tensor[] | undefined): void {
   if (model.isGraphBuilt) return;

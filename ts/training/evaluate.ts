@@ -8,14 +8,7 @@ import { clone, scalar } from '../tensor/creation.js';
 import { add, addN, slice } from '../ops/index.js';
 import type { TrainableModel } from './trainable-model.js';
 import type { CompiledState } from './compile.js';
-import {
-  checkInputs,
-  checkLabelRange,
-  checkTargets,
-  ensureGraphFor,
-  sampleCount,
-  toTensorList,
-} from './data-checks.js';
+import { checkData, checkInputs, ensureGraphFor, sampleCount, toTensorList } from './data-checks.js';
 import { outputLoss, readScalar, updateMetrics } from './loss-compute.js';
 import { TrainStep } from './train-step.js';
 import { defaultSink, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
@@ -103,13 +96,8 @@ export function evaluateModel(
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(model, 'evaluate', batchSize);
   ensureGraphFor(model, x);
-  const xs = toTensorList('evaluate', model, 'x', x, model.inputs.length);
-  const ys = toTensorList('evaluate', model, 'y', y, model.outputs.length);
-  const n = sampleCount('evaluate', model, xs, ys);
+  const { xs, ys, n } = checkData('evaluate', model, compiled.outputs(), x, y);
   if (n === 0) throw new Error(`ferrite: ${model.name}: evaluate: x has no samples`);
-  checkInputs('evaluate', model, xs);
-  checkTargets('evaluate', model, compiled.outputs(), ys);
-  checkLabelRange('evaluate', model, compiled.outputs(), ys);
   const start = performance.now();
   const values = evaluateInternal(model, compiled, xs, ys, batchSize);
   if ((args.verbose ?? 0) > 0) {
@@ -194,12 +182,7 @@ export async function trainOnBatchModel(
   y: Tensor | Tensor[],
 ): Promise<number | number[]> {
   ensureGraphFor(model, x);
-  const xs = toTensorList('trainOnBatch', model, 'x', x, model.inputs.length);
-  const ys = toTensorList('trainOnBatch', model, 'y', y, model.outputs.length);
-  sampleCount('trainOnBatch', model, xs, ys);
-  checkInputs('trainOnBatch', model, xs);
-  checkTargets('trainOnBatch', model, compiled.outputs(), ys);
-  checkLabelRange('trainOnBatch', model, compiled.outputs(), ys);
+  const { xs, ys } = checkData('trainOnBatch', model, compiled.outputs(), x, y);
   const step = new TrainStep(model, compiled);
   startScope();
   let values: number[];
