@@ -364,7 +364,7 @@ describeEachBuild('layers', () => {
     expect(copy).toBeInstanceOf(Dense);
     expect(copy.units).toBe(5);
     expect(copy.activation.name).toBe('tanh');
-    expect(copy.kernelRegularizer?.getConfig()).toEqual({ l1: 0, l2: 0.01 });
+    expect(copy.weightSpec.kernel.regularizer?.getConfig()).toEqual({ l1: 0, l2: 0.01 });
     expect(() => deserialize({ className: 'Nope', config: {} })).toThrow(/unknown class 'Nope'/);
   });
 
