@@ -8,7 +8,9 @@ import { getInitializer } from '../../ts/initializers/resolve.js';
 import { computeFans, type VarianceScaling } from '../../ts/initializers/variance-scaling.js';
 import { orthonormalizeRows, orthonormalizeRowsNaive } from '../../ts/initializers/orthogonal.js';
 import * as layers from '../../ts/layers/index.js';
-import { Dense, deserialize, input } from '../../ts/layers/index.js';
+import { input } from '../../ts/layers/index.js';
+import { Dense } from '../../ts/layers/dense.js';
+import { deserialize } from '../../ts/serialization/registry.js';
 import * as regularizers from '../../ts/regularizers/index.js';
 import { toSnakeCase } from '../../ts/layers/naming.js';
 

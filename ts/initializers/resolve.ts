@@ -1,18 +1,15 @@
 // What layers accept as an initializer: an instance, a name in any spelling
 // ('glorotUniform', 'glorot_uniform', 'GlorotUniform'), or a saved `{className, config}`.
 
-import { deserialize, type SerializedObject } from '../serialization/registry.js';
+import { deserialize, nameKey, type SerializedObject } from '../serialization/registry.js';
 import { Initializer, type InitializerIdentifier } from './initializer.js';
 import * as initializers from './index.js';
-
-/** Case and underscores do not matter: every spelling maps to one key. */
-const keyOf = (id: string): string => id.replace(/_/g, '').toLowerCase();
 
 /** Every factory that needs no arguments (not constant's value), and Keras's singular spellings. */
 const BY_KEY = new Map<string, () => Initializer>([
   ...Object.entries(initializers)
     .filter(([name]) => name !== 'constant')
-    .map(([name, make]) => [keyOf(name), make as () => Initializer] as const),
+    .map(([name, make]) => [nameKey(name), make as () => Initializer] as const),
   ['zero', initializers.zeros],
   ['one', initializers.ones],
 ]);
@@ -24,7 +21,7 @@ const BY_KEY = new Map<string, () => Initializer>([
 export function getInitializer(id: InitializerIdentifier, what = 'initializer'): Initializer {
   if (id instanceof Initializer) return id;
   if (typeof id === 'string') {
-    const make = BY_KEY.get(keyOf(id));
+    const make = BY_KEY.get(nameKey(id));
     if (!make) {
       const known = [...BY_KEY.keys()].sort().join(', ');
       throw new Error(`ferrite: unknown ${what} '${id}' (known: ${known})`);

@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { scalar } from '../tensor/creation.js';
 import { abs, add, mul, square, sum } from '../ops/index.js';
-import { deserialize, registerClass, Serializable, type SerializedObject } from '../serialization/registry.js';
+import { deserialize, nameKey, registerClass, Serializable, type SerializedObject } from '../serialization/registry.js';
 
 export abstract class Regularizer extends Serializable {
   static override className = 'Regularizer';
@@ -76,7 +76,7 @@ export function getRegularizer(id: RegularizerIdentifier | null | undefined, wha
   if (id === null || id === undefined) return null;
   if (id instanceof Regularizer) return id;
   if (typeof id === 'string') {
-    switch (id.replace(/_/g, '').toLowerCase()) {
+    switch (nameKey(id)) {
       case 'l1':
         return l1();
       case 'l2':

@@ -46,6 +46,14 @@ export abstract class Serializable {
   }
 }
 
+/**
+ * Names of losses, initializers and regularizers ignore case and underscores, as Keras's
+ * and TF.js's spellings differ: 'mean_squared_error', 'meanSquaredError', 'MSE' (for mse).
+ */
+export function nameKey(name: string): string {
+  return name.replace(/_/g, '').toLowerCase();
+}
+
 const registry = new Map<string, SerializableClass>();
 
 /** Registers a class under its static `className` (the name saved in model.json). */

@@ -3,8 +3,10 @@
 // training step and evaluation run.
 
 import type { Tensor } from '../tensor/tensor.js';
-import { getLoss } from '../losses/index.js';
-import { Accuracy, getMetric, type Metric } from '../metrics/index.js';
+import { getLoss } from '../losses/resolve.js';
+import { nameKey } from '../serialization/registry.js';
+import { Accuracy, type Metric } from '../metrics/metric.js';
+import { getMetric } from '../metrics/resolve.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
 import type { ModelGraph, TrainableModel } from './trainable-model.js';
 
@@ -59,9 +61,6 @@ export interface CompiledOutput {
   readonly metricsTakeLogits: boolean;
 }
 
-/** '_' and case do not matter in loss and metric names. */
-export const keyOf = (s: string): string => s.replace(/_/g, '').toLowerCase();
-
 const CATEGORICAL_CE = 'categoricalcrossentropy';
 const SPARSE_CE = 'sparsecategoricalcrossentropy';
 const BINARY_CE = 'binarycrossentropy';
@@ -76,9 +75,9 @@ function safeGetLoss(key: string): LossOrMetricFn | null {
 
 /** The canonical key of a loss identifier, recognising the library's own functions. */
 function lossKeyOf(id: LossIdentifier): string {
-  if (typeof id === 'string') return keyOf(id);
+  if (typeof id === 'string') return nameKey(id);
   for (const k of [CATEGORICAL_CE, SPARSE_CE, BINARY_CE]) if (safeGetLoss(k) === id) return k;
-  return keyOf(id.name || 'custom');
+  return nameKey(id.name || 'custom');
 }
 
 export class CompiledState {
