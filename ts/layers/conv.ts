@@ -6,7 +6,7 @@
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { fusedConv2d } from '../ops/conv.js';
 import { getActivationName } from '../ops/activations.js';
-import { single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
@@ -81,9 +81,7 @@ export class Conv2D extends Spatial2DLayer {
   }
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
-    const x = single(this.name, inputs);
-    if (x.dtype !== 'float32')
-      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    const x = singleFloat32(this.name, inputs);
     // Checked here too (not only by the op) so that the error names the layer.
     this.computeOutputShape(x.shape as SymbolicShape);
     // Only the library's own relu/linear go to the kernel, never a user function of that name.

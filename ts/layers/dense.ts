@@ -4,7 +4,7 @@
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { matMul } from '../ops/matmul.js';
 import { add, reshape } from '../ops/index.js';
-import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
@@ -70,9 +70,7 @@ export class Dense extends Layer implements SplitActivation {
 
   /** x W + b without the activation: the logits when the activation is softmax. */
   callPreActivation(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
-    const x = single(this.name, inputs);
-    if (x.dtype !== 'float32')
-      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    const x = singleFloat32(this.name, inputs);
     const kernel = this.kernel!;
     if (x.rank === 2) {
       const y = matMul(x, kernel);

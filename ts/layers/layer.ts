@@ -428,3 +428,11 @@ export function single(layer: string, x: Tensor | Tensor[]): Tensor {
   }
   return x;
 }
+
+/** The one float32 tensor of a call (what layers that compute in float32 take); throws naming the layer otherwise. */
+export function singleFloat32(layer: string, x: Tensor | Tensor[]): Tensor {
+  const t = single(layer, x);
+  if (t.dtype !== 'float32')
+    throw new Error(`ferrite: ${layer}: expected float32 input, got ${t.dtype} [${t.shape.join(', ')}]`);
+  return t;
+}

@@ -14,7 +14,7 @@
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { batchNorm, batchNormTraining } from '../ops/batchnorm.js';
 import type { InitializerIdentifier } from '../initializers/initializer.js';
-import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import type { RegularizerIdentifier } from '../regularizers/regularizer.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
@@ -120,9 +120,7 @@ export class BatchNormalization extends Layer {
   }
 
   call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor {
-    const x = single(this.name, inputs);
-    if (x.dtype !== 'float32')
-      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    const x = singleFloat32(this.name, inputs);
     const offset = this.beta ?? undefined;
     const scale = this.gamma ?? undefined;
     // A frozen layer runs in inference mode even while the model trains (Keras 2.1+), so
