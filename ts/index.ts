@@ -1,26 +1,22 @@
 // ferrite-nn: the public API, shaped like TensorFlow.js (`import * as fe from 'ferrite-nn'`
 // then `fe.sequential`, `fe.layers.dense`, `fe.train.adam`, `fe.tensor2d`, ...).
+//
+// Every name is listed here on purpose: TF.js's names for what Ferrite implements, and
+// Ferrite's own additions (marked "Ferrite:"). Internals (kernel helpers, resolvers,
+// registries, the classes behind the factories) are not exported. The namespaces
+// (layers, initializers, ...) are modules whose every export is public. The list is
+// checked by test/api/exports.test.ts: adding or removing a name is an API decision.
 
-// Backends: which wasm build runs, its threads and memory.
-export {
-  ready,
-  setBackend,
-  getBackend,
-  setThreadsCount,
-  getThreadsCount,
-  setMaxMemory,
-  disposeEngines as shutdown,
-  simdSupported,
-} from './backend/engine.js';
+// Backends: which wasm build runs, with how many threads (Ferrite: setThreadsCount and
+// setWasmPaths as in @tensorflow/tfjs-backend-wasm; setMaxMemory for the threaded build).
+export { ready, setBackend, getBackend, setThreadsCount, getThreadsCount, setMaxMemory } from './backend/engine.js';
 export { setWasmPaths, type BuildName } from './backend/wasm-files.js';
-export { threadsSupported } from './backend/threads.js';
 
-// Tensors and memory.
+// Tensors, variables and memory.
 export {
   Tensor,
   Variable,
   variable,
-  registeredVariables,
   type DataType,
   type Shape,
   type TypedArray,
@@ -48,14 +44,87 @@ export { tidy, keep, dispose, type TensorContainer } from './tensor/scope.js';
 // Autograd, for custom training loops.
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './autograd/tape.js';
 
-// Ops (matMul, add, relu, softmax, conv2d, ...).
-export * from './ops/index.js';
+// Ops, every one differentiable.
+export {
+  // arithmetic (broadcasting) and elementwise functions
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  squaredDifference,
+  addN,
+  neg,
+  abs,
+  sign,
+  exp,
+  log,
+  sqrt,
+  square,
+  reciprocal,
+  clipByValue,
+  cast,
+  // activations
+  relu,
+  relu6,
+  leakyRelu,
+  elu,
+  selu,
+  sigmoid,
+  softplus,
+  tanh,
+  softmax,
+  logSoftmax,
+  // reductions
+  sum,
+  mean,
+  max,
+  min,
+  argMax,
+  argMin,
+  // shapes and indexing
+  reshape,
+  transpose,
+  expandDims,
+  squeeze,
+  broadcastTo,
+  tile,
+  concat,
+  stack,
+  unstack,
+  slice,
+  gather,
+  pad,
+  // linear algebra and convolution (NHWC); Ferrite: fusedConv2d (TF.js's tf.fused.conv2d)
+  matMul,
+  conv2d,
+  fusedConv2d,
+  maxPool,
+  avgPool,
+  batchNorm,
+  // randomness; Ferrite: setRandomSeed (one seed for every random op, initializer and shuffle)
+  dropout,
+  randomNormal,
+  randomUniform,
+  truncatedNormal,
+  setRandomSeed,
+  type Operand,
+  type Padding,
+  type PaddingMode,
+  type ExplicitPadding,
+  type Size2D,
+  type FusedConv2DArgs,
+  type ActivationFn,
+} from './ops/index.js';
 
-// The Layers API.
+// Models: the Layers API.
 export * as layers from './layers/index.js';
 export * as initializers from './initializers/index.js';
-export * as regularizers from './layers/regularizers.js';
-export { Layer, SymbolicTensor } from './layers/index.js';
+export * as regularizers from './regularizers/index.js';
+export * as serialization from './serialization/index.js';
+export { SymbolicTensor } from './layers/symbolic.js';
 export {
   sequential,
   model,
@@ -65,24 +134,30 @@ export {
   type ModelArgs,
   type SequentialArgs,
 } from './models/index.js';
+
+// Training: compile, fit and its callbacks, optimizers, losses, metrics.
 export {
   callbacks,
   CustomCallback,
   History,
   EarlyStopping,
+  type CallbackModel,
+  type CustomCallbackArgs,
   type Logs,
-  type ModelFitArgs,
   type ModelCompileArgs,
+  type ModelEvaluateArgs,
+  type ModelFitArgs,
+  type ModelPredictArgs,
 } from './training/index.js';
-export { train, Optimizer, getOptimizer } from './optimizers/index.js';
+export { train, Optimizer } from './optimizers/index.js';
 export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 
-// Data.
+// Ferrite: data sets (`datasets.fashionMnist.load()`), IDX files, and sklearn-like helpers.
 export { datasets, toCategorical, rescale, shuffle, trainTestSplit, parseIdx, readIdx } from './data/index.js';
 
-// Charts: training curves as SVG (`plot.plotHistory(history, {path})`).
+// Ferrite: training curves as SVG (`plot.plotHistory(history, {path})`).
 export * as plot from './plot/index.js';
 
-// Background training in a worker (`worker.create(model)`).
+// Ferrite: training in a worker (`worker.create(model)`).
 export * as worker from './worker/index.js';

@@ -11,14 +11,10 @@ import type { Tensor } from '../../ts/tensor/tensor.js';
 import { variableGrads } from '../../ts/autograd/tape.js';
 import { add, conv2d as conv2dOp, maxPool, avgPool, mul, pad, relu, sum } from '../../ts/ops/index.js';
 import * as layers from '../../ts/layers/index.js';
-import {
-  BatchNormalization,
-  Conv2D,
-  deserialize,
-  input,
-  type Layer,
-  type SymbolicShape,
-} from '../../ts/layers/index.js';
+import { input, type Layer, type SymbolicShape } from '../../ts/layers/index.js';
+import { BatchNormalization } from '../../ts/layers/normalization.js';
+import { Conv2D } from '../../ts/layers/conv.js';
+import { deserialize } from '../../ts/serialization/registry.js';
 import { sequential, Sequential } from '../../ts/models/index.js';
 import { train } from '../../ts/optimizers/index.js';
 

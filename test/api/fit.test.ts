@@ -7,7 +7,7 @@ import { input } from '../../ts/layers/index.js';
 import { model, sequential, type Sequential } from '../../ts/models/index.js';
 import { train } from '../../ts/optimizers/index.js';
 import type { ProgressSink } from '../../ts/training/index.js';
-import { l2 } from '../../ts/layers/regularizers.js';
+import { l2 } from '../../ts/regularizers/index.js';
 
 /** Two interleaved spirals (one turn each), `n` points per class, labels 0 / 1. */
 function spirals(n: number, seed: number): { x: Tensor; y: Tensor; labels: number[] } {

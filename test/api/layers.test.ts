@@ -4,15 +4,14 @@ import { memory, tensor, zeros } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import * as initializers from '../../ts/initializers/index.js';
-import {
-  computeFans,
-  getInitializer,
-  orthonormalizeRows,
-  orthonormalizeRowsNaive,
-} from '../../ts/initializers/index.js';
+import { getInitializer } from '../../ts/initializers/resolve.js';
+import { computeFans, type VarianceScaling } from '../../ts/initializers/variance-scaling.js';
+import { orthonormalizeRows, orthonormalizeRowsNaive } from '../../ts/initializers/orthogonal.js';
 import * as layers from '../../ts/layers/index.js';
-import { Dense, deserialize, input } from '../../ts/layers/index.js';
-import * as regularizers from '../../ts/layers/regularizers.js';
+import { input } from '../../ts/layers/index.js';
+import { Dense } from '../../ts/layers/dense.js';
+import { deserialize } from '../../ts/serialization/registry.js';
+import * as regularizers from '../../ts/regularizers/index.js';
 import { toSnakeCase } from '../../ts/layers/naming.js';
 
 /** Naive dense: x [rows, in] · W [in, out] + b, then relu if asked. */
@@ -110,7 +109,7 @@ describe('initializers', () => {
     expect(() => getInitializer('glorotUnifrom')).toThrow(/unknown initializer 'glorotUnifrom'/);
     const round = getInitializer(
       initializers.varianceScaling({ scale: 3, mode: 'fanOut', distribution: 'uniform' }).serialize(),
-    ) as initializers.VarianceScaling;
+    ) as VarianceScaling;
     expect([round.scale, round.mode, round.distribution]).toEqual([3, 'fanOut', 'uniform']);
   });
 
@@ -367,7 +366,7 @@ describeEachBuild('layers', () => {
     expect(copy).toBeInstanceOf(Dense);
     expect(copy.units).toBe(5);
     expect(copy.activation.name).toBe('tanh');
-    expect(copy.kernelRegularizer?.getConfig()).toEqual({ l1: 0, l2: 0.01 });
+    expect(copy.weightSpec.kernel.regularizer?.getConfig()).toEqual({ l1: 0, l2: 0.01 });
     expect(() => deserialize({ className: 'Nope', config: {} })).toThrow(/unknown class 'Nope'/);
   });
 

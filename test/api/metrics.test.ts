@@ -3,14 +3,8 @@ import { describeEachBuild, expectClose } from '../support/helpers.js';
 import { tensor } from '../../ts/tensor/creation.js';
 import { memory } from '../../ts/tensor/creation.js';
 import * as metrics from '../../ts/metrics/index.js';
-import {
-  Accuracy,
-  ClassificationScore,
-  CountingMetric,
-  getMetric,
-  Mean,
-  MeanMetricWrapper,
-} from '../../ts/metrics/index.js';
+import { Accuracy, ClassificationScore, CountingMetric, Mean, MeanMetricWrapper } from '../../ts/metrics/metric.js';
+import { getMetric } from '../../ts/metrics/resolve.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 
 const values = (t: Tensor) => {

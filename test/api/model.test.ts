@@ -4,9 +4,10 @@ import { memory, tensor, zeros } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import * as layers from '../../ts/layers/index.js';
-import { input, SymbolicTensor } from '../../ts/layers/index.js';
+import { input } from '../../ts/layers/index.js';
+import { SymbolicTensor } from '../../ts/layers/symbolic.js';
 import { LayersModel, model, Sequential, sequential } from '../../ts/models/index.js';
-import { getLoss } from '../../ts/losses/index.js';
+import { getLoss } from '../../ts/losses/resolve.js';
 import { train } from '../../ts/optimizers/index.js';
 
 function p1Model(): Sequential {

@@ -7,7 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lineChart, niceAxis, plotHistory } from '../../ts/plot/index.js';
+import { lineChart, plotHistory } from '../../ts/plot/index.js';
+import { niceAxis } from '../../ts/plot/scale.js';
 
 /** Checks that tags nest and close properly (a small well-formedness check); returns the element names. */
 function parseTags(svg: string): string[] {

@@ -8,7 +8,6 @@ import { logSoftmax, softmax } from '../../ts/ops/softmax.js';
 import {
   binaryCrossentropy,
   categoricalCrossentropy,
-  getLoss,
   huber,
   meanAbsoluteError,
   meanSquaredError,
@@ -17,6 +16,7 @@ import {
   sparseCategoricalCrossentropy,
   sparseSoftmaxCrossEntropyWithLogits,
 } from '../../ts/losses/index.js';
+import { getLoss } from '../../ts/losses/resolve.js';
 
 const EPS = 1e-7;
 const values = (t: Tensor) => Array.from(t.dataSync());

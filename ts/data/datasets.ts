@@ -10,22 +10,7 @@ import {
   type Cifar10LoadOptions,
   type Cifar10TrainTest,
 } from './cifar10.js';
-
-export const FASHION_MNIST_PATH = '/usr/share/datasets/fashion-mnist';
-
-/** Fashion-MNIST's class names, by label. */
-export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-] as const;
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_PATH } from './mnist-files.mjs';
 
 export const fashionMnist = {
   /**

@@ -5,6 +5,7 @@
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import { findIdxFile, parseIdx, type IdxArray } from './idx.js';
 import { maybeGunzip } from './source.js';
+import { IDX_FILES } from './mnist-files.mjs';
 
 /** Inputs and labels of one split. */
 export interface Split {
@@ -44,13 +45,6 @@ export interface MnistFormatSpec {
   howToGet: string;
 }
 
-const FILES = {
-  trainImages: 'train-images-idx3-ubyte',
-  trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte',
-  testLabels: 't10k-labels-idx1-ubyte',
-};
-
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 // pixel / 255 in float64 rounded once to float32: the value NumPy's `x / 255.0` gives
@@ -85,21 +79,29 @@ export async function loadMnistFormat(
   };
   // Read and check all four files before allocating any tensor, so a bad file leaks nothing.
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
-    read(FILES.trainImages, 3),
-    read(FILES.trainLabels, 1),
-    read(FILES.testImages, 3),
-    read(FILES.testLabels, 1),
+    read(IDX_FILES.trainImages, 3),
+    read(IDX_FILES.trainLabels, 1),
+    read(IDX_FILES.testImages, 3),
+    read(IDX_FILES.testLabels, 1),
   ]);
   const trainN = checkPair(
     spec,
     trainImages,
     trainLabels,
-    FILES.trainImages,
-    FILES.trainLabels,
+    IDX_FILES.trainImages,
+    IDX_FILES.trainLabels,
     opts.trainSize,
     'trainSize',
   );
-  const testN = checkPair(spec, testImages, testLabels, FILES.testImages, FILES.testLabels, opts.testSize, 'testSize');
+  const testN = checkPair(
+    spec,
+    testImages,
+    testLabels,
+    IDX_FILES.testImages,
+    IDX_FILES.testLabels,
+    opts.testSize,
+    'testSize',
+  );
 
   const lut = normalize ? SCALE_255 : IDENTITY_255;
   const train = makeSplit(trainImages, trainLabels, trainN, lut, flatten);

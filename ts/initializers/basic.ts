@@ -4,6 +4,7 @@
 import type { DataType, Shape, Tensor } from '../tensor/tensor.js';
 import { fill, zeros } from '../tensor/creation.js';
 import { randomNormal, randomUniform, truncatedNormal } from '../ops/random.js';
+import { registerClass } from '../serialization/registry.js';
 import { checkFloatInit, checkInitShape, Initializer } from './initializer.js';
 
 export class Zeros extends Initializer {
@@ -157,3 +158,5 @@ function checkStddev(name: string, stddev: number): void {
     throw new Error(`ferrite: initializers.${name}: stddev must be a finite number >= 0, got ${stddev}`);
   }
 }
+
+for (const cls of [Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal, Identity]) registerClass(cls);

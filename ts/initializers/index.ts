@@ -1,8 +1,7 @@
-// Weight initializers, like `tf.initializers`: factory functions (`glorotUniform({seed})`),
-// the classes, and resolution of string identifiers ('glorotUniform', 'he_normal', ...).
+// Weight initializers, like `tf.initializers`: `initializers.heNormal({seed: 1})` as a
+// layer's kernelInitializer (layers also take the names: 'heNormal', 'he_normal').
 
-import { registerClass } from '../layers/serialization.js';
-import { Initializer, registerInitializerName } from './initializer.js';
+import type { Initializer } from './initializer.js';
 import {
   Constant,
   Identity,
@@ -29,10 +28,10 @@ import {
 } from './variance-scaling.js';
 import { Orthogonal, type OrthogonalArgs } from './orthogonal.js';
 
-export { Initializer, getInitializer, type InitializerIdentifier } from './initializer.js';
-export * from './basic.js';
-export * from './variance-scaling.js';
-export { Orthogonal, orthonormalizeRows, orthonormalizeRowsNaive, type OrthogonalArgs } from './orthogonal.js';
+export type { Initializer, InitializerIdentifier } from './initializer.js';
+export type { ConstantArgs, IdentityArgs, RandomNormalArgs, RandomUniformArgs } from './basic.js';
+export type { FanMode, SeedOnlyArgs, VarianceScalingArgs, VarianceScalingDistribution } from './variance-scaling.js';
+export type { OrthogonalArgs } from './orthogonal.js';
 
 export const zeros = (): Initializer => new Zeros();
 export const ones = (): Initializer => new Ones();
@@ -49,43 +48,3 @@ export const heUniform = (args: SeedOnlyArgs = {}): Initializer => new HeUniform
 export const leCunNormal = (args: SeedOnlyArgs = {}): Initializer => new LeCunNormal(args);
 export const leCunUniform = (args: SeedOnlyArgs = {}): Initializer => new LeCunUniform(args);
 export const orthogonal = (args: OrthogonalArgs = {}): Initializer => new Orthogonal(args);
-
-const classes = [
-  Zeros,
-  Ones,
-  Constant,
-  RandomNormal,
-  RandomUniform,
-  TruncatedNormal,
-  Identity,
-  VarianceScaling,
-  GlorotUniform,
-  GlorotNormal,
-  HeNormal,
-  HeUniform,
-  LeCunNormal,
-  LeCunUniform,
-  Orthogonal,
-];
-for (const cls of classes) registerClass(cls);
-
-// String identifiers: every spelling (camelCase, snake_case, class name) maps to one key.
-const byName: Record<string, () => Initializer> = {
-  zeros,
-  zero: zeros,
-  ones,
-  one: ones,
-  randomNormal,
-  randomUniform,
-  truncatedNormal,
-  identity,
-  varianceScaling,
-  glorotUniform,
-  glorotNormal,
-  heNormal,
-  heUniform,
-  leCunNormal,
-  leCunUniform,
-  orthogonal,
-};
-for (const [name, make] of Object.entries(byName)) registerInitializerName(name, make);

@@ -21,6 +21,7 @@ import { tensor } from '../tensor/creation.js';
 import { matMul } from '../ops/matmul.js';
 import { sub } from '../ops/index.js';
 import { randomNormal } from '../ops/random.js';
+import { registerClass } from '../serialization/registry.js';
 import { checkFloatInit, checkInitShape, Initializer } from './initializer.js';
 
 /** Rows handled together: the GEMMs are [BLOCK, m] x [m, BLOCK] and [BLOCK, BLOCK] x [BLOCK, m]. */
@@ -205,3 +206,4 @@ export class Orthogonal extends Initializer {
     return { gain: this.gain, seed: this.seed ?? null };
   }
 }
+registerClass(Orthogonal);

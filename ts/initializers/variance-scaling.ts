@@ -3,6 +3,7 @@
 
 import type { DataType, Shape, Tensor } from '../tensor/tensor.js';
 import { randomNormal, randomUniform, truncatedNormal } from '../ops/random.js';
+import { registerClass } from '../serialization/registry.js';
 import { checkFloatInit, checkInitShape, Initializer } from './initializer.js';
 
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
@@ -118,3 +119,6 @@ export const HeUniform = preset('HeUniform', 2, 'fanIn', 'uniform');
 export const LeCunNormal = preset('LeCunNormal', 1, 'fanIn', 'normal');
 /** Uniform in ±sqrt(3 / fanIn). */
 export const LeCunUniform = preset('LeCunUniform', 1, 'fanIn', 'uniform');
+
+for (const cls of [VarianceScaling, GlorotUniform, GlorotNormal, HeNormal, HeUniform, LeCunNormal, LeCunUniform])
+  registerClass(cls);

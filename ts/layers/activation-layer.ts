@@ -3,7 +3,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation as ActivationFn, type ActivationIdentifier } from './activations.js';
-import { registerClass } from './serialization.js';
+import { registerClass } from '../serialization/registry.js';
 import type { SplitActivation } from './split-activation.js';
 
 export interface ActivationLayerArgs extends LayerArgs {

@@ -6,16 +6,14 @@
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { fusedConv2d } from '../ops/conv.js';
 import { getActivationName } from '../ops/activations.js';
-import type { InitializerIdentifier } from '../initializers/index.js';
-import { single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
-import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
-import { registerClass } from './serialization.js';
+import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
-import { serializeInit } from './dense.js';
+import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 import { Spatial2DLayer, checkPaddingMode, toPair, windowOutputShape, type DataFormat, type Pair } from './spatial.js';
 
-export interface Conv2DArgs extends LayerArgs {
+export interface Conv2DArgs extends LayerArgs, KernelBiasArgs {
   /** Number of output channels. */
   filters: number;
   /** Window size: one number or [height, width]. */
@@ -30,13 +28,6 @@ export interface Conv2DArgs extends LayerArgs {
   dilationRate?: Pair;
   /** Applied after the bias; default linear. 'relu' runs inside the convolution kernel. */
   activation?: ActivationIdentifier;
-  useBias?: boolean;
-  /** Default 'glorotUniform'. */
-  kernelInitializer?: InitializerIdentifier;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier;
-  biasRegularizer?: RegularizerIdentifier;
 }
 
 /** Activations the convolution kernel applies itself (no extra pass over the output). */
@@ -50,11 +41,8 @@ export class Conv2D extends Spatial2DLayer {
   readonly padding: 'valid' | 'same';
   readonly dilationRate: [number, number];
   readonly activation: Activation;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerIdentifier;
-  readonly biasInitializer: InitializerIdentifier;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
+  /** How the kernel and the bias start, and their regularizers. */
+  readonly weightSpec: KernelBiasSpec;
   kernel: Variable | null = null;
   bias: Variable | null = null;
 
@@ -71,11 +59,7 @@ export class Conv2D extends Spatial2DLayer {
     this.padding = checkPaddingMode(this.name, args.padding ?? 'valid');
     this.dilationRate = toPair(this.name, 'dilationRate', args.dilationRate ?? 1);
     this.activation = resolveActivation(args.activation, this.name);
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
-    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${this.name}: kernelRegularizer`);
-    this.biasRegularizer = getRegularizer(args.biasRegularizer, `${this.name}: biasRegularizer`);
+    this.weightSpec = new KernelBiasSpec(this.name, args);
   }
 
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
@@ -87,23 +71,17 @@ export class Conv2D extends Spatial2DLayer {
       );
     }
     const [kh, kw] = this.kernelSize;
-    this.kernel = this.addWeight(
-      'kernel',
+    ({ kernel: this.kernel, bias: this.bias } = this.weightSpec.create(
+      this,
       [kh, kw, channels, this.filters],
-      'float32',
-      this.kernelInitializer,
-      this.kernelRegularizer,
-    );
-    if (this.useBias)
-      this.bias = this.addWeight('bias', [this.filters], 'float32', this.biasInitializer, this.biasRegularizer);
+      this.filters,
+    ));
     this.inputSpec = [{ ndim: 4, axes: { [-1]: channels } }];
     this.built = true;
   }
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
-    const x = single(this.name, inputs);
-    if (x.dtype !== 'float32')
-      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    const x = singleFloat32(this.name, inputs);
     // Checked here too (not only by the op) so that the error names the layer.
     this.computeOutputShape(x.shape as SymbolicShape);
     // Only the library's own relu/linear go to the kernel, never a user function of that name.
@@ -146,11 +124,7 @@ export class Conv2D extends Spatial2DLayer {
       dataFormat: this.dataFormat,
       dilationRate: [...this.dilationRate],
       activation: this.activation.name,
-      useBias: this.useBias,
-      kernelInitializer: serializeInit(this.kernelInitializer),
-      biasInitializer: serializeInit(this.biasInitializer),
-      kernelRegularizer: this.kernelRegularizer?.serialize() ?? null,
-      biasRegularizer: this.biasRegularizer?.serialize() ?? null,
+      ...this.weightSpec.config(),
     };
   }
 }

@@ -4,26 +4,18 @@
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { matMul } from '../ops/matmul.js';
 import { add, reshape } from '../ops/index.js';
-import type { InitializerIdentifier } from '../initializers/index.js';
-import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
-import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
-import { registerClass, type SerializedObject } from './serialization.js';
+import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import type { SplitActivation } from './split-activation.js';
+import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 
-export interface DenseArgs extends LayerArgs {
+export interface DenseArgs extends LayerArgs, KernelBiasArgs {
   /** Size of the output's last dimension. */
   units: number;
   /** Applied to x W + b; default linear. */
   activation?: ActivationIdentifier;
-  useBias?: boolean;
-  /** Default 'glorotUniform'. */
-  kernelInitializer?: InitializerIdentifier;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier;
-  biasRegularizer?: RegularizerIdentifier;
   /** Shorthand for inputShape: [inputDim]. */
   inputDim?: number;
 }
@@ -32,11 +24,8 @@ export class Dense extends Layer implements SplitActivation {
   static override className = 'Dense';
   readonly units: number;
   readonly activation: Activation;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerIdentifier;
-  readonly biasInitializer: InitializerIdentifier;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
+  /** How the kernel and the bias start, and their regularizers. */
+  readonly weightSpec: KernelBiasSpec;
   kernel: Variable | null = null;
   bias: Variable | null = null;
   private inputDim = -1;
@@ -53,11 +42,7 @@ export class Dense extends Layer implements SplitActivation {
     }
     this.units = args.units;
     this.activation = resolveActivation(args.activation, this.name);
-    this.useBias = args.useBias ?? true;
-    this.kernelInitializer = args.kernelInitializer ?? 'glorotUniform';
-    this.biasInitializer = args.biasInitializer ?? 'zeros';
-    this.kernelRegularizer = getRegularizer(args.kernelRegularizer, `${this.name}: kernelRegularizer`);
-    this.biasRegularizer = getRegularizer(args.biasRegularizer, `${this.name}: biasRegularizer`);
+    this.weightSpec = new KernelBiasSpec(this.name, args);
     this.inputSpec = [{ minNdim: 2 }];
   }
 
@@ -70,15 +55,7 @@ export class Dense extends Layer implements SplitActivation {
       );
     }
     this.inputDim = inputDim;
-    this.kernel = this.addWeight(
-      'kernel',
-      [inputDim, this.units],
-      'float32',
-      this.kernelInitializer,
-      this.kernelRegularizer,
-    );
-    if (this.useBias)
-      this.bias = this.addWeight('bias', [this.units], 'float32', this.biasInitializer, this.biasRegularizer);
+    ({ kernel: this.kernel, bias: this.bias } = this.weightSpec.create(this, [inputDim, this.units], this.units));
     this.inputSpec = [{ minNdim: 2, axes: { [-1]: inputDim } }];
     this.built = true;
   }
@@ -93,9 +70,7 @@ export class Dense extends Layer implements SplitActivation {
 
   /** x W + b without the activation: the logits when the activation is softmax. */
   callPreActivation(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
-    const x = single(this.name, inputs);
-    if (x.dtype !== 'float32')
-      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    const x = singleFloat32(this.name, inputs);
     const kernel = this.kernel!;
     if (x.rank === 2) {
       const y = matMul(x, kernel);
@@ -122,17 +97,8 @@ export class Dense extends Layer implements SplitActivation {
       ...super.getConfig(),
       units: this.units,
       activation: this.activation.name,
-      useBias: this.useBias,
-      kernelInitializer: serializeInit(this.kernelInitializer),
-      biasInitializer: serializeInit(this.biasInitializer),
-      kernelRegularizer: this.kernelRegularizer?.serialize() ?? null,
-      biasRegularizer: this.biasRegularizer?.serialize() ?? null,
+      ...this.weightSpec.config(),
     };
   }
 }
 registerClass(Dense);
-
-/** Initializer identifiers in configs: strings stay strings, instances become {className, config}. */
-export function serializeInit(id: InitializerIdentifier): string | SerializedObject {
-  return typeof id === 'string' ? id : 'serialize' in id ? id.serialize() : id;
-}

@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { dropout } from '../ops/dropout.js';
 import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
-import { registerClass } from './serialization.js';
+import { registerClass } from '../serialization/registry.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of the inputs to drop, in [0, 1). */

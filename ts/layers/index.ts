@@ -1,4 +1,5 @@
-// Layers, like `tf.layers`: factory functions (`dense({units: 10})`) and the classes.
+// Layers, like `tf.layers`: factory functions (`dense({units: 10})`), `input`, and the
+// `Layer` base class for custom layers. The layer classes themselves stay internal.
 
 import { Dense, type DenseArgs } from './dense.js';
 import { Flatten } from './flatten.js';
@@ -18,34 +19,22 @@ import {
 import { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.js';
 
-export { Layer, type LayerArgs, type CallKwargs, type InputSpec, type LayerConfig, type LayerWeight } from './layer.js';
-export { SymbolicTensor, Node, type SymbolicShape } from './symbolic.js';
-export { InputLayer, input, type InputArgs, type InputLayerArgs } from './input-layer.js';
-export { Dense, type DenseArgs } from './dense.js';
-export { Flatten } from './flatten.js';
-export { Reshape, type ReshapeArgs } from './reshape.js';
-export { Dropout, type DropoutArgs } from './dropout.js';
-export { Activation, type ActivationLayerArgs } from './activation-layer.js';
-export { Conv2D, type Conv2DArgs } from './conv.js';
-export {
-  MaxPooling2D,
-  AveragePooling2D,
-  GlobalAveragePooling2D,
-  GlobalMaxPooling2D,
-  type Pooling2DArgs,
-  type GlobalPooling2DArgs,
-} from './pooling.js';
-export { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
-export { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.js';
-export { hasSplitActivation, type SplitActivation } from './split-activation.js';
-export { resolveActivation, type ActivationIdentifier } from './activations.js';
-export {
-  registerClass,
-  getRegisteredClass,
-  deserialize,
-  type SerializedObject,
-  type SerializableClass,
-} from './serialization.js';
+export { Layer, type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
+export { input, type InputArgs } from './input-layer.js';
+export type { SymbolicShape } from './symbolic.js';
+export type { ActivationIdentifier } from './activations.js';
+export type { KernelBiasArgs } from './weight-spec.js';
+export type {
+  ActivationLayerArgs,
+  BatchNormalizationArgs,
+  Conv2DArgs,
+  DenseArgs,
+  DropoutArgs,
+  GlobalPooling2DArgs,
+  Pooling2DArgs,
+  ReshapeArgs,
+  ZeroPadding2DArgs,
+};
 
 /** Densely connected layer: activation(x W + b). */
 export const dense = (args: DenseArgs): Dense => new Dense(args);

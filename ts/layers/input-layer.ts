@@ -4,7 +4,7 @@
 import type { DataType, Tensor } from '../tensor/tensor.js';
 import { Layer, checkSymbolicShape, type CallKwargs, type LayerConfig } from './layer.js';
 import { Node, SymbolicTensor, type SymbolicShape } from './symbolic.js';
-import { registerClass } from './serialization.js';
+import { registerClass } from '../serialization/registry.js';
 
 export interface InputLayerArgs {
   /** Shape without the batch dimension. */

@@ -6,8 +6,9 @@
 
 import { Tensor, Variable, type DataType, type Shape } from '../tensor/tensor.js';
 import { clone } from '../tensor/creation.js';
-import { getInitializer, type InitializerIdentifier } from '../initializers/index.js';
-import type { Regularizer } from './regularizers.js';
+import type { InitializerIdentifier } from '../initializers/initializer.js';
+import { getInitializer } from '../initializers/resolve.js';
+import type { Regularizer } from '../regularizers/regularizer.js';
 import { Node, SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { claimName, toSnakeCase, uniqueName, uniqueVariableName } from './naming.js';
 
@@ -426,4 +427,12 @@ export function single(layer: string, x: Tensor | Tensor[]): Tensor {
     return x[0];
   }
   return x;
+}
+
+/** The one float32 tensor of a call (what layers that compute in float32 take); throws naming the layer otherwise. */
+export function singleFloat32(layer: string, x: Tensor | Tensor[]): Tensor {
+  const t = single(layer, x);
+  if (t.dtype !== 'float32')
+    throw new Error(`ferrite: ${layer}: expected float32 input, got ${t.dtype} [${t.shape.join(', ')}]`);
+  return t;
 }

@@ -13,12 +13,12 @@
 
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { batchNorm, batchNormTraining } from '../ops/batchnorm.js';
-import type { InitializerIdentifier } from '../initializers/index.js';
-import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
-import { getRegularizer, type Regularizer, type RegularizerIdentifier } from './regularizers.js';
-import { registerClass } from './serialization.js';
+import type { InitializerIdentifier } from '../initializers/initializer.js';
+import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import type { RegularizerIdentifier } from '../regularizers/regularizer.js';
+import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
-import { serializeInit } from './dense.js';
+import { WeightSpec } from './weight-spec.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The channel axis; only the last (-1, the default, or rank - 1) is supported. */
@@ -58,12 +58,8 @@ export class BatchNormalization extends Layer {
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
-  readonly betaInitializer: InitializerIdentifier;
-  readonly gammaInitializer: InitializerIdentifier;
-  readonly movingMeanInitializer: InitializerIdentifier;
-  readonly movingVarianceInitializer: InitializerIdentifier;
-  readonly betaRegularizer: Regularizer | null;
-  readonly gammaRegularizer: Regularizer | null;
+  /** How each weight starts (and the regularizers of gamma and beta). */
+  readonly weightSpecs: { gamma: WeightSpec; beta: WeightSpec; movingMean: WeightSpec; movingVariance: WeightSpec };
   gamma: Variable | null = null;
   beta: Variable | null = null;
   movingMean: Variable | null = null;
@@ -84,12 +80,18 @@ export class BatchNormalization extends Layer {
     }
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
-    this.betaInitializer = args.betaInitializer ?? 'zeros';
-    this.gammaInitializer = args.gammaInitializer ?? 'ones';
-    this.movingMeanInitializer = args.movingMeanInitializer ?? 'zeros';
-    this.movingVarianceInitializer = args.movingVarianceInitializer ?? 'ones';
-    this.betaRegularizer = getRegularizer(args.betaRegularizer, `${this.name}: betaRegularizer`);
-    this.gammaRegularizer = getRegularizer(args.gammaRegularizer, `${this.name}: gammaRegularizer`);
+    this.weightSpecs = {
+      gamma: new WeightSpec(this.name, 'gamma', args.gammaInitializer ?? 'ones', args.gammaRegularizer),
+      beta: new WeightSpec(this.name, 'beta', args.betaInitializer ?? 'zeros', args.betaRegularizer),
+      movingMean: new WeightSpec(this.name, 'movingMean', args.movingMeanInitializer ?? 'zeros', null, false),
+      movingVariance: new WeightSpec(
+        this.name,
+        'movingVariance',
+        args.movingVarianceInitializer ?? 'ones',
+        null,
+        false,
+      ),
+    };
     this.inputSpec = [{ minNdim: 2 }];
   }
 
@@ -108,25 +110,17 @@ export class BatchNormalization extends Layer {
       throw new Error(
         `ferrite: ${this.name}: the normalized axis (the last) of the input must be known, got ${fmtSymbolicShape(shape)}`,
       );
-    if (this.scale) this.gamma = this.addWeight('gamma', [c], 'float32', this.gammaInitializer, this.gammaRegularizer);
-    if (this.center) this.beta = this.addWeight('beta', [c], 'float32', this.betaInitializer, this.betaRegularizer);
-    this.movingMean = this.addWeight('moving_mean', [c], 'float32', this.movingMeanInitializer, null, false);
-    this.movingVariance = this.addWeight(
-      'moving_variance',
-      [c],
-      'float32',
-      this.movingVarianceInitializer,
-      null,
-      false,
-    );
+    const specs = this.weightSpecs;
+    if (this.scale) this.gamma = specs.gamma.create(this, [c]);
+    if (this.center) this.beta = specs.beta.create(this, [c]);
+    this.movingMean = specs.movingMean.create(this, [c]);
+    this.movingVariance = specs.movingVariance.create(this, [c]);
     this.inputSpec = [{ minNdim: 2, axes: { [-1]: c } }];
     this.built = true;
   }
 
   call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor {
-    const x = single(this.name, inputs);
-    if (x.dtype !== 'float32')
-      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    const x = singleFloat32(this.name, inputs);
     const offset = this.beta ?? undefined;
     const scale = this.gamma ?? undefined;
     // A frozen layer runs in inference mode even while the model trains (Keras 2.1+), so
@@ -154,12 +148,10 @@ export class BatchNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      betaInitializer: serializeInit(this.betaInitializer),
-      gammaInitializer: serializeInit(this.gammaInitializer),
-      movingMeanInitializer: serializeInit(this.movingMeanInitializer),
-      movingVarianceInitializer: serializeInit(this.movingVarianceInitializer),
-      betaRegularizer: this.betaRegularizer?.serialize() ?? null,
-      gammaRegularizer: this.gammaRegularizer?.serialize() ?? null,
+      ...this.weightSpecs.beta.config(),
+      ...this.weightSpecs.gamma.config(),
+      ...this.weightSpecs.movingMean.config(),
+      ...this.weightSpecs.movingVariance.config(),
     };
   }
 }

@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { pad } from '../ops/pad.js';
 import { single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
-import { registerClass } from './serialization.js';
+import { registerClass } from '../serialization/registry.js';
 import type { SymbolicShape } from './symbolic.js';
 import { Spatial2DLayer, toPair, type DataFormat } from './spatial.js';
 

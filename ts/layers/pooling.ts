@@ -4,8 +4,8 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import { avgPool, globalAvgPool, globalMaxPool, maxPool } from '../ops/pool.js';
-import { single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
-import { registerClass } from './serialization.js';
+import { singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { registerClass } from '../serialization/registry.js';
 import type { SymbolicShape } from './symbolic.js';
 import { Spatial2DLayer, checkPaddingMode, toPair, windowOutputShape, type DataFormat, type Pair } from './spatial.js';
 
@@ -37,9 +37,7 @@ abstract class Pooling2D extends Spatial2DLayer {
   protected abstract pool(x: Tensor): Tensor;
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
-    const x = single(this.name, inputs);
-    if (x.dtype !== 'float32')
-      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    const x = singleFloat32(this.name, inputs);
     this.computeOutputShape(x.shape as SymbolicShape); // errors that name the layer
     return this.pool(x);
   }
@@ -105,9 +103,7 @@ abstract class GlobalPooling2D extends Spatial2DLayer {
   protected abstract pool(x: Tensor): Tensor;
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
-    const x = single(this.name, inputs);
-    if (x.dtype !== 'float32')
-      throw new Error(`ferrite: ${this.name}: expected float32 input, got ${x.dtype} [${x.shape.join(', ')}]`);
+    const x = singleFloat32(this.name, inputs);
     return this.pool(x);
   }
 

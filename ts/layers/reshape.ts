@@ -3,7 +3,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { reshape } from '../ops/index.js';
 import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
-import { registerClass } from './serialization.js';
+import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 
 export interface ReshapeArgs extends LayerArgs {

@@ -18,7 +18,7 @@ import {
   recallOf,
 } from './counts.js';
 
-function fromValues(values: Float32Array, shape: readonly number[], like: Tensor): Tensor {
+function fromValues(values: ArrayLike<number>, shape: readonly number[], like: Tensor): Tensor {
   const out = emptyTensor(shape, 'float32', like.engine);
   out.view().set(values);
   return out;
@@ -36,23 +36,29 @@ function exampleShape(s: readonly number[]): number[] {
 }
 
 /**
+ * One value per example from one value per element of yPred: their mean over the last
+ * axis, unless yPred already holds one value per example ([n], or [n, 1]: a sigmoid output).
+ */
+function perExampleMean(values: ArrayLike<number>, yPred: Tensor): Tensor {
+  const shape = exampleShape(yPred.shape);
+  if (shape.length <= 1) return fromValues(values, shape, yPred);
+  const width = shape[shape.length - 1];
+  const rows = values.length / width;
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let j = 0; j < width; j++) s += values[r * width + j];
+    out[r] = s / width;
+  }
+  return fromValues(out, shape.slice(0, -1), yPred);
+}
+
+/**
  * Per-example binary accuracy: the mean over the last axis of yTrue == (yPred > threshold).
  * yTrue holds 0/1 labels of yPred's shape ([n] and [n, 1] are interchangeable).
  */
 export function binaryAccuracy(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
-  const matches = binaryMatches('binaryAccuracy', yTrue, yPred, threshold);
-  // One value per example: average the last axis unless it is the example axis itself.
-  const shape = exampleShape(yPred.shape);
-  if (shape.length <= 1) return fromValues(matches, shape, yPred);
-  const width = shape[shape.length - 1];
-  const rows = matches.length / width;
-  const perRow = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let j = 0; j < width; j++) s += matches[r * width + j];
-    perRow[r] = s / width;
-  }
-  return fromValues(perRow, shape.slice(0, -1), yPred);
+  return perExampleMean(binaryMatches('binaryAccuracy', yTrue, yPred, threshold), yPred);
 }
 
 /** Per-example categorical accuracy: 1 where argmax(yTrue) == argmax(yPred). yTrue is one-hot. */
@@ -104,26 +110,15 @@ export function macroF1(yTrue: Tensor, yPred: Tensor): Tensor {
 
 /** Per-example mean squared error over the last axis (a metric: not differentiable; use losses to train). */
 export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
-  return perExampleMean('meanSquaredError', yTrue, yPred, (d) => d * d);
+  return perExampleMean(
+    elementwiseErrors('meanSquaredError', yTrue, yPred, (d) => d * d),
+    yPred,
+  );
 }
 
 /** Per-example mean absolute error over the last axis. */
 export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
-  return perExampleMean('meanAbsoluteError', yTrue, yPred, Math.abs);
-}
-
-function perExampleMean(op: string, yTrue: Tensor, yPred: Tensor, f: (d: number) => number): Tensor {
-  const values = elementwiseErrors(op, yTrue, yPred, f);
-  const shape = exampleShape(yPred.shape);
-  const width = shape.length <= 1 ? 1 : shape[shape.length - 1];
-  const rows = values.length / width;
-  const out = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let s = 0;
-    for (let j = 0; j < width; j++) s += values[r * width + j];
-    out[r] = s / width;
-  }
-  return fromValues(out, shape.length <= 1 ? shape : shape.slice(0, -1), yPred);
+  return perExampleMean(elementwiseErrors('meanAbsoluteError', yTrue, yPred, Math.abs), yPred);
 }
 
 /** f(yPred - yTrue) per element, for the regression metrics (targets pair with predictions element by element). */

@@ -1,4 +1,5 @@
-// Metrics: per-batch functions (like tf.metrics) and epoch-aggregating metric objects.
+// Metrics, like `tf.metrics`: functions of one batch, (yTrue, yPred) -> Tensor. What
+// compile makes of metric names (objects that aggregate over an epoch) stays internal.
 
 export {
   binaryAccuracy,
@@ -13,17 +14,10 @@ export {
   meanSquaredError,
   meanAbsoluteError,
 } from './functions.js';
-export {
-  Accuracy,
-  ClassificationScore,
-  CountingMetric,
-  MeanMetricWrapper,
-  Mean,
-  type Metric,
-  type MetricFn,
-  type AccuracyKind,
-  type ScoreMode,
-} from './metric.js';
-export { getMetric, type MetricIdentifier } from './resolve.js';
+
+// What compile accepts besides names and functions: an object that aggregates over an epoch.
+export type { Metric, MetricFn } from './metric.js';
+export type { MetricIdentifier } from './resolve.js';
+
 // Short names as in tf.metrics.
 export { meanSquaredError as mse, meanAbsoluteError as mae } from './functions.js';

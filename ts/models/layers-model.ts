@@ -7,10 +7,10 @@ import { Tensor, type DataType } from '../tensor/tensor.js';
 import { Layer, type CallKwargs, type LayerArgs, type LayerConfig, type LayerWeight } from '../layers/layer.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Node, SymbolicTensor, type SymbolicShape } from '../layers/symbolic.js';
-import { deserialize, registerClass } from '../layers/serialization.js';
+import { deserialize, registerClass } from '../serialization/registry.js';
 import { GraphPlan } from './graph.js';
 import { printSummary } from './summary.js';
-import { compileModel, type CompiledState, type ModelCompileArgs } from '../training/compile.js';
+import { compileModel, requireCompiled, type CompiledState, type ModelCompileArgs } from '../training/compile.js';
 import { fitModel, type ModelFitArgs } from '../training/fit.js';
 import {
   evaluateModel,
@@ -21,6 +21,7 @@ import {
 } from '../training/evaluate.js';
 import type { History } from '../training/callbacks.js';
 import { checkAgainstInput } from '../training/data-checks.js';
+import type { TrainableModel } from '../training/trainable-model.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -28,7 +29,7 @@ export interface ModelArgs {
   name?: string;
 }
 
-export class LayersModel extends Layer {
+export class LayersModel extends Layer implements TrainableModel {
   static override className = 'Model';
 
   /** Set by a callback (EarlyStopping) to end `fit` after the current batch. */
@@ -309,13 +310,13 @@ export class LayersModel extends Layer {
   }
 
   /** Trains for a number of epochs; resolves to the History of per-epoch logs. */
-  fit(x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelFitArgs = {}): Promise<History> {
-    return fitModel(this, x, y, args);
+  async fit(x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelFitArgs = {}): Promise<History> {
+    return fitModel(this, requireCompiled(this.name, this.compiled, 'fit'), x, y, args);
   }
 
   /** Loss (and metrics) over x, y: a scalar tensor, or one per name in metricsNames. */
   evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
-    return evaluateModel(this, x, y, args);
+    return evaluateModel(this, requireCompiled(this.name, this.compiled, 'evaluate'), x, y, args);
   }
 
   /** Outputs for x, computed in batches (inference mode: no dropout). */
@@ -329,8 +330,8 @@ export class LayersModel extends Layer {
   }
 
   /** One training step on x, y as a batch; the loss, or [loss, ...metrics]. */
-  trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
-    return trainOnBatchModel(this, x, y);
+  async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
+    return trainOnBatchModel(this, requireCompiled(this.name, this.compiled, 'trainOnBatch'), x, y);
   }
 
   /** Whether outputs are returned as one tensor (the model was made with one output). */

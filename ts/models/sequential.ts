@@ -6,7 +6,7 @@ import type { DataType } from '../tensor/tensor.js';
 import { Layer, type LayerArgs, type LayerConfig } from '../layers/layer.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { SymbolicTensor, type SymbolicShape } from '../layers/symbolic.js';
-import { deserialize, registerClass } from '../layers/serialization.js';
+import { deserialize, registerClass } from '../serialization/registry.js';
 import { LayersModel } from './layers-model.js';
 
 export interface SequentialArgs {

@@ -1,9 +1,22 @@
 // model.summary(): a Keras-style table of layers, output shapes and parameter counts.
 
+import type { Variable } from '../tensor/tensor.js';
 import type { Layer } from '../layers/layer.js';
 import { InputLayer } from '../layers/input-layer.js';
-import type { Node, SymbolicShape } from '../layers/symbolic.js';
-import type { LayersModel } from './layers-model.js';
+import type { Node, SymbolicShape, SymbolicTensor } from '../layers/symbolic.js';
+import type { GraphPlan } from './graph.js';
+
+/** What the table reads of a model (a SummarizedModel). */
+export interface SummarizedModel {
+  readonly name: string;
+  getClassName(): string;
+  readonly isGraphBuilt: boolean;
+  graph(): GraphPlan;
+  readonly layers: Layer[];
+  readonly inputs: SymbolicTensor[];
+  readonly outputs: SymbolicTensor[];
+  readonly weights: Variable[];
+}
 
 export interface SummaryOptions {
   lineLength?: number;
@@ -23,12 +36,12 @@ export function withThousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-function nodesOf(model: LayersModel): Node[] {
+function nodesOf(model: SummarizedModel): Node[] {
   return model.isGraphBuilt ? [...model.graph().nodes] : [];
 }
 
 /** A chain of single-input layers prints without the 'Connected to' column. */
-function isChain(model: LayersModel, nodes: Node[]): boolean {
+function isChain(model: SummarizedModel, nodes: Node[]): boolean {
   if (model.getClassName() === 'Sequential') return true;
   const seen = new Set<Layer>();
   for (const n of nodes) {
@@ -38,7 +51,7 @@ function isChain(model: LayersModel, nodes: Node[]): boolean {
   return model.isGraphBuilt && model.inputs.length === 1 && model.outputs.length === 1;
 }
 
-export function printSummary(model: LayersModel, opts: SummaryOptions = {}): void {
+export function printSummary(model: SummarizedModel, opts: SummaryOptions = {}): void {
   const print = opts.printFn ?? console.log;
   const nodes = nodesOf(model);
   const chain = isChain(model, nodes);

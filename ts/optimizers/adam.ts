@@ -6,10 +6,11 @@
 // Slots: `${variable}/m`, `${variable}/v`.
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
+import { checkHyper, Optimizer } from './optimizer.js';
 
 export class AdamOptimizer extends Optimizer {
   static override className = 'Adam';
+  static override configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon'];
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -33,18 +34,5 @@ export class AdamOptimizer extends Optimizer {
     // In double precision: beta2^t for large t and the ratio lose nothing here.
     const alpha = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
     v.engine.core.fe_adam_update(v.ptr, g.ptr, m!.ptr, s!.ptr, v.size, alpha, this.beta1, this.beta2, this.epsilon);
-  }
-
-  getConfig(): OptimizerConfig {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
-  }
-
-  static fromConfig(config: OptimizerConfig): AdamOptimizer {
-    return new AdamOptimizer(
-      config.learningRate as number,
-      config.beta1 as number,
-      config.beta2 as number,
-      config.epsilon as number,
-    );
   }
 }

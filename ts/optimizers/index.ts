@@ -1,7 +1,7 @@
 // Optimizers: TF.js's `train` factory functions and classes, and `getOptimizer` for the
 // Keras/TF.js names that `model.compile` accepts.
 
-import { Optimizer } from './optimizer.js';
+import { Optimizer, type OptimizerConfig } from './optimizer.js';
 import { MomentumOptimizer, SGDOptimizer } from './sgd.js';
 import { AdamOptimizer } from './adam.js';
 import { RMSPropOptimizer } from './rmsprop.js';
@@ -53,20 +53,20 @@ export function getOptimizer(identifier: string | Optimizer): Optimizer {
   return make();
 }
 
+const CLASSES: { className: string; fromConfig(config: OptimizerConfig): Optimizer }[] = [
+  SGDOptimizer,
+  MomentumOptimizer,
+  AdamOptimizer,
+  RMSPropOptimizer,
+];
+
 /** An optimizer from `{className, config}` (as `getClassName()` and `getConfig()` give). */
-export function optimizerFromConfig(className: string, config: Record<string, number | boolean | string>): Optimizer {
-  switch (className) {
-    case 'SGD':
-      return SGDOptimizer.fromConfig(config);
-    case 'Momentum':
-      return MomentumOptimizer.fromConfig(config);
-    case 'Adam':
-      return AdamOptimizer.fromConfig(config);
-    case 'RMSProp':
-      return RMSPropOptimizer.fromConfig(config);
-    default:
-      throw new Error(
-        `ferrite: optimizerFromConfig: unknown optimizer class '${className}'; valid: SGD, Momentum, Adam, RMSProp`,
-      );
+export function optimizerFromConfig(className: string, config: OptimizerConfig): Optimizer {
+  const cls = CLASSES.find((c) => c.className === className);
+  if (cls === undefined) {
+    throw new Error(
+      `ferrite: optimizerFromConfig: unknown optimizer class '${className}'; valid: ${CLASSES.map((c) => c.className).join(', ')}`,
+    );
   }
+  return cls.fromConfig(config);
 }

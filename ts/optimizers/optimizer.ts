@@ -33,6 +33,17 @@ export function checkHyper(cls: string, name: string, v: number, lo = 0, hi = In
 export abstract class Optimizer {
   /** The class name used in configs (TF.js's: 'SGD', 'Momentum', 'Adam', 'RMSProp'). */
   static className = 'Optimizer';
+  /**
+   * The constructor's parameters in order, named as the hyper-parameters this object
+   * holds: what getConfig saves and fromConfig passes back.
+   */
+  static configKeys: readonly string[] = ['learningRate'];
+
+  /** A new optimizer from `getConfig()`'s output (a missing entry takes its default). */
+  static fromConfig<T extends Optimizer>(this: new (...args: never[]) => T, config: OptimizerConfig): T {
+    const keys = (this as unknown as typeof Optimizer).configKeys;
+    return new (this as unknown as new (...args: unknown[]) => T)(...keys.map((k) => config[k]));
+  }
   private lr: number;
   private iterationCount = 0;
   private slots = new Map<string, SlotEntry>();
@@ -72,7 +83,12 @@ export abstract class Optimizer {
   }
   /** Updates `v` in place from gradient `g`; `slots` follow `slotNames()` (null where unused). */
   protected abstract update(v: Variable, g: Tensor, slots: (Tensor | null)[]): void;
-  abstract getConfig(): OptimizerConfig;
+
+  /** The hyper-parameters, by name (`{learningRate: 0.001, beta1: 0.9, ...}`). */
+  getConfig(): OptimizerConfig {
+    const values = this as unknown as OptimizerConfig;
+    return Object.fromEntries((this.constructor as typeof Optimizer).configKeys.map((k) => [k, values[k]]));
+  }
 
   /**
    * Applies one step of gradients to the variables they are named after (a map from

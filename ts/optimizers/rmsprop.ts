@@ -6,10 +6,11 @@
 // Slots: `${variable}/rms`, `${variable}/momentum` (momentum > 0), `${variable}/mg` (centered).
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
+import { checkHyper, Optimizer } from './optimizer.js';
 
 export class RMSPropOptimizer extends Optimizer {
   static override className = 'RMSProp';
+  static override configKeys = ['learningRate', 'decay', 'momentum', 'epsilon', 'centered'];
   readonly decay: number;
   readonly momentum: number;
   readonly epsilon: number;
@@ -46,26 +47,6 @@ export class RMSPropOptimizer extends Optimizer {
       this.decay,
       this.momentum,
       this.epsilon,
-    );
-  }
-
-  getConfig(): OptimizerConfig {
-    return {
-      learningRate: this.learningRate,
-      decay: this.decay,
-      momentum: this.momentum,
-      epsilon: this.epsilon,
-      centered: this.centered,
-    };
-  }
-
-  static fromConfig(config: OptimizerConfig): RMSPropOptimizer {
-    return new RMSPropOptimizer(
-      config.learningRate as number,
-      config.decay as number,
-      config.momentum as number,
-      config.epsilon as number,
-      config.centered as boolean,
     );
   }
 }

@@ -2,7 +2,7 @@
 // MomentumOptimizer; Keras' SGD without and with momentum).
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
+import { checkHyper, Optimizer } from './optimizer.js';
 
 /** p -= learningRate g. */
 export class SGDOptimizer extends Optimizer {
@@ -19,14 +19,6 @@ export class SGDOptimizer extends Optimizer {
   protected update(v: Variable, g: Tensor): void {
     v.engine.core.fe_sgd_update(v.ptr, g.ptr, v.size, this.learningRate);
   }
-
-  getConfig(): OptimizerConfig {
-    return { learningRate: this.learningRate };
-  }
-
-  static fromConfig(config: OptimizerConfig): SGDOptimizer {
-    return new SGDOptimizer(config.learningRate as number);
-  }
 }
 
 /**
@@ -36,6 +28,7 @@ export class SGDOptimizer extends Optimizer {
  */
 export class MomentumOptimizer extends Optimizer {
   static override className = 'Momentum';
+  static override configKeys = ['learningRate', 'momentum', 'useNesterov'];
   readonly momentum: number;
   readonly useNesterov: boolean;
 
@@ -59,18 +52,6 @@ export class MomentumOptimizer extends Optimizer {
       this.learningRate,
       this.momentum,
       this.useNesterov ? 1 : 0,
-    );
-  }
-
-  getConfig(): OptimizerConfig {
-    return { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.useNesterov };
-  }
-
-  static fromConfig(config: OptimizerConfig): MomentumOptimizer {
-    return new MomentumOptimizer(
-      config.learningRate as number,
-      config.momentum as number,
-      config.useNesterov as boolean,
     );
   }
 }

@@ -2,5 +2,4 @@
 // curves; `plot.lineChart(panels)` any line chart.
 
 export { plotHistory, type HistoryLike, type PlotHistoryOptions } from './history.js';
-export { lineChart, PALETTE, type LineChartOptions, type LinePanel, type LineSeries } from './line-chart.js';
-export { niceAxis, type NiceAxis } from './scale.js';
+export { lineChart, type LineChartOptions, type LinePanel, type LineSeries } from './line-chart.js';

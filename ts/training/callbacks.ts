@@ -2,7 +2,13 @@
 // training, of each epoch and of each batch, with logs of plain numbers. Hooks may be
 // async; fit awaits them (and only them: synchronous hooks cost no promise).
 
-import type { LayersModel } from '../models/layers-model.js';
+import type { Layer } from '../layers/layer.js';
+
+/** The model a callback is attached to: its layers' weights, and a flag that ends training. */
+export interface CallbackModel extends Layer {
+  /** Set to end fit after the current batch (EarlyStopping does). */
+  stopTraining: boolean;
+}
 
 /** Loss and metric values by name ('loss', 'accuracy', 'val_loss', ...). */
 export type Logs = Record<string, number>;
@@ -36,10 +42,10 @@ export interface CustomCallbackArgs {
 
 /** Base class of callbacks: override the hooks you need. */
 export abstract class BaseCallback {
-  model: LayersModel | null = null;
+  model: CallbackModel | null = null;
   params: CallbackParams | null = null;
 
-  setModel(model: LayersModel): void {
+  setModel(model: CallbackModel): void {
     this.model = model;
   }
 
@@ -144,7 +150,7 @@ export class CallbackList {
     this.wantsBatchHooks = callbacks.some((c) => c.wantsBatchHooks());
   }
 
-  setModel(model: LayersModel): void {
+  setModel(model: CallbackModel): void {
     for (const c of this.callbacks) c.setModel(model);
   }
 

@@ -3,11 +3,12 @@
 // training step and evaluation run.
 
 import type { Tensor } from '../tensor/tensor.js';
-import { getLoss } from '../losses/index.js';
-import { Accuracy, getMetric, type Metric } from '../metrics/index.js';
+import { getLoss } from '../losses/resolve.js';
+import { nameKey } from '../serialization/registry.js';
+import { Accuracy, type Metric } from '../metrics/metric.js';
+import { getMetric } from '../metrics/resolve.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
-import type { LayersModel } from '../models/layers-model.js';
-import type { GraphPlan } from '../models/graph.js';
+import type { ModelGraph, TrainableModel } from './trainable-model.js';
 
 export type LossOrMetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
 export type LossIdentifier = string | LossOrMetricFn;
@@ -60,9 +61,6 @@ export interface CompiledOutput {
   readonly metricsTakeLogits: boolean;
 }
 
-/** '_' and case do not matter in loss and metric names. */
-export const keyOf = (s: string): string => s.replace(/_/g, '').toLowerCase();
-
 const CATEGORICAL_CE = 'categoricalcrossentropy';
 const SPARSE_CE = 'sparsecategoricalcrossentropy';
 const BINARY_CE = 'binarycrossentropy';
@@ -77,9 +75,9 @@ function safeGetLoss(key: string): LossOrMetricFn | null {
 
 /** The canonical key of a loss identifier, recognising the library's own functions. */
 function lossKeyOf(id: LossIdentifier): string {
-  if (typeof id === 'string') return keyOf(id);
+  if (typeof id === 'string') return nameKey(id);
   for (const k of [CATEGORICAL_CE, SPARSE_CE, BINARY_CE]) if (safeGetLoss(k) === id) return k;
-  return keyOf(id.name || 'custom');
+  return nameKey(id.name || 'custom');
 }
 
 export class CompiledState {
@@ -87,10 +85,10 @@ export class CompiledState {
   private readonly ownsOptimizer: boolean;
   private resolved: CompiledOutput[] | null = null;
   /** The graph `resolved` was made for (a Sequential model may grow after compile). */
-  private resolvedFor: GraphPlan | null = null;
+  private resolvedFor: ModelGraph | null = null;
 
   constructor(
-    private readonly model: LayersModel,
+    private readonly model: TrainableModel,
     private readonly args: ModelCompileArgs,
   ) {
     if (typeof args.optimizer === 'string') {
@@ -147,7 +145,17 @@ export class CompiledState {
   }
 }
 
-export function compileModel(model: LayersModel, args: ModelCompileArgs): CompiledState {
+/** A model's compiled state, or an error saying that `op` needs compile first. */
+export function requireCompiled(model: string, compiled: CompiledState | null, op: string): CompiledState {
+  if (compiled === null) {
+    throw new Error(
+      `ferrite: ${model}: ${op}: the model is not compiled; call model.compile({optimizer, loss, metrics}) first`,
+    );
+  }
+  return compiled;
+}
+
+export function compileModel(model: TrainableModel, args: ModelCompileArgs): CompiledState {
   if (args === undefined || typeof args !== 'object')
     throw new Error(`ferrite: ${model.name}: compile() needs {optimizer, loss, metrics?}`);
   if (args.loss === undefined)
@@ -228,7 +236,7 @@ function metricNamesFor(metrics: ModelCompileArgs['metrics'], names: string[], c
   );
 }
 
-function resolveOutputs(model: LayersModel, args: ModelCompileArgs): CompiledOutput[] {
+function resolveOutputs(model: TrainableModel, args: ModelCompileArgs): CompiledOutput[] {
   const plan = model.graph();
   const names = plan.outputs.map((t) => t.name);
   const multi = names.length > 1;

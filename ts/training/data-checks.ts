@@ -3,7 +3,7 @@
 
 import { Tensor } from '../tensor/tensor.js';
 import { sum } from '../ops/index.js';
-import type { LayersModel } from '../models/layers-model.js';
+import type { TrainableModel } from './trainable-model.js';
 import type { CompiledOutput } from './compile.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
 
@@ -12,7 +12,7 @@ const fmt = (s: readonly (number | null)[]): string => `[${s.map((d) => (d === n
 /** x or y as a list with one tensor per model input / output. */
 export function toTensorList(
   op: string,
-  model: LayersModel,
+  model: TrainableModel,
   what: 'x' | 'y',
   v: Tensor | Tensor[] | undefined,
   expected: number,
@@ -37,7 +37,7 @@ export function toTensorList(
 }
 
 /** The number of samples, the same along axis 0 of every tensor. */
-export function sampleCount(op: string, model: LayersModel, xs: Tensor[], ys: Tensor[] = []): number {
+export function sampleCount(op: string, model: TrainableModel, xs: Tensor[], ys: Tensor[] = []): number {
   const all = [
     ...xs.map((t, i) => ({ t, name: xs.length > 1 ? `x[${i}]` : 'x' })),
     ...ys.map((t, i) => ({ t, name: ys.length > 1 ? `y[${i}]` : 'y' })),
@@ -58,13 +58,18 @@ export function sampleCount(op: string, model: LayersModel, xs: Tensor[], ys: Te
 }
 
 /** Each x fits its model input (rank, known dimensions, dtype). */
-export function checkInputs(op: string, model: LayersModel, xs: Tensor[]): void {
+export function checkInputs(op: string, model: TrainableModel, xs: Tensor[]): void {
   const inputs = model.inputs;
   xs.forEach((x, i) => checkAgainstInput(model.name, `${op}: x`, x, inputs[i], i, xs.length));
 }
 
 /** Each y fits its output and loss: one-hot / values of the output's shape, or integer labels for sparse losses. */
-export function checkTargets(op: string, model: LayersModel, outputs: readonly CompiledOutput[], ys: Tensor[]): void {
+export function checkTargets(
+  op: string,
+  model: TrainableModel,
+  outputs: readonly CompiledOutput[],
+  ys: Tensor[],
+): void {
   const specs: SymbolicTensor[] = model.outputs;
   ys.forEach((y, k) => {
     const out = specs[k];
@@ -106,7 +111,7 @@ export function checkTargets(op: string, model: LayersModel, outputs: readonly C
  */
 export function checkLabelRange(
   op: string,
-  model: LayersModel,
+  model: TrainableModel,
   outputs: readonly CompiledOutput[],
   ys: Tensor[],
 ): void {
@@ -133,7 +138,7 @@ export function checkLabelRange(
  * Throws if a float tensor holds NaN or Infinity: one sum in wasm (NaN and ±Infinity
  * propagate), then, only on failure, a scan to say where.
  */
-export function checkFinite(op: string, model: LayersModel, what: string, t: Tensor): void {
+export function checkFinite(op: string, model: TrainableModel, what: string, t: Tensor): void {
   if (t.dtype !== 'float32' || t.size === 0) return;
   const s = sum(t);
   const total = s.view()[0];
@@ -151,8 +156,34 @@ export function checkFinite(op: string, model: LayersModel, what: string, t: Ten
   // Finite values whose float32 sum overflows: not an error.
 }
 
+/**
+ * x and y as lists (one tensor per model input and output), checked against the model
+ * and its losses: sample counts, shapes, dtypes, label ranges and, with `finite`, NaN
+ * and Infinity. Returns the lists and the number of samples.
+ */
+export function checkData(
+  op: string,
+  model: TrainableModel,
+  outputs: readonly CompiledOutput[],
+  x: Tensor | Tensor[],
+  y: Tensor | Tensor[],
+  finite = false,
+): { xs: Tensor[]; ys: Tensor[]; n: number } {
+  const xs = toTensorList(op, model, 'x', x, model.inputs.length);
+  const ys = toTensorList(op, model, 'y', y, model.outputs.length);
+  const n = sampleCount(op, model, xs, ys);
+  checkInputs(op, model, xs);
+  checkTargets(op, model, outputs, ys);
+  checkLabelRange(op, model, outputs, ys);
+  if (finite) {
+    xs.forEach((t, i) => checkFinite(op, model, xs.length > 1 ? `x[${i}]` : 'x', t));
+    ys.forEach((t, i) => checkFinite(op, model, ys.length > 1 ? `y[${i}]` : 'y', t));
+  }
+  return { xs, ys, n };
+}
+
 /** Builds a model that defers its graph (Sequential without inputShape) from x's shape. */
-export function ensureGraphFor(model: LayersModel, x: Tensor | Tensor[] | undefined): void {
+export function ensureGraphFor(model: TrainableModel, x: Tensor | Tensor[] | undefined): void {
   if (model.isGraphBuilt) return;
   const xs = Array.isArray(x) ? x : x === undefined ? [] : [x];
   if (xs.length > 0 && xs.every((t) => t instanceof Tensor)) {

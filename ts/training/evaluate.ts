@@ -6,16 +6,9 @@ import { emptyTensor } from '../tensor/tensor.js';
 import { endScope, startScope } from '../tensor/scope.js';
 import { clone, scalar } from '../tensor/creation.js';
 import { add, addN, slice } from '../ops/index.js';
-import type { LayersModel } from '../models/layers-model.js';
+import type { TrainableModel } from './trainable-model.js';
 import type { CompiledState } from './compile.js';
-import {
-  checkInputs,
-  checkLabelRange,
-  checkTargets,
-  ensureGraphFor,
-  sampleCount,
-  toTensorList,
-} from './data-checks.js';
+import { checkData, checkInputs, ensureGraphFor, sampleCount, toTensorList } from './data-checks.js';
 import { outputLoss, readScalar, updateMetrics } from './loss-compute.js';
 import { TrainStep } from './train-step.js';
 import { defaultSink, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
@@ -35,16 +28,7 @@ export interface ModelPredictArgs {
   verbose?: number;
 }
 
-export function requireCompiled(model: LayersModel, op: string): CompiledState {
-  if (model.compiled === null) {
-    throw new Error(
-      `ferrite: ${model.name}: ${op}: the model is not compiled; call model.compile({optimizer, loss, metrics}) first`,
-    );
-  }
-  return model.compiled;
-}
-
-export function checkBatchSize(model: LayersModel, op: string, batchSize: number): void {
+export function checkBatchSize(model: TrainableModel, op: string, batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new Error(`ferrite: ${model.name}: ${op}: batchSize must be a positive integer, got ${batchSize}`);
 }
@@ -61,7 +45,7 @@ export function sliceRows(x: Tensor, start: number, count: number): Tensor {
  * batches (so precision is over the whole data, not a mean of batch precisions).
  */
 export function evaluateInternal(
-  model: LayersModel,
+  model: TrainableModel,
   compiled: CompiledState,
   xs: Tensor[],
   ys: Tensor[],
@@ -103,22 +87,17 @@ export function evaluateInternal(
 
 /** Loss and metrics as scalar tensors (one, or one per `metricsNames` entry), like TF.js. */
 export function evaluateModel(
-  model: LayersModel,
+  model: TrainableModel,
+  compiled: CompiledState,
   x: Tensor | Tensor[],
   y: Tensor | Tensor[],
   args: ModelEvaluateArgs = {},
 ): Tensor | Tensor[] {
-  const compiled = requireCompiled(model, 'evaluate');
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(model, 'evaluate', batchSize);
   ensureGraphFor(model, x);
-  const xs = toTensorList('evaluate', model, 'x', x, model.inputs.length);
-  const ys = toTensorList('evaluate', model, 'y', y, model.outputs.length);
-  const n = sampleCount('evaluate', model, xs, ys);
+  const { xs, ys, n } = checkData('evaluate', model, compiled.outputs(), x, y);
   if (n === 0) throw new Error(`ferrite: ${model.name}: evaluate: x has no samples`);
-  checkInputs('evaluate', model, xs);
-  checkTargets('evaluate', model, compiled.outputs(), ys);
-  checkLabelRange('evaluate', model, compiled.outputs(), ys);
   const start = performance.now();
   const values = evaluateInternal(model, compiled, xs, ys, batchSize);
   if ((args.verbose ?? 0) > 0) {
@@ -134,7 +113,11 @@ export function evaluateModel(
 }
 
 /** Outputs for x in batches; one tensor per model output. */
-export function predictModel(model: LayersModel, x: Tensor | Tensor[], args: ModelPredictArgs = {}): Tensor | Tensor[] {
+export function predictModel(
+  model: TrainableModel,
+  x: Tensor | Tensor[],
+  args: ModelPredictArgs = {},
+): Tensor | Tensor[] {
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(model, 'predict', batchSize);
   ensureGraphFor(model, x);
@@ -193,18 +176,13 @@ function copyRows(dst: Tensor, row: number, src: Tensor, model: string): void {
 
 /** One optimizer step on x, y as a single batch; returns the loss, or [loss, ...metrics]. */
 export async function trainOnBatchModel(
-  model: LayersModel,
+  model: TrainableModel,
+  compiled: CompiledState,
   x: Tensor | Tensor[],
   y: Tensor | Tensor[],
 ): Promise<number | number[]> {
-  const compiled = requireCompiled(model, 'trainOnBatch');
   ensureGraphFor(model, x);
-  const xs = toTensorList('trainOnBatch', model, 'x', x, model.inputs.length);
-  const ys = toTensorList('trainOnBatch', model, 'y', y, model.outputs.length);
-  sampleCount('trainOnBatch', model, xs, ys);
-  checkInputs('trainOnBatch', model, xs);
-  checkTargets('trainOnBatch', model, compiled.outputs(), ys);
-  checkLabelRange('trainOnBatch', model, compiled.outputs(), ys);
+  const { xs, ys } = checkData('trainOnBatch', model, compiled.outputs(), x, y);
   const step = new TrainStep(model, compiled);
   startScope();
   let values: number[];

@@ -7,7 +7,8 @@ import { endScope, keep, startScope } from '../tensor/scope.js';
 import { tensor } from '../tensor/creation.js';
 import { argMax, cast, gather, reshape } from '../ops/index.js';
 import { nextStream } from '../ops/random.js';
-import type { LayersModel } from '../models/layers-model.js';
+import { permutation } from '../data/shuffle.js';
+import type { TrainableModel } from './trainable-model.js';
 import {
   BaseCallback,
   CallbackList,
@@ -16,35 +17,25 @@ import {
   type CallbackIdentifier,
   type Logs,
 } from './callbacks.js';
-import type { CompiledOutput } from './compile.js';
-import {
-  checkFinite,
-  checkInputs,
-  checkLabelRange,
-  checkTargets,
-  ensureGraphFor,
-  sampleCount,
-  toTensorList,
-} from './data-checks.js';
-import { checkBatchSize, evaluateInternal, requireCompiled, sliceRows } from './evaluate.js';
+import type { CompiledOutput, CompiledState } from './compile.js';
+import { checkData, ensureGraphFor } from './data-checks.js';
+import { checkBatchSize, evaluateInternal, sliceRows } from './evaluate.js';
 import { ProgressLogger, type ProgressSink } from './progress.js';
 import { TrainStep } from './train-step.js';
 
 /** Weight of each class in the loss, by class index: `{0: 1, 1: 5}`. */
 export type ClassWeight = Record<number, number>;
 
-export interface ModelFitArgs {
+/** fit's options that are plain data, the same for `model.fit` and for training in a worker. */
+export interface FitOptions {
   /** Samples per gradient update. Default 32. */
   batchSize?: number;
   /** Number of passes over the data (counting from initialEpoch). Default 1. */
   epochs?: number;
   /** 0 silent, 1 progress bar, 2 one line per epoch. Default 1. */
   verbose?: 0 | 1 | 2;
-  callbacks?: CallbackIdentifier | CallbackIdentifier[];
   /** Fraction of the samples (the last ones, before shuffling) held out for validation. */
   validationSplit?: number;
-  /** [xVal, yVal], evaluated at the end of each epoch (takes precedence over validationSplit). */
-  validationData?: [Tensor | Tensor[], Tensor | Tensor[]];
   /** Batch size for validation. Default batchSize. */
   validationBatchSize?: number;
   /** Validate every n epochs. Default 1. */
@@ -56,10 +47,38 @@ export interface ModelFitArgs {
   /** Weights of the classes in the loss (single-output models). */
   classWeight?: ClassWeight;
   /**
-   * How often fit lets the event loop run (so pages stay responsive and timers fire):
-   * 'auto' about every 100 ms, 'batch', 'epoch', 'never', or a number of milliseconds.
+   * How often fit lets the event loop run (so pages stay responsive, timers fire, and a
+   * training worker reads its messages): 'auto' about every 100 ms, 'batch', 'epoch',
+   * 'never', or a number of milliseconds.
    */
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
+}
+
+/** Every key of FitOptions (the type makes a key added there and forgotten here an error). */
+const FIT_OPTION_KEYS: Record<keyof FitOptions, true> = {
+  batchSize: true,
+  epochs: true,
+  verbose: true,
+  validationSplit: true,
+  validationBatchSize: true,
+  validationFreq: true,
+  shuffle: true,
+  initialEpoch: true,
+  classWeight: true,
+  yieldEvery: true,
+};
+
+/** The FitOptions in `args` that are set, and nothing else (what may be sent to a worker). */
+export function pickFitOptions(args: FitOptions): FitOptions {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(FIT_OPTION_KEYS) as (keyof FitOptions)[]) if (args[k] !== undefined) out[k] = args[k];
+  return out as FitOptions;
+}
+
+export interface ModelFitArgs extends FitOptions {
+  callbacks?: CallbackIdentifier | CallbackIdentifier[];
+  /** [xVal, yVal], evaluated at the end of each epoch (takes precedence over validationSplit). */
+  validationData?: [Tensor | Tensor[], Tensor | Tensor[]];
   /** Where verbose output goes (default: stdout in Node, the console in browsers). */
   progressSink?: ProgressSink;
 }
@@ -68,26 +87,12 @@ const nextTick = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
- * Shuffles `a` in place (Fisher-Yates). The generator is seeded from the global random
- * stream (ops/random.ts), so `setRandomSeed` makes whole training runs replay exactly.
+ * A random order of the n samples for one epoch. Seeded from the global random stream
+ * (ops/random.ts), so `setRandomSeed` makes whole training runs replay exactly.
  */
-function shuffleInPlace(a: Int32Array): void {
+function shuffledOrder(n: number): Int32Array {
   const [k0, k1, stream] = nextStream('fit (shuffle)');
-  // mulberry32, keyed by the stream's words.
-  let state = (k0 ^ Math.imul(k1, 0x9e3779b1) ^ Math.imul(stream + 1, 0x85ebca6b)) >>> 0;
-  const rand = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
+  return permutation(n, k0 ^ Math.imul(k1, 0x9e3779b1) ^ Math.imul(stream + 1, 0x85ebca6b));
 }
 
 /** Per-sample loss weights from class weights: the weight of each sample's class. */
@@ -99,7 +104,12 @@ function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor 
   return gather(table, classes);
 }
 
-function classWeightTable(model: LayersModel, cw: ClassWeight, out: CompiledOutput, ySpecLast: number | null): Tensor {
+function classWeightTable(
+  model: TrainableModel,
+  cw: ClassWeight,
+  out: CompiledOutput,
+  ySpecLast: number | null,
+): Tensor {
   const keys = Object.keys(cw).map(Number);
   for (const k of keys) {
     if (!Number.isInteger(k) || k < 0)
@@ -117,13 +127,13 @@ function classWeightTable(model: LayersModel, cw: ClassWeight, out: CompiledOutp
 }
 
 export async function fitModel(
-  model: LayersModel,
+  model: TrainableModel,
+  compiled: CompiledState,
   x: Tensor | Tensor[],
   y: Tensor | Tensor[],
   args: ModelFitArgs = {},
 ): Promise<History> {
   const op = 'fit';
-  const compiled = requireCompiled(model, op);
   if (model.isTraining)
     throw new Error(`ferrite: ${model.name}: fit: the model is already training (await the running fit first)`);
   const batchSize = args.batchSize ?? 32;
@@ -143,15 +153,10 @@ export async function fitModel(
     throw new Error(`ferrite: ${model.name}: fit: validationSplit must be in [0, 1), got ${split}`);
 
   ensureGraphFor(model, x);
-  let xs = toTensorList(op, model, 'x', x, model.inputs.length);
-  let ys = toTensorList(op, model, 'y', y, model.outputs.length);
-  const total = sampleCount(op, model, xs, ys);
-  checkInputs(op, model, xs);
   const outputs = compiled.outputs();
-  checkTargets(op, model, outputs, ys);
-  checkLabelRange(op, model, outputs, ys);
-  xs.forEach((t, i) => checkFinite(op, model, xs.length > 1 ? `x[${i}]` : 'x', t));
-  ys.forEach((t, i) => checkFinite(op, model, ys.length > 1 ? `y[${i}]` : 'y', t));
+  const data = checkData(op, model, outputs, x, y, true);
+  let { xs, ys } = data;
+  const total = data.n;
 
   // Tensors this function makes and must free: split data, the class weight table.
   const owned: Tensor[] = [];
@@ -165,15 +170,10 @@ export async function fitModel(
           `ferrite: ${model.name}: fit: validationData must be [xVal, yVal]${Array.isArray(vd) && (vd as unknown[]).length === 3 ? ' (validation sample weights are not supported)' : ''}`,
         );
       }
-      valXs = toTensorList(op, model, 'x', vd[0], model.inputs.length);
-      valYs = toTensorList(op, model, 'y', vd[1], model.outputs.length);
-      const nVal = sampleCount(`${op} (validationData)`, model, valXs, valYs);
-      if (nVal === 0) throw new Error(`ferrite: ${model.name}: fit: validationData has no samples`);
-      checkInputs(`${op} (validationData)`, model, valXs);
-      checkTargets(`${op} (validationData)`, model, outputs, valYs);
-      checkLabelRange(`${op} (validationData)`, model, outputs, valYs);
-      valXs.forEach((t) => checkFinite(`${op} (validationData)`, model, 'x', t));
-      valYs.forEach((t) => checkFinite(`${op} (validationData)`, model, 'y', t));
+      const val = checkData(`${op} (validationData)`, model, outputs, vd[0], vd[1], true);
+      if (val.n === 0) throw new Error(`ferrite: ${model.name}: fit: validationData has no samples`);
+      valXs = val.xs;
+      valYs = val.ys;
     } else if (split > 0) {
       const at = Math.floor(total * (1 - split));
       if (at === 0 || at === total) {
@@ -231,7 +231,7 @@ export async function fitModel(
     });
 
     const step = new TrainStep(model, compiled);
-    const order = new Int32Array(n);
+    const inOrder = Int32Array.from({ length: n }, (_, i) => i);
     const yieldEvery = args.yieldEvery ?? 'auto';
     const yieldMs =
       yieldEvery === 'auto' ? 100 : typeof yieldEvery === 'number' ? yieldEvery : yieldEvery === 'batch' ? 0 : Infinity;
@@ -244,8 +244,7 @@ export async function fitModel(
       await callbacks.onTrainBegin();
       for (let epoch = initialEpoch; epoch < epochs; epoch++) {
         await callbacks.onEpochBegin(epoch);
-        for (let i = 0; i < n; i++) order[i] = i;
-        if (args.shuffle ?? true) shuffleInPlace(order);
+        const order = (args.shuffle ?? true) ? shuffledOrder(n) : inOrder;
         compiled.resetMetrics();
         const lossSums = new Float64Array(numLosses);
         let seen = 0;

@@ -5,7 +5,7 @@
 import { earlyStopping } from './early-stopping.js';
 
 export { BaseCallback, CustomCallback, CallbackList, History, standardizeCallbacks } from './callbacks.js';
-export type { Logs, CallbackParams, CustomCallbackArgs, CallbackIdentifier } from './callbacks.js';
+export type { Logs, CallbackModel, CallbackParams, CustomCallbackArgs, CallbackIdentifier } from './callbacks.js';
 export { EarlyStopping, earlyStopping, type EarlyStoppingArgs } from './early-stopping.js';
 export { ProgressLogger, defaultSink, fmtBar, fmtEta, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
 export {

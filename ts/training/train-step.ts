@@ -7,7 +7,7 @@ import type { Tensor, Variable } from '../tensor/tensor.js';
 import { keep } from '../tensor/scope.js';
 import { variableGrads } from '../autograd/tape.js';
 import { add, addN } from '../ops/index.js';
-import type { LayersModel } from '../models/layers-model.js';
+import type { TrainableModel } from './trainable-model.js';
 import type { CompiledOutput, CompiledState } from './compile.js';
 import { outputLoss, readScalar, updateMetrics } from './loss-compute.js';
 
@@ -19,7 +19,7 @@ export class TrainStep {
   private readonly multiOutput: boolean;
 
   constructor(
-    private readonly model: LayersModel,
+    private readonly model: TrainableModel,
     private readonly compiled: CompiledState,
   ) {
     this.outputs = compiled.outputs();

@@ -8,11 +8,12 @@ import { isNode, setWasmPaths } from '../backend/wasm-files.js';
 import { threadsSupported } from '../backend/threads.js';
 import '../layers/index.js'; // registers every layer class, so configs deserialize
 import { LayersModel } from '../models/index.js';
-import { deserialize } from '../layers/serialization.js';
+import { deserialize } from '../serialization/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { BaseCallback, type Logs } from '../training/callbacks.js';
 import { EarlyStopping } from '../training/early-stopping.js';
+import { pickFitOptions } from '../training/fit.js';
 import { compileArgsFromSpec } from './compile-spec.js';
 import { EventQueue } from './events.js';
 import type {
@@ -205,17 +206,9 @@ export class TrainerHost {
         else if (queue !== null) callbacks.push(new ForwardingCallback(queue, spec.set, spec.hooks));
       }
       const history = await model.fit(single(x), single(y), {
-        batchSize: opts.batchSize,
-        epochs: opts.epochs,
+        ...pickFitOptions(opts),
         verbose: opts.verbose ?? 0,
-        validationSplit: opts.validationSplit,
         validationData,
-        validationBatchSize: opts.validationBatchSize,
-        validationFreq: opts.validationFreq,
-        shuffle: opts.shuffle,
-        initialEpoch: opts.initialEpoch,
-        classWeight: opts.classWeight,
-        yieldEvery: opts.yieldEvery,
         callbacks,
       });
       // Every event reaches the caller before fit resolves there.

@@ -4,7 +4,7 @@
 
 export {
   create,
-  Trainer,
+  type Trainer,
   type CreateOptions,
   type BackgroundFitArgs,
   type BackgroundCallback,

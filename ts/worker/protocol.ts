@@ -5,7 +5,7 @@
 import type { BuildName } from '../backend/wasm-files.js';
 import type { CallbackParams, Logs } from '../training/callbacks.js';
 import type { EarlyStoppingArgs } from '../training/early-stopping.js';
-import type { ClassWeight } from '../training/fit.js';
+import type { FitOptions } from '../training/fit.js';
 import type { CompileSpec } from './compile-spec.js';
 import type { WireTensor } from './wire.js';
 
@@ -66,20 +66,10 @@ export const HOOK_NAMES: readonly HookName[] = [
 export type CallbackSpec =
   { type: 'hooks'; set: number; hooks: HookName[] } | { type: 'earlyStopping'; args: EarlyStoppingArgs };
 
-/** fit's options without functions or tensors. */
-export interface WireFitOptions {
+/** fit's options as they cross: the plain-data ones, and callbacks as specs. */
+export interface WireFitOptions extends FitOptions {
   /** Names this fit for `stop(token)`. */
   token: number;
-  batchSize?: number;
-  epochs?: number;
-  verbose?: 0 | 1 | 2;
-  validationSplit?: number;
-  validationBatchSize?: number;
-  validationFreq?: number;
-  shuffle?: boolean;
-  initialEpoch?: number;
-  classWeight?: ClassWeight;
-  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
   callbacks: CallbackSpec[];
   /** Batch events are sent in bursts at most this often (ms). */
   batchEventInterval: number;

@@ -9,10 +9,10 @@ import { isNode } from '../backend/wasm-files.js';
 import type { BuildName } from '../backend/wasm-files.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { LayersModel } from '../models/index.js';
-import { deserialize } from '../layers/serialization.js';
+import { deserialize } from '../serialization/registry.js';
 import { BaseCallback, type CallbackParams, type CustomCallbackArgs } from '../training/callbacks.js';
 import { EarlyStopping } from '../training/early-stopping.js';
-import type { ClassWeight } from '../training/fit.js';
+import { pickFitOptions, type FitOptions } from '../training/fit.js';
 import {
   compileArgsFromSpec,
   compileSpecFromArgs,
@@ -65,22 +65,15 @@ export interface CreateOptions {
 /** A callback for background training: an object of hooks, a callback object, or an EarlyStopping (which runs in the worker). */
 export type BackgroundCallback = CustomCallbackArgs | BaseCallback;
 
-/** `fit`'s options, as `model.fit` takes them; hooks may also be given directly (`onEpochEnd: ...`). */
-export interface BackgroundFitArgs extends CustomCallbackArgs {
-  batchSize?: number;
-  epochs?: number;
+/**
+ * `fit`'s options, as `model.fit` takes them but for the data (typed arrays too) and the
+ * callbacks (which run in this thread); hooks may also be given directly (`onEpochEnd: ...`).
+ */
+export interface BackgroundFitArgs extends FitOptions, CustomCallbackArgs {
   /** Keras-style progress printed by the worker (Node: to stdout; browsers: the console). Default 0. */
   verbose?: 0 | 1 | 2;
   callbacks?: BackgroundCallback | BackgroundCallback[];
-  validationSplit?: number;
   validationData?: [DataInput | DataInput[], DataInput | DataInput[]];
-  validationBatchSize?: number;
-  validationFreq?: number;
-  shuffle?: boolean;
-  initialEpoch?: number;
-  classWeight?: ClassWeight;
-  /** How often the worker's training loop lets messages in (a stop without SharedArrayBuffer waits for this). Default 'auto' (~100 ms). */
-  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
   /**
    * Batch hooks (onBatchBegin / onBatchEnd) run for every batch, in order, but arrive in
    * bursts at most this often (ms), so training never waits on this thread. Default 50.
@@ -122,19 +115,6 @@ function hooksOf(c: BackgroundCallback): HookName[] {
   }
   return HOOK_NAMES.filter((h) => typeof obj[h] === 'function');
 }
-
-const FIT_KEYS = [
-  'batchSize',
-  'epochs',
-  'verbose',
-  'validationSplit',
-  'validationBatchSize',
-  'validationFreq',
-  'shuffle',
-  'initialEpoch',
-  'classWeight',
-  'yieldEvery',
-] as const;
 
 /**
  * A model training in a worker. Made by `worker.create`. Every method is async; fit,
@@ -251,8 +231,7 @@ export class Trainer {
       ];
     }
     const token = this.nextToken++;
-    const opts: WireFitOptions = { token, callbacks: specs, batchEventInterval: interval };
-    for (const k of FIT_KEYS) if (args[k] !== undefined) (opts as unknown as Record<string, unknown>)[k] = args[k];
+    const opts: WireFitOptions = { ...pickFitOptions(args), token, callbacks: specs, batchEventInterval: interval };
 
     const dispatcher = new HookDispatcher(sets);
     const channel = sets.length > 0 ? new MessageChannel() : null;

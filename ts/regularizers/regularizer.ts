@@ -1,28 +1,16 @@
-// Weight regularizers, like `tf.regularizers`: a penalty on a weight that training adds
-// to the loss (l1 * sum|w| + l2 * sum w^2).
+// Weight regularizers: a penalty on a weight that training adds to the loss
+// (l1 * sum|w| + l2 * sum w^2), and the resolution of the identifiers layers accept.
 
 import type { Tensor } from '../tensor/tensor.js';
 import { scalar } from '../tensor/creation.js';
 import { abs, add, mul, square, sum } from '../ops/index.js';
-import { deserialize, registerClass, type SerializedObject } from './serialization.js';
+import { deserialize, nameKey, registerClass, Serializable, type SerializedObject } from '../serialization/registry.js';
 
-export abstract class Regularizer {
-  static className = 'Regularizer';
+export abstract class Regularizer extends Serializable {
+  static override className = 'Regularizer';
 
   /** The penalty for weight `x`, a scalar. */
   abstract apply(x: Tensor): Tensor;
-
-  getConfig(): Record<string, unknown> {
-    return {};
-  }
-
-  getClassName(): string {
-    return (this.constructor as typeof Regularizer).className;
-  }
-
-  serialize(): SerializedObject {
-    return { className: this.getClassName(), config: this.getConfig() };
-  }
 }
 
 export interface L1L2Args {
@@ -48,10 +36,6 @@ export class L1L2 extends Regularizer {
       if (!(v >= 0) || !Number.isFinite(v))
         throw new Error(`ferrite: regularizers: ${k} must be a finite number >= 0, got ${v}`);
     }
-  }
-
-  static fromConfig(config: Record<string, unknown>): L1L2 {
-    return new L1L2(config as L1L2Args);
   }
 
   apply(x: Tensor): Tensor {
@@ -92,7 +76,7 @@ export function getRegularizer(id: RegularizerIdentifier | null | undefined, wha
   if (id === null || id === undefined) return null;
   if (id instanceof Regularizer) return id;
   if (typeof id === 'string') {
-    switch (id.replace(/_/g, '').toLowerCase()) {
+    switch (nameKey(id)) {
       case 'l1':
         return l1();
       case 'l2':
