@@ -6,9 +6,9 @@
 //   npx tsx bench/run.ts [--skip-gemm] [--skip-threads] [--skip-p1] [--skip-conv] [--skip-p3]
 
 import { existsSync } from 'node:fs';
-import { benchP1 } from './p1.js';
+import { benchP1 } from './fashion-mnist-mlp.js';
 import { benchConv } from './conv.js';
-import { benchP3 } from './p3.js';
+import { benchP3 } from './mnist-cnn.js';
 import { benchThreads } from './threads.js';
 import { fmt, fmtRatio, printTable, type Row } from './util.js';
 

@@ -21,7 +21,7 @@ import { oneHot, tensor } from '../ts/tensor/creation.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
 import type { Sequential } from '../ts/models/index.js';
 import { train, type Optimizer } from '../ts/optimizers/index.js';
-import { cnn } from '../examples/p3-mnist-cnn.js';
+import { cnn } from '../examples/cifar10-cnn.js';
 import { fmt, fmtRatio, isMain, printTable, timeInterleaved, warmUp, type Row, type Timed } from './util.js';
 
 const BATCH = 64;
