@@ -11,8 +11,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { setBackendSync } from '../ts/backend/engine.js';
-import * as layers from '../ts/layers/index.js';
-import { sequential } from '../ts/models/index.js';
+import { mlp } from '../examples/fashion-mnist-mlp.js';
 import {
   ferriteTrainer,
   tfjsTrainer,
@@ -31,14 +30,7 @@ const MLP: Program = {
   imageShape: [28, 28],
   batchSize: 32,
   oneHotLabels: false,
-  ferriteModel: () =>
-    sequential({
-      layers: [
-        layers.flatten({ inputShape: [28, 28] }),
-        layers.dense({ units: 128, activation: 'relu' }),
-        layers.dense({ units: 10, activation: 'softmax' }),
-      ],
-    }),
+  ferriteModel: mlp,
   tfjsModel: () =>
     tf.sequential({
       layers: [

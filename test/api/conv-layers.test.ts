@@ -172,7 +172,7 @@ function naiveConv(
 describeEachBuild('conv2d layer', () => {
   const configs: { name: string; x: number[]; args: layers.Conv2DArgs }[] = [
     {
-      name: '3x3 valid relu (P3 layer 1 shape, batch 2)',
+      name: '3x3 valid relu (MNIST CNN layer 1 shape, batch 2)',
       x: [2, 9, 9, 1],
       args: { filters: 5, kernelSize: 3, activation: 'relu' },
     },
