@@ -1,4 +1,5 @@
-// Convolution throughput on the conv layers of reference program P3 (batch 64): forward,
+// Convolution throughput on the conv layers of the MNIST CNN (examples/mnist-cnn.ts,
+// batch 64): forward,
 // gradient with respect to the input (dx) and to the filter (dw), in GFLOP/s
 // (2 · N·Ho·Wo · Cout · kh·kw·Cin / median time), for Ferrite's scalar, SIMD and SIMD +
 // 2 threads builds against TensorFlow.js's cpu backend (the only one that can train a CNN:
@@ -14,13 +15,14 @@
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { ready, setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
-import { threadsSupported } from '../ts/backend/threads.js';
+import { setBackendSync } from '../ts/backend/engine.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../ts/ops/conv.js';
 import { tensor } from '../ts/tensor/creation.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
-import { fmt, fmtRatio, isMain, printTable, type Row } from './util.js';
+import { fmt, fmtRatio, printTable, type Row } from './table.js';
+import { gflopsPerSecond, warmUpTogether, type FlopsContender } from './timing.js';
+import { buildsToCompare, isMain, randomData, sizeOf } from './util.js';
 
 interface Layer {
   name: string;
@@ -30,8 +32,8 @@ interface Layer {
   needsDx: boolean;
 }
 
-/** P3: Conv 32 3x3 → MaxPool 2 → Conv 64 3x3 → MaxPool 2 → Conv 64 3x3, all 'valid', batch 64. */
-export const P3_LAYERS: Layer[] = [
+/** The MNIST CNN: Conv 32 3x3 → MaxPool 2 → Conv 64 3x3 → MaxPool 2 → Conv 64 3x3, all 'valid', batch 64. */
+export const MNIST_CNN_LAYERS: Layer[] = [
   { name: '28x28x1 → 26x26x32', x: [64, 28, 28, 1], f: [3, 3, 1, 32], needsDx: false },
   { name: '13x13x32 → 11x11x64', x: [64, 13, 13, 32], f: [3, 3, 32, 64], needsDx: true },
   { name: '5x5x64 → 3x3x64', x: [64, 5, 5, 64], f: [3, 3, 64, 64], needsDx: true },
@@ -54,31 +56,11 @@ function flops(l: Layer): number {
   return 2 * n * ho * wo * cout * l.f[0] * l.f[1] * l.f[2];
 }
 
-function randomData(n: number, seed: number): Float32Array {
-  const x = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = s / 2 ** 32 - 0.5;
-  }
-  return x;
-}
-
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
-
-interface Contender {
-  name: string;
-  /** FLOPs of one run (its layer's batch may differ from the others'). */
-  flops: number;
-  run: () => void;
-  dispose: () => void;
-}
-
-function ferrite(name: string, build: BuildName, l: Layer, pass: Pass): Contender {
+function ferrite(name: string, build: BuildName, l: Layer, pass: Pass): FlopsContender {
   setBackendSync(build);
-  const x = tensor(randomData(size(l.x), 1), l.x);
-  const f = tensor(randomData(size(l.f), 2), l.f);
-  const dy = tensor(randomData(size(outShape(l)), 3), outShape(l));
+  const x = tensor(randomData(sizeOf(l.x), 1), l.x);
+  const f = tensor(randomData(sizeOf(l.f), 2), l.f);
+  const dy = tensor(randomData(sizeOf(outShape(l)), 3), outShape(l));
   const runs: Record<Pass, () => Tensor> = {
     forward: () => conv2d(x, f, 1, 'valid'),
     dx: () => conv2dBackpropInput(l.x, dy, f, 1, 'valid'),
@@ -93,10 +75,10 @@ function ferrite(name: string, build: BuildName, l: Layer, pass: Pass): Contende
 }
 
 /** TF.js on its current backend: the op, or the gradient through tf.grad (as fit computes it). */
-function tfjs(name: string, l: Layer, pass: Pass): Contender {
-  const x = tf.tensor4d(randomData(size(l.x), 1), l.x);
-  const f = tf.tensor4d(randomData(size(l.f), 2), l.f);
-  const dy = tf.tensor4d(randomData(size(outShape(l)), 3), outShape(l));
+function tfjs(name: string, l: Layer, pass: Pass): FlopsContender {
+  const x = tf.tensor4d(randomData(sizeOf(l.x), 1), l.x);
+  const f = tf.tensor4d(randomData(sizeOf(l.f), 2), l.f);
+  const dy = tf.tensor4d(randomData(sizeOf(outShape(l)), 3), outShape(l));
   const runs: Record<Pass, () => tf.Tensor> = {
     forward: () => tf.conv2d(x, f, 1, 'valid'),
     dx: () => tf.grad((t) => tf.conv2d(t as tf.Tensor4D, f, 1, 'valid'))(x, dy),
@@ -114,36 +96,6 @@ function tfjs(name: string, l: Layer, pass: Pass): Contender {
   };
 }
 
-/**
- * GFLOP/s of each contender from its median time, timed interleaved (3 to 9 samples of at
- * least 25 ms each; a contender slower than the budget gets its one calibration run).
- */
-function measure(contenders: Contender[], budgetMs = 2000): Map<string, number> {
-  const plans = contenders.map((c) => {
-    const t0 = performance.now();
-    c.run();
-    const once = Math.max(performance.now() - t0, 1e-3);
-    if (once > budgetMs) return { c, reps: 1, samples: 1, times: [once] };
-    const reps = Math.max(1, Math.round(25 / once));
-    const samples = Math.max(3, Math.min(9, Math.floor(budgetMs / (reps * once))));
-    return { c, reps, samples, times: [] as number[] };
-  });
-  while (plans.some((p) => p.times.length < p.samples)) {
-    for (const p of plans) {
-      if (p.times.length >= p.samples) continue;
-      const t0 = performance.now();
-      for (let i = 0; i < p.reps; i++) p.c.run();
-      p.times.push((performance.now() - t0) / p.reps);
-    }
-  }
-  const out = new Map<string, number>();
-  for (const p of plans) {
-    p.times.sort((a, b) => a - b);
-    out.set(p.c.name, p.c.flops / (p.times[p.times.length >> 1] * 1e6));
-  }
-  return out;
-}
-
 /** What TF.js's wasm backend does with each pass of a convolution: its time, or the error it throws. */
 async function tfjsWasmSupport(l: Layer): Promise<Record<Pass, string>> {
   await tf.setBackend('wasm');
@@ -152,7 +104,7 @@ async function tfjsWasmSupport(l: Layer): Promise<Record<Pass, string>> {
   for (const pass of PASSES) {
     const c = tfjs('wasm', l, pass);
     try {
-      out[pass] = `${fmt(measure([c], 1000).get('wasm'))} GFLOP/s`;
+      out[pass] = `${fmt(gflopsPerSecond([c], 1000).get('wasm'))} GFLOP/s`;
     } catch (e) {
       out[pass] = `throws: ${(e as Error).message.split('\n')[0]}`;
     } finally {
@@ -164,34 +116,26 @@ async function tfjsWasmSupport(l: Layer): Promise<Record<Pass, string>> {
 }
 
 export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Record<Pass, string> }> {
-  const builds: { build: BuildName; label: string }[] = [
-    { build: 'scalar', label: 'scalar' },
-    { build: 'simd', label: 'simd' },
-  ];
-  if (threadsSupported()) {
-    setThreadsCount(2);
-    setBackendSync('simd-threads');
-    await ready();
-    builds.push({ build: 'simd-threads', label: 'simd x2' });
-  }
-  const wasm = await tfjsWasmSupport(P3_LAYERS[1]);
+  const builds = await buildsToCompare();
+  const wasm = await tfjsWasmSupport(MNIST_CNN_LAYERS[1]);
   await tf.setBackend('cpu');
   await tf.ready();
 
   // Warm-up: V8 compiles wasm in a baseline tier first; run every kernel for a while.
-  const warm = P3_LAYERS.flatMap((l) => PASSES.flatMap((p) => builds.map((b) => ferrite(b.label, b.build, l, p))));
-  const deadline = performance.now() + 2000;
-  while (performance.now() < deadline) for (const c of warm) c.run();
+  const warm = MNIST_CNN_LAYERS.flatMap((l) =>
+    PASSES.flatMap((p) => builds.map((b) => ferrite(b.label, b.build, l, p))),
+  );
+  warmUpTogether(warm, 2000);
   warm.forEach((c) => c.dispose());
 
   const rows: Row[] = [];
   const rate = new Map<string, number>(); // `${contender} ${layer} ${pass}` -> GFLOP/s
   const best = builds[builds.length - 1].label;
-  for (const l of P3_LAYERS) {
+  for (const l of MNIST_CNN_LAYERS) {
     for (const pass of PASSES) {
       const cs = builds.map((b) => ferrite(b.label, b.build, l, pass));
       cs.push(tfjs('tfjs cpu', pass === 'forward' ? l : withBatch(l, 4), pass));
-      const g = measure(cs);
+      const g = gflopsPerSecond(cs, 2000);
       cs.forEach((c) => c.dispose());
       const row: Row = { layer: l.name, pass };
       for (const [name, r] of g) {
@@ -207,7 +151,7 @@ export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Rec
   const step: Row[] = [];
   for (const name of [...builds.map((b) => b.label), 'tfjs cpu']) {
     let seconds = 0;
-    for (const l of P3_LAYERS)
+    for (const l of MNIST_CNN_LAYERS)
       for (const pass of PASSES)
         if (pass !== 'dx' || l.needsDx) seconds += flops(l) / (rate.get(`${name} ${l.name} ${pass}`)! * 1e9);
     step.push({
@@ -224,12 +168,14 @@ if (isMain(import.meta.url)) {
   const t0 = performance.now();
   const { rows, step, wasm } = await benchConv();
   console.log(
-    'conv2d on the P3 layers, batch 64 (TF.js cpu gradients: batch 4), GFLOP/s (2·N·Ho·Wo·Cout·kh·kw·Cin / median time)\n',
+    'conv2d on the MNIST CNN layers, batch 64 (TF.js cpu gradients: batch 4), GFLOP/s (2·N·Ho·Wo·Cout·kh·kw·Cin / median time)\n',
   );
   printTable(rows);
-  console.log('\nOne P3 training step, convolutions only (forward + dw for all layers, dx for layers 2 and 3)\n');
+  console.log(
+    '\nOne MNIST CNN training step, convolutions only (forward + dw for all layers, dx for layers 2 and 3)\n',
+  );
   printTable(step);
-  console.log(`\nTF.js wasm backend on ${P3_LAYERS[1].name}:`);
+  console.log(`\nTF.js wasm backend on ${MNIST_CNN_LAYERS[1].name}:`);
   for (const pass of PASSES) console.log(`  ${pass.padEnd(7)} ${wasm[pass]}`);
   console.log(`\n(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   process.exit(0);

@@ -1,6 +1,5 @@
 // The general tensor ops (elementwise, broadcasting, reductions, shape ops, gather)
-// against TensorFlow.js's wasm backend, on the shapes of the reference programs'
-// training steps: µs per call (median of rounds), op-level (validation, output
+// against TensorFlow.js's wasm backend, on the shapes of typical training steps: µs per call (median of rounds), op-level (validation, output
 // allocation, kernel, disposal) on both sides. Contenders run interleaved, round after
 // round, after a warm-up, so load from other processes hits them alike.
 //
@@ -8,26 +7,15 @@
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { ready, setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
-import { threadsSupported } from '../ts/backend/threads.js';
+import { setBackendSync } from '../ts/backend/engine.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import * as fe from '../ts/ops/index.js';
 import { tensor } from '../ts/tensor/creation.js';
 import { tidy } from '../ts/tensor/scope.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
 import { grads } from '../ts/autograd/tape.js';
-
-function randomData(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const x = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    x[i] = lo + ((hi - lo) * s) / 2 ** 32;
-  }
-  return x;
-}
-
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+import { medianMsPerRun, type Contender } from './timing.js';
+import { buildsToCompare, randomData, sizeOf } from './util.js';
 
 /** A case: input shapes (float32 unless listed in `ints` with their range) and the op on each side. */
 interface Case {
@@ -160,7 +148,7 @@ const CASES: Case[] = [
     ],
     ints: { 1: 10000 },
     ferrite: (t, i, dy) => grads((x: Tensor) => fe.gather(x, i))([t], dy),
-    // TF.js wasm has no UnsortedSegmentSum kernel (peers.md): no contender.
+    // TF.js wasm has no UnsortedSegmentSum kernel: no contender.
   },
   {
     name: 'bias add fwd+bwd [64,10000]+[10000]',
@@ -170,18 +158,22 @@ const CASES: Case[] = [
   },
 ];
 
-interface Contender {
-  name: string;
-  run: () => void;
-  dispose: () => void;
+/** A case's inputs, the same values on both sides: float32 in [-1, 1) ([0.1, 1) if positive), or int32 ids. */
+function inputs(c: Case): { data: Float32Array | Int32Array; shape: number[] }[] {
+  return c.shapes.map((shape, k) => {
+    const ints = c.ints?.[k];
+    const data =
+      ints !== undefined
+        ? Int32Array.from(randomData(sizeOf(shape), k + 1, 0, ints), Math.floor)
+        : randomData(sizeOf(shape), k + 1, c.positive ? 0.1 : -1, 1);
+    return { data, shape };
+  });
 }
 
 function ferriteContender(c: Case, build: BuildName, label: string): Contender {
   setBackendSync(build);
-  const xs = c.shapes.map((s, k) =>
-    c.ints?.[k] !== undefined
-      ? tensor(Int32Array.from(randomData(size(s), k + 1, 0, c.ints[k]), Math.floor), s, 'int32')
-      : tensor(randomData(size(s), k + 1, c.positive ? 0.1 : -1, 1), s),
+  const xs = inputs(c).map(({ data, shape }) =>
+    data instanceof Int32Array ? tensor(data, shape, 'int32') : tensor(data, shape),
   );
   return {
     name: label,
@@ -194,10 +186,8 @@ function ferriteContender(c: Case, build: BuildName, label: string): Contender {
 }
 
 function tfjsContender(c: Case): Contender {
-  const xs = c.shapes.map((s, k) =>
-    c.ints?.[k] !== undefined
-      ? tf.tensor(Int32Array.from(randomData(size(s), k + 1, 0, c.ints[k]), Math.floor), s, 'int32')
-      : tf.tensor(randomData(size(s), k + 1, c.positive ? 0.1 : -1, 1), s),
+  const xs = inputs(c).map(({ data, shape }) =>
+    tf.tensor(data, shape, data instanceof Int32Array ? 'int32' : 'float32'),
   );
   return {
     name: 'tfjs-wasm',
@@ -206,50 +196,22 @@ function tfjsContender(c: Case): Contender {
   };
 }
 
-/** Median µs per call of each contender, interleaved over `rounds` rounds of ~`roundMs` each. */
-function time(contenders: Contender[], rounds = 9, roundMs = 25): number[] {
-  const reps = contenders.map((c) => {
-    for (let i = 0; i < 5; i++) c.run(); // warm-up, then calibrate
-    const t0 = performance.now();
-    let n = 0;
-    while (performance.now() - t0 < 100) {
-      c.run();
-      n++;
-    }
-    return Math.max(1, Math.round((n * roundMs) / 100));
-  });
-  const samples: number[][] = contenders.map(() => []);
-  for (let r = 0; r < rounds; r++) {
-    contenders.forEach((c, k) => {
-      const t0 = performance.now();
-      for (let i = 0; i < reps[k]; i++) c.run();
-      samples[k].push(((performance.now() - t0) * 1000) / reps[k]);
-    });
-  }
-  return samples.map((s) => s.sort((a, b) => a - b)[Math.floor(s.length / 2)]);
-}
-
 async function main(): Promise<void> {
   const filter = process.argv[2];
   await tf.setBackend('wasm');
   await tf.ready();
-  const threads = threadsSupported();
-  if (threads) {
-    setThreadsCount(2);
-    setBackendSync('simd-threads');
-    await ready();
-  }
+  const builds = await buildsToCompare();
   const rows: Record<string, string>[] = [];
   for (const c of CASES) {
     if (filter && !c.name.includes(filter)) continue;
-    const contenders = [ferriteContender(c, 'scalar', 'scalar'), ferriteContender(c, 'simd', 'simd')];
-    if (threads) contenders.push(ferriteContender(c, 'simd-threads', 'simd x2'));
+    const contenders = builds.map((b) => ferriteContender(c, b.build, b.label));
     if (c.tfjs) contenders.push(tfjsContender(c));
-    const us = time(contenders);
+    const ms = medianMsPerRun(contenders, 1000);
     contenders.forEach((k) => k.dispose());
+    const us = (name: string) => ms.get(name)! * 1000;
     const row: Record<string, string> = { case: c.name };
-    contenders.forEach((k, i) => (row[`${k.name} µs`] = us[i].toFixed(us[i] < 100 ? 1 : 0)));
-    if (c.tfjs) row['tfjs / simd'] = (us[us.length - 1] / us[1]).toFixed(2) + 'x';
+    for (const k of contenders) row[`${k.name} µs`] = us(k.name).toFixed(us(k.name) < 100 ? 1 : 0);
+    if (c.tfjs) row['tfjs / simd'] = (us('tfjs-wasm') / us('simd')).toFixed(2) + 'x';
     rows.push(row);
     console.log(Object.values(row).join('  |  '));
   }

@@ -1,18 +1,19 @@
-// `npm run bench`: GEMM throughput, reference program P1's training throughput, conv2d
-// throughput on the P3 layers and P3's training throughput, each against TensorFlow.js
-// 4.22 in the same process, then one summary table of Ferrite against TF.js. About six
-// minutes on a quiet 2-core machine (TF.js cpu's single P3 batch alone takes 30-50 s).
+// `npm run bench`: GEMM throughput, the thread pool, the Fashion-MNIST MLP's training
+// throughput, conv2d throughput on the MNIST CNN's layers and the MNIST CNN's training
+// throughput, each against TensorFlow.js 4.22 in the same process, then one summary table
+// of Ferrite against TF.js. About four to six minutes on a quiet 2-core machine (TF.js
+// cpu's single MNIST CNN batch alone takes 30-50 s).
 //
-//   npx tsx bench/run.ts [--skip-gemm] [--skip-threads] [--skip-p1] [--skip-conv] [--skip-p3]
+//   npx tsx bench/run.ts [--only PART] [--skip-PART ...]
+//   PART: gemm, threads, fashion-mnist-mlp, conv, mnist-cnn
 
-import { existsSync } from 'node:fs';
-import { benchP1 } from './p1.js';
 import { benchConv } from './conv.js';
-import { benchP3 } from './p3.js';
+import { benchFashionMnistMlp } from './fashion-mnist-mlp.js';
+import { benchGemm } from './gemm.js';
+import { benchMnistCnn } from './mnist-cnn.js';
 import { benchThreads } from './threads.js';
-import { fmt, fmtRatio, printTable, type Row } from './util.js';
-
-const skip = (what: string) => process.argv.includes(`--skip-${what}`);
+import { EPOCH_SAMPLES, fastestFerrite } from './training.js';
+import { fmt, fmtRatio, printTable, type Row } from './table.js';
 
 /** The number in a formatted table cell ('1,234', '56.7', '12x'), or undefined. */
 const num = (cell: string | number | undefined): number | undefined => {
@@ -21,101 +22,107 @@ const num = (cell: string | number | undefined): number | undefined => {
   return Number.isFinite(v) && String(cell ?? '') !== '-' ? v : undefined;
 };
 
-async function main(): Promise<void> {
-  const t0 = performance.now();
-  const summary: Row[] = [];
+/** A summary row: Ferrite's figure against TF.js's wasm and cpu backends' (undefined: it has none). */
+function summaryRow(figure: string, ferrite: number, wasm: number | string | undefined, cpu?: number): Row {
+  return {
+    figure,
+    ferrite: fmt(ferrite),
+    'tfjs wasm': typeof wasm === 'string' ? wasm : fmt(wasm),
+    'tfjs cpu': fmt(cpu),
+    'ferrite/wasm': typeof wasm === 'string' ? '-' : fmtRatio(ferrite, wasm),
+    'ferrite/cpu': fmtRatio(ferrite, cpu),
+  };
+}
 
-  if (!skip('gemm')) {
-    const gemmFile = new URL('./gemm.ts', import.meta.url);
-    if (existsSync(gemmFile)) {
-      const { benchGemm } = (await import('./gemm.js')) as { benchGemm: () => Promise<Row[]> };
-      console.log('== GEMM, GFLOP/s (2·M·N·K / median time) ==\n');
+/** One part of the bench: its title, and what it prints and adds to the summary. */
+interface Part {
+  name: string;
+  title: string;
+  run: (summary: Row[]) => Promise<void>;
+}
+
+const PARTS: Part[] = [
+  {
+    name: 'gemm',
+    title: 'GEMM, GFLOP/s (2·M·N·K / median time)',
+    run: async (summary) => {
       const rows = await benchGemm();
       printTable(rows);
       for (const r of rows) {
         if (r.shape !== '1024^3' || !['NN', 'NT', 'TN'].includes(String(r.mode))) continue;
         const ferrite = Math.max(num(r['simd x2']) ?? 0, num(r.simd) ?? 0);
-        const tfjs = num(r.tfjs);
-        summary.push({
-          figure: `matMul 1024³ ${r.mode} (GFLOP/s)`,
-          ferrite: fmt(ferrite),
-          'tfjs wasm': fmt(tfjs),
-          'tfjs cpu': '-',
-          'ferrite/wasm': fmtRatio(ferrite, tfjs),
-          'ferrite/cpu': '-',
-        });
+        summary.push(summaryRow(`matMul 1024³ ${r.mode} (GFLOP/s)`, ferrite, num(r.tfjs)));
       }
+    },
+  },
+  {
+    name: 'threads',
+    title: 'Thread pool: empty dispatch and GEMM, 1 vs 2 threads',
+    run: async () => printTable(await benchThreads()),
+  },
+  {
+    name: 'fashion-mnist-mlp',
+    title: 'Fashion-MNIST MLP: model.fit training throughput, batch 32',
+    run: async (summary) => {
+      const { rows, samplesPerSecond: sps } = await benchFashionMnistMlp({ rounds: 5 });
+      printTable(rows);
+      const best = fastestFerrite(sps);
+      const [wasm, cpu] = [sps['tfjs wasm'], sps['tfjs cpu']];
+      const build = best.replace('ferrite ', '');
+      summary.push(summaryRow(`Fashion-MNIST MLP training (samples/s, ${build})`, sps[best], wasm, cpu));
+      const epoch = (rate: number) => EPOCH_SAMPLES / rate;
+      summary.push({
+        ...summaryRow('Fashion-MNIST MLP one epoch of 60,000 (s)', epoch(sps[best]), epoch(wasm), epoch(cpu)),
+        'ferrite/wasm': '',
+        'ferrite/cpu': '',
+      });
+    },
+  },
+  {
+    name: 'conv',
+    title: 'conv2d on the MNIST CNN layers, batch 64, GFLOP/s (TF.js cpu gradients at batch 4)',
+    run: async () => {
+      const { rows, step, wasm } = await benchConv();
+      printTable(rows);
       console.log();
-    } else {
-      console.log('(bench/gemm.ts is not there yet: GEMM skipped)\n');
-    }
-  }
+      printTable(step);
+      const passes = Object.entries(wasm).map(([pass, r]) => `${pass} ${r}`);
+      console.log(`\nTF.js wasm backend on conv layer 2: ${passes.join('; ')}`);
+    },
+  },
+  {
+    name: 'mnist-cnn',
+    title: 'MNIST CNN: model.fit training throughput, batch 64',
+    run: async (summary) => {
+      const { rows, samplesPerSecond: sps } = await benchMnistCnn();
+      printTable(rows);
+      const best = fastestFerrite(sps);
+      const figure = `MNIST CNN training (samples/s, ${best.replace('ferrite ', '')})`;
+      summary.push(summaryRow(figure, sps[best], 'cannot train', sps['tfjs cpu']));
+    },
+  },
+];
 
-  if (!skip('threads')) {
-    console.log('== Thread pool: empty dispatch and GEMM, 1 vs 2 threads ==\n');
-    printTable(await benchThreads());
+/** The parts the command line asks for: `--only PART`, else all but each `--skip-PART`. */
+function selectedParts(argv: string[]): Part[] {
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  const unknown = [only, ...argv.filter((a) => a.startsWith('--skip-')).map((a) => a.slice('--skip-'.length))].filter(
+    (name) => name !== undefined && !PARTS.some((p) => p.name === name),
+  );
+  if (unknown.length > 0) {
+    throw new Error(`bench/run.ts: no part named ${unknown.join(', ')}; parts: ${PARTS.map((p) => p.name).join(', ')}`);
+  }
+  return PARTS.filter((p) => (only === undefined ? !argv.includes(`--skip-${p.name}`) : p.name === only));
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const summary: Row[] = [];
+  for (const part of selectedParts(process.argv.slice(2))) {
+    console.log(`== ${part.title} ==\n`);
+    await part.run(summary);
     console.log();
   }
-
-  if (!skip('p1')) {
-    console.log('== P1 Fashion-MNIST MLP: model.fit training throughput, batch 32 ==\n');
-    const r = await benchP1({ rounds: 5 });
-    printTable(r.rows);
-    const sps = r.samplesPerSecond;
-    const ferriteName = Object.keys(sps)
-      .filter((k) => k.startsWith('ferrite') && !k.includes('scalar'))
-      .reduce((a, b) => (sps[a] >= sps[b] ? a : b));
-    summary.push({
-      figure: `P1 training (samples/s, ${ferriteName.replace('ferrite ', '')})`,
-      ferrite: fmt(sps[ferriteName]),
-      'tfjs wasm': fmt(sps['tfjs wasm']),
-      'tfjs cpu': fmt(sps['tfjs cpu']),
-      'ferrite/wasm': fmtRatio(sps[ferriteName], sps['tfjs wasm']),
-      'ferrite/cpu': fmtRatio(sps[ferriteName], sps['tfjs cpu']),
-    });
-    summary.push({
-      figure: 'P1 one epoch of 60,000 (s)',
-      ferrite: fmt(60000 / sps[ferriteName]),
-      'tfjs wasm': fmt(60000 / sps['tfjs wasm']),
-      'tfjs cpu': fmt(60000 / sps['tfjs cpu']),
-      'ferrite/wasm': '',
-      'ferrite/cpu': '',
-    });
-    console.log();
-  }
-
-  if (!skip('conv')) {
-    console.log('== conv2d on the P3 layers, batch 64, GFLOP/s (TF.js cpu gradients at batch 4) ==\n');
-    const { rows, step, wasm } = await benchConv();
-    printTable(rows);
-    console.log();
-    printTable(step);
-    console.log(
-      `\nTF.js wasm backend on conv layer 2: ${Object.entries(wasm)
-        .map(([pass, r]) => `${pass} ${r}`)
-        .join('; ')}\n`,
-    );
-  }
-
-  if (!skip('p3')) {
-    console.log('== P3 MNIST CNN: model.fit training throughput, batch 64 ==\n');
-    const r = await benchP3();
-    printTable(r.rows);
-    const sps = r.samplesPerSecond;
-    const ferriteName = Object.keys(sps)
-      .filter((k) => k.startsWith('ferrite') && !k.includes('scalar'))
-      .reduce((a, b) => (sps[a] >= sps[b] ? a : b));
-    summary.push({
-      figure: `P3 CNN training (samples/s, ${ferriteName.replace('ferrite ', '')})`,
-      ferrite: fmt(sps[ferriteName]),
-      'tfjs wasm': 'cannot train',
-      'tfjs cpu': fmt(sps['tfjs cpu']),
-      'ferrite/wasm': '-',
-      'ferrite/cpu': fmtRatio(sps[ferriteName], sps['tfjs cpu']),
-    });
-    console.log();
-  }
-
   if (summary.length > 0) {
     console.log('== Summary: Ferrite (best build) against TensorFlow.js 4.22 ==\n');
     printTable(summary);

@@ -6,12 +6,14 @@
 import { engine, ready, setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
 import { threadsSupported } from '../ts/backend/threads.js';
 import { randomUniform } from '../ts/ops/random.js';
-import { fmt, fmtRatio, isMain, printTable, timeInterleaved, warmUp, type Row, type Timed } from './util.js';
+import { fmt, fmtRatio, printTable, type Row } from './table.js';
+import { timeInterleaved, warmUp, type Timed } from './timing.js';
+import { isMain } from './util.js';
 
 const SHAPES: [number, number, number][] = [
   [1024, 1024, 1024],
   [256, 256, 256],
-  // P1's forward and backward GEMMs at batch 32: small, so they show whether the
+  // The Fashion-MNIST MLP's forward and backward GEMMs at batch 32: small, so they show whether the
   // split threshold keeps small work on one thread.
   [32, 128, 784],
   [784, 128, 32],

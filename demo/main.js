@@ -1,5 +1,5 @@
-// The background-training demo: P1 (Fashion-MNIST MLP) trains in a worker made by
-// `worker.create`; this page only draws what the worker reports.
+// The background-training demo: the Fashion-MNIST MLP (examples/fashion-mnist-mlp.ts)
+// trains in a worker made by `worker.create`; this page only draws what the worker reports.
 //
 // URL parameters (the browser tests use them): epochs=N, trainSize=N (first N training
 // images), autostart=1 (train once loaded).
@@ -125,7 +125,7 @@ const inputs = async (split) => ({
 
 // ---- the model ----
 
-function p1Model() {
+function fashionMnistMlp() {
   const model = fe.sequential({
     layers: [
       fe.layers.flatten({ inputShape: [28, 28] }),
@@ -198,7 +198,7 @@ function showBuild(t) {
 }
 
 async function startTrainer() {
-  const model = p1Model();
+  const model = fashionMnistMlp();
   trainer?.terminate();
   trainer = await fe.worker.create(model);
   model.dispose();

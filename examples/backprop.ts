@@ -32,7 +32,7 @@ import {
   type Tensor,
   type Variable,
 } from '../ts/index.js';
-import { isMain } from './is-main.js';
+import { isMain } from './program.js';
 
 /** Weights of a two-layer perceptron: x [n, inputs] -> hidden [n, hidden] -> output [n, 1]. */
 interface Mlp {

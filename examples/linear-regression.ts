@@ -25,7 +25,7 @@ import {
   variableGrads,
   type Tensor,
 } from '../ts/index.js';
-import { isMain } from './is-main.js';
+import { isMain } from './program.js';
 
 export interface LinearRegressionOptions {
   /** Sizes (x, in 1000 sq ft) and prices (y, in $1000). Default: 100 houses, price = 50 + 150 x + noise. */

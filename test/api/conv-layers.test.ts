@@ -1,6 +1,7 @@
 // The convolutional layers: conv2d, the poolings, batchNormalization, zeroPadding2d
 // (and the pad op under it). Output shapes and parameter counts against Keras's for
-// reference programs P2 and P3, forward values against naive references, gradients,
+// the network of the CIFAR-10 and MNIST CNN programs, forward values against naive
+// references, gradients,
 // the moving statistics of batch normalization under fit, configs, and errors.
 
 import { describe, expect, it } from 'vitest';
@@ -16,21 +17,8 @@ import { BatchNormalization } from '../../ts/layers/normalization.js';
 import { Conv2D } from '../../ts/layers/conv.js';
 import { deserialize } from '../../ts/serialization/registry.js';
 import { sequential, Sequential } from '../../ts/models/index.js';
+import { cnn } from '../../examples/cifar10-cnn.js';
 import { train } from '../../ts/optimizers/index.js';
-
-/** The P2 / P3 stack (Keras: Conv 32 → MaxPool → Conv 64 → MaxPool → Conv 64 → Flatten → Dense 64 → Dense 10). */
-function cnnLayers(inputShape: number[]): Layer[] {
-  return [
-    layers.conv2d({ filters: 32, kernelSize: [3, 3], activation: 'relu', inputShape }),
-    layers.maxPooling2d({ poolSize: [2, 2] }),
-    layers.conv2d({ filters: 64, kernelSize: [3, 3], activation: 'relu' }),
-    layers.maxPooling2d({ poolSize: [2, 2] }),
-    layers.conv2d({ filters: 64, kernelSize: [3, 3], activation: 'relu' }),
-    layers.flatten(),
-    layers.dense({ units: 64, activation: 'relu' }),
-    layers.dense({ units: 10, activation: 'softmax' }),
-  ];
-}
 
 /** Output shape and parameter count of each layer, applied in order to a symbolic input. */
 function shapesAndParams(inputShape: number[], stack: Layer[]): { shapes: SymbolicShape[]; params: number[] } {
@@ -44,50 +32,56 @@ function shapesAndParams(inputShape: number[], stack: Layer[]): { shapes: Symbol
 }
 
 describe('conv layers: output shapes and parameter counts equal Keras', () => {
-  it('P2 on 32x32x3 (total 122,570)', () => {
-    const stack = cnnLayers([32, 32, 3]);
-    const { shapes, params } = shapesAndParams([32, 32, 3], stack);
-    expect(shapes).toEqual([
-      [null, 30, 30, 32],
-      [null, 15, 15, 32],
-      [null, 13, 13, 64],
-      [null, 6, 6, 64],
-      [null, 4, 4, 64],
-      [null, 1024],
-      [null, 64],
-      [null, 10],
-    ]);
-    expect(params).toEqual([896, 0, 18496, 0, 36928, 0, 65600, 650]);
-    stack.forEach((l) => l.dispose());
-
-    const model = sequential({ layers: cnnLayers([32, 32, 3]) });
-    const lines: string[] = [];
-    model.summary(undefined, undefined, (l) => lines.push(l));
-    expect(lines).toContain('Total params: 122,570');
-    expect(lines).toContain('Trainable params: 122,570');
-    expect(lines.some((l) => /^conv2d_\d+ \(Conv2D\)\s+\(None, 30, 30, 32\)\s+896$/.test(l))).toBe(true);
-    model.dispose();
-  });
-
-  it('P3 on 28x28x1 (total 93,322)', () => {
-    const stack = cnnLayers([28, 28, 1]);
-    const { shapes, params } = shapesAndParams([28, 28, 1], stack);
-    expect(shapes).toEqual([
-      [null, 26, 26, 32],
-      [null, 13, 13, 32],
-      [null, 11, 11, 64],
-      [null, 5, 5, 64],
-      [null, 3, 3, 64],
-      [null, 576],
-      [null, 64],
-      [null, 10],
-    ]);
-    expect(params).toEqual([320, 0, 18496, 0, 36928, 0, 36928, 650]);
-    stack.forEach((l) => l.dispose());
-    const model = sequential({ layers: cnnLayers([28, 28, 1]) });
-    expect(model.countParams()).toBe(93322);
-    model.dispose();
-  });
+  // Keras's figures for the CNN of examples/cifar10-cnn.ts and examples/mnist-cnn.ts.
+  const programs: { name: string; input: [number, number, number]; shapes: SymbolicShape[]; params: number[] }[] = [
+    {
+      name: 'CIFAR-10 CNN on 32x32x3',
+      input: [32, 32, 3],
+      shapes: [
+        [null, 30, 30, 32],
+        [null, 15, 15, 32],
+        [null, 13, 13, 64],
+        [null, 6, 6, 64],
+        [null, 4, 4, 64],
+        [null, 1024],
+        [null, 64],
+        [null, 10],
+      ],
+      params: [896, 0, 18496, 0, 36928, 0, 65600, 650],
+    },
+    {
+      name: 'MNIST CNN on 28x28x1',
+      input: [28, 28, 1],
+      shapes: [
+        [null, 26, 26, 32],
+        [null, 13, 13, 32],
+        [null, 11, 11, 64],
+        [null, 5, 5, 64],
+        [null, 3, 3, 64],
+        [null, 576],
+        [null, 64],
+        [null, 10],
+      ],
+      params: [320, 0, 18496, 0, 36928, 0, 36928, 650],
+    },
+  ];
+  for (const program of programs) {
+    const total = program.params.reduce((a, b) => a + b);
+    it(`${program.name} (total ${total.toLocaleString('en-US')})`, () => {
+      const model = cnn(program.input);
+      expect(shapesAndParams(program.input, model.layers)).toEqual({ shapes: program.shapes, params: program.params });
+      expect(model.countParams()).toBe(total);
+      const lines: string[] = [];
+      model.summary(undefined, undefined, (l) => lines.push(l));
+      expect(lines).toContain(`Total params: ${total.toLocaleString('en-US')}`);
+      expect(lines).toContain(`Trainable params: ${total.toLocaleString('en-US')}`);
+      const firstConv = new RegExp(
+        `^conv2d_\\d+ \\(Conv2D\\)\\s+\\(None, ${program.shapes[0].slice(1).join(', ')}\\)\\s+${program.params[0]}$`,
+      );
+      expect(lines.some((l) => firstConv.test(l))).toBe(true);
+      model.dispose();
+    });
+  }
 
   it("computes Keras's shapes for strides, 'same' padding, dilation and the other layers", () => {
     const cases: [Layer, number[], SymbolicShape][] = [
@@ -174,7 +168,7 @@ function naiveConv(
 describeEachBuild('conv2d layer', () => {
   const configs: { name: string; x: number[]; args: layers.Conv2DArgs }[] = [
     {
-      name: '3x3 valid relu (P3 layer 1 shape, batch 2)',
+      name: '3x3 valid relu (MNIST CNN layer 1 shape, batch 2)',
       x: [2, 9, 9, 1],
       args: { filters: 5, kernelSize: 3, activation: 'relu' },
     },
@@ -559,7 +553,9 @@ describe('conv layers: configs and errors', () => {
   it('a Sequential CNN rebuilds from its config with the same shapes and parameter count', () => {
     const model = sequential({
       layers: [
-        ...cnnLayers([28, 28, 1]).slice(0, 5),
+        layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+        layers.maxPooling2d({ poolSize: 2 }),
+        layers.conv2d({ filters: 16, kernelSize: [3, 2], strides: 2, padding: 'same', dilationRate: 1 }),
         layers.batchNormalization(),
         layers.globalAveragePooling2d(),
         layers.dense({ units: 3 }),

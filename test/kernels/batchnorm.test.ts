@@ -1,20 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkGradients, describeEachBuild, expectClose, randomArray, randomTensor, rng } from '../support/helpers.js';
-import { engine, ready, setBackendSync, setThreadsCount } from '../../ts/backend/engine.js';
+import { THREAD_COUNTS, expectSameBitsOn } from '../support/same-bits.js';
+import { sizeOf } from '../support/references.js';
+import { engine, ready, setBackendSync } from '../../ts/backend/engine.js';
 import { grads } from '../../ts/autograd/tape.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import { batchNorm, batchNormTraining } from '../../ts/ops/batchnorm.js';
-
-/** Runs fn in a tidy scope and returns its plain (non-tensor) result. */
-function scoped<T>(fn: () => T): T {
-  let out!: T;
-  tidy(() => {
-    out = fn();
-  });
-  return out;
-}
 
 // ---- float64 references ---------------------------------------------------------------------
 
@@ -252,29 +245,16 @@ describe('batchNorm: errors and threads', () => {
   it('gives bitwise identical results for 1, 2 and 3 threads', async () => {
     const rand = rng(4);
     const shape = [4, 16, 16, 12]; // 1024 rows: four slices
-    const xs = randomArray(
-      shape.reduce((a, b) => a * b),
-      rand,
-    );
+    const xs = randomArray(sizeOf(shape), rand);
     const dys = randomArray(xs.length, rand);
     const os = randomArray(12, rand);
     const ss = randomArray(12, rand);
-    const runs: Float32Array[][] = [];
-    for (const threads of [1, 2, 3]) {
-      setThreadsCount(threads);
-      await ready();
-      runs.push(
-        scoped(() => {
-          const [x, o, s] = [tensor(xs, shape), tensor(os, [12]), tensor(ss, [12])];
-          const out = batchNormTraining(x, o, s);
-          const g = grads((a, b, c) => batchNormTraining(a, b, c).y)([x, o, s], tensor(dys, shape));
-          return [out.y, out.mean, out.variance, ...g].map((t) => t.dataSync() as Float32Array);
-        }),
-      );
-    }
-    for (const r of runs.slice(1))
-      r.forEach((v, k) =>
-        expect(Buffer.from(v.buffer).equals(Buffer.from(runs[0][k].buffer)), `output ${k}`).toBe(true),
-      );
+    await expectSameBitsOn(THREAD_COUNTS, () => {
+      const [x, o, s] = [tensor(xs, shape), tensor(os, [12]), tensor(ss, [12])];
+      const out = batchNormTraining(x, o, s);
+      const [dx, doffset, dscale] = grads((a, b, c) => batchNormTraining(a, b, c).y)([x, o, s], tensor(dys, shape));
+      const outputs = { y: out.y, mean: out.mean, variance: out.variance, dx, doffset, dscale };
+      return Object.fromEntries(Object.entries(outputs).map(([k, t]) => [k, t.dataSync() as Float32Array]));
+    });
   });
 });

@@ -1,6 +1,16 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { checkGradients, describeEachBuild, expectClose, randomArray, randomTensor, rng } from '../support/helpers.js';
-import { engine, ready, setBackendSync, setThreadsCount } from '../../ts/backend/engine.js';
+import { describe, expect, it } from 'vitest';
+import {
+  checkGradients,
+  describeEachBuild,
+  expectClose,
+  randomArray,
+  randomTensor,
+  rng,
+  scoped,
+} from '../support/helpers.js';
+import { THREAD_COUNTS, expectSameBitsOn } from '../support/same-bits.js';
+import { eachTap, sizeOf, windows, type Windows } from '../support/references.js';
+import { engine, setBackendSync } from '../../ts/backend/engine.js';
 import { grads } from '../../ts/autograd/tape.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
@@ -16,138 +26,54 @@ import {
   type Padding,
 } from '../../ts/ops/conv.js';
 
-/** Runs fn in a tidy scope and returns its plain (non-tensor) result. */
-function scoped<T>(fn: () => T): T {
-  let out!: T;
-  tidy(() => {
-    out = fn();
-  });
-  return out;
-}
+// ---- float64 reference --------------------------------------------------------------
 
-// ---- float64 reference, with its own reading of TF's padding rules --------------------
-
-interface Geom {
-  n: number;
-  h: number;
-  w: number;
-  cin: number;
-  kh: number;
-  kw: number;
+/** The windows of a convolution, and its output channels. */
+interface ConvGeom extends Windows {
   cout: number;
-  sh: number;
-  sw: number;
-  dh: number;
-  dw: number;
-  pt: number;
-  pl: number;
-  ho: number;
-  wo: number;
-}
-
-/** TF's output size and leading padding along one dimension. */
-function tfPad(
-  pad: Padding,
-  dim: 0 | 1,
-  size: number,
-  k: number,
-  s: number,
-  d: number,
-): { before: number; out: number } {
-  const eff = (k - 1) * d + 1;
-  if (pad === 'same') {
-    const out = Math.ceil(size / s);
-    const total = Math.max((out - 1) * s + eff - size, 0);
-    return { before: Math.floor(total / 2), out };
-  }
-  const [b, a] = pad === 'valid' ? [0, 0] : typeof pad === 'number' ? [pad, pad] : pad[dim + 1];
-  return { before: b, out: Math.floor((size + b + a - eff) / s) + 1 };
 }
 
 function geom(
-  xShape: number[],
-  fShape: number[],
+  xShape: readonly number[],
+  fShape: readonly number[],
   strides: [number, number],
   pad: Padding,
   dil: [number, number],
-): Geom {
-  const [n, h, w, cin] = xShape;
-  const [kh, kw, , cout] = fShape;
-  const r = tfPad(pad, 0, h, kh, strides[0], dil[0]);
-  const c = tfPad(pad, 1, w, kw, strides[1], dil[1]);
-  return {
-    n,
-    h,
-    w,
-    cin,
-    kh,
-    kw,
-    cout,
-    sh: strides[0],
-    sw: strides[1],
-    dh: dil[0],
-    dw: dil[1],
-    pt: r.before,
-    pl: c.before,
-    ho: r.out,
-    wo: c.out,
-  };
+): ConvGeom {
+  return { ...windows(xShape, [fShape[0], fShape[1]], strides, pad, dil), cout: fShape[3] };
 }
 
-/** Calls f(b, oh, ow, i, j, ih, iw) for every tap that lands inside the image. */
-function eachTap(
-  g: Geom,
-  f: (b: number, oh: number, ow: number, i: number, j: number, ih: number, iw: number) => void,
-): void {
-  for (let b = 0; b < g.n; b++)
-    for (let oh = 0; oh < g.ho; oh++)
-      for (let ow = 0; ow < g.wo; ow++)
-        for (let i = 0; i < g.kh; i++) {
-          const ih = oh * g.sh + i * g.dh - g.pt;
-          if (ih < 0 || ih >= g.h) continue;
-          for (let j = 0; j < g.kw; j++) {
-            const iw = ow * g.sw + j * g.dw - g.pl;
-            if (iw >= 0 && iw < g.w) f(b, oh, ow, i, j, ih, iw);
-          }
-        }
-}
-
-function refForward(g: Geom, x: ArrayLike<number>, f: ArrayLike<number>): Float64Array {
-  const y = new Float64Array(g.n * g.ho * g.wo * g.cout);
+/**
+ * Calls f(yi, xi, fi) for every product of the convolution, y[yi] += x[xi] * filter[fi]
+ * (flat NHWC offsets into y and x, HWIO into the filter). The forward pass and both
+ * gradients are this one sum, accumulated into a different operand.
+ */
+function eachProduct(g: ConvGeom, f: (yi: number, xi: number, fi: number) => void): void {
   eachTap(g, (b, oh, ow, i, j, ih, iw) => {
     const yo = ((b * g.ho + oh) * g.wo + ow) * g.cout;
-    const xo = ((b * g.h + ih) * g.w + iw) * g.cin;
-    for (let ci = 0; ci < g.cin; ci++) {
-      const fo = ((i * g.kw + j) * g.cin + ci) * g.cout;
-      for (let co = 0; co < g.cout; co++) y[yo + co] += x[xo + ci] * f[fo + co];
+    const xo = ((b * g.h + ih) * g.w + iw) * g.c;
+    for (let ci = 0; ci < g.c; ci++) {
+      const fo = ((i * g.kw + j) * g.c + ci) * g.cout;
+      for (let co = 0; co < g.cout; co++) f(yo + co, xo + ci, fo + co);
     }
   });
+}
+
+function refForward(g: ConvGeom, x: ArrayLike<number>, f: ArrayLike<number>): Float64Array {
+  const y = new Float64Array(g.n * g.ho * g.wo * g.cout);
+  eachProduct(g, (yi, xi, fi) => (y[yi] += x[xi] * f[fi]));
   return y;
 }
 
-function refGradInput(g: Geom, dy: ArrayLike<number>, f: ArrayLike<number>): Float64Array {
-  const dx = new Float64Array(g.n * g.h * g.w * g.cin);
-  eachTap(g, (b, oh, ow, i, j, ih, iw) => {
-    const yo = ((b * g.ho + oh) * g.wo + ow) * g.cout;
-    const xo = ((b * g.h + ih) * g.w + iw) * g.cin;
-    for (let ci = 0; ci < g.cin; ci++) {
-      const fo = ((i * g.kw + j) * g.cin + ci) * g.cout;
-      for (let co = 0; co < g.cout; co++) dx[xo + ci] += dy[yo + co] * f[fo + co];
-    }
-  });
+function refGradInput(g: ConvGeom, dy: ArrayLike<number>, f: ArrayLike<number>): Float64Array {
+  const dx = new Float64Array(g.n * g.h * g.w * g.c);
+  eachProduct(g, (yi, xi, fi) => (dx[xi] += dy[yi] * f[fi]));
   return dx;
 }
 
-function refGradFilter(g: Geom, x: ArrayLike<number>, dy: ArrayLike<number>): Float64Array {
-  const df = new Float64Array(g.kh * g.kw * g.cin * g.cout);
-  eachTap(g, (b, oh, ow, i, j, ih, iw) => {
-    const yo = ((b * g.ho + oh) * g.wo + ow) * g.cout;
-    const xo = ((b * g.h + ih) * g.w + iw) * g.cin;
-    for (let ci = 0; ci < g.cin; ci++) {
-      const fo = ((i * g.kw + j) * g.cin + ci) * g.cout;
-      for (let co = 0; co < g.cout; co++) df[fo + co] += x[xo + ci] * dy[yo + co];
-    }
-  });
+function refGradFilter(g: ConvGeom, x: ArrayLike<number>, dy: ArrayLike<number>): Float64Array {
+  const df = new Float64Array(g.kh * g.kw * g.c * g.cout);
+  eachProduct(g, (yi, xi, fi) => (df[fi] += x[xi] * dy[yi]));
   return df;
 }
 
@@ -193,7 +119,13 @@ const CASES: Case[] = [
   },
   // Several im2col chunks and filter-gradient slices (the threaded paths).
   { name: 'deep patches: 5 chunks, 4 slices', x: [3, 10, 10, 64], f: [3, 3, 64, 8], strides: [1, 1], pad: 'same' },
-  { name: 'P3 layer 1 shape (cin 1): 3 chunks', x: [12, 28, 28, 1], f: [3, 3, 1, 4], strides: [1, 1], pad: 'valid' },
+  {
+    name: 'MNIST CNN layer 1 shape (cin 1): 3 chunks',
+    x: [12, 28, 28, 1],
+    f: [3, 3, 1, 4],
+    strides: [1, 1],
+    pad: 'valid',
+  },
   // Images larger than a chunk: the input gradient cuts each image into several GEMMs.
   { name: 'large images: 4 chunks per image', x: [2, 14, 14, 64], f: [3, 3, 64, 3], strides: [1, 1], pad: 'same' },
 ];
@@ -201,14 +133,8 @@ const CASES: Case[] = [
 function dataFor(c: Case, seed: number) {
   const rand = rng(seed);
   const g = geom(c.x, c.f, c.strides, c.pad, c.dil ?? [1, 1]);
-  const xs = randomArray(
-    c.x.reduce((a, b) => a * b),
-    rand,
-  );
-  const fs = randomArray(
-    c.f.reduce((a, b) => a * b),
-    rand,
-  );
+  const xs = randomArray(sizeOf(c.x), rand);
+  const fs = randomArray(sizeOf(c.f), rand);
   const dys = randomArray(g.n * g.ho * g.wo * g.cout, rand);
   return { g, xs, fs, dys };
 }
@@ -221,7 +147,12 @@ function runOp(c: Case, xs: Float32Array, fs: Float32Array, dys: Float32Array) {
     const fn = (a: Tensor, b: Tensor) => conv2d(a, b, c.strides, c.pad, 'NHWC', c.dil ?? 1);
     const y = fn(x, f);
     const [dx, df] = grads(fn)([x, f], tensor(dys, y.shape));
-    return { yShape: y.shape, y: y.dataSync(), dx: dx.dataSync(), df: df.dataSync() };
+    return {
+      yShape: y.shape,
+      y: y.dataSync() as Float32Array,
+      dx: dx.dataSync() as Float32Array,
+      df: df.dataSync() as Float32Array,
+    };
   });
 }
 
@@ -287,15 +218,8 @@ describeEachBuild('conv2d', () => {
 
   it('fusedConv2d: bias and relu fused equal conv2d, then bias, then relu (values and gradients)', () => {
     const c = CASES[1];
-    const rand = rng(9);
-    const xs = randomArray(
-      c.x.reduce((a, b) => a * b),
-      rand,
-    );
-    const fs = randomArray(
-      c.f.reduce((a, b) => a * b),
-      rand,
-    );
+    const { xs, fs } = dataFor(c, 9);
+    const rand = rng(10);
     const bs = randomArray(c.f[3], rand);
     tidy(() => {
       const x = tensor(xs, c.x);
@@ -425,40 +349,16 @@ describe('conv2d: padding and shapes', () => {
 });
 
 describe('conv2d: threads', () => {
-  beforeAll(async () => {
-    setBackendSync('simd-threads');
-    await ready();
-  });
-
   it('gives bitwise identical results for 1, 2 and 3 threads (and the single-threaded SIMD build)', async () => {
-    const results: { y: Float32Array; dx: Float32Array; df: Float32Array }[][] = [];
     const cases = [CASES[10], CASES[11], CASES[12], CASES[1]];
-    for (const threads of [1, 2, 3]) {
-      setThreadsCount(threads);
-      await ready();
-      results.push(
-        cases.map((c) => {
-          const { xs, fs, dys } = dataFor(c, 21);
-          return runOp(c, xs, fs, dys) as unknown as { y: Float32Array; dx: Float32Array; df: Float32Array };
-        }),
-      );
-    }
-    setBackendSync('simd');
-    results.push(
-      cases.map((c) => {
+    await expectSameBitsOn([...THREAD_COUNTS, { build: 'simd', threads: 1 }], () => {
+      const outputs: Record<string, Float32Array> = {};
+      for (const c of cases) {
         const { xs, fs, dys } = dataFor(c, 21);
-        return runOp(c, xs, fs, dys) as unknown as { y: Float32Array; dx: Float32Array; df: Float32Array };
-      }),
-    );
-    for (let r = 1; r < results.length; r++) {
-      cases.forEach((c, k) => {
-        for (const key of ['y', 'dx', 'df'] as const) {
-          expect(
-            Buffer.from(results[r][k][key].buffer).equals(Buffer.from(results[0][k][key].buffer)),
-            `${c.name}: ${key} (run ${r})`,
-          ).toBe(true);
-        }
-      });
-    }
+        const out = runOp(c, xs, fs, dys);
+        for (const key of ['y', 'dx', 'df'] as const) outputs[`${c.name}: ${key}`] = out[key];
+      }
+      return outputs;
+    });
   });
 });

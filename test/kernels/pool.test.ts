@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkGradients, describeEachBuild, expectClose, randomArray, rng } from '../support/helpers.js';
-import { engine, ready, setBackendSync, setThreadsCount } from '../../ts/backend/engine.js';
+import { checkGradients, describeEachBuild, expectClose, randomArray, rng, scoped } from '../support/helpers.js';
+import { THREAD_COUNTS, expectSameBitsOn } from '../support/same-bits.js';
+import { eachTap, sizeOf, windows, type Windows } from '../support/references.js';
+import { engine, ready, setBackendSync } from '../../ts/backend/engine.js';
 import { grads } from '../../ts/autograd/tape.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
@@ -8,85 +10,34 @@ import type { Tensor } from '../../ts/tensor/tensor.js';
 import { geometryParams, windowGeometry, type Padding } from '../../ts/ops/conv.js';
 import { avgPool, globalAvgPool, globalMaxPool, maxPool } from '../../ts/ops/pool.js';
 
-/** Runs fn in a tidy scope and returns its plain (non-tensor) result. */
-function scoped<T>(fn: () => T): T {
-  let out!: T;
-  tidy(() => {
-    out = fn();
-  });
-  return out;
-}
+// ---- float64 reference -----------------------------------------------------------------
 
-// ---- float64 reference, with its own reading of TF's padding rules ------------------------
+const geom = (x: readonly number[], k: [number, number], s: [number, number], pad: Padding): Windows =>
+  windows(x, k, s, pad);
 
-interface Geom {
-  n: number;
-  h: number;
-  w: number;
-  c: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  pt: number;
-  pl: number;
-  ho: number;
-  wo: number;
-}
-
-function tfPad(pad: Padding, dim: 0 | 1, size: number, k: number, s: number): { before: number; out: number } {
-  if (pad === 'same') {
-    const out = Math.ceil(size / s);
-    const total = Math.max((out - 1) * s + k - size, 0);
-    return { before: Math.floor(total / 2), out };
-  }
-  const [b, a] = pad === 'valid' ? [0, 0] : typeof pad === 'number' ? [pad, pad] : pad[dim + 1];
-  return { before: b, out: Math.floor((size + b + a - k) / s) + 1 };
-}
-
-function geom(x: number[], k: [number, number], s: [number, number], pad: Padding): Geom {
-  const [n, h, w, c] = x;
-  const r = tfPad(pad, 0, h, k[0], s[0]);
-  const q = tfPad(pad, 1, w, k[1], s[1]);
-  return { n, h, w, c, kh: k[0], kw: k[1], sh: s[0], sw: s[1], pt: r.before, pl: q.before, ho: r.out, wo: q.out };
-}
-
-/** The input offsets (row-major window order) of the real cells of output (b, oh, ow), channel 0. */
-function windowCells(g: Geom, b: number, oh: number, ow: number): number[] {
-  const cells: number[] = [];
-  for (let i = 0; i < g.kh; i++) {
-    const ih = oh * g.sh + i - g.pt;
-    if (ih < 0 || ih >= g.h) continue;
-    for (let j = 0; j < g.kw; j++) {
-      const iw = ow * g.sw + j - g.pl;
-      if (iw >= 0 && iw < g.w) cells.push(((b * g.h + ih) * g.w + iw) * g.c);
-    }
-  }
-  return cells;
-}
-
-function refPool(g: Geom, x: ArrayLike<number>, dy: ArrayLike<number>, kind: 'max' | 'avg') {
+function refPool(g: Windows, x: ArrayLike<number>, dy: ArrayLike<number>, kind: 'max' | 'avg') {
+  // The input offsets (channel 0) of the cells of each output pixel's window that lie inside
+  // the image, in row-major window order.
+  const cells: number[][] = Array.from({ length: g.n * g.ho * g.wo }, () => []);
+  eachTap(g, (b, oh, ow, _i, _j, ih, iw) => cells[(b * g.ho + oh) * g.wo + ow].push(((b * g.h + ih) * g.w + iw) * g.c));
   const y = new Float64Array(g.n * g.ho * g.wo * g.c);
   const dx = new Float64Array(x.length);
-  for (let b = 0; b < g.n; b++)
-    for (let oh = 0; oh < g.ho; oh++)
-      for (let ow = 0; ow < g.wo; ow++) {
-        const cells = windowCells(g, b, oh, ow);
-        const o = ((b * g.ho + oh) * g.wo + ow) * g.c;
-        for (let ch = 0; ch < g.c; ch++) {
-          if (kind === 'max') {
-            let best = cells[0];
-            for (const p of cells) if (x[p + ch] > x[best + ch]) best = p; // first maximum wins ties
-            y[o + ch] = x[best + ch];
-            dx[best + ch] += dy[o + ch];
-          } else {
-            let s = 0;
-            for (const p of cells) s += x[p + ch];
-            y[o + ch] = s / cells.length;
-            for (const p of cells) dx[p + ch] += dy[o + ch] / cells.length;
-          }
-        }
+  cells.forEach((window, pixel) => {
+    const o = pixel * g.c;
+    for (let ch = 0; ch < g.c; ch++) {
+      if (kind === 'max') {
+        let best = window[0];
+        for (const p of window) if (x[p + ch] > x[best + ch]) best = p; // first maximum wins ties
+        y[o + ch] = x[best + ch];
+        dx[best + ch] += dy[o + ch];
+      } else {
+        let s = 0;
+        for (const p of window) s += x[p + ch];
+        y[o + ch] = s / window.length;
+        for (const p of window) dx[p + ch] += dy[o + ch] / window.length;
       }
+    }
+  });
   return { y, dx };
 }
 
@@ -124,10 +75,8 @@ const CASES: Case[] = [
     ],
   },
   { name: 'batch 1, one channel, 3x3 stride 3 same', x: [1, 7, 8, 1], k: [3, 3], s: [3, 3], pad: 'same' },
-  { name: 'P3 shape: 26x26x32 -> 13x13', x: [2, 26, 26, 32], k: [2, 2], s: [2, 2], pad: 'valid' },
+  { name: 'MNIST CNN shape: 26x26x32 -> 13x13', x: [2, 26, 26, 32], k: [2, 2], s: [2, 2], pad: 'valid' },
 ];
-
-const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 function run(kind: 'max' | 'avg', c: Case, xs: Float32Array, dys: Float32Array) {
   return scoped(() => {
@@ -135,7 +84,7 @@ function run(kind: 'max' | 'avg', c: Case, xs: Float32Array, dys: Float32Array) 
     const x = tensor(xs, c.x);
     const y = op(x);
     const [dx] = grads(op)([x], tensor(dys, y.shape));
-    return { shape: y.shape, y: y.dataSync(), dx: dx.dataSync() };
+    return { shape: y.shape, y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array };
   });
 }
 
@@ -156,7 +105,7 @@ describeEachBuild('pooling', () => {
       it(`${kind}Pool forward and backward match the reference: ${c.name}`, () => {
         const rand = rng(17);
         const g = geom(c.x, c.k, c.s, c.pad);
-        const xs = randomArray(size(c.x), rand);
+        const xs = randomArray(sizeOf(c.x), rand);
         const dys = randomArray(g.n * g.ho * g.wo * g.c, rand);
         const out = run(kind, c, xs, dys);
         expect(out.shape).toEqual([g.n, g.ho, g.wo, g.c]);
@@ -170,7 +119,7 @@ describeEachBuild('pooling', () => {
   it('maxPool is right on windows whose values are all negative, with padding', () => {
     const c = CASES[1];
     const rand = rng(2);
-    const xs = randomArray(size(c.x), rand, -5, -1);
+    const xs = randomArray(sizeOf(c.x), rand, -5, -1);
     const g = geom(c.x, c.k, c.s, c.pad);
     const dys = randomArray(g.n * g.ho * g.wo * g.c, rand);
     const out = run('max', c, xs, dys);
@@ -184,7 +133,7 @@ describeEachBuild('pooling', () => {
     for (const c of [CASES[1], CASES[4]]) {
       const rand = rng(5);
       // Values from {-1, 0, 1}: most windows hold ties.
-      const xs = randomArray(size(c.x), rand).map((v) => Math.round(v));
+      const xs = randomArray(sizeOf(c.x), rand).map((v) => Math.round(v));
       const g = geom(c.x, c.k, c.s, c.pad);
       const dys = randomArray(g.n * g.ho * g.wo * g.c, rand);
       const out = run('max', c, xs, dys);
@@ -212,7 +161,7 @@ describeEachBuild('pooling', () => {
   it('gradients match finite differences', () => {
     for (const c of [CASES[1], CASES[3], CASES[4]]) {
       const rand = rng(8);
-      const x = tensor(distinctValues(size(c.x), rand), c.x);
+      const x = tensor(distinctValues(sizeOf(c.x), rand), c.x);
       checkGradients((t) => maxPool(t, c.k, c.s, c.pad), [x], { eps: 1e-3 });
       checkGradients((t) => avgPool(t, c.k, c.s, c.pad), [x], { eps: 1e-2 });
       x.dispose();
@@ -222,7 +171,7 @@ describeEachBuild('pooling', () => {
   it('global average and max pooling (forward, backward, keepDims)', () => {
     const shape: [number, number, number, number] = [3, 5, 4, 6];
     const rand = rng(12);
-    const xs = distinctValues(size(shape), rand, -3);
+    const xs = distinctValues(sizeOf(shape), rand, -3);
     const g = geom(shape, [5, 4], [5, 4], 'valid');
     const dys = randomArray(3 * 6, rand);
     tidy(() => {
@@ -248,7 +197,7 @@ describeEachBuild('pooling', () => {
     const eng = engine();
     for (const c of [CASES[1], CASES[4]]) {
       const rand = rng(31);
-      const xs = randomArray(size(c.x), rand);
+      const xs = randomArray(sizeOf(c.x), rand);
       const g = geom(c.x, c.k, c.s, c.pad);
       const dys = randomArray(g.n * g.ho * g.wo * g.c, rand);
       const wg = windowGeometry('test', c.x, c.k, c.x[3], c.s, c.pad);
@@ -276,7 +225,7 @@ describeEachBuild('pooling', () => {
   it('leaks neither tensors nor memory (the recorded argmax is freed with the tape)', () => {
     const c = CASES[1];
     const rand = rng(1);
-    const xs = randomArray(size(c.x), rand);
+    const xs = randomArray(sizeOf(c.x), rand);
     const g = geom(c.x, c.k, c.s, c.pad);
     const dys = randomArray(g.n * g.ho * g.wo * g.c, rand);
     run('max', c, xs, dys);
@@ -326,23 +275,13 @@ describe('pooling: errors and threads', () => {
   it('gives bitwise identical results for 1, 2 and 3 threads', async () => {
     const c: Case = { name: 'overlapping', x: [4, 17, 15, 12], k: [3, 3], s: [2, 2], pad: 'same' };
     const rand = rng(4);
-    const xs = randomArray(size(c.x), rand);
+    const xs = randomArray(sizeOf(c.x), rand);
     const g = geom(c.x, c.k, c.s, c.pad);
     const dys = randomArray(g.n * g.ho * g.wo * g.c, rand);
-    const runs: ArrayLike<number>[][] = [];
-    for (const threads of [1, 2, 3]) {
-      setThreadsCount(threads);
-      await ready();
+    await expectSameBitsOn(THREAD_COUNTS, () => {
       const m = run('max', c, xs, dys);
       const a = run('avg', c, xs, dys);
-      runs.push([m.y, m.dx, a.y, a.dx]);
-    }
-    for (const r of runs.slice(1))
-      r.forEach((v, k) =>
-        expect(
-          Buffer.from((v as Float32Array).buffer).equals(Buffer.from((runs[0][k] as Float32Array).buffer)),
-          `output ${k}`,
-        ).toBe(true),
-      );
+      return { 'max y': m.y, 'max dx': m.dx, 'avg y': a.y, 'avg dx': a.dx };
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { checkGradients, describeEachBuild, expectClose, randomArray, rng } from '../support/helpers.js';
+import { sameBitsAsFirstBuild } from '../support/same-bits.js';
 import { randomShape, reduceRef, sizeOf } from '../support/references.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
@@ -37,7 +38,7 @@ function leakFree(body: () => void): void {
 }
 
 // Results of the determinism test on the first configuration, compared bit for bit on the others.
-const firstResults = new Map<string, Float32Array>();
+const expectSameBitsAsFirstBuild = sameBitsAsFirstBuild();
 
 describeEachBuild('reductions', (build, threads) => {
   it('sum, mean, max, min match the naive reference for every axis set, keepDims or not', () => {
@@ -99,17 +100,7 @@ describeEachBuild('reductions', (build, threads) => {
     cases.push(['row sums', () => sum(wide, 1)]);
     cases.push(['max columns', () => max(wide, 0)]);
     cases.push(['row mean grad', () => grads((t: Tensor) => mean(mul(t, t)))([wide])[0]]);
-    for (const [name, f] of cases) {
-      tidy(() => {
-        const got = f().dataSync() as Float32Array;
-        const first = firstResults.get(name);
-        if (first === undefined) firstResults.set(name, got);
-        else
-          expect(Buffer.from(got.buffer).equals(Buffer.from(first.buffer)), `${name} on ${build} x${threads}`).toBe(
-            true,
-          );
-      });
-    }
+    expectSameBitsAsFirstBuild(cases, `${build} x${threads}`);
     long.dispose();
     wide.dispose();
   });

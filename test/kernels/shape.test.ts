@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { checkGradients, describeEachBuild, expectClose, randomArray, rng } from '../support/helpers.js';
+import { sameBitsAsFirstBuild } from '../support/same-bits.js';
 import { broadcastIndex, randomShape, ravel, sizeOf, unravel } from '../support/references.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
@@ -89,7 +90,8 @@ function randomPerm(rand: () => number, r: number): number[] {
   return p;
 }
 
-const firstResults = new Map<string, Float32Array>();
+// Results of the determinism test on the first configuration, compared bit for bit on the others.
+const expectSameBitsAsFirstBuild = sameBitsAsFirstBuild();
 
 describeEachBuild('shape ops', (build, threads) => {
   it('reshape infers one -1, copies, keeps int32, and rejects bad shapes', () => {
@@ -427,17 +429,7 @@ describeEachBuild('shape ops', (build, threads) => {
         () => grads((t: Tensor) => tile(t, [3, 2]))([big], tensor(randomArray(903 * 1034, rng(3)), [903, 1034]))[0],
       ],
     ];
-    for (const [name, f] of cases) {
-      tidy(() => {
-        const got = f().dataSync() as Float32Array;
-        const first = firstResults.get(name);
-        if (first === undefined) firstResults.set(name, got);
-        else
-          expect(Buffer.from(got.buffer).equals(Buffer.from(first.buffer)), `${name} on ${build} x${threads}`).toBe(
-            true,
-          );
-      });
-    }
+    expectSameBitsAsFirstBuild(cases, `${build} x${threads}`);
     [table, ids, dy, big].forEach((t) => t.dispose());
   });
 

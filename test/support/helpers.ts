@@ -7,10 +7,16 @@ import type { BuildName } from '../../ts/backend/wasm-files.js';
 import { grads } from '../../ts/autograd/tape.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import { tensor } from '../../ts/tensor/creation.js';
+import { seededRandom } from '../../ts/data/shuffle.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 
+export interface BuildConfig {
+  build: BuildName;
+  threads: number;
+}
+
 /** The configurations every kernel suite runs on: each build, and the threaded one with 1, 2 and 3 threads. */
-export const BUILDS: { build: BuildName; threads: number }[] = [
+export const BUILDS: BuildConfig[] = [
   { build: 'scalar', threads: 1 },
   { build: 'simd', threads: 1 },
   { build: 'simd-threads', threads: 1 },
@@ -19,32 +25,37 @@ export const BUILDS: { build: BuildName; threads: number }[] = [
   { build: 'simd-threads', threads: 3 },
 ];
 
+export const buildLabel = ({ build, threads }: BuildConfig): string =>
+  build === 'simd-threads' ? `${build} x${threads}` : build;
+
+/** Selects a build and, for the threaded one, its thread count. */
+export async function selectBuild({ build, threads }: BuildConfig): Promise<void> {
+  if (build === 'simd-threads') setThreadsCount(threads);
+  setBackendSync(build);
+  await ready();
+}
+
 /** Declares `fn`'s tests once per configuration in BUILDS, with that build and thread count selected. */
 export function describeEachBuild(name: string, fn: (build: BuildName, threads: number) => void): void {
-  for (const { build, threads } of BUILDS) {
-    const label = build === 'simd-threads' ? `${build} x${threads}` : build;
-    describe(`${name} [${label}]`, () => {
-      beforeAll(async () => {
-        if (build === 'simd-threads') setThreadsCount(threads);
-        setBackendSync(build);
-        await ready();
-      });
-      fn(build, threads);
+  for (const config of BUILDS) {
+    describe(`${name} [${buildLabel(config)}]`, () => {
+      beforeAll(() => selectBuild(config));
+      fn(config.build, config.threads);
     });
   }
 }
 
-/** A seeded PRNG (mulberry32) so that test data is reproducible. */
-export function rng(seed = 1): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Runs fn in a tidy scope and returns its plain (non-tensor) result. */
+export function scoped<T>(fn: () => T): T {
+  let out!: T;
+  tidy(() => {
+    out = fn();
+  });
+  return out;
 }
+
+/** A seeded PRNG (mulberry32, the one `shuffle` uses) with output in [0, 1), so that test data is reproducible. */
+export const rng: (seed: number) => () => number = seededRandom;
 
 /** `n` uniform values in [lo, hi). */
 export function randomArray(n: number, rand: () => number, lo = -1, hi = 1): Float32Array {

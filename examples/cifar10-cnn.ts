@@ -1,5 +1,4 @@
-// Reference program P2: a convolutional network on CIFAR-10, line for line the Keras
-// program
+// A convolutional network on CIFAR-10, line for line the Keras program
 //
 //   (train_images, train_labels), (test_images, test_labels) = datasets.cifar10.load_data()
 //   train_images, test_images = train_images / 255.0, test_images / 255.0
@@ -24,29 +23,22 @@
 // of the "CIFAR-10 binary version" files (data_batch_1.bin ... data_batch_5.bin,
 // test_batch.bin), or at any 32x32x3 data written in that format.
 //
-//   npx tsx examples/p2-cifar10-cnn.ts --path DIR [--epochs N] [--chart FILE]
-//   CIFAR10_PATH=DIR npx tsx examples/p2-cifar10-cnn.ts
+//   npx tsx examples/cifar10-cnn.ts --path DIR [--epochs N] [--chart FILE]
+//   CIFAR10_PATH=DIR npx tsx examples/cifar10-cnn.ts
 
-import { datasets, layers, plot, sequential, train, type History, type Tensor } from '../ts/index.js';
-import { argValue, isMain } from './is-main.js';
+import { datasets, layers, plot, sequential, train, type History, type Sequential, type Tensor } from '../ts/index.js';
+import { argValue, isMain, numberArg, runAsCommand, type TrainingOptions } from './program.js';
 
-export interface P2Options {
+export interface Cifar10CnnOptions extends TrainingOptions {
   /** Directory of the CIFAR-10 binary files (default: the CIFAR10_PATH environment variable). */
   path?: string;
-  epochs?: number;
-  batchSize?: number;
-  /** Use only the first n training / test images (default all). */
-  trainSize?: number;
+  /** Use only the first n test images (default all). */
   testSize?: number;
-  /** Where the History chart is written (default p2-cifar10-history.svg in the current directory). */
+  /** Where the History chart is written (default cifar10-cnn-history.svg in the current directory). */
   chartPath?: string;
-  /** 0 silent, 1 Keras progress bars, 2 one line per epoch. */
-  verbose?: 0 | 1 | 2;
-  /** Where messages go (default console.log). */
-  log?: (line: string) => void;
 }
 
-export interface P2Result {
+export interface Cifar10CnnResult {
   /** False when no CIFAR-10 data was found (the program said where to get it). */
   trained: boolean;
   testLoss?: number;
@@ -57,15 +49,36 @@ export interface P2Result {
   trainSeconds?: number;
 }
 
+/**
+ * The network above: three 3x3 convolutions with 2x2 max pooling, then two dense layers.
+ * The MNIST CNN program trains it on 28x28x1 images.
+ */
+export function cnn(inputShape: [number, number, number]): Sequential {
+  return sequential({
+    layers: [
+      layers.conv2d({ filters: 32, kernelSize: [3, 3], activation: 'relu', inputShape }),
+      layers.maxPooling2d({ poolSize: [2, 2] }),
+      layers.conv2d({ filters: 64, kernelSize: [3, 3], activation: 'relu' }),
+      layers.maxPooling2d({ poolSize: [2, 2] }),
+      layers.conv2d({ filters: 64, kernelSize: [3, 3], activation: 'relu' }),
+      layers.flatten(),
+      layers.dense({ units: 64, activation: 'relu' }),
+      layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
 /** Whether an error of the loader means "there is no data here" (rather than bad data). */
 const isMissingData = (e: unknown): boolean => /cannot find|does not exist/.test((e as Error).message);
 
-export async function main(opts: P2Options = {}): Promise<P2Result> {
-  const { epochs = 20, batchSize = 64, verbose = 1, chartPath = 'p2-cifar10-history.svg' } = opts;
+export async function main(opts: Cifar10CnnOptions = {}): Promise<Cifar10CnnResult> {
+  const { epochs = 20, batchSize = 64, verbose = 1, chartPath = 'cifar10-cnn-history.svg' } = opts;
   const log = opts.log ?? ((line: string) => console.log(line));
   const path = opts.path ?? (typeof process !== 'undefined' ? process.env.CIFAR10_PATH : undefined);
   if (path === undefined || path === '') {
-    log(`P2 needs the CIFAR-10 data: pass --path DIR (or set CIFAR10_PATH=DIR). ${datasets.cifar10.howToGet}`);
+    log(
+      `The CIFAR-10 CNN needs the CIFAR-10 data: pass --path DIR (or set CIFAR10_PATH=DIR). ${datasets.cifar10.howToGet}`,
+    );
     return { trained: false };
   }
 
@@ -89,18 +102,7 @@ export async function main(opts: P2Options = {}): Promise<P2Result> {
   if (verbose !== 0)
     log(`CIFAR-10 from ${path}: ${trainImages.shape[0]} training and ${testImages.shape[0]} test images`);
 
-  const model = sequential({
-    layers: [
-      layers.conv2d({ filters: 32, kernelSize: [3, 3], activation: 'relu', inputShape: [32, 32, 3] }),
-      layers.maxPooling2d({ poolSize: [2, 2] }),
-      layers.conv2d({ filters: 64, kernelSize: [3, 3], activation: 'relu' }),
-      layers.maxPooling2d({ poolSize: [2, 2] }),
-      layers.conv2d({ filters: 64, kernelSize: [3, 3], activation: 'relu' }),
-      layers.flatten(),
-      layers.dense({ units: 64, activation: 'relu' }),
-      layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
+  const model = cnn([32, 32, 3]);
   if (verbose !== 0) model.summary(undefined, undefined, log);
   const optimizer = train.adam(); // Keras's 'adam': learning rate 1e-3
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -114,7 +116,7 @@ export async function main(opts: P2Options = {}): Promise<P2Result> {
   });
   const trainSeconds = (performance.now() - start) / 1000;
 
-  plot.plotHistory(history, { metrics: ['accuracy', 'loss'], path: chartPath, title: 'P2: CIFAR-10 CNN' });
+  plot.plotHistory(history, { metrics: ['accuracy', 'loss'], path: chartPath, title: 'CIFAR-10 CNN' });
   if (verbose !== 0) log(`\nThe training curves are in ${chartPath} (open it in a browser).`);
 
   const [lossTensor, accTensor] = model.evaluate(testImages, testLabels, {
@@ -132,11 +134,5 @@ export async function main(opts: P2Options = {}): Promise<P2Result> {
 }
 
 if (isMain(import.meta.url)) {
-  const epochs = argValue('epochs');
-  main({ path: argValue('path'), epochs: epochs ? Number(epochs) : undefined, chartPath: argValue('chart') }).catch(
-    (e) => {
-      console.error(e);
-      process.exitCode = 1;
-    },
-  );
+  runAsCommand(() => main({ path: argValue('path'), epochs: numberArg('epochs'), chartPath: argValue('chart') }));
 }
