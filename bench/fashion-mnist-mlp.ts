@@ -19,6 +19,7 @@ import {
   trainingImages,
   type Program,
   type Trainer,
+  type TrainingBenchOptions,
   type TrainingBenchResult,
 } from './training.js';
 import { printTable } from './table.js';
@@ -41,15 +42,11 @@ const MLP: Program = {
     }),
 };
 
-export interface FashionMnistMlpBenchOptions {
+export interface FashionMnistMlpBenchOptions extends TrainingBenchOptions {
   /** Batches per timed round for Ferrite and TF.js wasm (default 300). */
   batches?: number;
   /** Batches per timed round for TF.js cpu, which is about 30 times slower (default 30). */
   cpuBatches?: number;
-  rounds?: number;
-  /** Warm-up time per contender, ms. */
-  warmUpMs?: number;
-  log?: (line: string) => void;
 }
 
 export async function benchFashionMnistMlp(opts: FashionMnistMlpBenchOptions = {}): Promise<TrainingBenchResult> {

@@ -20,6 +20,7 @@ import {
   throughputRow,
   trainingImages,
   type Program,
+  type TrainingBenchOptions,
   type TrainingBenchResult,
   type TrainingImages,
 } from './training.js';
@@ -48,17 +49,13 @@ const CNN: Program = {
     }),
 };
 
-export interface MnistCnnBenchOptions {
+export interface MnistCnnBenchOptions extends TrainingBenchOptions {
   /** Batches per timed round for Ferrite's SIMD builds (default 40). */
   batches?: number;
   /** Batches per timed round for Ferrite's scalar build (default 10). */
   scalarBatches?: number;
   /** Batches TF.js cpu trains, timed once (default 1: about 30 s). 0 skips TF.js cpu. */
   cpuBatches?: number;
-  rounds?: number;
-  /** Warm-up time per contender, ms. */
-  warmUpMs?: number;
-  log?: (line: string) => void;
 }
 
 export interface MnistCnnBenchResult extends TrainingBenchResult {

@@ -41,6 +41,15 @@ export async function trainingImages(n: number): Promise<TrainingImages> {
   }
 }
 
+/** Options every training bench takes; each adds how many batches its contenders train per round. */
+export interface TrainingBenchOptions {
+  /** Timed rounds, interleaved. */
+  rounds?: number;
+  /** Warm-up time per contender, ms. */
+  warmUpMs?: number;
+  log?: (line: string) => void;
+}
+
 /** What a training bench returns: its table, and the median rates that bench/run.ts summarizes. */
 export interface TrainingBenchResult {
   rows: Row[];

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import { checkGradients, describeEachBuild, expectClose, randomArray, rng } from '../support/helpers.js';
+import { leakFree } from '../support/leaks.js';
 import { binaryRef, broadcastableTo, randomShape, sizeOf } from '../support/references.js';
-import { memory, scalar, tensor } from '../../ts/tensor/creation.js';
+import { scalar, tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import { grads } from '../../ts/autograd/tape.js';
@@ -82,12 +83,6 @@ function shapePairs(seed: number): [number[], number[]][] {
     pairs.push(i % 2 ? [a, b] : [b, a]);
   }
   return pairs;
-}
-
-function leakFree(body: () => void): void {
-  const before = memory().numTensors;
-  tidy(body);
-  expect(memory().numTensors).toBe(before);
 }
 
 describeEachBuild('binary ops', () => {

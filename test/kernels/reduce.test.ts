@@ -1,8 +1,9 @@
 import { expect, it } from 'vitest';
 import { checkGradients, describeEachBuild, expectClose, randomArray, rng } from '../support/helpers.js';
+import { leakFree } from '../support/leaks.js';
 import { sameBitsAsFirstBuild } from '../support/same-bits.js';
 import { randomShape, reduceRef, sizeOf } from '../support/references.js';
-import { memory, tensor } from '../../ts/tensor/creation.js';
+import { tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import { grads } from '../../ts/autograd/tape.js';
@@ -30,12 +31,6 @@ const REDUCTIONS: [string, ReduceFn, number, (acc: number, v: number) => number,
   ['max', max, -Infinity, (a, v) => Math.max(a, v), false],
   ['min', min, Infinity, (a, v) => Math.min(a, v), false],
 ];
-
-function leakFree(body: () => void): void {
-  const before = memory().numTensors;
-  tidy(body);
-  expect(memory().numTensors).toBe(before);
-}
 
 // Results of the determinism test on the first configuration, compared bit for bit on the others.
 const expectSameBitsAsFirstBuild = sameBitsAsFirstBuild();

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { checkGradients, describeEachBuild, expectClose, randomArray, rng } from '../support/helpers.js';
+import { leakFree } from '../support/leaks.js';
 import { sameBitsAsFirstBuild } from '../support/same-bits.js';
 import { broadcastIndex, randomShape, ravel, sizeOf, unravel } from '../support/references.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
@@ -23,12 +24,6 @@ import {
   transpose,
   unstack,
 } from '../../ts/ops/index.js';
-
-function leakFree(body: () => void): void {
-  const before = memory().numTensors;
-  tidy(body);
-  expect(memory().numTensors).toBe(before);
-}
 
 /** Naive references, element by element from N-d indices. */
 function transposeRef(x: ArrayLike<number>, shape: number[], perm: number[]): number[] {
