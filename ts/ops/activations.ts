@@ -8,7 +8,7 @@
 import { record } from '../autograd/tape.js';
 import { perEngine } from '../backend/engine.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
-import { checkFloat, checkInputs } from './util.js';
+import { checkFloat, checkInputs, named } from './util.js';
 import { logSoftmax, softmax } from './softmax.js';
 
 /** forward(x, y, n[, param]) and backward(x or y, dy, dx, n[, param]); x, y, dy, dx are (n). */
@@ -64,7 +64,7 @@ function elementwise(
 
 /** The exported function of an activation without parameters. */
 function activation(op: ElementwiseActivation, recordName: string, gradFrom: GradFrom): (x: Tensor) => Tensor {
-  return (x) => elementwise(op, recordName, gradFrom, x);
+  return named(op, (x: Tensor) => elementwise(op, recordName, gradFrom, x));
 }
 
 function checkParam(op: string, name: string, v: number): void {

@@ -17,7 +17,7 @@ import { emptyTensor, Tensor, type Shape } from '../tensor/tensor.js';
 import { sumToShape } from './reduce.js';
 import { collapseSpace, contiguousStrides, MAX_RANK } from './strided-space.js';
 import { neg } from './unary.js';
-import { broadcastShapes, checkFloat, checkInputs, fmtShape, sameShape } from './util.js';
+import { broadcastShapes, checkFloat, checkInputs, fmtShape, named, sameShape } from './util.js';
 
 /** A tensor, or a number used as a float32 scalar. */
 export type Operand = Tensor | number;
@@ -146,7 +146,7 @@ function binaryGrads(spec: BinarySpec, a: Operand, b: Operand, y: Tensor, dy: Te
 /** The exported function of one binary op (names as in `BinarySpec`). */
 function binaryOp(op: string, kernel: string, code: BinaryOp): (a: Operand, b: Operand) => Tensor {
   const spec: BinarySpec = { op, kernel, code };
-  return (a, b) => binary(spec, a, b);
+  return named(op, (a: Operand, b: Operand) => binary(spec, a, b));
 }
 
 /** a + b, elementwise, with broadcasting. */

@@ -14,7 +14,7 @@
 
 import { engine } from '../backend/engine.js';
 import { checkShape, emptyTensor, type DataType, type Shape, type Tensor } from '../tensor/tensor.js';
-import { fmtShape } from './util.js';
+import { fmtShape, named } from './util.js';
 
 /** Key words, stream number and tag of one draw, as the kernels take them. */
 export type StreamArgs = [key0: number, key1: number, stream: number, tag: number];
@@ -115,7 +115,7 @@ export function randomUniform(
 type NormalSampler = (shape: Shape, mean?: number, stdDev?: number, dtype?: DataType, seed?: number | string) => Tensor;
 
 function normalSampler(op: 'randomNormal' | 'truncatedNormal'): NormalSampler {
-  return (shape, mean = 0, stdDev = 1, dtype = 'float32', seed) => {
+  return named(op, (shape, mean = 0, stdDev = 1, dtype = 'float32', seed) => {
     checkShape(shape);
     checkFinite(op, 'mean', mean);
     checkFinite(op, 'stdDev', stdDev);
@@ -127,7 +127,7 @@ function normalSampler(op: 'randomNormal' | 'truncatedNormal'): NormalSampler {
     const draw = op === 'randomNormal' ? eng.core.fe_random_normal : eng.core.fe_random_truncated_normal;
     draw(out.ptr, out.size, ...s, mean, stdDev);
     return out;
-  };
+  });
 }
 
 /** Normal values with the given mean and standard deviation (Box-Muller over Philox). */

@@ -4,7 +4,7 @@
 import { record } from '../autograd/tape.js';
 import { UnaryOp } from '../backend/core-abi.js';
 import { emptyTensor, zerosTensor, type DataType, type Tensor } from '../tensor/tensor.js';
-import { checkFloat, checkInputs, fmtShape } from './util.js';
+import { checkFloat, checkInputs, fmtShape, named } from './util.js';
 
 function unary(op: string, kernel: string, code: UnaryOp, x: Tensor): Tensor {
   const eng = checkInputs(op, x);
@@ -23,7 +23,7 @@ function unary(op: string, kernel: string, code: UnaryOp, x: Tensor): Tensor {
 
 /** The exported function of one unary op: its name in errors, its tape record's name and its kernel op code. */
 function unaryOp(op: string, kernel: string, code: UnaryOp): (x: Tensor) => Tensor {
-  return (x) => unary(op, kernel, code, x);
+  return named(op, (x: Tensor) => unary(op, kernel, code, x));
 }
 
 /** -x */

@@ -53,3 +53,8 @@ export function normAxis(op: string, axis: number, rank: number): number {
   }
   return a;
 }
+
+/** `fn`, named `name`: the functions that op factories return keep their op's name, as declared functions do. */
+export function named<F extends (...args: never[]) => unknown>(name: string, fn: F): F {
+  return Object.defineProperty(fn, 'name', { value: name });
+}
