@@ -12,7 +12,8 @@ import { oneEpochOnFashionMnist } from '../support/programs.js';
 const present = fashionMnistOrWarn('test/e2e/mnist-cnn.test.ts');
 
 describe.skipIf(!present)('MNIST CNN on Fashion-MNIST (examples/mnist-cnn.ts)', () => {
-  it('reaches >= 0.85 test accuracy after one epoch and leaves no tensor behind', async () => {
+  // A full epoch: 35-40 s on a quiet machine, several times that when the machine is busy.
+  it('reaches >= 0.85 test accuracy after one epoch and leaves no tensor behind', { timeout: 600_000 }, async () => {
     // Keras reaches about 0.85-0.87 after one epoch with this network (0.90-0.91 after five).
     const r = await oneEpochOnFashionMnist(mnistCnn);
     expect(r.params).toBe(93322);

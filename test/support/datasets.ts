@@ -2,14 +2,9 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { FASHION_MNIST_PATH } from '../../ts/data/datasets.js';
+import { FASHION_MNIST_PATH, IDX_FILES } from '../../ts/data/mnist-files.mjs';
 
-const FASHION_MNIST_FILES = [
-  'train-images-idx3-ubyte',
-  'train-labels-idx1-ubyte',
-  't10k-images-idx3-ubyte',
-  't10k-labels-idx1-ubyte',
-];
+const FASHION_MNIST_FILES = Object.values(IDX_FILES);
 
 /** The four Fashion-MNIST files are in FASHION_MNIST_PATH (gzipped or not). */
 export const haveFashionMnist = FASHION_MNIST_FILES.every(

@@ -11,6 +11,9 @@ import { startDemoServer, type DemoServer } from '../../../scripts/serve-demo.mj
 import { ensureDist } from './build.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The longest main-thread pause allowed while a worker trains for `trainSeconds`. */
+const responsiveBound = (trainSeconds: number): number => Math.max(1000, trainSeconds * 100);
 const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url).pathname;
 const present = existsSync(CHROMIUM);
 if (!present)
@@ -110,9 +113,11 @@ describe.skipIf(!present)('demo page in Chromium (playwright-core)', () => {
       expect(s.testAccuracy).toBeGreaterThanOrEqual(0.8);
       expect(s.gridCorrect).toBeGreaterThanOrEqual(30);
       expect(await page.locator('#grid canvas').count()).toBe(50);
-      // The main thread kept drawing: no timer or frame gap near what training took.
-      expect(s.maxTimerGapMs).toBeLessThan(500);
-      expect(s.maxFrameGapMs).toBeLessThan(500);
+      // The main thread kept drawing: no timer or frame gap near what training took (training
+      // on the main thread would freeze it for the whole run; a busy machine alone gives
+      // gaps of a few hundred ms, so the bound is a tenth of the run, at least 1 s).
+      expect(s.maxTimerGapMs).toBeLessThan(responsiveBound(s.trainSeconds));
+      expect(s.maxFrameGapMs).toBeLessThan(responsiveBound(s.trainSeconds));
       console.log(
         `test/e2e/browser: isolated: ${s.backend} x${s.threads}, 1 epoch (${s.history!.params.steps} batches) in ${s.trainSeconds.toFixed(1)} s, ` +
           `test accuracy ${s.testAccuracy.toFixed(4)}, longest main-thread gap ${Math.round(Math.max(s.maxTimerGapMs, s.maxFrameGapMs))} ms`,
@@ -169,7 +174,7 @@ describe.skipIf(!present)('demo page in Chromium (playwright-core)', () => {
       expect(await page.textContent('#build')).toMatch(/SIMD · 1 thread$/);
       expect(await page.textContent('#isolation')).toContain('not cross-origin isolated');
       expect(s.testAccuracy).toBeGreaterThanOrEqual(0.75);
-      expect(s.maxTimerGapMs).toBeLessThan(500);
+      expect(s.maxTimerGapMs).toBeLessThan(responsiveBound(s.trainSeconds));
       console.log(
         `test/e2e/browser: not isolated: ${s.backend} x${s.threads}, 20,000 images in ${s.trainSeconds.toFixed(1)} s, test accuracy ${s.testAccuracy.toFixed(4)}`,
       );
