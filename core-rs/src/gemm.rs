@@ -24,7 +24,7 @@ mod pack;
 
 use crate::heap::Scratch;
 use crate::parallel::{parallel_for, SendPtr};
-use kernel::{sweep, PanelA, PanelB, Update, MR, NR};
+use kernel::{sweep, Out, PanelA, PanelB, Update, MR, NR};
 
 // Blocking, measured on 256^3..1024^3 (bench/gemm.ts). The kernel is compute-bound and
 // insensitive to these within 2x either way on this class of machine (48 KiB L1, 1 MiB L2).
@@ -57,6 +57,42 @@ const DIRECT_A_MAX_N: usize = 32;
 /// are even, and 256^3 and larger still split.
 const MIN_WORK_PER_THREAD: usize = 1 << 22;
 
+/// A matrix argument as stored: row-major at `ptr` with row stride `ld`, which the product
+/// uses as it is or transposed (`trans`).
+#[derive(Clone, Copy)]
+pub struct Mat {
+    pub ptr: *const f32,
+    pub ld: usize,
+    pub trans: bool,
+}
+
+// A Mat only describes memory the kernels read; the bodies of `parallel_for` may share it.
+unsafe impl Send for Mat {}
+unsafe impl Sync for Mat {}
+
+impl Mat {
+    pub fn new(ptr: *const f32, ld: usize, trans: bool) -> Mat {
+        Mat { ptr, ld, trans }
+    }
+    /// Used as stored.
+    pub fn plain(ptr: *const f32, ld: usize) -> Mat {
+        Mat::new(ptr, ld, false)
+    }
+    /// Used transposed.
+    pub fn transposed(ptr: *const f32, ld: usize) -> Mat {
+        Mat::new(ptr, ld, true)
+    }
+    /// Element (i, p) of op(X), at row i and column p of what the product reads.
+    #[inline(always)]
+    unsafe fn at(self, i: usize, p: usize) -> f32 {
+        if self.trans {
+            *self.ptr.add(p * self.ld + i)
+        } else {
+            *self.ptr.add(i * self.ld + p)
+        }
+    }
+}
+
 /// A matrix operand as the GEMM sees it: element (w, p) of op(X) is
 /// `ptr[w * w_stride + p * k_stride]`, w indexing rows of op(A) or columns of op(B).
 #[derive(Clone, Copy)]
@@ -67,36 +103,22 @@ struct Operand {
 }
 
 impl Operand {
-    /// op(A) for A stored (M, K) with row stride lda, or (K, M) when transposed.
-    fn a(ptr: *const f32, lda: usize, trans: bool) -> Operand {
-        if trans {
-            Operand {
-                ptr,
-                w_stride: 1,
-                k_stride: lda,
-            }
-        } else {
-            Operand {
-                ptr,
-                w_stride: lda,
-                k_stride: 1,
-            }
+    /// op(A), whose rows are A's rows (or columns when transposed).
+    fn a(a: Mat) -> Operand {
+        let (w_stride, k_stride) = if a.trans { (1, a.ld) } else { (a.ld, 1) };
+        Operand {
+            ptr: a.ptr,
+            w_stride,
+            k_stride,
         }
     }
-    /// op(B) for B stored (K, N) with row stride ldb, or (N, K) when transposed.
-    fn b(ptr: *const f32, ldb: usize, trans: bool) -> Operand {
-        if trans {
-            Operand {
-                ptr,
-                w_stride: ldb,
-                k_stride: 1,
-            }
-        } else {
-            Operand {
-                ptr,
-                w_stride: 1,
-                k_stride: ldb,
-            }
+    /// op(B), whose columns are B's columns (or rows when transposed).
+    fn b(b: Mat) -> Operand {
+        let (w_stride, k_stride) = if b.trans { (b.ld, 1) } else { (1, b.ld) };
+        Operand {
+            ptr: b.ptr,
+            w_stride,
+            k_stride,
         }
     }
     #[inline(always)]
@@ -247,12 +269,18 @@ impl Product {
                                 true,
                             )
                         };
-                        let ldc = self.ldc;
+                        let out = Out {
+                            c,
+                            ldc: self.ldc,
+                            rows: mc,
+                            cols: nr,
+                            upd,
+                        };
                         match (plan.pack_a, b_packed) {
-                            (true, true) => sweep::<true, true>(kc, packed_a, panel_b, c, ldc, mc, nr, upd),
-                            (true, false) => sweep::<true, false>(kc, packed_a, panel_b, c, ldc, mc, nr, upd),
-                            (false, true) => sweep::<false, true>(kc, direct_a, panel_b, c, ldc, mc, nr, upd),
-                            (false, false) => sweep::<false, false>(kc, direct_a, panel_b, c, ldc, mc, nr, upd),
+                            (true, true) => sweep::<true, true>(kc, packed_a, panel_b, out),
+                            (true, false) => sweep::<true, false>(kc, packed_a, panel_b, out),
+                            (false, true) => sweep::<false, true>(kc, direct_a, panel_b, out),
+                            (false, false) => sweep::<false, false>(kc, direct_a, panel_b, out),
                         }
                         jr += NR;
                     }
@@ -275,77 +303,75 @@ impl Product {
     }
 }
 
-/// The tuned SGEMM. a is (M, K) with row stride lda, or (K, M) if trans_a; b is (K, N)
-/// with row stride ldb, or (N, K) if trans_b; c is (M, N) with row stride ldc.
-/// beta = 0 ignores C's prior contents (even NaN); beta = 1 accumulates into C.
-pub unsafe fn gemm(
-    trans_a: bool,
-    trans_b: bool,
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: f32,
-    a: *const f32,
-    lda: usize,
-    b: *const f32,
-    ldb: usize,
-    beta: f32,
-    c: *mut f32,
-    ldc: usize,
-) {
-    gemm_batched(
-        trans_a, trans_b, 1, m, n, k, alpha, a, lda, 0, b, ldb, 0, beta, c, ldc, 0,
-    );
+/// The tuned SGEMM: C = alpha op(A) op(B) + beta C, op(A) being (m, k), op(B) (k, n) and
+/// c (m, n) with row stride ldc. beta = 0 ignores C's prior contents (even NaN); beta = 1
+/// accumulates into C.
+pub unsafe fn gemm(m: usize, n: usize, k: usize, alpha: f32, a: Mat, b: Mat, beta: f32, c: *mut f32, ldc: usize) {
+    let one = Batch {
+        count: 1,
+        stride_a: 0,
+        stride_b: 0,
+        stride_c: 0,
+    };
+    gemm_batched(m, n, k, alpha, a, b, beta, c, ldc, one);
 }
 
-/// `batch` GEMMs, product t reading a + t * stride_a, b + t * stride_b and writing
-/// c + t * stride_c (strides in elements; shapes and leading dimensions as in `gemm`).
-/// A stride of 0 broadcasts that operand. stride_c = 0 with batch > 1 sums the products
-/// into one C, in batch order: C = alpha * sum_t op(A_t) op(B_t) + beta * C (how the
-/// gradient of a broadcast operand is reduced). Otherwise the C blocks must not overlap.
+/// How the products of a batched GEMM are laid out: product t reads a + t stride_a and
+/// b + t stride_b and writes c + t stride_c (strides in elements). A stride of 0
+/// broadcasts that operand; stride_c = 0 with count > 1 sums the products into one C.
+#[derive(Clone, Copy)]
+pub struct Batch {
+    pub count: usize,
+    pub stride_a: usize,
+    pub stride_b: usize,
+    pub stride_c: usize,
+}
+
+/// `batch.count` GEMMs as `gemm` each. With stride_c = 0 (and count > 1) they are summed
+/// into one C, in batch order: C = alpha sum_t op(A_t) op(B_t) + beta C (how the gradient
+/// of a broadcast operand is reduced). Otherwise the C blocks must not overlap.
 pub unsafe fn gemm_batched(
-    trans_a: bool,
-    trans_b: bool,
-    batch: usize,
     m: usize,
     n: usize,
     k: usize,
     alpha: f32,
-    a: *const f32,
-    lda: usize,
-    stride_a: usize,
-    b: *const f32,
-    ldb: usize,
-    stride_b: usize,
+    a: Mat,
+    b: Mat,
     beta: f32,
     c: *mut f32,
     ldc: usize,
-    stride_c: usize,
+    batch: Batch,
 ) {
-    if batch == 0 || m == 0 || n == 0 {
+    if batch.count == 0 || m == 0 || n == 0 {
         return;
     }
-    let (a, b, c) = (SendPtr(a as *mut f32), SendPtr(b as *mut f32), SendPtr(c));
+    let (pa, pb, pc) = (SendPtr::of(a.ptr), SendPtr::of(b.ptr), SendPtr(c));
     let product = |t: usize| Product {
         m,
         n,
         k,
         alpha,
-        a: Operand::a(a.get().add(t * stride_a), lda, trans_a),
-        b: Operand::b(b.get().add(t * stride_b), ldb, trans_b),
-        c: c.get().add(t * stride_c),
+        a: Operand::a(Mat {
+            ptr: pa.get().add(t * batch.stride_a),
+            ..a
+        }),
+        b: Operand::b(Mat {
+            ptr: pb.get().add(t * batch.stride_b),
+            ..b
+        }),
+        c: pc.get().add(t * batch.stride_c),
         ldc,
     };
     let plan = Plan::new(m, n, k, product(0).b);
     let per = plan.items;
-    if stride_c == 0 && batch > 1 {
+    if batch.stride_c == 0 && batch.count > 1 {
         parallel_for(per, plan.min_items, &|s, e| {
-            for t in 0..batch {
+            for t in 0..batch.count {
                 product(t).run_items(&plan, s, e, if t == 0 { beta } else { 1.0 });
             }
         });
     } else {
-        parallel_for(batch * per, plan.min_items, &|s, e| {
+        parallel_for(batch.count * per, plan.min_items, &|s, e| {
             let mut i = s;
             while i < e {
                 let t = i / per;
@@ -357,37 +383,14 @@ pub unsafe fn gemm_batched(
     }
 }
 
-/// The plain triple loop (the test oracle): same arguments and semantics as `gemm`.
-pub unsafe fn gemm_naive(
-    trans_a: bool,
-    trans_b: bool,
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: f32,
-    a: *const f32,
-    lda: usize,
-    b: *const f32,
-    ldb: usize,
-    beta: f32,
-    c: *mut f32,
-    ldc: usize,
-) {
+/// The plain triple loop (the test oracle, and the benchmark's baseline): same arguments
+/// and semantics as `gemm`.
+pub unsafe fn gemm_naive(m: usize, n: usize, k: usize, alpha: f32, a: Mat, b: Mat, beta: f32, c: *mut f32, ldc: usize) {
     for i in 0..m {
         for j in 0..n {
             let mut acc = 0.0f32;
             for p in 0..k {
-                let x = if trans_a {
-                    *a.add(p * lda + i)
-                } else {
-                    *a.add(i * lda + p)
-                };
-                let y = if trans_b {
-                    *b.add(j * ldb + p)
-                } else {
-                    *b.add(p * ldb + j)
-                };
-                acc += x * y;
+                acc += a.at(i, p) * b.at(p, j);
             }
             let out = c.add(i * ldc + j);
             *out = if beta == 0.0 {
@@ -397,89 +400,4 @@ pub unsafe fn gemm_naive(
             };
         }
     }
-}
-
-/// C = alpha * op(A) op(B) + beta * C (see `gemm`); trans_* are 0 or 1.
-/// a is (m, k) or (k, m) if trans_a, b is (k, n) or (n, k) if trans_b, c is (m, n);
-/// each with the given row stride.
-#[no_mangle]
-pub unsafe extern "C" fn fe_gemm(
-    trans_a: u32,
-    trans_b: u32,
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: f32,
-    a: *const f32,
-    lda: usize,
-    b: *const f32,
-    ldb: usize,
-    beta: f32,
-    c: *mut f32,
-    ldc: usize,
-) {
-    gemm(trans_a != 0, trans_b != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
-
-/// Batched C = alpha * op(A) op(B) + beta * C with element strides between products
-/// (see `gemm_batched`: stride 0 broadcasts an operand; stride_c = 0 sums into one C).
-#[no_mangle]
-pub unsafe extern "C" fn fe_gemm_batched(
-    trans_a: u32,
-    trans_b: u32,
-    batch: usize,
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: f32,
-    a: *const f32,
-    lda: usize,
-    stride_a: usize,
-    b: *const f32,
-    ldb: usize,
-    stride_b: usize,
-    beta: f32,
-    c: *mut f32,
-    ldc: usize,
-    stride_c: usize,
-) {
-    gemm_batched(
-        trans_a != 0,
-        trans_b != 0,
-        batch,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        lda,
-        stride_a,
-        b,
-        ldb,
-        stride_b,
-        beta,
-        c,
-        ldc,
-        stride_c,
-    );
-}
-
-/// The naive triple loop, same arguments as `fe_gemm` (test oracle, benchmark baseline).
-#[no_mangle]
-pub unsafe extern "C" fn fe_gemm_naive(
-    trans_a: u32,
-    trans_b: u32,
-    m: usize,
-    n: usize,
-    k: usize,
-    alpha: f32,
-    a: *const f32,
-    lda: usize,
-    b: *const f32,
-    ldb: usize,
-    beta: f32,
-    c: *mut f32,
-    ldc: usize,
-) {
-    gemm_naive(trans_a != 0, trans_b != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

@@ -14,7 +14,7 @@ const ALIGN: usize = 16;
 const NUM_CLASSES: usize = 8 + 4 * 26;
 
 /// Returns (class index, class size in bytes) for a request of `size` bytes.
-pub fn size_class(size: usize) -> (usize, usize) {
+fn size_class(size: usize) -> (usize, usize) {
     let size = if size < ALIGN { ALIGN } else { size };
     if size <= 128 {
         let rounded = (size + ALIGN - 1) & !(ALIGN - 1);
@@ -141,23 +141,20 @@ unsafe impl GlobalAlloc for FerriteAlloc {
 #[global_allocator]
 static GLOBAL: FerriteAlloc = FerriteAlloc;
 
-/// Allocates `size` bytes, 16-byte aligned. Returns 0 when memory cannot grow.
-#[no_mangle]
-pub extern "C" fn fe_alloc(size: usize) -> *mut u8 {
+/// Allocates `size` bytes, 16-byte aligned. Returns null when memory cannot grow.
+pub fn alloc(size: usize) -> *mut u8 {
     HEAP.with(|h| h.alloc(size))
 }
 
-/// Frees a block from `fe_alloc`; `size` must be the size it was allocated with.
-#[no_mangle]
-pub unsafe extern "C" fn fe_free(ptr: *mut u8, size: usize) {
+/// Frees a block from `alloc` (null is ignored); `size` must be the size it was allocated with.
+pub unsafe fn free(ptr: *mut u8, size: usize) {
     if !ptr.is_null() {
         HEAP.with(|h| h.free(ptr, size))
     }
 }
 
 /// Bytes held by live blocks (after class rounding).
-#[no_mangle]
-pub extern "C" fn fe_heap_bytes_in_use() -> usize {
+pub fn bytes_in_use() -> usize {
     HEAP.with(|h| h.bytes_in_use)
 }
 
@@ -169,7 +166,7 @@ pub struct Scratch {
 
 impl Scratch {
     pub fn new(len: usize) -> Scratch {
-        let ptr = fe_alloc(len * 4) as *mut f32;
+        let ptr = alloc(len * 4) as *mut f32;
         if ptr.is_null() && len > 0 {
             panic!("out of memory");
         }
@@ -179,13 +176,10 @@ impl Scratch {
     pub fn ptr(&self) -> *mut f32 {
         self.ptr
     }
-    pub fn as_mut_slice(&mut self) -> &mut [f32] {
-        unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len) }
-    }
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        unsafe { fe_free(self.ptr as *mut u8, self.len * 4) }
+        unsafe { free(self.ptr as *mut u8, self.len * 4) }
     }
 }

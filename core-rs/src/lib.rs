@@ -1,37 +1,80 @@
 //! Ferrite's core: every tensor kernel and its backward pass, for wasm32.
 //!
-//! `#![no_std]` with `alloc`, no crate dependencies. Each kernel module holds
-//! `<op>_forward`, `<op>_backward` and a naive reference side by side, written once
-//! against the small vector layer in `simd.rs`, so the same source builds
-//! `ferrite-simd.wasm` (+simd128) and `ferrite-scalar.wasm`.
+//! `#![no_std]` with `alloc`, no crate dependencies. One source builds three wasm files:
+//! `ferrite-scalar.wasm`, `ferrite-simd.wasm` (+simd128) and `ferrite-simd-threads.wasm`
+//! (+simd128, +atomics: kernels split their work over a pool of instances sharing one
+//! memory). Results are bitwise the same for any thread count.
 //!
-//! ABI: every export is `extern "C"`, takes raw pointers (byte offsets into linear
-//! memory) and sizes, and is named `fe_<kernel>`. The TypeScript side allocates with
-//! `fe_alloc`/`fe_free` and views memory with typed arrays.
+//! # Where things are
+//!
+//! - **The ABI**: `exports.rs` holds every `fe_*` export (`extern "C"`, pointers are byte
+//!   offsets into linear memory), each a few lines that call a kernel function; the
+//!   TypeScript side allocates with `fe_alloc`/`fe_free` and views memory with typed arrays.
+//! - **An op**: its module holds the forward, the backward beside it, and its naive
+//!   reference (`*_naive`: plain loops, the test oracle, reached through an `fe_*_naive`
+//!   export):
+//!
+//!   | ops                                   | module (forward and backward)          | naive reference           |
+//!   |---------------------------------------|----------------------------------------|---------------------------|
+//!   | add, sub, mul, div, maximum, pow, addN | `elementwise.rs`                      | `binary_naive`            |
+//!   | neg, exp, log, sqrt, abs, clip, cast  | `unary.rs`                             | `unary_naive`             |
+//!   | relu, sigmoid, tanh, gelu, ...        | `activation.rs` (a formula each)       | the formulas themselves   |
+//!   | sum, mean, max, min, argMax, argMin   | `reduce.rs`                            | `reduce_naive`, `arg_...` |
+//!   | softmax, logSoftmax                   | `softmax.rs` (rows: `rows.rs`)         | `softmax_naive`           |
+//!   | losses, fused softmax cross-entropy   | `loss.rs`                              | TS references (tests)     |
+//!   | matMul                                | `gemm.rs`, `gemm/kernel.rs`, `gemm/pack.rs` | `gemm_naive`         |
+//!   | conv2d                                | `conv.rs`, `conv/im2col.rs`            | `conv/naive.rs`           |
+//!   | maxPool, avgPool                      | `pool.rs`                              | `*_pool_*_naive`          |
+//!   | batchNorm                             | `batchnorm.rs`                         | `batchnorm_stats_naive`   |
+//!   | gather                                | `gather.rs`                            | `gather_backward_naive`   |
+//!   | transpose, slice, concat, tile, ...   | `strided.rs`                           | `strided_copy_naive`      |
+//!   | random, dropout                       | `random.rs`                            | `normal_naive`            |
+//!   | optimizer updates                     | `optimizer.rs`                         | TS references (tests)     |
+//!
+//! - **The SIMD path**: there is one. Kernels are written once against `simd.rs`, the only
+//!   module that touches vector intrinsics: `F32x4` is a `v128` with +simd128 and four
+//!   scalars without, and the `Lanes` trait lets one formula serve a vector and an `f32`.
+//! - **Transcendentals**: `math.rs`, one family (exp, ln, sigmoid, tanh, erf, ...) with its
+//!   error bounds, tested against float64 by `test/kernels/math.test.ts`.
+//! - **Threads**: `parallel.rs` (`parallel_for` and the pool; `MIN_ELEMS_PER_THREAD`);
+//!   deterministic cross-thread sums in `slices.rs`; the splits of an (outer, n, inner)
+//!   view in `axis.rs`; elementwise drivers in `map.rs`.
+//! - **Memory**: `heap.rs` (the allocator, and `Scratch` for kernel temporaries).
+//!
+//! Adding an elementwise op: its formula in `unary.rs` (or `activation.rs`), an export in
+//! `exports.rs`, then the TS op and a test in `test/kernels/` against a float64 reference.
 #![no_std]
 #![cfg_attr(target_feature = "atomics", feature(stdarch_wasm_atomic_wait))]
 #![allow(clippy::missing_safety_doc, clippy::too_many_arguments)]
 
 extern crate alloc;
 
-pub mod activation;
-pub mod batchnorm;
-pub mod conv;
-pub mod elementwise;
-pub mod gather;
-pub mod gemm;
-pub mod heap;
-pub mod loss;
-pub mod math;
-pub mod optimizer;
-pub mod parallel;
-pub mod pool;
-pub mod random;
-pub mod reduce;
-pub mod simd;
-pub mod softmax;
-pub mod strided;
-pub mod unary;
+#[macro_use]
+mod dispatch;
+
+mod activation;
+mod axis;
+mod batchnorm;
+mod conv;
+mod elementwise;
+mod exports;
+mod gather;
+mod gemm;
+mod heap;
+mod loss;
+mod map;
+mod math;
+mod optimizer;
+mod parallel;
+mod pool;
+mod random;
+mod reduce;
+mod rows;
+mod simd;
+mod slices;
+mod softmax;
+mod strided;
+mod unary;
 
 #[cfg(target_arch = "wasm32")]
 #[panic_handler]
@@ -39,10 +82,4 @@ fn panic(_info: &core::panic::PanicInfo) -> ! {
     // A panic is a bug in a kernel or a bad argument that slipped past the TS checks:
     // trap so that the JS caller gets a RuntimeError instead of corrupted memory.
     core::arch::wasm32::unreachable()
-}
-
-/// Which build this is, so that the TS side can name it: bit 0 SIMD128, bit 1 threads.
-#[no_mangle]
-pub extern "C" fn fe_build_flavor() -> u32 {
-    (cfg!(target_feature = "simd128") as u32) | ((cfg!(target_feature = "atomics") as u32) << 1)
 }

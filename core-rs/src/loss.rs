@@ -16,143 +16,130 @@
 //! the target's gradient. NaN inputs give NaN losses: checking every batch would cost a
 //! pass, and the training loop watches the loss instead. Work is split over rows.
 
-use crate::activation::{
-    exp_nonpos_v, ln_unit_v, load_partial, log1p_unit_v, sigmoid_fast_v, store_partial, sum_partial,
-};
-use crate::math::ln;
-use crate::parallel::{parallel_for, SendPtr};
-use crate::simd::{F32x4, LANES};
-use crate::softmax::{row_max, row_sum, row_sum_exp};
+use crate::axis::Axis;
+use crate::math::{exp_nonpos, ln, log1p_unit, sigmoid, sign};
+use crate::parallel::{SendPtr, MIN_ELEMS_PER_THREAD};
+use crate::rows;
+use crate::simd::{fill, F32x4, Lanes};
 
-/// Elements per parallel work item below which splitting is not worth it.
-const GRAIN: usize = 1 << 13;
+/// Elements per thread below which rows are not split (logarithms and exponentials per
+/// element, as for softmax).
+const GRAIN: usize = MIN_ELEMS_PER_THREAD / 4;
 
 #[inline(always)]
 fn splat(x: f32) -> F32x4 {
     F32x4::splat(x)
 }
 
-/// Runs `body(r)` for every row, rows split over threads.
-#[inline(always)]
-fn for_rows(rows: usize, cols: usize, body: impl Fn(usize) + Sync) {
-    parallel_for(rows, (GRAIN / cols.max(1)).max(1), &|r0, r1| {
-        for r in r0..r1 {
-            body(r);
-        }
-    });
+/// The shape of a loss call: `rows` samples of `cols` values; t (target) and p
+/// (prediction, probabilities or logits) are (rows, cols), the loss and dloss (rows).
+#[derive(Clone, Copy)]
+pub struct Batch {
+    pub rows: usize,
+    pub cols: usize,
 }
 
-/// Σ_j f(a_j, b_j) over one row of n; `fill_b` pads b's last partial vector (its lanes
-/// are not summed, it only keeps f away from odd arguments).
-#[inline(always)]
-unsafe fn row_sum2(a: *const f32, b: *const f32, n: usize, fill_b: f32, f: &impl Fn(F32x4, F32x4) -> F32x4) -> f32 {
-    let mut acc = F32x4::zero();
-    let mut i = 0;
-    while i + LANES <= n {
-        acc = acc.add(f(F32x4::load(a.add(i)), F32x4::load(b.add(i))));
-        i += LANES;
+impl Batch {
+    /// Runs `body(r, offset of row r)` for every row, rows split over threads.
+    #[inline(always)]
+    fn for_each_row(self, body: impl Fn(usize, usize) + Sync) {
+        let ax = Axis {
+            outer: self.rows,
+            n: self.cols,
+            inner: 1,
+        };
+        ax.for_each_row(GRAIN, |r| body(r, r * self.cols));
     }
-    let mut s = acc.sum();
-    if i < n {
-        s += sum_partial(
-            f(
-                load_partial(a.add(i), n - i, 0.0),
-                load_partial(b.add(i), n - i, fill_b),
-            ),
-            n - i,
-        );
+
+    /// loss[r] = f(row r of t, row r of p) for every row.
+    #[inline(always)]
+    unsafe fn losses(
+        self,
+        t: *const f32,
+        p: *const f32,
+        loss: *mut f32,
+        f: impl Fn(*const f32, *const f32) -> f32 + Sync,
+    ) {
+        let (t, p, loss) = (SendPtr::of(t), SendPtr::of(p), SendPtr(loss));
+        self.for_each_row(|r, off| *loss.get().add(r) = f(t.get().add(off), p.get().add(off)));
     }
-    s
 }
 
-/// out_j = f(a_j, b_j) over one row of n.
-#[inline(always)]
-unsafe fn row_map2(
-    a: *const f32,
-    b: *const f32,
-    out: *mut f32,
-    n: usize,
-    fill_b: f32,
-    f: &impl Fn(F32x4, F32x4) -> F32x4,
-) {
-    let mut i = 0;
-    while i + LANES <= n {
-        f(F32x4::load(a.add(i)), F32x4::load(b.add(i))).store(out.add(i));
-        i += LANES;
-    }
-    if i < n {
-        store_partial(
-            f(
-                load_partial(a.add(i), n - i, 0.0),
-                load_partial(b.add(i), n - i, fill_b),
-            ),
-            out.add(i),
-            n - i,
-        );
+/// A backward's gradients: dloss (rows) in; dp (rows, cols) out, and dt (rows, cols) out
+/// unless it is null (the target's gradient is rarely wanted).
+#[derive(Clone, Copy)]
+pub struct Grads {
+    pub dloss: *const f32,
+    pub dp: *mut f32,
+    pub dt: *mut f32,
+}
+
+/// One row of a backward: the rows of t and p, the row's dloss, and the rows of dp and dt
+/// (dt null when not wanted).
+#[derive(Clone, Copy)]
+struct GradRow {
+    t: *const f32,
+    p: *const f32,
+    dloss: f32,
+    dp: *mut f32,
+    dt: *mut f32,
+}
+
+impl Grads {
+    /// Runs `body` on every row of t and p (rows, cols), rows split over threads.
+    #[inline(always)]
+    unsafe fn for_each_row(self, t: *const f32, p: *const f32, b: Batch, body: impl Fn(GradRow) + Sync) {
+        let (t, p, dloss) = (SendPtr::of(t), SendPtr::of(p), SendPtr::of(self.dloss));
+        let (dp, dt) = (SendPtr(self.dp), SendPtr(self.dt));
+        b.for_each_row(|r, off| {
+            body(GradRow {
+                t: t.get().add(off),
+                p: p.get().add(off),
+                dloss: *dloss.get().add(r),
+                dp: dp.get().add(off),
+                dt: if dt.get().is_null() {
+                    dt.get()
+                } else {
+                    dt.get().add(off)
+                },
+            })
+        });
     }
 }
 
 // ---------------------------------------------------------------------------------
 // Pointwise losses: loss[r] = mean_j f(t[r, j], p[r, j]).
-// t (target) is (rows, cols), p (prediction) is (rows, cols), loss is (rows).
 // ---------------------------------------------------------------------------------
 
+/// `fill_p` pads the ragged end of a row of p (its lanes are never kept).
 unsafe fn pointwise_forward(
     t: *const f32,
     p: *const f32,
     loss: *mut f32,
-    rows: usize,
-    cols: usize,
+    b: Batch,
     fill_p: f32,
     f: impl Fn(F32x4, F32x4) -> F32x4 + Sync,
 ) {
-    let (ts, ps, ls) = (SendPtr(t as *mut f32), SendPtr(p as *mut f32), SendPtr(loss));
-    for_rows(rows, cols, |r| {
-        let s = row_sum2(ts.get().add(r * cols), ps.get().add(r * cols), cols, fill_p, &f);
-        *ls.get().add(r) = s / cols as f32;
-    });
+    b.losses(t, p, loss, |t, p| rows::sum2(t, p, b.cols, fill_p, &f) / b.cols as f32);
 }
 
-/// dp = dloss[r] / cols * ∂f/∂p, and, when dt is not null, dt = dloss[r] / cols * ∂f/∂t.
-/// `g(t, p, scale)` returns both, already multiplied by `scale`.
+/// dp = dloss[r] / cols * ∂f/∂p, and dt = dloss[r] / cols * ∂f/∂t unless dt is null.
+/// `grad(t, p, scale)` returns both, already multiplied by `scale`.
 unsafe fn pointwise_backward(
     t: *const f32,
     p: *const f32,
-    dloss: *const f32,
-    dp: *mut f32,
-    dt: *mut f32,
-    rows: usize,
-    cols: usize,
+    g: Grads,
+    b: Batch,
     fill_p: f32,
-    g: impl Fn(F32x4, F32x4, F32x4) -> (F32x4, F32x4) + Sync,
+    grad: impl Fn(F32x4, F32x4, F32x4) -> (F32x4, F32x4) + Sync,
 ) {
-    let (ts, ps, dls, dps, dts) = (
-        SendPtr(t as *mut f32),
-        SendPtr(p as *mut f32),
-        SendPtr(dloss as *mut f32),
-        SendPtr(dp),
-        SendPtr(dt),
-    );
-    let want_dt = !dt.is_null();
-    for_rows(rows, cols, |r| {
-        let scale = splat(*dls.get().add(r) / cols as f32);
-        let off = r * cols;
-        let (t, p) = (ts.get().add(off), ps.get().add(off));
-        row_map2(t, p, dps.get().add(off), cols, fill_p, &|tv, pv| g(tv, pv, scale).0);
-        if want_dt {
-            row_map2(t, p, dts.get().add(off), cols, fill_p, &|tv, pv| g(tv, pv, scale).1);
+    g.for_each_row(t, p, b, |row| {
+        let scale = splat(row.dloss / b.cols as f32);
+        rows::map2(row.t, row.p, row.dp, b.cols, fill_p, |tv, pv| grad(tv, pv, scale).0);
+        if !row.dt.is_null() {
+            rows::map2(row.t, row.p, row.dt, b.cols, fill_p, |tv, pv| grad(tv, pv, scale).1);
         }
     });
-}
-
-#[inline(always)]
-fn sign_v(d: F32x4) -> F32x4 {
-    // 0 at 0, as TF's Sign (and so MAE's gradient at a perfect prediction).
-    F32x4::select(
-        d.gt(F32x4::zero()),
-        splat(1.0),
-        F32x4::select(d.lt(F32x4::zero()), splat(-1.0), F32x4::zero()),
-    )
 }
 
 /// Keeps `v` where eps <= p <= 1 - eps (clipping passes no gradient outside, as TF's clip).
@@ -168,60 +155,34 @@ fn clip(p: F32x4, eps: f32) -> F32x4 {
     p.max(splat(eps)).min(splat(1.0 - eps))
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn fe_mse_forward(t: *const f32, p: *const f32, loss: *mut f32, rows: usize, cols: usize) {
-    pointwise_forward(t, p, loss, rows, cols, 0.0, |t, p| {
+/// Mean squared error: (p - t)².
+pub unsafe fn mse_forward(t: *const f32, p: *const f32, loss: *mut f32, b: Batch) {
+    pointwise_forward(t, p, loss, b, 0.0, |t, p| {
         let d = p.sub(t);
         d.mul(d)
     })
 }
-#[no_mangle]
-pub unsafe extern "C" fn fe_mse_backward(
-    t: *const f32,
-    p: *const f32,
-    dloss: *const f32,
-    dp: *mut f32,
-    dt: *mut f32,
-    rows: usize,
-    cols: usize,
-) {
-    pointwise_backward(t, p, dloss, dp, dt, rows, cols, 0.0, |t, p, s| {
+pub unsafe fn mse_backward(t: *const f32, p: *const f32, g: Grads, b: Batch) {
+    pointwise_backward(t, p, g, b, 0.0, |t, p, s| {
         let g = p.sub(t).mul(s.add(s));
         (g, g.neg())
     })
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn fe_mae_forward(t: *const f32, p: *const f32, loss: *mut f32, rows: usize, cols: usize) {
-    pointwise_forward(t, p, loss, rows, cols, 0.0, |t, p| p.sub(t).abs())
+/// Mean absolute error: |p - t|, whose gradient is 0 at a perfect prediction (TF's Sign).
+pub unsafe fn mae_forward(t: *const f32, p: *const f32, loss: *mut f32, b: Batch) {
+    pointwise_forward(t, p, loss, b, 0.0, |t, p| p.sub(t).abs())
 }
-#[no_mangle]
-pub unsafe extern "C" fn fe_mae_backward(
-    t: *const f32,
-    p: *const f32,
-    dloss: *const f32,
-    dp: *mut f32,
-    dt: *mut f32,
-    rows: usize,
-    cols: usize,
-) {
-    pointwise_backward(t, p, dloss, dp, dt, rows, cols, 0.0, |t, p, s| {
-        let g = sign_v(p.sub(t)).mul(s);
+pub unsafe fn mae_backward(t: *const f32, p: *const f32, g: Grads, b: Batch) {
+    pointwise_backward(t, p, g, b, 0.0, |t, p, s| {
+        let g = sign(p.sub(t)).mul(s);
         (g, g.neg())
     })
 }
 
 /// Huber: ½ d² for |d| <= delta, delta (|d| - ½ delta) beyond, d = p - t.
-#[no_mangle]
-pub unsafe extern "C" fn fe_huber_forward(
-    t: *const f32,
-    p: *const f32,
-    loss: *mut f32,
-    rows: usize,
-    cols: usize,
-    delta: f32,
-) {
-    pointwise_forward(t, p, loss, rows, cols, 0.0, |t, p| {
+pub unsafe fn huber_forward(t: *const f32, p: *const f32, loss: *mut f32, b: Batch, delta: f32) {
+    pointwise_forward(t, p, loss, b, 0.0, |t, p| {
         let d = p.sub(t);
         let ad = d.abs();
         let quad = splat(0.5).mul(d).mul(d);
@@ -230,262 +191,164 @@ pub unsafe extern "C" fn fe_huber_forward(
     })
 }
 /// ∂/∂p = clamp(d, -delta, delta).
-#[no_mangle]
-pub unsafe extern "C" fn fe_huber_backward(
-    t: *const f32,
-    p: *const f32,
-    dloss: *const f32,
-    dp: *mut f32,
-    dt: *mut f32,
-    rows: usize,
-    cols: usize,
-    delta: f32,
-) {
-    pointwise_backward(t, p, dloss, dp, dt, rows, cols, 0.0, |t, p, s| {
+pub unsafe fn huber_backward(t: *const f32, p: *const f32, g: Grads, b: Batch, delta: f32) {
+    pointwise_backward(t, p, g, b, 0.0, |t, p, s| {
         let g = p.sub(t).max(splat(-delta)).min(splat(delta)).mul(s);
         (g, g.neg())
     })
 }
 
 /// Binary cross-entropy of probabilities: -(t ln q + (1 - t) ln(1 - q)), q = clip(p, eps, 1 - eps).
-#[no_mangle]
-pub unsafe extern "C" fn fe_bce_forward(
-    t: *const f32,
-    p: *const f32,
-    loss: *mut f32,
-    rows: usize,
-    cols: usize,
-    eps: f32,
-) {
-    pointwise_forward(t, p, loss, rows, cols, 0.5, |t, p| {
+pub unsafe fn bce_forward(t: *const f32, p: *const f32, loss: *mut f32, b: Batch, eps: f32) {
+    pointwise_forward(t, p, loss, b, 0.5, |t, p| {
         let q = clip(p, eps);
-        let l1 = ln_unit_v(q);
-        let l0 = ln_unit_v(splat(1.0).sub(q));
+        let (l1, l0) = (ln(q), ln(splat(1.0).sub(q)));
         t.mul(l1).add(splat(1.0).sub(t).mul(l0)).neg()
     })
 }
 /// ∂/∂p = (q - t) / (q (1 - q)) inside the clip range, 0 outside; ∂/∂t = ln(1 - q) - ln q.
-#[no_mangle]
-pub unsafe extern "C" fn fe_bce_backward(
-    t: *const f32,
-    p: *const f32,
-    dloss: *const f32,
-    dp: *mut f32,
-    dt: *mut f32,
-    rows: usize,
-    cols: usize,
-    eps: f32,
-) {
-    pointwise_backward(t, p, dloss, dp, dt, rows, cols, 0.5, |t, p, s| {
+pub unsafe fn bce_backward(t: *const f32, p: *const f32, g: Grads, b: Batch, eps: f32) {
+    pointwise_backward(t, p, g, b, 0.5, |t, p, s| {
         let q = clip(p, eps);
         let gp = where_unclipped(p, eps, q.sub(t).div(q.mul(splat(1.0).sub(q))).mul(s));
-        let gt = ln_unit_v(splat(1.0).sub(q)).sub(ln_unit_v(q)).mul(s);
+        let gt = ln(splat(1.0).sub(q)).sub(ln(q)).mul(s);
         (gp, gt)
     })
 }
 
 /// Binary cross-entropy from logits x: max(x, 0) - x t + ln(1 + e^-|x|), stable for any x.
-#[no_mangle]
-pub unsafe extern "C" fn fe_bce_logits_forward(t: *const f32, x: *const f32, loss: *mut f32, rows: usize, cols: usize) {
-    pointwise_forward(t, x, loss, rows, cols, 0.0, |t, x| {
+pub unsafe fn bce_logits_forward(t: *const f32, x: *const f32, loss: *mut f32, b: Batch) {
+    pointwise_forward(t, x, loss, b, 0.0, |t, x| {
         x.max(F32x4::zero())
             .sub(x.mul(t))
-            .add(log1p_unit_v(exp_nonpos_v(x.abs().neg())))
+            .add(log1p_unit(exp_nonpos(x.abs().neg())))
     })
 }
 /// ∂/∂x = sigmoid(x) - t; ∂/∂t = -x.
-#[no_mangle]
-pub unsafe extern "C" fn fe_bce_logits_backward(
-    t: *const f32,
-    x: *const f32,
-    dloss: *const f32,
-    dx: *mut f32,
-    dt: *mut f32,
-    rows: usize,
-    cols: usize,
-) {
-    pointwise_backward(t, x, dloss, dx, dt, rows, cols, 0.0, |t, x, s| {
-        (sigmoid_fast_v(x).sub(t).mul(s), x.neg().mul(s))
-    })
+pub unsafe fn bce_logits_backward(t: *const f32, x: *const f32, g: Grads, b: Batch) {
+    pointwise_backward(t, x, g, b, 0.0, |t, x, s| (sigmoid(x).sub(t).mul(s), x.neg().mul(s)))
 }
 
 // ---------------------------------------------------------------------------------
 // Categorical cross-entropy of probabilities: loss[r] = -Σ_j t_j ln clip(p_j / Σp, eps, 1 - eps).
-// t is (rows, cols), p is (rows, cols), loss is (rows).
 // ---------------------------------------------------------------------------------
 
-#[no_mangle]
-pub unsafe extern "C" fn fe_cce_forward(
-    t: *const f32,
-    p: *const f32,
-    loss: *mut f32,
-    rows: usize,
-    cols: usize,
-    eps: f32,
-) {
-    let (ts, ps, ls) = (SendPtr(t as *mut f32), SendPtr(p as *mut f32), SendPtr(loss));
-    for_rows(rows, cols, |r| {
-        let (t, p) = (ts.get().add(r * cols), ps.get().add(r * cols));
-        let s = splat(row_sum(p, cols));
-        let acc = row_sum2(t, p, cols, 0.5, &|tv, pv| tv.mul(ln_unit_v(clip(pv.div(s), eps))));
-        *ls.get().add(r) = -acc;
+pub unsafe fn cce_forward(t: *const f32, p: *const f32, loss: *mut f32, b: Batch, eps: f32) {
+    b.losses(t, p, loss, |t, p| {
+        let s = splat(rows::sum(p, b.cols));
+        -rows::sum2(t, p, b.cols, 0.5, |tv, pv| tv.mul(ln(clip(pv.div(s), eps))))
     });
 }
 
 /// With q = p / s (s = Σp) and g_j = -t_j / q_j where q_j is inside the clip range (else 0):
 /// ∂/∂p_k = (g_k - Σ_j g_j q_j) / s, and Σ_j g_j q_j = -Σ_{j unclipped} t_j.
 /// ∂/∂t_j = -ln clip(q_j).
-#[no_mangle]
-pub unsafe extern "C" fn fe_cce_backward(
-    t: *const f32,
-    p: *const f32,
-    dloss: *const f32,
-    dp: *mut f32,
-    dt: *mut f32,
-    rows: usize,
-    cols: usize,
-    eps: f32,
-) {
-    let (ts, ps, dls, dps, dts) = (
-        SendPtr(t as *mut f32),
-        SendPtr(p as *mut f32),
-        SendPtr(dloss as *mut f32),
-        SendPtr(dp),
-        SendPtr(dt),
-    );
-    let want_dt = !dt.is_null();
-    for_rows(rows, cols, |r| {
-        let off = r * cols;
-        let (t, p) = (ts.get().add(off), ps.get().add(off));
-        let dl = *dls.get().add(r);
-        let sum = row_sum(p, cols);
+pub unsafe fn cce_backward(t: *const f32, p: *const f32, g: Grads, b: Batch, eps: f32) {
+    g.for_each_row(t, p, b, |row| {
+        let sum = rows::sum(row.p, b.cols);
         let s = splat(sum);
-        let dot = -row_sum2(t, p, cols, 0.5, &|tv, pv| where_unclipped(pv.div(s), eps, tv));
-        let (dot, scale) = (splat(dot), splat(dl / sum));
-        row_map2(t, p, dps.get().add(off), cols, 0.5, &|tv, pv| {
+        let dot = -rows::sum2(row.t, row.p, b.cols, 0.5, |tv, pv| where_unclipped(pv.div(s), eps, tv));
+        let (dot, scale) = (splat(dot), splat(row.dloss / sum));
+        rows::map2(row.t, row.p, row.dp, b.cols, 0.5, |tv, pv| {
             let q = pv.div(s);
             let g = where_unclipped(q, eps, tv.neg().div(q));
             g.sub(dot).mul(scale)
         });
-        if want_dt {
-            let dlv = splat(dl);
-            row_map2(t, p, dts.get().add(off), cols, 0.5, &|_, pv| {
-                ln_unit_v(clip(pv.div(s), eps)).neg().mul(dlv)
+        if !row.dt.is_null() {
+            let dl = splat(row.dloss);
+            rows::map2(row.t, row.p, row.dt, b.cols, 0.5, |_, pv| {
+                ln(clip(pv.div(s), eps)).neg().mul(dl)
             });
         }
     });
 }
 
 // ---------------------------------------------------------------------------------
-// Class-index labels: int32, or float32 holding integers. labels is (rows).
+// Class-index labels
 // ---------------------------------------------------------------------------------
 
-/// The class of row `i`, or None when it is not an integer in [0, classes).
-#[inline(always)]
-unsafe fn label_at(labels: *const i32, i: usize, labels_f32: bool, classes: usize) -> Option<usize> {
-    let k = if labels_f32 {
-        let v = *(labels as *const f32).add(i);
-        let k = v as i32; // saturating; NaN gives 0, caught by the round trip below
-        if k as f32 != v {
-            return None;
-        }
-        k
-    } else {
-        *labels.add(i)
-    };
-    if k >= 0 && (k as usize) < classes {
-        Some(k as usize)
-    } else {
-        None
-    }
+/// Class indices, one per row: int32, or float32 holding integers.
+#[derive(Clone, Copy)]
+pub struct Labels {
+    ptr: SendPtr<i32>,
+    is_f32: bool,
 }
 
-/// Index of the first invalid label, or -1. Sequential, before any parallel work, so
-/// that the answer does not depend on the thread count.
-unsafe fn first_bad_label(labels: *const i32, rows: usize, labels_f32: bool, classes: usize) -> i32 {
-    for i in 0..rows {
-        if label_at(labels, i, labels_f32, classes).is_none() {
-            return i as i32;
+impl Labels {
+    /// labels is (rows) int32, or float32 when `is_f32`.
+    pub fn new(labels: *const i32, is_f32: bool) -> Labels {
+        Labels {
+            ptr: SendPtr::of(labels),
+            is_f32,
         }
     }
-    -1
+
+    /// The class of row `i`, or None when it is not an integer in [0, classes).
+    #[inline(always)]
+    unsafe fn at(self, i: usize, classes: usize) -> Option<usize> {
+        let k = if self.is_f32 {
+            let v = *(self.ptr.get() as *const f32).add(i);
+            let k = v as i32; // saturating; NaN gives 0, caught by the round trip below
+            if k as f32 != v {
+                return None;
+            }
+            k
+        } else {
+            *self.ptr.get().add(i)
+        };
+        if k >= 0 && (k as usize) < classes {
+            Some(k as usize)
+        } else {
+            None
+        }
+    }
+
+    /// Checks every label first, sequentially (so that the answer does not depend on the
+    /// thread count): returns the index of the first one that is not a class, and runs
+    /// nothing. Otherwise runs `body(r, offset of row r, class of row r)` for every row,
+    /// split over threads, and returns -1.
+    unsafe fn for_each_row(self, b: Batch, body: impl Fn(usize, usize, usize) + Sync) -> i32 {
+        if let Some(bad) = (0..b.rows).find(|&i| self.at(i, b.cols).is_none()) {
+            return bad as i32;
+        }
+        b.for_each_row(|r, off| body(r, off, self.at(r, b.cols).unwrap_or(0)));
+        -1
+    }
 }
 
 /// Sparse categorical cross-entropy of probabilities: -ln clip(p_k / Σp). p is (rows,
 /// cols), loss is (rows). Returns -1, or the index of the first bad label (nothing written).
-#[no_mangle]
-pub unsafe extern "C" fn fe_sparse_cce_forward(
-    labels: *const i32,
-    labels_f32: u32,
-    p: *const f32,
-    loss: *mut f32,
-    rows: usize,
-    cols: usize,
-    eps: f32,
-) -> i32 {
-    let bad = first_bad_label(labels, rows, labels_f32 != 0, cols);
-    if bad >= 0 {
-        return bad;
-    }
-    let (lab, ps, ls) = (SendPtr(labels as *mut i32), SendPtr(p as *mut f32), SendPtr(loss));
-    for_rows(rows, cols, |r| {
-        let p = ps.get().add(r * cols);
-        let k = label_at(lab.get(), r, labels_f32 != 0, cols).unwrap_or(0);
-        let q = *p.add(k) / row_sum(p, cols);
-        *ls.get().add(r) = -ln(q.max(eps).min(1.0 - eps));
-    });
-    -1
+pub unsafe fn sparse_cce_forward(labels: Labels, p: *const f32, loss: *mut f32, b: Batch, eps: f32) -> i32 {
+    let (p, loss) = (SendPtr::of(p), SendPtr(loss));
+    labels.for_each_row(b, |r, off, k| {
+        let p = p.get().add(off);
+        let q = *p.add(k) / rows::sum(p, b.cols);
+        *loss.get().add(r) = -ln(q.max(eps).min(1.0 - eps));
+    })
 }
 
 /// L = -ln(p_k / s): ∂L/∂p_m = 1/s for m != k and 1/s - 1/p_k for m = k, all times
-/// dloss, and all 0 when q_k = p_k / s is clipped.
-#[no_mangle]
-pub unsafe extern "C" fn fe_sparse_cce_backward(
-    labels: *const i32,
-    labels_f32: u32,
+/// dloss, and all 0 when q_k = p_k / s is clipped. dp is (rows, cols).
+pub unsafe fn sparse_cce_backward(
+    labels: Labels,
     p: *const f32,
     dloss: *const f32,
     dp: *mut f32,
-    rows: usize,
-    cols: usize,
+    b: Batch,
     eps: f32,
 ) -> i32 {
-    let bad = first_bad_label(labels, rows, labels_f32 != 0, cols);
-    if bad >= 0 {
-        return bad;
-    }
-    let (lab, ps, dls, dps) = (
-        SendPtr(labels as *mut i32),
-        SendPtr(p as *mut f32),
-        SendPtr(dloss as *mut f32),
-        SendPtr(dp),
-    );
-    for_rows(rows, cols, |r| {
-        let (p, dp) = (ps.get().add(r * cols), dps.get().add(r * cols));
-        let k = label_at(lab.get(), r, labels_f32 != 0, cols).unwrap_or(0);
-        let s = row_sum(p, cols);
+    let (p, dloss, dp) = (SendPtr::of(p), SendPtr::of(dloss), SendPtr(dp));
+    labels.for_each_row(b, |r, off, k| {
+        let (p, dp) = (p.get().add(off), dp.get().add(off));
+        let s = rows::sum(p, b.cols);
         let q = *p.add(k) / s;
         let unclipped = q >= eps && q <= 1.0 - eps;
-        let each = if unclipped { *dls.get().add(r) / s } else { 0.0 };
-        fill(dp, cols, each);
+        let each = if unclipped { *dloss.get().add(r) / s } else { 0.0 };
+        fill(dp, b.cols, each);
         if unclipped {
             *dp.add(k) = each * (1.0 - 1.0 / q);
         }
-    });
-    -1
-}
-
-#[inline(always)]
-unsafe fn fill(p: *mut f32, n: usize, v: f32) {
-    let vv = splat(v);
-    let mut i = 0;
-    while i + LANES <= n {
-        vv.store(p.add(i));
-        i += LANES;
-    }
-    for j in i..n {
-        *p.add(j) = v;
-    }
+    })
 }
 
 // ---------------------------------------------------------------------------------
@@ -494,119 +357,60 @@ unsafe fn fill(p: *mut f32, n: usize, v: f32) {
 
 /// loss = Σ t (lse - x) = Σ t (m - x) + Σt ln s, with m the row max and s = Σ e^(x - m):
 /// every term is computed without the cancellation of lse·Σt - Σ t x for large logits.
-#[no_mangle]
-pub unsafe extern "C" fn fe_softmax_ce_forward(t: *const f32, x: *const f32, loss: *mut f32, rows: usize, cols: usize) {
-    let (ts, xs, ls) = (SendPtr(t as *mut f32), SendPtr(x as *mut f32), SendPtr(loss));
-    for_rows(rows, cols, |r| {
-        let (t, x) = (ts.get().add(r * cols), xs.get().add(r * cols));
-        let m = row_max(x, cols);
-        let s = row_sum_exp(x, cols, m, None);
+pub unsafe fn softmax_ce_forward(t: *const f32, x: *const f32, loss: *mut f32, b: Batch) {
+    b.losses(t, x, loss, |t, x| {
+        let m = rows::max(x, b.cols);
+        let s = rows::sum_exp(x, b.cols, m, None);
         let mv = splat(m);
-        let tdist = row_sum2(t, x, cols, 0.0, &|tv, xv| tv.mul(mv.sub(xv)));
-        *ls.get().add(r) = tdist + row_sum(t, cols) * ln(s);
+        let tdist = rows::sum2(t, x, b.cols, 0.0, |tv, xv| tv.mul(mv.sub(xv)));
+        tdist + rows::sum(t, b.cols) * ln(s)
     });
 }
 
 /// dx = (softmax(x) Σt - t) dloss (= softmax - t for labels summing to 1);
-/// dt = (lse - x) dloss when dt is not null.
-#[no_mangle]
-pub unsafe extern "C" fn fe_softmax_ce_backward(
-    t: *const f32,
-    x: *const f32,
-    dloss: *const f32,
-    dx: *mut f32,
-    dt: *mut f32,
-    rows: usize,
-    cols: usize,
-) {
-    let (ts, xs, dls, dxs, dts) = (
-        SendPtr(t as *mut f32),
-        SendPtr(x as *mut f32),
-        SendPtr(dloss as *mut f32),
-        SendPtr(dx),
-        SendPtr(dt),
-    );
-    let want_dt = !dt.is_null();
-    for_rows(rows, cols, |r| {
-        let off = r * cols;
-        let (t, x, dx) = (ts.get().add(off), xs.get().add(off), dxs.get().add(off));
-        let dl = *dls.get().add(r);
-        let m = row_max(x, cols);
+/// dt = (lse - x) dloss when dt is not null. (dp of `g` is dx.)
+pub unsafe fn softmax_ce_backward(t: *const f32, x: *const f32, g: Grads, b: Batch) {
+    g.for_each_row(t, x, b, |row| {
+        let (t, x, dx) = (row.t, row.p, row.dp);
+        let m = rows::max(x, b.cols);
         // e^(x - m) goes to dx, then is scaled in place: one read of x from memory.
-        let s = row_sum_exp(x, cols, m, Some(dx));
-        let (ev_scale, dlv) = (splat(row_sum(t, cols) * dl / s), splat(dl));
-        row_map2(t, dx, dx, cols, 0.0, &|tv, ev| ev.mul(ev_scale).sub(tv.mul(dlv)));
-        if want_dt {
+        let s = rows::sum_exp(x, b.cols, m, Some(dx));
+        let (ev_scale, dl) = (splat(rows::sum(t, b.cols) * row.dloss / s), splat(row.dloss));
+        rows::map2(t, dx, dx, b.cols, 0.0, |tv, ev| ev.mul(ev_scale).sub(tv.mul(dl)));
+        if !row.dt.is_null() {
             let (mv, lns) = (splat(m), splat(ln(s)));
-            row_map2(t, x, dts.get().add(off), cols, 0.0, &|_, xv| {
-                mv.sub(xv).add(lns).mul(dlv)
-            });
+            rows::map2(t, x, row.dt, b.cols, 0.0, |_, xv| mv.sub(xv).add(lns).mul(dl));
         }
     });
 }
 
-/// loss = lse - x_k = (m - x_k) + ln s. labels is (rows). Returns -1 or the first bad label's index.
-#[no_mangle]
-pub unsafe extern "C" fn fe_sparse_softmax_ce_forward(
-    labels: *const i32,
-    labels_f32: u32,
-    x: *const f32,
-    loss: *mut f32,
-    rows: usize,
-    cols: usize,
-) -> i32 {
-    let bad = first_bad_label(labels, rows, labels_f32 != 0, cols);
-    if bad >= 0 {
-        return bad;
-    }
-    let (lab, xs, ls) = (SendPtr(labels as *mut i32), SendPtr(x as *mut f32), SendPtr(loss));
-    for_rows(rows, cols, |r| {
-        let x = xs.get().add(r * cols);
-        let k = label_at(lab.get(), r, labels_f32 != 0, cols).unwrap_or(0);
-        let m = row_max(x, cols);
-        let s = row_sum_exp(x, cols, m, None);
-        *ls.get().add(r) = (m - *x.add(k)) + ln(s);
-    });
-    -1
+/// loss = lse - x_k = (m - x_k) + ln s. Returns -1 or the first bad label's index.
+pub unsafe fn sparse_softmax_ce_forward(labels: Labels, x: *const f32, loss: *mut f32, b: Batch) -> i32 {
+    let (x, loss) = (SendPtr::of(x), SendPtr(loss));
+    labels.for_each_row(b, |r, off, k| {
+        let x = x.get().add(off);
+        let m = rows::max(x, b.cols);
+        let s = rows::sum_exp(x, b.cols, m, None);
+        *loss.get().add(r) = (m - *x.add(k)) + ln(s);
+    })
 }
 
-/// dx = (softmax(x) - onehot(k)) dloss, in one sweep over the row after its max.
-#[no_mangle]
-pub unsafe extern "C" fn fe_sparse_softmax_ce_backward(
-    labels: *const i32,
-    labels_f32: u32,
+/// dx = (softmax(x) - onehot(k)) dloss, in one sweep over the row after its max. dx is
+/// (rows, cols). Returns -1 or the first bad label's index.
+pub unsafe fn sparse_softmax_ce_backward(
+    labels: Labels,
     x: *const f32,
     dloss: *const f32,
     dx: *mut f32,
-    rows: usize,
-    cols: usize,
+    b: Batch,
 ) -> i32 {
-    let bad = first_bad_label(labels, rows, labels_f32 != 0, cols);
-    if bad >= 0 {
-        return bad;
-    }
-    let (lab, xs, dls, dxs) = (
-        SendPtr(labels as *mut i32),
-        SendPtr(x as *mut f32),
-        SendPtr(dloss as *mut f32),
-        SendPtr(dx),
-    );
-    for_rows(rows, cols, |r| {
-        let (x, dx) = (xs.get().add(r * cols), dxs.get().add(r * cols));
-        let k = label_at(lab.get(), r, labels_f32 != 0, cols).unwrap_or(0);
-        let dl = *dls.get().add(r);
-        let m = row_max(x, cols);
-        let s = row_sum_exp(x, cols, m, Some(dx));
-        let scale = splat(dl / s);
-        let mut i = 0;
-        while i + LANES <= cols {
-            F32x4::load(dx.add(i)).mul(scale).store(dx.add(i));
-            i += LANES;
-        }
-        if i < cols {
-            store_partial(load_partial(dx.add(i), cols - i, 0.0).mul(scale), dx.add(i), cols - i);
-        }
+    let (x, dloss, dx) = (SendPtr::of(x), SendPtr::of(dloss), SendPtr(dx));
+    labels.for_each_row(b, |r, off, k| {
+        let (x, dx) = (x.get().add(off), dx.get().add(off));
+        let dl = *dloss.get().add(r);
+        let m = rows::max(x, b.cols);
+        let scale = splat(dl / rows::sum_exp(x, b.cols, m, Some(dx)));
+        rows::map(dx, dx, b.cols, |e| e.mul(scale));
         *dx.add(k) -= dl;
-    });
-    -1
+    })
 }

@@ -9,16 +9,38 @@
 //! Single-threaded builds run the body once over everything. The threaded build
 //! (`+atomics`, one shared memory, one wasm instance per thread) keeps a job
 //! descriptor in shared memory: the calling thread publishes a job and bumps a
-//! sequence number, sleeping workers (`fe_worker_loop`) wake, run their share, and
+//! sequence number, sleeping workers (`worker_loop`) wake, run their share, and
 //! count down a pending counter the caller waits on. No JS runs on this path.
+//!
+//! The pool's entry points (`worker_loop`, `set_threads`, ...) exist in every build, as
+//! no-ops without threads, so that all three builds export the same ABI (`exports.rs`).
+
+/// Elements (floats) a thread must get before a memory-bound pass (elementwise ops,
+/// reductions, copies, gather) is split: below this, splitting costs more than it saves.
+/// Waking a worker costs about a microsecond, but the operands were last written by the
+/// calling core, so a worker first pulls its share's cache lines across: 2^15 floats
+/// (128 KiB, tens of microseconds of streaming) is where that overhead becomes small beside
+/// the work. Kernels that do more per element (transcendentals, windows) scale it down.
+pub const MIN_ELEMS_PER_THREAD: usize = 1 << 15;
 
 /// A raw pointer that may be shared with the bodies of `parallel_for`.
 /// Safety rests on each body writing a disjoint range.
-#[derive(Clone, Copy)]
 pub struct SendPtr<T>(pub *mut T);
+// By hand: derived impls would ask T to be Copy too.
+impl<T> Clone for SendPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SendPtr<T> {}
 unsafe impl<T> Send for SendPtr<T> {}
 unsafe impl<T> Sync for SendPtr<T> {}
 impl<T> SendPtr<T> {
+    /// Wraps a pointer the bodies only read through.
+    #[inline(always)]
+    pub fn of(p: *const T) -> SendPtr<T> {
+        SendPtr(p as *mut T)
+    }
     #[inline(always)]
     pub fn get(self) -> *mut T {
         self.0
@@ -43,10 +65,23 @@ mod imp {
         }
     }
 
-    #[inline]
-    pub fn num_threads() -> usize {
-        1
+    // The pool's entry points, for an ABI shared with the threaded build: there are no
+    // workers to run, count or stop.
+    pub unsafe fn worker_loop(_index: usize, _seen_seq: i32) {}
+    pub fn worker_trapped(_index: usize) -> i32 {
+        0
     }
+    pub fn set_threads(_n: usize) {}
+    pub fn ready_workers() -> u32 {
+        0
+    }
+    pub fn pool_seq() -> i32 {
+        0
+    }
+    pub fn pool_shutdown(_timeout_ms: u32) -> u32 {
+        0
+    }
+    pub fn pool_recover() {}
 }
 
 #[cfg(target_feature = "atomics")]
@@ -161,15 +196,10 @@ mod imp {
         }
     }
 
-    pub fn num_threads() -> usize {
-        THREADS.load(Relaxed)
-    }
-
     /// The loop each worker instance runs (`index` >= 1). Returns when the pool shuts down.
-    /// If a body traps, the worker's JS calls `fe_worker_trapped` and re-enters the loop
-    /// with the sequence number it had seen, so the failed job is not run twice.
-    #[no_mangle]
-    pub unsafe extern "C" fn fe_worker_loop(index: usize, seen_seq: i32) {
+    /// If a body traps, the worker's JS calls `worker_trapped` and re-enters the loop with
+    /// the sequence number it had seen, so the failed job is not run twice.
+    pub unsafe fn worker_loop(index: usize, seen_seq: i32) {
         READY_WORKERS.fetch_add(1, AcqRel);
         let mut seen = seen_seq;
         loop {
@@ -208,9 +238,8 @@ mod imp {
 
     /// Called by a worker's JS after its share trapped: marks the job failed and counts
     /// the share as done so the caller never deadlocks. Returns the sequence number to
-    /// resume `fe_worker_loop` with.
-    #[no_mangle]
-    pub extern "C" fn fe_worker_trapped(index: usize) -> i32 {
+    /// resume `worker_loop` with.
+    pub fn worker_trapped(index: usize) -> i32 {
         READY_WORKERS.fetch_sub(1, AcqRel);
         WORKER_FAILED.store(1, Release);
         finish_share();
@@ -218,28 +247,24 @@ mod imp {
     }
 
     /// Sets how many threads kernels use (caller included), clamped to [1, MAX_THREADS].
-    #[no_mangle]
-    pub extern "C" fn fe_set_threads(n: usize) {
+    pub fn set_threads(n: usize) {
         wait_pending_zero();
         THREADS.store(n.clamp(1, MAX_THREADS), Relaxed);
     }
 
-    #[no_mangle]
-    pub extern "C" fn fe_ready_workers() -> u32 {
+    pub fn ready_workers() -> u32 {
         READY_WORKERS.load(Acquire)
     }
 
     /// The current sequence number, for a worker about to enter its loop.
-    #[no_mangle]
-    pub extern "C" fn fe_pool_seq() -> i32 {
+    pub fn pool_seq() -> i32 {
         SEQ.load(Acquire)
     }
 
     /// Wakes every worker, makes its loop return, and waits (up to about `timeout_ms`)
     /// until all have left, then re-arms the pool for new workers. Returns how many
     /// workers had not left in time (0 normally).
-    #[no_mangle]
-    pub extern "C" fn fe_pool_shutdown(timeout_ms: u32) -> u32 {
+    pub fn pool_shutdown(timeout_ms: u32) -> u32 {
         wait_pending_zero();
         THREADS.store(1, Relaxed);
         SHUTDOWN.store(1, Release);
@@ -263,41 +288,32 @@ mod imp {
 
     /// Called from JS after a kernel trapped on the calling thread: lets the workers
     /// finish their shares of the interrupted job and clears the job state.
-    #[no_mangle]
-    pub extern "C" fn fe_pool_recover() {
+    pub fn pool_recover() {
         wait_pending_zero();
         IN_JOB.store(false, Relaxed);
         WORKER_FAILED.store(0, Relaxed);
-    }
-
-    /// An empty parallel job over `threads` items: measures dispatch cost.
-    #[no_mangle]
-    pub extern "C" fn fe_parallel_noop(n: usize) {
-        parallel_for(n, 1, &|_, _| {});
     }
 }
 
 pub use imp::*;
 
-/// Test hook: a parallel job over `n` items whose body traps on item `bad` (and writes
-/// 1.0 to `out[i]` for every other item `i`). Lets tests check that a trap on any thread
-/// reaches the caller and that the pool stays usable. `out` is (n).
-#[no_mangle]
-pub unsafe extern "C" fn fe_debug_parallel_trap(n: usize, bad: usize, out: *mut f32) {
+/// A parallel job over `n` items whose body traps on item `bad` and writes 1.0 to `out[i]`
+/// for every other item `i` (a test hook: a trap on any thread must reach the caller and
+/// leave the pool usable). out is (n).
+pub unsafe fn trap_on_item(n: usize, bad: usize, out: *mut f32) {
     let out = SendPtr(out);
     parallel_for(n, 1, &|start, end| {
         for i in start..end {
             if i == bad {
-                core::arch::wasm32::unreachable();
+                panic!("trap_on_item: the item asked to trap");
             }
             unsafe { *out.get().add(i) = 1.0 };
         }
     });
 }
 
-/// Test hook: writes `out[i] = i` with the work split over the pool. `out` is (n).
-#[no_mangle]
-pub unsafe extern "C" fn fe_debug_parallel_fill(n: usize, out: *mut f32) {
+/// Writes `out[i] = i` with the work split over the pool (a test hook). out is (n).
+pub unsafe fn fill_indices(n: usize, out: *mut f32) {
     let out = SendPtr(out);
     parallel_for(n, 1, &|start, end| {
         for i in start..end {

@@ -21,7 +21,7 @@
 
 use crate::conv::Geometry;
 use crate::parallel::{parallel_for, SendPtr};
-use crate::simd::{F32x4, LANES};
+use crate::simd::{fill, for_each_vector, F32x4, Lanes};
 
 /// Work (floats touched) below which a pooling kernel does not split over threads.
 const GRAIN: usize = 1 << 14;
@@ -35,19 +35,11 @@ fn covering(i: usize, pad: usize, k: usize, s: usize, out: usize) -> (usize, usi
     (lo.min(hi), hi)
 }
 
-/// out[ch] = v(ch) for ch < c, four channels at a time (`vf` and `sf` compute the same
-/// value, vector and scalar).
+/// Calls `f(ch, w)` for the channels ch..ch + w of a pixel, four at a time (w < 4 for the
+/// last vector when c is not a multiple of 4: load and store it with `load_n`/`store_n`).
 #[inline(always)]
-unsafe fn each_channel(c: usize, mut vf: impl FnMut(usize), mut sf: impl FnMut(usize)) {
-    let mut ch = 0;
-    while ch + LANES <= c {
-        vf(ch);
-        ch += LANES;
-    }
-    while ch < c {
-        sf(ch);
-        ch += 1;
-    }
+fn each_channel(c: usize, f: impl FnMut(usize, usize)) {
+    for_each_vector(0, c, f)
 }
 
 // ---------------------------------------------------------------------------------
@@ -76,7 +68,7 @@ unsafe fn pool_forward_rows<const MAX: bool, const ARG: bool>(
         for ow in 0..g.wo {
             let (j0, j1) = taps.cols[ow];
             let o = (item * g.wo + ow) * c;
-            let (yo, ao) = (y.add(o), argmax.add(o));
+            let (yo, ao) = (y.add(o), argmax.wrapping_add(o));
             // The window's running result lives in y (and argmax), in L1: each cell is then
             // one contiguous pass over the channels.
             let mut first = true;
@@ -84,53 +76,39 @@ unsafe fn pool_forward_rows<const MAX: bool, const ARG: bool>(
                 let row = image.add((oh * g.sh + i - g.pad_top) * g.w * c);
                 for j in j0..j1 {
                     let cell = row.add((ow * g.sw + j - g.pad_left) * c);
-                    let pos = (i * g.kw + j) as f32;
+                    let pos = F32x4::splat((i * g.kw + j) as f32);
+                    let cell_at = |ch: usize, w: usize| F32x4::load_n(cell.add(ch), w, 0.0);
                     if first {
-                        each_channel(
-                            c,
-                            |ch| F32x4::load(cell.add(ch)).store(yo.add(ch)),
-                            |ch| *yo.add(ch) = *cell.add(ch),
-                        );
-                        if ARG {
-                            each_channel(c, |ch| F32x4::splat(pos).store(ao.add(ch)), |ch| *ao.add(ch) = pos);
-                        }
-                        first = false;
+                        each_channel(c, |ch, w| {
+                            cell_at(ch, w).store_n(yo.add(ch), w);
+                            if ARG {
+                                pos.store_n(ao.add(ch), w);
+                            }
+                        });
                     } else if MAX {
-                        each_channel(
-                            c,
-                            |ch| {
-                                let (v, best) = (F32x4::load(cell.add(ch)), F32x4::load(yo.add(ch)));
-                                let larger = v.gt(best);
-                                F32x4::select(larger, v, best).store(yo.add(ch));
-                                if ARG {
-                                    F32x4::select(larger, F32x4::splat(pos), F32x4::load(ao.add(ch))).store(ao.add(ch));
-                                }
-                            },
-                            |ch| {
-                                if *cell.add(ch) > *yo.add(ch) {
-                                    *yo.add(ch) = *cell.add(ch);
-                                    if ARG {
-                                        *ao.add(ch) = pos;
-                                    }
-                                }
-                            },
-                        );
+                        each_channel(c, |ch, w| {
+                            let (v, best) = (cell_at(ch, w), F32x4::load_n(yo.add(ch), w, 0.0));
+                            let larger = v.gt(best);
+                            F32x4::select(larger, v, best).store_n(yo.add(ch), w);
+                            if ARG {
+                                F32x4::select(larger, pos, F32x4::load_n(ao.add(ch), w, 0.0)).store_n(ao.add(ch), w);
+                            }
+                        });
                     } else {
-                        each_channel(
-                            c,
-                            |ch| F32x4::load(yo.add(ch)).add(F32x4::load(cell.add(ch))).store(yo.add(ch)),
-                            |ch| *yo.add(ch) += *cell.add(ch),
-                        );
+                        each_channel(c, |ch, w| {
+                            F32x4::load_n(yo.add(ch), w, 0.0)
+                                .add(cell_at(ch, w))
+                                .store_n(yo.add(ch), w)
+                        });
                     }
+                    first = false;
                 }
             }
             if !MAX {
-                let count = ((i1 - i0) * (j1 - j0)) as f32;
-                each_channel(
-                    c,
-                    |ch| F32x4::load(yo.add(ch)).div(F32x4::splat(count)).store(yo.add(ch)),
-                    |ch| *yo.add(ch) /= count,
-                );
+                let count = F32x4::splat(((i1 - i0) * (j1 - j0)) as f32);
+                each_channel(c, |ch, w| {
+                    F32x4::load_n(yo.add(ch), w, 0.0).div(count).store_n(yo.add(ch), w)
+                });
             }
         }
     }
@@ -139,7 +117,7 @@ unsafe fn pool_forward_rows<const MAX: bool, const ARG: bool>(
 /// Runs a forward over output rows, split over threads.
 unsafe fn pool_forward<const MAX: bool>(g: &Geometry, x: *const f32, y: *mut f32, argmax: *mut f32) {
     let min_items = GRAIN / (g.wo * g.cin * g.kh * g.kw).max(1);
-    let (x, y, argmax) = (SendPtr(x as *mut f32), SendPtr(y), SendPtr(argmax));
+    let (x, y, argmax) = (SendPtr::of(x), SendPtr(y), SendPtr(argmax));
     parallel_for(g.n * g.ho, min_items, &|s, e| {
         if !MAX {
             pool_forward_rows::<false, false>(g, x.get(), y.get(), argmax.get(), s, e);
@@ -185,7 +163,7 @@ unsafe fn pool_backward<const MAX: bool>(g: &Geometry, argmax: *const f32, dy: *
     let c = g.cin;
     // Each input pixel visits about (kh / sh) * (kw / sw) windows.
     let per_item = g.w * c * g.kh.div_ceil(g.sh) * g.kw.div_ceil(g.sw);
-    let (argmax, dy, dx) = (SendPtr(argmax as *mut f32), SendPtr(dy as *mut f32), SendPtr(dx));
+    let (argmax, dy, dx) = (SendPtr::of(argmax), SendPtr::of(dy), SendPtr(dx));
     parallel_for(g.n * g.h, GRAIN / per_item.max(1), &|s, e| {
         let (argmax, dy, dx) = (argmax.get(), dy.get(), dx.get());
         let taps = g.taps();
@@ -198,42 +176,30 @@ unsafe fn pool_backward<const MAX: bool>(g: &Geometry, argmax: *const f32, dy: *
             for iw in 0..g.w {
                 let (ow0, ow1) = covering_cols[iw];
                 let out = dx.add((item * g.w + iw) * c);
-                each_channel(c, |ch| F32x4::zero().store(out.add(ch)), |ch| *out.add(ch) = 0.0);
+                fill(out, c, 0.0);
                 for oh in oh0..oh1 {
                     for ow in ow0..ow1 {
                         let o = ((b * g.ho + oh) * g.wo + ow) * c;
-                        let d = dy.add(o);
-                        if MAX {
-                            // This pixel's position in window (oh, ow), as recorded in argmax.
-                            let pos = ((ih + g.pad_top - oh * g.sh) * g.kw + iw + g.pad_left - ow * g.sw) as f32;
-                            let a = argmax.add(o);
-                            each_channel(
-                                c,
-                                |ch| {
-                                    let hit = F32x4::load(a.add(ch)).sub(F32x4::splat(pos)).abs().lt(half);
-                                    F32x4::load(out.add(ch))
-                                        .add(F32x4::load(d.add(ch)).and(hit))
-                                        .store(out.add(ch));
-                                },
-                                |ch| {
-                                    if (*a.add(ch) - pos).abs() < 0.5 {
-                                        *out.add(ch) += *d.add(ch);
-                                    }
-                                },
-                            );
+                        let (d, a) = (dy.add(o), argmax.wrapping_add(o));
+                        // MAX: this pixel's position in window (oh, ow), as argmax records it.
+                        // Average: the number of real cells in the window.
+                        let (pos, count) = if MAX {
+                            let pos = (ih + g.pad_top - oh * g.sh) * g.kw + iw + g.pad_left - ow * g.sw;
+                            (F32x4::splat(pos as f32), F32x4::zero())
                         } else {
                             let ((i0, i1), (j0, j1)) = (taps.rows[oh], taps.cols[ow]);
-                            let count = ((i1 - i0) * (j1 - j0)) as f32;
-                            each_channel(
-                                c,
-                                |ch| {
-                                    F32x4::load(out.add(ch))
-                                        .add(F32x4::load(d.add(ch)).div(F32x4::splat(count)))
-                                        .store(out.add(ch))
-                                },
-                                |ch| *out.add(ch) += *d.add(ch) / count,
-                            );
-                        }
+                            (F32x4::zero(), F32x4::splat(((i1 - i0) * (j1 - j0)) as f32))
+                        };
+                        each_channel(c, |ch, w| {
+                            let dv = F32x4::load_n(d.add(ch), w, 0.0);
+                            let add = if MAX {
+                                let hit = F32x4::load_n(a.add(ch), w, 0.0).sub(pos).abs().lt(half);
+                                dv.and(hit)
+                            } else {
+                                dv.div(count)
+                            };
+                            F32x4::load_n(out.add(ch), w, 0.0).add(add).store_n(out.add(ch), w);
+                        });
                     }
                 }
             }
@@ -336,52 +302,4 @@ pub unsafe fn avg_pool_backward_naive(g: &Geometry, dy: *const f32, dx: *mut f32
             }
         }
     }
-}
-
-// ---------------------------------------------------------------------------------
-// Exports (geom: the 15-u32 block of `conv::Geometry::read`, cin = cout = channels)
-// ---------------------------------------------------------------------------------
-
-/// y (n, ho, wo, c) = max pooling of x (n, h, w, c); argmax (n, ho, wo, c) or 0.
-#[no_mangle]
-pub unsafe extern "C" fn fe_max_pool_forward(geom: *const u32, x: *const f32, y: *mut f32, argmax: *mut f32) {
-    max_pool_forward(&Geometry::read(geom), x, y, argmax);
-}
-
-/// dx (n, h, w, c) from argmax and dy (n, ho, wo, c); written.
-#[no_mangle]
-pub unsafe extern "C" fn fe_max_pool_backward(geom: *const u32, argmax: *const f32, dy: *const f32, dx: *mut f32) {
-    max_pool_backward(&Geometry::read(geom), argmax, dy, dx);
-}
-
-/// y (n, ho, wo, c) = average pooling of x (n, h, w, c) over real cells.
-#[no_mangle]
-pub unsafe extern "C" fn fe_avg_pool_forward(geom: *const u32, x: *const f32, y: *mut f32) {
-    avg_pool_forward(&Geometry::read(geom), x, y);
-}
-
-/// dx (n, h, w, c) from dy (n, ho, wo, c); written.
-#[no_mangle]
-pub unsafe extern "C" fn fe_avg_pool_backward(geom: *const u32, dy: *const f32, dx: *mut f32) {
-    avg_pool_backward(&Geometry::read(geom), dy, dx);
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn fe_max_pool_forward_naive(geom: *const u32, x: *const f32, y: *mut f32) {
-    max_pool_forward_naive(&Geometry::read(geom), x, y);
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn fe_max_pool_backward_naive(geom: *const u32, x: *const f32, dy: *const f32, dx: *mut f32) {
-    max_pool_backward_naive(&Geometry::read(geom), x, dy, dx);
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn fe_avg_pool_forward_naive(geom: *const u32, x: *const f32, y: *mut f32) {
-    avg_pool_forward_naive(&Geometry::read(geom), x, y);
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn fe_avg_pool_backward_naive(geom: *const u32, dy: *const f32, dx: *mut f32) {
-    avg_pool_backward_naive(&Geometry::read(geom), dy, dx);
 }

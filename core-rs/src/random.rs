@@ -15,12 +15,15 @@
 //! Floats: uniform u = (w >> 8) 2^-24 in [0, 1) (24 bits, every value exact). Normals
 //! come in pairs by Box-Muller from two words: r = sqrt(-2 ln v), v = (w + ½) 2^-32 in
 //! (0, 1] (the 32-bit word gives the tails to 6.7 sigma), θ = 2π u, vectorised four
-//! pairs at a time (ln, sin and cos by the bounded-domain polynomials, ~3e-7).
+//! pairs at a time (ln and sin/cos from `math.rs`).
+//!
+//! Every draw takes its place in the counter space as a [`Stream`] (key, stream, tag).
+//! `normal_naive` (one pair at a time, scalar) is the test oracle of `normal`.
 
-use crate::activation::{ln_unit_v, map2};
-use crate::math::{cos, ln, sin, sqrt};
-use crate::parallel::{parallel_for, SendPtr};
-use crate::simd::F32x4;
+use crate::map::map2;
+use crate::math::{ln, sincos_turns};
+use crate::parallel::{parallel_for, SendPtr, MIN_ELEMS_PER_THREAD};
+use crate::simd::{F32x4, Lanes};
 
 const M0: u32 = 0xD251_1F53;
 const M1: u32 = 0xCD9E_8D57;
@@ -77,12 +80,21 @@ const GROUP_LEN: usize = 4 * GROUP;
 /// One draw's place in the counter space.
 #[derive(Clone, Copy)]
 pub struct Stream {
-    pub key: [u32; 2],
-    pub stream: u32,
-    pub tag: u32,
+    key: [u32; 2],
+    stream: u32,
+    tag: u32,
 }
 
 impl Stream {
+    /// (k0, k1) is the key (the seed); then the stream and the tag (see the module comment).
+    pub fn new(k0: u32, k1: u32, stream: u32, tag: u32) -> Stream {
+        Stream {
+            key: [k0, k1],
+            stream,
+            tag,
+        }
+    }
+
     #[inline(always)]
     fn counter(&self, b: u64) -> [u32; 4] {
         [b as u32, (b >> 32) as u32, self.stream, self.tag]
@@ -111,72 +123,39 @@ impl Stream {
 
 /// Uniform in [0, 1) with 24 random bits.
 #[inline(always)]
-pub fn unit_uniform(w: u32) -> f32 {
+fn unit_uniform(w: u32) -> f32 {
     (w >> 8) as f32 * (1.0 / 16_777_216.0)
 }
 
-/// Two standard normals from two words (Box-Muller), scalar form (libm): kept as the
-/// naive reference for `normals`, which vectorises the same formula.
+/// (0, 1] from a 32-bit word: the radius word of a normal pair.
 #[inline(always)]
-pub fn normal_pair_naive(w0: u32, w1: u32) -> (f32, f32) {
-    let v = w0 as f32 * (1.0 / 4_294_967_296.0) + (1.0 / 8_589_934_592.0); // (0, 1]
-    let r = sqrt(-2.0 * ln(v));
-    let theta = (2.0 * core::f32::consts::PI) * unit_uniform(w1);
-    (r * cos(theta), r * sin(theta))
+fn unit_open_closed(w: u32) -> f32 {
+    w as f32 * (1.0 / 4_294_967_296.0) + (1.0 / 8_589_934_592.0)
 }
 
-/// (sin 2πu, cos 2πu) for u in [0, 1), relative error ~1e-7: u is brought to
-/// s in [-1/4, 1/4] by periodicity and the reflection x -> ½ - x (exact on multiples
-/// of 2^-24), then Taylor polynomials in 2πs, |2πs| <= π/2, to the x^11 / x^12 terms
-/// (truncation below 6e-8).
+/// Box-Muller: the pair (r cos θ, r sin θ), r = sqrt(-2 ln v), θ = 2π u, v in (0, 1].
 #[inline(always)]
-fn sincos_turns_v(u: F32x4) -> (F32x4, F32x4) {
-    let splat = F32x4::splat;
-    let s = u.sub(u.nearest()); // [-1/2, 1/2]
-    let far = s.abs().gt(splat(0.25));
-    let half = F32x4::select(s.lt(F32x4::zero()), splat(-0.5), splat(0.5));
-    let s = F32x4::select(far, half.sub(s), s); // sin keeps its value, cos changes sign
-    let x = s.mul(splat(2.0 * core::f32::consts::PI));
-    let x2 = x.mul(x);
-    let mut ps = splat(-1.0 / 39_916_800.0);
-    ps = splat(1.0 / 362_880.0).mul_add(ps, x2);
-    ps = splat(-1.0 / 5040.0).mul_add(ps, x2);
-    ps = splat(1.0 / 120.0).mul_add(ps, x2);
-    ps = splat(-1.0 / 6.0).mul_add(ps, x2);
-    ps = splat(1.0).mul_add(ps, x2);
-    let mut pc = splat(1.0 / 479_001_600.0);
-    pc = splat(-1.0 / 3_628_800.0).mul_add(pc, x2);
-    pc = splat(1.0 / 40_320.0).mul_add(pc, x2);
-    pc = splat(-1.0 / 720.0).mul_add(pc, x2);
-    pc = splat(1.0 / 24.0).mul_add(pc, x2);
-    pc = splat(-0.5).mul_add(pc, x2);
-    pc = splat(1.0).mul_add(pc, x2);
-    (ps.mul(x), F32x4::select(far, pc.neg(), pc))
+fn normal_pair<V: Lanes>(v: V, u: V) -> (V, V) {
+    let r = ln(v).mul(V::splat(-2.0)).max(V::zero()).sqrt();
+    let (sin, cos) = sincos_turns(u);
+    (r.mul(cos), r.mul(sin))
 }
 
 /// Normals from consecutive word pairs (w[2p], w[2p + 1]), four pairs per vector:
-/// r = sqrt(-2 ln v), v = (w[2p] + ½) 2^-32 in (0, 1]; θ = 2π u(w[2p + 1]);
-/// out[2p] = r cos θ, out[2p + 1] = r sin θ.
+/// out[2p] = r cos θ, out[2p + 1] = r sin θ with v from w[2p] and u from w[2p + 1].
 #[inline(always)]
 fn normals<const L: usize>(w: [u32; L]) -> [f32; L] {
     let mut out = [0.0f32; L];
     let pairs = L / 2;
     let mut p0 = 0;
     while p0 < pairs {
-        let mut v = [1.0f32; 4];
-        let mut u = [0.0f32; 4];
+        let (mut v, mut u) = ([1.0f32; 4], [0.0f32; 4]);
         for q in 0..4.min(pairs - p0) {
-            v[q] = w[2 * (p0 + q)] as f32 * (1.0 / 4_294_967_296.0) + (1.0 / 8_589_934_592.0);
+            v[q] = unit_open_closed(w[2 * (p0 + q)]);
             u[q] = unit_uniform(w[2 * (p0 + q) + 1]);
         }
-        let (vv, uv) = unsafe { (F32x4::load(v.as_ptr()), F32x4::load(u.as_ptr())) };
-        let r = ln_unit_v(vv).mul(F32x4::splat(-2.0)).max(F32x4::zero()).sqrt();
-        let (sn, cs) = sincos_turns_v(uv);
-        let (mut a, mut b) = ([0.0f32; 4], [0.0f32; 4]);
-        unsafe {
-            r.mul(cs).store(a.as_mut_ptr());
-            r.mul(sn).store(b.as_mut_ptr());
-        }
+        let (a, b) = normal_pair(F32x4::from_array(v), F32x4::from_array(u));
+        let (a, b) = (a.to_array(), b.to_array());
         for q in 0..4.min(pairs - p0) {
             out[2 * (p0 + q)] = a[q];
             out[2 * (p0 + q) + 1] = b[q];
@@ -223,37 +202,16 @@ fn next_down(x: f32) -> f32 {
 }
 
 // ---------------------------------------------------------------------------------
-// Exports. `out` is (n). (k0, k1) is the key (seed), then the stream and the tag.
+// Draws. `out` is (n).
 // ---------------------------------------------------------------------------------
 
-/// Raw 32-bit words (tests check them against the Random123 known-answer vectors).
-#[no_mangle]
-pub unsafe extern "C" fn fe_random_bits(out: *mut u32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
+/// The raw 32-bit words (tests check them against the Random123 known-answer vectors).
+pub unsafe fn bits(out: *mut u32, n: usize, s: Stream) {
     fill_groups(out, n, |g| s.group(g))
 }
 
 /// Uniform floats in [lo, hi) (hi > lo), or all lo when hi == lo.
-#[no_mangle]
-pub unsafe extern "C" fn fe_random_uniform(
-    out: *mut f32,
-    n: usize,
-    k0: u32,
-    k1: u32,
-    stream: u32,
-    tag: u32,
-    lo: f32,
-    hi: f32,
-) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
+pub unsafe fn uniform(out: *mut f32, n: usize, s: Stream, lo: f32, hi: f32) {
     let (range, top) = (hi - lo, if hi > lo { next_down(hi) } else { lo });
     fill_groups(out, n, |g| {
         // lo + range u can round up to hi: keep the interval half-open.
@@ -263,22 +221,7 @@ pub unsafe extern "C" fn fe_random_uniform(
 
 /// Uniform integers in [lo, lo + range), range >= 1: lo + floor(w range / 2^32)
 /// (bias below range / 2^32, immaterial for any range a tensor can index).
-#[no_mangle]
-pub unsafe extern "C" fn fe_random_uniform_int(
-    out: *mut i32,
-    n: usize,
-    k0: u32,
-    k1: u32,
-    stream: u32,
-    tag: u32,
-    lo: i32,
-    range: u32,
-) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
+pub unsafe fn uniform_int(out: *mut i32, n: usize, s: Stream, lo: i32, range: u32) {
     fill_groups(out, n, |g| {
         s.group(g)
             .map(|w| lo.wrapping_add(((w as u64 * range as u64) >> 32) as i32))
@@ -286,46 +229,16 @@ pub unsafe extern "C" fn fe_random_uniform_int(
 }
 
 /// Normal floats with the given mean and standard deviation.
-#[no_mangle]
-pub unsafe extern "C" fn fe_random_normal(
-    out: *mut f32,
-    n: usize,
-    k0: u32,
-    k1: u32,
-    stream: u32,
-    tag: u32,
-    mean: f32,
-    stddev: f32,
-) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
+pub unsafe fn normal(out: *mut f32, n: usize, s: Stream, mean: f32, stddev: f32) {
     fill_groups(out, n, |g| normals(s.group(g)).map(|z| mean + stddev * z))
 }
 
-/// The naive reference of `fe_random_normal`: scalar Box-Muller with libm, same words.
-#[no_mangle]
-pub unsafe extern "C" fn fe_random_normal_naive(
-    out: *mut f32,
-    n: usize,
-    k0: u32,
-    k1: u32,
-    stream: u32,
-    tag: u32,
-    mean: f32,
-    stddev: f32,
-) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
+/// The naive reference of `normal`: the same words, one pair at a time in scalar form.
+pub unsafe fn normal_naive(out: *mut f32, n: usize, s: Stream, mean: f32, stddev: f32) {
     for g in 0..n.div_ceil(GROUP_LEN) {
         let w = s.group(g as u64);
         for p in 0..GROUP_LEN / 2 {
-            let (a, b) = normal_pair_naive(w[2 * p], w[2 * p + 1]);
+            let (a, b) = normal_pair(unit_open_closed(w[2 * p]), unit_uniform(w[2 * p + 1]));
             for (k, z) in [(2 * p, a), (2 * p + 1, b)] {
                 let i = g * GROUP_LEN + k;
                 if i < n {
@@ -342,23 +255,8 @@ const MAX_REDRAWS: u32 = 64;
 
 /// Truncated normal as TF's: a standard normal z with |z| >= 2 is redrawn. The first
 /// candidate of element i is the plain normal draw's element i, so a truncated draw
-/// agrees with `fe_random_normal` (same key, stream, tag) wherever that lies inside.
-#[no_mangle]
-pub unsafe extern "C" fn fe_random_truncated_normal(
-    out: *mut f32,
-    n: usize,
-    k0: u32,
-    k1: u32,
-    stream: u32,
-    tag: u32,
-    mean: f32,
-    stddev: f32,
-) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
+/// agrees with `normal` (same stream) wherever that lies inside.
+pub unsafe fn truncated_normal(out: *mut f32, n: usize, s: Stream, mean: f32, stddev: f32) {
     fill_groups(out, n, |g| {
         let mut z = normals(s.group(g));
         for (k, zk) in z.iter_mut().enumerate() {
@@ -385,32 +283,26 @@ fn redraw_within_2(s: &Stream, i: u64) -> f32 {
     0.0
 }
 
-/// Inverted dropout: element i is kept when its uniform u >= rate (so it is kept with
-/// probability 1 - rate) and scaled by 1 / (1 - rate). x is (n), y is (n); mask (n), if
-/// not null, receives the factor applied (0 or 1 / (1 - rate)) for the backward.
-#[no_mangle]
-pub unsafe extern "C" fn fe_dropout_forward(
-    x: *const f32,
-    y: *mut f32,
-    mask: *mut f32,
-    n: usize,
-    k0: u32,
-    k1: u32,
-    stream: u32,
-    tag: u32,
-    rate: f32,
-) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
+// ---------------------------------------------------------------------------------
+// Dropout
+// ---------------------------------------------------------------------------------
+
+/// The inverted-dropout factors of one group: element i is kept when its uniform
+/// u >= rate (so with probability 1 - rate) and then scaled by 1 / (1 - rate), else 0.
+#[inline(always)]
+fn keep_factors(s: &Stream, g: u64, rate: f32) -> [f32; GROUP_LEN] {
     let scale = 1.0 / (1.0 - rate);
-    let (xs, ys, ms) = (SendPtr(x as *mut f32), SendPtr(y), SendPtr(mask));
+    s.group(g).map(|w| if unit_uniform(w) >= rate { scale } else { 0.0 })
+}
+
+/// y = x * factor (see `keep_factors`). x is (n), y is (n); mask (n), if not null,
+/// receives the factors for the backward.
+pub unsafe fn dropout_forward(x: *const f32, y: *mut f32, mask: *mut f32, n: usize, s: Stream, rate: f32) {
+    let (xs, ys, ms) = (SendPtr::of(x), SendPtr(y), SendPtr(mask));
     let with_mask = !mask.is_null();
     for_each_group(
         n,
-        |g| s.group(g).map(|w| if unit_uniform(w) >= rate { scale } else { 0.0 }),
+        |g| keep_factors(&s, g, rate),
         |i0, m: [f32; GROUP_LEN]| {
             let len = (n - i0).min(GROUP_LEN);
             if len == GROUP_LEN {
@@ -434,53 +326,39 @@ pub unsafe extern "C" fn fe_dropout_forward(
     );
 }
 
-/// The mask alone (for a noise shape smaller than x): mask is (n), 0 or 1 / (1 - rate),
-/// the same values `fe_dropout_forward` would apply to an x of n elements.
-#[no_mangle]
-pub unsafe extern "C" fn fe_dropout_mask(mask: *mut f32, n: usize, k0: u32, k1: u32, stream: u32, tag: u32, rate: f32) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
-    let scale = 1.0 / (1.0 - rate);
-    fill_groups(mask, n, |g| {
-        s.group(g).map(|w| if unit_uniform(w) >= rate { scale } else { 0.0 })
-    })
+/// The factors alone (for a noise shape smaller than x): mask is (n), the values
+/// `dropout_forward` would apply to an x of n elements.
+pub unsafe fn dropout_mask(mask: *mut f32, n: usize, s: Stream, rate: f32) {
+    fill_groups(mask, n, |g| keep_factors(&s, g, rate))
 }
 
 /// dx = dy * mask (also the forward of a same-shape mask). All are (n).
-#[no_mangle]
-pub unsafe extern "C" fn fe_dropout_backward(dy: *const f32, mask: *const f32, dx: *mut f32, n: usize) {
+pub unsafe fn dropout_backward(dy: *const f32, mask: *const f32, dx: *mut f32, n: usize) {
     map2(dy, mask, dx, n, |g, m| g.mul(m))
 }
 
-/// y = x * mask broadcast: x and y are (rows, cols) with rows the product of all but the
-/// last of the `rank` dims in `dims`; `mstrides` holds the mask's element stride per dim
-/// (0 where the mask has size 1). Used for a noise shape smaller than x, in both
-/// directions (forward: x; backward: dy).
-#[no_mangle]
-pub unsafe extern "C" fn fe_dropout_apply_broadcast(
+/// y = x * mask broadcast: x and y are (rows, cols), rows the product of all but the last
+/// of `dims`; `mask_strides` holds the mask's element stride per dim (0 where the mask has
+/// size 1). For a noise shape smaller than x, in both directions (forward: x; backward: dy).
+pub unsafe fn dropout_apply_broadcast(
     x: *const f32,
     mask: *const f32,
     y: *mut f32,
-    rank: usize,
-    dims: *const u32,
-    mstrides: *const u32,
+    dims: &[u32],
+    mask_strides: &[u32],
 ) {
-    let dims = core::slice::from_raw_parts(dims, rank);
-    let mstr = core::slice::from_raw_parts(mstrides, rank);
+    let rank = dims.len();
     let cols = dims[rank - 1] as usize;
     let rows: usize = dims[..rank - 1].iter().map(|&d| d as usize).product();
-    let col_stride = mstr[rank - 1] as usize;
-    let (xs, ms, ys) = (SendPtr(x as *mut f32), SendPtr(mask as *mut f32), SendPtr(y));
-    parallel_for(rows, (1 << 13) / cols.max(1) + 1, &|r0, r1| {
+    let col_stride = mask_strides[rank - 1] as usize;
+    let (xs, ms, ys) = (SendPtr::of(x), SendPtr::of(mask), SendPtr(y));
+    parallel_for(rows, (MIN_ELEMS_PER_THREAD / cols.max(1)).max(1), &|r0, r1| {
         for r in r0..r1 {
             // The mask offset of row r: decompose r over the leading dims.
             let (mut rem, mut moff) = (r, 0usize);
             for d in (0..rank - 1).rev() {
                 let dim = dims[d] as usize;
-                moff += (rem % dim) * mstr[d] as usize;
+                moff += (rem % dim) * mask_strides[d] as usize;
                 rem /= dim;
             }
             let (xr, yr, mr) = (xs.get().add(r * cols), ys.get().add(r * cols), ms.get().add(moff));

@@ -8,8 +8,8 @@
 //! `Space` and `for_each_run`; the copy kernel here serves reshape-free layout changes:
 //! transpose, slice, concat, stack, tile, broadcastTo and their backward passes.
 
-use crate::parallel::{parallel_for, SendPtr};
-use crate::simd::F32x4;
+use crate::parallel::{parallel_for, SendPtr, MIN_ELEMS_PER_THREAD};
+use crate::simd::{add_into, F32x4, Lanes};
 
 /// Most dims a collapsed space may have. Tile doubles the rank of its input (a repeat
 /// dim beside each data dim), so a rank-4 tile needs 8.
@@ -55,10 +55,6 @@ impl Space {
     /// Number of rows (product of all dims but the innermost).
     pub fn rows(&self) -> usize {
         self.dims[..self.rank - 1].iter().product()
-    }
-
-    pub fn size(&self) -> usize {
-        self.rows() * self.inner()
     }
 
     /// Operand offsets of the first element of row `row`, over the first `outer` dims.
@@ -149,9 +145,6 @@ impl Space {
     }
 }
 
-/// Elements per thread below which a copy is not split (a thread costs ~1 µs to wake).
-const MIN_COPY_PER_THREAD: usize = 1 << 15;
-
 /// `dst[i · dst_strides] = src[i · src_strides]` (or `+=` with `accumulate`, f32 only)
 /// for every multi-index `i` of `dims`. Works on 32-bit words, so it moves f32 and i32
 /// data alike, bit for bit.
@@ -178,9 +171,9 @@ pub unsafe fn strided_copy(src: *const u32, dst: *mut u32, sp: &Space, accumulat
     {
         return transpose_tiles(src, dst, sp);
     }
-    let (src, dst) = (SendPtr(src as *mut u32), SendPtr(dst));
+    let (src, dst) = (SendPtr::of(src), SendPtr(dst));
     let (ss, ds) = (sp.s0[r - 1], sp.s1[r - 1]);
-    sp.for_each_run(MIN_COPY_PER_THREAD, aliased, |o0, o1, _, len| {
+    sp.for_each_run(MIN_ELEMS_PER_THREAD, aliased, |o0, o1, _, len| {
         let s = src.get().add(o0) as *const u32;
         let d = dst.get().add(o1);
         if accumulate {
@@ -206,21 +199,22 @@ unsafe fn copy_run(s: *const u32, ss: usize, d: *mut u32, ds: usize, len: usize)
 
 #[inline(always)]
 unsafe fn add_run(s: *const f32, ss: usize, d: *mut f32, ds: usize, len: usize) {
-    let mut i = 0;
-    if ds == 1 && (ss == 1 || ss == 0) {
+    if ds == 1 && ss == 1 {
+        add_into(d, s, len);
+    } else if ds == 1 && ss == 0 {
+        let v = F32x4::splat(*s);
+        let mut i = 0;
         while i + 4 <= len {
-            let v = if ss == 1 {
-                F32x4::load(s.add(i))
-            } else {
-                F32x4::splat(*s)
-            };
             F32x4::load(d.add(i)).add(v).store(d.add(i));
             i += 4;
         }
-    }
-    while i < len {
-        *d.add(i * ds) += *s.add(i * ss);
-        i += 1;
+        for i in i..len {
+            *d.add(i) += *s;
+        }
+    } else {
+        for i in 0..len {
+            *d.add(i * ds) += *s.add(i * ss);
+        }
     }
 }
 
@@ -233,38 +227,33 @@ unsafe fn transpose_tiles(src: *const u32, dst: *mut u32, sp: &Space) {
     let (s_col, d_row) = (sp.s0[r - 1], sp.s1[r - 2]);
     let outer = r - 2;
     let planes: usize = sp.dims[..outer].iter().product();
-    let (src, dst) = (SendPtr(src as *mut u32), SendPtr(dst));
+    let (src, dst) = (SendPtr::of(src), SendPtr(dst));
     // Items are (plane, block of 4 destination rows), so even one big matrix is shared.
     let row_blocks = rows.div_ceil(4);
     let items = planes * row_blocks;
-    let min_items = (MIN_COPY_PER_THREAD / (4 * cols)).max(1);
+    let min_items = (MIN_ELEMS_PER_THREAD / (4 * cols)).max(1);
     parallel_for(items, min_items, &|start, end| {
         for item in start..end {
             let (plane, rb) = (item / row_blocks, item % row_blocks);
             let (o0, o1) = sp.offsets(outer, plane);
-            let s = src.get().add(o0) as *const f32;
-            let d = dst.get().add(o1) as *mut f32;
+            let (s, d) = (src.get().add(o0), dst.get().add(o1));
             let i0 = rb * 4;
+            // Whole 4x4 blocks go through registers (as f32 lanes: the bits move unchanged).
+            let mut j = 0;
             if i0 + 4 <= rows {
-                let mut j = 0;
+                let (sf, df) = (s as *const f32, d as *mut f32);
                 while j + 4 <= cols {
-                    let c = [0, 1, 2, 3].map(|k| F32x4::load(s.add(i0 + (j + k) * s_col)));
-                    let t = F32x4::transpose4(c);
-                    for (k, v) in t.iter().enumerate() {
-                        v.store(d.add((i0 + k) * d_row + j));
+                    let c = [0, 1, 2, 3].map(|k| F32x4::load(sf.add(i0 + (j + k) * s_col)));
+                    for (k, v) in F32x4::transpose4(c).iter().enumerate() {
+                        v.store(df.add((i0 + k) * d_row + j));
                     }
                     j += 4;
                 }
-                for i in i0..i0 + 4 {
-                    for jj in j..cols {
-                        *(d.add(i * d_row + jj) as *mut u32) = *(s.add(i + jj * s_col) as *const u32);
-                    }
-                }
-            } else {
-                for i in i0..rows {
-                    for jj in 0..cols {
-                        *(d.add(i * d_row + jj) as *mut u32) = *(s.add(i + jj * s_col) as *const u32);
-                    }
+            }
+            // The ragged right edge, or the bottom rows when fewer than 4 remain.
+            for i in i0..(i0 + 4).min(rows) {
+                for jj in j..cols {
+                    *d.add(i * d_row + jj) = *s.add(i + jj * s_col);
                 }
             }
         }
@@ -285,32 +274,4 @@ pub unsafe fn strided_copy_naive(src: *const u32, dst: *mut u32, sp: &Space, acc
             }
         }
     });
-}
-
-/// Strided copy (see `strided_copy`). `src`, `dst` point at the first element of each
-/// view; `params` = [dims[rank], src_strides[rank], dst_strides[rank]] in elements.
-/// `accumulate` != 0 adds into `dst` (f32 data only).
-#[no_mangle]
-pub unsafe extern "C" fn fe_strided_copy(
-    src: *const u32,
-    dst: *mut u32,
-    rank: usize,
-    params: *const usize,
-    accumulate: u32,
-) {
-    let sp = Space::from_params(rank, params);
-    strided_copy(src, dst, &sp, accumulate != 0);
-}
-
-/// The naive reference of `fe_strided_copy`, same arguments: the test oracle.
-#[no_mangle]
-pub unsafe extern "C" fn fe_strided_copy_naive(
-    src: *const u32,
-    dst: *mut u32,
-    rank: usize,
-    params: *const usize,
-    accumulate: u32,
-) {
-    let sp = Space::from_params(rank, params);
-    strided_copy_naive(src, dst, &sp, accumulate != 0);
 }

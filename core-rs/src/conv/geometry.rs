@@ -29,9 +29,6 @@ pub struct Geometry {
     pub wo: usize,
 }
 
-/// Number of u32 in the block `Geometry::read` takes.
-pub const GEOMETRY_WORDS: usize = 15;
-
 impl Geometry {
     /// Reads the block [n, h, w, cin, kh, kw, cout, sh, sw, dh, dw, pad_top, pad_left, ho, wo].
     pub unsafe fn read(p: *const u32) -> Geometry {

@@ -12,7 +12,7 @@
 //! from zero, whatever tile, variant or build it runs in: that is what makes results
 //! independent of how the work was split (and bitwise equal on the scalar build).
 
-use crate::simd::{F32x4, LANES};
+use crate::simd::{F32x4, Lanes, LANES};
 
 /// Rows of a tile (rows of op(A) per packed panel).
 pub const MR: usize = 4;
@@ -97,6 +97,29 @@ impl Update {
     }
 }
 
+/// Where a block of C goes: the valid `rows x cols` corner at c (row stride ldc),
+/// combined with C's prior contents by `upd`.
+#[derive(Clone, Copy)]
+pub struct Out {
+    pub c: *mut f32,
+    pub ldc: usize,
+    pub rows: usize,
+    pub cols: usize,
+    pub upd: Update,
+}
+
+impl Out {
+    /// The block `rows` rows further down, with that many rows.
+    #[inline(always)]
+    unsafe fn down(self, by: usize, rows: usize) -> Out {
+        Out {
+            c: self.c.add(by * self.ldc),
+            rows,
+            ..self
+        }
+    }
+}
+
 /// acc[i][v] = sum over p < kc of op(A)[i][p] * op(B)[p][4v..4v+4], for R <= MR rows
 /// and V <= NR / 4 vectors of columns. Packed panels keep their full MR / NR strides.
 /// Direct A rows past `mr` repeat row mr - 1 rather than read outside the matrix; their
@@ -141,22 +164,18 @@ unsafe fn accumulate<const R: usize, const V: usize, const A_PACKED: bool, const
     acc
 }
 
-/// One R x 4V tile: accumulates, then writes its valid `mr x nr` corner of C (c has row
-/// stride ldc) with `upd`. Full tiles store vectors; edge tiles go through a buffer.
+/// One R x 4V tile: accumulates, then writes its valid corner (`out`). Full tiles store
+/// vectors; edge tiles go through a buffer.
 #[inline(never)]
 unsafe fn tile_rv<const R: usize, const V: usize, const A_PACKED: bool, const B_PACKED: bool>(
     kc: usize,
     a: PanelA,
     b: PanelB,
-    c: *mut f32,
-    ldc: usize,
-    mr: usize,
-    nr: usize,
-    upd: Update,
+    out: Out,
 ) {
-    let acc = accumulate::<R, V, A_PACKED, B_PACKED>(kc, a, mr, b);
-    if mr == R && nr == V * LANES {
-        store_full(&acc, c, ldc, upd);
+    let acc = accumulate::<R, V, A_PACKED, B_PACKED>(kc, a, out.rows, b);
+    if out.rows == R && out.cols == V * LANES {
+        store_full(&acc, out);
     } else {
         let mut tmp = [0.0f32; MR * NR];
         for (i, row) in acc.iter().enumerate() {
@@ -164,93 +183,66 @@ unsafe fn tile_rv<const R: usize, const V: usize, const A_PACKED: bool, const B_
                 x.store(tmp.as_mut_ptr().add(i * NR + v * LANES));
             }
         }
-        store_edge(&tmp, c, ldc, mr, nr, upd);
+        store_edge(&tmp, out);
     }
 }
 
-/// Writes a whole tile into C (row stride ldc).
+/// Writes a whole tile into C.
 #[inline(always)]
-unsafe fn store_full<const R: usize, const V: usize>(acc: &[[F32x4; V]; R], c: *mut f32, ldc: usize, upd: Update) {
+unsafe fn store_full<const R: usize, const V: usize>(acc: &[[F32x4; V]; R], out: Out) {
     for (i, row) in acc.iter().enumerate() {
         for (v, x) in row.iter().enumerate() {
-            upd.apply_v(*x, c.add(i * ldc + v * LANES));
+            out.upd.apply_v(*x, out.c.add(i * out.ldc + v * LANES));
         }
     }
 }
 
-/// Writes the `mr x nr` corner of a tile buffer (row stride NR) into C. Shared by every
+/// Writes the valid corner of a tile buffer (row stride NR) into C. Shared by every
 /// kernel variant: edge tiles are rare enough that one copy of this loop is plenty.
 #[inline(never)]
-unsafe fn store_edge(tmp: &[f32; MR * NR], c: *mut f32, ldc: usize, mr: usize, nr: usize, upd: Update) {
-    for i in 0..mr {
-        for j in 0..nr {
-            upd.apply(tmp[i * NR + j], c.add(i * ldc + j));
+unsafe fn store_edge(tmp: &[f32; MR * NR], out: Out) {
+    for i in 0..out.rows {
+        for j in 0..out.cols {
+            out.upd.apply(tmp[i * NR + j], out.c.add(i * out.ldc + j));
         }
     }
 }
 
-/// Computes one column panel of C for one kc slice: the `mc x nr` block at c (row stride
-/// ldc) from the A block (rows 0..mc, see `PanelA`) and one B panel. Full tiles run
+/// Computes one column panel of C for one kc slice: the `out.rows x out.cols` block (cols
+/// <= NR) from the A block (rows 0..out.rows, see `PanelA`) and one B panel. Full tiles run
 /// inline here, so a small kc (a weight gradient's K is the batch size) pays one call
 /// per panel, not per tile.
 #[inline(never)]
-pub unsafe fn sweep<const A_PACKED: bool, const B_PACKED: bool>(
-    kc: usize,
-    a: PanelA,
-    b: PanelB,
-    c: *mut f32,
-    ldc: usize,
-    mc: usize,
-    nr: usize,
-    upd: Update,
-) {
+pub unsafe fn sweep<const A_PACKED: bool, const B_PACKED: bool>(kc: usize, a: PanelA, b: PanelB, out: Out) {
     let mut ir = 0;
-    if nr == NR {
-        while ir + MR <= mc {
+    if out.cols == NR {
+        while ir + MR <= out.rows {
             let acc = accumulate::<MR, NV, A_PACKED, B_PACKED>(kc, a.rows_from::<A_PACKED>(ir, kc), MR, b);
-            store_full(&acc, c.add(ir * ldc), ldc, upd);
+            store_full(&acc, out.down(ir, MR));
             ir += MR;
         }
     }
-    while ir < mc {
-        let mr = (mc - ir).min(MR);
-        tile::<A_PACKED, B_PACKED>(
-            kc,
-            a.rows_from::<A_PACKED>(ir, kc),
-            b,
-            c.add(ir * ldc),
-            ldc,
-            mr,
-            nr,
-            upd,
-        );
+    while ir < out.rows {
+        let mr = (out.rows - ir).min(MR);
+        tile::<A_PACKED, B_PACKED>(kc, a.rows_from::<A_PACKED>(ir, kc), b, out.down(ir, mr));
         ir += MR;
     }
 }
 
-/// Computes the `mr x nr` tile of C at c (row stride ldc) from an A panel and a B panel
-/// over kc steps. Edge tiles run a kernel of their own height (1 to 3 rows: a single
-/// row of C, a batch of one, costs a quarter of a full tile) or half width (nr <= 4);
-/// direct B panels are always full width.
+/// Computes the `out.rows x out.cols` tile from an A panel and a B panel over kc steps.
+/// Edge tiles run a kernel of their own height (1 to 3 rows: a single row of C, a batch
+/// of one, costs a quarter of a full tile) or half width (cols <= 4); direct B panels are
+/// always full width.
 #[inline(always)]
-unsafe fn tile<const A_PACKED: bool, const B_PACKED: bool>(
-    kc: usize,
-    a: PanelA,
-    b: PanelB,
-    c: *mut f32,
-    ldc: usize,
-    mr: usize,
-    nr: usize,
-    upd: Update,
-) {
-    if B_PACKED && nr <= LANES {
-        tile_rv::<MR, 1, A_PACKED, B_PACKED>(kc, a, b, c, ldc, mr, nr, upd)
+unsafe fn tile<const A_PACKED: bool, const B_PACKED: bool>(kc: usize, a: PanelA, b: PanelB, out: Out) {
+    if B_PACKED && out.cols <= LANES {
+        tile_rv::<MR, 1, A_PACKED, B_PACKED>(kc, a, b, out)
     } else {
-        match mr {
-            1 => tile_rv::<1, NV, A_PACKED, B_PACKED>(kc, a, b, c, ldc, mr, nr, upd),
-            2 => tile_rv::<2, NV, A_PACKED, B_PACKED>(kc, a, b, c, ldc, mr, nr, upd),
-            3 => tile_rv::<3, NV, A_PACKED, B_PACKED>(kc, a, b, c, ldc, mr, nr, upd),
-            _ => tile_rv::<MR, NV, A_PACKED, B_PACKED>(kc, a, b, c, ldc, mr, nr, upd),
+        match out.rows {
+            1 => tile_rv::<1, NV, A_PACKED, B_PACKED>(kc, a, b, out),
+            2 => tile_rv::<2, NV, A_PACKED, B_PACKED>(kc, a, b, out),
+            3 => tile_rv::<3, NV, A_PACKED, B_PACKED>(kc, a, b, out),
+            _ => tile_rv::<MR, NV, A_PACKED, B_PACKED>(kc, a, b, out),
         }
     }
 }

@@ -10,7 +10,7 @@
 //! Both are memory-bound copies of the same cost, which is why every transpose
 //! combination of the GEMM runs at the same speed.
 
-use crate::simd::{F32x4, LANES};
+use crate::simd::{F32x4, Lanes, LANES};
 
 /// Packs one panel. `src` element (w, p) is `src[w * w_stride + p * k_stride]`;
 /// dst is (kc, W) row-major; columns `w >= w_valid` are zero-filled so that edge tiles

@@ -7,10 +7,13 @@
 //! problem's size, each slice computes its partial result into its own buffer (any
 //! thread may run it), and the partials are added in slice order. The result is the
 //! same bits for 1, 2 or 3 threads.
+//!
+//! Users: `conv.rs` (filter and bias gradients) and `batchnorm.rs` (statistics and the
+//! sums of its backward); `column_sums` is the partial body most of them need.
 
 use crate::heap::Scratch;
 use crate::parallel::{parallel_for, SendPtr};
-use crate::simd::{F32x4, LANES};
+use crate::simd::{fill, for_each_vector, F32x4, Lanes, LANES};
 
 /// How the rows of a reduction (or its units of work: chunks of rows) are cut into
 /// slices. Depends only on its arguments, never on the thread count.
@@ -66,9 +69,8 @@ pub unsafe fn reduce_slices(
 }
 
 /// dst[j] = ((parts[0][j] + parts[1][j]) + parts[2][j]) + ..., parts is (count, width).
-pub unsafe fn sum_in_order(parts: *const f32, count: usize, width: usize, dst: *mut f32) {
-    let parts = SendPtr(parts as *mut f32);
-    let dst = SendPtr(dst);
+unsafe fn sum_in_order(parts: *const f32, count: usize, width: usize, dst: *mut f32) {
+    let (parts, dst) = (SendPtr::of(parts), SendPtr(dst));
     // Columns in blocks of 64 floats; each column is summed in the same order wherever it falls.
     const BLOCK: usize = 64;
     parallel_for(width.div_ceil(BLOCK), (1 << 14) / (count * BLOCK).max(1), &|b0, b1| {
@@ -76,20 +78,43 @@ pub unsafe fn sum_in_order(parts: *const f32, count: usize, width: usize, dst: *
         let (p, d) = (parts.get(), dst.get());
         let mut j = j0;
         while j + LANES <= j1 {
-            let mut acc = F32x4::load(p.add(j));
-            for s in 1..count {
-                acc = acc.add(F32x4::load(p.add(s * width + j)));
-            }
-            acc.store(d.add(j));
+            sum_down::<F32x4>(p.add(j), count, width, d.add(j));
             j += LANES;
         }
         while j < j1 {
-            let mut acc = *p.add(j);
-            for s in 1..count {
-                acc += *p.add(s * width + j);
-            }
-            *d.add(j) = acc;
+            sum_down::<f32>(p.add(j), count, width, d.add(j));
             j += 1;
         }
     });
+}
+
+/// *d = Σ_s p[s * stride] for s < count, in order (one or four columns).
+#[inline(always)]
+unsafe fn sum_down<V: Lanes>(p: *const f32, count: usize, stride: usize, d: *mut f32) {
+    (1..count)
+        .fold(V::load(p), |acc, s| acc.add(V::load(p.add(s * stride))))
+        .store(d)
+}
+
+/// Column sums of C terms over rows r0..r1: out[c * width + k] = Σ_r term(r, k)[c] for
+/// k < width, added row after row from zero (out is (C, width), written). `term(r, k, w)`
+/// gives the C vectors of columns k..k + w of row r (w = 4, or 1..3 at the end: read them
+/// with `F32x4::load_n`, whose padding lanes are never kept).
+#[inline(always)]
+pub unsafe fn column_sums<const C: usize>(
+    r0: usize,
+    r1: usize,
+    width: usize,
+    out: *mut f32,
+    term: impl Fn(usize, usize, usize) -> [F32x4; C],
+) {
+    fill(out, C * width, 0.0);
+    for r in r0..r1 {
+        for_each_vector(0, width, |k, w| {
+            for (c, t) in term(r, k, w).iter().enumerate() {
+                let o = out.add(c * width + k);
+                F32x4::load_n(o, w, 0.0).add(*t).store_n(o, w);
+            }
+        });
+    }
 }
