@@ -36,6 +36,24 @@ export const BinaryOp = {
 export type BinaryOp = (typeof BinaryOp)[keyof typeof BinaryOp];
 
 /**
+ * The functions `eval` runs (`fe_math_eval`'s `fn_id`).
+ * (core-rs/src/math.rs)
+ */
+export const MathFn = {
+  EXP: 0,
+  EXP_NONPOS: 1,
+  EXPM1_NONPOS: 2,
+  LN: 3,
+  LOG1P_UNIT: 4,
+  SIGMOID: 5,
+  TANH: 6,
+  ERF: 7,
+  SIN_TURNS: 8,
+  COS_TURNS: 9,
+} as const;
+export type MathFn = (typeof MathFn)[keyof typeof MathFn];
+
+/**
  * The `op` of `fe_reduce` (SUM, MAX, MIN) and `fe_arg_reduce` (MAX, MIN).
  * (core-rs/src/reduce.rs)
  */
@@ -69,7 +87,78 @@ export type UnaryOp = (typeof UnaryOp)[keyof typeof UnaryOp];
 // One line per export, so that exports with alike parameters do not read as copied code.
 // prettier-ignore
 export interface CoreAbi {
-  // core-rs/src/activation.rs
+  // core-rs/src/exports.rs
+  /** Which build this is, so that the TS side can name it: bit 0 SIMD128, bit 1 threads. */
+  fe_build_flavor(): number /* u32 */;
+  /** Allocates `size` bytes, 16-byte aligned. Returns 0 when memory cannot grow. */
+  fe_alloc(size: number /* usize */): number /* *mut u8 */;
+  /** Frees a block from `fe_alloc`; `size` must be the size it was allocated with. */
+  fe_free(ptr: number /* *mut u8 */, size: number /* usize */): void;
+  /** Bytes held by live blocks (after class rounding). */
+  fe_heap_bytes_in_use(): number /* usize */;
+  /** Sets how many threads kernels use (caller included), clamped to [1, MAX_THREADS]. */
+  fe_set_threads(n: number /* usize */): void;
+  /**
+   * The loop each worker instance runs (`index` >= 1). Returns when the pool shuts down.
+   * If a body traps, the worker's JS calls `fe_worker_trapped` and re-enters the loop
+   * with the sequence number it had seen, so the failed job is not run twice.
+   */
+  fe_worker_loop(index: number /* usize */, seen_seq: number /* i32 */): void;
+  /**
+   * Called by a worker's JS after its share trapped: marks the job failed and counts
+   * the share as done so the caller never deadlocks. Returns the sequence number to
+   * resume `fe_worker_loop` with.
+   */
+  fe_worker_trapped(index: number /* usize */): number /* i32 */;
+  /** How many workers are inside `fe_worker_loop` (the JS side waits for them to start). */
+  fe_ready_workers(): number /* u32 */;
+  /** The current sequence number, for a worker about to enter its loop. */
+  fe_pool_seq(): number /* i32 */;
+  /**
+   * Wakes every worker, makes its loop return, and waits (up to about `timeout_ms`)
+   * until all have left, then re-arms the pool for new workers. Returns how many
+   * workers had not left in time (0 normally).
+   */
+  fe_pool_shutdown(timeout_ms: number /* u32 */): number /* u32 */;
+  /**
+   * Called from JS after a kernel trapped on the calling thread: lets the workers
+   * finish their shares of the interrupted job and clears the job state.
+   */
+  fe_pool_recover(): void;
+  /** An empty parallel job over `threads` items: measures dispatch cost. */
+  fe_parallel_noop(n: number /* usize */): void;
+  /**
+   * Test hook: a parallel job over `n` items whose body traps on item `bad` (and writes
+   * 1.0 to `out[i]` for every other item `i`). Lets tests check that a trap on any thread
+   * reaches the caller and that the pool stays usable. `out` is (n).
+   */
+  fe_debug_parallel_trap(n: number /* usize */, bad: number /* usize */, out: number /* *mut f32 */): void;
+  /** Test hook: writes `out[i] = i` with the work split over the pool. `out` is (n). */
+  fe_debug_parallel_fill(n: number /* usize */, out: number /* *mut f32 */): void;
+  /**
+   * Elementwise `y = op(a, b)` with broadcasting. `params` = [dims[rank], a_strides[rank],
+   * b_strides[rank]] describes the collapsed broadcast space (innermost strides 0 or 1);
+   * y is contiguous with that shape. A scalar operand is any pointer with all strides 0.
+   */
+  fe_binary(op: number /* u32 */, a: number /* *const f32 */, b: number /* *const f32 */, y: number /* *mut f32 */, rank: number /* usize */, params: number /* *const usize */): void;
+  /** The naive reference of `fe_binary`, same arguments: the test oracle. */
+  fe_binary_naive(op: number /* u32 */, a: number /* *const f32 */, b: number /* *const f32 */, y: number /* *mut f32 */, rank: number /* usize */, params: number /* *const usize */): void;
+  /**
+   * Backward of `fe_binary` (op not add/sub): writes da and db (contiguous, the output's
+   * shape; either may be 0 to skip it) from a, b (as in the forward), y and dy.
+   */
+  fe_binary_backward(op: number /* u32 */, a: number /* *const f32 */, b: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, da: number /* *mut f32 */, db: number /* *mut f32 */, rank: number /* usize */, params: number /* *const usize */): void;
+  /** addN: `ptrs` holds k pointers to n-element f32 tensors; y = their sum, in order. */
+  fe_add_n(ptrs: number /* *const *const f32 */, k: number /* usize */, y: number /* *mut f32 */, n: number /* usize */): void;
+  /** y = op(x): op is one of NEG..SIGN above. */
+  fe_unary(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
+  fe_unary_naive(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
+  /** dx from x, y = op(x) and dy (all n elements). */
+  fe_unary_backward(op: number /* u32 */, x: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */): void;
+  fe_clip(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */, lo: number /* f32 */, hi: number /* f32 */): void;
+  fe_clip_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */, lo: number /* f32 */, hi: number /* f32 */): void;
+  fe_cast_f32_i32(x: number /* *const f32 */, y: number /* *mut i32 */, n: number /* usize */): void;
+  fe_cast_i32_f32(x: number /* *const i32 */, y: number /* *mut f32 */, n: number /* usize */): void;
   fe_relu_forward(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
   fe_relu_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */): void;
   fe_relu6_forward(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
@@ -98,98 +187,25 @@ export interface CoreAbi {
   fe_swish_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */): void;
   fe_gelu_forward(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
   fe_gelu_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */): void;
-
-  // core-rs/src/batchnorm.rs
   /**
-   * Training forward: mean, var (c) = batch statistics of x (rows, c); then
-   * y (rows, c) = normalized x with gamma, beta (c, or 0 for none).
+   * Reduction over the middle dim of x (outer, n, inner) into y (outer, inner): op SUM
+   * (times `scale`), MAX or MIN.
    */
-  fe_batchnorm_train_forward(x: number /* *const f32 */, gamma: number /* *const f32 */, beta: number /* *const f32 */, eps: number /* f32 */, y: number /* *mut f32 */, mean: number /* *mut f32 */, var_: number /* *mut f32 */, rows: number /* usize */, c: number /* usize */): void;
-  /** Inference forward with given statistics: shapes as in `batchnorm_forward`. */
-  fe_batchnorm_forward(x: number /* *const f32 */, mean: number /* *const f32 */, var_: number /* *const f32 */, gamma: number /* *const f32 */, beta: number /* *const f32 */, eps: number /* f32 */, y: number /* *mut f32 */, rows: number /* usize */, c: number /* usize */): void;
-  /** Backward (training: 1 or 0); every output may be 0 to skip it. See `batchnorm_backward`. */
-  fe_batchnorm_backward(training: number /* u32 */, x: number /* *const f32 */, mean: number /* *const f32 */, var_: number /* *const f32 */, gamma: number /* *const f32 */, eps: number /* f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, dgamma: number /* *mut f32 */, dbeta: number /* *mut f32 */, dmean: number /* *mut f32 */, dvar: number /* *mut f32 */, rows: number /* usize */, c: number /* usize */): void;
-  /** Reference batch statistics (f64 sums): mean, var (c) of x (rows, c). */
-  fe_batchnorm_stats_naive(x: number /* *const f32 */, mean: number /* *mut f32 */, var_: number /* *mut f32 */, rows: number /* usize */, c: number /* usize */): void;
-
-  // core-rs/src/conv.rs
-  /**
-   * y = act(conv2d(x, f) + bias). geom is the 15-u32 block of `Geometry::read`; bias is
-   * (cout) or 0 for none; act: 0 linear, 1 relu. Shapes as in `conv2d_forward`.
-   */
-  fe_conv2d_forward(geom: number /* *const u32 */, x: number /* *const f32 */, f: number /* *const f32 */, bias: number /* *const f32 */, act: number /* u32 */, y: number /* *mut f32 */): void;
-  /** dx (n, h, w, cin) from dy (n, ho, wo, cout) and f (kh, kw, cin, cout); written. */
-  fe_conv2d_backward_input(geom: number /* *const u32 */, dy: number /* *const f32 */, f: number /* *const f32 */, dx: number /* *mut f32 */): void;
-  /** df (kh, kw, cin, cout) from x (n, h, w, cin) and dy (n, ho, wo, cout); written. */
-  fe_conv2d_backward_filter(geom: number /* *const u32 */, x: number /* *const f32 */, dy: number /* *const f32 */, df: number /* *mut f32 */): void;
-  /**
-   * Backward of the fused bias/activation: dz = dy * act'(y) (not written for act 0),
-   * db = column sums of dz (skipped when db is 0). y, dy, dz are (rows, cols); db (cols).
-   */
-  fe_conv2d_bias_act_backward(act: number /* u32 */, y: number /* *const f32 */, dy: number /* *const f32 */, dz: number /* *mut f32 */, db: number /* *mut f32 */, rows: number /* usize */, cols: number /* usize */): void;
-  /** Direct-loop reference forward (no bias): y (n, ho, wo, cout) = conv2d(x, f). */
-  fe_conv2d_forward_naive(geom: number /* *const u32 */, x: number /* *const f32 */, f: number /* *const f32 */, y: number /* *mut f32 */): void;
-  /** Direct-loop reference input gradient (same arguments as fe_conv2d_backward_input). */
-  fe_conv2d_backward_input_naive(geom: number /* *const u32 */, dy: number /* *const f32 */, f: number /* *const f32 */, dx: number /* *mut f32 */): void;
-  /** Direct-loop reference filter gradient (same arguments as fe_conv2d_backward_filter). */
-  fe_conv2d_backward_filter_naive(geom: number /* *const u32 */, x: number /* *const f32 */, dy: number /* *const f32 */, df: number /* *mut f32 */): void;
-
-  // core-rs/src/elementwise.rs
-  /**
-   * Elementwise `y = op(a, b)` with broadcasting. `params` = [dims[rank], a_strides[rank],
-   * b_strides[rank]] describes the collapsed broadcast space (innermost strides 0 or 1);
-   * y is contiguous with that shape. A scalar operand is any pointer with all strides 0.
-   */
-  fe_binary(op: number /* u32 */, a: number /* *const f32 */, b: number /* *const f32 */, y: number /* *mut f32 */, rank: number /* usize */, params: number /* *const usize */): void;
-  /** The naive reference of `fe_binary`, same arguments: the test oracle. */
-  fe_binary_naive(op: number /* u32 */, a: number /* *const f32 */, b: number /* *const f32 */, y: number /* *mut f32 */, rank: number /* usize */, params: number /* *const usize */): void;
-  /**
-   * Backward of `fe_binary` (op not add/sub): writes da and db (contiguous, the output's
-   * shape; either may be 0 to skip it) from a, b (as in the forward), y and dy.
-   */
-  fe_binary_backward(op: number /* u32 */, a: number /* *const f32 */, b: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, da: number /* *mut f32 */, db: number /* *mut f32 */, rank: number /* usize */, params: number /* *const usize */): void;
-  /** addN: `ptrs` holds k pointers to n-element f32 tensors; y = their sum, in order. */
-  fe_add_n(ptrs: number /* *const *const f32 */, k: number /* usize */, y: number /* *mut f32 */, n: number /* usize */): void;
-
-  // core-rs/src/gather.rs
-  /**
-   * gather: x is (outer, n, inner), indices is (m) int32, y is (outer, m, inner).
-   * Returns -1 on success, or the position of the first index outside [0, n) (then y
-   * is not written).
-   */
-  fe_gather(x: number /* *const u32 */, indices: number /* *const i32 */, y: number /* *mut u32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, m: number /* usize */): number /* isize */;
-  /**
-   * Backward of gather (scatter-add, see `gather_backward`): dy is (outer, m, inner),
-   * dx is (outer, n, inner).
-   */
-  fe_gather_backward(dy: number /* *const f32 */, indices: number /* *const i32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, m: number /* usize */): void;
-  /** The naive reference of `fe_gather_backward`, same arguments: the test oracle. */
-  fe_gather_backward_naive(dy: number /* *const f32 */, indices: number /* *const i32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, m: number /* usize */): void;
-
-  // core-rs/src/gemm.rs
-  /**
-   * C = alpha * op(A) op(B) + beta * C (see `gemm`); trans_* are 0 or 1.
-   * a is (m, k) or (k, m) if trans_a, b is (k, n) or (n, k) if trans_b, c is (m, n);
-   * each with the given row stride.
-   */
-  fe_gemm(trans_a: number /* u32 */, trans_b: number /* u32 */, m: number /* usize */, n: number /* usize */, k: number /* usize */, alpha: number /* f32 */, a: number /* *const f32 */, lda: number /* usize */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, c: number /* *mut f32 */, ldc: number /* usize */): void;
-  /**
-   * Batched C = alpha * op(A) op(B) + beta * C with element strides between products
-   * (see `gemm_batched`: stride 0 broadcasts an operand; stride_c = 0 sums into one C).
-   */
-  fe_gemm_batched(trans_a: number /* u32 */, trans_b: number /* u32 */, batch: number /* usize */, m: number /* usize */, n: number /* usize */, k: number /* usize */, alpha: number /* f32 */, a: number /* *const f32 */, lda: number /* usize */, stride_a: number /* usize */, b: number /* *const f32 */, ldb: number /* usize */, stride_b: number /* usize */, beta: number /* f32 */, c: number /* *mut f32 */, ldc: number /* usize */, stride_c: number /* usize */): void;
-  /** The naive triple loop, same arguments as `fe_gemm` (test oracle, benchmark baseline). */
-  fe_gemm_naive(trans_a: number /* u32 */, trans_b: number /* u32 */, m: number /* usize */, n: number /* usize */, k: number /* usize */, alpha: number /* f32 */, a: number /* *const f32 */, lda: number /* usize */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, c: number /* *mut f32 */, ldc: number /* usize */): void;
-
-  // core-rs/src/heap.rs
-  /** Allocates `size` bytes, 16-byte aligned. Returns 0 when memory cannot grow. */
-  fe_alloc(size: number /* usize */): number /* *mut u8 */;
-  /** Frees a block from `fe_alloc`; `size` must be the size it was allocated with. */
-  fe_free(ptr: number /* *mut u8 */, size: number /* usize */): void;
-  /** Bytes held by live blocks (after class rounding). */
-  fe_heap_bytes_in_use(): number /* usize */;
-
-  // core-rs/src/loss.rs
+  fe_reduce(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, scale: number /* f32 */): void;
+  /** The naive reference of `fe_reduce`: the test oracle. */
+  fe_reduce_naive(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, scale: number /* f32 */): void;
+  /** argMax (op MAX) / argMin (op MIN) over the middle dim; out is int32 (outer, inner). */
+  fe_arg_reduce(op: number /* u32 */, x: number /* *const f32 */, out: number /* *mut i32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
+  /** The naive reference of `fe_arg_reduce`: the test oracle. */
+  fe_arg_reduce_naive(op: number /* u32 */, x: number /* *const f32 */, out: number /* *mut i32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
+  /** Backward of max/min (see `arg_backward`). */
+  fe_reduce_arg_backward(x: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
+  fe_softmax_forward(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
+  fe_softmax_backward(y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
+  fe_log_softmax_forward(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
+  fe_log_softmax_backward(y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
+  /** Reference for tests: `log` = 0 softmax, 1 log-softmax. */
+  fe_softmax_forward_naive(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, log: number /* u32 */): void;
   fe_mse_forward(t: number /* *const f32 */, p: number /* *const f32 */, loss: number /* *mut f32 */, rows: number /* usize */, cols: number /* usize */): void;
   fe_mse_backward(t: number /* *const f32 */, p: number /* *const f32 */, dloss: number /* *const f32 */, dp: number /* *mut f32 */, dt: number /* *mut f32 */, rows: number /* usize */, cols: number /* usize */): void;
   fe_mae_forward(t: number /* *const f32 */, p: number /* *const f32 */, loss: number /* *mut f32 */, rows: number /* usize */, cols: number /* usize */): void;
@@ -237,84 +253,39 @@ export interface CoreAbi {
   fe_sparse_softmax_ce_forward(labels: number /* *const i32 */, labels_f32: number /* u32 */, x: number /* *const f32 */, loss: number /* *mut f32 */, rows: number /* usize */, cols: number /* usize */): number /* i32 */;
   /** dx = (softmax(x) - onehot(k)) dloss, in one sweep over the row after its max. */
   fe_sparse_softmax_ce_backward(labels: number /* *const i32 */, labels_f32: number /* u32 */, x: number /* *const f32 */, dloss: number /* *const f32 */, dx: number /* *mut f32 */, rows: number /* usize */, cols: number /* usize */): number /* i32 */;
-
-  // core-rs/src/optimizer.rs
-  /** SGD: p -= lr g. p (param) and g (gradient) are (n). */
-  fe_sgd_update(p: number /* *mut f32 */, g: number /* *const f32 */, n: number /* usize */, lr: number /* f32 */): void;
   /**
-   * Momentum (TF.js's MomentumOptimizer; Keras SGD(momentum) for a constant rate):
-   * a = momentum a + g; p -= lr (g + momentum a) with Nesterov, else p -= lr a.
-   * p, g and a (accumulation) are (n).
+   * C = alpha * op(A) op(B) + beta * C (see `gemm`); trans_* are 0 or 1.
+   * a is (m, k) or (k, m) if trans_a, b is (k, n) or (n, k) if trans_b, c is (m, n);
+   * each with the given row stride.
    */
-  fe_momentum_update(p: number /* *mut f32 */, g: number /* *const f32 */, a: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, momentum: number /* f32 */, nesterov: number /* u32 */): void;
+  fe_gemm(trans_a: number /* u32 */, trans_b: number /* u32 */, m: number /* usize */, n: number /* usize */, k: number /* usize */, alpha: number /* f32 */, a: number /* *const f32 */, lda: number /* usize */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, c: number /* *mut f32 */, ldc: number /* usize */): void;
   /**
-   * Adam as Keras: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2);
-   * p -= alpha m / (sqrt(v) + epsilon), where the caller passes the bias-corrected step
-   * alpha = lr sqrt(1 - beta2^t) / (1 - beta1^t) (computed in double precision).
-   * p, g, m (first moment), v (second moment) are (n).
+   * Batched C = alpha * op(A) op(B) + beta * C with element strides between products
+   * (see `gemm_batched`: stride 0 broadcasts an operand; stride_c = 0 sums into one C).
    */
-  fe_adam_update(p: number /* *mut f32 */, g: number /* *const f32 */, m: number /* *mut f32 */, v: number /* *mut f32 */, n: number /* usize */, alpha: number /* f32 */, beta1: number /* f32 */, beta2: number /* f32 */, epsilon: number /* f32 */): void;
+  fe_gemm_batched(trans_a: number /* u32 */, trans_b: number /* u32 */, batch: number /* usize */, m: number /* usize */, n: number /* usize */, k: number /* usize */, alpha: number /* f32 */, a: number /* *const f32 */, lda: number /* usize */, stride_a: number /* usize */, b: number /* *const f32 */, ldb: number /* usize */, stride_b: number /* usize */, beta: number /* f32 */, c: number /* *mut f32 */, ldc: number /* usize */, stride_c: number /* usize */): void;
+  /** The naive triple loop, same arguments as `fe_gemm` (test oracle, benchmark baseline). */
+  fe_gemm_naive(trans_a: number /* u32 */, trans_b: number /* u32 */, m: number /* usize */, n: number /* usize */, k: number /* usize */, alpha: number /* f32 */, a: number /* *const f32 */, lda: number /* usize */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, c: number /* *mut f32 */, ldc: number /* usize */): void;
   /**
-   * p, g, ms (mean square) are (n); mg (mean gradient) is (n) or null when not centered;
-   * mom (momentum) is (n) or null when momentum is 0.
+   * y = act(conv2d(x, f) + bias). geom is the 15-u32 block of `Geometry::read`; bias is
+   * (cout) or 0 for none; act: 0 linear, 1 relu. Shapes as in `conv2d_forward`.
    */
-  fe_rmsprop_update(p: number /* *mut f32 */, g: number /* *const f32 */, ms: number /* *mut f32 */, mg: number /* *mut f32 */, mom: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, rho: number /* f32 */, momentum: number /* f32 */, epsilon: number /* f32 */): void;
-
-  // core-rs/src/parallel.rs
+  fe_conv2d_forward(geom: number /* *const u32 */, x: number /* *const f32 */, f: number /* *const f32 */, bias: number /* *const f32 */, act: number /* u32 */, y: number /* *mut f32 */): void;
+  /** dx (n, h, w, cin) from dy (n, ho, wo, cout) and f (kh, kw, cin, cout); written. */
+  fe_conv2d_backward_input(geom: number /* *const u32 */, dy: number /* *const f32 */, f: number /* *const f32 */, dx: number /* *mut f32 */): void;
+  /** df (kh, kw, cin, cout) from x (n, h, w, cin) and dy (n, ho, wo, cout); written. */
+  fe_conv2d_backward_filter(geom: number /* *const u32 */, x: number /* *const f32 */, dy: number /* *const f32 */, df: number /* *mut f32 */): void;
   /**
-   * The loop each worker instance runs (`index` >= 1). Returns when the pool shuts down.
-   * If a body traps, the worker's JS calls `fe_worker_trapped` and re-enters the loop
-   * with the sequence number it had seen, so the failed job is not run twice.
-   * Only in the simd-threads build.
+   * Backward of the fused bias/activation: dz = dy * act'(y) (not written for act 0),
+   * db = column sums of dz (skipped when db is 0). y, dy, dz are (rows, cols); db (cols).
    */
-  fe_worker_loop(index: number /* usize */, seen_seq: number /* i32 */): void;
-  /**
-   * Called by a worker's JS after its share trapped: marks the job failed and counts
-   * the share as done so the caller never deadlocks. Returns the sequence number to
-   * resume `fe_worker_loop` with.
-   * Only in the simd-threads build.
-   */
-  fe_worker_trapped(index: number /* usize */): number /* i32 */;
-  /**
-   * Sets how many threads kernels use (caller included), clamped to [1, MAX_THREADS].
-   * Only in the simd-threads build.
-   */
-  fe_set_threads(n: number /* usize */): void;
-  /** Only in the simd-threads build. */
-  fe_ready_workers(): number /* u32 */;
-  /**
-   * The current sequence number, for a worker about to enter its loop.
-   * Only in the simd-threads build.
-   */
-  fe_pool_seq(): number /* i32 */;
-  /**
-   * Wakes every worker, makes its loop return, and waits (up to about `timeout_ms`)
-   * until all have left, then re-arms the pool for new workers. Returns how many
-   * workers had not left in time (0 normally).
-   * Only in the simd-threads build.
-   */
-  fe_pool_shutdown(timeout_ms: number /* u32 */): number /* u32 */;
-  /**
-   * Called from JS after a kernel trapped on the calling thread: lets the workers
-   * finish their shares of the interrupted job and clears the job state.
-   * Only in the simd-threads build.
-   */
-  fe_pool_recover(): void;
-  /**
-   * An empty parallel job over `threads` items: measures dispatch cost.
-   * Only in the simd-threads build.
-   */
-  fe_parallel_noop(n: number /* usize */): void;
-  /**
-   * Test hook: a parallel job over `n` items whose body traps on item `bad` (and writes
-   * 1.0 to `out[i]` for every other item `i`). Lets tests check that a trap on any thread
-   * reaches the caller and that the pool stays usable. `out` is (n).
-   */
-  fe_debug_parallel_trap(n: number /* usize */, bad: number /* usize */, out: number /* *mut f32 */): void;
-  /** Test hook: writes `out[i] = i` with the work split over the pool. `out` is (n). */
-  fe_debug_parallel_fill(n: number /* usize */, out: number /* *mut f32 */): void;
-
-  // core-rs/src/pool.rs
+  fe_conv2d_bias_act_backward(act: number /* u32 */, y: number /* *const f32 */, dy: number /* *const f32 */, dz: number /* *mut f32 */, db: number /* *mut f32 */, rows: number /* usize */, cols: number /* usize */): void;
+  /** Direct-loop reference forward (no bias): y (n, ho, wo, cout) = conv2d(x, f). */
+  fe_conv2d_forward_naive(geom: number /* *const u32 */, x: number /* *const f32 */, f: number /* *const f32 */, y: number /* *mut f32 */): void;
+  /** Direct-loop reference input gradient (same arguments as fe_conv2d_backward_input). */
+  fe_conv2d_backward_input_naive(geom: number /* *const u32 */, dy: number /* *const f32 */, f: number /* *const f32 */, dx: number /* *mut f32 */): void;
+  /** Direct-loop reference filter gradient (same arguments as fe_conv2d_backward_filter). */
+  fe_conv2d_backward_filter_naive(geom: number /* *const u32 */, x: number /* *const f32 */, dy: number /* *const f32 */, df: number /* *mut f32 */): void;
   /** y (n, ho, wo, c) = max pooling of x (n, h, w, c); argmax (n, ho, wo, c) or 0. */
   fe_max_pool_forward(geom: number /* *const u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, argmax: number /* *mut f32 */): void;
   /** dx (n, h, w, c) from argmax and dy (n, ho, wo, c); written. */
@@ -327,8 +298,38 @@ export interface CoreAbi {
   fe_max_pool_backward_naive(geom: number /* *const u32 */, x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
   fe_avg_pool_forward_naive(geom: number /* *const u32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
   fe_avg_pool_backward_naive(geom: number /* *const u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
-
-  // core-rs/src/random.rs
+  /**
+   * Training forward: mean, var (c) = batch statistics of x (rows, c); then
+   * y (rows, c) = normalized x with gamma, beta (c, or 0 for none).
+   */
+  fe_batchnorm_train_forward(x: number /* *const f32 */, gamma: number /* *const f32 */, beta: number /* *const f32 */, eps: number /* f32 */, y: number /* *mut f32 */, mean: number /* *mut f32 */, var_: number /* *mut f32 */, rows: number /* usize */, c: number /* usize */): void;
+  /** Inference forward with given statistics: shapes as in `batchnorm_forward`. */
+  fe_batchnorm_forward(x: number /* *const f32 */, mean: number /* *const f32 */, var_: number /* *const f32 */, gamma: number /* *const f32 */, beta: number /* *const f32 */, eps: number /* f32 */, y: number /* *mut f32 */, rows: number /* usize */, c: number /* usize */): void;
+  /** Backward (training: 1 or 0); every output may be 0 to skip it. See `batchnorm_backward`. */
+  fe_batchnorm_backward(training: number /* u32 */, x: number /* *const f32 */, mean: number /* *const f32 */, var_: number /* *const f32 */, gamma: number /* *const f32 */, eps: number /* f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, dgamma: number /* *mut f32 */, dbeta: number /* *mut f32 */, dmean: number /* *mut f32 */, dvar: number /* *mut f32 */, rows: number /* usize */, c: number /* usize */): void;
+  /** Reference batch statistics (f64 sums): mean, var (c) of x (rows, c). */
+  fe_batchnorm_stats_naive(x: number /* *const f32 */, mean: number /* *mut f32 */, var_: number /* *mut f32 */, rows: number /* usize */, c: number /* usize */): void;
+  /**
+   * gather: x is (outer, n, inner), indices is (m) int32, y is (outer, m, inner).
+   * Returns -1 on success, or the position of the first index outside [0, n) (then y
+   * is not written).
+   */
+  fe_gather(x: number /* *const u32 */, indices: number /* *const i32 */, y: number /* *mut u32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, m: number /* usize */): number /* isize */;
+  /**
+   * Backward of gather (scatter-add, see `gather_backward`): dy is (outer, m, inner),
+   * dx is (outer, n, inner).
+   */
+  fe_gather_backward(dy: number /* *const f32 */, indices: number /* *const i32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, m: number /* usize */): void;
+  /** The naive reference of `fe_gather_backward`, same arguments: the test oracle. */
+  fe_gather_backward_naive(dy: number /* *const f32 */, indices: number /* *const i32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, m: number /* usize */): void;
+  /**
+   * Strided copy (see `strided_copy`). `src`, `dst` point at the first element of each
+   * view; `params` = [dims[rank], src_strides[rank], dst_strides[rank]] in elements.
+   * `accumulate` != 0 adds into `dst` (f32 data only).
+   */
+  fe_strided_copy(src: number /* *const u32 */, dst: number /* *mut u32 */, rank: number /* usize */, params: number /* *const usize */, accumulate: number /* u32 */): void;
+  /** The naive reference of `fe_strided_copy`, same arguments: the test oracle. */
+  fe_strided_copy_naive(src: number /* *const u32 */, dst: number /* *mut u32 */, rank: number /* usize */, params: number /* *const usize */, accumulate: number /* u32 */): void;
   /** Raw 32-bit words (tests check them against the Random123 known-answer vectors). */
   fe_random_bits(out: number /* *mut u32 */, n: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */): void;
   /** Uniform floats in [lo, hi) (hi > lo), or all lo when hi == lo. */
@@ -340,7 +341,10 @@ export interface CoreAbi {
   fe_random_uniform_int(out: number /* *mut i32 */, n: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */, lo: number /* i32 */, range: number /* u32 */): void;
   /** Normal floats with the given mean and standard deviation. */
   fe_random_normal(out: number /* *mut f32 */, n: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */, mean: number /* f32 */, stddev: number /* f32 */): void;
-  /** The naive reference of `fe_random_normal`: scalar Box-Muller with libm, same words. */
+  /**
+   * The naive reference of `fe_random_normal`: the same words, one Box-Muller pair at a time
+   * in scalar form.
+   */
   fe_random_normal_naive(out: number /* *mut f32 */, n: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */, mean: number /* f32 */, stddev: number /* f32 */): void;
   /**
    * Truncated normal as TF's: a standard normal z with |z| >= 2 is redrawn. The first
@@ -368,58 +372,60 @@ export interface CoreAbi {
    * directions (forward: x; backward: dy).
    */
   fe_dropout_apply_broadcast(x: number /* *const f32 */, mask: number /* *const f32 */, y: number /* *mut f32 */, rank: number /* usize */, dims: number /* *const u32 */, mstrides: number /* *const u32 */): void;
-
-  // core-rs/src/reduce.rs
+  /** SGD: p -= lr g. p (param) and g (gradient) are (n). */
+  fe_sgd_update(p: number /* *mut f32 */, g: number /* *const f32 */, n: number /* usize */, lr: number /* f32 */): void;
   /**
-   * Reduction over the middle dim of x (outer, n, inner) into y (outer, inner): op SUM
-   * (times `scale`), MAX or MIN.
+   * Momentum (TF.js's MomentumOptimizer; Keras SGD(momentum) for a constant rate):
+   * a = momentum a + g; p -= lr (g + momentum a) with Nesterov, else p -= lr a.
+   * p, g and a (accumulation) are (n).
    */
-  fe_reduce(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, scale: number /* f32 */): void;
-  /** The naive reference of `fe_reduce`: the test oracle. */
-  fe_reduce_naive(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, scale: number /* f32 */): void;
-  /** argMax (op MAX) / argMin (op MIN) over the middle dim; out is int32 (outer, inner). */
-  fe_arg_reduce(op: number /* u32 */, x: number /* *const f32 */, out: number /* *mut i32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
-  /** The naive reference of `fe_arg_reduce`: the test oracle. */
-  fe_arg_reduce_naive(op: number /* u32 */, x: number /* *const f32 */, out: number /* *mut i32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
-  /** Backward of max/min (see `arg_backward`). */
-  fe_reduce_arg_backward(x: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
-
-  // core-rs/src/softmax.rs
-  fe_softmax_forward(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
-  fe_softmax_backward(y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
-  fe_log_softmax_forward(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
-  fe_log_softmax_backward(y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
-  /** Reference for tests: `log` = 0 softmax, 1 log-softmax. */
-  fe_softmax_forward_naive(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, log: number /* u32 */): void;
-
-  // core-rs/src/strided.rs
+  fe_momentum_update(p: number /* *mut f32 */, g: number /* *const f32 */, a: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, momentum: number /* f32 */, nesterov: number /* u32 */): void;
   /**
-   * Strided copy (see `strided_copy`). `src`, `dst` point at the first element of each
-   * view; `params` = [dims[rank], src_strides[rank], dst_strides[rank]] in elements.
-   * `accumulate` != 0 adds into `dst` (f32 data only).
+   * Adam as Keras: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2);
+   * p -= alpha m / (sqrt(v) + epsilon), where the caller passes the bias-corrected step
+   * alpha = lr sqrt(1 - beta2^t) / (1 - beta1^t) (computed in double precision).
+   * p, g, m (first moment), v (second moment) are (n).
    */
-  fe_strided_copy(src: number /* *const u32 */, dst: number /* *mut u32 */, rank: number /* usize */, params: number /* *const usize */, accumulate: number /* u32 */): void;
-  /** The naive reference of `fe_strided_copy`, same arguments: the test oracle. */
-  fe_strided_copy_naive(src: number /* *const u32 */, dst: number /* *mut u32 */, rank: number /* usize */, params: number /* *const usize */, accumulate: number /* u32 */): void;
-
-  // core-rs/src/unary.rs
-  /** y = op(x): op is one of NEG..SIGN above. */
-  fe_unary(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
-  fe_unary_naive(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
-  /** dx from x, y = op(x) and dy (all n elements). */
-  fe_unary_backward(op: number /* u32 */, x: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */): void;
-  fe_clip(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */, lo: number /* f32 */, hi: number /* f32 */): void;
-  fe_clip_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */, lo: number /* f32 */, hi: number /* f32 */): void;
-  fe_cast_f32_i32(x: number /* *const f32 */, y: number /* *mut i32 */, n: number /* usize */): void;
-  fe_cast_i32_f32(x: number /* *const i32 */, y: number /* *mut f32 */, n: number /* usize */): void;
-
-  // core-rs/src/lib.rs
-  /** Which build this is, so that the TS side can name it: bit 0 SIMD128, bit 1 threads. */
-  fe_build_flavor(): number /* u32 */;
+  fe_adam_update(p: number /* *mut f32 */, g: number /* *const f32 */, m: number /* *mut f32 */, v: number /* *mut f32 */, n: number /* usize */, alpha: number /* f32 */, beta1: number /* f32 */, beta2: number /* f32 */, epsilon: number /* f32 */): void;
+  /**
+   * p, g, ms (mean square) are (n); mg (mean gradient) is (n) or null when not centered;
+   * mom (momentum) is (n) or null when momentum is 0.
+   */
+  fe_rmsprop_update(p: number /* *mut f32 */, g: number /* *const f32 */, ms: number /* *mut f32 */, mg: number /* *mut f32 */, mom: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, rho: number /* f32 */, momentum: number /* f32 */, epsilon: number /* f32 */): void;
+  /**
+   * Test hook: y = f(x) for the function `fn_id` of `math.rs` (its `MathFn` codes), in its
+   * vector form (`scalar` = 0) or its scalar form. x is (n), y is (n).
+   */
+  fe_math_eval(fn_id: number /* u32 */, scalar: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
 }
 
 /** Each export and its number of parameters. */
 export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K]>['length'] } = {
+  fe_build_flavor: 0,
+  fe_alloc: 1,
+  fe_free: 2,
+  fe_heap_bytes_in_use: 0,
+  fe_set_threads: 1,
+  fe_worker_loop: 2,
+  fe_worker_trapped: 1,
+  fe_ready_workers: 0,
+  fe_pool_seq: 0,
+  fe_pool_shutdown: 1,
+  fe_pool_recover: 0,
+  fe_parallel_noop: 1,
+  fe_debug_parallel_trap: 3,
+  fe_debug_parallel_fill: 2,
+  fe_binary: 6,
+  fe_binary_naive: 6,
+  fe_binary_backward: 9,
+  fe_add_n: 4,
+  fe_unary: 4,
+  fe_unary_naive: 4,
+  fe_unary_backward: 6,
+  fe_clip: 5,
+  fe_clip_backward: 6,
+  fe_cast_f32_i32: 3,
+  fe_cast_i32_f32: 3,
   fe_relu_forward: 3,
   fe_relu_backward: 4,
   fe_relu6_forward: 3,
@@ -444,30 +450,16 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_swish_backward: 4,
   fe_gelu_forward: 3,
   fe_gelu_backward: 4,
-  fe_batchnorm_train_forward: 9,
-  fe_batchnorm_forward: 9,
-  fe_batchnorm_backward: 14,
-  fe_batchnorm_stats_naive: 5,
-  fe_conv2d_forward: 6,
-  fe_conv2d_backward_input: 4,
-  fe_conv2d_backward_filter: 4,
-  fe_conv2d_bias_act_backward: 7,
-  fe_conv2d_forward_naive: 4,
-  fe_conv2d_backward_input_naive: 4,
-  fe_conv2d_backward_filter_naive: 4,
-  fe_binary: 6,
-  fe_binary_naive: 6,
-  fe_binary_backward: 9,
-  fe_add_n: 4,
-  fe_gather: 7,
-  fe_gather_backward: 7,
-  fe_gather_backward_naive: 7,
-  fe_gemm: 13,
-  fe_gemm_batched: 17,
-  fe_gemm_naive: 13,
-  fe_alloc: 1,
-  fe_free: 2,
-  fe_heap_bytes_in_use: 0,
+  fe_reduce: 7,
+  fe_reduce_naive: 7,
+  fe_arg_reduce: 6,
+  fe_arg_reduce_naive: 6,
+  fe_reduce_arg_backward: 7,
+  fe_softmax_forward: 5,
+  fe_softmax_backward: 6,
+  fe_log_softmax_forward: 5,
+  fe_log_softmax_backward: 6,
+  fe_softmax_forward_naive: 6,
   fe_mse_forward: 5,
   fe_mse_backward: 7,
   fe_mae_forward: 5,
@@ -486,20 +478,16 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_softmax_ce_backward: 7,
   fe_sparse_softmax_ce_forward: 6,
   fe_sparse_softmax_ce_backward: 7,
-  fe_sgd_update: 4,
-  fe_momentum_update: 7,
-  fe_adam_update: 9,
-  fe_rmsprop_update: 10,
-  fe_worker_loop: 2,
-  fe_worker_trapped: 1,
-  fe_set_threads: 1,
-  fe_ready_workers: 0,
-  fe_pool_seq: 0,
-  fe_pool_shutdown: 1,
-  fe_pool_recover: 0,
-  fe_parallel_noop: 1,
-  fe_debug_parallel_trap: 3,
-  fe_debug_parallel_fill: 2,
+  fe_gemm: 13,
+  fe_gemm_batched: 17,
+  fe_gemm_naive: 13,
+  fe_conv2d_forward: 6,
+  fe_conv2d_backward_input: 4,
+  fe_conv2d_backward_filter: 4,
+  fe_conv2d_bias_act_backward: 7,
+  fe_conv2d_forward_naive: 4,
+  fe_conv2d_backward_input_naive: 4,
+  fe_conv2d_backward_filter_naive: 4,
   fe_max_pool_forward: 4,
   fe_max_pool_backward: 4,
   fe_avg_pool_forward: 3,
@@ -508,6 +496,15 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_max_pool_backward_naive: 4,
   fe_avg_pool_forward_naive: 3,
   fe_avg_pool_backward_naive: 3,
+  fe_batchnorm_train_forward: 9,
+  fe_batchnorm_forward: 9,
+  fe_batchnorm_backward: 14,
+  fe_batchnorm_stats_naive: 5,
+  fe_gather: 7,
+  fe_gather_backward: 7,
+  fe_gather_backward_naive: 7,
+  fe_strided_copy: 5,
+  fe_strided_copy_naive: 5,
   fe_random_bits: 6,
   fe_random_uniform: 8,
   fe_random_uniform_int: 8,
@@ -518,36 +515,12 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_dropout_mask: 7,
   fe_dropout_backward: 4,
   fe_dropout_apply_broadcast: 6,
-  fe_reduce: 7,
-  fe_reduce_naive: 7,
-  fe_arg_reduce: 6,
-  fe_arg_reduce_naive: 6,
-  fe_reduce_arg_backward: 7,
-  fe_softmax_forward: 5,
-  fe_softmax_backward: 6,
-  fe_log_softmax_forward: 5,
-  fe_log_softmax_backward: 6,
-  fe_softmax_forward_naive: 6,
-  fe_strided_copy: 5,
-  fe_strided_copy_naive: 5,
-  fe_unary: 4,
-  fe_unary_naive: 4,
-  fe_unary_backward: 6,
-  fe_clip: 5,
-  fe_clip_backward: 6,
-  fe_cast_f32_i32: 3,
-  fe_cast_i32_f32: 3,
-  fe_build_flavor: 0,
+  fe_sgd_update: 4,
+  fe_momentum_update: 7,
+  fe_adam_update: 9,
+  fe_rmsprop_update: 10,
+  fe_math_eval: 5,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */
-export const PARTIAL_EXPORTS: { readonly [K in keyof CoreAbi]?: readonly BuildName[] } = {
-  fe_worker_loop: ['simd-threads'],
-  fe_worker_trapped: ['simd-threads'],
-  fe_set_threads: ['simd-threads'],
-  fe_ready_workers: ['simd-threads'],
-  fe_pool_seq: ['simd-threads'],
-  fe_pool_shutdown: ['simd-threads'],
-  fe_pool_recover: ['simd-threads'],
-  fe_parallel_noop: ['simd-threads'],
-};
+export const PARTIAL_EXPORTS: { readonly [K in keyof CoreAbi]?: readonly BuildName[] } = {};
