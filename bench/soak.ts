@@ -49,17 +49,27 @@ export async function soak(
   );
   const bad = fe.tensor(new Float32Array(batch * features).fill(NaN), [batch, features]);
   const growth: string[] = [];
-  const check = (phase: string, base: Reading, now: Reading) => {
-    log(fmt(now, phase));
-    if (now.numTensors > base.numTensors)
-      growth.push(`${phase} ${now.step}: tensors ${base.numTensors} -> ${now.numTensors}`);
-    if (now.heapBytes > base.heapBytes)
-      growth.push(`${phase} ${now.step}: wasm heap ${base.heapBytes} -> ${now.heapBytes} bytes`);
-    if (now.wasmBytes > base.wasmBytes)
-      growth.push(`${phase} ${now.step}: wasm memory ${base.wasmBytes} -> ${now.wasmBytes} bytes`);
+  /** Reports every `every` steps of a phase; growth is measured from its first report. */
+  const monitor = (phase: string) => {
+    let base: Reading | null = null;
+    return (step: number) => {
+      if (step % every !== 0) return;
+      const now = read(step);
+      log(fmt(now, phase));
+      if (base === null) {
+        base = now;
+        return;
+      }
+      if (now.numTensors > base.numTensors)
+        growth.push(`${phase} ${step}: tensors ${base.numTensors} -> ${now.numTensors}`);
+      if (now.heapBytes > base.heapBytes)
+        growth.push(`${phase} ${step}: wasm heap ${base.heapBytes} -> ${now.heapBytes} bytes`);
+      if (now.wasmBytes > base.wasmBytes)
+        growth.push(`${phase} ${step}: wasm memory ${base.wasmBytes} -> ${now.wasmBytes} bytes`);
+    };
   };
 
-  let base: Reading | null = null;
+  const trainReport = monitor('train  ');
   let loss: number | number[] = NaN;
   for (let step = 1; step <= steps; step++) {
     if (step % 100 === 0) {
@@ -71,27 +81,14 @@ export async function soak(
     } else {
       loss = await model.trainOnBatch(x, y);
     }
-    if (step % every === 0) {
-      const now = read(step);
-      if (base === null) {
-        base = now;
-        log(fmt(now, 'train  '));
-      } else check('train  ', base, now);
-    }
+    trainReport(step);
   }
   log(`train: last loss ${(Array.isArray(loss) ? loss[0] : loss).toFixed(4)}`);
 
-  base = null;
+  const predictReport = monitor('predict');
   for (let step = 1; step <= steps; step++) {
-    const p = model.predict(x) as fe.Tensor;
-    p.dispose();
-    if (step % every === 0) {
-      const now = read(step);
-      if (base === null) {
-        base = now;
-        log(fmt(now, 'predict'));
-      } else check('predict', base, now);
-    }
+    (model.predict(x) as fe.Tensor).dispose();
+    predictReport(step);
   }
   for (const t of [x, y, bad]) t.dispose();
   model.dispose();
