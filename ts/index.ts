@@ -141,6 +141,8 @@ export {
   CustomCallback,
   History,
   EarlyStopping,
+  TerminateOnNaN,
+  NonFiniteStepError,
   type CallbackModel,
   type CustomCallbackArgs,
   type Logs,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,31 +9,7 @@ import { datasets, parseIdx, readIdx, rescale, shuffle, toCategorical, trainTest
 import type { Split } from '../../ts/data/index.js';
 import { grads } from '../../ts/autograd/tape.js';
 import { fashionMnistMissing, haveFashionMnist } from '../support/datasets.js';
-
-/** IDX bytes of unsigned bytes with the given shape. */
-function idx(shape: number[], data: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(4 + 4 * shape.length + data.length);
-  out[2] = 0x08;
-  out[3] = shape.length;
-  const view = new DataView(out.buffer);
-  shape.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  out.set(data, 4 + 4 * shape.length);
-  return out;
-}
-
-/** n images of rows x cols whose pixel p of image i is (7 i + p) mod 256, labels i mod 10. */
-function images(n: number, rows: number, cols: number): Uint8Array {
-  return idx(
-    [n, rows, cols],
-    Array.from({ length: n * rows * cols }, (_, k) => (7 * Math.floor(k / (rows * cols)) + (k % (rows * cols))) % 256),
-  );
-}
-function labels(n: number): Uint8Array {
-  return idx(
-    [n],
-    Array.from({ length: n }, (_, i) => i % 10),
-  );
-}
+import { idx, images, labels, writeMnistFiles } from '../support/idx-files.js';
 
 const disposeSplits = (d: { train: Split; test: Split }) => {
   for (const s of [d.train, d.test]) {
@@ -48,17 +24,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Writes the four MNIST-format files (n train, m test images of 3x4) into a fresh directory; train gzipped. */
-function writeDataset(name: string, n = 12, m = 5, rows = 3, cols = 4): string {
-  const d = join(dir, name);
-  rmSync(d, { recursive: true, force: true });
-  mkdirSync(d);
-  writeFileSync(join(d, 'train-images-idx3-ubyte.gz'), gzipSync(images(n, rows, cols)));
-  writeFileSync(join(d, 'train-labels-idx1-ubyte.gz'), gzipSync(labels(n)));
-  writeFileSync(join(d, 't10k-images-idx3-ubyte'), images(m, rows, cols));
-  writeFileSync(join(d, 't10k-labels-idx1-ubyte'), labels(m));
-  return d;
-}
+const writeDataset = (name: string, n?: number, m?: number, rows?: number, cols?: number): string =>
+  writeMnistFiles(dir, name, n, m, rows, cols);
 
 describe('IDX parsing', () => {
   it('reads shape and data of images and labels', () => {

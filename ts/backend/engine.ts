@@ -190,7 +190,10 @@ function sharedMaxBytes(): number {
 
 /**
  * Sets the most memory the threaded build may use (its shared memory is created with
- * this maximum). Takes effect for engines created afterwards.
+ * this maximum). Takes effect for engines created afterwards. Wasm memory never shrinks:
+ * what a large tensor took stays with the page, but the allocator's free lists give it to
+ * the next tensor of the same size class, so a long-lived page that keeps its sizes stays
+ * at its peak; this bounds that peak (allocations beyond it throw a clear error).
  */
 export function setMaxMemory(megabytes: number): void {
   if (!(megabytes >= 64 && megabytes <= 4096))

@@ -27,10 +27,16 @@ function hex32(bytes: Uint8Array): string {
 }
 
 /**
- * Parses IDX bytes (already gunzipped). `source` names the file in errors;
- * `expectedRank`, when given, is checked (3 for images, 1 for labels).
+ * Parses IDX bytes (already gunzipped): a Uint8Array, or an ArrayBuffer as `fetch` and
+ * `FileReader` give it. `source` names the file in errors; `expectedRank`, when given, is
+ * checked (3 for images, 1 for labels).
  */
-export function parseIdx(bytes: Uint8Array, source = 'IDX data', expectedRank?: number): IdxArray {
+export function parseIdx(input: Uint8Array | ArrayBuffer, source = 'IDX data', expectedRank?: number): IdxArray {
+  const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
+  if (!(bytes instanceof Uint8Array)) {
+    const got = ArrayBuffer.isView(bytes) ? (bytes as object).constructor.name : typeof bytes;
+    throw new Error(`ferrite: ${source}: parseIdx takes a Uint8Array or an ArrayBuffer, got ${got}`);
+  }
   if (bytes.length < 4) {
     throw new Error(
       `ferrite: ${source}: not an IDX file: ${bytes.length} bytes is shorter than the 4-byte magic number`,

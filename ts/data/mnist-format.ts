@@ -103,6 +103,14 @@ export async function loadMnistFormat(
     'testSize',
   );
 
+  const [, trainRows, trainCols] = trainImages.shape;
+  const [, testRows, testCols] = testImages.shape;
+  if (trainRows !== testRows || trainCols !== testCols) {
+    throw new Error(
+      `ferrite: ${spec.name}: ${IDX_FILES.trainImages} holds ${trainRows}x${trainCols} images but ${IDX_FILES.testImages} holds ${testRows}x${testCols}; train and test images must have the same size`,
+    );
+  }
+
   const lut = normalize ? SCALE_255 : IDENTITY_255;
   const train = makeSplit(trainImages, trainLabels, trainN, lut, flatten);
   let test: Split;

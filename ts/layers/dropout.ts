@@ -10,9 +10,9 @@ export interface DropoutArgs extends LayerArgs {
   /** Fraction of the inputs to drop, in [0, 1). */
   rate: number;
   /** Shape of the keep mask, broadcast over the input (`null` = the input's size there). */
-  noiseShape?: (number | null)[];
-  /** Makes the masks reproducible: call k uses seed + k. */
-  seed?: number;
+  noiseShape?: (number | null)[] | null;
+  /** Makes the masks reproducible: call k uses seed + k. `null` (as getConfig writes it) = no seed. */
+  seed?: number | null;
 }
 
 export class Dropout extends Layer {
@@ -28,8 +28,15 @@ export class Dropout extends Layer {
       throw new Error(`ferrite: ${this.name}: rate must be a number in [0, 1), got ${String(args?.rate)}`);
     }
     this.rate = args.rate;
-    this.noiseShape = args.noiseShape;
-    this.seed = args.seed;
+    // getConfig writes absent options as null (as Keras's JSON does): both mean "not set".
+    if (args.noiseShape != null && !Array.isArray(args.noiseShape))
+      throw new Error(
+        `ferrite: ${this.name}: noiseShape must be an array or null, got ${JSON.stringify(args.noiseShape)}`,
+      );
+    this.noiseShape = args.noiseShape ?? undefined;
+    if (args.seed != null && !Number.isSafeInteger(args.seed))
+      throw new Error(`ferrite: ${this.name}: seed must be an integer or null, got ${String(args.seed)}`);
+    this.seed = args.seed ?? undefined;
   }
 
   call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor {

@@ -380,8 +380,8 @@ export abstract class Layer {
     return this.disposed;
   }
 
-  protected assertAlive(): void {
-    if (this.disposed) throw new Error(`ferrite: ${this.name} is disposed`);
+  protected assertAlive(op?: string): void {
+    if (this.disposed) throw new Error(`ferrite: ${this.name} is disposed${op ? `; ${op} cannot run on it` : ''}`);
   }
 
   /** Frees the weights. The layer cannot be used afterwards. */

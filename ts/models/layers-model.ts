@@ -293,6 +293,10 @@ export class LayersModel extends Layer implements TrainableModel {
   /** Sets the optimizer, the loss(es) and the metrics for fit / evaluate. */
   compile(args: ModelCompileArgs): void {
     this.assertAlive();
+    // The running fit holds the current optimizer and losses; replacing them under it would
+    // dispose an optimizer it still uses.
+    if (this.isTraining)
+      throw new Error(`ferrite: ${this.name}: compile: the model is training (await the running fit, then compile)`);
     const previous = this.compiled;
     this.compiled = compileModel(this, args);
     // An optimizer the previous compile made from a name is not reachable any more.
@@ -311,16 +315,19 @@ export class LayersModel extends Layer implements TrainableModel {
 
   /** Trains for a number of epochs; resolves to the History of per-epoch logs. */
   async fit(x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelFitArgs = {}): Promise<History> {
+    this.assertAlive('fit');
     return fitModel(this, requireCompiled(this.name, this.compiled, 'fit'), x, y, args);
   }
 
   /** Loss (and metrics) over x, y: a scalar tensor, or one per name in metricsNames. */
   evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
+    this.assertAlive('evaluate');
     return evaluateModel(this, requireCompiled(this.name, this.compiled, 'evaluate'), x, y, args);
   }
 
   /** Outputs for x, computed in batches (inference mode: no dropout). */
   predict(x: Tensor | Tensor[], args: ModelPredictArgs = {}): Tensor | Tensor[] {
+    this.assertAlive('predict');
     return predictModel(this, x, args);
   }
 
@@ -331,6 +338,7 @@ export class LayersModel extends Layer implements TrainableModel {
 
   /** One training step on x, y as a batch; the loss, or [loss, ...metrics]. */
   async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
+    this.assertAlive('trainOnBatch');
     return trainOnBatchModel(this, requireCompiled(this.name, this.compiled, 'trainOnBatch'), x, y);
   }
 

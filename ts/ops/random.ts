@@ -53,6 +53,23 @@ export function setRandomSeed(seed: number | string): void {
   globalStream = 0;
 }
 
+/** The global stream's position: its key and next stream number. */
+export interface RandomState {
+  readonly key: readonly [number, number];
+  readonly stream: number;
+}
+
+/** Where the global stream is now (to put it back with `restoreRandomState`). */
+export function randomState(): RandomState {
+  return { key: [globalKey[0], globalKey[1]], stream: globalStream };
+}
+
+/** Puts the global stream back where `randomState()` found it. */
+export function restoreRandomState(state: RandomState): void {
+  globalKey = [state.key[0], state.key[1]];
+  globalStream = state.stream;
+}
+
 /**
  * The counters for one draw: fixed by `seed` when given, else the next stream of the
  * global sequence. Ops that draw random numbers (dropout) call this once per draw.

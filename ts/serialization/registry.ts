@@ -64,6 +64,11 @@ export function registerClass<T>(cls: SerializableClass<T>): void {
   registry.set(cls.className, cls as SerializableClass);
 }
 
+/** Every registered class (what tests iterate to check that each one round-trips). */
+export function registeredClasses(): SerializableClass[] {
+  return [...registry.values()];
+}
+
 export function getRegisteredClass(className: string): SerializableClass | undefined {
   return registry.get(className);
 }

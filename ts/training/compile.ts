@@ -16,7 +16,12 @@ export type LossIdentifier = string | LossOrMetricFn;
 export type MetricIdentifier = string | LossOrMetricFn | Metric;
 
 export interface ModelCompileArgs {
-  /** An optimizer or its name ('adam', 'sgd', 'rmsprop', ...). */
+  /**
+   * An optimizer or its name ('adam', 'sgd', 'rmsprop', ...). Who disposes it (as in
+   * TF.js): one made from a name belongs to the model and goes with `model.dispose()` (or
+   * the next compile); one you pass stays yours, with its slots (Adam's moments), until you
+   * call its `dispose()`, so that several models may share it.
+   */
   optimizer: string | Optimizer;
   /** One loss for all outputs, one per output (array), or by output name. */
   loss: LossIdentifier | LossIdentifier[] | Record<string, LossIdentifier>;

@@ -1,8 +1,8 @@
 // Checks on the data given to fit / evaluate / predict, run once before any work, so
 // that mistakes surface as one clear error instead of a failure deep in an epoch.
 
-import { Tensor } from '../tensor/tensor.js';
-import { sum } from '../ops/index.js';
+import { Tensor, type DataType } from '../tensor/tensor.js';
+import { firstNonFinite, nonFiniteDataMessage } from './finite.js';
 import type { TrainableModel } from './trainable-model.js';
 import type { CompiledOutput } from './compile.js';
 import type { SymbolicTensor } from '../layers/symbolic.js';
@@ -134,26 +134,10 @@ export function checkLabelRange(
   });
 }
 
-/**
- * Throws if a float tensor holds NaN or Infinity: one sum in wasm (NaN and ±Infinity
- * propagate), then, only on failure, a scan to say where.
- */
+/** Throws if a float tensor holds NaN or Infinity, saying where. */
 export function checkFinite(op: string, model: TrainableModel, what: string, t: Tensor): void {
-  if (t.dtype !== 'float32' || t.size === 0) return;
-  const s = sum(t);
-  const total = s.view()[0];
-  s.dispose();
-  if (Number.isFinite(total)) return;
-  const v = t.view();
-  const perSample = t.size / Math.max(1, t.shape[0]);
-  for (let i = 0; i < v.length; i++) {
-    if (!Number.isFinite(v[i])) {
-      throw new Error(
-        `ferrite: ${model.name}: ${op}: ${what} contains ${v[i]} (first at sample ${Math.floor(i / perSample)}, flat index ${i}); clean the data before training`,
-      );
-    }
-  }
-  // Finite values whose float32 sum overflows: not an error.
+  const i = firstNonFinite(t);
+  if (i >= 0) throw new Error(nonFiniteDataMessage(`${model.name}: ${op}`, what, t.view(), i, t.shape));
 }
 
 /**
@@ -207,16 +191,39 @@ export function checkAgainstInput(
 ): void {
   if (!(x instanceof Tensor)) throw new Error(`ferrite: ${model}: ${what} ${i} must be a Tensor, got ${typeof x}`);
   x.assertAlive(`${model}: ${what}`);
-  const which = count > 1 ? ` ${i} (${spec.name})` : '';
-  const fits = x.rank === spec.rank && spec.shape.every((d, k) => d === null || d === x.shape[k]);
+  checkShapeAgainstInput(
+    model,
+    what,
+    x.shape,
+    x.dtype,
+    spec.shape,
+    spec.dtype,
+    count > 1 ? ` ${i} (${spec.name})` : '',
+  );
+}
+
+/**
+ * Throws when a shape and dtype do not fit an input spec (rank, known dimensions, dtype).
+ * On raw shapes, so the background trainer can check data before it sends it.
+ */
+export function checkShapeAgainstInput(
+  model: string,
+  what: string,
+  shape: readonly number[],
+  dtype: DataType,
+  specShape: readonly (number | null)[],
+  specDtype: DataType,
+  which = '',
+): void {
+  const fits = shape.length === specShape.length && specShape.every((d, k) => d === null || d === shape[k]);
   if (!fits) {
     throw new Error(
-      `ferrite: ${model}: ${what}${which} has shape [${x.shape.join(', ')}], but the model expects [${spec.shape.map((d) => (d === null ? 'null' : d)).join(', ')}]`,
+      `ferrite: ${model}: ${what}${which} has shape [${shape.join(', ')}], but the model expects [${specShape.map((d) => (d === null ? 'null' : d)).join(', ')}]`,
     );
   }
-  if (x.dtype !== spec.dtype) {
+  if (dtype !== specDtype) {
     throw new Error(
-      `ferrite: ${model}: ${what}${which} is ${x.dtype}, but the model's input is ${spec.dtype}${spec.dtype === 'float32' ? ' (cast it to float32)' : ''}`,
+      `ferrite: ${model}: ${what}${which} is ${dtype}, but the model's input is ${specDtype}${specDtype === 'float32' ? ' (cast it to float32)' : ''}`,
     );
   }
 }

@@ -8,7 +8,7 @@ import { clone, scalar } from '../tensor/creation.js';
 import { add, addN, slice } from '../ops/index.js';
 import type { TrainableModel } from './trainable-model.js';
 import type { CompiledState } from './compile.js';
-import { checkData, checkInputs, ensureGraphFor, sampleCount, toTensorList } from './data-checks.js';
+import { checkData, checkFinite, checkInputs, ensureGraphFor, sampleCount, toTensorList } from './data-checks.js';
 import { outputLoss, readScalar, updateMetrics } from './loss-compute.js';
 import { TrainStep } from './train-step.js';
 import { defaultSink, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
@@ -96,7 +96,7 @@ export function evaluateModel(
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(model, 'evaluate', batchSize);
   ensureGraphFor(model, x);
-  const { xs, ys, n } = checkData('evaluate', model, compiled.outputs(), x, y);
+  const { xs, ys, n } = checkData('evaluate', model, compiled.outputs(), x, y, true);
   if (n === 0) throw new Error(`ferrite: ${model.name}: evaluate: x has no samples`);
   const start = performance.now();
   const values = evaluateInternal(model, compiled, xs, ys, batchSize);
@@ -124,6 +124,7 @@ export function predictModel(
   const xs = toTensorList('predict', model, 'x', x, model.inputs.length);
   const n = sampleCount('predict', model, xs);
   checkInputs('predict', model, xs);
+  xs.forEach((t, i) => checkFinite('predict', model, xs.length > 1 ? `x[${i}]` : 'x', t));
 
   let results: Tensor[];
   if (n <= batchSize) {
@@ -182,8 +183,10 @@ export async function trainOnBatchModel(
   y: Tensor | Tensor[],
 ): Promise<number | number[]> {
   ensureGraphFor(model, x);
-  const { xs, ys } = checkData('trainOnBatch', model, compiled.outputs(), x, y);
-  const step = new TrainStep(model, compiled);
+  if (model.isTraining)
+    throw new Error(`ferrite: ${model.name}: trainOnBatch: the model is training (await the running fit first)`);
+  const { xs, ys } = checkData('trainOnBatch', model, compiled.outputs(), x, y, true);
+  const step = new TrainStep(model, compiled, 'trainOnBatch');
   startScope();
   let values: number[];
   try {

@@ -6,7 +6,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { endScope, keep, startScope } from '../tensor/scope.js';
 import { tensor } from '../tensor/creation.js';
 import { argMax, cast, gather, reshape } from '../ops/index.js';
-import { nextStream } from '../ops/random.js';
+import { nextStream, randomState, restoreRandomState, setRandomSeed } from '../ops/random.js';
 import { permutation } from '../data/shuffle.js';
 import type { TrainableModel } from './trainable-model.js';
 import {
@@ -19,9 +19,11 @@ import {
 } from './callbacks.js';
 import type { CompiledOutput, CompiledState } from './compile.js';
 import { checkData, ensureGraphFor } from './data-checks.js';
-import { checkBatchSize, evaluateInternal, sliceRows } from './evaluate.js';
+import { evaluateInternal, sliceRows } from './evaluate.js';
 import { ProgressLogger, type ProgressSink } from './progress.js';
 import { TrainStep } from './train-step.js';
+import { NonFiniteStepError } from './finite.js';
+import { TerminateOnNaN } from './terminate-on-nan.js';
 
 /** Weight of each class in the loss, by class index: `{0: 1, 1: 5}`. */
 export type ClassWeight = Record<number, number>;
@@ -52,6 +54,12 @@ export interface FitOptions {
    * 'never', or a number of milliseconds.
    */
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
+  /**
+   * Seeds this run's randomness (shuffle order, dropout masks): the same seed, weights
+   * and data train to the same weights. The global stream (`setRandomSeed`) is left where
+   * it was. Default: draw from the global stream.
+   */
+  seed?: number | string;
 }
 
 /** Every key of FitOptions (the type makes a key added there and forgotten here an error). */
@@ -66,6 +74,7 @@ const FIT_OPTION_KEYS: Record<keyof FitOptions, true> = {
   initialEpoch: true,
   classWeight: true,
   yieldEvery: true,
+  seed: true,
 };
 
 /** The FitOptions in `args` that are set, and nothing else (what may be sent to a worker). */
@@ -126,6 +135,41 @@ function classWeightTable(
   return keep(tensor(w, [numClasses]));
 }
 
+/**
+ * Checks fit's plain options and returns them with their defaults. Shared by `model.fit`
+ * and the background trainer, which checks before it transfers any data to its worker.
+ */
+export function checkFitOptions(
+  modelName: string,
+  args: FitOptions,
+): {
+  batchSize: number;
+  epochs: number;
+  initialEpoch: number;
+  verbose: number;
+  validationFreq: number;
+  split: number;
+} {
+  const fail = (what: string): never => {
+    throw new Error(`ferrite: ${modelName}: fit: ${what}`);
+  };
+  const batchSize = args.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) fail(`batchSize must be a positive integer, got ${batchSize}`);
+  const epochs = args.epochs ?? 1;
+  const initialEpoch = args.initialEpoch ?? 0;
+  if (!Number.isInteger(epochs) || epochs < 0) fail(`epochs must be an integer >= 0, got ${epochs}`);
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0)
+    fail(`initialEpoch must be an integer >= 0, got ${initialEpoch}`);
+  const verbose = args.verbose ?? 1;
+  const validationFreq = args.validationFreq ?? 1;
+  if (!Number.isInteger(validationFreq) || validationFreq < 1) fail('validationFreq must be a positive integer');
+  if (args.seed !== undefined && typeof args.seed !== 'string' && !Number.isSafeInteger(args.seed))
+    fail(`seed must be an integer or a string, got ${String(args.seed)}`);
+  const split = args.validationSplit ?? 0;
+  if (!(split >= 0 && split < 1)) fail(`validationSplit must be in [0, 1), got ${split}`);
+  return { batchSize, epochs, initialEpoch, verbose, validationFreq, split };
+}
+
 export async function fitModel(
   model: TrainableModel,
   compiled: CompiledState,
@@ -136,21 +180,7 @@ export async function fitModel(
   const op = 'fit';
   if (model.isTraining)
     throw new Error(`ferrite: ${model.name}: fit: the model is already training (await the running fit first)`);
-  const batchSize = args.batchSize ?? 32;
-  checkBatchSize(model, op, batchSize);
-  const epochs = args.epochs ?? 1;
-  const initialEpoch = args.initialEpoch ?? 0;
-  if (!Number.isInteger(epochs) || epochs < 0)
-    throw new Error(`ferrite: ${model.name}: fit: epochs must be an integer >= 0, got ${epochs}`);
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0)
-    throw new Error(`ferrite: ${model.name}: fit: initialEpoch must be an integer >= 0, got ${initialEpoch}`);
-  const verbose = args.verbose ?? 1;
-  const validationFreq = args.validationFreq ?? 1;
-  if (!Number.isInteger(validationFreq) || validationFreq < 1)
-    throw new Error(`ferrite: ${model.name}: fit: validationFreq must be a positive integer`);
-  const split = args.validationSplit ?? 0;
-  if (!(split >= 0 && split < 1))
-    throw new Error(`ferrite: ${model.name}: fit: validationSplit must be in [0, 1), got ${split}`);
+  const { batchSize, epochs, initialEpoch, verbose, validationFreq, split } = checkFitOptions(model.name, args);
 
   ensureGraphFor(model, x);
   const outputs = compiled.outputs();
@@ -230,7 +260,22 @@ export async function fitModel(
       metrics: doValidation ? [...names, ...names.map((m) => `val_${m}`)] : [...names],
     });
 
-    const step = new TrainStep(model, compiled);
+    const step = new TrainStep(model, compiled, op);
+    const quietStop = userCallbacks.find((c): c is TerminateOnNaN => c instanceof TerminateOnNaN);
+    // A refused step (non-finite loss or gradients) or a non-finite validation loss: fit
+    // ends with this error after onTrainEnd, unless TerminateOnNaN asks for a quiet stop.
+    let failure: Error | null = null;
+    const nonFinite = (epoch: number, batch: number, what: string, value: number, where: string): void => {
+      if (quietStop) {
+        quietStop.onNonFinite(epoch, batch, what, value);
+        return;
+      }
+      failure = new Error(
+        `ferrite: ${model.name}: fit: the ${what} became ${value} at epoch ${epoch + 1}, ${where}; training stopped ` +
+          'with the weights of the last finite step (the refused step changed nothing). ' +
+          'Try a lower learning rate, check the data for extreme values, or normalize the inputs.',
+      );
+    };
     const inOrder = Int32Array.from({ length: n }, (_, i) => i);
     const yieldEvery = args.yieldEvery ?? 'auto';
     const yieldMs =
@@ -240,6 +285,8 @@ export async function fitModel(
     model.isTraining = true;
     model.stopTraining = false;
     model.history = history;
+    const savedRandom = args.seed !== undefined ? randomState() : null;
+    if (args.seed !== undefined) setRandomSeed(args.seed);
     try {
       await callbacks.onTrainBegin();
       for (let epoch = initialEpoch; epoch < epochs; epoch++) {
@@ -260,14 +307,12 @@ export async function fitModel(
             const yb = ys.map((t) => gather(t, idx));
             const sw = classTable !== null ? [classWeightsFor(outputs[0], yb[0], classTable)] : null;
             values = step.run(xb, yb, sw);
+          } catch (e) {
+            if (!(e instanceof NonFiniteStepError)) throw e;
+            nonFinite(epoch, b, e.what, e.value, `batch ${b + 1} of ${steps}`);
+            break;
           } finally {
             endScope();
-          }
-          if (!Number.isFinite(values[0])) {
-            throw new Error(
-              `ferrite: ${model.name}: fit: the loss became ${values[0]} at epoch ${epoch + 1}, batch ${b + 1} of ${steps}; training stopped. ` +
-                'Try a lower learning rate, check the data for extreme values, or normalize the inputs.',
-            );
           }
           for (let i = 0; i < numLosses; i++) lossSums[i] += values[i] * size;
           seen += size;
@@ -282,15 +327,19 @@ export async function fitModel(
             lastYield = performance.now();
           }
         }
+        if (failure !== null) break;
         // Losses: sample-weighted means over the batches; metrics: over the epoch's counts.
         const epochLogs: Logs = {};
-        for (let i = 0; i < numLosses; i++) epochLogs[names[i]] = lossSums[i] / Math.max(seen, 1);
+        for (let i = 0; i < numLosses; i++) epochLogs[names[i]] = seen > 0 ? lossSums[i] / seen : NaN;
         let mi = numLosses;
         for (const o of outputs) for (const m of o.metrics) epochLogs[names[mi++]] = m.metric.result();
         if (doValidation && (epoch + 1 - initialEpoch) % validationFreq === 0) {
           const val = evaluateInternal(model, compiled, valXs!, valYs!, args.validationBatchSize ?? batchSize);
           names.forEach((name, i) => (epochLogs[`val_${name}`] = val[i]));
+          if (!Number.isFinite(val[0]) && failure === null)
+            nonFinite(epoch, steps - 1, 'validation loss', val[0], 'in validation at the end of the epoch');
         }
+        if (failure !== null) break;
         await callbacks.onEpochEnd(epoch, epochLogs);
         if (yieldEvery === 'epoch') await nextTick();
         if (model.stopTraining) break;
@@ -301,7 +350,9 @@ export async function fitModel(
       throw e;
     } finally {
       model.isTraining = false;
+      if (savedRandom !== null) restoreRandomState(savedRandom);
     }
+    if (failure !== null) throw failure;
     return history;
   } finally {
     for (const t of owned) t.dispose();

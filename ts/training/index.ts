@@ -3,10 +3,13 @@
 // (`callbacks.earlyStopping(...)`, like `tf.callbacks`).
 
 import { earlyStopping } from './early-stopping.js';
+import { terminateOnNaN } from './terminate-on-nan.js';
 
 export { BaseCallback, CustomCallback, CallbackList, History, standardizeCallbacks } from './callbacks.js';
 export type { Logs, CallbackModel, CallbackParams, CustomCallbackArgs, CallbackIdentifier } from './callbacks.js';
 export { EarlyStopping, earlyStopping, type EarlyStoppingArgs } from './early-stopping.js';
+export { TerminateOnNaN, terminateOnNaN } from './terminate-on-nan.js';
+export { NonFiniteStepError } from './finite.js';
 export { ProgressLogger, defaultSink, fmtBar, fmtEta, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
 export {
   CompiledState,
@@ -27,4 +30,4 @@ export {
 export { TrainStep } from './train-step.js';
 
 /** Callbacks by factory, like `tf.callbacks`. */
-export const callbacks = { earlyStopping };
+export const callbacks = { earlyStopping, terminateOnNaN };

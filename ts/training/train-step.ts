@@ -1,7 +1,8 @@
 // One training step, the hot path of fit: forward and loss under the tape, gradients of
 // the trainable weights, one optimizer update, metrics from the same predictions, and
 // a handful of scalars read back. The caller opens and closes a scope around each step,
-// so every intermediate tensor is freed per batch.
+// so every intermediate tensor is freed per batch. A step whose loss or gradients are not
+// finite is refused before the optimizer runs: no weight and no optimizer slot changes.
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { keep } from '../tensor/scope.js';
@@ -10,6 +11,7 @@ import { add, addN } from '../ops/index.js';
 import type { TrainableModel } from './trainable-model.js';
 import type { CompiledOutput, CompiledState } from './compile.js';
 import { outputLoss, readScalar, updateMetrics } from './loss-compute.js';
+import { firstNonFinite, NonFiniteStepError } from './finite.js';
 
 export class TrainStep {
   private readonly outputs: CompiledOutput[];
@@ -21,6 +23,8 @@ export class TrainStep {
   constructor(
     private readonly model: TrainableModel,
     private readonly compiled: CompiledState,
+    /** The entry point named in errors ('fit', 'trainOnBatch'). */
+    private readonly op = 'trainOnBatch',
   ) {
     this.outputs = compiled.outputs();
     this.preActivation = this.outputs.map((o) => o.path !== 'plain');
@@ -51,14 +55,31 @@ export class TrainStep {
         }
         return total;
       }, this.vars);
-      this.compiled.optimizer.applyGradients(grads);
       const values = [readScalar(value)];
       if (this.multiOutput) for (const l of lossesPerOutput) values.push(readScalar(l));
+      this.refuseNonFinite(values[0], grads);
+      this.compiled.optimizer.applyGradients(grads);
       this.outputs.forEach((o, k) => updateMetrics(o, ys[k], preds[k], values));
       return values;
     } finally {
       for (const t of preds) if (!xs.includes(t)) t.dispose();
       if (this.multiOutput) for (const t of lossesPerOutput) t.dispose();
+    }
+  }
+
+  /** Throws NonFiniteStepError when the loss or a gradient holds NaN or Infinity. */
+  private refuseNonFinite(loss: number, grads: Record<string, Tensor>): void {
+    const refuse = (what: string, value: number): never => {
+      throw new NonFiniteStepError(
+        what,
+        value,
+        `ferrite: ${this.model.name}: ${this.op}: the ${what} is ${value}; the step was refused and no weight changed`,
+      );
+    };
+    if (!Number.isFinite(loss)) refuse('loss', loss);
+    for (const [name, g] of Object.entries(grads)) {
+      const i = firstNonFinite(g);
+      if (i >= 0) refuse(`gradient of ${name}`, g.view()[i]);
     }
   }
 }

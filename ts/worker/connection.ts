@@ -11,6 +11,8 @@ import type { WorkerApi } from './protocol.js';
 export interface SpawnOptions {
   /** URL (or, in Node, path) of the worker script; default: dist/worker.mjs beside the package. */
   workerUrl?: string | URL;
+  /** Node only: the worker's JS heap and stack limits (worker_threads' resourceLimits). */
+  resourceLimits?: import('node:worker_threads').ResourceLimits;
 }
 
 type NodeWorker = import('node:worker_threads').Worker;
@@ -134,13 +136,16 @@ export class WorkerConnection {
 /** Starts a training worker (its script loads in the background: the first call waits for it). */
 export async function spawnWorker(opts: SpawnOptions): Promise<WorkerConnection> {
   const url = opts.workerUrl !== undefined ? toUrl(opts.workerUrl) : defaultWorkerUrl();
-  return isNode ? spawnNode(url) : spawnBrowser(url);
+  return isNode ? spawnNode(url, opts.resourceLimits) : spawnBrowser(url);
 }
 
-async function spawnNode(url: URL): Promise<WorkerConnection> {
+async function spawnNode(
+  url: URL,
+  resourceLimits: import('node:worker_threads').ResourceLimits | undefined,
+): Promise<WorkerConnection> {
   const wt = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
   const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
-  const worker: NodeWorker = new wt.Worker(url, { name: 'ferrite-trainer' });
+  const worker: NodeWorker = new wt.Worker(url, { name: 'ferrite-trainer', resourceLimits });
   const conn = new WorkerConnection(
     url,
     nodeEndpoint(worker),

@@ -162,6 +162,7 @@ export class TrainerHost {
       name: model.name,
       metricsNames: model.metricsNames,
       numOutputs: model.isGraphBuilt ? model.outputs.length : 1,
+      inputs: model.isGraphBuilt ? model.inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype })) : null,
     };
   }
 
@@ -277,6 +278,11 @@ export class TrainerHost {
     return new Promise(() =>
       setTimeout(() => {
         if (mode === 'exit' && isNode) process.exit(70);
+        if (mode === 'heap') {
+          // Live objects until the heap limit (resourceLimits in Node) stops the worker.
+          const hoard: unknown[] = [];
+          for (;;) hoard.push({ at: hoard.length, pad: new Array(64).fill(hoard.length) });
+        }
         if (mode === 'reject') {
           void Promise.reject(new Error(`${WHO}: debug crash (an unhandled rejection in the worker)`));
           return;

@@ -2,6 +2,7 @@
 // (exposed with comlink), and the plain-data forms of models, fit options, training
 // events and histories. Only numbers, strings, typed arrays and ports cross.
 
+import type { DataType } from '../tensor/tensor.js';
 import type { BuildName } from '../backend/wasm-files.js';
 import type { CallbackParams, Logs } from '../training/callbacks.js';
 import type { EarlyStoppingArgs } from '../training/early-stopping.js';
@@ -44,6 +45,8 @@ export interface ModelInfo {
   metricsNames: string[];
   /** Number of model outputs. */
   numOutputs: number;
+  /** Shapes (batch first, null = any) and dtypes of the model's inputs; null while the graph waits for data. */
+  inputs: { shape: (number | null)[]; dtype: DataType }[] | null;
 }
 
 export interface FitPayload {
@@ -104,7 +107,8 @@ export interface SavedModel {
   weights: WireTensor[];
 }
 
-export type CrashMode = 'exit' | 'throw' | 'reject';
+/** How a test ends the worker: process.exit, an uncaught error, an unhandled rejection, or filling its JS heap. */
+export type CrashMode = 'exit' | 'throw' | 'reject' | 'heap';
 
 /** The API the worker exposes (comlink makes every method async on the caller's side). */
 export interface WorkerApi {

@@ -13,6 +13,7 @@ import { deserialize } from '../serialization/registry.js';
 import { BaseCallback, type CallbackParams, type CustomCallbackArgs } from '../training/callbacks.js';
 import { EarlyStopping } from '../training/early-stopping.js';
 import { pickFitOptions, type FitOptions } from '../training/fit.js';
+import { preflightFit } from './preflight.js';
 import {
   compileArgsFromSpec,
   compileSpecFromArgs,
@@ -60,6 +61,12 @@ export interface CreateOptions {
   wasmPaths?: string | URL;
   /** Milliseconds the worker may take to start. Default 60,000. */
   loadTimeout?: number;
+  /**
+   * Node only: limits of the worker's JS heap (worker_threads' `resourceLimits`). A worker
+   * that reaches them is stopped by Node, and every pending call rejects saying so. Wasm
+   * memory is not counted here: bound it with `setMaxMemory`.
+   */
+  resourceLimits?: import('node:worker_threads').ResourceLimits;
 }
 
 /** A callback for background training: an object of hooks, a callback object, or an EarlyStopping (which runs in the worker). */
@@ -133,6 +140,7 @@ export class Trainer {
   /** What fit logs and evaluate returns: 'loss', then the metrics. */
   readonly metricsNames: string[];
   private readonly numOutputs: number;
+  private readonly modelInfo: ModelInfo;
   private running: { token: number; done: Promise<void>; hooks: HookDispatcher } | null = null;
   private nextToken = 1;
 
@@ -144,6 +152,7 @@ export class Trainer {
     private readonly compileSpec: CompileSpec | null,
     private readonly stopFlag: Int32Array | undefined,
   ) {
+    this.modelInfo = model;
     this.backend = info.backend;
     this.threads = info.threads;
     this.crossOriginIsolated = info.crossOriginIsolated;
@@ -216,6 +225,8 @@ export class Trainer {
       } else addHooks(c);
     });
 
+    // Everything the worker would refuse before training, checked before any array moves.
+    preflightFit(this.modelInfo, x, y, args.validationData, args);
     const transfers = new TransferList();
     const payload = {
       x: packTensors('fit: x', x, transfers),
@@ -395,7 +406,7 @@ export async function create(model: LayersModel | ModelConfig, options: CreateOp
   const transfers = new TransferList();
   const payload = modelPayload(model, compileSpec, transfers);
   const loadTimeout = options.loadTimeout ?? 60_000;
-  const conn = await spawnWorker({ workerUrl: options.workerUrl });
+  const conn = await spawnWorker({ workerUrl: options.workerUrl, resourceLimits: options.resourceLimits });
   const stopFlag = sharedStopFlag();
   const timer = setTimeout(
     () => conn.fail(`${WHO}: the training worker (${conn.url.href}) did not start within ${loadTimeout} ms`),

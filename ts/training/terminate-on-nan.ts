@@ -1,0 +1,26 @@
+// TerminateOnNaN, like Keras's `callbacks.TerminateOnNaN`: a quiet stop instead of an error.
+//
+// Ferrite refuses every training step whose loss or gradients are not finite (the weights
+// keep the last finite step's values), and by default fit then rejects, naming the epoch
+// and batch. With this callback fit instead ends that epoch early, runs the epoch and
+// training hooks, and resolves with the History so far, as Keras does when the loss
+// becomes NaN. (TF.js has no such callback and trains on through NaN.)
+
+import { BaseCallback } from './callbacks.js';
+
+export class TerminateOnNaN extends BaseCallback {
+  /** The refused value and where it happened, once training was stopped. */
+  stopped: { epoch: number; batch: number; what: string; value: number } | null = null;
+
+  /** fit calls this instead of throwing; prints as Keras does. */
+  onNonFinite(epoch: number, batch: number, what: string, value: number): void {
+    this.stopped = { epoch, batch, what, value };
+    console.log(`Batch ${batch}: Invalid ${what === 'loss' ? 'loss' : what} (${value}), terminating training`);
+    if (this.model) this.model.stopTraining = true;
+  }
+}
+
+/** `callbacks.terminateOnNaN()`: stop fit quietly when a step's loss or gradients are not finite. */
+export function terminateOnNaN(): TerminateOnNaN {
+  return new TerminateOnNaN();
+}

@@ -1,0 +1,73 @@
+// Checks a background fit's options and data in the caller's thread, before any typed
+// array is transferred: a fit the worker would refuse for its options, its shapes, its
+// sample counts or NaN in the data rejects here and leaves the caller's arrays intact.
+// (Tensors are copied, not transferred, so only raw `{data, shape}` arrays need this; the
+// worker checks everything again, label ranges included, as model.fit does.)
+
+import { Tensor } from '../tensor/tensor.js';
+import { checkFitOptions, type FitOptions } from '../training/fit.js';
+import { checkShapeAgainstInput } from '../training/data-checks.js';
+import { nonFiniteDataMessage } from '../training/finite.js';
+import type { ModelInfo } from './protocol.js';
+import { checkTensorData, type DataInput } from './wire.js';
+
+/** The sample count (first dimension) of each entry. */
+function preflightList(
+  where: string,
+  model: ModelInfo,
+  what: string,
+  v: DataInput | DataInput[],
+  side: 'input' | 'output',
+): number[] {
+  const list = Array.isArray(v) ? v : [v];
+  const inputs = side === 'input' ? model.inputs : null;
+  const expected = side === 'input' ? (inputs?.length ?? list.length) : model.numOutputs;
+  if (list.length !== expected)
+    throw new Error(
+      `ferrite: ${where}: ${what} must hold ${expected} array(s) or tensor(s), one per model ${side}, got ${list.length}`,
+    );
+  return list.map((item, i) => {
+    const name = list.length > 1 ? `${what}[${i}]` : what;
+    if (item instanceof Tensor) {
+      item.assertAlive(`${where}: ${name}`);
+      return item.shape[0] ?? 0;
+    }
+    const { data, shape, dtype } = checkTensorData(`${where}: ${name}`, item);
+    const spec = inputs?.[i];
+    if (spec) checkShapeAgainstInput(model.name, `fit: ${name}`, shape, dtype, spec.shape, spec.dtype);
+    if (dtype === 'float32') {
+      for (let k = 0; k < data.length; k++) {
+        if (!Number.isFinite(data[k])) throw new Error(nonFiniteDataMessage(where, name, data, k, shape));
+      }
+    }
+    return shape[0] ?? 0;
+  });
+}
+
+/** Throws, before anything is sent, what the worker's fit would refuse in options, shapes, counts and values. */
+export function preflightFit(
+  model: ModelInfo,
+  x: DataInput | DataInput[],
+  y: DataInput | DataInput[],
+  validationData: [DataInput | DataInput[], DataInput | DataInput[]] | undefined,
+  options: FitOptions,
+): void {
+  const where = `${model.name}: fit`;
+  checkFitOptions(model.name, options);
+  const pairs: [string, string, DataInput | DataInput[], DataInput | DataInput[]][] = [['x', 'y', x, y]];
+  if (validationData !== undefined) {
+    if (!Array.isArray(validationData) || validationData.length !== 2)
+      throw new Error(`ferrite: ${where}: validationData must be [xVal, yVal]`);
+    pairs.push(['validationData[0]', 'validationData[1]', validationData[0], validationData[1]]);
+  }
+  for (const [xName, yName, xs, ys] of pairs) {
+    const counts = [
+      ...preflightList(where, model, xName, xs, 'input'),
+      ...preflightList(where, model, yName, ys, 'output'),
+    ];
+    if (counts.some((n) => n !== counts[0]))
+      throw new Error(
+        `ferrite: ${where}: ${xName} and ${yName} must have the same number of samples, got ${counts.join(', ')}`,
+      );
+  }
+}
