@@ -3,10 +3,17 @@
 // (`callbacks.earlyStopping(...)`, like `tf.callbacks`).
 
 import { earlyStopping } from './early-stopping.js';
+import { modelCheckpoint } from './model-checkpoint.js';
 
 export { BaseCallback, CustomCallback, CallbackList, History, standardizeCallbacks } from './callbacks.js';
 export type { Logs, CallbackModel, CallbackParams, CustomCallbackArgs, CallbackIdentifier } from './callbacks.js';
 export { EarlyStopping, earlyStopping, type EarlyStoppingArgs } from './early-stopping.js';
+export {
+  ModelCheckpoint,
+  modelCheckpoint,
+  formatCheckpointPath,
+  type ModelCheckpointArgs,
+} from './model-checkpoint.js';
 export { ProgressLogger, defaultSink, fmtBar, fmtEta, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
 export {
   CompiledState,
@@ -27,4 +34,4 @@ export {
 export { TrainStep } from './train-step.js';
 
 /** Callbacks by factory, like `tf.callbacks`. */
-export const callbacks = { earlyStopping };
+export const callbacks = { earlyStopping, modelCheckpoint };
