@@ -143,6 +143,8 @@ const VALUES = [
   'min',
   'minimum',
   'model',
+  'models',
+  'models.modelFromJSON',
   'mul',
   'neg',
   'oneHot',

@@ -12,7 +12,7 @@ import { sequential, type LayersModel } from '../../ts/models/index.js';
 import { loadLayersModel } from '../../ts/models/save-load.js';
 import * as io from '../../ts/io/index.js';
 import type { ModelArtifacts, WeightsManifestEntry } from '../../ts/io/types.js';
-import { toArtifacts } from '../io/models.js';
+import { toArtifacts, useTempDir } from '../io/models.js';
 
 let good: ModelArtifacts;
 let bystander: LayersModel;
@@ -160,27 +160,21 @@ describe('hostile topologies', () => {
 });
 
 describe('hostile files on disk', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ferrite-hostile-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDir('ferrite-hostile-');
 
   it('model.json that is not JSON, not an object, or whose shards hold the wrong bytes', async () => {
-    await mkdir(join(dir, 'a'));
-    await writeFile(join(dir, 'a', 'model.json'), '{"modelTopology": ');
-    await expect(loadLayersModel(`file://${dir}/a/model.json`)).rejects.toThrow(/model\.json is not valid JSON/);
-    await writeFile(join(dir, 'a', 'model.json'), '[1, 2]');
-    await expect(loadLayersModel(`file://${dir}/a/model.json`)).rejects.toThrow(/must be a JSON object/);
+    await mkdir(join(tempDir(), 'a'));
+    await writeFile(join(tempDir(), 'a', 'model.json'), '{"modelTopology": ');
+    await expect(loadLayersModel(`file://${tempDir()}/a/model.json`)).rejects.toThrow(/model\.json is not valid JSON/);
+    await writeFile(join(tempDir(), 'a', 'model.json'), '[1, 2]');
+    await expect(loadLayersModel(`file://${tempDir()}/a/model.json`)).rejects.toThrow(/must be a JSON object/);
     const json = {
       modelTopology: good.modelTopology,
       weightsManifest: [{ paths: ['w.bin'], weights: good.weightSpecs }],
     };
-    await writeFile(join(dir, 'a', 'model.json'), JSON.stringify(json));
-    await writeFile(join(dir, 'a', 'w.bin'), new Uint8Array(31));
-    await expect(loadLayersModel(`file://${dir}/a/model.json`)).rejects.toThrow(
+    await writeFile(join(tempDir(), 'a', 'model.json'), JSON.stringify(json));
+    await writeFile(join(tempDir(), 'a', 'w.bin'), new Uint8Array(31));
+    await expect(loadLayersModel(`file://${tempDir()}/a/model.json`)).rejects.toThrow(
       /shards w\.bin hold 31 bytes, their weights need 32/,
     );
   });
@@ -189,7 +183,7 @@ describe('hostile files on disk', () => {
     const s = specs();
     s[0].shape = [2 ** 20, 2 ** 20];
     const json = { modelTopology: good.modelTopology, weightsManifest: [{ paths: ['absent.bin'], weights: s }] };
-    await writeFile(join(dir, 'big.json'), JSON.stringify(json));
-    await expect(loadLayersModel(`file://${dir}/big.json`)).rejects.toThrow(/too large/);
+    await writeFile(join(tempDir(), 'big.json'), JSON.stringify(json));
+    await expect(loadLayersModel(`file://${tempDir()}/big.json`)).rejects.toThrow(/too large/);
   });
 });

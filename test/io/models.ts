@@ -1,5 +1,9 @@
 // Small models with every layer class, shared by the save/load and interop tests.
 
+import { afterAll, beforeAll } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as layers from '../../ts/layers/index.js';
 import { model, sequential, type LayersModel } from '../../ts/models/index.js';
 import * as io from '../../ts/io/index.js';
@@ -47,4 +51,16 @@ export function functionalModel(): LayersModel {
   const h = layers.globalMaxPooling2d().apply(layers.batchNormalization().apply(a));
   const d = layers.dense({ units: 3, activation: 'softmax' }).apply(h);
   return model({ inputs: x, outputs: [layers.dense({ units: 2 }).apply(g), d] });
+}
+
+/** A temporary directory for the tests of the enclosing describe block, removed after them. */
+export function useTempDir(prefix: string): () => string {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => dir;
 }

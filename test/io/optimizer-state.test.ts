@@ -14,7 +14,7 @@ import { loadLayersModel } from '../../ts/models/save-load.js';
 import { callbacks, formatCheckpointPath } from '../../ts/training/index.js';
 import * as io from '../../ts/io/index.js';
 import type { ModelArtifacts } from '../../ts/io/types.js';
-import { toArtifacts } from './models.js';
+import { toArtifacts, useTempDir } from './models.js';
 
 const x = () => randomTensor([12, 4], rng(21));
 const y = () =>
@@ -80,13 +80,7 @@ describe('includeOptimizer: resume equals straight', () => {
 });
 
 describe('callbacks.modelCheckpoint', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ferrite-ckpt-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDir('ferrite-ckpt-');
 
   it('fills {epoch} and log values in paths', () => {
     expect(formatCheckpointPath('file://c/e{epoch}-{val_loss:.2f}', 2, { val_loss: 0.1234 })).toBe('file://c/e3-0.12');
@@ -100,10 +94,10 @@ describe('callbacks.modelCheckpoint', () => {
       epochs: 3,
       batchSize: 4,
       verbose: 0,
-      callbacks: [callbacks.modelCheckpoint({ filepath: `file://${dir}/epoch{epoch}` })],
+      callbacks: [callbacks.modelCheckpoint({ filepath: `file://${tempDir()}/epoch{epoch}` })],
     });
-    expect((await readdir(dir)).sort()).toEqual(['epoch1', 'epoch2', 'epoch3']);
-    const last = await loadLayersModel(`file://${dir}/epoch3/model.json`);
+    expect((await readdir(tempDir())).sort()).toEqual(['epoch1', 'epoch2', 'epoch3']);
+    const last = await loadLayersModel(`file://${tempDir()}/epoch3/model.json`);
     expect(last.optimizer!.iterations).toBe(9);
     const a = m.getWeights();
     const b = last.getWeights();

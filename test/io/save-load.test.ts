@@ -7,13 +7,13 @@ import { randomTensor, rng, expectClose } from '../support/helpers.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import * as layers from '../../ts/layers/index.js';
-import { sequential, type LayersModel } from '../../ts/models/index.js';
+import { models, sequential, type LayersModel } from '../../ts/models/index.js';
 import { loadLayersModel } from '../../ts/models/save-load.js';
 import * as io from '../../ts/io/index.js';
 import type { ModelJSON } from '../../ts/io/types.js';
 import { fromHalf, toHalf } from '../../ts/io/quantization.js';
 import { VERSION } from '../../ts/io/version.js';
-import { allLayersSequential, functionalModel, toArtifacts } from './models.js';
+import { allLayersSequential, functionalModel, toArtifacts, useTempDir } from './models.js';
 
 function predictions(m: LayersModel, x: Tensor): Float32Array[] {
   const out = m.predict(x);
@@ -128,6 +128,18 @@ describe('save and load through memory', () => {
     [m, loose].forEach((t) => t.dispose());
   });
 
+  it('models.modelFromJSON builds the topology of artifacts or of model.json, with fresh weights', async () => {
+    const m = functionalModel();
+    const art = await toArtifacts(m);
+    for (const source of [art.modelTopology!, { modelTopology: art.modelTopology, weightsManifest: [] }]) {
+      const built = await models.modelFromJSON(source);
+      expect(built.layers.map((l) => l.name)).toEqual(m.layers.map((l) => l.name));
+      expect(built.weights.map((w) => w.shape)).toEqual(m.weights.map((w) => w.shape));
+      built.dispose();
+    }
+    m.dispose();
+  });
+
   it('encodeWeights / decodeWeights round-trip float32 and int32 and report sizes', async () => {
     const a = tensor([1.5, -2, 3], [3]);
     const b = tensor([[7, 8]], [1, 2], 'int32');
@@ -182,19 +194,13 @@ describe('quantized weights', () => {
 });
 
 describe('file:// in Node', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ferrite-io-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDir('ferrite-io-');
 
   it('writes model.json and weights.bin as tfjs-node does and loads them', async () => {
     const m = allLayersSequential();
     const x = randomTensor([2, 6, 6, 2], rng(8));
     m.predict(x);
-    const target = join(dir, 'cnn');
+    const target = join(tempDir(), 'cnn');
     const res = await m.save(`file://${target}`);
     expect(res.modelArtifactsInfo.modelTopologyType).toBe('JSON');
     expect((await readdir(target)).sort()).toEqual(['model.json', 'weights.bin']);
@@ -213,7 +219,7 @@ describe('file:// in Node', () => {
     const art = await toArtifacts(m);
     const bytes = new Uint8Array(art.weightData as ArrayBuffer);
     const specs = art.weightSpecs!;
-    const target = join(dir, 'sharded');
+    const target = join(tempDir(), 'sharded');
     await rm(target, { recursive: true, force: true });
     await import('node:fs/promises').then((fs) => fs.mkdir(target));
     // Group 1: layer a (96 bytes) in three shards of 40, 40, 16; group 2: layer b in one.

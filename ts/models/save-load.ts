@@ -12,6 +12,7 @@ import { fmtShape, sameShape } from '../ops/util.js';
 import { convertPythonicToTs, convertTsToPythonic, pythonicName } from '../io/topology.js';
 import { decodeWeightList, encodeWeights, concatenateArrayBuffers, manifestByteLength } from '../io/weights.js';
 import { getLoadHandlers, getSaveHandlers } from '../io/router.js';
+import { http } from '../io/handlers/http.js';
 import type { IOHandler, LoadOptions, ModelArtifacts, SaveConfig, SaveResult, TrainingConfig } from '../io/types.js';
 import { LayersModel } from './layers-model.js';
 import { VERSION } from '../io/version.js';
@@ -141,9 +142,11 @@ function loadHandlerFor(source: IOHandler | string, options: LoadOptions): IOHan
     return source;
   }
   const handlers = getLoadHandlers(source, options);
-  if (handlers.length === 0)
-    throw new Error(`ferrite: loadLayersModel: cannot find any load handler for URL '${source}'`);
-  return handlers[0];
+  if (handlers.length > 0) return handlers[0];
+  // As TF.js: in a page or worker any other string is a URL relative to the document.
+  if ((globalThis as { location?: unknown }).location !== undefined && !/^[a-z][a-z0-9+.-]*:\/\//i.test(source))
+    return http(source, options);
+  throw new Error(`ferrite: loadLayersModel: cannot find any load handler for URL '${source}'`);
 }
 
 /**
@@ -254,4 +257,16 @@ async function loadWeights(model: LayersModel, artifacts: ModelArtifacts, strict
   } finally {
     for (const w of decoded) w.tensor.dispose();
   }
+}
+
+/**
+ * A model (new weights) from a topology, TF.js's `tf.models.modelFromJSON`: a Keras
+ * topology (`{class_name, config}`) or a model.json's content (its modelTopology is used;
+ * its weight files are not fetched: use loadLayersModel for those).
+ */
+export async function modelFromJSON(modelAndWeightsConfig: object): Promise<LayersModel> {
+  if (modelAndWeightsConfig === null || typeof modelAndWeightsConfig !== 'object')
+    throw new Error('ferrite: models.modelFromJSON: expected a model topology object');
+  const c = modelAndWeightsConfig as { modelTopology?: object };
+  return modelFromArtifacts({ modelTopology: c.modelTopology ?? modelAndWeightsConfig });
 }

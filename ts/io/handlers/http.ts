@@ -23,9 +23,11 @@ export class HTTPRequest implements IOHandler {
   ) {
     if (typeof path !== 'string' || path.length === 0)
       throw new Error('ferrite: io.http: the URL must be a non-empty string');
-    const f = options.fetchFunc ?? (globalThis as { fetch?: typeof fetch }).fetch;
-    if (typeof f !== 'function') throw new Error('ferrite: io.http: no fetch function (pass options.fetchFunc)');
-    this.fetchFunc = f;
+    const global = (globalThis as { fetch?: typeof fetch }).fetch;
+    if (options.fetchFunc === undefined && typeof global !== 'function')
+      throw new Error('ferrite: io.http: no fetch function (pass options.fetchFunc)');
+    // Browsers' fetch must be called on the global object, not on this handler.
+    this.fetchFunc = options.fetchFunc ?? global!.bind(globalThis);
     if (options.requestInit?.body != null)
       throw new Error('ferrite: io.http: requestInit must not have a body (the handler sets it)');
     this.requestInit = options.requestInit ?? {};
