@@ -12,6 +12,9 @@ import { loadLayersModel } from '../../ts/models/save-load.js';
 import * as io from '../../ts/io/index.js';
 import type { ModelArtifacts } from '../../ts/io/types.js';
 import { allLayersSequential, functionalModel, toArtifacts } from './models.js';
+import { sequential } from '../../ts/models/index.js';
+import { dense } from '../../ts/layers/index.js';
+import { train, type Optimizer } from '../../ts/optimizers/index.js';
 
 tf.setBackend('cpu');
 
@@ -187,6 +190,44 @@ describe('Ferrite -> TF.js', () => {
     expect(state[0].tensor.dataSync()[0]).toBe(2);
     [f, xs, ys].forEach((v) => v.dispose());
   });
+});
+
+describe('optimizer state in TF.js layout', () => {
+  const cases: [string, () => Optimizer, string[]][] = [
+    ['rmsprop without momentum', () => train.rmsprop(0.01), ['rms', 'momentum']],
+    ['centered rmsprop with momentum', () => train.rmsprop(0.01, 0.9, 0.5, null, true), ['rms', 'momentum', 'mg']],
+    ['momentum', () => train.momentum(0.1, 0.9), ['momentum']],
+  ];
+  for (const [name, make, slots] of cases) {
+    it(`${name}: TF.js reads Ferrite's slots under the right names`, async () => {
+      const f = sequential({ layers: [dense({ units: 2, inputShape: [3], name: 'opt_dense' })] });
+      f.compile({ optimizer: make(), loss: 'meanSquaredError' });
+      const xs = tensor([
+        [1, 2, 3],
+        [3, 2, 1],
+      ]);
+      const ys = tensor([
+        [1, 0],
+        [0, 1],
+      ]);
+      await f.fit(xs, ys, { epochs: 2, verbose: 0 });
+      const mine = new Map((await f.optimizer!.getWeights()).map((w) => [w.name, w.tensor.dataSync()]));
+      const t = await tf.loadLayersModel(
+        tf.io.fromMemory((await toArtifacts(f, { includeOptimizer: true })) as tf.io.ModelArtifacts),
+      );
+      const theirs = await t.optimizer.getWeights();
+      expect(theirs.map((w) => w.name)).toEqual([
+        'iter',
+        ...slots.flatMap((s) => [`opt_dense/kernel/${s}`, `opt_dense/bias/${s}`]),
+      ]);
+      // Ferrite has no momentum slots with momentum 0: TF.js gets zeros there.
+      for (const w of theirs.slice(1))
+        expect(Array.from(w.tensor.dataSync()), w.name).toEqual(
+          Array.from(mine.get(w.name) ?? new Float32Array(w.tensor.size)),
+        );
+      [f, xs, ys].forEach((v) => v.dispose());
+    });
+  }
 });
 
 describe('over http, both ways', () => {

@@ -6,7 +6,8 @@
 import { Layer } from '../layers/layer.js';
 import type { Variable } from '../tensor/tensor.js';
 import { deserialize } from '../serialization/registry.js';
-import { optimizerFromConfig, type NamedTensor } from '../optimizers/index.js';
+import { optimizerFromConfig, type NamedTensor, type Optimizer } from '../optimizers/index.js';
+import { zerosLike } from '../tensor/creation.js';
 import type { OptimizerConfig } from '../optimizers/optimizer.js';
 import { fmtShape, sameShape } from '../ops/util.js';
 import { convertPythonicToTs, convertTsToPythonic, pythonicName } from '../io/topology.js';
@@ -116,7 +117,7 @@ export async function saveModel(
     artifacts.trainingConfig = trainingConfigOf(model);
     // Slots are saved under the weights' saved names (variables may have been renamed to stay unique).
     const savedName = new Map(namedWeights(model).map((w) => [w.variable.name, w.name]));
-    const state = await model.compiled.optimizer.getWeights();
+    const state = withTfjsSlots(model.compiled.optimizer, await model.compiled.optimizer.getWeights());
     try {
       const renamed = state.map(({ name, tensor }) => {
         const cut = name.lastIndexOf('/');
@@ -133,6 +134,19 @@ export async function saveModel(
   artifacts.weightData = weightData;
   artifacts.weightSpecs = specs;
   return handler.save!(artifacts);
+}
+
+/**
+ * TF.js's RMSProp always keeps momentum slots and reads its state by position (rms
+ * slots, then momentum slots, then mg), so zero momentum slots are added where Ferrite,
+ * with momentum 0, has none.
+ */
+function withTfjsSlots(optimizer: Optimizer, state: NamedTensor[]): NamedTensor[] {
+  if (optimizer.getClassName() !== 'RMSProp' || state.some((s) => s.name.endsWith('/momentum'))) return state;
+  const rms = state.filter((s) => s.name.endsWith('/rms'));
+  const zeros = rms.map((s) => ({ name: `${s.name.slice(0, -'/rms'.length)}/momentum`, tensor: zerosLike(s.tensor) }));
+  const at = state.indexOf(rms[rms.length - 1]) + 1;
+  return [...state.slice(0, at), ...zeros, ...state.slice(at)];
 }
 
 function loadHandlerFor(source: IOHandler | string, options: LoadOptions): IOHandler {
