@@ -73,6 +73,16 @@ function tfFunctional(): tf.LayersModel {
   return tf.model({ inputs: x, outputs: [tf.layers.dense({ units: 2 }).apply(g) as tf.SymbolicTensor, d] });
 }
 
+/** A one-layer Ferrite model trained 2 epochs (2 steps) with `optimizer`. */
+async function trainedDense(optimizer: Optimizer, loss: string, activation: 'softmax' | 'linear', name?: string) {
+  const f = sequential({ layers: [dense({ units: 2, inputShape: [3], activation, name })] });
+  f.compile({ optimizer, loss, metrics: ['accuracy'] });
+  const xs = tensor([1, 2, 3, 3, 2, 1], [2, 3]);
+  const ys = tensor([1, 0, 0, 1], [2, 2]);
+  await f.fit(xs, ys, { epochs: 2, verbose: 0 });
+  return { f, xs, ys };
+}
+
 const CNN_SHAPE = [2, 6, 6, 2];
 const FN_SHAPE = [3, 5, 5, 1];
 
@@ -157,20 +167,7 @@ describe('Ferrite -> TF.js', () => {
   });
 
   it('saved with includeOptimizer, TF.js compiles it with the same optimizer and reads the state', async () => {
-    const { sequential } = await import('../../ts/models/index.js');
-    const { dense } = await import('../../ts/layers/index.js');
-    const { train } = await import('../../ts/optimizers/index.js');
-    const f = sequential({ layers: [dense({ units: 2, inputShape: [3], activation: 'softmax' })] });
-    f.compile({ optimizer: train.adam(0.02), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    const xs = tensor([
-      [1, 2, 3],
-      [3, 2, 1],
-    ]);
-    const ys = tensor([
-      [1, 0],
-      [0, 1],
-    ]);
-    await f.fit(xs, ys, { epochs: 2, verbose: 0 });
+    const { f, xs, ys } = await trainedDense(train.adam(0.02), 'categoricalCrossentropy', 'softmax');
     const art = await toArtifacts(f, { includeOptimizer: true });
     expect(art.trainingConfig).toEqual({
       loss: 'categorical_crossentropy',
@@ -200,17 +197,7 @@ describe('optimizer state in TF.js layout', () => {
   ];
   for (const [name, make, slots] of cases) {
     it(`${name}: TF.js reads Ferrite's slots under the right names`, async () => {
-      const f = sequential({ layers: [dense({ units: 2, inputShape: [3], name: 'opt_dense' })] });
-      f.compile({ optimizer: make(), loss: 'meanSquaredError' });
-      const xs = tensor([
-        [1, 2, 3],
-        [3, 2, 1],
-      ]);
-      const ys = tensor([
-        [1, 0],
-        [0, 1],
-      ]);
-      await f.fit(xs, ys, { epochs: 2, verbose: 0 });
+      const { f, xs, ys } = await trainedDense(make(), 'meanSquaredError', 'linear', 'opt_dense');
       const mine = new Map((await f.optimizer!.getWeights()).map((w) => [w.name, w.tensor.dataSync()]));
       const t = await tf.loadLayersModel(
         tf.io.fromMemory((await toArtifacts(f, { includeOptimizer: true })) as tf.io.ModelArtifacts),

@@ -2,7 +2,13 @@
 // downloads, browserFiles): the JSON names the shards, the artifacts hold their bytes.
 
 import { concatenateArrayBuffers, entryByteLength, manifestByteLength } from './weights.js';
-import type { ModelArtifacts, ModelJSON, WeightsManifestConfig, WeightsManifestGroupConfig } from './types.js';
+import {
+  METADATA_KEYS,
+  type ModelArtifacts,
+  type ModelJSON,
+  type WeightsManifestConfig,
+  type WeightsManifestGroupConfig,
+} from './types.js';
 
 /** model.json for artifacts whose weights are written to one file, `weightsPath`. */
 export function modelJSONFor(artifacts: ModelArtifacts, weightsPath: string): ModelJSON {
@@ -15,14 +21,8 @@ export function modelJSONFor(artifacts: ModelArtifacts, weightsPath: string): Mo
     convertedBy: artifacts.convertedBy,
     weightsManifest: [{ paths: [weightsPath], weights: artifacts.weightSpecs ?? [] }],
   };
-  for (const k of [
-    'signature',
-    'userDefinedMetadata',
-    'modelInitializer',
-    'initializerSignature',
-    'trainingConfig',
-  ] as const)
-    if (artifacts[k] != null) (json as unknown as Record<string, unknown>)[k] = artifacts[k];
+  for (const k of METADATA_KEYS)
+    if (!(k in json) && artifacts[k] != null) (json as unknown as Record<string, unknown>)[k] = artifacts[k];
   return json;
 }
 
@@ -64,19 +64,8 @@ export async function artifactsFromModelJSON(
   readShards: (group: WeightsManifestGroupConfig) => Promise<ArrayBuffer[]>,
   where: string,
 ): Promise<ModelArtifacts> {
-  const artifacts: ModelArtifacts = {};
-  for (const k of [
-    'modelTopology',
-    'trainingConfig',
-    'format',
-    'generatedBy',
-    'convertedBy',
-    'signature',
-    'userDefinedMetadata',
-    'modelInitializer',
-    'initializerSignature',
-  ] as const)
-    if (json[k] !== undefined) (artifacts as Record<string, unknown>)[k] = json[k];
+  const artifacts: ModelArtifacts = { modelTopology: json.modelTopology };
+  for (const k of METADATA_KEYS) if (json[k] !== undefined) (artifacts as Record<string, unknown>)[k] = json[k];
   const manifest: WeightsManifestConfig | undefined = json.weightsManifest;
   if (manifest != null) {
     const buffers: ArrayBuffer[] = [];

@@ -39,13 +39,9 @@ export interface TrainingConfig {
   loss_weights?: number[] | Record<string, number>;
 }
 
-/** A saved model in memory: topology, weights and their specs (TF.js's io.ModelArtifacts). */
-export interface ModelArtifacts {
-  modelTopology?: object | ArrayBuffer;
+/** What model.json and ModelArtifacts carry besides topology and weights. */
+export interface ArtifactsMetadata {
   trainingConfig?: TrainingConfig;
-  weightSpecs?: WeightsManifestEntry[];
-  /** The weights' bytes, in weightSpecs order (one buffer, or TF.js's list of buffers). */
-  weightData?: ArrayBuffer | ArrayBuffer[];
   format?: string;
   generatedBy?: string;
   convertedBy?: string | null;
@@ -55,18 +51,30 @@ export interface ModelArtifacts {
   initializerSignature?: object;
 }
 
+/** The keys of ArtifactsMetadata, copied between model.json, artifacts and the browser stores. */
+export const METADATA_KEYS = [
+  'trainingConfig',
+  'format',
+  'generatedBy',
+  'convertedBy',
+  'signature',
+  'userDefinedMetadata',
+  'modelInitializer',
+  'initializerSignature',
+] as const;
+
+/** A saved model in memory: topology, weights and their specs (TF.js's io.ModelArtifacts). */
+export interface ModelArtifacts extends ArtifactsMetadata {
+  modelTopology?: object | ArrayBuffer;
+  weightSpecs?: WeightsManifestEntry[];
+  /** The weights' bytes, in weightSpecs order (one buffer, or TF.js's list of buffers). */
+  weightData?: ArrayBuffer | ArrayBuffer[];
+}
+
 /** model.json. */
-export interface ModelJSON {
+export interface ModelJSON extends ArtifactsMetadata {
   modelTopology: object;
-  trainingConfig?: TrainingConfig;
   weightsManifest: WeightsManifestConfig;
-  format?: string;
-  generatedBy?: string;
-  convertedBy?: string | null;
-  signature?: object;
-  userDefinedMetadata?: Record<string, object>;
-  modelInitializer?: object;
-  initializerSignature?: object;
 }
 
 export interface ModelArtifactsInfo {

@@ -3,21 +3,17 @@
 
 import { concatenateArrayBuffers, getModelArtifactsInfoForJSON } from '../weights.js';
 import { parseModelJSON } from '../model-json.js';
-import type { IOHandler, ModelArtifacts, ModelArtifactsInfo, SaveResult } from '../types.js';
+import {
+  METADATA_KEYS,
+  type IOHandler,
+  type ModelArtifacts,
+  type ModelArtifactsInfo,
+  type SaveResult,
+} from '../types.js';
 
 export const LOCAL_STORAGE_SCHEME = 'localstorage://';
 const PREFIX = 'tensorflowjs_models';
 const PARTS = ['info', 'model_topology', 'weight_specs', 'weight_data', 'model_metadata'] as const;
-const METADATA = [
-  'format',
-  'generatedBy',
-  'convertedBy',
-  'signature',
-  'userDefinedMetadata',
-  'modelInitializer',
-  'initializerSignature',
-  'trainingConfig',
-] as const;
 
 function storage(): Storage {
   const s = (globalThis as { localStorage?: Storage }).localStorage;
@@ -53,7 +49,7 @@ export class BrowserLocalStorage implements IOHandler {
     const k = keys(this.path);
     const info = getModelArtifactsInfoForJSON(artifacts);
     const { modelTopology, weightSpecs, weightData } = artifacts;
-    const metadata = Object.fromEntries(METADATA.map((key) => [key, artifacts[key] ?? undefined]));
+    const metadata = Object.fromEntries(METADATA_KEYS.map((key) => [key, artifacts[key] ?? undefined]));
     const s = storage();
     try {
       s.setItem(k.info, JSON.stringify(info));
@@ -78,7 +74,9 @@ export class BrowserLocalStorage implements IOHandler {
     const topology = s.getItem(k.model_topology) ?? 'null';
     const specs = s.getItem(k.weight_specs) ?? '[]';
     const stored = JSON.parse(s.getItem(k.model_metadata) ?? '{}') as Record<string, unknown>;
-    const metadata = Object.fromEntries(METADATA.filter((key) => stored[key] != null).map((key) => [key, stored[key]]));
+    const metadata = Object.fromEntries(
+      METADATA_KEYS.filter((key) => stored[key] != null).map((key) => [key, stored[key]]),
+    );
     const where = `localstorage://${this.path}`;
     // The same checks as a downloaded model.json.
     const json = parseModelJSON(
