@@ -5,3 +5,7 @@ export { Sequential, sequential, type SequentialArgs } from './sequential.js';
 export { GraphPlan } from './graph.js';
 export { printSummary, fmtShapeKeras, type SummaryOptions } from './summary.js';
 export { input } from '../layers/input-layer.js';
+
+import { modelFromJSON } from './save-load.js';
+/** TF.js's `tf.models` namespace. */
+export const models = { modelFromJSON };

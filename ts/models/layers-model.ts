@@ -22,6 +22,9 @@ import {
 import type { History } from '../training/callbacks.js';
 import { checkAgainstInput } from '../training/data-checks.js';
 import type { TrainableModel } from '../training/trainable-model.js';
+import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
+// save-load.js uses LayersModel only inside functions, so this import cycle is harmless.
+import { saveModel } from './save-load.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -340,6 +343,14 @@ export class LayersModel extends Layer implements TrainableModel {
   async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
     this.assertAlive('trainOnBatch');
     return trainOnBatchModel(this, requireCompiled(this.name, this.compiled, 'trainOnBatch'), x, y);
+  }
+
+  /**
+   * Saves the model in TF.js's format through a handler or to a URL (`file://dir`,
+   * `localstorage://name`, `indexeddb://name`, `downloads://name`, `http(s)://...`).
+   */
+  async save(handlerOrURL: IOHandler | string, config?: SaveConfig): Promise<SaveResult> {
+    return saveModel(this, handlerOrURL, config);
   }
 
   /** Whether outputs are returned as one tensor (the model was made with one output). */

@@ -94,7 +94,7 @@ export class CompiledState {
 
   constructor(
     private readonly model: TrainableModel,
-    private readonly args: ModelCompileArgs,
+    readonly args: ModelCompileArgs,
   ) {
     if (typeof args.optimizer === 'string') {
       this.optimizer = getOptimizer(args.optimizer);

@@ -25,6 +25,13 @@ export interface EarlyStoppingArgs {
   startFromEpoch?: number;
 }
 
+/** 'min' or 'max' for a monitored log value: 'auto' is max for accuracy-like names (Keras's rule). */
+export function monitorMode(who: string, monitor: string, mode: 'auto' | 'min' | 'max' = 'auto'): 'min' | 'max' {
+  if (mode !== 'auto' && mode !== 'min' && mode !== 'max')
+    throw new Error(`ferrite: ${who}: mode must be 'auto', 'min' or 'max', got '${mode}'`);
+  return mode === 'auto' ? (/acc|auc|precision|recall|f1/.test(monitor) ? 'max' : 'min') : mode;
+}
+
 export class EarlyStopping extends BaseCallback {
   readonly monitor: string;
   readonly minDelta: number;
@@ -53,10 +60,7 @@ export class EarlyStopping extends BaseCallback {
     this.startFromEpoch = args.startFromEpoch ?? 0;
     if (!Number.isInteger(this.patience) || this.patience < 0)
       throw new Error(`ferrite: earlyStopping: patience must be an integer >= 0, got ${args.patience}`);
-    const mode = args.mode ?? 'auto';
-    if (mode !== 'auto' && mode !== 'min' && mode !== 'max')
-      throw new Error(`ferrite: earlyStopping: mode must be 'auto', 'min' or 'max', got '${mode}'`);
-    this.mode = mode === 'auto' ? (/acc|auc|precision|recall|f1/.test(this.monitor) ? 'max' : 'min') : mode;
+    this.mode = monitorMode('earlyStopping', this.monitor, args.mode);
   }
 
   private improves(value: number, reference: number): boolean {

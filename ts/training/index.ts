@@ -4,12 +4,19 @@
 
 import { earlyStopping } from './early-stopping.js';
 import { terminateOnNaN } from './terminate-on-nan.js';
+import { modelCheckpoint } from './model-checkpoint.js';
 
 export { BaseCallback, CustomCallback, CallbackList, History, standardizeCallbacks } from './callbacks.js';
 export type { Logs, CallbackModel, CallbackParams, CustomCallbackArgs, CallbackIdentifier } from './callbacks.js';
 export { EarlyStopping, earlyStopping, type EarlyStoppingArgs } from './early-stopping.js';
 export { TerminateOnNaN, terminateOnNaN } from './terminate-on-nan.js';
 export { NonFiniteStepError } from './finite.js';
+export {
+  ModelCheckpoint,
+  modelCheckpoint,
+  formatCheckpointPath,
+  type ModelCheckpointArgs,
+} from './model-checkpoint.js';
 export { ProgressLogger, defaultSink, fmtBar, fmtEta, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
 export {
   CompiledState,
@@ -30,4 +37,4 @@ export {
 export { TrainStep } from './train-step.js';
 
 /** Callbacks by factory, like `tf.callbacks`. */
-export const callbacks = { earlyStopping, terminateOnNaN };
+export const callbacks = { earlyStopping, terminateOnNaN, modelCheckpoint };

@@ -1,0 +1,104 @@
+// Weight quantization as the tensorflowjs converter writes it: affine uint8/uint16
+// (value = q * scale + min, with zero exactly representable) and IEEE half floats.
+
+export type QuantizationDtype = 'uint8' | 'uint16' | 'float16';
+
+export const QUANTIZATION_BYTES: Record<QuantizationDtype, number> = { uint8: 1, uint16: 2, float16: 2 };
+
+/**
+ * Affine range for `values` (the converter's _get_affine_quantization_range): the
+ * range is widened to contain 0 and nudged so that 0 maps to an integer.
+ */
+function affineRange(values: Float32Array, qmax: number): { scale: number; min: number } {
+  let lo = 0;
+  let hi = 0;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const scale = hi === lo ? 1 : (hi - lo) / qmax;
+  const zeroPoint = Math.round(-lo / scale);
+  return { scale, min: -zeroPoint * scale };
+}
+
+/** Quantizes float32 values; returns the bytes and the manifest's quantization entry. */
+export function quantize(
+  values: Float32Array,
+  dtype: QuantizationDtype,
+): { bytes: Uint8Array; entry: { dtype: QuantizationDtype; scale?: number; min?: number; original_dtype: 'float32' } } {
+  if (dtype === 'float16') {
+    const out = new Uint16Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = toHalf(values[i]);
+    return { bytes: new Uint8Array(out.buffer), entry: { dtype, original_dtype: 'float32' } };
+  }
+  const qmax = dtype === 'uint8' ? 255 : 65535;
+  const { scale, min } = affineRange(values, qmax);
+  const out = dtype === 'uint8' ? new Uint8Array(values.length) : new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = Math.min(qmax, Math.max(0, Math.round((values[i] - min) / scale)));
+  return { bytes: new Uint8Array(out.buffer), entry: { dtype, scale, min, original_dtype: 'float32' } };
+}
+
+/** Float values of `count` quantized values at `bytes` (TF.js's decoding). */
+export function dequantize(
+  bytes: Uint8Array,
+  count: number,
+  q: { dtype: QuantizationDtype; scale?: number; min?: number },
+  into: Float32Array | Int32Array,
+): void {
+  const aligned = bytes.slice(0, count * QUANTIZATION_BYTES[q.dtype]).buffer;
+  if (q.dtype === 'float16') {
+    const h = new Uint16Array(aligned);
+    for (let i = 0; i < count; i++) into[i] = fromHalf(h[i]);
+    return;
+  }
+  const src = q.dtype === 'uint8' ? new Uint8Array(aligned) : new Uint16Array(aligned);
+  const scale = q.scale!;
+  const min = q.min!;
+  for (let i = 0; i < count; i++) into[i] = src[i] * scale + min;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** float32 -> IEEE binary16 bits, rounding to nearest even (overflow to infinity). */
+export function toHalf(v: number): number {
+  f32[0] = v;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant !== 0 ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = 1 << (shift - 1);
+    let m = mant >>> shift;
+    const rest = mant & ((1 << shift) - 1);
+    if (rest > half || (rest === half && m & 1)) m++;
+    return sign | m;
+  }
+  let m = mant >>> 13;
+  const rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && m & 1)) {
+    m++;
+    if (m === 0x400) {
+      m = 0;
+      e++;
+      if (e >= 0x1f) return sign | 0x7c00;
+    }
+  }
+  return sign | (e << 10) | m;
+}
+
+/** IEEE binary16 bits -> number. */
+export function fromHalf(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant === 0 ? sign * Infinity : NaN;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
