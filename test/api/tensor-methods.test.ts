@@ -199,6 +199,10 @@ describeEachBuild('dtypes', () => {
   });
 
   it('unary ops, reductions and casts on int32 and bool match TF.js', () => {
+    const INTS = [
+      [1, 5],
+      [7, 2],
+    ];
     const cases: [string, (t: typeof fe) => AnyTensor][] = [
       ['neg int32', (t) => t.tensor1d([1, -2, 3], 'int32').neg() as never],
       ['abs int32', (t) => t.tensor1d([1, -2, 3], 'int32').abs() as never],
@@ -207,34 +211,8 @@ describeEachBuild('dtypes', () => {
       ['sum int32', (t) => t.tensor1d([1, -2, 4], 'int32').sum() as never],
       ['sum bool', (t) => t.tensor1d([1, 0, 1], 'bool').sum() as never],
       ['mean int32', (t) => t.tensor1d([1, 2], 'int32').mean() as never],
-      [
-        'max int32',
-        (t) =>
-          t
-            .tensor2d(
-              [
-                [1, 5],
-                [7, 2],
-              ],
-              undefined,
-              'int32',
-            )
-            .max(1) as never,
-      ],
-      [
-        'argMax int32',
-        (t) =>
-          t
-            .tensor2d(
-              [
-                [1, 5],
-                [7, 2],
-              ],
-              undefined,
-              'int32',
-            )
-            .argMax(1) as never,
-      ],
+      ['max int32', (t) => t.tensor2d(INTS, undefined, 'int32').max(1) as never],
+      ['argMax int32', (t) => t.tensor2d(INTS, undefined, 'int32').argMax(1) as never],
       ['float to bool', (t) => t.tensor1d([0, NaN, -2]).toBool() as never],
       ['int32 to bool', (t) => t.tensor1d([0, 3, -2], 'int32').cast('bool') as never],
       ['bool to float', (t) => t.tensor1d([1, 0], 'bool').toFloat() as never],

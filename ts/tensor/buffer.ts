@@ -1,6 +1,7 @@
 // TensorBuffer, like `tf.buffer`: a mutable block of values with a shape, written element
 // by element in JavaScript (set/get by coordinates) and turned into a tensor at the end.
 
+import { computeStrides } from '../util/index.js';
 import { tensor } from './creation.js';
 import { checkShape, sizeOf, type DataType, type Shape, type Tensor, type TypedArray } from './tensor.js';
 
@@ -32,8 +33,7 @@ export class TensorBuffer {
         `ferrite: buffer: shape [${this.shape.join(', ')}] needs ${this.size} values, got ${this.values.length}`,
       );
     }
-    this.strides = [];
-    for (let i = this.shape.length - 2, s = 1; i >= 0; i--) this.strides.unshift((s *= this.shape[i + 1]));
+    this.strides = computeStrides(this.shape);
   }
 
   get rank(): number {
