@@ -264,7 +264,7 @@ async function train() {
         seen += logs.size;
         // Exponential moving averages of the batch values, as TensorBoard smooths them.
         smoothLoss = smoothLoss === null ? logs.loss : 0.98 * smoothLoss + 0.02 * logs.loss;
-        smoothAcc = smoothAcc === null ? logs.accuracy : 0.98 * smoothAcc + 0.02 * logs.accuracy;
+        smoothAcc = smoothAcc === null ? logs.acc : 0.98 * smoothAcc + 0.02 * logs.acc;
         const x = epochNow + (batch + 1) / steps;
         series.x.push(x);
         series.loss.push(smoothLoss);
@@ -282,11 +282,11 @@ async function train() {
       onEpochEnd: (epoch, logs) => {
         if (series.x.length > 0) {
           series.valLoss[series.valLoss.length - 1] = logs.val_loss;
-          series.valAcc[series.valAcc.length - 1] = logs.val_accuracy;
+          series.valAcc[series.valAcc.length - 1] = logs.val_acc;
         }
         dirty = true;
         const row = document.createElement('tr');
-        const cells = [epoch + 1, logs.loss, logs.accuracy, logs.val_loss, logs.val_accuracy];
+        const cells = [epoch + 1, logs.loss, logs.acc, logs.val_loss, logs.val_acc];
         for (const v of cells) {
           const td = document.createElement('td');
           td.textContent = Number.isInteger(v) ? String(v) : v.toFixed(4);

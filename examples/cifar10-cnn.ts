@@ -44,7 +44,7 @@ export interface Cifar10CnnResult {
   testLoss?: number;
   testAccuracy?: number;
   history?: History;
-  /** The SVG chart of accuracy / val_accuracy and loss / val_loss per epoch. */
+  /** The SVG chart of acc / val_acc and loss / val_loss per epoch. */
   chartPath?: string;
   trainSeconds?: number;
 }
@@ -116,7 +116,7 @@ export async function main(opts: Cifar10CnnOptions = {}): Promise<Cifar10CnnResu
   });
   const trainSeconds = (performance.now() - start) / 1000;
 
-  plot.plotHistory(history, { metrics: ['accuracy', 'loss'], path: chartPath, title: 'CIFAR-10 CNN' });
+  plot.plotHistory(history, { metrics: ['acc', 'loss'], path: chartPath, title: 'CIFAR-10 CNN' });
   if (verbose !== 0) log(`\nThe training curves are in ${chartPath} (open it in a browser).`);
 
   const [lossTensor, accTensor] = model.evaluate(testImages, testLabels, {

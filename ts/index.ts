@@ -21,6 +21,7 @@ export {
   type Shape,
   type TypedArray,
   type NestedArray,
+  type StorageArray,
 } from './tensor/tensor.js';
 export {
   tensor,
@@ -40,6 +41,13 @@ export {
   type TensorLike,
 } from './tensor/creation.js';
 export { tidy, keep, dispose, type TensorContainer } from './tensor/scope.js';
+export { buffer, TensorBuffer } from './tensor/buffer.js';
+
+// TF.js's helpers: `util` (assert, shuffle, createShuffledIndices, now, sizeFromShape, ...),
+// `env()` flags, `nextFrame()`.
+export * as util from './util/index.js';
+export { env, Environment } from './util/env.js';
+export { nextFrame } from './util/next-frame.js';
 
 // Autograd, for custom training loops.
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './autograd/tape.js';

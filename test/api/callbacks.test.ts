@@ -77,9 +77,9 @@ describe('callbacks', () => {
       'epochEnd 1',
       'trainEnd',
     ]);
-    expect(Object.keys(batchLogs[0]).sort()).toEqual(['accuracy', 'batch', 'loss', 'size']);
+    expect(Object.keys(batchLogs[0]).sort()).toEqual(['acc', 'batch', 'loss', 'size']);
     expect(batchLogs[1].size).toBe(8);
-    expect(Object.keys(epochLogs[0]).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(Object.keys(epochLogs[0]).sort()).toEqual(['acc', 'loss', 'val_acc', 'val_loss']);
     for (const v of Object.values(epochLogs[1])) expect(typeof v).toBe('number');
     m.dispose();
   });
@@ -177,7 +177,7 @@ describe('earlyStopping', () => {
   });
 
   it('mode max for accuracies, and baseline', async () => {
-    const es = new EarlyStopping({ monitor: 'val_accuracy', patience: 0 });
+    const es = new EarlyStopping({ monitor: 'val_acc', patience: 0 });
     expect(es.mode).toBe('max');
     // The first epoch improves on nothing-yet but not on the baseline, so patience keeps counting.
     const r = await scripted([0.9, 0.95, 0.97, 0.99], callbacks.earlyStopping({ patience: 2, baseline: 0.5 }));

@@ -67,7 +67,7 @@ describeEachBuild('fit converges', () => {
     const history = await m.fit(x, y, { epochs: 120, batchSize: 20, verbose: 0 });
     expect(history.history.loss.length).toBe(120);
     expect(history.history.loss[119]).toBeLessThan(history.history.loss[0]);
-    expect(history.history.accuracy[119]).toBeGreaterThan(0.95);
+    expect(history.history.acc[119]).toBeGreaterThan(0.95);
     expect(accuracyOf(m, x, labels)).toBeGreaterThan(0.95);
     m.dispose();
   });
@@ -88,7 +88,7 @@ describeEachBuild('fit converges', () => {
     });
     m.compile({ optimizer: train.adam(0.05), loss: 'binaryCrossentropy', metrics: ['accuracy'] });
     const h = await m.fit(x, y, { epochs: 300, batchSize: 4, verbose: 0 });
-    expect(h.history.accuracy.at(-1)).toBe(1);
+    expect(h.history.acc.at(-1)).toBe(1);
     expect(h.history.loss.at(-1)).toBeLessThan(0.1);
     const p = (m.predict(x) as Tensor).dataSync();
     expect(Array.from(p, (v) => (v > 0.5 ? 1 : 0))).toEqual([0, 1, 1, 0]);
@@ -120,7 +120,7 @@ describeEachBuild('fit behaviour', () => {
     const [l, a] = (m.evaluate(x, y, { batchSize: 53 }) as Tensor[]).map((t) => t.dataSync()[0]);
     expect(h.history.loss[0]).toBeCloseTo(l, 5);
     expect(h.history.loss[1]).toBeCloseTo(l, 5);
-    expect(h.history.accuracy[0]).toBeCloseTo(a, 5);
+    expect(h.history.acc[0]).toBeCloseTo(a, 5);
     m.dispose();
   });
 
@@ -129,7 +129,7 @@ describeEachBuild('fit behaviour', () => {
     m.compile({ optimizer: train.sgd(0), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const { x, y } = data(40);
     const h = await m.fit(x, y, { epochs: 1, batchSize: 8, validationSplit: 0.25, verbose: 0 });
-    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(Object.keys(h.history).sort()).toEqual(['acc', 'loss', 'val_acc', 'val_loss']);
     const { sliceRows } = await import('../../ts/training/evaluate.js');
     const lastX = sliceRows(x, 30, 10);
     const lastY = sliceRows(y, 30, 10);
@@ -142,7 +142,7 @@ describeEachBuild('fit behaviour', () => {
     const v = data(12, 9);
     const h2 = await m.fit(x, y, { epochs: 2, batchSize: 8, validationData: [v.x, v.y], verbose: 0 });
     expect(h2.history.val_loss.length).toBe(2);
-    expect(h2.history.val_accuracy.length).toBe(2);
+    expect(h2.history.val_acc.length).toBe(2);
     await expect(m.fit(x, y, { validationSplit: 1.5 })).rejects.toThrow(/validationSplit must be in \[0, 1\)/);
     m.dispose();
   });
@@ -248,7 +248,7 @@ describeEachBuild('fit behaviour', () => {
       loss: ['sparseCategoricalCrossentropy', 'meanSquaredError'],
       metrics: { cls: ['accuracy'] },
     });
-    expect(m.metricsNames).toEqual(['loss', 'cls_loss', 'reg_loss', 'cls_accuracy']);
+    expect(m.metricsNames).toEqual(['loss', 'cls_loss', 'reg_loss', 'cls_acc']);
     const { x, y } = data(20);
     const target = randomTensor([20, 1], rng(2));
     const hist = await m.fit(x, [y, target], { epochs: 2, batchSize: 8, verbose: 0 });
@@ -362,13 +362,13 @@ describe('progress output', () => {
     expect(sink.lines.length).toBe(4);
     expect(sink.lines[0]).toBe('Epoch 1/2');
     expect(sink.lines[1]).toMatch(
-      /^3\/3 \[==============================\] - \d+s \d+(us|ms|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}$/,
+      /^3\/3 \[==============================\] - \d+s \d+(us|ms|s)\/step - loss: \d\.\d{4} - acc: \d\.\d{4} - val_loss: \d\.\d{4} - val_acc: \d\.\d{4}$/,
     );
     expect(sink.lines[2]).toBe('Epoch 2/2');
     const evalSink = silentSink();
     m.evaluate(x, y, { batchSize: 32, verbose: 2, progressSink: evalSink });
     expect(evalSink.lines).toHaveLength(1);
-    expect(evalSink.lines[0]).toMatch(/^2\/2 - \d+s - \d+(us|ms|s)\/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}$/);
+    expect(evalSink.lines[0]).toMatch(/^2\/2 - \d+s - \d+(us|ms|s)\/step - loss: \d\.\d{4} - acc: \d\.\d{4}$/);
     m.dispose();
   });
 

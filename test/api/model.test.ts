@@ -246,7 +246,7 @@ describeEachBuild('model computation', () => {
       ],
     });
     m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-    expect(m.metricsNames).toEqual(['loss', 'accuracy']);
+    expect(m.metricsNames).toEqual(['loss', 'acc']);
     const rand = rng(7);
     const n = 45;
     const x = randomTensor([n, 3], rand);

@@ -4,7 +4,7 @@ import { memory, tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import { emptyTensor, variable, type Tensor, type Variable } from '../../ts/tensor/tensor.js';
 import { record } from '../../ts/autograd/tape.js';
-import { meanSquaredError } from '../../ts/losses/index.js';
+import { meanSquaredError } from '../../ts/losses/regression.js';
 import {
   AdamOptimizer,
   getOptimizer,

@@ -70,7 +70,7 @@ describe('background training in a Node worker', () => {
   it('runs the threaded build in the worker and reports it', () => {
     expect(trainer.backend).toBe('simd-threads');
     expect(trainer.threads).toBeGreaterThanOrEqual(1);
-    expect(trainer.metricsNames).toEqual(['loss', 'accuracy']);
+    expect(trainer.metricsNames).toEqual(['loss', 'acc']);
   });
 
   it('can be logged and serialised without reaching into the worker', async () => {
@@ -90,16 +90,16 @@ describe('background training in a Node worker', () => {
       onEpochEnd: (_epoch, logs) => void epochLogs.push(logs!),
     });
     expect(h.epoch).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(Object.keys(h.history).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(Object.keys(h.history).sort()).toEqual(['acc', 'loss', 'val_acc', 'val_loss']);
     expect(h.params).toMatchObject({ epochs: 8, steps: 63, samples: 2000, batchSize: 32 });
     expect(h.history.loss[7]).toBeLessThan(h.history.loss[0] * 0.5);
-    expect(h.history.val_accuracy[7]).toBeGreaterThan(0.9);
+    expect(h.history.val_acc[7]).toBeGreaterThan(0.9);
     expect(epochLogs.map((l) => l.loss)).toEqual(h.history.loss);
     for (const l of epochLogs) for (const v of Object.values(l)) expect(typeof v).toBe('number');
     // The held-out data agrees.
     const evalData = data(blobs(500, 2));
     const [loss, acc] = (await trainer.evaluate(evalData.x, evalData.y)) as number[];
-    expect(acc).toBeCloseTo(h.history.val_accuracy[7], 5);
+    expect(acc).toBeCloseTo(h.history.val_acc[7], 5);
     expect(loss).toBeCloseTo(h.history.val_loss[7], 4);
   });
 
@@ -224,7 +224,7 @@ describe('background training in a Node worker', () => {
     const before = model.getWeights().map((w) => w.dataSync());
     const trained = await trainer.toModel();
     expect(trained).toBeInstanceOf(fe.Sequential);
-    expect(trained.metricsNames).toEqual(['loss', 'accuracy']);
+    expect(trained.metricsNames).toEqual(['loss', 'acc']);
     const fromWorker = await trainer.getWeights();
     const local = trained.getWeights();
     expect(local).toHaveLength(fromWorker.length);
@@ -246,7 +246,7 @@ describe('background training in a Node worker', () => {
       epochs: 1,
       verbose: 0,
     });
-    expect(h.history.accuracy[0]).toBeGreaterThan(0.5);
+    expect(h.history.acc[0]).toBeGreaterThan(0.5);
     for (const t of [...local, ...fromWorker, xs, there]) t.dispose();
     trained.dispose();
   });
@@ -335,7 +335,7 @@ describe('background training: creating a trainer', () => {
       { compile: { optimizer: fe.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy', metrics: 'accuracy' } },
     );
     try {
-      expect(t.metricsNames).toEqual(['loss', 'accuracy']);
+      expect(t.metricsNames).toEqual(['loss', 'acc']);
       const h = await t.fit(
         { data: new Float32Array(12), shape: [4, 3] },
         { data: new Int32Array(4), shape: [4] },

@@ -60,7 +60,7 @@ describe('CIFAR-10 CNN (examples/cifar10-cnn.ts)', () => {
     const r = await cifar10Cnn({ path: root, epochs: 3, chartPath, verbose: 2, log: (l) => lines.push(l) });
     expect(r.trained).toBe(true);
     const h = r.history!.history;
-    expect(Object.keys(h).sort()).toEqual(['accuracy', 'loss', 'val_accuracy', 'val_loss']);
+    expect(Object.keys(h).sort()).toEqual(['acc', 'loss', 'val_acc', 'val_loss']);
     expect(h.loss).toHaveLength(3);
     expect(h.loss[2]).toBeLessThan(h.loss[0]);
     expect(h.loss[0]).toBeLessThan(2.31); // starts near ln 10 and falls within the first epoch
@@ -68,7 +68,7 @@ describe('CIFAR-10 CNN (examples/cifar10-cnn.ts)', () => {
     expect(lines.some((l) => l.includes('Total params: 122,570'))).toBe(true);
     expect(lines.some((l) => l.includes(chartPath))).toBe(true);
     const svg = readFileSync(chartPath, 'utf8');
-    for (const s of ['accuracy', 'val_accuracy', 'loss', 'val_loss']) expect(svg).toContain(`data-series="${s}"`);
+    for (const s of ['acc', 'val_acc', 'loss', 'val_loss']) expect(svg).toContain(`data-series="${s}"`);
     expect(memory().numTensors).toBe(before);
   });
 

@@ -274,7 +274,7 @@ describeEachBuild('reductions', (build, threads) => {
       expect(() => max(x, 0.5)).toThrow(/ferrite: max: axis 0.5 is out of range/);
       expect(() => argMax(tensor(3))).toThrow(/ferrite: argMax: needs a tensor of rank >= 1, got a scalar/);
       expect(() => argMin(tensor([], [2, 0]), 1)).toThrow(/ferrite: argMin: axis 1 of \[2, 0\] is empty/);
-      expect(() => sum(tensor([1], [1], 'int32'))).toThrow(/ferrite: sum: input must be float32, got int32/);
+      expect(() => sum('x' as unknown as Tensor)).toThrow(/ferrite: sum: argument 0 must be a Tensor/);
     });
   });
 

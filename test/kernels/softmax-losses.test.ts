@@ -8,14 +8,12 @@ import { logSoftmax, softmax } from '../../ts/ops/softmax.js';
 import {
   binaryCrossentropy,
   categoricalCrossentropy,
-  huber,
-  meanAbsoluteError,
-  meanSquaredError,
   sigmoidCrossEntropyWithLogits,
   softmaxCrossEntropyWithLogits,
   sparseCategoricalCrossentropy,
   sparseSoftmaxCrossEntropyWithLogits,
-} from '../../ts/losses/index.js';
+} from '../../ts/losses/crossentropy.js';
+import { huber, meanAbsoluteError, meanSquaredError } from '../../ts/losses/regression.js';
 import { getLoss } from '../../ts/losses/resolve.js';
 
 const EPS = 1e-7;

@@ -19,7 +19,8 @@ import {
 import { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.js';
 
-export { Layer, type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
+export { type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
+export { Layer } from './custom-layer.js';
 export { input, type InputArgs } from './input-layer.js';
 export type { SymbolicShape } from './symbolic.js';
 export type { ActivationIdentifier } from './activations.js';

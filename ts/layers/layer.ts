@@ -54,6 +54,9 @@ export interface LayerWeight {
 
 export type LayerConfig = Record<string, unknown>;
 
+/** A function a layer runs on each call through `invokeCallHook` (TF.js's call hook). */
+export type CallHook = (inputs: Tensor | Tensor[], kwargs: CallKwargs) => void;
+
 export abstract class Layer {
   static className = 'Layer';
 
@@ -73,6 +76,7 @@ export abstract class Layer {
   private readonly ownWeights: LayerWeight[] = [];
   private initialWeights?: Tensor[];
   private disposed = false;
+  private callHook: CallHook | null = null;
 
   constructor(args: LayerArgs = {}) {
     const cls = this.constructor as typeof Layer;
@@ -263,6 +267,20 @@ export abstract class Layer {
         }
       }
     });
+  }
+
+  /** Runs the hook set by `setCallHook`, if any (TF.js's custom layers call it first in `call`). */
+  invokeCallHook(inputs: Tensor | Tensor[], kwargs: CallKwargs): void {
+    if (this.callHook !== null) this.callHook(inputs, kwargs);
+  }
+
+  /** A function `invokeCallHook` runs on each call. */
+  setCallHook(callHook: CallHook): void {
+    this.callHook = callHook;
+  }
+
+  clearCallHook(): void {
+    this.callHook = null;
   }
 
   // ---- weights ----

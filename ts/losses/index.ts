@@ -1,20 +1,23 @@
-// Losses, Keras-style: a loss function takes (yTrue, yPred) and returns one loss per
-// sample (the last axis reduced); the model averages them over the batch.
-//
-// NaN: losses do not scan their inputs for NaN (that would cost a pass over every batch):
-// a NaN in yTrue or yPred gives a NaN loss for that sample, and the training loop is
-// the place that notices a NaN loss.
+// Losses, exactly as TF.js's `tf.losses`: the core API's losses, called as
+// (labels, predictions, weights?, ..., reduction?) and reduced to a scalar by default
+// (see ./core.ts). The Layers API's per-sample losses, which `compile` finds by name
+// ('meanSquaredError', 'categoricalCrossentropy', ...), live in ./resolve.ts's registry;
+// those TF.js exposes as functions are in `metrics` (`metrics.binaryCrossentropy`, ...).
 
 import type { Tensor } from '../tensor/tensor.js';
 
-export { huber, meanAbsoluteError, meanSquaredError } from './regression.js';
 export {
-  binaryCrossentropy,
-  categoricalCrossentropy,
-  sigmoidCrossEntropyWithLogits,
-  softmaxCrossEntropyWithLogits,
-  sparseCategoricalCrossentropy,
-  sparseSoftmaxCrossEntropyWithLogits,
-} from './crossentropy.js';
+  Reduction,
+  computeWeightedLoss,
+  absoluteDifference,
+  meanSquaredError,
+  huberLoss,
+  logLoss,
+  hingeLoss,
+  cosineDistance,
+  sigmoidCrossEntropy,
+  softmaxCrossEntropy,
+} from './core.js';
 
+/** A per-sample loss function, what `compile({loss})` accepts: (yTrue, yPred) -> one loss per sample. */
 export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;

@@ -15,6 +15,9 @@ export {
   meanAbsoluteError,
 } from './functions.js';
 
+// The Layers API's per-sample cross-entropies, where TF.js exposes them (`tf.metrics`).
+export { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses/crossentropy.js';
+
 // What compile accepts besides names and functions: an object that aggregates over an epoch.
 export type { Metric, MetricFn } from './metric.js';
 export type { MetricIdentifier } from './resolve.js';

@@ -102,6 +102,12 @@ const BY_FUNCTION = new Map<MetricFn, string>([
   [fns.meanAbsoluteError, 'mae'],
 ]);
 
+/** The key a metric name gets in logs, as TF.js: 'acc' for 'accuracy' and 'acc', other names as written. */
+export function metricLogName(identifier: string): string {
+  const key = canonical(identifier);
+  return key === 'accuracy' || key === 'acc' ? 'acc' : identifier;
+}
+
 function isMetric(x: unknown): x is Metric {
   return (
     typeof x === 'object' &&
@@ -117,7 +123,9 @@ function isMetric(x: unknown): x is Metric {
  * `metrics`; any (yTrue, yPred) => Tensor function; or a Metric, returned as is).
  * `loss` (the compile loss: a name or a function) and `outputShape` (the model's
  * output shape; only its last dimension is read) resolve 'accuracy' as Keras does.
- * The metric's name, used in logs, is the identifier as written ('acc' stays 'acc').
+ * The metric's name, used in logs, is TF.js's: 'acc' for 'accuracy' and 'acc' (so logs
+ * hold `acc` and `val_acc`), the identifier as written for other names
+ * ('categoricalAccuracy'), the function's name for a function.
  */
 export function getMetric(
   identifier: MetricIdentifier,
@@ -144,5 +152,5 @@ export function getMetric(
         `precision, recall, f1, macroPrecision, macroRecall, macroF1, mse, mae, or pass a function (yTrue, yPred) => Tensor`,
     );
   }
-  return factory(identifier, kind, lastDim);
+  return factory(metricLogName(identifier), kind, lastDim);
 }

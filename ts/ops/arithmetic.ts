@@ -17,6 +17,7 @@ import { emptyTensor, Tensor, type Shape } from '../tensor/tensor.js';
 import { sumToShape } from './reduce.js';
 import { collapseSpace, contiguousStrides, MAX_RANK } from './strided-space.js';
 import { neg } from './unary.js';
+import { computeInFloat, operandDtype, upcastType } from './dtype.js';
 import { broadcastShapes, checkFloat, checkInputs, fmtShape, named, sameShape } from './util.js';
 
 /** A tensor, or a number used as a float32 scalar. */
@@ -63,13 +64,18 @@ function operandPtr(eng: Engine, x: Operand): number {
 function checkOperand(op: string, x: Operand, which: string): void {
   if (typeof x === 'number') return;
   if (!(x instanceof Tensor)) throw new Error(`ferrite: ${op}: ${which} must be a Tensor or a number, got ${typeof x}`);
-  checkFloat(op, x, which);
 }
 
 function binary(spec: BinarySpec, a: Operand, b: Operand): Tensor {
   const { op } = spec;
   checkOperand(op, a, 'a');
   checkOperand(op, b, 'b');
+  if (operandDtype(a) !== 'float32' || operandDtype(b) !== 'float32') {
+    // int32 / int32 floors, as TF.js; other integer results are exact.
+    const rounding = spec.code === BinaryOp.DIV ? 'floor' : 'round';
+    const out = upcastType(operandDtype(a), operandDtype(b));
+    return computeInFloat([a, b], out, (fa, fb) => binary(spec, fa, fb), rounding);
+  }
   if (typeof a === 'number' && typeof b === 'number') {
     const ta = scalar(a);
     try {
@@ -158,7 +164,10 @@ export const sub = binaryOp('sub', 'Sub', BinaryOp.SUB);
 /** a * b, elementwise, with broadcasting. */
 export const mul = binaryOp('mul', 'Multiply', BinaryOp.MUL);
 
-/** a / b, elementwise, with broadcasting (IEEE: x/0 is ±Infinity or NaN). */
+/**
+ * a / b, elementwise, with broadcasting (IEEE: x/0 is ±Infinity or NaN). Two int32
+ * tensors divide with flooring (x/0 gives 0), as TF.js.
+ */
 export const div = binaryOp('div', 'RealDiv', BinaryOp.DIV);
 
 /**

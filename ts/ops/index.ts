@@ -17,3 +17,5 @@ export {
   sparseSoftmaxCrossEntropyWithLogits,
 } from './fused-losses.js';
 export * from './pad.js';
+// Tensor methods (x.add(y), x.mean(0), ...): installed on Tensor.prototype by this import.
+export { installChainedOps, type ChainedOps } from './chain.js';

@@ -12,6 +12,7 @@ import { BinaryOp, ReduceOp } from '../backend/core-abi.js';
 import type { Engine } from '../backend/engine.js';
 import { scalarParam, writeParams } from '../backend/param-block.js';
 import { emptyTensor, sizeOf, type Shape, type Tensor } from '../tensor/tensor.js';
+import { computeInFloat, isIntegralTensor } from './dtype.js';
 import { broadcastCopy } from './strided-copy.js';
 import { checkFloat, checkInputs, fmtShape, normAxis, sameShape } from './util.js';
 
@@ -146,6 +147,11 @@ function planReduction(
 }
 
 function sumLike(op: 'sum' | 'mean', x: Tensor, axis: number | number[] | undefined, keepDims: boolean): Tensor {
+  // As TF.js: the sum of int32 or bool is int32, a mean is float32.
+  if (isIntegralTensor(x)) {
+    const out = op === 'mean' ? 'float32' : 'int32';
+    return computeInFloat([x], out, (f) => sumLike(op, f as Tensor, axis, keepDims));
+  }
   const { mask, outShape, passes } = planReduction(op, x, axis, keepDims);
   const count = sizeOf(x.shape.filter((_, i) => mask[i]));
   // The mean of nothing is NaN (0 * Infinity), as in TF.js.
@@ -179,6 +185,9 @@ function extremumPass(op: 'max' | 'min', x: Tensor, p: Pass, outShape: Shape): T
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefined, keepDims: boolean): Tensor {
+  if (isIntegralTensor(x)) {
+    return computeInFloat([x], x.dtype, (f) => extremum(op, f as Tensor, axis, keepDims));
+  }
   const { outShape, passes } = planReduction(op, x, axis, keepDims);
   if (passes.length === 0) {
     const y = copyAs(x, outShape);
@@ -208,6 +217,9 @@ export const max: Reduction = (x, axis, keepDims = false) => extremum('max', x, 
 export const min: Reduction = (x, axis, keepDims = false) => extremum('min', x, axis, keepDims);
 
 function argExtremum(op: 'argMax' | 'argMin', x: Tensor, axis: number): Tensor {
+  if (isIntegralTensor(x)) {
+    return computeInFloat([x], 'int32', (f) => argExtremum(op, f as Tensor, axis));
+  }
   const eng = checkInputs(op, x);
   checkFloat(op, x);
   if (x.rank === 0) throw new Error(`ferrite: ${op}: needs a tensor of rank >= 1, got a scalar`);

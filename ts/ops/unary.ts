@@ -4,10 +4,22 @@
 import { record } from '../autograd/tape.js';
 import { UnaryOp } from '../backend/core-abi.js';
 import { emptyTensor, zerosTensor, type DataType, type Tensor } from '../tensor/tensor.js';
+import { computeInFloat, floatCopy, fromFloat, isIntegralTensor } from './dtype.js';
 import { checkFloat, checkInputs, fmtShape, named } from './util.js';
+
+// On int32 and bool these keep the dtype (as TF.js); the others give float32.
+const INTEGER_PRESERVING = new Set<UnaryOp>([UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SQUARE, UnaryOp.SIGN]);
 
 function unary(op: string, kernel: string, code: UnaryOp, x: Tensor): Tensor {
   const eng = checkInputs(op, x);
+  if (isIntegralTensor(x)) {
+    const out = INTEGER_PRESERVING.has(code)
+      ? x.dtype === 'bool' && code === UnaryOp.NEG
+        ? 'int32'
+        : x.dtype
+      : 'float32';
+    return computeInFloat([x], out, (f) => unary(op, kernel, code, f as Tensor));
+  }
   checkFloat(op, x);
   const y = emptyTensor(x.shape, 'float32', eng);
   eng.core.fe_unary(code, x.ptr, y.ptr, x.size);
@@ -75,21 +87,34 @@ export function clipByValue(x: Tensor, clipValueMin: number, clipValueMax: numbe
 /**
  * Converts to `dtype`. float32 -> int32 truncates toward zero (as TF.js); values
  * beyond the int32 range saturate and NaN becomes 0. int32 -> float32 rounds to the
- * nearest float beyond 2^24. The same dtype gives a copy. The gradient flows through
+ * nearest float beyond 2^24. To bool: nonzero and NaN are true; bool reads as 0/1. The same dtype gives a copy. The gradient flows through
  * a float32 -> float32 cast only (int32 values carry none).
  */
 export function cast(x: Tensor, dtype: DataType): Tensor {
   const eng = checkInputs('cast', x);
-  if (dtype !== 'float32' && dtype !== 'int32') {
-    throw new Error(`ferrite: cast: unsupported dtype '${String(dtype)}' for ${fmtShape(x.shape)} (float32 or int32)`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
+    throw new Error(
+      `ferrite: cast: unsupported dtype '${String(dtype)}' for ${fmtShape(x.shape)} (float32, int32 or bool)`,
+    );
   }
+  // To bool: nonzero (and NaN) is true, as TF.js; from bool: its 0/1 storage is already int32.
+  if (dtype === 'bool' && x.dtype !== 'bool') {
+    if (x.dtype === 'float32') return fromFloat(x, 'bool');
+    const f = floatCopy(x);
+    try {
+      return fromFloat(f, 'bool');
+    } finally {
+      f.dispose();
+    }
+  }
+  const from = x.dtype === 'bool' ? 'int32' : x.dtype;
   const y = emptyTensor(x.shape, dtype, eng);
-  if (dtype === x.dtype) {
+  if (dtype === from || dtype === x.dtype) {
     eng.u8.copyWithin(y.ptr, x.ptr, x.ptr + x.size * 4);
     if (dtype === 'float32') record('Cast', [x], y, (dy) => [dy]);
   } else if (dtype === 'int32') {
-    eng.core.fe_cast_f32_i32(x.ptr, y.ptr, x.size);
-  } else {
+    if (y.size > 0) eng.core.fe_cast_f32_i32(x.ptr, y.ptr, x.size);
+  } else if (y.size > 0) {
     eng.core.fe_cast_i32_f32(x.ptr, y.ptr, x.size);
   }
   return y;

@@ -13,7 +13,15 @@ import {
   type TypedArray,
 } from './tensor.js';
 
-export type TensorLike = TypedArray | NestedArray | number[] | Uint8Array;
+type NestedBooleans = boolean | NestedBooleans[];
+export type TensorLike = TypedArray | NestedArray | number[] | Uint8Array | NestedBooleans;
+
+/** The first scalar of nested values, to infer the dtype from (true/false: bool, as TF.js). */
+function firstLeaf(values: unknown): unknown {
+  let v = values;
+  while (Array.isArray(v)) v = v[0];
+  return v;
+}
 
 function inferShape(values: TensorLike): number[] {
   if (ArrayBuffer.isView(values)) return [values.length];
@@ -30,6 +38,10 @@ function inferShape(values: TensorLike): number[] {
 
 function flattenInto(values: unknown, out: number[], shape: number[], dim: number): void {
   if (dim === shape.length) {
+    if (typeof values === 'boolean') {
+      out.push(values ? 1 : 0);
+      return;
+    }
     if (typeof values !== 'number')
       throw new Error(`ferrite: tensor(): ragged or non-numeric nested array (expected a number at depth ${dim})`);
     out.push(values);
@@ -52,8 +64,9 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Ten
   const inferred = inferShape(values);
   let flat: ArrayLike<number>;
   if (typeof values === 'number') flat = [values];
+  else if (typeof values === 'boolean') flat = [values ? 1 : 0];
   else if (ArrayBuffer.isView(values)) flat = values;
-  else if (inferred.length <= 1) flat = values as number[];
+  else if (inferred.length <= 1 && typeof firstLeaf(values) !== 'boolean') flat = values as number[];
   else {
     const out: number[] = [];
     flattenInto(values, out, inferred, 0);
@@ -66,12 +79,15 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Ten
       `ferrite: tensor(): shape [${finalShape.join(', ')}] needs ${sizeOf(finalShape)} values, got ${flat.length}`,
     );
   }
-  const dt: DataType = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
-  if (dt !== 'float32' && dt !== 'int32')
-    throw new Error(`ferrite: tensor(): unsupported dtype '${dt}' (float32 or int32)`);
+  const dt: DataType = dtype ?? inferDtype(values);
+  if (dt !== 'float32' && dt !== 'int32' && dt !== 'bool')
+    throw new Error(`ferrite: tensor(): unsupported dtype '${String(dt)}' (float32, int32 or bool)`);
   const t = emptyTensor(finalShape, dt);
   const view = t.view();
-  if (dt === 'int32' && !(flat instanceof Int32Array)) {
+  if (dt === 'bool') {
+    // As TF.js: any nonzero value is true.
+    for (let i = 0; i < flat.length; i++) view[i] = flat[i] !== 0 ? 1 : 0;
+  } else if (dt === 'int32' && !(flat instanceof Int32Array)) {
     for (let i = 0; i < flat.length; i++) {
       const v = flat[i];
       if (!Number.isInteger(v)) {
@@ -86,6 +102,12 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Ten
   return t;
 }
 
+/** TF.js's inference: Int32Array and Uint8Array give int32, booleans bool, numbers float32. */
+function inferDtype(values: TensorLike): DataType {
+  if (values instanceof Int32Array || values instanceof Uint8Array) return 'int32';
+  return typeof firstLeaf(values) === 'boolean' ? 'bool' : 'float32';
+}
+
 function ranked(rank: number, name: string) {
   return (values: TensorLike, shape?: Shape, dtype?: DataType): Tensor => {
     const s = shape ?? inferShape(values);
@@ -94,7 +116,7 @@ function ranked(rank: number, name: string) {
   };
 }
 
-export const scalar = (value: number, dtype?: DataType): Tensor => tensor(value, [], dtype);
+export const scalar = (value: number | boolean, dtype?: DataType): Tensor => tensor(value, [], dtype);
 /** A rank-1 tensor; as in TF.js it takes no shape: `tensor1d(values, dtype?)`. */
 export const tensor1d = (values: TensorLike, dtype?: DataType): Tensor =>
   ranked(1, 'tensor1d')(values, undefined, dtype);

@@ -3,9 +3,13 @@
 import { engine, type Engine } from '../backend/engine.js';
 import { track, type Tracked } from './scope.js';
 
-export type DataType = 'float32' | 'int32';
+/** bool tensors hold 0 or 1, stored as int32 in wasm memory; their data reads as a Uint8Array, as in TF.js. */
+export type DataType = 'float32' | 'int32' | 'bool';
 export type Shape = readonly number[];
-export type TypedArray = Float32Array | Int32Array;
+/** A tensor's data as read (`dataSync`): Float32Array, Int32Array, or Uint8Array for bool. */
+export type TypedArray = Float32Array | Int32Array | Uint8Array;
+/** A tensor's storage in wasm memory (`view`): bool is stored as int32. */
+export type StorageArray = Float32Array | Int32Array;
 export type NestedArray = number | NestedArray[];
 
 let nextId = 0;
@@ -70,17 +74,18 @@ export class Tensor implements Tracked {
   }
 
   /** A live view of the data in wasm memory: invalid after memory grows or the tensor is disposed. */
-  view(): TypedArray {
+  view(): StorageArray {
     this.assertAlive();
     const e = this.engine;
-    return this.dtype === 'int32'
+    return this.dtype !== 'float32'
       ? e.i32.subarray(this.offset, this.offset + this.size)
       : e.f32.subarray(this.offset, this.offset + this.size);
   }
 
   /** A copy of the data. */
   dataSync(): TypedArray {
-    return this.view().slice();
+    const v = this.view();
+    return this.dtype === 'bool' ? Uint8Array.from(v) : v.slice();
   }
 
   async data(): Promise<TypedArray> {
@@ -121,7 +126,9 @@ export class Tensor implements Tracked {
 
   toString(): string {
     const data = this.dataSync();
-    const shown = Array.from(data.subarray(0, 20), (v) => (this.dtype === 'int32' ? String(v) : v.toPrecision(4)));
+    const shown = Array.from(data.subarray(0, 20), (v: number) =>
+      this.dtype === 'bool' ? String(v !== 0) : this.dtype === 'int32' ? String(v) : v.toPrecision(4),
+    );
     return `Tensor ${this.dtype} [${this.shape.join(', ')}] ${shown.join(', ')}${data.length > 20 ? ', ...' : ''}`;
   }
 
@@ -187,6 +194,18 @@ export class Variable extends Tensor {
       );
     }
     this.engine.u8.copyWithin(this.ptr, value.ptr, value.ptr + value.size * 4);
+  }
+
+  /** The variable itself, as a tensor (TF.js's `LayerVariable.read()`, for weights made by `addWeight`). */
+  read(): Tensor {
+    this.assertAlive(`variable '${this.name}'`);
+    return this;
+  }
+
+  /** `assign`, under TF.js's `LayerVariable.write` name. */
+  write(value: Tensor): this {
+    this.assign(value);
+    return this;
   }
 
   override dispose(): void {

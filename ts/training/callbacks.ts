@@ -10,7 +10,7 @@ export interface CallbackModel extends Layer {
   stopTraining: boolean;
 }
 
-/** Loss and metric values by name ('loss', 'accuracy', 'val_loss', ...). */
+/** Loss and metric values by name ('loss', 'acc', 'val_loss', ...). */
 export type Logs = Record<string, number>;
 
 /** What fit tells callbacks about the run. */
@@ -24,7 +24,7 @@ export interface CallbackParams {
   batchSize: number;
   verbose: number;
   doValidation: boolean;
-  /** Names that epoch logs will hold: ['loss', 'accuracy', 'val_loss', 'val_accuracy']. */
+  /** Names that epoch logs will hold: ['loss', 'acc', 'val_loss', 'val_acc']. */
   metrics: string[];
 }
 

@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { getLoss } from '../losses/resolve.js';
 import { nameKey } from '../serialization/registry.js';
 import { Accuracy, type Metric } from '../metrics/metric.js';
-import { getMetric } from '../metrics/resolve.js';
+import { getMetric, metricLogName } from '../metrics/resolve.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
 import type { ModelGraph, TrainableModel } from './trainable-model.js';
 
@@ -37,7 +37,7 @@ export interface ModelCompileArgs {
 export type LossPath = 'plain' | 'fusedCategorical' | 'fusedSparse' | 'fusedBinary';
 
 export interface CompiledMetric {
-  /** Key in the logs ('accuracy'; prefixed by the output's name in multi-output models). */
+  /** Key in the logs ('acc' for 'accuracy', as TF.js; prefixed by the output's name in multi-output models). */
   readonly name: string;
   /** Aggregates over an epoch (reset at each epoch and each evaluation). */
   readonly metric: Metric;
@@ -227,7 +227,7 @@ function metricSpecs(metrics: ModelCompileArgs['metrics'], names: string[], mode
 }
 
 function metricName(id: MetricIdentifier): string {
-  return typeof id === 'string' ? id : id.name || 'metric';
+  return typeof id === 'string' ? metricLogName(id) : id.name || 'metric';
 }
 
 /** Only these read predictions through an argmax, which logits and probabilities share. */

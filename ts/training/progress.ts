@@ -1,6 +1,6 @@
 // Keras-style progress output for fit(verbose): in a Node terminal a live bar redrawn
 // with '\r' at most ten times a second,
-//   1875/1875 [==============================] - 4s 2ms/step - loss: 0.4985 - accuracy: 0.8245
+//   1875/1875 [==============================] - 4s 2ms/step - loss: 0.4985 - acc: 0.8245
 // When stdout is not a terminal (a log file, CI), only the final line of each epoch;
 // verbose 2 prints one line per epoch without a bar; in browsers one console line per epoch.
 

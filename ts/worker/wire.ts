@@ -56,7 +56,8 @@ function isTensorData(x: unknown): x is TensorData {
 export function packTensor(what: string, x: DataInput, transfers: TransferList): WireTensor {
   if (x instanceof Tensor) {
     x.assertAlive(what);
-    const data = x.dataSync();
+    // The storage (bool as int32) travels; the dtype says how to read it.
+    const data = x.view().slice();
     transfers.add(data.buffer);
     return { data, shape: [...x.shape], dtype: x.dtype };
   }
@@ -113,7 +114,7 @@ export function unpackTensor(w: WireTensor): Tensor {
 
 /** Packs a result for sending back: a fresh copy out of wasm memory, transferred. */
 export function packResult(t: Tensor, transfers: TransferList): WireTensor {
-  const data = t.dataSync();
+  const data = t.view().slice();
   transfers.add(data.buffer);
   return { data, shape: [...t.shape], dtype: t.dtype };
 }

@@ -1,0 +1,241 @@
+// Tensor methods and dtypes as TF.js has them: each method is the op of the same name,
+// and values and dtypes agree with TF.js's cpu backend.
+
+import type * as TF from '@tensorflow/tfjs';
+import { beforeAll, expect, it } from 'vitest';
+import * as fe from '../../ts/index.js';
+import { describeEachBuild } from '../support/helpers.js';
+import { tfjsCpu } from '../support/tfjs-cpu.js';
+
+let tf: typeof TF;
+beforeAll(async () => {
+  tf = await tfjsCpu();
+});
+
+type AnyTensor = { dtype: string; shape: number[]; dataSync(): ArrayLike<number>; dispose(): void };
+type MethodCall = [method: string, make: (t: typeof fe | typeof TF) => unknown[]];
+
+// x is a [2, 3] float32 tensor; each entry calls x[method](...args) in both libraries.
+const CALLS: MethodCall[] = [
+  ['add', (t) => [t.tensor1d([1, 2, 3])]],
+  ['sub', () => [2]],
+  ['mul', (t) => [t.tensor2d([[2], [3]])]],
+  ['div', () => [4]],
+  ['pow', () => [2]],
+  ['squaredDifference', (t) => [t.scalar(1)]],
+  ['maximum', () => [0.5]],
+  ['minimum', () => [0.5]],
+  ['square', () => []],
+  ['sqrt', () => []],
+  ['exp', () => []],
+  ['log', () => []],
+  ['neg', () => []],
+  ['abs', () => []],
+  ['reciprocal', () => []],
+  ['relu', () => []],
+  ['sigmoid', () => []],
+  ['tanh', () => []],
+  ['elu', () => []],
+  ['softplus', () => []],
+  ['softmax', () => []],
+  ['logSoftmax', () => []],
+  ['sum', () => []],
+  ['sum', () => [0, true]],
+  ['mean', () => [0]],
+  ['mean', () => [-1, true]],
+  ['max', () => [1]],
+  ['min', () => []],
+  ['argMax', () => [1]],
+  ['argMin', () => []],
+  ['reshape', () => [[3, 2]]],
+  ['flatten', () => []],
+  ['as1D', () => []],
+  ['as2D', () => [3, 2]],
+  ['as3D', () => [1, 3, 2]],
+  ['as4D', () => [1, 1, 3, 2]],
+  ['expandDims', () => [1]],
+  ['transpose', () => []],
+  [
+    'slice',
+    () => [
+      [0, 1],
+      [2, 2],
+    ],
+  ],
+  ['gather', (t) => [t.tensor1d([2, 0], 'int32'), 1]],
+  ['concat', (t) => [t.ones([1, 3]), 0]],
+  ['stack', (t) => [t.zeros([2, 3]), 1]],
+  ['tile', () => [[2, 1]]],
+  [
+    'pad',
+    () => [
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      7,
+    ],
+  ],
+  ['clipByValue', () => [0.3, 0.6]],
+  ['matMul', (t) => [t.ones([3, 4])]],
+  ['matMul', (t) => [t.ones([2, 3]), true, false]],
+  ['cast', () => ['int32']],
+  ['toInt', () => []],
+  ['toFloat', () => []],
+  ['toBool', () => []],
+  ['clone', () => []],
+];
+
+const X = [
+  [0.1, 0.9, 0.4],
+  [0.7, 0.2, 2.5],
+];
+
+function same(ours: AnyTensor, theirs: AnyTensor, what: string): void {
+  expect(ours.dtype, `${what}: dtype`).toBe(theirs.dtype);
+  expect(ours.shape, `${what}: shape`).toEqual(theirs.shape);
+  const a = Array.from(ours.dataSync());
+  const b = Array.from(theirs.dataSync());
+  a.forEach((v, i) => expect(v, `${what}[${i}]`).toBeCloseTo(b[i], 5));
+}
+
+function call(lib: typeof fe | typeof TF, method: string, args: (t: typeof fe | typeof TF) => unknown[]): AnyTensor {
+  const x = lib.tensor2d(X) as unknown as Record<string, (...a: unknown[]) => AnyTensor>;
+  return x[method](...args(lib));
+}
+
+describeEachBuild('tensor methods', () => {
+  it('give what TF.js gives, for every chained op', () => {
+    for (const [method, args] of CALLS) {
+      const what = `x.${method}(...)`;
+      const before = fe.memory().numTensors;
+      fe.tidy(() =>
+        same(
+          call(fe, method, args),
+          tf.tidy(() => call(tf, method, args) as never),
+          what,
+        ),
+      );
+      expect(fe.memory().numTensors, `${what} leaks`).toBe(before);
+    }
+  });
+
+  it('are the ops themselves', () => {
+    fe.tidy(() => {
+      const x = fe.tensor2d(X);
+      expect(x.mean(0).arraySync()).toEqual(fe.mean(x, 0).arraySync());
+      expect(x.pow(3).arraySync()).toEqual(fe.pow(x, 3).arraySync());
+      expect(x.as2D(3, 2).shape).toEqual([3, 2]);
+      expect(() => (x.as2D as (...d: number[]) => unknown)(6)).toThrow(/as2D: needs 2 dims/);
+      expect(fe.scalar(4).asScalar().rank).toBe(0);
+    });
+  });
+
+  it('chain through gradients', () => {
+    const g = fe.grad((x: fe.Tensor) => x.square().mul(3).sum());
+    fe.tidy(() => {
+      expect(Array.from(g(fe.tensor1d([1, -2])).dataSync())).toEqual([6, -12]);
+    });
+  });
+
+  it('read into a TensorBuffer and back', () => {
+    fe.tidy(() => {
+      const b = fe.tensor2d(X).bufferSync();
+      expect(b.get(1, 2)).toBeCloseTo(2.5);
+      b.set(5, 0, 0);
+      expect(b.toTensor().arraySync()).toEqual([
+        [5, Math.fround(0.9), Math.fround(0.4)],
+        [Math.fround(0.7), Math.fround(0.2), 2.5],
+      ]);
+    });
+  });
+});
+
+describeEachBuild('dtypes', () => {
+  // [a, b] pairs of (values, dtype); each op's result dtype and values must be TF.js's.
+  const I = [7, -7, 3, 0];
+  const J = [2, 2, -2, 5];
+  const F = [0.5, 2, 1.5, -1];
+  const B = [1, 0, 1, 1];
+  const pairs: [string, number[], string, number[], string][] = [
+    ['int32/int32', I, 'int32', J, 'int32'],
+    ['int32/float32', I, 'int32', F, 'float32'],
+    ['float32/int32', F, 'float32', J, 'int32'],
+    ['bool/int32', B, 'bool', J, 'int32'],
+  ];
+  const BINARY = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'squaredDifference'];
+
+  it('binary ops promote dtypes and floor int32 division as TF.js', () => {
+    for (const [what, a, da, b, db] of pairs) {
+      for (const op of BINARY) {
+        fe.tidy(() => {
+          const ours = (fe as unknown as Record<string, (...x: unknown[]) => AnyTensor>)[op](
+            fe.tensor(a, undefined, da as fe.DataType),
+            fe.tensor(b, undefined, db as fe.DataType),
+          );
+          const theirs = tf.tidy(() =>
+            (tf as unknown as Record<string, (...x: unknown[]) => never>)[op](
+              tf.tensor(a, undefined, da as TF.DataType),
+              tf.tensor(b, undefined, db as TF.DataType),
+            ),
+          ) as AnyTensor;
+          same(ours, theirs, `${op} ${what}`);
+          theirs.dispose();
+        });
+      }
+    }
+  });
+
+  it('int32 division by zero gives 0, int32 with a number gives float32, pow accepts int32', () => {
+    fe.tidy(() => {
+      const i = fe.tensor1d([7, -7, 3], 'int32');
+      expect(Array.from(i.div(fe.tensor1d([0, 2, 2], 'int32')).dataSync())).toEqual([0, -4, 1]);
+      expect(i.add(2).dtype).toBe('float32');
+      const p = fe.pow(i, fe.tensor1d([2, 0.5, 1]));
+      expect(p.dtype).toBe('float32');
+      expect(p.dataSync()[0]).toBe(49);
+      expect(fe.pow(i, fe.scalar(2, 'int32')).dtype).toBe('int32');
+    });
+  });
+
+  it('unary ops, reductions and casts on int32 and bool match TF.js', () => {
+    const INTS = [
+      [1, 5],
+      [7, 2],
+    ];
+    const cases: [string, (t: typeof fe) => AnyTensor][] = [
+      ['neg int32', (t) => t.tensor1d([1, -2, 3], 'int32').neg() as never],
+      ['abs int32', (t) => t.tensor1d([1, -2, 3], 'int32').abs() as never],
+      ['square int32', (t) => t.tensor1d([1, -2, 3], 'int32').square() as never],
+      ['exp int32', (t) => t.tensor1d([1, -2, 3], 'int32').exp() as never],
+      ['sum int32', (t) => t.tensor1d([1, -2, 4], 'int32').sum() as never],
+      ['sum bool', (t) => t.tensor1d([1, 0, 1], 'bool').sum() as never],
+      ['mean int32', (t) => t.tensor1d([1, 2], 'int32').mean() as never],
+      ['max int32', (t) => t.tensor2d(INTS, undefined, 'int32').max(1) as never],
+      ['argMax int32', (t) => t.tensor2d(INTS, undefined, 'int32').argMax(1) as never],
+      ['float to bool', (t) => t.tensor1d([0, NaN, -2]).toBool() as never],
+      ['int32 to bool', (t) => t.tensor1d([0, 3, -2], 'int32').cast('bool') as never],
+      ['bool to float', (t) => t.tensor1d([1, 0], 'bool').toFloat() as never],
+      ['float to int', (t) => t.tensor1d([1.7, -1.7]).toInt() as never],
+      ['booleans', (t) => t.tensor([true, false, true]) as never],
+      ['bool slice', (t) => t.tensor([true, false, true]).slice(1) as never],
+      ['bool reshape', (t) => t.tensor([true, false]).reshape([2, 1]) as never],
+    ];
+    for (const [what, make] of cases) {
+      fe.tidy(() => {
+        const theirs = tf.tidy(() => make(tf as unknown as typeof fe) as never) as AnyTensor;
+        same(make(fe), theirs, what);
+        theirs.dispose();
+      });
+    }
+  });
+
+  it('bool data reads as a Uint8Array and prints as true/false', () => {
+    fe.tidy(() => {
+      const b = fe.tensor([true, false]);
+      expect(b.dataSync()).toBeInstanceOf(Uint8Array);
+      expect(b.toString()).toMatch(/bool \[2\] true, false/);
+      expect(fe.buffer([2], 'bool').values).toBeInstanceOf(Uint8Array);
+    });
+  });
+});

@@ -1,0 +1,153 @@
+// Tensor methods, TF.js's chained ops: `x.add(y).mean(0)` is `mean(add(x, y), 0)`.
+//
+// The ops import Tensor, so Tensor cannot import the ops; instead this module (imported
+// by ts/ops/index.ts) installs each method on Tensor.prototype, and the interface below
+// merges the methods' types into the Tensor class. Each method is the op itself with the
+// tensor as first argument: adding an op's method is one entry in CHAINED_OPS (its type
+// follows from the op's signature).
+
+import { Tensor, Variable, type DataType } from '../tensor/tensor.js';
+import { clone, oneHot } from '../tensor/creation.js';
+import { TensorBuffer } from '../tensor/buffer.js';
+import { add, div, maximum, minimum, mul, pow, squaredDifference, sub } from './arithmetic.js';
+import { abs, cast, clipByValue, exp, log, neg, reciprocal, sign, sqrt, square } from './unary.js';
+import { argMax, argMin, max, mean, min, sum } from './reduce.js';
+import { broadcastTo, expandDims, reshape, slice, squeeze, tile, transpose, unstack } from './shape.js';
+import { concat as concatOp, stack as stackOp } from './shape.js';
+import { gather } from './gather.js';
+import { pad } from './pad.js';
+import { matMul } from './matmul.js';
+import { conv2d } from './conv.js';
+import { avgPool, maxPool } from './pool.js';
+import { elu, leakyRelu, relu, relu6, selu, sigmoid, softplus, tanh } from './activations.js';
+import { logSoftmax, softmax } from './softmax.js';
+import { batchNorm } from './batchnorm.js';
+
+/** TF.js's `t.concat(x, axis)`: this tensor followed by `x` (one tensor or a list). */
+function concat(x: Tensor, tensors: Tensor | Tensor[], axis = 0): Tensor {
+  return concatOp([x, ...(Array.isArray(tensors) ? tensors : [tensors])], axis);
+}
+
+/** TF.js's `t.stack(x, axis)`: this tensor stacked with `x` (one tensor or a list). */
+function stack(x: Tensor, tensors: Tensor | Tensor[], axis = 0): Tensor {
+  return stackOp([x, ...(Array.isArray(tensors) ? tensors : [tensors])], axis);
+}
+
+function ranked(rank: number, what: string) {
+  return (x: Tensor, ...shape: number[]): Tensor => {
+    if (shape.length !== rank || shape.some((d) => d === undefined))
+      throw new Error(
+        `ferrite: ${what}: needs ${rank} dims, got [${shape.filter((d) => d !== undefined).join(', ')}] for [${x.shape.join(', ')}]`,
+      );
+    return reshape(x, shape);
+  };
+}
+
+/** The methods that are an op with the tensor first: `x.name(...args)` is `name(x, ...args)`. */
+const CHAINED_OPS = {
+  // arithmetic
+  add,
+  sub,
+  mul,
+  div,
+  pow,
+  maximum,
+  minimum,
+  squaredDifference,
+  // elementwise
+  neg,
+  abs,
+  sign,
+  exp,
+  log,
+  sqrt,
+  square,
+  reciprocal,
+  clipByValue,
+  // activations
+  relu,
+  relu6,
+  leakyRelu,
+  elu,
+  selu,
+  sigmoid,
+  softplus,
+  tanh,
+  softmax,
+  logSoftmax,
+  // reductions
+  sum,
+  mean,
+  max,
+  min,
+  argMax,
+  argMin,
+  // shapes and indexing
+  reshape,
+  reshapeAs: (x: Tensor, other: Tensor): Tensor => reshape(x, other.shape),
+  flatten: (x: Tensor): Tensor => reshape(x, [x.size]),
+  asScalar: (x: Tensor): Tensor => ranked(0, 'asScalar')(x),
+  as1D: (x: Tensor): Tensor => reshape(x, [x.size]),
+  as2D: (x: Tensor, rows: number, columns: number): Tensor => ranked(2, 'as2D')(x, rows, columns),
+  as3D: (x: Tensor, rows: number, columns: number, depth: number): Tensor => ranked(3, 'as3D')(x, rows, columns, depth),
+  as4D: (x: Tensor, rows: number, columns: number, depth: number, depth2: number): Tensor =>
+    ranked(4, 'as4D')(x, rows, columns, depth, depth2),
+  as5D: (x: Tensor, rows: number, columns: number, depth: number, depth2: number, depth3: number): Tensor =>
+    ranked(5, 'as5D')(x, rows, columns, depth, depth2, depth3),
+  expandDims,
+  squeeze,
+  transpose,
+  slice,
+  gather,
+  concat,
+  stack,
+  unstack,
+  tile,
+  pad,
+  broadcastTo,
+  oneHot,
+  // linear algebra, convolution, normalisation
+  matMul,
+  dot: (x: Tensor, b: Tensor): Tensor => matMul(x, b),
+  conv2d,
+  maxPool,
+  avgPool,
+  batchNorm,
+  // dtypes and copies
+  cast,
+  asType: (x: Tensor, dtype: DataType): Tensor => cast(x, dtype),
+  toFloat: (x: Tensor): Tensor => cast(x, 'float32'),
+  toInt: (x: Tensor): Tensor => cast(x, 'int32'),
+  toBool: (x: Tensor): Tensor => cast(x, 'bool'),
+  clone,
+  variable: (x: Tensor, trainable = true, name?: string): Variable => new Variable(x, trainable, name),
+  // reading
+  bufferSync: (x: Tensor): TensorBuffer => new TensorBuffer(x.shape, x.dtype, x.dataSync()),
+  buffer: async (x: Tensor): Promise<TensorBuffer> => new TensorBuffer(x.shape, x.dtype, x.dataSync()),
+};
+
+/** A function of a tensor and more arguments, as a method of that tensor. */
+type Method<F> = F extends (x: Tensor, ...args: infer A) => infer R ? (...args: A) => R : never;
+
+export type ChainedOps = { [K in keyof typeof CHAINED_OPS]: Method<(typeof CHAINED_OPS)[K]> };
+
+declare module '../tensor/tensor.js' {
+  // Merged into the Tensor class: the methods installed below.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface Tensor extends ChainedOps {}
+}
+
+/** Installs `x.name(...args)` as `fn(x, ...args)` for each op (later entries replace earlier ones). */
+export function installChainedOps(ops: Record<string, (x: Tensor, ...args: never[]) => unknown>): void {
+  for (const [name, fn] of Object.entries(ops)) {
+    Object.defineProperty(Tensor.prototype, name, {
+      value: function (this: Tensor, ...args: never[]) {
+        return fn(this, ...args);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
+}
+
+installChainedOps(CHAINED_OPS);

@@ -1,0 +1,85 @@
+// TensorBuffer, like `tf.buffer`: a mutable block of values with a shape, written element
+// by element in JavaScript (set/get by coordinates) and turned into a tensor at the end.
+
+import { computeStrides } from '../util/index.js';
+import { tensor } from './creation.js';
+import { checkShape, sizeOf, type DataType, type Shape, type Tensor, type TypedArray } from './tensor.js';
+
+function arrayFor(dtype: DataType, size: number): TypedArray {
+  if (dtype === 'float32') return new Float32Array(size);
+  if (dtype === 'int32') return new Int32Array(size);
+  if (dtype === 'bool') return new Uint8Array(size);
+  throw new Error(`ferrite: buffer: unsupported dtype '${String(dtype)}' (float32, int32 or bool)`);
+}
+
+export class TensorBuffer {
+  readonly shape: number[];
+  readonly size: number;
+  /** Elements between consecutive indices of each axis but the last (TF.js's layout: rank - 1 entries). */
+  readonly strides: number[];
+  values: TypedArray;
+
+  constructor(
+    shape: Shape,
+    readonly dtype: DataType,
+    values?: TypedArray,
+  ) {
+    checkShape(shape, 'buffer shape');
+    this.shape = [...shape];
+    this.size = sizeOf(shape);
+    this.values = values ?? arrayFor(dtype, this.size);
+    if (this.values.length !== this.size) {
+      throw new Error(
+        `ferrite: buffer: shape [${this.shape.join(', ')}] needs ${this.size} values, got ${this.values.length}`,
+      );
+    }
+    this.strides = computeStrides(this.shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Writes `value` at the coordinates `locs` (one per axis). */
+  set(value: number | boolean, ...locs: number[]): void {
+    this.values[this.locToIndex(locs)] = typeof value === 'boolean' ? Number(value) : value;
+  }
+
+  /** The value at the coordinates `locs` (no coordinates: the first element, as TF.js). */
+  get(...locs: number[]): number {
+    return this.values[locs.length === 0 ? 0 : this.locToIndex(locs)];
+  }
+
+  /** The flat index of coordinates `locs`; throws naming them when they are out of range. */
+  locToIndex(locs: number[]): number {
+    if (locs.length !== this.rank || locs.some((l, i) => !Number.isInteger(l) || l < 0 || l >= this.shape[i])) {
+      throw new Error(
+        `ferrite: buffer: coordinates [${locs.join(', ')}] are outside the buffer's shape [${this.shape.join(', ')}]`,
+      );
+    }
+    let index = locs[this.rank - 1] ?? 0;
+    for (let i = 0; i < this.rank - 1; i++) index += this.strides[i] * locs[i];
+    return index;
+  }
+
+  /** The coordinates of flat index `index`. */
+  indexToLoc(index: number): number[] {
+    const locs: number[] = [];
+    for (const s of this.strides) {
+      locs.push(Math.floor(index / s));
+      index -= locs[locs.length - 1] * s;
+    }
+    if (this.rank > 0) locs.push(index);
+    return locs;
+  }
+
+  /** A tensor holding a copy of the values. */
+  toTensor(): Tensor {
+    return tensor(this.values, this.shape, this.dtype);
+  }
+}
+
+/** A TensorBuffer of `shape` (zeros, or over `values`, which it then shares), like `tf.buffer`. */
+export function buffer(shape: Shape, dtype: DataType = 'float32', values?: TypedArray): TensorBuffer {
+  return new TensorBuffer(shape, dtype, values);
+}

@@ -1,0 +1,10 @@
+// `tf.nextFrame`: yields to the browser (or the event loop) between steps of a long loop.
+
+/** Resolves on the next animation frame in a browser, or the next macrotask elsewhere (`tf.nextFrame`). */
+export function nextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => void }).requestAnimationFrame;
+    if (typeof raf === 'function') raf(() => resolve());
+    else setTimeout(resolve, 0);
+  });
+}
