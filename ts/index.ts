@@ -101,6 +101,7 @@ export {
   matMul,
   conv2d,
   fusedConv2d,
+  conv1d,
   maxPool,
   avgPool,
   batchNorm,
@@ -155,6 +156,16 @@ export * as metrics from './metrics/index.js';
 
 // Ferrite: data sets (`datasets.fashionMnist.load()`), IDX files, and sklearn-like helpers.
 export { datasets, toCategorical, rescale, shuffle, trainTestSplit, parseIdx, readIdx } from './data/index.js';
+// Ferrite (Keras's text preprocessing): `new Tokenizer({numWords})`, `padSequences(seqs, {maxlen})`.
+export {
+  Tokenizer,
+  textToWordSequence,
+  padSequences,
+  type TokenizerArgs,
+  type PadSequencesOptions,
+  type BrownCorpus,
+  type Vocabulary,
+} from './data/index.js';
 
 // Ferrite: training curves as SVG (`plot.plotHistory(history, {path})`).
 export * as plot from './plot/index.js';

@@ -17,3 +17,4 @@ export {
   sparseSoftmaxCrossEntropyWithLogits,
 } from './fused-losses.js';
 export * from './pad.js';
+export { conv1d, type Padding1D } from './conv1d.js';
