@@ -111,6 +111,11 @@ export {
   randomUniform,
   truncatedNormal,
   setRandomSeed,
+  // sampling (TF.js's topk, multinomial); Ferrite: sample (temperature and top-k, for text generation)
+  topk,
+  multinomial,
+  sample,
+  type SampleOptions,
   type Operand,
   type Padding,
   type PaddingMode,

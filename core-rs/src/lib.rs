@@ -28,6 +28,7 @@ pub mod parallel;
 pub mod pool;
 pub mod random;
 pub mod reduce;
+pub mod sampling;
 pub mod simd;
 pub mod softmax;
 pub mod strided;

@@ -384,6 +384,19 @@ export interface CoreAbi {
   /** Backward of max/min (see `arg_backward`). */
   fe_reduce_arg_backward(x: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
 
+  // core-rs/src/sampling.rs
+  /** x is (rows, n); values is (rows, k) f32, indices is (rows, k) i32; 0 < k <= n. */
+  fe_topk(x: number /* *const f32 */, values: number /* *mut f32 */, indices: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, k: number /* usize */): void;
+  /** The naive reference of fe_topk (same layout), for tests. */
+  fe_topk_naive(x: number /* *const f32 */, values: number /* *mut f32 */, indices: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, k: number /* usize */): void;
+  /**
+   * probs is (rows, n) with n >= 1 (non-negative, each row summing to about 1); out is
+   * (rows, samples) i32. (k0, k1) is the key (seed), then the stream and the tag.
+   */
+  fe_multinomial(probs: number /* *const f32 */, out: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, samples: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */): void;
+  /** The naive reference of fe_multinomial (same arguments), for tests. */
+  fe_multinomial_naive(probs: number /* *const f32 */, out: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, samples: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */): void;
+
   // core-rs/src/softmax.rs
   fe_softmax_forward(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
   fe_softmax_backward(y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
@@ -523,6 +536,10 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_arg_reduce: 6,
   fe_arg_reduce_naive: 6,
   fe_reduce_arg_backward: 7,
+  fe_topk: 6,
+  fe_topk_naive: 6,
+  fe_multinomial: 9,
+  fe_multinomial_naive: 9,
   fe_softmax_forward: 5,
   fe_softmax_backward: 6,
   fe_log_softmax_forward: 5,

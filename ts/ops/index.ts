@@ -18,3 +18,4 @@ export {
 } from './fused-losses.js';
 export * from './pad.js';
 export { conv1d, type Padding1D } from './conv1d.js';
+export { topk, multinomial, sample, type SampleOptions } from './sampling.js';
