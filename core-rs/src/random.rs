@@ -83,6 +83,13 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// The stream of an export's (k0, k1, stream, tag) arguments.
+    #[inline(always)]
+    pub fn from_words(k0: u32, k1: u32, stream: u32, tag: u32) -> Stream {
+        let key = [k0, k1];
+        Stream { key, stream, tag }
+    }
+
     #[inline(always)]
     fn counter(&self, b: u64) -> [u32; 4] {
         [b as u32, (b >> 32) as u32, self.stream, self.tag]

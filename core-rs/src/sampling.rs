@@ -168,7 +168,8 @@ pub unsafe extern "C" fn fe_topk_naive(
 }
 
 /// probs is (rows, n) with n >= 1 (non-negative, each row summing to about 1); out is
-/// (rows, samples) i32. (k0, k1) is the key (seed), then the stream and the tag.
+/// (rows, samples) i32. (k0, k1) is the key (seed), then the stream and the tag. `naive`
+/// non-zero runs the naive reference instead (for tests).
 #[no_mangle]
 pub unsafe extern "C" fn fe_multinomial(
     probs: *const f32,
@@ -180,12 +181,21 @@ pub unsafe extern "C" fn fe_multinomial(
     k1: u32,
     stream: u32,
     tag: u32,
+    naive: u32,
 ) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
+    let s = Stream::from_words(k0, k1, stream, tag);
+    if naive != 0 {
+        let probs = core::slice::from_raw_parts(probs, rows * n);
+        multinomial_naive(
+            probs,
+            rows,
+            n,
+            samples,
+            &s,
+            core::slice::from_raw_parts_mut(out, rows * samples),
+        );
+        return;
+    }
     let out = SendPtr(out);
     let probs = probs as usize;
     parallel_for(rows, min_rows(n + samples), &|start, end| {
@@ -196,32 +206,4 @@ pub unsafe extern "C" fn fe_multinomial(
             multinomial_row(row, scratch.as_mut_slice(), &s, (r * samples) as u64, o);
         }
     });
-}
-
-/// The naive reference of fe_multinomial (same arguments), for tests.
-#[no_mangle]
-pub unsafe extern "C" fn fe_multinomial_naive(
-    probs: *const f32,
-    out: *mut i32,
-    rows: usize,
-    n: usize,
-    samples: usize,
-    k0: u32,
-    k1: u32,
-    stream: u32,
-    tag: u32,
-) {
-    let s = Stream {
-        key: [k0, k1],
-        stream,
-        tag,
-    };
-    multinomial_naive(
-        core::slice::from_raw_parts(probs, rows * n),
-        rows,
-        n,
-        samples,
-        &s,
-        core::slice::from_raw_parts_mut(out, rows * samples),
-    );
 }

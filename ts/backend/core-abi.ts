@@ -391,11 +391,10 @@ export interface CoreAbi {
   fe_topk_naive(x: number /* *const f32 */, values: number /* *mut f32 */, indices: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, k: number /* usize */): void;
   /**
    * probs is (rows, n) with n >= 1 (non-negative, each row summing to about 1); out is
-   * (rows, samples) i32. (k0, k1) is the key (seed), then the stream and the tag.
+   * (rows, samples) i32. (k0, k1) is the key (seed), then the stream and the tag. `naive`
+   * non-zero runs the naive reference instead (for tests).
    */
-  fe_multinomial(probs: number /* *const f32 */, out: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, samples: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */): void;
-  /** The naive reference of fe_multinomial (same arguments), for tests. */
-  fe_multinomial_naive(probs: number /* *const f32 */, out: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, samples: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */): void;
+  fe_multinomial(probs: number /* *const f32 */, out: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, samples: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */, naive: number /* u32 */): void;
 
   // core-rs/src/softmax.rs
   fe_softmax_forward(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
@@ -538,8 +537,7 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_reduce_arg_backward: 7,
   fe_topk: 6,
   fe_topk_naive: 6,
-  fe_multinomial: 9,
-  fe_multinomial_naive: 9,
+  fe_multinomial: 10,
   fe_softmax_forward: 5,
   fe_softmax_backward: 6,
   fe_log_softmax_forward: 5,

@@ -5,7 +5,7 @@
 
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { fusedConv1d } from '../ops/conv1d.js';
-import { getActivationName } from '../ops/activations.js';
+import { kernelActivation } from './conv.js';
 import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
 import { registerClass } from '../serialization/registry.js';
@@ -71,8 +71,6 @@ export interface Conv1DArgs extends LayerArgs, KernelBiasArgs {
   activation?: ActivationIdentifier;
 }
 
-const FUSED_ACTIVATIONS = new Set(['linear', 'relu']);
-
 export class Conv1D extends Layer {
   static override className = 'Conv1D';
   readonly filters: number;
@@ -127,7 +125,6 @@ export class Conv1D extends Layer {
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     const x = singleFloat32(this.name, inputs);
     this.computeOutputShape(x.shape as SymbolicShape); // errors that name the layer
-    const builtin = getActivationName(this.activation.apply);
     return fusedConv1d({
       x,
       filter: this.kernel!,
@@ -135,7 +132,7 @@ export class Conv1D extends Layer {
       pad: this.padding,
       dilation: this.dilationRate,
       bias: this.bias ?? undefined,
-      activation: builtin !== undefined && FUSED_ACTIVATIONS.has(builtin) ? builtin : this.activation.apply,
+      activation: kernelActivation(this.activation),
     });
   }
 

@@ -72,7 +72,7 @@ export function multinomial(logits: Tensor, numSamples: number, seed?: number, n
   return disposeOnError(out, () => {
     const probs = normalized ? logits : softmax(logits);
     checkProbabilities(op, probs, normalized ? 'probabilities' : 'logits');
-    eng.core.fe_multinomial(probs.ptr, out.ptr, rows, n, numSamples, ...stream);
+    eng.core.fe_multinomial(probs.ptr, out.ptr, rows, n, numSamples, ...stream, 0);
   });
 }
 
