@@ -109,6 +109,7 @@ export {
   matMul,
   conv2d,
   fusedConv2d,
+  conv1d,
   maxPool,
   avgPool,
   batchNorm,
@@ -118,6 +119,11 @@ export {
   randomUniform,
   truncatedNormal,
   setRandomSeed,
+  // sampling (TF.js's topk, multinomial); Ferrite: sample (temperature and top-k, for text generation)
+  topk,
+  multinomial,
+  sample,
+  type SampleOptions,
   type Operand,
   type Padding,
   type PaddingMode,
@@ -170,6 +176,16 @@ export * as metrics from './metrics/index.js';
 
 // Ferrite: data sets (`datasets.fashionMnist.load()`), IDX files, and sklearn-like helpers.
 export { datasets, toCategorical, rescale, shuffle, trainTestSplit, parseIdx, readIdx } from './data/index.js';
+// Ferrite (Keras's text preprocessing): `new Tokenizer({numWords})`, `padSequences(seqs, {maxlen})`.
+export {
+  Tokenizer,
+  textToWordSequence,
+  padSequences,
+  type TokenizerArgs,
+  type PadSequencesOptions,
+  type BrownCorpus,
+  type Vocabulary,
+} from './data/index.js';
 
 // Ferrite: training curves as SVG (`plot.plotHistory(history, {path})`).
 export * as plot from './plot/index.js';

@@ -20,7 +20,7 @@ use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
 use crate::strided::{self, Space};
-use crate::{activation, elementwise, gather, heap, math, parallel, pool, reduce, unary};
+use crate::{activation, elementwise, gather, heap, math, parallel, pool, reduce, sampling, unary};
 use core::slice;
 
 // ---------------------------------------------------------------------------------
@@ -1300,4 +1300,47 @@ pub unsafe extern "C" fn fe_rmsprop_update(
 #[no_mangle]
 pub unsafe extern "C" fn fe_math_eval(fn_id: u32, scalar: u32, x: *const f32, y: *mut f32, n: usize) {
     math::eval(fn_id, scalar != 0, x, y, n)
+}
+
+// ---------------------------------------------------------------------------------
+// Sampling: top-k and multinomial, per row (`sampling.rs`)
+// ---------------------------------------------------------------------------------
+
+/// x is (rows, n); values is (rows, k) f32, indices is (rows, k) i32; 0 < k <= n.
+#[no_mangle]
+pub unsafe extern "C" fn fe_topk(x: *const f32, values: *mut f32, indices: *mut i32, rows: usize, n: usize, k: usize) {
+    sampling::topk(x, values, indices, rows, n, k)
+}
+
+/// The naive reference of fe_topk (same layout), for tests.
+#[no_mangle]
+pub unsafe extern "C" fn fe_topk_naive(
+    x: *const f32,
+    values: *mut f32,
+    indices: *mut i32,
+    rows: usize,
+    n: usize,
+    k: usize,
+) {
+    sampling::topk_naive_rows(x, values, indices, rows, n, k)
+}
+
+/// probs is (rows, n) with n >= 1 (non-negative, each row summing to about 1); out is
+/// (rows, samples) i32. (k0, k1) is the key (seed), then the stream and the tag. `naive`
+/// non-zero runs the naive reference instead (for tests).
+#[no_mangle]
+pub unsafe extern "C" fn fe_multinomial(
+    probs: *const f32,
+    out: *mut i32,
+    rows: usize,
+    n: usize,
+    samples: usize,
+    k0: u32,
+    k1: u32,
+    stream: u32,
+    tag: u32,
+    naive: u32,
+) {
+    let s = Stream::new(k0, k1, stream, tag);
+    sampling::multinomial(probs, out, rows, n, samples, s, naive != 0)
 }

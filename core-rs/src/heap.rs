@@ -176,6 +176,9 @@ impl Scratch {
     pub fn ptr(&self) -> *mut f32 {
         self.ptr
     }
+    pub fn as_mut_slice(&mut self) -> &mut [f32] {
+        unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len) }
+    }
 }
 
 impl Drop for Scratch {

@@ -70,6 +70,7 @@ mod pool;
 mod random;
 mod reduce;
 mod rows;
+mod sampling;
 mod simd;
 mod slices;
 mod softmax;

@@ -123,7 +123,7 @@ impl Stream {
 
 /// Uniform in [0, 1) with 24 random bits.
 #[inline(always)]
-fn unit_uniform(w: u32) -> f32 {
+pub fn unit_uniform(w: u32) -> f32 {
     (w >> 8) as f32 * (1.0 / 16_777_216.0)
 }
 

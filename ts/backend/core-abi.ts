@@ -397,6 +397,16 @@ export interface CoreAbi {
    * vector form (`scalar` = 0) or its scalar form. x is (n), y is (n).
    */
   fe_math_eval(fn_id: number /* u32 */, scalar: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
+  /** x is (rows, n); values is (rows, k) f32, indices is (rows, k) i32; 0 < k <= n. */
+  fe_topk(x: number /* *const f32 */, values: number /* *mut f32 */, indices: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, k: number /* usize */): void;
+  /** The naive reference of fe_topk (same layout), for tests. */
+  fe_topk_naive(x: number /* *const f32 */, values: number /* *mut f32 */, indices: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, k: number /* usize */): void;
+  /**
+   * probs is (rows, n) with n >= 1 (non-negative, each row summing to about 1); out is
+   * (rows, samples) i32. (k0, k1) is the key (seed), then the stream and the tag. `naive`
+   * non-zero runs the naive reference instead (for tests).
+   */
+  fe_multinomial(probs: number /* *const f32 */, out: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, samples: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */, naive: number /* u32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -520,6 +530,9 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_adam_update: 9,
   fe_rmsprop_update: 10,
   fe_math_eval: 5,
+  fe_topk: 6,
+  fe_topk_naive: 6,
+  fe_multinomial: 10,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */

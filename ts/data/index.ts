@@ -14,3 +14,14 @@ export {
   type Cifar10Split,
   type Cifar10TrainTest,
 } from './cifar10.js';
+
+// Text: Keras's Tokenizer and pad_sequences, and the Brown Corpus's types.
+export {
+  Tokenizer,
+  textToWordSequence,
+  type TokenizerArgs,
+  type TokenizerText,
+  type TextToWordSequenceOptions,
+} from './text/tokenizer.js';
+export { padSequences, type PadSequencesOptions } from './text/pad-sequences.js';
+export type { BrownCorpus, BrownFile, BrownLoadOptions, Vocabulary, VocabularyOptions } from './text/brown.js';

@@ -5,7 +5,7 @@
 
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { fusedConv2d } from '../ops/conv.js';
-import { getActivationName } from '../ops/activations.js';
+import { getActivationName, type ActivationFn } from '../ops/activations.js';
 import { singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
 import { registerClass } from '../serialization/registry.js';
@@ -32,6 +32,16 @@ export interface Conv2DArgs extends LayerArgs, KernelBiasArgs {
 
 /** Activations the convolution kernel applies itself (no extra pass over the output). */
 const FUSED_ACTIVATIONS = new Set(['linear', 'relu']);
+
+/**
+ * What a convolution layer hands the fused kernel as its activation: the name for the
+ * library's own relu/linear (applied inside the kernel; never a user function of that
+ * name), else the function (applied after it).
+ */
+export function kernelActivation(activation: Activation): string | ActivationFn {
+  const builtin = getActivationName(activation.apply);
+  return builtin !== undefined && FUSED_ACTIVATIONS.has(builtin) ? builtin : activation.apply;
+}
 
 export class Conv2D extends Spatial2DLayer {
   static override className = 'Conv2D';
@@ -84,8 +94,6 @@ export class Conv2D extends Spatial2DLayer {
     const x = singleFloat32(this.name, inputs);
     // Checked here too (not only by the op) so that the error names the layer.
     this.computeOutputShape(x.shape as SymbolicShape);
-    // Only the library's own relu/linear go to the kernel, never a user function of that name.
-    const builtin = getActivationName(this.activation.apply);
     return fusedConv2d({
       x,
       filter: this.kernel!,
@@ -93,7 +101,7 @@ export class Conv2D extends Spatial2DLayer {
       pad: this.padding,
       dilations: this.dilationRate,
       bias: this.bias ?? undefined,
-      activation: builtin !== undefined && FUSED_ACTIVATIONS.has(builtin) ? builtin : this.activation.apply,
+      activation: kernelActivation(this.activation),
     });
   }
 

@@ -18,6 +18,18 @@ import {
 } from './pooling.js';
 import { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.js';
+import { Conv1D, type Conv1DArgs } from './conv1d.js';
+import {
+  AveragePooling1D,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
+  MaxPooling1D,
+  type GlobalPooling1DArgs,
+  type Pooling1DArgs,
+} from './pooling1d.js';
+import { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './sequence-shape.js';
+import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
+import { Masking, type MaskingArgs } from './masking.js';
 
 export { type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
 export { Layer } from './custom-layer.js';
@@ -35,6 +47,13 @@ export type {
   Pooling2DArgs,
   ReshapeArgs,
   ZeroPadding2DArgs,
+  Conv1DArgs,
+  Pooling1DArgs,
+  GlobalPooling1DArgs,
+  RepeatVectorArgs,
+  PermuteArgs,
+  TimeDistributedArgs,
+  MaskingArgs,
 };
 
 /** Densely connected layer: activation(x W + b). */
@@ -63,3 +82,24 @@ export const batchNormalization = (args: BatchNormalizationArgs = {}): BatchNorm
   new BatchNormalization(args);
 /** Rows and columns of zeros around NHWC images. */
 export const zeroPadding2d = (args: ZeroPadding2DArgs = {}): ZeroPadding2D => new ZeroPadding2D(args);
+
+// Sequences ([batch, steps, channels]).
+/** 1-D convolution over sequences: activation(conv1d(x, kernel) + bias); padding 'valid', 'same' or 'causal'. */
+export const conv1d = (args: Conv1DArgs): Conv1D => new Conv1D(args);
+/** The maximum of each poolSize window of steps (default 2, strides = poolSize). */
+export const maxPooling1d = (args: Pooling1DArgs = {}): MaxPooling1D => new MaxPooling1D(args);
+/** The mean of each poolSize window of steps (default 2, strides = poolSize). */
+export const averagePooling1d = (args: Pooling1DArgs = {}): AveragePooling1D => new AveragePooling1D(args);
+/** The mean of each channel over the steps: [batch, channels]. */
+export const globalAveragePooling1d = (args: GlobalPooling1DArgs = {}): GlobalAveragePooling1D =>
+  new GlobalAveragePooling1D(args);
+/** The maximum of each channel over the steps: [batch, channels]. */
+export const globalMaxPooling1d = (args: GlobalPooling1DArgs = {}): GlobalMaxPooling1D => new GlobalMaxPooling1D(args);
+/** [batch, features] -> [batch, n, features]. */
+export const repeatVector = (args: RepeatVectorArgs): RepeatVector => new RepeatVector(args);
+/** Reorders the axes after the batch (dims from 1): permute({dims: [2, 1]}). */
+export const permute = (args: PermuteArgs): Permute => new Permute(args);
+/** Applies `layer` to every step of [batch, steps, ...]. */
+export const timeDistributed = (args: TimeDistributedArgs): TimeDistributed => new TimeDistributed(args);
+/** Zeroes, and masks for recurrent layers, the steps whose features all equal maskValue. */
+export const masking = (args: MaskingArgs = {}): Masking => new Masking(args);

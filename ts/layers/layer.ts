@@ -71,6 +71,11 @@ export abstract class Layer {
   readonly inboundNodes: Node[] = [];
   /** True for layers that accept a list of inputs (merge layers, models). */
   protected acceptsMultipleInputs = false;
+  /**
+   * True for layers that accept a mask with their input and pass it on (TF.js's
+   * `supportsMasking`); see computeMask.
+   */
+  supportsMasking = false;
 
   private _trainable: boolean;
   private readonly ownWeights: LayerWeight[] = [];
@@ -121,6 +126,22 @@ export abstract class Layer {
   /** Output shape(s) for input shape(s); `null` entries stay unknown. */
   computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
     return inputShape;
+  }
+
+  /**
+   * The mask of this layer's output for these inputs and input mask, as TF.js's
+   * `computeMask`. A mask is a float32 [batch, steps] tensor of 1 (the step is data) and
+   * 0 (the step is padding, to be skipped by recurrent layers and masked poolings); null
+   * means no mask. `masking` and Embedding with `maskZero` make one; layers that support
+   * masking pass it on unchanged by default; others refuse one, as TF.js does.
+   */
+  computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | Tensor[] | null {
+    if (!this.supportsMasking) {
+      const given = Array.isArray(mask) ? mask.some((m) => m != null) : mask != null;
+      if (given) throw new Error(`ferrite: ${this.name}: this layer does not support masking, but was passed a mask`);
+      return null;
+    }
+    return mask ?? null;
   }
 
   /** Output dtype for an input dtype (layers with weights produce float32). */

@@ -19,3 +19,5 @@ export {
 export * from './pad.js';
 // Tensor methods (x.add(y), x.mean(0), ...): installed on Tensor.prototype by this import.
 export { installChainedOps, type ChainedOps } from './chain.js';
+export { conv1d, type Padding1D } from './conv1d.js';
+export { topk, multinomial, sample, type SampleOptions } from './sampling.js';
