@@ -6,6 +6,7 @@
 
 import { expect, it } from 'vitest';
 import { describeEachBuild, expectClose, randomArray, rng } from '../support/helpers.js';
+import { naivePool } from '../support/naive-pool.js';
 import { binaryRef, reduceRef, ravel, sizeOf, unravel } from '../support/references.js';
 import { engine } from '../../ts/backend/engine.js';
 import { grads } from '../../ts/autograd/tape.js';
@@ -106,7 +107,6 @@ describeEachBuild('kernel fuzz', () => {
       return;
     }
     const xt = tensor(randomArray(sizeOf(x), rand), x);
-    const eng = engine();
     for (const kind of ['max', 'avg'] as const) {
       const op = (a: Tensor) => (kind === 'max' ? maxPool(a, k, s, pad) : avgPool(a, k, s, pad));
       const y = op(xt);
@@ -114,13 +114,7 @@ describeEachBuild('kernel fuzz', () => {
       const [dx] = grads(op)([xt], dy);
       const yRef = tensor(new Float32Array(y.size), y.shape);
       const dxRef = tensor(new Float32Array(xt.size), x);
-      if (kind === 'max') {
-        eng.core.fe_max_pool_forward_naive(geometryParams(eng, g), xt.ptr, yRef.ptr);
-        eng.core.fe_max_pool_backward_naive(geometryParams(eng, g), xt.ptr, dy.ptr, dxRef.ptr);
-      } else {
-        eng.core.fe_avg_pool_forward_naive(geometryParams(eng, g), xt.ptr, yRef.ptr);
-        eng.core.fe_avg_pool_backward_naive(geometryParams(eng, g), dy.ptr, dxRef.ptr);
-      }
+      naivePool(kind, g, xt, dy, yRef, dxRef);
       const what = `seed ${seed}: ${kind} x [${x}], window ${k}, strides ${s}, ${pad}`;
       expectClose(y.dataSync(), yRef.dataSync(), 1e-6, 1e-7, `${what}: y`);
       expectClose(dx.dataSync(), dxRef.dataSync(), 1e-6, 1e-6, `${what}: dx`);

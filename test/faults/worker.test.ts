@@ -78,6 +78,41 @@ describe('a refused background fit leaves the caller’s arrays intact', () => {
   });
 });
 
+describe('a diverging fit in the worker', () => {
+  it('rejects naming the batch, or with callbacks.terminateOnNaN() resolves quietly; the weights stay finite', async () => {
+    const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [F], kernelInitializer: 'ones' })] });
+    m.compile({ optimizer: fe.train.sgd(1e30), loss: 'meanSquaredError' });
+    const trainers = await Promise.all([fe.worker.create(m), fe.worker.create(m)]);
+    const d = () => ({
+      x: { data: new Float32Array(8 * F).fill(1), shape: [8, F] },
+      y: { data: new Float32Array(8), shape: [8, 1] },
+    });
+    try {
+      const a = d();
+      await expect(trainers[0].fit(a.x, a.y, { batchSize: 2, epochs: 2, shuffle: false })).rejects.toThrow(
+        /fit: the loss became (Infinity|NaN) at epoch 1, batch 2 of 4; training stopped with the weights of the last finite step/,
+      );
+      const b = d();
+      const h = await trainers[1].fit(b.x, b.y, {
+        batchSize: 2,
+        epochs: 2,
+        shuffle: false,
+        callbacks: fe.callbacks.terminateOnNaN(),
+      });
+      expect(h.epoch).toEqual([0]);
+      for (const t of trainers) {
+        for (const w of await t.getWeights()) {
+          expect(Array.from(w.dataSync()).every(Number.isFinite)).toBe(true);
+          w.dispose();
+        }
+      }
+    } finally {
+      for (const t of trainers) t.terminate();
+      m.dispose();
+    }
+  });
+});
+
 describe("the worker's fit seed", () => {
   it('two trainers from the same weights train to the same weights with shuffle and dropout on', async () => {
     const m = classifier();

@@ -3,12 +3,13 @@ import { checkGradients, describeEachBuild, expectClose, randomArray, rng, scope
 import { expectNoLeaks } from '../support/leaks.js';
 import { THREAD_COUNTS, expectSameBitsOn } from '../support/same-bits.js';
 import { eachTap, sizeOf, windows, type Windows } from '../support/references.js';
-import { engine, ready, setBackendSync } from '../../ts/backend/engine.js';
+import { naivePool } from '../support/naive-pool.js';
+import { ready, setBackendSync } from '../../ts/backend/engine.js';
 import { grads } from '../../ts/autograd/tape.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
-import { geometryParams, windowGeometry, type Padding } from '../../ts/ops/conv.js';
+import { windowGeometry, type Padding } from '../../ts/ops/conv.js';
 import { avgPool, globalAvgPool, globalMaxPool, maxPool } from '../../ts/ops/pool.js';
 
 // ---- float64 reference -----------------------------------------------------------------
@@ -195,7 +196,6 @@ describeEachBuild('pooling', () => {
   });
 
   it('matches the direct-loop kernels of the core', () => {
-    const eng = engine();
     for (const c of [CASES[1], CASES[4]]) {
       const rand = rng(31);
       const xs = randomArray(sizeOf(c.x), rand);
@@ -209,13 +209,7 @@ describeEachBuild('pooling', () => {
           const dy = tensor(dys, out.shape);
           const y = tensor(new Float32Array(out.y.length), out.shape);
           const dx = tensor(new Float32Array(xs.length), c.x);
-          if (kind === 'max') {
-            eng.core.fe_max_pool_forward_naive(geometryParams(eng, wg), x.ptr, y.ptr);
-            eng.core.fe_max_pool_backward_naive(geometryParams(eng, wg), x.ptr, dy.ptr, dx.ptr);
-          } else {
-            eng.core.fe_avg_pool_forward_naive(geometryParams(eng, wg), x.ptr, y.ptr);
-            eng.core.fe_avg_pool_backward_naive(geometryParams(eng, wg), dy.ptr, dx.ptr);
-          }
+          naivePool(kind, wg, x, dy, y, dx);
           expectClose(out.y, y.dataSync(), 1e-6, 1e-7, `${kind} y`);
           expectClose(out.dx, dx.dataSync(), 1e-6, 1e-7, `${kind} dx`);
         });

@@ -12,6 +12,7 @@ import { deserialize } from '../serialization/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { BaseCallback, type Logs } from '../training/callbacks.js';
+import { TerminateOnNaN } from '../training/terminate-on-nan.js';
 import { EarlyStopping } from '../training/early-stopping.js';
 import { pickFitOptions } from '../training/fit.js';
 import { compileArgsFromSpec } from './compile-spec.js';
@@ -204,6 +205,7 @@ export class TrainerHost {
       const callbacks: BaseCallback[] = [new StopCheck(this, opts.token)];
       for (const spec of opts.callbacks) {
         if (spec.type === 'earlyStopping') callbacks.push(new EarlyStopping(spec.args));
+        else if (spec.type === 'terminateOnNaN') callbacks.push(new TerminateOnNaN());
         else if (queue !== null) callbacks.push(new ForwardingCallback(queue, spec.set, spec.hooks));
       }
       const history = await model.fit(single(x), single(y), {

@@ -67,7 +67,9 @@ export const HOOK_NAMES: readonly HookName[] = [
 
 /** A callback as the worker sees it: the hooks a caller-side object defines, or an EarlyStopping to run in the worker. */
 export type CallbackSpec =
-  { type: 'hooks'; set: number; hooks: HookName[] } | { type: 'earlyStopping'; args: EarlyStoppingArgs };
+  | { type: 'hooks'; set: number; hooks: HookName[] }
+  | { type: 'earlyStopping'; args: EarlyStoppingArgs }
+  | { type: 'terminateOnNaN' };
 
 /** fit's options as they cross: the plain-data ones, and callbacks as specs. */
 export interface WireFitOptions extends FitOptions {

@@ -14,6 +14,7 @@ import { BaseCallback, type CallbackParams, type CustomCallbackArgs } from '../t
 import { EarlyStopping } from '../training/early-stopping.js';
 import { pickFitOptions, type FitOptions } from '../training/fit.js';
 import { preflightFit } from './preflight.js';
+import { TerminateOnNaN } from '../training/terminate-on-nan.js';
 import {
   compileArgsFromSpec,
   compileSpecFromArgs,
@@ -222,6 +223,9 @@ export class Trainer {
           type: 'earlyStopping',
           args: { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch },
         });
+      } else if (c instanceof TerminateOnNaN) {
+        // Runs in the worker, where the refused step happens (fit then resolves quietly).
+        specs.push({ type: 'terminateOnNaN' });
       } else addHooks(c);
     });
 
