@@ -62,3 +62,17 @@ export const batchNormalization = (args: BatchNormalizationArgs = {}): BatchNorm
   new BatchNormalization(args);
 /** Rows and columns of zeros around NHWC images. */
 export const zeroPadding2d = (args: ZeroPadding2DArgs = {}): ZeroPadding2D => new ZeroPadding2D(args);
+
+// Merge layers: `add()` makes the layer, `add([a, b])` applies a new one to the inputs.
+export {
+  add,
+  subtract,
+  multiply,
+  average,
+  maximum,
+  minimum,
+  concatenate,
+  dot,
+  type ConcatenateArgs,
+  type DotArgs,
+} from './merge.js';
