@@ -11,6 +11,7 @@ import { input } from '../../ts/layers/index.js';
 import { SymbolicTensor } from '../../ts/layers/symbolic.js';
 import { model, sequential, type LayersModel } from '../../ts/models/index.js';
 import { train } from '../../ts/optimizers/index.js';
+import { compileArgsFromSpec, compileSpecFromModel } from '../../ts/worker/compile-spec.js';
 
 const values = (ws: Tensor[]): number[][] => ws.map((w) => Array.from(w.dataSync()));
 
@@ -127,6 +128,11 @@ describe('multi-input, multi-output models', () => {
     expect(() => m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', lossWeights: [1, NaN] })).toThrow(
       /lossWeights for output 'reg' must be a finite number/,
     );
+    // A worker gets the weights with the rest of the compile settings.
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', lossWeights: { reg: 3 } });
+    const spec = compileSpecFromModel(m)!;
+    expect(spec.lossWeights).toEqual([1, 3]);
+    expect(compileArgsFromSpec(spec).lossWeights).toEqual([1, 3]);
     [...ev, xa, xb, yc, yr].forEach((t) => t.dispose());
     m.dispose();
   });
