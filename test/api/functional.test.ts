@@ -9,7 +9,7 @@ import type { Tensor } from '../../ts/tensor/tensor.js';
 import * as layers from '../../ts/layers/index.js';
 import { input } from '../../ts/layers/index.js';
 import { SymbolicTensor } from '../../ts/layers/symbolic.js';
-import { model, sequential, type LayersModel } from '../../ts/models/index.js';
+import { LayersModel, model, sequential } from '../../ts/models/index.js';
 import { train } from '../../ts/optimizers/index.js';
 import { compileArgsFromSpec, compileSpecFromModel } from '../../ts/worker/compile-spec.js';
 
@@ -247,6 +247,19 @@ describe('feature extraction and nested models', () => {
     expect(values(disc.getWeights())[0]).not.toEqual(d1[0]);
     [noise, ones, real].forEach((t) => t.dispose());
     combined.dispose();
+  });
+
+  it('getConfig / fromConfig rebuild a two-input model with a merge layer', () => {
+    const m = twoByTwo();
+    const copy = LayersModel.fromConfig(JSON.parse(JSON.stringify(m.getConfig())));
+    copy.setWeights(m.getWeights());
+    expect(copy.layers.map((l) => l.getClassName())).toEqual(m.layers.map((l) => l.getClassName()));
+    const { xa, xb, yc, yr } = twoByTwoData(5);
+    const [p, q] = [copy.predict([xa, xb]) as Tensor[], m.predict([xa, xb]) as Tensor[]];
+    expect(values(p)).toEqual(values(q));
+    [...p, ...q, xa, xb, yc, yr].forEach((t) => t.dispose());
+    m.dispose();
+    copy.dispose();
   });
 
   it('frees every tensor of a multi-input fit', async () => {
