@@ -41,6 +41,18 @@ function twoByTwoData(n: number, seed = 2): { xa: Tensor; xb: Tensor; yc: Tensor
   return { xa, xb, yc, yr };
 }
 
+/** dense(relu) -> batchNormalization -> dense(activation): a small model with non-trainable BN statistics. */
+function denseBnDense(name: string, inputs: number, hidden: number, units: number, activation: 'relu' | 'sigmoid') {
+  return sequential({
+    name,
+    layers: [
+      layers.dense({ units: hidden, activation: 'relu', inputShape: [inputs] }),
+      layers.batchNormalization(),
+      layers.dense({ units, activation }),
+    ],
+  });
+}
+
 describe('multi-input, multi-output models', () => {
   it('fit / evaluate / predict / trainOnBatch take arrays or name-keyed maps, with TF.js’s log names', async () => {
     const m1 = twoByTwo();
@@ -170,14 +182,7 @@ describe('feature extraction and nested models', () => {
   });
 
   it('a frozen nested model keeps its weights bitwise through fit; summary counts them as non-trainable', async () => {
-    const base = sequential({
-      name: 'base',
-      layers: [
-        layers.dense({ units: 6, activation: 'relu', inputShape: [4] }),
-        layers.batchNormalization(),
-        layers.dense({ units: 5, activation: 'relu' }),
-      ],
-    });
+    const base = denseBnDense('base', 4, 6, 5, 'relu');
     // Run the base once in training mode so that its BatchNormalization statistics are not the initial ones.
     const warm = randomTensor([16, 4], rng(8));
     (base.apply(warm, { training: true }) as Tensor).dispose();
@@ -208,14 +213,7 @@ describe('feature extraction and nested models', () => {
   });
 
   it('trainable changes take effect at compile: the Keras-classic GAN freezes the discriminator in the combined model', async () => {
-    const disc = sequential({
-      name: 'disc',
-      layers: [
-        layers.dense({ units: 4, activation: 'relu', inputShape: [3] }),
-        layers.batchNormalization(),
-        layers.dense({ units: 1, activation: 'sigmoid' }),
-      ],
-    });
+    const disc = denseBnDense('disc', 3, 4, 1, 'sigmoid');
     disc.compile({ optimizer: train.sgd(0.1), loss: 'binaryCrossentropy' });
     disc.trainable = false;
     const gen = sequential({ name: 'gen', layers: [layers.dense({ units: 3, inputShape: [2] })] });
