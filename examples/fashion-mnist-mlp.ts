@@ -47,7 +47,7 @@ export function mlp(): Sequential {
 
 type TrainTest = Awaited<ReturnType<typeof datasets.fashionMnist.load>>;
 
-async function loadData(
+export async function loadData(
   opts: FashionMnistMlpOptions,
   log: (line: string) => void,
 ): Promise<{ data: TrainTest; source: FashionMnistMlpResult['data'] }> {

@@ -168,8 +168,9 @@ describeEachBuild('fit behaviour', () => {
 
   it('trainable = false freezes a layer exactly while the others learn', async () => {
     const m = smallModel();
-    m.compile({ optimizer: train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
+    // Frozen before compile: trainable changes take effect at compile (Keras's and TF.js's rule).
     m.layers[0].trainable = false;
+    m.compile({ optimizer: train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
     const frozen = m.layers[0].getWeights().map((w) => Array.from(w.dataSync()));
     const other = m.layers[1].getWeights().map((w) => Array.from(w.dataSync()));
     const { x, y } = data(30);

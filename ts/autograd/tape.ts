@@ -246,7 +246,18 @@ export function valueAndGrads(
  * (all registered trainable variables unless `varList` is given), keyed by name.
  */
 export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
-  const vars = (varList ?? registeredVariables()).filter((v) => v.trainable && !v.isDisposed);
+  return gradsOfVariables(
+    f,
+    (varList ?? registeredVariables()).filter((v) => v.trainable),
+  );
+}
+
+/**
+ * Like variableGrads for exactly `vars`, whatever their `trainable` flag says now: fit
+ * trains the weights that were trainable at compile (Keras's rule).
+ */
+export function gradsOfVariables(f: () => Tensor, vars: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+  vars = vars.filter((v) => !v.isDisposed);
   const { value, grads } = computeGradients(f, vars);
   const named: Record<string, Tensor> = {};
   vars.forEach((v, i) => {

@@ -103,3 +103,16 @@ export const permute = (args: PermuteArgs): Permute => new Permute(args);
 export const timeDistributed = (args: TimeDistributedArgs): TimeDistributed => new TimeDistributed(args);
 /** Zeroes, and masks for recurrent layers, the steps whose features all equal maskValue. */
 export const masking = (args: MaskingArgs = {}): Masking => new Masking(args);
+// Merge layers: `add()` makes the layer, `add([a, b])` applies a new one to the inputs.
+export {
+  add,
+  subtract,
+  multiply,
+  average,
+  maximum,
+  minimum,
+  concatenate,
+  dot,
+  type ConcatenateArgs,
+  type DotArgs,
+} from './merge.js';

@@ -18,8 +18,6 @@ export interface InputLayerArgs {
 
 export class InputLayer extends Layer {
   static override className = 'InputLayer';
-  /** The symbolic tensor this layer feeds into the graph. */
-  readonly output: SymbolicTensor;
 
   constructor(args: InputLayerArgs) {
     if (args.inputShape === undefined && args.batchInputShape === undefined) {
@@ -39,9 +37,13 @@ export class InputLayer extends Layer {
       throw new Error(`ferrite: ${this.name}: dtype must be float32 or int32, got ${this.dtype}`);
     this.built = true;
     const node = new Node(this, [], true, {}, 1);
-    this.output = new SymbolicTensor(this.dtype, [...this.batchInputShape!], node, 0);
-    node.outputs.push(this.output);
+    node.outputs.push(new SymbolicTensor(this.dtype, [...this.batchInputShape!], node, 0));
     this.inboundNodes.push(node);
+  }
+
+  /** The symbolic tensor this layer feeds into the graph. */
+  override get output(): SymbolicTensor {
+    return this.inboundNodes[0].outputs[0];
   }
 
   protected override namePrefix(): string {

@@ -31,6 +31,8 @@ export interface LayerArgs {
 /** Extra arguments of a call. `training` turns on training-only behaviour (dropout). */
 export interface CallKwargs {
   training?: boolean;
+  /** Set by fit: the layers frozen when the model was compiled (where `trainable` changes take effect). */
+  frozenLayers?: ReadonlySet<Layer>;
   [key: string]: unknown;
 }
 
@@ -302,6 +304,31 @@ export abstract class Layer {
 
   clearCallHook(): void {
     this.callHook = null;
+  }
+
+  /** The one symbolic call of this layer, for `input` / `output`. */
+  private onlyNode(what: string): Node {
+    if (this.inboundNodes.length === 1) return this.inboundNodes[0];
+    throw new Error(
+      this.inboundNodes.length === 0
+        ? `ferrite: ${this.name}: ${what}: the layer has not been applied to a symbolic input yet`
+        : `ferrite: ${this.name}: ${what}: the layer was applied ${this.inboundNodes.length} times, so it has several ${what}s; use the symbolic tensors its apply() calls returned`,
+    );
+  }
+
+  /**
+   * The symbolic output of the layer's one call in a graph (TF.js's `layer.output`), e.g.
+   * for a model from an inner layer: `model({inputs: base.inputs, outputs: base.getLayer('conv2').output})`.
+   */
+  get output(): SymbolicTensor | SymbolicTensor[] {
+    const node = this.onlyNode('output');
+    return node.outputs.length === 1 ? node.outputs[0] : [...node.outputs];
+  }
+
+  /** The symbolic input of the layer's one call in a graph (TF.js's `layer.input`). */
+  get input(): SymbolicTensor | SymbolicTensor[] {
+    const node = this.onlyNode('input');
+    return node.singleInput ? node.inputs[0] : [...node.inputs];
   }
 
   // ---- weights ----

@@ -124,8 +124,11 @@ export class BatchNormalization extends Layer {
     const offset = this.beta ?? undefined;
     const scale = this.gamma ?? undefined;
     // A frozen layer runs in inference mode even while the model trains (Keras 2.1+), so
-    // that fine-tuning does not disturb statistics learnt on the original data.
-    if (!kwargs.training || !this.trainable) {
+    // that fine-tuning does not disturb statistics learnt on the original data. TF.js
+    // ignores `trainable` here: a deliberate difference. Within fit, frozen means frozen
+    // when the model was compiled (`frozenLayers`), as for the weights.
+    const frozen = kwargs.frozenLayers instanceof Set ? kwargs.frozenLayers.has(this) : !this.trainable;
+    if (!kwargs.training || frozen) {
       return batchNorm(x, this.movingMean!, this.movingVariance!, offset, scale, this.epsilon);
     }
     const { y, mean, variance } = batchNormTraining(x, offset, scale, this.epsilon);

@@ -20,7 +20,7 @@ import {
   type ModelPredictArgs,
 } from '../training/evaluate.js';
 import type { History } from '../training/callbacks.js';
-import { checkAgainstInput } from '../training/data-checks.js';
+import { checkAgainstInput, type ModelData } from '../training/data-checks.js';
 import type { TrainableModel } from '../training/trainable-model.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 // save-load.js uses LayersModel only inside functions, so this import cycle is harmless.
@@ -96,6 +96,15 @@ export class LayersModel extends Layer implements TrainableModel {
 
   get outputs(): SymbolicTensor[] {
     return this.graph().outputs;
+  }
+
+  /** The model's output: one symbolic tensor, or a list when made with a list. */
+  override get output(): SymbolicTensor | SymbolicTensor[] {
+    return this.singleOutput ? this.outputs[0] : this.outputs;
+  }
+
+  override get input(): SymbolicTensor | SymbolicTensor[] {
+    return this.singleInput ? this.inputs[0] : this.inputs;
   }
 
   get inputLayers(): InputLayer[] {
@@ -317,30 +326,30 @@ export class LayersModel extends Layer implements TrainableModel {
   }
 
   /** Trains for a number of epochs; resolves to the History of per-epoch logs. */
-  async fit(x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelFitArgs = {}): Promise<History> {
+  async fit(x: ModelData, y: ModelData, args: ModelFitArgs = {}): Promise<History> {
     this.assertAlive('fit');
     return fitModel(this, requireCompiled(this.name, this.compiled, 'fit'), x, y, args);
   }
 
   /** Loss (and metrics) over x, y: a scalar tensor, or one per name in metricsNames. */
-  evaluate(x: Tensor | Tensor[], y: Tensor | Tensor[], args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
+  evaluate(x: ModelData, y: ModelData, args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
     this.assertAlive('evaluate');
     return evaluateModel(this, requireCompiled(this.name, this.compiled, 'evaluate'), x, y, args);
   }
 
   /** Outputs for x, computed in batches (inference mode: no dropout). */
-  predict(x: Tensor | Tensor[], args: ModelPredictArgs = {}): Tensor | Tensor[] {
+  predict(x: ModelData, args: ModelPredictArgs = {}): Tensor | Tensor[] {
     this.assertAlive('predict');
     return predictModel(this, x, args);
   }
 
   /** Outputs for x as one batch. */
-  predictOnBatch(x: Tensor | Tensor[]): Tensor | Tensor[] {
+  predictOnBatch(x: ModelData): Tensor | Tensor[] {
     return predictModel(this, x, { batchSize: Number.MAX_SAFE_INTEGER });
   }
 
   /** One training step on x, y as a batch; the loss, or [loss, ...metrics]. */
-  async trainOnBatch(x: Tensor | Tensor[], y: Tensor | Tensor[]): Promise<number | number[]> {
+  async trainOnBatch(x: ModelData, y: ModelData): Promise<number | number[]> {
     this.assertAlive('trainOnBatch');
     return trainOnBatchModel(this, requireCompiled(this.name, this.compiled, 'trainOnBatch'), x, y);
   }

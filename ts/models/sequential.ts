@@ -19,7 +19,7 @@ export class Sequential extends LayersModel {
   /** The stacked layers, without the input layer (as in Keras). */
   private stack: Layer[] = [];
   private inputTensor: SymbolicTensor | null = null;
-  private output: SymbolicTensor | null = null;
+  private lastOutput: SymbolicTensor | null = null;
   /** Symbolic output of each stacked layer (once the graph exists). */
   private stackOutputs: SymbolicTensor[] = [];
 
@@ -40,7 +40,7 @@ export class Sequential extends LayersModel {
         throw new Error(`ferrite: ${this.name}: an input() can only be added first`);
       }
       this.inputTensor = layer;
-      this.output = layer;
+      this.lastOutput = layer;
       return;
     }
     if (!(layer instanceof Layer)) throw new Error(`ferrite: ${this.name}: add() expects a layer, got ${typeof layer}`);
@@ -48,7 +48,7 @@ export class Sequential extends LayersModel {
       if (this.stack.length > 0 || this.inputTensor !== null)
         throw new Error(`ferrite: ${this.name}: an InputLayer can only be added first`);
       this.inputTensor = layer.output;
-      this.output = layer.output;
+      this.lastOutput = layer.output;
       return;
     }
     if (this.stack.includes(layer))
@@ -58,7 +58,7 @@ export class Sequential extends LayersModel {
         `ferrite: ${this.name}: layer names must be unique in a model, but '${layer.name}' is already used`,
       );
     }
-    if (this.output === null && this.stack.length === 0) {
+    if (this.lastOutput === null && this.stack.length === 0) {
       const shape = firstInputShape(layer);
       if (shape !== undefined) {
         this.inputTensor = new InputLayer({
@@ -66,22 +66,22 @@ export class Sequential extends LayersModel {
           dtype: firstInputDtype(layer),
           name: `${layer.name}_input`,
         }).output;
-        this.output = this.inputTensor;
+        this.lastOutput = this.inputTensor;
       }
     }
-    if (this.output !== null) {
-      const out = layer.apply(this.output);
+    if (this.lastOutput !== null) {
+      const out = layer.apply(this.lastOutput);
       if (!(out instanceof SymbolicTensor)) {
         throw new Error(
           `ferrite: ${this.name}: layers of a Sequential model must have one output; ${layer.name} has several (use the functional API)`,
         );
       }
-      this.output = out;
+      this.lastOutput = out;
       this.stackOutputs.push(out);
     }
     this.stack.push(layer);
-    if (this.output !== null && this.inputTensor !== null && this.stack.length > 0) {
-      super.initGraph(this.inputTensor, this.output);
+    if (this.lastOutput !== null && this.inputTensor !== null && this.stack.length > 0) {
+      super.initGraph(this.inputTensor, this.lastOutput);
     }
   }
 
@@ -91,9 +91,9 @@ export class Sequential extends LayersModel {
     this.stack.pop();
     if (this.inputTensor === null || this.stackOutputs.length === 0) return;
     this.stackOutputs.pop();
-    this.output = this.stackOutputs.at(-1) ?? this.inputTensor;
+    this.lastOutput = this.stackOutputs.at(-1) ?? this.inputTensor;
     if (this.stack.length === 0) this.plan = null;
-    else super.initGraph(this.inputTensor, this.output);
+    else super.initGraph(this.inputTensor, this.lastOutput);
   }
 
   protected override buildDeferred(shapes?: readonly (readonly number[])[], dtypes?: readonly DataType[]): void {
@@ -120,8 +120,8 @@ export class Sequential extends LayersModel {
       out = next;
       this.stackOutputs.push(out);
     }
-    this.output = out;
-    super.initGraph(this.inputTensor, this.output);
+    this.lastOutput = out;
+    super.initGraph(this.inputTensor, this.lastOutput);
   }
 
   override getConfig(): LayerConfig {

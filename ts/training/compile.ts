@@ -2,7 +2,8 @@
 // decides where the fused softmax cross-entropy applies. The result is what the
 // training step and evaluation run.
 
-import type { Tensor } from '../tensor/tensor.js';
+import type { Tensor, Variable } from '../tensor/tensor.js';
+import type { Layer } from '../layers/layer.js';
 import { getLoss } from '../losses/resolve.js';
 import { nameKey } from '../serialization/registry.js';
 import { Accuracy, type Metric } from '../metrics/metric.js';
@@ -26,6 +27,12 @@ export interface ModelCompileArgs {
   /** One loss for all outputs, one per output (array), or by output name. */
   loss: LossIdentifier | LossIdentifier[] | Record<string, LossIdentifier>;
   /** Metrics for every output, per output (array of arrays), or by output name. */
+  /**
+   * Keras's loss_weights: the training loss is the sum of the outputs' losses times these
+   * (one per output, or by output name; default 1). Logged per-output losses are unweighted.
+   * TF.js accepts the option but ignores it.
+   */
+  lossWeights?: number[] | Record<string, number>;
   metrics?:
     | MetricIdentifier
     | MetricIdentifier[]
@@ -56,6 +63,8 @@ export interface CompiledOutput {
   readonly sparseLabels: boolean;
   /** Fused paths compute the loss from the logits (the output before its softmax / sigmoid). */
   readonly path: LossPath;
+  /** The weight of this output's loss in the training loss. */
+  readonly lossWeight: number;
   /** Log key of this output's loss in a multi-output model ('dense_3_loss'). */
   readonly lossLogName: string;
   readonly metrics: CompiledMetric[];
@@ -85,12 +94,45 @@ function lossKeyOf(id: LossIdentifier): string {
   return nameKey(id.name || 'custom');
 }
 
+/**
+ * What compile fixes of the layers' `trainable` flags: as in Keras (and TF.js), flipping
+ * `trainable` after compile takes effect at the next compile. So a GAN's discriminator,
+ * compiled on its own and then frozen before the combined model is compiled, trains in
+ * its own steps and stays fixed in the combined model's.
+ */
+export interface TrainableSnapshot {
+  /** The weights training updates. */
+  readonly variables: Variable[];
+  /** Layers frozen at compile (a frozen BatchNormalization runs in inference mode while training). */
+  readonly frozenLayers: ReadonlySet<Layer>;
+}
+
+/** Every layer of a model, descending into nested models. */
+function allLayers(model: Layer): Layer[] {
+  const out: Layer[] = [];
+  const visit = (l: Layer): void => {
+    out.push(l);
+    const inner = (l as { layers?: unknown }).layers;
+    if (l !== model && Array.isArray(inner)) inner.forEach(visit);
+  };
+  for (const l of (model as { layers?: Layer[] }).layers ?? []) visit(l);
+  return out;
+}
+
+export function snapshotTrainable(model: TrainableModel): TrainableSnapshot {
+  return {
+    variables: model.trainableWeights,
+    frozenLayers: new Set(allLayers(model).filter((l) => !l.trainable)),
+  };
+}
+
 export class CompiledState {
   readonly optimizer: Optimizer;
   private readonly ownsOptimizer: boolean;
   private resolved: CompiledOutput[] | null = null;
   /** The graph `resolved` was made for (a Sequential model may grow after compile). */
   private resolvedFor: ModelGraph | null = null;
+  private snapshot: TrainableSnapshot | null = null;
 
   constructor(
     private readonly model: TrainableModel,
@@ -117,8 +159,16 @@ export class CompiledState {
     if (this.resolved === null || this.resolvedFor !== plan) {
       this.resolved = resolveOutputs(this.model, this.args);
       this.resolvedFor = plan;
+      // Taken with the graph: at compile, or when a model without input shape is built.
+      this.snapshot = snapshotTrainable(this.model);
     }
     return this.resolved;
+  }
+
+  /** The trainable weights and frozen layers as they were at compile. */
+  trainableSnapshot(): TrainableSnapshot {
+    this.outputs();
+    return this.snapshot!;
   }
 
   /** 'loss', then per-output losses (several outputs), then metric names. */
@@ -230,6 +280,23 @@ function metricName(id: MetricIdentifier): string {
   return typeof id === 'string' ? metricLogName(id) : id.name || 'metric';
 }
 
+/** One loss weight per output (1 where none is given). */
+function lossWeightsFor(model: string, spec: ModelCompileArgs['lossWeights'], names: string[]): number[] {
+  if (spec === undefined || spec === null) return names.map(() => 1);
+  if (typeof spec !== 'object')
+    throw new Error(
+      `ferrite: ${model}: compile: lossWeights must be an array or an object by output name, got ${typeof spec}`,
+    );
+  const weights = perOutput<number>('lossWeights', model, spec, names, () => false, 1);
+  weights.forEach((w, k) => {
+    if (typeof w !== 'number' || !Number.isFinite(w))
+      throw new Error(
+        `ferrite: ${model}: compile: lossWeights for output '${names[k]}' must be a finite number, got ${w}`,
+      );
+  });
+  return weights;
+}
+
 /** Only these read predictions through an argmax, which logits and probabilities share. */
 function readsArgmaxOnly(m: Metric): boolean {
   return m instanceof Accuracy && (m.kind === 'categorical' || m.kind === 'sparseCategorical');
@@ -247,6 +314,7 @@ function resolveOutputs(model: TrainableModel, args: ModelCompileArgs): Compiled
   const multi = names.length > 1;
   const losses = perOutput<LossIdentifier>('loss', model.name, args.loss as LossIdentifier, names, isLossItem);
   const metrics = metricSpecs(args.metrics, names, model.name);
+  const weights = lossWeightsFor(model.name, args.lossWeights, names);
   const usedNames = new Set<string>(['loss']);
   return plan.outputs.map((out, k) => {
     const lossId = losses[k];
@@ -294,6 +362,7 @@ function resolveOutputs(model: TrainableModel, args: ModelCompileArgs): Compiled
       builtinLoss: typeof lossId === 'string' || lossFn === safeGetLoss(lossKey),
       sparseLabels,
       path,
+      lossWeight: weights[k],
       lossLogName: `${names[k]}_loss`,
       metrics: compiledMetrics,
       metricsTakeLogits,

@@ -9,16 +9,38 @@ import type { SymbolicTensor } from '../layers/symbolic.js';
 
 const fmt = (s: readonly (number | null)[]): string => `[${s.map((d) => (d === null ? 'null' : d)).join(', ')}]`;
 
+/** Data for a model's inputs or outputs: one tensor, one per input / output in order, or by input / output name (TF.js's NamedTensorMap). */
+export type ModelData = Tensor | Tensor[] | { [name: string]: Tensor };
+
+/** The tensors of a name-keyed map in the order of `names`, each name given exactly once. */
+function byName(op: string, model: string, what: 'x' | 'y', map: Record<string, unknown>, names: string[]): unknown[] {
+  const kind = what === 'x' ? 'input' : 'output';
+  for (const k of Object.keys(map)) {
+    if (!names.includes(k))
+      throw new Error(
+        `ferrite: ${model}: ${op}: ${what} names ${kind} '${k}', but the model's ${kind}s are ${names.join(', ')}`,
+      );
+  }
+  return names.map((n) => {
+    if (!(n in map)) throw new Error(`ferrite: ${model}: ${op}: ${what} has no tensor for ${kind} '${n}'`);
+    return map[n];
+  });
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor);
+
 /** x or y as a list with one tensor per model input / output. */
 export function toTensorList(
   op: string,
   model: TrainableModel,
   what: 'x' | 'y',
-  v: Tensor | Tensor[] | undefined,
+  v: ModelData | undefined,
   expected: number,
 ): Tensor[] {
   if (v === undefined || v === null) throw new Error(`ferrite: ${model.name}: ${op}: ${what} is missing`);
-  const list = Array.isArray(v) ? v : [v];
+  const names = () => (what === 'x' ? model.inputs : model.outputs).map((t) => t.name);
+  const list = (Array.isArray(v) ? v : isPlainObject(v) ? byName(op, model.name, what, v, names()) : [v]) as Tensor[];
   list.forEach((t, i) => {
     if (!(t instanceof Tensor)) {
       const got = Array.isArray(t) ? 'a nested array' : typeof t;
@@ -149,8 +171,8 @@ export function checkData(
   op: string,
   model: TrainableModel,
   outputs: readonly CompiledOutput[],
-  x: Tensor | Tensor[],
-  y: Tensor | Tensor[],
+  x: ModelData,
+  y: ModelData,
   finite = false,
 ): { xs: Tensor[]; ys: Tensor[]; n: number } {
   const xs = toTensorList(op, model, 'x', x, model.inputs.length);
@@ -167,9 +189,9 @@ export function checkData(
 }
 
 /** Builds a model that defers its graph (Sequential without inputShape) from x's shape. */
-export function ensureGraphFor(model: TrainableModel, x: Tensor | Tensor[] | undefined): void {
+export function ensureGraphFor(model: TrainableModel, x: ModelData | undefined): void {
   if (model.isGraphBuilt) return;
-  const xs = Array.isArray(x) ? x : x === undefined ? [] : [x];
+  const xs = Array.isArray(x) ? x : x === undefined ? [] : isPlainObject(x) ? Object.values(x) : [x];
   if (xs.length > 0 && xs.every((t) => t instanceof Tensor)) {
     model.graph(
       xs.map((t) => t.shape),

@@ -5,11 +5,19 @@ import type { Tensor } from '../tensor/tensor.js';
 import { emptyTensor } from '../tensor/tensor.js';
 import { endScope, startScope } from '../tensor/scope.js';
 import { clone, scalar } from '../tensor/creation.js';
-import { add, addN, slice } from '../ops/index.js';
+import { slice } from '../ops/index.js';
 import type { TrainableModel } from './trainable-model.js';
 import type { CompiledState } from './compile.js';
-import { checkData, checkFinite, checkInputs, ensureGraphFor, sampleCount, toTensorList } from './data-checks.js';
-import { outputLoss, readScalar, updateMetrics } from './loss-compute.js';
+import {
+  checkData,
+  checkFinite,
+  checkInputs,
+  ensureGraphFor,
+  sampleCount,
+  toTensorList,
+  type ModelData,
+} from './data-checks.js';
+import { outputLoss, readScalar, totalLoss, updateMetrics } from './loss-compute.js';
 import { TrainStep } from './train-step.js';
 import { defaultSink, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
 
@@ -67,11 +75,7 @@ export function evaluateInternal(
       const yb = ys.map((y) => sliceRows(y, start, count));
       const preds = model.execute(xb, { training: false }, pre);
       const losses = outputs.map((o, k) => outputLoss(o, yb[k], preds[k], null));
-      let total = losses.length === 1 ? losses[0] : addN(losses);
-      if (hasRegularizers) {
-        const penalties = model.regularizationLosses();
-        if (penalties.length > 0) total = add(total, penalties.length === 1 ? penalties[0] : addN(penalties));
-      }
+      const total = totalLoss(outputs, losses, hasRegularizers ? () => model.regularizationLosses() : null);
       lossSums[0] += readScalar(total) * count;
       if (multi) losses.forEach((l, k) => (lossSums[k + 1] += readScalar(l) * count));
       const ignored: number[] = [];
@@ -89,8 +93,8 @@ export function evaluateInternal(
 export function evaluateModel(
   model: TrainableModel,
   compiled: CompiledState,
-  x: Tensor | Tensor[],
-  y: Tensor | Tensor[],
+  x: ModelData,
+  y: ModelData,
   args: ModelEvaluateArgs = {},
 ): Tensor | Tensor[] {
   const batchSize = args.batchSize ?? 32;
@@ -113,11 +117,7 @@ export function evaluateModel(
 }
 
 /** Outputs for x in batches; one tensor per model output. */
-export function predictModel(
-  model: TrainableModel,
-  x: Tensor | Tensor[],
-  args: ModelPredictArgs = {},
-): Tensor | Tensor[] {
+export function predictModel(model: TrainableModel, x: ModelData, args: ModelPredictArgs = {}): Tensor | Tensor[] {
   const batchSize = args.batchSize ?? 32;
   checkBatchSize(model, 'predict', batchSize);
   ensureGraphFor(model, x);
@@ -179,8 +179,8 @@ function copyRows(dst: Tensor, row: number, src: Tensor, model: string): void {
 export async function trainOnBatchModel(
   model: TrainableModel,
   compiled: CompiledState,
-  x: Tensor | Tensor[],
-  y: Tensor | Tensor[],
+  x: ModelData,
+  y: ModelData,
 ): Promise<number | number[]> {
   ensureGraphFor(model, x);
   if (model.isTraining)

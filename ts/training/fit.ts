@@ -18,8 +18,8 @@ import {
   type Logs,
 } from './callbacks.js';
 import type { CompiledOutput, CompiledState } from './compile.js';
-import { checkData, ensureGraphFor } from './data-checks.js';
-import { evaluateInternal, sliceRows } from './evaluate.js';
+import { checkData, ensureGraphFor, type ModelData } from './data-checks.js';
+import { checkBatchSize, evaluateInternal, sliceRows } from './evaluate.js';
 import { ProgressLogger, type ProgressSink } from './progress.js';
 import { TrainStep } from './train-step.js';
 import { NonFiniteStepError } from './finite.js';
@@ -87,7 +87,7 @@ export function pickFitOptions(args: FitOptions): FitOptions {
 export interface ModelFitArgs extends FitOptions {
   callbacks?: CallbackIdentifier | CallbackIdentifier[];
   /** [xVal, yVal], evaluated at the end of each epoch (takes precedence over validationSplit). */
-  validationData?: [Tensor | Tensor[], Tensor | Tensor[]];
+  validationData?: [ModelData, ModelData];
   /** Where verbose output goes (default: stdout in Node, the console in browsers). */
   progressSink?: ProgressSink;
 }
@@ -173,8 +173,8 @@ export function checkFitOptions(
 export async function fitModel(
   model: TrainableModel,
   compiled: CompiledState,
-  x: Tensor | Tensor[],
-  y: Tensor | Tensor[],
+  x: ModelData,
+  y: ModelData,
   args: ModelFitArgs = {},
 ): Promise<History> {
   const op = 'fit';

@@ -4,7 +4,7 @@
 // would round to 0 and log would give -Infinity).
 
 import type { Tensor } from '../tensor/tensor.js';
-import { mean, mul, reshape } from '../ops/index.js';
+import { add, addN, mean, mul, reshape } from '../ops/index.js';
 import { softmax } from '../ops/softmax.js';
 import { sigmoid } from '../ops/activations.js';
 import {
@@ -47,6 +47,22 @@ export function outputLoss(out: CompiledOutput, yTrue: Tensor, pred: Tensor, sam
     perSample = mul(perSample, w);
   }
   return perSample.rank === 0 ? perSample : mean(perSample);
+}
+
+/**
+ * The loss that training minimizes: the sum of the outputs' losses, each times its
+ * `lossWeight` (Keras's loss_weights), plus the regularization penalties when asked.
+ */
+export function totalLoss(
+  outs: readonly CompiledOutput[],
+  losses: Tensor[],
+  regularization: (() => Tensor[]) | null,
+): Tensor {
+  const weighted = losses.map((l, k) => (outs[k].lossWeight === 1 ? l : mul(l, outs[k].lossWeight)));
+  let total = weighted.length === 1 ? weighted[0] : addN(weighted);
+  const penalties = regularization?.() ?? [];
+  if (penalties.length > 0) total = add(total, penalties.length === 1 ? penalties[0] : addN(penalties));
+  return total;
 }
 
 /** What metrics see: probabilities (the logits of a fused output go through their activation first, unless the metrics only take an argmax). */

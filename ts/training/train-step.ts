@@ -6,11 +6,11 @@
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { keep } from '../tensor/scope.js';
-import { variableGrads } from '../autograd/tape.js';
-import { add, addN } from '../ops/index.js';
+import { gradsOfVariables } from '../autograd/tape.js';
 import type { TrainableModel } from './trainable-model.js';
+import type { CallKwargs } from '../layers/layer.js';
 import type { CompiledOutput, CompiledState } from './compile.js';
-import { outputLoss, readScalar, updateMetrics } from './loss-compute.js';
+import { outputLoss, readScalar, totalLoss, updateMetrics } from './loss-compute.js';
 import { firstNonFinite, NonFiniteStepError } from './finite.js';
 
 export class TrainStep {
@@ -19,6 +19,7 @@ export class TrainStep {
   private readonly vars: Variable[];
   private readonly hasRegularizers: boolean;
   private readonly multiOutput: boolean;
+  private readonly kwargs: CallKwargs;
 
   constructor(
     private readonly model: TrainableModel,
@@ -28,7 +29,10 @@ export class TrainStep {
   ) {
     this.outputs = compiled.outputs();
     this.preActivation = this.outputs.map((o) => o.path !== 'plain');
-    this.vars = model.trainableWeights;
+    // The weights and frozen layers as they were at compile (Keras's rule).
+    const snapshot = compiled.trainableSnapshot();
+    this.vars = snapshot.variables;
+    this.kwargs = { training: true, frozenLayers: snapshot.frozenLayers };
     this.hasRegularizers = model.layerWeights.some((w) => w.regularizer !== null);
     this.multiOutput = this.outputs.length > 1;
   }
@@ -42,18 +46,17 @@ export class TrainStep {
     let preds: Tensor[] = [];
     let lossesPerOutput: Tensor[] = [];
     try {
-      const { value, grads } = variableGrads(() => {
-        const outs = this.model.execute(xs, { training: true }, this.preActivation);
+      const { value, grads } = gradsOfVariables(() => {
+        const outs = this.model.execute(xs, this.kwargs, this.preActivation);
         // Kept past the gradient computation: metrics read the same forward pass.
         preds = outs.map((t) => (xs.includes(t) ? t : keep(t)));
         lossesPerOutput = this.outputs.map((o, k) => outputLoss(o, ys[k], outs[k], sampleWeights?.[k] ?? null));
         if (this.multiOutput) lossesPerOutput.forEach((t) => keep(t));
-        let total = lossesPerOutput.length === 1 ? lossesPerOutput[0] : addN(lossesPerOutput);
-        if (this.hasRegularizers) {
-          const penalties = this.model.regularizationLosses();
-          if (penalties.length > 0) total = add(total, penalties.length === 1 ? penalties[0] : addN(penalties));
-        }
-        return total;
+        return totalLoss(
+          this.outputs,
+          lossesPerOutput,
+          this.hasRegularizers ? () => this.model.regularizationLosses() : null,
+        );
       }, this.vars);
       const values = [readScalar(value)];
       if (this.multiOutput) for (const l of lossesPerOutput) values.push(readScalar(l));

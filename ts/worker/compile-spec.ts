@@ -20,6 +20,8 @@ export interface CompileSpec {
   loss: string | string[];
   /** Metric names for every output, or one list per output. */
   metrics?: string[] | string[][];
+  /** One weight per output (absent when all are 1). */
+  lossWeights?: number[];
 }
 
 /**
@@ -98,11 +100,13 @@ export function compileSpecFromModel(model: LayersModel): CompileSpec | null {
       multi && m.name.startsWith(`${o.outputName}_`) ? m.name.slice(o.outputName.length + 1) : m.name,
     ),
   );
-  return {
+  const spec: CompileSpec = {
     optimizer: optimizerSpec(compiled.optimizer),
     loss: multi ? loss : loss[0],
     metrics: multi ? metrics : metrics[0],
   };
+  if (outputs.some((o) => o.lossWeight !== 1)) spec.lossWeights = outputs.map((o) => o.lossWeight);
+  return spec;
 }
 
 /** The `model.compile` arguments a spec stands for (in the worker). */
@@ -111,5 +115,5 @@ export function compileArgsFromSpec(spec: CompileSpec): ModelCompileArgs {
     typeof spec.optimizer === 'string'
       ? spec.optimizer
       : optimizerFromConfig(spec.optimizer.className, spec.optimizer.config);
-  return { optimizer, loss: spec.loss, metrics: spec.metrics };
+  return { optimizer, loss: spec.loss, metrics: spec.metrics, lossWeights: spec.lossWeights };
 }
