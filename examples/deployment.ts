@@ -63,7 +63,7 @@ export async function trainAndSave(dir: string, epochs = 60, log = console.log):
   const xs = tensor(data.x);
   const ys = tensor(data.y, [data.y.length], 'int32');
   const h = await model.fit(xs, ys, { epochs, batchSize: 32, verbose: 0 });
-  const accuracy = h.history.accuracy.at(-1)!;
+  const accuracy = h.history.acc.at(-1)!;
   log(`trained ${epochs} epochs: training accuracy ${accuracy.toFixed(3)}`);
   await model.save(`file://${dir}`);
   const inputs = spirals(4, 1).x;

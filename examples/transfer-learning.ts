@@ -1,6 +1,6 @@
 // Transfer learning on Fashion-MNIST, as Keras's guide does it:
 //   1. train a small CNN on classes 0-4 (T-shirt, trouser, pullover, dress, coat);
-//   2. keep its convolutional base (config and weights), freeze it, put a new head on it
+//   2. save its convolutional base (model.json + weights.bin), load it, freeze it, put a new head on it
 //      and train the head on only 1,000 images of classes 5-9 (sandal, shirt, sneaker,
 //      bag, ankle boot);
 //   3. compare with the same network trained from scratch on those 1,000 images;
@@ -10,9 +10,13 @@
 //
 //   npx tsx examples/transfer-learning.ts [--epochs N] [--path DIR]
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   gather,
   input,
+  loadLayersModel,
   layers,
   model,
   reshape,
@@ -40,6 +44,8 @@ export interface TransferLearningOptions extends TrainingOptions {
   testSize?: number;
   /** Epochs on the 1,000 images, for the head and for the network from scratch (half as many to fine-tune). Default 4. */
   fineTuneEpochs?: number;
+  /** Where to save the pretrained base (file:// format). Default: a temporary directory, removed afterwards. */
+  saveDir?: string;
 }
 
 export interface TransferLearningResult {
@@ -129,15 +135,15 @@ export async function main(opts: TransferLearningOptions = {}): Promise<Transfer
   const pretrainAccuracy = accuracyOf(pretrained, pretrainTest);
   log(`  test accuracy on classes 0-4: ${pretrainAccuracy.toFixed(4)}`);
 
-  // 2. Keep the base: its config and weights, as a saved model would hold them.
-  // TODO(save/load): switch to `await pretrainBase.save('file://...')` and `loadLayersModel`
-  // once ferrite has them (issue 12's io half).
-  const baseConfig = pretrainBase.getConfig();
-  const baseWeights = pretrainBase.getWeights();
+  // 2. Save the base as TF.js would (model.json + weights.bin), then load it back: in real
+  //    use the pretrained model comes from another run, another machine or TF.js itself.
+  const saveDir = opts.saveDir ?? (await mkdtemp(join(tmpdir(), 'ferrite-transfer-')));
+  await pretrainBase.save(`file://${saveDir}`);
   pretrained.dispose();
-  const base = Sequential.fromConfig(baseConfig);
-  base.setWeights(baseWeights);
-  for (const w of baseWeights) w.dispose();
+  log(`  saved the convolutional base to ${saveDir}`);
+  const base = (await loadLayersModel(`file://${join(saveDir, 'model.json')}`)) as Sequential;
+  const baseConfig = base.getConfig();
+  if (opts.saveDir === undefined) await rm(saveDir, { recursive: true, force: true });
 
   //    Freeze it and train a new head on 1,000 images of classes 5-9.
   base.trainable = false;

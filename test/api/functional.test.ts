@@ -65,14 +65,14 @@ describe('multi-input, multi-output models', () => {
         loss: { cls: 'sparseCategoricalCrossentropy', reg: 'meanSquaredError' },
         metrics: { cls: ['accuracy'], reg: ['mse'] },
       });
-    expect(m1.metricsNames).toEqual(['loss', 'cls_loss', 'reg_loss', 'cls_accuracy', 'reg_mse']);
+    expect(m1.metricsNames).toEqual(['loss', 'cls_loss', 'reg_loss', 'cls_acc', 'reg_mse']);
     expect(m1.inputNames).toEqual(['in_a', 'in_b']);
     expect(m1.outputNames).toEqual(['cls', 'reg']);
     const args = { epochs: 2, batchSize: 8, shuffle: false, validationSplit: 0.25, verbose: 0 as const };
     const h1 = await m1.fit([xa, xb], [yc, yr], args);
     const h2 = await m2.fit({ in_b: xb, in_a: xa }, { reg: yr, cls: yc }, args);
     expect(Object.keys(h1.history).sort()).toEqual(
-      ['loss', 'cls_loss', 'reg_loss', 'cls_accuracy', 'reg_mse'].flatMap((k) => [k, `val_${k}`]).sort(),
+      ['loss', 'cls_loss', 'reg_loss', 'cls_acc', 'reg_mse'].flatMap((k) => [k, `val_${k}`]).sort(),
     );
     expect(h2.history).toEqual(h1.history);
     expect(values(m2.getWeights())).toEqual(values(m1.getWeights()));

@@ -121,7 +121,7 @@ describe('TF.js -> Ferrite', () => {
     const f = await loadLayersModel(io.fromMemory(art));
     expect(f.optimizer!.getClassName()).toBe('Adam');
     expect(f.optimizer!.learningRate).toBe(0.01);
-    expect(f.metricsNames).toEqual(['loss', 'accuracy']);
+    expect(f.metricsNames).toEqual(['loss', 'acc']);
     const state = await f.optimizer!.getWeights();
     expect(state[0].tensor.dataSync()[0]).toBe(6);
     const tfState = await t.optimizer.getWeights();
