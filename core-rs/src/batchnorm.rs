@@ -18,7 +18,8 @@
 //! statistics take two passes (mean, then the squared deviations from it): one pass of
 //! sum and sum of squares loses the variance to cancellation when |mean| >> std.
 //!
-//! `batchnorm_naive_*` are the direct per-channel loops (test oracle).
+//! `batchnorm_stats_naive` is the direct per-channel loop in f64 (test oracle); the
+//! normalization and its backward are checked against TS references and finite differences.
 
 use crate::heap::Scratch;
 use crate::parallel::{parallel_for, SendPtr};

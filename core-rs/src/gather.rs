@@ -9,7 +9,8 @@
 //! thread owns a range of dx's rows, zeroes them, and scans all indices, adding the
 //! rows that land in its range in index order. Every dx row thus sums its
 //! contributions in the same order whatever the split (no atomics, same bits), and
-//! the extra scan costs each thread m integer compares.
+//! the extra scan costs each thread m integer compares. `gather_backward_naive` (every dy
+//! row added in order, one thread) is its test oracle.
 
 use crate::axis::Axis;
 use crate::parallel::{parallel_for, SendPtr, MIN_ELEMS_PER_THREAD};

@@ -15,6 +15,8 @@
 //! Backward kernels write (never accumulate) their outputs; a null `dt` pointer skips
 //! the target's gradient. NaN inputs give NaN losses: checking every batch would cost a
 //! pass, and the training loop watches the loss instead. Work is split over rows.
+//!
+//! The losses' references are in TypeScript (`test/kernels/softmax-losses.test.ts`).
 
 use crate::axis::Axis;
 use crate::math::{exp_nonpos, ln, log1p_unit, sigmoid, sign};

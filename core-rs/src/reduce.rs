@@ -12,6 +12,8 @@
 //! binary tree whose shape depends only on n. The error then grows like log(n) rather
 //! than n, and the result is the same bits whatever the thread count: threads take
 //! whole outputs, or (for one long sum) whole subtrees of the same tree.
+//!
+//! `reduce_naive` and `arg_reduce_naive` (one plain scan per output) are the test oracles.
 
 use crate::axis::Axis;
 use crate::parallel::{parallel_for, SendPtr, MIN_ELEMS_PER_THREAD};

@@ -24,6 +24,9 @@ pub const LANES: usize = 4;
 /// Arithmetic on one float (`f32`) or four (`F32x4`), with identical per-lane semantics.
 ///
 /// Comparisons return masks (all bits set where true, zero elsewhere) for `select` and `and`.
+/// On a concrete `f32`, Rust's inherent `max`, `min` and `abs` win over these methods (and
+/// `max`/`min` ignore NaN there): generic code gets these, concrete code writes
+/// `Lanes::max(a, b)` when it wants wasm's semantics.
 pub trait Lanes: Copy {
     /// Integer lanes of the same width, for work on the bits (exponent fields).
     type Int: IntLanes<Float = Self>;

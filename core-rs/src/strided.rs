@@ -7,6 +7,7 @@
 //! same-shape op as rank 1 whatever the tensors' rank. The elementwise kernels reuse
 //! `Space` and `for_each_run`; the copy kernel here serves reshape-free layout changes:
 //! transpose, slice, concat, stack, tile, broadcastTo and their backward passes.
+//! `strided_copy_naive` (one element at a time) is its test oracle.
 
 use crate::parallel::{parallel_for, SendPtr, MIN_ELEMS_PER_THREAD};
 use crate::simd::{add_into, F32x4, Lanes};

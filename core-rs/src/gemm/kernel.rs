@@ -164,17 +164,30 @@ unsafe fn accumulate<const R: usize, const V: usize, const A_PACKED: bool, const
     acc
 }
 
-/// One R x 4V tile: accumulates, then writes its valid corner (`out`). Full tiles store
-/// vectors; edge tiles go through a buffer.
+/// One R x 4V tile: accumulates, then writes its valid `rows x cols` corner of C at c (row
+/// stride ldc) with `upd`. Full tiles store vectors; edge tiles go through a buffer. (It is
+/// out of line and called once per edge tile: it takes the fields of an `Out` one by one,
+/// which wasm passes as values rather than through memory.)
 #[inline(never)]
 unsafe fn tile_rv<const R: usize, const V: usize, const A_PACKED: bool, const B_PACKED: bool>(
     kc: usize,
     a: PanelA,
     b: PanelB,
-    out: Out,
+    c: *mut f32,
+    ldc: usize,
+    rows: usize,
+    cols: usize,
+    upd: Update,
 ) {
-    let acc = accumulate::<R, V, A_PACKED, B_PACKED>(kc, a, out.rows, b);
-    if out.rows == R && out.cols == V * LANES {
+    let acc = accumulate::<R, V, A_PACKED, B_PACKED>(kc, a, rows, b);
+    if rows == R && cols == V * LANES {
+        let out = Out {
+            c,
+            ldc,
+            rows,
+            cols,
+            upd,
+        };
         store_full(&acc, out);
     } else {
         let mut tmp = [0.0f32; MR * NR];
@@ -183,7 +196,7 @@ unsafe fn tile_rv<const R: usize, const V: usize, const A_PACKED: bool, const B_
                 x.store(tmp.as_mut_ptr().add(i * NR + v * LANES));
             }
         }
-        store_edge(&tmp, out);
+        store_edge(&tmp, c, ldc, rows, cols, upd);
     }
 }
 
@@ -197,13 +210,14 @@ unsafe fn store_full<const R: usize, const V: usize>(acc: &[[F32x4; V]; R], out:
     }
 }
 
-/// Writes the valid corner of a tile buffer (row stride NR) into C. Shared by every
-/// kernel variant: edge tiles are rare enough that one copy of this loop is plenty.
+/// Writes the `rows x cols` corner of a tile buffer (row stride NR) into C at c (row stride
+/// ldc). Shared by every kernel variant: edge tiles are rare enough that one copy of this
+/// loop is plenty.
 #[inline(never)]
-unsafe fn store_edge(tmp: &[f32; MR * NR], out: Out) {
-    for i in 0..out.rows {
-        for j in 0..out.cols {
-            out.upd.apply(tmp[i * NR + j], out.c.add(i * out.ldc + j));
+unsafe fn store_edge(tmp: &[f32; MR * NR], c: *mut f32, ldc: usize, rows: usize, cols: usize, upd: Update) {
+    for i in 0..rows {
+        for j in 0..cols {
+            upd.apply(tmp[i * NR + j], c.add(i * ldc + j));
         }
     }
 }
@@ -235,14 +249,21 @@ pub unsafe fn sweep<const A_PACKED: bool, const B_PACKED: bool>(kc: usize, a: Pa
 /// always full width.
 #[inline(always)]
 unsafe fn tile<const A_PACKED: bool, const B_PACKED: bool>(kc: usize, a: PanelA, b: PanelB, out: Out) {
-    if B_PACKED && out.cols <= LANES {
-        tile_rv::<MR, 1, A_PACKED, B_PACKED>(kc, a, b, out)
+    let Out {
+        c,
+        ldc,
+        rows,
+        cols,
+        upd,
+    } = out;
+    if B_PACKED && cols <= LANES {
+        tile_rv::<MR, 1, A_PACKED, B_PACKED>(kc, a, b, c, ldc, rows, cols, upd)
     } else {
-        match out.rows {
-            1 => tile_rv::<1, NV, A_PACKED, B_PACKED>(kc, a, b, out),
-            2 => tile_rv::<2, NV, A_PACKED, B_PACKED>(kc, a, b, out),
-            3 => tile_rv::<3, NV, A_PACKED, B_PACKED>(kc, a, b, out),
-            _ => tile_rv::<MR, NV, A_PACKED, B_PACKED>(kc, a, b, out),
+        match rows {
+            1 => tile_rv::<1, NV, A_PACKED, B_PACKED>(kc, a, b, c, ldc, rows, cols, upd),
+            2 => tile_rv::<2, NV, A_PACKED, B_PACKED>(kc, a, b, c, ldc, rows, cols, upd),
+            3 => tile_rv::<3, NV, A_PACKED, B_PACKED>(kc, a, b, c, ldc, rows, cols, upd),
+            _ => tile_rv::<MR, NV, A_PACKED, B_PACKED>(kc, a, b, c, ldc, rows, cols, upd),
         }
     }
 }
