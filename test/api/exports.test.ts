@@ -77,6 +77,7 @@ const VALUES = [
   'layers.activation',
   'layers.averagePooling2d',
   'layers.batchNormalization',
+  'layers.embedding',
   'layers.conv2d',
   'layers.dense',
   'layers.dropout',

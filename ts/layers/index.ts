@@ -18,6 +18,7 @@ import {
 } from './pooling.js';
 import { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.js';
+import { Embedding, type EmbeddingArgs } from './embedding.js';
 
 export { Layer, type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
 export { input, type InputArgs } from './input-layer.js';
@@ -34,6 +35,7 @@ export type {
   Pooling2DArgs,
   ReshapeArgs,
   ZeroPadding2DArgs,
+  EmbeddingArgs,
 };
 
 /** Densely connected layer: activation(x W + b). */
@@ -62,3 +64,7 @@ export const batchNormalization = (args: BatchNormalizationArgs = {}): BatchNorm
   new BatchNormalization(args);
 /** Rows and columns of zeros around NHWC images. */
 export const zeroPadding2d = (args: ZeroPadding2DArgs = {}): ZeroPadding2D => new ZeroPadding2D(args);
+
+// ---- sequences ----
+/** Integer ids -> rows of a trained [inputDim, outputDim] table. */
+export const embedding = (args: EmbeddingArgs): Embedding => new Embedding(args);
