@@ -54,6 +54,19 @@ export const MathFn = {
 export type MathFn = (typeof MathFn)[keyof typeof MathFn];
 
 /**
+ * The activation and recurrent activation of a cell.
+ * (core-rs/src/recurrent.rs)
+ */
+export const RnnActivation = {
+  LINEAR: 0,
+  TANH: 1,
+  SIGMOID: 2,
+  HARD_SIGMOID: 3,
+  RELU: 4,
+} as const;
+export type RnnActivation = (typeof RnnActivation)[keyof typeof RnnActivation];
+
+/**
  * The `op` of `fe_reduce` (SUM, MAX, MIN) and `fe_arg_reduce` (MAX, MIN).
  * (core-rs/src/reduce.rs)
  */
@@ -397,6 +410,15 @@ export interface CoreAbi {
    * vector form (`scalar` = 0) or its scalar form. x is (n), y is (n).
    */
   fe_math_eval(fn_id: number /* u32 */, scalar: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
+  /** The whole LSTM sequence forward: x (batch, time, input) -> y, c_seq, gates, h_last, c_last. */
+  fe_lstm_forward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
+  /** The naive reference of `fe_lstm_forward`, same arguments: the test oracle. */
+  fe_lstm_forward_naive(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
+  /**
+   * Backpropagation through time of `fe_lstm_forward` (its twelve pointers, then nine
+   * gradients); overwrites `gates` with the pre-activation gradients.
+   */
+  fe_lstm_backward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -520,6 +542,9 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_adam_update: 9,
   fe_rmsprop_update: 10,
   fe_math_eval: 5,
+  fe_lstm_forward: 8,
+  fe_lstm_forward_naive: 8,
+  fe_lstm_backward: 8,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */
