@@ -19,6 +19,7 @@ import {
 import { BatchNormalization, type BatchNormalizationArgs } from './normalization.js';
 import { ZeroPadding2D, type ZeroPadding2DArgs } from './padding.js';
 import { Embedding, type EmbeddingArgs } from './embedding.js';
+import { LSTM, type LSTMArgs } from './recurrent/lstm.js';
 
 export { Layer, type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
 export { input, type InputArgs } from './input-layer.js';
@@ -36,6 +37,7 @@ export type {
   ReshapeArgs,
   ZeroPadding2DArgs,
   EmbeddingArgs,
+  LSTMArgs,
 };
 
 /** Densely connected layer: activation(x W + b). */
@@ -68,3 +70,5 @@ export const zeroPadding2d = (args: ZeroPadding2DArgs = {}): ZeroPadding2D => ne
 // ---- sequences ----
 /** Integer ids -> rows of a trained [inputDim, outputDim] table. */
 export const embedding = (args: EmbeddingArgs): Embedding => new Embedding(args);
+/** Long short-term memory over [batch, time, features] (TF.js defaults: recurrentActivation 'hardSigmoid'). */
+export const lstm = (args: LSTMArgs): LSTM => new LSTM(args);
