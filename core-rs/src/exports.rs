@@ -20,7 +20,7 @@ use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
 use crate::strided::{self, Space};
-use crate::{activation, elementwise, gather, heap, math, parallel, pool, reduce, sampling, unary};
+use crate::{activation, elementwise, gather, heap, math, parallel, pool, recurrent, reduce, sampling, unary};
 use core::slice;
 
 // ---------------------------------------------------------------------------------
@@ -1343,4 +1343,126 @@ pub unsafe extern "C" fn fe_multinomial(
 ) {
     let s = Stream::new(k0, k1, stream, tag);
     sampling::multinomial(probs, out, rows, n, samples, s, naive != 0)
+}
+
+// ---------------------------------------------------------------------------------
+// Recurrent layers: the fused LSTM (`recurrent.rs`)
+// `ptrs` holds byte offsets (0 for an absent optional operand): the forward's twelve
+// [x, w, r, bias, h0, c0, mask, y, c_seq, gates, h_last, c_last], then for the backward
+// nine more [dy, dh_last, dc_last, dx, dw, dr, dbias, dh0, dc0] (see `LstmForward`,
+// `LstmBackward` for shapes). Activations are `recurrent.rs`'s RnnActivation codes.
+// ---------------------------------------------------------------------------------
+
+unsafe fn lstm_args(
+    ptrs: *const usize,
+    dims: [usize; 4],
+    activation: u32,
+    recurrent_activation: u32,
+    go_backwards: u32,
+) -> (recurrent::LstmForward, recurrent::Lstm) {
+    let p = |i: usize| *ptrs.add(i) as *mut f32;
+    let fwd = recurrent::LstmForward {
+        x: p(0),
+        w: p(1),
+        r: p(2),
+        bias: p(3),
+        h0: p(4),
+        c0: p(5),
+        mask: p(6),
+        y: p(7),
+        c_seq: p(8),
+        gates: p(9),
+        h_last: p(10),
+        c_last: p(11),
+    };
+    let [batch, time, input, units] = dims;
+    let l = recurrent::Lstm {
+        batch,
+        time,
+        input,
+        units,
+        activation,
+        recurrent_activation,
+        go_backwards: go_backwards != 0,
+    };
+    (fwd, l)
+}
+
+/// The whole LSTM sequence forward: x (batch, time, input) -> y, c_seq, gates, h_last, c_last.
+#[no_mangle]
+pub unsafe extern "C" fn fe_lstm_forward(
+    ptrs: *const usize,
+    batch: usize,
+    time: usize,
+    input: usize,
+    units: usize,
+    activation: u32,
+    recurrent_activation: u32,
+    go_backwards: u32,
+) {
+    let (p, l) = lstm_args(
+        ptrs,
+        [batch, time, input, units],
+        activation,
+        recurrent_activation,
+        go_backwards,
+    );
+    recurrent::lstm_forward(&p, &l)
+}
+
+/// The naive reference of `fe_lstm_forward`, same arguments: the test oracle.
+#[no_mangle]
+pub unsafe extern "C" fn fe_lstm_forward_naive(
+    ptrs: *const usize,
+    batch: usize,
+    time: usize,
+    input: usize,
+    units: usize,
+    activation: u32,
+    recurrent_activation: u32,
+    go_backwards: u32,
+) {
+    let (p, l) = lstm_args(
+        ptrs,
+        [batch, time, input, units],
+        activation,
+        recurrent_activation,
+        go_backwards,
+    );
+    recurrent::lstm_forward_naive(&p, &l)
+}
+
+/// Backpropagation through time of `fe_lstm_forward` (its twelve pointers, then nine
+/// gradients); overwrites `gates` with the pre-activation gradients.
+#[no_mangle]
+pub unsafe extern "C" fn fe_lstm_backward(
+    ptrs: *const usize,
+    batch: usize,
+    time: usize,
+    input: usize,
+    units: usize,
+    activation: u32,
+    recurrent_activation: u32,
+    go_backwards: u32,
+) {
+    let (p, l) = lstm_args(
+        ptrs,
+        [batch, time, input, units],
+        activation,
+        recurrent_activation,
+        go_backwards,
+    );
+    let q = |i: usize| *ptrs.add(12 + i) as *mut f32;
+    let g = recurrent::LstmBackward {
+        dy: q(0),
+        dh_last: q(1),
+        dc_last: q(2),
+        dx: q(3),
+        dw: q(4),
+        dr: q(5),
+        dbias: q(6),
+        dh0: q(7),
+        dc0: q(8),
+    };
+    recurrent::lstm_backward(&p, &g, &l)
 }

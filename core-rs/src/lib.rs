@@ -68,6 +68,7 @@ mod optimizer;
 mod parallel;
 mod pool;
 mod random;
+mod recurrent;
 mod reduce;
 mod rows;
 mod sampling;

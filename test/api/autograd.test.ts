@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { grad, grads, valueAndGrad } from '../../ts/autograd/tape.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
-import { mul, add } from '../../ts/ops/index.js';
+import { mul, add, sum, unstack } from '../../ts/ops/index.js';
 import { layers, sequential, train } from '../../ts/index.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 
@@ -110,5 +110,32 @@ describe('fit that ends by an error', () => {
     expect(memory().numTensors).toBe(before);
     model.dispose();
     optimizer.dispose();
+  });
+});
+
+describe('ops with several outputs', () => {
+  it('unstack: one record; only the pieces used get a gradient, the rest count as zero', () => {
+    const x = tensor([1, 2, 3, 4, 5, 6], [3, 2]);
+    const before = memory().numTensors;
+    // Only pieces 0 and 2 reach the result: piece 1's rows of dx are zero.
+    const g = grad((t) => {
+      const [a, , c] = unstack(t);
+      return sum(add(mul(a, a), c));
+    })(x);
+    expect(Array.from(g.dataSync())).toEqual([2, 4, 0, 0, 1, 1]);
+    g.dispose();
+    expect(memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it('a result that uses no piece of a multi-output op never runs its backward', () => {
+    const x = tensor([1, 2, 3, 4], [2, 2]);
+    const g = grad((t) => {
+      unstack(t);
+      return sum(mul(t, t));
+    })(x);
+    expect(Array.from(g.dataSync())).toEqual([2, 4, 6, 8]);
+    g.dispose();
+    x.dispose();
   });
 });

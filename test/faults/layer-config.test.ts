@@ -38,12 +38,13 @@ const CASES: Record<string, { args: LayerConfig; sample: number[] }> = {
   Permute: { args: { dims: [2, 1] }, sample: [3, 4] },
   TimeDistributed: { args: { layer: { className: 'Dense', config: { units: 2 } } }, sample: [3, 4] },
   Masking: { args: { maskValue: 0.5 }, sample: [3, 4] },
+  LSTM: { args: { units: 2, returnSequences: true, recurrentActivation: 'sigmoid' }, sample: [3, 4] },
 };
 /** Classes registered as layers that are not built alone in a Sequential. */
 const NOT_ALONE = new Set(['InputLayer', 'Sequential', 'LayersModel', 'Functional', 'Model']);
 /**
- * Layers that take several inputs (merge layers) or integer ids: their configs round-trip
- * here; their training after a rebuild is covered where they are tested
+ * Layers that take several inputs (merge layers) or integer ids (Embedding): their configs
+ * round-trip here; their training after a rebuild is covered where they are tested
  * (test/api/merge-layers.test.ts builds merge models from getConfig).
  */
 const CONFIG_ONLY: Record<string, LayerConfig> = {
@@ -55,6 +56,7 @@ const CONFIG_ONLY: Record<string, LayerConfig> = {
   Minimum: {},
   Concatenate: { axis: 1 },
   Dot: { axes: [1, 1], normalize: true },
+  Embedding: { inputDim: 5, outputDim: 2, inputLength: 3 },
 };
 
 function layerClasses(): (typeof Layer & { className: string })[] {

@@ -18,11 +18,19 @@ import { clone, onesLike } from '../tensor/creation.js';
  */
 export type BackwardFn = (dy: Tensor, needed: readonly boolean[]) => (Tensor | null)[];
 
+/**
+ * The backward of an op with several outputs (an RNN's sequence and final states, the
+ * pieces of `unstack`): `dys[j]` is the gradient of output j, or null when no path from
+ * the result reaches that output. No zero gradient is made for an unused output: the
+ * backward treats null as zero in whatever way is cheapest for it.
+ */
+export type MultiBackwardFn = (dys: readonly (Tensor | null)[], needed: readonly boolean[]) => (Tensor | null)[];
+
 interface TapeRecord {
   readonly name: string;
   readonly inputs: readonly Tensor[];
-  readonly output: Tensor;
-  readonly backward: BackwardFn;
+  readonly outputs: readonly Tensor[];
+  readonly backward: MultiBackwardFn;
   /** Tensors the backward function reads besides inputs and output. */
   readonly saved: readonly Tensor[];
 }
@@ -56,10 +64,25 @@ export function record(
   saved: readonly Tensor[] = [],
 ): void {
   if (tape === null) return;
+  recordMulti(name, inputs, [output], (dys, needed) => backward(dys[0]!, needed), saved);
+}
+
+/**
+ * Records an op with several outputs. The backward runs when at least one output lies on
+ * a path to the result, and gets null for the gradient of every output that does not.
+ */
+export function recordMulti(
+  name: string,
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  backward: MultiBackwardFn,
+  saved: readonly Tensor[] = [],
+): void {
+  if (tape === null) return;
   for (const t of inputs) hold(t);
-  hold(output);
+  for (const t of outputs) hold(t);
   for (const t of saved) hold(t);
-  tape.push({ name, inputs, output, backward, saved });
+  tape.push({ name, inputs, outputs, backward, saved });
 }
 
 /**
@@ -87,12 +110,12 @@ function backwardSweep(
   for (let i = 0; i < records.length; i++) {
     if (records[i].inputs.some((t) => fromX.has(t.id))) {
       onPath[i] = true;
-      fromX.add(records[i].output.id);
+      for (const o of records[i].outputs) fromX.add(o.id);
     }
   }
   const toY = new Set<number>([y.id]);
   for (let i = records.length - 1; i >= 0; i--) {
-    if (onPath[i] && toY.has(records[i].output.id)) {
+    if (onPath[i] && records[i].outputs.some((o) => toY.has(o.id))) {
       for (const t of records[i].inputs) toY.add(t.id);
     } else {
       onPath[i] = false;
@@ -110,10 +133,10 @@ function backwardSweep(
   for (let i = records.length - 1; i >= 0; i--) {
     if (!onPath[i]) continue;
     const r = records[i];
-    const g = takeGrad(r.output);
-    if (g === null) continue;
+    const dys = r.outputs.map(takeGrad);
+    if (dys.every((g) => g === null)) continue;
     const inGrads = r.backward(
-      g,
+      dys,
       r.inputs.map((t) => fromX.has(t.id)),
     );
     if (inGrads.length !== r.inputs.length) {
@@ -187,7 +210,7 @@ function computeGradients(
     endScope(result as unknown as TensorContainer);
     for (const r of records) {
       for (const t of r.inputs) release(t);
-      release(r.output);
+      for (const t of r.outputs) release(t);
       for (const t of r.saved) release(t);
     }
   }

@@ -54,6 +54,19 @@ export const MathFn = {
 export type MathFn = (typeof MathFn)[keyof typeof MathFn];
 
 /**
+ * The activation and recurrent activation of a cell.
+ * (core-rs/src/recurrent.rs)
+ */
+export const RnnActivation = {
+  LINEAR: 0,
+  TANH: 1,
+  SIGMOID: 2,
+  HARD_SIGMOID: 3,
+  RELU: 4,
+} as const;
+export type RnnActivation = (typeof RnnActivation)[keyof typeof RnnActivation];
+
+/**
  * The `op` of `fe_reduce` (SUM, MAX, MIN) and `fe_arg_reduce` (MAX, MIN).
  * (core-rs/src/reduce.rs)
  */
@@ -407,6 +420,15 @@ export interface CoreAbi {
    * non-zero runs the naive reference instead (for tests).
    */
   fe_multinomial(probs: number /* *const f32 */, out: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, samples: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */, naive: number /* u32 */): void;
+  /** The whole LSTM sequence forward: x (batch, time, input) -> y, c_seq, gates, h_last, c_last. */
+  fe_lstm_forward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
+  /** The naive reference of `fe_lstm_forward`, same arguments: the test oracle. */
+  fe_lstm_forward_naive(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
+  /**
+   * Backpropagation through time of `fe_lstm_forward` (its twelve pointers, then nine
+   * gradients); overwrites `gates` with the pre-activation gradients.
+   */
+  fe_lstm_backward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -533,6 +555,9 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_topk: 6,
   fe_topk_naive: 6,
   fe_multinomial: 10,
+  fe_lstm_forward: 8,
+  fe_lstm_forward_naive: 8,
+  fe_lstm_backward: 8,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */

@@ -30,6 +30,8 @@ import {
 import { Permute, RepeatVector, type PermuteArgs, type RepeatVectorArgs } from './sequence-shape.js';
 import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js';
 import { Masking, type MaskingArgs } from './masking.js';
+import { Embedding, type EmbeddingArgs } from './embedding.js';
+import { LSTM, type LSTMArgs } from './recurrent/lstm.js';
 
 export { type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
 export { Layer } from './custom-layer.js';
@@ -54,6 +56,8 @@ export type {
   PermuteArgs,
   TimeDistributedArgs,
   MaskingArgs,
+  EmbeddingArgs,
+  LSTMArgs,
 };
 
 /** Densely connected layer: activation(x W + b). */
@@ -116,3 +120,8 @@ export {
   type ConcatenateArgs,
   type DotArgs,
 } from './merge.js';
+// ---- sequences ----
+/** Integer ids -> rows of a trained [inputDim, outputDim] table. */
+export const embedding = (args: EmbeddingArgs): Embedding => new Embedding(args);
+/** Long short-term memory over [batch, time, features] (TF.js defaults: recurrentActivation 'hardSigmoid'). */
+export const lstm = (args: LSTMArgs): LSTM => new LSTM(args);

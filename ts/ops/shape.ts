@@ -4,7 +4,7 @@
 // one strided-copy kernel call per input or output (strided-copy.ts), and so do their
 // backward passes (float32 only).
 
-import { record } from '../autograd/tape.js';
+import { record, recordMulti } from '../autograd/tape.js';
 import type { Engine } from '../backend/engine.js';
 import { emptyTensor, sizeOf, zerosTensor, type Shape, type Tensor } from '../tensor/tensor.js';
 import { contiguousStrides } from './strided-space.js';
@@ -274,8 +274,9 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
 }
 
 /**
- * Splits x along `axis` into x.shape[axis] tensors without that axis. Each output is
- * recorded on its own: its gradient is dy placed in a zero tensor of x's shape.
+ * Splits x along `axis` into x.shape[axis] tensors without that axis. One record covers
+ * all pieces: the gradient is a zero tensor of x's shape with the dy of each piece that
+ * was used copied into its place.
  */
 export function unstack(x: Tensor, axis = 0): Tensor[] {
   const eng = checkInputs('unstack', x);
@@ -289,16 +290,18 @@ export function unstack(x: Tensor, axis = 0): Tensor[] {
   const out: Tensor[] = [];
   for (let k = 0; k < count; k++) {
     const y = emptyTensor(partShape, x.dtype, eng);
-    const at = x.ptr + 4 * k * width;
-    stridedCopy('unstack', eng, at, [rowStride, 1], y.ptr, [width, 1], [outer, width]);
-    if (x.dtype === 'float32') {
-      record('Unpack', [x], y, (dy) => {
-        const dx = zerosTensor(x.shape, 'float32', eng);
-        stridedCopy('unstack', eng, dy.ptr, [width, 1], dx.ptr + 4 * k * width, [rowStride, 1], [outer, width]);
-        return [dx];
-      });
-    }
+    stridedCopy('unstack', eng, x.ptr + 4 * k * width, [rowStride, 1], y.ptr, [width, 1], [outer, width]);
     out.push(y);
+  }
+  if (x.dtype === 'float32') {
+    recordMulti('Unpack', [x], out, (dys) => {
+      const dx = zerosTensor(x.shape, 'float32', eng);
+      dys.forEach((dy, k) => {
+        if (dy !== null)
+          stridedCopy('unstack', eng, dy.ptr, [width, 1], dx.ptr + 4 * k * width, [rowStride, 1], [outer, width]);
+      });
+      return [dx];
+    });
   }
   return out;
 }
