@@ -77,8 +77,13 @@ export async function main(opts: BrownGenresOptions = {}): Promise<BrownGenresRe
   const data = genreWindows(corpus, windowLength, testEvery);
   const tokenizer = new fe.Tokenizer({ numWords, oovToken: '<unk>' });
   tokenizer.fitOnTexts(data.trainTexts);
-  const xTrain = fe.padSequences(tokenizer.textsToSequences(data.trainTexts), { maxlen: windowLength });
-  const xTest = fe.padSequences(tokenizer.textsToSequences(data.testTexts), { maxlen: windowLength });
+  // The model's input is float32 (TF.js's default, which the Embedding casts back to ids),
+  // so the padded ids come as float32: exact up to 2^24, far above any vocabulary here.
+  const xTrain = fe.padSequences(tokenizer.textsToSequences(data.trainTexts), {
+    maxlen: windowLength,
+    dtype: 'float32',
+  });
+  const xTest = fe.padSequences(tokenizer.textsToSequences(data.testTexts), { maxlen: windowLength, dtype: 'float32' });
   const yTrain = fe.tensor(data.trainLabels, [data.trainLabels.length], 'int32');
   const yTest = fe.tensor(data.testLabels, [data.testLabels.length], 'int32');
   if (verbose !== 0)
