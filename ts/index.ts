@@ -151,7 +151,7 @@ export {
 
 // Saving and loading in TF.js's format (`model.save(url)`, `loadLayersModel(url)`, `io.*`).
 export * as io from './io/index.js';
-export { loadLayersModel } from './models/save-load.js';
+export { loadLayersModel } from './models/load.js';
 export { models } from './models/index.js';
 
 // Training: compile, fit and its callbacks, optimizers, losses, metrics.

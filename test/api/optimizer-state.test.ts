@@ -10,7 +10,7 @@ import { tensor } from '../../ts/tensor/creation.js';
 import * as layers from '../../ts/layers/index.js';
 import { sequential, type LayersModel } from '../../ts/models/index.js';
 import { train, type Optimizer } from '../../ts/optimizers/index.js';
-import { loadLayersModel } from '../../ts/models/save-load.js';
+import { loadLayersModel } from '../../ts/models/load.js';
 import { callbacks, formatCheckpointPath } from '../../ts/training/index.js';
 import * as io from '../../ts/io/index.js';
 import type { ModelArtifacts } from '../../ts/io/types.js';

@@ -8,7 +8,7 @@ import { memory, tensor } from '../../ts/tensor/creation.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import * as layers from '../../ts/layers/index.js';
 import { models, sequential, type LayersModel } from '../../ts/models/index.js';
-import { loadLayersModel } from '../../ts/models/save-load.js';
+import { loadLayersModel } from '../../ts/models/load.js';
 import * as io from '../../ts/io/index.js';
 import type { ModelJSON } from '../../ts/io/types.js';
 import { fromHalf, toHalf } from '../../ts/io/quantization.js';

@@ -8,7 +8,7 @@ import { expectClose, randomArray, rng } from '../support/helpers.js';
 import { tensor } from '../../ts/tensor/creation.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import type { LayersModel } from '../../ts/models/index.js';
-import { loadLayersModel } from '../../ts/models/save-load.js';
+import { loadLayersModel } from '../../ts/models/load.js';
 import * as io from '../../ts/io/index.js';
 import type { ModelArtifacts } from '../../ts/io/types.js';
 import { allLayersSequential, functionalModel, toArtifacts } from '../support/io-models.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { memory, tensor } from '../../ts/tensor/creation.js';
 import * as layers from '../../ts/layers/index.js';
 import { sequential, type LayersModel } from '../../ts/models/index.js';
-import { loadLayersModel } from '../../ts/models/save-load.js';
+import { loadLayersModel } from '../../ts/models/load.js';
 import * as io from '../../ts/io/index.js';
 import type { ModelArtifacts, WeightsManifestEntry } from '../../ts/io/types.js';
 import { toArtifacts, useTempDir } from '../support/io-models.js';

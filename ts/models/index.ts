@@ -6,6 +6,6 @@ export { GraphPlan } from './graph.js';
 export { printSummary, fmtShapeKeras, type SummaryOptions } from './summary.js';
 export { input } from '../layers/input-layer.js';
 
-import { modelFromJSON } from './save-load.js';
+import { modelFromJSON } from './load.js';
 /** TF.js's `tf.models` namespace. */
 export const models = { modelFromJSON };

@@ -23,8 +23,7 @@ import type { History } from '../training/callbacks.js';
 import { checkAgainstInput, type ModelData } from '../training/data-checks.js';
 import type { TrainableModel } from '../training/trainable-model.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
-// save-load.js uses LayersModel only inside functions, so this import cycle is harmless.
-import { saveModel } from './save-load.js';
+import { saveModel } from './save.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
