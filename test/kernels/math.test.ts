@@ -1,26 +1,14 @@
 import { expect, it } from 'vitest';
 import { describeEachBuild, rng } from '../support/helpers.js';
 import { engine } from '../../ts/backend/engine.js';
+// The `fn_id` codes of the test hook fe_math_eval (math.rs's `ABI enum: MathFn`).
+import { MathFn } from '../../ts/backend/core-abi.js';
 
 // The math family of the core (core-rs/src/math.rs) against float64: every function, in its
 // vector form and its scalar form, over a sweep of its domain and its edges (±0, huge and
 // tiny magnitudes, the overflow and underflow thresholds, NaN, ±Infinity), within the
 // error bound math.rs states for it. The kernels that use these functions (activations,
 // softmax, losses, exp and log, random normals) are tested against their own references.
-
-/** math.rs's `MathFn` codes: the `fn_id` of the test hook fe_math_eval. */
-const MathFn = {
-  EXP: 0,
-  EXP_NONPOS: 1,
-  EXPM1_NONPOS: 2,
-  LN: 3,
-  LOG1P_UNIT: 4,
-  SIGMOID: 5,
-  TANH: 6,
-  ERF: 7,
-  SIN_TURNS: 8,
-  COS_TURNS: 9,
-} as const;
 
 const F32_MAX = 3.4028234663852886e38;
 const F32_MIN_NORMAL = 1.1754943508222875e-38;
