@@ -3,7 +3,7 @@
 //! respect to the filter, and the backward of the fused bias/activation.
 //!
 //! Method: im2col + the tuned GEMM, chosen by measurement (bench/conv.ts) on the shapes
-//! of reference program P3. Output pixels are processed in chunks whose patch matrix
+//! of the MNIST CNN (examples/mnist-cnn.ts). Output pixels are processed in chunks whose patch matrix
 //! (chunk rows x kh*kw*cin floats, ~128 KiB) stays in L2 between being written by
 //! `im2col` and read by the GEMM, so the patch matrix of the whole batch is never
 //! materialised and scratch memory stays bounded whatever the batch size.
@@ -19,7 +19,7 @@
 //!   for any number of threads.
 //! - 1x1 kernels with unit strides and no padding skip im2col: each is one GEMM on x.
 //!
-//! Measured (bench/conv.ts, one SIMD thread, best of interleaved runs): on P3's second
+//! Measured (bench/conv.ts, one SIMD thread, best of interleaved runs): on the MNIST CNN's second
 //! layer (batch 64, 13x13x32 -> 11x11x64) forward, input gradient and filter gradient all
 //! run at about 40 GFLOP/s, the speed of the bare GEMM of the same size, so im2col and
 //! col2im cost little; TF.js's wasm backend reaches about 10 on the forward, 1.2 on the

@@ -51,7 +51,7 @@ const DIRECT_A_MAX_N: usize = 32;
 
 /// Multiply-adds below which a share of the work is not worth a thread. The dispatch
 /// itself costs about a microsecond, but in training the operands sit in the calling
-/// core's cache and the other core must first fetch them: measured on P1 (batch 32,
+/// core's cache and the other core must first fetch them: measured on the Fashion-MNIST MLP (batch 32,
 /// GEMMs of 3.2M multiply-adds), splitting at 2^17 made a training step 20 % slower
 /// with 2 threads than with 1; at 2^22 (about 200 µs of work per thread) the two
 /// are even, and 256^3 and larger still split.
