@@ -20,7 +20,7 @@ use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
 use crate::strided::{self, Space};
-use crate::{activation, elementwise, gather, heap, math, parallel, pool, recurrent, reduce, sampling, unary};
+use crate::{activation, elementwise, gather, heap, math, parallel, pool, recurrent, reduce, sampling, scan, unary};
 use core::slice;
 
 // ---------------------------------------------------------------------------------
@@ -424,6 +424,61 @@ pub unsafe extern "C" fn fe_reduce_arg_backward(
     inner: usize,
 ) {
     reduce::arg_backward(x, [y, dy], dx, Axis { outer, n, inner })
+}
+
+// ---------------------------------------------------------------------------------
+// Running sums and products, and prod, over the middle dim of (outer, n, inner) (`scan.rs`)
+// ---------------------------------------------------------------------------------
+
+/// cumsum (op SUM) or cumprod (op PROD) along the middle dim: x and y are (outer, n,
+/// inner); `exclusive` and `reverse` are 0/1, as TF.js's options.
+#[no_mangle]
+pub unsafe extern "C" fn fe_scan(
+    op: u32,
+    x: *const f32,
+    y: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    exclusive: u32,
+    reverse: u32,
+) {
+    let s = scan::Scan {
+        exclusive: exclusive != 0,
+        reverse: reverse != 0,
+    };
+    scan::scan(op, x, y, Axis { outer, n, inner }, s)
+}
+
+/// The naive reference of `fe_scan`: the test oracle.
+#[no_mangle]
+pub unsafe extern "C" fn fe_scan_naive(
+    op: u32,
+    x: *const f32,
+    y: *mut f32,
+    outer: usize,
+    n: usize,
+    inner: usize,
+    exclusive: u32,
+    reverse: u32,
+) {
+    let s = scan::Scan {
+        exclusive: exclusive != 0,
+        reverse: reverse != 0,
+    };
+    scan::scan_naive(op, x, y, Axis { outer, n, inner }, s)
+}
+
+/// The product over the middle dim of x (outer, n, inner) into y (outer, inner).
+#[no_mangle]
+pub unsafe extern "C" fn fe_prod(x: *const f32, y: *mut f32, outer: usize, n: usize, inner: usize) {
+    scan::prod(x, y, Axis { outer, n, inner })
+}
+
+/// The naive reference of `fe_prod`: the test oracle.
+#[no_mangle]
+pub unsafe extern "C" fn fe_prod_naive(x: *const f32, y: *mut f32, outer: usize, n: usize, inner: usize) {
+    scan::prod_naive(x, y, Axis { outer, n, inner })
 }
 
 // ---------------------------------------------------------------------------------

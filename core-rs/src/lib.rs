@@ -20,6 +20,7 @@
 //!   | neg, exp, log, sqrt, abs, clip, cast  | `unary.rs`                             | `unary_naive`             |
 //!   | relu, sigmoid, tanh, gelu, ...        | `activation.rs` (a formula each)       | the formulas themselves   |
 //!   | sum, mean, max, min, argMax, argMin   | `reduce.rs`                            | `reduce_naive`, `arg_...` |
+//!   | prod, cumsum, cumprod               | `scan.rs`                              | `scan_naive`, `prod_naive` |
 //!   | softmax, logSoftmax                   | `softmax.rs` (rows: `rows.rs`)         | `softmax_naive`           |
 //!   | losses, fused softmax cross-entropy   | `loss.rs`                              | TS references (tests)     |
 //!   | matMul                                | `gemm.rs`, `gemm/kernel.rs`, `gemm/pack.rs` | `gemm_naive`         |
@@ -72,6 +73,7 @@ mod recurrent;
 mod reduce;
 mod rows;
 mod sampling;
+mod scan;
 mod simd;
 mod slices;
 mod softmax;

@@ -52,6 +52,20 @@ function release(t: Tensor): void {
 }
 
 /**
+ * Runs `fn` with recording off: an op built from other ops computes its forward with
+ * them and records one backward of its own (logSumExp), so theirs must not be taped.
+ */
+export function untaped<T>(fn: () => T): T {
+  const saved = tape;
+  tape = null;
+  try {
+    return fn();
+  } finally {
+    tape = saved;
+  }
+}
+
+/**
  * Records an op for the backward pass. Ops call this after computing `output`;
  * it costs nothing when no gradient is being computed. The backward function must
  * read only `inputs`, `output` and `saved`, which stay alive until the sweep is done.

@@ -78,6 +78,16 @@ export const ReduceOp = {
 export type ReduceOp = (typeof ReduceOp)[keyof typeof ReduceOp];
 
 /**
+ * The `op` of `fe_scan` and `fe_prod`'s reference.
+ * (core-rs/src/scan.rs)
+ */
+export const ScanOp = {
+  SUM: 0,
+  PROD: 1,
+} as const;
+export type ScanOp = (typeof ScanOp)[keyof typeof ScanOp];
+
+/**
  * The `op` of `fe_unary` and `fe_unary_backward`.
  * (core-rs/src/unary.rs)
  */
@@ -213,6 +223,17 @@ export interface CoreAbi {
   fe_arg_reduce_naive(op: number /* u32 */, x: number /* *const f32 */, out: number /* *mut i32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
   /** Backward of max/min (see `arg_backward`). */
   fe_reduce_arg_backward(x: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
+  /**
+   * cumsum (op SUM) or cumprod (op PROD) along the middle dim: x and y are (outer, n,
+   * inner); `exclusive` and `reverse` are 0/1, as TF.js's options.
+   */
+  fe_scan(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, exclusive: number /* u32 */, reverse: number /* u32 */): void;
+  /** The naive reference of `fe_scan`: the test oracle. */
+  fe_scan_naive(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, exclusive: number /* u32 */, reverse: number /* u32 */): void;
+  /** The product over the middle dim of x (outer, n, inner) into y (outer, inner). */
+  fe_prod(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
+  /** The naive reference of `fe_prod`: the test oracle. */
+  fe_prod_naive(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
   fe_softmax_forward(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
   fe_softmax_backward(y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
   fe_log_softmax_forward(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
@@ -487,6 +508,10 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_arg_reduce: 6,
   fe_arg_reduce_naive: 6,
   fe_reduce_arg_backward: 7,
+  fe_scan: 8,
+  fe_scan_naive: 8,
+  fe_prod: 5,
+  fe_prod_naive: 5,
   fe_softmax_forward: 5,
   fe_softmax_backward: 6,
   fe_log_softmax_forward: 5,

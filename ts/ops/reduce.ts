@@ -23,14 +23,14 @@ import { checkFloat, checkInputs, fmtShape, normAxis, sameShape } from './util.j
 type Reduction = (x: Tensor, axis?: number | number[], keepDims?: boolean) => Tensor;
 
 /** One kernel call: reduce the middle dim of (outer, n, inner). */
-interface Pass {
+export interface Pass {
   outer: number;
   n: number;
   inner: number;
 }
 
 /** Which axes `axis` (a number, an array, or undefined for all) reduces, as a mask over dims. */
-function axisMask(op: string, axis: number | number[] | undefined, rank: number): boolean[] {
+export function axisMask(op: string, axis: number | number[] | undefined, rank: number): boolean[] {
   const mask = new Array<boolean>(rank).fill(axis === undefined);
   if (axis === undefined) return mask;
   const list = typeof axis === 'number' ? [axis] : axis;
@@ -46,7 +46,7 @@ function axisMask(op: string, axis: number | number[] | undefined, rank: number)
   return mask;
 }
 
-function reducedShape(shape: Shape, mask: boolean[], keepDims: boolean): number[] {
+export function reducedShape(shape: Shape, mask: boolean[], keepDims: boolean): number[] {
   const out: number[] = [];
   shape.forEach((d, i) => {
     if (!mask[i]) out.push(d);
@@ -56,7 +56,7 @@ function reducedShape(shape: Shape, mask: boolean[], keepDims: boolean): number[
 }
 
 /** The kernel calls that reduce the masked dims of `shape`, innermost run first. */
-function planPasses(shape: Shape, mask: boolean[]): Pass[] {
+export function planPasses(shape: Shape, mask: boolean[]): Pass[] {
   const sizes: number[] = [];
   const reduced: boolean[] = [];
   shape.forEach((d, i) => {
