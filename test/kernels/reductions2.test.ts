@@ -122,7 +122,8 @@ describeEachBuild('reductions of the catalogue', (build, threads) => {
     const shape = [3, 4, 5];
     const xd = Array.from(randomArray(60, rand, -2, 2));
     const bools = xd.map((v) => v > -1);
-    type Case = [string, (t: typeof fe | typeof TF) => TF.Tensor | Tensor];
+    // Each case is written once against Ferrite's API and run on both libraries.
+    type Case = [string, (t: typeof fe) => Tensor];
     const cases: Case[] = [
       ['prod 1', (t) => t.prod(t.tensor(xd, shape), 1)],
       ['prod [0, 2] keepDims', (t) => t.prod(t.tensor(xd, shape), [0, 2], true)],
@@ -177,12 +178,13 @@ describeEachBuild('reductions of the catalogue', (build, threads) => {
       }
     }
     for (const [what, f] of cases) {
-      const want = tf.tidy(() => {
-        const y = f(tf) as TF.Tensor;
-        return { shape: y.shape, dtype: y.dtype, data: Array.from(y.dataSync() as ArrayLike<number>) };
+      let want = { shape: [] as number[], dtype: '', data: [] as number[] };
+      tf.tidy(() => {
+        const y = f(tf as unknown as typeof fe) as unknown as TF.Tensor;
+        want = { shape: y.shape, dtype: y.dtype, data: Array.from(y.dataSync() as ArrayLike<number>) };
       });
       leakFree(() => {
-        const y = f(fe) as Tensor;
+        const y = f(fe);
         expect([y.shape, y.dtype], what).toEqual([want.shape, want.dtype]);
         near(y.dataSync(), want.data, 2e-5, what);
       });

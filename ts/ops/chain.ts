@@ -22,6 +22,9 @@ import { avgPool, maxPool } from './pool.js';
 import { elu, leakyRelu, relu, relu6, selu, sigmoid, softplus, tanh } from './activations.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { batchNorm } from './batchnorm.js';
+import { cumprod, cumsum, prod } from './cumulative.js';
+import { all, any, logSumExp, norm } from './reduce-composite.js';
+import { reverse, split, unique } from './indexing.js';
 
 /** TF.js's `t.concat(x, axis)`: this tensor followed by `x` (one tensor or a list). */
 function concat(x: Tensor, tensors: Tensor | Tensor[], axis = 0): Tensor {
@@ -82,6 +85,13 @@ const CHAINED_OPS = {
   min,
   argMax,
   argMin,
+  prod,
+  all,
+  any,
+  logSumExp,
+  norm,
+  cumsum,
+  cumprod,
   // shapes and indexing
   reshape,
   reshapeAs: (x: Tensor, other: Tensor): Tensor => reshape(x, other.shape),
@@ -106,6 +116,9 @@ const CHAINED_OPS = {
   pad,
   broadcastTo,
   oneHot,
+  split,
+  reverse,
+  unique,
   // linear algebra, convolution, normalisation
   matMul,
   dot: (x: Tensor, b: Tensor): Tensor => matMul(x, b),

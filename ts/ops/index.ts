@@ -21,3 +21,9 @@ export * from './pad.js';
 export { installChainedOps, type ChainedOps } from './chain.js';
 export { conv1d, type Padding1D } from './conv1d.js';
 export { topk, multinomial, sample, type SampleOptions } from './sampling.js';
+// Reductions, scans, index ops, sequences and einsum of TF.js's catalogue.
+export * from './cumulative.js';
+export { all, any, logSumExp, norm, moments, type NormOrd } from './reduce-composite.js';
+export { split, reverse, gatherND, scatterND, unique, bincount, denseBincount } from './indexing.js';
+export { range, linspace, eye } from './sequences.js';
+export { einsum } from './einsum.js';
