@@ -431,7 +431,7 @@ pub unsafe extern "C" fn fe_reduce_arg_backward(
 // ---------------------------------------------------------------------------------
 
 /// cumsum (op SUM) or cumprod (op PROD) along the middle dim: x and y are (outer, n,
-/// inner); `exclusive` and `reverse` are 0/1, as TF.js's options.
+/// inner); `flags` holds TF.js's options: bit 0 exclusive, bit 1 reverse.
 #[no_mangle]
 pub unsafe extern "C" fn fe_scan(
     op: u32,
@@ -440,17 +440,12 @@ pub unsafe extern "C" fn fe_scan(
     outer: usize,
     n: usize,
     inner: usize,
-    exclusive: u32,
-    reverse: u32,
+    flags: u32,
 ) {
-    let s = scan::Scan {
-        exclusive: exclusive != 0,
-        reverse: reverse != 0,
-    };
-    scan::scan(op, x, y, Axis { outer, n, inner }, s)
+    scan::scan(op, x, y, Axis { outer, n, inner }, scan::Scan::from_flags(flags))
 }
 
-/// The naive reference of `fe_scan`: the test oracle.
+/// The naive reference of `fe_scan`, same arguments: the test oracle.
 #[no_mangle]
 pub unsafe extern "C" fn fe_scan_naive(
     op: u32,
@@ -459,14 +454,9 @@ pub unsafe extern "C" fn fe_scan_naive(
     outer: usize,
     n: usize,
     inner: usize,
-    exclusive: u32,
-    reverse: u32,
+    flags: u32,
 ) {
-    let s = scan::Scan {
-        exclusive: exclusive != 0,
-        reverse: reverse != 0,
-    };
-    scan::scan_naive(op, x, y, Axis { outer, n, inner }, s)
+    scan::scan_naive(op, x, y, Axis { outer, n, inner }, scan::Scan::from_flags(flags))
 }
 
 /// The product over the middle dim of x (outer, n, inner) into y (outer, inner).

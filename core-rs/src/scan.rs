@@ -31,6 +31,16 @@ pub struct Scan {
     pub reverse: bool,
 }
 
+impl Scan {
+    /// From the ABI's flags: bit 0 exclusive, bit 1 reverse.
+    pub fn from_flags(flags: u32) -> Scan {
+        Scan {
+            exclusive: flags & 1 != 0,
+            reverse: flags & 2 != 0,
+        }
+    }
+}
+
 #[inline(always)]
 fn identity<const OP: u32>() -> f32 {
     if OP == PROD {

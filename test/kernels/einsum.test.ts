@@ -152,6 +152,34 @@ describeEachBuild('einsum', () => {
     }
   });
 
+  it('matMul on rank 3+ (batchMatMul) broadcasts batch dims and transposes as TF.js', () => {
+    const rand = rng(19);
+    // Batch shapes TF.js's cpu backend gets right: it flattens batch dims before
+    // broadcasting, so [2, 1] against [3] is beyond it (Ferrite broadcasts per dim).
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[1, 3, 3, 4], [3, 5, 4], false, true],
+      [[2, 4, 3], [1, 4, 5], true, false],
+      [[4, 3], [2, 2, 5, 4], true, true],
+    ];
+    for (const [sa, sb, ta, tb] of cases) {
+      const [da, db] = [randomArray(sizeOf(sa), rand), randomArray(sizeOf(sb), rand)];
+      let want = { shape: [] as number[], data: [] as number[] };
+      tf.tidy(() => {
+        const y = tf.matMul(tf.tensor(da, sa), tf.tensor(db, sb), ta, tb);
+        want = { shape: y.shape, data: Array.from(y.dataSync()) };
+      });
+      const [a, b] = [fe.tensor(da, sa), fe.tensor(db, sb)];
+      leakFree(() => {
+        const y = fe.matMul(a, b, ta, tb);
+        expect(y.shape).toEqual(want.shape);
+        expectClose(y.dataSync(), want.data, 1e-5, 1e-5, `matMul ${sa} ${sb} ${ta} ${tb}`);
+      });
+      checkGradients((x, w) => fe.matMul(x, w, ta, tb), [a, b], { eps: 1e-3, rtol: 1e-2, atol: 1e-3 });
+      a.dispose();
+      b.dispose();
+    }
+  });
+
   it('gives a new tensor for an identity equation, and clear errors', () => {
     leakFree(() => {
       const a = fe.tensor([1, 2, 3, 4], [2, 2]);

@@ -7,7 +7,9 @@ import { beforeAll, expect, it } from 'vitest';
 import * as fe from '../../ts/index.js';
 import { checkGradients, describeEachBuild, expectClose, randomArray, rng } from '../support/helpers.js';
 import { leakFree } from '../support/leaks.js';
-import { sameBitsAsFirstBuild } from '../support/same-bits.js';
+import { expectSameBits, sameBitsAsFirstBuild } from '../support/same-bits.js';
+import { engine } from '../../ts/backend/engine.js';
+import { ScanOp } from '../../ts/backend/core-abi.js';
 import { tfjsCpu } from '../support/tfjs-cpu.js';
 import { sizeOf } from '../support/references.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
@@ -80,6 +82,38 @@ describeEachBuild('reductions of the catalogue', (build, threads) => {
             }
           }
         }
+      });
+    }
+  });
+
+  it('fe_scan and fe_prod equal their naive references bit for bit (rows, columns, odd widths)', () => {
+    const rand = rng(8);
+    const eng = engine();
+    for (const [outer, n, inner] of [
+      [1, 37, 1],
+      [5, 9, 1],
+      [3, 11, 7],
+      [2, 6, 21],
+      [1, 300, 1000],
+    ]) {
+      leakFree(() => {
+        const x = fe.tensor(randomArray(outer * n * inner, rand, 0.9, 1.1), [outer, n, inner]);
+        const [got, want] = [fe.zerosLike(x), fe.zerosLike(x)];
+        for (const op of [ScanOp.SUM, ScanOp.PROD]) {
+          for (const flags of [0, 1, 2, 3]) {
+            eng.core.fe_scan(op, x.ptr, got.ptr, outer, n, inner, flags);
+            eng.core.fe_scan_naive(op, x.ptr, want.ptr, outer, n, inner, flags);
+            expectSameBits(
+              got.dataSync() as Float32Array,
+              want.dataSync() as Float32Array,
+              `scan ${op} flags ${flags}`,
+            );
+          }
+        }
+        const [p, q] = [fe.zeros([outer, inner]), fe.zeros([outer, inner])];
+        eng.core.fe_prod(x.ptr, p.ptr, outer, n, inner);
+        eng.core.fe_prod_naive(x.ptr, q.ptr, outer, n, inner);
+        expectSameBits(p.dataSync() as Float32Array, q.dataSync() as Float32Array, `prod ${[outer, n, inner]}`);
       });
     }
   });

@@ -225,11 +225,11 @@ export interface CoreAbi {
   fe_reduce_arg_backward(x: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
   /**
    * cumsum (op SUM) or cumprod (op PROD) along the middle dim: x and y are (outer, n,
-   * inner); `exclusive` and `reverse` are 0/1, as TF.js's options.
+   * inner); `flags` holds TF.js's options: bit 0 exclusive, bit 1 reverse.
    */
-  fe_scan(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, exclusive: number /* u32 */, reverse: number /* u32 */): void;
-  /** The naive reference of `fe_scan`: the test oracle. */
-  fe_scan_naive(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, exclusive: number /* u32 */, reverse: number /* u32 */): void;
+  fe_scan(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, flags: number /* u32 */): void;
+  /** The naive reference of `fe_scan`, same arguments: the test oracle. */
+  fe_scan_naive(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */, flags: number /* u32 */): void;
   /** The product over the middle dim of x (outer, n, inner) into y (outer, inner). */
   fe_prod(x: number /* *const f32 */, y: number /* *mut f32 */, outer: number /* usize */, n: number /* usize */, inner: number /* usize */): void;
   /** The naive reference of `fe_prod`: the test oracle. */
@@ -508,8 +508,8 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_arg_reduce: 6,
   fe_arg_reduce_naive: 6,
   fe_reduce_arg_backward: 7,
-  fe_scan: 8,
-  fe_scan_naive: 8,
+  fe_scan: 7,
+  fe_scan_naive: 7,
   fe_prod: 5,
   fe_prod_naive: 5,
   fe_softmax_forward: 5,

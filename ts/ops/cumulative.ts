@@ -11,10 +11,13 @@ import { axisMask, planPasses, reducedShape, type Pass } from './reduce.js';
 import { reshape } from './shape.js';
 import { checkFloat, checkInputs, normAxis } from './util.js';
 
+/** fe_scan's flags: bit 0 exclusive, bit 1 reverse. */
+export const scanFlags = (exclusive: boolean, reverse: boolean): number => (exclusive ? 1 : 0) | (reverse ? 2 : 0);
+
 /** The kernel's scan of x (float32) along the middle dim of `p`, not recorded. */
 function scanRaw(op: number, x: Tensor, p: Pass, exclusive: boolean, reverse: boolean): Tensor {
   const y = emptyTensor(x.shape, 'float32', x.engine);
-  if (y.size > 0) x.engine.core.fe_scan(op, x.ptr, y.ptr, p.outer, p.n, p.inner, exclusive ? 1 : 0, reverse ? 1 : 0);
+  if (y.size > 0) x.engine.core.fe_scan(op, x.ptr, y.ptr, p.outer, p.n, p.inner, scanFlags(exclusive, reverse));
   return y;
 }
 
