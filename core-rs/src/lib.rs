@@ -72,6 +72,7 @@ mod recurrent;
 mod reduce;
 mod rows;
 mod sampling;
+mod select;
 mod simd;
 mod slices;
 mod softmax;
