@@ -18,6 +18,17 @@
 //! | `tanh`                    | all         | 5e-7            | ±1 at ±Inf; tanh(±0) = ±0                    |
 //! | `erf`                     | all         | 7e-7 absolute   | ±1 at ±Inf                                   |
 //! | `sincos_turns` (sin, cos) | 0 <= u < 1  | 2.5e-7 absolute |                                              |
+//! | `expm1`                   | all         | 8e-7            | +Inf above ln(MAX), -1 far below 0           |
+//! | `log1p`                   | x >= -1     | 5e-7            | -Inf at -1, NaN below                        |
+//! | `sin`, `cos`              | \|x\| < 25736 | 2e-7 + 1e-7 abs | NaN at ±Inf; beyond, the reduction drifts   |
+//! | `tan`                     | \|x\| < 25736 | 4e-7 + 1e-7 abs | (of float64's tan of the float32 input)      |
+//! | `atan`                    | all         | 3e-7            | ±π/2 at ±Inf                                 |
+//! | `asin`, `acos`            | [-1, 1]     | 4e-7            | NaN beyond                                   |
+//! | `sinh`, `cosh`            | all         | 5e-7            | overflow only where the result does          |
+//! | `asinh`, `acosh`, `atanh` | their domains | 5e-7          | NaN outside; atanh ±Inf at ±1                |
+//!
+//! `atan2` is `atan` of a ratio in [0, 1] unfolded to its octant (tested through its op).
+//! `modulo` and `floor_div` compute in float64 lane by lane, as TF.js's cpu backend does.
 //!
 //! Subnormal results may be off by their rounding (2^-149). NaN in gives NaN out. The
 //! polynomials are truncated Taylor (or atanh) series on exactly reduced arguments: what is

@@ -86,6 +86,18 @@ function randoms(lo: number, hi: number, n: number): number[] {
   return Array.from({ length: n }, () => lo + (hi - lo) * rand());
 }
 const signed = (xs: number[]) => xs.flatMap((x) => [x, -x]);
+/** The sweep of [-1, 1] (asin, acos, atanh). */
+const unitInputs = () => [...linear(-1, 1, 40001), ...signed(magnitudes(-149, -1)), ...randoms(-1, 1, 4000)];
+/** The sweep of sinh and cosh: through their overflow (~89.4) both ways. */
+const hyperbolicInputs = () => [...linear(-95, 95, 40001), ...signed(magnitudes(-149, 7)), ...randoms(-3, 3, 4000)];
+/** The edges of an odd function unbounded both ways (±0 keep their sign). */
+const ODD_UNBOUNDED_EDGES: [number, number][] = [
+  [0, 0],
+  [-0, -0],
+  [Infinity, Infinity],
+  [-Infinity, -Infinity],
+  [NaN, NaN],
+];
 /** The arguments whose reduction by π/2 sin, cos and tan keep exact (|x| < 2^14 π/2). */
 const reducible = (xs: number[]) => xs.filter((x) => Math.abs(x) < 2 ** 14 * (Math.PI / 2));
 
@@ -333,7 +345,7 @@ const CASES: Case[] = [
   {
     name: 'asin',
     fn: MathFn.ASIN,
-    inputs: () => [...linear(-1, 1, 40001), ...signed(magnitudes(-149, -1)), ...randoms(-1, 1, 4000)],
+    inputs: unitInputs,
     exact: Math.asin,
     rel: 4e-7,
     edges: [
@@ -349,7 +361,7 @@ const CASES: Case[] = [
   {
     name: 'acos',
     fn: MathFn.ACOS,
-    inputs: () => [...linear(-1, 1, 40001), ...signed(magnitudes(-149, -1)), ...randoms(-1, 1, 4000)],
+    inputs: unitInputs,
     exact: Math.acos,
     rel: 4e-7,
     edges: [
@@ -364,21 +376,15 @@ const CASES: Case[] = [
   {
     name: 'sinh',
     fn: MathFn.SINH,
-    inputs: () => [...linear(-95, 95, 40001), ...signed(magnitudes(-149, 7)), ...randoms(-3, 3, 4000)],
+    inputs: hyperbolicInputs,
     exact: Math.sinh,
     rel: 5e-7,
-    edges: [
-      [0, 0],
-      [-0, -0],
-      [Infinity, Infinity],
-      [-Infinity, -Infinity],
-      [NaN, NaN],
-    ],
+    edges: ODD_UNBOUNDED_EDGES,
   },
   {
     name: 'cosh',
     fn: MathFn.COSH,
-    inputs: () => [...linear(-95, 95, 40001), ...signed(magnitudes(-149, 7)), ...randoms(-3, 3, 4000)],
+    inputs: hyperbolicInputs,
     exact: Math.cosh,
     rel: 5e-7,
     edges: [
@@ -394,13 +400,7 @@ const CASES: Case[] = [
     inputs: () => [...linear(-20, 20, 40001), ...signed(magnitudes(-149, 127)), ...randoms(-3, 3, 4000)],
     exact: Math.asinh,
     rel: 5e-7,
-    edges: [
-      [0, 0],
-      [-0, -0],
-      [Infinity, Infinity],
-      [-Infinity, -Infinity],
-      [NaN, NaN],
-    ],
+    edges: ODD_UNBOUNDED_EDGES,
   },
   {
     name: 'acosh',
@@ -420,7 +420,7 @@ const CASES: Case[] = [
   {
     name: 'atanh',
     fn: MathFn.ATANH,
-    inputs: () => [...linear(-1, 1, 40001), ...signed(magnitudes(-149, -1)), ...randoms(-1, 1, 4000)],
+    inputs: unitInputs,
     exact: Math.atanh,
     rel: 5e-7,
     edges: [

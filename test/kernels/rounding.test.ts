@@ -158,10 +158,6 @@ describeEachBuild('rounding', () => {
         ['floorDiv', floorDiv(x, y).dataSync(), tf.floorDiv(tx, ty)],
       ];
       for (const [name, got, want] of pairs) {
-        const w = want.dataSync();
-        Array.from(got).forEach((v, k) => {
-          if (v + 0 !== w[k] + 0 && !(Number.isNaN(v) && Number.isNaN(w[k]))) console.log(name, k, d[k], e[k], v, w[k]);
-        });
         // +0 and -0 count as equal (TF.js's mod gives either, by its float64 arithmetic).
         expect(
           Array.from(got, (v) => v + 0),
