@@ -1,5 +1,9 @@
 //! Binary elementwise ops with NumPy broadcasting (add, sub, mul, div, maximum, minimum,
-//! pow, squaredDifference), their backward, and addN.
+//! pow, squaredDifference, atan2, mod, floorDiv, the comparisons and the logic ops), their
+//! backward, and addN.
+//!
+//! The comparisons and logic ops write a bool tensor's int32 0/1 (`BOOL_TRUE`); the
+//! logic ops read their bool operands as stored (0 or the bits of 1).
 //!
 //! Every case runs through one scheme. The TS side collapses the broadcast into a
 //! `Space` (strided.rs) over a and b, whose innermost dim has stride 1 (read in order)
@@ -20,7 +24,7 @@
 
 use crate::math;
 use crate::parallel::{parallel_for, SendPtr, MIN_ELEMS_PER_THREAD};
-use crate::simd::{F32x4, Lanes};
+use crate::simd::{F32x4, Lanes, BOOL_TRUE};
 use crate::strided::Space;
 
 /// The `op` of `fe_binary` and `fe_binary_backward`.
@@ -36,6 +40,30 @@ pub const SQUARED_DIFFERENCE: u32 = 7;
 /// Backward only: the gradient of pow with respect to its base alone (the exponent is a
 /// constant), which spares a log per element.
 pub const POW_BASE_ONLY: u32 = 8;
+pub const ATAN2: u32 = 9;
+pub const MOD: u32 = 10;
+pub const FLOOR_DIV: u32 = 11;
+pub const EQUAL: u32 = 12;
+pub const NOT_EQUAL: u32 = 13;
+pub const GREATER: u32 = 14;
+pub const GREATER_EQUAL: u32 = 15;
+pub const LESS: u32 = 16;
+pub const LESS_EQUAL: u32 = 17;
+pub const LOGICAL_AND: u32 = 18;
+pub const LOGICAL_OR: u32 = 19;
+pub const LOGICAL_XOR: u32 = 20;
+
+/// A mask as a bool tensor's 0/1.
+#[inline(always)]
+fn to_bool<V: Lanes>(mask: V) -> V {
+    mask.and(V::splat(BOOL_TRUE))
+}
+
+/// The mask of lanes where `m1` or `m2` is set.
+#[inline(always)]
+fn either<V: Lanes>(m1: V, m2: V) -> V {
+    V::select(m1, m1, m2)
+}
 
 /// y = op(a, b).
 #[inline(always)]
@@ -45,15 +73,29 @@ fn forward<V: Lanes>(op: u32, a: V, b: V) -> V {
         SUB => a.sub(b),
         MUL => a.mul(b),
         DIV => a.div(b),
-        // wasm's pmax/pmin, `a < b ? b : a`: a NaN in a propagates, one in b does not.
-        MAXIMUM => a.max(b),
-        MINIMUM => a.min(b),
+        // NaN in either gives NaN, as TF.js (pmax alone would drop a NaN in b).
+        MAXIMUM => V::select(b.eq(b), a.max(b), b),
+        MINIMUM => V::select(b.eq(b), a.min(b), b),
         // libm's powf lane by lane: SIMD128 has no pow, and pow is rare on hot paths.
         POW => a.zip(b, math::pow),
         SQUARED_DIFFERENCE => {
             let d = a.sub(b);
             d.mul(d)
         }
+        ATAN2 => math::atan2(a, b),
+        // lane by lane in float64, as TF.js (no vector remainder; rare ops)
+        MOD => a.zip(b, math::modulo),
+        FLOOR_DIV => a.zip(b, math::floor_div),
+        EQUAL => to_bool(a.eq(b)),
+        NOT_EQUAL => V::select(a.eq(b), V::zero(), V::splat(BOOL_TRUE)),
+        GREATER => to_bool(a.gt(b)),
+        GREATER_EQUAL => to_bool(either(a.gt(b), a.eq(b))),
+        LESS => to_bool(a.lt(b)),
+        LESS_EQUAL => to_bool(either(a.lt(b), a.eq(b))),
+        // On bool storage: 0 or the bits of 1.
+        LOGICAL_AND => a.and(b),
+        LOGICAL_OR => V::select(a.eq(V::zero()), b, a),
+        LOGICAL_XOR => V::select(a.eq(b), V::zero(), V::splat(BOOL_TRUE)),
         _ => panic!("binary: unknown op"),
     }
 }
@@ -83,6 +125,13 @@ fn backward<V: Lanes>(op: u32, a: V, b: V, y: V, dy: V) -> (V, V) {
             V::select(a.gt(V::zero()), dy.mul(y).mul(math::ln(a)), V::zero()),
         ),
         POW_BASE_ONLY => (pow_base(), V::zero()),
+        // d atan2(a, b) = (dy b, -dy a) / (a² + b²)
+        ATAN2 => {
+            let g = dy.div(a.mul(a).add(b.mul(b)));
+            (g.mul(b), g.mul(a).neg())
+        }
+        // d mod(a, b) = (dy, -dy floor(a / b)), as TF.js
+        MOD => (dy, dy.mul(a.div(b).floor()).neg()),
         // d(a - b)² = (2(a - b) dy, -2(a - b) dy)
         SQUARED_DIFFERENCE => {
             let g = a.sub(b).mul(dy).mul(V::splat(2.0));
@@ -176,7 +225,28 @@ pub unsafe fn binary_forward(op: u32, a: *const f32, b: *const f32, y: *mut f32,
     dispatch!(
         op,
         forward_op(a, b, y, sp),
-        [ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, POW, SQUARED_DIFFERENCE]
+        [
+            ADD,
+            SUB,
+            MUL,
+            DIV,
+            MAXIMUM,
+            MINIMUM,
+            POW,
+            SQUARED_DIFFERENCE,
+            ATAN2,
+            MOD,
+            FLOOR_DIV,
+            EQUAL,
+            NOT_EQUAL,
+            GREATER,
+            GREATER_EQUAL,
+            LESS,
+            LESS_EQUAL,
+            LOGICAL_AND,
+            LOGICAL_OR,
+            LOGICAL_XOR
+        ]
     )
 }
 
@@ -265,7 +335,17 @@ pub unsafe fn binary_backward(op: u32, inputs: [*const f32; 4], grads: [*mut f32
     dispatch!(
         op,
         backward_op(inputs, grads, sp),
-        [MUL, DIV, MAXIMUM, MINIMUM, POW, POW_BASE_ONLY, SQUARED_DIFFERENCE]
+        [
+            MUL,
+            DIV,
+            MAXIMUM,
+            MINIMUM,
+            POW,
+            POW_BASE_ONLY,
+            SQUARED_DIFFERENCE,
+            ATAN2,
+            MOD
+        ]
     )
 }
 

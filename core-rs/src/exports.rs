@@ -20,7 +20,9 @@ use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
 use crate::strided::{self, Space};
-use crate::{activation, elementwise, gather, heap, math, parallel, pool, recurrent, reduce, sampling, scan, unary};
+use crate::{
+    activation, elementwise, gather, heap, math, parallel, pool, recurrent, reduce, sampling, scan, select, unary,
+};
 use core::slice;
 
 // ---------------------------------------------------------------------------------
@@ -187,7 +189,7 @@ pub unsafe extern "C" fn fe_add_n(ptrs: *const *const f32, k: usize, y: *mut f32
 // Unary elementwise ops, clip, cast (`unary.rs`): x, y, dy, dx are (n)
 // ---------------------------------------------------------------------------------
 
-/// y = op(x): op is one of NEG..SIGN above.
+/// y = op(x): op is a `UnaryOp` (a bool tensor's 0/1 for IS_NAN..LOGICAL_NOT).
 #[no_mangle]
 pub unsafe extern "C" fn fe_unary(op: u32, x: *const f32, y: *mut f32, n: usize) {
     unary::unary_forward(op, x, y, n)
@@ -229,6 +231,27 @@ pub unsafe extern "C" fn fe_cast_f32_i32(x: *const f32, y: *mut i32, n: usize) {
 #[no_mangle]
 pub unsafe extern "C" fn fe_cast_i32_f32(x: *const i32, y: *mut f32, n: usize) {
     unary::cast_i32_f32(x, y, n)
+}
+
+// ---------------------------------------------------------------------------------
+// where (`select.rs`): cond (bool), a, b, y, dy, da, db are (n)
+// ---------------------------------------------------------------------------------
+
+/// y = cond ? a : b (any dtype of a and b: the bits are moved).
+#[no_mangle]
+pub unsafe extern "C" fn fe_select(cond: *const f32, a: *const f32, b: *const f32, y: *mut f32, n: usize) {
+    select::select_forward(cond, a, b, y, n)
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn fe_select_naive(cond: *const f32, a: *const f32, b: *const f32, y: *mut f32, n: usize) {
+    select::select_naive(cond, a, b, y, n)
+}
+
+/// da = cond ? dy : 0, db = cond ? 0 : dy (written).
+#[no_mangle]
+pub unsafe extern "C" fn fe_select_backward(cond: *const f32, dy: *const f32, da: *mut f32, db: *mut f32, n: usize) {
+    select::select_backward(cond, dy, da, db, n)
 }
 
 // ---------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ mod reduce;
 mod rows;
 mod sampling;
 mod scan;
+mod select;
 mod simd;
 mod slices;
 mod softmax;

@@ -18,6 +18,17 @@
 //! | `tanh`                    | all         | 5e-7            | ±1 at ±Inf; tanh(±0) = ±0                    |
 //! | `erf`                     | all         | 7e-7 absolute   | ±1 at ±Inf                                   |
 //! | `sincos_turns` (sin, cos) | 0 <= u < 1  | 2.5e-7 absolute |                                              |
+//! | `expm1`                   | all         | 8e-7            | +Inf above ln(MAX), -1 far below 0           |
+//! | `log1p`                   | x >= -1     | 5e-7            | -Inf at -1, NaN below                        |
+//! | `sin`, `cos`              | \|x\| < 25736 | 2e-7 + 1e-7 abs | NaN at ±Inf; beyond, the reduction drifts   |
+//! | `tan`                     | \|x\| < 25736 | 4e-7 + 1e-7 abs | (of float64's tan of the float32 input)      |
+//! | `atan`                    | all         | 3e-7            | ±π/2 at ±Inf                                 |
+//! | `asin`, `acos`            | [-1, 1]     | 4e-7            | NaN beyond                                   |
+//! | `sinh`, `cosh`            | all         | 5e-7            | overflow only where the result does          |
+//! | `asinh`, `acosh`, `atanh` | their domains | 5e-7          | NaN outside; atanh ±Inf at ±1                |
+//!
+//! `atan2` is `atan` of a ratio in [0, 1] unfolded to its octant (tested through its op).
+//! `modulo` and `floor_div` compute in float64 lane by lane, as TF.js's cpu backend does.
 //!
 //! Subnormal results may be off by their rounding (2^-149). NaN in gives NaN out. The
 //! polynomials are truncated Taylor (or atanh) series on exactly reduced arguments: what is
@@ -30,12 +41,35 @@ use core::f32::consts::{LOG2_E, PI};
 extern "C" {
     // compiler-builtins' libm: linked, no imports.
     fn powf(x: f32, y: f32) -> f32;
+    fn fmod(x: f64, y: f64) -> f64;
+    fn floor(x: f64) -> f64;
 }
 
 /// x^y, libm's powf (SIMD128 has no pow; vector code calls it lane by lane with `zip`).
 #[inline(always)]
 pub fn pow(x: f32, y: f32) -> f32 {
     unsafe { powf(x, y) }
+}
+
+/// a mod b as TF.js's cpu backend computes it, in float64 (JS numbers) from float32
+/// values: the truncated remainder r (libm's fmod, exact) where a and b have the same sign
+/// (a >= 0 counting as positive), else (r + b) mod b, which gives it the sign of b.
+/// Scalar, for `zip` (SIMD128 has no remainder).
+#[inline(always)]
+pub fn modulo(a: f32, b: f32) -> f32 {
+    let (a, b) = (a as f64, b as f64);
+    unsafe {
+        let r = fmod(a, b);
+        let same = (a < 0.0 && b < 0.0) || (a >= 0.0 && b >= 0.0);
+        (if same { r } else { fmod(r + b, b) }) as f32
+    }
+}
+
+/// floor(a / b) as TF.js's cpu backend computes it: the quotient in float64, so that
+/// quotients beyond 2^23 floor before they round. Scalar, for `zip`.
+#[inline(always)]
+pub fn floor_div(a: f32, b: f32) -> f32 {
+    unsafe { floor(a as f64 / b as f64) as f32 }
 }
 
 #[inline(always)]
@@ -122,6 +156,13 @@ pub fn expm1_nonpos<V: Lanes>(x: V) -> V {
     V::select(x.gt(splat(-0.35)), series, exp_nonpos(x).sub(splat(1.0)))
 }
 
+/// 2 atanh(s) = ln((1 + s) / (1 - s)) for |s| < 0.172, by its series to s^9 (truncation
+/// below 1e-9): the core of `ln` and `log1p`.
+#[inline(always)]
+fn two_atanh<V: Lanes>(s: V) -> V {
+    poly(s.mul(s), [1.0, 1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0]).mul(s.add(s))
+}
+
 /// ln(x): x = m 2^e with m in [√½, √2), ln x = e ln2 + 2 atanh(s), s = (m - 1)/(m + 1),
 /// |s| < 0.172, atanh by its series to s^9 (truncation below 1e-9). Subnormal x are
 /// scaled by 2^23 first. ±0 gives -Inf, x < 0 NaN, +Inf +Inf.
@@ -138,8 +179,7 @@ pub fn ln<V: Lanes>(x: V) -> V {
         .and(IntLanes::splat(0x7f_ffff))
         .add(IntLanes::splat(SQRT_HALF_BITS))
         .from_bits();
-    let s = m.sub(splat(1.0)).div(m.add(splat(1.0)));
-    let ln_m = poly(s.mul(s), [1.0, 1.0 / 3.0, 1.0 / 5.0, 1.0 / 7.0, 1.0 / 9.0]).mul(s.add(s));
+    let ln_m = two_atanh(m.sub(splat(1.0)).div(m.add(splat(1.0))));
     let y = e.mul(splat(LN2_HI)).add(e.mul(splat(LN2_LO)).add(ln_m));
     let y = V::select(
         x.gt(V::zero()),
@@ -175,7 +215,7 @@ pub fn tanh<V: Lanes>(x: V) -> V {
     let m = expm1_nonpos(x.abs().mul(splat(-2.0)));
     let t = m.neg().div(splat::<V>(2.0).add(m));
     // t >= +0: give it x's sign bit (so that tanh(-0) = -0).
-    t.to_bits().or(x.to_bits().and(IntLanes::splat(i32::MIN))).from_bits()
+    with_sign_of(t, x)
 }
 
 /// erf(x), Abramowitz and Stegun 7.1.26 (absolute error 1.5e-7 in exact arithmetic, 7e-7
@@ -196,6 +236,207 @@ pub fn erf<V: Lanes>(x: V) -> V {
     );
     let y = splat::<V>(1.0).sub(p.mul(t).mul(exp_nonpos(ax.mul(ax).neg())));
     V::select(x.lt(V::zero()), y.neg(), y)
+}
+
+/// `y` (>= +0 or NaN) with the sign bit of `x`: the odd functions' results (and their ±0).
+#[inline(always)]
+fn with_sign_of<V: Lanes>(y: V, x: V) -> V {
+    y.to_bits().or(x.to_bits().and(IntLanes::splat(i32::MIN))).from_bits()
+}
+
+/// e^x - 1 on the whole line: its Taylor series to x^11 where |x| < 0.7 (truncation below
+/// 3e-11), `exp(x) - 1` beyond, where the subtraction at most doubles exp's relative error.
+#[inline(always)]
+pub fn expm1<V: Lanes>(x: V) -> V {
+    let c = [
+        1.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+        1.0 / 40_320.0,
+        1.0 / 362_880.0,
+        1.0 / 3_628_800.0,
+        1.0 / 39_916_800.0,
+    ];
+    let series = poly(x, c).mul(x);
+    V::select(x.abs().lt(splat(0.7)), series, exp(x).sub(splat(1.0)))
+}
+
+/// ln(1 + x) on its whole domain: 2 atanh(x / (2 + x)) where 1 + x is in [√½, √2) (no
+/// rounding of 1 + x, so tiny x keep their precision), `ln(1 + x)` outside.
+#[inline(always)]
+pub fn log1p<V: Lanes>(x: V) -> V {
+    let near = x.gt(splat(-0.292_893_2)).and(x.lt(splat(0.414_213_56)));
+    let series = two_atanh(x.div(splat::<V>(2.0).add(x)));
+    V::select(near, series, ln(splat::<V>(1.0).add(x)))
+}
+
+/// π/2 in three parts (Cody and Waite), the first two short enough that n times them is
+/// exact for |n| < 2^14: x - n π/2 is then exact up to the third part's rounding.
+const PIO2_1: f32 = 1.570_312_5;
+const PIO2_2: f32 = 4.839_897_2e-4;
+const PIO2_3: f32 = -1.629_206_8e-7;
+const FRAC_2_PI: f32 = 0.636_619_75;
+
+/// The quadrant reduction of sin, cos and tan: x = n π/2 + r, |r| <= π/4, and
+/// (sin r, cos r, even, low) with `even` the mask of even n and `low` that of n mod 4 < 2.
+/// sin and cos of r are Taylor series to r^9 and r^10 (truncation below 2e-9).
+#[inline(always)]
+fn quadrant<V: Lanes>(x: V) -> (V, V, V, V) {
+    let n = x.mul(splat(FRAC_2_PI)).nearest();
+    let r = x
+        .sub(n.mul(splat(PIO2_1)))
+        .sub(n.mul(splat(PIO2_2)))
+        .sub(n.mul(splat(PIO2_3)));
+    let r2 = r.mul(r);
+    let sin = poly(r2, [1.0, -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362_880.0]).mul(r);
+    let cos = poly(
+        r2,
+        [1.0, -0.5, 1.0 / 24.0, -1.0 / 720.0, 1.0 / 40_320.0, -1.0 / 3_628_800.0],
+    );
+    let half = n.mul(splat(0.5));
+    let quarter = n.mul(splat(0.25));
+    let even = half.floor().eq(half);
+    let low = quarter.sub(quarter.floor()).lt(splat(0.5));
+    (sin, cos, even, low)
+}
+
+/// sin x: by quadrant n mod 4 it is sin r, cos r, -sin r, -cos r. Within its bound for
+/// |x| < 2^14 π/2 (25736); beyond, the reduction's error grows with |x|. sin(±0) = ±0.
+#[inline(always)]
+pub fn sin<V: Lanes>(x: V) -> V {
+    let (s, c, even, low) = quadrant(x);
+    let y = V::select(even, s, c);
+    let y = V::select(low, y, y.neg());
+    V::select(x.eq(V::zero()), x, y)
+}
+
+/// cos x: by quadrant, cos r, -sin r, -cos r, sin r (domain as `sin`).
+#[inline(always)]
+pub fn cos<V: Lanes>(x: V) -> V {
+    let (s, c, even, low) = quadrant(x);
+    let y = V::select(even, c, s.neg());
+    V::select(low, y, y.neg())
+}
+
+/// tan x: sin r / cos r in even quadrants, -cos r / sin r in odd ones (domain as `sin`).
+#[inline(always)]
+pub fn tan<V: Lanes>(x: V) -> V {
+    let (s, c, even, _) = quadrant(x);
+    let y = V::select(even, s.div(c), c.neg().div(s));
+    V::select(x.eq(V::zero()), x, y)
+}
+
+/// atan x: t = min(|x|, 1/|x|) halved twice by atan t = 2 atan(t / (1 + √(1 + t²))) to
+/// |t| <= tan(π/16), then 4 t (1 - t²/3 + ...) to t^9 (truncation below 2e-9); π/2 minus
+/// that for |x| > 1. Odd.
+#[inline(always)]
+pub fn atan<V: Lanes>(x: V) -> V {
+    let one = splat::<V>(1.0);
+    let a = x.abs();
+    let big = a.gt(one);
+    let mut t = V::select(big, one.div(a), a);
+    for _ in 0..2 {
+        t = t.div(one.add(one.add(t.mul(t)).sqrt()));
+    }
+    let p = poly(t.mul(t), [1.0, -1.0 / 3.0, 1.0 / 5.0, -1.0 / 7.0, 1.0 / 9.0]).mul(t.mul(splat(4.0)));
+    let y = V::select(big, splat::<V>(core::f32::consts::FRAC_PI_2).sub(p), p);
+    // Below 2^-12, atan x = x to float32 precision (x³/3 is under half an ulp), and the
+    // halvings would lose subnormal bits.
+    V::select(a.lt(splat(2.441_406_3e-4)), x, with_sign_of(y, x))
+}
+
+/// asin x = atan(x / √((1 - x)(1 + x))) (1 - x is exact near 1); NaN beyond [-1, 1].
+#[inline(always)]
+pub fn asin<V: Lanes>(x: V) -> V {
+    let one = splat::<V>(1.0);
+    atan(x.div(one.sub(x).mul(one.add(x)).sqrt()))
+}
+
+/// acos x = 2 atan(√((1 - x) / (1 + x))); NaN beyond [-1, 1].
+#[inline(always)]
+pub fn acos<V: Lanes>(x: V) -> V {
+    let one = splat::<V>(1.0);
+    let t = atan(one.sub(x).div(one.add(x)).sqrt());
+    t.add(t)
+}
+
+/// atan2(y, x), the angle of the point (x, y), as `Math.atan2`: atan of the smaller of |y|,
+/// |x| over the larger (in [0, 1], so no overflow), unfolded to the octant and quadrant;
+/// atan2(±0, -0) = ±π, atan2(±Inf, ±Inf) = ±π/4 or ±3π/4, NaN in gives NaN.
+#[inline(always)]
+pub fn atan2<V: Lanes>(y: V, x: V) -> V {
+    let (ay, ax) = (y.abs(), x.abs());
+    let steep = ay.gt(ax);
+    let (num, den) = (V::select(steep, ax, ay), V::select(steep, ay, ax));
+    let r = num.div(den);
+    let r = V::select(den.eq(V::zero()), V::zero(), r); // both zero
+    let r = V::select(num.eq(splat(f32::INFINITY)), splat(1.0), r); // both infinite
+    let a = atan(r);
+    let a = V::select(steep, splat::<V>(core::f32::consts::FRAC_PI_2).sub(a), a);
+    let x_negative = x.to_bits().shr::<31>().from_bits(); // -0 included
+    let a = V::select(x_negative, splat::<V>(PI).sub(a), a);
+    let a = V::select(x.eq(x).and(y.eq(y)), a, splat(f32::NAN));
+    with_sign_of(a, y)
+}
+
+/// sinh x: (m + m / (m + 1)) / 2 with m = e^|x| - 1 below |x| = 1 (no cancellation),
+/// (e - 1/e) / 2 up to 88, and e^(|x|/2) (e^(|x|/2) / 2) beyond, which overflows only
+/// where sinh does. Odd.
+#[inline(always)]
+pub fn sinh<V: Lanes>(x: V) -> V {
+    let (a, half) = (x.abs(), splat::<V>(0.5));
+    let m = expm1(a);
+    let small = m.add(m.div(m.add(splat(1.0)))).mul(half);
+    let e = exp(a);
+    let mid = e.mul(half).sub(half.div(e));
+    let h = exp(a.mul(half));
+    let y = V::select(a.lt(splat(88.0)), mid, h.mul(h.mul(half)));
+    with_sign_of(V::select(a.lt(splat(1.0)), small, y), x)
+}
+
+/// cosh x: (e + 1/e) / 2 up to |x| = 88, e^(|x|/2) (e^(|x|/2) / 2) beyond (as `sinh`).
+#[inline(always)]
+pub fn cosh<V: Lanes>(x: V) -> V {
+    let (a, half) = (x.abs(), splat::<V>(0.5));
+    let e = exp(a);
+    let h = exp(a.mul(half));
+    V::select(a.lt(splat(88.0)), e.mul(half).add(half.div(e)), h.mul(h.mul(half)))
+}
+
+/// Above this, asinh and acosh are ln(2|x|) to float32 precision (the rest is 1/(4x²)).
+const ASINH_LARGE: f32 = 4096.0;
+
+/// asinh x = log1p(|x| + x² / (1 + √(1 + x²))) (no cancellation for small |x|),
+/// ln|x| + ln 2 for large |x| (x² would overflow). Odd.
+#[inline(always)]
+pub fn asinh<V: Lanes>(x: V) -> V {
+    let (a, one) = (x.abs(), splat::<V>(1.0));
+    let a2 = a.mul(a);
+    let near = log1p(a.add(a2.div(one.add(one.add(a2).sqrt()))));
+    let far = ln(a).add(splat(core::f32::consts::LN_2));
+    with_sign_of(V::select(a.gt(splat(ASINH_LARGE)), far, near), x)
+}
+
+/// acosh x = log1p(t + √(t (t + 2))) with t = x - 1 (exact near 1), ln x + ln 2 for large
+/// x; NaN below 1.
+#[inline(always)]
+pub fn acosh<V: Lanes>(x: V) -> V {
+    let t = x.sub(splat(1.0));
+    let near = log1p(t.add(t.mul(t.add(splat(2.0))).sqrt()));
+    let far = ln(x).add(splat(core::f32::consts::LN_2));
+    V::select(x.gt(splat(ASINH_LARGE)), far, near)
+}
+
+/// atanh x = log1p(2|x| / (1 - |x|)) / 2 (1 - |x| exact near 1); ±Inf at ±1, NaN beyond. Odd.
+#[inline(always)]
+pub fn atanh<V: Lanes>(x: V) -> V {
+    let a = x.abs();
+    let y = log1p(a.add(a).div(splat::<V>(1.0).sub(a))).mul(splat(0.5));
+    with_sign_of(y, x)
 }
 
 /// (sin 2πu, cos 2πu) for u in [0, 1) (the angle of a Box-Muller pair). u is brought to
@@ -250,6 +491,19 @@ pub const TANH: u32 = 6;
 pub const ERF: u32 = 7;
 pub const SIN_TURNS: u32 = 8;
 pub const COS_TURNS: u32 = 9;
+pub const EXPM1: u32 = 10;
+pub const LOG1P: u32 = 11;
+pub const SIN: u32 = 12;
+pub const COS: u32 = 13;
+pub const TAN: u32 = 14;
+pub const ATAN: u32 = 15;
+pub const ASIN: u32 = 16;
+pub const ACOS: u32 = 17;
+pub const SINH: u32 = 18;
+pub const COSH: u32 = 19;
+pub const ASINH: u32 = 20;
+pub const ACOSH: u32 = 21;
+pub const ATANH: u32 = 22;
 
 #[inline(always)]
 fn apply<V: Lanes>(f: u32, x: V) -> V {
@@ -264,6 +518,19 @@ fn apply<V: Lanes>(f: u32, x: V) -> V {
         ERF => erf(x),
         SIN_TURNS => sincos_turns(x).0,
         COS_TURNS => sincos_turns(x).1,
+        EXPM1 => expm1(x),
+        LOG1P => log1p(x),
+        SIN => sin(x),
+        COS => cos(x),
+        TAN => tan(x),
+        ATAN => atan(x),
+        ASIN => asin(x),
+        ACOS => acos(x),
+        SINH => sinh(x),
+        COSH => cosh(x),
+        ASINH => asinh(x),
+        ACOSH => acosh(x),
+        ATANH => atanh(x),
         _ => panic!("math: unknown function"),
     }
 }

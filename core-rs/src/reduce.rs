@@ -156,14 +156,12 @@ unsafe fn sum_columns(x: *const f32, y: *mut f32, n: usize, inner: usize, (j0, j
     }
 }
 
-/// The larger (MAX) or smaller of acc and x, as wasm's pmax / pmin on every build.
+/// The larger (MAX) or smaller of acc and x, NaN when either is (as TF.js's max and min:
+/// pmax / pmin keep a NaN accumulator, the select takes a NaN x).
 #[inline(always)]
 fn extreme<V: Lanes, const MAX: bool>(acc: V, x: V) -> V {
-    if MAX {
-        acc.max(x)
-    } else {
-        acc.min(x)
-    }
+    let e = if MAX { acc.max(x) } else { acc.min(x) };
+    V::select(x.eq(x), e, x)
 }
 
 /// What any value beats: -Infinity for a max, +Infinity for a min.
@@ -296,12 +294,16 @@ fn beats_scalar<const MAX: bool>(v: f32, best: f32) -> bool {
     }
 }
 
-/// argMax/argMin of n contiguous floats: the first index of the extreme value, NaNs
-/// never chosen, 0 when nothing beats the starting -Infinity (+Infinity for argMin).
+/// argMax/argMin of n contiguous floats by TF.js cpu's rule: the best starts at element
+/// 0 and moves only to a strictly larger (smaller) value, so the first extreme wins and a
+/// NaN is chosen only at index 0 (which nothing then beats).
 /// Eight lanes each track their best (value, index); the lanes are then merged by
 /// value, ties going to the smaller index, which is the first occurrence overall.
 unsafe fn arg_contig<const MAX: bool>(x: *const f32, n: usize) -> usize {
-    let (mut best, mut at) = (worst::<MAX>(), 0usize);
+    if n == 0 {
+        return 0;
+    }
+    let (mut best, mut at) = (*x, 0usize);
     let mut i = 0;
     if n >= 8 && n <= MAX_VECTOR_ARG_N {
         let mut bv = [F32x4::splat(best); 2];
@@ -343,13 +345,13 @@ unsafe fn arg_contig<const MAX: bool>(x: *const f32, n: usize) -> usize {
     at
 }
 
-/// argMax/argMin down columns [j0, j1) of one (n, inner) slab, vectorised across
-/// columns; same rule as `arg_contig` (first extreme, NaNs never chosen).
+/// argMax/argMin down columns [j0, j1) of one (n, inner) slab (n >= 1), vectorised across
+/// columns; same rule as `arg_contig` (the best starts at row 0).
 unsafe fn arg_columns<const MAX: bool>(x: *const f32, out: *mut i32, n: usize, inner: usize, (j0, j1): (usize, usize)) {
     let mut j = j0;
     if n <= MAX_VECTOR_ARG_N {
         while j + 4 <= j1 {
-            let (mut bv, mut bi) = (F32x4::splat(worst::<MAX>()), F32x4::zero());
+            let (mut bv, mut bi) = (F32x4::load(x.add(j)), F32x4::zero());
             for k in 0..n {
                 let v = F32x4::load(x.add(k * inner + j));
                 let m = beats::<_, MAX>(v, bv);
@@ -363,7 +365,7 @@ unsafe fn arg_columns<const MAX: bool>(x: *const f32, out: *mut i32, n: usize, i
         }
     }
     while j < j1 {
-        let (mut best, mut at) = (worst::<MAX>(), 0);
+        let (mut best, mut at) = (*x.add(j), 0);
         for k in 0..n {
             let v = *x.add(k * inner + j);
             if beats_scalar::<MAX>(v, best) {
@@ -385,14 +387,18 @@ unsafe fn arg_reduce_dir<const MAX: bool>(x: *const f32, out: *mut i32, ax: Axis
         });
         return;
     }
+    if n == 0 {
+        core::ptr::write_bytes(out, 0, ax.outer * inner);
+        return;
+    }
     ax.for_each_column_block(COL_BLOCK, MIN_ELEMS_PER_THREAD, |o, j0, j1| {
         arg_columns::<MAX>(xs.get().add(o * n * inner), os.get().add(o * inner), n, inner, (j0, j1));
     });
 }
 
-/// Index of the first maximum (op MAX) or minimum (op MIN) along the middle dim.
-/// x is (outer, n, inner), out is (outer, inner) int32. NaNs are never chosen; when
-/// nothing beats -Infinity (+Infinity for MIN), the index is 0.
+/// Index of the first maximum (op MAX) or minimum (op MIN) along the middle dim, by TF.js
+/// cpu's rule (see `arg_contig`): a NaN is chosen only when it comes first.
+/// x is (outer, n, inner), out is (outer, inner) int32; 0 where n = 0.
 pub unsafe fn arg_reduce(op: u32, x: *const f32, out: *mut i32, ax: Axis) {
     if ax.no_outputs() {
         return;
@@ -408,7 +414,8 @@ pub unsafe fn arg_reduce(op: u32, x: *const f32, out: *mut i32, ax: Axis) {
 pub unsafe fn arg_reduce_naive(op: u32, x: *const f32, out: *mut i32, ax: Axis) {
     for o in 0..ax.outer {
         for j in 0..ax.inner {
-            let (mut best, mut at) = (if op == MAX { f32::NEG_INFINITY } else { f32::INFINITY }, 0);
+            let first = o * ax.n * ax.inner + j;
+            let (mut best, mut at) = (if ax.n > 0 { *x.add(first) } else { 0.0 }, 0);
             for k in 0..ax.n {
                 let v = *x.add((o * ax.n + k) * ax.inner + j);
                 if (op == MAX && v > best) || (op == MIN && v < best) {

@@ -58,8 +58,13 @@ pub trait Lanes: Copy {
     fn neg(self) -> Self;
     /// Round to the nearest integer, ties to even (wasm's `nearest`).
     fn nearest(self) -> Self;
+    /// Round toward -Infinity, toward +Infinity (wasm's `floor`, `ceil`).
+    fn floor(self) -> Self;
+    fn ceil(self) -> Self;
     fn gt(self, o: Self) -> Self;
     fn lt(self, o: Self) -> Self;
+    /// self == o (false where either is NaN).
+    fn eq(self, o: Self) -> Self;
     /// mask ? a : b, lane-wise, for masks from comparisons.
     fn select(mask: Self, a: Self, b: Self) -> Self;
     /// self where the mask is set, 0 elsewhere.
@@ -91,10 +96,17 @@ extern "C" {
     // single wasm instruction (f32.sqrt, f32.nearest), which core does not expose on stable.
     fn sqrtf(x: f32) -> f32;
     fn rintf(x: f32) -> f32;
+    fn floorf(x: f32) -> f32;
+    fn ceilf(x: f32) -> f32;
 }
 
 /// A mask lane: all bits set.
 const TRUE: f32 = f32::from_bits(u32::MAX);
+
+/// True as a bool tensor stores it (int32 1), seen as a float: kernels whose output is a
+/// bool tensor store `mask.and(BOOL_TRUE)`, and read a bool input's 0/1 through float
+/// lanes (1 is a subnormal, nonzero: wasm never flushes subnormals).
+pub const BOOL_TRUE: f32 = f32::from_bits(1);
 
 impl Lanes for f32 {
     type Int = i32;
@@ -158,6 +170,22 @@ impl Lanes for f32 {
     #[inline(always)]
     fn nearest(self) -> f32 {
         unsafe { rintf(self) }
+    }
+    #[inline(always)]
+    fn floor(self) -> f32 {
+        unsafe { floorf(self) }
+    }
+    #[inline(always)]
+    fn ceil(self) -> f32 {
+        unsafe { ceilf(self) }
+    }
+    #[inline(always)]
+    fn eq(self, o: f32) -> f32 {
+        if self == o {
+            TRUE
+        } else {
+            0.0
+        }
     }
     #[inline(always)]
     fn gt(self, o: f32) -> f32 {
@@ -339,6 +367,18 @@ mod imp {
             F32x4(f32x4_nearest(self.0))
         }
         #[inline(always)]
+        fn floor(self) -> Self {
+            F32x4(f32x4_floor(self.0))
+        }
+        #[inline(always)]
+        fn ceil(self) -> Self {
+            F32x4(f32x4_ceil(self.0))
+        }
+        #[inline(always)]
+        fn eq(self, o: Self) -> Self {
+            F32x4(f32x4_eq(self.0, o.0))
+        }
+        #[inline(always)]
         fn gt(self, o: Self) -> Self {
             F32x4(f32x4_gt(self.0, o.0))
         }
@@ -502,6 +542,18 @@ mod imp {
         #[inline(always)]
         fn nearest(self) -> Self {
             self.map(Lanes::nearest)
+        }
+        #[inline(always)]
+        fn floor(self) -> Self {
+            self.map(Lanes::floor)
+        }
+        #[inline(always)]
+        fn ceil(self) -> Self {
+            self.map(Lanes::ceil)
+        }
+        #[inline(always)]
+        fn eq(self, o: Self) -> Self {
+            self.zip(o, Lanes::eq)
         }
         #[inline(always)]
         fn gt(self, o: Self) -> Self {

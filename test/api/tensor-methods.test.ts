@@ -77,6 +77,38 @@ const CALLS: MethodCall[] = [
     ],
   ],
   ['clipByValue', () => [0.3, 0.6]],
+  // comparison, logic, rounding, transcendental
+  ['greater', () => [0.5]],
+  ['lessEqual', (t) => [t.tensor1d([0.1, 0.5, 2.5])]],
+  ['equal', () => [0.9]],
+  ['notEqual', () => [0.9]],
+  ['greaterEqual', () => [0.7]],
+  ['less', () => [0.7]],
+  ['where', (t) => [t.tensor1d([true, false, true], 'bool'), t.scalar(-1)]],
+  ['isNaN', () => []],
+  ['isFinite', () => []],
+  ['isInf', () => []],
+  ['floor', () => []],
+  ['ceil', () => []],
+  ['round', () => []],
+  ['mod', () => [0.3]],
+  ['floorDiv', () => [0.3]],
+  ['sin', () => []],
+  ['cos', () => []],
+  ['tan', () => []],
+  ['asin', () => []],
+  ['acos', () => []],
+  ['atan', () => []],
+  ['atan2', () => [0.5]],
+  ['sinh', () => []],
+  ['cosh', () => []],
+  ['asinh', () => []],
+  ['acosh', () => []],
+  ['atanh', () => []],
+  ['rsqrt', () => []],
+  ['expm1', () => []],
+  ['log1p', () => []],
+  ['erf', () => []],
   ['matMul', (t) => [t.ones([3, 4])]],
   ['matMul', (t) => [t.ones([2, 3]), true, false]],
   ['cast', () => ['int32']],
@@ -96,7 +128,9 @@ function same(ours: AnyTensor, theirs: AnyTensor, what: string): void {
   expect(ours.shape, `${what}: shape`).toEqual(theirs.shape);
   const a = Array.from(ours.dataSync());
   const b = Array.from(theirs.dataSync());
-  a.forEach((v, i) => expect(v, `${what}[${i}]`).toBeCloseTo(b[i], 5));
+  a.forEach((v, i) =>
+    Number.isNaN(b[i]) ? expect(v, `${what}[${i}]`).toBeNaN() : expect(v, `${what}[${i}]`).toBeCloseTo(b[i], 5),
+  );
 }
 
 function call(lib: typeof fe | typeof TF, method: string, args: (t: typeof fe | typeof TF) => unknown[]): AnyTensor {
@@ -128,6 +162,18 @@ describeEachBuild('tensor methods', () => {
       expect(x.as2D(3, 2).shape).toEqual([3, 2]);
       expect(() => (x.as2D as (...d: number[]) => unknown)(6)).toThrow(/as2D: needs 2 dims/);
       expect(fe.scalar(4).asScalar().rank).toBe(0);
+    });
+  });
+
+  it('chain the logic ops on bool tensors', () => {
+    fe.tidy(() => {
+      const x = fe.tensor2d(X);
+      const a = x.greater(0.5);
+      const b = x.less(2);
+      expect(Array.from(a.logicalAnd(b).dataSync())).toEqual([0, 1, 0, 1, 0, 0]);
+      expect(Array.from(a.logicalOr(b).dataSync())).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(Array.from(a.logicalXor(b).dataSync())).toEqual([1, 0, 1, 0, 1, 1]);
+      expect(Array.from(a.logicalNot().dataSync())).toEqual([1, 0, 1, 0, 1, 0]);
     });
   });
 

@@ -109,11 +109,15 @@ describeEachBuild('reductions', (build, threads) => {
       expect(Array.from(min(e, 0).dataSync())).toEqual([Infinity, Infinity, Infinity]);
       expect(sum(e, 1).shape).toEqual([0]);
       expect(sum(tensor(5, [])).arraySync()).toBe(5);
-      // max and min ignore NaN, on rows (contiguous) and down columns alike.
-      const withNaN = tensor([NaN, 1, -3, NaN, 4, 2, 9, NaN, NaN, NaN], [5, 2]);
-      expect(max(withNaN, 0).arraySync()).toEqual([9, 2]);
-      expect(min(withNaN, 0).arraySync()).toEqual([-3, 1]);
-      expect(Array.from(max(withNaN, 1).dataSync())).toEqual([1, -3, 4, 9, -Infinity]);
+      // max and min propagate NaN (as TF.js), on rows (contiguous) and down columns alike.
+      const withNaN = tensor([NaN, 1, -3, 5, 4, 2, 9, 0], [4, 2]);
+      expect(Array.from(max(withNaN, 0).dataSync())).toEqual([NaN, 5]);
+      expect(Array.from(min(withNaN, 0).dataSync())).toEqual([NaN, 0]);
+      expect(Array.from(max(withNaN, 1).dataSync())).toEqual([NaN, 5, 4, 9]);
+      const long = new Float32Array(37).fill(1);
+      long[21] = NaN;
+      expect(max(tensor(long)).arraySync()).toBeNaN();
+      expect(min(tensor(long)).arraySync()).toBeNaN();
     });
   });
 
@@ -231,20 +235,24 @@ describeEachBuild('reductions', (build, threads) => {
     });
   });
 
-  it('argMax and argMin never pick NaN, and pick index 0 when nothing beats the start', () => {
+  it('argMax and argMin follow TF.js cpu on NaN: skipped, unless it comes first (then it is kept)', () => {
     tidy(() => {
       const row = new Float32Array(37).fill(1);
-      row[0] = NaN;
+      row[1] = NaN;
       row[20] = 3;
       row[30] = 3;
       row[5] = -2;
       expect(argMax(tensor(row)).arraySync()).toBe(20);
       expect(argMin(tensor(row)).arraySync()).toBe(5);
+      row[0] = NaN;
+      expect(argMax(tensor(row)).arraySync()).toBe(0);
+      expect(argMin(tensor(row)).arraySync()).toBe(0);
       expect(argMax(tensor(new Float32Array(12).fill(NaN))).arraySync()).toBe(0);
       expect(argMax(tensor(new Float32Array(12).fill(-Infinity))).arraySync()).toBe(0);
-      const cols = tensor([NaN, 1, 2, 2, 5, NaN, 0, 7, 5, 9, 0, 7], [3, 4]);
-      expect(argMax(cols, 0).arraySync()).toEqual([1, 2, 0, 1]);
-      expect(argMin(cols, 0).arraySync()).toEqual([1, 0, 1, 0]);
+      // Five columns: four down the vector path, one down the scalar one.
+      const cols = tensor([NaN, 1, 2, 2, 5, 5, NaN, 0, 7, 9, 0, 7, 1, 1, 1], [3, 5]);
+      expect(argMax(cols, 0).arraySync()).toEqual([0, 2, 0, 1, 1]);
+      expect(argMin(cols, 0).arraySync()).toEqual([0, 0, 1, 2, 2]);
     });
   });
 

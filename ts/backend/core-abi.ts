@@ -32,6 +32,18 @@ export const BinaryOp = {
    * constant), which spares a log per element.
    */
   POW_BASE_ONLY: 8,
+  ATAN2: 9,
+  MOD: 10,
+  FLOOR_DIV: 11,
+  EQUAL: 12,
+  NOT_EQUAL: 13,
+  GREATER: 14,
+  GREATER_EQUAL: 15,
+  LESS: 16,
+  LESS_EQUAL: 17,
+  LOGICAL_AND: 18,
+  LOGICAL_OR: 19,
+  LOGICAL_XOR: 20,
 } as const;
 export type BinaryOp = (typeof BinaryOp)[keyof typeof BinaryOp];
 
@@ -50,6 +62,19 @@ export const MathFn = {
   ERF: 7,
   SIN_TURNS: 8,
   COS_TURNS: 9,
+  EXPM1: 10,
+  LOG1P: 11,
+  SIN: 12,
+  COS: 13,
+  TAN: 14,
+  ATAN: 15,
+  ASIN: 16,
+  ACOS: 17,
+  SINH: 18,
+  COSH: 19,
+  ASINH: 20,
+  ACOSH: 21,
+  ATANH: 22,
 } as const;
 export type MathFn = (typeof MathFn)[keyof typeof MathFn];
 
@@ -100,6 +125,28 @@ export const UnaryOp = {
   ABS: 5,
   RECIPROCAL: 6,
   SIGN: 7,
+  FLOOR: 8,
+  CEIL: 9,
+  ROUND: 10,
+  SIN: 11,
+  COS: 12,
+  TAN: 13,
+  ASIN: 14,
+  ACOS: 15,
+  ATAN: 16,
+  SINH: 17,
+  COSH: 18,
+  ASINH: 19,
+  ACOSH: 20,
+  ATANH: 21,
+  RSQRT: 22,
+  EXPM1: 23,
+  LOG1P: 24,
+  ERF: 25,
+  IS_NAN: 26,
+  IS_INF: 27,
+  IS_FINITE: 28,
+  LOGICAL_NOT: 29,
 } as const;
 export type UnaryOp = (typeof UnaryOp)[keyof typeof UnaryOp];
 
@@ -173,7 +220,7 @@ export interface CoreAbi {
   fe_binary_backward(op: number /* u32 */, a: number /* *const f32 */, b: number /* *const f32 */, y: number /* *const f32 */, dy: number /* *const f32 */, da: number /* *mut f32 */, db: number /* *mut f32 */, rank: number /* usize */, params: number /* *const usize */): void;
   /** addN: `ptrs` holds k pointers to n-element f32 tensors; y = their sum, in order. */
   fe_add_n(ptrs: number /* *const *const f32 */, k: number /* usize */, y: number /* *mut f32 */, n: number /* usize */): void;
-  /** y = op(x): op is one of NEG..SIGN above. */
+  /** y = op(x): op is a `UnaryOp` (a bool tensor's 0/1 for IS_NAN..LOGICAL_NOT). */
   fe_unary(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
   fe_unary_naive(op: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
   /** dx from x, y = op(x) and dy (all n elements). */
@@ -182,6 +229,11 @@ export interface CoreAbi {
   fe_clip_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */, lo: number /* f32 */, hi: number /* f32 */): void;
   fe_cast_f32_i32(x: number /* *const f32 */, y: number /* *mut i32 */, n: number /* usize */): void;
   fe_cast_i32_f32(x: number /* *const i32 */, y: number /* *mut f32 */, n: number /* usize */): void;
+  /** y = cond ? a : b (any dtype of a and b: the bits are moved). */
+  fe_select(cond: number /* *const f32 */, a: number /* *const f32 */, b: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
+  fe_select_naive(cond: number /* *const f32 */, a: number /* *const f32 */, b: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
+  /** da = cond ? dy : 0, db = cond ? 0 : dy (written). */
+  fe_select_backward(cond: number /* *const f32 */, dy: number /* *const f32 */, da: number /* *mut f32 */, db: number /* *mut f32 */, n: number /* usize */): void;
   fe_relu_forward(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
   fe_relu_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */): void;
   fe_relu6_forward(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */): void;
@@ -479,6 +531,9 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_clip_backward: 6,
   fe_cast_f32_i32: 3,
   fe_cast_i32_f32: 3,
+  fe_select: 5,
+  fe_select_naive: 5,
+  fe_select_backward: 5,
   fe_relu_forward: 3,
   fe_relu_backward: 4,
   fe_relu6_forward: 3,

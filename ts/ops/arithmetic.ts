@@ -17,7 +17,7 @@ import { emptyTensor, Tensor, type Shape } from '../tensor/tensor.js';
 import { sumToShape } from './reduce.js';
 import { collapseSpace, contiguousStrides, MAX_RANK } from './strided-space.js';
 import { neg } from './unary.js';
-import { computeInFloat, operandDtype, upcastType } from './dtype.js';
+import { computeInFloat, operandDtype, upcastType, type IntegerRounding } from './dtype.js';
 import { broadcastShapes, checkFloat, checkInputs, fmtShape, named, sameShape } from './util.js';
 
 /** A tensor, or a number used as a float32 scalar. */
@@ -29,9 +29,22 @@ interface BinarySpec {
   /** The tape record's name (TF.js's kernel name). */
   kernel: string;
   code: BinaryOp;
+  /**
+   * 'bool': the kernel writes a bool tensor (comparisons, logic); 'int32': the float
+   * result is converted (floorDiv). Neither has a gradient. Default: float32, or the
+   * operands' dtype through `computeInFloat`.
+   */
+  output?: 'bool' | 'int32';
+  /** 'bool': the operands must be bool tensors, passed to the kernel as stored (logic ops). */
+  operands?: 'bool';
+  /** How an integral result is rounded back (default: 'floor' for div, else 'round'). */
+  rounding?: IntegerRounding;
 }
 
 const SCALAR_SHAPE: Shape = [];
+
+// Integer-valued results: nothing to differentiate (their int32 output carries no gradient).
+const NO_GRADIENT = new Set<BinaryOp>([BinaryOp.FLOOR_DIV]);
 
 // The broadcast space, reused across calls: full-rank strides, then the collapsed form.
 const fullA: number[] = [];
@@ -61,6 +74,10 @@ function operandPtr(eng: Engine, x: Operand): number {
   return typeof x === 'number' ? scalarParam(eng, x) : x.ptr;
 }
 
+function describeOperand(x: Operand): string {
+  return typeof x === 'number' ? `the number ${x}` : `${x.dtype} ${fmtShape(x.shape)}`;
+}
+
 function checkOperand(op: string, x: Operand, which: string): void {
   if (typeof x === 'number') return;
   if (!(x instanceof Tensor)) throw new Error(`ferrite: ${op}: ${which} must be a Tensor or a number, got ${typeof x}`);
@@ -70,11 +87,16 @@ function binary(spec: BinarySpec, a: Operand, b: Operand): Tensor {
   const { op } = spec;
   checkOperand(op, a, 'a');
   checkOperand(op, b, 'b');
-  if (operandDtype(a) !== 'float32' || operandDtype(b) !== 'float32') {
+  if (spec.operands === 'bool') {
+    if (operandDtype(a) !== 'bool' || operandDtype(b) !== 'bool') {
+      throw new Error(`ferrite: ${op}: needs bool tensors, got ${describeOperand(a)} and ${describeOperand(b)}`);
+    }
+  } else if (operandDtype(a) !== 'float32' || operandDtype(b) !== 'float32' || spec.output === 'int32') {
     // int32 / int32 floors, as TF.js; other integer results are exact.
-    const rounding = spec.code === BinaryOp.DIV ? 'floor' : 'round';
-    const out = upcastType(operandDtype(a), operandDtype(b));
-    return computeInFloat([a, b], out, (fa, fb) => binary(spec, fa, fb), rounding);
+    const rounding = spec.rounding ?? (spec.code === BinaryOp.DIV ? 'floor' : 'round');
+    const out = spec.output ?? upcastType(operandDtype(a), operandDtype(b));
+    const inner = spec.output === 'int32' ? { ...spec, output: undefined } : spec;
+    return computeInFloat([a, b], out, (fa, fb) => binary(inner, fa, fb), rounding);
   }
   if (typeof a === 'number' && typeof b === 'number') {
     const ta = scalar(a);
@@ -90,11 +112,12 @@ function binary(spec: BinarySpec, a: Operand, b: Operand): Tensor {
   const aShape = ta ? ta.shape : SCALAR_SHAPE;
   const bShape = tb ? tb.shape : SCALAR_SHAPE;
   const outShape = sameShape(aShape, bShape) ? aShape : broadcastShapes(op, aShape, bShape);
-  const y = emptyTensor(outShape, 'float32', eng);
+  const y = emptyTensor(outShape, spec.output ?? 'float32', eng);
   if (y.size > 0) {
     const [rank, params] = planBroadcast(op, eng, outShape, ta && aShape, tb && bShape);
     eng.core.fe_binary(spec.code, operandPtr(eng, a), operandPtr(eng, b), y.ptr, rank, params);
   }
+  if (y.dtype !== 'float32' || NO_GRADIENT.has(spec.code)) return y;
   const inputs = ta && tb ? [ta, tb] : [(ta ?? tb)!];
   record(spec.kernel, inputs, y, (dy) => {
     const [ga, gb] = binaryGrads(spec, a, b, y, dy);
@@ -149,9 +172,14 @@ function binaryGrads(spec: BinarySpec, a: Operand, b: Operand, y: Tensor, dy: Te
   return [da && reduceGrad(da, ta!.shape), db && reduceGrad(db, tb!.shape)];
 }
 
-/** The exported function of one binary op (names as in `BinarySpec`). */
-function binaryOp(op: string, kernel: string, code: BinaryOp): (a: Operand, b: Operand) => Tensor {
-  const spec: BinarySpec = { op, kernel, code };
+/** The exported function of one binary op (names and options as in `BinarySpec`). */
+export function binaryOp(
+  op: string,
+  kernel: string,
+  code: BinaryOp,
+  options: Pick<BinarySpec, 'output' | 'operands' | 'rounding'> = {},
+): (a: Operand, b: Operand) => Tensor {
+  const spec: BinarySpec = { op, kernel, code, ...options };
   return named(op, (a: Operand, b: Operand) => binary(spec, a, b));
 }
 
@@ -172,12 +200,11 @@ export const div = binaryOp('div', 'RealDiv', BinaryOp.DIV);
 
 /**
  * The larger of a and b, elementwise, with broadcasting. The gradient goes to a
- * where a >= b and to b elsewhere (as TF.js). A NaN in a propagates, a NaN in b does
- * not (the wasm `pmax` rule, the same in every build).
+ * where a >= b and to b elsewhere (as TF.js). NaN in either gives NaN (as TF.js).
  */
 export const maximum = binaryOp('maximum', 'Maximum', BinaryOp.MAXIMUM);
 
-/** The smaller of a and b, elementwise, with broadcasting; ties send the gradient to a. */
+/** The smaller of a and b, elementwise, with broadcasting; NaN in either gives NaN; ties send the gradient to a. */
 export const minimum = binaryOp('minimum', 'Minimum', BinaryOp.MINIMUM);
 
 /**

@@ -25,6 +25,11 @@ import { batchNorm } from './batchnorm.js';
 import { cumprod, cumsum, prod } from './cumulative.js';
 import { all, any, logSumExp, norm } from './reduce-composite.js';
 import { reverse, split, unique } from './indexing.js';
+import { equal, greater, greaterEqual, isFinite, isInf, isNaN, less, lessEqual, notEqual, where } from './compare.js';
+import { logicalAnd, logicalNot, logicalOr, logicalXor } from './compare.js';
+import { ceil, floor, floorDiv, mod, round } from './rounding.js';
+import { acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh, erf, expm1, log1p } from './trig.js';
+import { rsqrt, sin, sinh, tan } from './trig.js';
 
 /** TF.js's `t.concat(x, axis)`: this tensor followed by `x` (one tensor or a list). */
 function concat(x: Tensor, tensors: Tensor | Tensor[], axis = 0): Tensor {
@@ -67,6 +72,43 @@ const CHAINED_OPS = {
   square,
   reciprocal,
   clipByValue,
+  // comparison and logic (TF.js's x.where(cond, b) is where(cond, x, b))
+  equal,
+  notEqual,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  logicalAnd,
+  logicalOr,
+  logicalNot,
+  logicalXor,
+  where: (x: Tensor, condition: Tensor, b: Tensor): Tensor => where(condition, x, b),
+  isNaN,
+  isInf,
+  isFinite,
+  // rounding and transcendental functions
+  floor,
+  ceil,
+  round,
+  mod,
+  floorDiv,
+  sin,
+  cos,
+  tan,
+  asin,
+  acos,
+  atan,
+  atan2,
+  sinh,
+  cosh,
+  asinh,
+  acosh,
+  atanh,
+  rsqrt,
+  expm1,
+  log1p,
+  erf,
   // activations
   relu,
   relu6,

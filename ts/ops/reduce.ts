@@ -206,14 +206,14 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefi
 }
 
 /**
- * The maximum over `axis` (as in `sum`); -Infinity over no elements. NaNs are ignored
- * (like argMax; the maximum of only NaNs is -Infinity). The gradient goes to one
+ * The maximum over `axis` (as in `sum`); -Infinity over no elements; NaN where any
+ * element is NaN (as TF.js, whose gradient is then zero too). The gradient goes to one
  * position per output: the first maximum in row-major order, even when several
  * elements tie (TF.js splits it among all of them).
  */
 export const max: Reduction = (x, axis, keepDims = false) => extremum('max', x, axis, keepDims);
 
-/** The minimum over `axis` (as in `sum`); NaNs are ignored; ties send the gradient to the first minimum. */
+/** The minimum over `axis` (as in `sum`); NaN propagates (as in `max`); ties send the gradient to the first minimum. */
 export const min: Reduction = (x, axis, keepDims = false) => extremum('min', x, axis, keepDims);
 
 function argExtremum(op: 'argMax' | 'argMin', x: Tensor, axis: number): Tensor {
@@ -244,13 +244,14 @@ function argExtremum(op: 'argMax' | 'argMin', x: Tensor, axis: number): Tensor {
 
 /**
  * Index (int32) of the largest value along `axis` (default 0, as TF.js): the first on
- * ties. NaNs are never picked; where no value exceeds -Infinity the index is 0.
+ * ties. As TF.js's cpu backend, the scan starts at the first element and moves only to a
+ * strictly larger one, so a NaN is picked only when it comes first.
  */
 export function argMax(x: Tensor, axis = 0): Tensor {
   return argExtremum('argMax', x, axis);
 }
 
-/** Index (int32) of the smallest value along `axis` (default 0): the first on ties, never a NaN. */
+/** Index (int32) of the smallest value along `axis` (default 0): the first on ties; NaN as in `argMax`. */
 export function argMin(x: Tensor, axis = 0): Tensor {
   return argExtremum('argMin', x, axis);
 }

@@ -8,24 +8,44 @@ import { computeInFloat, floatCopy, fromFloat, isIntegralTensor } from './dtype.
 import { checkFloat, checkInputs, fmtShape, named } from './util.js';
 
 // On int32 and bool these keep the dtype (as TF.js); the others give float32.
-const INTEGER_PRESERVING = new Set<UnaryOp>([UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SQUARE, UnaryOp.SIGN]);
+const INTEGER_PRESERVING = new Set<UnaryOp>([
+  UnaryOp.NEG,
+  UnaryOp.ABS,
+  UnaryOp.SQUARE,
+  UnaryOp.SIGN,
+  UnaryOp.FLOOR,
+  UnaryOp.CEIL,
+  UnaryOp.ROUND,
+]);
+
+// Piecewise constant: their gradient is zero (as TF.js).
+const ZERO_GRADIENT = new Set<UnaryOp>([UnaryOp.SIGN, UnaryOp.FLOOR, UnaryOp.CEIL, UnaryOp.ROUND]);
+
+// Tests whose kernel writes a bool tensor (no gradient).
+const BOOL_OUTPUT = new Set<UnaryOp>([UnaryOp.IS_NAN, UnaryOp.IS_INF, UnaryOp.IS_FINITE, UnaryOp.LOGICAL_NOT]);
 
 function unary(op: string, kernel: string, code: UnaryOp, x: Tensor): Tensor {
   const eng = checkInputs(op, x);
-  if (isIntegralTensor(x)) {
-    const out = INTEGER_PRESERVING.has(code)
-      ? x.dtype === 'bool' && code === UnaryOp.NEG
-        ? 'int32'
-        : x.dtype
-      : 'float32';
+  if (code === UnaryOp.LOGICAL_NOT) {
+    // On the bool storage as it is (0/1), as TF.js requires bool.
+    if (x.dtype !== 'bool') throw new Error(`ferrite: ${op}: needs a bool tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
+  } else if (isIntegralTensor(x)) {
+    const out = BOOL_OUTPUT.has(code)
+      ? 'bool'
+      : INTEGER_PRESERVING.has(code)
+        ? x.dtype === 'bool' && code === UnaryOp.NEG
+          ? 'int32'
+          : x.dtype
+        : 'float32';
     return computeInFloat([x], out, (f) => unary(op, kernel, code, f as Tensor));
+  } else {
+    checkFloat(op, x);
   }
-  checkFloat(op, x);
-  const y = emptyTensor(x.shape, 'float32', eng);
-  eng.core.fe_unary(code, x.ptr, y.ptr, x.size);
+  const y = emptyTensor(x.shape, BOOL_OUTPUT.has(code) ? 'bool' : 'float32', eng);
+  if (x.size > 0) eng.core.fe_unary(code, x.ptr, y.ptr, x.size);
+  if (y.dtype === 'bool') return y;
   record(kernel, [x], y, (dy) => {
-    // sign is piecewise constant: its gradient is zero (as TF.js).
-    if (code === UnaryOp.SIGN) return [zerosTensor(x.shape, 'float32', eng)];
+    if (ZERO_GRADIENT.has(code)) return [zerosTensor(x.shape, 'float32', eng)];
     const dx = emptyTensor(x.shape, 'float32', eng);
     eng.core.fe_unary_backward(code, x.ptr, y.ptr, dy.ptr, dx.ptr, x.size);
     return [dx];
@@ -34,7 +54,7 @@ function unary(op: string, kernel: string, code: UnaryOp, x: Tensor): Tensor {
 }
 
 /** The exported function of one unary op: its name in errors, its tape record's name and its kernel op code. */
-function unaryOp(op: string, kernel: string, code: UnaryOp): (x: Tensor) => Tensor {
+export function unaryOp(op: string, kernel: string, code: UnaryOp): (x: Tensor) => Tensor {
   return named(op, (x: Tensor) => unary(op, kernel, code, x));
 }
 
