@@ -262,7 +262,6 @@ describeEachBuild('gradient clipping (Keras clipnorm, globalClipnorm, clipvalue)
       beta1: 0.9,
       beta2: 0.999,
       epsilon: 1e-7,
-      amsgrad: false,
       clipnorm: 1,
       clipvalue: 3,
     });
@@ -345,8 +344,8 @@ describeEachBuild('learning-rate schedules (Keras)', () => {
       beta1: 0.9,
       beta2: 0.999,
       epsilon: 1e-7,
-      amsgrad: false,
     });
+    expect(train.adam(0.1, 0.9, 0.999, 1e-7, true).getConfig().amsgrad).toBe(true);
     expect(getOptimizer('Adagrad').getClassName()).toBe('Adagrad');
     expect(getOptimizer('adadelta').getConfig()).toEqual({ learningRate: 0.001, rho: 0.95, epsilon: 1e-7 });
     expect(getOptimizer('adamax').getClassName()).toBe('Adamax');

@@ -324,13 +324,7 @@ describeEachBuild('optimizers', () => {
     const sgd = getOptimizer('sgd');
     expect(sgd).toBeInstanceOf(SGDOptimizer);
     expect(sgd.getConfig()).toEqual({ learningRate: 0.01 });
-    expect(getOptimizer('Adam').getConfig()).toEqual({
-      learningRate: 0.001,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-7,
-      amsgrad: false,
-    });
+    expect(getOptimizer('Adam').getConfig()).toEqual({ learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
     expect(getOptimizer('RMSProp').getConfig()).toEqual({
       learningRate: 0.001,
       decay: 0.9,

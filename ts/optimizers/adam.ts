@@ -8,7 +8,7 @@
 // Slots: `${variable}/m`, `${variable}/v`, and `${variable}/vhat` with amsgrad.
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { checkHyper, Optimizer } from './optimizer.js';
+import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
 
 export class AdamOptimizer extends Optimizer {
@@ -43,6 +43,13 @@ export class AdamOptimizer extends Optimizer {
 
   protected override slotUsed(k: number): boolean {
     return k < 2 || this.amsgrad;
+  }
+
+  /** TF.js's Adam config (which TF.js reads back), with `amsgrad` only when it is on. */
+  override getConfig(): OptimizerConfig {
+    const config = super.getConfig();
+    if (!this.amsgrad) delete config.amsgrad;
+    return config;
   }
 
   /** The decoupled weight decay per unit of learning rate (AdamW's; 0 for Adam). */
