@@ -17,39 +17,45 @@ export abstract class LearningRateSchedule {
   }
 }
 
-/** `initialLearningRate · decayRate^(step / decaySteps)`, the exponent floored when `staircase`. */
-export class ExponentialDecay extends LearningRateSchedule {
-  static override className = 'ExponentialDecay';
-  constructor(readonly c: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }) {
+/** The arguments of the exponential and inverse-time decays. */
+interface DecayArgs {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase?: boolean;
+}
+
+/** A decay driven by p = step / decaySteps (floored when `staircase`). */
+abstract class StepDecay extends LearningRateSchedule {
+  constructor(readonly c: DecayArgs) {
     super();
     checkHyper(this.getClassName(), 'initialLearningRate', c.initialLearningRate);
     checkHyper(this.getClassName(), 'decaySteps', c.decaySteps, 1e-300);
     checkHyper(this.getClassName(), 'decayRate', c.decayRate);
   }
+  protected abstract decay(p: number): number;
   at(step: number): number {
     const p = step / this.c.decaySteps;
-    return this.c.initialLearningRate * this.c.decayRate ** (this.c.staircase ? Math.floor(p) : p);
+    return this.c.initialLearningRate * this.decay(this.c.staircase ? Math.floor(p) : p);
   }
   getConfig(): ScheduleConfig {
     return { ...this.c, staircase: this.c.staircase ?? false };
   }
 }
 
+/** `initialLearningRate · decayRate^(step / decaySteps)`, the exponent floored when `staircase`. */
+export class ExponentialDecay extends StepDecay {
+  static override className = 'ExponentialDecay';
+  protected decay(p: number): number {
+    return this.c.decayRate ** p;
+  }
+}
+
 /** `initialLearningRate / (1 + decayRate · step / decaySteps)`, the ratio floored when `staircase`. */
-export class InverseTimeDecay extends LearningRateSchedule {
+export class InverseTimeDecay extends StepDecay {
   static override className = 'InverseTimeDecay';
-  constructor(readonly c: { initialLearningRate: number; decaySteps: number; decayRate: number; staircase?: boolean }) {
-    super();
-    checkHyper(this.getClassName(), 'initialLearningRate', c.initialLearningRate);
-    checkHyper(this.getClassName(), 'decaySteps', c.decaySteps, 1e-300);
-    checkHyper(this.getClassName(), 'decayRate', c.decayRate);
-  }
-  at(step: number): number {
-    const p = step / this.c.decaySteps;
-    return this.c.initialLearningRate / (1 + this.c.decayRate * (this.c.staircase ? Math.floor(p) : p));
-  }
-  getConfig(): ScheduleConfig {
-    return { ...this.c, staircase: this.c.staircase ?? false };
+  protected decay(p: number): number {
+    return 1 / (1 + this.c.decayRate * p);
   }
 }
 
