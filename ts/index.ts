@@ -193,6 +193,8 @@ export {
 export * as layers from './layers/index.js';
 export * as initializers from './initializers/index.js';
 export * as regularizers from './regularizers/index.js';
+// Weight constraints, like `tf.constraints` (`kernelConstraint: constraints.maxNorm({maxValue: 2})`).
+export { constraints } from './layers/constraints.js';
 export * as serialization from './serialization/index.js';
 export { SymbolicTensor } from './layers/symbolic.js';
 export {
@@ -227,6 +229,8 @@ export {
   type ModelPredictArgs,
 } from './training/index.js';
 export { train, Optimizer } from './optimizers/index.js';
+// Keras's learning-rate schedules, usable as any optimizer's learning rate.
+export { schedules } from './optimizers/index.js';
 export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 

@@ -15,7 +15,7 @@ use crate::conv::{self, Geometry};
 use crate::gemm::{self, Mat};
 use crate::loss::{self, Batch, Grads, Labels};
 use crate::map::{map1, map2};
-use crate::optimizer::{self, Adam, Momentum, RmsProp};
+use crate::optimizer::{self, Adadelta, Adam, Momentum, RmsProp};
 use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
@@ -1303,31 +1303,78 @@ pub unsafe extern "C" fn fe_momentum_update(
 /// Adam as Keras: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2);
 /// p -= alpha m / (sqrt(v) + epsilon), where the caller passes the bias-corrected step
 /// alpha = lr sqrt(1 - beta2^t) / (1 - beta1^t) (computed in double precision).
-/// p, g, m (first moment), v (second moment) are (n).
+/// With vhat (AMSGrad) the denominator uses vhat = max(vhat, v); a nonzero `decay`
+/// (AdamW: lr · weight_decay) first does p -= decay p.
+/// p, g, m (first moment), v (second moment) are (n); vhat is (n) or null.
 #[no_mangle]
 pub unsafe extern "C" fn fe_adam_update(
     p: *mut f32,
     g: *const f32,
     m: *mut f32,
     v: *mut f32,
+    vhat: *mut f32,
+    n: usize,
+    alpha: f32,
+    beta1: f32,
+    beta2: f32,
+    epsilon: f32,
+    decay: f32,
+) {
+    let h = Adam {
+        alpha,
+        beta1,
+        beta2,
+        epsilon,
+        decay,
+    };
+    optimizer::adam_update(p, g, [m, v, vhat], n, h)
+}
+
+/// Adamax: m = beta1 m + (1 - beta1) g; u = max(beta2 u, |g|); p -= alpha m / (u + epsilon),
+/// alpha = lr_t / (1 - beta1^t) from the caller. p, g, m, u are (n).
+#[no_mangle]
+pub unsafe extern "C" fn fe_adamax_update(
+    p: *mut f32,
+    g: *const f32,
+    m: *mut f32,
+    u: *mut f32,
     n: usize,
     alpha: f32,
     beta1: f32,
     beta2: f32,
     epsilon: f32,
 ) {
-    optimizer::adam_update(
-        p,
-        g,
-        [m, v],
-        n,
-        Adam {
-            alpha,
-            beta1,
-            beta2,
-            epsilon,
-        },
-    )
+    let h = Adam {
+        alpha,
+        beta1,
+        beta2,
+        epsilon,
+        decay: 0.0,
+    };
+    optimizer::adamax_update(p, g, [m, u], n, h)
+}
+
+/// Adagrad: acc += g²; p -= lr g / sqrt(acc + epsilon). p, g, acc (accumulator) are (n).
+#[no_mangle]
+pub unsafe extern "C" fn fe_adagrad_update(p: *mut f32, g: *const f32, acc: *mut f32, n: usize, lr: f32, epsilon: f32) {
+    optimizer::adagrad_update(p, g, acc, n, lr, epsilon)
+}
+
+/// Adadelta (TF.js): u = sqrt(au + eps) / sqrt(ag + eps) g (ag before this step);
+/// ag = rho ag + (1 - rho) g²; au = rho au + (1 - rho) u²; p -= lr u.
+/// p, g, ag (accumulated squared gradients), au (accumulated squared updates) are (n).
+#[no_mangle]
+pub unsafe extern "C" fn fe_adadelta_update(
+    p: *mut f32,
+    g: *const f32,
+    ag: *mut f32,
+    au: *mut f32,
+    n: usize,
+    lr: f32,
+    rho: f32,
+    epsilon: f32,
+) {
+    optimizer::adadelta_update(p, g, [ag, au], n, Adadelta { lr, rho, epsilon })
 }
 
 /// p, g, ms (mean square) are (n); mg (mean gradient) is (n) or null when not centered;

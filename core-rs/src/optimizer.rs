@@ -85,23 +85,29 @@ pub unsafe fn momentum_update(p: *mut f32, g: *const f32, a: *mut f32, n: usize,
 /// Adam as Keras: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2);
 /// p -= alpha m / (sqrt(v) + epsilon), where the caller passes the bias-corrected step
 /// alpha = lr sqrt(1 - beta2^t) / (1 - beta1^t) (computed in double precision).
+/// AMSGrad (Keras' `amsgrad`) divides by the running maximum of v instead:
+/// vhat = max(vhat, v). AdamW (Keras' decoupled weight decay) first shrinks the
+/// parameter: p -= decay p, with decay = lr · weight_decay.
 #[derive(Clone, Copy)]
 pub struct Adam {
     pub alpha: f32,
     pub beta1: f32,
     pub beta2: f32,
     pub epsilon: f32,
+    pub decay: f32,
 }
 
-/// m (first moment) and v (second moment) are (n).
-pub unsafe fn adam_update(p: *mut f32, g: *const f32, [m, v]: [*mut f32; 2], n: usize, h: Adam) {
-    let (alpha, c1, c2, eps) = (
+unsafe fn adam<const AMSGRAD: bool>(p: *mut f32, g: *const f32, [m, v, vhat]: [*mut f32; 3], n: usize, h: Adam) {
+    let (alpha, c1, c2, eps, decay) = (
         splat(h.alpha),
         splat(1.0 - h.beta1),
         splat(1.0 - h.beta2),
         splat(h.epsilon),
+        splat(h.decay),
     );
-    for_each_vector(n, [p, g as *mut f32, m, v], |at, [p, g, m, v]| {
+    // Tested once, not per element: without decay p is not touched (inf · 0 would be NaN).
+    let decays = h.decay != 0.0;
+    for_each_vector(n, [p, g as *mut f32, m, v, vhat], |at, [p, g, m, v, vhat]| {
         let gv = at.load(g);
         let mv = at.load(m);
         let mv = mv.add(gv.sub(mv).mul(c1));
@@ -109,7 +115,84 @@ pub unsafe fn adam_update(p: *mut f32, g: *const f32, [m, v]: [*mut f32; 2], n: 
         let vv = vv.add(gv.mul(gv).sub(vv).mul(c2));
         at.store(mv, m);
         at.store(vv, v);
-        at.store(at.load(p).sub(alpha.mul(mv).div(vv.sqrt().add(eps))), p);
+        let denom = if AMSGRAD {
+            let vh = at.load(vhat).max(vv);
+            at.store(vh, vhat);
+            vh
+        } else {
+            vv
+        };
+        let mut pv = at.load(p);
+        if decays {
+            pv = pv.sub(pv.mul(decay));
+        }
+        at.store(pv.sub(alpha.mul(mv).div(denom.sqrt().add(eps))), p);
+    })
+}
+
+/// m (first moment) and v (second moment) are (n); vhat (the maximum of v) is (n), or
+/// null without AMSGrad.
+pub unsafe fn adam_update(p: *mut f32, g: *const f32, slots: [*mut f32; 3], n: usize, h: Adam) {
+    if slots[2].is_null() {
+        adam::<false>(p, g, slots, n, h)
+    } else {
+        adam::<true>(p, g, slots, n, h)
+    }
+}
+
+/// Adamax as TF.js (and Keras): m = beta1 m + (1 - beta1) g; u = max(beta2 u, |g|);
+/// p -= alpha m / (u + epsilon), where the caller passes alpha = lr_t / (1 - beta1^t)
+/// (TF.js's lr_t = lr / (1 + decay (t - 1))). m and u (weighted infinity norm) are (n).
+pub unsafe fn adamax_update(p: *mut f32, g: *const f32, [m, u]: [*mut f32; 2], n: usize, h: Adam) {
+    let (alpha, b1, c1, b2, eps) = (
+        splat(h.alpha),
+        splat(h.beta1),
+        splat(1.0 - h.beta1),
+        splat(h.beta2),
+        splat(h.epsilon),
+    );
+    for_each_vector(n, [p, g as *mut f32, m, u], |at, [p, g, m, u]| {
+        let gv = at.load(g);
+        let mv = b1.mul(at.load(m)).add(c1.mul(gv));
+        let uv = b2.mul(at.load(u)).max(gv.abs());
+        at.store(mv, m);
+        at.store(uv, u);
+        at.store(at.load(p).sub(alpha.mul(mv).div(uv.add(eps))), p);
+    })
+}
+
+/// Adagrad as TF.js: acc += g²; p -= lr g / sqrt(acc + epsilon). acc is (n).
+pub unsafe fn adagrad_update(p: *mut f32, g: *const f32, acc: *mut f32, n: usize, lr: f32, epsilon: f32) {
+    let (lr, eps) = (splat(lr), splat(epsilon));
+    for_each_vector(n, [p, g as *mut f32, acc], |at, [p, g, acc]| {
+        let gv = at.load(g);
+        let av = at.load(acc).add(gv.mul(gv));
+        at.store(av, acc);
+        at.store(at.load(p).sub(lr.mul(gv).div(av.add(eps).sqrt())), p);
+    })
+}
+
+/// Adadelta as TF.js: u = sqrt(au + epsilon) / sqrt(ag + epsilon) · g, with the
+/// accumulated squared gradient ag of the previous step (Keras uses the updated one);
+/// then ag = rho ag + (1 - rho) g², au = rho au + (1 - rho) u², p -= lr u.
+#[derive(Clone, Copy)]
+pub struct Adadelta {
+    pub lr: f32,
+    pub rho: f32,
+    pub epsilon: f32,
+}
+
+/// ag (accumulated squared gradients) and au (accumulated squared updates) are (n).
+pub unsafe fn adadelta_update(p: *mut f32, g: *const f32, [ag, au]: [*mut f32; 2], n: usize, h: Adadelta) {
+    let (lr, rho, c, eps) = (splat(h.lr), splat(h.rho), splat(1.0 - h.rho), splat(h.epsilon));
+    for_each_vector(n, [p, g as *mut f32, ag, au], |at, [p, g, ag, au]| {
+        let gv = at.load(g);
+        let agv = at.load(ag);
+        let auv = at.load(au);
+        let u = auv.add(eps).sqrt().div(agv.add(eps).sqrt()).mul(gv);
+        at.store(rho.mul(agv).add(c.mul(gv.mul(gv))), ag);
+        at.store(rho.mul(auv).add(c.mul(u.mul(u))), au);
+        at.store(at.load(p).sub(lr.mul(u)), p);
     })
 }
 

@@ -48,6 +48,9 @@ const VALUES = [
   'callbacks',
   'callbacks.earlyStopping',
   'callbacks.terminateOnNaN',
+  'callbacks.reduceLROnPlateau',
+  'callbacks.learningRateScheduler',
+  'callbacks.csvLogger',
   'callbacks.modelCheckpoint',
   'cast',
   'ceil',
@@ -336,6 +339,37 @@ const VALUES = [
   'worker.create',
   'zeros',
   'zerosLike',
+  // Optimizers, schedules, Keras losses and metrics, constraints (issue 10).
+  'constraints',
+  'constraints.maxNorm',
+  'constraints.minMaxNorm',
+  'constraints.nonNeg',
+  'constraints.unitNorm',
+  'losses.BinaryCrossentropy',
+  'losses.CategoricalCrossentropy',
+  'losses.SparseCategoricalCrossentropy',
+  'metrics.AUC',
+  'metrics.MAPE',
+  'metrics.MSE',
+  'metrics.R2Score',
+  'metrics.TopKAccuracy',
+  'metrics.auc',
+  'metrics.cosineProximity',
+  'metrics.mape',
+  'metrics.meanAbsolutePercentageError',
+  'metrics.r2Score',
+  'metrics.sparseTopKCategoricalAccuracy',
+  'metrics.topKCategoricalAccuracy',
+  'schedules',
+  'schedules.cosineDecay',
+  'schedules.exponentialDecay',
+  'schedules.inverseTimeDecay',
+  'schedules.piecewiseConstantDecay',
+  'schedules.polynomialDecay',
+  'train.adadelta',
+  'train.adagrad',
+  'train.adamax',
+  'train.adamw',
 ];
 
 /** Every export that exists only as a type (interfaces, type aliases, classes exported as types). */
@@ -445,6 +479,8 @@ const TYPES = [
   'worker.TensorData',
   'worker.Trainer',
   'worker.WorkerCompileArgs',
+  // Keras cross-entropy options (issue 10).
+  'losses.CrossentropyOptions',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));

@@ -9,6 +9,7 @@ import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from './laye
 import { registerClass } from '../serialization/registry.js';
 import type { SymbolicShape } from './symbolic.js';
 import { WeightSpec } from './weight-spec.js';
+import type { ConstraintIdentifier } from './constraints.js';
 import type { InitializerIdentifier } from '../initializers/initializer.js';
 import type { RegularizerIdentifier } from '../regularizers/regularizer.js';
 
@@ -24,6 +25,7 @@ export interface EmbeddingArgs extends LayerArgs {
   /** Default 'randomUniform' (TF.js: uniform in [-0.05, 0.05]). */
   embeddingsInitializer?: InitializerIdentifier;
   embeddingsRegularizer?: RegularizerIdentifier;
+  embeddingsConstraint?: ConstraintIdentifier;
 }
 
 export class Embedding extends Layer {
@@ -57,6 +59,8 @@ export class Embedding extends Layer {
       'embeddings',
       args.embeddingsInitializer ?? 'randomUniform',
       args.embeddingsRegularizer,
+      true,
+      args.embeddingsConstraint,
     );
   }
 

@@ -8,7 +8,8 @@ import { Tensor, Variable, type DataType, type Shape } from '../tensor/tensor.js
 import { clone } from '../tensor/creation.js';
 import type { InitializerIdentifier } from '../initializers/initializer.js';
 import { getInitializer } from '../initializers/resolve.js';
-import type { Regularizer } from '../regularizers/regularizer.js';
+import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers/regularizer.js';
+import type { Constraint } from './constraints.js';
 import { Node, SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { claimName, toSnakeCase, uniqueName, uniqueVariableName } from './naming.js';
 
@@ -26,6 +27,11 @@ export interface LayerArgs {
   dtype?: DataType;
   /** Initial values of the weights, set once the layer is built. */
   weights?: Tensor[];
+  /**
+   * A penalty on the layer's output, added to the training loss at each step of fit
+   * (as Keras 3: the regularizer of the whole batch's output, not divided by its size).
+   */
+  activityRegularizer?: RegularizerIdentifier;
 }
 
 /** Extra arguments of a call. `training` turns on training-only behaviour (dropout). */
@@ -33,6 +39,8 @@ export interface CallKwargs {
   training?: boolean;
   /** Set by fit: the layers frozen when the model was compiled (where `trainable` changes take effect). */
   frozenLayers?: ReadonlySet<Layer>;
+  /** Set by fit: where layers with an activityRegularizer put their penalties (scalars). */
+  activityLosses?: Tensor[];
   [key: string]: unknown;
 }
 
@@ -52,6 +60,8 @@ export interface LayerWeight {
   /** Declared trainable (a frozen layer's trainable weights still say true here). */
   readonly declaredTrainable: boolean;
   readonly regularizer: Regularizer | null;
+  /** Projection applied after each optimizer step of fit (kernelConstraint, ...). */
+  readonly constraint: Constraint | null;
 }
 
 export type LayerConfig = Record<string, unknown>;
@@ -104,7 +114,11 @@ export abstract class Layer {
       this.batchInputShape = [args.batchSize ?? null, ...s];
     }
     this.initialWeights = args.weights;
+    this.activityRegularizer = getRegularizer(args.activityRegularizer, `${this.name}: activityRegularizer`);
   }
+
+  /** The penalty on this layer's output during fit (see LayerArgs.activityRegularizer). */
+  readonly activityRegularizer: Regularizer | null;
 
   /** Prefix of generated names: the class name in snake_case. */
   protected namePrefix(): string {
@@ -155,6 +169,7 @@ export abstract class Layer {
   getConfig(): LayerConfig {
     const config: LayerConfig = { name: this.name, trainable: this.trainable, dtype: this.dtype };
     if (this.batchInputShape !== undefined) config.batchInputShape = [...this.batchInputShape];
+    if (this.activityRegularizer !== null) config.activityRegularizer = this.activityRegularizer.serialize();
     return config;
   }
 
@@ -344,6 +359,7 @@ export abstract class Layer {
     initializer: InitializerIdentifier = 'glorotUniform',
     regularizer: Regularizer | null = null,
     trainable = true,
+    constraint: Constraint | null = null,
   ): Variable {
     this.assertAlive();
     const init = getInitializer(initializer, `initializer of ${this.name}/${name}`);
@@ -354,7 +370,7 @@ export abstract class Layer {
     } finally {
       value.dispose();
     }
-    this.ownWeights.push({ variable: v, shortName: name, declaredTrainable: trainable, regularizer });
+    this.ownWeights.push({ variable: v, shortName: name, declaredTrainable: trainable, regularizer, constraint });
     return v;
   }
 

@@ -19,6 +19,7 @@ import type { RegularizerIdentifier } from '../regularizers/regularizer.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { WeightSpec } from './weight-spec.js';
+import type { ConstraintIdentifier } from './constraints.js';
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The channel axis; only the last (-1, the default, or rank - 1) is supported. */
@@ -41,6 +42,8 @@ export interface BatchNormalizationArgs extends LayerArgs {
   movingVarianceInitializer?: InitializerIdentifier;
   betaRegularizer?: RegularizerIdentifier;
   gammaRegularizer?: RegularizerIdentifier;
+  betaConstraint?: ConstraintIdentifier;
+  gammaConstraint?: ConstraintIdentifier;
 }
 
 /** moving = moving * momentum + batch * (1 - momentum), in place; c values, so plain JS. */
@@ -81,8 +84,22 @@ export class BatchNormalization extends Layer {
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
     this.weightSpecs = {
-      gamma: new WeightSpec(this.name, 'gamma', args.gammaInitializer ?? 'ones', args.gammaRegularizer),
-      beta: new WeightSpec(this.name, 'beta', args.betaInitializer ?? 'zeros', args.betaRegularizer),
+      gamma: new WeightSpec(
+        this.name,
+        'gamma',
+        args.gammaInitializer ?? 'ones',
+        args.gammaRegularizer,
+        true,
+        args.gammaConstraint,
+      ),
+      beta: new WeightSpec(
+        this.name,
+        'beta',
+        args.betaInitializer ?? 'zeros',
+        args.betaRegularizer,
+        true,
+        args.betaConstraint,
+      ),
       movingMean: new WeightSpec(this.name, 'movingMean', args.movingMeanInitializer ?? 'zeros', null, false),
       movingVariance: new WeightSpec(
         this.name,

@@ -7,6 +7,7 @@ import type { Shape, Variable } from '../tensor/tensor.js';
 import type { InitializerIdentifier } from '../initializers/initializer.js';
 import { getRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers/regularizer.js';
 import type { SerializedObject } from '../serialization/registry.js';
+import { getConstraint, type Constraint, type ConstraintIdentifier } from './constraints.js';
 import type { Layer, LayerConfig } from './layer.js';
 import { toSnakeCase } from './naming.js';
 
@@ -15,9 +16,10 @@ export function serializeInit(id: InitializerIdentifier): string | SerializedObj
   return typeof id === 'string' ? id : 'serialize' in id ? id.serialize() : id;
 }
 
-/** One weight: its initializer and, if it is trained, its regularizer. */
+/** One weight: its initializer and, if it is trained, its regularizer and constraint. */
 export class WeightSpec {
   readonly regularizer: Regularizer | null;
+  readonly constraint: Constraint | null;
 
   /**
    * `key` names the weight in the layer's arguments and config ('movingMean':
@@ -30,19 +32,25 @@ export class WeightSpec {
     readonly initializer: InitializerIdentifier,
     regularizer: RegularizerIdentifier | null | undefined,
     readonly trainable = true,
+    constraint: ConstraintIdentifier | null = null,
   ) {
     this.regularizer = trainable ? getRegularizer(regularizer, `${layer}: ${key}Regularizer`) : null;
+    this.constraint = trainable ? getConstraint(constraint, `${layer}: ${key}Constraint`) : null;
   }
 
   /** Makes the weight on `layer` (from its build()). */
   create(layer: Layer, shape: Shape): Variable {
-    return layer.addWeight(toSnakeCase(this.key), shape, 'float32', this.initializer, this.regularizer, this.trainable);
+    const name = toSnakeCase(this.key);
+    return layer.addWeight(name, shape, 'float32', this.initializer, this.regularizer, this.trainable, this.constraint);
   }
 
-  /** `{<key>Initializer, <key>Regularizer}` (trained weights) for the layer's config. */
+  /** `{<key>Initializer, <key>Regularizer, <key>Constraint}` (the last two for trained weights) for the layer's config. */
   config(): LayerConfig {
     const config: LayerConfig = { [`${this.key}Initializer`]: serializeInit(this.initializer) };
-    if (this.trainable) config[`${this.key}Regularizer`] = this.regularizer?.serialize() ?? null;
+    if (this.trainable) {
+      config[`${this.key}Regularizer`] = this.regularizer?.serialize() ?? null;
+      config[`${this.key}Constraint`] = this.constraint?.serialize() ?? null;
+    }
     return config;
   }
 }
@@ -57,6 +65,9 @@ export interface KernelBiasArgs {
   biasInitializer?: InitializerIdentifier;
   kernelRegularizer?: RegularizerIdentifier;
   biasRegularizer?: RegularizerIdentifier;
+  /** Applied to the kernel after each optimizer step (`constraints.maxNorm()`, 'nonNeg', ...). */
+  kernelConstraint?: ConstraintIdentifier;
+  biasConstraint?: ConstraintIdentifier;
 }
 
 /** A kernel and an optional bias, as KernelBiasArgs configure them. */
@@ -67,8 +78,10 @@ export class KernelBiasSpec {
 
   constructor(layer: string, args: KernelBiasArgs) {
     this.useBias = args.useBias ?? true;
-    this.kernel = new WeightSpec(layer, 'kernel', args.kernelInitializer ?? 'glorotUniform', args.kernelRegularizer);
-    this.bias = new WeightSpec(layer, 'bias', args.biasInitializer ?? 'zeros', args.biasRegularizer);
+    const kernelInit = args.kernelInitializer ?? 'glorotUniform';
+    this.kernel = new WeightSpec(layer, 'kernel', kernelInit, args.kernelRegularizer, true, args.kernelConstraint);
+    const biasInit = args.biasInitializer ?? 'zeros';
+    this.bias = new WeightSpec(layer, 'bias', biasInit, args.biasRegularizer, true, args.biasConstraint);
   }
 
   /** Makes the kernel, and the bias of `units` values unless useBias is false. */

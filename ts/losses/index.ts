@@ -19,5 +19,13 @@ export {
   softmaxCrossEntropy,
 } from './core.js';
 
+// Keras's cross-entropy loss objects (fromLogits, labelSmoothing) for compile.
+export {
+  BinaryCrossentropy,
+  CategoricalCrossentropy,
+  SparseCategoricalCrossentropy,
+  type CrossentropyOptions,
+} from './crossentropy-options.js';
+
 /** A per-sample loss function, what `compile({loss})` accepts: (yTrue, yPred) -> one loss per sample. */
 export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;

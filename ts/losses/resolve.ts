@@ -2,6 +2,15 @@
 
 import { huber, meanAbsoluteError, meanSquaredError } from './regression.js';
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from './crossentropy.js';
+import { categoricalHinge, hinge, squaredHinge } from './hinge.js';
+import {
+  cosineProximity,
+  kullbackLeiblerDivergence,
+  logcosh,
+  meanAbsolutePercentageError,
+  meanSquaredLogarithmicError,
+  poisson,
+} from './probabilistic.js';
 import type { LossFn } from './index.js';
 import { nameKey } from '../serialization/registry.js';
 
@@ -16,6 +25,19 @@ const LOSSES: Record<string, LossFn> = {
   binaryCrossentropy,
   categoricalCrossentropy,
   sparseCategoricalCrossentropy,
+  hinge,
+  squaredHinge,
+  categoricalHinge,
+  kullbackLeiblerDivergence,
+  kld: kullbackLeiblerDivergence,
+  poisson,
+  logcosh,
+  cosineProximity,
+  cosine: cosineProximity,
+  meanAbsolutePercentageError,
+  mape: meanAbsolutePercentageError,
+  meanSquaredLogarithmicError,
+  msle: meanSquaredLogarithmicError,
 };
 
 const BY_KEY = new Map(Object.entries(LOSSES).map(([k, f]) => [nameKey(k), f]));
@@ -23,8 +45,11 @@ const BY_KEY = new Map(Object.entries(LOSSES).map(([k, f]) => [nameKey(k), f]));
 /**
  * The loss function for a Keras/TF.js identifier ('meanSquaredError', 'mse',
  * 'mean_squared_error', 'meanAbsoluteError', 'mae', 'huber', 'binaryCrossentropy',
- * 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', in any case, with or
- * without underscores), or the function itself. Returns the exported function, so
+ * 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'hinge', 'squaredHinge',
+ * 'categoricalHinge', 'kullbackLeiblerDivergence' ('kld'), 'poisson', 'logcosh',
+ * 'cosineProximity', 'meanAbsolutePercentageError' ('mape'),
+ * 'meanSquaredLogarithmicError' ('msle'), in any case, with or without underscores),
+ * or the function itself. Returns the exported function, so
  * `getLoss('mse') === meanSquaredError` (callers may compare). Cross-entropies resolve
  * to their from-probabilities form, as in Keras.
  */

@@ -77,7 +77,7 @@ export function checkMulticlass(
 }
 
 /** The true class of `row`: its index (sparse) or the argmax of its one-hot row. Validates indices. */
-function trueClass(op: string, t: ArrayLike<number>, row: number, kind: LabelKind, numClasses: number): number {
+export function trueClass(op: string, t: ArrayLike<number>, row: number, kind: LabelKind, numClasses: number): number {
   if (kind === 'onehot') return argMaxAt(t, row * numClasses, numClasses);
   const c = t[row];
   if (!(c >= 0 && c < numClasses && Number.isInteger(c))) {

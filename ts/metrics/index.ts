@@ -15,6 +15,25 @@ export {
   meanAbsoluteError,
 } from './functions.js';
 
+// Ranking and regression metrics (Keras's; TF.js has r2Score). AUC is also a metric object.
+export {
+  auc,
+  topKCategoricalAccuracy,
+  sparseTopKCategoricalAccuracy,
+  r2Score,
+  AUC,
+  TopKAccuracy,
+  R2Score,
+} from './ranking.js';
+
+// Per-sample losses TF.js also exposes in tf.metrics.
+export {
+  cosineProximity,
+  meanAbsolutePercentageError,
+  meanAbsolutePercentageError as MAPE,
+  meanAbsolutePercentageError as mape,
+} from '../losses/probabilistic.js';
+
 // The Layers API's per-sample cross-entropies, where TF.js exposes them (`tf.metrics`).
 export { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from '../losses/crossentropy.js';
 
@@ -23,4 +42,4 @@ export type { Metric, MetricFn } from './metric.js';
 export type { MetricIdentifier } from './resolve.js';
 
 // Short names as in tf.metrics.
-export { meanSquaredError as mse, meanAbsoluteError as mae } from './functions.js';
+export { meanSquaredError as mse, meanSquaredError as MSE, meanAbsoluteError as mae } from './functions.js';

@@ -2,6 +2,10 @@
 // Keras does: 'accuracy' depends on the loss and the output shape.
 
 import * as fns from './functions.js';
+import * as ranking from './ranking.js';
+import { AUC, R2Score, TopKAccuracy } from './ranking.js';
+import { categoricalHinge, hinge, squaredHinge } from '../losses/hinge.js';
+import * as prob from '../losses/probabilistic.js';
 import {
   Accuracy,
   ClassificationScore,
@@ -84,7 +88,32 @@ const BY_NAME: Record<string, Factory> = {
   meansquarederror: (name) => new MeanMetricWrapper(name, fns.meanSquaredError),
   mae: (name) => new MeanMetricWrapper(name, fns.meanAbsoluteError),
   meanabsoluteerror: (name) => new MeanMetricWrapper(name, fns.meanAbsoluteError),
+  auc: (name) => new AUC(name),
+  topkcategoricalaccuracy: (name) => new TopKAccuracy(name, 'onehot'),
+  sparsetopkcategoricalaccuracy: (name) => new TopKAccuracy(name, 'sparse'),
+  r2score: (name) => new R2Score(name),
+  // Losses usable as metrics (Keras accepts them by name), averaged over examples.
+  ...lossMetrics({
+    meanAbsolutePercentageError: prob.meanAbsolutePercentageError,
+    mape: prob.meanAbsolutePercentageError,
+    meanSquaredLogarithmicError: prob.meanSquaredLogarithmicError,
+    msle: prob.meanSquaredLogarithmicError,
+    cosineProximity: prob.cosineProximity,
+    kullbackLeiblerDivergence: prob.kullbackLeiblerDivergence,
+    kld: prob.kullbackLeiblerDivergence,
+    poisson: prob.poisson,
+    logcosh: prob.logcosh,
+    hinge,
+    squaredHinge,
+    categoricalHinge,
+  }),
 };
+
+function lossMetrics(fs: Record<string, MetricFn>): Record<string, Factory> {
+  return Object.fromEntries(
+    Object.entries(fs).map(([k, f]) => [canonical(k), (name: string) => new MeanMetricWrapper(name, f)]),
+  );
+}
 
 // The metric functions of this module map to the counting metric of the same name, so
 // that passing `metrics.precision` aggregates over an epoch exactly like 'precision'.
@@ -100,6 +129,10 @@ const BY_FUNCTION = new Map<MetricFn, string>([
   [fns.macroF1, 'macrof1'],
   [fns.meanSquaredError, 'mse'],
   [fns.meanAbsoluteError, 'mae'],
+  [ranking.auc, 'auc'],
+  [ranking.topKCategoricalAccuracy, 'topkcategoricalaccuracy'],
+  [ranking.sparseTopKCategoricalAccuracy, 'sparsetopkcategoricalaccuracy'],
+  [ranking.r2Score, 'r2score'],
 ]);
 
 /** The key a metric name gets in logs, as TF.js: 'acc' for 'accuracy' and 'acc', other names as written. */
@@ -149,7 +182,9 @@ export function getMetric(
   if (!factory) {
     throw new Error(
       `ferrite: unknown metric '${identifier}'. Known: accuracy (acc), binaryAccuracy, categoricalAccuracy, sparseCategoricalAccuracy, ` +
-        `precision, recall, f1, macroPrecision, macroRecall, macroF1, mse, mae, or pass a function (yTrue, yPred) => Tensor`,
+        `precision, recall, f1, macroPrecision, macroRecall, macroF1, mse, mae, auc, topKCategoricalAccuracy, ` +
+        `sparseTopKCategoricalAccuracy, r2Score, mape, msle, cosineProximity, kld, poisson, logcosh, hinge, ` +
+        `squaredHinge, categoricalHinge, or pass a function (yTrue, yPred) => Tensor`,
     );
   }
   return factory(metricLogName(identifier), kind, lastDim);

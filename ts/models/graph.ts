@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { InputLayer } from '../layers/input-layer.js';
 import type { CallKwargs, Layer } from '../layers/layer.js';
 import { hasSplitActivation } from '../layers/split-activation.js';
+import { resolveActivation, type ActivationIdentifier } from '../layers/activations.js';
 import { Node, SymbolicTensor } from '../layers/symbolic.js';
 
 /** One node to run: where its inputs are and where its outputs go. */
@@ -156,8 +157,17 @@ export class GraphPlan {
           node.singleInput,
         );
         out = node.layer.callPreActivation(node.singleInput ? ins[0] : ins, kw);
+        if (kwargs.activityLosses && node.layer.activityRegularizer) {
+          // The penalty is on the layer's real output, not on the logits fit trains from.
+          const act = resolveActivation(node.layer.activationName as ActivationIdentifier, node.layer.name);
+          kwargs.activityLosses.push(node.layer.activityRegularizer.apply(act.apply(out)));
+        }
       } else {
         out = node.layer.callOnTensors(ins, node.singleInput, kw);
+        if (kwargs.activityLosses && node.layer.activityRegularizer) {
+          for (const t of Array.isArray(out) ? out : [out])
+            kwargs.activityLosses.push(node.layer.activityRegularizer.apply(t));
+        }
       }
       if (Array.isArray(out)) {
         if (out.length !== outputSlots.length) {

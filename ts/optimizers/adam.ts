@@ -3,36 +3,101 @@
 //   m += (g - m)(1 - beta1);  v += (g² - v)(1 - beta2)
 //   p -= lr sqrt(1 - beta2^t) / (1 - beta1^t) · m / (sqrt(v) + epsilon)
 // (TF.js divides m and v by their corrections instead, which moves epsilon slightly.)
-// Slots: `${variable}/m`, `${variable}/v`.
+// `amsgrad` (Keras; TF.js has none) divides by the running maximum vhat of v instead.
+// AdamW (Keras's decoupled weight decay) first shrinks p: p -= lr · weightDecay · p.
+// Slots: `${variable}/m`, `${variable}/v`, and `${variable}/vhat` with amsgrad.
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { checkHyper, Optimizer } from './optimizer.js';
+import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
+import type { LearningRateSchedule } from './schedules.js';
 
 export class AdamOptimizer extends Optimizer {
   static override className = 'Adam';
-  static override configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon'];
+  static override configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon', 'amsgrad'];
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
+  readonly amsgrad: boolean;
 
-  constructor(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7) {
+  constructor(
+    learningRate: number | LearningRateSchedule = 0.001,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon = 1e-7,
+    amsgrad = false,
+  ) {
     super(learningRate);
-    checkHyper('Adam', 'beta1', beta1, 0, 1, true);
-    checkHyper('Adam', 'beta2', beta2, 0, 1, true);
-    checkHyper('Adam', 'epsilon', epsilon);
+    const cls = this.getClassName();
+    checkHyper(cls, 'beta1', beta1, 0, 1, true);
+    checkHyper(cls, 'beta2', beta2, 0, 1, true);
+    checkHyper(cls, 'epsilon', epsilon);
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
+    this.amsgrad = Boolean(amsgrad);
   }
 
   protected slotNames(): string[] {
-    return ['m', 'v'];
+    return ['m', 'v', 'vhat'];
   }
 
-  protected update(v: Variable, g: Tensor, [m, s]: (Tensor | null)[]): void {
+  protected override slotUsed(k: number): boolean {
+    return k < 2 || this.amsgrad;
+  }
+
+  /** TF.js's Adam config (which TF.js reads back), with `amsgrad` only when it is on. */
+  override getConfig(): OptimizerConfig {
+    const config = super.getConfig();
+    if (!this.amsgrad) delete config.amsgrad;
+    return config;
+  }
+
+  /** The decoupled weight decay per unit of learning rate (AdamW's; 0 for Adam). */
+  protected decayRate(): number {
+    return 0;
+  }
+
+  protected update(v: Variable, g: Tensor, [m, s, vhat]: (Tensor | null)[]): void {
     const t = this.iterations;
+    const lr = this.stepLearningRate;
     // In double precision: beta2^t for large t and the ratio lose nothing here.
-    const alpha = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    v.engine.core.fe_adam_update(v.ptr, g.ptr, m!.ptr, s!.ptr, v.size, alpha, this.beta1, this.beta2, this.epsilon);
+    const alpha = (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    v.engine.core.fe_adam_update(
+      v.ptr,
+      g.ptr,
+      m!.ptr,
+      s!.ptr,
+      vhat ? vhat.ptr : 0,
+      v.size,
+      alpha,
+      this.beta1,
+      this.beta2,
+      this.epsilon,
+      lr * this.decayRate(),
+    );
+  }
+}
+
+/** Adam with Keras's decoupled weight decay: p -= lr · weightDecay · p before each Adam step. */
+export class AdamWOptimizer extends AdamOptimizer {
+  static override className = 'AdamW';
+  static override configKeys = ['learningRate', 'weightDecay', 'beta1', 'beta2', 'epsilon', 'amsgrad'];
+  readonly weightDecay: number;
+
+  constructor(
+    learningRate: number | LearningRateSchedule = 0.001,
+    weightDecay = 0.004,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon = 1e-7,
+    amsgrad = false,
+  ) {
+    super(learningRate, beta1, beta2, epsilon, amsgrad);
+    checkHyper('AdamW', 'weightDecay', weightDecay);
+    this.weightDecay = weightDecay;
+  }
+
+  protected override decayRate(): number {
+    return this.weightDecay;
   }
 }

@@ -3,26 +3,61 @@
 
 import { Optimizer, type OptimizerConfig } from './optimizer.js';
 import { MomentumOptimizer, SGDOptimizer } from './sgd.js';
-import { AdamOptimizer } from './adam.js';
+import { AdamOptimizer, AdamWOptimizer } from './adam.js';
 import { RMSPropOptimizer } from './rmsprop.js';
+import { AdadeltaOptimizer, AdagradOptimizer } from './adagrad.js';
+import { AdamaxOptimizer } from './adamax.js';
+import type { LearningRateSchedule } from './schedules.js';
 
 export { Optimizer, type NamedTensor, type NamedTensorMap, type OptimizerConfig } from './optimizer.js';
 export { MomentumOptimizer, SGDOptimizer } from './sgd.js';
-export { AdamOptimizer } from './adam.js';
+export { AdamOptimizer, AdamWOptimizer } from './adam.js';
 export { RMSPropOptimizer } from './rmsprop.js';
+export { AdadeltaOptimizer, AdagradOptimizer } from './adagrad.js';
+export { AdamaxOptimizer } from './adamax.js';
+export {
+  LearningRateSchedule,
+  ExponentialDecay,
+  InverseTimeDecay,
+  PiecewiseConstantDecay,
+  PolynomialDecay,
+  CosineDecay,
+  schedules,
+  scheduleFromConfig,
+} from './schedules.js';
 
 /** Keras' default epsilon (and TF.js's on its float32 backends). */
 const EPSILON = 1e-7;
 
-/** Factories with TF.js's names and argument order (`tf.train.adam(0.001)`). */
+/** A learning rate: a constant, or a schedule of the step (`schedules.*`). */
+type Rate = number | LearningRateSchedule;
+
+/**
+ * Factories with TF.js's names and argument order (`tf.train.adam(0.001)`); `amsgrad`
+ * and `adamw` are Keras's (TF.js has neither). Every learning rate may be a schedule.
+ */
 export const train = {
-  sgd: (learningRate: number): SGDOptimizer => new SGDOptimizer(learningRate),
-  momentum: (learningRate: number, momentum: number, useNesterov = false): MomentumOptimizer =>
+  sgd: (learningRate: Rate): SGDOptimizer => new SGDOptimizer(learningRate),
+  momentum: (learningRate: Rate, momentum: number, useNesterov = false): MomentumOptimizer =>
     new MomentumOptimizer(learningRate, momentum, useNesterov),
-  adam: (learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null): AdamOptimizer =>
-    new AdamOptimizer(learningRate, beta1, beta2, epsilon ?? EPSILON),
+  adam: (learningRate: Rate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, amsgrad = false) =>
+    new AdamOptimizer(learningRate, beta1, beta2, epsilon ?? EPSILON, amsgrad),
+  adamw: (
+    learningRate: Rate = 0.001,
+    weightDecay = 0.004,
+    beta1 = 0.9,
+    beta2 = 0.999,
+    epsilon: number | null = null,
+    amsgrad = false,
+  ): AdamWOptimizer => new AdamWOptimizer(learningRate, weightDecay, beta1, beta2, epsilon ?? EPSILON, amsgrad),
+  adamax: (learningRate: Rate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, decay = 0) =>
+    new AdamaxOptimizer(learningRate, beta1, beta2, epsilon ?? EPSILON, decay),
+  adagrad: (learningRate: Rate, initialAccumulatorValue = 0.1): AdagradOptimizer =>
+    new AdagradOptimizer(learningRate, initialAccumulatorValue),
+  adadelta: (learningRate: Rate = 0.001, rho = 0.95, epsilon: number | null = null): AdadeltaOptimizer =>
+    new AdadeltaOptimizer(learningRate, rho, epsilon ?? EPSILON),
   rmsprop: (
-    learningRate: number,
+    learningRate: Rate,
     decay = 0.9,
     momentum = 0,
     epsilon: number | null = null,
@@ -35,11 +70,16 @@ const BY_NAME: Record<string, () => Optimizer> = {
   sgd: () => new SGDOptimizer(0.01),
   adam: () => new AdamOptimizer(0.001, 0.9, 0.999, EPSILON),
   rmsprop: () => new RMSPropOptimizer(0.001, 0.9, 0, EPSILON, false),
+  adamw: () => new AdamWOptimizer(0.001, 0.004, 0.9, 0.999, EPSILON),
+  adamax: () => new AdamaxOptimizer(0.001, 0.9, 0.999, EPSILON),
+  adagrad: () => new AdagradOptimizer(0.001, 0.1),
+  adadelta: () => new AdadeltaOptimizer(0.001, 0.95, EPSILON),
 };
 
 /**
- * A new optimizer for a Keras/TF.js name ('sgd', 'adam', 'rmsprop'; any case), with
- * Keras' default hyper-parameters (sgd: learning rate 0.01; adam and rmsprop: 0.001).
+ * A new optimizer for a Keras/TF.js name ('sgd', 'adam', 'rmsprop', 'adamw',
+ * 'adamax', 'adagrad', 'adadelta'; any case), with Keras' default hyper-parameters
+ * (sgd: learning rate 0.01; the others: 0.001).
  * An Optimizer is returned as it is.
  */
 export function getOptimizer(identifier: string | Optimizer): Optimizer {
@@ -57,7 +97,11 @@ const CLASSES: { className: string; fromConfig(config: OptimizerConfig): Optimiz
   SGDOptimizer,
   MomentumOptimizer,
   AdamOptimizer,
+  AdamWOptimizer,
   RMSPropOptimizer,
+  AdamaxOptimizer,
+  AdagradOptimizer,
+  AdadeltaOptimizer,
 ];
 
 /** An optimizer from `{className, config}` (as `getClassName()` and `getConfig()` give). */

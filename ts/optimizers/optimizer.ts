@@ -8,26 +8,31 @@ import { scalar } from '../tensor/creation.js';
 import { keep } from '../tensor/scope.js';
 import { Tensor, Variable, emptyTensor, registeredVariables, zerosTensor } from '../tensor/tensor.js';
 import { fmtShape, sameShape } from '../ops/util.js';
+import { checkHyper } from './hyper.js';
+import { LearningRateSchedule, scheduleFromConfig, type ScheduleConfig } from './schedules.js';
+import { clipGradients, type ClipOptions } from './clipping.js';
+
+export { checkHyper } from './hyper.js';
 
 export interface NamedTensor {
   name: string;
   tensor: Tensor;
 }
 export type NamedTensorMap = Record<string, Tensor>;
-export type OptimizerConfig = Record<string, number | boolean | string>;
+/** A serialised learning-rate schedule (Keras's form, camelCase keys). */
+export interface SerializedSchedule {
+  className: string;
+  config: ScheduleConfig;
+}
+export type OptimizerConfig = Record<string, number | boolean | string | null | SerializedSchedule>;
+
+/** Keras's gradient clipping options, saved in the config when set. */
+const CLIP_KEYS = ['clipnorm', 'clipvalue', 'globalClipnorm'] as const;
 
 /** Slot buffers of one variable, in the order of `slotNames()`, and the variable that owns them. */
 interface SlotEntry {
   owner: Variable | null;
   tensors: (Tensor | null)[];
-}
-
-export function checkHyper(cls: string, name: string, v: number, lo = 0, hi = Infinity, hiOpen = false): void {
-  const ok = typeof v === 'number' && Number.isFinite(v) && v >= lo && (hiOpen ? v < hi : v <= hi);
-  if (!ok) {
-    const range = hi === Infinity ? `>= ${lo}` : `in [${lo}, ${hi}${hiOpen ? ')' : ']'}`;
-    throw new Error(`ferrite: ${cls}: ${name} must be a number ${range}, got ${String(v)}`);
-  }
 }
 
 export abstract class Optimizer {
@@ -42,29 +47,91 @@ export abstract class Optimizer {
   /** A new optimizer from `getConfig()`'s output (a missing entry takes its default). */
   static fromConfig<T extends Optimizer>(this: new (...args: never[]) => T, config: OptimizerConfig): T {
     const keys = (this as unknown as typeof Optimizer).configKeys;
-    return new (this as unknown as new (...args: unknown[]) => T)(...keys.map((k) => config[k]));
+    const args = keys.map((k) => {
+      const v = config[k];
+      if (k !== 'learningRate' || v === null || typeof v !== 'object') return v;
+      // A schedule, as getConfig writes it (or Keras: class_name, converted to className).
+      const named = v as SerializedSchedule & { class_name?: string };
+      return scheduleFromConfig(named.className ?? named.class_name, named.config);
+    });
+    const opt = new (this as unknown as new (...args: unknown[]) => T)(...args);
+    for (const k of CLIP_KEYS) if (typeof config[k] === 'number') opt[k] = config[k] as number;
+    return opt;
   }
   private lr: number;
+  private schedule: LearningRateSchedule | null = null;
+  /**
+   * The learning rate of the update being applied: the constant rate, or the schedule's
+   * value at the step (0 on the first update, as Keras). Subclasses read this in `update`.
+   */
+  protected stepLearningRate = 0;
+  private clip: ClipOptions = { clipnorm: null, clipvalue: null, globalClipnorm: null };
   private iterationCount = 0;
   private slots = new Map<string, SlotEntry>();
   private disposed = false;
 
-  constructor(learningRate: number) {
-    checkHyper(this.getClassName(), 'learningRate', learningRate);
-    this.lr = learningRate;
+  constructor(learningRate: number | LearningRateSchedule) {
+    if (learningRate instanceof LearningRateSchedule) {
+      this.schedule = learningRate;
+      this.lr = learningRate.at(0);
+    } else {
+      checkHyper(this.getClassName(), 'learningRate', learningRate);
+      this.lr = learningRate;
+    }
   }
 
   getClassName(): string {
     return (this.constructor as typeof Optimizer).className;
   }
 
-  /** The learning rate; assign to change it between steps (schedules, callbacks). */
+  /**
+   * The learning rate the next update uses (with a schedule, its value at the current
+   * step). Assign a number to change it between steps (callbacks): that replaces a schedule.
+   */
   get learningRate(): number {
-    return this.lr;
+    return this.schedule ? this.schedule.at(this.iterationCount) : this.lr;
   }
   set learningRate(v: number) {
     checkHyper(this.getClassName(), 'learningRate', v);
     this.lr = v;
+    this.schedule = null;
+  }
+  /** The schedule given as learning rate, or null for a constant rate. */
+  get learningRateSchedule(): LearningRateSchedule | null {
+    return this.schedule;
+  }
+
+  /**
+   * Keras's gradient clipping: each gradient rescaled to an L2 norm of at most `clipnorm`;
+   * or all of one step's gradients rescaled together to a global norm of at most
+   * `globalClipnorm`; or, when neither is set, each element clipped to
+   * [-clipvalue, clipvalue]. null (the default): no clipping.
+   */
+  get clipnorm(): number | null {
+    return this.clip.clipnorm;
+  }
+  set clipnorm(v: number | null) {
+    this.setClip('clipnorm', v);
+  }
+  get clipvalue(): number | null {
+    return this.clip.clipvalue;
+  }
+  set clipvalue(v: number | null) {
+    this.setClip('clipvalue', v);
+  }
+  get globalClipnorm(): number | null {
+    return this.clip.globalClipnorm;
+  }
+  set globalClipnorm(v: number | null) {
+    this.setClip('globalClipnorm', v);
+  }
+  private setClip(key: keyof ClipOptions, v: number | null): void {
+    if (v !== null) checkHyper(this.getClassName(), key, v, 1e-300);
+    const other = key === 'clipnorm' ? 'globalClipnorm' : key === 'globalClipnorm' ? 'clipnorm' : null;
+    if (v !== null && other !== null && this.clip[other] !== null) {
+      throw new Error(`ferrite: ${this.getClassName()}: only one of clipnorm and globalClipnorm can be set (as Keras)`);
+    }
+    this.clip[key] = v;
   }
   setLearningRate(v: number): void {
     this.learningRate = v;
@@ -81,13 +148,23 @@ export abstract class Optimizer {
   protected slotUsed(_slot: number): boolean {
     return true;
   }
+  /** A new slot `k` for `v` (kept out of any tidy): zeros unless the optimizer says otherwise. */
+  protected initialSlot(v: Variable, _k: number): Tensor {
+    return keep(zerosTensor(v.shape, 'float32', v.engine));
+  }
   /** Updates `v` in place from gradient `g`; `slots` follow `slotNames()` (null where unused). */
   protected abstract update(v: Variable, g: Tensor, slots: (Tensor | null)[]): void;
 
   /** The hyper-parameters, by name (`{learningRate: 0.001, beta1: 0.9, ...}`). */
   getConfig(): OptimizerConfig {
     const values = this as unknown as OptimizerConfig;
-    return Object.fromEntries((this.constructor as typeof Optimizer).configKeys.map((k) => [k, values[k]]));
+    const config: OptimizerConfig = Object.fromEntries(
+      (this.constructor as typeof Optimizer).configKeys.map((k) => [k, values[k]]),
+    );
+    if (this.schedule)
+      config.learningRate = { className: this.schedule.getClassName(), config: this.schedule.getConfig() };
+    for (const k of CLIP_KEYS) if (this.clip[k] !== null) config[k] = this.clip[k];
+    return config;
   }
 
   /**
@@ -127,8 +204,11 @@ export abstract class Optimizer {
         );
       work.push([v, g]);
     }
+    this.stepLearningRate = this.learningRate;
     this.iterationCount++;
-    for (const [v, g] of work) this.update(v, g, this.slotsFor(v));
+    clipGradients(this.clip, work, (clipped) => {
+      for (const [v, g] of clipped) this.update(v, g, this.slotsFor(v));
+    });
     this.pruneSlots();
   }
 
@@ -176,7 +256,7 @@ export abstract class Optimizer {
         t.dispose();
         entry.tensors[k] = null;
       }
-      if (!entry.tensors[k]) entry.tensors[k] = keep(zerosTensor(v.shape, 'float32', v.engine));
+      if (!entry.tensors[k]) entry.tensors[k] = this.initialSlot(v, k);
     }
     return entry.tensors.map((t, k) => (this.slotUsed(k) ? t : null));
   }

@@ -7,6 +7,7 @@
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer } from './optimizer.js';
+import type { LearningRateSchedule } from './schedules.js';
 
 export class RMSPropOptimizer extends Optimizer {
   static override className = 'RMSProp';
@@ -16,7 +17,13 @@ export class RMSPropOptimizer extends Optimizer {
   readonly epsilon: number;
   readonly centered: boolean;
 
-  constructor(learningRate = 0.001, decay = 0.9, momentum = 0, epsilon = 1e-7, centered = false) {
+  constructor(
+    learningRate: number | LearningRateSchedule = 0.001,
+    decay = 0.9,
+    momentum = 0,
+    epsilon = 1e-7,
+    centered = false,
+  ) {
     super(learningRate);
     checkHyper('RMSProp', 'decay (rho)', decay, 0, 1);
     checkHyper('RMSProp', 'momentum', momentum);
@@ -43,7 +50,7 @@ export class RMSPropOptimizer extends Optimizer {
       mg ? mg.ptr : 0,
       mom ? mom.ptr : 0,
       v.size,
-      this.learningRate,
+      this.stepLearningRate,
       this.decay,
       this.momentum,
       this.epsilon,

@@ -3,12 +3,13 @@
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer } from './optimizer.js';
+import type { LearningRateSchedule } from './schedules.js';
 
 /** p -= learningRate g. */
 export class SGDOptimizer extends Optimizer {
   static override className = 'SGD';
 
-  constructor(learningRate: number) {
+  constructor(learningRate: number | LearningRateSchedule) {
     super(learningRate);
   }
 
@@ -17,7 +18,7 @@ export class SGDOptimizer extends Optimizer {
   }
 
   protected update(v: Variable, g: Tensor): void {
-    v.engine.core.fe_sgd_update(v.ptr, g.ptr, v.size, this.learningRate);
+    v.engine.core.fe_sgd_update(v.ptr, g.ptr, v.size, this.stepLearningRate);
   }
 }
 
@@ -32,7 +33,7 @@ export class MomentumOptimizer extends Optimizer {
   readonly momentum: number;
   readonly useNesterov: boolean;
 
-  constructor(learningRate: number, momentum: number, useNesterov = false) {
+  constructor(learningRate: number | LearningRateSchedule, momentum: number, useNesterov = false) {
     super(learningRate);
     checkHyper('Momentum', 'momentum', momentum);
     this.momentum = momentum;
@@ -49,7 +50,7 @@ export class MomentumOptimizer extends Optimizer {
       g.ptr,
       accumulation!.ptr,
       v.size,
-      this.learningRate,
+      this.stepLearningRate,
       this.momentum,
       this.useNesterov ? 1 : 0,
     );

@@ -5,6 +5,8 @@
 import { earlyStopping } from './early-stopping.js';
 import { terminateOnNaN } from './terminate-on-nan.js';
 import { modelCheckpoint } from './model-checkpoint.js';
+import { learningRateScheduler, reduceLROnPlateau } from './lr-callbacks.js';
+import { csvLogger } from './csv-logger.js';
 
 export { BaseCallback, CustomCallback, CallbackList, History, standardizeCallbacks } from './callbacks.js';
 export type { Logs, CallbackModel, CallbackParams, CustomCallbackArgs, CallbackIdentifier } from './callbacks.js';
@@ -37,4 +39,18 @@ export {
 export { TrainStep } from './train-step.js';
 
 /** Callbacks by factory, like `tf.callbacks`. */
-export const callbacks = { earlyStopping, terminateOnNaN, modelCheckpoint };
+export const callbacks = {
+  earlyStopping,
+  terminateOnNaN,
+  modelCheckpoint,
+  reduceLROnPlateau,
+  learningRateScheduler,
+  csvLogger,
+};
+export {
+  ReduceLROnPlateau,
+  LearningRateScheduler,
+  type ReduceLROnPlateauArgs,
+  type Schedule as LearningRateSchedulerFn,
+} from './lr-callbacks.js';
+export { CSVLogger, type CSVLoggerArgs } from './csv-logger.js';

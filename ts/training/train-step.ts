@@ -5,7 +5,8 @@
 // finite is refused before the optimizer runs: no weight and no optimizer slot changes.
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { keep } from '../tensor/scope.js';
+import { keep, tidy } from '../tensor/scope.js';
+import type { LayerWeight } from '../layers/layer.js';
 import { gradsOfVariables } from '../autograd/tape.js';
 import type { TrainableModel } from './trainable-model.js';
 import type { CallKwargs } from '../layers/layer.js';
@@ -20,6 +21,8 @@ export class TrainStep {
   private readonly hasRegularizers: boolean;
   private readonly multiOutput: boolean;
   private readonly kwargs: CallKwargs;
+  /** Trained weights with a constraint, projected after each optimizer step. */
+  private readonly constrained: LayerWeight[];
 
   constructor(
     private readonly model: TrainableModel,
@@ -34,6 +37,7 @@ export class TrainStep {
     this.vars = snapshot.variables;
     this.kwargs = { training: true, frozenLayers: snapshot.frozenLayers };
     this.hasRegularizers = model.layerWeights.some((w) => w.regularizer !== null);
+    this.constrained = model.layerWeights.filter((w) => w.constraint !== null && this.vars.includes(w.variable));
     this.multiOutput = this.outputs.length > 1;
   }
 
@@ -46,22 +50,27 @@ export class TrainStep {
     let preds: Tensor[] = [];
     let lossesPerOutput: Tensor[] = [];
     try {
+      // Layers with an activityRegularizer add their penalties here during the forward pass.
+      const activityLosses: Tensor[] = [];
+      const kwargs = { ...this.kwargs, activityLosses };
       const { value, grads } = gradsOfVariables(() => {
-        const outs = this.model.execute(xs, this.kwargs, this.preActivation);
+        const outs = this.model.execute(xs, kwargs, this.preActivation);
         // Kept past the gradient computation: metrics read the same forward pass.
         preds = outs.map((t) => (xs.includes(t) ? t : keep(t)));
         lossesPerOutput = this.outputs.map((o, k) => outputLoss(o, ys[k], outs[k], sampleWeights?.[k] ?? null));
         if (this.multiOutput) lossesPerOutput.forEach((t) => keep(t));
-        return totalLoss(
-          this.outputs,
-          lossesPerOutput,
-          this.hasRegularizers ? () => this.model.regularizationLosses() : null,
-        );
+        const penalties =
+          this.hasRegularizers || activityLosses.length > 0
+            ? () => [...(this.hasRegularizers ? this.model.regularizationLosses() : []), ...activityLosses]
+            : null;
+        return totalLoss(this.outputs, lossesPerOutput, penalties);
       }, this.vars);
       const values = [readScalar(value)];
       if (this.multiOutput) for (const l of lossesPerOutput) values.push(readScalar(l));
       this.refuseNonFinite(values[0], grads);
       this.compiled.optimizer.applyGradients(grads);
+      // Constraints project the updated weights (Keras applies them after each step).
+      for (const w of this.constrained) tidy(() => w.variable.assign(w.constraint!.apply(w.variable)));
       this.outputs.forEach((o, k) => updateMetrics(o, ys[k], preds[k], values));
       return values;
     } finally {

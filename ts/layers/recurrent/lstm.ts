@@ -12,6 +12,7 @@ import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from '../lay
 import { registerClass } from '../../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from '../symbolic.js';
 import { WeightSpec } from '../weight-spec.js';
+import type { ConstraintIdentifier } from '../constraints.js';
 import { Initializer, type InitializerIdentifier } from '../../initializers/initializer.js';
 import { getInitializer } from '../../initializers/resolve.js';
 import type { RegularizerIdentifier } from '../../regularizers/regularizer.js';
@@ -34,6 +35,9 @@ export interface LSTMArgs extends LayerArgs {
   kernelRegularizer?: RegularizerIdentifier;
   recurrentRegularizer?: RegularizerIdentifier;
   biasRegularizer?: RegularizerIdentifier;
+  kernelConstraint?: ConstraintIdentifier;
+  recurrentConstraint?: ConstraintIdentifier;
+  biasConstraint?: ConstraintIdentifier;
   /** Fraction of the inputs dropped while training (only 0 is supported so far). */
   dropout?: number;
   /** Fraction of the recurrent state dropped while training (only 0 is supported so far). */
@@ -122,14 +126,30 @@ export class LSTM extends Layer {
         `ferrite: ${this.name}: dropout and recurrentDropout are not supported yet (got ${this.dropout}, ${this.recurrentDropout})`,
       );
     this.specs = {
-      kernel: new WeightSpec(this.name, 'kernel', args.kernelInitializer ?? 'glorotNormal', args.kernelRegularizer),
+      kernel: new WeightSpec(
+        this.name,
+        'kernel',
+        args.kernelInitializer ?? 'glorotNormal',
+        args.kernelRegularizer,
+        true,
+        args.kernelConstraint,
+      ),
       recurrent: new WeightSpec(
         this.name,
         'recurrent',
         args.recurrentInitializer ?? 'orthogonal',
         args.recurrentRegularizer,
+        true,
+        args.recurrentConstraint,
       ),
-      bias: new WeightSpec(this.name, 'bias', args.biasInitializer ?? 'zeros', args.biasRegularizer),
+      bias: new WeightSpec(
+        this.name,
+        'bias',
+        args.biasInitializer ?? 'zeros',
+        args.biasRegularizer,
+        true,
+        args.biasConstraint,
+      ),
     };
     this.inputSpec = [{ ndim: 3 }];
   }

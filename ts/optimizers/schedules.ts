@@ -1,0 +1,184 @@
+// Learning-rate schedules as Keras defines them (`keras.optimizers.schedules`; TF.js has
+// none): a function of the optimizer's step (0 on the first update), usable wherever an
+// optimizer takes a learning rate (`train.adam(schedules.exponentialDecay({...}))`).
+// Each serialises as Keras does: {className, config} with camelCase keys.
+
+import { checkHyper } from './hyper.js';
+
+export type ScheduleConfig = Record<string, number | boolean | number[] | null>;
+
+export abstract class LearningRateSchedule {
+  static className = 'LearningRateSchedule';
+  /** The learning rate at `step` (the number of updates already applied). */
+  abstract at(step: number): number;
+  abstract getConfig(): ScheduleConfig;
+  getClassName(): string {
+    return (this.constructor as typeof LearningRateSchedule).className;
+  }
+}
+
+/** The arguments of the exponential and inverse-time decays. */
+interface DecayArgs {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase?: boolean;
+}
+
+/** A decay driven by p = step / decaySteps (floored when `staircase`). */
+abstract class StepDecay extends LearningRateSchedule {
+  constructor(readonly c: DecayArgs) {
+    super();
+    checkHyper(this.getClassName(), 'initialLearningRate', c.initialLearningRate);
+    checkHyper(this.getClassName(), 'decaySteps', c.decaySteps, 1e-300);
+    checkHyper(this.getClassName(), 'decayRate', c.decayRate);
+  }
+  protected abstract decay(p: number): number;
+  at(step: number): number {
+    const p = step / this.c.decaySteps;
+    return this.c.initialLearningRate * this.decay(this.c.staircase ? Math.floor(p) : p);
+  }
+  getConfig(): ScheduleConfig {
+    return { ...this.c, staircase: this.c.staircase ?? false };
+  }
+}
+
+/** `initialLearningRate · decayRate^(step / decaySteps)`, the exponent floored when `staircase`. */
+export class ExponentialDecay extends StepDecay {
+  static override className = 'ExponentialDecay';
+  protected decay(p: number): number {
+    return this.c.decayRate ** p;
+  }
+}
+
+/** `initialLearningRate / (1 + decayRate · step / decaySteps)`, the ratio floored when `staircase`. */
+export class InverseTimeDecay extends StepDecay {
+  static override className = 'InverseTimeDecay';
+  protected decay(p: number): number {
+    return 1 / (1 + this.c.decayRate * p);
+  }
+}
+
+/**
+ * `values[0]` while step <= boundaries[0], `values[i]` while boundaries[i-1] < step <=
+ * boundaries[i], the last value after the last boundary (values has one more entry).
+ */
+export class PiecewiseConstantDecay extends LearningRateSchedule {
+  static override className = 'PiecewiseConstantDecay';
+  constructor(readonly c: { boundaries: number[]; values: number[] }) {
+    super();
+    const { boundaries, values } = c;
+    if (!Array.isArray(boundaries) || !Array.isArray(values) || values.length !== boundaries.length + 1) {
+      throw new Error(
+        `ferrite: PiecewiseConstantDecay: values must have one more entry than boundaries, got ${values?.length} values and ${boundaries?.length} boundaries`,
+      );
+    }
+    boundaries.forEach((b, i) => {
+      if (!Number.isFinite(b) || (i > 0 && b <= boundaries[i - 1]))
+        throw new Error(`ferrite: PiecewiseConstantDecay: boundaries must be increasing numbers, got [${boundaries}]`);
+    });
+    values.forEach((v) => checkHyper('PiecewiseConstantDecay', 'each value', v));
+  }
+  at(step: number): number {
+    const i = this.c.boundaries.findIndex((b) => step <= b);
+    return this.c.values[i < 0 ? this.c.values.length - 1 : i];
+  }
+  getConfig(): ScheduleConfig {
+    return { boundaries: [...this.c.boundaries], values: [...this.c.values] };
+  }
+}
+
+/**
+ * `(initial - end) (1 - s / decaySteps)^power + end` with s = min(step, decaySteps);
+ * with `cycle`, decaySteps grows to the next multiple of itself past the step instead.
+ */
+export class PolynomialDecay extends LearningRateSchedule {
+  static override className = 'PolynomialDecay';
+  constructor(
+    readonly c: {
+      initialLearningRate: number;
+      decaySteps: number;
+      endLearningRate?: number;
+      power?: number;
+      cycle?: boolean;
+    },
+  ) {
+    super();
+    checkHyper(this.getClassName(), 'initialLearningRate', c.initialLearningRate);
+    checkHyper(this.getClassName(), 'decaySteps', c.decaySteps, 1e-300);
+    checkHyper(this.getClassName(), 'endLearningRate', c.endLearningRate ?? 1e-4);
+    checkHyper(this.getClassName(), 'power', c.power ?? 1);
+  }
+  at(step: number): number {
+    const { initialLearningRate: lr0, endLearningRate: end = 1e-4, power = 1, cycle = false } = this.c;
+    let steps = this.c.decaySteps;
+    let s = step;
+    if (cycle) steps *= step === 0 ? 1 : Math.ceil(step / steps);
+    else s = Math.min(step, steps);
+    return (lr0 - end) * (1 - s / steps) ** power + end;
+  }
+  getConfig(): ScheduleConfig {
+    const { endLearningRate = 1e-4, power = 1, cycle = false } = this.c;
+    return { ...this.c, endLearningRate, power, cycle };
+  }
+}
+
+/**
+ * Cosine decay from `initialLearningRate` to `alpha · initialLearningRate` over
+ * `decaySteps`: lr0 ((1 - alpha) ½ (1 + cos(π s / decaySteps)) + alpha), s = min(step,
+ * decaySteps). With `warmupSteps` > 0 the rate first rises linearly from
+ * `initialLearningRate` to `warmupTarget`, then decays from `warmupTarget`.
+ */
+export class CosineDecay extends LearningRateSchedule {
+  static override className = 'CosineDecay';
+  constructor(
+    readonly c: {
+      initialLearningRate: number;
+      decaySteps: number;
+      alpha?: number;
+      warmupTarget?: number | null;
+      warmupSteps?: number;
+    },
+  ) {
+    super();
+    checkHyper(this.getClassName(), 'initialLearningRate', c.initialLearningRate);
+    checkHyper(this.getClassName(), 'decaySteps', c.decaySteps, 1e-300);
+    checkHyper(this.getClassName(), 'alpha', c.alpha ?? 0, 0, 1);
+    checkHyper(this.getClassName(), 'warmupSteps', c.warmupSteps ?? 0);
+    if (c.warmupTarget != null) checkHyper(this.getClassName(), 'warmupTarget', c.warmupTarget);
+  }
+  at(step: number): number {
+    const { initialLearningRate: lr0, decaySteps, alpha = 0, warmupTarget = null, warmupSteps = 0 } = this.c;
+    if (warmupTarget === null || warmupSteps === 0) return lr0 * cosine(Math.min(step, decaySteps) / decaySteps, alpha);
+    if (step < warmupSteps) return lr0 + ((warmupTarget - lr0) * step) / warmupSteps;
+    return warmupTarget * cosine(Math.min(step - warmupSteps, decaySteps) / decaySteps, alpha);
+  }
+  getConfig(): ScheduleConfig {
+    const { alpha = 0, warmupTarget = null, warmupSteps = 0 } = this.c;
+    return { ...this.c, alpha, warmupTarget, warmupSteps };
+  }
+}
+
+const cosine = (fraction: number, alpha: number) => (1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * fraction)) + alpha;
+
+const SCHEDULES = [ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay];
+
+/** A schedule from `{className, config}` (what `getClassName()` and `getConfig()` give). */
+export function scheduleFromConfig(className: string, config: ScheduleConfig): LearningRateSchedule {
+  const cls = SCHEDULES.find((c) => c.className === className);
+  if (!cls) {
+    throw new Error(
+      `ferrite: scheduleFromConfig: unknown schedule '${className}'; valid: ${SCHEDULES.map((c) => c.className).join(', ')}`,
+    );
+  }
+  return new (cls as unknown as new (c: ScheduleConfig) => LearningRateSchedule)(config);
+}
+
+/** Keras-style factories: `schedules.exponentialDecay({initialLearningRate, decaySteps, decayRate})`. */
+export const schedules = {
+  exponentialDecay: (c: ConstructorParameters<typeof ExponentialDecay>[0]) => new ExponentialDecay(c),
+  inverseTimeDecay: (c: ConstructorParameters<typeof InverseTimeDecay>[0]) => new InverseTimeDecay(c),
+  piecewiseConstantDecay: (c: ConstructorParameters<typeof PiecewiseConstantDecay>[0]) => new PiecewiseConstantDecay(c),
+  polynomialDecay: (c: ConstructorParameters<typeof PolynomialDecay>[0]) => new PolynomialDecay(c),
+  cosineDecay: (c: ConstructorParameters<typeof CosineDecay>[0]) => new CosineDecay(c),
+};

@@ -1,0 +1,143 @@
+// Keras's learning-rate callbacks (TF.js has neither): ReduceLROnPlateau lowers the
+// optimizer's rate when a monitored value stops improving; LearningRateScheduler sets it
+// at the start of each epoch from a function of the epoch. Both log the rate as 'learning_rate' (Keras 3's key).
+
+import { BaseCallback, type CallbackModel, type Logs } from './callbacks.js';
+import { monitorMode } from './early-stopping.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
+
+/** The optimizer of the model a callback is attached to (a clear error when there is none). */
+function optimizerOf(who: string, model: CallbackModel | undefined | null): Optimizer {
+  const opt = (model as { optimizer?: Optimizer } | null | undefined)?.optimizer;
+  if (!opt) throw new Error(`ferrite: ${who}: the model has no optimizer (compile it first)`);
+  return opt;
+}
+
+export interface ReduceLROnPlateauArgs {
+  /** The log value watched. Default 'val_loss'. */
+  monitor?: string;
+  /** The rate is multiplied by this, in [0, 1). Default 0.1. */
+  factor?: number;
+  /** Epochs without improvement before the rate is lowered. Default 10. */
+  patience?: number;
+  /** 1 prints each change. */
+  verbose?: number;
+  /** 'min', 'max' or 'auto' (max for accuracy-like names). */
+  mode?: 'auto' | 'min' | 'max';
+  /** Smallest change that counts as an improvement. Default 1e-4. */
+  minDelta?: number;
+  /** Epochs to wait after a reduction before watching again. Default 0. */
+  cooldown?: number;
+  /** The rate never goes below this. Default 0. */
+  minLr?: number;
+}
+
+export class ReduceLROnPlateau extends BaseCallback {
+  readonly monitor: string;
+  readonly factor: number;
+  readonly patience: number;
+  readonly verbose: number;
+  readonly mode: 'min' | 'max';
+  readonly minDelta: number;
+  readonly cooldown: number;
+  readonly minLr: number;
+  wait = 0;
+  cooldownCounter = 0;
+  best = Infinity;
+
+  constructor(args: ReduceLROnPlateauArgs = {}) {
+    super();
+    this.monitor = args.monitor ?? 'val_loss';
+    this.factor = args.factor ?? 0.1;
+    this.patience = args.patience ?? 10;
+    this.verbose = args.verbose ?? 0;
+    this.minDelta = args.minDelta ?? 1e-4;
+    this.cooldown = args.cooldown ?? 0;
+    this.minLr = args.minLr ?? 0;
+    if (!(this.factor >= 0 && this.factor < 1))
+      throw new Error(`ferrite: reduceLROnPlateau: factor must be in [0, 1) (a reduction), got ${args.factor}`);
+    if (!Number.isInteger(this.patience) || this.patience < 0)
+      throw new Error(`ferrite: reduceLROnPlateau: patience must be an integer >= 0, got ${args.patience}`);
+    this.mode = monitorMode('reduceLROnPlateau', this.monitor, args.mode);
+  }
+
+  private improves(value: number): boolean {
+    return this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
+  }
+
+  override onTrainBegin(): void {
+    this.wait = 0;
+    this.cooldownCounter = 0;
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const opt = optimizerOf('reduceLROnPlateau', this.model);
+    logs.learning_rate = opt.learningRate;
+    const current = logs[this.monitor];
+    if (current === undefined) {
+      if (epoch === (this.params?.initialEpoch ?? 0))
+        console.warn(
+          `ferrite: reduceLROnPlateau: '${this.monitor}' is not in the logs (available: ${Object.keys(logs).join(', ')})`,
+        );
+      return;
+    }
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.wait = 0;
+    }
+    if (this.improves(current)) {
+      this.best = current;
+      this.wait = 0;
+      return;
+    }
+    if (this.cooldownCounter > 0) return;
+    this.wait++;
+    if (this.wait < this.patience) return;
+    const old = opt.learningRate;
+    if (old > this.minLr) {
+      const lr = Math.max(old * this.factor, this.minLr);
+      opt.learningRate = lr;
+      if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: ReduceLROnPlateau reducing learning rate to ${lr}.`);
+      this.cooldownCounter = this.cooldown;
+      this.wait = 0;
+    }
+  }
+}
+
+/** `callbacks.reduceLROnPlateau({monitor: 'val_loss', factor: 0.5, patience: 2})`. */
+export function reduceLROnPlateau(args: ReduceLROnPlateauArgs = {}): ReduceLROnPlateau {
+  return new ReduceLROnPlateau(args);
+}
+
+/** The rate for `epoch` (0-based) given the current rate. */
+export type Schedule = (epoch: number, lr: number) => number;
+
+export class LearningRateScheduler extends BaseCallback {
+  constructor(
+    readonly schedule: Schedule,
+    readonly verbose = 0,
+  ) {
+    super();
+    if (typeof schedule !== 'function')
+      throw new Error(`ferrite: learningRateScheduler: schedule must be a function (epoch, lr) => number`);
+  }
+
+  override onEpochBegin(epoch: number): void {
+    const opt = optimizerOf('learningRateScheduler', this.model);
+    const lr = this.schedule(epoch, opt.learningRate);
+    if (typeof lr !== 'number' || !Number.isFinite(lr) || lr < 0)
+      throw new Error(`ferrite: learningRateScheduler: the schedule returned ${String(lr)} for epoch ${epoch}`);
+    opt.learningRate = lr;
+    if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${lr}.`);
+  }
+
+  override onEpochEnd(_epoch: number, logs: Logs = {}): void {
+    logs.learning_rate = optimizerOf('learningRateScheduler', this.model).learningRate;
+  }
+}
+
+/** `callbacks.learningRateScheduler((epoch, lr) => epoch < 10 ? lr : lr * 0.9)`. */
+export function learningRateScheduler(schedule: Schedule, verbose = 0): LearningRateScheduler {
+  return new LearningRateScheduler(schedule, verbose);
+}
