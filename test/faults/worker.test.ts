@@ -59,12 +59,19 @@ describe('a refused background fit leaves the caller’s arrays intact', () => {
     ],
     ['a bad batchSize', { batchSize: 0 }, /sequential_\d+: fit: batchSize must be a positive integer, got 0/],
     ['a bad seed', { seed: 0.5 }, /fit: seed must be an integer or a string, got 0.5/],
+    [
+      'a label at or above the class count',
+      { label: 3 },
+      /sequential_\d+: fit: y holds label 3 at sample 4, but the output has 3 classes \(labels must be integers in \[0, 3\)\)/,
+    ],
+    ['a negative label', { label: -1 }, /fit: y holds label -1 at sample 4, but the output has 3 classes/],
   ] as const)('%s', async (_name, bad, message) => {
     {
       const shape = 'shape' in bad ? [...bad.shape] : [10, F];
       const x = new Float32Array(shape[0] * shape[1]).fill(0.5);
       if ('nan' in bad) x[20] = NaN;
       const y = new Int32Array('yLength' in bad ? bad.yLength : 10);
+      if ('label' in bad) y[4] = bad.label;
       const opts = {
         epochs: 1,
         verbose: 0 as const,
