@@ -1207,12 +1207,18 @@ pub unsafe extern "C" fn fe_dropout_apply_broadcast(
 // ---------------------------------------------------------------------------------
 // Optimizer updates (`optimizer.rs`)
 // p (parameter), g (gradient) and every slot are (n); p and the slots are updated in place.
+// With `check` != 0 nothing is written: the result says whether every updated value of p
+// and of the slots would be finite (1) or not (0). Without, the update is applied and 1 returned.
 // ---------------------------------------------------------------------------------
 
 /// SGD: p -= lr g. p (param) and g (gradient) are (n).
 #[no_mangle]
-pub unsafe extern "C" fn fe_sgd_update(p: *mut f32, g: *const f32, n: usize, lr: f32) {
-    optimizer::sgd_update(p, g, n, lr)
+pub unsafe extern "C" fn fe_sgd_update(p: *mut f32, g: *const f32, n: usize, lr: f32, check: u32) -> u32 {
+    checked(
+        check,
+        || optimizer::sgd_update::<true>(p, g, n, lr),
+        || optimizer::sgd_update::<false>(p, g, n, lr),
+    )
 }
 
 /// Momentum (TF.js's MomentumOptimizer; Keras SGD(momentum) for a constant rate):
@@ -1227,9 +1233,18 @@ pub unsafe extern "C" fn fe_momentum_update(
     lr: f32,
     momentum: f32,
     nesterov: u32,
-) {
-    let nesterov = nesterov != 0;
-    optimizer::momentum_update(p, g, a, n, Momentum { lr, momentum, nesterov })
+    check: u32,
+) -> u32 {
+    let h = Momentum {
+        lr,
+        momentum,
+        nesterov: nesterov != 0,
+    };
+    checked(
+        check,
+        || optimizer::momentum_update::<true>(p, g, a, n, h),
+        || optimizer::momentum_update::<false>(p, g, a, n, h),
+    )
 }
 
 /// Adam as Keras: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2);
@@ -1247,18 +1262,18 @@ pub unsafe extern "C" fn fe_adam_update(
     beta1: f32,
     beta2: f32,
     epsilon: f32,
-) {
-    optimizer::adam_update(
-        p,
-        g,
-        [m, v],
-        n,
-        Adam {
-            alpha,
-            beta1,
-            beta2,
-            epsilon,
-        },
+    check: u32,
+) -> u32 {
+    let h = Adam {
+        alpha,
+        beta1,
+        beta2,
+        epsilon,
+    };
+    checked(
+        check,
+        || optimizer::adam_update::<true>(p, g, [m, v], n, h),
+        || optimizer::adam_update::<false>(p, g, [m, v], n, h),
     )
 }
 
@@ -1276,19 +1291,25 @@ pub unsafe extern "C" fn fe_rmsprop_update(
     rho: f32,
     momentum: f32,
     epsilon: f32,
-) {
-    optimizer::rmsprop_update(
-        p,
-        g,
-        [ms, mg, mom],
-        n,
-        RmsProp {
-            lr,
-            rho,
-            momentum,
-            epsilon,
-        },
+    check: u32,
+) -> u32 {
+    let h = RmsProp {
+        lr,
+        rho,
+        momentum,
+        epsilon,
+    };
+    checked(
+        check,
+        || optimizer::rmsprop_update::<true>(p, g, [ms, mg, mom], n, h),
+        || optimizer::rmsprop_update::<false>(p, g, [ms, mg, mom], n, h),
     )
+}
+
+/// Runs the checking pass or the committing one; 1 when every value is (or would be) finite.
+#[inline(always)]
+fn checked(check: u32, check_pass: impl FnOnce() -> bool, commit_pass: impl FnOnce() -> bool) -> u32 {
+    (if check != 0 { check_pass() } else { commit_pass() }) as u32
 }
 
 // ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 use crate::map::split_vectors;
 use crate::parallel::SendPtr;
 use crate::simd::{self, F32x4, Lanes};
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// Parameters below which a share of an update is not worth a thread: the update is
 /// memory-bound and the parameters were last touched by the calling core, so a small
@@ -23,41 +24,74 @@ fn splat(x: f32) -> F32x4 {
     F32x4::splat(x)
 }
 
-/// Calls `f(at, arrays)` for every vector of 0..n, split over threads: `at.load(q)` and
-/// `at.store(v, q)` read and write that vector of any of the (n) `arrays`.
+/// Calls `f(at, arrays)` for every vector of 0..n, split over threads: `at.load(q)` reads
+/// that vector of any of the (n) `arrays` and `at.put(v, q)` gives its new value.
+///
+/// With CHECK the pass changes nothing: `put` only notes whether every new value is finite,
+/// and the result says whether all were (the caller then commits with a second pass, so a
+/// step that would make a weight or a slot NaN or ±Infinity can be refused before anything
+/// changed). The check reads the arrays once more but writes nothing, and is done only
+/// where the caller asks for it (fit and trainOnBatch). Without CHECK, `put` stores and
+/// the result is true.
 #[inline(always)]
-fn for_each_vector<const K: usize>(n: usize, arrays: [*mut f32; K], f: impl Fn(At, [*mut f32; K]) + Sync) {
+fn for_each_vector<const CHECK: bool, const K: usize>(
+    n: usize,
+    arrays: [*mut f32; K],
+    f: impl Fn(&mut At<CHECK>, [*mut f32; K]) + Sync,
+) -> bool {
     let shared = arrays.map(SendPtr);
+    let all_finite = AtomicBool::new(true);
     split_vectors(n, GRAIN, |start, end| {
         // Plain locals, not reads through the closure: the loop then keeps them in registers.
         let arrays = shared.map(SendPtr::get);
-        simd::for_each_vector(start, end, |i, w| f(At { i, w }, arrays));
+        let mut at = At::<CHECK> {
+            i: 0,
+            w: 0,
+            probe: F32x4::zero(),
+        };
+        simd::for_each_vector(start, end, |i, w| {
+            (at.i, at.w) = (i, w);
+            f(&mut at, arrays)
+        });
+        // probe is a sum of 0 · value: 0 while every value is finite, NaN from the first that is not.
+        if CHECK && !at.probe.sum().is_finite() {
+            all_finite.store(false, Ordering::Relaxed);
+        }
     });
+    all_finite.load(Ordering::Relaxed)
 }
 
-/// One vector of the arrays: elements i..i + w.
-#[derive(Clone, Copy)]
-struct At {
+/// One vector of the arrays: elements i..i + w; with CHECK, the finiteness probe of the pass.
+struct At<const CHECK: bool> {
     i: usize,
     w: usize,
+    probe: F32x4,
 }
 
-impl At {
+impl<const CHECK: bool> At<CHECK> {
     #[inline(always)]
-    unsafe fn load(self, q: *mut f32) -> F32x4 {
+    unsafe fn load(&self, q: *mut f32) -> F32x4 {
         F32x4::load_n(q.add(self.i), self.w, 0.0)
     }
     #[inline(always)]
-    unsafe fn store(self, v: F32x4, q: *mut f32) {
-        v.store_n(q.add(self.i), self.w)
+    unsafe fn put(&mut self, v: F32x4, q: *mut f32) {
+        if !CHECK {
+            v.store_n(q.add(self.i), self.w)
+        } else if self.w == simd::LANES {
+            self.probe = self.probe.add(v.mul(F32x4::zero()));
+        } else {
+            // The lanes past w hold values computed from zeros (0/0 with epsilon 0): left out.
+            self.probe = self.probe.add(F32x4::splat(v.mul(F32x4::zero()).sum_first(self.w)));
+        }
     }
 }
 
-/// SGD: p -= lr g.
-pub unsafe fn sgd_update(p: *mut f32, g: *const f32, n: usize, lr: f32) {
+/// SGD: p -= lr g. Every kernel here returns whether its pass found (CHECK) or left every
+/// new value finite (`for_each_vector`).
+pub unsafe fn sgd_update<const CHECK: bool>(p: *mut f32, g: *const f32, n: usize, lr: f32) -> bool {
     let lr = splat(lr);
-    for_each_vector(n, [p, g as *mut f32], |at, [p, g]| {
-        at.store(at.load(p).sub(lr.mul(at.load(g))), p)
+    for_each_vector::<CHECK, 2>(n, [p, g as *mut f32], |at, [p, g]| {
+        at.put(at.load(p).sub(lr.mul(at.load(g))), p)
     })
 }
 
@@ -71,14 +105,20 @@ pub struct Momentum {
 }
 
 /// a (accumulation) is (n).
-pub unsafe fn momentum_update(p: *mut f32, g: *const f32, a: *mut f32, n: usize, h: Momentum) {
+pub unsafe fn momentum_update<const CHECK: bool>(
+    p: *mut f32,
+    g: *const f32,
+    a: *mut f32,
+    n: usize,
+    h: Momentum,
+) -> bool {
     let (lr, m) = (splat(h.lr), splat(h.momentum));
-    for_each_vector(n, [p, g as *mut f32, a], |at, [p, g, a]| {
+    for_each_vector::<CHECK, 3>(n, [p, g as *mut f32, a], |at, [p, g, a]| {
         let gv = at.load(g);
         let av = m.mul(at.load(a)).add(gv);
-        at.store(av, a);
+        at.put(av, a);
         let step = if h.nesterov { gv.add(m.mul(av)) } else { av };
-        at.store(at.load(p).sub(lr.mul(step)), p);
+        at.put(at.load(p).sub(lr.mul(step)), p);
     })
 }
 
@@ -94,22 +134,28 @@ pub struct Adam {
 }
 
 /// m (first moment) and v (second moment) are (n).
-pub unsafe fn adam_update(p: *mut f32, g: *const f32, [m, v]: [*mut f32; 2], n: usize, h: Adam) {
+pub unsafe fn adam_update<const CHECK: bool>(
+    p: *mut f32,
+    g: *const f32,
+    [m, v]: [*mut f32; 2],
+    n: usize,
+    h: Adam,
+) -> bool {
     let (alpha, c1, c2, eps) = (
         splat(h.alpha),
         splat(1.0 - h.beta1),
         splat(1.0 - h.beta2),
         splat(h.epsilon),
     );
-    for_each_vector(n, [p, g as *mut f32, m, v], |at, [p, g, m, v]| {
+    for_each_vector::<CHECK, 4>(n, [p, g as *mut f32, m, v], |at, [p, g, m, v]| {
         let gv = at.load(g);
         let mv = at.load(m);
         let mv = mv.add(gv.sub(mv).mul(c1));
         let vv = at.load(v);
         let vv = vv.add(gv.mul(gv).sub(vv).mul(c2));
-        at.store(mv, m);
-        at.store(vv, v);
-        at.store(at.load(p).sub(alpha.mul(mv).div(vv.sqrt().add(eps))), p);
+        at.put(mv, m);
+        at.put(vv, v);
+        at.put(at.load(p).sub(alpha.mul(mv).div(vv.sqrt().add(eps))), p);
     })
 }
 
@@ -124,13 +170,13 @@ pub struct RmsProp {
     pub epsilon: f32,
 }
 
-unsafe fn rmsprop<const CENTERED: bool, const MOMENTUM: bool>(
+unsafe fn rmsprop<const CHECK: bool, const CENTERED: bool, const MOMENTUM: bool>(
     p: *mut f32,
     g: *const f32,
     [ms, mg, mom]: [*mut f32; 3],
     n: usize,
     h: RmsProp,
-) {
+) -> bool {
     let (lr, rho, c, mo, eps) = (
         splat(h.lr),
         splat(h.rho),
@@ -138,13 +184,13 @@ unsafe fn rmsprop<const CENTERED: bool, const MOMENTUM: bool>(
         splat(h.momentum),
         splat(h.epsilon),
     );
-    for_each_vector(n, [p, g as *mut f32, ms, mg, mom], |at, [p, g, ms, mg, mom]| {
+    for_each_vector::<CHECK, 5>(n, [p, g as *mut f32, ms, mg, mom], |at, [p, g, ms, mg, mom]| {
         let gv = at.load(g);
         let msv = rho.mul(at.load(ms)).add(c.mul(gv.mul(gv)));
-        at.store(msv, ms);
+        at.put(msv, ms);
         let denom = if CENTERED {
             let mgv = rho.mul(at.load(mg)).add(c.mul(gv));
-            at.store(mgv, mg);
+            at.put(mgv, mg);
             msv.sub(mgv.mul(mgv)).add(eps)
         } else {
             msv.add(eps)
@@ -152,22 +198,28 @@ unsafe fn rmsprop<const CENTERED: bool, const MOMENTUM: bool>(
         let inc = lr.mul(gv).div(denom.sqrt());
         let step = if MOMENTUM {
             let mv = mo.mul(at.load(mom)).add(inc);
-            at.store(mv, mom);
+            at.put(mv, mom);
             mv
         } else {
             inc
         };
-        at.store(at.load(p).sub(step), p);
+        at.put(at.load(p).sub(step), p);
     })
 }
 
 /// ms (mean square) is (n); mg (mean gradient) is (n), or null when not centered; mom
 /// (momentum) is (n), or null when momentum is 0.
-pub unsafe fn rmsprop_update(p: *mut f32, g: *const f32, slots: [*mut f32; 3], n: usize, h: RmsProp) {
+pub unsafe fn rmsprop_update<const CHECK: bool>(
+    p: *mut f32,
+    g: *const f32,
+    slots: [*mut f32; 3],
+    n: usize,
+    h: RmsProp,
+) -> bool {
     match (!slots[1].is_null(), !slots[2].is_null()) {
-        (false, false) => rmsprop::<false, false>(p, g, slots, n, h),
-        (false, true) => rmsprop::<false, true>(p, g, slots, n, h),
-        (true, false) => rmsprop::<true, false>(p, g, slots, n, h),
-        (true, true) => rmsprop::<true, true>(p, g, slots, n, h),
+        (false, false) => rmsprop::<CHECK, false, false>(p, g, slots, n, h),
+        (false, true) => rmsprop::<CHECK, false, true>(p, g, slots, n, h),
+        (true, false) => rmsprop::<CHECK, true, false>(p, g, slots, n, h),
+        (true, true) => rmsprop::<CHECK, true, true>(p, g, slots, n, h),
     }
 }

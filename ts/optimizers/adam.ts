@@ -29,10 +29,22 @@ export class AdamOptimizer extends Optimizer {
     return ['m', 'v'];
   }
 
-  protected update(v: Variable, g: Tensor, [m, s]: (Tensor | null)[]): void {
+  protected update(v: Variable, g: Tensor, [m, s]: (Tensor | null)[], check: boolean): boolean {
     const t = this.iterations;
     // In double precision: beta2^t for large t and the ratio lose nothing here.
     const alpha = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    v.engine.core.fe_adam_update(v.ptr, g.ptr, m!.ptr, s!.ptr, v.size, alpha, this.beta1, this.beta2, this.epsilon);
+    const c = v.engine.core;
+    return !!c.fe_adam_update(
+      v.ptr,
+      g.ptr,
+      m!.ptr,
+      s!.ptr,
+      v.size,
+      alpha,
+      this.beta1,
+      this.beta2,
+      this.epsilon,
+      +check,
+    );
   }
 }

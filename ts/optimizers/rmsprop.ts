@@ -35,8 +35,8 @@ export class RMSPropOptimizer extends Optimizer {
     return k === 0 || (k === 1 && this.momentum > 0) || (k === 2 && this.centered);
   }
 
-  protected update(v: Variable, g: Tensor, [ms, mom, mg]: (Tensor | null)[]): void {
-    v.engine.core.fe_rmsprop_update(
+  protected update(v: Variable, g: Tensor, [ms, mom, mg]: (Tensor | null)[], check: boolean): boolean {
+    return !!v.engine.core.fe_rmsprop_update(
       v.ptr,
       g.ptr,
       ms!.ptr,
@@ -47,6 +47,7 @@ export class RMSPropOptimizer extends Optimizer {
       this.decay,
       this.momentum,
       this.epsilon,
+      +check,
     );
   }
 }
