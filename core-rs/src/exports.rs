@@ -1275,12 +1275,18 @@ pub unsafe extern "C" fn fe_dropout_apply_broadcast(
 // ---------------------------------------------------------------------------------
 // Optimizer updates (`optimizer.rs`)
 // p (parameter), g (gradient) and every slot are (n); p and the slots are updated in place.
+// With `check` != 0 nothing is written: the result says whether every updated value of p
+// and of the slots would be finite (1) or not (0). Without, the update is applied and 1 returned.
 // ---------------------------------------------------------------------------------
 
 /// SGD: p -= lr g. p (param) and g (gradient) are (n).
 #[no_mangle]
-pub unsafe extern "C" fn fe_sgd_update(p: *mut f32, g: *const f32, n: usize, lr: f32) {
-    optimizer::sgd_update(p, g, n, lr)
+pub unsafe extern "C" fn fe_sgd_update(p: *mut f32, g: *const f32, n: usize, lr: f32, check: u32) -> u32 {
+    checked(
+        check,
+        || optimizer::sgd_update::<true>(p, g, n, lr),
+        || optimizer::sgd_update::<false>(p, g, n, lr),
+    )
 }
 
 /// Momentum (TF.js's MomentumOptimizer; Keras SGD(momentum) for a constant rate):
@@ -1295,9 +1301,18 @@ pub unsafe extern "C" fn fe_momentum_update(
     lr: f32,
     momentum: f32,
     nesterov: u32,
-) {
-    let nesterov = nesterov != 0;
-    optimizer::momentum_update(p, g, a, n, Momentum { lr, momentum, nesterov })
+    check: u32,
+) -> u32 {
+    let h = Momentum {
+        lr,
+        momentum,
+        nesterov: nesterov != 0,
+    };
+    checked(
+        check,
+        || optimizer::momentum_update::<true>(p, g, a, n, h),
+        || optimizer::momentum_update::<false>(p, g, a, n, h),
+    )
 }
 
 /// Adam as Keras: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2);
@@ -1319,7 +1334,8 @@ pub unsafe extern "C" fn fe_adam_update(
     beta2: f32,
     epsilon: f32,
     decay: f32,
-) {
+    check: u32,
+) -> u32 {
     let h = Adam {
         alpha,
         beta1,
@@ -1327,7 +1343,11 @@ pub unsafe extern "C" fn fe_adam_update(
         epsilon,
         decay,
     };
-    optimizer::adam_update(p, g, [m, v, vhat], n, h)
+    checked(
+        check,
+        || optimizer::adam_update::<true>(p, g, [m, v, vhat], n, h),
+        || optimizer::adam_update::<false>(p, g, [m, v, vhat], n, h),
+    )
 }
 
 /// Adamax: m = beta1 m + (1 - beta1) g; u = max(beta2 u, |g|); p -= alpha m / (u + epsilon),
@@ -1343,7 +1363,8 @@ pub unsafe extern "C" fn fe_adamax_update(
     beta1: f32,
     beta2: f32,
     epsilon: f32,
-) {
+    check: u32,
+) -> u32 {
     let h = Adam {
         alpha,
         beta1,
@@ -1351,13 +1372,29 @@ pub unsafe extern "C" fn fe_adamax_update(
         epsilon,
         decay: 0.0,
     };
-    optimizer::adamax_update(p, g, [m, u], n, h)
+    checked(
+        check,
+        || optimizer::adamax_update::<true>(p, g, [m, u], n, h),
+        || optimizer::adamax_update::<false>(p, g, [m, u], n, h),
+    )
 }
 
 /// Adagrad: acc += g²; p -= lr g / sqrt(acc + epsilon). p, g, acc (accumulator) are (n).
 #[no_mangle]
-pub unsafe extern "C" fn fe_adagrad_update(p: *mut f32, g: *const f32, acc: *mut f32, n: usize, lr: f32, epsilon: f32) {
-    optimizer::adagrad_update(p, g, acc, n, lr, epsilon)
+pub unsafe extern "C" fn fe_adagrad_update(
+    p: *mut f32,
+    g: *const f32,
+    acc: *mut f32,
+    n: usize,
+    lr: f32,
+    epsilon: f32,
+    check: u32,
+) -> u32 {
+    checked(
+        check,
+        || optimizer::adagrad_update::<true>(p, g, acc, n, lr, epsilon),
+        || optimizer::adagrad_update::<false>(p, g, acc, n, lr, epsilon),
+    )
 }
 
 /// Adadelta (TF.js): u = sqrt(au + eps) / sqrt(ag + eps) g (ag before this step);
@@ -1373,8 +1410,14 @@ pub unsafe extern "C" fn fe_adadelta_update(
     lr: f32,
     rho: f32,
     epsilon: f32,
-) {
-    optimizer::adadelta_update(p, g, [ag, au], n, Adadelta { lr, rho, epsilon })
+    check: u32,
+) -> u32 {
+    let h = Adadelta { lr, rho, epsilon };
+    checked(
+        check,
+        || optimizer::adadelta_update::<true>(p, g, [ag, au], n, h),
+        || optimizer::adadelta_update::<false>(p, g, [ag, au], n, h),
+    )
 }
 
 /// p, g, ms (mean square) are (n); mg (mean gradient) is (n) or null when not centered;
@@ -1391,19 +1434,25 @@ pub unsafe extern "C" fn fe_rmsprop_update(
     rho: f32,
     momentum: f32,
     epsilon: f32,
-) {
-    optimizer::rmsprop_update(
-        p,
-        g,
-        [ms, mg, mom],
-        n,
-        RmsProp {
-            lr,
-            rho,
-            momentum,
-            epsilon,
-        },
+    check: u32,
+) -> u32 {
+    let h = RmsProp {
+        lr,
+        rho,
+        momentum,
+        epsilon,
+    };
+    checked(
+        check,
+        || optimizer::rmsprop_update::<true>(p, g, [ms, mg, mom], n, h),
+        || optimizer::rmsprop_update::<false>(p, g, [ms, mg, mom], n, h),
     )
+}
+
+/// Runs the checking pass or the committing one; 1 when every value is (or would be) finite.
+#[inline(always)]
+fn checked(check: u32, check_pass: impl FnOnce() -> bool, commit_pass: impl FnOnce() -> bool) -> u32 {
+    (if check != 0 { check_pass() } else { commit_pass() }) as u32
 }
 
 // ---------------------------------------------------------------------------------

@@ -212,6 +212,39 @@ describe('feature extraction and nested models', () => {
     m.dispose();
   });
 
+  it('an inner layer unfrozen under a frozen outer model stays frozen (Keras, TF.js); unfreezing the outer model frees all', async () => {
+    const base = denseBnDense('outer', 4, 6, 5, 'relu');
+    base.trainable = false;
+    const inner = base.layers[0];
+    inner.trainable = true;
+    expect(inner.trainableWeights.length, 'the layer alone says trainable').toBe(2);
+    expect(base.trainableWeights, 'the frozen model trains none of its weights').toEqual([]);
+    expect(base.nonTrainableWeights.length).toBe(base.weights.length);
+    const inp = input({ shape: [4] });
+    const out = layers.dense({ units: 2, activation: 'softmax', name: 'top' }).apply(base.apply(inp) as SymbolicTensor);
+    const m = model({ inputs: inp, outputs: out as SymbolicTensor });
+    const lines: string[] = [];
+    m.summary(undefined, undefined, (l) => lines.push(l));
+    expect(lines.join('\n')).toMatch(/Trainable params: 12\nNon-trainable params: 89/);
+    m.compile({ optimizer: train.sgd(0.5), loss: 'sparseCategoricalCrossentropy' });
+    const before = values(base.getWeights());
+    const x = randomTensor([16, 4], rng(3));
+    const y = tensor(
+      Array.from({ length: 16 }, (_, i) => i % 2),
+      [16],
+      'int32',
+    );
+    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    expect(values(base.getWeights()), 'inner dense and BN statistics unchanged').toEqual(before);
+    base.trainable = true;
+    expect(base.trainableWeights.length).toBe(6);
+    m.compile({ optimizer: train.sgd(0.5), loss: 'sparseCategoricalCrossentropy' });
+    await m.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    expect(values(base.getWeights())[0]).not.toEqual(before[0]);
+    [x, y].forEach((t) => t.dispose());
+    m.dispose();
+  });
+
   it('trainable changes take effect at compile: the Keras-classic GAN freezes the discriminator in the combined model', async () => {
     const disc = denseBnDense('disc', 3, 4, 1, 'sigmoid');
     disc.compile({ optimizer: train.sgd(0.1), loss: 'binaryCrossentropy' });

@@ -16,65 +16,7 @@ import {
   train,
 } from '../../ts/optimizers/index.js';
 
-// ---- float64 reference update rules (one step for a whole array) -----------------------
-
-interface RefState {
-  p: number[];
-  slots: Record<string, number[]>;
-  t: number;
-}
-type RefRule = (s: RefState, g: number[]) => void;
-const slot = (s: RefState, name: string) => (s.slots[name] ??= s.p.map(() => 0));
-
-const sgdRef =
-  (lr: number): RefRule =>
-  (s, g) => {
-    s.p = s.p.map((p, i) => p - lr * g[i]);
-  };
-const momentumRef =
-  (lr: number, m: number, nesterov: boolean): RefRule =>
-  (s, g) => {
-    const a = slot(s, 'momentum');
-    g.forEach((gi, i) => {
-      a[i] = m * a[i] + gi;
-      s.p[i] -= lr * (nesterov ? gi + m * a[i] : a[i]);
-    });
-  };
-const adamRef =
-  (lr: number, b1: number, b2: number, eps: number): RefRule =>
-  (s, g) => {
-    const m = slot(s, 'm');
-    const v = slot(s, 'v');
-    s.t++;
-    const alpha = (lr * Math.sqrt(1 - b2 ** s.t)) / (1 - b1 ** s.t);
-    g.forEach((gi, i) => {
-      m[i] += (gi - m[i]) * (1 - b1);
-      v[i] += (gi * gi - v[i]) * (1 - b2);
-      s.p[i] -= (alpha * m[i]) / (Math.sqrt(v[i]) + eps);
-    });
-  };
-const rmspropRef =
-  (lr: number, rho: number, momentum: number, eps: number, centered: boolean): RefRule =>
-  (s, g) => {
-    const ms = slot(s, 'rms');
-    g.forEach((gi, i) => {
-      ms[i] = rho * ms[i] + (1 - rho) * gi * gi;
-      let denom = ms[i] + eps;
-      if (centered) {
-        const mg = slot(s, 'mg');
-        mg[i] = rho * mg[i] + (1 - rho) * gi;
-        denom = ms[i] - mg[i] * mg[i] + eps;
-      }
-      const inc = (lr * gi) / Math.sqrt(denom);
-      if (momentum > 0) {
-        const mom = slot(s, 'momentum');
-        mom[i] = momentum * mom[i] + inc;
-        s.p[i] -= mom[i];
-      } else {
-        s.p[i] -= inc;
-      }
-    });
-  };
+import { adamRef, momentumRef, rmspropRef, sgdRef, type RefRule, type RefState } from '../support/optimizer-refs.js';
 
 let nextName = 0;
 const uniqueName = (base: string) => `${base}_${nextName++}`;
@@ -166,6 +108,59 @@ describeEachBuild('optimizers', () => {
       vars.forEach((v) => v.dispose());
     });
   }
+
+  for (const c of configs) {
+    it(`${c.name}: applyGradientsIfFinite gives applyGradients' bits, and refuses an overflow anywhere changing nothing`, async () => {
+      const [a, b] = [c.make(), c.make()];
+      const n = 33;
+      const rand = rng(c.name.length);
+      const init = randomArray(n, rand);
+      const [va, vb] = [variable(tensor(init), true, uniqueName('w')), variable(tensor(init), true, uniqueName('w'))];
+      for (let step = 0; step < 3; step++) {
+        tidy(() => {
+          const g = randomArray(n, rand, -2, 2);
+          a.applyGradients({ [va.name]: tensor(g) });
+          expect(b.applyGradientsIfFinite({ [vb.name]: tensor(g) })).toBeNull();
+        });
+      }
+      expect(Array.from(vb.dataSync())).toEqual(Array.from(va.dataSync()));
+      // One element at the first lane, mid-vector and in the ragged tail: 3.4e38 - lr * (-3e38)
+      // overflows the weight (SGD, momentum); g² overflows Adam's and RMSprop's second moments.
+      for (const k of [0, 17, 32]) {
+        const p = vb.dataSync().slice();
+        p[k] = 3.4e38;
+        const pt = tensor(p);
+        vb.assign(pt);
+        pt.dispose();
+        const before = await b.getWeights();
+        const g = randomArray(n, rand, -2, 2);
+        g[k] = -3e38;
+        const gt = tensor(g);
+        expect(b.applyGradientsIfFinite({ [vb.name]: gt }), `element ${k}`).toBe(vb.name);
+        gt.dispose();
+        expect(Array.from(vb.dataSync())).toEqual(Array.from(p));
+        const after = await b.getWeights();
+        expect(after.map((w) => Array.from(w.tensor.dataSync()))).toEqual(
+          before.map((w) => Array.from(w.tensor.dataSync())),
+        );
+        [...before, ...after].forEach((w) => w.tensor.dispose());
+      }
+      expect(b.iterations).toBe(3);
+      [a, b].forEach((o) => o.dispose());
+      [va, vb].forEach((v) => v.dispose());
+    });
+  }
+
+  it('applyGradientsIfFinite leaves out the padding lanes of a ragged last vector (RMSprop with epsilon 0: 0/0 there)', () => {
+    const opt = train.rmsprop(0.01, 0.9, 0, 0);
+    const v = variable(tensor([1, 2, 3, 4, 5]), true, uniqueName('w'));
+    const g = tensor([0.5, -1, 2, 1, -3]);
+    expect(opt.applyGradientsIfFinite({ [v.name]: g })).toBeNull();
+    expect(Array.from(v.dataSync()).every(Number.isFinite)).toBe(true);
+    expect(Array.from(v.dataSync())).not.toEqual([1, 2, 3, 4, 5]);
+    [g, v].forEach((t) => t.dispose());
+    opt.dispose();
+  });
 
   it('Adam minimises a small quadratic', () => {
     const target = tensor([[3, -2, 0.5, 7, -4]]);

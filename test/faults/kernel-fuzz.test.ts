@@ -1,7 +1,8 @@
 // Randomized kernel test: random shapes, strides, paddings, dilations, transposes, axes and
 // dtypes (int32 where the op takes it) through the public ops, on every build, against each kernel family's naive
-// reference (the core's exported `_naive` kernels for GEMM, convolution and pooling;
-// TypeScript references for the rest). Seeds are fixed, so a failure replays: the case's
+// reference (the core's exported `_naive` kernels for GEMM, convolution, pooling, unary
+// ops, batch-norm statistics and normal draws; float64 TypeScript references for the rest:
+// losses, optimizer updates, activations, binary ops, reductions, softmax, gather, transpose). Seeds are fixed, so a failure replays: the case's
 // seed is in the assertion message. FERRITE_FUZZ_CASES=n runs n cases per family (default 12).
 
 import { expect, it } from 'vitest';
@@ -16,7 +17,18 @@ import type { DataType, Tensor } from '../../ts/tensor/tensor.js';
 import {
   add,
   avgPool,
+  batchNormTraining,
+  elu,
   gather,
+  leakyRelu,
+  randomNormal,
+  relu,
+  selu,
+  sigmoid,
+  softplus,
+  softsign,
+  swish,
+  tanh,
   matMul,
   max,
   maxPool,
@@ -28,6 +40,18 @@ import {
   transpose,
 } from '../../ts/ops/index.js';
 import { conv2d, geometryParams, windowGeometry, type Padding } from '../../ts/ops/conv.js';
+import { variable } from '../../ts/tensor/tensor.js';
+import { UnaryOp } from '../../ts/backend/core-abi.js';
+import { oneHot } from '../../ts/tensor/creation.js';
+import {
+  binaryCrossentropy,
+  categoricalCrossentropy,
+  sparseCategoricalCrossentropy,
+} from '../../ts/losses/crossentropy.js';
+import { huber, meanAbsoluteError, meanSquaredError } from '../../ts/losses/regression.js';
+import { train, type Optimizer } from '../../ts/optimizers/index.js';
+import { REF, perRow, type RowFn } from '../support/loss-refs.js';
+import { adamRef, momentumRef, rmspropRef, sgdRef, type RefRule, type RefState } from '../support/optimizer-refs.js';
 
 const CASES = Number(process.env.FERRITE_FUZZ_CASES ?? 12);
 
@@ -221,5 +245,144 @@ describeEachBuild('kernel fuzz', () => {
     });
     expect(got.shape).toEqual(outShape);
     expectClose(got.dataSync(), want, 0, 0, `seed ${seed}: transpose [${shape}] by [${perm}] ${dtype}`);
+  });
+
+  // Per-sample losses of every fused kernel (pairs of targets and predictions or logits;
+  // integer labels), against float64 row references.
+  type LossCase = [string, (t: Tensor, p: Tensor) => Tensor, RowFn, number, number, 'any' | '01' | 'dist'];
+  const logits = (f: typeof binaryCrossentropy) => (t: Tensor, p: Tensor) => f(t, p, true);
+  const lossCases: LossCase[] = [
+    ['meanSquaredError', meanSquaredError, REF.mse, -3, 3, 'any'],
+    ['meanAbsoluteError', meanAbsoluteError, REF.mae, -3, 3, 'any'],
+    ['huber', (t, p) => huber(t, p), REF.huber, -3, 3, 'any'],
+    ['binaryCrossentropy', binaryCrossentropy, REF.bce, 0.01, 0.99, '01'],
+    ['binaryCrossentropy(logits)', logits(binaryCrossentropy), REF.bceLogits, -8, 8, '01'],
+    ['categoricalCrossentropy', categoricalCrossentropy, REF.cce, 0.01, 1, 'dist'],
+    ['categoricalCrossentropy(logits)', logits(categoricalCrossentropy), REF.softmaxCe, -6, 6, 'dist'],
+  ];
+  fuzz('losses (per sample, every fused kernel; sparse labels)', 9, (rand, seed) => {
+    const [name, fn, ref, lo, hi, kind] = pick(rand, lossCases);
+    const [rows, cols] = [int(rand, 1, 40), int(rand, 1, 37)];
+    const ps = randomArray(rows * cols, rand, lo, hi);
+    let ts = randomArray(rows * cols, rand, 0, 1);
+    if (kind === 'any') ts = randomArray(rows * cols, rand, -3, 3);
+    if (kind === '01') ts = ts.map((v) => (v < 0.5 ? 0 : 1));
+    if (kind === 'dist') {
+      // Soft targets that sum to 1 per row.
+      for (let r = 0; r < rows; r++) {
+        const row = ts.subarray(r * cols, r * cols + cols);
+        const s = row.reduce((a, b) => a + b, 0);
+        row.forEach((v, j) => (row[j] = v / s));
+      }
+    }
+    const got = fn(tensor(ts, [rows, cols]), tensor(ps, [rows, cols]));
+    expectClose(
+      got.dataSync(),
+      perRow(ts, ps, rows, cols, ref),
+      2e-5,
+      2e-6,
+      `seed ${seed}: ${name} [${rows}, ${cols}]`,
+    );
+    // Integer labels give the one-hot loss.
+    const labels = Int32Array.from({ length: rows }, () => int(rand, 0, cols - 1));
+    const probs = tensor(randomArray(rows * cols, rand, 0.01, 1), [rows, cols]);
+    const lt = tensor(labels, [rows], 'int32');
+    expectClose(
+      sparseCategoricalCrossentropy(lt, probs).dataSync(),
+      perRow(oneHot(lt, cols).dataSync(), probs.dataSync(), rows, cols, REF.cce),
+      2e-5,
+      2e-6,
+      `seed ${seed}: sparseCategoricalCrossentropy [${rows}, ${cols}]`,
+    );
+  });
+
+  // Optimizer updates: a few steps with random hyper-parameters on random sizes (vector
+  // tails and thread splits), weights and slots against the float64 update rules.
+  const optimizers: ((r: () => number) => { opt: Optimizer; ref: RefRule })[] = [
+    (r) => ((lr) => ({ opt: train.sgd(lr), ref: sgdRef(lr) }))(0.01 + r() * 0.2),
+    (r) =>
+      ((lr, m, nest) => ({ opt: train.momentum(lr, m, nest), ref: momentumRef(lr, m, nest) }))(
+        0.01 + r() * 0.1,
+        r(),
+        r() < 0.5,
+      ),
+    (r) =>
+      ((lr, b1, b2, eps) => ({ opt: train.adam(lr, b1, b2, eps), ref: adamRef(lr, b1, b2, eps) }))(
+        0.001 + r() * 0.05,
+        0.5 + r() * 0.45,
+        0.9 + r() * 0.099,
+        10 ** -int(r, 3, 8),
+      ),
+    (r) =>
+      ((lr, rho, mom, eps, centered) => ({
+        opt: train.rmsprop(lr, rho, mom, eps, centered),
+        ref: rmspropRef(lr, rho, mom, eps, centered),
+      }))(0.001 + r() * 0.02, 0.5 + r() * 0.49, r() < 0.5 ? 0 : r(), 10 ** -int(r, 3, 7), r() < 0.5),
+  ];
+  fuzz('optimizer updates (SGD, momentum, Adam, RMSprop; random hyper-parameters)', 10, (rand, seed) => {
+    const { opt, ref } = pick(rand, optimizers)(rand);
+    const n = int(rand, 1, 300);
+    const v = variable(tensor(randomArray(n, rand, -2, 2)), true, `fuzz_w_${seed}`);
+    const state: RefState = { p: Array.from(v.dataSync()), slots: {}, t: 0 };
+    for (let step = 0; step < 3; step++) {
+      const g = randomArray(n, rand, -2, 2);
+      opt.applyGradients({ [v.name]: tensor(g) });
+      ref(state, Array.from(g));
+    }
+    expectClose(
+      v.dataSync(),
+      state.p,
+      5e-5,
+      5e-6,
+      `seed ${seed}: ${opt.getClassName()} ${JSON.stringify(opt.getConfig())} n ${n}`,
+    );
+    opt.dispose();
+    v.dispose();
+  });
+
+  fuzz('batch-norm statistics (mean and variance per channel)', 11, (rand, seed) => {
+    const [rows, c] = [int(rand, 1, 300), int(rand, 1, 19)];
+    const x = tensor(randomArray(rows * c, rand, -3 - rand() * 5, 5 + rand() * 5), [rows, c]);
+    const out = batchNormTraining(x);
+    const [mean, variance] = [tensor(new Float32Array(c), [c]), tensor(new Float32Array(c), [c])];
+    engine().core.fe_batchnorm_stats_naive(x.ptr, mean.ptr, variance.ptr, rows, c);
+    expectClose(out.mean.dataSync(), mean.dataSync(), 1e-5, 1e-6, `seed ${seed}: mean [${rows}, ${c}]`);
+    expectClose(out.variance.dataSync(), variance.dataSync(), 1e-5, 1e-6, `seed ${seed}: variance [${rows}, ${c}]`);
+  });
+
+  fuzz('random normal draws (vectorised Box-Muller against the naive libm kernel)', 12, (rand, seed) => {
+    const n = int(rand, 1, 2000);
+    const [mu, sd, key] = [rand() * 4 - 2, 0.1 + rand() * 3, int(rand, 0, 2 ** 30)];
+    const z = randomNormal([n], mu, sd, 'float32', key);
+    const ref = tensor(new Float32Array(n));
+    engine().core.fe_random_normal_naive(ref.ptr, n, key, 0, 0, 0, mu, sd);
+    expectClose(z.dataSync(), ref.dataSync(), 1e-6, 2e-6 * sd, `seed ${seed}: n ${n} key ${key}`);
+  });
+
+  // Unary ops through the core's naive kernels; activations through the public ops against Math.
+  const positive = new Set<number>([UnaryOp.LOG, UnaryOp.SQRT, UnaryOp.RECIPROCAL]);
+  const activations: [string, (x: Tensor) => Tensor, (v: number) => number][] = [
+    ['relu', relu, (v) => Math.max(v, 0)],
+    ['leakyRelu', (x) => leakyRelu(x), (v) => (v > 0 ? v : 0.2 * v)],
+    ['elu', (x) => elu(x), (v) => (v > 0 ? v : Math.expm1(v))],
+    ['selu', selu, (v) => 1.0507009873554805 * (v > 0 ? v : 1.6732632423543772 * Math.expm1(v))],
+    ['sigmoid', sigmoid, (v) => 1 / (1 + Math.exp(-v))],
+    ['tanh', tanh, Math.tanh],
+    ['softplus', softplus, (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)))],
+    ['softsign', softsign, (v) => v / (1 + Math.abs(v))],
+    ['swish', swish, (v) => v / (1 + Math.exp(-v))],
+  ];
+  fuzz('unary ops and activations', 13, (rand, seed) => {
+    const n = int(rand, 1, 300);
+    const op = pick(rand, Object.values(UnaryOp));
+    const xs = positive.has(op) ? randomArray(n, rand, 0.01, 20) : randomArray(n, rand, -20, 20);
+    const x = tensor(xs);
+    const [y, ref] = [tensor(new Float32Array(n)), tensor(new Float32Array(n))];
+    engine().core.fe_unary(op, x.ptr, y.ptr, n);
+    engine().core.fe_unary_naive(op, x.ptr, ref.ptr, n);
+    expectClose(y.dataSync(), ref.dataSync(), 2e-6, 1e-30, `seed ${seed}: unary op ${op} n ${n}`);
+    const [name, f, want] = pick(rand, activations);
+    const a = tensor(randomArray(n, rand, -12, 12));
+    expectClose(f(a).dataSync(), Array.from(a.dataSync(), want), 2e-6, 1e-7, `seed ${seed}: ${name} n ${n}`);
   });
 });

@@ -9,7 +9,7 @@ import { memory, tensor, zeros } from '../../ts/tensor/creation.js';
 import type { Tensor } from '../../ts/tensor/tensor.js';
 import * as layers from '../../ts/layers/index.js';
 import { sequential, type Sequential } from '../../ts/models/index.js';
-import { train } from '../../ts/optimizers/index.js';
+import { AdamOptimizer, train, type Optimizer } from '../../ts/optimizers/index.js';
 import { callbacks, NonFiniteStepError, TerminateOnNaN } from '../../ts/training/index.js';
 import { abs, mean, sqrt, sub } from '../../ts/ops/index.js';
 import { randomUniform, setRandomSeed } from '../../ts/ops/random.js';
@@ -85,6 +85,59 @@ describe('a non-finite step changes no weight', () => {
     m.dispose();
     x.dispose();
     y.dispose();
+  });
+});
+
+describe('a step whose updated weights or optimizer slots would not be finite changes nothing', () => {
+  /** Dense(1) from zeros on x = [[1e10, 1]], y = [[1]]: loss 1 and gradients ~1e10, all finite. */
+  function overflowing(optimizer: Optimizer): { m: Sequential; x: Tensor; y: Tensor } {
+    const m = sequential({ layers: [layers.dense({ units: 1, inputShape: [2], kernelInitializer: 'zeros' })] });
+    m.compile({ optimizer, loss: 'meanSquaredError' });
+    return { m, x: tensor([1e10, 1], [1, 2]), y: tensor([1], [1, 1]) };
+  }
+
+  it.each([
+    // lr 1e30 x gradient 2e10 overflows the kernel.
+    ['SGD (the weight overflows)', () => train.sgd(1e30), /^update of dense_\d+\/kernel$/],
+    // g² = 4e40 overflows Adam's second moment; the weight itself would stay finite (m / sqrt(Infinity) = 0).
+    ['Adam (a slot overflows)', () => train.adam(0.1), /^update of dense_\d+\/kernel$/],
+  ] as const)(
+    'trainOnBatch with %s: refused naming the weight, weights, slots and iterations unchanged',
+    async (_n, make, what) => {
+      const opt = make();
+      const { m, x, y } = overflowing(opt);
+      if (opt instanceof AdamOptimizer) x.view()[0] = 1e20;
+      const before = weightsOf(m);
+      const tensors = memory().numTensors;
+      const err = (await m.trainOnBatch(x, y).catch((e: unknown) => e)) as NonFiniteStepError;
+      expect(err).toBeInstanceOf(NonFiniteStepError);
+      expect(err.what).toMatch(what);
+      expect(err.message).toMatch(
+        /sequential_\d+: trainOnBatch: the update would make dense_\d+\/kernel or its optimizer state NaN or Infinity; the step was refused and no weight changed/,
+      );
+      expect(weightsOf(m)).toEqual(before);
+      expect(opt.iterations).toBe(0);
+      expect(memory().numTensors, 'no slot made for the refused step stays').toBe(tensors);
+      const state = await opt.getWeights();
+      expect(state.map((w) => w.name)).toEqual(['iter']);
+      state.forEach((w) => w.tensor.dispose());
+      m.dispose();
+      opt.dispose();
+      [x, y].forEach((t) => t.dispose());
+    },
+  );
+
+  it('fit stops on it with the last finite weights', async () => {
+    const opt = train.sgd(1e30);
+    const { m, x, y } = overflowing(opt);
+    const before = weightsOf(m);
+    await expect(m.fit(x, y, { epochs: 2, verbose: 0 })).rejects.toThrow(
+      /fit: the update of dense_\d+\/kernel would become NaN or Infinity at epoch 1, batch 1 of 1; training stopped with the weights of the last finite step/,
+    );
+    expect(weightsOf(m)).toEqual(before);
+    m.dispose();
+    opt.dispose();
+    [x, y].forEach((t) => t.dispose());
   });
 });
 

@@ -1,7 +1,8 @@
 // Faults in background training: a fit the worker would refuse is refused before any typed
 // array is transferred (the caller's arrays stay intact); fit's seed makes two trainers
 // from the same weights train alike; a worker that reaches its resourceLimits (Node)
-// rejects every pending call; and the acceptance MLP with Dropout (Dense 512 relu ->
+// rejects every pending call; main-thread memory pressure leaves a worker's fit as it
+// would be without; and the acceptance MLP with Dropout (Dense 512 relu ->
 // Dropout 0.2 -> Dense 10 softmax, rmsprop, batch 128) trains in the worker.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,12 +60,19 @@ describe('a refused background fit leaves the caller’s arrays intact', () => {
     ],
     ['a bad batchSize', { batchSize: 0 }, /sequential_\d+: fit: batchSize must be a positive integer, got 0/],
     ['a bad seed', { seed: 0.5 }, /fit: seed must be an integer or a string, got 0.5/],
+    [
+      'a label at or above the class count',
+      { label: 3 },
+      /sequential_\d+: fit: y holds label 3 at sample 4, but the output has 3 classes \(labels must be integers in \[0, 3\)\)/,
+    ],
+    ['a negative label', { label: -1 }, /fit: y holds label -1 at sample 4, but the output has 3 classes/],
   ] as const)('%s', async (_name, bad, message) => {
     {
       const shape = 'shape' in bad ? [...bad.shape] : [10, F];
       const x = new Float32Array(shape[0] * shape[1]).fill(0.5);
       if ('nan' in bad) x[20] = NaN;
       const y = new Int32Array('yLength' in bad ? bad.yLength : 10);
+      if ('label' in bad) y[4] = bad.label;
       const opts = {
         epochs: 1,
         verbose: 0 as const,
@@ -133,6 +141,54 @@ describe("the worker's fit seed", () => {
       expect(d).not.toEqual(c);
     } finally {
       for (const t of trainers) t.terminate();
+      m.dispose();
+    }
+  });
+});
+
+describe('main-thread memory pressure while a worker trains', () => {
+  it('the main thread fills and frees its memory and hits its limit; the worker fit ends as without pressure', async () => {
+    const m = classifier();
+    const [pressed, quiet] = await Promise.all([fe.worker.create(m), fe.worker.create(m)]);
+    const fit = async (t: Trainer) => {
+      const d = samples(128);
+      const h = await t.fit(
+        { data: d.x, shape: [128, F] },
+        { data: d.y, shape: [128] },
+        { epochs: 3, batchSize: 8, seed: 7 },
+      );
+      const ws = await t.getWeights();
+      const v = ws.map((w) => Array.from(w.dataSync()));
+      ws.forEach((w) => w.dispose());
+      return { loss: h.history.loss, weights: v };
+    };
+    try {
+      const base = fe.memory();
+      let done = false;
+      const training = fit(pressed).finally(() => (done = true));
+      // Rounds of 6 x 64 MiB held at once, an allocation past the limit (refused), all freed;
+      // the event loop turns between allocations so the worker's messages interleave.
+      let rounds = 0;
+      let peak = 0;
+      while (!done || rounds < 2) {
+        const held: fe.Tensor[] = [];
+        for (let i = 0; i < 6; i++) {
+          held.push(fe.zeros([16 * 2 ** 20]));
+          await new Promise((r) => setImmediate(r));
+        }
+        expect(() => fe.zeros([2 ** 31])).toThrow(/out of wasm memory allocating/);
+        held.forEach((t) => t.dispose());
+        expect(fe.memory().numTensors).toBe(base.numTensors);
+        if (rounds === 0) peak = fe.memory().wasmMemoryBytes;
+        else expect(fe.memory().wasmMemoryBytes, 'freed blocks are reused: no growth after the first round').toBe(peak);
+        rounds++;
+      }
+      const [a, b] = [await training, await fit(quiet)];
+      expect(a.loss.every(Number.isFinite)).toBe(true);
+      expect(a).toEqual(b);
+    } finally {
+      pressed.terminate();
+      quiet.terminate();
       m.dispose();
     }
   });

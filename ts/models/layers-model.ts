@@ -3,7 +3,7 @@
 // predict. Sequential is the same machinery with a chain of layers. A model is itself
 // a layer, so models nest.
 
-import { Tensor, type DataType } from '../tensor/tensor.js';
+import { Tensor, type DataType, type Variable } from '../tensor/tensor.js';
 import { Layer, type CallKwargs, type LayerArgs, type LayerConfig, type LayerWeight } from '../layers/layer.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Node, SymbolicTensor, type SymbolicShape } from '../layers/symbolic.js';
@@ -166,6 +166,22 @@ export class LayersModel extends Layer implements TrainableModel {
 
   override get trainable(): boolean {
     return super.trainable;
+  }
+
+  /**
+   * Keras's (and TF.js's) rule for containers: a frozen model trains none of its weights,
+   * whatever its inner layers say, so unfreezing an inner layer of a frozen model changes
+   * nothing until the model itself is unfrozen.
+   */
+  override get trainableWeights(): Variable[] {
+    if (!this.trainable) return [];
+    const seen = new Set<number>();
+    return this.layers.flatMap((l) => l.trainableWeights).filter((v) => !seen.has(v.id) && seen.add(v.id) !== null);
+  }
+
+  override get nonTrainableWeights(): Variable[] {
+    const trainable = new Set(this.trainableWeights.map((v) => v.id));
+    return this.weights.filter((v) => !trainable.has(v.id));
   }
 
   /** Freezes (or unfreezes) every layer of the model. */

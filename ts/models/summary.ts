@@ -16,6 +16,8 @@ export interface SummarizedModel {
   readonly inputs: SymbolicTensor[];
   readonly outputs: SymbolicTensor[];
   readonly weights: Variable[];
+  readonly trainableWeights: Variable[];
+  readonly nonTrainableWeights: Variable[];
 }
 
 export interface SummaryOptions {
@@ -112,12 +114,11 @@ export function printSummary(model: SummarizedModel, opts: SummaryOptions = {}):
   });
   if (layers.length === 0) print('='.repeat(lineLength));
 
+  // The model's own view: a layer unfrozen inside a frozen nested model still counts as frozen.
   let trainable = 0;
   let frozen = 0;
-  for (const w of model.weights) {
-    if (w.trainable) trainable += w.size;
-    else frozen += w.size;
-  }
+  for (const w of model.trainableWeights) trainable += w.size;
+  for (const w of model.nonTrainableWeights) frozen += w.size;
   print(`Total params: ${withThousands(trainable + frozen)}`);
   print(`Trainable params: ${withThousands(trainable)}`);
   print(`Non-trainable params: ${withThousands(frozen)}`);

@@ -34,8 +34,8 @@ export class AdagradOptimizer extends Optimizer {
     return t;
   }
 
-  protected update(v: Variable, g: Tensor, [acc]: (Tensor | null)[]): void {
-    v.engine.core.fe_adagrad_update(v.ptr, g.ptr, acc!.ptr, v.size, this.stepLearningRate, EPSILON);
+  protected update(v: Variable, g: Tensor, [acc]: (Tensor | null)[], check: boolean): boolean {
+    return !!v.engine.core.fe_adagrad_update(v.ptr, g.ptr, acc!.ptr, v.size, this.stepLearningRate, EPSILON, +check);
   }
 }
 
@@ -57,8 +57,8 @@ export class AdadeltaOptimizer extends Optimizer {
     return ['accum_grad', 'accum_var'];
   }
 
-  protected update(v: Variable, g: Tensor, [ag, au]: (Tensor | null)[]): void {
-    v.engine.core.fe_adadelta_update(
+  protected update(v: Variable, g: Tensor, [ag, au]: (Tensor | null)[], check: boolean): boolean {
+    return !!v.engine.core.fe_adadelta_update(
       v.ptr,
       g.ptr,
       ag!.ptr,
@@ -67,6 +67,7 @@ export class AdadeltaOptimizer extends Optimizer {
       this.stepLearningRate,
       this.rho,
       this.epsilon,
+      +check,
     );
   }
 }

@@ -57,12 +57,13 @@ export class AdamOptimizer extends Optimizer {
     return 0;
   }
 
-  protected update(v: Variable, g: Tensor, [m, s, vhat]: (Tensor | null)[]): void {
+  protected update(v: Variable, g: Tensor, [m, s, vhat]: (Tensor | null)[], check: boolean): boolean {
     const t = this.iterations;
     const lr = this.stepLearningRate;
     // In double precision: beta2^t for large t and the ratio lose nothing here.
     const alpha = (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    v.engine.core.fe_adam_update(
+    const c = v.engine.core;
+    return !!c.fe_adam_update(
       v.ptr,
       g.ptr,
       m!.ptr,
@@ -74,6 +75,7 @@ export class AdamOptimizer extends Optimizer {
       this.beta2,
       this.epsilon,
       lr * this.decayRate(),
+      +check,
     );
   }
 }

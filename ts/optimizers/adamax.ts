@@ -37,9 +37,10 @@ export class AdamaxOptimizer extends Optimizer {
     return ['m', 'v'];
   }
 
-  protected update(v: Variable, g: Tensor, [m, u]: (Tensor | null)[]): void {
+  protected update(v: Variable, g: Tensor, [m, u]: (Tensor | null)[], check: boolean): boolean {
     const t = this.iterations;
     const alpha = this.stepLearningRate / (1 + this.decay * (t - 1)) / (1 - this.beta1 ** t);
-    v.engine.core.fe_adamax_update(v.ptr, g.ptr, m!.ptr, u!.ptr, v.size, alpha, this.beta1, this.beta2, this.epsilon);
+    const c = v.engine.core;
+    return !!c.fe_adamax_update(v.ptr, g.ptr, m!.ptr, u!.ptr, v.size, alpha, this.beta1, this.beta2, this.epsilon, +check);
   }
 }

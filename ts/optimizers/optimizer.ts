@@ -152,8 +152,12 @@ export abstract class Optimizer {
   protected initialSlot(v: Variable, _k: number): Tensor {
     return keep(zerosTensor(v.shape, 'float32', v.engine));
   }
-  /** Updates `v` in place from gradient `g`; `slots` follow `slotNames()` (null where unused). */
-  protected abstract update(v: Variable, g: Tensor, slots: (Tensor | null)[]): void;
+  /**
+   * Updates `v` in place from gradient `g`; `slots` follow `slotNames()` (null where
+   * unused). With `check`, changes nothing and says whether every updated value of `v`
+   * and of its slots would be finite (the update kernels' checking pass).
+   */
+  protected abstract update(v: Variable, g: Tensor, slots: (Tensor | null)[], check: boolean): boolean;
 
   /** The hyper-parameters, by name (`{learningRate: 0.001, beta1: 0.9, ...}`). */
   getConfig(): OptimizerConfig {
@@ -173,8 +177,51 @@ export abstract class Optimizer {
    * The gradients are not disposed. Null entries are skipped.
    */
   applyGradients(grads: NamedTensorMap | NamedTensor[]): void {
-    const cls = this.getClassName();
-    if (this.disposed) throw new Error(`ferrite: ${cls}.applyGradients: the optimizer is disposed`);
+    const work = this.checkGradients('applyGradients', grads);
+    this.stepLearningRate = this.learningRate;
+    this.iterationCount++;
+    clipGradients(this.clip, work, (clipped) => {
+      for (const [v, g] of clipped) this.update(v, g, this.slotsFor(v), false);
+    });
+    this.pruneSlots();
+  }
+
+  /**
+   * As `applyGradients`, all or nothing: every update is first computed without being
+   * stored, and if any updated weight or optimizer slot would be NaN or ±Infinity, no
+   * variable, slot or iteration count changes and the variable's name is returned (null
+   * when the step was applied). fit and trainOnBatch step with this; TF.js's optimizers
+   * (and `applyGradients`) apply whatever the arithmetic gives. The check reads the
+   * weights, gradients and slots once more and writes nothing.
+   */
+  applyGradientsIfFinite(grads: NamedTensorMap | NamedTensor[]): string | null {
+    const work = this.checkGradients('applyGradientsIfFinite', grads);
+    // Slots made for this step alone are freed again if it is refused.
+    const fresh = work.map(([v]) => v.name).filter((name) => !this.slots.has(name));
+    this.stepLearningRate = this.learningRate;
+    this.iterationCount++;
+    let blocked: string | null = null;
+    clipGradients(this.clip, work, (clipped) => {
+      blocked = clipped.find(([v, g]) => !this.update(v, g, this.slotsFor(v), true))?.[0].name ?? null;
+      if (blocked === null) for (const [v, g] of clipped) this.update(v, g, this.slotsFor(v), false);
+    });
+    if (blocked !== null) {
+      this.iterationCount--;
+      for (const name of fresh) {
+        const entry = this.slots.get(name);
+        if (entry) this.freeEntry(entry);
+        this.slots.delete(name);
+      }
+      return blocked;
+    }
+    this.pruneSlots();
+    return null;
+  }
+
+  /** The variables and gradients of one step, all validated before any is touched. */
+  private checkGradients(op: string, grads: NamedTensorMap | NamedTensor[]): [Variable, Tensor][] {
+    const cls = `${this.getClassName()}.${op}`;
+    if (this.disposed) throw new Error(`ferrite: ${cls}: the optimizer is disposed`);
     const list: [string, Tensor | null | undefined][] = Array.isArray(grads)
       ? grads.map((e) => [e.name, e.tensor])
       : Object.entries(grads);
@@ -184,32 +231,24 @@ export abstract class Optimizer {
     for (const [name, g] of list) {
       if (g === null || g === undefined) continue;
       const v = byName.get(name);
-      if (!v) throw new Error(`ferrite: ${cls}.applyGradients: no variable named '${name}' is registered`);
-      if (!(g instanceof Tensor))
-        throw new Error(`ferrite: ${cls}.applyGradients: the gradient for '${name}' is not a Tensor`);
-      g.assertAlive(`${cls}.applyGradients: gradient for '${name}'`);
+      if (!v) throw new Error(`ferrite: ${cls}: no variable named '${name}' is registered`);
+      if (!(g instanceof Tensor)) throw new Error(`ferrite: ${cls}: the gradient for '${name}' is not a Tensor`);
+      g.assertAlive(`${cls}: gradient for '${name}'`);
       if (g.dtype !== 'float32' || v.dtype !== 'float32') {
         throw new Error(
-          `ferrite: ${cls}.applyGradients: variable '${name}' and its gradient must be float32 (got ${v.dtype} and ${g.dtype})`,
+          `ferrite: ${cls}: variable '${name}' and its gradient must be float32 (got ${v.dtype} and ${g.dtype})`,
         );
       }
       if (!sameShape(g.shape, v.shape)) {
         throw new Error(
-          `ferrite: ${cls}.applyGradients: the gradient for '${name}' has shape ${fmtShape(g.shape)}, the variable ${fmtShape(v.shape)}`,
+          `ferrite: ${cls}: the gradient for '${name}' has shape ${fmtShape(g.shape)}, the variable ${fmtShape(v.shape)}`,
         );
       }
       if (g.engine !== v.engine)
-        throw new Error(
-          `ferrite: ${cls}.applyGradients: the gradient for '${name}' lives on another wasm build than the variable`,
-        );
+        throw new Error(`ferrite: ${cls}: the gradient for '${name}' lives on another wasm build than the variable`);
       work.push([v, g]);
     }
-    this.stepLearningRate = this.learningRate;
-    this.iterationCount++;
-    clipGradients(this.clip, work, (clipped) => {
-      for (const [v, g] of clipped) this.update(v, g, this.slotsFor(v));
-    });
-    this.pruneSlots();
+    return work;
   }
 
   /**

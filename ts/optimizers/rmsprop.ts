@@ -42,8 +42,8 @@ export class RMSPropOptimizer extends Optimizer {
     return k === 0 || (k === 1 && this.momentum > 0) || (k === 2 && this.centered);
   }
 
-  protected update(v: Variable, g: Tensor, [ms, mom, mg]: (Tensor | null)[]): void {
-    v.engine.core.fe_rmsprop_update(
+  protected update(v: Variable, g: Tensor, [ms, mom, mg]: (Tensor | null)[], check: boolean): boolean {
+    return !!v.engine.core.fe_rmsprop_update(
       v.ptr,
       g.ptr,
       ms!.ptr,
@@ -54,6 +54,7 @@ export class RMSPropOptimizer extends Optimizer {
       this.decay,
       this.momentum,
       this.epsilon,
+      +check,
     );
   }
 }

@@ -17,8 +17,8 @@ export class SGDOptimizer extends Optimizer {
     return [];
   }
 
-  protected update(v: Variable, g: Tensor): void {
-    v.engine.core.fe_sgd_update(v.ptr, g.ptr, v.size, this.stepLearningRate);
+  protected update(v: Variable, g: Tensor, _slots: (Tensor | null)[], check: boolean): boolean {
+    return !!v.engine.core.fe_sgd_update(v.ptr, g.ptr, v.size, this.stepLearningRate, +check);
   }
 }
 
@@ -44,8 +44,8 @@ export class MomentumOptimizer extends Optimizer {
     return ['momentum'];
   }
 
-  protected update(v: Variable, g: Tensor, [accumulation]: (Tensor | null)[]): void {
-    v.engine.core.fe_momentum_update(
+  protected update(v: Variable, g: Tensor, [accumulation]: (Tensor | null)[], check: boolean): boolean {
+    return !!v.engine.core.fe_momentum_update(
       v.ptr,
       g.ptr,
       accumulation!.ptr,
@@ -53,6 +53,7 @@ export class MomentumOptimizer extends Optimizer {
       this.stepLearningRate,
       this.momentum,
       this.useNesterov ? 1 : 0,
+      +check,
     );
   }
 }

@@ -107,23 +107,24 @@ export interface TrainableSnapshot {
   readonly frozenLayers: ReadonlySet<Layer>;
 }
 
-/** Every layer of a model, descending into nested models. */
-function allLayers(model: Layer): Layer[] {
-  const out: Layer[] = [];
-  const visit = (l: Layer): void => {
-    out.push(l);
+/**
+ * The layers of a model that are frozen, descending into nested models: a layer inside a
+ * frozen model is frozen whatever its own flag says (Keras's rule for containers).
+ */
+function frozenLayersOf(model: Layer): Set<Layer> {
+  const frozen = new Set<Layer>();
+  const visit = (l: Layer, ancestorFrozen: boolean): void => {
+    const isFrozen = ancestorFrozen || !l.trainable;
+    if (isFrozen) frozen.add(l);
     const inner = (l as { layers?: unknown }).layers;
-    if (l !== model && Array.isArray(inner)) inner.forEach(visit);
+    if (l !== model && Array.isArray(inner)) for (const c of inner as Layer[]) visit(c, isFrozen);
   };
-  for (const l of (model as { layers?: Layer[] }).layers ?? []) visit(l);
-  return out;
+  for (const l of (model as { layers?: Layer[] }).layers ?? []) visit(l, !model.trainable);
+  return frozen;
 }
 
 export function snapshotTrainable(model: TrainableModel): TrainableSnapshot {
-  return {
-    variables: model.trainableWeights,
-    frozenLayers: new Set(allLayers(model).filter((l) => !l.trainable)),
-  };
+  return { variables: model.trainableWeights, frozenLayers: frozenLayersOf(model) };
 }
 
 export class CompiledState {

@@ -13,7 +13,13 @@ const fmt = (s: readonly (number | null)[]): string => `[${s.map((d) => (d === n
 export type ModelData = Tensor | Tensor[] | { [name: string]: Tensor };
 
 /** The tensors of a name-keyed map in the order of `names`, each name given exactly once. */
-function byName(op: string, model: string, what: 'x' | 'y', map: Record<string, unknown>, names: string[]): unknown[] {
+export function byName(
+  op: string,
+  model: string,
+  what: 'x' | 'y',
+  map: Record<string, unknown>,
+  names: string[],
+): unknown[] {
   const kind = what === 'x' ? 'input' : 'output';
   for (const k of Object.keys(map)) {
     if (!names.includes(k))
@@ -27,7 +33,7 @@ function byName(op: string, model: string, what: 'x' | 'y', map: Record<string, 
   });
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor);
 
 /** x or y as a list with one tensor per model input / output. */
@@ -142,18 +148,26 @@ export function checkLabelRange(
     if (!outputs[k].sparseLabels || !outputs[k].builtinLoss) return;
     const classes = specs[k].shape[specs[k].rank - 1];
     if (classes === null) return;
-    const v = y.view();
-    const perSample = y.size / Math.max(1, y.shape[0]);
-    for (let i = 0; i < v.length; i++) {
-      const c = v[i];
-      if (!(Number.isInteger(c) && c >= 0 && c < classes)) {
-        const which = ys.length > 1 ? `y[${k}]` : 'y';
-        throw new Error(
-          `ferrite: ${model.name}: ${op}: ${which} holds label ${c} at sample ${Math.floor(i / perSample)}, but the output has ${classes} classes (labels must be integers in [0, ${classes}))`,
-        );
-      }
-    }
+    checkLabelValues(`${model.name}: ${op}`, ys.length > 1 ? `y[${k}]` : 'y', y.view(), y.shape, classes);
   });
+}
+
+/** Throws unless every value is an integer class label in [0, classes); `where` is 'model: op'. */
+export function checkLabelValues(
+  where: string,
+  which: string,
+  v: ArrayLike<number>,
+  shape: readonly number[],
+  classes: number,
+): void {
+  const perSample = v.length / Math.max(1, shape[0] ?? 1);
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i];
+    if (!(Number.isInteger(c) && c >= 0 && c < classes))
+      throw new Error(
+        `ferrite: ${where}: ${which} holds label ${c} at sample ${Math.floor(i / perSample)}, but the output has ${classes} classes (labels must be integers in [0, ${classes}))`,
+      );
+  }
 }
 
 /** Throws if a float tensor holds NaN or Infinity, saying where. */

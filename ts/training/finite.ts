@@ -32,8 +32,9 @@ export function nonFiniteDataMessage(
 }
 
 /**
- * A training step refused because its loss or a gradient is not finite. No weight and no
- * optimizer state was changed. `what` says which value: 'loss' or 'gradient of <weight>'.
+ * A training step refused because its loss, a gradient or an updated weight is not finite.
+ * No weight and no optimizer state was changed. `what` says which value: 'loss',
+ * 'gradient of <weight>' or 'update of <weight>' (`value` NaN: the update was not stored).
  */
 export class NonFiniteStepError extends Error {
   constructor(

@@ -270,8 +270,10 @@ export async function fitModel(
         quietStop.onNonFinite(epoch, batch, what, value);
         return;
       }
+      // An update is refused before it is stored: its value is not known, only that it is not finite.
+      const became = what.startsWith('update of ') ? 'would become NaN or Infinity' : `became ${value}`;
       failure = new Error(
-        `ferrite: ${model.name}: fit: the ${what} became ${value} at epoch ${epoch + 1}, ${where}; training stopped ` +
+        `ferrite: ${model.name}: fit: the ${what} ${became} at epoch ${epoch + 1}, ${where}; training stopped ` +
           'with the weights of the last finite step (the refused step changed nothing). ' +
           'Try a lower learning rate, check the data for extreme values, or normalize the inputs.',
       );

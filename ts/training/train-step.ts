@@ -2,7 +2,9 @@
 // the trainable weights, one optimizer update, metrics from the same predictions, and
 // a handful of scalars read back. The caller opens and closes a scope around each step,
 // so every intermediate tensor is freed per batch. A step whose loss or gradients are not
-// finite is refused before the optimizer runs: no weight and no optimizer slot changes.
+// finite is refused before the optimizer runs, and one whose updated weights or optimizer
+// slots would not be finite is refused by the optimizer's checking pass: either way no
+// weight and no optimizer slot changes.
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { keep, tidy } from '../tensor/scope.js';
@@ -68,7 +70,13 @@ export class TrainStep {
       const values = [readScalar(value)];
       if (this.multiOutput) for (const l of lossesPerOutput) values.push(readScalar(l));
       this.refuseNonFinite(values[0], grads);
-      this.compiled.optimizer.applyGradients(grads);
+      const blocked = this.compiled.optimizer.applyGradientsIfFinite(grads);
+      if (blocked !== null)
+        this.refuse(
+          `update of ${blocked}`,
+          NaN,
+          `the update would make ${blocked} or its optimizer state NaN or Infinity`,
+        );
       // Constraints project the updated weights (Keras applies them after each step).
       for (const w of this.constrained) tidy(() => w.variable.assign(w.constraint!.apply(w.variable)));
       this.outputs.forEach((o, k) => updateMetrics(o, ys[k], preds[k], values));
@@ -81,17 +89,18 @@ export class TrainStep {
 
   /** Throws NonFiniteStepError when the loss or a gradient holds NaN or Infinity. */
   private refuseNonFinite(loss: number, grads: Record<string, Tensor>): void {
-    const refuse = (what: string, value: number): never => {
-      throw new NonFiniteStepError(
-        what,
-        value,
-        `ferrite: ${this.model.name}: ${this.op}: the ${what} is ${value}; the step was refused and no weight changed`,
-      );
-    };
-    if (!Number.isFinite(loss)) refuse('loss', loss);
+    if (!Number.isFinite(loss)) this.refuse('loss', loss);
     for (const [name, g] of Object.entries(grads)) {
       const i = firstNonFinite(g);
-      if (i >= 0) refuse(`gradient of ${name}`, g.view()[i]);
+      if (i >= 0) this.refuse(`gradient of ${name}`, g.view()[i]);
     }
+  }
+
+  private refuse(what: string, value: number, why = `the ${what} is ${value}`): never {
+    throw new NonFiniteStepError(
+      what,
+      value,
+      `ferrite: ${this.model.name}: ${this.op}: ${why}; the step was refused and no weight changed`,
+    );
   }
 }

@@ -164,6 +164,8 @@ export class TrainerHost {
       metricsNames: model.metricsNames,
       numOutputs: model.isGraphBuilt ? model.outputs.length : 1,
       inputs: model.isGraphBuilt ? model.inputs.map((t) => ({ shape: [...t.shape], dtype: t.dtype })) : null,
+      inputNames: model.isGraphBuilt ? model.inputNames : null,
+      outputs: model.isGraphBuilt ? outputsInfo(model) : null,
     };
   }
 
@@ -308,4 +310,17 @@ export class TrainerHost {
       crash: (m, d) => this.crash(m, d),
     };
   }
+}
+
+/** Output names and, for integer-label losses, the class counts labels must stay below. */
+function outputsInfo(model: LayersModel): ModelInfo['outputs'] {
+  const compiled = model.compiled?.outputs() ?? null;
+  return model.outputs.map((t, k) => {
+    const o = compiled?.[k];
+    const classes = t.shape[t.rank - 1];
+    return {
+      name: model.outputNames[k],
+      labelClasses: o?.sparseLabels && o.builtinLoss && classes !== null ? classes : null,
+    };
+  });
 }

@@ -2,11 +2,11 @@
 // array is transferred: a fit the worker would refuse for its options, its shapes, its
 // sample counts or NaN in the data rejects here and leaves the caller's arrays intact.
 // (Tensors are copied, not transferred, so only raw `{data, shape}` arrays need this; the
-// worker checks everything again, label ranges included, as model.fit does.)
+// worker checks everything again, as model.fit does.)
 
 import { Tensor } from '../tensor/tensor.js';
 import { checkFitOptions, type FitOptions } from '../training/fit.js';
-import { checkShapeAgainstInput } from '../training/data-checks.js';
+import { checkLabelValues, checkShapeAgainstInput } from '../training/data-checks.js';
 import { nonFiniteDataMessage } from '../training/finite.js';
 import type { ModelInfo } from './protocol.js';
 import { checkTensorData, type DataInput } from './wire.js';
@@ -40,6 +40,15 @@ function preflightList(
         if (!Number.isFinite(data[k])) throw new Error(nonFiniteDataMessage(where, name, data, k, shape));
       }
     }
+    const classes = side === 'output' ? (model.outputs?.[i]?.labelClasses ?? null) : null;
+    if (classes !== null)
+      checkLabelValues(
+        where,
+        list.length > 1 ? `${name} (output ${model.outputs![i].name})` : name,
+        data,
+        shape,
+        classes,
+      );
     return shape[0] ?? 0;
   });
 }

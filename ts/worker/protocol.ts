@@ -47,6 +47,14 @@ export interface ModelInfo {
   numOutputs: number;
   /** Shapes (batch first, null = any) and dtypes of the model's inputs; null while the graph waits for data. */
   inputs: { shape: (number | null)[]; dtype: DataType }[] | null;
+  /** Input names (name-keyed x); null while the graph waits for data. */
+  inputNames: string[] | null;
+  /**
+   * Per output: its name and, when its compiled loss takes integer class labels, the
+   * number of classes (labels are checked against it before data is sent); null while
+   * the graph waits for data.
+   */
+  outputs: { name: string; labelClasses: number | null }[] | null;
 }
 
 export interface FitPayload {

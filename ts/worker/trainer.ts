@@ -35,7 +35,18 @@ import {
   type WireFitOptions,
   type WorkerInfo,
 } from './protocol.js';
-import { TransferList, packTensor, packTensors, unpackTensor, type DataInput, type WireTensor } from './wire.js';
+import {
+  TransferList,
+  dataList,
+  packTensor,
+  packTensors,
+  unpackTensor,
+  type DataInput,
+  type WireTensor,
+} from './wire.js';
+
+/** Data for the model's inputs or outputs: one entry, one per input / output in order, or by name. */
+type ModelInputs = DataInput | DataInput[] | Record<string, DataInput>;
 
 /** A model as data: its class name ('Sequential' or 'Model') and `getConfig()`, with optional weights. */
 export interface ModelConfig {
@@ -81,7 +92,7 @@ export interface BackgroundFitArgs extends FitOptions, CustomCallbackArgs {
   /** Keras-style progress printed by the worker (Node: to stdout; browsers: the console). Default 0. */
   verbose?: 0 | 1 | 2;
   callbacks?: BackgroundCallback | BackgroundCallback[];
-  validationData?: [DataInput | DataInput[], DataInput | DataInput[]];
+  validationData?: [ModelInputs, ModelInputs];
   /**
    * Batch hooks (onBatchBegin / onBatchEnd) run for every batch, in order, but arrive in
    * bursts at most this often (ms), so training never waits on this thread. Default 50.
@@ -162,6 +173,13 @@ export class Trainer {
     this.numOutputs = model.numOutputs;
   }
 
+  /** x or y as one entry or a list in the model's order (name-keyed maps resolved). */
+  private list(op: string, what: 'x' | 'y', v: ModelInputs): DataInput | DataInput[] {
+    const info = this.modelInfo;
+    const names = what === 'x' ? info.inputNames : (info.outputs?.map((o) => o.name) ?? null);
+    return dataList(info.name, op, what, names, v);
+  }
+
   /** True while a fit runs. */
   get isTraining(): boolean {
     return this.running !== null;
@@ -185,11 +203,7 @@ export class Trainer {
    * epochs, a `stop()`, or an EarlyStopping). Hooks run in this thread with plain numbers.
    * x, y and validationData are transferred: typed arrays are left empty here.
    */
-  async fit(
-    x: DataInput | DataInput[],
-    y: DataInput | DataInput[],
-    args: BackgroundFitArgs = {},
-  ): Promise<HistoryData> {
+  async fit(x: ModelInputs, y: ModelInputs, args: BackgroundFitArgs = {}): Promise<HistoryData> {
     this.requireCompiled('fit');
     if (this.running !== null)
       throw new Error(`${WHO}: fit: already training (await the running fit, or stop() it, first)`);
@@ -230,21 +244,25 @@ export class Trainer {
     });
 
     // Everything the worker would refuse before training, checked before any array moves.
-    preflightFit(this.modelInfo, x, y, args.validationData, args);
+    let vd: [DataInput | DataInput[], DataInput | DataInput[]] | undefined;
+    if (args.validationData !== undefined) {
+      const v = args.validationData;
+      if (!Array.isArray(v) || v.length !== 2) throw new Error(`${WHO}: fit: validationData must be [xVal, yVal]`);
+      vd = [this.list('fit', 'x', v[0]), this.list('fit', 'y', v[1])];
+    }
+    const [xs, ys] = [this.list('fit', 'x', x), this.list('fit', 'y', y)];
+    preflightFit(this.modelInfo, xs, ys, vd, args);
     const transfers = new TransferList();
     const payload = {
-      x: packTensors('fit: x', x, transfers),
-      y: packTensors('fit: y', y, transfers),
+      x: packTensors('fit: x', xs, transfers),
+      y: packTensors('fit: y', ys, transfers),
       validationData: undefined as [WireTensor[], WireTensor[]] | undefined,
     };
-    if (args.validationData !== undefined) {
-      const vd = args.validationData;
-      if (!Array.isArray(vd) || vd.length !== 2) throw new Error(`${WHO}: fit: validationData must be [xVal, yVal]`);
+    if (vd !== undefined)
       payload.validationData = [
         packTensors('fit: validationData[0]', vd[0], transfers),
         packTensors('fit: validationData[1]', vd[1], transfers),
       ];
-    }
     const token = this.nextToken++;
     const opts: WireFitOptions = { ...pickFitOptions(args), token, callbacks: specs, batchEventInterval: interval };
 
@@ -291,9 +309,9 @@ export class Trainer {
   }
 
   /** The model's outputs for x (a Tensor, or one per output), computed in the worker in batches. */
-  async predict(x: DataInput | DataInput[], args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
+  async predict(x: ModelInputs, args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
     const transfers = new TransferList();
-    const xs = packTensors('predict: x', x, transfers);
+    const xs = packTensors('predict: x', this.list('predict', 'x', x), transfers);
     const out = await this.conn.call('trainer.predict()', (api) =>
       api.predict(Comlink.transfer(xs, transfers.list), args.batchSize),
     );
@@ -302,17 +320,13 @@ export class Trainer {
   }
 
   /** Loss and metrics over x, y (as numbers, in `metricsNames` order; one number when there are no metrics). */
-  async evaluate(
-    x: DataInput | DataInput[],
-    y: DataInput | DataInput[],
-    args: { batchSize?: number } = {},
-  ): Promise<number | number[]> {
+  async evaluate(x: ModelInputs, y: ModelInputs, args: { batchSize?: number } = {}): Promise<number | number[]> {
     this.requireCompiled('evaluate');
     if (this.running !== null)
       throw new Error(`${WHO}: evaluate: the model is training; await fit (or stop() it) first`);
     const transfers = new TransferList();
-    const xs = packTensors('evaluate: x', x, transfers);
-    const ys = packTensors('evaluate: y', y, transfers);
+    const xs = packTensors('evaluate: x', this.list('evaluate', 'x', x), transfers);
+    const ys = packTensors('evaluate: y', this.list('evaluate', 'y', y), transfers);
     const values = await this.conn.call('trainer.evaluate()', (api) =>
       api.evaluate(Comlink.transfer(xs, transfers.list), ys, args.batchSize),
     );

@@ -7,6 +7,7 @@
 import { Tensor, sizeOf, type DataType } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 import { fmtShape } from '../ops/util.js';
+import { byName } from '../training/data-checks.js';
 
 /** A tensor on the wire. */
 export interface WireTensor {
@@ -99,6 +100,26 @@ export function checkTensorData(
     throw new Error(`ferrite: ${what}: shape ${fmtShape(shape)} needs ${expected} values, data has ${data.length}`);
   }
   return { data, shape: [...shape], dtype };
+}
+
+/**
+ * Data by model input or output name (TF.js's NamedTensorMap) as a list in the model's
+ * order; lists and single entries pass through. `names` is null while the model's graph
+ * waits for data (then only lists and single entries are accepted).
+ */
+export function dataList(
+  model: string,
+  op: string,
+  what: 'x' | 'y',
+  names: readonly string[] | null,
+  v: DataInput | DataInput[] | Record<string, DataInput>,
+): DataInput | DataInput[] {
+  if (Array.isArray(v) || v instanceof Tensor || isTensorData(v) || v === null || typeof v !== 'object') return v;
+  if (names === null)
+    throw new Error(
+      `ferrite: ${model}: ${op}: ${what} is keyed by name, but the model's ${what === 'x' ? 'inputs' : 'outputs'} are not known until it is built`,
+    );
+  return byName(op, model, what, v, [...names]) as DataInput[];
 }
 
 /** Packs one input or a list of inputs (multi-input models); always a list on the wire. */
