@@ -1,9 +1,7 @@
-// layers.lstm against TF.js's cpu backend from identical weights: weight shapes, the
-// outputs, the losses of three SGD steps and the weights after them (plain SGD, so that
-// the comparison is of the gradients: Adam's step is lr * sign(g) for small g, which
-// turns float32 noise in near-zero gradients into lr-sized differences); returnState,
-// initial states, stateful layers, configs; and training bitwise identical on 1 and 2
-// threads.
+// layers.lstm, layers.gru and layers.simpleRNN against TF.js's cpu backend from identical
+// weights: weight shapes, the outputs, the losses of three Adam steps and the weights
+// after them; returnState, initial states, stateful layers, configs; and training bitwise
+// identical on 1 and 2 threads.
 
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -20,30 +18,39 @@ import { main as textGeneration, textModel } from '../../examples/text-generatio
 
 const [B, T, D, U, K] = [4, 5, 3, 6, 4];
 
+/** A recurrent layer kind, as built here and in TF.js from the same arguments. */
+interface Kind {
+  name: 'lstm' | 'gru' | 'simpleRNN';
+  gates: number;
+  args: Record<string, unknown>;
+}
+
+const KINDS: Kind[] = [
+  { name: 'lstm', gates: 4, args: {} },
+  { name: 'lstm', gates: 4, args: { recurrentActivation: 'sigmoid' } },
+  { name: 'gru', gates: 3, args: {} },
+  { name: 'gru', gates: 3, args: { recurrentActivation: 'sigmoid', goBackwards: true } },
+  { name: 'simpleRNN', gates: 1, args: {} },
+  { name: 'simpleRNN', gates: 1, args: { activation: 'relu', goBackwards: true } },
+];
+
+const LR = 0.01;
+
 async function tfjsRun(
+  kind: Kind,
   returnSequences: boolean,
   weights: Float32Array[],
   x: Float32Array,
   y: Float32Array,
-  recurrentActivation: string,
 ): Promise<{ out: Float32Array; losses: number[]; weights: Float32Array[] }> {
   await tf.setBackend('cpu');
-  const m = tf.sequential({
-    layers: [
-      tf.layers.lstm({
-        units: U,
-        returnSequences,
-        inputShape: [T, D],
-        recurrentActivation: recurrentActivation as never,
-      }),
-      tf.layers.dense({ units: K }),
-    ],
-  });
+  const args = { units: U, returnSequences, inputShape: [T, D], ...kind.args } as never;
+  const m = tf.sequential({ layers: [tf.layers[kind.name](args), tf.layers.dense({ units: K })] });
   m.setWeights(m.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
   const xs = tf.tensor(x, [B, T, D]);
   const ys = tf.tensor(y, returnSequences ? [B, T, K] : [B, K]);
   const out = (m.predict(xs) as tf.Tensor).dataSync() as Float32Array;
-  m.compile({ optimizer: tf.train.sgd(0.5), loss: 'meanSquaredError' });
+  m.compile({ optimizer: tf.train.adam(LR), loss: 'meanSquaredError' });
   const h = await m.fit(xs, ys, { epochs: 3, batchSize: B, shuffle: false, verbose: 0 });
   const after = m.getWeights().map((w) => w.dataSync() as Float32Array);
   m.dispose();
@@ -52,30 +59,31 @@ async function tfjsRun(
   return { out, losses: h.history.loss as number[], weights: after };
 }
 
-describe('lstm: parity with TF.js (cpu) from identical weights', () => {
-  for (const returnSequences of [false, true]) {
-    for (const recurrentActivation of ['hardSigmoid', 'sigmoid']) {
-      it(`returnSequences ${returnSequences}, ${recurrentActivation}: outputs, losses and weights over three SGD steps`, async () => {
+describe('recurrent layers: parity with TF.js (cpu) from identical weights', () => {
+  for (const kind of KINDS) {
+    for (const returnSequences of [false, true]) {
+      it(`${kind.name} ${JSON.stringify(kind.args)}, returnSequences ${returnSequences}: outputs, losses and weights over three Adam steps`, async () => {
         await selectBuild({ build: 'simd', threads: 1 });
         const rand = rng(11);
         const x = randomArray(B * T * D, rand);
         const y = randomArray(returnSequences ? B * T * K : B * K, rand);
         const m = sequential({
           layers: [
-            layers.lstm({ units: U, returnSequences, inputShape: [T, D], recurrentActivation }),
+            layers[kind.name]({ units: U, returnSequences, inputShape: [T, D], ...kind.args }),
             layers.dense({ units: K }),
           ],
         });
         const ws = m.getWeights();
-        expect(ws.map((w) => w.shape)).toEqual([[D, 4 * U], [U, 4 * U], [4 * U], [U, K], [K]]);
+        const G = kind.gates;
+        expect(ws.map((w) => w.shape)).toEqual([[D, G * U], [U, G * U], [G * U], [U, K], [K]]);
         const init = ws.map((w) => Float32Array.from(w.dataSync()));
-        const ref = await tfjsRun(returnSequences, init, x, y, recurrentActivation);
+        const ref = await tfjsRun(kind, returnSequences, init, x, y);
         const xs = tensor(x, [B, T, D]);
         const ys = tensor(y, returnSequences ? [B, T, K] : [B, K]);
         const out = m.predict(xs) as ReturnType<typeof tensor>;
         expectClose(out.dataSync(), ref.out, 1e-4, 1e-5, 'output');
         out.dispose();
-        m.compile({ optimizer: train.sgd(0.5), loss: 'meanSquaredError' });
+        m.compile({ optimizer: train.adam(LR), loss: 'meanSquaredError' });
         const h = await m.fit(xs, ys, { epochs: 3, batchSize: B, shuffle: false, verbose: 0 });
         expectClose(h.history.loss as number[], ref.losses, 1e-4, 1e-6, 'losses');
         m.getWeights().forEach((w, i) => expectClose(w.dataSync(), ref.weights[i], 1e-4, 1e-6, `weight ${i}`));
