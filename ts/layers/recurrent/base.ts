@@ -7,6 +7,7 @@ import { Tensor, Variable, type DataType } from '../../tensor/tensor.js';
 import { clone, zeros } from '../../tensor/creation.js';
 import { keep } from '../../tensor/scope.js';
 import { cast } from '../../ops/unary.js';
+import { fmtShape } from '../../ops/util.js';
 import { rnnActivationCode, type RnnWeights } from '../../ops/recurrent.js';
 import type { RnnActivation } from '../../backend/core-abi.js';
 import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from '../layer.js';
@@ -116,6 +117,7 @@ export abstract class RecurrentLayer extends Layer {
       bias: new WeightSpec(this.name, 'bias', args.biasInitializer ?? 'zeros', args.biasRegularizer),
     };
     this.inputSpec = [{ ndim: 3 }];
+    this.supportsMasking = true;
   }
 
   /** The states a step carries: h (and the LSTM's c). */
@@ -180,6 +182,12 @@ export abstract class RecurrentLayer extends Layer {
         throw new Error(
           `ferrite: ${this.name}: initialState must be ${n === 2 ? '[h, c]' : '[h]'}, got ${initial.length} tensors`,
         );
+      initial.forEach((t, i) => {
+        if (t.rank !== 2 || t.shape[0] !== x.shape[0] || t.shape[1] !== this.units)
+          throw new Error(
+            `ferrite: ${this.name}: initialState[${i}] must have shape ${fmtShape([x.shape[0], this.units])}, got ${fmtShape(t.shape)}`,
+          );
+      });
       states = initial;
     } else if (this.stateful && this.states !== null) {
       states = this.states;
@@ -229,6 +237,16 @@ export abstract class RecurrentLayer extends Layer {
 
   override computeOutputDtype(_inputDtype: DataType): DataType {
     return 'float32';
+  }
+
+  /** TF.js's: the input's mask goes on with the sequence output; final states have none. */
+  override computeMask(
+    _inputs: Tensor | Tensor[],
+    mask?: Tensor | (Tensor | null)[] | null,
+  ): Tensor | (Tensor | null)[] | null {
+    const m = Array.isArray(mask) ? mask[0] : mask;
+    const out = this.returnSequences && m ? m : null;
+    return this.returnState ? [out, ...Array.from({ length: this.stateCount }, () => null)] : out;
   }
 
   override getConfig(): LayerConfig {

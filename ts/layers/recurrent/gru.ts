@@ -17,10 +17,13 @@ export interface GRUArgs extends GatedRecurrentArgs {
 
 export class GRU extends GatedRecurrentLayer {
   static override className = 'GRU';
+  /** Keras's form: the reset gate applied after the recurrent projection. */
   readonly resetAfter: boolean;
 
   constructor(args: GRUArgs) {
     super(args, 'gru', 3);
+    if (args.resetAfter !== undefined && typeof args.resetAfter !== 'boolean')
+      throw new Error(`ferrite: ${this.name}: resetAfter must be a boolean, got ${JSON.stringify(args.resetAfter)}`);
     this.resetAfter = args.resetAfter ?? false;
   }
 
