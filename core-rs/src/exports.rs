@@ -1510,22 +1510,23 @@ pub unsafe extern "C" fn fe_multinomial(
 }
 
 // ---------------------------------------------------------------------------------
-// Recurrent layers: the fused LSTM (`recurrent.rs`)
-// `ptrs` holds byte offsets (0 for an absent optional operand): the forward's twelve
-// [x, w, r, bias, h0, c0, mask, y, c_seq, gates, h_last, c_last], then for the backward
-// nine more [dy, dh_last, dc_last, dx, dw, dr, dbias, dh0, dc0] (see `LstmForward`,
-// `LstmBackward` for shapes). Activations are `recurrent.rs`'s RnnActivation codes.
+// Recurrent layers: the fused LSTM, GRU and SimpleRNN (`recurrent.rs`)
+// `ptrs` holds byte offsets (0 for an absent operand): the forward's twelve
+// [x, w, r, bias, h0, c0, mask, y, aux, gates, h_last, c_last], then for the backward
+// nine more [dy, dh_last, dc_last, dx, dw, dr, dbias, dh0, dc0] (see `RnnForward`,
+// `RnnBackward` for shapes). `cell` is an RnnCell code, the activations RnnActivation codes.
 // ---------------------------------------------------------------------------------
 
-unsafe fn lstm_args(
+unsafe fn rnn_args(
     ptrs: *const usize,
     dims: [usize; 4],
+    cell: u32,
     activation: u32,
     recurrent_activation: u32,
     go_backwards: u32,
-) -> (recurrent::LstmForward, recurrent::Lstm) {
+) -> (recurrent::RnnForward, recurrent::Rnn) {
     let p = |i: usize| *ptrs.add(i) as *mut f32;
-    let fwd = recurrent::LstmForward {
+    let fwd = recurrent::RnnForward {
         x: p(0),
         w: p(1),
         r: p(2),
@@ -1534,13 +1535,13 @@ unsafe fn lstm_args(
         c0: p(5),
         mask: p(6),
         y: p(7),
-        c_seq: p(8),
+        aux: p(8),
         gates: p(9),
         h_last: p(10),
         c_last: p(11),
     };
     let [batch, time, input, units] = dims;
-    let l = recurrent::Lstm {
+    let l = recurrent::Rnn {
         batch,
         time,
         input,
@@ -1548,76 +1549,65 @@ unsafe fn lstm_args(
         activation,
         recurrent_activation,
         go_backwards: go_backwards != 0,
+        cell,
     };
     (fwd, l)
 }
 
-/// The whole LSTM sequence forward: x (batch, time, input) -> y, c_seq, gates, h_last, c_last.
+/// A whole recurrent sequence forward: x (batch, time, input) -> y, aux, gates, h_last, c_last.
 #[no_mangle]
-pub unsafe extern "C" fn fe_lstm_forward(
+pub unsafe extern "C" fn fe_rnn_forward(
     ptrs: *const usize,
     batch: usize,
     time: usize,
     input: usize,
     units: usize,
+    cell: u32,
     activation: u32,
     recurrent_activation: u32,
     go_backwards: u32,
 ) {
-    let (p, l) = lstm_args(
-        ptrs,
-        [batch, time, input, units],
-        activation,
-        recurrent_activation,
-        go_backwards,
-    );
-    recurrent::lstm_forward(&p, &l)
+    let dims = [batch, time, input, units];
+    let (p, l) = rnn_args(ptrs, dims, cell, activation, recurrent_activation, go_backwards);
+    recurrent::rnn_forward(&p, &l)
 }
 
-/// The naive reference of `fe_lstm_forward`, same arguments: the test oracle.
+/// The naive reference of `fe_rnn_forward`, same arguments: the test oracle.
 #[no_mangle]
-pub unsafe extern "C" fn fe_lstm_forward_naive(
+pub unsafe extern "C" fn fe_rnn_forward_naive(
     ptrs: *const usize,
     batch: usize,
     time: usize,
     input: usize,
     units: usize,
+    cell: u32,
     activation: u32,
     recurrent_activation: u32,
     go_backwards: u32,
 ) {
-    let (p, l) = lstm_args(
-        ptrs,
-        [batch, time, input, units],
-        activation,
-        recurrent_activation,
-        go_backwards,
-    );
-    recurrent::lstm_forward_naive(&p, &l)
+    let dims = [batch, time, input, units];
+    let (p, l) = rnn_args(ptrs, dims, cell, activation, recurrent_activation, go_backwards);
+    recurrent::rnn_forward_naive(&p, &l)
 }
 
-/// Backpropagation through time of `fe_lstm_forward` (its twelve pointers, then nine
-/// gradients); overwrites `gates` with the pre-activation gradients.
+/// Backpropagation through time of `fe_rnn_forward` (its twelve pointers, then nine
+/// gradients); overwrites `gates` (and the GRU's `aux`) with gradients.
 #[no_mangle]
-pub unsafe extern "C" fn fe_lstm_backward(
+pub unsafe extern "C" fn fe_rnn_backward(
     ptrs: *const usize,
     batch: usize,
     time: usize,
     input: usize,
     units: usize,
+    cell: u32,
     activation: u32,
     recurrent_activation: u32,
     go_backwards: u32,
 ) {
-    let (p, l) = lstm_args(
-        ptrs,
-        [batch, time, input, units],
-        activation,
-        recurrent_activation,
-        go_backwards,
-    );
+    let dims = [batch, time, input, units];
+    let (p, l) = rnn_args(ptrs, dims, cell, activation, recurrent_activation, go_backwards);
     let q = |i: usize| *ptrs.add(12 + i) as *mut f32;
-    let g = recurrent::LstmBackward {
+    let g = recurrent::RnnBackward {
         dy: q(0),
         dh_last: q(1),
         dc_last: q(2),
@@ -1628,5 +1618,5 @@ pub unsafe extern "C" fn fe_lstm_backward(
         dh0: q(7),
         dc0: q(8),
     };
-    recurrent::lstm_backward(&p, &g, &l)
+    recurrent::rnn_backward(&p, &g, &l)
 }

@@ -1,25 +1,34 @@
-//! The fused LSTM: a whole sequence forward in one call, and backpropagation through time.
+//! Fused recurrent layers (LSTM, GRU, SimpleRNN): a whole sequence forward in one call, and
+//! backpropagation through time in another. This file holds what the cells share; the
+//! cells' step math lives in recurrent/lstm.rs, recurrent/gru.rs and recurrent/simple_rnn.rs.
 //!
-//! Layout as TF.js/Keras: x is (batch, time, input), the kernel W (input, 4 units), the
-//! recurrent kernel R (units, 4 units), the bias (4 units), gates in the order i, f, c, o.
+//! Layout as TF.js/Keras: x is (batch, time, input), the kernel W (input, G units), the
+//! recurrent kernel R (units, G units), the bias (G units), G gate blocks per cell (LSTM
+//! i, f, c, o; GRU z, r, h; SimpleRNN one). Keras's GRU with reset_after has a bias
+//! (2, 3 units): the input bias, then the recurrent bias.
 //!
 //! Forward: the input projection of every step is one large GEMM, Z = x W + b, written
-//! into `gates` (batch, time, 4 units). Each step then adds h_prev R to its slice of Z
-//! (a GEMM with beta = 1 on rows strided by time) and applies the gate nonlinearities in
-//! place, so that `gates` ends up holding the activated gates, which backward reads.
-//! Backward walks the steps in reverse, turning `gates` into the pre-activation
-//! gradients dZ, one recurrent GEMM per step for dh_prev; the weight gradients are then
-//! three large GEMMs over all steps (dX = dZ W^T, dW = x^T dZ, dR = Hprev^T dZ).
+//! into `gates` (batch, time, G units). Each step then adds the recurrent projection of
+//! h_prev to its slice of Z (GEMMs on rows strided by time) and applies the gate
+//! nonlinearities in place, so that `gates` ends up holding the activated gates, which
+//! backward reads. Backward walks the steps in reverse, turning `gates` into the
+//! pre-activation gradients dZ with recurrent GEMMs per step for dh_prev; the weight
+//! gradients are then large GEMMs over all steps (dX = dZ W^T, dW = x^T dZ, dR = Hprev^T dZ).
 //!
-//! Masks (Keras semantics): where mask[b, t] is 0 the step keeps h and c unchanged and
+//! Masks (Keras semantics): where mask[b, t] is 0 the step keeps the state unchanged and
 //! outputs the carried h. Threads: the GEMMs split as gemm.rs does; the per-step
-//! elementwise work splits over batch rows, each row computed the same whatever the split.
+//! elementwise work splits over batch rows, each row computed the same whatever the split,
+//! so results are bitwise identical for any thread count.
+
+mod gru;
+mod lstm;
+mod simple_rnn;
 
 use crate::gemm::{gemm, gemm_naive, Mat};
 use crate::heap::Scratch;
 use crate::math;
-use crate::parallel::{parallel_for, SendPtr};
-use crate::simd::{for_each_vector, F32x4, Lanes};
+use crate::parallel::parallel_for;
+use crate::simd::{F32x4, Lanes};
 
 /// The activation and recurrent activation of a cell.
 /// ABI enum: RnnActivation
@@ -28,6 +37,13 @@ pub const TANH: u32 = 1;
 pub const SIGMOID: u32 = 2;
 pub const HARD_SIGMOID: u32 = 3;
 pub const RELU: u32 = 4;
+
+/// The cell a call runs.
+/// ABI enum: RnnCell
+pub const CELL_LSTM: u32 = 0;
+pub const CELL_GRU: u32 = 1;
+pub const CELL_GRU_RESET_AFTER: u32 = 2;
+pub const CELL_SIMPLE: u32 = 3;
 
 #[inline(always)]
 fn act<V: Lanes>(code: u32, x: V) -> V {
@@ -59,9 +75,15 @@ fn act_grad_from_y<V: Lanes>(code: u32, y: V) -> V {
     }
 }
 
-/// Sizes and options of one LSTM call.
+/// Loads w lanes at p + j (zeros past w).
+#[inline(always)]
+unsafe fn ld(p: *const f32, j: usize, w: usize) -> F32x4 {
+    F32x4::load_n(p.add(j), w, 0.0)
+}
+
+/// Sizes and options of one recurrent call.
 #[derive(Clone, Copy)]
-pub struct Lstm {
+pub struct Rnn {
     pub batch: usize,
     pub time: usize,
     pub input: usize,
@@ -69,9 +91,10 @@ pub struct Lstm {
     pub activation: u32,
     pub recurrent_activation: u32,
     pub go_backwards: bool,
+    pub cell: u32,
 }
 
-impl Lstm {
+impl Rnn {
     /// The time index of processing step s.
     #[inline(always)]
     fn t(&self, s: usize) -> usize {
@@ -81,16 +104,34 @@ impl Lstm {
             s
         }
     }
+
+    /// The width of a row of `gates`: G units.
+    fn gate_width(&self) -> usize {
+        self.units
+            * match self.cell {
+                CELL_LSTM => 4,
+                CELL_SIMPLE => 1,
+                _ => 3,
+            }
+    }
+
+    /// Batch rows per thread share: a row costs ~G units transcendentals, so split once a
+    /// share has a few thousand.
+    fn grain(&self) -> usize {
+        (4096 / self.gate_width().max(1)).max(1)
+    }
 }
 
-/// Pointers of the forward. x (batch, time, input), w (input, 4u), r (u, 4u), bias (4u) or
-/// null, h0 and c0 (batch, u), mask (batch, time) or null. Outputs: y and c_seq (batch,
-/// time, u) hold h and c after each step in processing order (reversed time with
-/// go_backwards, as TF.js returns the sequence); gates (batch, time, 4u) the activated gates
-/// (by input time);
-/// h_last and c_last (batch, u) the final states.
+/// Pointers of the forward. x (batch, time, input), w (input, G u), r (u, G u), bias (G u,
+/// or 6u for the GRU with reset_after) or null, h0 (batch, u), c0 (batch, u) for the LSTM
+/// (else null), mask (batch, time) or null. Outputs: y (batch, time, u) holds h after each
+/// step in processing order (reversed time with go_backwards, as TF.js returns the
+/// sequence); gates (batch, time, G u) the activated gates by input time; aux (batch, time,
+/// u) by input time what the cell's backward needs besides (LSTM: c after the step; GRU:
+/// r * h_prev; GRU with reset_after: h_prev R_h + b_rh; SimpleRNN: null); h_last and c_last
+/// (batch, u) the final states (c_last null but for the LSTM).
 #[derive(Clone, Copy)]
-pub struct LstmForward {
+pub struct RnnForward {
     pub x: *const f32,
     pub w: *const f32,
     pub r: *const f32,
@@ -99,139 +140,18 @@ pub struct LstmForward {
     pub c0: *const f32,
     pub mask: *const f32,
     pub y: *mut f32,
-    pub c_seq: *mut f32,
+    pub aux: *mut f32,
     pub gates: *mut f32,
     pub h_last: *mut f32,
     pub c_last: *mut f32,
 }
 
-/// Where the state that step s starts from lives: (h, c, row stride).
-unsafe fn prev_state(p: &LstmForward, l: &Lstm, s: usize) -> (*const f32, *const f32, usize) {
-    if s == 0 {
-        (p.h0, p.c0, l.units)
-    } else {
-        let off = (s - 1) * l.units;
-        (p.y.add(off), p.c_seq.add(off), l.time * l.units)
-    }
-}
-
-/// One step's gates for batch row b: activates z in place (i, f, c, o blocks of u) and
-/// writes h and c, or carries the state through where the mask is 0.
-#[inline(always)]
-unsafe fn cell_row(l: &Lstm, z: *mut f32, hp: *const f32, cp: *const f32, h: *mut f32, c: *mut f32, keep: bool) {
-    let u = l.units;
-    if !keep {
-        core::ptr::copy_nonoverlapping(hp, h, u);
-        core::ptr::copy_nonoverlapping(cp, c, u);
-        return;
-    }
-    let (ra, a) = (l.recurrent_activation, l.activation);
-    for_each_vector(0, u, |j, w| {
-        let ld = |p: *const f32| F32x4::load_n(p, w, 0.0);
-        let i = act(ra, ld(z.add(j)));
-        let f = act(ra, ld(z.add(u + j)));
-        let g = act(a, ld(z.add(2 * u + j)));
-        let o = act(ra, ld(z.add(3 * u + j)));
-        let cn = f.mul(ld(cp.add(j))).add(i.mul(g));
-        let hn = o.mul(act(a, cn));
-        i.store_n(z.add(j), w);
-        f.store_n(z.add(u + j), w);
-        g.store_n(z.add(2 * u + j), w);
-        o.store_n(z.add(3 * u + j), w);
-        cn.store_n(c.add(j), w);
-        hn.store_n(h.add(j), w);
-    });
-}
-
-/// Z = x W + b for every step at once.
-unsafe fn input_projection(p: &LstmForward, l: &Lstm, naive: bool) {
-    let (rows, g4) = (l.batch * l.time, 4 * l.units);
-    let mm = if naive { gemm_naive } else { gemm };
-    mm(
-        rows,
-        g4,
-        l.input,
-        1.0,
-        Mat::plain(p.x, l.input),
-        Mat::plain(p.w, g4),
-        0.0,
-        p.gates,
-        g4,
-    );
-    if !p.bias.is_null() {
-        for row in 0..rows {
-            crate::simd::add_into(p.gates.add(row * g4), p.bias, g4);
-        }
-    }
-}
-
-pub unsafe fn lstm_forward(p: &LstmForward, l: &Lstm) {
-    lstm_forward_with(p, l, false)
-}
-
-/// The naive reference: the same recurrence with plain-loop GEMMs, one thread.
-pub unsafe fn lstm_forward_naive(p: &LstmForward, l: &Lstm) {
-    lstm_forward_with(p, l, true)
-}
-
-unsafe fn lstm_forward_with(p: &LstmForward, l: &Lstm, naive: bool) {
-    let (b, tm, u) = (l.batch, l.time, l.units);
-    let g4 = 4 * u;
-    input_projection(p, l, naive);
-    for s in 0..tm {
-        let t = l.t(s);
-        let (hp, cp, hs) = prev_state(p, l, s);
-        let z = p.gates.add(t * g4);
-        // z[b] += h_prev[b] R, rows strided by time.
-        if naive {
-            gemm_naive(b, g4, u, 1.0, Mat::plain(hp, hs), Mat::plain(p.r, g4), 1.0, z, tm * g4);
-        } else {
-            gemm(b, g4, u, 1.0, Mat::plain(hp, hs), Mat::plain(p.r, g4), 1.0, z, tm * g4);
-        }
-        let (zs, hps, cps) = (SendPtr(z), SendPtr::of(hp), SendPtr::of(cp));
-        let (ys, cs, ms) = (
-            SendPtr(p.y.add(s * u)),
-            SendPtr(p.c_seq.add(s * u)),
-            SendPtr::of(p.mask),
-        );
-        let body = |s0: usize, e0: usize| {
-            for row in s0..e0 {
-                let keep = ms.get().is_null() || *ms.get().add(row * tm + t) != 0.0;
-                cell_row(
-                    l,
-                    zs.get().add(row * tm * g4),
-                    hps.get().add(row * hs),
-                    cps.get().add(row * hs),
-                    ys.get().add(row * tm * u),
-                    cs.get().add(row * tm * u),
-                    keep,
-                );
-            }
-        };
-        if naive {
-            body(0, b);
-        } else {
-            // A row costs ~4u transcendentals: split once a share has a few thousand.
-            parallel_for(b, (4096 / u.max(1)).max(1), &body);
-        }
-    }
-    if tm > 0 {
-        let last = (tm - 1) * u;
-        for row in 0..b {
-            core::ptr::copy_nonoverlapping(p.y.add(row * tm * u + last), p.h_last.add(row * u), u);
-            core::ptr::copy_nonoverlapping(p.c_seq.add(row * tm * u + last), p.c_last.add(row * u), u);
-        }
-    } else {
-        core::ptr::copy_nonoverlapping(p.h0, p.h_last, b * u);
-        core::ptr::copy_nonoverlapping(p.c0, p.c_last, b * u);
-    }
-}
-
 /// Gradients in: dy (batch, time, u) or null (only the final states are used), dh_last and
-/// dc_last (batch, u) or null. Out: dx (batch, time, input) or null, dw (input, 4u), dr
-/// (u, 4u), dbias (4u) or null, dh0 and dc0 (batch, u). `gates` is overwritten with dZ.
+/// dc_last (batch, u) or null. Out: dx (batch, time, input) or null, dw (input, G u), dr
+/// (u, G u), dbias (like bias) or null, dh0 (batch, u) and dc0 (batch, u, LSTM only, else
+/// null). `gates` (and `aux` for the GRU) are overwritten with gradients.
 #[derive(Clone, Copy)]
-pub struct LstmBackward {
+pub struct RnnBackward {
     pub dy: *const f32,
     pub dh_last: *const f32,
     pub dc_last: *const f32,
@@ -243,98 +163,250 @@ pub struct LstmBackward {
     pub dc0: *mut f32,
 }
 
-pub unsafe fn lstm_backward(p: &LstmForward, g: &LstmBackward, l: &Lstm) {
+// The kernels' operands are shared by the threads of parallel_for, each batch row written
+// by one thread only.
+unsafe impl Sync for RnnForward {}
+unsafe impl Sync for RnnBackward {}
+unsafe impl Sync for Step {}
+
+/// Where one processing step reads and writes; every pointer is at batch row 0, rows
+/// strided by `hs` (h_prev, c_prev), time * G u (z) or time * u (the others).
+#[derive(Clone, Copy)]
+struct Step {
+    t: usize,
+    hp: *const f32,
+    cp: *const f32,
+    hs: usize,
+    z: *mut f32,
+    h: *mut f32,
+    aux: *mut f32,
+}
+
+impl Step {
+    unsafe fn new(p: &RnnForward, l: &Rnn, s: usize) -> Step {
+        let (tm, u) = (l.time, l.units);
+        let t = l.t(s);
+        let (hp, cp, hs) = if s == 0 {
+            (p.h0, p.c0, u)
+        } else {
+            // h lives in y by processing step, the LSTM's c in aux by input time.
+            (
+                p.y.add((s - 1) * u) as *const f32,
+                p.aux.wrapping_add(l.t(s - 1) * u) as *const f32,
+                tm * u,
+            )
+        };
+        let cp = if l.cell == CELL_LSTM { cp } else { core::ptr::null() };
+        Step {
+            t,
+            hp,
+            cp,
+            hs,
+            z: p.gates.add(t * l.gate_width()),
+            h: p.y.add(s * u),
+            // wrapping: SimpleRNN has no aux (null).
+            aux: p.aux.wrapping_add(t * u),
+        }
+    }
+
+    /// Whether batch row `row` runs this step (else it carries its state).
+    #[inline(always)]
+    unsafe fn keeps(&self, p: &RnnForward, l: &Rnn, row: usize) -> bool {
+        p.mask.is_null() || *p.mask.add(row * l.time + self.t) != 0.0
+    }
+
+    /// Carries the state of batch row `row` through a masked step: h (and the LSTM's c)
+    /// unchanged; the GRU's aux row is zeroed so that backward's products with it stay finite.
+    unsafe fn carry(&self, l: &Rnn, row: usize) {
+        let u = l.units;
+        core::ptr::copy_nonoverlapping(self.hp.add(row * self.hs), self.h.add(row * l.time * u), u);
+        let aux = self.aux.add(row * l.time * u);
+        if !self.cp.is_null() {
+            core::ptr::copy_nonoverlapping(self.cp.add(row * self.hs), aux, u);
+        } else if l.cell != CELL_SIMPLE {
+            core::ptr::write_bytes(aux, 0, u);
+        }
+    }
+}
+
+/// C (m, n) = A B + beta C: the blocked GEMM, or the naive one for the reference.
+#[inline(always)]
+unsafe fn mm(naive: bool, m: usize, n: usize, k: usize, a: Mat, b: Mat, beta: f32, c: *mut f32, ldc: usize) {
+    if naive {
+        gemm_naive(m, n, k, 1.0, a, b, beta, c, ldc)
+    } else {
+        gemm(m, n, k, 1.0, a, b, beta, c, ldc)
+    }
+}
+
+/// Runs body(row) for every batch row: split over the threads, or in order for the reference.
+unsafe fn for_rows(naive: bool, l: &Rnn, body: &(dyn Fn(usize) + Sync)) {
+    if naive {
+        (0..l.batch).for_each(body);
+    } else {
+        parallel_for(l.batch, l.grain(), &|s0, e0| (s0..e0).for_each(body));
+    }
+}
+
+/// Forward: runs body(row) for the batch rows that run step `st`; the others carry their state.
+unsafe fn for_kept_rows(p: &RnnForward, l: &Rnn, st: &Step, naive: bool, body: &(dyn Fn(usize) + Sync)) {
+    for_rows(naive, l, &|row| {
+        if st.keeps(p, l, row) {
+            body(row)
+        } else {
+            st.carry(l, row)
+        }
+    });
+}
+
+/// Backward: runs body(row) for the batch rows that ran step `st`; the others get dZ = 0
+/// (and a zero gradient in the GRU's aux), so that they keep dh (and dc) as they are.
+unsafe fn for_kept_rows_back(p: &RnnForward, l: &Rnn, st: &Step, body: &(dyn Fn(usize) + Sync)) {
+    let (tm, u, gw) = (l.time, l.units, l.gate_width());
+    let gru = l.cell == CELL_GRU || l.cell == CELL_GRU_RESET_AFTER;
+    for_rows(false, l, &|row| {
+        if st.keeps(p, l, row) {
+            body(row)
+        } else {
+            core::ptr::write_bytes(st.z.add(row * tm * gw), 0, gw);
+            if gru {
+                core::ptr::write_bytes(st.aux.add(row * tm * u), 0, u);
+            }
+        }
+    });
+}
+
+/// The step's z[:, col..col + n] += h_prev R[:, col..col + n].
+unsafe fn add_recurrent_projection(p: &RnnForward, l: &Rnn, st: &Step, naive: bool, col: usize, n: usize) {
+    let gw = l.gate_width();
+    let (hp, r) = (Mat::plain(st.hp, st.hs), Mat::plain(p.r.add(col), gw));
+    mm(naive, l.batch, n, l.units, hp, r, 1.0, st.z.add(col), l.time * gw)
+}
+
+/// dh_prev (batch, u) += dZ[:, col..col + k] R[:, col..col + k]^T, dZ being the step's z.
+unsafe fn add_state_grad(p: &RnnForward, g: &RnnBackward, l: &Rnn, st: &Step, col: usize, k: usize) {
+    let (u, gw) = (l.units, l.gate_width());
+    let (dz, rt) = (
+        Mat::plain(st.z.add(col), l.time * gw),
+        Mat::transposed(p.r.add(col), gw),
+    );
+    gemm(l.batch, u, k, 1.0, dz, rt, 1.0, g.dh0, u)
+}
+
+/// dst (n) = the column sums of src (rows, n) with rows strided by ld.
+unsafe fn column_sums(dst: *mut f32, src: *const f32, rows: usize, n: usize, ld: usize) {
+    core::ptr::write_bytes(dst, 0, n);
+    for row in 0..rows {
+        crate::simd::add_into(dst, src.add(row * ld), n);
+    }
+}
+
+/// Z = x W + b for every step at once.
+unsafe fn input_projection(p: &RnnForward, l: &Rnn, naive: bool) {
+    let (rows, gw) = (l.batch * l.time, l.gate_width());
+    mm(
+        naive,
+        rows,
+        gw,
+        l.input,
+        Mat::plain(p.x, l.input),
+        Mat::plain(p.w, gw),
+        0.0,
+        p.gates,
+        gw,
+    );
+    if !p.bias.is_null() {
+        for row in 0..rows {
+            crate::simd::add_into(p.gates.add(row * gw), p.bias, gw);
+        }
+    }
+}
+
+pub unsafe fn rnn_forward(p: &RnnForward, l: &Rnn) {
+    forward_with(p, l, false)
+}
+
+/// The naive reference: the same recurrence with plain-loop GEMMs, one thread.
+pub unsafe fn rnn_forward_naive(p: &RnnForward, l: &Rnn) {
+    forward_with(p, l, true)
+}
+
+unsafe fn forward_with(p: &RnnForward, l: &Rnn, naive: bool) {
+    let (b, tm, u) = (l.batch, l.time, l.units);
+    input_projection(p, l, naive);
+    // The GRU with reset_after: a step's whole recurrent projection h_prev R (batch, 3u).
+    let inner = Scratch::new(if l.cell == CELL_GRU_RESET_AFTER { b * 3 * u } else { 0 });
+    for s in 0..tm {
+        let st = Step::new(p, l, s);
+        match l.cell {
+            CELL_LSTM => lstm::forward_step(p, l, &st, naive),
+            CELL_GRU => gru::forward_step(p, l, &st, naive),
+            CELL_GRU_RESET_AFTER => gru::forward_step_reset_after(p, l, &st, inner.ptr(), naive),
+            _ => simple_rnn::forward_step(p, l, &st, naive),
+        }
+    }
+    // The final states: h after the last step, c (LSTM) in aux at the last step's time.
+    let lstm = l.cell == CELL_LSTM;
+    for row in 0..b {
+        let (h, c) = if tm > 0 {
+            let c = p.aux.wrapping_add(row * tm * u + l.t(tm - 1) * u) as *const f32;
+            (p.y.add(row * tm * u + (tm - 1) * u) as *const f32, c)
+        } else {
+            (p.h0.add(row * u), if lstm { p.c0.add(row * u) } else { p.c0 })
+        };
+        core::ptr::copy_nonoverlapping(h, p.h_last.add(row * u), u);
+        if lstm {
+            core::ptr::copy_nonoverlapping(c, p.c_last.add(row * u), u);
+        }
+    }
+}
+
+pub unsafe fn rnn_backward(p: &RnnForward, g: &RnnBackward, l: &Rnn) {
     let (b, tm, u, d) = (l.batch, l.time, l.units, l.input);
-    let g4 = 4 * u;
+    let gw = l.gate_width();
     // dh, dc: the gradients flowing into the state after the current step (batch, u).
-    let (dh, dc) = (g.dh0, g.dc0);
-    for (dst, src) in [(dh, g.dh_last), (dc, g.dc_last)] {
+    for (dst, src) in [(g.dh0, g.dh_last), (g.dc0, g.dc_last)] {
+        if dst.is_null() {
+            continue;
+        }
         if src.is_null() {
             core::ptr::write_bytes(dst, 0, b * u);
         } else {
             core::ptr::copy_nonoverlapping(src, dst, b * u);
         }
     }
-    // h before each step, in the layout of y: the operand of dR = Hprev^T dZ.
+    // h before each step, by input time: the operand of dR = Hprev^T dZ.
     let hprev = Scratch::new(b * tm * u);
+    // The GRU: dZ_h R_h^T of a step (batch, u).
+    let drh = Scratch::new(if l.cell == CELL_GRU { b * u } else { 0 });
     for s in (0..tm).rev() {
-        let t = l.t(s);
-        let (hp, cp, hs) = prev_state(p, l, s);
-        let dz = p.gates.add(t * g4);
-        let (dzs, cps, dys) = (SendPtr(dz), SendPtr::of(cp), SendPtr::of(g.dy));
-        let (cs, dhs, dcs, ms) = (
-            SendPtr(p.c_seq.add(s * u)),
-            SendPtr(dh),
-            SendPtr(dc),
-            SendPtr::of(p.mask),
-        );
-        let (hps, hpv) = (SendPtr::of(hp), SendPtr(hprev.ptr().add(t * u)));
-        let (ra, a) = (l.recurrent_activation, l.activation);
-        parallel_for(b, (4096 / u.max(1)).max(1), &|s0, e0| {
-            for row in s0..e0 {
-                let dhr = dhs.get().add(row * u);
-                let dcr = dcs.get().add(row * u);
-                if !dys.get().is_null() {
-                    crate::simd::add_into(dhr, dys.get().add(row * tm * u + s * u), u);
-                }
-                core::ptr::copy_nonoverlapping(hps.get().add(row * hs), hpv.get().add(row * tm * u), u);
-                let z = dzs.get().add(row * tm * g4);
-                let keep = ms.get().is_null() || *ms.get().add(row * tm + t) != 0.0;
-                if !keep {
-                    // The step carried the state: dh and dc pass through, no gate gradient.
-                    core::ptr::write_bytes(z, 0, g4);
-                    continue;
-                }
-                let c = cs.get().add(row * tm * u);
-                let cp = cps.get().add(row * hs);
-                for_each_vector(0, u, |j, w| {
-                    let ld = |p: *const f32| F32x4::load_n(p, w, 0.0);
-                    let (i, f, gg, o) = (
-                        ld(z.add(j)),
-                        ld(z.add(u + j)),
-                        ld(z.add(2 * u + j)),
-                        ld(z.add(3 * u + j)),
-                    );
-                    let (dhv, tc) = (ld(dhr.add(j)), act(a, ld(c.add(j))));
-                    let dcv = ld(dcr.add(j)).add(dhv.mul(o).mul(act_grad_from_y(a, tc)));
-                    let d_o = dhv.mul(tc).mul(act_grad_from_y(ra, o));
-                    let d_i = dcv.mul(gg).mul(act_grad_from_y(ra, i));
-                    let d_g = dcv.mul(i).mul(act_grad_from_y(a, gg));
-                    let d_f = dcv.mul(ld(cp.add(j))).mul(act_grad_from_y(ra, f));
-                    d_i.store_n(z.add(j), w);
-                    d_f.store_n(z.add(u + j), w);
-                    d_g.store_n(z.add(2 * u + j), w);
-                    d_o.store_n(z.add(3 * u + j), w);
-                    dcv.mul(f).store_n(dcr.add(j), w);
-                });
-                // dh_prev is dZ R^T, computed below for all rows; masked rows keep dh.
-                core::ptr::write_bytes(dhr, 0, u);
+        let st = Step::new(p, l, s);
+        for row in 0..b {
+            let dh = g.dh0.add(row * u);
+            if !g.dy.is_null() {
+                crate::simd::add_into(dh, g.dy.add(row * tm * u + s * u), u);
             }
-        });
-        // dh_prev += dZ_t R^T (masked rows have dZ = 0 and kept dh).
-        gemm(
-            b,
-            u,
-            g4,
-            1.0,
-            Mat::plain(dz, tm * g4),
-            Mat::transposed(p.r, g4),
-            1.0,
-            dh,
-            u,
-        );
+            core::ptr::copy_nonoverlapping(st.hp.add(row * st.hs), hprev.ptr().add(row * tm * u + st.t * u), u);
+        }
+        match l.cell {
+            CELL_LSTM => lstm::backward_step(p, g, l, &st),
+            CELL_GRU => gru::backward_step(p, g, l, &st, drh.ptr()),
+            CELL_GRU_RESET_AFTER => gru::backward_step_reset_after(p, g, l, &st),
+            _ => simple_rnn::backward_step(p, g, l, &st),
+        }
     }
     let rows = b * tm;
-    let dzm = Mat::plain(p.gates, g4);
+    let dzm = Mat::plain(p.gates, gw);
     if !g.dx.is_null() {
-        gemm(rows, d, g4, 1.0, dzm, Mat::transposed(p.w, g4), 0.0, g.dx, d);
+        gemm(rows, d, gw, 1.0, dzm, Mat::transposed(p.w, gw), 0.0, g.dx, d);
     }
-    gemm(d, g4, rows, 1.0, Mat::transposed(p.x, d), dzm, 0.0, g.dw, g4);
-    gemm(u, g4, rows, 1.0, Mat::transposed(hprev.ptr(), u), dzm, 0.0, g.dr, g4);
+    gemm(d, gw, rows, 1.0, Mat::transposed(p.x, d), dzm, 0.0, g.dw, gw);
     if !g.dbias.is_null() {
-        core::ptr::write_bytes(g.dbias, 0, g4);
-        for row in 0..rows {
-            crate::simd::add_into(g.dbias, p.gates.add(row * g4), g4);
-        }
+        column_sums(g.dbias, p.gates, rows, gw, gw);
+    }
+    let hp = Mat::transposed(hprev.ptr(), u);
+    match l.cell {
+        CELL_GRU | CELL_GRU_RESET_AFTER => gru::recurrent_grads(p, g, l, hp),
+        _ => gemm(u, gw, rows, 1.0, hp, dzm, 0.0, g.dr, gw),
     }
 }

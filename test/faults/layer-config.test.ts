@@ -39,6 +39,8 @@ const CASES: Record<string, { args: LayerConfig; sample: number[] }> = {
   TimeDistributed: { args: { layer: { className: 'Dense', config: { units: 2 } } }, sample: [3, 4] },
   Masking: { args: { maskValue: 0.5 }, sample: [3, 4] },
   LSTM: { args: { units: 2, returnSequences: true, recurrentActivation: 'sigmoid' }, sample: [3, 4] },
+  GRU: { args: { units: 3, resetAfter: true, goBackwards: true }, sample: [3, 4] },
+  SimpleRNN: { args: { units: 2, activation: 'relu', returnSequences: true }, sample: [3, 4] },
 };
 /** Classes registered as layers that are not built alone in a Sequential. */
 const NOT_ALONE = new Set(['InputLayer', 'Sequential', 'LayersModel', 'Functional', 'Model']);

@@ -1,13 +1,23 @@
-// The fused LSTM kernel: forward against the naive per-step reference, gradients of
-// every input against finite differences (masking, goBackwards, final states only,
-// batch 1, odd sizes), on every build.
+// The fused LSTM, GRU (both forms) and SimpleRNN kernels: forward against the naive
+// per-step reference, gradients of every input against finite differences (masking,
+// goBackwards, final states only, batch 1, odd sizes), on every build; bitwise identical
+// on 1 and 2 threads.
 
-import { expect, it } from 'vitest';
-import { checkGradients, describeEachBuild, expectClose, randomTensor, rng } from '../support/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { checkGradients, describeEachBuild, expectClose, randomTensor, rng, selectBuild } from '../support/helpers.js';
+import { expectSameBits } from '../support/same-bits.js';
 import { memory, tensor } from '../../ts/tensor/creation.js';
-import type { Tensor } from '../../ts/tensor/tensor.js';
-import { lstmSequence, rnnActivationCode, type LstmOptions } from '../../ts/ops/recurrent.js';
-import { add, expandDims } from '../../ts/ops/index.js';
+import { variable, type Tensor } from '../../ts/tensor/tensor.js';
+import { variableGrads } from '../../ts/autograd/tape.js';
+import {
+  gruSequence,
+  lstmSequence,
+  rnnActivationCode,
+  simpleRNNSequence,
+  type RnnOptions,
+  type RnnWeights,
+} from '../../ts/ops/recurrent.js';
+import { add, expandDims, sum } from '../../ts/ops/index.js';
 
 interface Case {
   name: string;
@@ -36,19 +46,65 @@ const CASES: Case[] = [
   },
 ];
 
-function setup(c: Case, seed: number): { inputs: Tensor[]; mask: Tensor | null; opts: LstmOptions } {
+/** One cell through the common signature: parameters in, [y, ...final states] out. */
+interface CellKind {
+  name: string;
+  gates: number;
+  biasShape: (u: number) => number[];
+  states: number;
+  run: (p: Tensor[], mask: Tensor | null, opts: RnnOptions) => Tensor[];
+}
+
+const weights = (kernel: Tensor, recurrentKernel: Tensor, bias: Tensor): RnnWeights => ({
+  kernel,
+  recurrentKernel,
+  bias,
+});
+
+const CELLS: CellKind[] = [
+  {
+    name: 'lstm',
+    gates: 4,
+    biasShape: (u) => [4 * u],
+    states: 2,
+    run: ([x, w, r, b, h0, c0], mask, opts) => lstmSequence(x, weights(w, r, b), [h0, c0], mask, opts),
+  },
+  {
+    name: 'gru',
+    gates: 3,
+    biasShape: (u) => [3 * u],
+    states: 1,
+    run: ([x, w, r, b, h0], mask, opts) => gruSequence(x, weights(w, r, b), h0, mask, { ...opts, resetAfter: false }),
+  },
+  {
+    name: 'gru (resetAfter)',
+    gates: 3,
+    biasShape: (u) => [2, 3 * u],
+    states: 1,
+    run: ([x, w, r, b, h0], mask, opts) => gruSequence(x, weights(w, r, b), h0, mask, { ...opts, resetAfter: true }),
+  },
+  {
+    name: 'simpleRNN',
+    gates: 1,
+    biasShape: (u) => [u],
+    states: 1,
+    run: ([x, w, r, b, h0], mask, opts) => simpleRNNSequence(x, weights(w, r, b), h0, mask, opts),
+  },
+];
+
+function setup(cell: CellKind, c: Case, seed: number): { inputs: Tensor[]; mask: Tensor | null; opts: RnnOptions } {
   const rand = rng(seed);
+  const G = cell.gates;
   const inputs = [
     randomTensor([c.batch, c.time, c.input], rand),
-    randomTensor([c.input, 4 * c.units], rand, -0.6, 0.6),
-    randomTensor([c.units, 4 * c.units], rand, -0.6, 0.6),
-    randomTensor([4 * c.units], rand, -0.3, 0.3),
-    randomTensor([c.batch, c.units], rand, -0.5, 0.5),
-    randomTensor([c.batch, c.units], rand, -0.5, 0.5),
+    randomTensor([c.input, G * c.units], rand, -0.6, 0.6),
+    randomTensor([c.units, G * c.units], rand, -0.6, 0.6),
+    randomTensor(cell.biasShape(c.units), rand, -0.3, 0.3),
+    ...Array.from({ length: cell.states }, () => randomTensor([c.batch, c.units], rand, -0.5, 0.5)),
   ];
   const m = Array.from({ length: c.batch * c.time }, (_, i) => (i % 3 === 1 ? 0 : 1));
   const mask = c.masked ? tensor(m, [c.batch, c.time]) : null;
-  const opts: LstmOptions = {
+  const opts: RnnOptions = {
     activation: rnnActivationCode(c.activation ?? 'tanh', 'test'),
     recurrentActivation: rnnActivationCode(c.recurrentActivation ?? 'hardSigmoid', 'test'),
     goBackwards: c.goBackwards ?? false,
@@ -56,41 +112,76 @@ function setup(c: Case, seed: number): { inputs: Tensor[]; mask: Tensor | null; 
   return { inputs, mask, opts };
 }
 
-describeEachBuild('lstm kernel', () => {
-  for (const c of CASES) {
-    it(`${c.name}: forward equals the naive reference`, () => {
-      const { inputs, mask, opts } = setup(c, 1);
-      const [x, w, r, b, h0, c0] = inputs;
-      const before = memory().numTensors;
-      const fused = lstmSequence(x, w, r, b, h0, c0, mask, opts);
-      const naive = lstmSequence(x, w, r, b, h0, c0, mask, { ...opts, naive: true });
-      fused.forEach((t, k) => expectClose(t.dataSync(), naive[k].dataSync(), 1e-5, 1e-6, `output ${k}`));
-      for (const t of [...fused, ...naive]) t.dispose();
-      expect(memory().numTensors).toBe(before);
-      for (const t of [...inputs, ...(mask ? [mask] : [])]) t.dispose();
-    });
+for (const cell of CELLS) {
+  describeEachBuild(`${cell.name} kernel`, () => {
+    for (const c of CASES) {
+      it(`${c.name}: forward equals the naive reference`, () => {
+        const { inputs, mask, opts } = setup(cell, c, 1);
+        const before = memory().numTensors;
+        const fused = cell.run(inputs, mask, opts);
+        const naive = cell.run(inputs, mask, { ...opts, naive: true });
+        expect(fused.length).toBe(1 + cell.states);
+        fused.forEach((t, k) => expectClose(t.dataSync(), naive[k].dataSync(), 1e-5, 1e-6, `output ${k}`));
+        for (const t of [...fused, ...naive]) t.dispose();
+        expect(memory().numTensors).toBe(before);
+        for (const t of [...inputs, ...(mask ? [mask] : [])]) t.dispose();
+      });
 
-    it(`${c.name}: gradients of x, kernels, bias and initial states against finite differences`, () => {
-      const { inputs, mask, opts } = setup(c, 2);
-      // The sequence, and the final h and c, all reach the result.
-      checkGradients(
-        (x, w, r, b, h0, c0) => {
-          const [y, h, cc] = lstmSequence(x, w, r, b, h0, c0, mask, opts);
-          const s = add(add(y, expandDims(h, 1)), expandDims(cc, 1));
-          for (const t of [y, h, cc]) t.dispose();
+      it(`${c.name}: gradients of x, kernels, bias and initial states against finite differences`, () => {
+        const { inputs, mask, opts } = setup(cell, c, 2);
+        // The sequence and every final state reach the result.
+        checkGradients(
+          (...p) => {
+            const [y, ...states] = cell.run(p, mask, opts);
+            let s = y;
+            for (const st of states) {
+              const e = expandDims(st, 1);
+              const next = add(s, e);
+              for (const t of [e, st, ...(s === y ? [] : [s])]) t.dispose();
+              s = next;
+            }
+            y.dispose();
+            return s;
+          },
+          inputs,
+          { eps: 1e-2, rtol: 3e-2, atol: 3e-3 },
+        );
+        // Only the last h: the sequence (and c) get no gradient (null, not zeros).
+        checkGradients((...p) => {
+          const [y, h, ...rest] = cell.run(p, mask, opts);
+          for (const t of [y, ...rest]) t.dispose();
+          return h;
+        }, inputs);
+        for (const t of [...inputs, ...(mask ? [mask] : [])]) t.dispose();
+      });
+    }
+  });
+}
+
+describe('recurrent kernels on threads', () => {
+  it('forward and backward are bitwise identical on 1 and 2 threads', async () => {
+    // Units large enough that every cell splits its per-step rows over the two threads
+    // (a share holds ~4096 / (gates units) rows).
+    const c: Case = { name: 'threads', batch: 17, time: 4, input: 5, units: 300, masked: true };
+    let first: Float32Array[] | undefined;
+    for (const threads of [1, 2]) {
+      await selectBuild({ build: 'simd-threads', threads });
+      const all: Float32Array[] = [];
+      for (const cell of CELLS) {
+        const { inputs, mask, opts } = setup(cell, c, 3);
+        const vars = inputs.map((t) => variable(t));
+        const { value, grads } = variableGrads(() => {
+          const out = cell.run(vars, mask, opts);
+          const s = sum(out[0]);
+          for (const t of out) t.dispose();
           return s;
-        },
-        inputs,
-        { eps: 1e-2, rtol: 3e-2, atol: 3e-3 },
-      );
-      // Only the last h: the sequence and c get no gradient (null, not zeros).
-      checkGradients((x, w, r, b, h0, c0) => {
-        const [y, h, cc] = lstmSequence(x, w, r, b, h0, c0, mask, opts);
-        y.dispose();
-        cc.dispose();
-        return h;
-      }, inputs);
-      for (const t of [...inputs, ...(mask ? [mask] : [])]) t.dispose();
-    });
-  }
+        }, vars);
+        all.push(Float32Array.from(value.dataSync()));
+        for (const v of vars) all.push(Float32Array.from(grads[v.name].dataSync()));
+        for (const t of [value, ...Object.values(grads), ...vars, ...inputs, ...(mask ? [mask] : [])]) t.dispose();
+      }
+      if (first === undefined) first = all;
+      else all.forEach((v, k) => expectSameBits(v, first![k], `result ${k} on 2 threads`));
+    }
+  });
 });

@@ -29,11 +29,11 @@ export const adamRef =
     const m = slot(s, 'm');
     const v = slot(s, 'v');
     s.t++;
-    const alpha = (lr * Math.sqrt(1 - b2 ** s.t)) / (1 - b1 ** s.t);
+    // TF.js's form: the bias corrections divide m and v, epsilon is added after.
     g.forEach((gi, i) => {
       m[i] += (gi - m[i]) * (1 - b1);
       v[i] += (gi * gi - v[i]) * (1 - b2);
-      s.p[i] -= (alpha * m[i]) / (Math.sqrt(v[i]) + eps);
+      s.p[i] -= (lr * m[i]) / (1 - b1 ** s.t) / (Math.sqrt(v[i] / (1 - b2 ** s.t)) + eps);
     });
   };
 export const rmspropRef =

@@ -92,6 +92,18 @@ export const RnnActivation = {
 export type RnnActivation = (typeof RnnActivation)[keyof typeof RnnActivation];
 
 /**
+ * The cell a call runs.
+ * (core-rs/src/recurrent.rs)
+ */
+export const RnnCell = {
+  CELL_LSTM: 0,
+  CELL_GRU: 1,
+  CELL_GRU_RESET_AFTER: 2,
+  CELL_SIMPLE: 3,
+} as const;
+export type RnnCell = (typeof RnnCell)[keyof typeof RnnCell];
+
+/**
  * The `op` of `fe_reduce` (SUM, MAX, MIN) and `fe_arg_reduce` (MAX, MIN).
  * (core-rs/src/reduce.rs)
  */
@@ -508,15 +520,15 @@ export interface CoreAbi {
    * non-zero runs the naive reference instead (for tests).
    */
   fe_multinomial(probs: number /* *const f32 */, out: number /* *mut i32 */, rows: number /* usize */, n: number /* usize */, samples: number /* usize */, k0: number /* u32 */, k1: number /* u32 */, stream: number /* u32 */, tag: number /* u32 */, naive: number /* u32 */): void;
-  /** The whole LSTM sequence forward: x (batch, time, input) -> y, c_seq, gates, h_last, c_last. */
-  fe_lstm_forward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
-  /** The naive reference of `fe_lstm_forward`, same arguments: the test oracle. */
-  fe_lstm_forward_naive(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
+  /** A whole recurrent sequence forward: x (batch, time, input) -> y, aux, gates, h_last, c_last. */
+  fe_rnn_forward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, cell: number /* u32 */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
+  /** The naive reference of `fe_rnn_forward`, same arguments: the test oracle. */
+  fe_rnn_forward_naive(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, cell: number /* u32 */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
   /**
-   * Backpropagation through time of `fe_lstm_forward` (its twelve pointers, then nine
-   * gradients); overwrites `gates` with the pre-activation gradients.
+   * Backpropagation through time of `fe_rnn_forward` (its twelve pointers, then nine
+   * gradients); overwrites `gates` (and the GRU's `aux`) with gradients.
    */
-  fe_lstm_backward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
+  fe_rnn_backward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, cell: number /* u32 */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -653,9 +665,9 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_topk: 6,
   fe_topk_naive: 6,
   fe_multinomial: 10,
-  fe_lstm_forward: 8,
-  fe_lstm_forward_naive: 8,
-  fe_lstm_backward: 8,
+  fe_rnn_forward: 9,
+  fe_rnn_forward_naive: 9,
+  fe_rnn_backward: 9,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */

@@ -16,6 +16,8 @@ export class Activation extends Layer implements SplitActivation {
 
   constructor(args: ActivationLayerArgs) {
     super(args);
+    // Passes a sequence mask on, as TF.js's.
+    this.supportsMasking = true;
     if (args?.activation === undefined) throw new Error(`ferrite: ${this.name}: needs {activation}`);
     this.activation = resolveActivation(args.activation, this.name);
   }

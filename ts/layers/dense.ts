@@ -37,6 +37,8 @@ export class Dense extends Layer implements SplitActivation {
     if (args.inputDim !== undefined && args.inputShape === undefined && args.batchInputShape === undefined)
       base.inputShape = [args.inputDim];
     super(base);
+    // Passes a sequence mask on, as TF.js's.
+    this.supportsMasking = true;
     if (!Number.isInteger(args.units) || args.units < 1) {
       throw new Error(`ferrite: ${this.name}: units must be a positive integer, got ${String(args.units)}`);
     }

@@ -24,6 +24,8 @@ export class Dropout extends Layer {
 
   constructor(args: DropoutArgs) {
     super(args);
+    // Passes a sequence mask on, as TF.js's.
+    this.supportsMasking = true;
     if (typeof args?.rate !== 'number' || !(args.rate >= 0 && args.rate < 1)) {
       throw new Error(`ferrite: ${this.name}: rate must be a number in [0, 1), got ${String(args?.rate)}`);
     }

@@ -2,7 +2,7 @@
 // The table `embeddings` is [inputDim, outputDim]; the forward is a gather along axis 0
 // and the gradient a deterministic scatter-add (core-rs/src/gather.rs).
 
-import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
+import { emptyTensor, type DataType, type Tensor, type Variable } from '../tensor/tensor.js';
 import { gather } from '../ops/gather.js';
 import { cast } from '../ops/unary.js';
 import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
@@ -20,7 +20,7 @@ export interface EmbeddingArgs extends LayerArgs {
   outputDim: number;
   /** Length of the input sequences when fixed (gives the first layer its input shape). */
   inputLength?: number | number[];
-  /** Id 0 is padding (kept in the config; masks do not flow between layers yet). */
+  /** Id 0 is padding: the output's mask (computeMask) is 0 there, and recurrent layers downstream skip those steps. */
   maskZero?: boolean;
   /** Default 'randomUniform' (TF.js: uniform in [-0.05, 0.05]). */
   embeddingsInitializer?: InitializerIdentifier;
@@ -89,6 +89,16 @@ export class Embedding extends Layer {
 
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     return [...(inputShape as SymbolicShape), this.outputDim];
+  }
+
+  /** With maskZero: [batch, steps] of 1 where the id is not 0 (TF.js's computeMask). */
+  override computeMask(inputs: Tensor | Tensor[], _mask?: Tensor | (Tensor | null)[] | null): Tensor | null {
+    if (!this.maskZero) return null;
+    const ids = Array.isArray(inputs) ? inputs[0] : inputs;
+    const m = emptyTensor(ids.shape, 'float32', ids.engine);
+    const [src, dst] = [ids.view(), m.view()];
+    for (let i = 0; i < dst.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
+    return m;
   }
 
   override computeOutputDtype(_inputDtype: DataType): DataType {

@@ -32,6 +32,8 @@ import { TimeDistributed, type TimeDistributedArgs } from './time-distributed.js
 import { Masking, type MaskingArgs } from './masking.js';
 import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { LSTM, type LSTMArgs } from './recurrent/lstm.js';
+import { GRU, type GRUArgs } from './recurrent/gru.js';
+import { SimpleRNN, type SimpleRNNArgs } from './recurrent/simple-rnn.js';
 
 export { type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
 export { Layer } from './custom-layer.js';
@@ -58,6 +60,8 @@ export type {
   MaskingArgs,
   EmbeddingArgs,
   LSTMArgs,
+  GRUArgs,
+  SimpleRNNArgs,
 };
 
 /** Densely connected layer: activation(x W + b). */
@@ -125,3 +129,7 @@ export {
 export const embedding = (args: EmbeddingArgs): Embedding => new Embedding(args);
 /** Long short-term memory over [batch, time, features] (TF.js defaults: recurrentActivation 'hardSigmoid'). */
 export const lstm = (args: LSTMArgs): LSTM => new LSTM(args);
+/** Gated recurrent unit, gates z, r, h (TF.js's form; `resetAfter: true` is Keras's). */
+export const gru = (args: GRUArgs): GRU => new GRU(args);
+/** Fully connected recurrent layer: h = activation(x W + b + h_prev R). */
+export const simpleRNN = (args: SimpleRNNArgs): SimpleRNN => new SimpleRNN(args);

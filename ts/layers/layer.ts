@@ -151,7 +151,7 @@ export abstract class Layer {
    * means no mask. `masking` and Embedding with `maskZero` make one; layers that support
    * masking pass it on unchanged by default; others refuse one, as TF.js does.
    */
-  computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | Tensor[] | null {
+  computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | (Tensor | null)[] | null): Tensor | (Tensor | null)[] | null {
     if (!this.supportsMasking) {
       const given = Array.isArray(mask) ? mask.some((m) => m != null) : mask != null;
       if (given) throw new Error(`ferrite: ${this.name}: this layer does not support masking, but was passed a mask`);

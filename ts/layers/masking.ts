@@ -55,7 +55,7 @@ export class Masking extends Layer {
     return tidy(() => mul(x, reshape(stepMask(x, this.maskValue), [...x.shape.slice(0, -1), 1])));
   }
 
-  override computeMask(inputs: Tensor | Tensor[], _mask?: Tensor | Tensor[] | null): Tensor {
+  override computeMask(inputs: Tensor | Tensor[], _mask?: Tensor | (Tensor | null)[] | null): Tensor {
     return stepMask(singleFloat32(this.name, inputs), this.maskValue);
   }
 

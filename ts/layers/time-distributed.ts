@@ -29,6 +29,8 @@ export class TimeDistributed extends Layer {
 
   constructor(args: TimeDistributedArgs) {
     super(args);
+    // Passes a sequence mask on, as TF.js's.
+    this.supportsMasking = true;
     const inner = args?.layer;
     if (inner instanceof Layer) this.layer = inner;
     else if (inner !== null && typeof inner === 'object' && typeof (inner as SerializedObject).className === 'string')

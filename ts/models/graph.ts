@@ -147,9 +147,18 @@ export class GraphPlan {
       preNodes = new Set();
       preActivation.forEach((p, k) => p && preNodes!.add(this.outputs[k].node));
     }
+    // Masks flow along with the values, as in TF.js: a layer that supports masking gets its
+    // input's mask as kwargs.mask, and computeMask gives its output's (Embedding maskZero
+    // and Masking make them, recurrent layers consume them). A layer that does not support
+    // masking ends the mask there (TF.js's predict does not throw either).
+    const masks = new Array<Tensor | null>(this.numSlots).fill(null);
     for (const { node, inputSlots, outputSlots } of this.steps) {
       const ins = inputSlots.map((s) => values[s]!);
-      const kw = Object.keys(node.kwargs).length > 0 ? { ...kwargs, ...node.kwargs } : kwargs;
+      const inMasks = inputSlots.map((s) => masks[s]);
+      const masked = node.layer.supportsMasking && inMasks.some((m) => m !== null);
+      const inMask = masked ? (node.singleInput ? inMasks[0] : inMasks) : null;
+      let kw = Object.keys(node.kwargs).length > 0 ? { ...kwargs, ...node.kwargs } : kwargs;
+      if (inMask !== null && kw.mask === undefined) kw = { ...kw, mask: inMask };
       let out: Tensor | Tensor[];
       if (preNodes !== null && preNodes.has(node) && hasSplitActivation(node.layer)) {
         node.layer.assertInputCompatible(
@@ -183,6 +192,9 @@ export class GraphPlan {
           );
         values[outputSlots[0]] = out;
       }
+      const outMask = node.layer.computeMask(node.singleInput ? ins[0] : ins, inMask);
+      const outMasks = Array.isArray(outMask) ? outMask : [outMask];
+      outputSlots.forEach((s, i) => (masks[s] = outMasks[i] ?? null));
     }
     return this.outputSlots.map((s) => values[s]!);
   }

@@ -1,13 +1,13 @@
-// The fused LSTM over a whole sequence and its backpropagation through time, as one op
-// with three outputs (the sequence, the last h, the last c): the tape gives its backward
-// the gradient of each output that is used, null for the others.
-// Kernels: core-rs/src/recurrent.rs.
+// The fused recurrent sequences (LSTM, GRU, SimpleRNN) and their backpropagation through
+// time, each as one op with several outputs (the sequence, the last h, and the LSTM's last
+// c): the tape gives its backward the gradient of each output that is used, null for the
+// others. Kernels: core-rs/src/recurrent.rs.
 
 import { isRecording, recordMulti } from '../autograd/tape.js';
-import { RnnActivation } from '../backend/core-abi.js';
+import { RnnActivation, RnnCell } from '../backend/core-abi.js';
 import { writeParams } from '../backend/param-block.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
-import { checkInputs, fmtShape } from './util.js';
+import { checkInputs, fmtShape, sameShape } from './util.js';
 
 /** The activations the fused kernels have, by their TF.js names. */
 const ACTIVATIONS: Record<string, RnnActivation> = {
@@ -29,7 +29,7 @@ export function rnnActivationCode(name: string, who: string): RnnActivation {
   return code;
 }
 
-export interface LstmOptions {
+export interface RnnOptions {
   activation: RnnActivation;
   recurrentActivation: RnnActivation;
   goBackwards: boolean;
@@ -37,73 +37,126 @@ export interface LstmOptions {
   naive?: boolean;
 }
 
+/** The op name, the gate blocks per unit and the bias rows of each cell. */
+const CELLS: Record<RnnCell, { op: string; gates: number; biasRows: number }> = {
+  [RnnCell.CELL_LSTM]: { op: 'lstm', gates: 4, biasRows: 1 },
+  [RnnCell.CELL_GRU]: { op: 'gru', gates: 3, biasRows: 1 },
+  [RnnCell.CELL_GRU_RESET_AFTER]: { op: 'gru', gates: 3, biasRows: 2 },
+  [RnnCell.CELL_SIMPLE]: { op: 'simpleRNN', gates: 1, biasRows: 1 },
+};
+
 /**
- * LSTM over x [batch, time, input] with kernel [input, 4u], recurrentKernel [u, 4u],
- * bias [4u] or null, initial states h0, c0 [batch, u] and mask [batch, time] (1 keeps a
- * step, 0 carries the state through it) or null. Returns [y [batch, time, u], h, c].
+ * A recurrent sequence over x [batch, time, input] with kernel [input, G u],
+ * recurrentKernel [u, G u], bias [G u] ([2, 3u] for the reset_after GRU) or null,
+ * initial states (h0, and c0 for the LSTM) [batch, u] and mask [batch, time] (1 keeps a
+ * step, 0 carries the state through it) or null. Returns [y [batch, time, u], ...final states].
  */
-export function lstmSequence(
+function rnnSequence(
+  cell: RnnCell,
   x: Tensor,
-  kernel: Tensor,
-  recurrentKernel: Tensor,
-  bias: Tensor | null,
-  h0: Tensor,
-  c0: Tensor,
+  { kernel, recurrentKernel, bias }: RnnWeights,
+  states: Tensor[],
   mask: Tensor | null,
-  opts: LstmOptions,
-): [Tensor, Tensor, Tensor] {
-  const eng = checkInputs('lstm', x, kernel, recurrentKernel, h0, c0, ...(bias ? [bias] : []), ...(mask ? [mask] : []));
+  opts: RnnOptions,
+): Tensor[] {
+  const { op, gates: G, biasRows } = CELLS[cell];
+  const lstm = cell === RnnCell.CELL_LSTM;
+  const [h0, c0] = [states[0], lstm ? states[1] : null];
+  const optional = [bias, c0, mask].filter((t): t is Tensor => t !== null);
+  const eng = checkInputs(op, x, kernel, recurrentKernel, h0, ...optional);
+  if (x.rank !== 3) throw new Error(`ferrite: ${op}: x must be [batch, time, features], got ${fmtShape(x.shape)}`);
   const [batch, time, input] = x.shape;
   const units = recurrentKernel.shape[0];
   const expect = (t: Tensor, shape: number[], what: string): void => {
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
-      throw new Error(`ferrite: lstm: ${what} must have shape ${fmtShape(shape)}, got ${fmtShape(t.shape)}`);
+    if (!sameShape(t.shape, shape))
+      throw new Error(`ferrite: ${op}: ${what} must have shape ${fmtShape(shape)}, got ${fmtShape(t.shape)}`);
   };
-  if (x.rank !== 3) throw new Error(`ferrite: lstm: x must be [batch, time, features], got ${fmtShape(x.shape)}`);
-  expect(kernel, [input, 4 * units], 'kernel');
-  expect(recurrentKernel, [units, 4 * units], 'recurrentKernel');
-  if (bias) expect(bias, [4 * units], 'bias');
+  expect(kernel, [input, G * units], 'kernel');
+  expect(recurrentKernel, [units, G * units], 'recurrentKernel');
+  if (bias) expect(bias, biasRows === 1 ? [G * units] : [biasRows, G * units], 'bias');
   expect(h0, [batch, units], 'initial h');
-  expect(c0, [batch, units], 'initial c');
+  if (c0) expect(c0, [batch, units], 'initial c');
   if (mask) expect(mask, [batch, time], 'mask');
   const y = emptyTensor([batch, time, units], 'float32', eng);
-  const cSeq = emptyTensor([batch, time, units], 'float32', eng);
-  const gates = emptyTensor([batch, time, 4 * units], 'float32', eng);
+  const aux = cell === RnnCell.CELL_SIMPLE ? null : emptyTensor([batch, time, units], 'float32', eng);
+  const gates = emptyTensor([batch, time, G * units], 'float32', eng);
   const hLast = emptyTensor([batch, units], 'float32', eng);
-  const cLast = emptyTensor([batch, units], 'float32', eng);
-  const fwd = [x, kernel, recurrentKernel, bias, h0, c0, mask, y, cSeq, gates, hLast, cLast].map((t) => t?.ptr ?? 0);
-  const flags = [opts.activation, opts.recurrentActivation, opts.goBackwards ? 1 : 0] as const;
-  const run = opts.naive ? eng.core.fe_lstm_forward_naive : eng.core.fe_lstm_forward;
+  const cLast = lstm ? emptyTensor([batch, units], 'float32', eng) : null;
+  const outputs = cLast ? [y, hLast, cLast] : [y, hLast];
+  const fwd = [x, kernel, recurrentKernel, bias, h0, c0, mask, y, aux, gates, hLast, cLast].map((t) => t?.ptr ?? 0);
+  const flags = [cell, opts.activation, opts.recurrentActivation, opts.goBackwards ? 1 : 0] as const;
+  const run = opts.naive ? eng.core.fe_rnn_forward_naive : eng.core.fe_rnn_forward;
   run(writeParams(eng, fwd, fwd.length), batch, time, input, units, ...flags);
+  const saved = aux ? [gates, aux] : [gates];
   if (!isRecording()) {
     // What backward reads is not needed: inference keeps only the outputs.
-    gates.dispose();
-    cSeq.dispose();
-    return [y, hLast, cLast];
+    for (const t of saved) t.dispose();
+    return outputs;
   }
-  const inputs = [x, kernel, recurrentKernel, bias, h0, c0].filter((t): t is Tensor => t !== null);
+  const params = [x, kernel, recurrentKernel, bias, h0, c0];
+  const inputs = params.filter((t): t is Tensor => t !== null);
   recordMulti(
-    'LSTM',
+    op.toUpperCase(),
     inputs,
-    [y, hLast, cLast],
+    outputs,
     ([dy, dh, dc], needed) => {
-      const need = (t: Tensor | null): boolean => t !== null && needed[inputs.indexOf(t)];
-      const dx = need(x) ? emptyTensor(x.shape, 'float32', eng) : null;
-      const dw = emptyTensor(kernel.shape, 'float32', eng);
-      const dr = emptyTensor(recurrentKernel.shape, 'float32', eng);
-      const db = bias ? emptyTensor(bias.shape, 'float32', eng) : null;
-      const dh0 = emptyTensor(h0.shape, 'float32', eng);
-      const dc0 = emptyTensor(c0.shape, 'float32', eng);
-      // The kernel turns `gates` into dZ in place: a record's backward runs once per sweep.
-      const ptrs = [...fwd, ...[dy, dh, dc, dx, dw, dr, db, dh0, dc0].map((t) => t?.ptr ?? 0)];
-      eng.core.fe_lstm_backward(writeParams(eng, ptrs, ptrs.length), batch, time, input, units, ...flags);
-      const all = [dx, dw, dr, db, dh0, dc0];
-      const grads = [x, kernel, recurrentKernel, bias, h0, c0]
-        .map((t, k) => (t === null ? undefined : all[k]))
-        .filter((g) => g !== undefined);
-      return grads;
+      const like = (t: Tensor | null): Tensor | null => (t ? emptyTensor(t.shape, 'float32', eng) : null);
+      const grads = [needed[0] ? x : null, kernel, recurrentKernel, bias, h0, c0].map(like);
+      // The kernel turns `gates` (and aux) into gradients in place: a record's backward
+      // runs once per sweep.
+      const ptrs = [...fwd, ...[dy, dh, dc ?? null, ...grads].map((t) => t?.ptr ?? 0)];
+      eng.core.fe_rnn_backward(writeParams(eng, ptrs, ptrs.length), batch, time, input, units, ...flags);
+      return grads.filter((_, k) => params[k] !== null);
     },
-    [gates, cSeq],
+    saved,
   );
-  return [y, hLast, cLast];
+  return outputs;
+}
+
+/** The weights of a recurrent layer: kernel [input, G u], recurrentKernel [u, G u], bias or null. */
+export interface RnnWeights {
+  kernel: Tensor;
+  recurrentKernel: Tensor;
+  bias: Tensor | null;
+}
+
+/** LSTM (gates i, f, c, o) from states [h0, c0]: returns [y, h, c]. */
+export function lstmSequence(
+  x: Tensor,
+  w: RnnWeights,
+  states: [Tensor, Tensor],
+  mask: Tensor | null,
+  opts: RnnOptions,
+): [Tensor, Tensor, Tensor] {
+  const [y, h, c] = rnnSequence(RnnCell.CELL_LSTM, x, w, states, mask, opts);
+  return [y, h, c];
+}
+
+/**
+ * GRU (gates z, r, h): TF.js's form, or with `resetAfter` Keras's (the reset gate applied
+ * after the recurrent projection, bias [2, 3u]: input bias, recurrent bias). Returns [y, h].
+ */
+export function gruSequence(
+  x: Tensor,
+  w: RnnWeights,
+  h0: Tensor,
+  mask: Tensor | null,
+  opts: RnnOptions & { resetAfter: boolean },
+): [Tensor, Tensor] {
+  const cell = opts.resetAfter ? RnnCell.CELL_GRU_RESET_AFTER : RnnCell.CELL_GRU;
+  const [y, h] = rnnSequence(cell, x, w, [h0], mask, opts);
+  return [y, h];
+}
+
+/** SimpleRNN, h = activation(x W + b + h_prev R): returns [y, h]. */
+export function simpleRNNSequence(
+  x: Tensor,
+  w: RnnWeights,
+  h0: Tensor,
+  mask: Tensor | null,
+  opts: Omit<RnnOptions, 'recurrentActivation'>,
+): [Tensor, Tensor] {
+  const full = { ...opts, recurrentActivation: RnnActivation.LINEAR };
+  const [y, h] = rnnSequence(RnnCell.CELL_SIMPLE, x, w, [h0], mask, full);
+  return [y, h];
 }

@@ -1,10 +1,15 @@
-// Adam (Kingma & Ba), with Keras' form of the bias correction:
+// Adam (Kingma & Ba) as TF.js computes it:
 //   t = iterations (1 on the first step)
 //   m += (g - m)(1 - beta1);  v += (g² - v)(1 - beta2)
-//   p -= lr sqrt(1 - beta2^t) / (1 - beta1^t) · m / (sqrt(v) + epsilon)
-// (TF.js divides m and v by their corrections instead, which moves epsilon slightly.)
-// `amsgrad` (Keras; TF.js has none) divides by the running maximum vhat of v instead.
-// AdamW (Keras's decoupled weight decay) first shrinks p: p -= lr · weightDecay · p.
+//   p -= lr · (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
+// The kernel takes Keras's form, p -= alpha · m / (sqrt(v) + eps'), which is the same with
+// alpha = lr sqrt(1 - beta2^t) / (1 - beta1^t) and eps' = epsilon sqrt(1 - beta2^t).
+// (Keras passes epsilon itself as eps': its effective epsilon is 1/sqrt(1 - beta2^t),
+// ~32x at t = 1, larger, which changes the first steps of every weight whose gradient is
+// within a few epsilons of 0 by a good part of lr.)
+// `amsgrad` and AdamW exist in Keras only, so they follow Keras's form (eps' = epsilon):
+// `amsgrad` divides by the running maximum vhat of v instead of v; AdamW (decoupled
+// weight decay) first shrinks p: p -= lr · weightDecay · p.
 // Slots: `${variable}/m`, `${variable}/v`, and `${variable}/vhat` with amsgrad.
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
@@ -61,7 +66,11 @@ export class AdamOptimizer extends Optimizer {
     const t = this.iterations;
     const lr = this.stepLearningRate;
     // In double precision: beta2^t for large t and the ratio lose nothing here.
-    const alpha = (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    const c2 = Math.sqrt(1 - this.beta2 ** t);
+    const alpha = (lr * c2) / (1 - this.beta1 ** t);
+    // TF.js's epsilon for TF.js's Adam; Keras's for the Keras-only variants (see above).
+    const kerasForm = this.amsgrad || this.decayRate() !== 0;
+    const eps = kerasForm ? this.epsilon : this.epsilon * c2;
     const c = v.engine.core;
     return !!c.fe_adam_update(
       v.ptr,
@@ -73,7 +82,7 @@ export class AdamOptimizer extends Optimizer {
       alpha,
       this.beta1,
       this.beta2,
-      this.epsilon,
+      eps,
       lr * this.decayRate(),
       +check,
     );

@@ -1,0 +1,318 @@
+// What LSTM, GRU and SimpleRNN share: TF.js's RNN options (returnSequences, returnState,
+// goBackwards, stateful, initial states, masks), the kernel / recurrent_kernel / bias
+// weights with G gate blocks per unit, and their configs. Each subclass names its fused
+// sequence op (ts/ops/recurrent.ts) and its gate count.
+
+import { Tensor, Variable, type DataType } from '../../tensor/tensor.js';
+import { clone, zeros } from '../../tensor/creation.js';
+import { keep } from '../../tensor/scope.js';
+import { cast } from '../../ops/unary.js';
+import { fmtShape } from '../../ops/util.js';
+import { rnnActivationCode, type RnnWeights } from '../../ops/recurrent.js';
+import type { RnnActivation } from '../../backend/core-abi.js';
+import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from '../layer.js';
+import { fmtSymbolicShape, type SymbolicShape } from '../symbolic.js';
+import { WeightSpec } from '../weight-spec.js';
+import type { ConstraintIdentifier } from '../constraints.js';
+import type { Initializer, InitializerIdentifier } from '../../initializers/initializer.js';
+import type { RegularizerIdentifier } from '../../regularizers/regularizer.js';
+
+/** The options every recurrent layer takes (TF.js's names and defaults). */
+export interface RecurrentArgs extends LayerArgs {
+  units: number;
+  /** Default 'tanh'. */
+  activation?: string;
+  useBias?: boolean;
+  /** Default 'glorotNormal' (TF.js). */
+  kernelInitializer?: InitializerIdentifier;
+  /** Default 'orthogonal'. */
+  recurrentInitializer?: InitializerIdentifier;
+  /** Default 'zeros'. */
+  biasInitializer?: InitializerIdentifier;
+  kernelRegularizer?: RegularizerIdentifier;
+  recurrentRegularizer?: RegularizerIdentifier;
+  biasRegularizer?: RegularizerIdentifier;
+  kernelConstraint?: ConstraintIdentifier;
+  recurrentConstraint?: ConstraintIdentifier;
+  biasConstraint?: ConstraintIdentifier;
+  /** Fraction of the inputs dropped while training (only 0 is supported so far). */
+  dropout?: number;
+  /** Fraction of the recurrent state dropped while training (only 0 is supported so far). */
+  recurrentDropout?: number;
+  /** Output every step's h ([batch, time, units]) instead of the last ([batch, units]). */
+  returnSequences?: boolean;
+  /** Also return the final states: [output, h] (LSTM: [output, h, c]). */
+  returnState?: boolean;
+  /** Run over the sequence from its end; the sequence output is then in that order too (as TF.js). */
+  goBackwards?: boolean;
+  /** Carry the final states of a batch into the next call (fixed batch size); resetStates() zeroes them. */
+  stateful?: boolean;
+  /** Accepted for TF.js compatibility; the fused kernel is used whatever the value. */
+  implementation?: number;
+  /** Shorthand for inputShape [inputLength, inputDim]. */
+  inputDim?: number;
+  inputLength?: number;
+}
+
+/** The options of the gated cells (LSTM, GRU). */
+export interface GatedRecurrentArgs extends RecurrentArgs {
+  /** Default 'hardSigmoid' (TF.js; Keras uses 'sigmoid'). */
+  recurrentActivation?: string;
+}
+
+/** A recurrent layer over a fused sequence kernel; `call` gives it [y, ...final states]. */
+export abstract class RecurrentLayer extends Layer {
+  readonly units: number;
+  readonly activation: string;
+  readonly useBias: boolean;
+  readonly returnSequences: boolean;
+  readonly returnState: boolean;
+  readonly goBackwards: boolean;
+  readonly stateful: boolean;
+  readonly dropout: number;
+  readonly recurrentDropout: number;
+  protected readonly specs: { kernel: WeightSpec; recurrent: WeightSpec; bias: WeightSpec };
+  protected readonly activationCode: RnnActivation;
+  kernel: Variable | null = null;
+  recurrentKernel: Variable | null = null;
+  bias: Variable | null = null;
+  /** Stateful layers: the states carried between calls. */
+  private states: Tensor[] | null = null;
+
+  /**
+   * `what` names the layer in errors before it has a name ('lstm'); `gates` is G, the gate
+   * blocks per unit: the kernels are [inputDim, G units] and [units, G units].
+   */
+  constructor(
+    args: RecurrentArgs,
+    what: string,
+    protected readonly gates: number,
+  ) {
+    if (args === undefined || typeof args !== 'object')
+      throw new Error(`ferrite: ${what}: expects an argument object with units`);
+    const base: LayerArgs = { ...args };
+    if (args.inputDim !== undefined && args.inputShape === undefined && args.batchInputShape === undefined)
+      base.inputShape = [args.inputLength ?? null, args.inputDim];
+    super(base);
+    if (!Number.isInteger(args.units) || args.units < 1)
+      throw new Error(`ferrite: ${this.name}: units must be a positive integer, got ${String(args.units)}`);
+    this.units = args.units;
+    this.activation = args.activation ?? 'tanh';
+    this.activationCode = rnnActivationCode(this.activation, this.name);
+    this.useBias = args.useBias ?? true;
+    this.returnSequences = args.returnSequences ?? false;
+    this.returnState = args.returnState ?? false;
+    this.goBackwards = args.goBackwards ?? false;
+    this.stateful = args.stateful ?? false;
+    this.dropout = args.dropout ?? 0;
+    this.recurrentDropout = args.recurrentDropout ?? 0;
+    if (this.dropout !== 0 || this.recurrentDropout !== 0)
+      throw new Error(
+        `ferrite: ${this.name}: dropout and recurrentDropout are not supported yet (got ${this.dropout}, ${this.recurrentDropout})`,
+      );
+    this.specs = {
+      kernel: new WeightSpec(
+        this.name,
+        'kernel',
+        args.kernelInitializer ?? 'glorotNormal',
+        args.kernelRegularizer,
+        true,
+        args.kernelConstraint,
+      ),
+      recurrent: new WeightSpec(
+        this.name,
+        'recurrent',
+        args.recurrentInitializer ?? 'orthogonal',
+        args.recurrentRegularizer,
+        true,
+        args.recurrentConstraint,
+      ),
+      bias: new WeightSpec(
+        this.name,
+        'bias',
+        args.biasInitializer ?? 'zeros',
+        args.biasRegularizer,
+        true,
+        args.biasConstraint,
+      ),
+    };
+    this.inputSpec = [{ ndim: 3 }];
+    this.supportsMasking = true;
+  }
+
+  /** The states a step carries: h (and the LSTM's c). */
+  protected get stateCount(): number {
+    return 1;
+  }
+
+  /** The bias shape: [G units] (Keras's resetAfter GRU: [2, 3 units]). */
+  protected biasShape(): number[] {
+    return [this.gates * this.units];
+  }
+
+  /** The bias initializer (LSTM's unitForgetBias changes it). */
+  protected biasInitializer(): InitializerIdentifier | Initializer {
+    return this.specs.bias.initializer;
+  }
+
+  /** The fused sequence: [y [batch, time, units], ...final states [batch, units]]. */
+  protected abstract sequence(x: Tensor, states: Tensor[], mask: Tensor | null): Tensor[];
+
+  /** The weights for the sequence ops (after build). */
+  protected get weightsForOps(): RnnWeights {
+    return { kernel: this.kernel!, recurrentKernel: this.recurrentKernel!, bias: this.bias };
+  }
+
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as SymbolicShape;
+    const inputDim = shape[2];
+    if (inputDim === null || inputDim === undefined)
+      throw new Error(`ferrite: ${this.name}: the feature dimension must be known, got ${fmtSymbolicShape(shape)}`);
+    const gu = this.gates * this.units;
+    this.kernel = this.specs.kernel.create(this, [inputDim, gu]);
+    const recurrent = this.specs.recurrent;
+    this.recurrentKernel = this.addWeight(
+      'recurrent_kernel',
+      [this.units, gu],
+      'float32',
+      recurrent.initializer,
+      recurrent.regularizer,
+      true,
+      recurrent.constraint,
+    );
+    if (this.useBias)
+      this.bias = this.addWeight(
+        'bias',
+        this.biasShape(),
+        'float32',
+        this.biasInitializer(),
+        this.specs.bias.regularizer,
+        true,
+        this.specs.bias.constraint,
+      );
+    this.inputSpec = [{ ndim: 3, axes: { [-1]: inputDim } }];
+    this.built = true;
+  }
+
+  call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor | Tensor[] {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const x = list[0];
+    const n = this.stateCount;
+    const initial = (kwargs.initialState as Tensor[] | undefined) ?? (list.length > 1 ? list.slice(1) : undefined);
+    const made: Tensor[] = [];
+    let states: Tensor[];
+    if (initial !== undefined) {
+      if (initial.length !== n)
+        throw new Error(
+          `ferrite: ${this.name}: initialState must be ${n === 2 ? '[h, c]' : '[h]'}, got ${initial.length} tensors`,
+        );
+      initial.forEach((t, i) => {
+        if (t.rank !== 2 || t.shape[0] !== x.shape[0] || t.shape[1] !== this.units)
+          throw new Error(
+            `ferrite: ${this.name}: initialState[${i}] must have shape ${fmtShape([x.shape[0], this.units])}, got ${fmtShape(t.shape)}`,
+          );
+      });
+      states = initial;
+    } else if (this.stateful && this.states !== null) {
+      states = this.states;
+    } else {
+      states = Array.from({ length: n }, () => zeros([x.shape[0], this.units]));
+      made.push(...states);
+    }
+    const maskIn = kwargs.mask as Tensor | undefined;
+    const mask = maskIn === undefined ? null : maskIn.dtype === 'float32' ? maskIn : cast(maskIn, 'float32');
+    if (mask !== null && mask !== maskIn) made.push(mask);
+    try {
+      const [y, ...last] = this.sequence(x, states, mask);
+      if (this.stateful) this.keepStates(last);
+      const output = this.returnSequences ? y : last[0];
+      if (!this.returnSequences) y.dispose();
+      if (this.returnState) return [output, ...last];
+      for (const t of last) if (t !== output) t.dispose();
+      return output;
+    } finally {
+      for (const t of made) t.dispose();
+    }
+  }
+
+  private keepStates(last: Tensor[]): void {
+    this.resetStatesTo(null);
+    // Copies outside any tidy scope and off the tape: states outlive the call.
+    this.states = last.map((t) => keep(clone(t)));
+  }
+
+  private resetStatesTo(states: Tensor[] | null): void {
+    if (this.states) for (const s of this.states) s.dispose();
+    this.states = states;
+  }
+
+  /** Zeroes the carried states of a stateful layer. */
+  resetStates(): void {
+    if (!this.stateful) throw new Error(`ferrite: ${this.name}: resetStates() needs a stateful layer`);
+    this.resetStatesTo(null);
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as SymbolicShape;
+    const out: SymbolicShape = this.returnSequences ? [shape[0], shape[1], this.units] : [shape[0], this.units];
+    if (!this.returnState) return out;
+    return [out, ...Array.from({ length: this.stateCount }, (): SymbolicShape => [shape[0], this.units])];
+  }
+
+  override computeOutputDtype(_inputDtype: DataType): DataType {
+    return 'float32';
+  }
+
+  /** TF.js's: the input's mask goes on with the sequence output; final states have none. */
+  override computeMask(
+    _inputs: Tensor | Tensor[],
+    mask?: Tensor | (Tensor | null)[] | null,
+  ): Tensor | (Tensor | null)[] | null {
+    const m = Array.isArray(mask) ? mask[0] : mask;
+    const out = this.returnSequences && m ? m : null;
+    return this.returnState ? [out, ...Array.from({ length: this.stateCount }, () => null)] : out;
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: this.activation,
+      useBias: this.useBias,
+      ...this.specs.kernel.config(),
+      ...this.specs.recurrent.config(),
+      ...this.specs.bias.config(),
+      dropout: this.dropout,
+      recurrentDropout: this.recurrentDropout,
+      returnSequences: this.returnSequences,
+      returnState: this.returnState,
+      goBackwards: this.goBackwards,
+      stateful: this.stateful,
+    };
+  }
+}
+
+/** LSTM and GRU: a recurrent activation for their gates besides the activation. */
+export abstract class GatedRecurrentLayer extends RecurrentLayer {
+  readonly recurrentActivation: string;
+  protected readonly recurrentActivationCode: RnnActivation;
+
+  constructor(args: GatedRecurrentArgs, what: string, gates: number) {
+    super(args, what, gates);
+    this.recurrentActivation = args.recurrentActivation ?? 'hardSigmoid';
+    this.recurrentActivationCode = rnnActivationCode(this.recurrentActivation, this.name);
+  }
+
+  /** The kernel options of this layer's cell. */
+  protected kernelOptions(): { activation: RnnActivation; recurrentActivation: RnnActivation; goBackwards: boolean } {
+    return {
+      activation: this.activationCode,
+      recurrentActivation: this.recurrentActivationCode,
+      goBackwards: this.goBackwards,
+    };
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), recurrentActivation: this.recurrentActivation };
+  }
+}

@@ -1,0 +1,43 @@
+// GRU: the TF.js layer over the fused sequence kernel (ts/ops/recurrent.ts). Weights as
+// TF.js: kernel [inputDim, 3 units], recurrent_kernel [units, 3 units], bias [3 units],
+// gates in the order z, r, h. `resetAfter: true` is Keras's form (its default, and what
+// converted Keras models hold): the reset gate multiplies the recurrent projection, and
+// the bias is [2, 3 units] (input bias, recurrent bias). TF.js has only resetAfter false.
+
+import type { Tensor } from '../../tensor/tensor.js';
+import { gruSequence } from '../../ops/recurrent.js';
+import type { LayerConfig } from '../layer.js';
+import { registerClass } from '../../serialization/registry.js';
+import { GatedRecurrentLayer, type GatedRecurrentArgs } from './base.js';
+
+export interface GRUArgs extends GatedRecurrentArgs {
+  /** Keras's GRU form, with a [2, 3 units] bias (default false, TF.js's form). */
+  resetAfter?: boolean;
+}
+
+export class GRU extends GatedRecurrentLayer {
+  static override className = 'GRU';
+  /** Keras's form: the reset gate applied after the recurrent projection. */
+  readonly resetAfter: boolean;
+
+  constructor(args: GRUArgs) {
+    super(args, 'gru', 3);
+    if (args.resetAfter !== undefined && typeof args.resetAfter !== 'boolean')
+      throw new Error(`ferrite: ${this.name}: resetAfter must be a boolean, got ${JSON.stringify(args.resetAfter)}`);
+    this.resetAfter = args.resetAfter ?? false;
+  }
+
+  protected override biasShape(): number[] {
+    return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
+  }
+
+  protected sequence(x: Tensor, [h0]: Tensor[], mask: Tensor | null): Tensor[] {
+    const opts = { ...this.kernelOptions(), resetAfter: this.resetAfter };
+    return gruSequence(x, this.weightsForOps, h0, mask, opts);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), resetAfter: this.resetAfter };
+  }
+}
+registerClass(GRU);

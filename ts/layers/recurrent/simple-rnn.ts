@@ -1,0 +1,24 @@
+// SimpleRNN: h = activation(x W + b + h_prev R), the TF.js layer over the fused sequence
+// kernel (ts/ops/recurrent.ts). Weights as TF.js: kernel [inputDim, units],
+// recurrent_kernel [units, units], bias [units].
+
+import type { Tensor } from '../../tensor/tensor.js';
+import { simpleRNNSequence } from '../../ops/recurrent.js';
+import { registerClass } from '../../serialization/registry.js';
+import { RecurrentLayer, type RecurrentArgs } from './base.js';
+
+export type SimpleRNNArgs = RecurrentArgs;
+
+export class SimpleRNN extends RecurrentLayer {
+  static override className = 'SimpleRNN';
+
+  constructor(args: SimpleRNNArgs) {
+    super(args, 'simpleRNN', 1);
+  }
+
+  protected sequence(x: Tensor, [h0]: Tensor[], mask: Tensor | null): Tensor[] {
+    const opts = { activation: this.activationCode, goBackwards: this.goBackwards };
+    return simpleRNNSequence(x, this.weightsForOps, h0, mask, opts);
+  }
+}
+registerClass(SimpleRNN);
