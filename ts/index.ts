@@ -169,6 +169,8 @@ export {
   type ModelEvaluateArgs,
   type ModelFitArgs,
   type ModelPredictArgs,
+  type ModelFitDatasetArgs,
+  type ModelEvaluateDatasetArgs,
 } from './training/index.js';
 export { train, Optimizer } from './optimizers/index.js';
 export * as losses from './losses/index.js';

@@ -92,7 +92,8 @@ export interface ModelFitArgs extends FitOptions {
   progressSink?: ProgressSink;
 }
 
-const nextTick = (): Promise<void> =>
+/** Lets the event loop run (timers, I/O, a worker's messages). */
+export const nextTick = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
@@ -105,7 +106,7 @@ function shuffledOrder(n: number): Int32Array {
 }
 
 /** Per-sample loss weights from class weights: the weight of each sample's class. */
-function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor {
+export function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor {
   let classes: Tensor;
   if (out.sparseLabels) classes = y.dtype === 'int32' ? reshape(y, [y.size]) : cast(reshape(y, [y.size]), 'int32');
   else if (y.shape[y.rank - 1] > 1) classes = reshape(argMax(y, -1), [y.shape[0]]);
@@ -113,7 +114,7 @@ function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor 
   return gather(table, classes);
 }
 
-function classWeightTable(
+export function classWeightTable(
   model: TrainableModel,
   cw: ClassWeight,
   out: CompiledOutput,
@@ -168,6 +169,15 @@ export function checkFitOptions(
   const split = args.validationSplit ?? 0;
   if (!(split >= 0 && split < 1)) fail(`validationSplit must be in [0, 1), got ${split}`);
   return { batchSize, epochs, initialEpoch, verbose, validationFreq, split };
+}
+
+/** The error that ends fit (or fitDataset) at a non-finite loss or gradient. */
+export function nonFiniteError(model: string, op: string, epoch: number, what: string, value: number, where: string) {
+  return new Error(
+    `ferrite: ${model}: ${op}: the ${what} became ${value} at epoch ${epoch + 1}, ${where}; training stopped ` +
+      'with the weights of the last finite step (the refused step changed nothing). ' +
+      'Try a lower learning rate, check the data for extreme values, or normalize the inputs.',
+  );
 }
 
 export async function fitModel(
@@ -270,11 +280,7 @@ export async function fitModel(
         quietStop.onNonFinite(epoch, batch, what, value);
         return;
       }
-      failure = new Error(
-        `ferrite: ${model.name}: fit: the ${what} became ${value} at epoch ${epoch + 1}, ${where}; training stopped ` +
-          'with the weights of the last finite step (the refused step changed nothing). ' +
-          'Try a lower learning rate, check the data for extreme values, or normalize the inputs.',
-      );
+      failure = nonFiniteError(model.name, op, epoch, what, value, where);
     };
     const inOrder = Int32Array.from({ length: n }, (_, i) => i);
     const yieldEvery = args.yieldEvery ?? 'auto';
