@@ -30,7 +30,7 @@ import type { Dataset } from '../data/dataset.js';
 import { checkAgainstInput, type ModelData } from '../training/data-checks.js';
 import type { TrainableModel } from '../training/trainable-model.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
-import { saveModel } from './save.js';
+import { modelTopology, saveModel } from './save.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -381,6 +381,15 @@ export class LayersModel extends Layer implements TrainableModel {
    */
   async save(handlerOrURL: IOHandler | string, config?: SaveConfig): Promise<SaveResult> {
     return saveModel(this, handlerOrURL, config);
+  }
+
+  /**
+   * The model's topology as TF.js's `model.toJSON()`: a JSON string, or with
+   * `returnString` false the object (which `models.modelFromJSON` takes back).
+   */
+  toJSON(unused?: unknown, returnString = true): string | object {
+    const topology = modelTopology(this);
+    return returnString ? JSON.stringify(topology) : topology;
   }
 
   /** Whether outputs are returned as one tensor (the model was made with one output). */
