@@ -10,22 +10,23 @@ import { endScope, startScope, tensorsIn } from '../tensor/scope.js';
 import type { Dataset } from '../data/dataset.js';
 import type { DatasetIterator } from '../data/dataset-iterator.js';
 import type { TrainableModel } from './trainable-model.js';
-import {
-  BaseCallback,
-  CallbackList,
-  History,
-  standardizeCallbacks,
-  type Logs,
-  type CallbackIdentifier,
-} from './callbacks.js';
+import type { CallbackIdentifier, History } from './callbacks.js';
 import type { CompiledState } from './compile.js';
 import { checkData, ensureGraphFor, type ModelData } from './data-checks.js';
 import { EvalAccumulator, evaluateInternal, evaluationTensors, printEvaluation } from './evaluate.js';
-import { ProgressLogger, type ProgressSink } from './progress.js';
+import type { ProgressSink } from './progress.js';
 import { TrainStep } from './train-step.js';
 import { NonFiniteStepError } from './finite.js';
 import { TerminateOnNaN } from './terminate-on-nan.js';
-import { classWeightTable, classWeightsFor, nextTick, nonFiniteError, type ClassWeight } from './fit.js';
+import {
+  EpochTotals,
+  classWeightTable,
+  classWeightsFor,
+  fitCallbacks,
+  nextTick,
+  nonFiniteError,
+  type ClassWeight,
+} from './fit.js';
 
 export interface ModelFitDatasetArgs<T = unknown> {
   /** Number of epochs (required, as in TF.js). */
@@ -182,17 +183,9 @@ export async function fitDatasetModel<T>(
     fail('classWeight is only supported for single-output models');
 
   const verbose = args.verbose ?? 1;
-  const history = new History();
-  const userCallbacks = standardizeCallbacks(args.callbacks);
-  const all: BaseCallback[] = [history];
-  if (verbose > 0) all.push(new ProgressLogger(verbose, args.progressSink));
-  all.push(...userCallbacks);
-  const callbacks = new CallbackList(all);
   const names = compiled.metricsNames;
-  const numLosses = compiled.numLossValues;
   const steps = args.batchesPerEpoch ?? (Number.isFinite(dataset.size) ? dataset.size : null);
-  callbacks.setModel(model);
-  callbacks.setParams({
+  const { history, userCallbacks, callbacks } = fitCallbacks(model, args, {
     epochs: args.epochs,
     initialEpoch,
     steps,
@@ -226,8 +219,7 @@ export async function fitDatasetModel<T>(
       await callbacks.onEpochBegin(epoch);
       if (args.batchesPerEpoch === undefined && epoch > initialEpoch) it = await dataset.iterator();
       compiled.resetMetrics();
-      const lossSums = new Float64Array(numLosses);
-      let seen = 0;
+      const totals = new EpochTotals(compiled);
       let b = 0;
       let ranOut = false;
       while (args.batchesPerEpoch === undefined || b < args.batchesPerEpoch) {
@@ -261,13 +253,8 @@ export async function fitDatasetModel<T>(
           endScope();
           for (const t of tensorsIn(s.value)) if (!t.isDisposed) t.dispose();
         }
-        for (let i = 0; i < numLosses; i++) lossSums[i] += values[i] * size;
-        seen += size;
-        if (callbacks.wantsBatchHooks) {
-          const logs: Logs = { batch: b, size };
-          names.forEach((name, i) => (logs[name] = values[i]));
-          await callbacks.onBatchEnd(b, logs);
-        }
+        totals.add(values, size);
+        if (callbacks.wantsBatchHooks) await callbacks.onBatchEnd(b, totals.batchLogs(b, size, values));
         b++;
         if (model.stopTraining) break;
         if (yieldMs !== Infinity && performance.now() - lastYield >= yieldMs) {
@@ -281,10 +268,7 @@ export async function fitDatasetModel<T>(
           `ferrite: ${model.name}: ${op}: the dataset ran out after ${b} batches of epoch ${epoch + 1} (batchesPerEpoch ${args.batchesPerEpoch}); training stops. Make the dataset yield batchesPerEpoch * epochs batches, with repeat() for example`,
         );
       if (b === 0 && !ranOut) fail(`the dataset gave no batch in epoch ${epoch + 1}`);
-      const epochLogs: Logs = {};
-      for (let i = 0; i < numLosses; i++) epochLogs[names[i]] = seen > 0 ? lossSums[i] / seen : NaN;
-      let mi = numLosses;
-      for (const o of outputs) for (const m of o.metrics) epochLogs[names[mi++]] = m.metric.result();
+      const epochLogs = totals.epochLogs();
       if (doValidation && !ranOut) {
         const val =
           valTensors !== null

@@ -15,6 +15,7 @@ import {
   History,
   standardizeCallbacks,
   type CallbackIdentifier,
+  type CallbackParams,
   type Logs,
 } from './callbacks.js';
 import type { CompiledOutput, CompiledState } from './compile.js';
@@ -171,6 +172,59 @@ export function checkFitOptions(
   return { batchSize, epochs, initialEpoch, verbose, validationFreq, split };
 }
 
+/** An epoch's running totals: sample-weighted loss sums; the metrics keep their own counts. */
+export class EpochTotals {
+  private readonly lossSums: Float64Array;
+  private seen = 0;
+
+  constructor(private readonly compiled: CompiledState) {
+    this.lossSums = new Float64Array(compiled.numLossValues);
+  }
+
+  /** Adds one batch's values (named by metricsNames) of `size` samples. */
+  add(values: number[], size: number): void {
+    for (let i = 0; i < this.lossSums.length; i++) this.lossSums[i] += values[i] * size;
+    this.seen += size;
+  }
+
+  /** A batch's logs for onBatchEnd. */
+  batchLogs(batch: number, size: number, values: number[]): Logs {
+    const logs: Logs = { batch, size };
+    this.compiled.metricsNames.forEach((name, i) => (logs[name] = values[i]));
+    return logs;
+  }
+
+  /** The epoch's logs: mean losses over its samples, then each metric over the epoch. */
+  epochLogs(): Logs {
+    const names = this.compiled.metricsNames;
+    const logs: Logs = {};
+    this.lossSums.forEach((sum, i) => (logs[names[i]] = this.seen > 0 ? sum / this.seen : NaN));
+    let mi = this.lossSums.length;
+    for (const o of this.compiled.outputs()) for (const m of o.metrics) logs[names[mi++]] = m.metric.result();
+    return logs;
+  }
+}
+
+/**
+ * fit's callbacks, in order: the History, the progress output (verbose > 0), then the
+ * user's; attached to the model and told the run's parameters.
+ */
+export function fitCallbacks(
+  model: TrainableModel,
+  args: { callbacks?: CallbackIdentifier | CallbackIdentifier[]; progressSink?: ProgressSink },
+  params: CallbackParams,
+): { history: History; userCallbacks: BaseCallback[]; callbacks: CallbackList } {
+  const history = new History();
+  const userCallbacks = standardizeCallbacks(args.callbacks);
+  const all: BaseCallback[] = [history];
+  if (params.verbose > 0) all.push(new ProgressLogger(params.verbose, args.progressSink));
+  all.push(...userCallbacks);
+  const callbacks = new CallbackList(all);
+  callbacks.setModel(model);
+  callbacks.setParams(params);
+  return { history, userCallbacks, callbacks };
+}
+
 /** The error that ends fit (or fitDataset) at a non-finite loss or gradient. */
 export function nonFiniteError(model: string, op: string, epoch: number, what: string, value: number, where: string) {
   return new Error(
@@ -250,16 +304,8 @@ export async function fitModel(
     }
 
     const steps = Math.ceil(n / batchSize);
-    const history = new History();
-    const userCallbacks = standardizeCallbacks(args.callbacks);
-    const all: BaseCallback[] = [history];
-    if (verbose > 0) all.push(new ProgressLogger(verbose, args.progressSink));
-    all.push(...userCallbacks);
-    const callbacks = new CallbackList(all);
     const names = compiled.metricsNames;
-    const numLosses = compiled.numLossValues;
-    callbacks.setModel(model);
-    callbacks.setParams({
+    const { history, userCallbacks, callbacks } = fitCallbacks(model, args, {
       epochs,
       initialEpoch,
       steps,
@@ -299,8 +345,7 @@ export async function fitModel(
         await callbacks.onEpochBegin(epoch);
         const order = (args.shuffle ?? true) ? shuffledOrder(n) : inOrder;
         compiled.resetMetrics();
-        const lossSums = new Float64Array(numLosses);
-        let seen = 0;
+        const totals = new EpochTotals(compiled);
         for (let b = 0; b < steps; b++) {
           const start = b * batchSize;
           const size = Math.min(batchSize, n - start);
@@ -320,13 +365,8 @@ export async function fitModel(
           } finally {
             endScope();
           }
-          for (let i = 0; i < numLosses; i++) lossSums[i] += values[i] * size;
-          seen += size;
-          if (callbacks.wantsBatchHooks) {
-            const logs: Logs = { batch: b, size };
-            names.forEach((name, i) => (logs[name] = values[i]));
-            await callbacks.onBatchEnd(b, logs);
-          }
+          totals.add(values, size);
+          if (callbacks.wantsBatchHooks) await callbacks.onBatchEnd(b, totals.batchLogs(b, size, values));
           if (model.stopTraining) break;
           if (yieldMs !== Infinity && performance.now() - lastYield >= yieldMs) {
             await nextTick();
@@ -335,10 +375,7 @@ export async function fitModel(
         }
         if (failure !== null) break;
         // Losses: sample-weighted means over the batches; metrics: over the epoch's counts.
-        const epochLogs: Logs = {};
-        for (let i = 0; i < numLosses; i++) epochLogs[names[i]] = seen > 0 ? lossSums[i] / seen : NaN;
-        let mi = numLosses;
-        for (const o of outputs) for (const m of o.metrics) epochLogs[names[mi++]] = m.metric.result();
+        const epochLogs = totals.epochLogs();
         if (doValidation && (epoch + 1 - initialEpoch) % validationFreq === 0) {
           const val = evaluateInternal(model, compiled, valXs!, valYs!, args.validationBatchSize ?? batchSize);
           names.forEach((name, i) => (epochLogs[`val_${name}`] = val[i]));
