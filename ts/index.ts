@@ -227,6 +227,8 @@ export {
   type ModelEvaluateArgs,
   type ModelFitArgs,
   type ModelPredictArgs,
+  type ModelFitDatasetArgs,
+  type ModelEvaluateDatasetArgs,
 } from './training/index.js';
 export { train, Optimizer } from './optimizers/index.js';
 // Keras's learning-rate schedules, usable as any optimizer's learning rate.
@@ -234,6 +236,9 @@ export { schedules } from './optimizers/index.js';
 export * as losses from './losses/index.js';
 export * as metrics from './metrics/index.js';
 
+// tf.data: `data.array(items).shuffle(100).batch(32)`, `data.generator`, `data.zip`, `data.csv`
+// (for `model.fitDataset`).
+export * as data from './data/tf-data.js';
 // Ferrite: data sets (`datasets.fashionMnist.load()`), IDX files, and sklearn-like helpers.
 export { datasets, toCategorical, rescale, shuffle, trainTestSplit, parseIdx, readIdx } from './data/index.js';
 // Ferrite (Keras's text preprocessing): `new Tokenizer({numWords})`, `padSequences(seqs, {maxlen})`.

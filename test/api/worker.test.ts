@@ -172,7 +172,7 @@ describe('background training in a Node worker', () => {
     expect(epochs).toEqual([0]);
     expect(trainEnded).toBe(true);
     expect(batchesSeen).toBeGreaterThanOrEqual(1);
-    expect(batchesSeen).toBeLessThan(h.params!.steps);
+    expect(batchesSeen).toBeLessThan(h.params!.steps!);
     expect(trainer.isTraining).toBe(false);
     // The model is consistent: evaluate and a new fit work.
     const small = data(blobs(64, 5));
@@ -214,7 +214,7 @@ describe('background training in a Node worker', () => {
       await t.stop();
       const h = await fit;
       expect(h.epoch).toEqual([0]);
-      expect(batches).toBeLessThan(h.params!.steps);
+      expect(batches).toBeLessThan(h.params!.steps!);
     } finally {
       t.terminate();
     }

@@ -15,6 +15,9 @@ export {
   type Cifar10TrainTest,
 } from './cifar10.js';
 
+// tf.data: Dataset pipelines (the public `data` namespace is ./tf-data.ts).
+export { Dataset, array, zip, generator, func, csv, CSVDataset } from './tf-data.js';
+
 // Text: Keras's Tokenizer and pad_sequences, and the Brown Corpus's types.
 export {
   Tokenizer,

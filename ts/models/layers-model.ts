@@ -20,10 +20,17 @@ import {
   type ModelPredictArgs,
 } from '../training/evaluate.js';
 import type { History } from '../training/callbacks.js';
+import {
+  evaluateDatasetModel,
+  fitDatasetModel,
+  type ModelEvaluateDatasetArgs,
+  type ModelFitDatasetArgs,
+} from '../training/fit-dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { checkAgainstInput, type ModelData } from '../training/data-checks.js';
 import type { TrainableModel } from '../training/trainable-model.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
-import { saveModel } from './save.js';
+import { modelTopology, saveModel } from './save.js';
 
 export interface ModelArgs {
   inputs: SymbolicTensor | SymbolicTensor[];
@@ -346,6 +353,21 @@ export class LayersModel extends Layer implements TrainableModel {
     return fitModel(this, requireCompiled(this.name, this.compiled, 'fit'), x, y, args);
   }
 
+  /**
+   * Trains on a Dataset of batches (`{xs, ys}` or `[xs, ys]` elements), like TF.js's
+   * fitDataset; each batch's tensors are disposed after its step.
+   */
+  async fitDataset<T>(dataset: Dataset<T>, args: ModelFitDatasetArgs<T>): Promise<History> {
+    this.assertAlive('fitDataset');
+    return fitDatasetModel(this, requireCompiled(this.name, this.compiled, 'fitDataset'), dataset, args);
+  }
+
+  /** Loss (and metrics) over a Dataset of batches, like TF.js's evaluateDataset. */
+  async evaluateDataset<T>(dataset: Dataset<T>, args: ModelEvaluateDatasetArgs = {}): Promise<Tensor | Tensor[]> {
+    this.assertAlive('evaluateDataset');
+    return evaluateDatasetModel(this, requireCompiled(this.name, this.compiled, 'evaluateDataset'), dataset, args);
+  }
+
   /** Loss (and metrics) over x, y: a scalar tensor, or one per name in metricsNames. */
   evaluate(x: ModelData, y: ModelData, args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
     this.assertAlive('evaluate');
@@ -375,6 +397,15 @@ export class LayersModel extends Layer implements TrainableModel {
    */
   async save(handlerOrURL: IOHandler | string, config?: SaveConfig): Promise<SaveResult> {
     return saveModel(this, handlerOrURL, config);
+  }
+
+  /**
+   * The model's topology as TF.js's `model.toJSON()`: a JSON string, or with
+   * `returnString` false the object (which `models.modelFromJSON` takes back).
+   */
+  toJSON(unused?: unknown, returnString = true): string | object {
+    const topology = modelTopology(this);
+    return returnString ? JSON.stringify(topology) : topology;
   }
 
   /** Whether outputs are returned as one tensor (the model was made with one output). */

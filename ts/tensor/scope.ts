@@ -83,9 +83,14 @@ export function endScope(keepers: TensorContainer = undefined): void {
   }
 }
 
-/** Disposes every tensor in a tensor, array or plain object of tensors, like `tf.dispose`. */
-export function dispose(container: TensorContainer): void {
+/** Every tensor reachable from `container` (TF.js's `tensor_util.getTensorsInContainer`). */
+export function tensorsIn(container: unknown): Set<Tracked> {
   const found = new Set<Tracked>();
   collect(container, found);
-  for (const t of found) t.dispose();
+  return found;
+}
+
+/** Disposes every tensor in a tensor, array or plain object of tensors, like `tf.dispose`. */
+export function dispose(container: TensorContainer): void {
+  for (const t of tensorsIn(container)) t.dispose();
 }

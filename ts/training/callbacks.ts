@@ -17,11 +17,11 @@ export type Logs = Record<string, number>;
 export interface CallbackParams {
   epochs: number;
   initialEpoch: number;
-  /** Batches per epoch. */
-  steps: number;
-  /** Training samples per epoch. */
-  samples: number;
-  batchSize: number;
+  /** Batches per epoch (null when unknown: fitDataset on a dataset of unknown size). */
+  steps: number | null;
+  /** Training samples per epoch (null in fitDataset, where batches come ready-made). */
+  samples: number | null;
+  batchSize: number | null;
   verbose: number;
   doValidation: boolean;
   /** Names that epoch logs will hold: ['loss', 'acc', 'val_loss', 'val_acc']. */

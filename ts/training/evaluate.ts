@@ -7,7 +7,7 @@ import { endScope, startScope } from '../tensor/scope.js';
 import { clone, scalar } from '../tensor/creation.js';
 import { slice } from '../ops/index.js';
 import type { TrainableModel } from './trainable-model.js';
-import type { CompiledState } from './compile.js';
+import type { CompiledOutput, CompiledState } from './compile.js';
 import {
   checkData,
   checkFinite,
@@ -48,10 +48,59 @@ export function sliceRows(x: Tensor, start: number, count: number): Tensor {
 }
 
 /**
- * Loss and metrics over xs, ys in batches: the values named by `metricsNames`, as
- * numbers. Losses are averaged over samples; metrics aggregate their counts over all
- * batches (so precision is over the whole data, not a mean of batch precisions).
+ * Sums of losses and metric counts over batches in inference mode, the body of evaluate
+ * and evaluateDataset. Losses are averaged over samples; metrics aggregate their counts
+ * over all batches (so precision is over the whole data, not a mean of batch precisions).
  */
+export class EvalAccumulator {
+  private readonly outputs: readonly CompiledOutput[];
+  private readonly pre: boolean[];
+  private readonly hasRegularizers: boolean;
+  private readonly lossSums: Float64Array;
+  private samples = 0;
+
+  constructor(
+    private readonly model: TrainableModel,
+    compiled: CompiledState,
+  ) {
+    this.outputs = compiled.outputs();
+    this.pre = this.outputs.map((o) => o.path !== 'plain');
+    this.hasRegularizers = model.layerWeights.some((w) => w.regularizer !== null);
+    this.lossSums = new Float64Array(compiled.numLossValues);
+    compiled.resetMetrics();
+  }
+
+  /** Adds one batch (one tensor per input and per output), in its own scope. */
+  add(xb: Tensor[], yb: Tensor[]): void {
+    const count = xb[0].shape[0];
+    startScope();
+    try {
+      const preds = this.model.execute(xb, { training: false }, this.pre);
+      const losses = this.outputs.map((o, k) => outputLoss(o, yb[k], preds[k], null));
+      const total = totalLoss(
+        this.outputs,
+        losses,
+        this.hasRegularizers ? () => this.model.regularizationLosses() : null,
+      );
+      this.lossSums[0] += readScalar(total) * count;
+      if (this.outputs.length > 1) losses.forEach((l, k) => (this.lossSums[k + 1] += readScalar(l) * count));
+      const ignored: number[] = [];
+      this.outputs.forEach((o, k) => updateMetrics(o, yb[k], preds[k], ignored));
+    } finally {
+      endScope();
+    }
+    this.samples += count;
+  }
+
+  /** The values named by `metricsNames`: mean losses, then the metrics. */
+  result(): number[] {
+    const values = Array.from(this.lossSums, (s) => s / this.samples);
+    for (const o of this.outputs) for (const m of o.metrics) values.push(m.metric.result());
+    return values;
+  }
+}
+
+/** Loss and metrics over xs, ys in batches of `batchSize`: the values named by `metricsNames`. */
 export function evaluateInternal(
   model: TrainableModel,
   compiled: CompiledState,
@@ -59,34 +108,21 @@ export function evaluateInternal(
   ys: Tensor[],
   batchSize: number,
 ): number[] {
-  const outputs = compiled.outputs();
-  const pre = outputs.map((o) => o.path !== 'plain');
-  const multi = outputs.length > 1;
-  const numLosses = compiled.numLossValues;
-  const hasRegularizers = model.layerWeights.some((w) => w.regularizer !== null);
+  const acc = new EvalAccumulator(model, compiled);
   const n = xs[0].shape[0];
-  const lossSums = new Float64Array(numLosses);
-  compiled.resetMetrics();
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     startScope();
     try {
-      const xb = xs.map((x) => sliceRows(x, start, count));
-      const yb = ys.map((y) => sliceRows(y, start, count));
-      const preds = model.execute(xb, { training: false }, pre);
-      const losses = outputs.map((o, k) => outputLoss(o, yb[k], preds[k], null));
-      const total = totalLoss(outputs, losses, hasRegularizers ? () => model.regularizationLosses() : null);
-      lossSums[0] += readScalar(total) * count;
-      if (multi) losses.forEach((l, k) => (lossSums[k + 1] += readScalar(l) * count));
-      const ignored: number[] = [];
-      outputs.forEach((o, k) => updateMetrics(o, yb[k], preds[k], ignored));
+      acc.add(
+        xs.map((x) => sliceRows(x, start, count)),
+        ys.map((y) => sliceRows(y, start, count)),
+      );
     } finally {
       endScope();
     }
   }
-  const values = Array.from(lossSums, (s) => s / n);
-  for (const o of outputs) for (const m of o.metrics) values.push(m.metric.result());
-  return values;
+  return acc.result();
 }
 
 /** Loss and metrics as scalar tensors (one, or one per `metricsNames` entry), like TF.js. */
@@ -104,14 +140,27 @@ export function evaluateModel(
   if (n === 0) throw new Error(`ferrite: ${model.name}: evaluate: x has no samples`);
   const start = performance.now();
   const values = evaluateInternal(model, compiled, xs, ys, batchSize);
-  if ((args.verbose ?? 0) > 0) {
-    const steps = Math.ceil(n / batchSize);
-    const seconds = (performance.now() - start) / 1000;
-    const results = compiled.metricsNames.map((name, i) => ` - ${name}: ${fmtValue(values[i])}`).join('');
-    (args.progressSink ?? defaultSink()).writeLine(
-      `${steps}/${steps} - ${Math.round(seconds)}s - ${fmtStepTime(seconds / steps)}${results}`,
-    );
-  }
+  if ((args.verbose ?? 0) > 0) printEvaluation(compiled, values, Math.ceil(n / batchSize), start, args.progressSink);
+  return evaluationTensors(values);
+}
+
+/** evaluate's verbose line: '313/313 - 0s - 253us/step - loss: 0.3354 - acc: 0.8800'. */
+export function printEvaluation(
+  compiled: CompiledState,
+  values: number[],
+  steps: number,
+  startMs: number,
+  sink: ProgressSink | undefined,
+): void {
+  const seconds = (performance.now() - startMs) / 1000;
+  const results = compiled.metricsNames.map((name, i) => ` - ${name}: ${fmtValue(values[i])}`).join('');
+  (sink ?? defaultSink()).writeLine(
+    `${steps}/${steps} - ${Math.round(seconds)}s - ${fmtStepTime(seconds / Math.max(1, steps))}${results}`,
+  );
+}
+
+/** evaluate's result, as TF.js's: one scalar tensor, or one per name in metricsNames. */
+export function evaluationTensors(values: number[]): Tensor | Tensor[] {
   const tensors = values.map((v) => scalar(v));
   return tensors.length === 1 ? tensors[0] : tensors;
 }

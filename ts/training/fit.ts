@@ -15,6 +15,7 @@ import {
   History,
   standardizeCallbacks,
   type CallbackIdentifier,
+  type CallbackParams,
   type Logs,
 } from './callbacks.js';
 import type { CompiledOutput, CompiledState } from './compile.js';
@@ -92,7 +93,8 @@ export interface ModelFitArgs extends FitOptions {
   progressSink?: ProgressSink;
 }
 
-const nextTick = (): Promise<void> =>
+/** Lets the event loop run (timers, I/O, a worker's messages). */
+export const nextTick = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
@@ -105,7 +107,7 @@ function shuffledOrder(n: number): Int32Array {
 }
 
 /** Per-sample loss weights from class weights: the weight of each sample's class. */
-function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor {
+export function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor {
   let classes: Tensor;
   if (out.sparseLabels) classes = y.dtype === 'int32' ? reshape(y, [y.size]) : cast(reshape(y, [y.size]), 'int32');
   else if (y.shape[y.rank - 1] > 1) classes = reshape(argMax(y, -1), [y.shape[0]]);
@@ -113,7 +115,7 @@ function classWeightsFor(out: CompiledOutput, y: Tensor, table: Tensor): Tensor 
   return gather(table, classes);
 }
 
-function classWeightTable(
+export function classWeightTable(
   model: TrainableModel,
   cw: ClassWeight,
   out: CompiledOutput,
@@ -168,6 +170,70 @@ export function checkFitOptions(
   const split = args.validationSplit ?? 0;
   if (!(split >= 0 && split < 1)) fail(`validationSplit must be in [0, 1), got ${split}`);
   return { batchSize, epochs, initialEpoch, verbose, validationFreq, split };
+}
+
+/** An epoch's running totals: sample-weighted loss sums; the metrics keep their own counts. */
+export class EpochTotals {
+  private readonly lossSums: Float64Array;
+  private seen = 0;
+
+  constructor(private readonly compiled: CompiledState) {
+    this.lossSums = new Float64Array(compiled.numLossValues);
+  }
+
+  /** Adds one batch's values (named by metricsNames) of `size` samples. */
+  add(values: number[], size: number): void {
+    for (let i = 0; i < this.lossSums.length; i++) this.lossSums[i] += values[i] * size;
+    this.seen += size;
+  }
+
+  /** A batch's logs for onBatchEnd. */
+  batchLogs(batch: number, size: number, values: number[]): Logs {
+    const logs: Logs = { batch, size };
+    this.compiled.metricsNames.forEach((name, i) => (logs[name] = values[i]));
+    return logs;
+  }
+
+  /** The epoch's logs: mean losses over its samples, then each metric over the epoch. */
+  epochLogs(): Logs {
+    const names = this.compiled.metricsNames;
+    const logs: Logs = {};
+    this.lossSums.forEach((sum, i) => (logs[names[i]] = this.seen > 0 ? sum / this.seen : NaN));
+    let mi = this.lossSums.length;
+    for (const o of this.compiled.outputs()) for (const m of o.metrics) logs[names[mi++]] = m.metric.result();
+    return logs;
+  }
+}
+
+/**
+ * fit's callbacks, in order: the History, the progress output (verbose > 0), then the
+ * user's; attached to the model and told the run's parameters.
+ */
+export function fitCallbacks(
+  model: TrainableModel,
+  args: { callbacks?: CallbackIdentifier | CallbackIdentifier[]; progressSink?: ProgressSink },
+  params: CallbackParams,
+): { history: History; userCallbacks: BaseCallback[]; callbacks: CallbackList } {
+  const history = new History();
+  const userCallbacks = standardizeCallbacks(args.callbacks);
+  const all: BaseCallback[] = [history];
+  if (params.verbose > 0) all.push(new ProgressLogger(params.verbose, args.progressSink));
+  all.push(...userCallbacks);
+  const callbacks = new CallbackList(all);
+  callbacks.setModel(model);
+  callbacks.setParams(params);
+  return { history, userCallbacks, callbacks };
+}
+
+/** The error that ends fit (or fitDataset) at a non-finite loss or gradient. */
+export function nonFiniteError(model: string, op: string, epoch: number, what: string, value: number, where: string) {
+  // An update is refused before it is stored: its value is not known, only that it is not finite.
+  const became = what.startsWith('update of ') ? 'would become NaN or Infinity' : `became ${value}`;
+  return new Error(
+    `ferrite: ${model}: ${op}: the ${what} ${became} at epoch ${epoch + 1}, ${where}; training stopped ` +
+      'with the weights of the last finite step (the refused step changed nothing). ' +
+      'Try a lower learning rate, check the data for extreme values, or normalize the inputs.',
+  );
 }
 
 export async function fitModel(
@@ -240,16 +306,8 @@ export async function fitModel(
     }
 
     const steps = Math.ceil(n / batchSize);
-    const history = new History();
-    const userCallbacks = standardizeCallbacks(args.callbacks);
-    const all: BaseCallback[] = [history];
-    if (verbose > 0) all.push(new ProgressLogger(verbose, args.progressSink));
-    all.push(...userCallbacks);
-    const callbacks = new CallbackList(all);
     const names = compiled.metricsNames;
-    const numLosses = compiled.numLossValues;
-    callbacks.setModel(model);
-    callbacks.setParams({
+    const { history, userCallbacks, callbacks } = fitCallbacks(model, args, {
       epochs,
       initialEpoch,
       steps,
@@ -270,13 +328,7 @@ export async function fitModel(
         quietStop.onNonFinite(epoch, batch, what, value);
         return;
       }
-      // An update is refused before it is stored: its value is not known, only that it is not finite.
-      const became = what.startsWith('update of ') ? 'would become NaN or Infinity' : `became ${value}`;
-      failure = new Error(
-        `ferrite: ${model.name}: fit: the ${what} ${became} at epoch ${epoch + 1}, ${where}; training stopped ` +
-          'with the weights of the last finite step (the refused step changed nothing). ' +
-          'Try a lower learning rate, check the data for extreme values, or normalize the inputs.',
-      );
+      failure = nonFiniteError(model.name, op, epoch, what, value, where);
     };
     const inOrder = Int32Array.from({ length: n }, (_, i) => i);
     const yieldEvery = args.yieldEvery ?? 'auto';
@@ -295,8 +347,7 @@ export async function fitModel(
         await callbacks.onEpochBegin(epoch);
         const order = (args.shuffle ?? true) ? shuffledOrder(n) : inOrder;
         compiled.resetMetrics();
-        const lossSums = new Float64Array(numLosses);
-        let seen = 0;
+        const totals = new EpochTotals(compiled);
         for (let b = 0; b < steps; b++) {
           const start = b * batchSize;
           const size = Math.min(batchSize, n - start);
@@ -316,13 +367,8 @@ export async function fitModel(
           } finally {
             endScope();
           }
-          for (let i = 0; i < numLosses; i++) lossSums[i] += values[i] * size;
-          seen += size;
-          if (callbacks.wantsBatchHooks) {
-            const logs: Logs = { batch: b, size };
-            names.forEach((name, i) => (logs[name] = values[i]));
-            await callbacks.onBatchEnd(b, logs);
-          }
+          totals.add(values, size);
+          if (callbacks.wantsBatchHooks) await callbacks.onBatchEnd(b, totals.batchLogs(b, size, values));
           if (model.stopTraining) break;
           if (yieldMs !== Infinity && performance.now() - lastYield >= yieldMs) {
             await nextTick();
@@ -331,10 +377,7 @@ export async function fitModel(
         }
         if (failure !== null) break;
         // Losses: sample-weighted means over the batches; metrics: over the epoch's counts.
-        const epochLogs: Logs = {};
-        for (let i = 0; i < numLosses; i++) epochLogs[names[i]] = seen > 0 ? lossSums[i] / seen : NaN;
-        let mi = numLosses;
-        for (const o of outputs) for (const m of o.metrics) epochLogs[names[mi++]] = m.metric.result();
+        const epochLogs = totals.epochLogs();
         if (doValidation && (epoch + 1 - initialEpoch) % validationFreq === 0) {
           const val = evaluateInternal(model, compiled, valXs!, valYs!, args.validationBatchSize ?? batchSize);
           names.forEach((name, i) => (epochLogs[`val_${name}`] = val[i]));

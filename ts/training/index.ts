@@ -37,6 +37,12 @@ export {
   type ModelPredictArgs,
 } from './evaluate.js';
 export { TrainStep } from './train-step.js';
+export {
+  fitDatasetModel,
+  evaluateDatasetModel,
+  type ModelFitDatasetArgs,
+  type ModelEvaluateDatasetArgs,
+} from './fit-dataset.js';
 
 /** Callbacks by factory, like `tf.callbacks`. */
 export const callbacks = {
