@@ -110,6 +110,7 @@ export {
   conv2d,
   fusedConv2d,
   conv1d,
+  conv2dTranspose,
   maxPool,
   avgPool,
   batchNorm,

@@ -20,6 +20,7 @@ use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
 use crate::strided::{self, Space};
+use crate::upsample::{self, Upsample};
 use crate::{activation, elementwise, gather, heap, math, parallel, pool, recurrent, reduce, sampling, unary};
 use core::slice;
 
@@ -861,6 +862,84 @@ pub unsafe extern "C" fn fe_conv2d_backward_filter_naive(
     df: *mut f32,
 ) {
     conv::conv2d_backward_filter_naive(&Geometry::read(geom), x, dy, df)
+}
+
+// ---------------------------------------------------------------------------------
+// Upsampling (`upsample.rs`): x (n, h, w, c), y (n, h*sh, w*sw, c); bilinear 0 nearest, 1 bilinear.
+// ---------------------------------------------------------------------------------
+
+/// y (n, h*sh, w*sw, c) = upsampling of x (n, h, w, c) by (sh, sw).
+#[no_mangle]
+pub unsafe extern "C" fn fe_upsample2d_forward(
+    n: usize,
+    h: usize,
+    w: usize,
+    c: usize,
+    sh: usize,
+    sw: usize,
+    bilinear: u32,
+    x: *const f32,
+    y: *mut f32,
+) {
+    let u = Upsample { n, h, w, c, sh, sw };
+    if bilinear != 0 {
+        upsample::bilinear_forward(&u, x, y)
+    } else {
+        upsample::nearest_forward(&u, x, y)
+    }
+}
+
+/// dx (n, h, w, c) from dy (n, h*sh, w*sw, c); written.
+#[no_mangle]
+pub unsafe extern "C" fn fe_upsample2d_backward(
+    n: usize,
+    h: usize,
+    w: usize,
+    c: usize,
+    sh: usize,
+    sw: usize,
+    bilinear: u32,
+    dy: *const f32,
+    dx: *mut f32,
+) {
+    let u = Upsample { n, h, w, c, sh, sw };
+    if bilinear != 0 {
+        upsample::bilinear_backward(&u, dy, dx)
+    } else {
+        upsample::nearest_backward(&u, dy, dx)
+    }
+}
+
+/// Reference forward (same arguments as fe_upsample2d_forward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_upsample2d_forward_naive(
+    n: usize,
+    h: usize,
+    w: usize,
+    c: usize,
+    sh: usize,
+    sw: usize,
+    bilinear: u32,
+    x: *const f32,
+    y: *mut f32,
+) {
+    upsample::forward_naive(&Upsample { n, h, w, c, sh, sw }, bilinear != 0, x, y)
+}
+
+/// Reference backward (same arguments as fe_upsample2d_backward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_upsample2d_backward_naive(
+    n: usize,
+    h: usize,
+    w: usize,
+    c: usize,
+    sh: usize,
+    sw: usize,
+    bilinear: u32,
+    dy: *const f32,
+    dx: *mut f32,
+) {
+    upsample::backward_naive(&Upsample { n, h, w, c, sh, sw }, bilinear != 0, dy, dx)
 }
 
 // ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@
 //!   | matMul                                | `gemm.rs`, `gemm/kernel.rs`, `gemm/pack.rs` | `gemm_naive`         |
 //!   | conv2d                                | `conv.rs`, `conv/im2col.rs`            | `conv/naive.rs`           |
 //!   | maxPool, avgPool                      | `pool.rs`                              | `*_pool_*_naive`          |
+//!   | upSampling2d (nearest, bilinear)      | `upsample.rs`                          | `upsample::*_naive`       |
 //!   | batchNorm                             | `batchnorm.rs`                         | `batchnorm_stats_naive`   |
 //!   | gather                                | `gather.rs`                            | `gather_backward_naive`   |
 //!   | transpose, slice, concat, tile, ...   | `strided.rs`                           | `strided_copy_naive`      |
@@ -77,6 +78,7 @@ mod slices;
 mod softmax;
 mod strided;
 mod unary;
+mod upsample;
 
 #[cfg(target_arch = "wasm32")]
 #[panic_handler]

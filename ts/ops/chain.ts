@@ -18,6 +18,7 @@ import { gather } from './gather.js';
 import { pad } from './pad.js';
 import { matMul } from './matmul.js';
 import { conv2d } from './conv.js';
+import { conv2dTranspose } from './conv-transpose.js';
 import { avgPool, maxPool } from './pool.js';
 import { elu, leakyRelu, relu, relu6, selu, sigmoid, softplus, tanh } from './activations.js';
 import { logSoftmax, softmax } from './softmax.js';
@@ -110,6 +111,7 @@ const CHAINED_OPS = {
   matMul,
   dot: (x: Tensor, b: Tensor): Tensor => matMul(x, b),
   conv2d,
+  conv2dTranspose,
   maxPool,
   avgPool,
   batchNorm,

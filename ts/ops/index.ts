@@ -21,3 +21,6 @@ export * from './pad.js';
 export { installChainedOps, type ChainedOps } from './chain.js';
 export { conv1d, type Padding1D } from './conv1d.js';
 export { topk, multinomial, sample, type SampleOptions } from './sampling.js';
+// Transposed convolution and upsampling (generative models).
+export { conv2dTranspose } from './conv-transpose.js';
+export { upSampling2d, type Interpolation } from './upsample.js';
