@@ -122,7 +122,12 @@ export function imageGrid(images: Tensor): Buffer {
   const [n, h, w] = images.shape;
   const side = Math.ceil(Math.sqrt(n));
   const gap = 2;
-  const png = new PNG({ width: side * (w + gap) + gap, height: side * (h + gap) + gap, colorType: 0, inputColorType: 0 });
+  const png = new PNG({
+    width: side * (w + gap) + gap,
+    height: side * (h + gap) + gap,
+    colorType: 0,
+    inputColorType: 0,
+  });
   png.data.fill(255);
   const v = images.dataSync();
   for (let k = 0; k < n; k++) {
@@ -177,21 +182,23 @@ function customStep(g: Sequential, d: Sequential, latentDim: number, lr: number)
   return {
     step(real) {
       const b = real.shape[0];
-      return Promise.resolve(tidy(() => {
-        const dStep = variableGrads(() => {
-          const fake = g.apply(randomNormal([b, latentDim]), { training: true }) as Tensor;
-          const pReal = d.apply(real, { training: true }) as Tensor;
-          const pFake = d.apply(fake, { training: true }) as Tensor;
-          return neg(mean(add(log(add(pReal, eps)), log(add(sub(1, pFake), eps)))));
-        }, d.trainableWeights);
-        dOpt.applyGradients(dStep.grads);
-        const gStep = variableGrads(() => {
-          const fake = g.apply(randomNormal([b, latentDim]), { training: true }) as Tensor;
-          return neg(mean(log(add(d.apply(fake, { training: true }) as Tensor, eps))));
-        }, g.trainableWeights);
-        gOpt.applyGradients(gStep.grads);
-        return [dStep.value.dataSync()[0], gStep.value.dataSync()[0]] as [number, number];
-      }));
+      return Promise.resolve(
+        tidy(() => {
+          const dStep = variableGrads(() => {
+            const fake = g.apply(randomNormal([b, latentDim]), { training: true }) as Tensor;
+            const pReal = d.apply(real, { training: true }) as Tensor;
+            const pFake = d.apply(fake, { training: true }) as Tensor;
+            return neg(mean(add(log(add(pReal, eps)), log(add(sub(1, pFake), eps)))));
+          }, d.trainableWeights);
+          dOpt.applyGradients(dStep.grads);
+          const gStep = variableGrads(() => {
+            const fake = g.apply(randomNormal([b, latentDim]), { training: true }) as Tensor;
+            return neg(mean(log(add(d.apply(fake, { training: true }) as Tensor, eps))));
+          }, g.trainableWeights);
+          gOpt.applyGradients(gStep.grads);
+          return [dStep.value.dataSync()[0], gStep.value.dataSync()[0]] as [number, number];
+        }),
+      );
     },
     dispose() {
       dOpt.dispose();
@@ -204,7 +211,8 @@ export async function main(opts: DcganOptions = {}): Promise<DcganResult> {
   const { style = 'combined', epochs = 5, batchSize = 64, latentDim = 100, width = 32, verbose = 1 } = opts;
   const outDir = opts.outDir === undefined ? 'dcgan-out' : opts.outDir;
   const log = opts.log ?? ((line: string) => console.log(line));
-  if (style !== 'combined' && style !== 'custom') throw new Error(`dcgan: --style must be 'combined' or 'custom', got ${style}`);
+  if (style !== 'combined' && style !== 'custom')
+    throw new Error(`dcgan: --style must be 'combined' or 'custom', got ${style}`);
 
   const { data, source } = await loadData({ ...opts, trainSize: opts.trainSize ?? 60000 }, log);
   // Images in [-1, 1] (tanh's range), [n, 28, 28, 1]; the labels are not used.
