@@ -111,6 +111,8 @@ export {
   fusedConv2d,
   conv1d,
   conv2dTranspose,
+  depthwiseConv2d,
+  separableConv2d,
   maxPool,
   avgPool,
   batchNorm,

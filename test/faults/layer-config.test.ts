@@ -64,6 +64,11 @@ const CASES: Record<string, { args: LayerConfig; sample: number[] }> = {
   GaussianDropout: { args: { rate: 0.2 }, sample: [5] },
   SpatialDropout1D: { args: { rate: 0.2, seed: 3 }, sample: [3, 4] },
   SpatialDropout2D: { args: { rate: 0.2, seed: 3 }, sample: [2, 2, 3] },
+  DepthwiseConv2D: {
+    args: { kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu' },
+    sample: [4, 4, 2],
+  },
+  SeparableConv2D: { args: { filters: 3, kernelSize: 2, depthMultiplier: 2, strides: 2 }, sample: [4, 4, 2] },
 };
 /** Classes registered as layers that are not built alone in a Sequential. */
 const NOT_ALONE = new Set(['InputLayer', 'Sequential', 'LayersModel', 'Functional', 'Model']);

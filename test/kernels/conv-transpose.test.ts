@@ -5,6 +5,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { checkGradients, describeEachBuild, expectClose, randomArray, randomTensor, rng } from '../support/helpers.js';
+// Installs the tensor methods (x.conv2dTranspose(...), ...).
+import '../../ts/ops/chain.js';
 import { expectNoLeaks } from '../support/leaks.js';
 import { THREAD_COUNTS, expectSameBitsOn } from '../support/same-bits.js';
 import { grads } from '../../ts/autograd/tape.js';

@@ -189,3 +189,9 @@ export const gaussianDropout = (args: GaussianDropoutArgs): GaussianDropout => n
 export const spatialDropout1d = (args: DropoutArgs): SpatialDropout1D => new SpatialDropout1D(args);
 /** Dropout of whole channels of NHWC images while training. */
 export const spatialDropout2d = (args: DropoutArgs): SpatialDropout2D => new SpatialDropout2D(args);
+import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
+export type { DepthwiseConv2DArgs, SeparableConv2DArgs };
+/** Each input channel convolved with its own depthMultiplier filters (kernel [kh, kw, inChannels, depthMultiplier]). */
+export const depthwiseConv2d = (args: DepthwiseConv2DArgs): DepthwiseConv2D => new DepthwiseConv2D(args);
+/** depthwiseConv2d then a 1x1 convolution to `filters` channels. */
+export const separableConv2d = (args: SeparableConv2DArgs): SeparableConv2D => new SeparableConv2D(args);

@@ -19,6 +19,7 @@ import { pad } from './pad.js';
 import { matMul } from './matmul.js';
 import { conv2d } from './conv.js';
 import { conv2dTranspose } from './conv-transpose.js';
+import { depthwiseConv2d, separableConv2d } from './depthwise.js';
 import { avgPool, maxPool } from './pool.js';
 import { elu, leakyRelu, relu, relu6, selu, sigmoid, softplus, tanh } from './activations.js';
 import { logSoftmax, softmax } from './softmax.js';
@@ -112,6 +113,8 @@ const CHAINED_OPS = {
   dot: (x: Tensor, b: Tensor): Tensor => matMul(x, b),
   conv2d,
   conv2dTranspose,
+  depthwiseConv2d,
+  separableConv2d,
   maxPool,
   avgPool,
   batchNorm,

@@ -24,3 +24,4 @@ export { topk, multinomial, sample, type SampleOptions } from './sampling.js';
 // Transposed convolution and upsampling (generative models).
 export { conv2dTranspose } from './conv-transpose.js';
 export { upSampling2d, type Interpolation } from './upsample.js';
+export { depthwiseConv2d, separableConv2d } from './depthwise.js';
