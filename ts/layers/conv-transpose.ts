@@ -5,15 +5,25 @@
 // dimension is TF.js's deconvLength: size * stride, plus max(kernel - stride, 0) with
 // padding 'valid'. Dilation is not supported (as in TF.js).
 
-import type { Tensor } from '../tensor/tensor.js';
+import type { Tensor, Variable } from '../tensor/tensor.js';
+import type { Activation } from './activations.js';
 import { conv2dTranspose } from '../ops/conv-transpose.js';
 import { add } from '../ops/arithmetic.js';
 import { singleFloat32, type CallKwargs, type LayerConfig } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
-import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
+import type { SymbolicShape } from './symbolic.js';
 import { Conv2D, type Conv2DArgs } from './conv.js';
 
 export type Conv2DTransposeArgs = Conv2DArgs;
+
+/** activation(y + bias) (bias null: none), freeing the intermediates: the tail of a convolution layer. */
+export function biasActivation(y: Tensor, bias: Variable | null, activation: Activation): Tensor {
+  const z = bias ? add(y, bias) : y;
+  if (z !== y) y.dispose();
+  const a = activation.apply(z);
+  if (a !== z) z.dispose();
+  return a;
+}
 
 export class Conv2DTranspose extends Conv2D {
   static override className = 'Conv2DTranspose';
@@ -27,33 +37,18 @@ export class Conv2DTranspose extends Conv2D {
     }
   }
 
-  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
-    const shape = inputShape as SymbolicShape;
-    const channels = shape[3];
-    if (channels === null || channels === undefined) {
-      throw new Error(
-        `ferrite: ${this.name}: the channel dimension (the last) of the input must be known, got ${fmtSymbolicShape(shape)}`,
-      );
-    }
-    const [kh, kw] = this.kernelSize;
-    ({ kernel: this.kernel, bias: this.bias } = this.weightSpec.create(
-      this,
-      [kh, kw, this.filters, channels],
-      this.filters,
-    ));
-    this.inputSpec = [{ ndim: 4, axes: { [-1]: channels } }];
-    this.built = true;
+  protected override kernelShape(channels: number): number[] {
+    return [...this.kernelSize, this.filters, channels];
   }
 
   override call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     const x = singleFloat32(this.name, inputs);
     const out = this.computeOutputShape(x.shape as SymbolicShape) as number[];
-    const y = conv2dTranspose(x, this.kernel!, out, this.strides, this.padding);
-    const z = this.bias ? add(y, this.bias) : y;
-    if (z !== y) y.dispose();
-    const a = this.activation.apply(z);
-    if (a !== z) z.dispose();
-    return a;
+    return biasActivation(
+      conv2dTranspose(x, this.kernel!, out, this.strides, this.padding),
+      this.bias,
+      this.activation,
+    );
   }
 
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {

@@ -5,7 +5,7 @@
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { depthwiseConv2d, separableConv2d } from '../ops/depthwise.js';
-import { add } from '../ops/arithmetic.js';
+import { biasActivation } from './conv-transpose.js';
 import { singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
@@ -110,12 +110,7 @@ export class DepthwiseConv2D extends Spatial2DLayer {
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     const x = singleFloat32(this.name, inputs);
     this.computeOutputShape(x.shape as SymbolicShape);
-    const y = this.convolve(x);
-    const z = this.bias ? add(y, this.bias) : y;
-    if (z !== y) y.dispose();
-    const a = this.activation.apply(z);
-    if (a !== z) z.dispose();
-    return a;
+    return biasActivation(this.convolve(x), this.bias, this.activation);
   }
 
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
