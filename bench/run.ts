@@ -5,12 +5,13 @@
 // cpu's single MNIST CNN batch alone takes 30-50 s).
 //
 //   npx tsx bench/run.ts [--only PART] [--skip-PART ...]
-//   PART: gemm, threads, fashion-mnist-mlp, conv, mnist-cnn
+//   PART: gemm, threads, fashion-mnist-mlp, conv, mnist-cnn, dcgan
 
 import { benchConv } from './conv.js';
 import { benchFashionMnistMlp } from './fashion-mnist-mlp.js';
 import { benchGemm } from './gemm.js';
 import { benchMnistCnn } from './mnist-cnn.js';
+import { benchDcgan } from './dcgan.js';
 import { benchThreads } from './threads.js';
 import { EPOCH_SAMPLES, fastestFerrite } from './training.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
@@ -100,6 +101,11 @@ const PARTS: Part[] = [
       const figure = `MNIST CNN training (samples/s, ${best.replace('ferrite ', '')})`;
       summary.push(summaryRow(figure, sps[best], 'cannot train', sps['tfjs cpu']));
     },
+  },
+  {
+    name: 'dcgan',
+    title: 'DCGAN on Fashion-MNIST (examples/dcgan.ts): seconds per epoch, batch 64, both training styles',
+    run: async () => printTable((await benchDcgan()).rows),
   },
 ];
 

@@ -12,6 +12,7 @@
 use crate::axis::Axis;
 use crate::batchnorm::{self, Norm};
 use crate::conv::{self, Geometry};
+use crate::depthwise;
 use crate::gemm::{self, Mat};
 use crate::loss::{self, Batch, Grads, Labels};
 use crate::map::{map1, map2};
@@ -20,6 +21,7 @@ use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
 use crate::strided::{self, Space};
+use crate::upsample::{self, Upsample};
 use crate::{
     activation, elementwise, gather, heap, math, parallel, pool, recurrent, reduce, sampling, scan, select, unary,
 };
@@ -929,6 +931,150 @@ pub unsafe extern "C" fn fe_conv2d_backward_filter_naive(
     df: *mut f32,
 ) {
     conv::conv2d_backward_filter_naive(&Geometry::read(geom), x, dy, df)
+}
+
+// ---------------------------------------------------------------------------------
+// Depthwise convolution (`depthwise.rs`): geom as for convolution, with cout = cin * mult;
+// f is (kh, kw, cin, mult).
+// ---------------------------------------------------------------------------------
+
+/// y (n, ho, wo, cin * mult) = depthwise_conv2d(x (n, h, w, cin), f).
+#[no_mangle]
+pub unsafe extern "C" fn fe_depthwise_conv2d_forward(geom: *const u32, x: *const f32, f: *const f32, y: *mut f32) {
+    depthwise::depthwise_forward(&Geometry::read(geom), x, f, y)
+}
+
+/// dx (n, h, w, cin) from dy (n, ho, wo, cin * mult); written.
+#[no_mangle]
+pub unsafe extern "C" fn fe_depthwise_conv2d_backward_input(
+    geom: *const u32,
+    dy: *const f32,
+    f: *const f32,
+    dx: *mut f32,
+) {
+    depthwise::depthwise_backward_input(&Geometry::read(geom), dy, f, dx)
+}
+
+/// df (kh, kw, cin, mult) from x and dy; written.
+#[no_mangle]
+pub unsafe extern "C" fn fe_depthwise_conv2d_backward_filter(
+    geom: *const u32,
+    x: *const f32,
+    dy: *const f32,
+    df: *mut f32,
+) {
+    depthwise::depthwise_backward_filter(&Geometry::read(geom), x, dy, df)
+}
+
+/// Direct-loop reference forward (same arguments as fe_depthwise_conv2d_forward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_depthwise_conv2d_forward_naive(
+    geom: *const u32,
+    x: *const f32,
+    f: *const f32,
+    y: *mut f32,
+) {
+    depthwise::depthwise_forward_naive(&Geometry::read(geom), x, f, y)
+}
+
+/// Direct-loop reference input gradient.
+#[no_mangle]
+pub unsafe extern "C" fn fe_depthwise_conv2d_backward_input_naive(
+    geom: *const u32,
+    dy: *const f32,
+    f: *const f32,
+    dx: *mut f32,
+) {
+    depthwise::depthwise_backward_input_naive(&Geometry::read(geom), dy, f, dx)
+}
+
+/// Direct-loop reference filter gradient.
+#[no_mangle]
+pub unsafe extern "C" fn fe_depthwise_conv2d_backward_filter_naive(
+    geom: *const u32,
+    x: *const f32,
+    dy: *const f32,
+    df: *mut f32,
+) {
+    depthwise::depthwise_backward_filter_naive(&Geometry::read(geom), x, dy, df)
+}
+
+// ---------------------------------------------------------------------------------
+// Upsampling (`upsample.rs`): x (n, h, w, c), y (n, h*sh, w*sw, c); bilinear 0 nearest, 1 bilinear.
+// ---------------------------------------------------------------------------------
+
+/// y (n, h*sh, w*sw, c) = upsampling of x (n, h, w, c) by (sh, sw).
+#[no_mangle]
+pub unsafe extern "C" fn fe_upsample2d_forward(
+    n: usize,
+    h: usize,
+    w: usize,
+    c: usize,
+    sh: usize,
+    sw: usize,
+    bilinear: u32,
+    x: *const f32,
+    y: *mut f32,
+) {
+    let u = Upsample { n, h, w, c, sh, sw };
+    if bilinear != 0 {
+        upsample::bilinear_forward(&u, x, y)
+    } else {
+        upsample::nearest_forward(&u, x, y)
+    }
+}
+
+/// dx (n, h, w, c) from dy (n, h*sh, w*sw, c); written.
+#[no_mangle]
+pub unsafe extern "C" fn fe_upsample2d_backward(
+    n: usize,
+    h: usize,
+    w: usize,
+    c: usize,
+    sh: usize,
+    sw: usize,
+    bilinear: u32,
+    dy: *const f32,
+    dx: *mut f32,
+) {
+    let u = Upsample { n, h, w, c, sh, sw };
+    if bilinear != 0 {
+        upsample::bilinear_backward(&u, dy, dx)
+    } else {
+        upsample::nearest_backward(&u, dy, dx)
+    }
+}
+
+/// Reference forward (same arguments as fe_upsample2d_forward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_upsample2d_forward_naive(
+    n: usize,
+    h: usize,
+    w: usize,
+    c: usize,
+    sh: usize,
+    sw: usize,
+    bilinear: u32,
+    x: *const f32,
+    y: *mut f32,
+) {
+    upsample::forward_naive(&Upsample { n, h, w, c, sh, sw }, bilinear != 0, x, y)
+}
+
+/// Reference backward (same arguments as fe_upsample2d_backward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_upsample2d_backward_naive(
+    n: usize,
+    h: usize,
+    w: usize,
+    c: usize,
+    sh: usize,
+    sw: usize,
+    bilinear: u32,
+    dy: *const f32,
+    dx: *mut f32,
+) {
+    upsample::backward_naive(&Upsample { n, h, w, c, sh, sw }, bilinear != 0, dy, dx)
 }
 
 // ---------------------------------------------------------------------------------

@@ -25,7 +25,9 @@
 //!   | losses, fused softmax cross-entropy   | `loss.rs`                              | TS references (tests)     |
 //!   | matMul                                | `gemm.rs`, `gemm/kernel.rs`, `gemm/pack.rs` | `gemm_naive`         |
 //!   | conv2d                                | `conv.rs`, `conv/im2col.rs`            | `conv/naive.rs`           |
+//!   | depthwiseConv2d                       | `depthwise.rs`                         | `depthwise_*_naive`       |
 //!   | maxPool, avgPool                      | `pool.rs`                              | `*_pool_*_naive`          |
+//!   | upSampling2d (nearest, bilinear)      | `upsample.rs`                          | `upsample::*_naive`       |
 //!   | batchNorm                             | `batchnorm.rs`                         | `batchnorm_stats_naive`   |
 //!   | gather                                | `gather.rs`                            | `gather_backward_naive`   |
 //!   | transpose, slice, concat, tile, ...   | `strided.rs`                           | `strided_copy_naive`      |
@@ -57,6 +59,7 @@ mod activation;
 mod axis;
 mod batchnorm;
 mod conv;
+mod depthwise;
 mod elementwise;
 mod exports;
 mod gather;
@@ -80,6 +83,7 @@ mod slices;
 mod softmax;
 mod strided;
 mod unary;
+mod upsample;
 
 #[cfg(target_arch = "wasm32")]
 #[panic_handler]

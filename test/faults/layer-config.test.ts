@@ -41,6 +41,36 @@ const CASES: Record<string, { args: LayerConfig; sample: number[] }> = {
   LSTM: { args: { units: 2, returnSequences: true, recurrentActivation: 'sigmoid' }, sample: [3, 4] },
   GRU: { args: { units: 3, resetAfter: true, goBackwards: true }, sample: [3, 4] },
   SimpleRNN: { args: { units: 2, activation: 'relu', returnSequences: true }, sample: [3, 4] },
+  // generative models (DCGAN)
+  Conv2DTranspose: {
+    args: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' },
+    sample: [3, 3, 2],
+  },
+  UpSampling2D: { args: { size: [2, 3], interpolation: 'bilinear' }, sample: [2, 2, 2] },
+  Cropping2D: {
+    args: {
+      cropping: [
+        [1, 0],
+        [0, 1],
+      ],
+    },
+    sample: [3, 3, 2],
+  },
+  ReLU: { args: { maxValue: 0.5 }, sample: [5] },
+  LeakyReLU: { args: { alpha: 0.2 }, sample: [5] },
+  PReLU: { args: { alphaInitializer: 'ones', sharedAxes: [1] }, sample: [3, 2] },
+  ELU: { args: { alpha: 0.5 }, sample: [5] },
+  ThresholdedReLU: { args: { theta: 0.1 }, sample: [5] },
+  Softmax: { args: { axis: -1 }, sample: [5] },
+  GaussianNoise: { args: { stddev: 0.1 }, sample: [5] },
+  GaussianDropout: { args: { rate: 0.2 }, sample: [5] },
+  SpatialDropout1D: { args: { rate: 0.2, seed: 3 }, sample: [3, 4] },
+  SpatialDropout2D: { args: { rate: 0.2, seed: 3 }, sample: [2, 2, 3] },
+  DepthwiseConv2D: {
+    args: { kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu' },
+    sample: [4, 4, 2],
+  },
+  SeparableConv2D: { args: { filters: 3, kernelSize: 2, depthMultiplier: 2, strides: 2 }, sample: [4, 4, 2] },
 };
 /** Classes registered as layers that are not built alone in a Sequential. */
 const NOT_ALONE = new Set(['InputLayer', 'Sequential', 'LayersModel', 'Functional', 'Model']);

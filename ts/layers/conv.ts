@@ -80,14 +80,14 @@ export class Conv2D extends Spatial2DLayer {
         `ferrite: ${this.name}: the channel dimension (the last) of the input must be known, got ${fmtSymbolicShape(shape)}`,
       );
     }
-    const [kh, kw] = this.kernelSize;
-    ({ kernel: this.kernel, bias: this.bias } = this.weightSpec.create(
-      this,
-      [kh, kw, channels, this.filters],
-      this.filters,
-    ));
+    ({ kernel: this.kernel, bias: this.bias } = this.weightSpec.create(this, this.kernelShape(channels), this.filters));
     this.inputSpec = [{ ndim: 4, axes: { [-1]: channels } }];
     this.built = true;
+  }
+
+  /** [kernelHeight, kernelWidth, inChannels, filters] (Conv2DTranspose swaps the last two). */
+  protected kernelShape(channels: number): number[] {
+    return [...this.kernelSize, channels, this.filters];
   }
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {

@@ -133,3 +133,73 @@ export const lstm = (args: LSTMArgs): LSTM => new LSTM(args);
 export const gru = (args: GRUArgs): GRU => new GRU(args);
 /** Fully connected recurrent layer: h = activation(x W + b + h_prev R). */
 export const simpleRNN = (args: SimpleRNNArgs): SimpleRNN => new SimpleRNN(args);
+// ---- generative models (DCGAN): transposed convolution, upsampling, activations with options, noise ----
+import { Conv2DTranspose, type Conv2DTransposeArgs } from './conv-transpose.js';
+import { Cropping2D, UpSampling2D, type Cropping2DArgs, type UpSampling2DArgs } from './upsampling.js';
+import {
+  ELU,
+  LeakyReLU,
+  PReLU,
+  ReLU,
+  Softmax,
+  ThresholdedReLU,
+  type ELULayerArgs,
+  type LeakyReLULayerArgs,
+  type PReLULayerArgs,
+  type ReLULayerArgs,
+  type SoftmaxLayerArgs,
+  type ThresholdedReLULayerArgs,
+} from './advanced-activations.js';
+import {
+  GaussianDropout,
+  GaussianNoise,
+  SpatialDropout1D,
+  SpatialDropout2D,
+  type GaussianDropoutArgs,
+  type GaussianNoiseArgs,
+} from './noise.js';
+export type {
+  Conv2DTransposeArgs,
+  Cropping2DArgs,
+  UpSampling2DArgs,
+  ELULayerArgs,
+  LeakyReLULayerArgs,
+  PReLULayerArgs,
+  ReLULayerArgs,
+  SoftmaxLayerArgs,
+  ThresholdedReLULayerArgs,
+  GaussianDropoutArgs,
+  GaussianNoiseArgs,
+};
+/** Transposed 2-D convolution (kernel [kh, kw, filters, inChannels]): out = in * stride (+ max(k - stride, 0) for 'valid'). */
+export const conv2dTranspose = (args: Conv2DTransposeArgs): Conv2DTranspose => new Conv2DTranspose(args);
+/** Enlarges NHWC images by integer factors (default [2, 2]), 'nearest' or 'bilinear'. */
+export const upSampling2d = (args: UpSampling2DArgs = {}): UpSampling2D => new UpSampling2D(args);
+/** Removes rows and columns at the edges of NHWC images. */
+export const cropping2D = (args: Cropping2DArgs): Cropping2D => new Cropping2D(args);
+/** max(x, 0), capped at maxValue when given. */
+export const reLU = (args: ReLULayerArgs = {}): ReLU => new ReLU(args);
+/** x above zero, alpha * x below (alpha default 0.3). */
+export const leakyReLU = (args: LeakyReLULayerArgs = {}): LeakyReLU => new LeakyReLU(args);
+/** Leaky ReLU with a trained slope per feature (shared along sharedAxes). */
+export const prelu = (args: PReLULayerArgs = {}): PReLU => new PReLU(args);
+/** x above zero, alpha * (exp(x) - 1) below (alpha default 1). */
+export const elu = (args: ELULayerArgs = {}): ELU => new ELU(args);
+/** x where x > theta (default 1), else 0. */
+export const thresholdedReLU = (args: ThresholdedReLULayerArgs = {}): ThresholdedReLU => new ThresholdedReLU(args);
+/** Softmax along `axis` (default -1). */
+export const softmax = (args: SoftmaxLayerArgs = {}): Softmax => new Softmax(args);
+/** Adds N(0, stddev²) noise while training. */
+export const gaussianNoise = (args: GaussianNoiseArgs): GaussianNoise => new GaussianNoise(args);
+/** Multiplies by N(1, rate / (1 - rate)) noise while training. */
+export const gaussianDropout = (args: GaussianDropoutArgs): GaussianDropout => new GaussianDropout(args);
+/** Dropout of whole channels of [batch, steps, channels] while training. */
+export const spatialDropout1d = (args: DropoutArgs): SpatialDropout1D => new SpatialDropout1D(args);
+/** Dropout of whole channels of NHWC images while training. */
+export const spatialDropout2d = (args: DropoutArgs): SpatialDropout2D => new SpatialDropout2D(args);
+import { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './depthwise.js';
+export type { DepthwiseConv2DArgs, SeparableConv2DArgs };
+/** Each input channel convolved with its own depthMultiplier filters (kernel [kh, kw, inChannels, depthMultiplier]). */
+export const depthwiseConv2d = (args: DepthwiseConv2DArgs): DepthwiseConv2D => new DepthwiseConv2D(args);
+/** depthwiseConv2d then a 1x1 convolution to `filters` channels. */
+export const separableConv2d = (args: SeparableConv2DArgs): SeparableConv2D => new SeparableConv2D(args);

@@ -18,6 +18,8 @@ import { gather } from './gather.js';
 import { pad } from './pad.js';
 import { matMul } from './matmul.js';
 import { conv2d } from './conv.js';
+import { conv2dTranspose } from './conv-transpose.js';
+import { depthwiseConv2d, separableConv2d } from './depthwise.js';
 import { avgPool, maxPool } from './pool.js';
 import { elu, leakyRelu, relu, relu6, selu, sigmoid, softplus, tanh } from './activations.js';
 import { logSoftmax, softmax } from './softmax.js';
@@ -165,6 +167,9 @@ const CHAINED_OPS = {
   matMul,
   dot: (x: Tensor, b: Tensor): Tensor => matMul(x, b),
   conv2d,
+  conv2dTranspose,
+  depthwiseConv2d,
+  separableConv2d,
   maxPool,
   avgPool,
   batchNorm,

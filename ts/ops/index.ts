@@ -30,3 +30,7 @@ export { all, any, logSumExp, norm, moments, type NormOrd } from './reduce-compo
 export { split, reverse, gatherND, scatterND, unique, bincount, denseBincount } from './indexing.js';
 export { range, linspace, eye } from './sequences.js';
 export { einsum } from './einsum.js';
+// Transposed convolution and upsampling (generative models).
+export { conv2dTranspose } from './conv-transpose.js';
+export { upSampling2d, type Interpolation } from './upsample.js';
+export { depthwiseConv2d, separableConv2d } from './depthwise.js';

@@ -1,0 +1,206 @@
+// Activation layers with options of their own, as TF.js's advanced_activations: ReLU
+// (maxValue), LeakyReLU (alpha), PReLU (a trained alpha per feature), ELU (alpha),
+// ThresholdedReLU (theta) and Softmax (axis). Names, options, defaults (LeakyReLU's alpha
+// 0.3, PReLU's alpha starting at zero) and configs are TF.js's.
+
+import type { Tensor, Variable } from '../tensor/tensor.js';
+import { clipByValue, sign } from '../ops/unary.js';
+import { elu, leakyRelu, relu } from '../ops/activations.js';
+import { mul, sub } from '../ops/arithmetic.js';
+import { neg } from '../ops/unary.js';
+import { softmax } from '../ops/softmax.js';
+import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { registerClass } from '../serialization/registry.js';
+import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
+import { WeightSpec } from './weight-spec.js';
+import type { InitializerIdentifier } from '../initializers/initializer.js';
+import type { RegularizerIdentifier } from '../regularizers/regularizer.js';
+
+function finiteNumber(layer: string, what: string, v: unknown, min = -Infinity): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+    const range = min === -Infinity ? 'a finite number' : `a finite number >= ${min}`;
+    throw new Error(`ferrite: ${layer}: ${what} must be ${range}, got ${String(v)}`);
+  }
+  return v;
+}
+
+export interface ReLULayerArgs extends LayerArgs {
+  /** Caps the output (relu6 is maxValue 6); null or absent: no cap. */
+  maxValue?: number | null;
+}
+
+export class ReLU extends Layer {
+  static override className = 'ReLU';
+  readonly maxValue: number | null;
+
+  constructor(args: ReLULayerArgs = {}) {
+    super(args);
+    this.maxValue = args.maxValue == null ? null : finiteNumber(this.name, 'maxValue', args.maxValue, 0);
+  }
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    const x = singleFloat32(this.name, inputs);
+    return this.maxValue === null ? relu(x) : clipByValue(x, 0, this.maxValue);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), maxValue: this.maxValue };
+  }
+}
+registerClass(ReLU);
+
+export interface LeakyReLULayerArgs extends LayerArgs {
+  /** The slope below zero; default 0.3 (TF.js's and Keras's). */
+  alpha?: number;
+}
+
+export class LeakyReLU extends Layer {
+  static override className = 'LeakyReLU';
+  readonly alpha: number;
+
+  constructor(args: LeakyReLULayerArgs = {}) {
+    super(args);
+    this.alpha = finiteNumber(this.name, 'alpha', args.alpha ?? 0.3);
+  }
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    return leakyRelu(singleFloat32(this.name, inputs), this.alpha);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), alpha: this.alpha };
+  }
+}
+registerClass(LeakyReLU);
+
+export interface PReLULayerArgs extends LayerArgs {
+  /** How alpha starts; default 'zeros'. */
+  alphaInitializer?: InitializerIdentifier;
+  alphaRegularizer?: RegularizerIdentifier;
+  /** Axes (1-based, after the batch) along which one alpha is shared, e.g. [1, 2] for images. */
+  sharedAxes?: number | number[] | null;
+}
+
+/** y = x where x > 0, alpha * x elsewhere, with a trained alpha per feature (shared along `sharedAxes`). */
+export class PReLU extends Layer {
+  static override className = 'PReLU';
+  readonly alphaSpec: WeightSpec;
+  readonly sharedAxes: number[] | null;
+  alpha: Variable | null = null;
+
+  constructor(args: PReLULayerArgs = {}) {
+    super(args);
+    this.alphaSpec = new WeightSpec(this.name, 'alpha', args.alphaInitializer ?? 'zeros', args.alphaRegularizer);
+    const axes = args.sharedAxes;
+    this.sharedAxes = axes == null ? null : Array.isArray(axes) ? [...axes] : [axes];
+    if (this.sharedAxes?.some((a) => !Number.isInteger(a) || a < 1)) {
+      throw new Error(
+        `ferrite: ${this.name}: sharedAxes must be axes after the batch (integers >= 1), got ${JSON.stringify(axes)}`,
+      );
+    }
+  }
+
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    const shape = inputShape as SymbolicShape;
+    const alphaShape = shape.slice(1).map((d, i) => (this.sharedAxes?.includes(i + 1) ? 1 : d));
+    if (this.sharedAxes?.some((a) => a >= shape.length)) {
+      throw new Error(
+        `ferrite: ${this.name}: sharedAxes ${JSON.stringify(this.sharedAxes)} out of range for input ${fmtSymbolicShape(shape)}`,
+      );
+    }
+    if (alphaShape.some((d) => d === null || d === undefined)) {
+      throw new Error(
+        `ferrite: ${this.name}: every dimension after the batch must be known or shared (sharedAxes), got input ${fmtSymbolicShape(shape)}`,
+      );
+    }
+    this.alpha = this.alphaSpec.create(this, alphaShape as number[]);
+    this.built = true;
+  }
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    const x = singleFloat32(this.name, inputs);
+    // relu(x) - alpha * relu(-x): x above zero, alpha * x below.
+    return sub(relu(x), mul(this.alpha!, relu(neg(x))));
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), ...this.alphaSpec.config(), alphaConstraint: null, sharedAxes: this.sharedAxes };
+  }
+}
+registerClass(PReLU);
+
+export interface ELULayerArgs extends LayerArgs {
+  /** Scale of the negative part, alpha * (exp(x) - 1); default 1. */
+  alpha?: number;
+}
+
+export class ELU extends Layer {
+  static override className = 'ELU';
+  readonly alpha: number;
+
+  constructor(args: ELULayerArgs = {}) {
+    super(args);
+    this.alpha = finiteNumber(this.name, 'alpha', args.alpha ?? 1);
+  }
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    return elu(singleFloat32(this.name, inputs), this.alpha);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), alpha: this.alpha };
+  }
+}
+registerClass(ELU);
+
+export interface ThresholdedReLULayerArgs extends LayerArgs {
+  /** y = x where x > theta, 0 elsewhere; default 1. */
+  theta?: number;
+}
+
+export class ThresholdedReLU extends Layer {
+  static override className = 'ThresholdedReLU';
+  readonly theta: number;
+
+  constructor(args: ThresholdedReLULayerArgs = {}) {
+    super(args);
+    this.theta = finiteNumber(this.name, 'theta', args.theta ?? 1, 0);
+  }
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    const x = singleFloat32(this.name, inputs);
+    // relu(sign(x - theta)) is the step x > theta (0 at x = theta, as TF's `greater`).
+    return mul(x, relu(sign(sub(x, this.theta))));
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), theta: this.theta };
+  }
+}
+registerClass(ThresholdedReLU);
+
+export interface SoftmaxLayerArgs extends LayerArgs {
+  /** The axis normalized over; default -1. */
+  axis?: number;
+}
+
+export class Softmax extends Layer {
+  static override className = 'Softmax';
+  readonly axis: number;
+
+  constructor(args: SoftmaxLayerArgs = {}) {
+    super(args);
+    const axis = args.axis ?? -1;
+    if (!Number.isInteger(axis)) throw new Error(`ferrite: ${this.name}: axis must be an integer, got ${String(axis)}`);
+    this.axis = axis;
+  }
+
+  call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
+    return softmax(singleFloat32(this.name, inputs), this.axis);
+  }
+
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), axis: this.axis };
+  }
+}
+registerClass(Softmax);

@@ -1,0 +1,41 @@
+// upSampling2d: NHWC images enlarged by integer factors, nearest or bilinear, as Keras's
+// UpSampling2D computes them (TF's resize with alignCorners = halfPixelCenters = false).
+// Differentiable. Kernels: core-rs/src/upsample.rs.
+
+import { record } from '../autograd/tape.js';
+import { emptyTensor, type Tensor } from '../tensor/tensor.js';
+import { checkFloat, checkInputs, fmtShape } from './util.js';
+
+export type Interpolation = 'nearest' | 'bilinear';
+
+/**
+ * x [batch, height, width, channels] -> [batch, height * size[0], width * size[1], channels]:
+ * every pixel repeated ('nearest') or blended with its lower and right neighbours ('bilinear').
+ */
+export function upSampling2d(x: Tensor, size: [number, number], interpolation: Interpolation = 'nearest'): Tensor {
+  const op = 'upSampling2d';
+  const eng = checkInputs(op, x);
+  checkFloat(op, x, 'x');
+  if (x.rank !== 4) {
+    throw new Error(`ferrite: ${op}: x must have rank 4 [batch, height, width, channels], got ${fmtShape(x.shape)}`);
+  }
+  if (!Array.isArray(size) || size.length !== 2 || !size.every((s) => Number.isInteger(s) && s >= 1)) {
+    throw new Error(`ferrite: ${op}: size must be two positive integers, got ${JSON.stringify(size)}`);
+  }
+  if (interpolation !== 'nearest' && interpolation !== 'bilinear') {
+    throw new Error(
+      `ferrite: ${op}: interpolation must be 'nearest' or 'bilinear', got ${JSON.stringify(interpolation)}`,
+    );
+  }
+  const [n, h, w, c] = x.shape;
+  const [sh, sw] = size;
+  const bilinear = interpolation === 'bilinear' ? 1 : 0;
+  const y = emptyTensor([n, h * sh, w * sw, c], 'float32', eng);
+  if (y.size > 0) eng.core.fe_upsample2d_forward(n, h, w, c, sh, sw, bilinear, x.ptr, y.ptr);
+  record('UpSampling2D', [x], y, (dy: Tensor) => {
+    const dx = emptyTensor(x.shape, 'float32', eng);
+    if (dx.size > 0) eng.core.fe_upsample2d_backward(n, h, w, c, sh, sw, bilinear, dy.ptr, dx.ptr);
+    return [dx];
+  });
+  return y;
+}
