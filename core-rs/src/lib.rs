@@ -53,6 +53,7 @@ extern crate alloc;
 mod dispatch;
 
 mod activation;
+mod attention;
 mod axis;
 mod batchnorm;
 mod conv;
@@ -61,6 +62,7 @@ mod exports;
 mod gather;
 mod gemm;
 mod heap;
+mod layernorm;
 mod loss;
 mod map;
 mod math;
