@@ -128,7 +128,17 @@ impl Attention {
         let (s, ldq) = (self.s, self.heads * self.key_dim);
         let q = x.q.add(self.at(b, self.t, i0, n, self.key_dim));
         let k = x.k.add(self.at(b, s, 0, n, self.key_dim));
-        gemm(i1 - i0, s, self.key_dim, self.scale, Mat::plain(q, ldq), Mat::transposed(k, ldq), 0.0, scores, s);
+        gemm(
+            i1 - i0,
+            s,
+            self.key_dim,
+            self.scale,
+            Mat::plain(q, ldq),
+            Mat::transposed(k, ldq),
+            0.0,
+            scores,
+            s,
+        );
         if self.bias.is_null() {
             return;
         }
@@ -168,7 +178,17 @@ impl Attention {
             }
             // O[i0..i1] = P V
             let o = x.o.add(self.at(b, self.t, i0, n, dv));
-            gemm(i1 - i0, dv, s, 1.0, Mat::plain(scratch, s), Mat::plain(v, ldv), 0.0, o, ldv);
+            gemm(
+                i1 - i0,
+                dv,
+                s,
+                1.0,
+                Mat::plain(scratch, s),
+                Mat::plain(v, ldv),
+                0.0,
+                o,
+                ldv,
+            );
             i0 = i1;
         }
     }
@@ -179,7 +199,10 @@ impl Attention {
         let (ldk, ldv) = (self.heads * dk_dim, self.heads * dv_dim);
         let (p, ds) = (scratch, scratch.add(ROW_BLOCK.min(self.t) * s));
         let lse = x.lse.add((b * self.heads + n) * self.t);
-        let (k, v) = (x.k.add(self.at(b, s, 0, n, dk_dim)), x.v.add(self.at(b, s, 0, n, dv_dim)));
+        let (k, v) = (
+            x.k.add(self.at(b, s, 0, n, dk_dim)),
+            x.v.add(self.at(b, s, 0, n, dv_dim)),
+        );
         let dk = x.dk.add(self.at(b, s, 0, n, dk_dim));
         let dv = x.dv.add(self.at(b, s, 0, n, dv_dim));
         let mut i0 = 0;
@@ -198,8 +221,28 @@ impl Attention {
                 fill(row.add(len), s - len, 0.0);
             }
             // dV (+)= P^T dO;  dP = dO V^T
-            gemm(s, dv_dim, rows_here, 1.0, Mat::transposed(p, s), Mat::plain(d_o, ldv), beta, dv, ldv);
-            gemm(rows_here, s, dv_dim, 1.0, Mat::plain(d_o, ldv), Mat::transposed(v, ldv), 0.0, ds, s);
+            gemm(
+                s,
+                dv_dim,
+                rows_here,
+                1.0,
+                Mat::transposed(p, s),
+                Mat::plain(d_o, ldv),
+                beta,
+                dv,
+                ldv,
+            );
+            gemm(
+                rows_here,
+                s,
+                dv_dim,
+                1.0,
+                Mat::plain(d_o, ldv),
+                Mat::transposed(v, ldv),
+                0.0,
+                ds,
+                s,
+            );
             // dS = P (dP - D_i), D_i = dO_i . O_i
             for i in i0..i1 {
                 let off = self.at(b, self.t, i, n, dv_dim);
@@ -209,8 +252,28 @@ impl Attention {
             }
             // dQ = scale dS K;  dK (+)= scale dS^T Q
             let dq = x.dq.add(self.at(b, self.t, i0, n, dk_dim));
-            gemm(rows_here, dk_dim, s, self.scale, Mat::plain(ds, s), Mat::plain(k, ldk), 0.0, dq, ldk);
-            gemm(s, dk_dim, rows_here, self.scale, Mat::transposed(ds, s), Mat::plain(q, ldk), beta, dk, ldk);
+            gemm(
+                rows_here,
+                dk_dim,
+                s,
+                self.scale,
+                Mat::plain(ds, s),
+                Mat::plain(k, ldk),
+                0.0,
+                dq,
+                ldk,
+            );
+            gemm(
+                s,
+                dk_dim,
+                rows_here,
+                self.scale,
+                Mat::transposed(ds, s),
+                Mat::plain(q, ldk),
+                beta,
+                dk,
+                ldk,
+            );
             i0 = i1;
         }
     }
@@ -256,12 +319,14 @@ pub unsafe fn attention_naive(a: &Attention, x: Tensors) {
                 for (j, wj) in w.iter_mut().enumerate().take(len) {
                     let k = x.k.add(a.at(b, a.s, j, n, a.key_dim));
                     let dot: f64 = (0..a.key_dim).map(|c| *q.add(c) as f64 * *k.add(c) as f64).sum();
+                    // The score is rounded to f32 before the bias is added, as the kernel
+                    // stores it: a masked score (-1e9) then swamps it exactly as there.
                     let bias = if a.bias.is_null() {
                         0.0
                     } else {
-                        *a.bias.add(b * sb + n * sn + i * st + j * ss) as f64
+                        *a.bias.add(b * sb + n * sn + i * st + j * ss)
                     };
-                    *wj = a.scale as f64 * dot + bias;
+                    *wj = ((a.scale as f64 * dot) as f32 + bias) as f64;
                     m = m.max(*wj);
                 }
                 let mut sum = 0.0f64;

@@ -20,7 +20,10 @@ use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
 use crate::strided::{self, Space};
-use crate::{activation, attention, elementwise, gather, heap, layernorm, math, parallel, pool, recurrent, reduce, sampling, unary};
+use crate::{
+    activation, attention, elementwise, gather, heap, layernorm, math, parallel, pool, recurrent, reduce, sampling,
+    unary,
+};
 use core::slice;
 
 // ---------------------------------------------------------------------------------

@@ -58,7 +58,11 @@ pub unsafe fn layer_norm_forward(
 ) {
     let (xs, ys, ms, rs) = (SendPtr::of(x), SendPtr(y), SendPtr(mean), SendPtr(rstd));
     let (gs, bs, eps) = (SendPtr::of(p.gamma), SendPtr::of(p.beta), p.eps);
-    let ax = Axis { outer: rows, n, inner: 1 };
+    let ax = Axis {
+        outer: rows,
+        n,
+        inner: 1,
+    };
     ax.for_each_row(GRAIN, |r| {
         let (x, y) = (xs.get().add(r * n), ys.get().add(r * n));
         let mu = rows::sum(x, n) / n.max(1) as f32;
@@ -94,12 +98,27 @@ pub unsafe fn layer_norm_backward(
     rows: usize,
     n: usize,
 ) {
-    let (xs, dys, ms, rs, gs) = (SendPtr::of(x), SendPtr::of(dy), SendPtr::of(mean), SendPtr::of(rstd), SendPtr::of(gamma));
+    let (xs, dys, ms, rs, gs) = (
+        SendPtr::of(x),
+        SendPtr::of(dy),
+        SendPtr::of(mean),
+        SendPtr::of(rstd),
+        SendPtr::of(gamma),
+    );
     if !dx.is_null() {
         let dxs = SendPtr(dx);
-        let ax = Axis { outer: rows, n, inner: 1 };
+        let ax = Axis {
+            outer: rows,
+            n,
+            inner: 1,
+        };
         ax.for_each_row(GRAIN, |r| {
-            let (x, dy, dx, gamma) = (xs.get().add(r * n), dys.get().add(r * n), dxs.get().add(r * n), gs.get());
+            let (x, dy, dx, gamma) = (
+                xs.get().add(r * n),
+                dys.get().add(r * n),
+                dxs.get().add(r * n),
+                gs.get(),
+            );
             let (mv, iv) = (F32x4::splat(*ms.get().add(r)), F32x4::splat(*rs.get().add(r)));
             let term = |k: usize, w: usize| {
                 let g = F32x4::load_n(dy.add(k), w, 0.0).mul(load_or(gamma, k, w, 1.0));

@@ -21,3 +21,6 @@ export * from './pad.js';
 export { installChainedOps, type ChainedOps } from './chain.js';
 export { conv1d, type Padding1D } from './conv1d.js';
 export { topk, multinomial, sample, type SampleOptions } from './sampling.js';
+// Transformers: attention as Keras 3's ops.dot_product_attention; the layer norm behind layers.layerNormalization.
+export { dotProductAttention, type DotProductAttentionOptions } from './attention.js';
+export { layerNorm, type LayerNormOptions } from './layer-norm.js';
