@@ -125,3 +125,17 @@ export {
 export const embedding = (args: EmbeddingArgs): Embedding => new Embedding(args);
 /** Long short-term memory over [batch, time, features] (TF.js defaults: recurrentActivation 'hardSigmoid'). */
 export const lstm = (args: LSTMArgs): LSTM => new LSTM(args);
+
+// ---- Transformers ----
+import { LayerNormalization, type LayerNormalizationArgs } from './layer-normalization.js';
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from './multi-head-attention.js';
+import { PositionEmbedding, type PositionEmbeddingArgs } from './position-embedding.js';
+export type { LayerNormalizationArgs, MultiHeadAttentionArgs, PositionEmbeddingArgs };
+export type { MultiHeadAttentionKwargs } from './multi-head-attention.js';
+/** Normalizes each sample over its last axis (or trailing `axis` list), then gamma · x + beta (TF.js's). */
+export const layerNormalization = (args: LayerNormalizationArgs = {}): LayerNormalization =>
+  new LayerNormalization(args);
+/** Keras's MultiHeadAttention, applied to [query, value] or [query, value, key] (fused attention kernel). */
+export const multiHeadAttention = (args: MultiHeadAttentionArgs): MultiHeadAttention => new MultiHeadAttention(args);
+/** A learned vector per position (Keras-NLP's PositionEmbedding), broadcast to the input's shape. */
+export const positionEmbedding = (args: PositionEmbeddingArgs): PositionEmbedding => new PositionEmbedding(args);
