@@ -39,6 +39,8 @@ const CASES: Record<string, { args: LayerConfig; sample: number[] }> = {
   TimeDistributed: { args: { layer: { className: 'Dense', config: { units: 2 } } }, sample: [3, 4] },
   Masking: { args: { maskValue: 0.5 }, sample: [3, 4] },
   LSTM: { args: { units: 2, returnSequences: true, recurrentActivation: 'sigmoid' }, sample: [3, 4] },
+  LayerNormalization: { args: { epsilon: 1e-5, gammaInitializer: 'randomNormal' }, sample: [3, 4] },
+  PositionEmbedding: { args: { sequenceLength: 5 }, sample: [3, 4] },
 };
 /** Classes registered as layers that are not built alone in a Sequential. */
 const NOT_ALONE = new Set(['InputLayer', 'Sequential', 'LayersModel', 'Functional', 'Model']);
@@ -57,6 +59,7 @@ const CONFIG_ONLY: Record<string, LayerConfig> = {
   Concatenate: { axis: 1 },
   Dot: { axes: [1, 1], normalize: true },
   Embedding: { inputDim: 5, outputDim: 2, inputLength: 3 },
+  MultiHeadAttention: { numHeads: 2, keyDim: 3, valueDim: 4, dropout: 0.1, outputShape: 5, useBias: false },
 };
 
 function layerClasses(): (typeof Layer & { className: string })[] {
