@@ -995,9 +995,10 @@ pub unsafe extern "C" fn fe_batchnorm_stats_naive(x: *const f32, mean: *mut f32,
 // ---------------------------------------------------------------------------------
 
 /// y (rows, n) = layer norm of x (rows, n) with gamma, beta (n, or 0 for none); writes
-/// mean and rstd (rows) for the backward.
+/// mean and rstd (rows) for the backward. `naive` = 1 runs the f64 reference instead.
 #[no_mangle]
 pub unsafe extern "C" fn fe_layer_norm_forward(
+    naive: u32,
     x: *const f32,
     gamma: *const f32,
     beta: *const f32,
@@ -1008,23 +1009,13 @@ pub unsafe extern "C" fn fe_layer_norm_forward(
     rows: usize,
     n: usize,
 ) {
-    layernorm::layer_norm_forward(x, y, mean, rstd, rows, n, layernorm::Affine { gamma, beta, eps })
-}
-
-/// The f64 reference of `fe_layer_norm_forward`, same arguments.
-#[no_mangle]
-pub unsafe extern "C" fn fe_layer_norm_naive(
-    x: *const f32,
-    gamma: *const f32,
-    beta: *const f32,
-    eps: f32,
-    y: *mut f32,
-    mean: *mut f32,
-    rstd: *mut f32,
-    rows: usize,
-    n: usize,
-) {
-    layernorm::layer_norm_naive(x, y, mean, rstd, rows, n, layernorm::Affine { gamma, beta, eps })
+    let p = layernorm::Affine { gamma, beta, eps };
+    let run = if naive != 0 {
+        layernorm::layer_norm_naive
+    } else {
+        layernorm::layer_norm_forward
+    };
+    run(x, y, mean, rstd, rows, n, p)
 }
 
 /// dx (rows, n), dgamma, dbeta (n) from x, dy (rows, n), the forward's mean and rstd (rows)
@@ -1054,8 +1045,10 @@ pub unsafe extern "C" fn fe_layer_norm_backward(
 // lse (batch, heads, t); bias is 0 or read through its strides.
 
 /// o and lse = attention of q, k, v: softmax(scale q k^T + bias, causal) v per head.
+/// `naive` = 1 runs the f64 reference instead.
 #[no_mangle]
 pub unsafe extern "C" fn fe_attention_forward(
+    naive: u32,
     q: *const f32,
     k: *const f32,
     v: *const f32,
@@ -1066,23 +1059,12 @@ pub unsafe extern "C" fn fe_attention_forward(
     lse: *mut f32,
 ) {
     let a = attention::Attention::from_params(params, scale, bias);
-    attention::attention_forward(&a, attention_tensors(q, k, v, o, lse))
-}
-
-/// The f64 reference of `fe_attention_forward`, same arguments.
-#[no_mangle]
-pub unsafe extern "C" fn fe_attention_naive(
-    q: *const f32,
-    k: *const f32,
-    v: *const f32,
-    bias: *const f32,
-    scale: f32,
-    params: *const usize,
-    o: *mut f32,
-    lse: *mut f32,
-) {
-    let a = attention::Attention::from_params(params, scale, bias);
-    attention::attention_naive(&a, attention_tensors(q, k, v, o, lse))
+    let run = if naive != 0 {
+        attention::attention_naive
+    } else {
+        attention::attention_forward
+    };
+    run(&a, attention_tensors(q, k, v, o, lse))
 }
 
 /// dq, dk, dv (written) from d_o and the forward's q, k, v, o and lse.

@@ -14,6 +14,7 @@
 //! results are the same bits on any thread count. `layer_norm_naive` is the f64 oracle.
 
 use crate::axis::Axis;
+use crate::batchnorm::load_or;
 use crate::heap::Scratch;
 use crate::math::f64_ref;
 use crate::parallel::{SendPtr, MIN_ELEMS_PER_THREAD};
@@ -34,16 +35,6 @@ pub struct Affine {
     pub gamma: *const f32,
     pub beta: *const f32,
     pub eps: f32,
-}
-
-/// The `w` values at p + k, or `fill` when p is null.
-#[inline(always)]
-unsafe fn load_or(p: *const f32, k: usize, w: usize, fill: f32) -> F32x4 {
-    if p.is_null() {
-        F32x4::splat(fill)
-    } else {
-        F32x4::load_n(p.add(k), w, 0.0)
-    }
 }
 
 /// y (rows, n) = layer norm of x (rows, n); mean and rstd (rows) are written for the backward.

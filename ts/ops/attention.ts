@@ -57,7 +57,7 @@ export function dotProductAttention(
     const biasPtr = bias ? bias.ptr : 0;
     const o = emptyTensor([b, t, n, dv], 'float32', eng);
     const lse = emptyTensor([b, n, t], 'float32', eng);
-    eng.core.fe_attention_forward(query.ptr, key.ptr, value.ptr, biasPtr, scale, params(), o.ptr, lse.ptr);
+    eng.core.fe_attention_forward(0, query.ptr, key.ptr, value.ptr, biasPtr, scale, params(), o.ptr, lse.ptr);
     record(
       'DotProductAttention',
       [query, key, value],
@@ -168,7 +168,7 @@ export function dotProductAttentionNaive(
   const o = emptyTensor([b, t, n, dv], 'float32', eng);
   const lse = emptyTensor([b, n, t], 'float32', eng);
   const params = writeParams(eng, [b, t, s, n, dk, dv, options.isCausal ? 1 : 0, ...strides], 11);
-  eng.core.fe_attention_naive(query.ptr, key.ptr, value.ptr, bias ? bias.ptr : 0, scale, params, o.ptr, lse.ptr);
+  eng.core.fe_attention_forward(1, query.ptr, key.ptr, value.ptr, bias ? bias.ptr : 0, scale, params, o.ptr, lse.ptr);
   if (bias && bias !== options.bias) bias.dispose();
   return [o, lse];
 }

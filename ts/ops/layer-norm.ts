@@ -61,7 +61,7 @@ export function layerNorm(x: Tensor, options: LayerNormOptions = {}): Tensor {
   const y = emptyTensor(x.shape, 'float32', eng);
   const mean = emptyTensor([rows], 'float32', eng);
   const rstd = emptyTensor([rows], 'float32', eng);
-  eng.core.fe_layer_norm_forward(x.ptr, ptrOf(gamma), ptrOf(beta), eps, y.ptr, mean.ptr, rstd.ptr, rows, n);
+  eng.core.fe_layer_norm_forward(0, x.ptr, ptrOf(gamma), ptrOf(beta), eps, y.ptr, mean.ptr, rstd.ptr, rows, n);
   if (!isRecording()) {
     mean.dispose();
     rstd.dispose();
@@ -119,7 +119,18 @@ export function layerNormNaive(x: Tensor, options: LayerNormOptions = {}): Tenso
   const y = emptyTensor(x.shape, 'float32', eng);
   const stats = emptyTensor([2, rows], 'float32', eng);
   const { gamma, beta } = options;
-  eng.core.fe_layer_norm_naive(x.ptr, ptrOf(gamma), ptrOf(beta), eps, y.ptr, stats.ptr, stats.ptr + rows * 4, rows, n);
+  eng.core.fe_layer_norm_forward(
+    1,
+    x.ptr,
+    ptrOf(gamma),
+    ptrOf(beta),
+    eps,
+    y.ptr,
+    stats.ptr,
+    stats.ptr + rows * 4,
+    rows,
+    n,
+  );
   stats.dispose();
   return y;
 }
