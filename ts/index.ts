@@ -183,6 +183,9 @@ export {
   multinomial,
   sample,
   type SampleOptions,
+  // attention (Ferrite, after Keras 3's ops.dot_product_attention: TF.js has none)
+  dotProductAttention,
+  type DotProductAttentionOptions,
   type Operand,
   type Padding,
   type PaddingMode,

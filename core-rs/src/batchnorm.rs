@@ -64,7 +64,7 @@ unsafe fn for_row_blocks(rows: usize, c: usize, body: &(dyn Fn(usize, usize) + S
 
 /// The `w` per-channel values at p + k, or `fill` when p is null.
 #[inline(always)]
-unsafe fn load_or(p: *const f32, k: usize, w: usize, fill: f32) -> F32x4 {
+pub unsafe fn load_or(p: *const f32, k: usize, w: usize, fill: f32) -> F32x4 {
     if p.is_null() {
         F32x4::splat(fill)
     } else {

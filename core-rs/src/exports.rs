@@ -23,7 +23,8 @@ use crate::softmax::{self, Kind};
 use crate::strided::{self, Space};
 use crate::upsample::{self, Upsample};
 use crate::{
-    activation, elementwise, gather, heap, math, parallel, pool, recurrent, reduce, sampling, scan, select, unary,
+    activation, attention, elementwise, gather, heap, layernorm, math, parallel, pool, recurrent, reduce, sampling,
+    scan, select, unary,
 };
 use core::slice;
 
@@ -1199,6 +1200,131 @@ pub unsafe extern "C" fn fe_batchnorm_backward(
 #[no_mangle]
 pub unsafe extern "C" fn fe_batchnorm_stats_naive(x: *const f32, mean: *mut f32, var: *mut f32, rows: usize, c: usize) {
     batchnorm::batchnorm_stats_naive(x, mean, var, rows, c)
+}
+
+// ---------------------------------------------------------------------------------
+// Layer normalization over the last n features of (rows, n) (`layernorm.rs`)
+// ---------------------------------------------------------------------------------
+
+/// y (rows, n) = layer norm of x (rows, n) with gamma, beta (n, or 0 for none); writes
+/// mean and rstd (rows) for the backward. `naive` = 1 runs the f64 reference instead.
+#[no_mangle]
+pub unsafe extern "C" fn fe_layer_norm_forward(
+    naive: u32,
+    x: *const f32,
+    gamma: *const f32,
+    beta: *const f32,
+    eps: f32,
+    y: *mut f32,
+    mean: *mut f32,
+    rstd: *mut f32,
+    rows: usize,
+    n: usize,
+) {
+    let p = layernorm::Affine { gamma, beta, eps };
+    let run = if naive != 0 {
+        layernorm::layer_norm_naive
+    } else {
+        layernorm::layer_norm_forward
+    };
+    run(x, y, mean, rstd, rows, n, p)
+}
+
+/// dx (rows, n), dgamma, dbeta (n) from x, dy (rows, n), the forward's mean and rstd (rows)
+/// and gamma (n, or 0). Each output is written, or skipped when 0.
+#[no_mangle]
+pub unsafe extern "C" fn fe_layer_norm_backward(
+    x: *const f32,
+    dy: *const f32,
+    mean: *const f32,
+    rstd: *const f32,
+    gamma: *const f32,
+    dx: *mut f32,
+    dgamma: *mut f32,
+    dbeta: *mut f32,
+    rows: usize,
+    n: usize,
+) {
+    layernorm::layer_norm_backward(x, dy, mean, rstd, gamma, dx, dgamma, dbeta, rows, n)
+}
+
+// ---------------------------------------------------------------------------------
+// Scaled dot-product attention (`attention.rs`)
+// ---------------------------------------------------------------------------------
+// params = [batch, t, s, heads, key_dim, value_dim, causal, bias strides (b, n, t, s)]
+// (usize words); q is (batch, t, heads, key_dim), k (batch, s, heads, key_dim), v and
+// its gradient (batch, s, heads, value_dim), o and d_o (batch, t, heads, value_dim),
+// lse (batch, heads, t); bias is 0 or read through its strides.
+
+/// o and lse = attention of q, k, v: softmax(scale q k^T + bias, causal) v per head.
+/// `naive` = 1 runs the f64 reference instead.
+#[no_mangle]
+pub unsafe extern "C" fn fe_attention_forward(
+    naive: u32,
+    q: *const f32,
+    k: *const f32,
+    v: *const f32,
+    bias: *const f32,
+    scale: f32,
+    params: *const usize,
+    o: *mut f32,
+    lse: *mut f32,
+) {
+    let a = attention::Attention::from_params(params, scale, bias);
+    let run = if naive != 0 {
+        attention::attention_naive
+    } else {
+        attention::attention_forward
+    };
+    run(&a, attention_tensors(q, k, v, o, lse))
+}
+
+/// dq, dk, dv (written) from d_o and the forward's q, k, v, o and lse.
+#[no_mangle]
+pub unsafe extern "C" fn fe_attention_backward(
+    q: *const f32,
+    k: *const f32,
+    v: *const f32,
+    bias: *const f32,
+    scale: f32,
+    params: *const usize,
+    o: *const f32,
+    lse: *const f32,
+    d_o: *const f32,
+    dq: *mut f32,
+    dk: *mut f32,
+    dv: *mut f32,
+) {
+    let a = attention::Attention::from_params(params, scale, bias);
+    let x = attention::Tensors {
+        d_o,
+        dq,
+        dk,
+        dv,
+        ..attention_tensors(q, k, v, o as *mut f32, lse as *mut f32)
+    };
+    attention::attention_backward(&a, x)
+}
+
+unsafe fn attention_tensors(
+    q: *const f32,
+    k: *const f32,
+    v: *const f32,
+    o: *mut f32,
+    lse: *mut f32,
+) -> attention::Tensors {
+    let null = core::ptr::null_mut();
+    attention::Tensors {
+        q,
+        k,
+        v,
+        o,
+        lse,
+        d_o: null,
+        dq: null,
+        dk: null,
+        dv: null,
+    }
 }
 
 // ---------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ extern crate alloc;
 mod dispatch;
 
 mod activation;
+mod attention;
 mod axis;
 mod batchnorm;
 mod conv;
@@ -65,6 +66,7 @@ mod exports;
 mod gather;
 mod gemm;
 mod heap;
+mod layernorm;
 mod loss;
 mod map;
 mod math;

@@ -45,6 +45,28 @@ extern "C" {
     fn floor(x: f64) -> f64;
 }
 
+/// libm's e^x, ln x and sqrt in f64: for the naive references only (kernels use the f32
+/// family below, whose bounds are tested).
+pub mod f64_ref {
+    extern "C" {
+        #[link_name = "exp"]
+        fn libm_exp(x: f64) -> f64;
+        #[link_name = "log"]
+        fn libm_log(x: f64) -> f64;
+        #[link_name = "sqrt"]
+        fn libm_sqrt(x: f64) -> f64;
+    }
+    pub fn exp(x: f64) -> f64 {
+        unsafe { libm_exp(x) }
+    }
+    pub fn ln(x: f64) -> f64 {
+        unsafe { libm_log(x) }
+    }
+    pub fn sqrt(x: f64) -> f64 {
+        unsafe { libm_sqrt(x) }
+    }
+}
+
 /// x^y, libm's powf (SIMD128 has no pow; vector code calls it lane by lane with `zip`).
 #[inline(always)]
 pub fn pow(x: f32, y: f32) -> f32 {

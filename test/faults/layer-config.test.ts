@@ -71,6 +71,8 @@ const CASES: Record<string, { args: LayerConfig; sample: number[] }> = {
     sample: [4, 4, 2],
   },
   SeparableConv2D: { args: { filters: 3, kernelSize: 2, depthMultiplier: 2, strides: 2 }, sample: [4, 4, 2] },
+  LayerNormalization: { args: { epsilon: 1e-5, gammaInitializer: 'randomNormal' }, sample: [3, 4] },
+  PositionEmbedding: { args: { sequenceLength: 5 }, sample: [3, 4] },
 };
 /** Classes registered as layers that are not built alone in a Sequential. */
 const NOT_ALONE = new Set(['InputLayer', 'Sequential', 'LayersModel', 'Functional', 'Model']);
@@ -89,6 +91,7 @@ const CONFIG_ONLY: Record<string, LayerConfig> = {
   Concatenate: { axis: 1 },
   Dot: { axes: [1, 1], normalize: true },
   Embedding: { inputDim: 5, outputDim: 2, inputLength: 3 },
+  MultiHeadAttention: { numHeads: 2, keyDim: 3, valueDim: 4, dropout: 0.1, outputShape: 5, useBias: false },
 };
 
 function layerClasses(): (typeof Layer & { className: string })[] {

@@ -428,6 +428,23 @@ export interface CoreAbi {
   /** Reference batch statistics (f64 sums): mean, var (c) of x (rows, c). */
   fe_batchnorm_stats_naive(x: number /* *const f32 */, mean: number /* *mut f32 */, var_: number /* *mut f32 */, rows: number /* usize */, c: number /* usize */): void;
   /**
+   * y (rows, n) = layer norm of x (rows, n) with gamma, beta (n, or 0 for none); writes
+   * mean and rstd (rows) for the backward. `naive` = 1 runs the f64 reference instead.
+   */
+  fe_layer_norm_forward(naive: number /* u32 */, x: number /* *const f32 */, gamma: number /* *const f32 */, beta: number /* *const f32 */, eps: number /* f32 */, y: number /* *mut f32 */, mean: number /* *mut f32 */, rstd: number /* *mut f32 */, rows: number /* usize */, n: number /* usize */): void;
+  /**
+   * dx (rows, n), dgamma, dbeta (n) from x, dy (rows, n), the forward's mean and rstd (rows)
+   * and gamma (n, or 0). Each output is written, or skipped when 0.
+   */
+  fe_layer_norm_backward(x: number /* *const f32 */, dy: number /* *const f32 */, mean: number /* *const f32 */, rstd: number /* *const f32 */, gamma: number /* *const f32 */, dx: number /* *mut f32 */, dgamma: number /* *mut f32 */, dbeta: number /* *mut f32 */, rows: number /* usize */, n: number /* usize */): void;
+  /**
+   * o and lse = attention of q, k, v: softmax(scale q k^T + bias, causal) v per head.
+   * `naive` = 1 runs the f64 reference instead.
+   */
+  fe_attention_forward(naive: number /* u32 */, q: number /* *const f32 */, k: number /* *const f32 */, v: number /* *const f32 */, bias: number /* *const f32 */, scale: number /* f32 */, params: number /* *const usize */, o: number /* *mut f32 */, lse: number /* *mut f32 */): void;
+  /** dq, dk, dv (written) from d_o and the forward's q, k, v, o and lse. */
+  fe_attention_backward(q: number /* *const f32 */, k: number /* *const f32 */, v: number /* *const f32 */, bias: number /* *const f32 */, scale: number /* f32 */, params: number /* *const usize */, o: number /* *const f32 */, lse: number /* *const f32 */, d_o: number /* *const f32 */, dq: number /* *mut f32 */, dk: number /* *mut f32 */, dv: number /* *mut f32 */): void;
+  /**
    * gather: x is (outer, n, inner), indices is (m) int32, y is (outer, m, inner).
    * Returns -1 on success, or the position of the first index outside [0, n) (then y
    * is not written).
@@ -669,6 +686,10 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_batchnorm_forward: 9,
   fe_batchnorm_backward: 14,
   fe_batchnorm_stats_naive: 5,
+  fe_layer_norm_forward: 10,
+  fe_layer_norm_backward: 10,
+  fe_attention_forward: 9,
+  fe_attention_backward: 12,
   fe_gather: 7,
   fe_gather_backward: 7,
   fe_gather_backward_naive: 7,

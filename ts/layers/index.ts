@@ -203,3 +203,17 @@ export type { DepthwiseConv2DArgs, SeparableConv2DArgs };
 export const depthwiseConv2d = (args: DepthwiseConv2DArgs): DepthwiseConv2D => new DepthwiseConv2D(args);
 /** depthwiseConv2d then a 1x1 convolution to `filters` channels. */
 export const separableConv2d = (args: SeparableConv2DArgs): SeparableConv2D => new SeparableConv2D(args);
+
+// ---- Transformers ----
+import { LayerNormalization, type LayerNormalizationArgs } from './layer-normalization.js';
+import { MultiHeadAttention, type MultiHeadAttentionArgs } from './multi-head-attention.js';
+import { PositionEmbedding, type PositionEmbeddingArgs } from './position-embedding.js';
+export type { LayerNormalizationArgs, MultiHeadAttentionArgs, PositionEmbeddingArgs };
+export type { MultiHeadAttentionKwargs } from './multi-head-attention.js';
+/** Normalizes each sample over its last axis (or trailing `axis` list), then gamma · x + beta (TF.js's). */
+export const layerNormalization = (args: LayerNormalizationArgs = {}): LayerNormalization =>
+  new LayerNormalization(args);
+/** Keras's MultiHeadAttention, applied to [query, value] or [query, value, key] (fused attention kernel). */
+export const multiHeadAttention = (args: MultiHeadAttentionArgs): MultiHeadAttention => new MultiHeadAttention(args);
+/** A learned vector per position (Keras-NLP's PositionEmbedding), broadcast to the input's shape. */
+export const positionEmbedding = (args: PositionEmbeddingArgs): PositionEmbedding => new PositionEmbedding(args);

@@ -34,3 +34,6 @@ export { einsum } from './einsum.js';
 export { conv2dTranspose } from './conv-transpose.js';
 export { upSampling2d, type Interpolation } from './upsample.js';
 export { depthwiseConv2d, separableConv2d } from './depthwise.js';
+// Transformers: attention as Keras 3's ops.dot_product_attention; the layer norm behind layers.layerNormalization.
+export { dotProductAttention, type DotProductAttentionOptions } from './attention.js';
+export { layerNorm, type LayerNormOptions } from './layer-norm.js';
