@@ -41,6 +41,17 @@ export class AdamaxOptimizer extends Optimizer {
     const t = this.iterations;
     const alpha = this.stepLearningRate / (1 + this.decay * (t - 1)) / (1 - this.beta1 ** t);
     const c = v.engine.core;
-    return !!c.fe_adamax_update(v.ptr, g.ptr, m!.ptr, u!.ptr, v.size, alpha, this.beta1, this.beta2, this.epsilon, +check);
+    return !!c.fe_adamax_update(
+      v.ptr,
+      g.ptr,
+      m!.ptr,
+      u!.ptr,
+      v.size,
+      alpha,
+      this.beta1,
+      this.beta2,
+      this.epsilon,
+      +check,
+    );
   }
 }
