@@ -114,7 +114,9 @@ export function dataList(
   names: readonly string[] | null,
   v: DataInput | DataInput[] | Record<string, DataInput>,
 ): DataInput | DataInput[] {
-  if (Array.isArray(v) || v instanceof Tensor || isTensorData(v) || v === null || typeof v !== 'object') return v;
+  // Typed arrays and other views are bad data, not name maps: they reach toTensorData's error.
+  if (Array.isArray(v) || ArrayBuffer.isView(v) || v instanceof Tensor || isTensorData(v)) return v as DataInput;
+  if (v === null || typeof v !== 'object') return v;
   if (names === null)
     throw new Error(
       `ferrite: ${model}: ${op}: ${what} is keyed by name, but the model's ${what === 'x' ? 'inputs' : 'outputs'} are not known until it is built`,
