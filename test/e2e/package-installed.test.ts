@@ -3,7 +3,8 @@
 // bundle the page in package-installed/ with Vite and with esbuild (both from this repo's
 // node_modules), serve each build with COOP/COEP and train in Chromium on the page's
 // thread and in the background worker (the threaded build); and type-check a strict
-// TypeScript consumer against the installed types. Vite needs no configuration; esbuild
+// TypeScript consumer against the installed types; and the same page unbundled, from the
+// installed files with an import map. Vite needs no configuration; esbuild
 // (which does not follow `new URL('./file', import.meta.url)`) needs the one line README
 // documents: copy dist/'s .wasm files and worker.mjs beside the bundle.
 
@@ -135,14 +136,14 @@ describe('the package installed from its tarball', () => {
   });
 
   /** Opens a build in Chromium and returns what the page reports. */
-  async function trainIn(outDir: string): Promise<PageResult> {
+  async function trainIn(outDir: string, file = ''): Promise<PageResult> {
     const { url, server } = await serve(outDir);
     servers.push(server);
     const page = await browser!.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => void (m.type() === 'error' && errors.push(`console: ${m.text()}`)));
-    await page.goto(url);
+    await page.goto(url + file);
     const result = (await page.evaluate('window.result')) as PageResult;
     await page.close();
     expect(errors).toEqual([]);
@@ -173,6 +174,24 @@ describe('the package installed from its tarball', () => {
       expect(assets.filter((f) => f.endsWith('.wasm'))).toHaveLength(3);
       expect(assets.filter((f) => /\.(map|ts|cjs)$/.test(f))).toEqual([]);
       expectTrained(await trainIn(outDir));
+    },
+    120_000,
+  );
+
+  it.skipIf(!present)(
+    'plain static files with an import map (the CDN way) train on the page and in the threaded worker',
+    async () => {
+      const html = readFileSync(join(project, 'index.html'), 'utf8').replace(
+        '<script type="module"',
+        `<script type="importmap">${JSON.stringify({
+          imports: {
+            'ferrite-nn': '/node_modules/ferrite-nn/dist/index.mjs',
+            comlink: '/node_modules/comlink/dist/esm/comlink.mjs',
+          },
+        })}</script>\n    <script type="module"`,
+      );
+      writeFileSync(join(project, 'static.html'), html);
+      expectTrained(await trainIn(project, 'static.html'));
     },
     120_000,
   );
