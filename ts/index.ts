@@ -261,5 +261,8 @@ export {
 // Ferrite: training curves as SVG (`plot.plotHistory(history, {path})`).
 export * as plot from './plot/index.js';
 
+// Pixels of images, canvases and video frames to tensors and back (`browser.fromPixels`), as TF.js.
+export * as browser from './browser/index.js';
+
 // Ferrite: training in a worker (`worker.create(model)`).
 export * as worker from './worker/index.js';

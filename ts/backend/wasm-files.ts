@@ -8,30 +8,68 @@ export const WASM_FILES: Record<BuildName, string> = {
   'simd-threads': 'ferrite-simd-threads.wasm',
 };
 
-let userWasmPath: string | URL | undefined;
+/** A folder (URL or, in Node, path) or one URL per file name, as TF.js's `setWasmPaths`. */
+export type WasmPaths = string | URL | Partial<Record<string, string | URL>>;
+
+let userWasmPath: WasmPaths | undefined;
 
 /**
- * Sets the directory (URL or, in Node, file path) the .wasm files are loaded from.
- * Like TF.js's `setWasmPaths`. By default they are found beside the package's
- * JavaScript (`dist/`).
+ * Sets where the .wasm files are loaded from: a folder (URL or, in Node, a file path), or
+ * one URL per file name (`{'ferrite-simd.wasm': url, ...}`), as TF.js's `setWasmPaths`. By
+ * default they are found beside the package's JavaScript (`dist/`), which bundlers that
+ * follow `new URL('./file', import.meta.url)` (Vite, webpack 5, Parcel) emit and rewrite.
  */
-export function setWasmPaths(prefix: string | URL): void {
-  userWasmPath = prefix;
+export function setWasmPaths(prefixOrFileMap: WasmPaths): void {
+  userWasmPath = prefixOrFileMap;
 }
 
 export const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
-function candidates(file: string): URL[] {
-  if (userWasmPath !== undefined) {
-    const base = String(userWasmPath);
+// One literal `new URL('./file', import.meta.url)` per build: the form bundlers recognise,
+// so each .wasm file is emitted (and its URL rewritten) without configuration. A template
+// literal would make Vite emit every file of dist/ that matches it.
+function besideThisModule(build: BuildName): URL {
+  switch (build) {
+    case 'simd':
+      return new URL('./ferrite-simd.wasm', import.meta.url);
+    case 'scalar':
+      return new URL('./ferrite-scalar.wasm', import.meta.url);
+    case 'simd-threads':
+      return new URL('./ferrite-simd-threads.wasm', import.meta.url);
+  }
+}
+
+// The source tree (tests, tsx, Node only): this file is ts/backend/wasm-files.ts and the
+// builds are in dist/. Not a literal, so bundlers leave it alone.
+const SOURCE_TREE_DIST = '../../dist/';
+
+function candidates(build: BuildName): URL[] {
+  const file = WASM_FILES[build];
+  const user = userWasmPath;
+  if (user !== undefined && (typeof user === 'string' || user instanceof URL)) {
+    const base = String(user);
     if (isNode && !/^[a-z]+:/i.test(base)) {
       return [new URL(file, pathToDirUrl(base))];
     }
     return [new URL(file, base.endsWith('/') ? base : base + '/')];
   }
-  // Built package: dist/index.mjs sits beside the .wasm files. Source tree (tests,
-  // tsx): this file is ts/backend/wasm-files.ts and the builds are in dist/.
-  return [new URL(`./${file}`, import.meta.url), new URL(`../../dist/${file}`, import.meta.url)];
+  const mapped = user?.[file];
+  const here = mapped !== undefined ? [new URL(String(mapped), baseUrl())] : [besideThisModule(build)];
+  return isNode ? [...here, new URL(SOURCE_TREE_DIST + file, import.meta.url)] : here;
+}
+
+/** The page's (or, in Node, the working directory's) URL, against which relative URLs resolve. */
+function baseUrl(): string {
+  const href = (globalThis as { location?: { href: string } }).location?.href;
+  if (href !== undefined) return href;
+  return isNode ? pathToDirUrl(process.cwd()).href : import.meta.url;
+}
+
+/** The absolute URL each build loads from in this thread: sent to a training worker, whose script may sit elsewhere. */
+export function wasmUrls(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const build of Object.keys(WASM_FILES) as BuildName[]) out[WASM_FILES[build]] = candidates(build)[0].href;
+  return out;
 }
 
 function pathToDirUrl(p: string): URL {
@@ -43,7 +81,7 @@ function pathToDirUrl(p: string): URL {
 export function readWasmSync(build: BuildName): Uint8Array<ArrayBuffer> {
   const fs = nodeRequire('node:fs') as typeof import('node:fs');
   const tried: string[] = [];
-  for (const url of candidates(WASM_FILES[build])) {
+  for (const url of candidates(build)) {
     if (url.protocol !== 'file:') continue;
     const path = decodeURIComponent(url.pathname);
     tried.push(path);
@@ -59,7 +97,7 @@ export function readWasmSync(build: BuildName): Uint8Array<ArrayBuffer> {
 export async function compileWasm(build: BuildName): Promise<WebAssembly.Module> {
   if (isNode) return WebAssembly.compile(readWasmSync(build));
   const errors: string[] = [];
-  for (const url of candidates(WASM_FILES[build])) {
+  for (const url of candidates(build)) {
     try {
       const res = await fetch(url);
       if (!res.ok) {

@@ -33,6 +33,19 @@ import { ceil, floor, floorDiv, mod, round } from './rounding.js';
 import { acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh, erf, expm1, log1p } from './trig.js';
 import { rsqrt, sin, sinh, tan } from './trig.js';
 
+// Named functions rather than arrows in the table below: the bundled declarations
+// (dist/index.d.ts) then say `typeof asType`, and the type names inside stay resolved.
+
+/** TF.js's `t.asType(dtype)`: `cast`. */
+function asType(x: Tensor, dtype: DataType): Tensor {
+  return cast(x, dtype);
+}
+
+/** TF.js's `t.variable(trainable, name)`: a Variable holding a copy of this tensor. */
+function toVariable(x: Tensor, trainable = true, name?: string): Variable {
+  return new Variable(x, trainable, name);
+}
+
 /** TF.js's `t.concat(x, axis)`: this tensor followed by `x` (one tensor or a list). */
 function concat(x: Tensor, tensors: Tensor | Tensor[], axis = 0): Tensor {
   return concatOp([x, ...(Array.isArray(tensors) ? tensors : [tensors])], axis);
@@ -175,12 +188,12 @@ const CHAINED_OPS = {
   batchNorm,
   // dtypes and copies
   cast,
-  asType: (x: Tensor, dtype: DataType): Tensor => cast(x, dtype),
+  asType,
   toFloat: (x: Tensor): Tensor => cast(x, 'float32'),
   toInt: (x: Tensor): Tensor => cast(x, 'int32'),
   toBool: (x: Tensor): Tensor => cast(x, 'bool'),
   clone,
-  variable: (x: Tensor, trainable = true, name?: string): Variable => new Variable(x, trainable, name),
+  variable: toVariable,
   // reading
   bufferSync: (x: Tensor): TensorBuffer => new TensorBuffer(x.shape, x.dtype, x.dataSync()),
   buffer: async (x: Tensor): Promise<TensorBuffer> => new TensorBuffer(x.shape, x.dtype, x.dataSync()),

@@ -8,11 +8,22 @@ import * as Comlink from 'comlink';
 import { isNode } from '../backend/wasm-files.js';
 import type { WorkerApi } from './protocol.js';
 
+/**
+ * Node's worker_threads `ResourceLimits`, spelled out so that the package's types need no
+ * `@types/node` in a browser project.
+ */
+export interface ResourceLimits {
+  maxYoungGenerationSizeMb?: number;
+  maxOldGenerationSizeMb?: number;
+  codeRangeSizeMb?: number;
+  stackSizeMb?: number;
+}
+
 export interface SpawnOptions {
   /** URL (or, in Node, path) of the worker script; default: dist/worker.mjs beside the package. */
   workerUrl?: string | URL;
   /** Node only: the worker's JS heap and stack limits (worker_threads' resourceLimits). */
-  resourceLimits?: import('node:worker_threads').ResourceLimits;
+  resourceLimits?: ResourceLimits;
 }
 
 type NodeWorker = import('node:worker_threads').Worker;
@@ -21,13 +32,16 @@ function nodeBuiltin<T>(id: string): T {
   return (process as unknown as { getBuiltinModule(id: string): T }).getBuiltinModule(id);
 }
 
+const DEV_ENTRY = './entry-dev.mjs';
+
 /** The worker script: dist/worker.mjs beside the built package, or entry-dev.mjs in the source tree (entry.ts through tsx). */
 export function defaultWorkerUrl(): URL {
   const built = new URL('./worker.mjs', import.meta.url);
   if (!isNode || built.protocol !== 'file:') return built;
   const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
   const { fileURLToPath } = nodeBuiltin<typeof import('node:url')>('node:url');
-  const source = new URL('./entry-dev.mjs', import.meta.url);
+  // Not a literal `new URL('./…', import.meta.url)`: bundlers would look for this file.
+  const source = new URL(DEV_ENTRY, import.meta.url);
   for (const url of [built, source]) if (fs.existsSync(fileURLToPath(url))) return url;
   throw new Error(
     `ferrite: worker.create: cannot find the worker script ${fileURLToPath(built)}; build the package ('npm run build') or pass {workerUrl}`,
@@ -139,10 +153,7 @@ export async function spawnWorker(opts: SpawnOptions): Promise<WorkerConnection>
   return isNode ? spawnNode(url, opts.resourceLimits) : spawnBrowser(url);
 }
 
-async function spawnNode(
-  url: URL,
-  resourceLimits: import('node:worker_threads').ResourceLimits | undefined,
-): Promise<WorkerConnection> {
+async function spawnNode(url: URL, resourceLimits: ResourceLimits | undefined): Promise<WorkerConnection> {
   const wt = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
   const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
   const worker: NodeWorker = new wt.Worker(url, { name: 'ferrite-trainer', resourceLimits });

@@ -15,8 +15,8 @@ export interface InitOptions {
   backend?: BuildName;
   /** Threads of the threaded build; default: hardware concurrency. */
   threads?: number;
-  /** Where the .wasm files are, if not beside the worker script. */
-  wasmPaths?: string;
+  /** Where the .wasm files are (a folder URL, or one absolute URL per file name), if not beside the worker script. */
+  wasmPaths?: string | Record<string, string>;
   /** Shared stop flag (where SharedArrayBuffer may be sent): holds the token of a fit to stop. */
   stopFlag?: Int32Array;
 }

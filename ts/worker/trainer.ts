@@ -5,7 +5,7 @@
 
 import * as Comlink from 'comlink';
 import { ready } from '../backend/engine.js';
-import { isNode } from '../backend/wasm-files.js';
+import { isNode, wasmUrls } from '../backend/wasm-files.js';
 import type { BuildName } from '../backend/wasm-files.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { LayersModel } from '../models/index.js';
@@ -22,7 +22,7 @@ import {
   type CompileSpec,
   type WorkerCompileArgs,
 } from './compile-spec.js';
-import { spawnWorker, toUrl, type WorkerConnection } from './connection.js';
+import { spawnWorker, toUrl, type ResourceLimits, type WorkerConnection } from './connection.js';
 import { HookDispatcher } from './events.js';
 import {
   HOOK_NAMES,
@@ -30,6 +30,7 @@ import {
   type CrashMode,
   type HistoryData,
   type HookName,
+  type InitOptions,
   type ModelInfo,
   type ModelPayload,
   type WireFitOptions,
@@ -69,7 +70,10 @@ export interface CreateOptions {
   threads?: number;
   /** URL (or, in Node, path) of the worker script. Default: `worker.mjs` beside the package's JavaScript. */
   workerUrl?: string | URL;
-  /** Where the worker finds the .wasm files, if not beside its script (as `setWasmPaths`). */
+  /**
+   * Where the worker finds the .wasm files (a folder, as `setWasmPaths`). Default in
+   * browsers: where this thread loads them from, so a bundler's renamed files are found.
+   */
   wasmPaths?: string | URL;
   /** Milliseconds the worker may take to start. Default 60,000. */
   loadTimeout?: number;
@@ -78,7 +82,7 @@ export interface CreateOptions {
    * that reaches them is stopped by Node, and every pending call rejects saying so. Wasm
    * memory is not counted here: bound it with `setMaxMemory`.
    */
-  resourceLimits?: import('node:worker_threads').ResourceLimits;
+  resourceLimits?: ResourceLimits;
 }
 
 /** A callback for background training: an object of hooks, a callback object, or an EarlyStopping (which runs in the worker). */
@@ -414,6 +418,15 @@ function modelPayload(
  * trainer.terminate();
  * ```
  */
+// Absolute URLs: the worker's script is elsewhere than this page or module. In browsers the
+// worker is told where this thread finds each file: a bundler (Vite) emits the worker
+// script as a plain asset, whose own `new URL('./ferrite-simd.wasm', import.meta.url)`
+// would miss the renamed .wasm files.
+function workerWasmPaths(paths: string | URL | undefined): InitOptions['wasmPaths'] {
+  if (paths !== undefined) return toUrl(paths).href;
+  return isNode ? undefined : wasmUrls();
+}
+
 export async function create(model: LayersModel | ModelConfig, options: CreateOptions = {}): Promise<Trainer> {
   const compileSpec =
     options.compile !== undefined
@@ -435,8 +448,7 @@ export async function create(model: LayersModel | ModelConfig, options: CreateOp
       api.init({
         backend: options.backend,
         threads: options.threads,
-        // Absolute: the worker's script is elsewhere than this page or module.
-        wasmPaths: options.wasmPaths === undefined ? undefined : toUrl(options.wasmPaths).href,
+        wasmPaths: workerWasmPaths(options.wasmPaths),
         stopFlag,
       }),
     );
