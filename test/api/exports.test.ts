@@ -19,6 +19,7 @@ const VALUES = [
   'LayersModel',
   'NonFiniteStepError',
   'Optimizer',
+  'Reduction',
   'Sequential',
   'SymbolicTensor',
   'Tensor',
