@@ -22,7 +22,8 @@ export async function run(tf: typeof TF): Promise<unknown> {
     ),
   );
   const xs = tf.data.generator(features);
-  const ys = tf.data.array(labels.unstack());
+  const rows = labels.unstack();
+  const ys = tf.data.array(rows);
   const ds = tf.data.zip({ xs, ys }).batch(8);
 
   const model = tf.sequential();
@@ -32,7 +33,8 @@ export async function run(tf: typeof TF): Promise<unknown> {
   tf.tidy(() =>
     model.layers[0].setWeights([tf.tensor2d([0.5, -0.3, 0.2, 0.1, 0.4, 0.6, -0.2, 0.3], [2, 4]), tf.zeros([4])]),
   );
-  model.compile({ optimizer: tf.train.sgd(0.3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const optimizer = tf.train.sgd(0.3);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 
   const epochs: number[] = [];
   const history = await model.fitDataset(ds, {
@@ -49,10 +51,11 @@ export async function run(tf: typeof TF): Promise<unknown> {
     loss: history.history.loss,
     acc: history.history.acc,
     evaluated: evaluated.map((t) => t.dataSync()[0]),
-    predicted: (model.predict(xInt) as TF.Tensor).arraySync(),
+    predicted: tf.tidy(() => (model.predict(xInt) as TF.Tensor).arraySync()),
     labelsDtype: labels.dtype,
   };
-  tf.dispose([labels, xInt, yInt, ...evaluated]);
+  tf.dispose([labels, ...rows, xInt, yInt, ...evaluated]);
   model.dispose();
+  optimizer.dispose(); // the model disposes only an optimizer it made from a name
   return result;
 }

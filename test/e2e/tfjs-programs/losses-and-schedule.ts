@@ -38,8 +38,8 @@ export function run(tf: typeof TF): unknown {
   // A core-API loop: logistic regression with momentum and a learning rate halved every 10 steps.
   const xs = tf.tensor2d(Array.from({ length: 20 }, (_, i) => [Math.sin(i), Math.cos(i * 1.7)]));
   const ys = tf.tensor2d(Array.from({ length: 20 }, (_, i) => [Math.sin(i) - Math.cos(i * 1.7) > 0 ? 1 : 0]));
-  const wv = tf.variable(tf.zeros([2, 1]));
-  const bv = tf.variable(tf.scalar(0));
+  const wv = tf.tidy(() => tf.variable(tf.zeros([2, 1])));
+  const bv = tf.tidy(() => tf.variable(tf.scalar(0)));
   const optimizer = tf.train.sgd(0.8);
   const losses: number[] = [];
   for (let step = 0; step < 30; step++) {
