@@ -240,6 +240,8 @@ export { train, Optimizer } from './optimizers/index.js';
 // Keras's learning-rate schedules, usable as any optimizer's learning rate.
 export { schedules } from './optimizers/index.js';
 export * as losses from './losses/index.js';
+// TF.js's tf.Reduction (how tf.losses reduce weighted losses), also at the top level as in TF.js.
+export { Reduction } from './losses/core.js';
 export * as metrics from './metrics/index.js';
 
 // tf.data: `data.array(items).shuffle(100).batch(32)`, `data.generator`, `data.zip`, `data.csv`

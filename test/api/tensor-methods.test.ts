@@ -2,7 +2,7 @@
 // and values and dtypes agree with TF.js's cpu backend.
 
 import type * as TF from '@tensorflow/tfjs';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as fe from '../../ts/index.js';
 import { describeEachBuild } from '../support/helpers.js';
 import { tfjsCpu } from '../support/tfjs-cpu.js';
@@ -116,6 +116,8 @@ const CALLS: MethodCall[] = [
   ['toFloat', () => []],
   ['toBool', () => []],
   ['clone', () => []],
+  ['zerosLike', () => []],
+  ['onesLike', () => []],
 ];
 
 const X = [
@@ -162,6 +164,21 @@ describeEachBuild('tensor methods', () => {
       expect(x.as2D(3, 2).shape).toEqual([3, 2]);
       expect(() => (x.as2D as (...d: number[]) => unknown)(6)).toThrow(/as2D: needs 2 dims/);
       expect(fe.scalar(4).asScalar().rank).toBe(0);
+    });
+  });
+
+  it('topk and conv1d chain as the ops', () => {
+    fe.tidy(() => {
+      const x = fe.tensor2d(X);
+      const { values, indices } = x.topk(2);
+      const want = tf.tidy(() => tf.tensor2d(X).topk(2).values.arraySync());
+      expect(values.arraySync()).toEqual(want);
+      expect(indices.arraySync()).toEqual([
+        [1, 2],
+        [2, 0],
+      ]);
+      const seq = fe.tensor3d([[[1], [2], [3]]]);
+      expect(seq.conv1d(fe.ones([2, 1, 1]), 1, 'valid').arraySync()).toEqual([[[3], [5]]]);
     });
   });
 
@@ -283,5 +300,65 @@ describeEachBuild('dtypes', () => {
       expect(b.toString()).toMatch(/bool \[2\] true, false/);
       expect(fe.buffer([2], 'bool').values).toBeInstanceOf(Uint8Array);
     });
+  });
+});
+
+/**
+ * TF.js's Tensor methods that Ferrite's tensors do not have, each with why. Every other
+ * TF.js method must be a Ferrite method (so every op Ferrite has as fe.X that TF.js chains
+ * chains in Ferrite too).
+ */
+const ALLOWED_MISSING: Record<string, string> = {
+  dataToGPU: 'no GPU backend',
+  bytes: 'no string tensors',
+  throwIfDisposed: 'internal to TF.js (Ferrite: assertAlive)',
+  batchToSpaceND: 'op not in Ferrite',
+  spaceToBatchND: 'op not in Ferrite',
+  depthToSpace: 'op not in Ferrite',
+  dilation2d: 'op not in Ferrite',
+  divNoNan: 'op not in Ferrite',
+  euclideanNorm: 'op not in Ferrite',
+  fft: 'no complex tensors',
+  ifft: 'no complex tensors',
+  rfft: 'no complex tensors',
+  irfft: 'no complex tensors',
+  localResponseNormalization: 'op not in Ferrite',
+  logSigmoid: 'op not in Ferrite',
+  mirrorPad: 'op not in Ferrite',
+  pool: 'op not in Ferrite (maxPool and avgPool are)',
+  prelu: 'op not in Ferrite (the prelu layer is)',
+  resizeBilinear: 'op not in Ferrite',
+  resizeNearestNeighbor: 'op not in Ferrite',
+  step: 'op not in Ferrite',
+  stridedSlice: 'op not in Ferrite (slice is)',
+  unsortedSegmentSum: 'op not in Ferrite',
+};
+
+/** Ferrite's methods that TF.js's tensors do not have. */
+const FERRITE_ONLY = ['assertAlive', 'view'];
+
+function methodNames(proto: object): Set<string> {
+  const names = new Set<string>();
+  for (let p = proto; p && p !== Object.prototype; p = Object.getPrototypeOf(p) as object)
+    for (const k of Object.getOwnPropertyNames(p))
+      if (
+        !k.startsWith('_') &&
+        k !== 'constructor' &&
+        typeof Object.getOwnPropertyDescriptor(p, k)!.value === 'function'
+      )
+        names.add(k);
+  return names;
+}
+
+describe('the tensor method table', () => {
+  it("has TF.js's Tensor methods, except the listed ones", () => {
+    const theirs = methodNames(tf.Tensor.prototype);
+    const ours = methodNames(fe.Tensor.prototype);
+    const missing = [...theirs].filter((k) => !ours.has(k)).sort();
+    expect(missing).toEqual(Object.keys(ALLOWED_MISSING).sort());
+    // A listed name that Ferrite has as an op should be a method instead.
+    const feFns = fe as unknown as Record<string, unknown>;
+    expect(missing.filter((k) => typeof feFns[k] === 'function')).toEqual([]);
+    expect([...ours].filter((k) => !theirs.has(k)).sort()).toEqual(FERRITE_ONLY);
   });
 });

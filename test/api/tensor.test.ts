@@ -47,7 +47,23 @@ describeEachBuild('tensors', (build) => {
       [0, 0, 1],
       [1, 0, 0],
     ]);
-    expect(() => oneHot(tensor([3], [1], 'int32'), 3)).toThrow(/index 3 at position 0 is outside \[0, 3\)/);
+    // TF.js: int32 by default, an out-of-range id gives an all-off row, dtype is the 5th argument.
+    const ids = tensor([0, 3, -1, 1], [4], 'int32');
+    const oh = oneHot(ids, 3);
+    expect(oh.dtype).toBe('int32');
+    expect(oh.arraySync()).toEqual([
+      [1, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 1, 0],
+    ]);
+    const f = oneHot(tensor([0, 1], [2], 'int32'), 3, 5, -1, 'float32');
+    expect(f.dtype).toBe('float32');
+    expect(f.arraySync()).toEqual([
+      [5, -1, -1],
+      [-1, 5, -1],
+    ]);
+    expect(() => oneHot(tensor([0.5]), 3)).toThrow(/oneHot: indices must be integers.*0\.5 at position 0/);
   });
 
   it('tidy disposes what it does not return, keep and return survive', () => {

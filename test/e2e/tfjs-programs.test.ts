@@ -8,6 +8,8 @@ import { tfjsCpu } from '../support/tfjs-cpu.js';
 import * as polynomialFit from './tfjs-programs/polynomial-fit.js';
 import * as utilAndBuffer from './tfjs-programs/util-and-buffer.js';
 import * as customLayer from './tfjs-programs/custom-layer.js';
+import * as datasetFit from './tfjs-programs/dataset-fit.js';
+import * as lossesAndSchedule from './tfjs-programs/losses-and-schedule.js';
 
 let tf: typeof TF;
 beforeAll(async () => {
@@ -47,5 +49,17 @@ describe('TF.js programs run on Ferrite by changing the import', () => {
     const before = fe.memory().numTensors;
     expectSame(customLayer.run(ferrite), customLayer.run(tf));
     expect(fe.memory().numTensors).toBeGreaterThanOrEqual(before);
+  });
+
+  it('fitDataset from a generator with oneHot int32 labels, evaluate on int32 inputs', async () => {
+    const before = fe.memory().numTensors;
+    expectSame(await datasetFit.run(ferrite), await datasetFit.run(tf));
+    expect(fe.memory().numTensors).toBe(before);
+  });
+
+  it('tf.losses, tf.metrics, comparison ops with where, a hand-decayed learning rate', () => {
+    const before = fe.memory().numTensors;
+    expectSame(lossesAndSchedule.run(ferrite), lossesAndSchedule.run(tf));
+    expect(fe.memory().numTensors).toBe(before);
   });
 });

@@ -90,6 +90,8 @@ export function expectClose(
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i];
     const e = expected[i];
+    // Equal values (infinities included, which cannot be subtracted) are close; NaN matches NaN.
+    if (a === e) continue;
     if (Number.isNaN(e) ? !Number.isNaN(a) : !(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
       const excess = Number.isNaN(a) ? Infinity : Math.abs(a - e) - (atol + rtol * Math.abs(e));
       if (worst < 0 || excess > worstExcess) {

@@ -9,6 +9,8 @@ import { InputLayer } from '../layers/input-layer.js';
 import { Node, SymbolicTensor, type SymbolicShape } from '../layers/symbolic.js';
 import { deserialize, registerClass } from '../serialization/registry.js';
 import { GraphPlan } from './graph.js';
+import { cast } from '../ops/unary.js';
+import { isRecording } from '../autograd/tape.js';
 import { printSummary } from './summary.js';
 import { compileModel, requireCompiled, type CompiledState, type ModelCompileArgs } from '../training/compile.js';
 import { fitModel, type ModelFitArgs } from '../training/fit.js';
@@ -231,7 +233,19 @@ export class LayersModel extends Layer implements TrainableModel {
       throw new Error(`ferrite: ${this.name}: expects ${plan.inputs.length} input tensor(s), got ${xs.length}`);
     }
     xs.forEach((x, i) => checkAgainstInput(this.name, 'input', x, plan.inputs[i], i, xs.length));
-    return plan.execute(xs, kwargs, preActivation);
+    // TF.js casts an input of another numeric dtype to the model input's (int32 pixels or
+    // ids into a float32 model, float32 ids into an int32 Embedding input).
+    const casts: Tensor[] = [];
+    const ins = xs.map((x, i) => {
+      if (x.dtype === plan.inputs[i].dtype) return x;
+      const c = cast(x, plan.inputs[i].dtype);
+      casts.push(c);
+      return c;
+    });
+    const outs = plan.execute(ins, kwargs, preActivation);
+    // Under a tape the backward pass still needs them: the enclosing scope frees them then.
+    if (!isRecording()) for (const c of casts) if (!outs.includes(c)) c.dispose();
+    return outs;
   }
 
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {

@@ -7,7 +7,7 @@
 // follows from the op's signature).
 
 import { Tensor, Variable, type DataType } from '../tensor/tensor.js';
-import { clone, oneHot } from '../tensor/creation.js';
+import { clone, oneHot, onesLike, zerosLike } from '../tensor/creation.js';
 import { TensorBuffer } from '../tensor/buffer.js';
 import { add, div, maximum, minimum, mul, pow, squaredDifference, sub } from './arithmetic.js';
 import { abs, cast, clipByValue, exp, log, neg, reciprocal, sign, sqrt, square } from './unary.js';
@@ -18,6 +18,8 @@ import { gather } from './gather.js';
 import { pad } from './pad.js';
 import { matMul } from './matmul.js';
 import { conv2d } from './conv.js';
+import { conv1d } from './conv1d.js';
+import { topk } from './sampling.js';
 import { conv2dTranspose } from './conv-transpose.js';
 import { depthwiseConv2d, separableConv2d } from './depthwise.js';
 import { avgPool, maxPool } from './pool.js';
@@ -149,6 +151,7 @@ const CHAINED_OPS = {
   norm,
   cumsum,
   cumprod,
+  topk,
   // shapes and indexing
   reshape,
   reshapeAs: (x: Tensor, other: Tensor): Tensor => reshape(x, other.shape),
@@ -179,6 +182,7 @@ const CHAINED_OPS = {
   // linear algebra, convolution, normalisation
   matMul,
   dot: (x: Tensor, b: Tensor): Tensor => matMul(x, b),
+  conv1d,
   conv2d,
   conv2dTranspose,
   depthwiseConv2d,
@@ -193,6 +197,8 @@ const CHAINED_OPS = {
   toInt: (x: Tensor): Tensor => cast(x, 'int32'),
   toBool: (x: Tensor): Tensor => cast(x, 'bool'),
   clone,
+  zerosLike,
+  onesLike,
   variable: toVariable,
   // reading
   bufferSync: (x: Tensor): TensorBuffer => new TensorBuffer(x.shape, x.dtype, x.dataSync()),

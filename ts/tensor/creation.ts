@@ -159,21 +159,27 @@ export function clone(x: Tensor): Tensor {
 }
 
 /** One-hot encoding of int32 `indices` (any shape) into float32 [..., depth]. */
-export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0): Tensor {
+/**
+ * TF.js's `tf.oneHot(indices, depth, onValue?, offValue?, dtype?)`: int32 by default, as
+ * TF.js; an index outside [0, depth) gives an all-`offValue` row (TF.js's behaviour, which
+ * lets padding ids such as -1 encode to nothing). Indices must hold integers.
+ */
+export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0, dtype: DataType = 'int32'): Tensor {
   indices.assertAlive('oneHot indices');
   if (!Number.isInteger(depth) || depth < 1)
     throw new Error(`ferrite: oneHot: depth must be a positive integer, got ${depth}`);
   const idx = indices.view();
-  const out = emptyTensor([...indices.shape, depth], 'float32', indices.engine);
+  for (let i = 0; i < idx.length; i++)
+    if (!Number.isInteger(idx[i]))
+      throw new Error(
+        `ferrite: oneHot: indices must be integers (int32, as TF.js), got ${idx[i]} at position ${i} of a ${indices.dtype} tensor`,
+      );
+  const out = emptyTensor([...indices.shape, depth], dtype, indices.engine);
   const o = out.view();
   o.fill(offValue);
   for (let i = 0; i < idx.length; i++) {
     const k = idx[i];
-    if (!Number.isInteger(k) || k < 0 || k >= depth) {
-      out.dispose();
-      throw new Error(`ferrite: oneHot: index ${k} at position ${i} is outside [0, ${depth})`);
-    }
-    o[i * depth + k] = onValue;
+    if (k >= 0 && k < depth) o[i * depth + k] = onValue;
   }
   return out;
 }

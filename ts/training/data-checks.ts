@@ -125,10 +125,7 @@ export function checkTargets(
         `ferrite: ${model.name}: ${op}: ${which} has shape ${fmt(y.shape)}, but the model's output is ${fmt(out.shape)}${hint}`,
       );
     }
-    if (y.dtype !== 'float32')
-      throw new Error(
-        `ferrite: ${model.name}: ${op}: ${which} is ${y.dtype}; this loss needs float32 targets (cast it)`,
-      );
+    // int32 and bool targets (oneHot's int32) are cast to float32 per batch (lossTargets).
   });
 }
 
@@ -257,9 +254,10 @@ export function checkShapeAgainstInput(
       `ferrite: ${model}: ${what}${which} has shape [${shape.join(', ')}], but the model expects [${specShape.map((d) => (d === null ? 'null' : d)).join(', ')}]`,
     );
   }
-  if (dtype !== specDtype) {
+  // Numeric dtypes are cast to the input's when the model runs, as TF.js does.
+  if (dtype !== specDtype && specDtype === 'bool') {
     throw new Error(
-      `ferrite: ${model}: ${what}${which} is ${dtype}, but the model's input is ${specDtype}${specDtype === 'float32' ? ' (cast it to float32)' : ''}`,
+      `ferrite: ${model}: ${what}${which} is ${dtype}, but the model's input is ${specDtype} (cast it to bool)`,
     );
   }
 }

@@ -17,7 +17,7 @@ import {
   toTensorList,
   type ModelData,
 } from './data-checks.js';
-import { outputLoss, readScalar, totalLoss, updateMetrics } from './loss-compute.js';
+import { lossTargets, outputLoss, readScalar, totalLoss, updateMetrics } from './loss-compute.js';
 import { TrainStep } from './train-step.js';
 import { defaultSink, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
 
@@ -71,16 +71,21 @@ export class EvalAccumulator {
   }
 
   /** Adds one batch (one tensor per input and per output), in its own scope. */
-  add(xb: Tensor[], yb: Tensor[]): void {
+  add(xb: Tensor[], targets: Tensor[]): void {
     const count = xb[0].shape[0];
     startScope();
     try {
-      const preds = this.model.execute(xb, { training: false }, this.pre);
+      const yb = lossTargets(this.outputs, targets);
+      // The loss fit minimises, penalties included (Keras's evaluate adds activity ones too).
+      const activityLosses: Tensor[] = [];
+      const preds = this.model.execute(xb, { training: false, activityLosses }, this.pre);
       const losses = this.outputs.map((o, k) => outputLoss(o, yb[k], preds[k], null));
       const total = totalLoss(
         this.outputs,
         losses,
-        this.hasRegularizers ? () => this.model.regularizationLosses() : null,
+        this.hasRegularizers || activityLosses.length > 0
+          ? () => [...(this.hasRegularizers ? this.model.regularizationLosses() : []), ...activityLosses]
+          : null,
       );
       this.lossSums[0] += readScalar(total) * count;
       if (this.outputs.length > 1) losses.forEach((l, k) => (this.lossSums[k + 1] += readScalar(l) * count));

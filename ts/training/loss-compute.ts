@@ -5,6 +5,7 @@
 
 import type { Tensor } from '../tensor/tensor.js';
 import { add, addN, mean, mul, reshape } from '../ops/index.js';
+import { cast } from '../ops/unary.js';
 import { softmax } from '../ops/softmax.js';
 import { sigmoid } from '../ops/activations.js';
 import {
@@ -14,6 +15,17 @@ import {
 } from '../ops/fused-losses.js';
 import { sameShape } from '../ops/util.js';
 import type { CompiledOutput } from './compile.js';
+
+/**
+ * A batch's targets as the built-in losses and metrics take them: int32 and bool targets
+ * (TF.js's oneHot gives int32) cast to float32, as TF.js mixes them into float32 losses;
+ * integer labels of sparse losses and targets of custom losses are left as they are.
+ */
+export function lossTargets(outs: readonly CompiledOutput[], ys: Tensor[]): Tensor[] {
+  return ys.map((y, k) =>
+    y.dtype === 'float32' || outs[k].sparseLabels || !outs[k].builtinLoss ? y : cast(y, 'float32'),
+  );
+}
 
 /**
  * Mean loss of output `out` over the batch (a scalar). `pred` is the output, or its logits

@@ -13,7 +13,7 @@ import { gradsOfVariables } from '../autograd/tape.js';
 import type { TrainableModel } from './trainable-model.js';
 import type { CallKwargs } from '../layers/layer.js';
 import type { CompiledOutput, CompiledState } from './compile.js';
-import { outputLoss, readScalar, totalLoss, updateMetrics } from './loss-compute.js';
+import { lossTargets, outputLoss, readScalar, totalLoss, updateMetrics } from './loss-compute.js';
 import { firstNonFinite, NonFiniteStepError } from './finite.js';
 
 export class TrainStep {
@@ -48,7 +48,8 @@ export class TrainStep {
    * first), read back as numbers; the metric objects also add the batch to their epoch
    * totals. `sampleWeights[k]` ([batch]) weights output k's per-sample losses.
    */
-  run(xs: Tensor[], ys: Tensor[], sampleWeights: (Tensor | null)[] | null): number[] {
+  run(xs: Tensor[], targets: Tensor[], sampleWeights: (Tensor | null)[] | null): number[] {
+    const ys = lossTargets(this.outputs, targets);
     let preds: Tensor[] = [];
     let lossesPerOutput: Tensor[] = [];
     try {
