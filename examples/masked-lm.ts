@@ -40,20 +40,11 @@ import {
   type SymbolicTensor,
   type Tensor,
 } from '../ts/index.js';
-import { unigramPerplexity } from './gpt.js';
-import { isMain, numberArg, runAsCommand, type TrainingOptions } from './program.js';
+import { unigramPerplexity, type GptOptions } from './gpt.js';
+import { isMain, numberArg, runAsCommand } from './program.js';
 
-export interface MaskedLmOptions extends TrainingOptions {
-  vocab?: number;
-  dim?: number;
-  heads?: number;
-  blocks?: number;
-  context?: number;
-  /** Training windows per epoch, in batches. */
-  batches?: number;
-  learningRate?: number;
-  /** The sampling temperature of the fills. */
-  temperature?: number;
+/** The GPT example's sizes and training options (its temperature samples the fills), without top-k. */
+export interface MaskedLmOptions extends Omit<GptOptions, 'topK'> {
   /** Fixes the initial weights, the masking and the sampling. */
   seed?: number;
 }
