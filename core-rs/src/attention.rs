@@ -16,7 +16,15 @@
 //! The bias (an additive mask, or a boolean mask turned into 0 / -1e9 by the caller, as
 //! Keras's masked softmax does) is read through strides, so any of (B, N, T, S) may be
 //! broadcast (stride 0). The causal mask (Keras's: key j is seen by query i when j <= i)
-//! shortens each row instead, so masked weights are exactly 0. The bias gets no gradient.
+//! shortens each row instead, so masked weights are exactly 0.
+//!
+//! The bias's gradient is dS itself (S = ... + bias): with `ds` non-null the backward writes
+//! dS whole, (B, N, T, S), and the caller sums it down to the bias's broadcast shape.
+//! Masked scores get no gradient, as under Keras's where-based masking (the masked logit
+//! is a constant there): a masked key of a row that sees others has P = exp(-1e9 - lse) = 0,
+//! so dS = 0 already; a fully masked row (every score near MASKED_SCORE, which its lse
+//! shows) has its dS set to 0, so it sends nothing to dq, dk or the bias, while dv still
+//! gets its uniform weights times dO, as the forward used them.
 //!
 //! Threads: work items are (b, n) pairs, each computed whole by one thread, whose outputs
 //! (o, lse, dq, dk, dv of that head) no other item touches; the row blocks and the GEMM
@@ -33,6 +41,9 @@ use crate::simd::{fill, F32x4, Lanes};
 
 /// Query rows whose scores are held at once: (ROW_BLOCK, S) floats of scratch per thread.
 const ROW_BLOCK: usize = 64;
+/// A row whose log-sum-exp lies below this is fully masked: every score carries the mask's
+/// -1e9 (real scores never come near), and in f32 q.k is lost in its rounding (ulp 64).
+const MASKED_ROW_LSE: f32 = -5e8;
 /// Multiply-adds below which a share of the heads is not worth a thread.
 const MIN_WORK_PER_THREAD: usize = 1 << 18;
 
@@ -69,6 +80,8 @@ pub struct Tensors {
     pub dq: *mut f32,
     pub dk: *mut f32,
     pub dv: *mut f32,
+    /// dS (B, N, T, S), written when non-null: the gradient of the bias before broadcasting.
+    pub ds: *mut f32,
 }
 
 unsafe impl Send for Tensors {}
@@ -169,10 +182,7 @@ impl Attention {
             self.scores(x, b, n, i0, i1, scratch);
             for i in i0..i1 {
                 let (row, len) = (scratch.add((i - i0) * s), self.row_len(i));
-                let m = rows::max(row, len);
-                let sum = rows::sum_exp(row, len, m, Some(row));
-                let inv = F32x4::splat(1.0 / sum);
-                rows::map(row, row, len, |e| e.mul(inv));
+                let (m, sum) = softmax_row(row, len);
                 fill(row.add(len), s - len, 0.0);
                 *lse.add(i) = m + ln(sum);
             }
@@ -213,11 +223,18 @@ impl Attention {
             let q = x.q.add(self.at(b, self.t, i0, n, dk_dim));
             let d_o = x.d_o.add(self.at(b, self.t, i0, n, dv_dim));
             // P = exp(S - lse), recomputed; x - lse <= 0 but for rounding, which the min absorbs.
+            // A fully masked row's lse has lost ln(sum) to rounding (-1e9 + ln S is -1e9 in
+            // f32): its softmax is recomputed whole, as the forward made it.
             self.scores(x, b, n, i0, i1, p);
             for i in i0..i1 {
                 let (row, len) = (p.add((i - i0) * s), self.row_len(i));
-                let l = F32x4::splat(*lse.add(i));
-                rows::map(row, row, len, |e| exp_nonpos(e.sub(l).min(F32x4::zero())));
+                let l = *lse.add(i);
+                if l < MASKED_ROW_LSE {
+                    softmax_row(row, len);
+                } else {
+                    let l = F32x4::splat(l);
+                    rows::map(row, row, len, |e| exp_nonpos(e.sub(l).min(F32x4::zero())));
+                }
                 fill(row.add(len), s - len, 0.0);
             }
             // dV (+)= P^T dO;  dP = dO V^T
@@ -243,12 +260,21 @@ impl Attention {
                 ds,
                 s,
             );
-            // dS = P (dP - D_i), D_i = dO_i . O_i
+            // dS = P (dP - D_i), D_i = dO_i . O_i; 0 on a fully masked row
             for i in i0..i1 {
-                let off = self.at(b, self.t, i, n, dv_dim);
-                let d = F32x4::splat(rows::dot(x.d_o.add(off), x.o.add(off), dv_dim));
-                let (prow, dsrow) = (p.add((i - i0) * s), ds.add((i - i0) * s));
-                rows::map2(prow, dsrow, dsrow, s, 0.0, |pv, g| pv.mul(g.sub(d)));
+                let dsrow = ds.add((i - i0) * s);
+                if *lse.add(i) < MASKED_ROW_LSE {
+                    fill(dsrow, s, 0.0);
+                } else {
+                    let off = self.at(b, self.t, i, n, dv_dim);
+                    let d = F32x4::splat(rows::dot(x.d_o.add(off), x.o.add(off), dv_dim));
+                    let prow = p.add((i - i0) * s);
+                    rows::map2(prow, dsrow, dsrow, s, 0.0, |pv, g| pv.mul(g.sub(d)));
+                }
+            }
+            if !x.ds.is_null() {
+                let out = x.ds.add(((b * self.heads + n) * self.t + i0) * s);
+                core::ptr::copy_nonoverlapping(ds, out, rows_here * s);
             }
             // dQ = scale dS K;  dK (+)= scale dS^T Q
             let dq = x.dq.add(self.at(b, self.t, i0, n, dk_dim));
@@ -279,6 +305,15 @@ impl Attention {
     }
 }
 
+/// Softmax of the first `len` scores of `row` in place; returns their max and the sum of exp(x - max).
+unsafe fn softmax_row(row: *mut f32, len: usize) -> (f32, f32) {
+    let m = rows::max(row, len);
+    let sum = rows::sum_exp(row, len, m, Some(row));
+    let inv = F32x4::splat(1.0 / sum);
+    rows::map(row, row, len, |e| e.mul(inv));
+    (m, sum)
+}
+
 /// o (B, T, N, Dv) and lse (B, N, T) from q (B, T, N, Dk), k (B, S, N, Dk), v (B, S, N, Dv).
 pub unsafe fn attention_forward(a: &Attention, x: Tensors) {
     if a.t == 0 {
@@ -291,7 +326,8 @@ pub unsafe fn attention_forward(a: &Attention, x: Tensors) {
     });
 }
 
-/// dq, dk, dv (shaped as q, k, v, written) from d_o and the forward's q, k, v, o and lse.
+/// dq, dk, dv (shaped as q, k, v, written), and ds (B, N, T, S) when non-null, from d_o and
+/// the forward's q, k, v, o and lse.
 pub unsafe fn attention_backward(a: &Attention, x: Tensors) {
     if a.t == 0 {
         fill(x.dk, a.batch * a.s * a.heads * a.key_dim, 0.0);

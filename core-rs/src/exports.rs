@@ -1279,7 +1279,8 @@ pub unsafe extern "C" fn fe_attention_forward(
     run(&a, attention_tensors(q, k, v, o, lse))
 }
 
-/// dq, dk, dv (written) from d_o and the forward's q, k, v, o and lse.
+/// dq, dk, dv (written) from d_o and the forward's q, k, v, o and lse; ds (B, N, T, S),
+/// the bias's gradient before broadcasting, written when non-null.
 #[no_mangle]
 pub unsafe extern "C" fn fe_attention_backward(
     q: *const f32,
@@ -1294,6 +1295,7 @@ pub unsafe extern "C" fn fe_attention_backward(
     dq: *mut f32,
     dk: *mut f32,
     dv: *mut f32,
+    ds: *mut f32,
 ) {
     let a = attention::Attention::from_params(params, scale, bias);
     let x = attention::Tensors {
@@ -1301,6 +1303,7 @@ pub unsafe extern "C" fn fe_attention_backward(
         dq,
         dk,
         dv,
+        ds,
         ..attention_tensors(q, k, v, o as *mut f32, lse as *mut f32)
     };
     attention::attention_backward(&a, x)
@@ -1324,6 +1327,7 @@ unsafe fn attention_tensors(
         dq: null,
         dk: null,
         dv: null,
+        ds: null,
     }
 }
 

@@ -125,6 +125,69 @@ describeEachBuild('dotProductAttention', () => {
     });
   }
 
+  it('gives the bias a gradient: finite differences, full and broadcast biases, with a mask', () => {
+    const dims: Dims = [2, 4, 5, 2, 3, 3];
+    const [b, t, s, n, dk, dv] = dims;
+    const rand = rng(21);
+    tidy(() => {
+      const q = randomTensor([b, t, n, dk], rand);
+      const k = randomTensor([b, s, n, dk], rand);
+      const v = randomTensor([b, s, n, dv], rand);
+      const mask = tensor(
+        Array.from({ length: t * s }, () => rand() < 0.7),
+        [t, s],
+        'bool',
+      );
+      // [b, n, t, s] whole, [t, s] (shared by batch and heads), [n, 1, s] (per head and key).
+      for (const shape of [
+        [b, n, t, s],
+        [t, s],
+        [n, 1, s],
+      ]) {
+        const bias = randomTensor(shape, rand, -1, 1);
+        checkGradients((x, y, z, w) => dotProductAttention(x, y, z, { bias: w }), [q, k, v, bias], {
+          eps: 3e-3,
+          maxPerInput: 16,
+        });
+        checkGradients((w) => dotProductAttention(q, k, v, { bias: w, mask, isCausal: true }), [bias], { eps: 3e-3 });
+      }
+    });
+  });
+
+  it('a fully masked query row attends uniformly and sends no gradient to query, key or bias', () => {
+    const dims: Dims = [1, 3, 4, 1, 2, 2];
+    const [b, t, s, n, dk, dv] = dims;
+    const rand = rng(22);
+    tidy(() => {
+      const [q, k, v] = [
+        randomTensor([b, t, n, dk], rand),
+        randomTensor([b, s, n, dk], rand),
+        randomTensor([b, s, n, dv], rand),
+      ];
+      const bias = randomTensor([t, s], rand);
+      // Row 1 sees no key; rows 0 and 2 see keys 0 and 1 only.
+      const mask = tensor([1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0], [t, s], 'bool');
+      const dy = randomTensor([b, t, n, dv], rand);
+      const f = (x: Tensor, y: Tensor, z: Tensor, w: Tensor) => dotProductAttention(x, y, z, { bias: w, mask });
+      const [dq, dkey, dval, dbias] = grads(f)([q, k, v, bias], dy).map((g) => g.dataSync());
+      const vs = v.dataSync();
+      const o = f(q, k, v, bias).dataSync();
+      for (let c = 0; c < dv; c++) expect(o[dv + c]).toBeCloseTo((vs[c] + vs[2 + c] + vs[4 + c] + vs[6 + c]) / 4, 5);
+      // Where-based masking: the masked row's scores are constants.
+      expect(Array.from(dq.subarray(dk, 2 * dk))).toEqual([0, 0]);
+      expect(Array.from(dbias.subarray(s, 2 * s))).toEqual([0, 0, 0, 0]);
+      // Masked keys of the other rows get none either, but for the weight the kernel's exp
+      // gives them (about 1.2e-38, not 0: math.rs's exp_nonpos); keys 2 and 3 are seen by row 1 only.
+      for (const i of [2, 3, 10, 11]) expect(Math.abs(dbias[i])).toBeLessThan(1e-30);
+      for (const g of dkey.subarray(2 * dk)) expect(Math.abs(g)).toBeLessThan(1e-30);
+      // dv still gets row 1's uniform weights: keys 2 and 3 get dy[row 1] / 4.
+      const d = dy.dataSync();
+      for (const j of [2, 3]) for (let c = 0; c < dv; c++) expect(dval[j * dv + c]).toBeCloseTo(d[dv + c] / 4, 6);
+      // The rows that see keys match finite differences.
+      checkGradients((x, w) => dotProductAttention(x, k, v, { bias: w, mask }), [q, bias], { eps: 3e-3 });
+    });
+  });
+
   it('takes a scale; a mask broadcast over batch and queries; leaks nothing', () => {
     const rand = rng(3);
     const dims: Dims = [2, 3, 5, 2, 4, 4];

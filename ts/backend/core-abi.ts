@@ -442,8 +442,11 @@ export interface CoreAbi {
    * `naive` = 1 runs the f64 reference instead.
    */
   fe_attention_forward(naive: number /* u32 */, q: number /* *const f32 */, k: number /* *const f32 */, v: number /* *const f32 */, bias: number /* *const f32 */, scale: number /* f32 */, params: number /* *const usize */, o: number /* *mut f32 */, lse: number /* *mut f32 */): void;
-  /** dq, dk, dv (written) from d_o and the forward's q, k, v, o and lse. */
-  fe_attention_backward(q: number /* *const f32 */, k: number /* *const f32 */, v: number /* *const f32 */, bias: number /* *const f32 */, scale: number /* f32 */, params: number /* *const usize */, o: number /* *const f32 */, lse: number /* *const f32 */, d_o: number /* *const f32 */, dq: number /* *mut f32 */, dk: number /* *mut f32 */, dv: number /* *mut f32 */): void;
+  /**
+   * dq, dk, dv (written) from d_o and the forward's q, k, v, o and lse; ds (B, N, T, S),
+   * the bias's gradient before broadcasting, written when non-null.
+   */
+  fe_attention_backward(q: number /* *const f32 */, k: number /* *const f32 */, v: number /* *const f32 */, bias: number /* *const f32 */, scale: number /* f32 */, params: number /* *const usize */, o: number /* *const f32 */, lse: number /* *const f32 */, d_o: number /* *const f32 */, dq: number /* *mut f32 */, dk: number /* *mut f32 */, dv: number /* *mut f32 */, ds: number /* *mut f32 */): void;
   /**
    * gather: x is (outer, n, inner), indices is (m) int32, y is (outer, m, inner).
    * Returns -1 on success, or the position of the first index outside [0, n) (then y
@@ -689,7 +692,7 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_layer_norm_forward: 10,
   fe_layer_norm_backward: 10,
   fe_attention_forward: 9,
-  fe_attention_backward: 12,
+  fe_attention_backward: 13,
   fe_gather: 7,
   fe_gather_backward: 7,
   fe_gather_backward_naive: 7,

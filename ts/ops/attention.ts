@@ -8,6 +8,7 @@ import type { Engine } from '../backend/engine.js';
 import { writeParams } from '../backend/param-block.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import { add, mul, sub } from './arithmetic.js';
+import { sumToShape } from './reduce.js';
 import { cast } from './unary.js';
 import { checkFloat, checkInputs, fmtShape } from './util.js';
 
@@ -19,7 +20,11 @@ import { checkFloat, checkInputs, fmtShape } from './util.js';
 export const MASKED_SCORE = -1e9;
 
 export interface DotProductAttentionOptions {
-  /** Added to the scores; broadcastable (NumPy's rule) to [batch, heads, queries, keys]. A constant: it gets no gradient. */
+  /**
+   * Added to the scores; broadcastable (NumPy's rule) to [batch, heads, queries, keys].
+   * Differentiable: its gradient is the scores' summed over its broadcast axes (0 where
+   * the mask hides a key, as in Keras's where-based masking).
+   */
   bias?: Tensor;
   /** Which keys each query may see (true / nonzero), broadcastable to [batch, heads, queries, keys]. */
   mask?: Tensor;
@@ -33,7 +38,8 @@ export interface DotProductAttentionOptions {
  * softmax(scale · Q Kᵀ + bias, masked) · V per head, as Keras 3's `ops.dot_product_attention`:
  * query [batch, queries, heads, keyDim], key [batch, keys, heads, keyDim], value
  * [batch, keys, heads, valueDim] give [batch, queries, heads, valueDim]. Differentiable
- * with respect to query, key and value.
+ * with respect to query, key, value and bias. A query row whose every key is masked
+ * attends uniformly (Keras's -1e9 masking) and sends no gradient to query, key or bias.
  */
 export function dotProductAttention(
   query: Tensor,
@@ -58,13 +64,16 @@ export function dotProductAttention(
     const o = emptyTensor([b, t, n, dv], 'float32', eng);
     const lse = emptyTensor([b, n, t], 'float32', eng);
     eng.core.fe_attention_forward(0, query.ptr, key.ptr, value.ptr, biasPtr, scale, params(), o.ptr, lse.ptr);
+    // The given bias is an input (its gradient is dS summed to its shape); a mask is not.
+    const inputs = options.bias ? [query, key, value, options.bias] : [query, key, value];
     record(
       'DotProductAttention',
-      [query, key, value],
+      inputs,
       o,
-      (dy) => {
-        const grads = [query, key, value].map((x) => emptyTensor(x.shape, 'float32', eng));
-        const [dq, dkey, dval] = grads;
+      (dy, needed) => {
+        const grads: (Tensor | null)[] = [query, key, value].map((x) => emptyTensor(x.shape, 'float32', eng));
+        const [dq, dkey, dval] = grads as Tensor[];
+        const ds = needed[3] ? emptyTensor([b, n, t, s], 'float32', eng) : undefined;
         eng.core.fe_attention_backward(
           query.ptr,
           key.ptr,
@@ -78,7 +87,9 @@ export function dotProductAttention(
           dq.ptr,
           dkey.ptr,
           dval.ptr,
+          ds ? ds.ptr : 0,
         );
+        if (options.bias) grads.push(ds ? biasGradient(ds, options.bias.shape) : null);
         return grads;
       },
       bias ? [lse, bias] : [lse],
@@ -90,6 +101,13 @@ export function dotProductAttention(
     // A bias made here from the mask: the tape holds it while it needs it.
     if (bias && bias !== options.bias) bias.dispose();
   }
+}
+
+/** dS [batch, heads, queries, keys] summed down to the bias's shape (ds is freed). */
+function biasGradient(ds: Tensor, shape: readonly number[]): Tensor {
+  const g = sumToShape(ds, shape);
+  if (g !== ds) ds.dispose();
+  return g;
 }
 
 /** [batch, queries, keys, heads, keyDim, valueDim], or an error naming what does not match. */
