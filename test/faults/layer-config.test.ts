@@ -41,6 +41,7 @@ const CASES: Record<string, { args: LayerConfig; sample: number[] }> = {
   LSTM: { args: { units: 2, returnSequences: true, recurrentActivation: 'sigmoid' }, sample: [3, 4] },
   GRU: { args: { units: 3, resetAfter: true, goBackwards: true }, sample: [3, 4] },
   SimpleRNN: { args: { units: 2, activation: 'relu', returnSequences: true }, sample: [3, 4] },
+  Bidirectional: { args: { layer: { className: 'GRU', config: { units: 2 } }, mergeMode: 'ave' }, sample: [3, 4] },
   // generative models (DCGAN)
   Conv2DTranspose: {
     args: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' },

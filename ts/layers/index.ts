@@ -34,6 +34,7 @@ import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { LSTM, type LSTMArgs } from './recurrent/lstm.js';
 import { GRU, type GRUArgs } from './recurrent/gru.js';
 import { SimpleRNN, type SimpleRNNArgs } from './recurrent/simple-rnn.js';
+import { Bidirectional, type BidirectionalArgs } from './recurrent/bidirectional.js';
 
 export { type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
 export { Layer } from './custom-layer.js';
@@ -63,6 +64,7 @@ export type {
   GRUArgs,
   SimpleRNNArgs,
 };
+export type { BidirectionalArgs, BidirectionalMergeMode } from './recurrent/bidirectional.js';
 
 /** Densely connected layer: activation(x W + b). */
 export const dense = (args: DenseArgs): Dense => new Dense(args);
@@ -133,6 +135,8 @@ export const lstm = (args: LSTMArgs): LSTM => new LSTM(args);
 export const gru = (args: GRUArgs): GRU => new GRU(args);
 /** Fully connected recurrent layer: h = activation(x W + b + h_prev R). */
 export const simpleRNN = (args: SimpleRNNArgs): SimpleRNN => new SimpleRNN(args);
+/** Runs a recurrent layer forwards and backwards and merges the outputs (mergeMode 'concat' by default). */
+export const bidirectional = (args: BidirectionalArgs): Bidirectional => new Bidirectional(args);
 // ---- generative models (DCGAN): transposed convolution, upsampling, activations with options, noise ----
 import { Conv2DTranspose, type Conv2DTransposeArgs } from './conv-transpose.js';
 import { Cropping2D, UpSampling2D, type Cropping2DArgs, type UpSampling2DArgs } from './upsampling.js';
