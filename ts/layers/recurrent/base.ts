@@ -65,6 +65,18 @@ export interface GatedRecurrentArgs extends RecurrentArgs {
   recurrentActivation?: string;
 }
 
+/** TF.js's output mask of a recurrent layer: the input's with the sequence output; none for states. */
+export function recurrentOutputMask(
+  mask: Tensor | (Tensor | null)[] | null | undefined,
+  returnSequences: boolean,
+  returnState: boolean,
+  stateCount: number,
+): Tensor | (Tensor | null)[] | null {
+  const m = Array.isArray(mask) ? mask[0] : mask;
+  const out = returnSequences && m ? m : null;
+  return returnState ? [out, ...Array.from({ length: stateCount }, () => null)] : out;
+}
+
 /** A recurrent layer over a fused sequence kernel; `call` gives it [y, ...final states]. */
 export abstract class RecurrentLayer extends Layer {
   readonly units: number;
@@ -278,9 +290,7 @@ export abstract class RecurrentLayer extends Layer {
     _inputs: Tensor | Tensor[],
     mask?: Tensor | (Tensor | null)[] | null,
   ): Tensor | (Tensor | null)[] | null {
-    const m = Array.isArray(mask) ? mask[0] : mask;
-    const out = this.returnSequences && m ? m : null;
-    return this.returnState ? [out, ...Array.from({ length: this.stateCount }, () => null)] : out;
+    return recurrentOutputMask(mask, this.returnSequences, this.returnState, this.stateCount);
   }
 
   override getConfig(): LayerConfig {
