@@ -41,6 +41,11 @@ const CASES: Record<string, { args: LayerConfig; sample: number[] }> = {
   LSTM: { args: { units: 2, returnSequences: true, recurrentActivation: 'sigmoid' }, sample: [3, 4] },
   GRU: { args: { units: 3, resetAfter: true, goBackwards: true }, sample: [3, 4] },
   SimpleRNN: { args: { units: 2, activation: 'relu', returnSequences: true }, sample: [3, 4] },
+  RNN: {
+    args: { cell: { className: 'LSTMCell', config: { units: 2 } }, returnSequences: true, goBackwards: true },
+    sample: [3, 4],
+  },
+  Bidirectional: { args: { layer: { className: 'GRU', config: { units: 2 } }, mergeMode: 'ave' }, sample: [3, 4] },
   // generative models (DCGAN)
   Conv2DTranspose: {
     args: { filters: 2, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh' },
@@ -92,6 +97,16 @@ const CONFIG_ONLY: Record<string, LayerConfig> = {
   Dot: { axes: [1, 1], normalize: true },
   Embedding: { inputDim: 5, outputDim: 2, inputLength: 3 },
   MultiHeadAttention: { numHeads: 2, keyDim: 3, valueDim: 4, dropout: 0.1, outputShape: 5, useBias: false },
+  // recurrent cells run inside layers.rnn (trained there, in the RNN case)
+  SimpleRNNCell: { units: 2, activation: 'relu', kernelRegularizer: 'l2' },
+  LSTMCell: { units: 3, recurrentActivation: 'sigmoid' },
+  GRUCell: { units: 2, useBias: false },
+  StackedRNNCells: {
+    cells: [
+      { className: 'GRUCell', config: { units: 2 } },
+      { className: 'LSTMCell', config: { units: 1 } },
+    ],
+  },
 };
 
 function layerClasses(): (typeof Layer & { className: string })[] {

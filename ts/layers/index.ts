@@ -34,6 +34,17 @@ import { Embedding, type EmbeddingArgs } from './embedding.js';
 import { LSTM, type LSTMArgs } from './recurrent/lstm.js';
 import { GRU, type GRUArgs } from './recurrent/gru.js';
 import { SimpleRNN, type SimpleRNNArgs } from './recurrent/simple-rnn.js';
+import { Bidirectional, type BidirectionalArgs } from './recurrent/bidirectional.js';
+import { RNN, type RNNArgs } from './recurrent/rnn.js';
+import {
+  GRUCell,
+  LSTMCell,
+  SimpleRNNCell,
+  StackedRNNCells,
+  type GatedRNNCellArgs,
+  type RNNCellArgs,
+  type StackedRNNCellsArgs,
+} from './recurrent/cells.js';
 
 export { type LayerArgs, type CallKwargs, type LayerConfig } from './layer.js';
 export { Layer } from './custom-layer.js';
@@ -63,6 +74,9 @@ export type {
   GRUArgs,
   SimpleRNNArgs,
 };
+export type { BidirectionalArgs, BidirectionalMergeMode } from './recurrent/bidirectional.js';
+export type { RNNArgs } from './recurrent/rnn.js';
+export type { RNNCellArgs, GatedRNNCellArgs, StackedRNNCellsArgs } from './recurrent/cells.js';
 
 /** Densely connected layer: activation(x W + b). */
 export const dense = (args: DenseArgs): Dense => new Dense(args);
@@ -133,6 +147,18 @@ export const lstm = (args: LSTMArgs): LSTM => new LSTM(args);
 export const gru = (args: GRUArgs): GRU => new GRU(args);
 /** Fully connected recurrent layer: h = activation(x W + b + h_prev R). */
 export const simpleRNN = (args: SimpleRNNArgs): SimpleRNN => new SimpleRNN(args);
+/** Runs a recurrent layer forwards and backwards and merges the outputs (mergeMode 'concat' by default). */
+export const bidirectional = (args: BidirectionalArgs): Bidirectional => new Bidirectional(args);
+/** A recurrent layer over a cell or stacked cells, one JS step per time step (slower than lstm/gru/simpleRNN). */
+export const rnn = (args: RNNArgs): RNN => new RNN(args);
+/** One SimpleRNN step, for `rnn`. */
+export const simpleRNNCell = (args: RNNCellArgs): SimpleRNNCell => new SimpleRNNCell(args);
+/** One LSTM step (gates i, f, c, o; states [h, c]), for `rnn`. */
+export const lstmCell = (args: GatedRNNCellArgs): LSTMCell => new LSTMCell(args);
+/** One GRU step (TF.js's form, gates z, r, h), for `rnn`. */
+export const gruCell = (args: GatedRNNCellArgs): GRUCell => new GRUCell(args);
+/** Cells run one after the other in each step, for `rnn`. */
+export const stackedRNNCells = (args: StackedRNNCellsArgs): StackedRNNCells => new StackedRNNCells(args);
 // ---- generative models (DCGAN): transposed convolution, upsampling, activations with options, noise ----
 import { Conv2DTranspose, type Conv2DTransposeArgs } from './conv-transpose.js';
 import { Cropping2D, UpSampling2D, type Cropping2DArgs, type UpSampling2DArgs } from './upsampling.js';

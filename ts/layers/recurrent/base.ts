@@ -7,6 +7,7 @@ import { Tensor, Variable, type DataType } from '../../tensor/tensor.js';
 import { clone, zeros } from '../../tensor/creation.js';
 import { keep } from '../../tensor/scope.js';
 import { cast } from '../../ops/unary.js';
+import { dropout } from '../../ops/dropout.js';
 import { fmtShape } from '../../ops/util.js';
 import { rnnActivationCode, type RnnWeights } from '../../ops/recurrent.js';
 import type { RnnActivation } from '../../backend/core-abi.js';
@@ -35,7 +36,11 @@ export interface RecurrentArgs extends LayerArgs {
   kernelConstraint?: ConstraintIdentifier;
   recurrentConstraint?: ConstraintIdentifier;
   biasConstraint?: ConstraintIdentifier;
-  /** Fraction of the inputs dropped while training (only 0 is supported so far). */
+  /**
+   * Fraction of the input features dropped while training (default 0). As Keras 3, one
+   * mask per batch row, the same at every time step and for every gate (TF.js draws one
+   * per gate); inference is unchanged. Masks follow `setRandomSeed`.
+   */
   dropout?: number;
   /** Fraction of the recurrent state dropped while training (only 0 is supported so far). */
   recurrentDropout?: number;
@@ -58,6 +63,18 @@ export interface RecurrentArgs extends LayerArgs {
 export interface GatedRecurrentArgs extends RecurrentArgs {
   /** Default 'hardSigmoid' (TF.js; Keras uses 'sigmoid'). */
   recurrentActivation?: string;
+}
+
+/** TF.js's output mask of a recurrent layer: the input's with the sequence output; none for states. */
+export function recurrentOutputMask(
+  mask: Tensor | (Tensor | null)[] | null | undefined,
+  returnSequences: boolean,
+  returnState: boolean,
+  stateCount: number,
+): Tensor | (Tensor | null)[] | null {
+  const m = Array.isArray(mask) ? mask[0] : mask;
+  const out = returnSequences && m ? m : null;
+  return returnState ? [out, ...Array.from({ length: stateCount }, () => null)] : out;
 }
 
 /** A recurrent layer over a fused sequence kernel; `call` gives it [y, ...final states]. */
@@ -106,9 +123,11 @@ export abstract class RecurrentLayer extends Layer {
     this.stateful = args.stateful ?? false;
     this.dropout = args.dropout ?? 0;
     this.recurrentDropout = args.recurrentDropout ?? 0;
-    if (this.dropout !== 0 || this.recurrentDropout !== 0)
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1))
+      throw new Error(`ferrite: ${this.name}: dropout must be a number in [0, 1), got ${String(this.dropout)}`);
+    if (this.recurrentDropout !== 0)
       throw new Error(
-        `ferrite: ${this.name}: dropout and recurrentDropout are not supported yet (got ${this.dropout}, ${this.recurrentDropout})`,
+        `ferrite: ${this.name}: recurrentDropout is not supported yet (got ${String(this.recurrentDropout)}); dropout is`,
       );
     this.specs = {
       kernel: new WeightSpec(
@@ -222,8 +241,11 @@ export abstract class RecurrentLayer extends Layer {
     const maskIn = kwargs.mask as Tensor | undefined;
     const mask = maskIn === undefined ? null : maskIn.dtype === 'float32' ? maskIn : cast(maskIn, 'float32');
     if (mask !== null && mask !== maskIn) made.push(mask);
+    // Keras's input dropout: one [batch, 1, features] mask for every step.
+    const xs = kwargs.training === true && this.dropout > 0 ? dropout(x, this.dropout, [null, 1, null]) : x;
+    if (xs !== x) made.push(xs);
     try {
-      const [y, ...last] = this.sequence(x, states, mask);
+      const [y, ...last] = this.sequence(xs, states, mask);
       if (this.stateful) this.keepStates(last);
       const output = this.returnSequences ? y : last[0];
       if (!this.returnSequences) y.dispose();
@@ -268,9 +290,7 @@ export abstract class RecurrentLayer extends Layer {
     _inputs: Tensor | Tensor[],
     mask?: Tensor | (Tensor | null)[] | null,
   ): Tensor | (Tensor | null)[] | null {
-    const m = Array.isArray(mask) ? mask[0] : mask;
-    const out = this.returnSequences && m ? m : null;
-    return this.returnState ? [out, ...Array.from({ length: this.stateCount }, () => null)] : out;
+    return recurrentOutputMask(mask, this.returnSequences, this.returnState, this.stateCount);
   }
 
   override getConfig(): LayerConfig {
