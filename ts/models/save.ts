@@ -7,6 +7,7 @@ import { type NamedTensor, type Optimizer } from '../optimizers/index.js';
 import { zerosLike } from '../tensor/creation.js';
 import { convertTsToPythonic, pythonicName } from '../io/topology.js';
 import { encodeWeights, concatenateArrayBuffers } from '../io/weights.js';
+import { quantizationDtypes } from '../io/quantization.js';
 import { getSaveHandlers } from '../io/router.js';
 import { http } from '../io/handlers/http.js';
 import type { IOHandler, ModelArtifacts, SaveConfig, SaveResult, TrainingConfig } from '../io/types.js';
@@ -114,10 +115,15 @@ export async function saveModel(
   if (model.isDisposed) throw new Error(`ferrite: ${model.name}: save: the model is disposed`);
   const handler = saveHandlerFor(target);
   const weights = namedWeights(model).filter((w) => !config.trainableOnly || w.variable.trainable);
+  const quantizeTo = quantizationDtypes(
+    weights.map((w) => w.name),
+    config,
+    `${model.name}: save`,
+  );
   const { data, specs } = await encodeWeights(
     weights.map((w) => ({ name: w.name, tensor: w.variable })),
     undefined,
-    config.quantize,
+    quantizeTo,
   );
   const artifacts: ModelArtifacts = {
     modelTopology: modelTopology(model),
