@@ -115,10 +115,22 @@ const cases: Case[] = [
       return model({ inputs: x, outputs: layers.dense({ units: 1, name: 'head' }).apply(base.apply(x)) });
     },
     inputs: [{ shape: [3, 4], lo: -1, hi: 1 }],
-    // Open (issue 12): TF.js rejects the nested Sequential's topology Ferrite writes ("Graph
-    // disconnected: cannot obtain value for tensor ... at layer d1_input"), and Ferrite
-    // cannot connect TF.js's ("cannot connect layer 'head': its inputs never appear").
-    interop: 'none',
+  },
+  {
+    // A nested model's calls are numbered from 1 in the topology (node 0 is its own graph).
+    name: 'a functional model nested twice (shared) in a functional model',
+    build: ({ layers, input, model }) => {
+      const i = input({ shape: [4] });
+      const inner = model({ name: 'inner', inputs: i, outputs: layers.dense({ units: 3, name: 'd1' }).apply(i) });
+      const a = input({ shape: [4], name: 'a' });
+      const b = input({ shape: [4], name: 'b' });
+      const sum = layers.add({ name: 'sum' }).apply([inner.apply(a), inner.apply(b)]);
+      return model({ inputs: [a, b], outputs: layers.dense({ units: 2, name: 'head' }).apply(sum) });
+    },
+    inputs: [
+      { shape: [3, 4], lo: -1, hi: 1 },
+      { shape: [3, 4], lo: -1, hi: 1 },
+    ],
   },
 ];
 
@@ -212,6 +224,16 @@ describe('save / load of sequence, recurrent, merge and nested models', () => {
       'd2/bias',
       'head/kernel',
       'head/bias',
+    ]);
+    // As TF.js writes it: the nested Sequential's call is its node 1, its input shape is on its first layer.
+    const layers = (art.modelTopology as { config: { layers: Record<string, unknown>[] } }).config.layers;
+    const base = layers.find((l) => l.name === 'base') as { config: Record<string, unknown> };
+    const head = layers.find((l) => l.name === 'head') as { inbound_nodes: unknown };
+    expect(head.inbound_nodes).toEqual([[['base', 1, 0, {}]]]);
+    expect(base.config.batch_input_shape).toBeUndefined();
+    expect((base.config.layers as { config: Record<string, unknown> }[])[0].config.batch_input_shape).toEqual([
+      null,
+      4,
     ]);
     m.dispose();
   });

@@ -1,8 +1,8 @@
 // Faults in background training: a fit the worker would refuse is refused before any typed
 // array is transferred (the caller's arrays stay intact); fit's seed makes two trainers
 // from the same weights train alike; a worker that reaches its resourceLimits (Node)
-// rejects every pending call; main-thread memory pressure leaves a worker's fit as it
-// would be without; and the acceptance MLP with Dropout (Dense 512 relu ->
+// rejects every pending call; main-thread memory pressure (working near a lowered
+// setMaxMemory cap, refused past it) leaves a worker's fit as it would be without; and the acceptance MLP with Dropout (Dense 512 relu ->
 // Dropout 0.2 -> Dense 10 softmax, rmsprop, batch 128) trains in the worker.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,9 @@ import * as fe from '../../ts/index.js';
 import type { Trainer } from '../../ts/worker/index.js';
 
 const F = 6;
+/** The main thread's memory cap here (setMaxMemory applies to engines created after it). */
+const CAP_MIB = 256;
+fe.setMaxMemory(CAP_MIB);
 
 function classifier(): fe.Sequential {
   fe.setRandomSeed(5);
@@ -147,7 +150,10 @@ describe("the worker's fit seed", () => {
 });
 
 describe('main-thread memory pressure while a worker trains', () => {
-  it('the main thread fills and frees its memory and hits its limit; the worker fit ends as without pressure', async () => {
+  it('the main thread works near its lowered cap and is refused past it; the worker fit ends as without pressure', async () => {
+    await fe.ready();
+    // The cap binds the threaded build's shared memory (set above, before the engine existed).
+    expect(fe.getBackend()).toBe('simd-threads');
     const m = classifier();
     const [pressed, quiet] = await Promise.all([fe.worker.create(m), fe.worker.create(m)]);
     const fit = async (t: Trainer) => {
@@ -166,23 +172,42 @@ describe('main-thread memory pressure while a worker trains', () => {
       const base = fe.memory();
       let done = false;
       const training = fit(pressed).finally(() => (done = true));
-      // Rounds of 6 x 64 MiB held at once, an allocation past the limit (refused), all freed;
-      // the event loop turns between allocations so the worker's messages interleave.
+      // Each round takes 16 MiB blocks until the cap refuses one (turning the event loop
+      // between blocks so the worker's messages interleave), checks how near the cap it
+      // got, and frees them all: the same number fits every round (the free lists give the
+      // blocks back) and the memory never grows past the cap.
+      const block = 4 * 2 ** 20; // floats: 16 MiB
       let rounds = 0;
-      let peak = 0;
+      let fits = -1;
       while (!done || rounds < 2) {
         const held: fe.Tensor[] = [];
-        for (let i = 0; i < 6; i++) {
-          held.push(fe.zeros([16 * 2 ** 20]));
+        let refusal: Error | undefined;
+        while (refusal === undefined) {
+          try {
+            held.push(fe.zeros([block]));
+          } catch (e) {
+            refusal = e as Error;
+          }
           await new Promise((r) => setImmediate(r));
         }
-        expect(() => fe.zeros([2 ** 31])).toThrow(/out of wasm memory allocating/);
+        expect(refusal.message).toMatch(
+          new RegExp(
+            `out of wasm memory allocating ${4 * block} bytes \\(memory is \\d+ MiB of at most ${CAP_MIB} MiB`,
+          ),
+        );
+        expect(refusal.message).toMatch(/raise the limit with setMaxMemory\(\)/);
+        expect(held.length * 16, 'MiB held when refused: near the cap').toBeGreaterThanOrEqual(CAP_MIB - 48);
+        if (fits < 0) fits = held.length;
+        else expect(held.length, 'the same blocks fit every round').toBe(fits);
+        expect(fe.memory().wasmMemoryBytes).toBeLessThanOrEqual(CAP_MIB * 2 ** 20);
         held.forEach((t) => t.dispose());
         expect(fe.memory().numTensors).toBe(base.numTensors);
-        if (rounds === 0) peak = fe.memory().wasmMemoryBytes;
-        else expect(fe.memory().wasmMemoryBytes, 'freed blocks are reused: no growth after the first round').toBe(peak);
         rounds++;
       }
+      // After the pressure, ordinary work goes on in the main thread.
+      const y = fe.tidy(() => fe.sum(fe.ones([1000])));
+      expect(y.dataSync()[0]).toBe(1000);
+      y.dispose();
       const [a, b] = [await training, await fit(quiet)];
       expect(a.loss.every(Number.isFinite)).toBe(true);
       expect(a).toEqual(b);

@@ -102,3 +102,93 @@ export function fromHalf(h: number): number {
   if (exp === 0x1f) return mant === 0 ? sign * Infinity : NaN;
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
+
+/**
+ * Which weights model.save quantizes, named after the tensorflowjs converter's flags
+ * (`--quantize_uint8 '*\/kernel,dense_1/*'`): per dtype, `true` for every weight no
+ * pattern claims, or a list of fnmatch-style patterns (`*`, `?`, `[seq]`, `[!seq]`)
+ * matched against whole weight names (`dense_1/kernel`).
+ */
+export interface QuantizationOptions {
+  /** Every float32 weight to one dtype (the same as `quantize<Dtype>: true`). */
+  quantize?: QuantizationDtype;
+  quantizeUint8?: boolean | string[];
+  quantizeUint16?: boolean | string[];
+  quantizeFloat16?: boolean | string[];
+}
+
+const OPTION_DTYPES: [keyof QuantizationOptions, QuantizationDtype][] = [
+  ['quantizeUint8', 'uint8'],
+  ['quantizeUint16', 'uint16'],
+  ['quantizeFloat16', 'float16'],
+];
+
+/** An fnmatch pattern as a whole-string RegExp (Python's fnmatch.translate). */
+export function fnmatchRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[' && pattern.indexOf(']', i + 2) > 0) {
+      const end = pattern.indexOf(']', i + 2);
+      let body = pattern.slice(i + 1, end).replace(/\\/g, '\\\\');
+      if (body[0] === '!') body = `^${body.slice(1)}`;
+      else if (body[0] === '^') body = `\\${body}`;
+      re += `[${body}]`;
+      i = end;
+    } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's');
+}
+
+/**
+ * The dtype each named weight is stored as (absent: unquantized), as the converter's
+ * map_layers_to_quantization_dtype decides it. A pattern that matches no weight, a
+ * weight two dtypes claim, or two catch-all dtypes are errors naming them.
+ */
+export function quantizationDtypes(
+  names: readonly string[],
+  options: QuantizationOptions,
+  what: string,
+): Map<string, QuantizationDtype> {
+  const out = new Map<string, QuantizationDtype>();
+  const allOf: [string, QuantizationDtype][] = [];
+  if (options.quantize !== undefined) {
+    if (!(options.quantize in QUANTIZATION_BYTES))
+      throw new Error(
+        `ferrite: ${what}: quantize must be 'uint8', 'uint16' or 'float16', got ${JSON.stringify(options.quantize)}`,
+      );
+    allOf.push(['quantize', options.quantize]);
+  }
+  for (const [key, dtype] of OPTION_DTYPES) {
+    const v = options[key];
+    if (v === undefined || v === false) continue;
+    if (v === true) {
+      allOf.push([key, dtype]);
+      continue;
+    }
+    if (!Array.isArray(v) || v.some((p) => typeof p !== 'string'))
+      throw new Error(`ferrite: ${what}: ${key} must be true or a list of weight-name patterns, got ${String(v)}`);
+    for (const pattern of v) {
+      const re = fnmatchRegExp(pattern);
+      const matched = names.filter((n) => re.test(n));
+      if (matched.length === 0)
+        throw new Error(
+          `ferrite: ${what}: ${key} pattern '${pattern}' matches no weight (weights: ${names.join(', ')})`,
+        );
+      for (const name of matched) {
+        const other = out.get(name);
+        if (other !== undefined && other !== dtype)
+          throw new Error(`ferrite: ${what}: weight '${name}' is matched for both ${other} and ${dtype}`);
+        out.set(name, dtype);
+      }
+    }
+  }
+  if (allOf.length > 1)
+    throw new Error(
+      `ferrite: ${what}: only one quantization can apply to all weights, got ${allOf.map(([k]) => k).join(' and ')}`,
+    );
+  if (allOf.length === 1) for (const n of names) if (!out.has(n)) out.set(n, allOf[0][1]);
+  return out;
+}

@@ -3,6 +3,8 @@
 // saving and loading go through (IOHandler). Files written by TF.js, the tensorflowjs
 // converter and Ferrite are interchangeable because these match.
 
+import type { QuantizationOptions } from './quantization.js';
+
 /** One weight in a manifest: its name, shape, dtype and how it is stored. */
 export interface WeightsManifestEntry {
   name: string;
@@ -117,17 +119,17 @@ export interface LoadOptions {
   weightUrlConverter?: (weightFileName: string) => Promise<string>;
 }
 
-/** Options of model.save (TF.js's io.SaveConfig, plus Ferrite's quantization). */
-export interface SaveConfig {
+/**
+ * Options of model.save (TF.js's io.SaveConfig, plus Ferrite's quantization, as the
+ * tensorflowjs converter's --quantize_uint8 / --quantize_uint16 / --quantize_float16 do
+ * it: `{quantize: 'uint8'}` for every float32 weight, or `{quantizeUint8: ['*\/kernel'],
+ * quantizeFloat16: ['dense_1/*']}` per weight name; the files load in TF.js).
+ */
+export interface SaveConfig extends QuantizationOptions {
   /** Save the optimizer's state (slots and iteration count) and the compile arguments. */
   includeOptimizer?: boolean;
   /** Save only trainable weights. */
   trainableOnly?: boolean;
-  /**
-   * Ferrite: store float32 model weights quantized, as the tensorflowjs converter's
-   * --quantize_uint8 / --quantize_uint16 / --quantize_float16 do (loads in TF.js).
-   */
-  quantize?: 'uint8' | 'uint16' | 'float16';
 }
 
 /** A model listed by listModels. */

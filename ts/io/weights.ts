@@ -87,13 +87,13 @@ export function concatenateArrayBuffers(buffers: readonly ArrayBuffer[] | ArrayB
 
 /**
  * Encodes tensors (a name map or a list) as TF.js's weight data and specs. `group`
- * marks every spec (TF.js marks optimizer state 'optimizer'); `quantize` stores
- * float32 values quantized.
+ * marks every spec (TF.js marks optimizer state 'optimizer'); `quantizeTo` stores
+ * float32 values quantized: all of them, or those a name map lists.
  */
 export async function encodeWeights(
   tensors: NamedTensorMap | NamedTensor[],
   group?: WeightGroup,
-  quantizeTo?: QuantizationDtype,
+  quantizeTo?: QuantizationDtype | ReadonlyMap<string, QuantizationDtype>,
 ): Promise<{ data: ArrayBuffer; specs: WeightsManifestEntry[] }> {
   const list: NamedTensor[] = Array.isArray(tensors)
     ? tensors
@@ -106,8 +106,9 @@ export async function encodeWeights(
     const values = t.dataSync();
     const spec: WeightsManifestEntry = { name, shape: [...t.shape], dtype: t.dtype };
     if (group !== undefined) spec.group = group;
-    if (quantizeTo !== undefined && t.dtype === 'float32') {
-      const { bytes, entry } = quantize(values as Float32Array, quantizeTo);
+    const to = typeof quantizeTo === 'string' ? quantizeTo : quantizeTo?.get(name);
+    if (to !== undefined && t.dtype === 'float32') {
+      const { bytes, entry } = quantize(values as Float32Array, to);
       spec.quantization = entry;
       parts.push(bytes);
     } else {

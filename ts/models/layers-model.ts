@@ -262,12 +262,18 @@ export class LayersModel extends Layer implements TrainableModel {
   /**
    * The graph as Keras's functional config: each layer's class, config and inbound
    * nodes, each inbound tensor named [layer, node index within this model, output index, kwargs].
+   * A nested model's node indices count, as in TF.js and Keras, its own graph as node 0
+   * (so its first call in this model is node 1): their loaders resolve them that way.
    */
   override getConfig(): LayerConfig {
     const plan = this.graph();
     const inModel = new Set<Node>([...plan.nodes, ...plan.inputLayers.map((l) => l.inboundNodes[0])]);
     const nodesOf = (l: Layer) => l.inboundNodes.filter((n) => inModel.has(n));
-    const ref = (t: SymbolicTensor) => [t.sourceLayer.name, nodesOf(t.sourceLayer).indexOf(t.node), t.outputIndex];
+    const ref = (t: SymbolicTensor) => [
+      t.sourceLayer.name,
+      nodesOf(t.sourceLayer).indexOf(t.node) + ownNodes(t.sourceLayer),
+      t.outputIndex,
+    ];
     return {
       name: this.name,
       layers: plan.layers.map((l) => ({
@@ -297,8 +303,13 @@ export class LayersModel extends Layer implements TrainableModel {
     for (const lc of layerConfigs) {
       const layer = deserialize<Layer>({ className: lc.className, config: { ...lc.config, name: lc.name } }, 'layer');
       layers.set(lc.name, layer);
-      if (layer instanceof InputLayer) outputs.set(lc.name, [[layer.output]]);
-      else for (const inputs of lc.inboundNodes ?? []) pending.push({ layer, inputs });
+      if (layer instanceof InputLayer) {
+        outputs.set(lc.name, [[layer.output]]);
+        continue;
+      }
+      // A nested model's node 0 is its own graph, which nothing outside it reads.
+      if (ownNodes(layer) === 1) outputs.set(lc.name, [[]]);
+      for (const inputs of lc.inboundNodes ?? []) pending.push({ layer, inputs });
     }
     const lookup = (r: Ref): SymbolicTensor | undefined => outputs.get(r[0])?.[r[1]]?.[r[2]];
     // Apply nodes in order, deferring those whose inputs come from later nodes (shared layers).
@@ -447,4 +458,12 @@ registerClass(LayersModel);
 export function model(args: ModelArgs): LayersModel {
   if (args === undefined || typeof args !== 'object') throw new Error('ferrite: model() needs {inputs, outputs}');
   return new LayersModel(args);
+}
+
+/**
+ * Nodes a layer has before any call in an enclosing model: a model has one, its own
+ * graph (TF.js and Keras number a nested model's calls from 1 in saved topologies).
+ */
+function ownNodes(layer: Layer): number {
+  return layer instanceof LayersModel ? 1 : 0;
 }

@@ -7,6 +7,7 @@ import { type NamedTensor, type Optimizer } from '../optimizers/index.js';
 import { zerosLike } from '../tensor/creation.js';
 import { convertTsToPythonic, pythonicName } from '../io/topology.js';
 import { encodeWeights, concatenateArrayBuffers } from '../io/weights.js';
+import { quantizationDtypes } from '../io/quantization.js';
 import { getSaveHandlers } from '../io/router.js';
 import { http } from '../io/handlers/http.js';
 import type { IOHandler, ModelArtifacts, SaveConfig, SaveResult, TrainingConfig } from '../io/types.js';
@@ -77,20 +78,32 @@ function trainingConfigOf(model: LayersModel): TrainingConfig {
 
 /** The model's topology as TF.js writes it (`model.toJSON(null, false)`). */
 export function modelTopology(model: LayersModel): object {
-  const config = model.getConfig();
-  // TF.js keeps a Sequential's input shape on its first layer.
-  const layers = config.layers as { config: Record<string, unknown> }[] | undefined;
-  if (model.getClassName() === 'Sequential' && config.batchInputShape !== undefined && layers?.length) {
-    if (layers[0].config.batchInputShape === undefined)
-      layers[0] = { ...layers[0], config: { ...layers[0].config, batchInputShape: config.batchInputShape } };
-    delete config.batchInputShape;
-  }
   return {
     class_name: model.getClassName(),
-    config: convertTsToPythonic(config),
+    config: convertTsToPythonic(withInputShapesOnLayers(model.getClassName(), model.getConfig())),
     keras_version: `ferrite-nn ${VERSION}`,
     backend: 'tensor_flow.js',
   };
+}
+
+/**
+ * TF.js keeps a Sequential's input shape on its first layer (its Sequential.fromConfig
+ * reads it only there), at the top and in models nested at any depth.
+ */
+function withInputShapesOnLayers(className: string, config: Record<string, unknown>): Record<string, unknown> {
+  const layers = config.layers as { className: string; config: Record<string, unknown> }[] | undefined;
+  if (!Array.isArray(layers)) return config;
+  const out: Record<string, unknown> & { layers: typeof layers } = {
+    ...config,
+    layers: layers.map((l) => ({ ...l, config: withInputShapesOnLayers(l.className, l.config) })),
+  };
+  if (className === 'Sequential' && out.batchInputShape !== undefined && out.layers.length > 0) {
+    const first = out.layers[0];
+    if (first.config.batchInputShape === undefined)
+      out.layers[0] = { ...first, config: { ...first.config, batchInputShape: out.batchInputShape } };
+    delete out.batchInputShape;
+  }
+  return out;
 }
 
 /** Saves `model` through a handler or to a URL (`localstorage://name`, `file://dir`, `http://...`). */
@@ -102,10 +115,15 @@ export async function saveModel(
   if (model.isDisposed) throw new Error(`ferrite: ${model.name}: save: the model is disposed`);
   const handler = saveHandlerFor(target);
   const weights = namedWeights(model).filter((w) => !config.trainableOnly || w.variable.trainable);
+  const quantizeTo = quantizationDtypes(
+    weights.map((w) => w.name),
+    config,
+    `${model.name}: save`,
+  );
   const { data, specs } = await encodeWeights(
     weights.map((w) => ({ name: w.name, tensor: w.variable })),
     undefined,
-    config.quantize,
+    quantizeTo,
   );
   const artifacts: ModelArtifacts = {
     modelTopology: modelTopology(model),

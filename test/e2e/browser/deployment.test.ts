@@ -1,16 +1,20 @@
 // The deployment example (examples/deployment.ts) end to end, and the browser stores of
 // `io`, in Debian's Chromium driven by playwright-core: a model trained and saved in Node
 // is served over http, loaded in a page and in its worker, and predicts what Node
-// predicted; models round-trip through indexeddb://, localstorage://, downloads:// and
+// predicted; a page trains a model and saves it with io.http to a Node server, which
+// receives the multipart POST and loads what it got; models round-trip through indexeddb://, localstorage://, downloads:// and
 // io.browserFiles, and listModels / copyModel / moveModel / removeModel manage them.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expectClose } from '../../support/helpers.js';
+import * as fe from '../../../ts/index.js';
+import { loadLayersModel } from '../../../ts/models/load.js';
 import { serveDeployment, trainAndSave, type Probe } from '../../../examples/deployment.js';
 import { ensureDist } from './build.js';
 
@@ -144,5 +148,62 @@ describe.skipIf(!present)('deployment example and browser model stores (Chromium
       return [Array.from(loaded.predict(x).dataSync()), Array.from(window.dlModel.predict(x).dataSync())];
     })(${JSON.stringify(downloads)})`)) as number[][];
     expect(r[0]).toEqual(r[1]);
+  });
+
+  it('io.http saves from the page to a Node server (multipart POST); Node loads it and predicts the same', async () => {
+    // The upload server receives model.json and model.weights.bin as TF.js's http handler sends them.
+    const received: { method?: string; type?: string; files: Record<string, Buffer> } = { files: {} };
+    const upload = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      received.method = req.method;
+      received.type = req.headers['content-type'];
+      const form = await new Request('http://upload/', {
+        method: 'POST',
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+        body: Buffer.concat(chunks),
+      }).formData();
+      for (const [name, v] of form)
+        if (typeof v !== 'string') received.files[name] = Buffer.from(await v.arrayBuffer());
+      // The page is another origin: it may read the answer.
+      res.writeHead(200, { 'access-control-allow-origin': '*' }).end('saved');
+    });
+    await new Promise<void>((r) => upload.listen(0, '127.0.0.1', r));
+    const port = (upload.address() as { port: number }).port;
+    try {
+      const r = (await page.evaluate(`(async () => {
+        const fe = window.fe;
+        const m = fe.sequential({ layers: [fe.layers.dense({ units: 4, inputShape: [3], activation: 'relu' }), fe.layers.dense({ units: 2 })] });
+        m.compile({ optimizer: fe.train.adam(0.05), loss: 'meanSquaredError' });
+        const xs = fe.tensor([[1, 2, 3], [-1, 0.5, 2], [0, -2, 1], [3, 1, -1]]);
+        const ys = fe.tensor([[1, 0], [0, 1], [1, 1], [0, 0]]);
+        const h = await m.fit(xs, ys, { epochs: 5, batchSize: 2, shuffle: false });
+        const result = await m.save(fe.io.http('http://127.0.0.1:${port}/upload'));
+        return { loss: h.history.loss, status: result.responses[0].status, text: await result.responses[0].text(), want: Array.from(m.predict(xs).dataSync()) };
+      })()`)) as { loss: number[]; status: number; text: string; want: number[] };
+      expect(r.status).toBe(200);
+      expect(r.text).toBe('saved');
+      expect(r.loss[4]).toBeLessThan(r.loss[0]);
+      expect(received.method).toBe('POST');
+      expect(received.type).toMatch(/^multipart\/form-data; boundary=/);
+      expect(Object.keys(received.files).sort()).toEqual(['model.json', 'model.weights.bin']);
+      expect(received.files['model.weights.bin'].byteLength).toBe(4 * (12 + 4 + 8 + 2));
+      const got = join(dir, 'uploaded');
+      await mkdir(got);
+      for (const [name, bytes] of Object.entries(received.files)) await writeFile(join(got, name), bytes);
+      const m = await loadLayersModel(`file://${join(got, 'model.json')}`);
+      const xs = fe.tensor([
+        [1, 2, 3],
+        [-1, 0.5, 2],
+        [0, -2, 1],
+        [3, 1, -1],
+      ]);
+      const y = m.predict(xs) as fe.Tensor;
+      expectClose(y.dataSync() as Float32Array, new Float32Array(r.want), 1e-5, 1e-6, 'Node vs page');
+      [xs, y].forEach((t) => t.dispose());
+      m.dispose();
+    } finally {
+      await new Promise((r) => upload.close(r));
+    }
   });
 });
