@@ -136,74 +136,34 @@ pub unsafe fn depthwise_backward_filter(g: &Geometry, x: *const f32, dy: *const 
 
 /// Reference forward: y[b, oh, ow, c * mult + q] = Σ_{i, j} x[b, ih, iw, c] f[i, j, c, q].
 pub unsafe fn depthwise_forward_naive(g: &Geometry, x: *const f32, f: *const f32, y: *mut f32) {
-    let m = mult(g);
-    for b in 0..g.n {
-        for oh in 0..g.ho {
-            for ow in 0..g.wo {
-                for c in 0..g.cin {
-                    for q in 0..m {
-                        let oc = c * m + q;
-                        let mut acc = 0.0f32;
-                        for i in 0..g.kh {
-                            let Some(ih) = g.in_row(oh, i) else { continue };
-                            for j in 0..g.kw {
-                                let Some(iw) = g.in_col(ow, j) else { continue };
-                                acc += *x.add(((b * g.h + ih) * g.w + iw) * g.cin + c)
-                                    * *f.add(((i * g.kw + j) * g.cin + c) * m + q);
-                            }
-                        }
-                        *y.add(((b * g.ho + oh) * g.wo + ow) * g.cout + oc) = acc;
-                    }
-                }
-            }
+    let (m, cin, cout) = (mult(g), g.cin, g.cout);
+    core::ptr::write_bytes(y, 0, g.rows() * cout);
+    // f (kh, kw, cin, mult) read as (kh * kw, cout): tap t, output channel oc = c * mult + q.
+    g.walk_windows(|xp, yp, t| {
+        for oc in 0..cout {
+            *y.add(yp * cout + oc) += *x.add(xp * cin + oc / m) * *f.add(t * cout + oc);
         }
-    }
+    });
 }
 
 /// Reference input gradient (written).
 pub unsafe fn depthwise_backward_input_naive(g: &Geometry, dy: *const f32, f: *const f32, dx: *mut f32) {
-    let m = mult(g);
-    for k in 0..g.n * g.h * g.w * g.cin {
-        *dx.add(k) = 0.0;
-    }
-    for b in 0..g.n {
-        for oh in 0..g.ho {
-            for ow in 0..g.wo {
-                for i in 0..g.kh {
-                    let Some(ih) = g.in_row(oh, i) else { continue };
-                    for j in 0..g.kw {
-                        let Some(iw) = g.in_col(ow, j) else { continue };
-                        for oc in 0..g.cout {
-                            *dx.add(((b * g.h + ih) * g.w + iw) * g.cin + oc / m) += *dy
-                                .add(((b * g.ho + oh) * g.wo + ow) * g.cout + oc)
-                                * *f.add((i * g.kw + j) * g.cout + oc);
-                        }
-                    }
-                }
-            }
+    let (m, cin, cout) = (mult(g), g.cin, g.cout);
+    core::ptr::write_bytes(dx, 0, g.n * g.image());
+    g.walk_windows(|xp, yp, t| {
+        for oc in 0..cout {
+            *dx.add(xp * cin + oc / m) += *dy.add(yp * cout + oc) * *f.add(t * cout + oc);
         }
-    }
+    });
 }
 
 /// Reference filter gradient (written).
 pub unsafe fn depthwise_backward_filter_naive(g: &Geometry, x: *const f32, dy: *const f32, df: *mut f32) {
-    let m = mult(g);
-    for i in 0..g.kh {
-        for j in 0..g.kw {
-            for oc in 0..g.cout {
-                let mut acc = 0.0f32;
-                for b in 0..g.n {
-                    for oh in 0..g.ho {
-                        let Some(ih) = g.in_row(oh, i) else { continue };
-                        for ow in 0..g.wo {
-                            let Some(iw) = g.in_col(ow, j) else { continue };
-                            acc += *x.add(((b * g.h + ih) * g.w + iw) * g.cin + oc / m)
-                                * *dy.add(((b * g.ho + oh) * g.wo + ow) * g.cout + oc);
-                        }
-                    }
-                }
-                *df.add((i * g.kw + j) * g.cout + oc) = acc;
-            }
+    let (m, cin, cout) = (mult(g), g.cin, g.cout);
+    core::ptr::write_bytes(df, 0, g.kh * g.kw * cout);
+    g.walk_windows(|xp, yp, t| {
+        for oc in 0..cout {
+            *df.add(t * cout + oc) += *x.add(xp * cin + oc / m) * *dy.add(yp * cout + oc);
         }
-    }
+    });
 }

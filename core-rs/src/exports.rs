@@ -1001,81 +1001,36 @@ pub unsafe extern "C" fn fe_depthwise_conv2d_backward_filter_naive(
 }
 
 // ---------------------------------------------------------------------------------
-// Upsampling (`upsample.rs`): x (n, h, w, c), y (n, h*sh, w*sw, c); bilinear 0 nearest, 1 bilinear.
+// Upsampling (`upsample.rs`): x (n, h, w, c), y (n, h*sh, w*sw, c).
+// geom: words n, h, w, c, sh, sw, bilinear (0 nearest, 1 bilinear).
 // ---------------------------------------------------------------------------------
 
 /// y (n, h*sh, w*sw, c) = upsampling of x (n, h, w, c) by (sh, sw).
 #[no_mangle]
-pub unsafe extern "C" fn fe_upsample2d_forward(
-    n: usize,
-    h: usize,
-    w: usize,
-    c: usize,
-    sh: usize,
-    sw: usize,
-    bilinear: u32,
-    x: *const f32,
-    y: *mut f32,
-) {
-    let u = Upsample { n, h, w, c, sh, sw };
-    if bilinear != 0 {
-        upsample::bilinear_forward(&u, x, y)
-    } else {
-        upsample::nearest_forward(&u, x, y)
-    }
+pub unsafe extern "C" fn fe_upsample2d_forward(geom: *const u32, x: *const f32, y: *mut f32) {
+    let (u, bilinear) = Upsample::read(geom);
+    upsample::forward(&u, bilinear, x, y)
 }
 
 /// dx (n, h, w, c) from dy (n, h*sh, w*sw, c); written.
 #[no_mangle]
-pub unsafe extern "C" fn fe_upsample2d_backward(
-    n: usize,
-    h: usize,
-    w: usize,
-    c: usize,
-    sh: usize,
-    sw: usize,
-    bilinear: u32,
-    dy: *const f32,
-    dx: *mut f32,
-) {
-    let u = Upsample { n, h, w, c, sh, sw };
-    if bilinear != 0 {
-        upsample::bilinear_backward(&u, dy, dx)
-    } else {
-        upsample::nearest_backward(&u, dy, dx)
-    }
+pub unsafe extern "C" fn fe_upsample2d_backward(geom: *const u32, dy: *const f32, dx: *mut f32) {
+    let (u, bilinear) = Upsample::read(geom);
+    upsample::backward(&u, bilinear, dy, dx)
 }
 
 /// Reference forward (same arguments as fe_upsample2d_forward).
 #[no_mangle]
-pub unsafe extern "C" fn fe_upsample2d_forward_naive(
-    n: usize,
-    h: usize,
-    w: usize,
-    c: usize,
-    sh: usize,
-    sw: usize,
-    bilinear: u32,
-    x: *const f32,
-    y: *mut f32,
-) {
-    upsample::forward_naive(&Upsample { n, h, w, c, sh, sw }, bilinear != 0, x, y)
+pub unsafe extern "C" fn fe_upsample2d_forward_naive(geom: *const u32, x: *const f32, y: *mut f32) {
+    let (u, bilinear) = Upsample::read(geom);
+    upsample::forward_naive(&u, bilinear, x, y)
 }
 
 /// Reference backward (same arguments as fe_upsample2d_backward).
 #[no_mangle]
-pub unsafe extern "C" fn fe_upsample2d_backward_naive(
-    n: usize,
-    h: usize,
-    w: usize,
-    c: usize,
-    sh: usize,
-    sw: usize,
-    bilinear: u32,
-    dy: *const f32,
-    dx: *mut f32,
-) {
-    upsample::backward_naive(&Upsample { n, h, w, c, sh, sw }, bilinear != 0, dy, dx)
+pub unsafe extern "C" fn fe_upsample2d_backward_naive(geom: *const u32, dy: *const f32, dx: *mut f32) {
+    let (u, bilinear) = Upsample::read(geom);
+    upsample::backward_naive(&u, bilinear, dy, dx)
 }
 
 // ---------------------------------------------------------------------------------

@@ -32,6 +32,20 @@ pub struct Upsample {
 const MIN_FLOATS_PER_THREAD: usize = 1 << 14;
 
 impl Upsample {
+    /// Reads the exports' parameter block: words n, h, w, c, sh, sw, bilinear (0 nearest,
+    /// 1 bilinear).
+    pub unsafe fn read(p: *const u32) -> (Upsample, bool) {
+        let v = |i: usize| *p.add(i) as usize;
+        let u = Upsample {
+            n: v(0),
+            h: v(1),
+            w: v(2),
+            c: v(3),
+            sh: v(4),
+            sw: v(5),
+        };
+        (u, v(6) != 0)
+    }
     fn oh(&self) -> usize {
         self.h * self.sh
     }
@@ -53,6 +67,24 @@ impl Upsample {
     fn source(i: usize, s: usize, size: usize) -> (usize, usize, f32) {
         let (lo, rem) = (i / s, i % s);
         (lo, (lo + 1).min(size - 1), rem as f32 / s as f32)
+    }
+}
+
+/// y (n, h*sh, w*sw, c) = x (n, h, w, c) upsampled, nearest or bilinear.
+pub unsafe fn forward(u: &Upsample, bilinear: bool, x: *const f32, y: *mut f32) {
+    if bilinear {
+        bilinear_forward(u, x, y)
+    } else {
+        nearest_forward(u, x, y)
+    }
+}
+
+/// dx (n, h, w, c) from dy (n, h*sh, w*sw, c), nearest or bilinear; written.
+pub unsafe fn backward(u: &Upsample, bilinear: bool, dy: *const f32, dx: *mut f32) {
+    if bilinear {
+        bilinear_backward(u, dy, dx)
+    } else {
+        nearest_backward(u, dy, dx)
     }
 }
 

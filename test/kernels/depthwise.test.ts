@@ -123,7 +123,9 @@ describeEachBuild('depthwiseConv2d', () => {
   it('rejects mismatched channels naming the op', () => {
     const x = tensor(new Float32Array(2 * 4 * 4 * 3), [2, 4, 4, 3]);
     const f = tensor(new Float32Array(3 * 3 * 2), [3, 3, 2, 1]);
-    expect(() => depthwiseConv2d(x, f, 1, 'same')).toThrow(/depthwiseConv2d: x has 3 channels, the filter 2/);
+    expect(() => depthwiseConv2d(x, f, 1, 'same')).toThrow(
+      /depthwiseConv2d: input depth 3 does not match filter input depth 2/,
+    );
     x.dispose();
     f.dispose();
   });

@@ -13,7 +13,7 @@ import { tensor } from '../../ts/tensor/creation.js';
 import { emptyTensor, type Tensor } from '../../ts/tensor/tensor.js';
 import { mul } from '../../ts/ops/arithmetic.js';
 import { sum } from '../../ts/ops/reduce.js';
-import { upSampling2d, type Interpolation } from '../../ts/ops/upsample.js';
+import { upSampling2d, upsampleParams, type Interpolation } from '../../ts/ops/upsample.js';
 
 interface Case {
   x: [number, number, number, number];
@@ -97,9 +97,8 @@ describeEachBuild('upSampling2d', () => {
           // The core's naive kernels agree too.
           const eng = engine();
           const [yn, dxn] = [emptyTensor(outShape, 'float32', eng), emptyTensor(c.x, 'float32', eng)];
-          const bil = mode === 'bilinear' ? 1 : 0;
-          eng.core.fe_upsample2d_forward_naive(...c.x, ...c.size, bil, x.ptr, yn.ptr);
-          eng.core.fe_upsample2d_backward_naive(...c.x, ...c.size, bil, dyT.ptr, dxn.ptr);
+          eng.core.fe_upsample2d_forward_naive(upsampleParams(eng, c.x, c.size, mode), x.ptr, yn.ptr);
+          eng.core.fe_upsample2d_backward_naive(upsampleParams(eng, c.x, c.size, mode), dyT.ptr, dxn.ptr);
           expectClose(y.dataSync() as Float32Array, yn.dataSync() as Float32Array, 1e-6, 1e-6, 'y vs naive');
           expectClose(dx.dataSync() as Float32Array, dxn.dataSync() as Float32Array, 1e-5, 1e-5, 'dx vs naive');
           for (const t of [x, y, dyT, dx, yn, dxn]) t.dispose();

@@ -397,13 +397,13 @@ export interface CoreAbi {
   /** Direct-loop reference filter gradient. */
   fe_depthwise_conv2d_backward_filter_naive(geom: number /* *const u32 */, x: number /* *const f32 */, dy: number /* *const f32 */, df: number /* *mut f32 */): void;
   /** y (n, h*sh, w*sw, c) = upsampling of x (n, h, w, c) by (sh, sw). */
-  fe_upsample2d_forward(n: number /* usize */, h: number /* usize */, w: number /* usize */, c: number /* usize */, sh: number /* usize */, sw: number /* usize */, bilinear: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
+  fe_upsample2d_forward(geom: number /* *const u32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
   /** dx (n, h, w, c) from dy (n, h*sh, w*sw, c); written. */
-  fe_upsample2d_backward(n: number /* usize */, h: number /* usize */, w: number /* usize */, c: number /* usize */, sh: number /* usize */, sw: number /* usize */, bilinear: number /* u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
+  fe_upsample2d_backward(geom: number /* *const u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
   /** Reference forward (same arguments as fe_upsample2d_forward). */
-  fe_upsample2d_forward_naive(n: number /* usize */, h: number /* usize */, w: number /* usize */, c: number /* usize */, sh: number /* usize */, sw: number /* usize */, bilinear: number /* u32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
+  fe_upsample2d_forward_naive(geom: number /* *const u32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
   /** Reference backward (same arguments as fe_upsample2d_backward). */
-  fe_upsample2d_backward_naive(n: number /* usize */, h: number /* usize */, w: number /* usize */, c: number /* usize */, sh: number /* usize */, sw: number /* usize */, bilinear: number /* u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
+  fe_upsample2d_backward_naive(geom: number /* *const u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
   /** y (n, ho, wo, c) = max pooling of x (n, h, w, c); argmax (n, ho, wo, c) or 0. */
   fe_max_pool_forward(geom: number /* *const u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, argmax: number /* *mut f32 */): void;
   /** dx (n, h, w, c) from argmax and dy (n, ho, wo, c); written. */
@@ -673,10 +673,10 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_depthwise_conv2d_forward_naive: 4,
   fe_depthwise_conv2d_backward_input_naive: 4,
   fe_depthwise_conv2d_backward_filter_naive: 4,
-  fe_upsample2d_forward: 9,
-  fe_upsample2d_backward: 9,
-  fe_upsample2d_forward_naive: 9,
-  fe_upsample2d_backward_naive: 9,
+  fe_upsample2d_forward: 3,
+  fe_upsample2d_backward: 3,
+  fe_upsample2d_forward_naive: 3,
+  fe_upsample2d_backward_naive: 3,
   fe_max_pool_forward: 4,
   fe_max_pool_backward: 4,
   fe_avg_pool_forward: 3,

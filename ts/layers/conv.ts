@@ -6,28 +6,17 @@
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
 import { fusedConv2d } from '../ops/conv.js';
 import { getActivationName, type ActivationFn } from '../ops/activations.js';
-import { singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
-import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
+import { singleFloat32, type CallKwargs, type LayerConfig } from './layer.js';
+import type { Activation } from './activations.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
-import { Spatial2DLayer, checkPaddingMode, toPair, windowOutputShape, type DataFormat, type Pair } from './spatial.js';
+import { Window2DLayer, windowOutputShape, type Window2DArgs } from './spatial.js';
 
-export interface Conv2DArgs extends LayerArgs, KernelBiasArgs {
+/** The activation runs after the bias; 'relu' runs inside the convolution kernel. */
+export interface Conv2DArgs extends Window2DArgs, KernelBiasArgs {
   /** Number of output channels. */
   filters: number;
-  /** Window size: one number or [height, width]. */
-  kernelSize: Pair;
-  /** Default 1. */
-  strides?: Pair;
-  /** 'valid' (default): no padding; 'same': output size ceil(input / stride). */
-  padding?: 'valid' | 'same';
-  /** Only 'channelsLast' (NHWC, the default). */
-  dataFormat?: DataFormat;
-  /** Spacing between the kernel's taps; default 1. May be combined with strides. */
-  dilationRate?: Pair;
-  /** Applied after the bias; default linear. 'relu' runs inside the convolution kernel. */
-  activation?: ActivationIdentifier;
 }
 
 /** Activations the convolution kernel applies itself (no extra pass over the output). */
@@ -43,14 +32,9 @@ export function kernelActivation(activation: Activation): string | ActivationFn 
   return builtin !== undefined && FUSED_ACTIVATIONS.has(builtin) ? builtin : activation.apply;
 }
 
-export class Conv2D extends Spatial2DLayer {
+export class Conv2D extends Window2DLayer {
   static override className = 'Conv2D';
   readonly filters: number;
-  readonly kernelSize: [number, number];
-  readonly strides: [number, number];
-  readonly padding: 'valid' | 'same';
-  readonly dilationRate: [number, number];
-  readonly activation: Activation;
   /** How the kernel and the bias start, and their regularizers. */
   readonly weightSpec: KernelBiasSpec;
   kernel: Variable | null = null;
@@ -64,11 +48,6 @@ export class Conv2D extends Spatial2DLayer {
       throw new Error(`ferrite: ${this.name}: filters must be a positive integer, got ${String(args.filters)}`);
     }
     this.filters = args.filters;
-    this.kernelSize = toPair(this.name, 'kernelSize', args.kernelSize);
-    this.strides = toPair(this.name, 'strides', args.strides ?? 1);
-    this.padding = checkPaddingMode(this.name, args.padding ?? 'valid');
-    this.dilationRate = toPair(this.name, 'dilationRate', args.dilationRate ?? 1);
-    this.activation = resolveActivation(args.activation, this.name);
     this.weightSpec = new KernelBiasSpec(this.name, args);
   }
 
@@ -126,12 +105,7 @@ export class Conv2D extends Spatial2DLayer {
     return {
       ...super.getConfig(),
       filters: this.filters,
-      kernelSize: [...this.kernelSize],
-      strides: [...this.strides],
-      padding: this.padding,
-      dataFormat: this.dataFormat,
-      dilationRate: [...this.dilationRate],
-      activation: this.activation.name,
+      ...this.windowConfig(),
       ...this.weightSpec.config(),
     };
   }

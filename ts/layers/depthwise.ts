@@ -6,24 +6,17 @@
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { depthwiseConv2d, separableConv2d } from '../ops/depthwise.js';
 import { biasActivation } from './conv-transpose.js';
-import { singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
+import { singleFloat32, type CallKwargs, type LayerConfig } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { WeightSpec } from './weight-spec.js';
-import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
-import { Spatial2DLayer, checkPaddingMode, toPair, windowOutputShape, type DataFormat, type Pair } from './spatial.js';
+import { Window2DLayer, windowOutputShape, type Window2DArgs } from './spatial.js';
 import type { InitializerIdentifier } from '../initializers/initializer.js';
 import type { RegularizerIdentifier } from '../regularizers/regularizer.js';
 
-export interface DepthwiseConv2DArgs extends LayerArgs {
-  kernelSize: Pair;
+export interface DepthwiseConv2DArgs extends Window2DArgs {
   /** Filters per input channel; default 1. */
   depthMultiplier?: number;
-  strides?: Pair;
-  padding?: 'valid' | 'same';
-  dataFormat?: DataFormat;
-  dilationRate?: Pair;
-  activation?: ActivationIdentifier;
   useBias?: boolean;
   /** Default 'glorotUniform'. */
   depthwiseInitializer?: InitializerIdentifier;
@@ -33,14 +26,9 @@ export interface DepthwiseConv2DArgs extends LayerArgs {
   biasRegularizer?: RegularizerIdentifier;
 }
 
-export class DepthwiseConv2D extends Spatial2DLayer {
+export class DepthwiseConv2D extends Window2DLayer {
   static override className = 'DepthwiseConv2D';
-  readonly kernelSize: [number, number];
   readonly depthMultiplier: number;
-  readonly strides: [number, number];
-  readonly padding: 'valid' | 'same';
-  readonly dilationRate: [number, number];
-  readonly activation: Activation;
   readonly useBias: boolean;
   readonly depthwiseSpec: WeightSpec;
   readonly biasSpec: WeightSpec;
@@ -49,15 +37,10 @@ export class DepthwiseConv2D extends Spatial2DLayer {
 
   constructor(args: DepthwiseConv2DArgs) {
     super(args ?? ({} as DepthwiseConv2DArgs));
-    this.kernelSize = toPair(this.name, 'kernelSize', args?.kernelSize);
     const m = args.depthMultiplier ?? 1;
     if (!Number.isInteger(m) || m < 1)
       throw new Error(`ferrite: ${this.name}: depthMultiplier must be a positive integer, got ${String(m)}`);
     this.depthMultiplier = m;
-    this.strides = toPair(this.name, 'strides', args.strides ?? 1);
-    this.padding = checkPaddingMode(this.name, args.padding ?? 'valid');
-    this.dilationRate = toPair(this.name, 'dilationRate', args.dilationRate ?? 1);
-    this.activation = resolveActivation(args.activation, this.name);
     this.useBias = args.useBias ?? true;
     this.depthwiseSpec = new WeightSpec(
       this.name,
@@ -132,12 +115,7 @@ export class DepthwiseConv2D extends Spatial2DLayer {
   override getConfig(): LayerConfig {
     return {
       ...super.getConfig(),
-      kernelSize: [...this.kernelSize],
-      strides: [...this.strides],
-      padding: this.padding,
-      dataFormat: this.dataFormat,
-      dilationRate: [...this.dilationRate],
-      activation: this.activation.name,
+      ...this.windowConfig(),
       useBias: this.useBias,
       depthMultiplier: this.depthMultiplier,
       ...this.depthwiseSpec.config(),

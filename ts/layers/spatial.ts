@@ -2,8 +2,9 @@
 // that name the layer and the expected layout, argument pairs ([height, width]), and
 // the output size of a sliding window on shapes whose dimensions may be unknown (null).
 
-import { Layer, type LayerArgs } from './layer.js';
+import { Layer, type LayerArgs, type LayerConfig } from './layer.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
+import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
 
 /** Keras's data formats; only channels-last (NHWC, the TF.js and Keras default) is supported. */
 export type DataFormat = 'channelsLast' | 'channelsFirst';
@@ -110,5 +111,51 @@ export abstract class Spatial2DLayer extends Layer {
       }
     }
     super.assertInputCompatible(shapes, single);
+  }
+}
+
+/** The options every 2-D convolution layer shares (Conv2D, DepthwiseConv2D and their kin). */
+export interface Window2DArgs extends LayerArgs {
+  /** Window size: one number or [height, width]. */
+  kernelSize: Pair;
+  /** Default 1. */
+  strides?: Pair;
+  /** 'valid' (default): no padding; 'same': output size ceil(input / stride). */
+  padding?: 'valid' | 'same';
+  /** Only 'channelsLast' (NHWC, the default). */
+  dataFormat?: DataFormat;
+  /** Spacing between the kernel's taps; default 1. May be combined with strides. */
+  dilationRate?: Pair;
+  /** Applied after the bias; default linear. */
+  activation?: ActivationIdentifier;
+}
+
+/** A 2-D convolution layer: its window, padding and activation, checked and serialized once. */
+export abstract class Window2DLayer extends Spatial2DLayer {
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: 'valid' | 'same';
+  readonly dilationRate: [number, number];
+  readonly activation: Activation;
+
+  constructor(args: Window2DArgs) {
+    super(args);
+    this.kernelSize = toPair(this.name, 'kernelSize', args.kernelSize);
+    this.strides = toPair(this.name, 'strides', args.strides ?? 1);
+    this.padding = checkPaddingMode(this.name, args.padding ?? 'valid');
+    this.dilationRate = toPair(this.name, 'dilationRate', args.dilationRate ?? 1);
+    this.activation = resolveActivation(args.activation, this.name);
+  }
+
+  /** The window's and the activation's entries of getConfig. */
+  protected windowConfig(): LayerConfig {
+    return {
+      kernelSize: [...this.kernelSize],
+      strides: [...this.strides],
+      padding: this.padding,
+      dataFormat: this.dataFormat,
+      dilationRate: [...this.dilationRate],
+      activation: this.activation.name,
+    };
   }
 }

@@ -190,8 +190,12 @@ export function geometryParams(eng: Engine, g: WindowGeometry): number {
   return writeParams(eng, words, words.length);
 }
 
-/** Checks x and filter and resolves the convolution's geometry. */
-function convGeometry(
+/**
+ * Checks x and filter and resolves the convolution's geometry. A depthwise filter is
+ * [filterHeight, filterWidth, inChannels, channelMultiplier], with inChannels *
+ * channelMultiplier output channels.
+ */
+export function convGeometry(
   op: string,
   x: Tensor,
   filter: Tensor,
@@ -199,6 +203,7 @@ function convGeometry(
   pad: Padding,
   dataFormat: string,
   dilations: Size2D,
+  depthwise = false,
 ): WindowGeometry {
   checkFloat(op, x, 'x');
   checkFloat(op, filter, 'filter');
@@ -209,7 +214,7 @@ function convGeometry(
   }
   if (filter.rank !== 4) {
     throw new Error(
-      `ferrite: ${op}: filter must have rank 4 [filterHeight, filterWidth, inDepth, outDepth], got ${fmtShape(filter.shape)}`,
+      `ferrite: ${op}: filter must have rank 4 [filterHeight, filterWidth, ${depthwise ? 'inChannels, channelMultiplier' : 'inDepth, outDepth'}], got ${fmtShape(filter.shape)}`,
     );
   }
   if (x.rank !== 4 && x.rank !== 3) {
@@ -225,7 +230,7 @@ function convGeometry(
     );
   }
   if (kh === 0 || kw === 0) throw new Error(`ferrite: ${op}: filter ${fmtShape(filter.shape)} has an empty window`);
-  return windowGeometry(op, x.shape, [kh, kw], fout, strides, pad, dilations);
+  return windowGeometry(op, x.shape, [kh, kw], depthwise ? fin * fout : fout, strides, pad, dilations);
 }
 
 /** The activations the fused kernel applies itself. */

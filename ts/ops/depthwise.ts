@@ -4,8 +4,8 @@
 
 import { record } from '../autograd/tape.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
-import { conv2d, geometryParams, windowGeometry, windowOutputShape, type Padding, type Size2D } from './conv.js';
-import { checkFloat, checkInputs, fmtShape } from './util.js';
+import { conv2d, convGeometry, geometryParams, windowOutputShape, type Padding, type Size2D } from './conv.js';
+import { checkInputs, fmtShape } from './util.js';
 
 /**
  * Depthwise 2-D convolution, as TF.js's `tf.depthwiseConv2d`: x is [batch, height, width,
@@ -23,28 +23,7 @@ export function depthwiseConv2d(
 ): Tensor {
   const op = 'depthwiseConv2d';
   const eng = checkInputs(op, x, filter);
-  checkFloat(op, x, 'x');
-  checkFloat(op, filter, 'filter');
-  if (dataFormat !== 'NHWC')
-    throw new Error(`ferrite: ${op}: only dataFormat 'NHWC' is supported (got '${dataFormat}')`);
-  if (x.rank !== 4 && x.rank !== 3) {
-    throw new Error(
-      `ferrite: ${op}: x must have rank 4 [batch, height, width, channels] (or rank 3 for one image), got ${fmtShape(x.shape)}`,
-    );
-  }
-  if (filter.rank !== 4) {
-    throw new Error(
-      `ferrite: ${op}: filter must have rank 4 [filterHeight, filterWidth, inChannels, channelMultiplier], got ${fmtShape(filter.shape)}`,
-    );
-  }
-  const [kh, kw, fin, mult] = filter.shape;
-  const cin = x.shape[x.rank - 1];
-  if (fin !== cin) {
-    throw new Error(
-      `ferrite: ${op}: x has ${cin} channels, the filter ${fin} (dimension 2; x ${fmtShape(x.shape)}, filter ${fmtShape(filter.shape)})`,
-    );
-  }
-  const g = windowGeometry(op, x.shape, [kh, kw], cin * mult, strides, pad, dilations);
+  const g = convGeometry(op, x, filter, strides, pad, dataFormat, dilations, true);
   const y = emptyTensor(windowOutputShape(g, x.shape), 'float32', eng);
   if (y.size === 0) return y;
   eng.core.fe_depthwise_conv2d_forward(geometryParams(eng, g), x.ptr, filter.ptr, y.ptr);

@@ -3,10 +3,26 @@
 // Differentiable. Kernels: core-rs/src/upsample.rs.
 
 import { record } from '../autograd/tape.js';
+import type { Engine } from '../backend/engine.js';
+import { writeParams } from '../backend/param-block.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import { checkFloat, checkInputs, fmtShape } from './util.js';
 
 export type Interpolation = 'nearest' | 'bilinear';
+
+/**
+ * Writes the upsampling kernels' parameter block (n, h, w, c, sh, sw, bilinear) for x of
+ * shape [n, h, w, c]; returns its pointer. Rewritten before every call: the block is shared.
+ */
+export function upsampleParams(
+  eng: Engine,
+  shape: readonly number[],
+  size: readonly [number, number],
+  interpolation: Interpolation,
+): number {
+  const words = [...shape, ...size, interpolation === 'bilinear' ? 1 : 0];
+  return writeParams(eng, words, words.length);
+}
 
 /**
  * x [batch, height, width, channels] -> [batch, height * size[0], width * size[1], channels]:
@@ -29,12 +45,11 @@ export function upSampling2d(x: Tensor, size: [number, number], interpolation: I
   }
   const [n, h, w, c] = x.shape;
   const [sh, sw] = size;
-  const bilinear = interpolation === 'bilinear' ? 1 : 0;
   const y = emptyTensor([n, h * sh, w * sw, c], 'float32', eng);
-  if (y.size > 0) eng.core.fe_upsample2d_forward(n, h, w, c, sh, sw, bilinear, x.ptr, y.ptr);
+  if (y.size > 0) eng.core.fe_upsample2d_forward(upsampleParams(eng, x.shape, size, interpolation), x.ptr, y.ptr);
   record('UpSampling2D', [x], y, (dy: Tensor) => {
     const dx = emptyTensor(x.shape, 'float32', eng);
-    if (dx.size > 0) eng.core.fe_upsample2d_backward(n, h, w, c, sh, sw, bilinear, dy.ptr, dx.ptr);
+    if (dx.size > 0) eng.core.fe_upsample2d_backward(upsampleParams(eng, x.shape, size, interpolation), dy.ptr, dx.ptr);
     return [dx];
   });
   return y;

@@ -134,6 +134,30 @@ impl Geometry {
         }
     }
 
+    /// The direct-loop walk the naive references share: for every output pixel (b, oh, ow)
+    /// and every tap (i, j) of its window inside the image, in that order, calls
+    /// `f(input pixel (b, ih, iw), output pixel (b, oh, ow), tap i * kw + j)`, each pixel
+    /// as its index in its NHWC image (times the channel count = its first float).
+    pub fn walk_windows(&self, mut f: impl FnMut(usize, usize, usize)) {
+        for b in 0..self.n {
+            for oh in 0..self.ho {
+                for ow in 0..self.wo {
+                    for i in 0..self.kh {
+                        let Some(ih) = self.in_row(oh, i) else { continue };
+                        for j in 0..self.kw {
+                            let Some(iw) = self.in_col(ow, j) else { continue };
+                            f(
+                                (b * self.h + ih) * self.w + iw,
+                                (b * self.ho + oh) * self.wo + ow,
+                                i * self.kw + j,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// (b, oh, ow) of output pixel r.
     #[inline(always)]
     pub fn pixel(&self, r: usize) -> (usize, usize, usize) {
