@@ -375,7 +375,7 @@ export async function fitModel(
     let lastYield = performance.now();
     // The stream of batches: pass `order`, batch `passBatch` of it. Without stepsPerEpoch
     // every epoch is exactly one pass; with it, the stream continues across epochs.
-    let order = inOrder;
+    let order: Int32Array = inOrder;
     let passBatch = batchesPerPass;
 
     model.isTraining = true;
