@@ -86,23 +86,13 @@ describe('fit stepsPerEpoch / validationSteps', () => {
     const xv = fe.tensor([1, 3, 100, 200], [4, 1]);
     const yv = fe.zeros([4, 1]);
     const before = fe.memory().numTensors;
-    const all = await m.fit(x, y, { verbose: 0, validationData: [xv, yv] });
-    const part = await m.fit(x, y, {
-      verbose: 0,
-      validationData: [xv, yv],
-      validationBatchSize: 1,
-      validationSteps: 2,
-    });
-    expect(all.history.val_loss[0]).toBeCloseTo(76, 5);
-    expect(part.history.val_loss[0]).toBeCloseTo(2, 5);
+    const valLoss = async (validationSteps?: number) =>
+      (await m.fit(x, y, { verbose: 0, validationData: [xv, yv], validationBatchSize: 1, validationSteps })).history
+        .val_loss[0];
+    expect(await valLoss()).toBeCloseTo(76, 5);
+    expect(await valLoss(2)).toBeCloseTo(2, 5);
     // More steps than batches: all of it.
-    const over = await m.fit(x, y, {
-      verbose: 0,
-      validationData: [xv, yv],
-      validationBatchSize: 1,
-      validationSteps: 9,
-    });
-    expect(over.history.val_loss[0]).toBeCloseTo(76, 5);
+    expect(await valLoss(9)).toBeCloseTo(76, 5);
     expect(fe.memory().numTensors).toBe(before);
     fe.dispose([x, y, xv, yv]);
     m.dispose();
