@@ -4,8 +4,8 @@
 
 import type { TensorContainer } from '../tensor/scope.js';
 import { Dataset, datasetFromIteratorFn } from './dataset.js';
-import { DatasetIterator, iteratorFromFunction, iteratorFromItems, mapIterator } from './dataset-iterator.js';
-import { fetchBytes, readLocalFile } from './source.js';
+import { DatasetIterator, iteratorFromFunction } from './dataset-iterator.js';
+import { textLines } from './text-lines.js';
 
 type AnyIterator<T> = Iterator<T> | AsyncIterator<T>;
 
@@ -108,16 +108,24 @@ export class CSVDataset extends Dataset<TensorContainer> {
     this.delimiter = config.delimWhitespace ? ' ' : (config.delimiter ?? ',');
   }
 
-  private async lines(): Promise<string[]> {
+  /**
+   * The file's lines, streamed: empty lines at the end are dropped (an empty line between
+   * rows is kept, and is an error as a row), and a file without any line is an error.
+   */
+  private async *lines(): AsyncGenerator<string> {
     const what = `data.csv (${this.source})`;
-    const bytes = this.source.startsWith('file://')
-      ? readLocalFile(this.source.slice('file://'.length), what)
-      : await fetchBytes(this.source, what);
-    if (bytes === undefined) throw new Error(`ferrite: ${what}: not found (HTTP 404)`);
-    const lines = new TextDecoder().decode(bytes).split(/\r?\n/);
-    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-    if (lines.length === 0) throw new Error(`ferrite: ${what}: the file holds no data`);
-    return lines;
+    let empties = 0;
+    let any = false;
+    for await (const line of textLines(this.source, what)) {
+      if (line === '') {
+        empties++;
+        continue;
+      }
+      for (; empties > 0; empties--) yield '';
+      any = true;
+      yield line;
+    }
+    if (!any) throw new Error(`ferrite: ${what}: the file holds no data`);
   }
 
   private parse(line: string): string[] {
@@ -126,12 +134,16 @@ export class CSVDataset extends Dataset<TensorContainer> {
 
   /** The columns' names (from the header or columnNames; only the configured ones with configuredColumnsOnly). */
   async columnNames(): Promise<string[]> {
-    const names = this.resolveNames(await this.lines());
+    // Only the first line is read (return() closes the file).
+    const lines = this.lines();
+    const first = await lines.next();
+    await lines.return(undefined);
+    const names = this.resolveNames(first.done ? '' : first.value);
     return this.config.configuredColumnsOnly ? Object.keys(this.config.columnConfigs ?? {}) : names;
   }
 
-  private resolveNames(lines: string[]): string[] {
-    const fromFile = this.hasHeader ? this.parse(lines[0]) : null;
+  private resolveNames(firstLine: string): string[] {
+    const fromFile = this.hasHeader ? this.parse(firstLine) : null;
     const names = this.names ?? fromFile;
     if (names === null) throw new Error('ferrite: data.csv: columnNames must be given when the file has no header');
     if (fromFile !== null && fromFile.length !== names.length)
@@ -147,15 +159,21 @@ export class CSVDataset extends Dataset<TensorContainer> {
     return names;
   }
 
+  /** Rows are parsed as the file is read, so a file larger than memory streams through. */
   override async iterator(): Promise<DatasetIterator<TensorContainer>> {
-    const lines = await this.lines();
-    const names = this.resolveNames(lines);
-    const rows = this.hasHeader ? lines.slice(1) : lines;
-    return mapIterator(
-      iteratorFromItems(rows, (l) => l),
-      (line) => this.element(line, names),
-      false,
-    );
+    const lines = this.lines();
+    const first = await lines.next();
+    const names = this.resolveNames(first.done ? '' : first.value);
+    let pending: string | null = this.hasHeader || first.done ? null : first.value;
+    return new DatasetIterator(async () => {
+      if (pending !== null) {
+        const line = pending;
+        pending = null;
+        return { value: this.element(line, names), done: false };
+      }
+      const r = await lines.next();
+      return r.done ? { value: null, done: true } : { value: this.element(r.value, names), done: false };
+    });
   }
 
   private element(line: string, names: string[]): TensorContainer {
@@ -192,7 +210,7 @@ function csvValue(v: string, c: ColumnConfig | undefined, key: string, line: str
 
 /**
  * A dataset of a CSV file's rows, as `tf.data.csv`: `source` is a URL (fetched) or, in
- * Node, a `file://` path. The file is read whole at the start of each pass.
+ * Node, a `file://` path. Each pass streams the file in chunks and parses rows as they come.
  */
 export function csv(source: string, csvConfig: CSVConfig = {}): CSVDataset {
   if (typeof source !== 'string')

@@ -61,6 +61,15 @@ export interface FitOptions {
    * it was. Default: draw from the global stream.
    */
   seed?: number | string;
+  /**
+   * Batches per epoch (Keras's steps_per_epoch). The batches come from one stream of
+   * passes over the data (each pass reshuffled, its last batch possibly smaller) that
+   * continues across epochs: an epoch shorter than a pass leaves the rest of the pass to
+   * the next epoch, and a longer one runs on into the next pass. Default: one pass.
+   */
+  stepsPerEpoch?: number;
+  /** Validation batches evaluated per epoch (the first ones of the validation data). Default: all. */
+  validationSteps?: number;
 }
 
 /** Every key of FitOptions (the type makes a key added there and forgotten here an error). */
@@ -76,6 +85,8 @@ const FIT_OPTION_KEYS: Record<keyof FitOptions, true> = {
   classWeight: true,
   yieldEvery: true,
   seed: true,
+  stepsPerEpoch: true,
+  validationSteps: true,
 };
 
 /** The FitOptions in `args` that are set, and nothing else (what may be sent to a worker). */
@@ -151,6 +162,8 @@ export function checkFitOptions(
   verbose: number;
   validationFreq: number;
   split: number;
+  stepsPerEpoch: number | null;
+  validationSteps: number | null;
 } {
   const fail = (what: string): never => {
     throw new Error(`ferrite: ${modelName}: fit: ${what}`);
@@ -169,7 +182,15 @@ export function checkFitOptions(
     fail(`seed must be an integer or a string, got ${String(args.seed)}`);
   const split = args.validationSplit ?? 0;
   if (!(split >= 0 && split < 1)) fail(`validationSplit must be in [0, 1), got ${split}`);
-  return { batchSize, epochs, initialEpoch, verbose, validationFreq, split };
+  const positive = (name: 'stepsPerEpoch' | 'validationSteps'): number | null => {
+    const v = args[name];
+    if (v === undefined || v === null) return null;
+    if (!Number.isInteger(v) || v < 1) fail(`${name} must be a positive integer, got ${String(v)}`);
+    return v;
+  };
+  const stepsPerEpoch = positive('stepsPerEpoch');
+  const validationSteps = positive('validationSteps');
+  return { batchSize, epochs, initialEpoch, verbose, validationFreq, split, stepsPerEpoch, validationSteps };
 }
 
 /** An epoch's running totals: sample-weighted loss sums; the metrics keep their own counts. */
@@ -246,7 +267,8 @@ export async function fitModel(
   const op = 'fit';
   if (model.isTraining)
     throw new Error(`ferrite: ${model.name}: fit: the model is already training (await the running fit first)`);
-  const { batchSize, epochs, initialEpoch, verbose, validationFreq, split } = checkFitOptions(model.name, args);
+  const { batchSize, epochs, initialEpoch, verbose, validationFreq, split, stepsPerEpoch, validationSteps } =
+    checkFitOptions(model.name, args);
 
   ensureGraphFor(model, x);
   const outputs = compiled.outputs();
@@ -291,6 +313,21 @@ export async function fitModel(
     const n = xs[0].shape[0];
     if (n === 0) throw new Error(`ferrite: ${model.name}: fit: x has no samples`);
     const doValidation = valXs !== null;
+    const valBatchSize = args.validationBatchSize ?? batchSize;
+    if (validationSteps !== null) {
+      if (!doValidation)
+        throw new Error(`ferrite: ${model.name}: fit: validationSteps needs validationData or validationSplit`);
+      // The first validationSteps batches: the same rows every epoch, as Keras evaluates them.
+      const rows = Math.min(valXs![0].shape[0], validationSteps * valBatchSize);
+      const head = (ts: Tensor[]) =>
+        ts.map((t) => {
+          const part = sliceRows(t, 0, rows);
+          if (part !== t) owned.push(keep(part));
+          return part;
+        });
+      valXs = head(valXs!);
+      valYs = head(valYs!);
+    }
 
     let classTable: Tensor | null = null;
     if (args.classWeight !== undefined) {
@@ -305,7 +342,8 @@ export async function fitModel(
       owned.push(classTable);
     }
 
-    const steps = Math.ceil(n / batchSize);
+    const batchesPerPass = Math.ceil(n / batchSize);
+    const steps = stepsPerEpoch ?? batchesPerPass;
     const names = compiled.metricsNames;
     const { history, userCallbacks, callbacks } = fitCallbacks(model, args, {
       epochs,
@@ -335,6 +373,10 @@ export async function fitModel(
     const yieldMs =
       yieldEvery === 'auto' ? 100 : typeof yieldEvery === 'number' ? yieldEvery : yieldEvery === 'batch' ? 0 : Infinity;
     let lastYield = performance.now();
+    // The stream of batches: pass `order`, batch `passBatch` of it. Without stepsPerEpoch
+    // every epoch is exactly one pass; with it, the stream continues across epochs.
+    let order: Int32Array = inOrder;
+    let passBatch = batchesPerPass;
 
     model.isTraining = true;
     model.stopTraining = false;
@@ -345,11 +387,15 @@ export async function fitModel(
       await callbacks.onTrainBegin();
       for (let epoch = initialEpoch; epoch < epochs; epoch++) {
         await callbacks.onEpochBegin(epoch);
-        const order = (args.shuffle ?? true) ? shuffledOrder(n) : inOrder;
+        if (stepsPerEpoch === null) passBatch = batchesPerPass;
         compiled.resetMetrics();
         const totals = new EpochTotals(compiled);
         for (let b = 0; b < steps; b++) {
-          const start = b * batchSize;
+          if (passBatch === batchesPerPass) {
+            order = (args.shuffle ?? true) ? shuffledOrder(n) : inOrder;
+            passBatch = 0;
+          }
+          const start = passBatch++ * batchSize;
           const size = Math.min(batchSize, n - start);
           if (callbacks.wantsBatchHooks) await callbacks.onBatchBegin(b, { batch: b, size });
           let values: number[];
@@ -379,7 +425,7 @@ export async function fitModel(
         // Losses: sample-weighted means over the batches; metrics: over the epoch's counts.
         const epochLogs = totals.epochLogs();
         if (doValidation && (epoch + 1 - initialEpoch) % validationFreq === 0) {
-          const val = evaluateInternal(model, compiled, valXs!, valYs!, args.validationBatchSize ?? batchSize);
+          const val = evaluateInternal(model, compiled, valXs!, valYs!, valBatchSize);
           names.forEach((name, i) => (epochLogs[`val_${name}`] = val[i]));
           if (!Number.isFinite(val[0]) && failure === null)
             nonFinite(epoch, steps - 1, 'validation loss', val[0], 'in validation at the end of the epoch');
