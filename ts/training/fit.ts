@@ -5,7 +5,7 @@
 import { Tensor } from '../tensor/tensor.js';
 import { endScope, keep, startScope } from '../tensor/scope.js';
 import { tensor } from '../tensor/creation.js';
-import { argMax, cast, gather, reshape } from '../ops/index.js';
+import { argMax, cast, gather, mul, reshape } from '../ops/index.js';
 import { nextStream, randomState, restoreRandomState, setRandomSeed } from '../ops/random.js';
 import { permutation } from '../data/shuffle.js';
 import type { TrainableModel } from './trainable-model.js';
@@ -102,6 +102,45 @@ export interface ModelFitArgs extends FitOptions {
   validationData?: [ModelData, ModelData];
   /** Where verbose output goes (default: stdout in Node, the console in browsers). */
   progressSink?: ProgressSink;
+  /**
+   * Keras's sample_weight: each training sample's weight in the loss, a [samples] tensor
+   * (for every output) or one per output. Multiplies classWeight's weights when both are
+   * given; with validationSplit the held-out samples' weights are dropped. Main-thread fit
+   * only (the worker's fit takes no tensors).
+   */
+  sampleWeight?: Tensor | Tensor[];
+}
+
+/** The sample weights as float32 [n] copies, one per output, checked; each is pushed to `owned`. */
+function checkSampleWeights(
+  model: string,
+  sw: Tensor | Tensor[],
+  outputs: number,
+  n: number,
+  owned: Tensor[],
+): Tensor[] {
+  const list = Array.isArray(sw) ? sw : Array.from({ length: outputs }, () => sw);
+  if (list.length !== outputs)
+    throw new Error(
+      `ferrite: ${model}: fit: sampleWeight has ${list.length} entries, the model has ${outputs} outputs`,
+    );
+  return list.map((t, k) => {
+    if (!(t instanceof Tensor)) throw new Error(`ferrite: ${model}: fit: sampleWeight[${k}] must be a Tensor`);
+    t.assertAlive(`${model}: fit: sampleWeight[${k}]`);
+    if (t.rank !== 1 || t.shape[0] !== n)
+      throw new Error(
+        `ferrite: ${model}: fit: sampleWeight[${k}] must have shape [${n}] (one weight per sample), got [${t.shape.join(', ')}]`,
+      );
+    const w = keep(cast(t, 'float32')); // a copy: the caller's tensor stays theirs
+    const values = w.dataSync();
+    const bad = values.findIndex((v) => !(v >= 0 && v < Infinity));
+    if (bad >= 0) {
+      w.dispose();
+      throw new Error(`ferrite: ${model}: fit: sampleWeight[${k}][${bad}] must be finite and >= 0, got ${values[bad]}`);
+    }
+    owned.push(w);
+    return w;
+  });
 }
 
 /** Lets the event loop run (timers, I/O, a worker's messages). */
@@ -276,9 +315,13 @@ export async function fitModel(
   let { xs, ys } = data;
   const total = data.n;
 
-  // Tensors this function makes and must free: split data, the class weight table.
+  // Tensors this function makes and must free: split data, the class weight table, sample weights.
   const owned: Tensor[] = [];
   try {
+    let sampleWeights: Tensor[] | null = null;
+    if (args.sampleWeight !== undefined) {
+      sampleWeights = checkSampleWeights(model.name, args.sampleWeight, outputs.length, total, owned);
+    }
     let valXs: Tensor[] | null = null;
     let valYs: Tensor[] | null = null;
     if (args.validationData !== undefined) {
@@ -309,6 +352,7 @@ export async function fitModel(
       valYs = cut(ys, at, total - at);
       xs = cut(xs, 0, at);
       ys = cut(ys, 0, at);
+      if (sampleWeights !== null) sampleWeights = cut(sampleWeights, 0, at);
     }
     const n = xs[0].shape[0];
     if (n === 0) throw new Error(`ferrite: ${model.name}: fit: x has no samples`);
@@ -404,7 +448,11 @@ export async function fitModel(
             const idx = tensor(order.subarray(start, start + size), [size], 'int32');
             const xb = xs.map((t) => gather(t, idx));
             const yb = ys.map((t) => gather(t, idx));
-            const sw = classTable !== null ? [classWeightsFor(outputs[0], yb[0], classTable)] : null;
+            let sw = sampleWeights !== null ? sampleWeights.map((t) => gather(t, idx)) : null;
+            if (classTable !== null) {
+              const cw = classWeightsFor(outputs[0], yb[0], classTable);
+              sw = sw === null ? [cw] : [mul(cw, sw[0]), ...sw.slice(1)];
+            }
             values = step.run(xb, yb, sw);
           } catch (e) {
             if (!(e instanceof NonFiniteStepError)) throw e;
