@@ -570,6 +570,8 @@ const TYPES = [
   'worker.WorkerCompileArgs',
   // Keras cross-entropy options (issue 10).
   'losses.CrossentropyOptions',
+  // Data held in the training worker (issue 15).
+  'worker.ResidentData',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));

@@ -33,6 +33,7 @@ import type {
   WorkerInfo,
 } from './protocol.js';
 import { TransferList, packResult, unpackTensor, type WireTensor } from './wire.js';
+import { ResidentStore, type ResidentStats, type WireData } from './resident.js';
 
 const WHO = 'ferrite: background trainer';
 
@@ -100,6 +101,8 @@ export class TrainerHost {
   private stopToken = 0;
   /** Token of the running fit (0 when idle). */
   private activeToken = 0;
+  /** Data kept between calls (putData), and the count of data bytes received. */
+  private readonly resident = new ResidentStore();
 
   async init(opts: InitOptions): Promise<WorkerInfo> {
     if (opts.wasmPaths !== undefined) setWasmPaths(opts.wasmPaths);
@@ -189,12 +192,7 @@ export class TrainerHost {
     this.activeToken = opts.token;
     const queue = port !== null ? new EventQueue(Comlink.wrap<EventSink>(port), opts.batchEventInterval) : null;
     const owned: Tensor[] = [];
-    const unpack = (ws: WireTensor[]): Tensor[] =>
-      ws.map((w) => {
-        const t = unpackTensor(w);
-        owned.push(t);
-        return t;
-      });
+    const unpack = (d: WireData): Tensor[] => this.resident.resolve(`${WHO}: fit`, d, owned);
     try {
       const x = unpack(data.x);
       const y = unpack(data.y);
@@ -226,9 +224,10 @@ export class TrainerHost {
     }
   }
 
-  predict(xs: WireTensor[], batchSize?: number): WireTensor[] {
+  predict(xs: WireData, batchSize?: number): WireTensor[] {
     const model = this.requireModel('predict');
-    const inputs = xs.map(unpackTensor);
+    const owned: Tensor[] = [];
+    const inputs = this.resident.resolve(`${WHO}: predict`, xs, owned);
     try {
       const out = model.predict(single(inputs), { batchSize });
       const outs = Array.isArray(out) ? out : [out];
@@ -237,18 +236,20 @@ export class TrainerHost {
       for (const t of outs) t.dispose();
       return Comlink.transfer(packed, transfers.list);
     } finally {
-      for (const t of inputs) t.dispose();
+      for (const t of owned) t.dispose();
     }
   }
 
-  evaluate(xs: WireTensor[], ys: WireTensor[], batchSize?: number): number[] {
+  evaluate(xs: WireData, ys: WireData, batchSize?: number): number[] {
     const model = this.requireModel('evaluate');
     // evaluate resets the metrics that fit is aggregating over the current epoch.
     if (this.activeToken !== 0)
       throw new Error(`${WHO}: evaluate: the model is training; await fit (or stop it) first`);
-    const owned = [...xs.map(unpackTensor), ...ys.map(unpackTensor)];
+    const owned: Tensor[] = [];
     try {
-      const out = model.evaluate(single(owned.slice(0, xs.length)), single(owned.slice(xs.length)), { batchSize });
+      const x = this.resident.resolve(`${WHO}: evaluate`, xs, owned);
+      const y = this.resident.resolve(`${WHO}: evaluate`, ys, owned);
+      const out = model.evaluate(single(x), single(y), { batchSize });
       const outs = Array.isArray(out) ? out : [out];
       const values = outs.map((t) => t.dataSync()[0]);
       for (const t of outs) t.dispose();
@@ -275,6 +276,21 @@ export class TrainerHost {
       weights: model.weights.map((w) => packResult(w, transfers)),
     };
     return Comlink.transfer(saved, transfers.list);
+  }
+
+  putData(data: WireTensor[]): number {
+    return this.resident.put(data);
+  }
+
+  freeData(handle: number): void {
+    // A running fit may be reading them (the caller refuses this too).
+    if (this.activeToken !== 0)
+      throw new Error(`${WHO}: freeData: the model is training; await fit (or stop() it) first`);
+    this.resident.free(`${WHO}: freeData`, handle);
+  }
+
+  residentStats(): ResidentStats {
+    return this.resident.stats();
   }
 
   /** Never settles: the call stays pending until the crash, like any call caught by one. */
@@ -308,6 +324,9 @@ export class TrainerHost {
       getWeights: () => this.getWeights(),
       save: () => this.save(),
       crash: (m, d) => this.crash(m, d),
+      putData: (d) => this.putData(d),
+      freeData: (h) => this.freeData(h),
+      residentStats: () => this.residentStats(),
     };
   }
 }

@@ -13,3 +13,4 @@ export {
 } from './trainer.js';
 export type { DataInput, TensorData } from './wire.js';
 export type { WorkerCompileArgs, OptimizerSpec } from './compile-spec.js';
+export type { ResidentData } from './resident.js';

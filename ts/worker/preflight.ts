@@ -10,15 +10,34 @@ import { checkLabelValues, checkShapeAgainstInput } from '../training/data-check
 import { nonFiniteDataMessage } from '../training/finite.js';
 import type { ModelInfo } from './protocol.js';
 import { checkTensorData, type DataInput } from './wire.js';
+import { ResidentData } from './resident.js';
 
-/** The sample count (first dimension) of each entry. */
-function preflightList(
+/** Data a background fit takes: arrays or tensors to send, or data already in the worker. */
+export type FitData = DataInput | DataInput[] | ResidentData;
+
+/** Shapes and sample counts of resident data (its values were sent already; the worker checks them). */
+function preflightResident(
   where: string,
   model: ModelInfo,
   what: string,
-  v: DataInput | DataInput[],
+  v: ResidentData,
   side: 'input' | 'output',
 ): number[] {
+  const expected = side === 'input' ? (model.inputs?.length ?? v.entries.length) : model.numOutputs;
+  if (v.entries.length !== expected)
+    throw new Error(
+      `ferrite: ${where}: ${what} (${v.toString()}) must hold ${expected} array(s), got ${v.entries.length}`,
+    );
+  return v.entries.map(({ shape, dtype }, i) => {
+    const spec = side === 'input' ? model.inputs?.[i] : undefined;
+    if (spec) checkShapeAgainstInput(model.name, `fit: ${what}`, [...shape], dtype, spec.shape, spec.dtype);
+    return shape[0] ?? 0;
+  });
+}
+
+/** The sample count (first dimension) of each entry. */
+function preflightList(where: string, model: ModelInfo, what: string, v: FitData, side: 'input' | 'output'): number[] {
+  if (v instanceof ResidentData) return preflightResident(where, model, what, v, side);
   const list = Array.isArray(v) ? v : [v];
   const inputs = side === 'input' ? model.inputs : null;
   const expected = side === 'input' ? (inputs?.length ?? list.length) : model.numOutputs;
@@ -56,14 +75,14 @@ function preflightList(
 /** Throws, before anything is sent, what the worker's fit would refuse in options, shapes, counts and values. */
 export function preflightFit(
   model: ModelInfo,
-  x: DataInput | DataInput[],
-  y: DataInput | DataInput[],
-  validationData: [DataInput | DataInput[], DataInput | DataInput[]] | undefined,
+  x: FitData,
+  y: FitData,
+  validationData: [FitData, FitData] | undefined,
   options: FitOptions,
 ): void {
   const where = `${model.name}: fit`;
   checkFitOptions(model.name, options);
-  const pairs: [string, string, DataInput | DataInput[], DataInput | DataInput[]][] = [['x', 'y', x, y]];
+  const pairs: [string, string, FitData, FitData][] = [['x', 'y', x, y]];
   if (validationData !== undefined) {
     if (!Array.isArray(validationData) || validationData.length !== 2)
       throw new Error(`ferrite: ${where}: validationData must be [xVal, yVal]`);

@@ -9,6 +9,7 @@ import type { EarlyStoppingArgs } from '../training/early-stopping.js';
 import type { FitOptions } from '../training/fit.js';
 import type { CompileSpec } from './compile-spec.js';
 import type { WireTensor } from './wire.js';
+import type { ResidentStats, WireData } from './resident.js';
 
 export interface InitOptions {
   /** Build to run; default: the best this worker allows (threads where possible). */
@@ -58,9 +59,9 @@ export interface ModelInfo {
 }
 
 export interface FitPayload {
-  x: WireTensor[];
-  y: WireTensor[];
-  validationData?: [WireTensor[], WireTensor[]];
+  x: WireData;
+  y: WireData;
+  validationData?: [WireData, WireData];
 }
 
 export type HookName = 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd';
@@ -126,10 +127,16 @@ export interface WorkerApi {
   load(model: ModelPayload): ModelInfo;
   fit(data: FitPayload, opts: WireFitOptions, events: MessagePort | null): Promise<HistoryData>;
   stop(token: number): void;
-  predict(x: WireTensor[], batchSize?: number): WireTensor[];
-  evaluate(x: WireTensor[], y: WireTensor[], batchSize?: number): number[];
+  predict(x: WireData, batchSize?: number): WireTensor[];
+  evaluate(x: WireData, y: WireData, batchSize?: number): number[];
   getWeights(): WireTensor[];
   save(): SavedModel;
   /** For tests of failure handling: ends the worker abruptly `delayMs` from now (the call never answers). */
   crash(mode: CrashMode, delayMs: number): Promise<void>;
+  /** Keeps arrays in the worker; returns their handle. */
+  putData(data: WireTensor[]): number;
+  /** Frees a handle's arrays. */
+  freeData(handle: number): void;
+  /** Bytes received and held. */
+  residentStats(): ResidentStats;
 }

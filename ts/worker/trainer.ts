@@ -14,6 +14,7 @@ import { BaseCallback, type CallbackParams, type CustomCallbackArgs } from '../t
 import { EarlyStopping } from '../training/early-stopping.js';
 import { pickFitOptions, type FitOptions } from '../training/fit.js';
 import { preflightFit } from './preflight.js';
+import { ResidentData, type ResidentStats, type WireData } from './resident.js';
 import { TerminateOnNaN } from '../training/terminate-on-nan.js';
 import {
   compileArgsFromSpec,
@@ -46,8 +47,11 @@ import {
   type WireTensor,
 } from './wire.js';
 
-/** Data for the model's inputs or outputs: one entry, one per input / output in order, or by name. */
-type ModelInputs = DataInput | DataInput[] | Record<string, DataInput>;
+/**
+ * Data for the model's inputs or outputs: one entry, one per input / output in order, by
+ * name, or data already held in the worker (`putData`).
+ */
+type ModelInputs = DataInput | DataInput[] | Record<string, DataInput> | ResidentData;
 
 /** A model as data: its class name ('Sequential' or 'Model') and `getConfig()`, with optional weights. */
 export interface ModelConfig {
@@ -159,6 +163,8 @@ export class Trainer {
   private readonly modelInfo: ModelInfo;
   private running: { token: number; done: Promise<void>; hooks: HookDispatcher } | null = null;
   private nextToken = 1;
+  /** Data held in the worker for this trainer, freed on terminate. */
+  private readonly residentData = new Set<ResidentData>();
 
   /** Use `worker.create()`. */
   constructor(
@@ -177,8 +183,12 @@ export class Trainer {
     this.numOutputs = model.numOutputs;
   }
 
-  /** x or y as one entry or a list in the model's order (name-keyed maps resolved). */
-  private list(op: string, what: 'x' | 'y', v: ModelInputs): DataInput | DataInput[] {
+  /** x or y as one entry or a list in the model's order (name-keyed maps resolved), or resident data. */
+  private list(op: string, what: 'x' | 'y', v: ModelInputs): DataInput | DataInput[] | ResidentData {
+    if (v instanceof ResidentData) {
+      v.check(`${WHO}: ${op}: ${what}`, this, this.isTerminated);
+      return v;
+    }
     const info = this.modelInfo;
     const names = what === 'x' ? info.inputNames : (info.outputs?.map((o) => o.name) ?? null);
     return dataList(info.name, op, what, names, v);
@@ -248,7 +258,7 @@ export class Trainer {
     });
 
     // Everything the worker would refuse before training, checked before any array moves.
-    let vd: [DataInput | DataInput[], DataInput | DataInput[]] | undefined;
+    let vd: [DataInput | DataInput[] | ResidentData, DataInput | DataInput[] | ResidentData] | undefined;
     if (args.validationData !== undefined) {
       const v = args.validationData;
       if (!Array.isArray(v) || v.length !== 2) throw new Error(`${WHO}: fit: validationData must be [xVal, yVal]`);
@@ -258,14 +268,14 @@ export class Trainer {
     preflightFit(this.modelInfo, xs, ys, vd, args);
     const transfers = new TransferList();
     const payload = {
-      x: packTensors('fit: x', xs, transfers),
-      y: packTensors('fit: y', ys, transfers),
-      validationData: undefined as [WireTensor[], WireTensor[]] | undefined,
+      x: packData('fit: x', xs, transfers),
+      y: packData('fit: y', ys, transfers),
+      validationData: undefined as [WireData, WireData] | undefined,
     };
     if (vd !== undefined)
       payload.validationData = [
-        packTensors('fit: validationData[0]', vd[0], transfers),
-        packTensors('fit: validationData[1]', vd[1], transfers),
+        packData('fit: validationData[0]', vd[0], transfers),
+        packData('fit: validationData[1]', vd[1], transfers),
       ];
     const token = this.nextToken++;
     const opts: WireFitOptions = { ...pickFitOptions(args), token, callbacks: specs, batchEventInterval: interval };
@@ -315,7 +325,7 @@ export class Trainer {
   /** The model's outputs for x (a Tensor, or one per output), computed in the worker in batches. */
   async predict(x: ModelInputs, args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
     const transfers = new TransferList();
-    const xs = packTensors('predict: x', this.list('predict', 'x', x), transfers);
+    const xs = packData('predict: x', this.list('predict', 'x', x), transfers);
     const out = await this.conn.call('trainer.predict()', (api) =>
       api.predict(Comlink.transfer(xs, transfers.list), args.batchSize),
     );
@@ -329,12 +339,58 @@ export class Trainer {
     if (this.running !== null)
       throw new Error(`${WHO}: evaluate: the model is training; await fit (or stop() it) first`);
     const transfers = new TransferList();
-    const xs = packTensors('evaluate: x', this.list('evaluate', 'x', x), transfers);
-    const ys = packTensors('evaluate: y', this.list('evaluate', 'y', y), transfers);
+    const xs = packData('evaluate: x', this.list('evaluate', 'x', x), transfers);
+    const ys = packData('evaluate: y', this.list('evaluate', 'y', y), transfers);
     const values = await this.conn.call('trainer.evaluate()', (api) =>
       api.evaluate(Comlink.transfer(xs, transfers.list), ys, args.batchSize),
     );
     return values.length === 1 ? values[0] : values;
+  }
+
+  /**
+   * Sends arrays (or tensors) to the worker once and keeps them there: fit, evaluate and
+   * predict take the returned handle in place of x, y or validation data, and nothing is
+   * copied again however often it is used. Give one entry, or a list in the model's input
+   * (or output) order. Typed arrays are transferred (left empty here), as with fit. Free
+   * the data with `freeData` when done; `terminate()` frees it all.
+   *
+   * ```ts
+   * const xs = await trainer.putData({data: images, shape: [n, 28, 28]});
+   * const ys = await trainer.putData({data: labels, shape: [n]});
+   * for (const lr of [1e-3, 1e-4]) await trainer.fit(xs, ys, {epochs: 2});
+   * await trainer.freeData(xs);
+   * await trainer.freeData(ys);
+   * ```
+   */
+  async putData(data: DataInput | DataInput[]): Promise<ResidentData> {
+    if (data instanceof ResidentData) throw new Error(`${WHO}: putData: ${data.toString()} is already in the worker`);
+    const transfers = new TransferList();
+    const ws = packTensors('putData', data, transfers);
+    const entries = ws.map((w) => ({ shape: [...w.shape], dtype: w.dtype }));
+    const bytes = ws.reduce((s, w) => s + w.data.byteLength, 0);
+    const handle = await this.conn.call('trainer.putData()', (api) =>
+      api.putData(Comlink.transfer(ws, transfers.list)),
+    );
+    const resident = new ResidentData(handle, entries, bytes, this);
+    this.residentData.add(resident);
+    return resident;
+  }
+
+  /** Frees data `putData` kept in the worker; the handle is refused afterwards. Not while a fit runs. */
+  async freeData(data: ResidentData): Promise<void> {
+    if (!(data instanceof ResidentData))
+      throw new Error(`${WHO}: freeData: expected a handle from putData, got ${describeValue(data)}`);
+    data.check(`${WHO}: freeData`, this, this.isTerminated);
+    if (this.running !== null)
+      throw new Error(`${WHO}: freeData: the model is training; await fit (or stop() it) first`);
+    data.markFreed();
+    this.residentData.delete(data);
+    await this.conn.call('trainer.freeData()', (api) => api.freeData(data.handle));
+  }
+
+  /** @internal For tests and benches: the data bytes the worker received and the data it holds. */
+  residentStats(): Promise<ResidentStats> {
+    return this.conn.call('trainer.residentStats()', (api) => api.residentStats());
   }
 
   /** Copies of the weights as Tensors in this thread, in `model.weights` order (a snapshot between two batches if training). */
@@ -361,6 +417,8 @@ export class Trainer {
 
   /** Stops the worker at once; pending calls reject, and so does every later call. */
   terminate(): void {
+    for (const d of this.residentData) d.markFreed();
+    this.residentData.clear();
     this.conn.fail(`${WHO}: terminated by trainer.terminate()`);
   }
 
@@ -371,6 +429,16 @@ export class Trainer {
 }
 
 function noop(): void {}
+
+/** Data to send with a call, or the handle of data the worker holds. */
+function packData(what: string, v: DataInput | DataInput[] | ResidentData, transfers: TransferList): WireData {
+  return v instanceof ResidentData ? { handle: v.handle } : packTensors(what, v, transfers);
+}
+
+function describeValue(x: unknown): string {
+  if (x === null) return 'null';
+  return typeof x === 'object' ? (x.constructor?.name ?? 'object') : typeof x;
+}
 
 /** The model as data for the worker, with its weights packed for transfer. */
 function modelPayload(
