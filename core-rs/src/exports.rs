@@ -1851,3 +1851,19 @@ pub unsafe extern "C" fn fe_rnn_backward(
     };
     recurrent::rnn_backward(&p, &g, &l)
 }
+
+/// Bench hook: with `on` nonzero, every parallel job splits over all threads whatever its
+/// minimum share, so `bench/threads.ts` can time each kernel split and unsplit at any size
+/// and find where splitting pays. No effect without threads.
+#[no_mangle]
+pub extern "C" fn fe_debug_force_split(on: u32) {
+    parallel::set_force_split(on != 0)
+}
+
+/// In place over y (rows, cols): y = act(y + bias), bias (cols) or null; act is a
+/// `ConvActivation` (linear or relu). The tail of a fused Dense layer (`ts/ops/dense.ts`),
+/// whose backward is `fe_conv2d_bias_act_backward`.
+#[no_mangle]
+pub unsafe extern "C" fn fe_bias_act_forward(y: *mut f32, rows: usize, cols: usize, bias: *const f32, act: u32) {
+    conv::bias_act_forward(y, rows, cols, bias, act)
+}

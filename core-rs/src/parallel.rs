@@ -82,6 +82,7 @@ mod imp {
         0
     }
     pub fn pool_recover() {}
+    pub fn set_force_split(_on: bool) {}
 }
 
 #[cfg(target_feature = "atomics")]
@@ -112,21 +113,41 @@ mod imp {
     static WORKER_FAILED: AtomicI32 = AtomicI32::new(0);
     static SHUTDOWN: AtomicI32 = AtomicI32::new(0);
     static READY_WORKERS: AtomicU32 = AtomicU32::new(0);
+    /// Workers asleep in (or about to enter) an atomic wait on SEQ. `publish` notifies only
+    /// when there are some: while the workers spin, a dispatch makes no notify call (each
+    /// is a trip through the engine's futex table, a lock and a list walk).
+    static SLEEPING_WORKERS: AtomicI32 = AtomicI32::new(0);
+    /// Set while the caller sleeps on PENDING, so that the last worker notifies only then.
+    static CALLER_SLEEPING: AtomicI32 = AtomicI32::new(0);
+    /// A bench hook (`bench/threads.ts`): split every job as far as the thread count allows,
+    /// whatever its `min_items`, to measure where splitting starts to pay.
+    static FORCE_SPLIT: AtomicBool = AtomicBool::new(false);
 
     /// Spins this many rounds before sleeping: an empty dispatch round trip is then
     /// about a microsecond instead of ~25 µs for a futex wake (toolchain.md figures).
     const SPIN: u32 = 20_000;
 
+    /// A worker's wait for SEQ to leave `value`: spin, then sleep. Sleeping is announced
+    /// in SLEEPING_WORKERS before SEQ is read again (all SeqCst): either `publish` sees
+    /// the count and notifies, or this read sees the new SEQ and does not sleep.
     fn wait_while_eq(cell: &AtomicI32, value: i32) {
         let mut spins = 0;
-        while cell.load(Acquire) == value {
+        while cell.load(SeqCst) == value {
             if spins < SPIN {
                 spins += 1;
                 core::hint::spin_loop();
             } else {
-                unsafe { memory_atomic_wait32(cell.as_ptr(), value, -1) };
+                SLEEPING_WORKERS.fetch_add(1, SeqCst);
+                if cell.load(SeqCst) == value {
+                    unsafe { memory_atomic_wait32(cell.as_ptr(), value, -1) };
+                }
+                SLEEPING_WORKERS.fetch_sub(1, SeqCst);
             }
         }
+    }
+
+    pub fn set_force_split(on: bool) {
+        FORCE_SPLIT.store(on, SeqCst);
     }
 
     type Body<'a> = &'a (dyn Fn(usize, usize) + Sync);
@@ -135,7 +156,11 @@ mod imp {
         if n == 0 {
             return;
         }
-        let max_useful = if min_items == 0 { n } else { (n / min_items).max(1) };
+        let max_useful = if min_items == 0 || FORCE_SPLIT.load(Relaxed) {
+            n
+        } else {
+            (n / min_items).max(1)
+        };
         let threads = THREADS.load(Relaxed).min(max_useful).min(n);
         if threads <= 1 || IN_JOB.load(Relaxed) {
             body(0, n);
@@ -173,9 +198,12 @@ mod imp {
                 spins += 1;
                 core::hint::spin_loop();
             }
-            if PENDING.load(Acquire) == p {
+            // As in `wait_while_eq`: announce the sleep, then look again.
+            CALLER_SLEEPING.store(1, SeqCst);
+            if PENDING.load(SeqCst) == p {
                 unsafe { memory_atomic_wait32(PENDING.as_ptr(), p, -1) };
             }
+            CALLER_SLEEPING.store(0, SeqCst);
         }
     }
 
@@ -186,12 +214,14 @@ mod imp {
         JOB_VTABLE.store(vtable, Relaxed);
         JOB_N.store(n, Relaxed);
         JOB_THREADS.store(threads, Relaxed);
-        SEQ.fetch_add(1, Release); // even: complete
-        unsafe { memory_atomic_notify(SEQ.as_ptr(), u32::MAX) };
+        SEQ.fetch_add(1, SeqCst); // even: complete
+        if SLEEPING_WORKERS.load(SeqCst) != 0 {
+            unsafe { memory_atomic_notify(SEQ.as_ptr(), u32::MAX) };
+        }
     }
 
     fn finish_share() {
-        if PENDING.fetch_sub(1, AcqRel) == 1 {
+        if PENDING.fetch_sub(1, SeqCst) == 1 && CALLER_SLEEPING.load(SeqCst) != 0 {
             unsafe { memory_atomic_notify(PENDING.as_ptr(), 1) };
         }
     }

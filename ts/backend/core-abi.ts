@@ -569,6 +569,18 @@ export interface CoreAbi {
    * gradients); overwrites `gates` (and the GRU's `aux`) with gradients.
    */
   fe_rnn_backward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, cell: number /* u32 */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
+  /**
+   * Bench hook: with `on` nonzero, every parallel job splits over all threads whatever its
+   * minimum share, so `bench/threads.ts` can time each kernel split and unsplit at any size
+   * and find where splitting pays. No effect without threads.
+   */
+  fe_debug_force_split(on: number /* u32 */): void;
+  /**
+   * In place over y (rows, cols): y = act(y + bias), bias (cols) or null; act is a
+   * `ConvActivation` (linear or relu). The tail of a fused Dense layer (`ts/ops/dense.ts`),
+   * whose backward is `fe_conv2d_bias_act_backward`.
+   */
+  fe_bias_act_forward(y: number /* *mut f32 */, rows: number /* usize */, cols: number /* usize */, bias: number /* *const f32 */, act: number /* u32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -722,6 +734,8 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_rnn_forward: 9,
   fe_rnn_forward_naive: 9,
   fe_rnn_backward: 9,
+  fe_debug_force_split: 1,
+  fe_bias_act_forward: 5,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */
