@@ -109,7 +109,7 @@ pub unsafe fn conv2d_forward(g: &Geometry, x: *const f32, f: *const f32, bias: *
 }
 
 /// In place over y (rows, cols): y = act(y + bias), bias (cols) or null; split over threads.
-unsafe fn bias_act_forward(y: *mut f32, rows: usize, cols: usize, bias: *const f32, act: u32) {
+pub unsafe fn bias_act_forward(y: *mut f32, rows: usize, cols: usize, bias: *const f32, act: u32) {
     if bias.is_null() && act == ACT_LINEAR {
         return;
     }

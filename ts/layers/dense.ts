@@ -2,14 +2,15 @@
 // kernel W is [inputDim, units], bias b is [units].
 
 import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
-import { matMul } from '../ops/matmul.js';
-import { add, reshape } from '../ops/index.js';
+import { reshape } from '../ops/index.js';
 import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import type { SplitActivation } from './split-activation.js';
 import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
+import { denseForward, fusedDenseActivation } from '../ops/dense.js';
+import { ConvActivation } from '../backend/core-abi.js';
 
 export interface DenseArgs extends LayerArgs, KernelBiasArgs {
   /** Size of the output's last dimension. */
@@ -63,6 +64,9 @@ export class Dense extends Layer implements SplitActivation {
   }
 
   call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor {
+    // linear and relu run inside the fused kernel; other activations after it.
+    const act = fusedDenseActivation(this.activation.apply);
+    if (act !== undefined) return this.dense(singleFloat32(this.name, inputs), act);
     return this.activation.apply(this.callPreActivation(inputs, kwargs));
   }
 
@@ -72,16 +76,16 @@ export class Dense extends Layer implements SplitActivation {
 
   /** x W + b without the activation: the logits when the activation is softmax. */
   callPreActivation(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
-    const x = singleFloat32(this.name, inputs);
+    return this.dense(singleFloat32(this.name, inputs), ConvActivation.ACT_LINEAR);
+  }
+
+  /** act(x W + b) by the fused op, on the last axis of x of any rank >= 2. */
+  private dense(x: Tensor, act: ConvActivation): Tensor {
     const kernel = this.kernel!;
-    if (x.rank === 2) {
-      const y = matMul(x, kernel);
-      return this.bias ? add(y, this.bias) : y;
-    }
+    if (x.rank === 2) return denseForward(x, kernel, this.bias, act);
     // Any rank: fold the leading axes into rows, multiply, unfold.
     const rows = x.size / this.inputDim;
-    let y = matMul(reshape(x, [rows, this.inputDim]), kernel);
-    if (this.bias) y = add(y, this.bias);
+    const y = denseForward(reshape(x, [rows, this.inputDim]), kernel, this.bias, act);
     return reshape(y, [...x.shape.slice(0, -1), this.units]);
   }
 
