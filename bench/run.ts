@@ -12,7 +12,9 @@ import { benchFashionMnistMlp } from './fashion-mnist-mlp.js';
 import { benchGemm } from './gemm.js';
 import { benchMnistCnn } from './mnist-cnn.js';
 import { benchDcgan } from './dcgan.js';
-import { benchThreads } from './threads.js';
+import { benchBreakEven, benchThreads } from './threads.js';
+import { benchStep } from './step.js';
+import { benchWorker } from './worker.js';
 import { EPOCH_SAMPLES, fastestFerrite } from './training.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
 
@@ -106,6 +108,21 @@ const PARTS: Part[] = [
     name: 'dcgan',
     title: 'DCGAN on Fashion-MNIST (examples/dcgan.ts): seconds per epoch, batch 64, both training styles',
     run: async () => printTable((await benchDcgan()).rows),
+  },
+  {
+    name: 'break-even',
+    title: 'Thread pool: 2-thread speed-up of each kernel family by size (elements), split forced',
+    run: async () => printTable(await benchBreakEven()),
+  },
+  {
+    name: 'step',
+    title: 'MLP training step: µs, kernel calls and fixed cost per step, 1 vs 2 threads',
+    run: async () => printTable((await benchStep()).rows),
+  },
+  {
+    name: 'worker',
+    title: 'Background training: worker overhead on the MLP, data sent per fit vs resident (putData)',
+    run: async () => printTable(await benchWorker()),
   },
 ];
 

@@ -28,6 +28,8 @@ export class Engine {
   /** Live tensors and their bytes, for `memory()`. */
   numTensors = 0;
   numBytes = 0;
+  /** Calls into the core since the engine started (JS→wasm crossings; benches count them per step). */
+  kernelCalls = 0;
 
   constructor(
     readonly name: BuildName,
@@ -63,6 +65,7 @@ export class Engine {
   private guard(name: string, f: CoreFn): CoreFn {
     const engine = this;
     return function guarded() {
+      engine.kernelCalls++;
       try {
         return f.apply(null, arguments as unknown as number[]);
       } catch (e) {

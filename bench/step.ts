@@ -1,0 +1,120 @@
+// The fixed cost of a training step, and what threads give on small work: the Fashion-MNIST
+// MLP (Flatten 784 -> Dense 128 relu -> Dense 10 softmax, Adam, sparse cross-entropy,
+// accuracy) trained with `model.fit` at batch 1, 8 and 32 on the threaded build with 1 and
+// 2 threads, interleaved in one process. Per step: microseconds, kernel calls (JS→wasm
+// crossings, counted by the engine), and the fixed cost: the intercept of the line through
+// the step times at batch 1 and 32 (what a step costs before any sample is computed).
+//
+//   npx tsx bench/step.ts        (about half a minute)
+
+import { engine, getThreadsCount, ready, setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
+import { threadsSupported } from '../ts/backend/threads.js';
+import { mlp } from '../examples/fashion-mnist-mlp.js';
+import { train } from '../ts/optimizers/index.js';
+import { tensor } from '../ts/tensor/creation.js';
+import type { Tensor } from '../ts/tensor/tensor.js';
+import type { Sequential } from '../ts/models/index.js';
+import { fmt, fmtRatio, printTable, type Row } from './table.js';
+import { timeInterleaved, warmUp, type Timed } from './timing.js';
+import { isMain, randomData } from './util.js';
+
+const BATCHES = [1, 8, 32];
+/** Steps per timed round at each batch size (about the same time per round). */
+const STEPS: Record<number, number> = { 1: 400, 8: 300, 32: 150 };
+
+interface Setup {
+  model: Sequential;
+  x: Tensor;
+  y: Tensor;
+  dispose: () => void;
+}
+
+function setup(batch: number): Setup {
+  const n = STEPS[batch] * batch;
+  const x = tensor(randomData(n * 784, 1, 0, 1), [n, 28, 28]);
+  const y = tensor(Int32Array.from(randomData(n, 2, 0, 10), Math.floor), [n], 'int32');
+  const model = mlp();
+  const optimizer = train.adam(1e-3);
+  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  return {
+    model,
+    x,
+    y,
+    dispose: () => {
+      model.dispose();
+      optimizer.dispose();
+      x.dispose();
+      y.dispose();
+    },
+  };
+}
+
+export interface StepBenchResult {
+  rows: Row[];
+  /** Median µs per step by `${threads}t b${batch}`. */
+  microseconds: Record<string, number>;
+}
+
+export async function benchStep(opts: { rounds?: number; warmUpMs?: number } = {}): Promise<StepBenchResult> {
+  const { rounds = 7, warmUpMs = 600 } = opts;
+  const threaded = threadsSupported();
+  const threadCounts = threaded ? [1, 2] : [1];
+  setThreadsCount(2);
+  setBackendSync(threaded ? 'simd-threads' : 'simd');
+  await ready();
+  const setups = new Map(BATCHES.map((b) => [b, setup(b)]));
+  const calls = new Map<string, number>();
+  const contenders: Timed[] = [];
+  for (const nt of threadCounts) {
+    for (const b of BATCHES) {
+      const s = setups.get(b)!;
+      const name = `${nt}t b${b}`;
+      contenders.push({
+        name,
+        before: async () => {
+          setThreadsCount(nt);
+          await ready();
+        },
+        run: async () => {
+          const c0 = engine().kernelCalls;
+          await s.model.fit(s.x, s.y, { epochs: 1, batchSize: b, shuffle: false, verbose: 0 });
+          calls.set(name, (engine().kernelCalls - c0) / STEPS[b]);
+        },
+      });
+    }
+  }
+  await warmUp(contenders, warmUpMs);
+  const times = await timeInterleaved(contenders, rounds);
+  const us = (name: string, b: number) => (times.get(name)!.median / STEPS[b]) * 1e6;
+  const microseconds: Record<string, number> = {};
+  for (const c of contenders) microseconds[c.name] = us(c.name, Number(c.name.split('b')[1]));
+
+  const rows: Row[] = [];
+  for (const b of BATCHES) {
+    const row: Row = { figure: `MLP step, batch ${b} (µs)` };
+    for (const nt of threadCounts) row[`${nt} thread${nt > 1 ? 's' : ''}`] = fmt(microseconds[`${nt}t b${b}`]);
+    row['kernel calls'] = fmt(calls.get(`1t b${b}`) ?? 0);
+    row['2 vs 1 thread'] = threaded ? fmtRatio(microseconds[`1t b${b}`], microseconds[`2t b${b}`]) : '-';
+    rows.push(row);
+  }
+  // The line through batch 1 and 32: time = fixed + perSample * batch.
+  const fixed: Row = { figure: 'fixed cost per step (µs)' };
+  const perSample: Row = { figure: 'cost per sample (µs)' };
+  for (const nt of threadCounts) {
+    const [t1, t32] = [microseconds[`${nt}t b1`], microseconds[`${nt}t b32`]];
+    const col = `${nt} thread${nt > 1 ? 's' : ''}`;
+    perSample[col] = fmt((t32 - t1) / 31);
+    fixed[col] = fmt(t1 - (t32 - t1) / 31);
+  }
+  rows.push(fixed, perSample);
+  for (const s of setups.values()) s.dispose();
+  setThreadsCount(getThreadsCount());
+  return { rows, microseconds };
+}
+
+if (isMain(import.meta.url)) {
+  benchStep().then(({ rows }) => {
+    printTable(rows);
+    process.exit(0);
+  });
+}
