@@ -153,9 +153,6 @@ unsafe fn adam<const CHECK: bool, const AMSGRAD: bool>(
     );
     // Tested once, not per element: without decay p is not touched (inf · 0 would be NaN).
     let decays = h.decay != 0.0;
-    // The checking pass can bound the step instead of computing it when epsilon > 0.
-    let bounded = h.epsilon > 0.0 && h.alpha.is_finite();
-    let room_eps = splat(h.epsilon * 0.5);
     for_each_vector::<CHECK, 5>(n, [p, g as *mut f32, m, v, vhat], |at, [p, g, m, v, vhat]| {
         let gv = at.load(g);
         let mv = at.load(m);
@@ -175,30 +172,8 @@ unsafe fn adam<const CHECK: bool, const AMSGRAD: bool>(
         if decays {
             pv = pv.sub(pv.mul(decay));
         }
-        if CHECK && bounded && !adam_step_may_overflow(pv, mv, denom, alpha, room_eps) {
-            // The new p is finite (see `adam_step_may_overflow`): only pv itself is probed,
-            // and the square root and division, most of the pass, are skipped.
-            at.put(pv, p);
-        } else {
-            at.put(pv.sub(alpha.mul(mv).div(denom.sqrt().add(eps))), p);
-        }
+        at.put(pv.sub(alpha.mul(mv).div(denom.sqrt().add(eps))), p);
     })
-}
-
-/// Whether p - alpha m / (sqrt(denom) + epsilon) might not be finite, tested without the
-/// square root and the division: false guarantees it is finite when p, m and alpha are
-/// finite, denom >= 0 and epsilon > 0 (`room_eps` is epsilon / 2). Then sqrt(denom) +
-/// epsilon >= epsilon after rounding, so |alpha m / (sqrt(denom) + epsilon)| <=
-/// alpha |m| / epsilon (to a few ulps), and alpha |m| <= (MAX - |p|) epsilon / 2 leaves
-/// |p| plus that step below f32::MAX. A NaN m or p is not reported here: the probes of
-/// their own puts catch it.
-#[inline(always)]
-fn adam_step_may_overflow(p: F32x4, m: F32x4, denom: F32x4, alpha: F32x4, room_eps: F32x4) -> bool {
-    let step = alpha.mul(m.abs());
-    let room = splat(f32::MAX).sub(p.abs()).mul(room_eps);
-    // Masks: all bits set (a NaN) where a lane fails, so one failing lane makes the sum NaN.
-    let bad = step.gt(room).add(denom.lt(F32x4::zero()));
-    !bad.sum().is_finite()
 }
 
 /// m (first moment) and v (second moment) are (n); vhat (the maximum of v) is (n), or

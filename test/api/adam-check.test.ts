@@ -1,7 +1,7 @@
-// Adam's checking pass (core-rs/src/optimizer.rs, `adam_step_may_overflow`): it bounds the
-// weight's step without the square root and division where it can, and computes the step
-// where the bound does not settle it. Either way a step that would overflow the weight is
-// refused with nothing changed, and an accepted one has applyGradients' bits.
+// Adam's checking pass (core-rs/src/optimizer.rs, `applyGradientsIfFinite`) on the weight
+// itself: a step whose moments stay finite but whose weight would overflow is refused with
+// nothing changed, a huge finite one and ordinary ones are accepted with applyGradients'
+// bits. (The moments' overflow is covered in optimizers.test.ts.)
 
 import { expect, it } from 'vitest';
 import { describeEachBuild, randomArray, rng } from '../support/helpers.js';
