@@ -3,7 +3,9 @@
 // accuracy) trained with `model.fit` at batch 1, 8 and 32 on the threaded build with 1 and
 // 2 threads, interleaved in one process. Per step: microseconds, kernel calls (JS→wasm
 // crossings, counted by the engine), and the fixed cost: the intercept of the line through
-// the step times at batch 1 and 32 (what a step costs before any sample is computed).
+// the step times at batch 1 and 32 (what a step costs before any sample is computed),
+// and, in the same rounds, the optimizer's share of it: one `applyGradientsIfFinite` of Adam
+// over the model's 101,770 weights (checking pass and update), as fit runs it per step.
 //
 //   npx tsx bench/step.ts        (about half a minute)
 
@@ -12,6 +14,7 @@ import { threadsSupported } from '../ts/backend/threads.js';
 import { mlp } from '../examples/fashion-mnist-mlp.js';
 import { train } from '../ts/optimizers/index.js';
 import { tensor } from '../ts/tensor/creation.js';
+import { randomUniform } from '../ts/ops/random.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
 import type { Sequential } from '../ts/models/index.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
@@ -83,11 +86,31 @@ export async function benchStep(opts: { rounds?: number; warmUpMs?: number } = {
       });
     }
   }
+  // The optimizer alone: Adam over the weights of one more MLP, with fixed random gradients.
+  const updated = mlp();
+  const adam = train.adam(1e-3);
+  const gradients = Object.fromEntries(updated.trainableWeights.map((w) => [w.name, randomUniform(w.shape, -1, 1)]));
+  const UPDATES = 200;
+  for (const nt of threadCounts) {
+    contenders.push({
+      name: `${nt}t adam`,
+      before: async () => {
+        setThreadsCount(nt);
+        await ready();
+      },
+      run: () => {
+        for (let i = 0; i < UPDATES; i++) adam.applyGradientsIfFinite(gradients);
+      },
+    });
+  }
   await warmUp(contenders, warmUpMs);
   const times = await timeInterleaved(contenders, rounds);
   const us = (name: string, b: number) => (times.get(name)!.median / STEPS[b]) * 1e6;
   const microseconds: Record<string, number> = {};
-  for (const c of contenders) microseconds[c.name] = us(c.name, Number(c.name.split('b')[1]));
+  for (const c of contenders)
+    microseconds[c.name] = c.name.endsWith('adam')
+      ? (times.get(c.name)!.median / UPDATES) * 1e6
+      : us(c.name, Number(c.name.split('b')[1]));
 
   const rows: Row[] = [];
   for (const b of BATCHES) {
@@ -106,7 +129,13 @@ export async function benchStep(opts: { rounds?: number; warmUpMs?: number } = {
     perSample[col] = fmt((t32 - t1) / 31);
     fixed[col] = fmt(t1 - (t32 - t1) / 31);
   }
-  rows.push(fixed, perSample);
+  const optimizer: Row = { figure: 'of which the Adam update, all weights (µs)' };
+  for (const nt of threadCounts) optimizer[`${nt} thread${nt > 1 ? 's' : ''}`] = fmt(microseconds[`${nt}t adam`]);
+  optimizer['kernel calls'] = fmt(2 * updated.trainableWeights.length);
+  rows.push(fixed, optimizer, perSample);
+  updated.dispose();
+  adam.dispose();
+  for (const g of Object.values(gradients)) g.dispose();
   for (const s of setups.values()) s.dispose();
   setThreadsCount(getThreadsCount());
   return { rows, microseconds };
