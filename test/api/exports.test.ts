@@ -424,6 +424,15 @@ const VALUES = [
   'train.adagrad',
   'train.adamax',
   'train.adamw',
+  // Live charts, the tfjs-vis way, and more SVG charts (issue 16).
+  'plot.barChart',
+  'plot.heatmap',
+  'plot.table',
+  'vis',
+  'vis.metrics',
+  'vis.render',
+  'vis.setUPlot',
+  'vis.show',
 ];
 
 /** Every export that exists only as a type (interfaces, type aliases, classes exported as types). */
@@ -570,6 +579,13 @@ const TYPES = [
   'worker.WorkerCompileArgs',
   // Keras cross-entropy options (issue 10).
   'losses.CrossentropyOptions',
+  // Live charts, the tfjs-vis way, and more SVG charts (issue 16).
+  'plot.Bar',
+  'plot.BarChartOptions',
+  'plot.HeatmapOptions',
+  'plot.TableOptions',
+  'vis.Drawable',
+  'vis.Surface',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));
