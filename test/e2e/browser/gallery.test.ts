@@ -1,0 +1,213 @@
+// The demo gallery (demo/gallery.html) in Chromium: the P1 and P4 cards train in their
+// background workers, their vis.show.fitCallbacks charts grow while training (the live
+// charts, drawn by uPlot), P4 draws its 50 captioned test images, and Pause / Resume /
+// Stop act on a running fit. Screenshots go to test-artifacts/.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDemoServer, type DemoServer } from '../../../scripts/serve-demo.mjs';
+import { ensureDist } from './build.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url).pathname;
+const present = existsSync(CHROMIUM);
+if (!present) console.warn(`test/e2e/browser/gallery.test.ts: SKIPPED: no ${CHROMIUM} (apt-get install chromium)`);
+
+/** What a card keeps in `window.gallery.cards[id].state` (demo/gallery.js). */
+interface CardState {
+  phase: string;
+  backend: string;
+  threads: number;
+  batches: number;
+  epochsDone: number;
+  epochs: number;
+  stopped: boolean;
+  history: Record<string, number>[];
+  testAccuracy: number | null;
+  gridDrawn: number;
+  error: string | null;
+}
+
+type GalleryWindow = { gallery: { ready?: boolean; cards: Record<string, { state: CardState }> } };
+
+const stateOf = (page: Page, id: string): Promise<CardState> =>
+  page.evaluate((i) => JSON.parse(JSON.stringify((window as unknown as GalleryWindow).gallery.cards[i].state)), id);
+
+async function waitForPhase(page: Page, id: string, phases: string[], timeout = 120_000): Promise<CardState> {
+  await page.waitForFunction(
+    ([i, ps]) =>
+      (ps as string[]).includes((window as unknown as GalleryWindow).gallery.cards[i as string]?.state.phase),
+    [id, phases] as const,
+    { timeout, polling: 100 },
+  );
+  return stateOf(page, id);
+}
+
+/** Points in the card's per-batch loss chart, as vis records them on the chart (`data-points`). */
+const batchPoints = (page: Page, id: string): Promise<number> =>
+  page.evaluate((i) => {
+    const el = document.querySelector(`#${i}-charts .ferrite-vis-batch .ferrite-vis-chart[data-series="loss"]`);
+    return el ? Number((el as HTMLElement).dataset.points) : 0;
+  }, id);
+
+describe.skipIf(!present)('demo gallery in Chromium (playwright-core)', () => {
+  let browser: Browser;
+  let server: DemoServer;
+
+  beforeAll(async () => {
+    ensureDist();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startDemoServer({ port: 0, isolate: true, quiet: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+    } finally {
+      await server?.close();
+    }
+  });
+
+  async function open(query: string, errors: string[]): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    await page.goto(`${server.url}gallery.html${query}`);
+    await page.waitForFunction(() => (window as unknown as GalleryWindow).gallery?.ready === true, null, {
+      timeout: 60_000,
+    });
+    return page;
+  }
+
+  it('P1 trains in its worker with live charts that grow during fit, then P4 draws its 50 test images', async () => {
+    const errors: string[] = [];
+    const page = await open('?p1Epochs=2&p1TrainSize=6000&p4Epochs=2', errors);
+    try {
+      await page.click('#p1-train');
+      // The live charts: the per-batch chart's point count grows while the worker trains.
+      await page.waitForFunction(
+        () => {
+          const el = document.querySelector('#p1-charts .ferrite-vis-batch .ferrite-vis-chart[data-series="loss"]');
+          return el !== null && Number((el as HTMLElement).dataset.points) >= 5;
+        },
+        null,
+        { timeout: 120_000, polling: 50 },
+      );
+      const early = await batchPoints(page, 'p1');
+      const earlyState = await stateOf(page, 'p1');
+      await page.waitForFunction(
+        (n) => {
+          const el = document.querySelector('#p1-charts .ferrite-vis-batch .ferrite-vis-chart[data-series="loss"]');
+          return Number((el as HTMLElement).dataset.points) >= n + 20;
+        },
+        early,
+        { timeout: 120_000, polling: 50 },
+      );
+      const later = await stateOf(page, 'p1');
+      expect(earlyState.phase).toBe('training');
+      expect(later.phase).toBe('training'); // still training: the chart grew during fit
+      expect(await batchPoints(page, 'p1')).toBeGreaterThan(early);
+
+      const p1 = await waitForPhase(page, 'p1', ['done', 'error']);
+      expect(p1.error).toBeNull();
+      expect(p1.backend).toBe('simd-threads');
+      expect(await page.textContent('#card-p1 .pill')).toMatch(/SIMD \+ threads · \d+ threads?/);
+      // Every batch is one point: 6,000 images in batches of 32 = 188 per epoch, 2 epochs.
+      expect(p1.batches).toBe(2 * 188);
+      expect(await batchPoints(page, 'p1')).toBe(2 * 188);
+      const epochPoints = await page.getAttribute(
+        '#p1-charts .ferrite-vis-epoch .ferrite-vis-chart[data-series="loss,val_loss"]',
+        'data-points',
+      );
+      expect(Number(epochPoints)).toBe(2);
+      // Ten classes: chance is 0.1; two short epochs of the MLP give ~0.75-0.85.
+      expect(p1.testAccuracy).toBeGreaterThan(0.6);
+      expect(await page.locator('#p1-extras .ferrite-vis-table').count()).toBe(2); // summary and per-class accuracy
+      expect(await page.textContent('#p1-extras')).toContain('101,770 parameters');
+
+      await page.click('#p4-train');
+      const p4 = await waitForPhase(page, 'p4', ['done', 'error']);
+      expect(p4.error).toBeNull();
+      expect(p4.epochsDone).toBe(2);
+      // 8,000 digits: Keras's recipe reaches ~0.9 after two epochs; chance is 0.1.
+      expect(p4.testAccuracy).toBeGreaterThan(0.8);
+      expect(p4.gridDrawn).toBe(50);
+      expect(await page.locator('#p4-grid canvas').count()).toBe(50);
+      // The canvases hold the digits: dark ink on white, so some pixels are dark.
+      const dark = await page.evaluate(() =>
+        [...document.querySelectorAll('#p4-grid canvas')].map((c) => {
+          const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] < 128) n++;
+          return n;
+        }),
+      );
+      expect(Math.min(...dark)).toBeGreaterThan(20);
+      // The confusion matrix counts the 2,000 held-out digits.
+      const cmTotal = await page.evaluate(() =>
+        [...document.querySelectorAll('#p4-confusion td')].reduce(
+          (a, td) => a + Number((td as HTMLElement).dataset.value),
+          0,
+        ),
+      );
+      expect(cmTotal).toBe(2000);
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: `${ARTIFACTS}gallery.png`, fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('Pause stops P4 between batches, Resume continues from there, Stop ends it early', async () => {
+    const errors: string[] = [];
+    const page = await open('?p4Epochs=20', errors);
+    try {
+      await page.click('#p4-train');
+      await page.waitForFunction(
+        () => {
+          const s = (window as unknown as GalleryWindow).gallery.cards.p4.state;
+          return s.batches >= 10 || s.phase === 'error';
+        },
+        null,
+        { timeout: 120_000 },
+      );
+      expect((await stateOf(page, 'p4')).error).toBeNull();
+      await page.click('#p4-pause');
+      const paused = await waitForPhase(page, 'p4', ['paused', 'error']);
+      expect(paused.error).toBeNull();
+      await page.waitForTimeout(700);
+      // Nothing trains while paused.
+      expect((await stateOf(page, 'p4')).batches).toBe(paused.batches);
+      expect(await page.textContent('#p4-pause')).toBe('Resume');
+      await page.click('#p4-pause');
+      await page.waitForFunction(
+        (n) => {
+          const s = (window as unknown as GalleryWindow).gallery.cards.p4.state;
+          return s.batches >= n + 10 || s.phase === 'error';
+        },
+        paused.batches,
+        { timeout: 120_000 },
+      );
+      expect((await stateOf(page, 'p4')).error).toBeNull();
+      // The charts keep counting on from the batches before the pause.
+      expect(await batchPoints(page, 'p4')).toBeGreaterThan(paused.batches);
+      await page.click('#p4-stop');
+      const stopped = await waitForPhase(page, 'p4', ['done', 'error']);
+      expect(stopped.error).toBeNull();
+      expect(stopped.stopped).toBe(true);
+      expect(stopped.epochsDone).toBeLessThan(20);
+      expect(stopped.testAccuracy).toBeGreaterThan(0.1);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
