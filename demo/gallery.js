@@ -133,7 +133,7 @@ class Card {
     const s = this.state;
     const epochs = Math.max(1, Math.min(50, Number(this.epochsInput.value) || 1));
     Object.assign(s, { phase: 'loading', stopped: false, batches: 0, epochsDone: 0, epochs, history: [] });
-    Object.assign(s, { testAccuracy: null, gridDrawn: 0, error: null });
+    Object.assign(s, { testAccuracy: null, gridDrawn: 0, error: null, firstLoss: null, lastLoss: null, sample: null });
     this.status.className = 'status';
     this.buttons.train.disabled = true;
     this.charts.replaceChildren();
@@ -142,15 +142,17 @@ class Card {
     const data = (this.data ??= await this.spec.load());
     this.setStatus('starting the worker\u2026');
     await this.startWorker();
-    const steps = Math.ceil(data.train.n / this.spec.batchSize);
+    const steps = this.spec.steps?.(data) ?? Math.ceil(data.train.n / this.spec.batchSize);
     // The live charts: loss and accuracy per batch and per epoch, drawn by vis with uPlot.
-    const charts = fe.vis.show.fitCallbacks(this.charts, ['loss', 'acc'], { height: 200 });
+    const charts = fe.vis.show.fitCallbacks(this.charts, this.spec.metrics ?? ['loss', 'acc'], { height: 200 });
     const start = performance.now();
     let seen = 0;
     const progress = {
       onBatchEnd: (batch, logs) => {
         s.batches++;
         seen += logs.size;
+        s.firstLoss ??= logs.loss;
+        s.lastLoss = logs.loss;
         const done = (s.epochsDone + (batch + 1) / steps) / epochs;
         this.fill.style.width = `${(100 * Math.min(1, done)).toFixed(1)}%`;
         const rate = Math.round(seen / ((performance.now() - start) / 1000));
@@ -194,8 +196,9 @@ class Card {
       `${s.stopped ? 'stopped' : 'trained'} after ${s.batches} batches, ${seconds.toFixed(1)} s; evaluating\u2026`,
     );
     await this.spec.finish(this, data);
+    const result = s.testAccuracy === null ? '' : ` \u00b7 test accuracy ${(100 * s.testAccuracy).toFixed(2)}%`;
     this.setStatus(
-      `${s.stopped ? 'stopped' : 'done'}: ${s.epochsDone} epoch${s.epochsDone === 1 ? '' : 's'} in ${seconds.toFixed(1)} s \u00b7 test accuracy ${(100 * s.testAccuracy).toFixed(2)}%`,
+      `${s.stopped ? 'stopped' : 'done'}: ${s.epochsDone} epoch${s.epochsDone === 1 ? '' : 's'} in ${seconds.toFixed(1)} s${result}`,
     );
     s.phase = 'done';
     this.buttons.train.disabled = false;
@@ -356,12 +359,104 @@ const p4 = {
   },
 };
 
+// ---- Text generation: a small P5 (examples/text-generation.ts) on Brown Corpus text ----
+
+const SEQ = 40;
+
+/** Windows of SEQ characters and the same windows one character on, from random starts. */
+function textWindows(ids, count) {
+  const x = new Int32Array(count * SEQ);
+  const y = new Int32Array(count * SEQ);
+  for (let k = 0; k < count; k++) {
+    const start = Math.floor(Math.random() * (ids.length - SEQ - 1));
+    x.set(ids.subarray(start, start + SEQ), k * SEQ);
+    y.set(ids.subarray(start + 1, start + SEQ + 1), k * SEQ);
+  }
+  return { x: { data: x, shape: [count, SEQ] }, y: { data: y, shape: [count, SEQ] } };
+}
+
+/** A next-character index drawn from probabilities sharpened (T < 1) or flattened by the temperature. */
+function sampleAt(probs, temperature) {
+  const w = Array.from(probs, (p) => Math.pow(Math.max(p, 1e-12), 1 / temperature));
+  let r = Math.random() * w.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < w.length; i++) if ((r -= w[i]) <= 0) return i;
+  return w.length - 1;
+}
+
+const textBatches = numberParam('textBatches', 50);
+const text = {
+  id: 'text',
+  title: 'Text generation \u00b7 a character LSTM on the Brown Corpus',
+  about:
+    'embedding 32 &rarr; LSTM 128 (return sequences) &rarr; dense softmax over the characters, Adam 10<sup>-2</sup>, batch 64; trained on windows of 40 characters of press reportage from the Brown Corpus, then sampled one character at a time with a temperature.',
+  epochs: numberParam('textEpochs', 8),
+  batchSize: 64,
+  metrics: ['loss'],
+  async load() {
+    const res = await fetch('/data/brown.txt');
+    if (!res.ok) throw new Error(`the server has no Brown text: ${await res.text()}`);
+    const raw = (await res.text()).toLowerCase();
+    const chars = [...new Set(raw)].sort();
+    const index = new Map(chars.map((c, i) => [c, i]));
+    return { raw, chars, ids: Int32Array.from(raw, (c) => index.get(c)) };
+  },
+  steps: () => textBatches,
+  makeModel() {
+    // The vocabulary is known once loaded; load() runs before the first model is made.
+    const vocab = gallery.cards.text.data.chars.length;
+    const model = fe.sequential({
+      layers: [
+        fe.layers.embedding({ inputDim: vocab, outputDim: 32, inputLength: SEQ }),
+        fe.layers.lstm({ units: 128, returnSequences: true, recurrentActivation: 'sigmoid' }),
+        fe.layers.dense({ units: vocab, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: fe.train.adam(1e-2), loss: 'sparseCategoricalCrossentropy' });
+    return model;
+  },
+  async prepare(data) {
+    return textWindows(data.ids, textBatches * 64);
+  },
+  async finish(card, data) {
+    const temperature = Number(card.temperature.value) || 0.8;
+    const start = Math.floor(Math.random() * (data.ids.length - SEQ));
+    const window = Array.from(data.ids.subarray(start, start + SEQ));
+    const seedText = window.map((i) => data.chars[i]).join('');
+    const out = h('p', { className: 'sample', id: 'text-sample' });
+    card.extras.prepend(h('div', {}, h('h3', { textContent: `Sampled at temperature ${temperature}` }), out));
+    let generated = '';
+    for (let n = 0; n < 200; n++) {
+      const probs = await card.trainer.predict({ data: Int32Array.from(window), shape: [1, SEQ] });
+      const all = probs.dataSync();
+      probs.dispose();
+      const vocab = data.chars.length;
+      const next = sampleAt(all.subarray((SEQ - 1) * vocab, SEQ * vocab), temperature);
+      generated += data.chars[next];
+      window.shift();
+      window.push(next);
+      out.replaceChildren(h('b', { textContent: seedText }), generated);
+    }
+    card.state.sample = generated;
+  },
+};
+
 async function main() {
   document.getElementById('isolation').textContent = gallery.isolated
     ? 'This page is cross-origin isolated (COOP/COEP): each worker trains with a thread pool.'
     : 'This page is not cross-origin isolated: each worker trains single-threaded.';
   await fe.ready();
-  const cards = [new Card(p1), new Card(p4)];
+  const cards = [new Card(p1), new Card(p4), new Card(text)];
+  // The text card's own control: the sampling temperature.
+  const textCard = gallery.cards.text;
+  textCard.temperature = h('input', {
+    type: 'number',
+    min: 0.1,
+    max: 2,
+    step: 0.1,
+    value: 0.8,
+    id: 'text-temperature',
+  });
+  textCard.buttons.stop.after(h('label', {}, 'temperature ', textCard.temperature));
   gallery.ready = true;
   const auto = (params.get('autostart') ?? '').split(',').filter(Boolean);
   for (const id of auto) {

@@ -27,6 +27,9 @@ interface CardState {
   testAccuracy: number | null;
   gridDrawn: number;
   error: string | null;
+  firstLoss: number | null;
+  lastLoss: number | null;
+  sample: string | null;
 }
 
 type GalleryWindow = { gallery: { ready?: boolean; cards: Record<string, { state: CardState }> } };
@@ -205,6 +208,31 @@ describe.skipIf(!present)('demo gallery in Chromium (playwright-core)', () => {
       expect(stopped.stopped).toBe(true);
       expect(stopped.epochsDone).toBeLessThan(20);
       expect(stopped.testAccuracy).toBeGreaterThan(0.1);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the text card trains a character LSTM on Brown text, then samples 200 characters with a temperature', async () => {
+    const errors: string[] = [];
+    const page = await open('?textEpochs=2&textBatches=20', errors);
+    try {
+      await page.fill('#text-temperature', '0.5');
+      await page.click('#text-train');
+      const s = await waitForPhase(page, 'text', ['done', 'error']);
+      expect(s.error).toBeNull();
+      expect(s.batches).toBe(40);
+      // Cross-entropy starts near ln(vocabulary) (~3.9 for ~50 characters) and falls as
+      // letter frequencies and common pairs are learnt.
+      expect(s.firstLoss!).toBeGreaterThan(3);
+      expect(s.lastLoss!).toBeLessThan(s.firstLoss! - 0.5);
+      expect(s.sample).toHaveLength(200);
+      // Drawn from the corpus's lower-case characters; spaces are the most common one.
+      expect(s.sample).toMatch(/^[^A-Z]*$/);
+      expect(s.sample!.split(' ').length).toBeGreaterThan(10);
+      expect(await page.textContent('#text-sample')).toContain(s.sample!);
+      expect(await page.textContent('#text-extras')).toContain('Sampled at temperature 0.5');
       expect(errors).toEqual([]);
     } finally {
       await page.close();
