@@ -238,4 +238,50 @@ describe.skipIf(!present)('demo gallery in Chromium (playwright-core)', () => {
       await page.close();
     }
   });
+
+  it('vis in a page: fitCallbacks on a main-thread model.fit and a confusion matrix, drawn into {name, tab} surfaces', async () => {
+    const errors: string[] = [];
+    const page = await open('', errors);
+    try {
+      // A string, so that the test runner's transforms leave the dynamic import alone.
+      const r = (await page.evaluate(`(async () => {
+        const fe = await import('/dist/index.mjs');
+        fe.setRandomSeed(5);
+        const m = fe.sequential({ layers: [
+          fe.layers.dense({ units: 8, inputShape: [2], activation: 'relu' }),
+          fe.layers.dense({ units: 2, activation: 'softmax' }) ] });
+        m.compile({ optimizer: fe.train.adam(0.05), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+        const xs = [], ys = [];
+        for (let i = 0; i < 64; i++) { const a = (i % 8) / 4 - 1, b = Math.floor(i / 8) / 4 - 1; xs.push(a, b); ys.push(a * b > 0 ? 1 : 0); }
+        const x = fe.tensor2d(xs, [64, 2]), y = fe.tensor1d(ys, 'int32');
+        const surface = { name: 'Main-thread fit', tab: 'Tests' };
+        await m.fit(x, y, { epochs: 3, batchSize: 16, validationSplit: 0.25, verbose: 0,
+          callbacks: fe.vis.show.fitCallbacks(surface, ['loss', 'acc']) });
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        await fe.vis.render.confusionMatrix({ name: 'Confusion', tab: 'Tests' }, { values: [[5, 1], [2, 7]], tickLabels: ['no', 'yes'] });
+        await fe.vis.show.modelSummary({ name: 'Model', tab: 'Tests' }, m);
+        const q = (sel) => [...document.querySelectorAll(sel)];
+        return {
+          tabs: q('#ferrite-vis > section').map((s) => s.dataset.tab),
+          surfaces: q('#ferrite-vis section[data-tab="Tests"] h3').map((h) => h.textContent),
+          batchPoints: q('[data-surface="Main-thread fit"] .ferrite-vis-batch .ferrite-vis-chart').map((c) => c.dataset.series + '=' + c.dataset.points),
+          epochPoints: q('[data-surface="Main-thread fit"] .ferrite-vis-epoch .ferrite-vis-chart').map((c) => c.dataset.series + '=' + c.dataset.points),
+          canvases: q('[data-surface="Main-thread fit"] canvas').length,
+          cells: q('[data-surface="Confusion"] td').map((td) => Number(td.dataset.value)),
+          summary: document.querySelector('[data-surface="Model"] table').textContent,
+        };
+      })()`)) as Record<string, unknown>;
+      expect(r.tabs).toEqual(['Tests']);
+      expect(r.surfaces).toEqual(['Main-thread fit', 'Confusion', 'Model']);
+      // 48 training samples in batches of 16: 3 batches per epoch, 9 in all; 3 epochs.
+      expect(r.batchPoints).toEqual(['loss=9', 'acc=9']);
+      expect(r.epochPoints).toEqual(['loss,val_loss=3', 'acc,val_acc=3']);
+      expect(r.canvases).toBeGreaterThanOrEqual(4);
+      expect(r.cells).toEqual([5, 1, 2, 7]);
+      expect(r.summary).toContain('42 parameters'); // 2*8+8 + 8*2+2
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
 });
