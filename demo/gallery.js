@@ -8,7 +8,7 @@
 // `window.gallery.cards[id].state` holds each card's state for tests and the curious.
 
 import * as fe from '/dist/index.mjs';
-import { buildText, loadIdxSet, toFloat, toFloatInSlices } from './shared.js';
+import { buildText, fashionMnistMlp, loadIdxSet, toFloat, toFloatInSlices } from './shared.js';
 
 const params = new URLSearchParams(location.search);
 const gallery = (window.gallery = { isolated: self.crossOriginIsolated === true, cards: {} });
@@ -248,17 +248,7 @@ const p1 = {
   epochs: numberParam('p1Epochs', 3),
   batchSize: 32,
   load: () => loadIdxSet('/data/info.json', params.get('p1TrainSize') ?? undefined),
-  makeModel() {
-    const model = fe.sequential({
-      layers: [
-        fe.layers.flatten({ inputShape: [28, 28] }),
-        fe.layers.dense({ units: 128, activation: 'relu' }),
-        fe.layers.dense({ units: 10, activation: 'softmax' }),
-      ],
-    });
-    model.compile({ optimizer: fe.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    return model;
-  },
+  makeModel: fashionMnistMlp,
   async prepare(data) {
     return {
       x: await imageInput(data.train, false),

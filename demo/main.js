@@ -8,7 +8,7 @@
 
 import * as fe from '/dist/index.mjs';
 import uPlot from 'uplot';
-import { buildText, loadIdxSet, toFloat, toFloatInSlices } from './shared.js';
+import { buildText, fashionMnistMlp, loadIdxSet, toFloat, toFloatInSlices } from './shared.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
@@ -83,20 +83,6 @@ const inputs = async (split) => ({
   x: { data: await toFloatInSlices(split.images), shape: [split.n, 28, 28] },
   y: { data: Int32Array.from(split.labels), shape: [split.n] },
 });
-
-// ---- the model ----
-
-function fashionMnistMlp() {
-  const model = fe.sequential({
-    layers: [
-      fe.layers.flatten({ inputShape: [28, 28] }),
-      fe.layers.dense({ units: 128, activation: 'relu' }),
-      fe.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: fe.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
 
 // ---- charts ----
 

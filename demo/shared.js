@@ -54,3 +54,16 @@ export function buildText(t) {
   const name = { 'simd-threads': 'SIMD + threads', simd: 'SIMD', scalar: 'scalar' }[t.backend];
   return `worker build: ${name} \u00b7 ${t.threads} thread${t.threads === 1 ? '' : 's'}`;
 }
+
+/** P1, the Fashion-MNIST MLP (examples/fashion-mnist-mlp.ts), compiled. */
+export function fashionMnistMlp() {
+  const model = fe.sequential({
+    layers: [
+      fe.layers.flatten({ inputShape: [28, 28] }),
+      fe.layers.dense({ units: 128, activation: 'relu' }),
+      fe.layers.dense({ units: 10, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: fe.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
