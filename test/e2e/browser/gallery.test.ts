@@ -330,12 +330,48 @@ describe.skipIf(!present)('demo gallery in Chromium (playwright-core)', () => {
         null,
         { timeout: 120_000 },
       );
+      // Pause: the worker finishes the step under way, then no more.
+      await page.click('#gan-pause');
+      await page.waitForTimeout(500);
+      const paused = (await stateOf(page, 'gan')).batches;
+      await page.waitForTimeout(700);
+      expect((await stateOf(page, 'gan')).batches).toBe(paused);
+      expect((await stateOf(page, 'gan')).phase).toBe('paused');
+      await page.click('#gan-pause'); // Resume
+      await page.waitForFunction(
+        (n) => (window as unknown as GalleryWindow).gallery.cards.gan.state.batches >= n + 3,
+        paused,
+        { timeout: 120_000 },
+      );
       await page.click('#gan-stop');
       const stopped = await waitForPhase(page, 'gan', ['done', 'error']);
       expect(stopped.error).toBeNull();
       expect(stopped.stopped).toBe(true);
       expect(stopped.batches).toBeLessThan(2000);
       expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('vis without uPlot in a page: the first chart fails saying how to add it', async () => {
+    const page = await browser.newPage();
+    // The import map still names uplot, but its file cannot be fetched.
+    await page.route('**/uPlot.esm.js', (route) => route.abort());
+    try {
+      await page.goto(`${server.url}gallery.html`);
+      await page.waitForFunction(() => (window as unknown as GalleryWindow).gallery?.ready === true, null, {
+        timeout: 60_000,
+      });
+      const message = (await page.evaluate(`(async () => {
+        const fe = await import('/dist/index.mjs');
+        const el = document.createElement('div');
+        document.body.append(el);
+        try { await fe.vis.render.histogram(el, [1, 2, 3]); return 'drawn'; } catch (e) { return e.message; }
+      })()`)) as string;
+      expect(message).toMatch(/ferrite: vis: charts in a page are drawn with uPlot, which is not loaded/);
+      expect(message).toContain('npm i uplot');
+      expect(message).toContain('fe.vis.setUPlot(uPlot)');
     } finally {
       await page.close();
     }
