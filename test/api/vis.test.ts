@@ -209,7 +209,7 @@ describe('vis.render and vis.show write SVG files in Node', () => {
 });
 
 describe('vis.show.fitCallbacks with model.fit in Node', () => {
-  it('writes one point per batch and per epoch, the epoch values equal to the History', async () => {
+  it("writes one point per batch and per epoch, the validation curve moving as the History's values do", async () => {
     fe.setRandomSeed(11);
     const rand = rng(11);
     const n = 96;
