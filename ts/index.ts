@@ -268,3 +268,7 @@ export * as browser from './browser/index.js';
 
 // Ferrite: training in a worker (`worker.create(model)`).
 export * as worker from './worker/index.js';
+
+// Ferrite: tfjs-vis's charts (`vis.show.fitCallbacks`, `vis.render.confusionMatrix`, ...),
+// drawn with uPlot in a page and as SVG files in Node.
+export * as vis from './vis/index.js';

@@ -424,6 +424,15 @@ const VALUES = [
   'train.adagrad',
   'train.adamax',
   'train.adamw',
+  // Live charts, the tfjs-vis way, and more SVG charts (issue 16).
+  'plot.barChart',
+  'plot.heatmap',
+  'plot.table',
+  'vis',
+  'vis.metrics',
+  'vis.render',
+  'vis.setUPlot',
+  'vis.show',
 ];
 
 /** Every export that exists only as a type (interfaces, type aliases, classes exported as types). */
@@ -572,6 +581,13 @@ const TYPES = [
   'losses.CrossentropyOptions',
   // Data held in the training worker (issue 15).
   'worker.ResidentData',
+  // Live charts, the tfjs-vis way, and more SVG charts (issue 16).
+  'plot.Bar',
+  'plot.BarChartOptions',
+  'plot.HeatmapOptions',
+  'plot.TableOptions',
+  'vis.Drawable',
+  'vis.Surface',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));

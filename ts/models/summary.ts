@@ -53,14 +53,61 @@ function isChain(model: SummarizedModel, nodes: Node[]): boolean {
   return model.isGraphBuilt && model.inputs.length === 1 && model.outputs.length === 1;
 }
 
-export function printSummary(model: SummarizedModel, opts: SummaryOptions = {}): void {
-  const print = opts.printFn ?? console.log;
+/** One layer's line of the summary table. */
+export interface SummaryRow {
+  name: string;
+  className: string;
+  /** As Keras prints it: '(None, 784)', 'multiple', or '?' before the graph is built. */
+  outputShape: string;
+  /** Parameter count with thousands separators, or '0 (unbuilt)'. */
+  params: string;
+  /** Functional models: 'layer[node][output]' per input. */
+  connectedTo: string[];
+  /** The layer's `trainable` flag. */
+  trainable: boolean;
+}
+
+/** The summary's rows: one per layer (functional models list their input layers too, as Keras does). */
+export function summaryRows(model: SummarizedModel): SummaryRow[] {
   const nodes = nodesOf(model);
-  const chain = isChain(model, nodes);
-  // One row per layer (functional models list their input layers too, as Keras does).
   const layers: Layer[] =
     model.getClassName() === 'Sequential' ? model.layers : model.isGraphBuilt ? model.graph().layers : [];
-  const names = layers.map((layer) => `${layer.name} (${layer.getClassName()})`);
+  return layers.map((layer) => {
+    const layerNodes = nodes.filter((n) => n.layer === layer);
+    let shape = '?';
+    if (layer instanceof InputLayer) shape = fmtShapeKeras(layer.output.shape);
+    else if (layerNodes.length === 1) {
+      const outs = layerNodes[0].outputs;
+      shape = outs.length === 1 ? fmtShapeKeras(outs[0].shape) : outs.map((o) => fmtShapeKeras(o.shape)).join(', ');
+    } else if (layerNodes.length > 1) shape = 'multiple';
+    return {
+      name: layer.name,
+      className: layer.getClassName(),
+      outputShape: shape,
+      params: layer.built ? withThousands(layer.countParams()) : '0 (unbuilt)',
+      trainable: layer.trainable,
+      connectedTo: layerNodes.flatMap((n) =>
+        n.inputs.map((t) => `${t.sourceLayer.name}[${t.sourceLayer.inboundNodes.indexOf(t.node)}][${t.outputIndex}]`),
+      ),
+    };
+  });
+}
+
+/** Trainable and non-trainable parameter counts, as the model sees them. */
+export function paramCounts(model: SummarizedModel): { trainable: number; nonTrainable: number } {
+  // The model's own view: a layer unfrozen inside a frozen nested model still counts as frozen.
+  let trainable = 0;
+  let nonTrainable = 0;
+  for (const w of model.trainableWeights) trainable += w.size;
+  for (const w of model.nonTrainableWeights) nonTrainable += w.size;
+  return { trainable, nonTrainable };
+}
+
+export function printSummary(model: SummarizedModel, opts: SummaryOptions = {}): void {
+  const print = opts.printFn ?? console.log;
+  const chain = isChain(model, nodesOf(model));
+  const rows = summaryRows(model);
+  const names = rows.map((r) => `${r.name} (${r.className})`);
   let lineLength = opts.lineLength ?? (chain ? 65 : 98);
   let positions = opts.positions ?? (chain ? [0.45, 0.85, 1] : [0.33, 0.55, 0.67, 1]);
   if (positions[positions.length - 1] <= 1) positions = positions.map((p) => Math.floor(lineLength * p));
@@ -92,33 +139,17 @@ export function printSummary(model: SummarizedModel, opts: SummaryOptions = {}):
   print(row(headers));
   print('='.repeat(lineLength));
 
-  layers.forEach((layer, i) => {
-    const layerNodes = nodes.filter((n) => n.layer === layer);
-    let shape = '?';
-    if (layer instanceof InputLayer) shape = fmtShapeKeras(layer.output.shape);
-    else if (layerNodes.length === 1) {
-      const outs = layerNodes[0].outputs;
-      shape = outs.length === 1 ? fmtShapeKeras(outs[0].shape) : outs.map((o) => fmtShapeKeras(o.shape)).join(', ');
-    } else if (layerNodes.length > 1) shape = 'multiple';
-    const params = layer.built ? withThousands(layer.countParams()) : '0 (unbuilt)';
-    const name = names[i];
-    if (chain) print(row([name, shape, params]));
+  rows.forEach((r, i) => {
+    if (chain) print(row([names[i], r.outputShape, r.params]));
     else {
-      const connected = layerNodes.flatMap((n) =>
-        n.inputs.map((t) => `${t.sourceLayer.name}[${t.sourceLayer.inboundNodes.indexOf(t.node)}][${t.outputIndex}]`),
-      );
-      print(row([name, shape, params, connected[0] ?? '']));
-      for (const c of connected.slice(1)) print(row(['', '', '', c]));
+      print(row([names[i], r.outputShape, r.params, r.connectedTo[0] ?? '']));
+      for (const c of r.connectedTo.slice(1)) print(row(['', '', '', c]));
     }
-    print(i === layers.length - 1 ? '='.repeat(lineLength) : '_'.repeat(lineLength));
+    print(i === rows.length - 1 ? '='.repeat(lineLength) : '_'.repeat(lineLength));
   });
-  if (layers.length === 0) print('='.repeat(lineLength));
+  if (rows.length === 0) print('='.repeat(lineLength));
 
-  // The model's own view: a layer unfrozen inside a frozen nested model still counts as frozen.
-  let trainable = 0;
-  let frozen = 0;
-  for (const w of model.trainableWeights) trainable += w.size;
-  for (const w of model.nonTrainableWeights) frozen += w.size;
+  const { trainable, nonTrainable: frozen } = paramCounts(model);
   print(`Total params: ${withThousands(trainable + frozen)}`);
   print(`Trainable params: ${withThousands(trainable)}`);
   print(`Non-trainable params: ${withThousands(frozen)}`);
