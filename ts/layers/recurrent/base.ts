@@ -14,6 +14,7 @@ import type { RnnActivation } from '../../backend/core-abi.js';
 import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from '../layer.js';
 import { fmtSymbolicShape, type SymbolicShape } from '../symbolic.js';
 import { WeightSpec } from '../weight-spec.js';
+import { checkDropoutRate, recurrentDropoutMask } from './dropout-masks.js';
 import type { ConstraintIdentifier } from '../constraints.js';
 import type { Initializer, InitializerIdentifier } from '../../initializers/initializer.js';
 import type { RegularizerIdentifier } from '../../regularizers/regularizer.js';
@@ -42,7 +43,12 @@ export interface RecurrentArgs extends LayerArgs {
    * per gate); inference is unchanged. Masks follow `setRandomSeed`.
    */
   dropout?: number;
-  /** Fraction of the recurrent state dropped while training (only 0 is supported so far). */
+  /**
+   * Fraction of the recurrent state h_prev dropped while training (default 0): one
+   * [batch, units] mask per sequence, the same at every step, multiplies h_prev where the
+   * cell reads it (TF.js's semantics: the recurrent projection, and for the GRU also the
+   * blend into h; the LSTM's c is not dropped). Inference is unchanged.
+   */
   recurrentDropout?: number;
   /** Output every step's h ([batch, time, units]) instead of the last ([batch, units]). */
   returnSequences?: boolean;
@@ -121,14 +127,8 @@ export abstract class RecurrentLayer extends Layer {
     this.returnState = args.returnState ?? false;
     this.goBackwards = args.goBackwards ?? false;
     this.stateful = args.stateful ?? false;
-    this.dropout = args.dropout ?? 0;
-    this.recurrentDropout = args.recurrentDropout ?? 0;
-    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1))
-      throw new Error(`ferrite: ${this.name}: dropout must be a number in [0, 1), got ${String(this.dropout)}`);
-    if (this.recurrentDropout !== 0)
-      throw new Error(
-        `ferrite: ${this.name}: recurrentDropout is not supported yet (got ${String(this.recurrentDropout)}); dropout is`,
-      );
+    this.dropout = checkDropoutRate(this.name, 'dropout', args.dropout);
+    this.recurrentDropout = checkDropoutRate(this.name, 'recurrentDropout', args.recurrentDropout);
     this.specs = {
       kernel: new WeightSpec(
         this.name,
@@ -174,8 +174,11 @@ export abstract class RecurrentLayer extends Layer {
     return this.specs.bias.initializer;
   }
 
-  /** The fused sequence: [y [batch, time, units], ...final states [batch, units]]. */
-  protected abstract sequence(x: Tensor, states: Tensor[], mask: Tensor | null): Tensor[];
+  /**
+   * The fused sequence: [y [batch, time, units], ...final states [batch, units]];
+   * `recurrentMask` [batch, units] multiplies h_prev (recurrent dropout) or is null.
+   */
+  protected abstract sequence(x: Tensor, states: Tensor[], mask: Tensor | null, recurrentMask: Tensor | null): Tensor[];
 
   /** The weights for the sequence ops (after build). */
   protected get weightsForOps(): RnnWeights {
@@ -244,8 +247,11 @@ export abstract class RecurrentLayer extends Layer {
     // Keras's input dropout: one [batch, 1, features] mask for every step.
     const xs = kwargs.training === true && this.dropout > 0 ? dropout(x, this.dropout, [null, 1, null]) : x;
     if (xs !== x) made.push(xs);
+    // Drawn after the input mask, as the cells draw theirs (same seed, same masks).
+    const recMask = recurrentDropoutMask(kwargs.training === true, this.recurrentDropout, x.shape[0], this.units);
+    if (recMask) made.push(recMask);
     try {
-      const [y, ...last] = this.sequence(xs, states, mask);
+      const [y, ...last] = this.sequence(xs, states, mask, recMask);
       if (this.stateful) this.keepStates(last);
       const output = this.returnSequences ? y : last[0];
       if (!this.returnSequences) y.dispose();

@@ -71,6 +71,8 @@ export class RNN extends Layer {
           );
       });
     }
+    // A sequence draws its own dropout masks (at its first step).
+    this.cell.resetDropoutMasks();
     const result = tidy(() => {
       let states =
         initial ?? (this.stateful && this.states !== null ? this.states : sizes.map((n) => zeros([batch, n])));
@@ -96,6 +98,7 @@ export class RNN extends Layer {
       }
       if (last === null) throw new Error(`ferrite: ${this.name}: the sequence has no time steps`);
       const output = this.returnSequences ? stack(outputs, 1) : last;
+      this.cell.resetDropoutMasks();
       return [output, ...states];
     });
     const [output, ...finalStates] = result;
