@@ -13,30 +13,21 @@ import { rnnActivationCode, type RnnWeights } from '../../ops/recurrent.js';
 import type { RnnActivation } from '../../backend/core-abi.js';
 import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from '../layer.js';
 import { fmtSymbolicShape, type SymbolicShape } from '../symbolic.js';
-import { WeightSpec } from '../weight-spec.js';
+import {
+  addRecurrentWeights,
+  recurrentWeightSpecs,
+  type RecurrentWeightArgs,
+  type RecurrentWeightSpecs,
+} from './weights.js';
 import { checkDropoutRate, recurrentDropoutMask } from './dropout-masks.js';
-import type { ConstraintIdentifier } from '../constraints.js';
 import type { Initializer, InitializerIdentifier } from '../../initializers/initializer.js';
-import type { RegularizerIdentifier } from '../../regularizers/regularizer.js';
 
 /** The options every recurrent layer takes (TF.js's names and defaults). */
-export interface RecurrentArgs extends LayerArgs {
+export interface RecurrentArgs extends LayerArgs, RecurrentWeightArgs {
   units: number;
   /** Default 'tanh'. */
   activation?: string;
   useBias?: boolean;
-  /** Default 'glorotNormal' (TF.js). */
-  kernelInitializer?: InitializerIdentifier;
-  /** Default 'orthogonal'. */
-  recurrentInitializer?: InitializerIdentifier;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier;
-  recurrentRegularizer?: RegularizerIdentifier;
-  biasRegularizer?: RegularizerIdentifier;
-  kernelConstraint?: ConstraintIdentifier;
-  recurrentConstraint?: ConstraintIdentifier;
-  biasConstraint?: ConstraintIdentifier;
   /**
    * Fraction of the input features dropped while training (default 0). As Keras 3, one
    * mask per batch row, the same at every time step and for every gate (TF.js draws one
@@ -94,7 +85,7 @@ export abstract class RecurrentLayer extends Layer {
   readonly stateful: boolean;
   readonly dropout: number;
   readonly recurrentDropout: number;
-  protected readonly specs: { kernel: WeightSpec; recurrent: WeightSpec; bias: WeightSpec };
+  protected readonly specs: RecurrentWeightSpecs;
   protected readonly activationCode: RnnActivation;
   kernel: Variable | null = null;
   recurrentKernel: Variable | null = null;
@@ -129,32 +120,7 @@ export abstract class RecurrentLayer extends Layer {
     this.stateful = args.stateful ?? false;
     this.dropout = checkDropoutRate(this.name, 'dropout', args.dropout);
     this.recurrentDropout = checkDropoutRate(this.name, 'recurrentDropout', args.recurrentDropout);
-    this.specs = {
-      kernel: new WeightSpec(
-        this.name,
-        'kernel',
-        args.kernelInitializer ?? 'glorotNormal',
-        args.kernelRegularizer,
-        true,
-        args.kernelConstraint,
-      ),
-      recurrent: new WeightSpec(
-        this.name,
-        'recurrent',
-        args.recurrentInitializer ?? 'orthogonal',
-        args.recurrentRegularizer,
-        true,
-        args.recurrentConstraint,
-      ),
-      bias: new WeightSpec(
-        this.name,
-        'bias',
-        args.biasInitializer ?? 'zeros',
-        args.biasRegularizer,
-        true,
-        args.biasConstraint,
-      ),
-    };
+    this.specs = recurrentWeightSpecs(this.name, args);
     this.inputSpec = [{ ndim: 3 }];
     this.supportsMasking = true;
   }
@@ -190,28 +156,9 @@ export abstract class RecurrentLayer extends Layer {
     const inputDim = shape[2];
     if (inputDim === null || inputDim === undefined)
       throw new Error(`ferrite: ${this.name}: the feature dimension must be known, got ${fmtSymbolicShape(shape)}`);
-    const gu = this.gates * this.units;
-    this.kernel = this.specs.kernel.create(this, [inputDim, gu]);
-    const recurrent = this.specs.recurrent;
-    this.recurrentKernel = this.addWeight(
-      'recurrent_kernel',
-      [this.units, gu],
-      'float32',
-      recurrent.initializer,
-      recurrent.regularizer,
-      true,
-      recurrent.constraint,
-    );
-    if (this.useBias)
-      this.bias = this.addWeight(
-        'bias',
-        this.biasShape(),
-        'float32',
-        this.biasInitializer(),
-        this.specs.bias.regularizer,
-        true,
-        this.specs.bias.constraint,
-      );
+    const bias = this.useBias ? { shape: this.biasShape(), initializer: this.biasInitializer() } : null;
+    const w = addRecurrentWeights(this, this.specs, inputDim, this.units, this.gates * this.units, bias);
+    [this.kernel, this.recurrentKernel, this.bias] = [w.kernel, w.recurrentKernel, w.bias];
     this.inputSpec = [{ ndim: 3, axes: { [-1]: inputDim } }];
     this.built = true;
   }

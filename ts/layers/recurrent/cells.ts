@@ -17,7 +17,7 @@ import { Layer, type CallKwargs, type LayerConfig, type LayerWeight } from '../l
 import { resolveActivation, type Activation } from '../activations.js';
 import { deserialize, registerClass, type SerializedObject } from '../../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from '../symbolic.js';
-import { WeightSpec } from '../weight-spec.js';
+import { addRecurrentWeights, recurrentWeightSpecs, type RecurrentWeightSpecs } from './weights.js';
 import type { RecurrentArgs, GatedRecurrentArgs } from './base.js';
 import { checkDropoutRate, SequenceDropout } from './dropout-masks.js';
 import { forgetBiasInitializer } from './lstm.js';
@@ -63,7 +63,7 @@ abstract class WeightedCell extends RNNCell {
   readonly recurrentDropout: number;
   /** The dropout masks of the sequence being stepped through. */
   protected readonly masks: SequenceDropout;
-  protected readonly specs: WeightSpec[];
+  protected readonly specs: RecurrentWeightSpecs;
   kernel: Tensor | null = null;
   recurrentKernel: Tensor | null = null;
   bias: Tensor | null = null;
@@ -84,20 +84,7 @@ abstract class WeightedCell extends RNNCell {
     this.dropout = checkDropoutRate(this.name, 'dropout', args.dropout);
     this.recurrentDropout = checkDropoutRate(this.name, 'recurrentDropout', args.recurrentDropout);
     this.masks = new SequenceDropout(this.dropout, this.recurrentDropout);
-    const spec = (key: string, init: string, reg: unknown, con: unknown): WeightSpec =>
-      new WeightSpec(
-        this.name,
-        key,
-        (args as unknown as Record<string, never>)[`${key}Initializer`] ?? init,
-        reg as never,
-        true,
-        con as never,
-      );
-    this.specs = [
-      spec('kernel', 'glorotNormal', args.kernelRegularizer, args.kernelConstraint),
-      spec('recurrent', 'orthogonal', args.recurrentRegularizer, args.recurrentConstraint),
-      spec('bias', 'zeros', args.biasRegularizer, args.biasConstraint),
-    ];
+    this.specs = recurrentWeightSpecs(this.name, args);
   }
 
   get stateSize(): number[] {
@@ -120,7 +107,7 @@ abstract class WeightedCell extends RNNCell {
 
   /** The bias initializer (the LSTM's unitForgetBias changes it, as the layer's). */
   protected biasInitializer(): InitializerIdentifier | Initializer {
-    return this.specs[2].initializer;
+    return this.specs.bias.initializer;
   }
 
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
@@ -128,28 +115,9 @@ abstract class WeightedCell extends RNNCell {
     const inputDim = shape[shape.length - 1];
     if (inputDim === null || inputDim === undefined)
       throw new Error(`ferrite: ${this.name}: the feature dimension must be known, got ${fmtSymbolicShape(shape)}`);
-    const gu = this.gates * this.units;
-    const [k, r, b] = this.specs;
-    this.kernel = k.create(this, [inputDim, gu]);
-    this.recurrentKernel = this.addWeight(
-      'recurrent_kernel',
-      [this.units, gu],
-      'float32',
-      r.initializer,
-      r.regularizer,
-      true,
-      r.constraint,
-    );
-    if (this.useBias)
-      this.bias = this.addWeight(
-        'bias',
-        this.biasShape(),
-        'float32',
-        this.biasInitializer(),
-        b.regularizer,
-        true,
-        b.constraint,
-      );
+    const bias = this.useBias ? { shape: this.biasShape(), initializer: this.biasInitializer() } : null;
+    const w = addRecurrentWeights(this, this.specs, inputDim, this.units, this.gates * this.units, bias);
+    [this.kernel, this.recurrentKernel, this.bias] = [w.kernel, w.recurrentKernel, w.bias];
     this.built = true;
   }
 
@@ -165,9 +133,9 @@ abstract class WeightedCell extends RNNCell {
       units: this.units,
       activation: this.activation.name,
       useBias: this.useBias,
-      ...this.specs[0].config(),
-      ...this.specs[1].config(),
-      ...this.specs[2].config(),
+      ...this.specs.kernel.config(),
+      ...this.specs.recurrent.config(),
+      ...this.specs.bias.config(),
       dropout: this.dropout,
       recurrentDropout: this.recurrentDropout,
     };
@@ -215,7 +183,7 @@ export class LSTMCell extends GatedCell {
   }
   protected override biasInitializer(): InitializerIdentifier | Initializer {
     return this.unitForgetBias
-      ? forgetBiasInitializer(this.specs[2].initializer, this.units, this.name)
+      ? forgetBiasInitializer(this.specs.bias.initializer, this.units, this.name)
       : super.biasInitializer();
   }
   step(x: Tensor, [h, c]: Tensor[], kwargs: CallKwargs): Tensor[] {
