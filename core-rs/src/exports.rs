@@ -1742,8 +1742,8 @@ pub unsafe extern "C" fn fe_multinomial(
 
 // ---------------------------------------------------------------------------------
 // Recurrent layers: the fused LSTM, GRU and SimpleRNN (`recurrent.rs`)
-// `ptrs` holds byte offsets (0 for an absent operand): the forward's twelve
-// [x, w, r, bias, h0, c0, mask, y, aux, gates, h_last, c_last], then for the backward
+// `ptrs` holds byte offsets (0 for an absent operand): the forward's thirteen
+// [x, w, r, bias, h0, c0, mask, rec_mask, y, aux, gates, h_last, c_last], then for the backward
 // nine more [dy, dh_last, dc_last, dx, dw, dr, dbias, dh0, dc0] (see `RnnForward`,
 // `RnnBackward` for shapes). `cell` is an RnnCell code, the activations RnnActivation codes.
 // ---------------------------------------------------------------------------------
@@ -1765,11 +1765,12 @@ unsafe fn rnn_args(
         h0: p(4),
         c0: p(5),
         mask: p(6),
-        y: p(7),
-        aux: p(8),
-        gates: p(9),
-        h_last: p(10),
-        c_last: p(11),
+        rec_mask: p(7),
+        y: p(8),
+        aux: p(9),
+        gates: p(10),
+        h_last: p(11),
+        c_last: p(12),
     };
     let [batch, time, input, units] = dims;
     let l = recurrent::Rnn {
@@ -1821,7 +1822,7 @@ pub unsafe extern "C" fn fe_rnn_forward_naive(
     recurrent::rnn_forward_naive(&p, &l)
 }
 
-/// Backpropagation through time of `fe_rnn_forward` (its twelve pointers, then nine
+/// Backpropagation through time of `fe_rnn_forward` (its thirteen pointers, then nine
 /// gradients); overwrites `gates` (and the GRU's `aux`) with gradients.
 #[no_mangle]
 pub unsafe extern "C" fn fe_rnn_backward(
@@ -1837,7 +1838,7 @@ pub unsafe extern "C" fn fe_rnn_backward(
 ) {
     let dims = [batch, time, input, units];
     let (p, l) = rnn_args(ptrs, dims, cell, activation, recurrent_activation, go_backwards);
-    let q = |i: usize| *ptrs.add(12 + i) as *mut f32;
+    let q = |i: usize| *ptrs.add(13 + i) as *mut f32;
     let g = recurrent::RnnBackward {
         dy: q(0),
         dh_last: q(1),

@@ -16,7 +16,15 @@
 //! gradients are then large GEMMs over all steps (dX = dZ W^T, dW = x^T dZ, dR = Hprev^T dZ).
 //!
 //! Masks (Keras semantics): where mask[b, t] is 0 the step keeps the state unchanged and
-//! outputs the carried h. Threads: the GEMMs split as gemm.rs does; the per-step
+//! outputs the carried h.
+//!
+//! Recurrent dropout (TF.js semantics): an optional `rec_mask` (batch, u), one per
+//! sequence, multiplies h_prev at every step before the cell reads it (the recurrent
+//! projection; the GRU also blends the dropped h_prev into h, as TF.js and Keras do; the
+//! LSTM's c is not dropped). TF.js draws 4 masks for the LSTM and 3 for the GRU but uses
+//! only the first, so one mask is the whole of its semantics. Forward writes the dropped
+//! h_prev of a step into a scratch row block; backward rebuilds it in the Hprev buffer (the
+//! operand of dR) and multiplies the step's gradient into h_prev by the same mask. Threads: the GEMMs split as gemm.rs does; the per-step
 //! elementwise work splits over batch rows, each row computed the same whatever the split,
 //! so results are bitwise identical for any thread count.
 
@@ -27,8 +35,8 @@ mod simple_rnn;
 use crate::gemm::{gemm, gemm_naive, Mat};
 use crate::heap::Scratch;
 use crate::math;
-use crate::parallel::parallel_for;
-use crate::simd::{F32x4, Lanes};
+use crate::parallel::{parallel_for, SendPtr};
+use crate::simd::{for_each_vector, F32x4, Lanes};
 
 /// The activation and recurrent activation of a cell.
 /// ABI enum: RnnActivation
@@ -126,7 +134,8 @@ impl Rnn {
 /// or 6u for the GRU with reset_after) or null, h0 (batch, u), c0 (batch, u) for the LSTM
 /// (else null), mask (batch, time) or null. Outputs: y (batch, time, u) holds h after each
 /// step in processing order (reversed time with go_backwards, as TF.js returns the
-/// sequence); gates (batch, time, G u) the activated gates by input time; aux (batch, time,
+/// sequence); rec_mask (batch, u) or null, the recurrent dropout multiplier of h_prev
+/// (inverted dropout: 0 or 1 / (1 - rate)); gates (batch, time, G u) the activated gates by input time; aux (batch, time,
 /// u) by input time what the cell's backward needs besides (LSTM: c after the step; GRU:
 /// r * h_prev; GRU with reset_after: h_prev R_h + b_rh; SimpleRNN: null); h_last and c_last
 /// (batch, u) the final states (c_last null but for the LSTM).
@@ -139,6 +148,7 @@ pub struct RnnForward {
     pub h0: *const f32,
     pub c0: *const f32,
     pub mask: *const f32,
+    pub rec_mask: *const f32,
     pub y: *mut f32,
     pub aux: *mut f32,
     pub gates: *mut f32,
@@ -170,13 +180,17 @@ unsafe impl Sync for RnnBackward {}
 unsafe impl Sync for Step {}
 
 /// Where one processing step reads and writes; every pointer is at batch row 0, rows
-/// strided by `hs` (h_prev, c_prev), time * G u (z) or time * u (the others).
+/// strided by `hs` (hp), `hcs` (hc, cp), time * G u (z) or time * u (the others).
+/// `hp` is the h_prev the cell reads (dropped by the recurrent mask, if any); `hc` the
+/// state itself, which a masked step carries; `cp` the LSTM's c_prev (never dropped).
 #[derive(Clone, Copy)]
 struct Step {
     t: usize,
     hp: *const f32,
     cp: *const f32,
     hs: usize,
+    hc: *const f32,
+    hcs: usize,
     z: *mut f32,
     h: *mut f32,
     aux: *mut f32,
@@ -202,10 +216,32 @@ impl Step {
             hp,
             cp,
             hs,
+            hc: hp,
+            hcs: hs,
             z: p.gates.add(t * l.gate_width()),
             h: p.y.add(s * u),
             // wrapping: SimpleRNN has no aux (null).
             aux: p.aux.wrapping_add(t * u),
+        }
+    }
+
+    /// The step reading h_prev * rec_mask, written into `dst` (batch rows strided by `dst_ld`),
+    /// instead of h_prev; the carried state stays h_prev.
+    unsafe fn dropped(self, p: &RnnForward, l: &Rnn, dst: *mut f32, dst_ld: usize, naive: bool) -> Step {
+        let (u, src, hs) = (l.units, SendPtr::of(self.hp), self.hs);
+        let (dst, m) = (SendPtr(dst), SendPtr::of(p.rec_mask));
+        for_rows(naive, l, &|row| {
+            let (d, h, mr) = (
+                dst.get().add(row * dst_ld),
+                src.get().add(row * hs),
+                m.get().add(row * u),
+            );
+            for_each_vector(0, u, |j, w| ld(h, j, w).mul(ld(mr, j, w)).store_n(d.add(j), w));
+        });
+        Step {
+            hp: dst.get(),
+            hs: dst_ld,
+            ..self
         }
     }
 
@@ -219,10 +255,10 @@ impl Step {
     /// unchanged; the GRU's aux row is zeroed so that backward's products with it stay finite.
     unsafe fn carry(&self, l: &Rnn, row: usize) {
         let u = l.units;
-        core::ptr::copy_nonoverlapping(self.hp.add(row * self.hs), self.h.add(row * l.time * u), u);
+        core::ptr::copy_nonoverlapping(self.hc.add(row * self.hcs), self.h.add(row * l.time * u), u);
         let aux = self.aux.add(row * l.time * u);
         if !self.cp.is_null() {
-            core::ptr::copy_nonoverlapping(self.cp.add(row * self.hs), aux, u);
+            core::ptr::copy_nonoverlapping(self.cp.add(row * self.hcs), aux, u);
         } else if l.cell != CELL_SIMPLE {
             core::ptr::write_bytes(aux, 0, u);
         }
@@ -293,6 +329,19 @@ unsafe fn add_state_grad(p: &RnnForward, g: &RnnBackward, l: &Rnn, st: &Step, co
     gemm(l.batch, u, k, 1.0, dz, rt, 1.0, g.dh0, u)
 }
 
+/// Backward of the recurrent dropout: the rows that ran the step got the gradient of the
+/// dropped h_prev in dh; that of h_prev is it times the mask (carried rows pass dh as is).
+unsafe fn drop_state_grad(p: &RnnForward, g: &RnnBackward, l: &Rnn, st: &Step) {
+    let u = l.units;
+    let (dh, m) = (SendPtr(g.dh0), SendPtr::of(p.rec_mask));
+    for_rows(false, l, &|row| {
+        if st.keeps(p, l, row) {
+            let (d, mr) = (dh.get().add(row * u), m.get().add(row * u));
+            for_each_vector(0, u, |j, w| ld(d, j, w).mul(ld(mr, j, w)).store_n(d.add(j), w));
+        }
+    });
+}
+
 /// dst (n) = the column sums of src (rows, n) with rows strided by ld.
 unsafe fn column_sums(dst: *mut f32, src: *const f32, rows: usize, n: usize, ld: usize) {
     core::ptr::write_bytes(dst, 0, n);
@@ -336,8 +385,14 @@ unsafe fn forward_with(p: &RnnForward, l: &Rnn, naive: bool) {
     input_projection(p, l, naive);
     // The GRU with reset_after: a step's whole recurrent projection h_prev R (batch, 3u).
     let inner = Scratch::new(if l.cell == CELL_GRU_RESET_AFTER { b * 3 * u } else { 0 });
+    let dropped = !p.rec_mask.is_null();
+    // The step's h_prev * rec_mask (batch, u).
+    let hd = Scratch::new(if dropped { b * u } else { 0 });
     for s in 0..tm {
-        let st = Step::new(p, l, s);
+        let mut st = Step::new(p, l, s);
+        if dropped {
+            st = st.dropped(p, l, hd.ptr(), u, naive);
+        }
         match l.cell {
             CELL_LSTM => lstm::forward_step(p, l, &st, naive),
             CELL_GRU => gru::forward_step(p, l, &st, naive),
@@ -379,20 +434,32 @@ pub unsafe fn rnn_backward(p: &RnnForward, g: &RnnBackward, l: &Rnn) {
     let hprev = Scratch::new(b * tm * u);
     // The GRU: dZ_h R_h^T of a step (batch, u).
     let drh = Scratch::new(if l.cell == CELL_GRU { b * u } else { 0 });
+    let dropped = !p.rec_mask.is_null();
     for s in (0..tm).rev() {
-        let st = Step::new(p, l, s);
+        let mut st = Step::new(p, l, s);
         for row in 0..b {
             let dh = g.dh0.add(row * u);
             if !g.dy.is_null() {
                 crate::simd::add_into(dh, g.dy.add(row * tm * u + s * u), u);
             }
-            core::ptr::copy_nonoverlapping(st.hp.add(row * st.hs), hprev.ptr().add(row * tm * u + st.t * u), u);
+        }
+        let hp_t = hprev.ptr().add(st.t * u);
+        if dropped {
+            // The cell's backward reads the h_prev it saw: h_prev * rec_mask.
+            st = st.dropped(p, l, hp_t, tm * u, false);
+        } else {
+            for row in 0..b {
+                core::ptr::copy_nonoverlapping(st.hp.add(row * st.hs), hp_t.add(row * tm * u), u);
+            }
         }
         match l.cell {
             CELL_LSTM => lstm::backward_step(p, g, l, &st),
             CELL_GRU => gru::backward_step(p, g, l, &st, drh.ptr()),
             CELL_GRU_RESET_AFTER => gru::backward_step_reset_after(p, g, l, &st),
             _ => simple_rnn::backward_step(p, g, l, &st),
+        }
+        if dropped {
+            drop_state_grad(p, g, l, &st);
         }
     }
     let rows = b * tm;

@@ -530,6 +530,8 @@ const TYPES = [
   'layers.RNNCellArgs',
   'layers.GatedRNNCellArgs',
   'layers.StackedRNNCellsArgs',
+  'layers.LSTMCellArgs',
+  'layers.GRUCellArgs',
   'layers.LayerArgs',
   'layers.LayerConfig',
   'layers.LayerNormalizationArgs',

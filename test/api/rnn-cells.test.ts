@@ -78,6 +78,71 @@ describe('rnn(cell): parity with TF.js (cpu) from identical weights', () => {
   }
 });
 
+describe("stackedRNNCells: the order of the states is TF.js's", () => {
+  it('returnState and initialState: [last cell states, ..., first cell states], equal to TF.js (cpu) from identical weights', async () => {
+    await selectBuild({ build: 'simd', threads: 1 });
+    setRandomSeed(12);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const make = (lib: Lib): any =>
+      lib.layers.rnn({
+        cell: [lib.layers.lstmCell({ units: 2 }), lib.layers.gruCell({ units: 3 })],
+        returnState: true,
+        returnSequences: true,
+      });
+    const ours = make({ layers }) as RNN;
+    await tf.setBackend('cpu');
+    const ref = make(tf);
+    const xv = randomArray(B * T * D, rng(3));
+    const [x, rx] = [tensor(xv, [B, T, D]), tf.tensor(xv, [B, T, D])];
+    // TF.js builds on its first call.
+    ours.ensureBuilt([B, T, D]);
+    tf.dispose(ref.apply(rx) as tf.Tensor[]);
+    expect(ours.getWeights().map((w) => w.shape)).toEqual(ref.getWeights().map((w: tf.Tensor) => w.shape));
+    ref.setWeights(ours.getWeights().map((w) => tf.tensor(w.dataSync(), [...w.shape])));
+    const before = memory().numTensors;
+    const a = ours.apply(x) as unknown as Tensor[];
+    const b = ref.apply(rx) as tf.Tensor[];
+    // [sequence, gru h, lstm h, lstm c]
+    expect(a.map((t) => t.shape)).toEqual([
+      [B, T, 3],
+      [B, 3],
+      [B, 2],
+      [B, 2],
+    ]);
+    expect(a.map((t) => t.shape)).toEqual(b.map((t) => t.shape));
+    a.forEach((t, i) => expectClose(t.dataSync(), b[i].dataSync(), 1e-5, 1e-6, `output ${i}`));
+    // The final states, fed back as initial states in that order, continue the sequence.
+    const a2 = ours.apply(x, { initialState: a.slice(1) }) as unknown as Tensor[];
+    const b2 = ref.apply(rx, { initialState: b.slice(1) }) as tf.Tensor[];
+    a2.forEach((t, i) => expectClose(t.dataSync(), b2[i].dataSync(), 1e-5, 1e-6, `continued output ${i}`));
+    for (const t of [...a, ...a2]) t.dispose();
+    expect(memory().numTensors).toBe(before);
+    x.dispose();
+    tf.dispose([rx, ...b, ...b2]);
+    ours.dispose();
+    ref.dispose();
+  });
+});
+
+describe('cells: the layers options', () => {
+  it("lstmCell unitForgetBias starts the forget gate's bias at 1 (as TF.js); gruCell resetAfter has the [2, 3 units] bias", async () => {
+    const lc = layers.lstmCell({ units: 3, unitForgetBias: true, name: 'ufb' });
+    lc.ensureBuilt([null, 2]);
+    await tf.setBackend('cpu');
+    const rc = tf.layers.lstmCell({ units: 3, unitForgetBias: true });
+    rc.build([null, 2]);
+    expect(Array.from(lc.bias!.dataSync())).toEqual(Array.from(rc.getWeights()[2].dataSync()));
+    expect(Array.from(lc.bias!.dataSync())).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    expect(lc.getConfig().unitForgetBias).toBe(true);
+    const gc = layers.gruCell({ units: 3, resetAfter: true, biasInitializer: 'ones' });
+    gc.ensureBuilt([null, 2]);
+    expect(gc.bias!.shape).toEqual([2, 9]);
+    const copy = deserialize({ className: 'GRUCell', config: { ...gc.getConfig(), name: 'gc2' } }) as typeof gc;
+    expect(copy.resetAfter).toBe(true);
+    for (const c of [lc, gc, copy]) c.dispose();
+  });
+});
+
 describe('rnn(cell): semantics', () => {
   it('agrees with the fused lstm layer, with masks and returnState; no leaks', () => {
     setRandomSeed(6);

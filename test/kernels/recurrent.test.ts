@@ -1,7 +1,7 @@
 // The fused LSTM, GRU (both forms) and SimpleRNN kernels: forward against the naive
 // per-step reference, gradients of every input against finite differences (masking,
-// goBackwards, final states only, batch 1, odd sizes), on every build; bitwise identical
-// on 1 and 2 threads.
+// goBackwards, final states only, batch 1, odd sizes, a fixed recurrent dropout mask), on
+// every build; bitwise identical on 1 and 2 threads.
 
 import { describe, expect, it } from 'vitest';
 import { checkGradients, describeEachBuild, expectClose, randomTensor, rng, selectBuild } from '../support/helpers.js';
@@ -29,6 +29,8 @@ interface Case {
   masked?: boolean;
   activation?: string;
   recurrentActivation?: string;
+  /** A fixed recurrent dropout mask [batch, units] (rate 0.4: entries 0 or 1 / 0.6). */
+  recurrentDropout?: boolean;
 }
 
 const CASES: Case[] = [
@@ -44,7 +46,28 @@ const CASES: Case[] = [
     recurrentActivation: 'sigmoid',
     activation: 'linear',
   },
+  {
+    name: 'recurrent dropout, masked steps, goBackwards',
+    batch: 3,
+    time: 5,
+    input: 4,
+    units: 5,
+    masked: true,
+    goBackwards: true,
+    recurrentDropout: true,
+  },
+  { name: 'recurrent dropout, batch 1', batch: 1, time: 4, input: 3, units: 6, recurrentDropout: true },
 ];
+
+/** A recurrent dropout mask of `rate`: 0 or 1 / (1 - rate), at least one of each. */
+function recurrentMask(batch: number, units: number, rate: number, seed: number): Tensor {
+  const rand = rng(seed);
+  const v = Array.from({ length: batch * units }, (_, i) => (i === 0 ? 0 : i === 1 ? 1 : rand() < rate ? 0 : 1));
+  return tensor(
+    v.map((k) => k / (1 - rate)),
+    [batch, units],
+  );
+}
 
 /** One cell through the common signature: parameters in, [y, ...final states] out. */
 interface CellKind {
@@ -93,6 +116,7 @@ const CELLS: CellKind[] = [
 ];
 
 function setup(cell: CellKind, c: Case, seed: number): { inputs: Tensor[]; mask: Tensor | null; opts: RnnOptions } {
+  const recurrent = c.recurrentDropout ? recurrentMask(c.batch, c.units, 0.4, seed + 100) : null;
   const rand = rng(seed);
   const G = cell.gates;
   const inputs = [
@@ -108,8 +132,13 @@ function setup(cell: CellKind, c: Case, seed: number): { inputs: Tensor[]; mask:
     activation: rnnActivationCode(c.activation ?? 'tanh', 'test'),
     recurrentActivation: rnnActivationCode(c.recurrentActivation ?? 'hardSigmoid', 'test'),
     goBackwards: c.goBackwards ?? false,
+    recurrentMask: recurrent,
   };
   return { inputs, mask, opts };
+}
+
+function disposeAll(inputs: Tensor[], mask: Tensor | null, opts: RnnOptions): void {
+  for (const t of [...inputs, mask, opts.recurrentMask]) t?.dispose();
 }
 
 for (const cell of CELLS) {
@@ -124,7 +153,7 @@ for (const cell of CELLS) {
         fused.forEach((t, k) => expectClose(t.dataSync(), naive[k].dataSync(), 1e-5, 1e-6, `output ${k}`));
         for (const t of [...fused, ...naive]) t.dispose();
         expect(memory().numTensors).toBe(before);
-        for (const t of [...inputs, ...(mask ? [mask] : [])]) t.dispose();
+        disposeAll(inputs, mask, opts);
       });
 
       it(`${c.name}: gradients of x, kernels, bias and initial states against finite differences`, () => {
@@ -152,7 +181,7 @@ for (const cell of CELLS) {
           for (const t of [y, ...rest]) t.dispose();
           return h;
         }, inputs);
-        for (const t of [...inputs, ...(mask ? [mask] : [])]) t.dispose();
+        disposeAll(inputs, mask, opts);
       });
     }
   });
@@ -167,8 +196,8 @@ describe('recurrent kernels on threads', () => {
     for (const threads of [1, 2]) {
       await selectBuild({ build: 'simd-threads', threads });
       const all: Float32Array[] = [];
-      for (const cell of CELLS) {
-        const { inputs, mask, opts } = setup(cell, c, 3);
+      for (const [cell, recurrentDropout] of CELLS.flatMap((k) => [[k, false] as const, [k, true] as const])) {
+        const { inputs, mask, opts } = setup(cell, { ...c, recurrentDropout }, 3);
         const vars = inputs.map((t) => variable(t));
         const { value, grads } = variableGrads(() => {
           const out = cell.run(vars, mask, opts);
@@ -178,7 +207,8 @@ describe('recurrent kernels on threads', () => {
         }, vars);
         all.push(Float32Array.from(value.dataSync()));
         for (const v of vars) all.push(Float32Array.from(grads[v.name].dataSync()));
-        for (const t of [value, ...Object.values(grads), ...vars, ...inputs, ...(mask ? [mask] : [])]) t.dispose();
+        for (const t of [value, ...Object.values(grads), ...vars]) t.dispose();
+        disposeAll(inputs, mask, opts);
       }
       if (first === undefined) first = all;
       else all.forEach((v, k) => expectSameBits(v, first![k], `result ${k} on 2 threads`));

@@ -565,7 +565,7 @@ export interface CoreAbi {
   /** The naive reference of `fe_rnn_forward`, same arguments: the test oracle. */
   fe_rnn_forward_naive(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, cell: number /* u32 */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
   /**
-   * Backpropagation through time of `fe_rnn_forward` (its twelve pointers, then nine
+   * Backpropagation through time of `fe_rnn_forward` (its thirteen pointers, then nine
    * gradients); overwrites `gates` (and the GRU's `aux`) with gradients.
    */
   fe_rnn_backward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, cell: number /* u32 */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;

@@ -41,7 +41,8 @@ import {
   LSTMCell,
   SimpleRNNCell,
   StackedRNNCells,
-  type GatedRNNCellArgs,
+  type LSTMCellArgs,
+  type GRUCellArgs,
   type RNNCellArgs,
   type StackedRNNCellsArgs,
 } from './recurrent/cells.js';
@@ -77,6 +78,7 @@ export type {
 export type { BidirectionalArgs, BidirectionalMergeMode } from './recurrent/bidirectional.js';
 export type { RNNArgs } from './recurrent/rnn.js';
 export type { RNNCellArgs, GatedRNNCellArgs, StackedRNNCellsArgs } from './recurrent/cells.js';
+export type { LSTMCellArgs, GRUCellArgs } from './recurrent/cells.js';
 
 /** Densely connected layer: activation(x W + b). */
 export const dense = (args: DenseArgs): Dense => new Dense(args);
@@ -154,9 +156,9 @@ export const rnn = (args: RNNArgs): RNN => new RNN(args);
 /** One SimpleRNN step, for `rnn`. */
 export const simpleRNNCell = (args: RNNCellArgs): SimpleRNNCell => new SimpleRNNCell(args);
 /** One LSTM step (gates i, f, c, o; states [h, c]), for `rnn`. */
-export const lstmCell = (args: GatedRNNCellArgs): LSTMCell => new LSTMCell(args);
+export const lstmCell = (args: LSTMCellArgs): LSTMCell => new LSTMCell(args);
 /** One GRU step (TF.js's form, gates z, r, h), for `rnn`. */
-export const gruCell = (args: GatedRNNCellArgs): GRUCell => new GRUCell(args);
+export const gruCell = (args: GRUCellArgs): GRUCell => new GRUCell(args);
 /** Cells run one after the other in each step, for `rnn`. */
 export const stackedRNNCells = (args: StackedRNNCellsArgs): StackedRNNCells => new StackedRNNCells(args);
 // ---- generative models (DCGAN): transposed convolution, upsampling, activations with options, noise ----

@@ -6,9 +6,10 @@
 // The backward multiplies dy by the very mask the forward applied (saved on the tape).
 
 import { isRecording, record } from '../autograd/tape.js';
+import { engine, type Engine } from '../backend/engine.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import { clone } from '../tensor/creation.js';
-import { nextStream } from './random.js';
+import { nextStream, type StreamArgs } from './random.js';
 import { contiguousStrides } from './strided-space.js';
 import { checkFloat, checkInputs, fmtShape, sameShape } from './util.js';
 
@@ -82,8 +83,7 @@ export function dropout(
   }
 
   // A smaller noise shape: draw its mask, then apply it broadcast.
-  const m = emptyTensor(noise, 'float32', eng);
-  eng.core.fe_dropout_mask(m.ptr, m.size, ...stream, rate);
+  const m = drawMask(eng, noise, rate, stream);
   const applyBroadcast = (src: Tensor, dst: Tensor): void => {
     if (x.size === 0) return;
     const rank = x.rank;
@@ -114,4 +114,26 @@ export function dropout(
     m.dispose();
   }
   return y;
+}
+
+function drawMask(eng: Engine, shape: readonly number[], rate: number, stream: StreamArgs): Tensor {
+  const m = emptyTensor([...shape], 'float32', eng);
+  eng.core.fe_dropout_mask(m.ptr, m.size, ...stream, rate);
+  return m;
+}
+
+/**
+ * An inverted-dropout mask of `shape`: each entry 0 with probability `rate`, else
+ * 1 / (1 - rate); the same draw `dropout` makes for a noise shape (a [batch, features]
+ * mask equals dropout's [batch, 1, features] one from the same stream). The recurrent
+ * layers and cells draw their per-sequence masks with it. Not differentiable (a constant).
+ *
+ * @example
+ * const m = dropoutMask([2, 3], 0.5); // entries 0 or 2
+ */
+export function dropoutMask(shape: readonly number[], rate: number, seed?: number | string): Tensor {
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
+    throw new Error(`ferrite: dropoutMask: rate must be a number in [0, 1), got ${String(rate)}`);
+  }
+  return drawMask(engine(), shape, rate, nextStream('dropout', seed));
 }

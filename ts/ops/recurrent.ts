@@ -33,6 +33,11 @@ export interface RnnOptions {
   activation: RnnActivation;
   recurrentActivation: RnnActivation;
   goBackwards: boolean;
+  /**
+   * Recurrent dropout: a [batch, units] multiplier of h_prev at every step (TF.js's
+   * semantics, see core-rs/src/recurrent.rs), or none. Not differentiated.
+   */
+  recurrentMask?: Tensor | null;
   /** Test hook: run the naive reference forward instead (no gradient). */
   naive?: boolean;
 }
@@ -62,7 +67,8 @@ function rnnSequence(
   const { op, gates: G, biasRows } = CELLS[cell];
   const lstm = cell === RnnCell.CELL_LSTM;
   const [h0, c0] = [states[0], lstm ? states[1] : null];
-  const optional = [bias, c0, mask].filter((t): t is Tensor => t !== null);
+  const recMask = opts.recurrentMask ?? null;
+  const optional = [bias, c0, mask, recMask].filter((t): t is Tensor => t !== null);
   const eng = checkInputs(op, x, kernel, recurrentKernel, h0, ...optional);
   if (x.rank !== 3) throw new Error(`ferrite: ${op}: x must be [batch, time, features], got ${fmtShape(x.shape)}`);
   const [batch, time, input] = x.shape;
@@ -77,22 +83,27 @@ function rnnSequence(
   expect(h0, [batch, units], 'initial h');
   if (c0) expect(c0, [batch, units], 'initial c');
   if (mask) expect(mask, [batch, time], 'mask');
+  if (recMask) expect(recMask, [batch, units], 'recurrent dropout mask');
   const y = emptyTensor([batch, time, units], 'float32', eng);
   const aux = cell === RnnCell.CELL_SIMPLE ? null : emptyTensor([batch, time, units], 'float32', eng);
   const gates = emptyTensor([batch, time, G * units], 'float32', eng);
   const hLast = emptyTensor([batch, units], 'float32', eng);
   const cLast = lstm ? emptyTensor([batch, units], 'float32', eng) : null;
   const outputs = cLast ? [y, hLast, cLast] : [y, hLast];
-  const fwd = [x, kernel, recurrentKernel, bias, h0, c0, mask, y, aux, gates, hLast, cLast].map((t) => t?.ptr ?? 0);
+  const fwd = [x, kernel, recurrentKernel, bias, h0, c0, mask, recMask, y, aux, gates, hLast, cLast].map(
+    (t) => t?.ptr ?? 0,
+  );
   const flags = [cell, opts.activation, opts.recurrentActivation, opts.goBackwards ? 1 : 0] as const;
   const run = opts.naive ? eng.core.fe_rnn_forward_naive : eng.core.fe_rnn_forward;
   run(writeParams(eng, fwd, fwd.length), batch, time, input, units, ...flags);
-  const saved = aux ? [gates, aux] : [gates];
+  const scratch = aux ? [gates, aux] : [gates];
   if (!isRecording()) {
     // What backward reads is not needed: inference keeps only the outputs.
-    for (const t of saved) t.dispose();
+    for (const t of scratch) t.dispose();
     return outputs;
   }
+  // The masks are read by backward too: held until the sweep is done.
+  const saved = [...scratch, ...[mask, recMask].filter((t): t is Tensor => t !== null)];
   const params = [x, kernel, recurrentKernel, bias, h0, c0];
   const inputs = params.filter((t): t is Tensor => t !== null);
   recordMulti(

@@ -15,7 +15,7 @@ pub(super) unsafe fn forward_step(p: &RnnForward, l: &Rnn, st: &Step, naive: boo
     let (ra, a) = (l.recurrent_activation, l.activation);
     for_kept_rows(p, l, st, naive, &|row| {
         let z = st.z.add(row * tm * g4);
-        let cp = st.cp.add(row * st.hs);
+        let cp = st.cp.add(row * st.hcs);
         let (h, c) = (st.h.add(row * tm * u), st.aux.add(row * tm * u));
         for_each_vector(0, u, |j, w| {
             let i = act(ra, ld(z, j, w));
@@ -42,7 +42,7 @@ pub(super) unsafe fn backward_step(p: &RnnForward, g: &RnnBackward, l: &Rnn, st:
     for_kept_rows_back(p, l, st, &|row| {
         let z = st.z.add(row * tm * g4);
         let (dh, dc) = (g.dh0.add(row * u), g.dc0.add(row * u));
-        let (c, cp) = (st.aux.add(row * tm * u), st.cp.add(row * st.hs));
+        let (c, cp) = (st.aux.add(row * tm * u), st.cp.add(row * st.hcs));
         for_each_vector(0, u, |j, w| {
             let (i, f, gg, o) = (ld(z, j, w), ld(z, u + j, w), ld(z, 2 * u + j, w), ld(z, 3 * u + j, w));
             let (dhv, tc) = (ld(dh, j, w), act(a, ld(c, j, w)));

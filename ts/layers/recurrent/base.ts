@@ -13,36 +13,33 @@ import { rnnActivationCode, type RnnWeights } from '../../ops/recurrent.js';
 import type { RnnActivation } from '../../backend/core-abi.js';
 import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from '../layer.js';
 import { fmtSymbolicShape, type SymbolicShape } from '../symbolic.js';
-import { WeightSpec } from '../weight-spec.js';
-import type { ConstraintIdentifier } from '../constraints.js';
+import {
+  addRecurrentWeights,
+  recurrentWeightSpecs,
+  type RecurrentWeightArgs,
+  type RecurrentWeightSpecs,
+} from './weights.js';
+import { checkDropoutRate, recurrentDropoutMask } from './dropout-masks.js';
 import type { Initializer, InitializerIdentifier } from '../../initializers/initializer.js';
-import type { RegularizerIdentifier } from '../../regularizers/regularizer.js';
 
 /** The options every recurrent layer takes (TF.js's names and defaults). */
-export interface RecurrentArgs extends LayerArgs {
+export interface RecurrentArgs extends LayerArgs, RecurrentWeightArgs {
   units: number;
   /** Default 'tanh'. */
   activation?: string;
   useBias?: boolean;
-  /** Default 'glorotNormal' (TF.js). */
-  kernelInitializer?: InitializerIdentifier;
-  /** Default 'orthogonal'. */
-  recurrentInitializer?: InitializerIdentifier;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerIdentifier;
-  kernelRegularizer?: RegularizerIdentifier;
-  recurrentRegularizer?: RegularizerIdentifier;
-  biasRegularizer?: RegularizerIdentifier;
-  kernelConstraint?: ConstraintIdentifier;
-  recurrentConstraint?: ConstraintIdentifier;
-  biasConstraint?: ConstraintIdentifier;
   /**
    * Fraction of the input features dropped while training (default 0). As Keras 3, one
    * mask per batch row, the same at every time step and for every gate (TF.js draws one
    * per gate); inference is unchanged. Masks follow `setRandomSeed`.
    */
   dropout?: number;
-  /** Fraction of the recurrent state dropped while training (only 0 is supported so far). */
+  /**
+   * Fraction of the recurrent state h_prev dropped while training (default 0): one
+   * [batch, units] mask per sequence, the same at every step, multiplies h_prev where the
+   * cell reads it (TF.js's semantics: the recurrent projection, and for the GRU also the
+   * blend into h; the LSTM's c is not dropped). Inference is unchanged.
+   */
   recurrentDropout?: number;
   /** Output every step's h ([batch, time, units]) instead of the last ([batch, units]). */
   returnSequences?: boolean;
@@ -88,7 +85,7 @@ export abstract class RecurrentLayer extends Layer {
   readonly stateful: boolean;
   readonly dropout: number;
   readonly recurrentDropout: number;
-  protected readonly specs: { kernel: WeightSpec; recurrent: WeightSpec; bias: WeightSpec };
+  protected readonly specs: RecurrentWeightSpecs;
   protected readonly activationCode: RnnActivation;
   kernel: Variable | null = null;
   recurrentKernel: Variable | null = null;
@@ -121,40 +118,9 @@ export abstract class RecurrentLayer extends Layer {
     this.returnState = args.returnState ?? false;
     this.goBackwards = args.goBackwards ?? false;
     this.stateful = args.stateful ?? false;
-    this.dropout = args.dropout ?? 0;
-    this.recurrentDropout = args.recurrentDropout ?? 0;
-    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1))
-      throw new Error(`ferrite: ${this.name}: dropout must be a number in [0, 1), got ${String(this.dropout)}`);
-    if (this.recurrentDropout !== 0)
-      throw new Error(
-        `ferrite: ${this.name}: recurrentDropout is not supported yet (got ${String(this.recurrentDropout)}); dropout is`,
-      );
-    this.specs = {
-      kernel: new WeightSpec(
-        this.name,
-        'kernel',
-        args.kernelInitializer ?? 'glorotNormal',
-        args.kernelRegularizer,
-        true,
-        args.kernelConstraint,
-      ),
-      recurrent: new WeightSpec(
-        this.name,
-        'recurrent',
-        args.recurrentInitializer ?? 'orthogonal',
-        args.recurrentRegularizer,
-        true,
-        args.recurrentConstraint,
-      ),
-      bias: new WeightSpec(
-        this.name,
-        'bias',
-        args.biasInitializer ?? 'zeros',
-        args.biasRegularizer,
-        true,
-        args.biasConstraint,
-      ),
-    };
+    this.dropout = checkDropoutRate(this.name, 'dropout', args.dropout);
+    this.recurrentDropout = checkDropoutRate(this.name, 'recurrentDropout', args.recurrentDropout);
+    this.specs = recurrentWeightSpecs(this.name, args);
     this.inputSpec = [{ ndim: 3 }];
     this.supportsMasking = true;
   }
@@ -174,8 +140,11 @@ export abstract class RecurrentLayer extends Layer {
     return this.specs.bias.initializer;
   }
 
-  /** The fused sequence: [y [batch, time, units], ...final states [batch, units]]. */
-  protected abstract sequence(x: Tensor, states: Tensor[], mask: Tensor | null): Tensor[];
+  /**
+   * The fused sequence: [y [batch, time, units], ...final states [batch, units]];
+   * `recurrentMask` [batch, units] multiplies h_prev (recurrent dropout) or is null.
+   */
+  protected abstract sequence(x: Tensor, states: Tensor[], mask: Tensor | null, recurrentMask: Tensor | null): Tensor[];
 
   /** The weights for the sequence ops (after build). */
   protected get weightsForOps(): RnnWeights {
@@ -187,28 +156,9 @@ export abstract class RecurrentLayer extends Layer {
     const inputDim = shape[2];
     if (inputDim === null || inputDim === undefined)
       throw new Error(`ferrite: ${this.name}: the feature dimension must be known, got ${fmtSymbolicShape(shape)}`);
-    const gu = this.gates * this.units;
-    this.kernel = this.specs.kernel.create(this, [inputDim, gu]);
-    const recurrent = this.specs.recurrent;
-    this.recurrentKernel = this.addWeight(
-      'recurrent_kernel',
-      [this.units, gu],
-      'float32',
-      recurrent.initializer,
-      recurrent.regularizer,
-      true,
-      recurrent.constraint,
-    );
-    if (this.useBias)
-      this.bias = this.addWeight(
-        'bias',
-        this.biasShape(),
-        'float32',
-        this.biasInitializer(),
-        this.specs.bias.regularizer,
-        true,
-        this.specs.bias.constraint,
-      );
+    const bias = this.useBias ? { shape: this.biasShape(), initializer: this.biasInitializer() } : null;
+    const w = addRecurrentWeights(this, this.specs, inputDim, this.units, this.gates * this.units, bias);
+    [this.kernel, this.recurrentKernel, this.bias] = [w.kernel, w.recurrentKernel, w.bias];
     this.inputSpec = [{ ndim: 3, axes: { [-1]: inputDim } }];
     this.built = true;
   }
@@ -244,8 +194,11 @@ export abstract class RecurrentLayer extends Layer {
     // Keras's input dropout: one [batch, 1, features] mask for every step.
     const xs = kwargs.training === true && this.dropout > 0 ? dropout(x, this.dropout, [null, 1, null]) : x;
     if (xs !== x) made.push(xs);
+    // Drawn after the input mask, as the cells draw theirs (same seed, same masks).
+    const recMask = recurrentDropoutMask(kwargs.training === true, this.recurrentDropout, x.shape[0], this.units);
+    if (recMask) made.push(recMask);
     try {
-      const [y, ...last] = this.sequence(xs, states, mask);
+      const [y, ...last] = this.sequence(xs, states, mask, recMask);
       if (this.stateful) this.keepStates(last);
       const output = this.returnSequences ? y : last[0];
       if (!this.returnSequences) y.dispose();

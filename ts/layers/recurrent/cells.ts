@@ -3,7 +3,9 @@
 // split, activations), so `rnn` runs a JS loop over time and records every step on the
 // tape. The layers lstm / gru / simpleRNN use the fused sequence kernels instead and are
 // much faster; cells are for custom loops, stacking and TF.js compatibility. Weights,
-// gate order and defaults equal the layers' (and TF.js's).
+// gate order, defaults and options equal the layers' (and TF.js's): dropout and
+// recurrentDropout masks drawn once per sequence (dropout-masks.ts, shared with the
+// layers), unitForgetBias (the lstm layer's initializer), Keras's resetAfter GRU.
 
 import type { Tensor } from '../../tensor/tensor.js';
 import { tidy } from '../../tensor/scope.js';
@@ -15,8 +17,11 @@ import { Layer, type CallKwargs, type LayerConfig, type LayerWeight } from '../l
 import { resolveActivation, type Activation } from '../activations.js';
 import { deserialize, registerClass, type SerializedObject } from '../../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from '../symbolic.js';
-import { WeightSpec } from '../weight-spec.js';
+import { addRecurrentWeights, recurrentWeightSpecs, type RecurrentWeightSpecs } from './weights.js';
 import type { RecurrentArgs, GatedRecurrentArgs } from './base.js';
+import { checkDropoutRate, SequenceDropout } from './dropout-masks.js';
+import { forgetBiasInitializer } from './lstm.js';
+import type { Initializer, InitializerIdentifier } from '../../initializers/initializer.js';
 
 /** A cell's options: the recurrent layers' without the sequence ones. */
 export type RNNCellArgs = Omit<
@@ -24,6 +29,10 @@ export type RNNCellArgs = Omit<
   'returnSequences' | 'returnState' | 'goBackwards' | 'stateful' | 'implementation' | 'inputDim' | 'inputLength'
 >;
 export type GatedRNNCellArgs = RNNCellArgs & Pick<GatedRecurrentArgs, 'recurrentActivation'>;
+/** lstmCell's options: the lstm layer's `unitForgetBias` besides. */
+export type LSTMCellArgs = GatedRNNCellArgs & { unitForgetBias?: boolean };
+/** gruCell's options: Keras's `resetAfter` besides (the gru layer's option). */
+export type GRUCellArgs = GatedRNNCellArgs & { resetAfter?: boolean };
 
 /** One step of a recurrent layer: [x [batch, in], ...states [batch, size]] -> [output, ...new states]. */
 export abstract class RNNCell extends Layer {
@@ -31,6 +40,9 @@ export abstract class RNNCell extends Layer {
   abstract readonly stateSize: number[];
   /** One step on x [batch, features] from `states`: [output, ...new states]. */
   abstract step(x: Tensor, states: Tensor[], kwargs: CallKwargs): Tensor[];
+
+  /** Forgets the dropout masks of the current sequence (`rnn` calls it around each sequence). */
+  resetDropoutMasks(): void {}
 
   call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor[] {
     const [x, ...states] = Array.isArray(inputs) ? inputs : [inputs];
@@ -49,7 +61,9 @@ abstract class WeightedCell extends RNNCell {
   readonly useBias: boolean;
   readonly dropout: number;
   readonly recurrentDropout: number;
-  private readonly specs: WeightSpec[];
+  /** The dropout masks of the sequence being stepped through. */
+  protected readonly masks: SequenceDropout;
+  protected readonly specs: RecurrentWeightSpecs;
   kernel: Tensor | null = null;
   recurrentKernel: Tensor | null = null;
   bias: Tensor | null = null;
@@ -67,28 +81,33 @@ abstract class WeightedCell extends RNNCell {
     this.units = args.units;
     this.activation = resolveActivation(args.activation ?? 'tanh', this.name);
     this.useBias = args.useBias ?? true;
-    this.dropout = args.dropout ?? 0;
-    this.recurrentDropout = args.recurrentDropout ?? 0;
-    if (this.dropout !== 0 || this.recurrentDropout !== 0)
-      throw new Error(`ferrite: ${this.name}: dropout and recurrentDropout are not supported in cells yet`);
-    const spec = (key: string, init: string, reg: unknown, con: unknown): WeightSpec =>
-      new WeightSpec(
-        this.name,
-        key,
-        (args as unknown as Record<string, never>)[`${key}Initializer`] ?? init,
-        reg as never,
-        true,
-        con as never,
-      );
-    this.specs = [
-      spec('kernel', 'glorotNormal', args.kernelRegularizer, args.kernelConstraint),
-      spec('recurrent', 'orthogonal', args.recurrentRegularizer, args.recurrentConstraint),
-      spec('bias', 'zeros', args.biasRegularizer, args.biasConstraint),
-    ];
+    this.dropout = checkDropoutRate(this.name, 'dropout', args.dropout);
+    this.recurrentDropout = checkDropoutRate(this.name, 'recurrentDropout', args.recurrentDropout);
+    this.masks = new SequenceDropout(this.dropout, this.recurrentDropout);
+    this.specs = recurrentWeightSpecs(this.name, args);
   }
 
   get stateSize(): number[] {
     return [this.units];
+  }
+
+  override resetDropoutMasks(): void {
+    this.masks.reset();
+  }
+
+  /** [x * input mask, h_prev * recurrent mask] while training (the layers' semantics). */
+  protected dropped(x: Tensor, h: Tensor, kwargs: CallKwargs): [Tensor, Tensor] {
+    return this.masks.apply(x, h, kwargs.training === true);
+  }
+
+  /** The bias shape: [G units] (the resetAfter GRU: [2, 3 units], as the layer). */
+  protected biasShape(): number[] {
+    return [this.gates * this.units];
+  }
+
+  /** The bias initializer (the LSTM's unitForgetBias changes it, as the layer's). */
+  protected biasInitializer(): InitializerIdentifier | Initializer {
+    return this.specs.bias.initializer;
   }
 
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
@@ -96,19 +115,9 @@ abstract class WeightedCell extends RNNCell {
     const inputDim = shape[shape.length - 1];
     if (inputDim === null || inputDim === undefined)
       throw new Error(`ferrite: ${this.name}: the feature dimension must be known, got ${fmtSymbolicShape(shape)}`);
-    const gu = this.gates * this.units;
-    const [k, r, b] = this.specs;
-    this.kernel = k.create(this, [inputDim, gu]);
-    this.recurrentKernel = this.addWeight(
-      'recurrent_kernel',
-      [this.units, gu],
-      'float32',
-      r.initializer,
-      r.regularizer,
-      true,
-      r.constraint,
-    );
-    if (this.useBias) this.bias = b.create(this, [gu]);
+    const bias = this.useBias ? { shape: this.biasShape(), initializer: this.biasInitializer() } : null;
+    const w = addRecurrentWeights(this, this.specs, inputDim, this.units, this.gates * this.units, bias);
+    [this.kernel, this.recurrentKernel, this.bias] = [w.kernel, w.recurrentKernel, w.bias];
     this.built = true;
   }
 
@@ -124,9 +133,9 @@ abstract class WeightedCell extends RNNCell {
       units: this.units,
       activation: this.activation.name,
       useBias: this.useBias,
-      ...this.specs[0].config(),
-      ...this.specs[1].config(),
-      ...this.specs[2].config(),
+      ...this.specs.kernel.config(),
+      ...this.specs.recurrent.config(),
+      ...this.specs.bias.config(),
       dropout: this.dropout,
       recurrentDropout: this.recurrentDropout,
     };
@@ -139,8 +148,11 @@ export class SimpleRNNCell extends WeightedCell {
   constructor(args: RNNCellArgs) {
     super(args, 'simpleRNNCell', 1);
   }
-  step(x: Tensor, [h]: Tensor[]): Tensor[] {
-    const out = tidy(() => this.activation.apply(add(this.inputProjection(x), matMul(h, this.recurrentKernel!))));
+  step(x: Tensor, [h]: Tensor[], kwargs: CallKwargs): Tensor[] {
+    const out = tidy(() => {
+      const [xd, hd] = this.dropped(x, h, kwargs);
+      return this.activation.apply(add(this.inputProjection(xd), matMul(hd, this.recurrentKernel!)));
+    });
     return [out, out];
   }
 }
@@ -160,49 +172,85 @@ abstract class GatedCell extends WeightedCell {
 /** LSTM step, gates i, f, c, o: c = f c_prev + i act(cc), h = o act(c); states [h, c]. */
 export class LSTMCell extends GatedCell {
   static override className = 'LSTMCell';
-  constructor(args: GatedRNNCellArgs & { unitForgetBias?: boolean }) {
+  /** Start the forget gate's bias at 1 (as the lstm layer's option). */
+  readonly unitForgetBias: boolean;
+  constructor(args: LSTMCellArgs) {
     super(args, 'lstmCell', 4);
-    if (args.unitForgetBias) throw new Error(`ferrite: ${this.name}: unitForgetBias is not supported in cells yet`);
+    this.unitForgetBias = args.unitForgetBias ?? false;
   }
   override get stateSize(): number[] {
     return [this.units, this.units];
   }
-  step(x: Tensor, [h, c]: Tensor[]): Tensor[] {
+  protected override biasInitializer(): InitializerIdentifier | Initializer {
+    return this.unitForgetBias
+      ? forgetBiasInitializer(this.specs.bias.initializer, this.units, this.name)
+      : super.biasInitializer();
+  }
+  step(x: Tensor, [h, c]: Tensor[], kwargs: CallKwargs): Tensor[] {
     return tidy(() => {
       const ra = this.recurrentActivation.apply;
-      const [zi, zf, zc, zo] = split(add(this.inputProjection(x), matMul(h, this.recurrentKernel!)), 4, 1);
+      const [xd, hd] = this.dropped(x, h, kwargs);
+      const [zi, zf, zc, zo] = split(add(this.inputProjection(xd), matMul(hd, this.recurrentKernel!)), 4, 1);
       const c2 = add(mul(ra(zf), c), mul(ra(zi), this.activation.apply(zc)));
       const h2 = mul(ra(zo), this.activation.apply(c2));
       return [h2, h2, c2];
     });
   }
+  override getConfig(): LayerConfig {
+    return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
+  }
 }
 registerClass(LSTMCell);
 
-/** TF.js's GRU step (reset before the recurrent projection), gates z, r, h: h = z h_prev + (1 - z) hh. */
+/**
+ * GRU step, gates z, r, h: h = z h_prev + (1 - z) hh. TF.js's form resets before the
+ * recurrent projection, hh = act(x W_h + b_h + (r h_prev) R_h); Keras's `resetAfter`
+ * (bias [2, 3 units]: input bias, recurrent bias) after it, hh = act(x W_h + b_h +
+ * r (h_prev R_h + b_rh)), as the gru layer's two forms.
+ */
 export class GRUCell extends GatedCell {
   static override className = 'GRUCell';
-  constructor(args: GatedRNNCellArgs & { resetAfter?: boolean }) {
+  /** Keras's form (default false, TF.js's). */
+  readonly resetAfter: boolean;
+  constructor(args: GRUCellArgs) {
     super(args, 'gruCell', 3);
-    if (args.resetAfter)
-      throw new Error(`ferrite: ${this.name}: resetAfter is not supported in cells (use layers.gru)`);
+    if (args.resetAfter !== undefined && typeof args.resetAfter !== 'boolean')
+      throw new Error(`ferrite: ${this.name}: resetAfter must be a boolean, got ${JSON.stringify(args.resetAfter)}`);
+    this.resetAfter = args.resetAfter ?? false;
   }
-  step(x: Tensor, [h]: Tensor[]): Tensor[] {
+  protected override biasShape(): number[] {
+    return this.resetAfter ? [2, 3 * this.units] : super.biasShape();
+  }
+  step(x: Tensor, [h]: Tensor[], kwargs: CallKwargs): Tensor[] {
     return tidy(() => {
       const ra = this.recurrentActivation.apply;
       const u = this.units;
-      const [xz, xr, xh] = split(this.inputProjection(x), 3, 1);
-      const [rzr, rh] = split(this.recurrentKernel!, [2 * u, u], 1);
-      const [hz, hr] = split(matMul(h, rzr), 2, 1);
-      const z = ra(add(xz, hz));
-      const r = ra(add(xr, hr));
-      const hh = this.activation.apply(add(xh, matMul(mul(r, h), rh)));
-      const out = add(mul(z, h), mul(sub(scalar(1), z), hh));
+      // TF.js and Keras blend the dropped h_prev into h too.
+      const [xd, hd] = this.dropped(x, h, kwargs);
+      let hh: Tensor, z: Tensor;
+      if (this.resetAfter) {
+        const [bx, bh] = this.bias ? split(this.bias, 2, 0) : [null, null];
+        const xw = matMul(xd, this.kernel!);
+        const hr = matMul(hd, this.recurrentKernel!);
+        const [xz, xr, xh] = split(bx ? add(xw, bx) : xw, 3, 1);
+        const [hz, hrr, hh0] = split(bh ? add(hr, bh) : hr, 3, 1);
+        z = ra(add(xz, hz));
+        const r = ra(add(xr, hrr));
+        hh = this.activation.apply(add(xh, mul(r, hh0)));
+      } else {
+        const [xz, xr, xh] = split(this.inputProjection(xd), 3, 1);
+        const [rzr, rh] = split(this.recurrentKernel!, [2 * u, u], 1);
+        const [hz, hr] = split(matMul(hd, rzr), 2, 1);
+        z = ra(add(xz, hz));
+        const r = ra(add(xr, hr));
+        hh = this.activation.apply(add(xh, matMul(mul(r, hd), rh)));
+      }
+      const out = add(mul(z, hd), mul(sub(scalar(1), z), hh));
       return [out, out];
     });
   }
   override getConfig(): LayerConfig {
-    return { ...super.getConfig(), resetAfter: false };
+    return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
 }
 registerClass(GRUCell);
@@ -213,7 +261,11 @@ export interface StackedRNNCellsArgs {
   trainable?: boolean;
 }
 
-/** Cells applied one after the other in each step; states are each cell's, in order. */
+/**
+ * Cells applied one after the other in each step. The states are TF.js's flat list in
+ * reverse cell order (two LSTM cells: [h2, c2, h1, c1]), so that the first state is the
+ * output's h; `returnState` and `initialState` use that order.
+ */
 export class StackedRNNCells extends RNNCell {
   static override className = 'StackedRNNCells';
   readonly cells: RNNCell[];
@@ -226,7 +278,10 @@ export class StackedRNNCells extends RNNCell {
   }
 
   get stateSize(): number[] {
-    return this.cells.flatMap((c) => c.stateSize);
+    return this.cells
+      .slice()
+      .reverse()
+      .flatMap((c) => c.stateSize);
   }
 
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
@@ -238,18 +293,27 @@ export class StackedRNNCells extends RNNCell {
     this.built = true;
   }
 
+  override resetDropoutMasks(): void {
+    for (const c of this.cells) c.resetDropoutMasks();
+  }
+
   step(x: Tensor, states: Tensor[], kwargs: CallKwargs): Tensor[] {
-    const next: Tensor[] = [];
+    // Each cell's states, at the end of the flat list for the first cell.
+    let end = states.length;
+    const own = this.cells.map((c) => {
+      const start = end - c.stateSize.length;
+      const mine = states.slice(start, end);
+      end = start;
+      return mine;
+    });
+    const next: Tensor[][] = [];
     let input = x;
-    let at = 0;
-    for (const c of this.cells) {
-      const n = c.stateSize.length;
-      const [out, ...s] = c.step(input, states.slice(at, at + n), kwargs);
-      at += n;
-      next.push(...s);
+    this.cells.forEach((c, i) => {
+      const [out, ...s] = c.step(input, own[i], kwargs);
+      next.push(s);
       input = out;
-    }
-    return [input, ...next];
+    });
+    return [input, ...next.reverse().flat()];
   }
 
   /** The cells' weights, named as TF.js names them: RNNCell_<i>/kernel, ... */

@@ -31,8 +31,8 @@ export class GRU extends GatedRecurrentLayer {
     return this.resetAfter ? [2, 3 * this.units] : [3 * this.units];
   }
 
-  protected sequence(x: Tensor, [h0]: Tensor[], mask: Tensor | null): Tensor[] {
-    const opts = { ...this.kernelOptions(), resetAfter: this.resetAfter };
+  protected sequence(x: Tensor, [h0]: Tensor[], mask: Tensor | null, recurrentMask: Tensor | null): Tensor[] {
+    const opts = { ...this.kernelOptions(), resetAfter: this.resetAfter, recurrentMask };
     return gruSequence(x, this.weightsForOps, h0, mask, opts);
   }
 

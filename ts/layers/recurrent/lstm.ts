@@ -37,6 +37,17 @@ class ForgetBiasInit extends Initializer {
   }
 }
 
+/**
+ * The LSTM bias initializer with unitForgetBias (the layer's and lstmCell's): `base` for
+ * the i, c and o blocks, ones for f.
+ *
+ * @example
+ * forgetBiasInitializer('zeros', 3, 'lstm').apply([12]); // [0,0,0, 1,1,1, 0,0,0, 0,0,0]
+ */
+export function forgetBiasInitializer(base: InitializerIdentifier, units: number, who: string): Initializer {
+  return new ForgetBiasInit(getInitializer(base, `${who}: biasInitializer`), units);
+}
+
 export class LSTM extends GatedRecurrentLayer {
   static override className = 'LSTM';
   readonly unitForgetBias: boolean;
@@ -52,12 +63,11 @@ export class LSTM extends GatedRecurrentLayer {
 
   protected override biasInitializer(): InitializerIdentifier | Initializer {
     const init = this.specs.bias.initializer;
-    if (!this.unitForgetBias) return init;
-    return new ForgetBiasInit(getInitializer(init, `${this.name}: biasInitializer`), this.units);
+    return this.unitForgetBias ? forgetBiasInitializer(init, this.units, this.name) : init;
   }
 
-  protected sequence(x: Tensor, [h0, c0]: Tensor[], mask: Tensor | null): Tensor[] {
-    return lstmSequence(x, this.weightsForOps, [h0, c0], mask, this.kernelOptions());
+  protected sequence(x: Tensor, [h0, c0]: Tensor[], mask: Tensor | null, recurrentMask: Tensor | null): Tensor[] {
+    return lstmSequence(x, this.weightsForOps, [h0, c0], mask, { ...this.kernelOptions(), recurrentMask });
   }
 
   override getConfig(): LayerConfig {

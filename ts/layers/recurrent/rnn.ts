@@ -71,33 +71,40 @@ export class RNN extends Layer {
           );
       });
     }
-    const result = tidy(() => {
-      let states =
-        initial ?? (this.stateful && this.states !== null ? this.states : sizes.map((n) => zeros([batch, n])));
-      const steps = unstack(x, 1);
-      const maskIn = kwargs.mask as Tensor | undefined;
-      const masks = maskIn ? unstack(cast(maskIn, 'float32'), 1).map((m) => reshape(m, [batch, 1])) : null;
-      const order = steps.map((_, t) => (this.goBackwards ? steps.length - 1 - t : t));
-      const outputs: Tensor[] = [];
-      let last: Tensor | null = null;
-      for (const t of order) {
-        const [out, ...next] = this.cell.step(steps[t], states, kwargs);
-        if (masks) {
-          const m = masks[t];
-          const keepOld = sub(scalar(1), m);
-          const blend = (a: Tensor, b: Tensor): Tensor => add(mul(m, a), mul(keepOld, b));
-          last = blend(out, last ?? zeros(out.shape));
-          states = next.map((s, i) => blend(s, states[i]));
-        } else {
-          last = out;
-          states = next;
+    // A sequence draws its own dropout masks (at its first step), dropped when it ends.
+    this.cell.resetDropoutMasks();
+    let result: Tensor[];
+    try {
+      result = tidy(() => {
+        let states =
+          initial ?? (this.stateful && this.states !== null ? this.states : sizes.map((n) => zeros([batch, n])));
+        const steps = unstack(x, 1);
+        const maskIn = kwargs.mask as Tensor | undefined;
+        const masks = maskIn ? unstack(cast(maskIn, 'float32'), 1).map((m) => reshape(m, [batch, 1])) : null;
+        const order = steps.map((_, t) => (this.goBackwards ? steps.length - 1 - t : t));
+        const outputs: Tensor[] = [];
+        let last: Tensor | null = null;
+        for (const t of order) {
+          const [out, ...next] = this.cell.step(steps[t], states, kwargs);
+          if (masks) {
+            const m = masks[t];
+            const keepOld = sub(scalar(1), m);
+            const blend = (a: Tensor, b: Tensor): Tensor => add(mul(m, a), mul(keepOld, b));
+            last = blend(out, last ?? zeros(out.shape));
+            states = next.map((s, i) => blend(s, states[i]));
+          } else {
+            last = out;
+            states = next;
+          }
+          outputs.push(last);
         }
-        outputs.push(last);
-      }
-      if (last === null) throw new Error(`ferrite: ${this.name}: the sequence has no time steps`);
-      const output = this.returnSequences ? stack(outputs, 1) : last;
-      return [output, ...states];
-    });
+        if (last === null) throw new Error(`ferrite: ${this.name}: the sequence has no time steps`);
+        const output = this.returnSequences ? stack(outputs, 1) : last;
+        return [output, ...states];
+      });
+    } finally {
+      this.cell.resetDropoutMasks();
+    }
     const [output, ...finalStates] = result;
     if (this.stateful) {
       if (this.states) for (const s of this.states) s.dispose();

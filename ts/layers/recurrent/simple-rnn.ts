@@ -16,8 +16,8 @@ export class SimpleRNN extends RecurrentLayer {
     super(args, 'simpleRNN', 1);
   }
 
-  protected sequence(x: Tensor, [h0]: Tensor[], mask: Tensor | null): Tensor[] {
-    const opts = { activation: this.activationCode, goBackwards: this.goBackwards };
+  protected sequence(x: Tensor, [h0]: Tensor[], mask: Tensor | null, recurrentMask: Tensor | null): Tensor[] {
+    const opts = { activation: this.activationCode, goBackwards: this.goBackwards, recurrentMask };
     return simpleRNNSequence(x, this.weightsForOps, h0, mask, opts);
   }
 }
