@@ -14,6 +14,7 @@ use crate::batchnorm::{self, Norm};
 use crate::conv::{self, Geometry};
 use crate::depthwise;
 use crate::gemm::{self, Mat};
+use crate::gemv;
 use crate::loss::{self, Batch, Grads, Labels};
 use crate::map::{map1, map2};
 use crate::optimizer::{self, Adadelta, Adam, Momentum, RmsProp};
@@ -1850,4 +1851,40 @@ pub unsafe extern "C" fn fe_rnn_backward(
         dc0: q(8),
     };
     recurrent::rnn_backward(&p, &g, &l)
+}
+
+// ---------------------------------------------------------------------------------
+// Row vector times matrix (`gemv.rs`): what `fe_gemm` runs for one row of C.
+// ---------------------------------------------------------------------------------
+
+/// y (n) = alpha * x (k) * B (k, n; row stride ldb) + beta * y, sums in slices of kc.
+#[no_mangle]
+pub unsafe extern "C" fn fe_gemv(
+    n: usize,
+    k: usize,
+    kc: usize,
+    alpha: f32,
+    x: *const f32,
+    b: *const f32,
+    ldb: usize,
+    beta: f32,
+    y: *mut f32,
+) {
+    gemv::gemv_forward(n, k, kc, alpha, x, b, ldb, beta, y)
+}
+
+/// The plain loop of `fe_gemv`, same arguments and summation order (test oracle).
+#[no_mangle]
+pub unsafe extern "C" fn fe_gemv_naive(
+    n: usize,
+    k: usize,
+    kc: usize,
+    alpha: f32,
+    x: *const f32,
+    b: *const f32,
+    ldb: usize,
+    beta: f32,
+    y: *mut f32,
+) {
+    gemv::gemv_naive(n, k, kc, alpha, x, b, ldb, beta, y)
 }

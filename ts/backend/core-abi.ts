@@ -569,6 +569,10 @@ export interface CoreAbi {
    * gradients); overwrites `gates` (and the GRU's `aux`) with gradients.
    */
   fe_rnn_backward(ptrs: number /* *const usize */, batch: number /* usize */, time: number /* usize */, input: number /* usize */, units: number /* usize */, cell: number /* u32 */, activation: number /* u32 */, recurrent_activation: number /* u32 */, go_backwards: number /* u32 */): void;
+  /** y (n) = alpha * x (k) * B (k, n; row stride ldb) + beta * y, sums in slices of kc. */
+  fe_gemv(n: number /* usize */, k: number /* usize */, kc: number /* usize */, alpha: number /* f32 */, x: number /* *const f32 */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, y: number /* *mut f32 */): void;
+  /** The plain loop of `fe_gemv`, same arguments and summation order (test oracle). */
+  fe_gemv_naive(n: number /* usize */, k: number /* usize */, kc: number /* usize */, alpha: number /* f32 */, x: number /* *const f32 */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, y: number /* *mut f32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -722,6 +726,8 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_rnn_forward: 9,
   fe_rnn_forward_naive: 9,
   fe_rnn_backward: 9,
+  fe_gemv: 9,
+  fe_gemv_naive: 9,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */
