@@ -1,14 +1,18 @@
 // Seconds per training batch of the text-generation model at full size: Embedding(10000,
 // 256, length 32) -> LSTM(512, returnSequences) -> Dense(10000, softmax), Adam, batch 64,
-// sparse labels of [64, 32]. Scalar vs SIMD, and 1 vs 2 threads.
+// sparse labels of [64, 32]. Scalar vs SIMD, and 1 vs 2 threads. Then generation in
+// words/s at the same size, side by side: the original's loop (a forward pass over the
+// 32-token window per new token) and stateful generation (one LSTM step per token, the
+// state carried), greedy and sampled at temperature 0.8.
 //
 //   npx tsx bench/text-generation.ts [--batches N] [--builds scalar,simd,simd-threads:1,simd-threads:2]
+//       [--tokens N] [--generate-builds simd,simd-threads:2] [--skip-training]
 
 import { setBackendSync, setThreadsCount, ready } from '../ts/backend/engine.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import { tensor } from '../ts/tensor/creation.js';
 import { train } from '../ts/optimizers/index.js';
-import { textModel } from '../examples/text-generation.js';
+import { generate, generateStateful, statefulCopy, textModel } from '../examples/text-generation.js';
 import { argValue, numberArg } from '../examples/program.js';
 import { isMain } from './util.js';
 
@@ -40,14 +44,57 @@ export async function secondsPerBatch(build: BuildName, threads: number, batches
   return times[Math.floor(times.length / 2)];
 }
 
+/** Words per second of generation on one build: re-feed and stateful, greedy and sampled. */
+export async function wordsPerSecond(
+  build: BuildName,
+  threads: number,
+  tokens: number,
+): Promise<{ refeed: number; stateful: number; statefulSampled: number }> {
+  if (build === 'simd-threads') setThreadsCount(threads);
+  setBackendSync(build);
+  await ready();
+  const model = textModel(VOCAB, EMB, UNITS, LEN);
+  model.build([null, LEN]);
+  const copy = statefulCopy(model);
+  const seed = Array.from({ length: LEN }, (_, i) => (i * 37 + 11) % VOCAB);
+  const rate = (count: number, run: (n: number) => number[]): number => {
+    run(Math.min(count, 5)); // warm-up: V8's optimizing tier, first-use allocations
+    const t0 = performance.now();
+    run(count);
+    return count / ((performance.now() - t0) / 1000);
+  };
+  // The re-feed loop is ~30x slower: fewer tokens keep the run short.
+  const refeed = rate(Math.max(5, Math.floor(tokens / 20)), (n) => generate(model, seed, n, null));
+  const stateful = rate(tokens, (n) => generateStateful(copy, seed, n, null));
+  const statefulSampled = rate(tokens, (n) => generateStateful(copy, seed, n, 0.8, 3));
+  copy.dispose();
+  model.dispose();
+  return { refeed, stateful, statefulSampled };
+}
+
 async function main(): Promise<void> {
   const batches = numberArg('batches') ?? 3;
   const configs = (argValue('builds') ?? 'scalar,simd,simd-threads:1,simd-threads:2').split(',');
   console.log(`text generation, batch ${BATCH} x ${LEN}, vocab ${VOCAB}, embedding ${EMB}, LSTM ${UNITS}`);
-  for (const c of configs) {
+  if (!process.argv.includes('--skip-training')) {
+    for (const c of configs) {
+      const [build, threads] = c.split(':');
+      const sec = await secondsPerBatch(build as BuildName, Number(threads ?? 1), batches);
+      console.log(`${c.padEnd(16)} ${sec.toFixed(3)} s/batch`);
+    }
+  }
+  const tokens = numberArg('tokens') ?? 200;
+  console.log(`\ngeneration, words/s (${tokens} tokens per stateful run; seed window ${LEN})`);
+  console.log(
+    `${'build'.padEnd(16)} ${'re-feed'.padStart(9)} ${'stateful'.padStart(9)} ${'sampled'.padStart(9)}  stateful/re-feed`,
+  );
+  for (const c of (argValue('generate-builds') ?? 'simd,simd-threads:1,simd-threads:2').split(',')) {
     const [build, threads] = c.split(':');
-    const sec = await secondsPerBatch(build as BuildName, Number(threads ?? 1), batches);
-    console.log(`${c.padEnd(16)} ${sec.toFixed(3)} s/batch`);
+    const r = await wordsPerSecond(build as BuildName, Number(threads ?? 1), tokens);
+    const f = (v: number): string => v.toFixed(1).padStart(9);
+    console.log(
+      `${c.padEnd(16)} ${f(r.refeed)} ${f(r.stateful)} ${f(r.statefulSampled)}  ${(r.stateful / r.refeed).toFixed(1)}x`,
+    );
   }
 }
 
