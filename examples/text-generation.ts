@@ -133,11 +133,12 @@ export function windows(tokens: Int32Array, len: number, count: number | null, s
 }
 
 /**
- * The next token from a [1, vocab] row of probabilities: the argmax when temperature is
- * null (or 0), else a draw at that temperature (Ferrite's `sample`, in Rust).
+ * The next token from a [1, vocab] row of probabilities (or of logits, with `fromLogits`):
+ * the argmax when temperature is null (or 0), else a draw at that temperature (Ferrite's
+ * `sample`: the softmax and the draw run in Rust).
  */
-export function pickNext(probs: Tensor, temperature: number | null, seed: number): number {
-  const t = sample(probs, { temperature: temperature ?? 0, seed });
+export function pickNext(probs: Tensor, temperature: number | null, seed: number, fromLogits = false): number {
+  const t = sample(probs, { temperature: temperature ?? 0, seed, fromLogits });
   try {
     return t.dataSync()[0];
   } finally {
@@ -176,8 +177,10 @@ export function generate(
 
 /**
  * A copy of the trained model for generation one token at a time: the same weights in
- * Embedding -> LSTM(stateful, last step only) -> Dense softmax, for batch 1 and any number
- * of steps per call. The LSTM carries its state between calls until `resetStates()`.
+ * Embedding -> LSTM(stateful, last step only) -> Dense, for batch 1 and any number of
+ * steps per call. The LSTM carries its state between calls until `resetStates()`. The
+ * Dense gives logits (no softmax): sampling draws from logits / T directly, and the argmax
+ * is the same.
  */
 export function statefulCopy(model: Sequential): Sequential {
   const [emb, lstm, dense] = model.layers.filter((l) => l.getWeights().length > 0) as [
@@ -192,7 +195,7 @@ export function statefulCopy(model: Sequential): Sequential {
     layers: [
       layers.embedding({ inputDim: e.inputDim, outputDim: e.outputDim, batchInputShape: [1, null] }),
       layers.lstm({ units: r.units, stateful: true, recurrentActivation: r.recurrentActivation as 'sigmoid' }),
-      layers.dense({ units: d.units, activation: 'softmax' }),
+      layers.dense({ units: d.units }),
     ],
   });
   copy.setWeights(model.getWeights());
@@ -215,10 +218,10 @@ export function generateStateful(
   const out: number[] = [];
   let input = tensor([seed]);
   for (let i = 0; i < count; i++) {
-    const probs = copy.predict(input) as Tensor;
+    const logits = copy.predict(input) as Tensor;
     input.dispose();
-    const next = pickNext(probs, temperature, drawSeed + i);
-    probs.dispose();
+    const next = pickNext(logits, temperature, drawSeed + i, true);
+    logits.dispose();
     out.push(next);
     input = tensor([[next]]);
   }
