@@ -8,11 +8,12 @@
 //   npx tsx bench/text-generation.ts [--batches N] [--builds scalar,simd,simd-threads:1,simd-threads:2]
 //       [--tokens N] [--generate-builds simd,simd-threads:2] [--skip-training]
 
-import { setBackendSync, setThreadsCount, ready } from '../ts/backend/engine.js';
+import { engine, setBackendSync, setThreadsCount, ready } from '../ts/backend/engine.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import { tensor } from '../ts/tensor/creation.js';
 import { train } from '../ts/optimizers/index.js';
-import { generate, generateStateful, statefulCopy, textModel } from '../examples/text-generation.js';
+import { generate, generateStateful, pickNext, statefulCopy, textModel } from '../examples/text-generation.js';
+import type { Tensor } from '../ts/tensor/tensor.js';
 import { argValue, numberArg } from '../examples/program.js';
 import { isMain } from './util.js';
 
@@ -83,6 +84,82 @@ export async function wordsPerSecond(
   return { refeed, stateful, statefulSampled };
 }
 
+/** Median and minimum milliseconds of `fn` over `runs` calls, after a warm-up. */
+function millis(fn: () => void, runs = 60): { median: number; min: number } {
+  for (let i = 0; i < 5; i++) fn();
+  const ts: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    fn();
+    ts.push(performance.now() - t0);
+  }
+  ts.sort((a, b) => a - b);
+  return { median: ts[Math.floor(runs / 2)], min: ts[0] };
+}
+
+/**
+ * Where one generated token's time goes, on one build: the Dense product x (1, 512) W
+ * (512, 10000) as fe_gemm runs one row now (gemv.rs, B streamed row by row) against the
+ * tuned GEMM's tiles on two rows (one pass over B in NR-wide column panels, the way one row
+ * was computed before gemv), the LSTM step, the Dense layer with the draw from its
+ * logits, and the whole step (predict + draw).
+ */
+export async function tokenBreakdown(build: BuildName, threads: number): Promise<[string, number, number][]> {
+  if (build === 'simd-threads') setThreadsCount(threads);
+  setBackendSync(build);
+  await ready();
+  const model = textModel(VOCAB, EMB, UNITS, LEN);
+  model.build([null, LEN]);
+  const copy = statefulCopy(model);
+  const [emb, lstm, dense] = copy.layers;
+  const id = tensor([[5]]);
+  const e = emb.apply(id) as Tensor;
+  const h = lstm.apply(e) as Tensor;
+  const kernel = dense.getWeights()[0];
+  const core = engine().core;
+  const eng = engine();
+  const x2 = eng.alloc(2 * UNITS * 4);
+  const c2 = eng.alloc(2 * VOCAB * 4);
+  eng.f32.fill(0.01, x2 >> 2, (x2 >> 2) + 2 * UNITS);
+  const rows: [string, () => void][] = [
+    [
+      'Dense 512x10000, 1 row (gemv)',
+      () => core.fe_gemm(0, 0, 1, VOCAB, UNITS, 1, x2, UNITS, kernel.ptr, VOCAB, 0, c2, VOCAB),
+    ],
+    [
+      '  same by GEMM tiles, per row',
+      () => core.fe_gemm(0, 0, 2, VOCAB, UNITS, 1, x2, UNITS, kernel.ptr, VOCAB, 0, c2, VOCAB),
+    ],
+    ['LSTM step (layer)', () => (lstm.apply(e) as Tensor).dispose()],
+    [
+      'draw from logits, T=0.8',
+      () => {
+        const l = dense.apply(h) as Tensor;
+        pickNext(l, 0.8, 1, true);
+        l.dispose();
+      },
+    ],
+    [
+      'stateful step (predict + draw)',
+      () => {
+        const l = copy.predict(id) as Tensor;
+        pickNext(l, 0.8, 1, true);
+        l.dispose();
+      },
+    ],
+  ];
+  const out: [string, number, number][] = rows.map(([name, fn]) => {
+    const t = millis(fn);
+    return [name, t.median, t.min];
+  });
+  eng.free(x2, 2 * UNITS * 4);
+  eng.free(c2, 2 * VOCAB * 4);
+  for (const t of [id, e, h]) t.dispose();
+  copy.dispose();
+  model.dispose();
+  return out;
+}
+
 async function main(): Promise<void> {
   const batches = numberArg('batches') ?? 3;
   const configs = (argValue('builds') ?? 'scalar,simd,simd-threads:1,simd-threads:2').split(',');
@@ -106,6 +183,13 @@ async function main(): Promise<void> {
     console.log(
       `${c.padEnd(16)} ${f(r.refeed)} ${f(r.stateful)} ${f(r.statefulSampled)}  ${(r.stateful.median / r.refeed.median).toFixed(0)}x`,
     );
+  }
+  console.log('\none generated token, ms: median (min)');
+  for (const c of (argValue('generate-builds') ?? 'simd,simd-threads:1,simd-threads:2').split(',')) {
+    const [build, threads] = c.split(':');
+    console.log(c);
+    for (const [name, median, min] of await tokenBreakdown(build as BuildName, Number(threads ?? 1)))
+      console.log(`  ${name.padEnd(32)} ${median.toFixed(3)} (${min.toFixed(3)})`);
   }
 }
 
