@@ -14,6 +14,7 @@ use crate::batchnorm::{self, Norm};
 use crate::conv::{self, Geometry};
 use crate::depthwise;
 use crate::gemm::{self, Mat};
+use crate::gemv;
 use crate::loss::{self, Batch, Grads, Labels};
 use crate::map::{map1, map2};
 use crate::optimizer::{self, Adadelta, Adam, Momentum, RmsProp};
@@ -1867,4 +1868,40 @@ pub extern "C" fn fe_debug_force_split(on: u32) {
 #[no_mangle]
 pub unsafe extern "C" fn fe_bias_act_forward(y: *mut f32, rows: usize, cols: usize, bias: *const f32, act: u32) {
     conv::bias_act_forward(y, rows, cols, bias, act)
+}
+
+// ---------------------------------------------------------------------------------
+// Row vector times matrix (`gemv.rs`): what `fe_gemm` runs for one row of C.
+// ---------------------------------------------------------------------------------
+
+/// y (n) = alpha * x (k) * B (k, n; row stride ldb) + beta * y, sums in slices of kc.
+#[no_mangle]
+pub unsafe extern "C" fn fe_gemv(
+    n: usize,
+    k: usize,
+    kc: usize,
+    alpha: f32,
+    x: *const f32,
+    b: *const f32,
+    ldb: usize,
+    beta: f32,
+    y: *mut f32,
+) {
+    gemv::gemv_forward(n, k, kc, alpha, x, b, ldb, beta, y)
+}
+
+/// The plain loop of `fe_gemv`, same arguments and summation order (test oracle).
+#[no_mangle]
+pub unsafe extern "C" fn fe_gemv_naive(
+    n: usize,
+    k: usize,
+    kc: usize,
+    alpha: f32,
+    x: *const f32,
+    b: *const f32,
+    ldb: usize,
+    beta: f32,
+    y: *mut f32,
+) {
+    gemv::gemv_naive(n, k, kc, alpha, x, b, ldb, beta, y)
 }

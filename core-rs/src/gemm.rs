@@ -29,7 +29,8 @@ use kernel::{sweep, Out, PanelA, PanelB, Update, MR, NR};
 // Blocking, measured on 256^3..1024^3 (bench/gemm.ts). The kernel is compute-bound and
 // insensitive to these within 2x either way on this class of machine (48 KiB L1, 1 MiB L2).
 /// Depth of a K slice: an A panel (MR x KC) and a B panel (KC x NR) take 12 KiB of L1.
-const KC: usize = 256;
+/// (gemv.rs sums in the same slices, so one-row products give the same bits there.)
+pub(crate) const KC: usize = 256;
 /// Rows of op(A) packed at once: MC x KC floats (128 KiB) stay in L2.
 const MC: usize = 128;
 /// Columns of op(B) packed at once: KC x NC floats (2 MiB at most).
@@ -344,6 +345,10 @@ pub unsafe fn gemm_batched(
 ) {
     if batch.count == 0 || m == 0 || n == 0 {
         return;
+    }
+    if batch.count == 1 && m == 1 && !b.trans && (!a.trans || a.ld == 1) {
+        // One row of C (inference at batch 1): B streamed row by row, same bits (gemv.rs).
+        return crate::gemv::gemv_forward(n, k, KC, alpha, a.ptr, b.ptr, b.ld, beta, c);
     }
     let (pa, pb, pc) = (SendPtr::of(a.ptr), SendPtr::of(b.ptr), SendPtr(c));
     let product = |t: usize| Product {

@@ -65,6 +65,7 @@ mod elementwise;
 mod exports;
 mod gather;
 mod gemm;
+mod gemv;
 mod heap;
 mod layernorm;
 mod loss;

@@ -80,8 +80,19 @@ describe('bidirectional: parity with TF.js (cpu) from identical weights', () => 
       r.setWeights(r.getWeights().map((w, i) => tf.tensor(init[i], w.shape)));
       const [rx, ry] = [tf.tensor(x, xShape), tf.tensor(y, yShape)];
       const refOut = (r.predict(rx) as tf.Tensor).dataSync();
-      r.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+      // TF.js's fit leaves output masks out; Keras (and Ferrite) average a masked sequence
+      // output's loss over its unmasked steps: the reference gets that as a custom loss.
+      const maskedSeq = c.masked === true && c.rnnArgs.returnSequences === true;
+      const valid = IDS.filter((v) => v !== 0).length;
+      const stepWeights = tf.tensor(
+        IDS.map((v) => (v !== 0 ? (B * T) / valid : 0)),
+        [B, T],
+      );
+      const kerasMaskedMse = (yt: tf.Tensor, yp: tf.Tensor): tf.Tensor =>
+        tf.mul(tf.mean(tf.squaredDifference(yt, yp), -1), stepWeights);
+      r.compile({ optimizer: tf.train.adam(0.01), loss: maskedSeq ? kerasMaskedMse : 'meanSquaredError' });
       const rh = await r.fit(rx, ry, { epochs: 3, batchSize: B, shuffle: false, verbose: 0 });
+      stepWeights.dispose();
       const refWeights = r.getWeights().map((w) => w.dataSync());
 
       const [fx, fy] = [tensor(x, xShape), tensor(y, yShape)];

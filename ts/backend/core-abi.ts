@@ -581,6 +581,10 @@ export interface CoreAbi {
    * whose backward is `fe_conv2d_bias_act_backward`.
    */
   fe_bias_act_forward(y: number /* *mut f32 */, rows: number /* usize */, cols: number /* usize */, bias: number /* *const f32 */, act: number /* u32 */): void;
+  /** y (n) = alpha * x (k) * B (k, n; row stride ldb) + beta * y, sums in slices of kc. */
+  fe_gemv(n: number /* usize */, k: number /* usize */, kc: number /* usize */, alpha: number /* f32 */, x: number /* *const f32 */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, y: number /* *mut f32 */): void;
+  /** The plain loop of `fe_gemv`, same arguments and summation order (test oracle). */
+  fe_gemv_naive(n: number /* usize */, k: number /* usize */, kc: number /* usize */, alpha: number /* f32 */, x: number /* *const f32 */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, y: number /* *mut f32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -736,6 +740,8 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_rnn_backward: 9,
   fe_debug_force_split: 1,
   fe_bias_act_forward: 5,
+  fe_gemv: 9,
+  fe_gemv_naive: 9,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */

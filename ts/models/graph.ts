@@ -137,9 +137,16 @@ export class GraphPlan {
 
   /**
    * Runs the graph on `inputs` (one per model input). Where `preActivation[k]` is true,
-   * output k is its layer's value before the final activation (the logits).
+   * output k is its layer's value before the final activation (the logits). When
+   * `outputMasks` is given, it receives each output's mask (null where none): what the
+   * loss and metrics of fit weight the time steps by, as Keras does.
    */
-  execute(inputs: readonly Tensor[], kwargs: CallKwargs, preActivation?: readonly boolean[]): Tensor[] {
+  execute(
+    inputs: readonly Tensor[],
+    kwargs: CallKwargs,
+    preActivation?: readonly boolean[],
+    outputMasks?: (Tensor | null)[],
+  ): Tensor[] {
     const values = new Array<Tensor | undefined>(this.numSlots);
     this.inputSlots.forEach((s, i) => (values[s] = inputs[i]));
     let preNodes: Set<Node> | null = null;
@@ -196,6 +203,7 @@ export class GraphPlan {
       const outMasks = Array.isArray(outMask) ? outMask : [outMask];
       outputSlots.forEach((s, i) => (masks[s] = outMasks[i] ?? null));
     }
+    if (outputMasks !== undefined) outputMasks.splice(0, outputMasks.length, ...this.outputSlots.map((s) => masks[s]));
     return this.outputSlots.map((s) => values[s]!);
   }
 

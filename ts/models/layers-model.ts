@@ -221,9 +221,15 @@ export class LayersModel extends Layer implements TrainableModel {
 
   /**
    * Runs the model on concrete inputs (one per model input), checking them first.
-   * `preActivation[k]` asks for output k before its final activation (logits).
+   * `preActivation[k]` asks for output k before its final activation (logits);
+   * `outputMasks` receives each output's mask (null where none).
    */
-  execute(xs: readonly Tensor[], kwargs: CallKwargs, preActivation?: readonly boolean[]): Tensor[] {
+  execute(
+    xs: readonly Tensor[],
+    kwargs: CallKwargs,
+    preActivation?: readonly boolean[],
+    outputMasks?: (Tensor | null)[],
+  ): Tensor[] {
     this.assertAlive();
     const plan = this.graph(
       xs.map((x) => x.shape),
@@ -242,7 +248,7 @@ export class LayersModel extends Layer implements TrainableModel {
       casts.push(c);
       return c;
     });
-    const outs = plan.execute(ins, kwargs, preActivation);
+    const outs = plan.execute(ins, kwargs, preActivation, outputMasks);
     // Under a tape the backward pass still needs them: the enclosing scope frees them then.
     if (!isRecording()) for (const c of casts) if (!outs.includes(c)) c.dispose();
     return outs;

@@ -115,6 +115,24 @@ export function sample(distribution: Tensor, opts: SampleOptions = {}): Tensor {
   return disposeOnError(chosen, () => {
     // The candidates of each row, best first: all classes, or the topK best.
     const k = temperature === 0 ? 1 : topK;
+    if (k === n && n > 1) {
+      // No cut: every class is a candidate, so no ranking is needed (a sort of all 10,000
+      // classes per generated token would cost more than the draw).
+      const v = distribution.view() as Float32Array;
+      const logits = emptyTensor([rows, n], 'float32', eng);
+      const z = logits.view();
+      for (let i = 0; i < v.length; i++) {
+        if (!fromLogits && !(v[i] >= 0))
+          throw new Error(
+            `ferrite: ${op}: probabilities of row ${Math.floor(i / n)} hold ${v[i]}; expected values >= 0`,
+          );
+        z[i] = (fromLogits ? v[i] : Math.log(v[i])) / temperature;
+      }
+      const picks = multinomial(logits, 1, seed).view();
+      const chosenIds = chosen.view();
+      for (let r = 0; r < rows; r++) chosenIds[r] = picks[r];
+      return;
+    }
     const { values, indices } = topk(distribution, k);
     const candidates = indices.view();
     const out = chosen.view();

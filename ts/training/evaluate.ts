@@ -78,8 +78,9 @@ export class EvalAccumulator {
       const yb = lossTargets(this.outputs, targets);
       // The loss fit minimises, penalties included (Keras's evaluate adds activity ones too).
       const activityLosses: Tensor[] = [];
-      const preds = this.model.execute(xb, { training: false, activityLosses }, this.pre);
-      const losses = this.outputs.map((o, k) => outputLoss(o, yb[k], preds[k], null));
+      const masks: (Tensor | null)[] = [];
+      const preds = this.model.execute(xb, { training: false, activityLosses }, this.pre, masks);
+      const losses = this.outputs.map((o, k) => outputLoss(o, yb[k], preds[k], null, masks[k] ?? null));
       const total = totalLoss(
         this.outputs,
         losses,
@@ -90,7 +91,7 @@ export class EvalAccumulator {
       this.lossSums[0] += readScalar(total) * count;
       if (this.outputs.length > 1) losses.forEach((l, k) => (this.lossSums[k + 1] += readScalar(l) * count));
       const ignored: number[] = [];
-      this.outputs.forEach((o, k) => updateMetrics(o, yb[k], preds[k], ignored));
+      this.outputs.forEach((o, k) => updateMetrics(o, yb[k], preds[k], ignored, masks[k] ?? null));
     } finally {
       endScope();
     }

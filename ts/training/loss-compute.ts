@@ -15,6 +15,7 @@ import {
 } from '../ops/fused-losses.js';
 import { sameShape } from '../ops/util.js';
 import type { CompiledOutput } from './compile.js';
+import { maskedMeanLoss, unmaskedSteps } from './output-mask.js';
 
 /**
  * A batch's targets as the built-in losses and metrics take them: int32 and bool targets
@@ -30,9 +31,16 @@ export function lossTargets(outs: readonly CompiledOutput[], ys: Tensor[]): Tens
 /**
  * Mean loss of output `out` over the batch (a scalar). `pred` is the output, or its logits
  * on the fused paths; `sampleWeight` ([batch]) weights each sample's loss (Keras's
- * 'sum over batch size' reduction: mean of weighted losses).
+ * 'sum over batch size' reduction: mean of weighted losses). `mask` (the output's mask,
+ * [batch, steps]) restricts the mean to the unmasked steps, as Keras does.
  */
-export function outputLoss(out: CompiledOutput, yTrue: Tensor, pred: Tensor, sampleWeight: Tensor | null): Tensor {
+export function outputLoss(
+  out: CompiledOutput,
+  yTrue: Tensor,
+  pred: Tensor,
+  sampleWeight: Tensor | null,
+  mask: Tensor | null = null,
+): Tensor {
   let perSample: Tensor;
   switch (out.path) {
     case 'plain':
@@ -58,7 +66,8 @@ export function outputLoss(out: CompiledOutput, yTrue: Tensor, pred: Tensor, sam
         : sampleWeight;
     perSample = mul(perSample, w);
   }
-  return perSample.rank === 0 ? perSample : mean(perSample);
+  if (perSample.rank === 0) return perSample;
+  return mask === null ? mean(perSample) : maskedMeanLoss(perSample, mask, `output '${out.outputName}'`);
 }
 
 /**
@@ -83,9 +92,27 @@ export function predictionsForMetrics(out: CompiledOutput, pred: Tensor): Tensor
   return out.path === 'fusedBinary' ? sigmoid(pred) : softmax(pred, -1);
 }
 
-/** Updates each metric of output `out` with a batch; returns their values on this batch. */
-export function updateMetrics(out: CompiledOutput, yTrue: Tensor, pred: Tensor, into: number[]): void {
+/**
+ * Updates each metric of output `out` with a batch; returns their values on this batch.
+ * With the output's `mask`, only the unmasked steps count (a batch of padding only adds
+ * nothing, and reports the metrics' running values).
+ */
+export function updateMetrics(
+  out: CompiledOutput,
+  yTrue: Tensor,
+  pred: Tensor,
+  into: number[],
+  mask: Tensor | null = null,
+): void {
   if (out.metrics.length === 0) return;
+  if (mask !== null) {
+    const kept = unmaskedSteps(yTrue, pred, mask);
+    if (kept === null) {
+      for (const m of out.metrics) into.push(m.metric.result());
+      return;
+    }
+    ({ yTrue, pred } = kept);
+  }
   const probs = predictionsForMetrics(out, pred);
   for (const m of out.metrics) into.push(m.metric.update(yTrue, probs));
 }

@@ -15,6 +15,7 @@ import type { CallKwargs } from '../layers/layer.js';
 import type { CompiledOutput, CompiledState } from './compile.js';
 import { lossTargets, outputLoss, readScalar, totalLoss, updateMetrics } from './loss-compute.js';
 import { firstNonFinite, NonFiniteStepError } from './finite.js';
+import { distinctMasks } from './output-mask.js';
 
 export class TrainStep {
   private readonly outputs: CompiledOutput[];
@@ -52,15 +53,20 @@ export class TrainStep {
     const ys = lossTargets(this.outputs, targets);
     let preds: Tensor[] = [];
     let lossesPerOutput: Tensor[] = [];
+    // Each output's mask (null where none): the loss and metrics count its unmasked steps.
+    const masks: (Tensor | null)[] = [];
     try {
       // Layers with an activityRegularizer add their penalties here during the forward pass.
       const activityLosses: Tensor[] = [];
       const kwargs = { ...this.kwargs, activityLosses };
       const { value, grads } = gradsOfVariables(() => {
-        const outs = this.model.execute(xs, kwargs, this.preActivation);
+        const outs = this.model.execute(xs, kwargs, this.preActivation, masks);
         // Kept past the gradient computation: metrics read the same forward pass.
         preds = outs.map((t) => (xs.includes(t) ? t : keep(t)));
-        lossesPerOutput = this.outputs.map((o, k) => outputLoss(o, ys[k], outs[k], sampleWeights?.[k] ?? null));
+        for (const m of distinctMasks(masks)) keep(m);
+        lossesPerOutput = this.outputs.map((o, k) =>
+          outputLoss(o, ys[k], outs[k], sampleWeights?.[k] ?? null, masks[k] ?? null),
+        );
         if (this.multiOutput) lossesPerOutput.forEach((t) => keep(t));
         const penalties =
           this.hasRegularizers || activityLosses.length > 0
@@ -80,10 +86,11 @@ export class TrainStep {
         );
       // Constraints project the updated weights (Keras applies them after each step).
       for (const w of this.constrained) tidy(() => w.variable.assign(w.constraint!.apply(w.variable)));
-      this.outputs.forEach((o, k) => updateMetrics(o, ys[k], preds[k], values));
+      this.outputs.forEach((o, k) => updateMetrics(o, ys[k], preds[k], values, masks[k] ?? null));
       return values;
     } finally {
       for (const t of preds) if (!xs.includes(t)) t.dispose();
+      for (const m of distinctMasks(masks)) m.dispose();
       if (this.multiOutput) for (const t of lossesPerOutput) t.dispose();
     }
   }

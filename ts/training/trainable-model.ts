@@ -31,7 +31,13 @@ export interface TrainableModel extends CallbackModel {
   readonly hasSingleOutput: boolean;
   /**
    * Runs the model on concrete inputs (one per model input). `preActivation[k]` asks for
-   * output k before its final activation (the logits a fused loss takes).
+   * output k before its final activation (the logits a fused loss takes); `outputMasks`
+   * receives each output's mask (Embedding maskZero, Masking), null where there is none.
    */
-  execute(xs: readonly Tensor[], kwargs: CallKwargs, preActivation?: readonly boolean[]): Tensor[];
+  execute(
+    xs: readonly Tensor[],
+    kwargs: CallKwargs,
+    preActivation?: readonly boolean[],
+    outputMasks?: (Tensor | null)[],
+  ): Tensor[];
 }
