@@ -12,8 +12,8 @@
 //! front-end bound: every load must carry its constant offset in its own immediate
 //! (`v128.load32_splat offset=12`), which V8 folds into the x64 addressing mode. LLVM's
 //! loop strength reduction used to rewrite the pointer walks into separate `i32.add`s
-//! (one extra x64 instruction per load, ~30 instead of ~24 per step): the build passes
-//! `-disable-lsr` (scripts/build-wasm.mjs). Unrolling by 2 with the offsets folded was
+//! (an extra x64 `lea` per load: ~30 instructions per step in V8's code, ~27 without):
+//! the build passes `-disable-lsr` (scripts/build-wasm.mjs). Unrolling by 2 with the offsets folded was
 //! re-measured then: still about 1.5x slower (33 against 54 GFLOP/s at 256^3).
 //!
 //! Every multiply-add of the kernel goes through `madd` below: a fused (relaxed-SIMD)
