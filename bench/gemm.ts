@@ -5,17 +5,26 @@
 // round, in one process, after a warm-up (V8 starts wasm in a baseline tier and only
 // later swaps in optimised code), so load from other processes hits them alike.
 //
-//   npx tsx bench/gemm.ts        (about a minute and a half)
+// A second table times the threaded build on 1 and 2 threads side by side (the pool is
+// switched between runs of one process), every layout of square sizes from 64^3 to 2048^3
+// and of the products the models run: the MLP's 32x784·784x128, the LSTM's
+// 2048x256·256x2048 and 64x512·512x2048, and the text model's Dense 2048x512·512x10000.
+//
+//   npx tsx bench/gemm.ts                    (both tables, about four minutes)
+//   npx tsx bench/gemm.ts --table builds     (the first table only)
+//   npx tsx bench/gemm.ts --table threads [--shapes 64,1024,p5]   (the second, some rows)
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { engine, setBackendSync, type Engine } from '../ts/backend/engine.js';
+import { engine, setBackendSync, setThreadsCount, type Engine } from '../ts/backend/engine.js';
+import { threadsSupported } from '../ts/backend/threads.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import { matMul } from '../ts/ops/matmul.js';
 import { tensor } from '../ts/tensor/creation.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
 import { gflopsPerSecond, warmUpTogether, type FlopsContender } from './timing.js';
 import { buildsToCompare, isMain, randomData } from './util.js';
+import { argValue } from '../examples/program.js';
 
 type Mode = 'NN' | 'NT' | 'TN' | 'TT';
 const MODES: Mode[] = ['NN', 'NT', 'TN', 'TT'];
@@ -181,12 +190,91 @@ export async function benchGemm(): Promise<Row[]> {
   return rows;
 }
 
+/** The products of the threads table, by group name (`--shapes` picks groups or square sizes). */
+const THREAD_SHAPES: Record<string, [string, Shape][]> = {
+  mlp: [['32x784·784x128', { m: 32, n: 128, k: 784 }]],
+  lstm: [
+    ['2048x256·256x2048', { m: 2048, n: 2048, k: 256 }],
+    ['64x512·512x2048', { m: 64, n: 2048, k: 512 }],
+  ],
+  // The text model's Dense: forward (2048x512·512x10000), dX (2048x10000·10000x512) and
+  // dW (512x2048·2048x10000), each in every layout.
+  p5: [
+    ['2048x512·512x10000', { m: 2048, n: 10000, k: 512 }],
+    ['2048x10000·10000x512', { m: 2048, n: 512, k: 10000 }],
+    ['512x2048·2048x10000', { m: 512, n: 10000, k: 2048 }],
+  ],
+};
+
+/**
+ * GFLOP/s of the threaded build's fe_gemm on 1 and 2 threads, timed interleaved in this
+ * process (the pool's thread count is switched before each run), every layout.
+ */
+export async function benchGemmThreads(groups: string[]): Promise<Row[]> {
+  setThreadsCount(2);
+  setBackendSync('simd-threads');
+  const eng = engine();
+  await eng.pool!.whenReady();
+  const shapes: [string, Shape][] = groups.flatMap((g) => {
+    const size = Number(g);
+    return Number.isInteger(size) && size > 0
+      ? [[`${size}^3`, { m: size, n: size, k: size }]]
+      : (THREAD_SHAPES[g] ?? []);
+  });
+  const onThreads = (c: FlopsContender, threads: number): FlopsContender => ({
+    ...c,
+    name: `x${threads}`,
+    run: () => {
+      eng.pool!.setThreads(threads);
+      c.run();
+    },
+  });
+  warmUpTogether(
+    MODES.flatMap((mode) =>
+      [1, 2].map((t) => onThreads(coreGemm(eng, '', 'fe_gemm', { m: 96, n: 96, k: 96 }, mode), t)),
+    ),
+    1500,
+  );
+  const rows: Row[] = [];
+  for (const [name, shape] of shapes) {
+    for (const mode of MODES) {
+      const cs = [1, 2].map((t) => onThreads(coreGemm(eng, '', 'fe_gemm', shape, mode), t));
+      const g = gflopsPerSecond(cs, flopsOf(shape) > 1e10 ? 4000 : 1500);
+      cs.forEach((c) => c.dispose());
+      rows.push({
+        shape: name,
+        mode,
+        x1: fmt(g.get('x1')),
+        x2: fmt(g.get('x2')),
+        'x2/x1': fmtRatio(g.get('x2'), g.get('x1')),
+      });
+    }
+  }
+  setThreadsCount(2);
+  return rows;
+}
+
 if (isMain(import.meta.url)) {
   const t0 = performance.now();
-  const rows = await benchGemm();
-  console.log('GEMM, GFLOP/s (2·M·N·K / median time); simd/tfjs = Ferrite SIMD (1 thread) over TF.js wasm (1 thread)');
-  console.log('Fashion-MNIST MLP step rows: simd/tfjs compares the ops (matMul vs tf.matMul), op overhead included\n');
-  printTable(rows);
+  const table = argValue('table');
+  if (table !== 'threads') {
+    const rows = await benchGemm();
+    console.log(
+      'GEMM, GFLOP/s (2·M·N·K / median time); simd/tfjs = Ferrite SIMD (1 thread) over TF.js wasm (1 thread)',
+    );
+    console.log(
+      'Fashion-MNIST MLP step rows: simd/tfjs compares the ops (matMul vs tf.matMul), op overhead included\n',
+    );
+    printTable(rows);
+  }
+  if (table !== 'builds' && threadsSupported()) {
+    const groups = (argValue('shapes') ?? '64,256,512,1024,2048,mlp,lstm,p5').split(',');
+    const rows = await benchGemmThreads(groups);
+    console.log(
+      '\nGEMM on the threaded SIMD build, GFLOP/s (2·M·N·K / median time) on 1 and 2 threads, timed interleaved\n',
+    );
+    printTable(rows);
+  }
   console.log(`\n(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   process.exit(0);
 }

@@ -28,6 +28,9 @@ const COMMON_LINK = ['--export=__stack_pointer'];
 // is the wasm32 limit, and the JS side picks the real maximum at instantiation.
 const THREADS_LINK = ['--shared-memory', '--import-memory', '--max-memory=4294967296'];
 
+/** LLVM options for every variant (see buildWasm). */
+const LLVM_ARGS = ['-disable-lsr'];
+
 export const VARIANTS = {
   scalar: { file: 'ferrite-scalar.wasm', features: [], link: COMMON_LINK },
   simd: { file: 'ferrite-simd.wasm', features: ['+simd128'], link: COMMON_LINK },
@@ -123,6 +126,12 @@ export function buildWasm({ variants = Object.keys(VARIANTS), quiet = false } = 
     const { file, features, link } = VARIANTS[v];
     const flags = [
       ...(features.length ? [`-Ctarget-feature=${features.join(',')}`] : []),
+      // LLVM's loop strength reduction turns the GEMM kernels' pointer walks into plain i32
+      // adds that no longer prove they cannot wrap, so constant offsets stay separate
+      // i32.add instructions instead of folding into the loads' offset immediates; V8 then
+      // spends an extra instruction per load, and the GEMM micro-kernel became front-end
+      // bound. Emscripten disables it for wasm too (emscripten-core/emscripten#7386).
+      ...LLVM_ARGS.map((a) => `-Cllvm-args=${a}`),
       ...link.map((l) => `-Clink-arg=${l}`),
     ];
     const args = [

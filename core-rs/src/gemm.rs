@@ -5,7 +5,10 @@
 //! NR-wide panels and, for each MC-tall row block, an MC x KC block of op(A) into MR-tall
 //! panels; the micro-kernel (`kernel.rs`) then sweeps MR x NR tiles, the B panel staying
 //! in L1 while A panels stream from L2. Transposition is absorbed by packing
-//! (`pack.rs`), so NN, NT, TN and TT run the same kernel at the same speed.
+//! (`pack.rs`), so NN, NT, TN and TT run the same kernel at the same speed. When a
+//! thread's rows fit one MC block, the packed B block would be used once: B is then
+//! packed a few panels at a time right before the kernel reads them, in L1, instead of
+//! a block larger than L2 being written out and read back.
 //!
 //! Small problems: packing op(B) costs K*N copies against M*N*K multiply-adds, so when
 //! M is small and op(B) rows are contiguous (B not transposed) the kernel reads B in
@@ -194,8 +197,16 @@ impl Product {
         } else {
             0
         });
+        // A packed B block is reused by every MC block of rows. When the rows fit in one,
+        // it is used once: packing the whole block (up to KC x NC floats, more than L2)
+        // and reading it back would take it through L3, so B is packed a few panels at a
+        // time just before they are used instead, and stays in L1 (the recurrent step of an
+        // LSTM, 64 x 2048 x 512, and a Dense layer's forward on a batch).
+        let b_just_in_time = plan.pack_b && i1 - i0 <= MC;
         // Without packing, B still needs room for one ragged panel.
-        let b_buf = Scratch::new(if plan.pack_b {
+        let b_buf = Scratch::new(if b_just_in_time {
+            pack::ROW_RUN.max(NR) * kc_max
+        } else if plan.pack_b {
             (j1 - j0).min(NC).div_ceil(NR) * NR * kc_max
         } else {
             NR * kc_max
@@ -212,7 +223,9 @@ impl Product {
                     beta: if pc == 0 { beta } else { 1.0 },
                 };
                 let n_full = if plan.pack_b { 0 } else { nc - nc % NR };
-                if plan.pack_b {
+                if b_just_in_time {
+                    // Packed in the jr loop below.
+                } else if plan.pack_b {
                     pack::pack_block::<NR>(b_buf.ptr(), b.at(jc, pc), b.w_stride, b.k_stride, nc, kc);
                 } else if n_full < nc {
                     // Direct B reads whole panels only; the ragged last one is packed.
@@ -245,7 +258,27 @@ impl Product {
                     while jr < nc {
                         let nr = (nc - jr).min(NR);
                         let c = self.c.add(ic * self.ldc + jc + jr);
-                        let (panel_b, b_packed) = if plan.pack_b {
+                        let (panel_b, b_packed) = if b_just_in_time {
+                            let run = pack::ROW_RUN.max(NR);
+                            if jr % run == 0 {
+                                let width = (nc - jr).min(run);
+                                pack::pack_block::<NR>(
+                                    b_buf.ptr(),
+                                    b.at(jc + jr, pc),
+                                    b.w_stride,
+                                    b.k_stride,
+                                    width,
+                                    kc,
+                                );
+                            }
+                            (
+                                PanelB {
+                                    ptr: b_buf.ptr().add(jr % run * kc),
+                                    k_stride: NR,
+                                },
+                                true,
+                            )
+                        } else if plan.pack_b {
                             (
                                 PanelB {
                                     ptr: b_buf.ptr().add(jr * kc),

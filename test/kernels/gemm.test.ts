@@ -119,7 +119,9 @@ const MODES: [boolean, boolean][] = [
 
 // 1s, primes, sizes around the tile (4x8), the blocking (KC = 256, MC = 128, NC = 2048)
 // and the small-shape paths (a plain B read in place for M <= 8, or M <= 32 when a K
-// slice of it is small; op(A) read in place for N <= 32; both at once).
+// slice of it is small; op(A) read in place for N <= 32; both at once), B packed a few
+// panels at a time when the rows fit one MC block (M <= 128) and a whole block otherwise,
+// with source rows copied 32 floats at a time and ragged remainders (97 = 3 runs + 1 column).
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [1, 37, 5],
@@ -134,6 +136,8 @@ const SHAPES: [number, number, number][] = [
   [300, 31, 270],
   [200, 300, 150],
   [1, 2050, 3],
+  [64, 97, 520],
+  [140, 97, 300],
 ];
 
 describeEachBuild('gemm kernel', () => {

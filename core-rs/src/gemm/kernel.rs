@@ -8,6 +8,17 @@
 //! (toolchain.md), and so was unrolling the k loop by 2 or 4 here: V8 then runs out of
 //! registers as well.
 //!
+//! With 16 FP operations per k step against four FP pipes, the loop is also close to
+//! front-end bound: every load must carry its constant offset in its own immediate
+//! (`v128.load32_splat offset=12`), which V8 folds into the x64 addressing mode. LLVM's
+//! loop strength reduction used to rewrite the pointer walks into separate `i32.add`s
+//! (an extra x64 `lea` per load: ~30 instructions per step in V8's code, ~27 without):
+//! the build passes `-disable-lsr` (scripts/build-wasm.mjs). Unrolling by 2 with the offsets folded was
+//! re-measured then: still about 1.5x slower (33 against 54 GFLOP/s at 256^3).
+//!
+//! Every multiply-add of the kernel goes through `madd` below: a fused (relaxed-SIMD)
+//! variant of the build changes that one function.
+//!
 //! Every lane computes `acc = ((a0*b0 + a1*b1) + a2*b2) + ...` in k order, starting
 //! from zero, whatever tile, variant or build it runs in: that is what makes results
 //! independent of how the work was split (and bitwise equal on the scalar build).
@@ -120,6 +131,13 @@ impl Out {
     }
 }
 
+/// acc + a * b, rounded twice (SIMD128 has no fused multiply-add): the kernel's one
+/// multiply-add.
+#[inline(always)]
+fn madd(acc: F32x4, a: F32x4, b: F32x4) -> F32x4 {
+    acc.mul_add(a, b)
+}
+
 /// acc[i][v] = sum over p < kc of op(A)[i][p] * op(B)[p][4v..4v+4], for R <= MR rows
 /// and V <= NR / 4 vectors of columns. Packed panels keep their full MR / NR strides.
 /// Direct A rows past `mr` repeat row mr - 1 rather than read outside the matrix; their
@@ -141,7 +159,7 @@ unsafe fn accumulate<const R: usize, const V: usize, const A_PACKED: bool, const
             for (i, row) in acc.iter_mut().enumerate() {
                 let ai = F32x4::splat(*ap.add(i));
                 for v in 0..V {
-                    row[v] = row[v].mul_add(ai, bv[v]);
+                    row[v] = madd(row[v], ai, bv[v]);
                 }
             }
             ap = ap.add(MR);
@@ -155,7 +173,7 @@ unsafe fn accumulate<const R: usize, const V: usize, const A_PACKED: bool, const
         for (i, row) in acc.iter_mut().enumerate() {
             let ai = F32x4::splat(*rows[i]);
             for v in 0..V {
-                row[v] = row[v].mul_add(ai, bv[v]);
+                row[v] = madd(row[v], ai, bv[v]);
             }
             rows[i] = rows[i].add(a.k_stride);
         }

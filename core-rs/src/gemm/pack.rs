@@ -63,6 +63,10 @@ unsafe fn pack_panel<const W: usize>(
     }
 }
 
+/// Floats of a source row that `pack_block` copies in one pass when the source runs along
+/// the panel width: 128 bytes, two whole cache lines.
+pub const ROW_RUN: usize = 32;
+
 /// Packs a block `width` wide and `kc` deep into ceil(width / W) consecutive panels of
 /// kc * W floats each. `src` element (w, p) is `src[w * w_stride + p * k_stride]`.
 #[inline(never)]
@@ -75,6 +79,27 @@ pub unsafe fn pack_block<const W: usize>(
     kc: usize,
 ) {
     let mut w0 = 0;
+    if w_stride == 1 {
+        // The source's rows run along the width (a plain B, a transposed A): a panel takes
+        // W floats from each of kc rows, k_stride apart. Packed one panel at a time, the
+        // next panel wants the rest of the same cache lines, and when k_stride is a multiple
+        // of 1024 floats (4 KiB) all kc lines fall in one L1 set and have been evicted by
+        // then: every line came in twice (four times for W = 4). That was the power-of-two
+        // dip. Copying ROW_RUN floats of each row into ROW_RUN / W panels at once reads
+        // every line once, whatever the stride.
+        while w0 + ROW_RUN <= width {
+            for p in 0..kc {
+                let s = src.add(w0 + p * k_stride);
+                for g in 0..ROW_RUN / W {
+                    let d = dst.add((w0 + g * W) * kc + p * W);
+                    for v in 0..W / LANES {
+                        F32x4::load(s.add(g * W + v * LANES)).store(d.add(v * LANES));
+                    }
+                }
+            }
+            w0 += ROW_RUN;
+        }
+    }
     while w0 < width {
         let w_valid = (width - w0).min(W);
         pack_panel::<W>(
