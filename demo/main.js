@@ -188,7 +188,13 @@ let trainer = null;
 
 function showBuild(t) {
   const pill = $('build');
-  const name = { 'simd-threads': 'SIMD + threads', simd: 'SIMD', scalar: 'scalar' }[t.backend];
+  const name = {
+    'simd-threads-relaxed': 'SIMD + threads',
+    'simd-threads': 'SIMD + threads',
+    'simd-relaxed': 'SIMD',
+    simd: 'SIMD',
+    scalar: 'scalar',
+  }[t.backend];
   pill.textContent = `worker build: ${name} \u00b7 ${t.threads} thread${t.threads === 1 ? '' : 's'}`;
   pill.className = `pill ${t.threads > 1 ? 'threads' : 'single'}`;
   $('isolation').textContent = demo.isolated
