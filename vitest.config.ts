@@ -9,5 +9,8 @@ export default defineConfig({
     // forked processes so a trapping kernel cannot take the runner down with it.
     pool: 'forks',
     maxWorkers: 2,
+    // Node 20 (V8 11.3) runs relaxed SIMD only under this flag: with it, the kernel suites
+    // (describeEachBuild) also run the relaxed builds. Later Node has it on by default.
+    execArgv: Number(process.versions.node.split('.')[0]) <= 20 ? ['--experimental-wasm-relaxed-simd'] : [],
   },
 });

@@ -12,6 +12,8 @@
 // layers alone.
 //
 //   npx tsx bench/conv.ts        (about a minute)
+//   node --experimental-wasm-relaxed-simd --import tsx bench/conv.ts
+//                                (adds the relaxed-SIMD builds and their speed over the plain ones)
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -22,7 +24,7 @@ import { tensor } from '../ts/tensor/creation.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
 import { gflopsPerSecond, warmUpTogether, type FlopsContender } from './timing.js';
-import { buildsToCompare, isMain, randomData, sizeOf } from './util.js';
+import { buildsToCompare, isMain, randomData, relaxedRatios, sizeOf } from './util.js';
 
 interface Layer {
   name: string;
@@ -116,7 +118,7 @@ async function tfjsWasmSupport(l: Layer): Promise<Record<Pass, string>> {
 }
 
 export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Record<Pass, string> }> {
-  const builds = await buildsToCompare();
+  const builds = await buildsToCompare({ relaxed: true });
   const wasm = await tfjsWasmSupport(MNIST_CNN_LAYERS[1]);
   await tf.setBackend('cpu');
   await tf.ready();
@@ -143,6 +145,10 @@ export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Rec
         rate.set(`${name} ${l.name} ${pass}`, r);
       }
       row[`${best} / tfjs cpu`] = fmtRatio(g.get(best), g.get('tfjs cpu'));
+      Object.assign(
+        row,
+        relaxedRatios(builds, (name) => g.get(name)),
+      );
       rows.push(row);
     }
   }

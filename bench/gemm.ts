@@ -13,6 +13,8 @@
 //   npx tsx bench/gemm.ts                    (both tables, about four minutes)
 //   npx tsx bench/gemm.ts --table builds     (the first table only)
 //   npx tsx bench/gemm.ts --table threads [--shapes 64,1024,p5]   (the second, some rows)
+//   node --experimental-wasm-relaxed-simd --import tsx bench/gemm.ts
+//                                (adds the relaxed-SIMD builds and their speed over the plain ones)
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -23,7 +25,7 @@ import { matMul } from '../ts/ops/matmul.js';
 import { tensor } from '../ts/tensor/creation.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
 import { gflopsPerSecond, warmUpTogether, type FlopsContender } from './timing.js';
-import { buildsToCompare, isMain, randomData } from './util.js';
+import { buildsToCompare, isMain, randomData, relaxedRatios } from './util.js';
 import { argValue } from '../examples/program.js';
 
 type Mode = 'NN' | 'NT' | 'TN' | 'TT';
@@ -138,7 +140,7 @@ function engineFor(build: BuildName): Engine {
 export async function benchGemm(): Promise<Row[]> {
   await tf.setBackend('wasm');
   await tf.ready();
-  const builds = await buildsToCompare();
+  const builds = await buildsToCompare({ relaxed: true });
   warmUp(builds.map((b) => b.build));
 
   const rows: Row[] = [];
@@ -156,6 +158,10 @@ export async function benchGemm(): Promise<Row[]> {
       for (const b of builds) row[b.label] = fmt(g.get(b.label));
       row.tfjs = fmt(g.get('tfjs'));
       row['simd/tfjs'] = fmtRatio(g.get('simd'), g.get('tfjs'));
+      Object.assign(
+        row,
+        relaxedRatios(builds, (l) => g.get(l)),
+      );
       rows.push(row);
     }
   }
@@ -184,6 +190,10 @@ export async function benchGemm(): Promise<Row[]> {
     row['simd matMul'] = fmt(g.get('simd matMul'));
     row.tfjs = fmt(g.get('tfjs'));
     row['simd/tfjs'] = fmtRatio(g.get('simd matMul'), g.get('tfjs'));
+    Object.assign(
+      row,
+      relaxedRatios(builds, (l) => g.get(l)),
+    );
     rows.push(row);
   }
   setBackendSync('simd');

@@ -1,10 +1,11 @@
 // What the benchmarks share besides timing and tables: the builds to compare, and seeded
 // input data.
 
-import { ready, setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
+import { ready, relaxedSimdSupported, setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
 import { threadsSupported } from '../ts/backend/threads.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import { seededRandom } from '../ts/data/shuffle.js';
+import { fmtRatio, type Row } from './table.js';
 
 export { isMain } from '../examples/program.js';
 
@@ -16,20 +17,42 @@ export interface Build {
 
 /**
  * Ferrite's builds, slowest first: scalar, SIMD, and, where threads run, SIMD with a pool
- * of 2 threads (this machine has 2 cores), which this selects and starts.
+ * of 2 threads (this machine has 2 cores), which this selects and starts. With `relaxed`,
+ * and where the runtime has relaxed SIMD (Node 20: `node --experimental-wasm-relaxed-simd
+ * --import tsx bench/...`), each SIMD build is followed by its relaxed variant.
  */
-export async function buildsToCompare(): Promise<Build[]> {
+export async function buildsToCompare({ relaxed = false } = {}): Promise<Build[]> {
+  const withRelaxed = relaxed && relaxedSimdSupported();
   const builds: Build[] = [
     { build: 'scalar', label: 'scalar' },
     { build: 'simd', label: 'simd' },
+    ...(withRelaxed ? [{ build: 'simd-relaxed' as const, label: 'relaxed' }] : []),
   ];
   if (threadsSupported()) {
     setThreadsCount(2);
-    setBackendSync('simd-threads');
-    await ready();
+    for (const build of withRelaxed ? (['simd-threads', 'simd-threads-relaxed'] as const) : ['simd-threads' as const]) {
+      setBackendSync(build);
+      await ready();
+    }
     builds.push({ build: 'simd-threads', label: 'simd x2' });
+    if (withRelaxed) builds.push({ build: 'simd-threads-relaxed', label: 'relaxed x2' });
+  }
+  if (relaxed && !withRelaxed) {
+    console.log('(no relaxed SIMD in this runtime: run Node 20 with --experimental-wasm-relaxed-simd to compare it)');
   }
   return builds;
+}
+
+/** The relaxed builds' speed over their plain counterparts' (`relaxed/simd`, `relaxed x2/simd x2`), for a table row. */
+export function relaxedRatios(builds: Build[], rate: (label: string) => number | undefined): Row {
+  const row: Row = {};
+  for (const [relaxed, plain] of [
+    ['relaxed', 'simd'],
+    ['relaxed x2', 'simd x2'],
+  ]) {
+    if (builds.some((b) => b.label === relaxed)) row[`${relaxed}/${plain}`] = fmtRatio(rate(relaxed), rate(plain));
+  }
+  return row;
 }
 
 /** `n` seeded uniform values in [lo, hi): inputs whose values do not matter to the speed, the same on every run. */

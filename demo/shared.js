@@ -51,7 +51,13 @@ export async function loadIdxSet(infoUrl, trainSize) {
 
 /** 'worker build: SIMD + threads · 2 threads' */
 export function buildText(t) {
-  const name = { 'simd-threads': 'SIMD + threads', simd: 'SIMD', scalar: 'scalar' }[t.backend];
+  const name = {
+    'simd-threads-relaxed': 'SIMD + threads (relaxed)',
+    'simd-threads': 'SIMD + threads',
+    'simd-relaxed': 'SIMD (relaxed)',
+    simd: 'SIMD',
+    scalar: 'scalar',
+  }[t.backend];
   return `worker build: ${name} \u00b7 ${t.threads} thread${t.threads === 1 ? '' : 's'}`;
 }
 

@@ -10,6 +10,7 @@
 // Backends: which wasm build runs, with how many threads (Ferrite: setThreadsCount and
 // setWasmPaths as in @tensorflow/tfjs-backend-wasm; setMaxMemory for the threaded build).
 export { ready, setBackend, getBackend, setThreadsCount, getThreadsCount, setMaxMemory } from './backend/engine.js';
+export { relaxedSimdSupported } from './backend/engine.js';
 export { setWasmPaths, type BuildName } from './backend/wasm-files.js';
 
 // Tensors, variables and memory.

@@ -121,7 +121,7 @@ pub unsafe fn batchnorm_forward(x: *const f32, y: *mut f32, rows: usize, c: usiz
             let (x, y) = (x.add(r * c), y.add(r * c));
             for_each_vector(0, c, |k, w| {
                 let ld = |p: *const f32| F32x4::load_n(p.add(k), w, 0.0);
-                let v = ld(x).sub(ld(mean)).mul(ld(scale)).add(load_or(beta, k, w, 0.0));
+                let v = load_or(beta, k, w, 0.0).mul_add(ld(x).sub(ld(mean)), ld(scale));
                 v.store_n(y.add(k), w);
             });
         }

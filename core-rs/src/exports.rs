@@ -33,10 +33,12 @@ use core::slice;
 // Runtime: the build, memory (`heap.rs`)
 // ---------------------------------------------------------------------------------
 
-/// Which build this is, so that the TS side can name it: bit 0 SIMD128, bit 1 threads.
+/// Which build this is, so that the TS side can name it: bit 0 SIMD128, bit 1 threads, bit 2 relaxed SIMD.
 #[no_mangle]
 pub extern "C" fn fe_build_flavor() -> u32 {
-    (cfg!(target_feature = "simd128") as u32) | ((cfg!(target_feature = "atomics") as u32) << 1)
+    (cfg!(target_feature = "simd128") as u32)
+        | ((cfg!(target_feature = "atomics") as u32) << 1)
+        | ((cfg!(target_feature = "relaxed-simd") as u32) << 2)
 }
 
 /// Allocates `size` bytes, 16-byte aligned. Returns 0 when memory cannot grow.

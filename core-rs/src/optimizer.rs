@@ -115,9 +115,9 @@ pub unsafe fn momentum_update<const CHECK: bool>(
     let (lr, m) = (splat(h.lr), splat(h.momentum));
     for_each_vector::<CHECK, 3>(n, [p, g as *mut f32, a], |at, [p, g, a]| {
         let gv = at.load(g);
-        let av = m.mul(at.load(a)).add(gv);
+        let av = gv.mul_add(m, at.load(a));
         at.put(av, a);
-        let step = if h.nesterov { gv.add(m.mul(av)) } else { av };
+        let step = if h.nesterov { gv.mul_add(m, av) } else { av };
         at.put(at.load(p).sub(lr.mul(step)), p);
     })
 }
@@ -156,9 +156,9 @@ unsafe fn adam<const CHECK: bool, const AMSGRAD: bool>(
     for_each_vector::<CHECK, 5>(n, [p, g as *mut f32, m, v, vhat], |at, [p, g, m, v, vhat]| {
         let gv = at.load(g);
         let mv = at.load(m);
-        let mv = mv.add(gv.sub(mv).mul(c1));
+        let mv = mv.mul_add(gv.sub(mv), c1);
         let vv = at.load(v);
-        let vv = vv.add(gv.mul(gv).sub(vv).mul(c2));
+        let vv = vv.mul_add(gv.mul(gv).sub(vv), c2);
         at.put(mv, m);
         at.put(vv, v);
         let denom = if AMSGRAD {

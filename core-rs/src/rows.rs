@@ -8,7 +8,7 @@
 //! thread that computes it.
 
 use crate::math::exp_nonpos;
-use crate::simd::{for_each_vector, sum_vectors, F32x4, Lanes};
+use crate::simd::{for_each_vector, sum_vectors, F32x4, Lanes, LANES};
 
 /// max of x; NaNs are skipped here (a softmax then gets NaN from x - max).
 #[inline(always)]
@@ -35,10 +35,22 @@ pub unsafe fn sum2(a: *const f32, b: *const f32, n: usize, fill_b: f32, f: impl 
     })
 }
 
-/// Σ a b.
+/// Σ a b: full vectors multiply-add into one accumulator (`mul_add`, fused in the relaxed
+/// builds), which is summed across lanes; then the ragged lanes' products, in order.
 #[inline(always)]
 pub unsafe fn dot(a: *const f32, b: *const f32, n: usize) -> f32 {
-    sum2(a, b, n, 0.0, |a, b| a.mul(b))
+    let full = n / LANES;
+    let mut acc = F32x4::zero();
+    for v in 0..full {
+        acc = acc.mul_add(F32x4::load(a.add(v * LANES)), F32x4::load(b.add(v * LANES)));
+    }
+    let (s, i) = (acc.sum(), full * LANES);
+    if i < n {
+        let tail = F32x4::load_n(a.add(i), n - i, 0.0).mul(F32x4::load_n(b.add(i), n - i, 0.0));
+        s + tail.sum_first(n - i)
+    } else {
+        s
+    }
 }
 
 /// Σ e^(x - m) for m >= max(x); when `store` is given, e^(x - m) is also written there.

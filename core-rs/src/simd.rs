@@ -7,9 +7,18 @@
 //! - otherwise (`ferrite-scalar.wasm`): four `f32` run through the `f32` implementation
 //!   lane by lane, so the scalar build contains no vector instruction at all.
 //!
-//! Every operation has the same IEEE semantics in all three (`max`/`min` are wasm's
-//! `pmax`/`pmin`, `nearest` rounds ties to even, `mul_add` rounds twice), so a kernel gives
-//! bitwise the same result on every build, and a vector lane the same as the scalar form.
+//! The relaxed builds (`+relaxed-simd` on top of either SIMD build:
+//! `ferrite-simd-relaxed.wasm`, `ferrite-simd-threads-relaxed.wasm`) differ in one operation
+//! only: `mul_add` is `f32x4.relaxed_madd`, which the engine may fuse (one rounding, on CPUs
+//! with FMA) or not (two roundings); the `f32` form goes through the same instruction (lane
+//! 0 of a splat), so a scalar tail still computes exactly what a vector lane does.
+//!
+//! Every other operation has the same IEEE semantics in all builds (`max`/`min` are wasm's
+//! `pmax`/`pmin`, `nearest` rounds ties to even), and `mul_add` rounds twice outside the
+//! relaxed builds: a kernel gives bitwise the same result on the scalar, SIMD and SIMD +
+//! threads builds, and the relaxed builds differ from them in the last bits only where a
+//! kernel uses `mul_add`. Within any one build, a vector lane computes what the scalar form
+//! does, so results do not depend on where a thread's range starts or ends.
 //!
 //! Beside the per-instruction-set core (`splat`, `load`, `store`, arithmetic, comparisons,
 //! `sum`/`hmax` across lanes, a 4x4 transpose), everything here is written once on top of
@@ -44,7 +53,9 @@ pub trait Lanes: Copy {
     fn sub(self, o: Self) -> Self;
     fn mul(self, o: Self) -> Self;
     fn div(self, o: Self) -> Self;
-    /// self + a * b, rounded twice (SIMD128 has no fused multiply-add).
+    /// self + a * b: rounded twice, except in the relaxed builds, where it is
+    /// `f32x4.relaxed_madd` (fused where the CPU has FMA). Use it for the multiply-adds of
+    /// hot loops; a kernel whose result must not change between builds uses `add`/`mul`.
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
         self.add(a.mul(b))
@@ -138,6 +149,13 @@ impl Lanes for f32 {
     #[inline(always)]
     fn div(self, o: f32) -> f32 {
         self / o
+    }
+    #[cfg(target_feature = "relaxed-simd")]
+    #[inline(always)]
+    fn mul_add(self, a: f32, b: f32) -> f32 {
+        // The instruction the vector form uses, so that a tail lane rounds as a vector lane.
+        use core::arch::wasm32::*;
+        f32x4_extract_lane::<0>(f32x4_relaxed_madd(f32x4_splat(a), f32x4_splat(b), f32x4_splat(self)))
     }
     #[inline(always)]
     fn max(self, o: f32) -> f32 {
@@ -291,9 +309,9 @@ mod imp {
         /// Max across lanes, in the order of `sum`.
         #[inline(always)]
         pub fn hmax(self) -> f32 {
-            let s = f32x4_pmax(self.0, i32x4_shuffle::<2, 3, 0, 1>(self.0, self.0));
-            let s = f32x4_pmax(s, i32x4_shuffle::<1, 0, 3, 2>(s, s));
-            f32x4_extract_lane::<0>(s)
+            let s = self.max(F32x4(i32x4_shuffle::<2, 3, 0, 1>(self.0, self.0)));
+            let s = s.max(F32x4(i32x4_shuffle::<1, 0, 3, 2>(s.0, s.0)));
+            f32x4_extract_lane::<0>(s.0)
         }
         /// Transposes the 4x4 block whose rows are `r`: lane j of output i is lane i of r[j].
         #[inline(always)]
@@ -342,13 +360,34 @@ mod imp {
         fn div(self, o: Self) -> Self {
             F32x4(f32x4_div(self.0, o.0))
         }
+        #[cfg(target_feature = "relaxed-simd")]
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            F32x4(f32x4_relaxed_madd(a.0, b.0, self.0))
+        }
+        #[cfg(not(target_feature = "relaxed-simd"))]
         #[inline(always)]
         fn max(self, o: Self) -> Self {
             F32x4(f32x4_pmax(self.0, o.0))
         }
+        #[cfg(not(target_feature = "relaxed-simd"))]
         #[inline(always)]
         fn min(self, o: Self) -> Self {
             F32x4(f32x4_pmin(self.0, o.0))
+        }
+        // With +relaxed-simd LLVM turns pmax/pmin (a select of a comparison) into
+        // f32x4.relaxed_max/min, whose NaN results V8 leaves to the CPU (x86's maxps returns
+        // the second operand): a NaN would silently become the other operand. The same
+        // select through v128.bitselect, an intrinsic LLVM keeps, holds pmax/pmin's semantics.
+        #[cfg(target_feature = "relaxed-simd")]
+        #[inline(always)]
+        fn max(self, o: Self) -> Self {
+            F32x4(v128_bitselect(o.0, self.0, f32x4_lt(self.0, o.0)))
+        }
+        #[cfg(target_feature = "relaxed-simd")]
+        #[inline(always)]
+        fn min(self, o: Self) -> Self {
+            F32x4(v128_bitselect(o.0, self.0, f32x4_lt(o.0, self.0)))
         }
         #[inline(always)]
         fn sqrt(self) -> Self {

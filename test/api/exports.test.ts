@@ -302,6 +302,7 @@ const VALUES = [
   'regularizers.l1',
   'regularizers.l1l2',
   'regularizers.l2',
+  'relaxedSimdSupported',
   'relu',
   'relu6',
   'rescale',

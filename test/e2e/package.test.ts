@@ -26,7 +26,7 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 describe('the built package', () => {
   beforeAll(() => ensureDist(), 180_000);
 
-  it('ships ESM, CommonJS, types and the three wasm builds', () => {
+  it('ships ESM, CommonJS, types and the five wasm builds', () => {
     for (const f of [
       'index.mjs',
       'index.cjs',
@@ -35,6 +35,8 @@ describe('the built package', () => {
       'ferrite-simd.wasm',
       'ferrite-scalar.wasm',
       'ferrite-simd-threads.wasm',
+      'ferrite-simd-relaxed.wasm',
+      'ferrite-simd-threads-relaxed.wasm',
     ]) {
       expect(existsSync(`${ROOT}dist/${f}`), f).toBe(true);
     }
@@ -63,4 +65,19 @@ describe('the built package', () => {
       });
     });
   }
+
+  it('picks the relaxed threaded build where Node runs relaxed SIMD, and trains on it', () => {
+    const script = `import * as fe from ${JSON.stringify(`${ROOT}dist/index.mjs`)};\n${body('fe')}`;
+    const r = run(['--experimental-wasm-relaxed-simd', '--input-type=module', '-e', script]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    expect(out.backend).toBe('simd-threads-relaxed');
+    expect(out.epochs).toBe(2);
+    // Small integers: exact whether the multiply-adds are fused or not.
+    expect(out.product).toEqual([
+      [7, 10],
+      [15, 22],
+    ]);
+  });
 });

@@ -129,6 +129,15 @@ const CASES: Case[] = [
   },
   // Images larger than a chunk: the input gradient cuts each image into several GEMMs.
   { name: 'large images: 4 chunks per image', x: [2, 14, 14, 64], f: [3, 3, 64, 3], strides: [1, 1], pad: 'same' },
+  // The direct kernels (cin <= 4): 13 channels = one full block of 8 and a 4 + 1 tail,
+  // 11 output columns = two blocks of 4 pixels and 3 single ones, 'same' padding on all sides.
+  {
+    name: 'direct (cin 2): cout 13, same, ragged blocks',
+    x: [3, 9, 11, 2],
+    f: [3, 3, 2, 13],
+    strides: [1, 1],
+    pad: 'same',
+  },
 ];
 
 function dataFor(c: Case, seed: number) {
@@ -173,7 +182,7 @@ describeEachBuild('conv2d', () => {
 
   it('matches the direct-loop kernel of the core (the exported naive reference)', () => {
     const eng = engine();
-    for (const c of [CASES[1], CASES[5], CASES[9]]) {
+    for (const c of [CASES[1], CASES[5], CASES[9], CASES[13]]) {
       const { xs, fs, dys } = dataFor(c, 5);
       const out = runOp(c, xs, fs, dys);
       tidy(() => {
@@ -195,7 +204,7 @@ describeEachBuild('conv2d', () => {
   });
 
   it('gradients match finite differences (x and filter)', () => {
-    for (const c of [CASES[1], CASES[4], CASES[5]]) {
+    for (const c of [CASES[1], CASES[4], CASES[5], CASES[8]]) {
       const rand = rng(3);
       const x = randomTensor(c.x, rand);
       const f = randomTensor(c.f, rand);
@@ -217,39 +226,41 @@ describeEachBuild('conv2d', () => {
     });
   });
 
-  it('fusedConv2d: bias and relu fused equal conv2d, then bias, then relu (values and gradients)', () => {
-    const c = CASES[1];
-    const { xs, fs } = dataFor(c, 9);
-    const rand = rng(10);
-    const bs = randomArray(c.f[3], rand);
-    tidy(() => {
-      const x = tensor(xs, c.x);
-      const f = tensor(fs, c.f);
-      const b = tensor(bs, [c.f[3]]);
-      const fused = (p: Tensor, q: Tensor, r: Tensor) =>
-        fusedConv2d({ x: p, filter: q, strides: c.strides, pad: c.pad, bias: r, activation: 'relu' });
-      // The same function through the generic path: kernel without activation, then the relu op.
-      const composed = (p: Tensor, q: Tensor, r: Tensor) =>
-        fusedConv2d({ x: p, filter: q, strides: c.strides, pad: c.pad, bias: r, activation: (t) => relu(t) });
-      const y = fused(x, f, b);
-      const yc = composed(x, f, b);
-      // conv2d + bias on the JS side.
-      const z = conv2d(x, f, c.strides, c.pad).dataSync();
-      const expected = z.map((v, i) => Math.max(v + bs[i % c.f[3]], 0));
-      expectClose(y.dataSync(), expected, 1e-6, 1e-6, 'fused y');
-      expect(Array.from(yc.dataSync())).toEqual(Array.from(y.dataSync()));
-      const dy = randomTensor([...y.shape], rand);
-      const g1 = grads(fused)([x, f, b], dy);
-      const g2 = grads(composed)([x, f, b], dy);
-      for (let k = 0; k < 3; k++) expectClose(g1[k].dataSync(), g2[k].dataSync(), 1e-6, 1e-6, `gradient ${k}`);
-      // The bias gradient is the sum of dy where the output is positive.
-      const yv = y.dataSync();
-      const dyv = dy.dataSync();
-      const db = new Float64Array(c.f[3]);
-      for (let i = 0; i < yv.length; i++) if (yv[i] > 0) db[i % c.f[3]] += dyv[i];
-      expectClose(g1[2].dataSync(), db, 1e-5, 1e-5, 'dbias');
+  // CASES[13] takes the direct kernel, whose bias and relu are applied in registers.
+  for (const c of [CASES[1], CASES[13]]) {
+    it(`fusedConv2d: bias and relu fused equal conv2d, then bias, then relu (values and gradients): ${c.name}`, () => {
+      const { xs, fs } = dataFor(c, 9);
+      const rand = rng(10);
+      const bs = randomArray(c.f[3], rand);
+      tidy(() => {
+        const x = tensor(xs, c.x);
+        const f = tensor(fs, c.f);
+        const b = tensor(bs, [c.f[3]]);
+        const fused = (p: Tensor, q: Tensor, r: Tensor) =>
+          fusedConv2d({ x: p, filter: q, strides: c.strides, pad: c.pad, bias: r, activation: 'relu' });
+        // The same function through the generic path: kernel without activation, then the relu op.
+        const composed = (p: Tensor, q: Tensor, r: Tensor) =>
+          fusedConv2d({ x: p, filter: q, strides: c.strides, pad: c.pad, bias: r, activation: (t) => relu(t) });
+        const y = fused(x, f, b);
+        const yc = composed(x, f, b);
+        // conv2d + bias on the JS side.
+        const z = conv2d(x, f, c.strides, c.pad).dataSync();
+        const expected = z.map((v, i) => Math.max(v + bs[i % c.f[3]], 0));
+        expectClose(y.dataSync(), expected, 1e-6, 1e-6, 'fused y');
+        expect(Array.from(yc.dataSync())).toEqual(Array.from(y.dataSync()));
+        const dy = randomTensor([...y.shape], rand);
+        const g1 = grads(fused)([x, f, b], dy);
+        const g2 = grads(composed)([x, f, b], dy);
+        for (let k = 0; k < 3; k++) expectClose(g1[k].dataSync(), g2[k].dataSync(), 1e-6, 1e-6, `gradient ${k}`);
+        // The bias gradient is the sum of dy where the output is positive.
+        const yv = y.dataSync();
+        const dyv = dy.dataSync();
+        const db = new Float64Array(c.f[3]);
+        for (let i = 0; i < yv.length; i++) if (yv[i] > 0) db[i % c.f[3]] += dyv[i];
+        expectClose(g1[2].dataSync(), db, 1e-5, 1e-5, 'dbias');
+      });
     });
-  });
+  }
 
   it('fusedConv2d gradients match finite differences (linear with bias; sigmoid after the kernel)', () => {
     const c = CASES[5];
@@ -348,7 +359,7 @@ describe('conv2d: padding and shapes', () => {
 
 describe('conv2d: threads', () => {
   it('gives bitwise identical results for 1, 2 and 3 threads (and the single-threaded SIMD build)', async () => {
-    const cases = [CASES[10], CASES[11], CASES[12], CASES[1]];
+    const cases = [CASES[10], CASES[11], CASES[12], CASES[1], CASES[13]];
     await expectSameBitsOn([...THREAD_COUNTS, { build: 'simd', threads: 1 }], () => {
       const outputs: Record<string, Float32Array> = {};
       for (const c of cases) {

@@ -2,8 +2,8 @@
 // check any op's gradient against central finite differences.
 
 import { beforeAll, describe, expect } from 'vitest';
-import { ready, setBackendSync, setThreadsCount } from '../../ts/backend/engine.js';
-import type { BuildName } from '../../ts/backend/wasm-files.js';
+import { ready, relaxedSimdSupported, setBackendSync, setThreadsCount } from '../../ts/backend/engine.js';
+import { isThreadedBuild, type BuildName } from '../../ts/backend/wasm-files.js';
 import { grads } from '../../ts/autograd/tape.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import { tensor } from '../../ts/tensor/creation.js';
@@ -15,7 +15,11 @@ export interface BuildConfig {
   threads: number;
 }
 
-/** The configurations every kernel suite runs on: each build, and the threaded one with 1, 2 and 3 threads. */
+/**
+ * The configurations every kernel suite runs on: each build, and the threaded one with 1, 2
+ * and 3 threads; then, where the runtime has relaxed SIMD (vitest.config.ts passes Node
+ * --experimental-wasm-relaxed-simd), the relaxed builds, threaded with 1 and 3 threads.
+ */
 export const BUILDS: BuildConfig[] = [
   { build: 'scalar', threads: 1 },
   { build: 'simd', threads: 1 },
@@ -23,14 +27,21 @@ export const BUILDS: BuildConfig[] = [
   { build: 'simd-threads', threads: 2 },
   // More threads than this machine's 2 cores must still be correct.
   { build: 'simd-threads', threads: 3 },
+  ...(relaxedSimdSupported()
+    ? ([
+        { build: 'simd-relaxed', threads: 1 },
+        { build: 'simd-threads-relaxed', threads: 1 },
+        { build: 'simd-threads-relaxed', threads: 3 },
+      ] as const)
+    : []),
 ];
 
 export const buildLabel = ({ build, threads }: BuildConfig): string =>
-  build === 'simd-threads' ? `${build} x${threads}` : build;
+  isThreadedBuild(build) ? `${build} x${threads}` : build;
 
-/** Selects a build and, for the threaded one, its thread count. */
+/** Selects a build and, for a threaded one, its thread count. */
 export async function selectBuild({ build, threads }: BuildConfig): Promise<void> {
-  if (build === 'simd-threads') setThreadsCount(threads);
+  if (isThreadedBuild(build)) setThreadsCount(threads);
   setBackendSync(build);
   await ready();
 }

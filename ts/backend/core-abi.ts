@@ -170,7 +170,7 @@ export type UnaryOp = (typeof UnaryOp)[keyof typeof UnaryOp];
 // prettier-ignore
 export interface CoreAbi {
   // core-rs/src/exports.rs
-  /** Which build this is, so that the TS side can name it: bit 0 SIMD128, bit 1 threads. */
+  /** Which build this is, so that the TS side can name it: bit 0 SIMD128, bit 1 threads, bit 2 relaxed SIMD. */
   fe_build_flavor(): number /* u32 */;
   /** Allocates `size` bytes, 16-byte aligned. Returns 0 when memory cannot grow. */
   fe_alloc(size: number /* usize */): number /* *mut u8 */;

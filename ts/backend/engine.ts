@@ -5,7 +5,15 @@
 // Tensors remember their engine, and ops refuse to mix engines.
 
 import { CORE_EXPORTS, PARTIAL_EXPORTS, type CoreAbi } from './core-abi.js';
-import { compileWasm, isNode, readWasmSync, WASM_FILES, type BuildName } from './wasm-files.js';
+import {
+  compileWasm,
+  isNode,
+  isRelaxedBuild,
+  isThreadedBuild,
+  readWasmSync,
+  WASM_FILES,
+  type BuildName,
+} from './wasm-files.js';
 import { ThreadPool, threadsSupported } from './threads.js';
 
 /** Every core export takes and returns plain numbers (pointers are byte offsets). */
@@ -56,10 +64,9 @@ export class Engine {
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
     this.u8View = new Uint8Array(memory.buffer);
-    this.pool =
-      name === 'simd-threads'
-        ? new ThreadPool({ module, memory, core: raw as unknown as CoreAbi, alloc: (n) => this.alloc(n) })
-        : undefined;
+    this.pool = isThreadedBuild(name)
+      ? new ThreadPool({ module, memory, core: raw as unknown as CoreAbi, alloc: (n) => this.alloc(n) })
+      : undefined;
   }
 
   private guard(name: string, f: CoreFn): CoreFn {
@@ -165,6 +172,34 @@ export function simdSupported(): boolean {
   return WebAssembly.validate(SIMD_PROBE);
 }
 
+// A relaxed-SIMD module (three f32x4.splat of 0, then f32x4.relaxed_madd): validates only
+// where relaxed SIMD runs (Chromium; Node 20 under --experimental-wasm-relaxed-simd).
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 28, 1, 26, 0, 67, 0, 0, 0, 0, 253, 19, 67, 0, 0,
+  0, 0, 253, 19, 67, 0, 0, 0, 0, 253, 19, 253, 133, 2, 11,
+]);
+
+/**
+ * Whether this runtime runs relaxed SIMD (`f32x4.relaxed_madd`), which the relaxed builds
+ * need. Chromium does; Node 20 only with `--experimental-wasm-relaxed-simd`.
+ *
+ * @example
+ * ```ts
+ * if (relaxedSimdSupported()) await setBackend('simd-threads-relaxed');
+ * ```
+ */
+export function relaxedSimdSupported(): boolean {
+  return WebAssembly.validate(RELAXED_SIMD_PROBE);
+}
+
+/** Whether this runtime can run a build at all (its instructions, and shared memory for threads). */
+export function buildSupported(name: BuildName): boolean {
+  if (name === 'scalar') return true;
+  if (!simdSupported()) return false;
+  if (isRelaxedBuild(name) && !relaxedSimdSupported()) return false;
+  return !isThreadedBuild(name) || threadsSupported();
+}
+
 const engines = new Map<BuildName, Engine>();
 let current: Engine | undefined;
 let preferred: BuildName | undefined;
@@ -182,7 +217,7 @@ function hardwareConcurrency(): number {
 }
 
 function maxMemoryMiB(name: BuildName): number {
-  return Math.round((name === 'simd-threads' ? sharedMaxBytes() : 4 * 2 ** 30) / 2 ** 20);
+  return Math.round((isThreadedBuild(name) ? sharedMaxBytes() : 4 * 2 ** 30) / 2 ** 20);
 }
 
 function sharedMaxBytes(): number {
@@ -206,7 +241,7 @@ export function setMaxMemory(megabytes: number): void {
 
 function instantiate(name: BuildName, module: WebAssembly.Module): Engine {
   let engine: Engine;
-  if (name === 'simd-threads') {
+  if (isThreadedBuild(name)) {
     const memory = new WebAssembly.Memory({
       initial: 256,
       maximum: Math.floor(sharedMaxBytes() / 65536),
@@ -223,16 +258,24 @@ function instantiate(name: BuildName, module: WebAssembly.Module): Engine {
   return engine;
 }
 
-/** The best build this runtime can run: threaded where allowed, then SIMD, then scalar. */
-function defaultBuild(): BuildName {
-  if (preferred) return preferred;
-  if (!simdSupported()) return 'scalar';
-  return threadsSupported() ? 'simd-threads' : 'simd';
+// Best first. Relaxed SIMD before plain: its multiply-adds are fused where the CPU has FMA.
+const PREFERENCE: BuildName[] = ['simd-threads-relaxed', 'simd-threads', 'simd-relaxed', 'simd', 'scalar'];
+
+/**
+ * The builds to try, best first: the chosen one alone, or every build this runtime can run
+ * (threaded where allowed, relaxed SIMD where validated, then SIMD, then scalar). A later
+ * one is tried when an earlier one's file is missing (a checkout built before it existed).
+ */
+function buildsToTry(): BuildName[] {
+  if (preferred) return [preferred];
+  const supported = PREFERENCE.filter(buildSupported);
+  // Scalar only when SIMD cannot run, never as a fallback for a missing SIMD file.
+  return supported.length > 1 ? supported.filter((b) => b !== 'scalar') : supported;
 }
 
 function checkBuildName(name: string): asserts name is BuildName {
-  if (name !== 'simd' && name !== 'scalar' && name !== 'simd-threads') {
-    throw new Error(`ferrite: unknown backend '${name}'; expected 'simd-threads', 'simd' or 'scalar'`);
+  if (!(name in WASM_FILES)) {
+    throw new Error(`ferrite: unknown backend '${name}'; expected one of ${Object.keys(WASM_FILES).join(', ')}`);
   }
 }
 
@@ -253,40 +296,42 @@ export function engine(): Engine {
   if (!isNode) {
     throw new Error("ferrite: not initialised. Call 'await ferrite.ready()' (or setBackend) before creating tensors.");
   }
-  const name = defaultBuild();
-  try {
-    current = loadSync(name);
-  } catch (e) {
-    // A checkout without the threaded build still runs, single-threaded.
-    if (name !== 'simd-threads' || preferred) throw e;
-    current = loadSync('simd');
+  const builds = buildsToTry();
+  for (const [i, name] of builds.entries()) {
+    try {
+      return (current = loadSync(name));
+    } catch (e) {
+      // A checkout without the threaded or relaxed builds still runs on the next one.
+      if (i === builds.length - 1) throw e;
+    }
   }
-  return current;
+  throw new Error('ferrite: no wasm build can run here');
 }
 
 /** Loads the chosen (or best supported) build and starts its threads. */
 export async function ready(): Promise<void> {
   if (!current) {
-    const name = defaultBuild();
-    try {
-      current = await load(name);
-    } catch (e) {
-      if (name !== 'simd-threads' || preferred) throw e;
-      current = await load('simd');
+    const builds = buildsToTry();
+    for (const [i, name] of builds.entries()) {
+      try {
+        current = await load(name);
+        break;
+      } catch (e) {
+        if (i === builds.length - 1) throw e;
+      }
     }
   }
-  await current.pool?.whenReady();
+  await current!.pool?.whenReady();
 }
 
 /**
- * Chooses the build new tensors live in: 'simd-threads', 'simd' or 'scalar'. Returns
- * false if this runtime cannot run it. Tensors made on another build stay valid there,
+ * Chooses the build new tensors live in: 'simd-threads', 'simd', 'scalar', or a relaxed
+ * variant ('simd-threads-relaxed', 'simd-relaxed'). Returns false if this runtime cannot run it. Tensors made on another build stay valid there,
  * but cannot be mixed with the new build's in one op.
  */
 export async function setBackend(name: BuildName): Promise<boolean> {
   checkBuildName(name);
-  if (name !== 'scalar' && !simdSupported()) return false;
-  if (name === 'simd-threads' && !threadsSupported()) return false;
+  if (!buildSupported(name)) return false;
   preferred = name;
   current = await load(name);
   await current.pool?.whenReady();
@@ -297,11 +342,17 @@ export async function setBackend(name: BuildName): Promise<boolean> {
 export function setBackendSync(name: BuildName): void {
   checkBuildName(name);
   if (!isNode) throw new Error('ferrite: setBackendSync is only available in Node; use await setBackend()');
+  if (!buildSupported(name)) {
+    const why = isRelaxedBuild(name)
+      ? 'it needs relaxed SIMD (Node 20: run with --experimental-wasm-relaxed-simd)'
+      : 'this runtime lacks SIMD or shared memory';
+    throw new Error(`ferrite: setBackendSync('${name}'): ${why}`);
+  }
   preferred = name;
   current = loadSync(name);
 }
 
-/** The name of the build in use: 'simd-threads', 'simd' or 'scalar'. */
+/** The name of the build in use: 'simd-threads', 'simd', 'scalar', 'simd-threads-relaxed' or 'simd-relaxed'. */
 export function getBackend(): BuildName {
   return engine().name;
 }
@@ -315,7 +366,7 @@ export function setThreadsCount(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 64)
     throw new Error(`ferrite: setThreadsCount: expected an integer in [1, 64], got ${n}`);
   requestedThreads = n;
-  engines.get('simd-threads')?.pool!.setThreads(n);
+  for (const e of engines.values()) e.pool?.setThreads(n);
 }
 
 /** Threads the current build's kernels use right now. */

@@ -1,12 +1,30 @@
 // Where the .wasm builds are found and how their bytes are read, in Node and browsers.
 
-export type BuildName = 'simd' | 'scalar' | 'simd-threads';
+/**
+ * The wasm builds: scalar, SIMD128, SIMD128 + threads, and the relaxed-SIMD variants of the
+ * two SIMD builds (their multiply-adds are `f32x4.relaxed_madd`, fused on CPUs with FMA, so
+ * their results differ from the plain builds' in the last bits).
+ *
+ * @example
+ * ```ts
+ * await setBackend('simd-relaxed'); // false where the runtime lacks relaxed SIMD
+ * ```
+ */
+export type BuildName = 'simd' | 'scalar' | 'simd-threads' | 'simd-relaxed' | 'simd-threads-relaxed';
 
 export const WASM_FILES: Record<BuildName, string> = {
   simd: 'ferrite-simd.wasm',
   scalar: 'ferrite-scalar.wasm',
   'simd-threads': 'ferrite-simd-threads.wasm',
+  'simd-relaxed': 'ferrite-simd-relaxed.wasm',
+  'simd-threads-relaxed': 'ferrite-simd-threads-relaxed.wasm',
 };
+
+/** Whether a build runs kernels on a thread pool over shared memory. */
+export const isThreadedBuild = (name: BuildName): boolean => name === 'simd-threads' || name === 'simd-threads-relaxed';
+
+/** Whether a build uses relaxed SIMD (and so validates only where the runtime has it). */
+export const isRelaxedBuild = (name: BuildName): boolean => name === 'simd-relaxed' || name === 'simd-threads-relaxed';
 
 /** A folder (URL or, in Node, path) or one URL per file name, as TF.js's `setWasmPaths`. */
 export type WasmPaths = string | URL | Partial<Record<string, string | URL>>;
@@ -36,6 +54,10 @@ function besideThisModule(build: BuildName): URL {
       return new URL('./ferrite-scalar.wasm', import.meta.url);
     case 'simd-threads':
       return new URL('./ferrite-simd-threads.wasm', import.meta.url);
+    case 'simd-relaxed':
+      return new URL('./ferrite-simd-relaxed.wasm', import.meta.url);
+    case 'simd-threads-relaxed':
+      return new URL('./ferrite-simd-threads-relaxed.wasm', import.meta.url);
   }
 }
 

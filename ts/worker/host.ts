@@ -3,8 +3,15 @@
 // the runtime allows it) and turns fit's callbacks into events for the caller's thread.
 
 import * as Comlink from 'comlink';
-import { getBackend, getThreadsCount, ready, setBackend, setThreadsCount } from '../backend/engine.js';
-import { isNode, setWasmPaths } from '../backend/wasm-files.js';
+import {
+  getBackend,
+  getThreadsCount,
+  ready,
+  relaxedSimdSupported,
+  setBackend,
+  setThreadsCount,
+} from '../backend/engine.js';
+import { isNode, isRelaxedBuild, isThreadedBuild, setWasmPaths } from '../backend/wasm-files.js';
 import { threadsSupported } from '../backend/threads.js';
 import '../layers/index.js'; // registers every layer class, so configs deserialize
 import { LayersModel } from '../models/index.js';
@@ -110,9 +117,11 @@ export class TrainerHost {
     if (opts.backend !== undefined) {
       if (!(await setBackend(opts.backend))) {
         const why =
-          opts.backend === 'simd-threads' && !threadsSupported()
+          isThreadedBuild(opts.backend) && !threadsSupported()
             ? ': threads need a cross-origin-isolated page (COOP/COEP headers)'
-            : '';
+            : isRelaxedBuild(opts.backend) && !relaxedSimdSupported()
+              ? ': this runtime lacks relaxed SIMD'
+              : '';
         throw new Error(`${WHO}: the ${opts.backend} build cannot run in this worker${why}`);
       }
     } else {

@@ -68,7 +68,11 @@ export interface CreateOptions {
    * of the same class and config).
    */
   compile?: WorkerCompileArgs;
-  /** The build the worker runs. Default: 'simd-threads' where allowed (Node; a cross-origin-isolated page), else 'simd'. */
+  /**
+   * The build the worker runs. Default: the best the worker can run, as in the page:
+   * 'simd-threads-relaxed' or 'simd-threads' where threads are allowed (Node; a
+   * cross-origin-isolated page), else 'simd-relaxed' or 'simd' (relaxed where the runtime validates it).
+   */
   backend?: BuildName;
   /** Threads of the threaded build (default: hardware concurrency). */
   threads?: number;
@@ -149,7 +153,7 @@ function hooksOf(c: BackgroundCallback): HookName[] {
  * transferred), and results come back as Tensors in this thread.
  */
 export class Trainer {
-  /** The build the worker runs: 'simd-threads', 'simd' or 'scalar'. */
+  /** The build the worker runs: 'simd-threads', 'simd', 'scalar' or a relaxed variant ('simd-threads-relaxed', 'simd-relaxed'). */
   readonly backend: BuildName;
   /** Threads the worker's kernels use. */
   readonly threads: number;

@@ -4,7 +4,7 @@
 //! The tile is 4 rows x 8 columns: 8 vector accumulators (two per row), two vectors of B
 //! and the four broadcasts of A per k step fit the 16 xmm registers V8 allocates on x64;
 //! a step compiles to 6 loads, 8 multiplies and 8 adds (SIMD128 has no fused
-//! multiply-add). Taller tiles (5x8, 6x8) spill and were measured 1.4-2x slower
+//! multiply-add; the relaxed builds fuse them into 8 `f32x4.relaxed_madd`). Taller tiles (5x8, 6x8) spill and were measured 1.4-2x slower
 //! (toolchain.md), and so was unrolling the k loop by 2 or 4 here: V8 then runs out of
 //! registers as well.
 //!
@@ -16,8 +16,9 @@
 //! the build passes `-disable-lsr` (scripts/build-wasm.mjs). Unrolling by 2 with the offsets folded was
 //! re-measured then: still about 1.5x slower (33 against 54 GFLOP/s at 256^3).
 //!
-//! Every multiply-add of the kernel goes through `madd` below: a fused (relaxed-SIMD)
-//! variant of the build changes that one function.
+//! Every multiply-add of the kernel goes through `madd` below, the SIMD vocabulary's
+//! `mul_add`: fused (`f32x4.relaxed_madd`) in the relaxed builds, a multiply then an add
+//! elsewhere.
 //!
 //! Every lane computes `acc = ((a0*b0 + a1*b1) + a2*b2) + ...` in k order, starting
 //! from zero, whatever tile, variant or build it runs in: that is what makes results
@@ -131,7 +132,7 @@ impl Out {
     }
 }
 
-/// acc + a * b, rounded twice (SIMD128 has no fused multiply-add): the kernel's one
+/// acc + a * b (rounded twice, or fused in the relaxed builds): the kernel's one
 /// multiply-add.
 #[inline(always)]
 fn madd(acc: F32x4, a: F32x4, b: F32x4) -> F32x4 {

@@ -28,7 +28,7 @@ unsafe fn ld_or_zero(p: *const f32, j: usize, w: usize) -> F32x4 {
 /// h = z h_prev + (1 - z) hh, as TF.js computes it.
 #[inline(always)]
 fn blend(z: F32x4, hp: F32x4, hh: F32x4) -> F32x4 {
-    z.mul(hp).add(F32x4::splat(1.0).sub(z).mul(hh))
+    F32x4::splat(1.0).sub(z).mul(hh).mul_add(z, hp)
 }
 
 /// TF.js's GRU: z, r from the first recurrent GEMM; r * h_prev into aux; then hh from a
@@ -93,7 +93,7 @@ pub(super) unsafe fn forward_step_reset_after(p: &RnnForward, l: &Rnn, st: &Step
             let zv = act(ra, ld(z, j, w).add(rec(0)));
             let rv = act(ra, ld(z, u + j, w).add(rec(1)));
             let ihv = rec(2);
-            let hh = act(a, ld(z, 2 * u + j, w).add(rv.mul(ihv)));
+            let hh = act(a, ld(z, 2 * u + j, w).mul_add(rv, ihv));
             zv.store_n(z.add(j), w);
             rv.store_n(z.add(u + j), w);
             hh.store_n(z.add(2 * u + j), w);
@@ -147,7 +147,7 @@ pub(super) unsafe fn backward_step(p: &RnnForward, g: &RnnBackward, l: &Rnn, st:
             let (rv, dv) = (ld(z, u + j, w), ld(d, j, w));
             let dr = dv.mul(ld(hp, j, w)).mul(act_grad_from_y(l.recurrent_activation, rv));
             dr.store_n(z.add(u + j), w);
-            ld(dh, j, w).add(dv.mul(rv)).store_n(dh.add(j), w);
+            ld(dh, j, w).mul_add(dv, rv).store_n(dh.add(j), w);
         });
     });
     add_state_grad(p, g, l, st, 0, 2 * u);

@@ -22,7 +22,7 @@ pub(super) unsafe fn forward_step(p: &RnnForward, l: &Rnn, st: &Step, naive: boo
             let f = act(ra, ld(z, u + j, w));
             let g = act(a, ld(z, 2 * u + j, w));
             let o = act(ra, ld(z, 3 * u + j, w));
-            let cn = f.mul(ld(cp, j, w)).add(i.mul(g));
+            let cn = f.mul(ld(cp, j, w)).mul_add(i, g);
             i.store_n(z.add(j), w);
             f.store_n(z.add(u + j), w);
             g.store_n(z.add(2 * u + j), w);
@@ -46,7 +46,7 @@ pub(super) unsafe fn backward_step(p: &RnnForward, g: &RnnBackward, l: &Rnn, st:
         for_each_vector(0, u, |j, w| {
             let (i, f, gg, o) = (ld(z, j, w), ld(z, u + j, w), ld(z, 2 * u + j, w), ld(z, 3 * u + j, w));
             let (dhv, tc) = (ld(dh, j, w), act(a, ld(c, j, w)));
-            let dcv = ld(dc, j, w).add(dhv.mul(o).mul(act_grad_from_y(a, tc)));
+            let dcv = ld(dc, j, w).mul_add(dhv.mul(o), act_grad_from_y(a, tc));
             dcv.mul(gg).mul(act_grad_from_y(ra, i)).store_n(z.add(j), w);
             dcv.mul(ld(cp, j, w))
                 .mul(act_grad_from_y(ra, f))

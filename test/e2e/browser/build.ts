@@ -30,7 +30,13 @@ function run(what: string, args: string[]): void {
 
 /** Builds dist/ if any output is missing or older than its sources. */
 export function ensureDist(): void {
-  const wasm = ['dist/ferrite-simd.wasm', 'dist/ferrite-simd-threads.wasm', 'dist/ferrite-scalar.wasm'];
+  const wasm = [
+    'dist/ferrite-simd.wasm',
+    'dist/ferrite-simd-threads.wasm',
+    'dist/ferrite-scalar.wasm',
+    'dist/ferrite-simd-relaxed.wasm',
+    'dist/ferrite-simd-threads-relaxed.wasm',
+  ];
   if (
     oldest(wasm) <
     Math.max(newest(join(ROOT, 'core-rs'), /\.(rs|toml)$/), statSync(join(ROOT, 'scripts/build-wasm.mjs')).mtimeMs)
