@@ -89,3 +89,28 @@ describe('layers.multiHeadAttention: implicit masks', () => {
     mha.dispose();
   });
 });
+
+describe('layers.multiHeadAttention: returnAttentionScores in a functional model', () => {
+  it('the node has a second output, the weights [batch, heads, T, S], equal to the eager call', () => {
+    fe.setRandomSeed(8);
+    const mha = fe.layers.multiHeadAttention({ numHeads: 2, keyDim: 3 });
+    const [q, v] = [fe.input({ shape: [4, 5] }), fe.input({ shape: [6, 5] })];
+    const outs = mha.apply([q, v], { returnAttentionScores: true, useCausalMask: true }) as fe.SymbolicTensor[];
+    expect(outs.map((o) => o.shape)).toEqual([
+      [null, 4, 5],
+      [null, 2, 4, 6],
+    ]);
+    const model = fe.model({ inputs: [q, v], outputs: outs });
+    fe.tidy(() => {
+      const [qa, va] = [randomTensor([2, 4, 5], rng(1)), randomTensor([2, 6, 5], rng(2))];
+      const [y, scores] = model.predict([qa, va]) as fe.Tensor[];
+      const [ye, se] = mha.apply([qa, va], { returnAttentionScores: true, useCausalMask: true }) as fe.Tensor[];
+      expectClose(y.dataSync(), ye.dataSync(), 0, 0, 'output');
+      expectClose(scores.dataSync(), se.dataSync(), 0, 0, 'scores');
+      // Each query's weights sum to 1 over the keys.
+      const sums = scores.sum(-1).dataSync();
+      expectClose(sums, new Float64Array(sums.length).fill(1), 1e-5, 1e-6, 'rows of the weights');
+    });
+    model.dispose();
+  });
+});

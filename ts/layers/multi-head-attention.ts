@@ -20,7 +20,7 @@ import { tensor } from '../tensor/creation.js';
 import { tidy } from '../tensor/scope.js';
 import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
-import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
+import { SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs, KernelBiasArgs {
@@ -43,7 +43,7 @@ export interface MultiHeadAttentionKwargs extends CallKwargs {
   attentionMask?: Tensor;
   /** Query i sees keys 0..i only. */
   useCausalMask?: boolean;
-  /** Also return the attention weights [batch, heads, T, S] (eager calls only). */
+  /** Also return the attention weights [batch, heads, T, S] (eager calls, and a second output of a symbolic call). */
   returnAttentionScores?: boolean;
 }
 
@@ -275,9 +275,38 @@ export class MultiHeadAttention extends Layer {
     return [reshape(o, [b, t, n, dv]), weights];
   }
 
-  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
-    const [q] = this.shapesOf(inputShape);
-    return [...q.slice(0, -1), this.outputDim ?? q[q.length - 1]];
+  /** Set while a symbolic call asks for the scores: computeOutputShape then gives two outputs. */
+  private symbolicScores = false;
+
+  /**
+   * As Layer's, and in a symbolic (functional) call with `returnAttentionScores` the node
+   * gets a second output, the weights [batch, heads, T, S], as in Keras.
+   */
+  override apply(inputs: SymbolicTensor, kwargs?: CallKwargs): SymbolicTensor;
+  override apply(inputs: Tensor, kwargs?: CallKwargs): Tensor;
+  override apply(inputs: SymbolicTensor[], kwargs?: CallKwargs): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor[], kwargs?: CallKwargs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[],
+    kwargs?: CallKwargs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  override apply(
+    inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[],
+    kwargs: CallKwargs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const list = Array.isArray(inputs) ? (inputs as unknown[]) : [inputs];
+    this.symbolicScores = kwargs.returnAttentionScores === true && list.some((t) => t instanceof SymbolicTensor);
+    try {
+      return super.apply(inputs, kwargs);
+    } finally {
+      this.symbolicScores = false;
+    }
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    const [q, v] = this.shapesOf(inputShape);
+    const out = [...q.slice(0, -1), this.outputDim ?? q[q.length - 1]];
+    return this.symbolicScores ? [out, [q[0], this.numHeads, q[1], v[1]]] : out;
   }
 
   override computeOutputDtype(_inputDtype: DataType): DataType {
