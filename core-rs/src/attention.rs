@@ -44,8 +44,15 @@ const ROW_BLOCK: usize = 64;
 /// A row whose log-sum-exp lies below this is fully masked: every score carries the mask's
 /// -1e9 (real scores never come near), and in f32 q.k is lost in its rounding (ulp 64).
 const MASKED_ROW_LSE: f32 = -5e8;
-/// Multiply-adds below which a share of the heads is not worth a thread.
-const MIN_WORK_PER_THREAD: usize = 1 << 18;
+/// Multiply-adds below which a share of the heads is not worth a thread. A worker that has
+/// slept since its last job takes tens of microseconds to wake (more when other processes
+/// hold the cores), and first pulls q, k and v across from the caller's cache; one head of
+/// (T 64, S 64, Dk + Dv 64) is 2^18 multiply-adds, about 30 µs forward and 60 µs backward
+/// on one SIMD thread. Measured (fwd + bwd, T 64, 4 heads, Dk 32, batch swept, 1 and 2
+/// threads interleaved) on a shared 2-core machine under heavy load: at 2^18 per thread,
+/// 8 heads ran 0.2-0.3x as fast on 2 threads as on 1; from 8 heads per thread the ratio
+/// was 0.9-1.15 (noise-bound there: the break-even could not be pinned more finely).
+const MIN_WORK_PER_THREAD: usize = 1 << 21;
 
 /// The shapes, the mask and the scale of one attention call.
 #[derive(Clone, Copy)]
@@ -121,15 +128,18 @@ impl Attention {
         ((b * rows + r) * self.heads + n) * dim
     }
 
-    /// Runs `item(b, n)` for every head of every batch, split over threads.
-    unsafe fn for_each_head(&self, item: &(dyn Fn(usize, usize) + Sync)) {
+    /// Runs `item(b, n, scratch)` for every head of every batch, split over threads; each
+    /// share allocates its `scratch` floats once (the heap's lock is then taken twice per
+    /// share, not per head: a lock holder descheduled on a busy machine stalls the others).
+    unsafe fn for_each_head(&self, scratch: usize, item: &(dyn Fn(usize, usize, *mut f32) + Sync)) {
         let work = self.t * self.s * (self.key_dim + self.value_dim);
         parallel_for(
             self.batch * self.heads,
             MIN_WORK_PER_THREAD.div_ceil(work.max(1)),
             &|i0, i1| {
+                let buf = Scratch::new(scratch);
                 for i in i0..i1 {
-                    item(i / self.heads, i % self.heads)
+                    item(i / self.heads, i % self.heads, buf.ptr())
                 }
             },
         );
@@ -320,10 +330,7 @@ pub unsafe fn attention_forward(a: &Attention, x: Tensors) {
         return;
     }
     let block = ROW_BLOCK.min(a.t) * a.s;
-    a.for_each_head(&|b, n| {
-        let scratch = Scratch::new(block);
-        a.forward_head(&x, b, n, scratch.ptr());
-    });
+    a.for_each_head(block, &|b, n, scratch| a.forward_head(&x, b, n, scratch));
 }
 
 /// dq, dk, dv (shaped as q, k, v, written), and ds (B, N, T, S) when non-null, from d_o and
@@ -335,10 +342,7 @@ pub unsafe fn attention_backward(a: &Attention, x: Tensors) {
         return;
     }
     let block = ROW_BLOCK.min(a.t) * a.s;
-    a.for_each_head(&|b, n| {
-        let scratch = Scratch::new(2 * block);
-        a.backward_head(&x, b, n, scratch.ptr());
-    });
+    a.for_each_head(2 * block, &|b, n, scratch| a.backward_head(&x, b, n, scratch));
 }
 
 /// The naive reference of `attention_forward`: every score, softmax and product summed in

@@ -5,8 +5,9 @@
 //! geometry is `conv::Geometry` with cout = cin * mult.
 //!
 //! In this layout output channel oc reads input channel oc / mult and filter value
-//! f[i, j, oc] (the filter viewed as (kh, kw, cin * mult)), so with mult = 1 every tap is
-//! one vector multiply-add over contiguous channels.
+//! f[i, j, oc] (the filter viewed as (kh, kw, cin * mult)), so every tap is a vector
+//! multiply-add over contiguous output channels; the input operand is a plain load for
+//! mult = 1, a splat for a multiple of 4, a lane gather otherwise (`x_lanes`).
 //! Threads (fixed partitions, bitwise the same for any thread count):
 //! - forward: output rows split over threads, each value summed over its taps in order;
 //! - input gradient: a scatter of each output pixel onto the input pixels under its
@@ -27,20 +28,48 @@ fn mult(g: &Geometry) -> usize {
     g.cout / g.cin.max(1)
 }
 
-/// acc[oc] += x[oc / mult] * f[oc] for oc < cout: one tap of one output pixel.
+/// The input values under output channels k .. k + w: x[(k + l) / mult] in lane l.
+/// mult 1 is a plain load; a multiple of 4 keeps a whole vector in one input channel (k is
+/// a multiple of 4, and so is cout), a splat; other multipliers gather lane by lane.
+#[inline(always)]
+unsafe fn x_lanes(x: *const f32, k: usize, w: usize, mult: usize) -> F32x4 {
+    if mult == 1 {
+        F32x4::load_n(x.add(k), w, 0.0)
+    } else if mult % 4 == 0 {
+        F32x4::splat(*x.add(k / mult))
+    } else {
+        let mut a = [0.0f32; 4];
+        for (l, v) in a.iter_mut().enumerate().take(w) {
+            *v = *x.add((k + l) / mult);
+        }
+        F32x4::from_array(a)
+    }
+}
+
+/// acc[oc] += x[oc / mult] * f[oc] for oc < cout: one tap of one output pixel. Each lane
+/// does the one multiply-add of the scalar loop, so every multiplier gets the vector path
+/// and the same values.
 #[inline(always)]
 unsafe fn tap(acc: *mut f32, x: *const f32, f: *const f32, cout: usize, mult: usize) {
-    if mult == 1 {
-        for_each_vector(0, cout, |k, w| {
-            let a = F32x4::load_n(acc.add(k), w, 0.0);
-            a.mul_add(F32x4::load_n(x.add(k), w, 0.0), F32x4::load_n(f.add(k), w, 0.0))
-                .store_n(acc.add(k), w);
-        });
-    } else {
-        for oc in 0..cout {
-            *acc.add(oc) += *x.add(oc / mult) * *f.add(oc);
+    for_each_vector(0, cout, |k, w| {
+        let a = F32x4::load_n(acc.add(k), w, 0.0);
+        a.mul_add(x_lanes(x, k, w, mult), F32x4::load_n(f.add(k), w, 0.0))
+            .store_n(acc.add(k), w);
+    });
+}
+
+/// gx[oc / mult] += gy[oc] * f[oc] for oc < cout (mult > 1): the products a vector at a
+/// time, added into gx lane after lane, in the order of the scalar loop.
+#[inline(always)]
+unsafe fn tap_back(gx: *mut f32, gy: *const f32, f: *const f32, cout: usize, mult: usize) {
+    for_each_vector(0, cout, |k, w| {
+        let p = F32x4::load_n(gy.add(k), w, 0.0)
+            .mul(F32x4::load_n(f.add(k), w, 0.0))
+            .to_array();
+        for (l, v) in p.iter().enumerate().take(w) {
+            *gx.add((k + l) / mult) += *v;
         }
-    }
+    });
 }
 
 /// y = depthwise_conv2d(x, f). Shapes as in the module header.
@@ -93,9 +122,7 @@ pub unsafe fn depthwise_backward_input(g: &Geometry, dy: *const f32, f: *const f
                                 // gx[c] += gy[c] * f[c], a vector at a time.
                                 tap(gx, gy, fp, cin, 1);
                             } else {
-                                for oc in 0..cout {
-                                    *gx.add(oc / m) += *gy.add(oc) * *fp.add(oc);
-                                }
+                                tap_back(gx, gy, fp, cout, m);
                             }
                         }
                     }

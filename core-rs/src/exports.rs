@@ -1907,3 +1907,66 @@ pub unsafe extern "C" fn fe_gemv_naive(
 ) {
     gemv::gemv_naive(n, k, kc, alpha, x, b, ldb, beta, y)
 }
+
+// ---------------------------------------------------------------------------------
+// PReLU (`prelu.rs`) and ThresholdedReLU (`activation.rs`)
+// ---------------------------------------------------------------------------------
+
+/// y = x where x > 0, alpha x elsewhere, alpha broadcast as `params` = [groups, dims...]
+/// describes (x's shape in alternating shared / kept groups, see `prelu.rs`). x and y are
+/// (size), alpha is (product of the kept groups). `naive` != 0 runs the reference.
+#[no_mangle]
+pub unsafe extern "C" fn fe_prelu_forward(
+    naive: u32,
+    x: *const f32,
+    alpha: *const f32,
+    y: *mut f32,
+    params: *const usize,
+) {
+    let b = crate::prelu::Broadcast::from_params(params);
+    let run = if naive != 0 {
+        crate::prelu::prelu_forward_naive
+    } else {
+        crate::prelu::prelu_forward
+    };
+    run(&b, x, alpha, y)
+}
+
+/// dx (x's shape) and dalpha (alpha's), each written when non-null, from x, alpha and dy;
+/// `params` as `fe_prelu_forward`. `naive` != 0 runs the reference (both outputs needed).
+#[no_mangle]
+pub unsafe extern "C" fn fe_prelu_backward(
+    naive: u32,
+    x: *const f32,
+    alpha: *const f32,
+    dy: *const f32,
+    dx: *mut f32,
+    dalpha: *mut f32,
+    params: *const usize,
+) {
+    let b = crate::prelu::Broadcast::from_params(params);
+    let run = if naive != 0 {
+        crate::prelu::prelu_backward_naive
+    } else {
+        crate::prelu::prelu_backward
+    };
+    run(&b, x, alpha, dy, dx, dalpha)
+}
+
+/// y = x where x > theta, 0 elsewhere. x and y are (n); y may be x.
+#[no_mangle]
+pub unsafe extern "C" fn fe_thresholded_relu_forward(x: *const f32, y: *mut f32, n: usize, theta: f32) {
+    map1(x, y, n, |v| activation::thresholded_relu(v, theta))
+}
+
+/// dx = dy where x > theta, 0 elsewhere. x, dy and dx are (n).
+#[no_mangle]
+pub unsafe extern "C" fn fe_thresholded_relu_backward(
+    x: *const f32,
+    dy: *const f32,
+    dx: *mut f32,
+    n: usize,
+    theta: f32,
+) {
+    map2(x, dy, dx, n, |v, g| activation::thresholded_relu_grad(v, g, theta))
+}

@@ -74,6 +74,7 @@ mod math;
 mod optimizer;
 mod parallel;
 mod pool;
+mod prelu;
 mod random;
 mod recurrent;
 mod reduce;

@@ -234,9 +234,10 @@ describeEachBuild('dotProductAttention', () => {
 });
 
 describe('dotProductAttention: the same bits on 1, 2 and 3 threads', () => {
-  it('forward and gradients, causal with a mask, two row blocks, 16 heads to share', async () => {
-    // Large enough that the heads are split over threads (MIN_WORK_PER_THREAD in attention.rs).
-    const c: Case = { name: 'threads', dims: [4, 70, 64, 4, 16, 16], mask: true, causal: true };
+  it('forward and gradients, causal with a mask, two row blocks, 48 heads to share', async () => {
+    // Large enough that the heads are split over 3 threads (MIN_WORK_PER_THREAD in attention.rs:
+    // 2^21 multiply-adds, 15 of these heads, per thread).
+    const c: Case = { name: 'threads', dims: [12, 70, 64, 4, 16, 16], mask: true, causal: true };
     const { tensors } = make(c, 5);
     await expectSameBitsOn(THREAD_COUNTS, () => {
       const { q, k, v, opts } = tensors();

@@ -32,6 +32,11 @@ const CASES: Case[] = [
   { name: '3x3 stride 2 valid, multiplier 2', x: [2, 6, 5, 3], f: [3, 3, 3, 2], strides: 2, pad: 'valid' },
   { name: '5x5 same dilated, multiplier 3', x: [1, 7, 7, 2], f: [2, 2, 2, 3], strides: 1, pad: 'same', dil: 2 },
   { name: 'larger, threaded', x: [8, 14, 14, 16], f: [3, 3, 16, 1], strides: 1, pad: 'same' },
+  // The vector paths for multipliers above 1: a splat of the input (multiples of 4) and a
+  // lane gather with a ragged last vector (cout 10).
+  { name: '3x3 same, multiplier 4', x: [2, 5, 6, 3], f: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { name: '3x3 stride 2 same, multiplier 2, cout 10', x: [2, 7, 6, 5], f: [3, 3, 5, 2], strides: 2, pad: 'same' },
+  { name: 'larger, threaded, multiplier 2', x: [8, 14, 14, 8], f: [3, 3, 8, 2], strides: 1, pad: 'same' },
 ];
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -92,7 +97,7 @@ describeEachBuild('depthwiseConv2d', () => {
       });
     });
   }
-  for (const c of CASES.slice(0, 3)) {
+  for (const c of CASES.filter((k) => !k.name.startsWith('larger'))) {
     it(`${c.name}: gradients match finite differences`, () => {
       const rand = rng(6);
       const [x, f] = [randomTensor(c.x, rand), randomTensor(c.f, rand)];
@@ -132,16 +137,23 @@ describeEachBuild('depthwiseConv2d', () => {
 });
 
 describe('depthwiseConv2d: threads', () => {
-  it('gives bitwise identical results for 1, 2 and 3 threads', async () => {
-    const c = CASES[3];
-    const rand = rng(12);
-    const [xs, fs] = [randomArray(size(c.x), rand), randomArray(size(c.f), rand)];
-    const dys = randomArray(size(c.x), rand);
-    await expectSameBitsOn(THREAD_COUNTS, () => {
-      const [x, f, dy] = [tensor(xs, c.x), tensor(fs, c.f), tensor(dys, c.x)];
-      const y = depthwiseConv2d(x, f, 1, 'same');
-      const [dx, df] = grads((a, b) => sum(mul(depthwiseConv2d(a, b, 1, 'same'), dy)))([x, f]);
-      return { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array, df: df.dataSync() as Float32Array };
+  for (const c of CASES.filter((k) => k.name.startsWith('larger'))) {
+    it(`${c.name}: bitwise identical results for 1, 2 and 3 threads`, async () => {
+      const rand = rng(12);
+      const [xs, fs] = [randomArray(size(c.x), rand), randomArray(size(c.f), rand)];
+      // stride 1, 'same': the output is x's shape with cin * mult channels
+      const yShape = [c.x[0], c.x[1], c.x[2], c.f[2] * c.f[3]];
+      const dys = randomArray(size(yShape), rand);
+      await expectSameBitsOn(THREAD_COUNTS, () => {
+        const [x, f, dy] = [tensor(xs, c.x), tensor(fs, c.f), tensor(dys, yShape)];
+        const y = depthwiseConv2d(x, f, 1, 'same');
+        const [dx, df] = grads((a, b) => sum(mul(depthwiseConv2d(a, b, 1, 'same'), dy)))([x, f]);
+        return {
+          y: y.dataSync() as Float32Array,
+          dx: dx.dataSync() as Float32Array,
+          df: df.dataSync() as Float32Array,
+        };
+      });
     });
-  });
+  }
 });

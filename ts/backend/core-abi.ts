@@ -585,6 +585,21 @@ export interface CoreAbi {
   fe_gemv(n: number /* usize */, k: number /* usize */, kc: number /* usize */, alpha: number /* f32 */, x: number /* *const f32 */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, y: number /* *mut f32 */): void;
   /** The plain loop of `fe_gemv`, same arguments and summation order (test oracle). */
   fe_gemv_naive(n: number /* usize */, k: number /* usize */, kc: number /* usize */, alpha: number /* f32 */, x: number /* *const f32 */, b: number /* *const f32 */, ldb: number /* usize */, beta: number /* f32 */, y: number /* *mut f32 */): void;
+  /**
+   * y = x where x > 0, alpha x elsewhere, alpha broadcast as `params` = [groups, dims...]
+   * describes (x's shape in alternating shared / kept groups, see `prelu.rs`). x and y are
+   * (size), alpha is (product of the kept groups). `naive` != 0 runs the reference.
+   */
+  fe_prelu_forward(naive: number /* u32 */, x: number /* *const f32 */, alpha: number /* *const f32 */, y: number /* *mut f32 */, params: number /* *const usize */): void;
+  /**
+   * dx (x's shape) and dalpha (alpha's), each written when non-null, from x, alpha and dy;
+   * `params` as `fe_prelu_forward`. `naive` != 0 runs the reference (both outputs needed).
+   */
+  fe_prelu_backward(naive: number /* u32 */, x: number /* *const f32 */, alpha: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, dalpha: number /* *mut f32 */, params: number /* *const usize */): void;
+  /** y = x where x > theta, 0 elsewhere. x and y are (n); y may be x. */
+  fe_thresholded_relu_forward(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */, theta: number /* f32 */): void;
+  /** dx = dy where x > theta, 0 elsewhere. x, dy and dx are (n). */
+  fe_thresholded_relu_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */, theta: number /* f32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -742,6 +757,10 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_bias_act_forward: 5,
   fe_gemv: 9,
   fe_gemv_naive: 9,
+  fe_prelu_forward: 5,
+  fe_prelu_backward: 7,
+  fe_thresholded_relu_forward: 4,
+  fe_thresholded_relu_backward: 5,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */

@@ -4,10 +4,9 @@
 // 0.3, PReLU's alpha starting at zero) and configs are TF.js's.
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
-import { clipByValue, sign } from '../ops/unary.js';
-import { elu, leakyRelu, relu } from '../ops/activations.js';
-import { mul, sub } from '../ops/arithmetic.js';
-import { neg } from '../ops/unary.js';
+import { clipByValue } from '../ops/unary.js';
+import { elu, leakyRelu, relu, thresholdedRelu } from '../ops/activations.js';
+import { prelu } from '../ops/prelu.js';
 import { softmax } from '../ops/softmax.js';
 import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
@@ -119,8 +118,7 @@ export class PReLU extends Layer {
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     const x = singleFloat32(this.name, inputs);
-    // relu(x) - alpha * relu(-x): x above zero, alpha * x below.
-    return sub(relu(x), mul(this.alpha!, relu(neg(x))));
+    return prelu(x, this.alpha!);
   }
 
   override getConfig(): LayerConfig {
@@ -169,8 +167,7 @@ export class ThresholdedReLU extends Layer {
 
   call(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     const x = singleFloat32(this.name, inputs);
-    // relu(sign(x - theta)) is the step x > theta (0 at x = theta, as TF's `greater`).
-    return mul(x, relu(sign(sub(x, this.theta))));
+    return thresholdedRelu(x, this.theta);
   }
 
   override getConfig(): LayerConfig {

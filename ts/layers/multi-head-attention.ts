@@ -17,9 +17,10 @@ import { add, cast, expandDims, matMul, mul, reshape, softmax, sub, transpose } 
 import { dropout } from '../ops/dropout.js';
 import { dotProductAttention, MASKED_SCORE } from '../ops/attention.js';
 import { tensor } from '../tensor/creation.js';
+import { tidy } from '../tensor/scope.js';
 import { Layer, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
-import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
+import { SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs, KernelBiasArgs {
@@ -42,7 +43,7 @@ export interface MultiHeadAttentionKwargs extends CallKwargs {
   attentionMask?: Tensor;
   /** Query i sees keys 0..i only. */
   useCausalMask?: boolean;
-  /** Also return the attention weights [batch, heads, T, S] (eager calls only). */
+  /** Also return the attention weights [batch, heads, T, S] (eager calls, and a second output of a symbolic call). */
   returnAttentionScores?: boolean;
 }
 
@@ -71,6 +72,8 @@ export class MultiHeadAttention extends Layer {
     if (args === undefined || typeof args !== 'object')
       throw new Error('ferrite: multiHeadAttention: expects an argument object with numHeads and keyDim');
     super(args);
+    // Keras's: the query's and value's masks (Embedding maskZero, Masking) join attentionMask.
+    this.supportsMasking = true;
     const positive = (v: unknown, what: string): number => {
       if (!Number.isInteger(v) || (v as number) < 1)
         throw new Error(`ferrite: ${this.name}: ${what} must be a positive integer, got ${String(v)}`);
@@ -176,8 +179,10 @@ export class MultiHeadAttention extends Layer {
     const q = this.project(query, this.query!, [n, dk]);
     const k = this.project(key, this.key!, [n, dk]);
     const v = this.project(value, this.value!, [n, dv]);
-    const mask = kwargs.attentionMask ? this.maskOf(kwargs.attentionMask, query, value) : undefined;
-    const causal = kwargs.useCausalMask === true;
+    const given = this.combinedMask(kwargs, list.length, query.shape[1], value.shape[1]);
+    const mask = given ? this.maskOf(given, query, value) : undefined;
+    // Folded into a mask combined from the inputs' masks (see combinedMask), else the kernel's.
+    const causal = kwargs.useCausalMask === true && (given === undefined || given === kwargs.attentionMask);
     const dropping = kwargs.training === true && this.dropout > 0;
     let o: Tensor;
     let scores: Tensor | null = null;
@@ -192,7 +197,43 @@ export class MultiHeadAttention extends Layer {
     let y = matMul(reshape(o, [b * t, n * dv]), reshape(p.kernel, [n * dv, out]));
     if (p.bias) y = add(y, p.bias);
     y = reshape(y, [b, t, out]);
+    // A mask combined here from the inputs' masks (the tape keeps what it still needs).
+    if (given && given !== kwargs.attentionMask) given.dispose();
     return kwargs.returnAttentionScores ? [y, scores!] : y;
+  }
+
+  /**
+   * Keras's attention mask: `attentionMask` and the inputs' own masks (kwargs.mask, e.g. from
+   * Embedding with maskZero), combined with a logical and: query i sees key j where the
+   * query's mask keeps i and the value's (and key's) keeps j. [batch, T, S] float (1 / 0),
+   * or the given attentionMask itself when no input carries a mask; undefined: no mask.
+   * With input masks the causal mask joins here too, as in Keras, so that a fully masked
+   * row (a padded query) attends uniformly over every key as there (the kernel's causal
+   * mask would shorten the row instead).
+   */
+  private combinedMask(kwargs: MultiHeadAttentionKwargs, inputs: number, t: number, s: number): Tensor | undefined {
+    const raw = kwargs.mask;
+    const masks = (Array.isArray(raw) ? raw : [raw]) as (Tensor | null | undefined)[];
+    const [qMask, vMask] = [masks[0], masks[1]];
+    const kMask = inputs > 2 ? masks[2] : undefined;
+    if (!qMask && !vMask && !kMask) return kwargs.attentionMask;
+    return tidy(() => {
+      const parts: Tensor[] = [];
+      if (qMask) parts.push(expandDims(cast(qMask, 'float32'), 2)); // [B, T, 1]
+      for (const m of [vMask, kMask]) if (m) parts.push(expandDims(cast(m, 'float32'), 1)); // [B, 1, S]
+      if (kwargs.attentionMask) parts.push(cast(kwargs.attentionMask, 'float32'));
+      if (kwargs.useCausalMask === true) {
+        const lower = Float32Array.from({ length: t * s }, (_, k) => (k % s <= Math.floor(k / s) ? 1 : 0));
+        parts.push(tensor(lower, [1, t, s]));
+      }
+      // At least one input mask: the product is a tensor made here, never an argument.
+      return parts.length === 1 ? mul(parts[0], 1) : parts.reduce((a, c) => mul(a, c));
+    });
+  }
+
+  /** Keras's: the output is masked where the query is. */
+  override computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | (Tensor | null)[] | null): Tensor | null {
+    return (Array.isArray(mask) ? mask[0] : mask) ?? null;
   }
 
   /** The attention mask as [batch, 1, T, S] (broadcast over heads), checked against the inputs. */
@@ -234,9 +275,38 @@ export class MultiHeadAttention extends Layer {
     return [reshape(o, [b, t, n, dv]), weights];
   }
 
-  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
-    const [q] = this.shapesOf(inputShape);
-    return [...q.slice(0, -1), this.outputDim ?? q[q.length - 1]];
+  /** Set while a symbolic call asks for the scores: computeOutputShape then gives two outputs. */
+  private symbolicScores = false;
+
+  /**
+   * As Layer's, and in a symbolic (functional) call with `returnAttentionScores` the node
+   * gets a second output, the weights [batch, heads, T, S], as in Keras.
+   */
+  override apply(inputs: SymbolicTensor, kwargs?: CallKwargs): SymbolicTensor;
+  override apply(inputs: Tensor, kwargs?: CallKwargs): Tensor;
+  override apply(inputs: SymbolicTensor[], kwargs?: CallKwargs): SymbolicTensor | SymbolicTensor[];
+  override apply(inputs: Tensor[], kwargs?: CallKwargs): Tensor | Tensor[];
+  override apply(
+    inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[],
+    kwargs?: CallKwargs,
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
+  override apply(
+    inputs: Tensor | SymbolicTensor | Tensor[] | SymbolicTensor[],
+    kwargs: CallKwargs = {},
+  ): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[] {
+    const list = Array.isArray(inputs) ? (inputs as unknown[]) : [inputs];
+    this.symbolicScores = kwargs.returnAttentionScores === true && list.some((t) => t instanceof SymbolicTensor);
+    try {
+      return super.apply(inputs, kwargs);
+    } finally {
+      this.symbolicScores = false;
+    }
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] {
+    const [q, v] = this.shapesOf(inputShape);
+    const out = [...q.slice(0, -1), this.outputDim ?? q[q.length - 1]];
+    return this.symbolicScores ? [out, [q[0], this.numHeads, q[1], v[1]]] : out;
   }
 
   override computeOutputDtype(_inputDtype: DataType): DataType {

@@ -33,6 +33,7 @@ const kernelsOf = perEngine(
       softsign: { forward: core.fe_softsign_forward, backward: core.fe_softsign_backward },
       swish: { forward: core.fe_swish_forward, backward: core.fe_swish_backward },
       gelu: { forward: core.fe_gelu_forward, backward: core.fe_gelu_backward },
+      thresholdedRelu: { forward: core.fe_thresholded_relu_forward, backward: core.fe_thresholded_relu_backward },
     }) satisfies Record<string, ActivationKernels>,
 );
 
@@ -116,6 +117,20 @@ export const silu = swish;
 
 /** GELU, exact form x Φ(x) = x (1 + erf(x / √2)) / 2 (erf to 1.5e-7). */
 export const gelu = activation('gelu', 'Gelu', 'input');
+
+/**
+ * Keras's ThresholdedReLU: `x` where x > theta, 0 elsewhere (the gradient is 0 at theta).
+ * TF.js has it as a layer only.
+ *
+ * @example
+ * ```ts
+ * thresholdedRelu(tensor([0.5, 1, 2]), 1); // [0, 0, 2]
+ * ```
+ */
+export function thresholdedRelu(x: Tensor, theta = 1): Tensor {
+  checkParam('thresholdedRelu', 'theta', theta);
+  return elementwise('thresholdedRelu', 'ThresholdedRelu', 'input', x, theta);
+}
 
 /** The identity: returns `x` itself (no copy), like TF.js's linear activation. */
 export function linear(x: Tensor): Tensor {

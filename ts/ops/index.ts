@@ -37,3 +37,5 @@ export { depthwiseConv2d, separableConv2d } from './depthwise.js';
 // Transformers: attention as Keras 3's ops.dot_product_attention; the layer norm behind layers.layerNormalization.
 export { dotProductAttention, type DotProductAttentionOptions } from './attention.js';
 export { layerNorm, type LayerNormOptions } from './layer-norm.js';
+// PReLU (TF.js's prelu op) as one fused kernel each way.
+export { prelu } from './prelu.js';
