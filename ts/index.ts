@@ -268,3 +268,7 @@ export * as browser from './browser/index.js';
 
 // Ferrite: training in a worker (`worker.create(model)`).
 export * as worker from './worker/index.js';
+
+// Resizing, cropping and flipping images (`image.resizeBilinear`), as TF.js's `tf.image`,
+// and a labelled grid of images (`image.grid`).
+export * as image from './image/index.js';

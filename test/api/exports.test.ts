@@ -424,6 +424,17 @@ const VALUES = [
   'train.adagrad',
   'train.adamax',
   'train.adamw',
+  // tf.image (issue 16), with Ferrite's labelled grid of images.
+  'image',
+  'image.resizeBilinear',
+  'image.resizeNearestNeighbor',
+  'image.cropAndResize',
+  'image.flipLeftRight',
+  'image.grid',
+  'image.encodePng',
+  'image.writePng',
+  'image.GRID_RIGHT',
+  'image.GRID_WRONG',
 ];
 
 /** Every export that exists only as a type (interfaces, type aliases, classes exported as types). */
@@ -570,6 +581,7 @@ const TYPES = [
   'worker.WorkerCompileArgs',
   // Keras cross-entropy options (issue 10).
   'losses.CrossentropyOptions',
+  'image.GridOptions',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));
