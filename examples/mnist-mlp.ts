@@ -23,6 +23,7 @@ import {
   layers,
   oneHot,
   sequential,
+  tidy,
   train,
   type History,
   type Sequential,
@@ -115,7 +116,7 @@ export async function main(opts: MnistMlpOptions = {}): Promise<MnistMlpResult> 
   const out = opts.out === undefined ? 'mnist-mlp.png' : opts.out;
   if (out !== null) {
     // Dark digits on white, 10 to a row, twice the size, captioned predicted/true.
-    const images = gather(data.test.x, chosen).reshape([chosen.length, 28, 28]);
+    const images = tidy(() => gather(data.test.x, chosen).reshape([chosen.length, 28, 28]));
     const grid = image.grid(images, {
       columns: 10,
       scale: 2,
