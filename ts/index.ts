@@ -273,3 +273,6 @@ export * as worker from './worker/index.js';
 // Ferrite: tfjs-vis's charts (`vis.show.fitCallbacks`, `vis.render.confusionMatrix`, ...),
 // drawn with uPlot in a page and as SVG files in Node.
 export * as vis from './vis/index.js';
+// Resizing, cropping and flipping images (`image.resizeBilinear`), as TF.js's `tf.image`,
+// and a labelled grid of images (`image.grid`).
+export * as image from './image/index.js';

@@ -22,7 +22,7 @@ use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
 use crate::strided::{self, Space};
-use crate::upsample::{self, Upsample};
+use crate::upsample::{self, Resample, Upsample};
 use crate::{
     activation, attention, elementwise, gather, heap, layernorm, math, parallel, pool, recurrent, reduce, sampling,
     scan, select, unary,
@@ -1034,6 +1034,86 @@ pub unsafe extern "C" fn fe_upsample2d_forward_naive(geom: *const u32, x: *const
 pub unsafe extern "C" fn fe_upsample2d_backward_naive(geom: *const u32, dy: *const f32, dx: *mut f32) {
     let (u, bilinear) = Upsample::read(geom);
     upsample::backward_naive(&u, bilinear, dy, dx)
+}
+
+// Resizing (`upsample.rs`): x (n, h, w, c), y (n, oh, ow, c), TF.js's resizeBilinear /
+// resizeNearestNeighbor. geom: words n, h, w, c, oh, ow, bilinear, alignCorners,
+// halfPixelCenters.
+
+/// y (n, oh, ow, c) = x (n, h, w, c) resized.
+#[no_mangle]
+pub unsafe extern "C" fn fe_resize_forward(geom: *const u32, x: *const f32, y: *mut f32) {
+    Resample::read_resize(geom).forward(x, y)
+}
+
+/// dx (n, h, w, c) from dy (n, oh, ow, c); written.
+#[no_mangle]
+pub unsafe extern "C" fn fe_resize_backward(geom: *const u32, dy: *const f32, dx: *mut f32) {
+    Resample::read_resize(geom).backward(dy, dx)
+}
+
+/// Reference forward (same arguments as fe_resize_forward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_resize_forward_naive(geom: *const u32, x: *const f32, y: *mut f32) {
+    Resample::read_resize(geom).forward_naive(x, y)
+}
+
+/// Reference backward (same arguments as fe_resize_backward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_resize_backward_naive(geom: *const u32, dy: *const f32, dx: *mut f32) {
+    Resample::read_resize(geom).backward_naive(dy, dx)
+}
+
+// cropAndResize (`upsample.rs`): image (images, h, w, c), boxes (n, 4) as y1, x1, y2, x2,
+// box_ind (n) int32, y (n, oh, ow, c). geom: words n, images, h, w, c, oh, ow, bilinear,
+// extrapolation value (f32 bits).
+
+/// y (n, oh, ow, c) = each box of its image resampled to (oh, ow).
+#[no_mangle]
+pub unsafe extern "C" fn fe_crop_and_resize_forward(
+    geom: *const u32,
+    image: *const f32,
+    boxes: *const f32,
+    box_ind: *const i32,
+    y: *mut f32,
+) {
+    Resample::read_crop(geom, boxes, box_ind).forward(image, y)
+}
+
+/// d_image (images, h, w, c) from dy (n, oh, ow, c); written.
+#[no_mangle]
+pub unsafe extern "C" fn fe_crop_and_resize_backward(
+    geom: *const u32,
+    boxes: *const f32,
+    box_ind: *const i32,
+    dy: *const f32,
+    d_image: *mut f32,
+) {
+    Resample::read_crop(geom, boxes, box_ind).backward(dy, d_image)
+}
+
+/// Reference forward (same arguments as fe_crop_and_resize_forward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_crop_and_resize_forward_naive(
+    geom: *const u32,
+    image: *const f32,
+    boxes: *const f32,
+    box_ind: *const i32,
+    y: *mut f32,
+) {
+    Resample::read_crop(geom, boxes, box_ind).forward_naive(image, y)
+}
+
+/// Reference backward (same arguments as fe_crop_and_resize_backward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_crop_and_resize_backward_naive(
+    geom: *const u32,
+    boxes: *const f32,
+    box_ind: *const i32,
+    dy: *const f32,
+    d_image: *mut f32,
+) {
+    Resample::read_crop(geom, boxes, box_ind).backward_naive(dy, d_image)
 }
 
 // ---------------------------------------------------------------------------------

@@ -27,7 +27,7 @@
 //!   | conv2d                                | `conv.rs`, `conv/im2col.rs`            | `conv/naive.rs`           |
 //!   | depthwiseConv2d                       | `depthwise.rs`                         | `depthwise_*_naive`       |
 //!   | maxPool, avgPool                      | `pool.rs`                              | `*_pool_*_naive`          |
-//!   | upSampling2d (nearest, bilinear)      | `upsample.rs`                          | `upsample::*_naive`       |
+//!   | upSampling2d, image.resize*, cropAndResize | `upsample.rs` (one resampler)    | `Resample::*_naive`       |
 //!   | batchNorm                             | `batchnorm.rs`                         | `batchnorm_stats_naive`   |
 //!   | gather                                | `gather.rs`                            | `gather_backward_naive`   |
 //!   | transpose, slice, concat, tile, ...   | `strided.rs`                           | `strided_copy_naive`      |

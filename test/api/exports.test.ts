@@ -434,6 +434,17 @@ const VALUES = [
   'vis.render',
   'vis.setUPlot',
   'vis.show',
+  // tf.image (issue 16), with Ferrite's labelled grid of images.
+  'image',
+  'image.resizeBilinear',
+  'image.resizeNearestNeighbor',
+  'image.cropAndResize',
+  'image.flipLeftRight',
+  'image.grid',
+  'image.encodePng',
+  'image.writePng',
+  'image.GRID_RIGHT',
+  'image.GRID_WRONG',
 ];
 
 /** Every export that exists only as a type (interfaces, type aliases, classes exported as types). */
@@ -591,6 +602,7 @@ const TYPES = [
   'plot.TableOptions',
   'vis.Drawable',
   'vis.Surface',
+  'image.GridOptions',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { main as mnistMlp } from '../../examples/mnist-mlp.js';
 import { memory, setRandomSeed } from '../../ts/index.js';
+import { fashionMnistOrWarn } from '../support/datasets.js';
 
 describe('MNIST MLP with Dropout (examples/mnist-mlp.ts)', () => {
   it('learns the digits, reports accuracy by argmax of predict, and writes 50 captioned test images', async () => {
@@ -47,3 +48,20 @@ describe('MNIST MLP with Dropout (examples/mnist-mlp.ts)', () => {
     }
   }, 60_000);
 });
+
+// P4 as written (issue 16): the full recipe on Fashion-MNIST, 60,000 / 10,000, ten epochs,
+// seeded. Keras with this recipe reaches about 0.88-0.89; unseeded runs here gave 0.878-0.891,
+// seeds 1 and 2 give 0.8800 and 0.8873 (the same bits on any thread count).
+describe.skipIf(!fashionMnistOrWarn('test/e2e/mnist-mlp.test.ts'))(
+  'MNIST MLP with Dropout on Fashion-MNIST (P4)',
+  () => {
+    it('reaches test accuracy >= 0.88 after 10 epochs (seed 2)', async () => {
+      setRandomSeed(2);
+      const before = memory().numTensors;
+      const r = await mnistMlp({ data: 'fashion', verbose: 0, out: null, log: () => {} });
+      expect(memory().numTensors).toBe(before);
+      expect(r.history.history.loss).toHaveLength(10);
+      expect(r.testAccuracy).toBeGreaterThanOrEqual(0.88);
+    }, 600_000);
+  },
+);

@@ -262,6 +262,16 @@ export function grads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tenso
   };
 }
 
+/**
+ * Like `grad`, but the function also returns the value of `f(x)`, as TF.js's
+ * `tf.valueAndGrad`. `dy` weights the output (default ones).
+ *
+ * @example
+ * ```ts
+ * const { value, grad } = valueAndGrad((x) => x.square().sum())(tensor([1, 2]));
+ * // value 5, grad [2, 4]
+ * ```
+ */
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
   return (x, dy) => {
     const { value, grads } = computeGradients(() => f(x), [x], dy);
@@ -269,6 +279,16 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor)
   };
 }
 
+/**
+ * Like `grads`, but the function also returns the value of `f(...xs)`, as TF.js's
+ * `tf.valueAndGrads`.
+ *
+ * @example
+ * ```ts
+ * const { value, grads } = valueAndGrads((a, b) => a.mul(b).sum())([tensor([1, 2]), tensor([3, 4])]);
+ * // value 11, grads [[3, 4], [1, 2]]
+ * ```
+ */
 export function valueAndGrads(
   f: (...xs: Tensor[]) => Tensor,
 ): (xs: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {

@@ -404,6 +404,22 @@ export interface CoreAbi {
   fe_upsample2d_forward_naive(geom: number /* *const u32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
   /** Reference backward (same arguments as fe_upsample2d_backward). */
   fe_upsample2d_backward_naive(geom: number /* *const u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
+  /** y (n, oh, ow, c) = x (n, h, w, c) resized. */
+  fe_resize_forward(geom: number /* *const u32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
+  /** dx (n, h, w, c) from dy (n, oh, ow, c); written. */
+  fe_resize_backward(geom: number /* *const u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
+  /** Reference forward (same arguments as fe_resize_forward). */
+  fe_resize_forward_naive(geom: number /* *const u32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
+  /** Reference backward (same arguments as fe_resize_backward). */
+  fe_resize_backward_naive(geom: number /* *const u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
+  /** y (n, oh, ow, c) = each box of its image resampled to (oh, ow). */
+  fe_crop_and_resize_forward(geom: number /* *const u32 */, image: number /* *const f32 */, boxes: number /* *const f32 */, box_ind: number /* *const i32 */, y: number /* *mut f32 */): void;
+  /** d_image (images, h, w, c) from dy (n, oh, ow, c); written. */
+  fe_crop_and_resize_backward(geom: number /* *const u32 */, boxes: number /* *const f32 */, box_ind: number /* *const i32 */, dy: number /* *const f32 */, d_image: number /* *mut f32 */): void;
+  /** Reference forward (same arguments as fe_crop_and_resize_forward). */
+  fe_crop_and_resize_forward_naive(geom: number /* *const u32 */, image: number /* *const f32 */, boxes: number /* *const f32 */, box_ind: number /* *const i32 */, y: number /* *mut f32 */): void;
+  /** Reference backward (same arguments as fe_crop_and_resize_backward). */
+  fe_crop_and_resize_backward_naive(geom: number /* *const u32 */, boxes: number /* *const f32 */, box_ind: number /* *const i32 */, dy: number /* *const f32 */, d_image: number /* *mut f32 */): void;
   /** y (n, ho, wo, c) = max pooling of x (n, h, w, c); argmax (n, ho, wo, c) or 0. */
   fe_max_pool_forward(geom: number /* *const u32 */, x: number /* *const f32 */, y: number /* *mut f32 */, argmax: number /* *mut f32 */): void;
   /** dx (n, h, w, c) from argmax and dy (n, ho, wo, c); written. */
@@ -708,6 +724,14 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_upsample2d_backward: 3,
   fe_upsample2d_forward_naive: 3,
   fe_upsample2d_backward_naive: 3,
+  fe_resize_forward: 3,
+  fe_resize_backward: 3,
+  fe_resize_forward_naive: 3,
+  fe_resize_backward_naive: 3,
+  fe_crop_and_resize_forward: 5,
+  fe_crop_and_resize_backward: 5,
+  fe_crop_and_resize_forward_naive: 5,
+  fe_crop_and_resize_backward_naive: 5,
   fe_max_pool_forward: 4,
   fe_max_pool_backward: 4,
   fe_avg_pool_forward: 3,

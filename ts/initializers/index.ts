@@ -33,18 +33,143 @@ export type { ConstantArgs, IdentityArgs, RandomNormalArgs, RandomUniformArgs } 
 export type { FanMode, SeedOnlyArgs, VarianceScalingArgs, VarianceScalingDistribution } from './variance-scaling.js';
 export type { OrthogonalArgs } from './orthogonal.js';
 
+/**
+ * All zeros (the default bias initializer).
+ *
+ * @example
+ * ```ts
+ * layers.dense({ units: 4, biasInitializer: initializers.zeros() });
+ * ```
+ */
 export const zeros = (): Initializer => new Zeros();
+/**
+ * All ones (the default gamma of batch and layer normalization).
+ *
+ * @example
+ * ```ts
+ * layers.dense({ units: 4, kernelInitializer: initializers.ones() });
+ * ```
+ */
 export const ones = (): Initializer => new Ones();
+/**
+ * Every value `args.value`.
+ *
+ * @example
+ * ```ts
+ * layers.dense({ units: 4, biasInitializer: initializers.constant({ value: 0.1 }) });
+ * ```
+ */
 export const constant = (args: ConstantArgs): Initializer => new Constant(args);
+/**
+ * Normal values with `mean` (default 0) and `stddev` (default 0.05), as TF.js.
+ *
+ * @example
+ * ```ts
+ * initializers.randomNormal({ mean: 0, stddev: 0.02, seed: 1 });
+ * ```
+ */
 export const randomNormal = (args: RandomNormalArgs = {}): Initializer => new RandomNormal(args);
+/**
+ * Uniform values in [`minval`, `maxval`) (default [-0.05, 0.05)), as TF.js.
+ *
+ * @example
+ * ```ts
+ * initializers.randomUniform({ minval: -0.1, maxval: 0.1 });
+ * ```
+ */
 export const randomUniform = (args: RandomUniformArgs = {}): Initializer => new RandomUniform(args);
+/**
+ * Normal values with `mean` and `stddev` (default 0, 0.05), redrawn when more than two
+ * standard deviations from the mean, as TF.js.
+ *
+ * @example
+ * ```ts
+ * initializers.truncatedNormal({ stddev: 0.01 });
+ * ```
+ */
 export const truncatedNormal = (args: RandomNormalArgs = {}): Initializer => new TruncatedNormal(args);
+/**
+ * The identity matrix times `gain` (default 1), for square 2-D weights only.
+ *
+ * @example
+ * ```ts
+ * layers.dense({ units: 8, inputShape: [8], kernelInitializer: initializers.identity() });
+ * ```
+ */
 export const identity = (args: IdentityArgs = {}): Initializer => new Identity(args);
+/**
+ * Values scaled to the layer's fan: variance `scale / n` with n the fan in, fan out or their
+ * average (`mode`), drawn from a truncated normal, an untruncated normal or a uniform
+ * `distribution`, as TF.js (Keras's VarianceScaling).
+ *
+ * @example
+ * ```ts
+ * initializers.varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal' });
+ * ```
+ */
 export const varianceScaling = (args: VarianceScalingArgs = {}): Initializer => new VarianceScaling(args);
+/**
+ * Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)); the default
+ * kernel initializer of Dense and Conv layers.
+ *
+ * @example
+ * ```ts
+ * layers.dense({ units: 10, kernelInitializer: initializers.glorotUniform({ seed: 1 }) });
+ * ```
+ */
 export const glorotUniform = (args: SeedOnlyArgs = {}): Initializer => new GlorotUniform(args);
+/**
+ * Glorot (Xavier) normal: truncated normal whose stddev is sqrt(2 / (fanIn + fanOut)).
+ *
+ * @example
+ * ```ts
+ * initializers.glorotNormal({ seed: 1 });
+ * ```
+ */
 export const glorotNormal = (args: SeedOnlyArgs = {}): Initializer => new GlorotNormal(args);
+/**
+ * He normal: truncated normal whose stddev is sqrt(2 / fanIn), for ReLU layers.
+ *
+ * @example
+ * ```ts
+ * layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: initializers.heNormal() });
+ * ```
+ */
 export const heNormal = (args: SeedOnlyArgs = {}): Initializer => new HeNormal(args);
+/**
+ * He uniform: U(-l, l) with l = sqrt(6 / fanIn), for ReLU layers.
+ *
+ * @example
+ * ```ts
+ * initializers.heUniform({ seed: 1 });
+ * ```
+ */
 export const heUniform = (args: SeedOnlyArgs = {}): Initializer => new HeUniform(args);
+/**
+ * LeCun normal: truncated normal whose stddev is sqrt(1 / fanIn) (for SELU networks).
+ *
+ * @example
+ * ```ts
+ * initializers.leCunNormal();
+ * ```
+ */
 export const leCunNormal = (args: SeedOnlyArgs = {}): Initializer => new LeCunNormal(args);
+/**
+ * LeCun uniform: U(-l, l) with l = sqrt(3 / fanIn).
+ *
+ * @example
+ * ```ts
+ * initializers.leCunUniform();
+ * ```
+ */
 export const leCunUniform = (args: SeedOnlyArgs = {}): Initializer => new LeCunUniform(args);
+/**
+ * A random orthogonal matrix (times `gain`, default 1), from the QR decomposition of a
+ * normal matrix; the default recurrent kernel initializer of LSTM and GRU.
+ *
+ * @example
+ * ```ts
+ * initializers.orthogonal({ gain: 1, seed: 1 });
+ * ```
+ */
 export const orthogonal = (args: OrthogonalArgs = {}): Initializer => new Orthogonal(args);

@@ -40,6 +40,18 @@ export interface ModelArgs {
   name?: string;
 }
 
+/**
+ * A model: a graph of layers from inputs to outputs, as TF.js's `tf.LayersModel`, made by
+ * `model({inputs, outputs})`. Compile it, then `fit`, `evaluate`, `predict`, `save`.
+ *
+ * @example
+ * ```ts
+ * const x = input({ shape: [4] });
+ * const y = layers.dense({ units: 1 }).apply(layers.dense({ units: 8, activation: 'relu' }).apply(x));
+ * const m = model({ inputs: x, outputs: y as SymbolicTensor });
+ * m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+ * ```
+ */
 export class LayersModel extends Layer implements TrainableModel {
   static override className = 'Model';
 

@@ -14,6 +14,15 @@ export interface SequentialArgs {
   name?: string;
 }
 
+/**
+ * A linear stack of layers, as TF.js's `tf.Sequential`, made by `sequential({layers})`; the
+ * first layer says the input shape.
+ *
+ * @example
+ * ```ts
+ * const m = sequential({ layers: [layers.dense({ units: 10, activation: 'softmax', inputShape: [784] })] });
+ * ```
+ */
 export class Sequential extends LayersModel {
   static override className = 'Sequential';
   /** The stacked layers, without the input layer (as in Keras). */

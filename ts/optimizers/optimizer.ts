@@ -35,6 +35,17 @@ interface SlotEntry {
   tensors: (Tensor | null)[];
 }
 
+/**
+ * The base of every optimizer (`train.sgd`, `train.adam`, ...), as TF.js's `tf.Optimizer`:
+ * `minimize(f)` or `applyGradients(grads)` update variables; `getWeights`/`setWeights` hold
+ * its slots; `getConfig` serializes it.
+ *
+ * @example
+ * ```ts
+ * const opt = train.adam(0.001);
+ * opt.minimize(() => loss(w));
+ * ```
+ */
 export abstract class Optimizer {
   /** The class name used in configs (TF.js's: 'SGD', 'Momentum', 'Adam', 'RMSProp'). */
   static className = 'Optimizer';

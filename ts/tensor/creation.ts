@@ -116,19 +116,69 @@ function ranked(rank: number, name: string) {
   };
 }
 
+/**
+ * A rank-0 tensor holding `value` (float32, or bool for a boolean, unless `dtype` says).
+ *
+ * @example
+ * ```ts
+ * const lr = scalar(0.01);
+ * ```
+ */
 export const scalar = (value: number | boolean, dtype?: DataType): Tensor => tensor(value, [], dtype);
 /** A rank-1 tensor; as in TF.js it takes no shape: `tensor1d(values, dtype?)`. */
 export const tensor1d = (values: TensorLike, dtype?: DataType): Tensor =>
   ranked(1, 'tensor1d')(values, undefined, dtype);
+/**
+ * A rank-2 tensor; the shape is inferred from nested arrays or given for flat values.
+ *
+ * @example
+ * ```ts
+ * const x = tensor2d([[1, 2], [3, 4]]);
+ * const y = tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+ * ```
+ */
 export const tensor2d = ranked(2, 'tensor2d');
+/**
+ * A rank-3 tensor; the shape is inferred from nested arrays or given for flat values.
+ *
+ * @example
+ * ```ts
+ * const x = tensor3d(new Float32Array(24), [2, 3, 4]);
+ * ```
+ */
 export const tensor3d = ranked(3, 'tensor3d');
+/**
+ * A rank-4 tensor (for example NHWC images); the shape is inferred from nested arrays or
+ * given for flat values.
+ *
+ * @example
+ * ```ts
+ * const images = tensor4d(pixels, [n, 28, 28, 1]);
+ * ```
+ */
 export const tensor4d = ranked(4, 'tensor4d');
 
+/**
+ * A tensor of `shape` filled with zeros.
+ *
+ * @example
+ * ```ts
+ * const z = zeros([2, 3]);
+ * ```
+ */
 export function zeros(shape: Shape, dtype: DataType = 'float32'): Tensor {
   checkShape(shape);
   return zerosTensor(shape, dtype);
 }
 
+/**
+ * A tensor of `shape` filled with `value`.
+ *
+ * @example
+ * ```ts
+ * const sevens = fill([2, 2], 7);
+ * ```
+ */
 export function fill(shape: Shape, value: number, dtype: DataType = 'float32'): Tensor {
   checkShape(shape);
   const t = emptyTensor(shape, dtype);
@@ -136,13 +186,37 @@ export function fill(shape: Shape, value: number, dtype: DataType = 'float32'): 
   return t;
 }
 
+/**
+ * A tensor of `shape` filled with ones.
+ *
+ * @example
+ * ```ts
+ * const o = ones([3], 'int32');
+ * ```
+ */
 export const ones = (shape: Shape, dtype: DataType = 'float32'): Tensor => fill(shape, 1, dtype);
 
+/**
+ * Zeros with the shape and dtype of `x`.
+ *
+ * @example
+ * ```ts
+ * const z = zerosLike(x);
+ * ```
+ */
 export function zerosLike(x: Tensor): Tensor {
   x.assertAlive('zerosLike input');
   return zerosTensor(x.shape, x.dtype, x.engine);
 }
 
+/**
+ * Ones with the shape and dtype of `x`.
+ *
+ * @example
+ * ```ts
+ * const o = onesLike(x);
+ * ```
+ */
 export function onesLike(x: Tensor): Tensor {
   x.assertAlive('onesLike input');
   const t = emptyTensor(x.shape, x.dtype, x.engine);

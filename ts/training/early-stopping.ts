@@ -32,6 +32,15 @@ export function monitorMode(who: string, monitor: string, mode: 'auto' | 'min' |
   return mode === 'auto' ? (/acc|auc|precision|recall|f1/.test(monitor) ? 'max' : 'min') : mode;
 }
 
+/**
+ * Stops `fit` when a monitored value (default 'val_loss') stops improving for `patience`
+ * epochs, as TF.js's `tf.callbacks.earlyStopping` (Keras's EarlyStopping).
+ *
+ * @example
+ * ```ts
+ * await model.fit(x, y, { epochs: 100, validationSplit: 0.2, callbacks: [callbacks.earlyStopping({ patience: 3 })] });
+ * ```
+ */
 export class EarlyStopping extends BaseCallback {
   readonly monitor: string;
   readonly minDelta: number;

@@ -8,6 +8,15 @@
 
 import { BaseCallback } from './callbacks.js';
 
+/**
+ * Ends `fit` when a batch's loss is NaN or infinite, as Keras's TerminateOnNaN, resolving
+ * with the History so far.
+ *
+ * @example
+ * ```ts
+ * await model.fit(x, y, { epochs: 10, callbacks: [new TerminateOnNaN()] });
+ * ```
+ */
 export class TerminateOnNaN extends BaseCallback {
   /** The refused value and where it happened, once training was stopped. */
   stopped: { epoch: number; batch: number; what: string; value: number } | null = null;

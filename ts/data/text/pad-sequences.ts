@@ -18,6 +18,15 @@ export interface PadSequencesOptions {
   value?: number;
 }
 
+/**
+ * Keras's `pad_sequences`: integer sequences padded or truncated to one length (`maxlen`,
+ * default the longest) as a [n, maxlen] tensor.
+ *
+ * @example
+ * ```ts
+ * const x = padSequences([[1, 2], [3, 4, 5]], { maxlen: 4 }); // [[0, 0, 1, 2], [0, 3, 4, 5]]
+ * ```
+ */
 export function padSequences(
   sequences: readonly (ArrayLike<number> & Iterable<number>)[],
   opts: PadSequencesOptions = {},

@@ -42,6 +42,17 @@ export interface TokenizerArgs extends TextToWordSequenceOptions {
 /** A text: a string, or a list of tokens already split (used as is, only lower-cased), as Keras accepts. */
 export type TokenizerText = string | readonly string[];
 
+/**
+ * Keras's text Tokenizer: `fitOnTexts` builds a vocabulary ranked by frequency,
+ * `textsToSequences` maps texts to word indices (1-based; 0 is padding).
+ *
+ * @example
+ * ```ts
+ * const tok = new Tokenizer({ numWords: 10000, oovToken: '<unk>' });
+ * tok.fitOnTexts(texts);
+ * const seqs = tok.textsToSequences(texts);
+ * ```
+ */
 export class Tokenizer {
   readonly numWords: number | null;
   readonly filters: string;

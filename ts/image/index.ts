@@ -1,0 +1,29 @@
+// The `image` namespace, as TF.js's `tf.image`: resizing and cropping (differentiable),
+// flipping, and Ferrite's grid of images (a picture of a batch, labelled).
+
+import { reverse } from '../ops/indexing.js';
+import { checkFloat, checkInputs, fmtShape } from '../ops/util.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export { resizeBilinear, resizeNearestNeighbor, cropAndResize } from '../ops/resize.js';
+
+/**
+ * Mirrors images `[batch, height, width, channels]` left to right, as TF.js's
+ * `tf.image.flipLeftRight`. Differentiable.
+ *
+ * @example
+ * ```ts
+ * const mirrored = image.flipLeftRight(images);
+ * ```
+ */
+export function flipLeftRight(images: Tensor): Tensor {
+  checkInputs('flipLeftRight', images);
+  checkFloat('flipLeftRight', images, 'images');
+  if (images.rank !== 4) {
+    throw new Error(
+      `ferrite: flipLeftRight: images must have rank 4 [batch, height, width, channels], got ${fmtShape(images.shape)}`,
+    );
+  }
+  return reverse(images, 2);
+}
+export { grid, encodePng, writePng, GRID_RIGHT, GRID_WRONG, type GridOptions } from './grid.js';
