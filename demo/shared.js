@@ -52,9 +52,9 @@ export async function loadIdxSet(infoUrl, trainSize) {
 /** 'worker build: SIMD + threads · 2 threads' */
 export function buildText(t) {
   const name = {
-    'simd-threads-relaxed': 'SIMD + threads (relaxed)',
+    'simd-threads-relaxed': 'SIMD + threads',
     'simd-threads': 'SIMD + threads',
-    'simd-relaxed': 'SIMD (relaxed)',
+    'simd-relaxed': 'SIMD',
     simd: 'SIMD',
     scalar: 'scalar',
   }[t.backend];

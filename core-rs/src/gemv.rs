@@ -158,7 +158,9 @@ pub unsafe fn gemv_naive(
         while pc < k {
             let mut acc = 0.0f32;
             for p in pc..(pc + kc).min(k) {
-                acc += *x.add(p) * *b.add(p * ldb + j);
+                // The vocabulary's multiply-add, as the kernel's lanes: fused in the
+                // relaxed builds, a multiply then an add elsewhere.
+                acc = acc.mul_add(*x.add(p), *b.add(p * ldb + j));
             }
             let scaled = if alpha == 1.0 { acc } else { acc * alpha };
             let slice_beta = if pc == 0 { beta } else { 1.0 };
