@@ -7,6 +7,7 @@ import { Dataset, datasetFromIteratorFn } from './dataset.js';
 import { DatasetIterator, iteratorFromFunction } from './dataset-iterator.js';
 import { textLines } from './text-lines.js';
 
+/** A synchronous or asynchronous iterator. @inline */
 type AnyIterator<T> = Iterator<T> | AsyncIterator<T>;
 
 /**

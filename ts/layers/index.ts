@@ -245,3 +245,65 @@ export const layerNormalization = (args: LayerNormalizationArgs = {}): LayerNorm
 export const multiHeadAttention = (args: MultiHeadAttentionArgs): MultiHeadAttention => new MultiHeadAttention(args);
 /** A learned vector per position (Keras-NLP's PositionEmbedding), broadcast to the input's shape. */
 export const positionEmbedding = (args: PositionEmbeddingArgs): PositionEmbedding => new PositionEmbedding(args);
+
+// ---- types in the public signatures: the classes the factories return (types only:
+// make layers with the factories) and the small types inside the layers' arguments ----
+export type {
+  Dense,
+  Flatten,
+  Reshape,
+  Dropout,
+  Activation,
+  Conv2D,
+  AveragePooling2D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  MaxPooling2D,
+  BatchNormalization,
+  ZeroPadding2D,
+  Conv1D,
+  AveragePooling1D,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
+  MaxPooling1D,
+  Permute,
+  RepeatVector,
+  TimeDistributed,
+  Masking,
+  Embedding,
+  LSTM,
+  GRU,
+  SimpleRNN,
+  Bidirectional,
+  RNN,
+  GRUCell,
+  LSTMCell,
+  SimpleRNNCell,
+  StackedRNNCells,
+  Conv2DTranspose,
+  Cropping2D,
+  UpSampling2D,
+  ELU,
+  LeakyReLU,
+  PReLU,
+  ReLU,
+  Softmax,
+  ThresholdedReLU,
+  GaussianDropout,
+  GaussianNoise,
+  SpatialDropout1D,
+  SpatialDropout2D,
+  DepthwiseConv2D,
+  SeparableConv2D,
+  LayerNormalization,
+  MultiHeadAttention,
+  PositionEmbedding,
+};
+export type { InputLayer } from './input-layer.js';
+export type { Merge, Concatenate, Dot, Subtract } from './merge.js';
+export type { RNNCell } from './recurrent/cells.js';
+export type { RecurrentArgs, GatedRecurrentArgs } from './recurrent/base.js';
+export type { ActivationFn } from './activations.js';
+export type { Single } from './conv1d.js';
+export type { Pair, DataFormat } from './spatial.js';
+export type { Interpolation } from '../ops/upsample.js';

@@ -24,7 +24,7 @@ export enum Reduction {
   SUM_BY_NONZERO_WEIGHTS = 3,
 }
 
-/** What the losses accept as weights: a tensor broadcast against the losses, or a number. */
+/** What the losses accept as weights: a tensor broadcast against the losses, or a number. @inline */
 type Weights = Tensor | number;
 
 /** The number of nonzero entries of `weights` broadcast with `shape` (a constant: no gradient). */

@@ -10,6 +10,7 @@ import { axisMask, max, mean, min, reducedShape, sum } from './reduce.js';
 import { reshape } from './shape.js';
 import { checkFloat, checkInputs, fmtShape, normAxis } from './util.js';
 
+/** The axis or axes to reduce; undefined or null for all. @inline */
 type Axis = number | number[] | undefined | null;
 
 /** TF.js passes null for "all axes" as often as undefined. */

@@ -19,6 +19,8 @@ import { checkFloat, checkInputs, fmtShape, normAxis, sameShape } from './util.j
 /**
  * sum, mean, max and min: over `axis` (a number, an array, or undefined for all axes),
  * keeping reduced axes as size 1 with `keepDims`.
+ *
+ * @inline
  */
 type Reduction = (x: Tensor, axis?: number | number[], keepDims?: boolean) => Tensor;
 

@@ -29,7 +29,7 @@ export {
 /** Keras' default epsilon (and TF.js's on its float32 backends). */
 const EPSILON = 1e-7;
 
-/** A learning rate: a constant, or a schedule of the step (`schedules.*`). */
+/** A learning rate: a constant, or a schedule of the step (`schedules.*`). @inline */
 type Rate = number | LearningRateSchedule;
 
 /**

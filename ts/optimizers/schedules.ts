@@ -18,7 +18,7 @@ export abstract class LearningRateSchedule {
 }
 
 /** The arguments of the exponential and inverse-time decays. */
-interface DecayArgs {
+export interface DecayArgs {
   initialLearningRate: number;
   decaySteps: number;
   decayRate: number;

@@ -13,7 +13,7 @@ import {
   type TypedArray,
 } from './tensor.js';
 
-type NestedBooleans = boolean | NestedBooleans[];
+export type NestedBooleans = boolean | NestedBooleans[];
 export type TensorLike = TypedArray | NestedArray | number[] | Uint8Array | NestedBooleans;
 
 /** The first scalar of nested values, to infer the dtype from (true/false: bool, as TF.js). */

@@ -28,6 +28,7 @@ export interface CallbackParams {
   metrics: string[];
 }
 
+/** A callback hook: may return a promise, which training awaits. @inline */
 type Hook<A extends unknown[]> = (...args: A) => void | Promise<void>;
 
 /** The hooks a callback may define (all optional), as in TF.js's CustomCallbackArgs. */

@@ -3,6 +3,7 @@
 // flag below says what it does here. Like TF.js, setting or reading an unknown flag
 // throws, naming the known ones.
 
+/** The value of an environment flag. @inline */
 type FlagValue = number | boolean | string;
 
 interface FlagSpec {

@@ -2,6 +2,7 @@
 // now, sizeFromShape, arraysEqual, flatten, ...), with TF.js's signatures and behaviour.
 // Randomness comes from Math.random, as in TF.js (seed Ferrite's own ops with setRandomSeed).
 
+/** An array or typed array: anything with a length and numeric indices. @inline */
 type Indexable = { length: number; [i: number]: unknown };
 
 /** Throws `new Error(msg())` unless `expr` holds (the message is built only on failure). */

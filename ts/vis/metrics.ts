@@ -10,6 +10,7 @@ export interface ClassAccuracy {
   count: number;
 }
 
+/** Class ids: a tensor or an array of numbers. @inline */
 type Labels = Tensor | ArrayLike<number>;
 
 function pair(labels: Labels, predictions: Labels, who: string, numClasses?: number) {

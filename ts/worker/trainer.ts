@@ -51,7 +51,7 @@ import {
  * Data for the model's inputs or outputs: one entry, one per input / output in order, by
  * name, or data already held in the worker (`putData`).
  */
-type ModelInputs = DataInput | DataInput[] | Record<string, DataInput> | ResidentData;
+export type ModelInputs = DataInput | DataInput[] | Record<string, DataInput> | ResidentData;
 
 /** A model as data: its class name ('Sequential' or 'Model') and `getConfig()`, with optional weights. */
 export interface ModelConfig {
