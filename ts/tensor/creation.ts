@@ -13,7 +13,9 @@ import {
   type TypedArray,
 } from './tensor.js';
 
+/** Booleans nested as arrays of arrays (a bool tensor's values). */
 export type NestedBooleans = boolean | NestedBooleans[];
+/** What `tensor` accepts as values: a typed array, a number, or (nested) arrays of numbers or booleans. */
 export type TensorLike = TypedArray | NestedArray | number[] | Uint8Array | NestedBooleans;
 
 /** The first scalar of nested values, to infer the dtype from (true/false: bool, as TF.js). */

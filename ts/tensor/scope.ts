@@ -24,6 +24,9 @@ export function keep<T extends Tracked>(t: T): T {
   return t;
 }
 
+/**
+ * What `tidy` may return and `dispose` accepts: a tensor, or arrays and objects holding tensors (any depth), or plain values.
+ */
 export type TensorContainer =
   void | Tracked | string | number | boolean | null | undefined | TensorContainer[] | { [k: string]: TensorContainer };
 
