@@ -10,6 +10,7 @@ export interface ActivationLayerArgs extends LayerArgs {
   activation: ActivationIdentifier;
 }
 
+/** The layer `layers.activation` makes: applies an activation function. */
 export class Activation extends Layer implements SplitActivation {
   static override className = 'Activation';
   readonly activation: ActivationFn;

@@ -28,8 +28,10 @@ export interface ReLULayerArgs extends LayerArgs {
   maxValue?: number | null;
 }
 
+/** The layer `layers.reLU` makes: max(x, 0), capped at maxValue when given. */
 export class ReLU extends Layer {
   static override className = 'ReLU';
+  /** {@inheritDoc ReLULayerArgs.maxValue} */
   readonly maxValue: number | null;
 
   constructor(args: ReLULayerArgs = {}) {
@@ -53,8 +55,10 @@ export interface LeakyReLULayerArgs extends LayerArgs {
   alpha?: number;
 }
 
+/** The layer `layers.leakyReLU` makes: x above zero, alpha * x below (alpha default 0.3). */
 export class LeakyReLU extends Layer {
   static override className = 'LeakyReLU';
+  /** {@inheritDoc LeakyReLULayerArgs.alpha} */
   readonly alpha: number;
 
   constructor(args: LeakyReLULayerArgs = {}) {
@@ -84,6 +88,7 @@ export interface PReLULayerArgs extends LayerArgs {
 export class PReLU extends Layer {
   static override className = 'PReLU';
   readonly alphaSpec: WeightSpec;
+  /** {@inheritDoc PReLULayerArgs.sharedAxes} */
   readonly sharedAxes: number[] | null;
   alpha: Variable | null = null;
 
@@ -132,6 +137,7 @@ export interface ELULayerArgs extends LayerArgs {
   alpha?: number;
 }
 
+/** The layer `layers.elu` makes: x above zero, alpha * (exp(x) - 1) below (alpha default 1). */
 export class ELU extends Layer {
   static override className = 'ELU';
   readonly alpha: number;
@@ -156,8 +162,10 @@ export interface ThresholdedReLULayerArgs extends LayerArgs {
   theta?: number;
 }
 
+/** The layer `layers.thresholdedReLU` makes: x where x > theta (default 1), else 0. */
 export class ThresholdedReLU extends Layer {
   static override className = 'ThresholdedReLU';
+  /** {@inheritDoc ThresholdedReLULayerArgs.theta} */
   readonly theta: number;
 
   constructor(args: ThresholdedReLULayerArgs = {}) {
@@ -181,8 +189,10 @@ export interface SoftmaxLayerArgs extends LayerArgs {
   axis?: number;
 }
 
+/** The layer `layers.softmax` makes: softmax along `axis` (default -1). */
 export class Softmax extends Layer {
   static override className = 'Softmax';
+  /** {@inheritDoc SoftmaxLayerArgs.axis} */
   readonly axis: number;
 
   constructor(args: SoftmaxLayerArgs = {}) {

@@ -25,6 +25,9 @@ export function biasActivation(y: Tensor, bias: Variable | null, activation: Act
   return a;
 }
 
+/**
+ * The layer `layers.conv2dTranspose` makes: transposed 2-D convolution (kernel [kh, kw, filters, inChannels]): out = in * stride (+ max(k - stride, 0) for 'valid').
+ */
 export class Conv2DTranspose extends Conv2D {
   static override className = 'Conv2DTranspose';
 

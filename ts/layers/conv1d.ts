@@ -71,14 +71,24 @@ export interface Conv1DArgs extends LayerArgs, KernelBiasArgs {
   activation?: ActivationIdentifier;
 }
 
+/**
+ * The layer `layers.conv1d` makes: 1-D convolution over sequences: activation(conv1d(x, kernel) + bias); padding 'valid', 'same' or 'causal'.
+ */
 export class Conv1D extends Layer {
   static override className = 'Conv1D';
+  /** {@inheritDoc Conv1DArgs.filters} */
   readonly filters: number;
+  /** {@inheritDoc Conv1DArgs.kernelSize} */
   readonly kernelSize: number;
+  /** {@inheritDoc Conv1DArgs.strides} */
   readonly strides: number;
+  /** {@inheritDoc Conv1DArgs.padding} */
   readonly padding: 'valid' | 'same' | 'causal';
+  /** {@inheritDoc Conv1DArgs.dataFormat} */
   readonly dataFormat: 'channelsLast';
+  /** {@inheritDoc Conv1DArgs.dilationRate} */
   readonly dilationRate: number;
+  /** {@inheritDoc Conv1DArgs.activation} */
   readonly activation: Activation;
   readonly weightSpec: KernelBiasSpec;
   kernel: Variable | null = null;

@@ -21,9 +21,12 @@ export interface DenseArgs extends LayerArgs, KernelBiasArgs {
   inputDim?: number;
 }
 
+/** The layer `layers.dense` makes: densely connected layer: activation(x W + b). */
 export class Dense extends Layer implements SplitActivation {
   static override className = 'Dense';
+  /** {@inheritDoc DenseArgs.units} */
   readonly units: number;
+  /** {@inheritDoc DenseArgs.activation} */
   readonly activation: Activation;
   /** How the kernel and the bias start, and their regularizers. */
   readonly weightSpec: KernelBiasSpec;

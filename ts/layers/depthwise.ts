@@ -26,8 +26,12 @@ export interface DepthwiseConv2DArgs extends Window2DArgs {
   biasRegularizer?: RegularizerIdentifier;
 }
 
+/**
+ * The layer `layers.depthwiseConv2d` makes: each input channel convolved with its own depthMultiplier filters (kernel [kh, kw, inChannels, depthMultiplier]).
+ */
 export class DepthwiseConv2D extends Window2DLayer {
   static override className = 'DepthwiseConv2D';
+  /** {@inheritDoc DepthwiseConv2DArgs.depthMultiplier} */
   readonly depthMultiplier: number;
   readonly useBias: boolean;
   readonly depthwiseSpec: WeightSpec;
@@ -133,8 +137,10 @@ export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
   pointwiseRegularizer?: RegularizerIdentifier;
 }
 
+/** The layer `layers.separableConv2d` makes: depthwiseConv2d then a 1x1 convolution to `filters` channels. */
 export class SeparableConv2D extends DepthwiseConv2D {
   static override className = 'SeparableConv2D';
+  /** {@inheritDoc SeparableConv2DArgs.filters} */
   readonly filters: number;
   readonly pointwiseSpec: WeightSpec;
   pointwiseKernel: Variable | null = null;

@@ -28,11 +28,16 @@ export interface EmbeddingArgs extends LayerArgs {
   embeddingsConstraint?: ConstraintIdentifier;
 }
 
+/** The layer `layers.embedding` makes: integer ids -> rows of a trained [inputDim, outputDim] table. */
 export class Embedding extends Layer {
   static override className = 'Embedding';
+  /** {@inheritDoc EmbeddingArgs.inputDim} */
   readonly inputDim: number;
+  /** {@inheritDoc EmbeddingArgs.outputDim} */
   readonly outputDim: number;
+  /** {@inheritDoc EmbeddingArgs.inputLength} */
   readonly inputLength: number | number[] | undefined;
+  /** {@inheritDoc EmbeddingArgs.maskZero} */
   readonly maskZero: boolean;
   private readonly spec: WeightSpec;
   embeddings: Variable | null = null;

@@ -30,11 +30,18 @@ export interface LayerNormalizationArgs extends LayerArgs {
   gammaRegularizer?: RegularizerIdentifier;
 }
 
+/**
+ * The layer `layers.layerNormalization` makes: normalizes each sample over its last axis (or trailing `axis` list), then gamma · x + beta (TF.js's).
+ */
 export class LayerNormalization extends Layer {
   static override className = 'LayerNormalization';
+  /** {@inheritDoc LayerNormalizationArgs.axis} */
   readonly axis: number | number[];
+  /** {@inheritDoc LayerNormalizationArgs.epsilon} */
   readonly epsilon: number;
+  /** {@inheritDoc LayerNormalizationArgs.center} */
   readonly center: boolean;
+  /** {@inheritDoc LayerNormalizationArgs.scale} */
   readonly scale: boolean;
   readonly weightSpecs: { gamma: WeightSpec; beta: WeightSpec };
   gamma: Variable | null = null;

@@ -186,6 +186,7 @@ export interface ConcatenateArgs extends LayerArgs {
 /** Joins the inputs along `axis`; every other dimension must match. */
 export class Concatenate extends Merge {
   static override className = 'Concatenate';
+  /** {@inheritDoc ConcatenateArgs.axis} */
   readonly axis: number;
 
   constructor(args: ConcatenateArgs = {}) {
@@ -240,7 +241,9 @@ export interface DotArgs extends LayerArgs {
  */
 export class Dot extends Merge {
   static override className = 'Dot';
+  /** {@inheritDoc DotArgs.axes} */
   readonly axes: number | [number, number];
+  /** {@inheritDoc DotArgs.normalize} */
   readonly normalize: boolean;
 
   constructor(args: DotArgs) {

@@ -53,13 +53,21 @@ interface Projection {
   bias: Variable | null;
 }
 
+/**
+ * The layer `layers.multiHeadAttention` makes: Keras's MultiHeadAttention, applied to [query, value] or [query, value, key] (fused attention kernel).
+ */
 export class MultiHeadAttention extends Layer {
   static override className = 'MultiHeadAttention';
   readonly numHeads: number;
+  /** {@inheritDoc MultiHeadAttentionArgs.keyDim} */
   readonly keyDim: number;
+  /** {@inheritDoc MultiHeadAttentionArgs.valueDim} */
   readonly valueDim: number;
+  /** {@inheritDoc MultiHeadAttentionArgs.dropout} */
   readonly dropout: number;
+  /** {@inheritDoc MultiHeadAttentionArgs.outputShape} */
   readonly outputShape: number | number[] | null;
+  /** {@inheritDoc MultiHeadAttentionArgs.seed} */
   readonly seed: number | undefined;
   readonly weightSpec: KernelBiasSpec;
   query: Projection | null = null;

@@ -54,12 +54,20 @@ function updateMovingAverage(moving: Variable, batch: Tensor, momentum: number):
   for (let i = 0; i < m.length; i++) m[i] = m[i] * momentum + b[i] * decay;
 }
 
+/**
+ * The layer `layers.batchNormalization` makes: Batch normalization over the last axis, with moving statistics for inference.
+ */
 export class BatchNormalization extends Layer {
   static override className = 'BatchNormalization';
+  /** {@inheritDoc BatchNormalizationArgs.axis} */
   readonly axis: number;
+  /** {@inheritDoc BatchNormalizationArgs.momentum} */
   readonly momentum: number;
+  /** {@inheritDoc BatchNormalizationArgs.epsilon} */
   readonly epsilon: number;
+  /** {@inheritDoc BatchNormalizationArgs.center} */
   readonly center: boolean;
+  /** {@inheritDoc BatchNormalizationArgs.scale} */
   readonly scale: boolean;
   /** How each weight starts (and the regularizers of gamma and beta). */
   readonly weightSpecs: { gamma: WeightSpec; beta: WeightSpec; movingMean: WeightSpec; movingVariance: WeightSpec };

@@ -19,8 +19,12 @@ export interface PositionEmbeddingArgs extends LayerArgs {
   initializer?: InitializerIdentifier;
 }
 
+/**
+ * The layer `layers.positionEmbedding` makes: a learned vector per position (Keras-NLP's PositionEmbedding), broadcast to the input's shape.
+ */
 export class PositionEmbedding extends Layer {
   static override className = 'PositionEmbedding';
+  /** {@inheritDoc PositionEmbeddingArgs.sequenceLength} */
   readonly sequenceLength: number;
   readonly spec: WeightSpec;
   embeddings: Variable | null = null;

@@ -23,8 +23,10 @@ export interface TimeDistributedArgs extends LayerArgs {
   layer: Layer | SerializedObject;
 }
 
+/** The layer `layers.timeDistributed` makes: applies `layer` to every step of [batch, steps, ...]. */
 export class TimeDistributed extends Layer {
   static override className = 'TimeDistributed';
+  /** {@inheritDoc TimeDistributedArgs.layer} */
   readonly layer: Layer;
 
   constructor(args: TimeDistributedArgs) {

@@ -14,7 +14,9 @@ export interface CSVLoggerArgs {
 }
 
 export class CSVLogger extends BaseCallback {
+  /** {@inheritDoc CSVLoggerArgs.separator} */
   readonly separator: string;
+  /** {@inheritDoc CSVLoggerArgs.append} */
   readonly append: boolean;
   private keys: string[] | null = null;
   private readonly fs: Fs;

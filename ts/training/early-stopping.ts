@@ -42,13 +42,21 @@ export function monitorMode(who: string, monitor: string, mode: 'auto' | 'min' |
  * ```
  */
 export class EarlyStopping extends BaseCallback {
+  /** {@inheritDoc EarlyStoppingArgs.monitor} */
   readonly monitor: string;
+  /** {@inheritDoc EarlyStoppingArgs.minDelta} */
   readonly minDelta: number;
+  /** {@inheritDoc EarlyStoppingArgs.patience} */
   readonly patience: number;
+  /** {@inheritDoc EarlyStoppingArgs.mode} */
   readonly mode: 'min' | 'max';
+  /** {@inheritDoc EarlyStoppingArgs.baseline} */
   readonly baseline?: number;
+  /** {@inheritDoc EarlyStoppingArgs.restoreBestWeights} */
   readonly restoreBestWeights: boolean;
+  /** {@inheritDoc EarlyStoppingArgs.verbose} */
   readonly verbose: number;
+  /** {@inheritDoc EarlyStoppingArgs.startFromEpoch} */
   readonly startFromEpoch: number;
 
   wait = 0;

@@ -33,13 +33,21 @@ export interface ReduceLROnPlateauArgs {
 }
 
 export class ReduceLROnPlateau extends BaseCallback {
+  /** {@inheritDoc ReduceLROnPlateauArgs.monitor} */
   readonly monitor: string;
+  /** {@inheritDoc ReduceLROnPlateauArgs.factor} */
   readonly factor: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.patience} */
   readonly patience: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.verbose} */
   readonly verbose: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.mode} */
   readonly mode: 'min' | 'max';
+  /** {@inheritDoc ReduceLROnPlateauArgs.minDelta} */
   readonly minDelta: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.cooldown} */
   readonly cooldown: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.minLr} */
   readonly minLr: number;
   wait = 0;
   cooldownCounter = 0;

@@ -41,11 +41,17 @@ export function formatCheckpointPath(path: string, epoch: number, logs: Logs): s
 }
 
 export class ModelCheckpoint extends BaseCallback {
+  /** {@inheritDoc ModelCheckpointArgs.monitor} */
   readonly monitor: string;
+  /** {@inheritDoc ModelCheckpointArgs.saveBestOnly} */
   readonly saveBestOnly: boolean;
+  /** {@inheritDoc ModelCheckpointArgs.mode} */
   readonly mode: 'min' | 'max';
+  /** {@inheritDoc ModelCheckpointArgs.saveFreq} */
   readonly saveFreq: 'epoch' | number;
+  /** {@inheritDoc ModelCheckpointArgs.includeOptimizer} */
   readonly includeOptimizer: boolean;
+  /** {@inheritDoc ModelCheckpointArgs.verbose} */
   readonly verbose: number;
   best = Infinity;
   private batchesSinceSave = 0;

@@ -54,11 +54,17 @@ export type TokenizerText = string | readonly string[];
  * ```
  */
 export class Tokenizer {
+  /** {@inheritDoc TokenizerArgs.numWords} */
   readonly numWords: number | null;
+  /** {@inheritDoc TextToWordSequenceOptions.filters} */
   readonly filters: string;
+  /** {@inheritDoc TextToWordSequenceOptions.lower} */
   readonly lower: boolean;
+  /** {@inheritDoc TextToWordSequenceOptions.split} */
   readonly split: string;
+  /** {@inheritDoc TokenizerArgs.charLevel} */
   readonly charLevel: boolean;
+  /** {@inheritDoc TokenizerArgs.oovToken} */
   readonly oovToken: string | null;
   /** How often each token was seen, in order of first appearance. */
   readonly wordCounts = new Map<string, number>();

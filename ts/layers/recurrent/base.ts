@@ -77,13 +77,20 @@ export function recurrentOutputMask(
 /** A recurrent layer over a fused sequence kernel; `call` gives it [y, ...final states]. */
 export abstract class RecurrentLayer extends Layer {
   readonly units: number;
+  /** {@inheritDoc RecurrentArgs.activation} */
   readonly activation: string;
   readonly useBias: boolean;
+  /** {@inheritDoc RecurrentArgs.returnSequences} */
   readonly returnSequences: boolean;
+  /** {@inheritDoc RecurrentArgs.returnState} */
   readonly returnState: boolean;
+  /** {@inheritDoc RecurrentArgs.goBackwards} */
   readonly goBackwards: boolean;
+  /** {@inheritDoc RecurrentArgs.stateful} */
   readonly stateful: boolean;
+  /** {@inheritDoc RecurrentArgs.dropout} */
   readonly dropout: number;
+  /** {@inheritDoc RecurrentArgs.recurrentDropout} */
   readonly recurrentDropout: number;
   protected readonly specs: RecurrentWeightSpecs;
   protected readonly activationCode: RnnActivation;
@@ -267,6 +274,7 @@ export abstract class RecurrentLayer extends Layer {
 
 /** LSTM and GRU: a recurrent activation for their gates besides the activation. */
 export abstract class GatedRecurrentLayer extends RecurrentLayer {
+  /** {@inheritDoc GatedRecurrentArgs.recurrentActivation} */
   readonly recurrentActivation: string;
   protected readonly recurrentActivationCode: RnnActivation;
 

@@ -65,12 +65,17 @@ function copyOf(layer: Recurrent, name: string, goBackwards: boolean): Recurrent
   return deserialize<Recurrent>({ className: layer.getClassName(), config }, 'layer');
 }
 
+/**
+ * The layer `layers.bidirectional` makes: runs a recurrent layer forwards and backwards and merges the outputs (mergeMode 'concat' by default).
+ */
 export class Bidirectional extends Layer {
   static override className = 'Bidirectional';
   /** The layer given (its config is saved; it is never run). */
   readonly layer: Layer;
   readonly forwardLayer: Layer;
+  /** {@inheritDoc BidirectionalArgs.backwardLayer} */
   readonly backwardLayer: Layer;
+  /** {@inheritDoc BidirectionalArgs.mergeMode} */
   readonly mergeMode: BidirectionalMergeMode;
   readonly returnSequences: boolean;
   readonly returnState: boolean;

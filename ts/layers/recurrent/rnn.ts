@@ -28,8 +28,12 @@ export interface RNNArgs extends LayerArgs {
   unroll?: boolean;
 }
 
+/**
+ * The layer `layers.rnn` makes: a recurrent layer over a cell or stacked cells, one JS step per time step (slower than lstm/gru/simpleRNN).
+ */
 export class RNN extends Layer {
   static override className = 'RNN';
+  /** {@inheritDoc RNNArgs.cell} */
   readonly cell: RNNCell;
   readonly returnSequences: boolean;
   readonly returnState: boolean;

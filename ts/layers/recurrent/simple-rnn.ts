@@ -9,6 +9,7 @@ import { RecurrentLayer, type RecurrentArgs } from './base.js';
 
 export type SimpleRNNArgs = RecurrentArgs;
 
+/** The layer `layers.simpleRNN` makes: fully connected recurrent layer: h = activation(x W + b + h_prev R). */
 export class SimpleRNN extends RecurrentLayer {
   static override className = 'SimpleRNN';
 
