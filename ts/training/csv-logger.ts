@@ -6,6 +6,7 @@ import { BaseCallback, type Logs } from './callbacks.js';
 
 type Fs = typeof import('node:fs');
 
+/** Options of `callbacks.csvLogger`. */
 export interface CSVLoggerArgs {
   /** Field separator. Default ','. */
   separator?: string;
@@ -22,6 +23,7 @@ export class CSVLogger extends BaseCallback {
   private readonly fs: Fs;
 
   constructor(
+    /** The CSV file written (one row per epoch). */
     readonly filename: string,
     args: CSVLoggerArgs = {},
   ) {

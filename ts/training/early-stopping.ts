@@ -6,6 +6,9 @@ import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BaseCallback, type Logs } from './callbacks.js';
 
+/**
+ * Options of `callbacks.earlyStopping` (TF.js's EarlyStoppingCallbackArgs, plus Keras's restoreBestWeights and startFromEpoch).
+ */
 export interface EarlyStoppingArgs {
   /** The log value watched. Default 'val_loss'. */
   monitor?: string;
@@ -59,10 +62,13 @@ export class EarlyStopping extends BaseCallback {
   /** {@inheritDoc EarlyStoppingArgs.startFromEpoch} */
   readonly startFromEpoch: number;
 
+  /** Epochs since the monitored value last improved. */
   wait = 0;
   /** Epoch at which training was stopped (0 if it was not). */
   stoppedEpoch = 0;
+  /** The best monitored value so far (from -Infinity in 'max' mode). */
   best = Infinity;
+  /** The epoch of the best value. */
   bestEpoch = 0;
   private bestWeights: Tensor[] | null = null;
 

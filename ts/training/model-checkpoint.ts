@@ -7,6 +7,7 @@ import { BaseCallback, type CallbackModel, type Logs } from './callbacks.js';
 import { monitorMode } from './early-stopping.js';
 import type { IOHandler, SaveConfig } from '../io/types.js';
 
+/** Options of `callbacks.modelCheckpoint` (Keras's ModelCheckpoint). */
 export interface ModelCheckpointArgs {
   /**
    * Where to save: a URL, in which `{epoch}` and `{<log name>}` (optionally
@@ -53,6 +54,7 @@ export class ModelCheckpoint extends BaseCallback {
   readonly includeOptimizer: boolean;
   /** {@inheritDoc ModelCheckpointArgs.verbose} */
   readonly verbose: number;
+  /** The best monitored value so far (from -Infinity in 'max' mode). */
   best = Infinity;
   private batchesSinceSave = 0;
   private epoch = 0;
