@@ -79,6 +79,7 @@ registerClass(LeakyReLU);
 export interface PReLULayerArgs extends LayerArgs {
   /** How alpha starts; default 'zeros'. */
   alphaInitializer?: InitializerIdentifier;
+  /** Penalty on alpha added to the training loss. */
   alphaRegularizer?: RegularizerIdentifier;
   /** Axes (1-based, after the batch) along which one alpha is shared, e.g. [1, 2] for images. */
   sharedAxes?: number | number[] | null;
@@ -87,6 +88,7 @@ export interface PReLULayerArgs extends LayerArgs {
 /** y = x where x > 0, alpha * x elsewhere, with a trained alpha per feature (shared along `sharedAxes`). */
 export class PReLU extends Layer {
   static override className = 'PReLU';
+  /** How alpha starts and its regularizer. */
   readonly alphaSpec: WeightSpec;
   /** {@inheritDoc PReLULayerArgs.sharedAxes} */
   readonly sharedAxes: number[] | null;

@@ -14,6 +14,7 @@ import { registerClass } from '../serialization/registry.js';
 import type { SymbolicShape } from './symbolic.js';
 import { Conv2D, type Conv2DArgs } from './conv.js';
 
+/** The arguments of `layers.conv2dTranspose`: those of conv2d (`filters` are the output channels). */
 export type Conv2DTransposeArgs = Conv2DArgs;
 
 /** activation(y + bias) (bias null: none), freeing the intermediates: the tail of a convolution layer. */

@@ -39,7 +39,9 @@ export class Conv2D extends Window2DLayer {
   readonly filters: number;
   /** How the kernel and the bias start, and their regularizers. */
   readonly weightSpec: KernelBiasSpec;
+  /** The kernel [kernelHeight, kernelWidth, inChannels, filters], once built. */
   kernel: Variable | null = null;
+  /** The bias [filters], once built (null without useBias). */
   bias: Variable | null = null;
 
   constructor(args: Conv2DArgs) {

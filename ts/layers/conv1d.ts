@@ -90,8 +90,11 @@ export class Conv1D extends Layer {
   readonly dilationRate: number;
   /** {@inheritDoc Conv1DArgs.activation} */
   readonly activation: Activation;
+  /** How the kernel and the bias start, and their regularizers and constraints. */
   readonly weightSpec: KernelBiasSpec;
+  /** The kernel [kernelSize, inChannels, filters], once built. */
   kernel: Variable | null = null;
+  /** The bias [filters], once built (null without useBias). */
   bias: Variable | null = null;
 
   constructor(args: Conv1DArgs) {

@@ -30,7 +30,9 @@ export class Dense extends Layer implements SplitActivation {
   readonly activation: Activation;
   /** How the kernel and the bias start, and their regularizers. */
   readonly weightSpec: KernelBiasSpec;
+  /** The kernel [inputDim, units], once built. */
   kernel: Variable | null = null;
+  /** The bias [units], once built (null without useBias). */
   bias: Variable | null = null;
   private inputDim = -1;
 

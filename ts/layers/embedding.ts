@@ -24,7 +24,9 @@ export interface EmbeddingArgs extends LayerArgs {
   maskZero?: boolean;
   /** Default 'randomUniform' (TF.js: uniform in [-0.05, 0.05]). */
   embeddingsInitializer?: InitializerIdentifier;
+  /** Penalty on the table added to the training loss. */
   embeddingsRegularizer?: RegularizerIdentifier;
+  /** Applied to the table after each optimizer step. */
   embeddingsConstraint?: ConstraintIdentifier;
 }
 
@@ -40,6 +42,7 @@ export class Embedding extends Layer {
   /** {@inheritDoc EmbeddingArgs.maskZero} */
   readonly maskZero: boolean;
   private readonly spec: WeightSpec;
+  /** The table [inputDim, outputDim], once built. */
   embeddings: Variable | null = null;
 
   constructor(args: EmbeddingArgs) {

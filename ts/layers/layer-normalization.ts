@@ -26,7 +26,9 @@ export interface LayerNormalizationArgs extends LayerArgs {
   betaInitializer?: InitializerIdentifier;
   /** Default 'ones'. */
   gammaInitializer?: InitializerIdentifier;
+  /** Penalty on beta added to the training loss. */
   betaRegularizer?: RegularizerIdentifier;
+  /** Penalty on gamma added to the training loss. */
   gammaRegularizer?: RegularizerIdentifier;
 }
 
@@ -43,8 +45,11 @@ export class LayerNormalization extends Layer {
   readonly center: boolean;
   /** {@inheritDoc LayerNormalizationArgs.scale} */
   readonly scale: boolean;
+  /** How gamma and beta start, and their regularizers. */
   readonly weightSpecs: { gamma: WeightSpec; beta: WeightSpec };
+  /** The learned scale over the normalized axes, once built (null without `scale`). */
   gamma: Variable | null = null;
+  /** The learned offset over the normalized axes, once built (null without `center`). */
   beta: Variable | null = null;
   /** How many trailing axes are normalized (known once built). */
   private axes = 1;

@@ -69,10 +69,15 @@ export class MultiHeadAttention extends Layer {
   readonly outputShape: number | number[] | null;
   /** {@inheritDoc MultiHeadAttentionArgs.seed} */
   readonly seed: number | undefined;
+  /** How the projections' kernels and biases start, and their regularizers and constraints. */
   readonly weightSpec: KernelBiasSpec;
+  /** The query projection, once built. */
   query: Projection | null = null;
+  /** The key projection, once built. */
   key: Projection | null = null;
+  /** The value projection, once built. */
   value: Projection | null = null;
+  /** The output projection, once built. */
   attentionOutput: Projection | null = null;
   private calls = 0;
 

@@ -110,6 +110,7 @@ registerClass(SpatialDropout1D);
 /** Dropout of whole channels of NHWC images. */
 export class SpatialDropout2D extends Dropout {
   static override className = 'SpatialDropout2D';
+  /** Only 'channelsLast' (NHWC). */
   readonly dataFormat: 'channelsLast';
 
   constructor(args: SpatialDropoutArgs & { dataFormat?: DataFormat }) {

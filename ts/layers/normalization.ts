@@ -40,9 +40,13 @@ export interface BatchNormalizationArgs extends LayerArgs {
   movingMeanInitializer?: InitializerIdentifier;
   /** Default 'ones'. */
   movingVarianceInitializer?: InitializerIdentifier;
+  /** Penalty on beta added to the training loss. */
   betaRegularizer?: RegularizerIdentifier;
+  /** Penalty on gamma added to the training loss. */
   gammaRegularizer?: RegularizerIdentifier;
+  /** Applied to beta after each optimizer step. */
   betaConstraint?: ConstraintIdentifier;
+  /** Applied to gamma after each optimizer step. */
   gammaConstraint?: ConstraintIdentifier;
 }
 
@@ -71,9 +75,13 @@ export class BatchNormalization extends Layer {
   readonly scale: boolean;
   /** How each weight starts (and the regularizers of gamma and beta). */
   readonly weightSpecs: { gamma: WeightSpec; beta: WeightSpec; movingMean: WeightSpec; movingVariance: WeightSpec };
+  /** The learned scale per channel, once built (null without `scale`). */
   gamma: Variable | null = null;
+  /** The learned offset per channel, once built (null without `center`). */
   beta: Variable | null = null;
+  /** The moving average of the batch means, used at inference (not trained). */
   movingMean: Variable | null = null;
+  /** The moving average of the batch variances, used at inference (not trained). */
   movingVariance: Variable | null = null;
 
   constructor(args: BatchNormalizationArgs = {}) {

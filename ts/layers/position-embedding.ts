@@ -26,7 +26,9 @@ export class PositionEmbedding extends Layer {
   static override className = 'PositionEmbedding';
   /** {@inheritDoc PositionEmbeddingArgs.sequenceLength} */
   readonly sequenceLength: number;
+  /** How the embeddings start, and their regularizer. */
   readonly spec: WeightSpec;
+  /** The table [sequenceLength, features], once built. */
   embeddings: Variable | null = null;
 
   constructor(args: PositionEmbeddingArgs) {

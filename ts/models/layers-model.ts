@@ -460,7 +460,12 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.singleInput;
   }
 
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+  override dispose(): {
+    /** Always 0: a layer is not shared by reference count here. */
+    refCountAfterDispose: number;
+    /** How many weight variables this call freed. */
+    numDisposedVariables: number;
+  } {
     if (this.isDisposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     let n = 0;
     for (const l of this.layers) n += l.dispose().numDisposedVariables;

@@ -16,6 +16,9 @@ import { Layer, isShapeList, type CallKwargs, type LayerArgs, type LayerConfig, 
 import { deserialize, registerClass, type SerializedObject } from '../../serialization/registry.js';
 import type { SymbolicShape } from '../symbolic.js';
 
+/**
+ * How Bidirectional combines the two directions' outputs: concatenated, summed, multiplied, averaged, or (null) both returned.
+ */
 export type BidirectionalMergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
 const MERGE_MODES: readonly BidirectionalMergeMode[] = ['concat', 'sum', 'mul', 'ave', null];
 
@@ -245,7 +248,12 @@ export class Bidirectional extends Layer {
     (this.backwardLayer as Recurrent).resetStates();
   }
 
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+  override dispose(): {
+    /** Always 0: a layer is not shared by reference count here. */
+    refCountAfterDispose: number;
+    /** How many weight variables this call freed. */
+    numDisposedVariables: number;
+  } {
     if (this.isDisposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     const f = this.forwardLayer.dispose();
     const b = this.backwardLayer.dispose();

@@ -28,6 +28,7 @@ export type RNNCellArgs = Omit<
   RecurrentArgs,
   'returnSequences' | 'returnState' | 'goBackwards' | 'stateful' | 'implementation' | 'inputDim' | 'inputLength'
 >;
+/** The arguments of the gated cells: those of simpleRNNCell plus `recurrentActivation`. */
 export type GatedRNNCellArgs = RNNCellArgs & Pick<GatedRecurrentArgs, 'recurrentActivation'>;
 /** lstmCell's options: the lstm layer's `unitForgetBias` besides. */
 export type LSTMCellArgs = GatedRNNCellArgs & { unitForgetBias?: boolean };
@@ -56,16 +57,24 @@ export abstract class RNNCell extends Layer {
 
 /** A cell with kernel [in, G units], recurrent_kernel [units, G units] and bias [G units]. */
 abstract class WeightedCell extends RNNCell {
+  /** Size of the state h. */
   readonly units: number;
+  /** The activation of the candidate state (default tanh). */
   readonly activation: Activation;
+  /** Whether the cell adds a bias. */
   readonly useBias: boolean;
+  /** {@inheritDoc layers.RecurrentArgs.dropout} */
   readonly dropout: number;
+  /** {@inheritDoc layers.RecurrentArgs.recurrentDropout} */
   readonly recurrentDropout: number;
   /** The dropout masks of the sequence being stepped through. */
   protected readonly masks: SequenceDropout;
   protected readonly specs: RecurrentWeightSpecs;
+  /** The input kernel [inputDim, gates · units], once built. */
   kernel: Tensor | null = null;
+  /** The recurrent kernel [units, gates · units], once built. */
   recurrentKernel: Tensor | null = null;
+  /** The bias [gates · units] ([2, gates · units] for a GRU with resetAfter), once built (null without useBias). */
   bias: Tensor | null = null;
 
   constructor(
@@ -159,6 +168,7 @@ export class SimpleRNNCell extends WeightedCell {
 registerClass(SimpleRNNCell);
 
 abstract class GatedCell extends WeightedCell {
+  /** The gates' activation (default hardSigmoid, as TF.js). */
   readonly recurrentActivation: Activation;
   constructor(args: GatedRNNCellArgs, what: string, gates: number) {
     super(args, what, gates);
@@ -255,9 +265,13 @@ export class GRUCell extends GatedCell {
 }
 registerClass(GRUCell);
 
+/** The arguments of `layers.stackedRNNCells`. */
 export interface StackedRNNCellsArgs {
+  /** The cells, run one after the other in each step (or their saved forms). */
   cells: (RNNCell | SerializedObject)[];
+  /** The layer's name (generated when omitted). */
   name?: string;
+  /** False freezes every cell. */
   trainable?: boolean;
 }
 
@@ -323,7 +337,12 @@ export class StackedRNNCells extends RNNCell {
     );
   }
 
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+  override dispose(): {
+    /** Always 0: a layer is not shared by reference count here. */
+    refCountAfterDispose: number;
+    /** How many weight variables this call freed. */
+    numDisposedVariables: number;
+  } {
     if (this.isDisposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     let n = 0;
     for (const c of this.cells) n += c.dispose().numDisposedVariables;
