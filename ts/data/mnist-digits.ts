@@ -13,9 +13,15 @@ import { permutation } from './shuffle.js';
 
 /** The part of the `mnist` package's export that we read: one entry per digit 0..9. */
 export interface MnistPackage {
-  readonly [digit: number]: { readonly raw: ArrayLike<number>; readonly length: number };
+  readonly [digit: number]: {
+    /** The digit's images, 784 pixels each in [0, 1], one after the other. */
+    readonly raw: ArrayLike<number>;
+    /** How many images of this digit the package says it has (Ferrite counts from `raw`). */
+    readonly length: number;
+  };
 }
 
+/** Options of `datasets.mnistDigits.load`. */
 export interface MnistDigitsLoadOptions {
   /** Training samples (default 8000). trainSize + testSize is at most 10,000. */
   trainSize?: number;

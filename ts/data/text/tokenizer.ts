@@ -8,6 +8,7 @@
 /** Keras's default `filters`: punctuation, tab and newline. */
 export const DEFAULT_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
 
+/** Options of `textToWordSequence` (Keras's text_to_word_sequence). */
 export interface TextToWordSequenceOptions {
   /** Characters replaced by `split` before splitting (default: punctuation, tab, newline). */
   filters?: string;
@@ -30,6 +31,7 @@ export function textToWordSequence(text: string, opts: TextToWordSequenceOptions
   return replaced.split(split).filter((w) => w.length > 0);
 }
 
+/** Options of `new Tokenizer(...)` (Keras's Tokenizer). */
 export interface TokenizerArgs extends TextToWordSequenceOptions {
   /** Keep only the numWords - 1 most frequent words when converting (default: all). */
   numWords?: number | null;
