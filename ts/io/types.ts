@@ -45,7 +45,12 @@ export type WeightsManifestConfig = WeightsManifestGroupConfig[];
 /** What model.compile was given, as TF.js saves it with includeOptimizer. */
 export interface TrainingConfig {
   /** The optimizer's class name and config. */
-  optimizer_config: { class_name: string; config: Record<string, unknown> };
+  optimizer_config: {
+    /** The optimizer's class name ('Adam'). */
+    class_name: string;
+    /** Its hyperparameters. */
+    config: Record<string, unknown>;
+  };
   /** The loss (or one per output). */
   loss: string | string[] | Record<string, string>;
   /** The metrics (or per output). */

@@ -34,9 +34,13 @@ import type { TrainableModel } from '../training/trainable-model.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 import { modelTopology, saveModel } from './save.js';
 
+/** The arguments of `model` (TF.js's ContainerArgs): the symbolic inputs and outputs. */
 export interface ModelArgs {
+  /** The model's inputs, from `input()`. */
   inputs: SymbolicTensor | SymbolicTensor[];
+  /** The model's outputs: layers applied to the inputs. */
   outputs: SymbolicTensor | SymbolicTensor[];
+  /** The model's name (generated when omitted). */
   name?: string;
 }
 
@@ -110,10 +114,12 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.plan !== null;
   }
 
+  /** The symbolic inputs of the model. */
   get inputs(): SymbolicTensor[] {
     return this.graph().inputs;
   }
 
+  /** The symbolic outputs of the model. */
   get outputs(): SymbolicTensor[] {
     return this.graph().outputs;
   }
@@ -127,18 +133,22 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.singleInput ? this.inputs[0] : this.inputs;
   }
 
+  /** The InputLayers the inputs come from. */
   get inputLayers(): InputLayer[] {
     return this.graph().inputLayers;
   }
 
+  /** The layers that produce the outputs. */
   get outputLayers(): Layer[] {
     return this.graph().outputLayers;
   }
 
+  /** The inputs' names (what `fit` and `predict` accept as keys of an object of tensors). */
   get inputNames(): string[] {
     return this.inputs.map((t) => t.name);
   }
 
+  /** The outputs' names (keys for per-output losses, metrics and targets). */
   get outputNames(): string[] {
     return this.outputs.map((t) => t.name);
   }
@@ -456,6 +466,7 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.singleOutput;
   }
 
+  /** True when the model was made with one input (not a list). */
   get hasSingleInput(): boolean {
     return this.singleInput;
   }

@@ -9,8 +9,11 @@ import { SymbolicTensor, type SymbolicShape } from '../layers/symbolic.js';
 import { deserialize, registerClass } from '../serialization/registry.js';
 import { LayersModel } from './layers-model.js';
 
+/** The arguments of `sequential` (TF.js's SequentialArgs). */
 export interface SequentialArgs {
+  /** The layers, in order; the first needs an inputShape (or add them later with `add`). */
   layers?: Layer[];
+  /** The model's name (generated when omitted). */
   name?: string;
 }
 

@@ -142,6 +142,7 @@ export function linear(x: Tensor): Tensor {
 // Identifier lookup
 // ---------------------------------------------------------------------------------
 
+/** An activation as a function of a tensor (for `fusedConv2d`'s activation). */
 export type ActivationFn = (x: Tensor) => Tensor;
 
 /**

@@ -308,12 +308,21 @@ export function conv2d(
   return convForward('Conv2D', eng, g, x, filter, undefined, ConvActivation.ACT_LINEAR);
 }
 
+/**
+ * The arguments of `fusedConv2d` (TF.js's `tf.fused.conv2d`): conv2d's, plus a bias and an activation applied in the same kernel.
+ */
 export interface FusedConv2DArgs {
+  /** The input, NHWC [batch, height, width, inChannels]. */
   x: Tensor;
+  /** The filter [filterHeight, filterWidth, inChannels, outChannels]. */
   filter: Tensor;
+  /** The step of the filter: one number or [height, width]. */
   strides: Size2D;
+  /** 'valid', 'same', a number of zeros on every side, or explicit [[0, 0], [top, bottom], [left, right], [0, 0]]. */
   pad: Padding;
+  /** Only 'NHWC'. */
   dataFormat?: 'NHWC';
+  /** The filter's dilation: one number or [height, width]. Default 1. */
   dilations?: Size2D;
   /** [outChannels], added over the channel axis. */
   bias?: Tensor;

@@ -262,9 +262,13 @@ export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0
 
 /** Live tensors and bytes on the current engine, like `tf.memory()`. */
 export function memory(): {
+  /** Live tensors. */
   numTensors: number;
+  /** Bytes the live tensors hold. */
   numBytes: number;
+  /** Bytes in use in the wasm heap. */
   numBytesInWasmHeap: number;
+  /** The size of the wasm memory. */
   wasmMemoryBytes: number;
 } {
   const e = engine();

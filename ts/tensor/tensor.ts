@@ -186,7 +186,9 @@ let nextVariableId = 0;
 
 /** A tensor whose value changes in place (weights); optimizers update it. */
 export class Variable extends Tensor {
+  /** The variable's name, unique among live variables. */
   readonly name: string;
+  /** False keeps optimizers and gradients off this variable. */
   trainable: boolean;
 
   constructor(initial: Tensor, trainable = true, name?: string) {

@@ -47,14 +47,17 @@ export class Environment {
     return this.flags[flagName];
   }
 
+  /** The flag's value as a boolean. */
   getBool(flagName: string): boolean {
     return this.get(flagName) as boolean;
   }
 
+  /** The flag's value as a number. */
   getNumber(flagName: string): number {
     return this.get(flagName) as number;
   }
 
+  /** The flag's value as a string. */
   getString(flagName: string): string {
     return this.get(flagName) as string;
   }

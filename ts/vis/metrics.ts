@@ -6,7 +6,9 @@ import { labelsOf, numbersOf } from './values.js';
 
 /** Accuracy of one class: correct predictions over the class's samples (0 when it has none). */
 export interface ClassAccuracy {
+  /** Correct predictions over the class's samples (0 when it has none). */
   accuracy: number;
+  /** The class's samples. */
   count: number;
 }
 
