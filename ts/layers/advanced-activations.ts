@@ -92,6 +92,7 @@ export class PReLU extends Layer {
   readonly alphaSpec: WeightSpec;
   /** {@inheritDoc PReLULayerArgs.sharedAxes} */
   readonly sharedAxes: number[] | null;
+  /** The trained slopes, once built. */
   alpha: Variable | null = null;
 
   constructor(args: PReLULayerArgs = {}) {
@@ -142,6 +143,7 @@ export interface ELULayerArgs extends LayerArgs {
 /** The layer `layers.elu` makes: x above zero, alpha * (exp(x) - 1) below (alpha default 1). */
 export class ELU extends Layer {
   static override className = 'ELU';
+  /** {@inheritDoc layers.ELULayerArgs.alpha} */
   readonly alpha: number;
 
   constructor(args: ELULayerArgs = {}) {

@@ -14,6 +14,9 @@ import { deserialize, nameKey, registerClass, Serializable, type SerializedObjec
 /** TF.js's epsilon in the norm denominators. */
 const EPSILON = 1e-7;
 
+/**
+ * A projection applied to a weight after each optimizer step (TF.js's `Constraint`): make them with `constraints.*` and pass them as a layer's `kernelConstraint`, ...
+ */
 export abstract class Constraint extends Serializable {
   static override className = 'Constraint';
   /** The projected weight (a new tensor; the caller assigns it). */

@@ -46,7 +46,12 @@ export class LayerNormalization extends Layer {
   /** {@inheritDoc LayerNormalizationArgs.scale} */
   readonly scale: boolean;
   /** How gamma and beta start, and their regularizers. */
-  readonly weightSpecs: { gamma: WeightSpec; beta: WeightSpec };
+  readonly weightSpecs: {
+    /** How gamma starts, and its regularizer. */
+    gamma: WeightSpec;
+    /** How beta starts, and its regularizer. */
+    beta: WeightSpec;
+  };
   /** The learned scale over the normalized axes, once built (null without `scale`). */
   gamma: Variable | null = null;
   /** The learned offset over the normalized axes, once built (null without `center`). */

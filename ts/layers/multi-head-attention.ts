@@ -24,6 +24,7 @@ import { SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic
 import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs, KernelBiasArgs {
+  /** The number of attention heads. */
   numHeads: number;
   /** Size of each head for query and key. */
   keyDim: number;
@@ -58,6 +59,7 @@ interface Projection {
  */
 export class MultiHeadAttention extends Layer {
   static override className = 'MultiHeadAttention';
+  /** The number of attention heads. */
   readonly numHeads: number;
   /** {@inheritDoc MultiHeadAttentionArgs.keyDim} */
   readonly keyDim: number;

@@ -74,7 +74,16 @@ export class BatchNormalization extends Layer {
   /** {@inheritDoc BatchNormalizationArgs.scale} */
   readonly scale: boolean;
   /** How each weight starts (and the regularizers of gamma and beta). */
-  readonly weightSpecs: { gamma: WeightSpec; beta: WeightSpec; movingMean: WeightSpec; movingVariance: WeightSpec };
+  readonly weightSpecs: {
+    /** How gamma starts, its regularizer and constraint. */
+    gamma: WeightSpec;
+    /** How beta starts, its regularizer and constraint. */
+    beta: WeightSpec;
+    /** How the moving mean starts. */
+    movingMean: WeightSpec;
+    /** How the moving variance starts. */
+    movingVariance: WeightSpec;
+  };
   /** The learned scale per channel, once built (null without `scale`). */
   gamma: Variable | null = null;
   /** The learned offset per channel, once built (null without `center`). */

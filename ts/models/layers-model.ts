@@ -57,6 +57,7 @@ export interface ModelArgs {
  * ```
  */
 export class LayersModel extends Layer implements TrainableModel {
+  /** The class name saved in model.json ('Model', TF.js's for functional models). */
   static override className = 'Model';
 
   /** Set by a callback (EarlyStopping) to end `fit` after the current batch. */

@@ -27,6 +27,7 @@ export interface SequentialArgs {
  * ```
  */
 export class Sequential extends LayersModel {
+  /** The class name saved in model.json. */
   static override className = 'Sequential';
   /** The stacked layers, without the input layer (as in Keras). */
   private stack: Layer[] = [];

@@ -124,6 +124,7 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
 export class PolynomialDecay extends LearningRateSchedule {
   static override className = 'PolynomialDecay';
   constructor(
+    /** The schedule's arguments. */
     readonly c: {
       /** The learning rate at step 0. */
       initialLearningRate: number;
@@ -166,6 +167,7 @@ export class PolynomialDecay extends LearningRateSchedule {
 export class CosineDecay extends LearningRateSchedule {
   static override className = 'CosineDecay';
   constructor(
+    /** The schedule's arguments. */
     readonly c: {
       /** The learning rate at step 0. */
       initialLearningRate: number;

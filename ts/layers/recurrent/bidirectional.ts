@@ -75,13 +75,17 @@ export class Bidirectional extends Layer {
   static override className = 'Bidirectional';
   /** The layer given (its config is saved; it is never run). */
   readonly layer: Layer;
+  /** The copy of the layer that runs forwards. */
   readonly forwardLayer: Layer;
   /** {@inheritDoc BidirectionalArgs.backwardLayer} */
   readonly backwardLayer: Layer;
   /** {@inheritDoc BidirectionalArgs.mergeMode} */
   readonly mergeMode: BidirectionalMergeMode;
+  /** The wrapped layer's returnSequences. */
   readonly returnSequences: boolean;
+  /** The wrapped layer's returnState. */
   readonly returnState: boolean;
+  /** The wrapped layer's stateful. */
   readonly stateful: boolean;
   /** Keras's backwardLayer as given, for the config. */
   private readonly givenBackward: Layer | null;

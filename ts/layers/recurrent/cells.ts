@@ -31,9 +31,15 @@ export type RNNCellArgs = Omit<
 /** The arguments of the gated cells: those of simpleRNNCell plus `recurrentActivation`. */
 export type GatedRNNCellArgs = RNNCellArgs & Pick<GatedRecurrentArgs, 'recurrentActivation'>;
 /** lstmCell's options: the lstm layer's `unitForgetBias` besides. */
-export type LSTMCellArgs = GatedRNNCellArgs & { unitForgetBias?: boolean };
+export type LSTMCellArgs = GatedRNNCellArgs & {
+  /** Start the forget gate's bias at 1 (default false). */
+  unitForgetBias?: boolean;
+};
 /** gruCell's options: Keras's `resetAfter` besides (the gru layer's option). */
-export type GRUCellArgs = GatedRNNCellArgs & { resetAfter?: boolean };
+export type GRUCellArgs = GatedRNNCellArgs & {
+  /** Keras's form: the reset gate applied after the recurrent projection, with a second bias (default false, TF.js's). */
+  resetAfter?: boolean;
+};
 
 /** One step of a recurrent layer: [x [batch, in], ...states [batch, size]] -> [output, ...new states]. */
 export abstract class RNNCell extends Layer {
@@ -96,6 +102,7 @@ abstract class WeightedCell extends RNNCell {
     this.specs = recurrentWeightSpecs(this.name, args);
   }
 
+  /** {@inheritDoc layers.RNNCell.stateSize} */
   get stateSize(): number[] {
     return [this.units];
   }
@@ -136,6 +143,7 @@ abstract class WeightedCell extends RNNCell {
     return this.bias ? add(xw, this.bias) : xw;
   }
 
+  /** The cell's arguments (what model.json saves). */
   override getConfig(): LayerConfig {
     return {
       ...super.getConfig(),
@@ -174,6 +182,7 @@ abstract class GatedCell extends WeightedCell {
     super(args, what, gates);
     this.recurrentActivation = resolveActivation(args.recurrentActivation ?? 'hardSigmoid', this.name);
   }
+  /** The cell's arguments (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name };
   }
@@ -188,6 +197,7 @@ export class LSTMCell extends GatedCell {
     super(args, 'lstmCell', 4);
     this.unitForgetBias = args.unitForgetBias ?? false;
   }
+  /** The LSTM's states: [units, units] (h and c). */
   override get stateSize(): number[] {
     return [this.units, this.units];
   }
@@ -206,6 +216,7 @@ export class LSTMCell extends GatedCell {
       return [h2, h2, c2];
     });
   }
+  /** The cell's arguments (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
   }
@@ -259,6 +270,7 @@ export class GRUCell extends GatedCell {
       return [out, out];
     });
   }
+  /** The cell's arguments (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
@@ -282,6 +294,7 @@ export interface StackedRNNCellsArgs {
  */
 export class StackedRNNCells extends RNNCell {
   static override className = 'StackedRNNCells';
+  /** The cells, run one after the other in each step. */
   readonly cells: RNNCell[];
 
   constructor(args: StackedRNNCellsArgs) {
@@ -291,6 +304,7 @@ export class StackedRNNCells extends RNNCell {
     this.cells = args.cells.map((c, i) => toCell(c, `${this.name}: cells[${i}]`));
   }
 
+  /** {@inheritDoc layers.RNNCell.stateSize} */
   get stateSize(): number[] {
     return this.cells
       .slice()

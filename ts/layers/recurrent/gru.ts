@@ -39,6 +39,7 @@ export class GRU extends GatedRecurrentLayer {
     return gruSequence(x, this.weightsForOps, h0, mask, opts);
   }
 
+  /** The layer's arguments, resetAfter included (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), resetAfter: this.resetAfter };
   }

@@ -74,6 +74,7 @@ export class LSTM extends GatedRecurrentLayer {
     return lstmSequence(x, this.weightsForOps, [h0, c0], mask, { ...this.kernelOptions(), recurrentMask });
   }
 
+  /** The layer's arguments, unitForgetBias included (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
   }
