@@ -373,12 +373,26 @@ export class LayersModel extends Layer implements TrainableModel {
 
   // ---- Keras's model API ----
 
-  /** Prints a table of the layers, output shapes and parameter counts. */
+  /**
+   * Prints a table of the layers, output shapes and parameter counts (Keras's summary).
+   *
+   * @example
+   * ```ts
+   * model.summary(); // Layer (type) | Output Shape | Param #, one row per layer, then the totals
+   * ```
+   */
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
     printSummary(this, { lineLength, positions, printFn });
   }
 
-  /** Sets the optimizer, the loss(es) and the metrics for fit / evaluate. */
+  /**
+   * Sets the optimizer, the loss(es) and the metrics for fit / evaluate.
+   *
+   * @example
+   * ```ts
+   * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+   * ```
+   */
   compile(args: ModelCompileArgs): void {
     this.assertAlive();
     // The running fit holds the current optimizer and losses; replacing them under it would
@@ -401,7 +415,15 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.compiled?.metricsNames ?? [];
   }
 
-  /** Trains for a number of epochs; resolves to the History of per-epoch logs. */
+  /**
+   * Trains for a number of epochs; resolves to the History of per-epoch logs.
+   *
+   * @example
+   * ```ts
+   * const history = await model.fit(xs, ys, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
+   * console.log(history.history.loss, history.history.val_loss);
+   * ```
+   */
   async fit(x: ModelData, y: ModelData, args: ModelFitArgs = {}): Promise<History> {
     this.assertAlive('fit');
     return fitModel(this, requireCompiled(this.name, this.compiled, 'fit'), x, y, args);
@@ -422,13 +444,28 @@ export class LayersModel extends Layer implements TrainableModel {
     return evaluateDatasetModel(this, requireCompiled(this.name, this.compiled, 'evaluateDataset'), dataset, args);
   }
 
-  /** Loss (and metrics) over x, y: a scalar tensor, or one per name in metricsNames. */
+  /**
+   * Loss (and metrics) over x, y: a scalar tensor, or one per name in metricsNames.
+   *
+   * @example
+   * ```ts
+   * const [loss, acc] = model.evaluate(xTest, yTest) as fe.Tensor[]; // compiled with metrics: ['accuracy']
+   * ```
+   */
   evaluate(x: ModelData, y: ModelData, args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
     this.assertAlive('evaluate');
     return evaluateModel(this, requireCompiled(this.name, this.compiled, 'evaluate'), x, y, args);
   }
 
-  /** Outputs for x, computed in batches (inference mode: no dropout). */
+  /**
+   * Outputs for x, computed in batches (inference mode: no dropout).
+   *
+   * @example
+   * ```ts
+   * const probs = model.predict(xTest) as fe.Tensor; // [n, classes]
+   * const predicted = probs.argMax(-1); // int32 [n]
+   * ```
+   */
   predict(x: ModelData, args: ModelPredictArgs = {}): Tensor | Tensor[] {
     this.assertAlive('predict');
     return predictModel(this, x, args);
@@ -448,6 +485,12 @@ export class LayersModel extends Layer implements TrainableModel {
   /**
    * Saves the model in TF.js's format through a handler or to a URL (`file://dir`,
    * `localstorage://name`, `indexeddb://name`, `downloads://name`, `http(s)://...`).
+   *
+   * @example
+   * ```ts
+   * await model.save('file://./my-model'); // Node: my-model/model.json + weights.bin
+   * const again = await fe.loadLayersModel('file://./my-model/model.json');
+   * ```
    */
   async save(handlerOrURL: IOHandler | string, config?: SaveConfig): Promise<SaveResult> {
     return saveModel(this, handlerOrURL, config);

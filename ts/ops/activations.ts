@@ -73,7 +73,14 @@ function checkParam(op: string, name: string, v: number): void {
     throw new Error(`ferrite: ${op}: ${name} must be a finite number, got ${String(v)}`);
 }
 
-/** max(x, 0). The gradient at 0 is 0, as TF. */
+/**
+ * max(x, 0). The gradient at 0 is 0, as TF.
+ *
+ * @example
+ * ```ts
+ * fe.relu(fe.tensor1d([-1, 0, 2])).print(); // [0, 0, 2]
+ * ```
+ */
 export const relu = activation('relu', 'Relu', 'input');
 
 /** min(max(x, 0), 6). */

@@ -294,6 +294,13 @@ function convForward(
  * (exactly TF's: out = ceil(in / stride), the odd cell of padding at the bottom/right), a
  * number of zeros on each side, or [[0, 0], [top, bottom], [left, right], [0, 0]].
  * Strides and dilations above 1 may be combined. Differentiable with respect to x and filter.
+ *
+ * @example
+ * ```ts
+ * const x = fe.randomNormal([1, 28, 28, 1]);
+ * const filter = fe.randomNormal([3, 3, 1, 8]);
+ * fe.conv2d(x, filter, 1, 'same').shape; // [1, 28, 28, 8]
+ * ```
  */
 export function conv2d(
   x: Tensor,
