@@ -44,7 +44,7 @@ export function checkShape(shape: Shape, what = 'shape'): void {
  * @example
  * ```ts
  * const x = fe.tensor2d([[1, 2], [3, 4]]);
- * x.square().sum().print(); // Tensor float32 [] 30
+ * x.square().sum().print(); // Tensor float32 [] 30.00
  * x.dispose();
  * ```
  */
