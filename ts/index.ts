@@ -276,3 +276,47 @@ export * as vis from './vis/index.js';
 // Resizing, cropping and flipping images (`image.resizeBilinear`), as TF.js's `tf.image`,
 // and a labelled grid of images (`image.grid`).
 export * as image from './image/index.js';
+
+// Types that appear in the signatures above (type-only: what a typed caller names, and what
+// the API docs link to).
+export type { WasmPaths } from './backend/wasm-files.js';
+export type { NestedBooleans } from './tensor/creation.js';
+export type { Padding1D } from './ops/conv1d.js';
+export type { Constraint, ConstraintIdentifier, MaxNorm, MinMaxNorm, NonNeg, UnitNorm } from './layers/constraints.js';
+export type { NamedTensor, NamedTensorMap, OptimizerConfig, SerializedSchedule } from './optimizers/optimizer.js';
+export type { SGDOptimizer, MomentumOptimizer } from './optimizers/sgd.js';
+export type { AdagradOptimizer, AdadeltaOptimizer } from './optimizers/adagrad.js';
+export type { AdamOptimizer, AdamWOptimizer } from './optimizers/adam.js';
+export type { AdamaxOptimizer } from './optimizers/adamax.js';
+export type { RMSPropOptimizer } from './optimizers/rmsprop.js';
+export type {
+  LearningRateSchedule,
+  DecayArgs,
+  ExponentialDecay,
+  InverseTimeDecay,
+  PiecewiseConstantDecay,
+  PolynomialDecay,
+  CosineDecay,
+  ScheduleConfig,
+} from './optimizers/schedules.js';
+export type { BaseCallback, CallbackIdentifier, CallbackParams } from './training/callbacks.js';
+export type { LossIdentifier, MetricIdentifier, LossOrMetricFn } from './training/compile.js';
+export type { ModelData } from './training/data-checks.js';
+export type { ClassWeight } from './training/fit.js';
+export type { ProgressSink } from './training/progress.js';
+export type { EarlyStoppingArgs } from './training/early-stopping.js';
+export type { CSVLogger, CSVLoggerArgs } from './training/csv-logger.js';
+export type {
+  ReduceLROnPlateau,
+  ReduceLROnPlateauArgs,
+  LearningRateScheduler,
+  Schedule,
+} from './training/lr-callbacks.js';
+export type { ModelCheckpoint, ModelCheckpointArgs } from './training/model-checkpoint.js';
+export type { TrainTestSplit, Split, MnistFormatLoadOptions } from './data/mnist-format.js';
+export type { MnistDigitsLoadOptions, MnistPackage } from './data/mnist-digits.js';
+export type { Cifar10LoadOptions, Cifar10TrainTest, Cifar10Split } from './data/cifar10.js';
+export type { IdxArray } from './data/idx.js';
+export type { TrainTestSplitOptions } from './data/shuffle.js';
+export type { BrownFile, BrownLoadOptions, VocabularyOptions } from './data/text/brown.js';
+export type { TextToWordSequenceOptions, TokenizerText } from './data/text/tokenizer.js';

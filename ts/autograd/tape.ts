@@ -272,7 +272,15 @@ export function grads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tenso
  * // value 5, grad [2, 4]
  * ```
  */
-export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
+export function valueAndGrad(f: (x: Tensor) => Tensor): (
+  x: Tensor,
+  dy?: Tensor,
+) => {
+  /** f(x). */
+  value: Tensor;
+  /** The gradient of f at x (times dy when given). */
+  grad: Tensor;
+} {
   return (x, dy) => {
     const { value, grads } = computeGradients(() => f(x), [x], dy);
     return { value, grad: requireGrads(grads, [x])[0] };
@@ -289,9 +297,15 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor)
  * // value 11, grads [[3, 4], [1, 2]]
  * ```
  */
-export function valueAndGrads(
-  f: (...xs: Tensor[]) => Tensor,
-): (xs: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (
+  xs: Tensor[],
+  dy?: Tensor,
+) => {
+  /** f(...xs). */
+  value: Tensor;
+  /** The gradient of f with respect to each of xs (times dy when given). */
+  grads: Tensor[];
+} {
   return (xs, dy) => {
     const { value, grads } = computeGradients(() => f(...xs), xs, dy);
     return { value, grads: requireGrads(grads, xs) };
@@ -302,7 +316,15 @@ export function valueAndGrads(
  * The loss `f()` returns and its gradient for each trainable variable it depends on
  * (all registered trainable variables unless `varList` is given), keyed by name.
  */
-export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+export function variableGrads(
+  f: () => Tensor,
+  varList?: Variable[],
+): {
+  /** f(), a scalar. */
+  value: Tensor;
+  /** The gradient of f with respect to each variable, by variable name. */
+  grads: Record<string, Tensor>;
+} {
   return gradsOfVariables(
     f,
     (varList ?? registeredVariables()).filter((v) => v.trainable),

@@ -8,11 +8,15 @@ import { tensor } from '../tensor/creation.js';
 
 /** Raw RGBA pixels, 4 bytes per pixel, row by row (TF.js's `PixelData`). */
 export interface PixelData {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** RGBA bytes, row by row: width · height · 4. */
   data: Uint8Array | Uint8ClampedArray;
 }
 
+/** What `browser.fromPixels` reads: raw pixel data, ImageData, an image, canvas, video or ImageBitmap. */
 export type FromPixelsInput =
   PixelData | ImageData | HTMLImageElement | HTMLCanvasElement | HTMLVideoElement | ImageBitmap | OffscreenCanvas;
 

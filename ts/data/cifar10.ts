@@ -44,6 +44,7 @@ export const CIFAR10_HOW_TO_GET =
   "from its authors' page (Alex Krizhevsky's CIFAR page at the University of Toronto, www.cs.toronto.edu/~kriz/cifar.html), " +
   "extract it with 'tar xzf cifar-10-binary.tar.gz', and pass the directory cifar-10-batches-bin as {path}.";
 
+/** Options of `datasets.cifar10.load`. */
 export interface Cifar10LoadOptions {
   /**
    * Directory of the .bin files (Node): cifar-10-batches-bin, or the directory that
@@ -62,6 +63,7 @@ export interface Cifar10LoadOptions {
   testSize?: number;
 }
 
+/** Images and labels of one CIFAR-10 split. */
 export interface Cifar10Split {
   /** float32 [n, 32, 32, 3], NHWC. */
   x: Tensor;
@@ -69,8 +71,11 @@ export interface Cifar10Split {
   y: Tensor;
 }
 
+/** The CIFAR-10 training (50,000) and test (10,000) splits. */
 export interface Cifar10TrainTest {
+  /** The training images (data_batch_1..5). */
   train: Cifar10Split;
+  /** The test images (test_batch). */
   test: Cifar10Split;
 }
 

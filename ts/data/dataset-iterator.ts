@@ -8,7 +8,19 @@ import { tensorsIn, tidy, type TensorContainer } from '../tensor/scope.js';
 import { batchElements, emptyLike } from './dataset-nest.js';
 
 /** One step of an iterator, as tf.data's: an element, or the end ({value: null, done: true}). */
-export type IteratorStep<T> = { value: T; done: false } | { value: null; done: true };
+export type IteratorStep<T> =
+  | {
+      /** The element. */
+      value: T;
+      /** False: an element. */
+      done: false;
+    }
+  | {
+      /** Null at the end. */
+      value: null;
+      /** True: the stream has ended. */
+      done: true;
+    };
 
 const END = Object.freeze({ value: null, done: true }) as IteratorStep<never>;
 
@@ -30,6 +42,7 @@ export class DatasetIterator<T = TensorContainer> implements AsyncIterable<T> {
 
   constructor(private readonly pull: () => Promise<IteratorStep<T>>) {}
 
+  /** The next element, or `{value: null, done: true}` at the end. */
   next(): Promise<IteratorStep<T>> {
     const step = this.last.then(async () => {
       if (this.ended) return END;
@@ -48,6 +61,7 @@ export class DatasetIterator<T = TensorContainer> implements AsyncIterable<T> {
     return out;
   }
 
+  /** Makes the iterator usable in `for await`. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return { next: () => this.next() as Promise<IteratorResult<T>> };
   }

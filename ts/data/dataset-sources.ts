@@ -7,6 +7,7 @@ import { Dataset, datasetFromIteratorFn } from './dataset.js';
 import { DatasetIterator, iteratorFromFunction } from './dataset-iterator.js';
 import { textLines } from './text-lines.js';
 
+/** A synchronous or asynchronous iterator. @inline */
 type AnyIterator<T> = Iterator<T> | AsyncIterator<T>;
 
 /**
@@ -49,11 +50,13 @@ export interface ColumnConfig {
   isLabel?: boolean;
 }
 
+/** Options of `data.csv` (TF.js's CSVConfig). */
 export interface CSVConfig {
   /** The first line names the columns. Default true. */
   hasHeader?: boolean;
   /** Column names (required without a header; must match the header's count with one). */
   columnNames?: string[];
+  /** Per-column options by column name: dtype, default, whether it is the label. */
   columnConfigs?: { [name: string]: ColumnConfig };
   /** Only the columns named in columnConfigs. Default false. */
   configuredColumnsOnly?: boolean;

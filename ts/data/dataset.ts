@@ -36,6 +36,17 @@ function checkCount(op: string, name: string, v: number, min: number): void {
 const mixSeed = (k0: number, k1: number, stream: number): number =>
   (k0 ^ Math.imul(k1, 0x9e3779b1) ^ Math.imul(stream + 1, 0x85ebca6b)) >>> 0;
 
+/**
+ * A lazy, possibly asynchronous stream of elements (TF.js's `tf.data.Dataset`): chain
+ * `shuffle`, `map`, `batch`, `take`, ... and pass it to `model.fitDataset`. Made by
+ * `data.array`, `data.generator`, `data.csv`, `data.zip`, ...
+ *
+ * @example
+ * ```ts
+ * const ds = fe.data.array(samples).shuffle(100).batch(32);
+ * await model.fitDataset(ds, { epochs: 5 });
+ * ```
+ */
 export abstract class Dataset<T = TensorContainer> {
   /** Shuffle windows above this many elements are refused (tf.data's limit). */
   static readonly MAX_BUFFER_SIZE = 10000;

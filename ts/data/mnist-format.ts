@@ -15,11 +15,15 @@ export interface Split {
   y: Tensor;
 }
 
+/** The training and test splits of an MNIST-format data set. */
 export interface TrainTestSplit {
+  /** The training split. */
   train: Split;
+  /** The test split. */
   test: Split;
 }
 
+/** Options of `datasets.mnist.load` and `datasets.fashionMnist.load`. */
 export interface MnistFormatLoadOptions {
   /** Directory holding the four files (Node). */
   path?: string;

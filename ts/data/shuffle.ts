@@ -66,11 +66,13 @@ export function shuffle(tensors: Tensor[], opts: { seed?: number } = {}): Tensor
   return tensors.map((t) => takeRows(t, order, 0, n));
 }
 
+/** Options of `trainTestSplit`. */
 export interface TrainTestSplitOptions {
   /** Fraction (0 < f < 1) or number of samples that go to the test split. Default 0.25, as sklearn. */
   testSize?: number;
   /** Shuffle before splitting (default true). */
   shuffle?: boolean;
+  /** Seed of the shuffle (default: unseeded, Math.random). */
   seed?: number;
 }
 
@@ -82,7 +84,22 @@ export function trainTestSplit(
   x: Tensor,
   y: Tensor,
   opts: TrainTestSplitOptions = {},
-): { train: { x: Tensor; y: Tensor }; test: { x: Tensor; y: Tensor } } {
+): {
+  /** The training part: inputs `x` and labels `y`. */
+  train: {
+    /** Inputs. */
+    x: Tensor;
+    /** Labels. */
+    y: Tensor;
+  };
+  /** The test part: inputs `x` and labels `y`. */
+  test: {
+    /** Inputs. */
+    x: Tensor;
+    /** Labels. */
+    y: Tensor;
+  };
+} {
   const { testSize = 0.25, shuffle: doShuffle = true, seed } = opts;
   const n = checkRows('trainTestSplit', [x, y]);
   const nTest = testSize > 0 && testSize < 1 ? Math.ceil(testSize * n) : testSize;

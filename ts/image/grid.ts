@@ -55,7 +55,12 @@ export interface GridOptions {
    * Captions under the images: `predicted[i]` alone, or `predicted[i]/actual[i]` in green
    * when equal and red when not. Digits, '/', '-', '.' and spaces can be drawn.
    */
-  labels?: { predicted: ArrayLike<number | string>; actual?: ArrayLike<number | string> };
+  labels?: {
+    /** The predicted label of each image. */
+    predicted: ArrayLike<number | string>;
+    /** The true label of each image (captions then read predicted/true, coloured by agreement). */
+    actual?: ArrayLike<number | string>;
+  };
 }
 
 const OP = 'image.grid';

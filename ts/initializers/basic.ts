@@ -23,12 +23,15 @@ export class Ones extends Initializer {
   }
 }
 
+/** Arguments of `initializers.constant`. */
 export interface ConstantArgs {
+  /** The value of every element. */
   value: number;
 }
 
 export class Constant extends Initializer {
   static override className = 'Constant';
+  /** The value of every element. */
   readonly value: number;
   constructor(args: ConstantArgs) {
     super();
@@ -49,16 +52,23 @@ export class Constant extends Initializer {
   }
 }
 
+/** Arguments of `initializers.randomNormal`. */
 export interface RandomNormalArgs {
+  /** Mean of the distribution. Default 0. */
   mean?: number;
+  /** Standard deviation. Default 0.05. */
   stddev?: number;
+  /** Seed of the draws (default: the global seed of `setRandomSeed`, else random). */
   seed?: number;
 }
 
 export class RandomNormal extends Initializer {
   static override className = 'RandomNormal';
+  /** Mean of the distribution. */
   readonly mean: number;
+  /** Standard deviation. */
   readonly stddev: number;
+  /** Seed of the draws, if given. */
   readonly seed?: number;
   /** The name errors use ('randomNormal', or 'truncatedNormal' in the subclass). */
   protected readonly opName: string;
@@ -83,16 +93,23 @@ export class RandomNormal extends Initializer {
   }
 }
 
+/** Arguments of `initializers.randomUniform`. */
 export interface RandomUniformArgs {
+  /** Lower bound. Default -0.05. */
   minval?: number;
+  /** Upper bound. Default 0.05. */
   maxval?: number;
+  /** Seed of the draws (default: the global seed of `setRandomSeed`, else random). */
   seed?: number;
 }
 
 export class RandomUniform extends Initializer {
   static override className = 'RandomUniform';
+  /** Lower bound. */
   readonly minval: number;
+  /** Upper bound. */
   readonly maxval: number;
+  /** Seed of the draws, if given. */
   readonly seed?: number;
   constructor(args: RandomUniformArgs = {}) {
     super();
@@ -126,13 +143,16 @@ export class TruncatedNormal extends RandomNormal {
   }
 }
 
+/** Arguments of `initializers.identity`. */
 export interface IdentityArgs {
+  /** Multiplies the identity matrix. Default 1. */
   gain?: number;
 }
 
 /** `gain` times the identity matrix; only for 2-D square weights (recurrent kernels). */
 export class Identity extends Initializer {
   static override className = 'Identity';
+  /** Multiplies the identity matrix. */
   readonly gain: number;
   constructor(args: IdentityArgs = {}) {
     super();

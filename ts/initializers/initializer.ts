@@ -12,6 +12,9 @@ export abstract class Initializer extends Serializable {
   abstract apply(shape: Shape, dtype?: DataType): Tensor;
 }
 
+/**
+ * An initializer: its name ('glorotUniform', 'zeros', 'heNormal', ...), an object, or a saved {className, config}.
+ */
 export type InitializerIdentifier = string | Initializer | SerializedObject;
 
 /** Checks the shape an initializer is asked for, naming the initializer. */

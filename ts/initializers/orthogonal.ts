@@ -152,9 +152,11 @@ export function orthonormalizeRows(a: Tensor): void {
   }
 }
 
+/** Arguments of `initializers.orthogonal`. */
 export interface OrthogonalArgs {
   /** Multiplies the orthogonal matrix. Default 1. */
   gain?: number;
+  /** Seed of the draws (default: the global seed of `setRandomSeed`, else random). */
   seed?: number;
 }
 

@@ -6,7 +6,9 @@ import { randomNormal, randomUniform, truncatedNormal } from '../ops/random.js';
 import { registerClass } from '../serialization/registry.js';
 import { checkFloatInit, checkInitShape, Initializer } from './initializer.js';
 
+/** What the variance is scaled by: the fan-in, the fan-out, or their mean. */
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
+/** The distribution drawn from ('normal' is the truncated normal, as in TF.js and Keras 2). */
 export type VarianceScalingDistribution = 'normal' | 'truncatedNormal' | 'untruncatedNormal' | 'uniform';
 
 /**
@@ -22,10 +24,15 @@ export function computeFans(shape: Shape): { fanIn: number; fanOut: number } {
   return { fanIn: shape[shape.length - 2] * receptive, fanOut: shape[shape.length - 1] * receptive };
 }
 
+/** Arguments of `initializers.varianceScaling` (Keras's VarianceScaling). */
 export interface VarianceScalingArgs {
+  /** Multiplies the variance. Default 1. */
   scale?: number;
+  /** The variance is scale / n, n the fan-in (default), the fan-out or their mean. */
   mode?: FanMode;
+  /** Default 'normal' (truncated). */
   distribution?: VarianceScalingDistribution;
+  /** Seed of the draws (default: the global seed of `setRandomSeed`, else random). */
   seed?: number;
 }
 
@@ -34,9 +41,13 @@ const TRUNCATED_STD = 0.8796256610342398;
 
 export class VarianceScaling extends Initializer {
   static override className = 'VarianceScaling';
+  /** Multiplies the variance. */
   readonly scale: number;
+  /** What the variance is scaled by. */
   readonly mode: FanMode;
+  /** The distribution drawn from. */
   readonly distribution: VarianceScalingDistribution;
+  /** Seed of the draws, if given. */
   readonly seed?: number;
 
   constructor(args: VarianceScalingArgs = {}) {
@@ -90,7 +101,9 @@ export class VarianceScaling extends Initializer {
   }
 }
 
+/** Arguments of the named variance-scaling initializers (glorotUniform, heNormal, ...): only a seed. */
 export interface SeedOnlyArgs {
+  /** Seed of the draws (default: the global seed of `setRandomSeed`, else random). */
   seed?: number;
 }
 

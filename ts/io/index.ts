@@ -21,3 +21,5 @@ export type {
   WeightsManifestGroupConfig,
   WeightGroup,
 } from './types.js';
+export type { LoadHandler, SaveHandler, OnProgressCallback } from './types.js';
+export type { QuantizationDtype } from './quantization.js';

@@ -1,6 +1,7 @@
 // Weight quantization as the tensorflowjs converter writes it: affine uint8/uint16
 // (value = q * scale + min, with zero exactly representable) and IEEE half floats.
 
+/** How a float32 weight is stored quantized: affine uint8 or uint16, or IEEE half floats. */
 export type QuantizationDtype = 'uint8' | 'uint16' | 'float16';
 
 export const QUANTIZATION_BYTES: Record<QuantizationDtype, number> = { uint8: 1, uint16: 2, float16: 2 };
@@ -112,8 +113,11 @@ export function fromHalf(h: number): number {
 export interface QuantizationOptions {
   /** Every float32 weight to one dtype (the same as `quantize<Dtype>: true`). */
   quantize?: QuantizationDtype;
+  /** Store as affine uint8: every float32 weight (true) or those whose names match these patterns (`*` wildcards). */
   quantizeUint8?: boolean | string[];
+  /** Store as affine uint16: every float32 weight (true) or those whose names match these patterns. */
   quantizeUint16?: boolean | string[];
+  /** Store as float16: every float32 weight (true) or those whose names match these patterns. */
   quantizeFloat16?: boolean | string[];
 }
 

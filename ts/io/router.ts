@@ -7,6 +7,7 @@ import { BrowserIndexedDB, INDEXED_DB_SCHEME } from './handlers/indexed-db.js';
 import { BrowserDownloads, DOWNLOADS_SCHEME } from './handlers/browser-files.js';
 import type { IOHandler, LoadOptions } from './types.js';
 
+/** Returns a handler for a URL it recognises (`localstorage://`, `http://`, ...), or null. */
 export type IORouter = (url: string, options?: LoadOptions) => IOHandler | null;
 
 const saveRouters: IORouter[] = [];
@@ -49,10 +50,12 @@ function handlers(routers: IORouter[], url: string, options?: LoadOptions): IOHa
   return out;
 }
 
+/** The handlers the registered save routers return for `url` (TF.js's io.getSaveHandlers). */
 export function getSaveHandlers(url: string): IOHandler[] {
   return handlers(saveRouters, url);
 }
 
+/** The handlers the registered load routers return for `url` (TF.js's io.getLoadHandlers). */
 export function getLoadHandlers(url: string, options?: LoadOptions): IOHandler[] {
   return handlers(loadRouters, url, options);
 }

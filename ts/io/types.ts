@@ -7,49 +7,79 @@ import type { QuantizationOptions } from './quantization.js';
 
 /** One weight in a manifest: its name, shape, dtype and how it is stored. */
 export interface WeightsManifestEntry {
+  /** The weight's name (`dense_1/kernel`). */
   name: string;
+  /** The weight's shape. */
   shape: number[];
+  /** The weight's dtype as stored (or as restored, when quantized). */
   dtype: 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
   /** 'model' (default) or 'optimizer' (TF.js's includeOptimizer state). */
   group?: WeightGroup;
   /** Set when the values are stored quantized (as the tensorflowjs converter writes them). */
   quantization?: {
+    /** The stored dtype. */
     dtype: 'uint8' | 'uint16' | 'float16';
+    /** uint8/uint16: value = q * scale + min. */
     scale?: number;
+    /** uint8/uint16: the value that q = 0 stands for. */
     min?: number;
+    /** The dtype the values had before quantization. */
     original_dtype?: 'float32' | 'int32';
   };
 }
 
+/** Which state a weight belongs to: the model's weights, or the optimizer's (saved with includeOptimizer). */
 export type WeightGroup = 'model' | 'optimizer';
 
 /** One group of model.json's weightsManifest: shard file paths and the weights they hold, in order. */
 export interface WeightsManifestGroupConfig {
+  /** The shard files, relative to model.json. */
   paths: string[];
+  /** The weights the shards hold, in order. */
   weights: WeightsManifestEntry[];
 }
 
+/** model.json's `weightsManifest`: every group of shards. */
 export type WeightsManifestConfig = WeightsManifestGroupConfig[];
 
 /** What model.compile was given, as TF.js saves it with includeOptimizer. */
 export interface TrainingConfig {
-  optimizer_config: { class_name: string; config: Record<string, unknown> };
+  /** The optimizer's class name and config. */
+  optimizer_config: {
+    /** The optimizer's class name ('Adam'). */
+    class_name: string;
+    /** Its hyperparameters. */
+    config: Record<string, unknown>;
+  };
+  /** The loss (or one per output). */
   loss: string | string[] | Record<string, string>;
+  /** The metrics (or per output). */
   metrics?: string[] | Record<string, string>;
+  /** Keras's weighted metrics (saved as given; Ferrite does not use them). */
   weighted_metrics?: string[];
+  /** Keras's sample weight mode (saved as given; Ferrite does not use it). */
   sample_weight_mode?: string;
+  /** The weight of each output's loss in the total. */
   loss_weights?: number[] | Record<string, number>;
 }
 
 /** What model.json and ModelArtifacts carry besides topology and weights. */
 export interface ArtifactsMetadata {
+  /** The compile arguments, when saved with includeOptimizer. */
   trainingConfig?: TrainingConfig;
+  /** The file format ('layers-model'). */
   format?: string;
+  /** What wrote the file (library and version). */
   generatedBy?: string;
+  /** The converter that wrote the file, if any. */
   convertedBy?: string | null;
+  /** TF.js's model signature (kept as given). */
   signature?: object;
+  /** Metadata the user attached (kept as given). */
   userDefinedMetadata?: Record<string, object>;
+  /** TF.js's graph-model initializer (kept as given). */
   modelInitializer?: object;
+  /** TF.js's initializer signature (kept as given). */
   initializerSignature?: object;
 }
 
@@ -67,7 +97,9 @@ export const METADATA_KEYS = [
 
 /** A saved model in memory: topology, weights and their specs (TF.js's io.ModelArtifacts). */
 export interface ModelArtifacts extends ArtifactsMetadata {
+  /** The model's topology: model.json's `modelTopology` (Keras's JSON form of the layers). */
   modelTopology?: object | ArrayBuffer;
+  /** The name, shape and dtype of each weight, in the order of weightData. */
   weightSpecs?: WeightsManifestEntry[];
   /** The weights' bytes, in weightSpecs order (one buffer, or TF.js's list of buffers). */
   weightData?: ArrayBuffer | ArrayBuffer[];
@@ -75,39 +107,57 @@ export interface ModelArtifacts extends ArtifactsMetadata {
 
 /** model.json. */
 export interface ModelJSON extends ArtifactsMetadata {
+  /** The model's topology (Keras's JSON form of the layers). */
   modelTopology: object;
+  /** Where the weights are and what they hold. */
   weightsManifest: WeightsManifestConfig;
 }
 
+/** Sizes and date of a saved model (TF.js's io.ModelArtifactsInfo). */
 export interface ModelArtifactsInfo {
+  /** When the model was saved. */
   dateSaved: Date;
+  /** 'JSON' for layers models. */
   modelTopologyType: 'JSON' | 'GraphDef';
+  /** Size of the topology as JSON, in bytes. */
   modelTopologyBytes?: number;
+  /** Size of the weight specs as JSON, in bytes. */
   weightSpecsBytes?: number;
+  /** Size of the weight data, in bytes. */
   weightDataBytes?: number;
 }
 
+/** What saving returns (TF.js's io.SaveResult). */
 export interface SaveResult {
+  /** Sizes and date of what was saved. */
   modelArtifactsInfo: ModelArtifactsInfo;
+  /** The http handler's responses. */
   responses?: Response[];
+  /** Errors the handler reports without throwing. */
   errors?: (object | string)[];
 }
 
+/** Saves model artifacts somewhere, resolving to what was saved. */
 export type SaveHandler = (artifacts: ModelArtifacts) => Promise<SaveResult>;
+/** Loads model artifacts from somewhere. */
 export type LoadHandler = () => Promise<ModelArtifacts>;
 
 /** Where a model is saved to and/or loaded from. */
 export interface IOHandler {
+  /** Saves artifacts (absent for load-only handlers). */
   save?: SaveHandler;
+  /** Loads artifacts (absent for save-only handlers). */
   load?: LoadHandler;
 }
 
+/** Called with the fraction (0 to 1) of the weights loaded so far. */
 export type OnProgressCallback = (fraction: number) => void;
 
 /** Options of loadLayersModel and the http handler (TF.js's io.LoadOptions). */
 export interface LoadOptions {
   /** Request options for fetch (headers, credentials, ...). Not its body. */
   requestInit?: RequestInit;
+  /** Called as weights load, with the fraction done (0 to 1). */
   onProgress?: OnProgressCallback;
   /** Fetch function (default: the global fetch). */
   fetchFunc?: typeof fetch;

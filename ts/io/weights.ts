@@ -94,7 +94,12 @@ export async function encodeWeights(
   tensors: NamedTensorMap | NamedTensor[],
   group?: WeightGroup,
   quantizeTo?: QuantizationDtype | ReadonlyMap<string, QuantizationDtype>,
-): Promise<{ data: ArrayBuffer; specs: WeightsManifestEntry[] }> {
+): Promise<{
+  /** The values, concatenated in `specs` order. */
+  data: ArrayBuffer;
+  /** Each tensor's name, shape, dtype (and quantization). */
+  specs: WeightsManifestEntry[];
+}> {
   const list: NamedTensor[] = Array.isArray(tensors)
     ? tensors
     : Object.entries(tensors).map(([name, tensor]) => ({ name, tensor }));

@@ -7,11 +7,14 @@ import { registerClass } from '../serialization/registry.js';
 import type { SplitActivation } from './split-activation.js';
 
 export interface ActivationLayerArgs extends LayerArgs {
+  /** The activation: a name ('relu', 'softmax', ...) or a function of a tensor. */
   activation: ActivationIdentifier;
 }
 
+/** The layer `layers.activation` makes: applies an activation function. */
 export class Activation extends Layer implements SplitActivation {
   static override className = 'Activation';
+  /** The activation function applied. */
   readonly activation: ActivationFn;
 
   constructor(args: ActivationLayerArgs) {

@@ -6,7 +6,11 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { getActivation, getActivationName } from '../ops/activations.js';
 
+/** An activation as a function of a tensor. */
 export type ActivationFn = (x: Tensor) => Tensor;
+/**
+ * An activation: its name ('relu', 'sigmoid', 'softmax', 'tanh', 'linear', ...), a function, or null/undefined for linear.
+ */
 export type ActivationIdentifier = string | ActivationFn | null | undefined;
 
 export interface Activation {

@@ -28,8 +28,10 @@ export interface ReLULayerArgs extends LayerArgs {
   maxValue?: number | null;
 }
 
+/** The layer `layers.reLU` makes: max(x, 0), capped at maxValue when given. */
 export class ReLU extends Layer {
   static override className = 'ReLU';
+  /** {@inheritDoc ReLULayerArgs.maxValue} */
   readonly maxValue: number | null;
 
   constructor(args: ReLULayerArgs = {}) {
@@ -53,8 +55,10 @@ export interface LeakyReLULayerArgs extends LayerArgs {
   alpha?: number;
 }
 
+/** The layer `layers.leakyReLU` makes: x above zero, alpha * x below (alpha default 0.3). */
 export class LeakyReLU extends Layer {
   static override className = 'LeakyReLU';
+  /** {@inheritDoc LeakyReLULayerArgs.alpha} */
   readonly alpha: number;
 
   constructor(args: LeakyReLULayerArgs = {}) {
@@ -75,6 +79,7 @@ registerClass(LeakyReLU);
 export interface PReLULayerArgs extends LayerArgs {
   /** How alpha starts; default 'zeros'. */
   alphaInitializer?: InitializerIdentifier;
+  /** Penalty on alpha added to the training loss. */
   alphaRegularizer?: RegularizerIdentifier;
   /** Axes (1-based, after the batch) along which one alpha is shared, e.g. [1, 2] for images. */
   sharedAxes?: number | number[] | null;
@@ -83,8 +88,11 @@ export interface PReLULayerArgs extends LayerArgs {
 /** y = x where x > 0, alpha * x elsewhere, with a trained alpha per feature (shared along `sharedAxes`). */
 export class PReLU extends Layer {
   static override className = 'PReLU';
+  /** How alpha starts and its regularizer. */
   readonly alphaSpec: WeightSpec;
+  /** {@inheritDoc PReLULayerArgs.sharedAxes} */
   readonly sharedAxes: number[] | null;
+  /** The trained slopes, once built. */
   alpha: Variable | null = null;
 
   constructor(args: PReLULayerArgs = {}) {
@@ -132,8 +140,10 @@ export interface ELULayerArgs extends LayerArgs {
   alpha?: number;
 }
 
+/** The layer `layers.elu` makes: x above zero, alpha * (exp(x) - 1) below (alpha default 1). */
 export class ELU extends Layer {
   static override className = 'ELU';
+  /** {@inheritDoc layers.ELULayerArgs.alpha} */
   readonly alpha: number;
 
   constructor(args: ELULayerArgs = {}) {
@@ -156,8 +166,10 @@ export interface ThresholdedReLULayerArgs extends LayerArgs {
   theta?: number;
 }
 
+/** The layer `layers.thresholdedReLU` makes: x where x > theta (default 1), else 0. */
 export class ThresholdedReLU extends Layer {
   static override className = 'ThresholdedReLU';
+  /** {@inheritDoc ThresholdedReLULayerArgs.theta} */
   readonly theta: number;
 
   constructor(args: ThresholdedReLULayerArgs = {}) {
@@ -181,8 +193,10 @@ export interface SoftmaxLayerArgs extends LayerArgs {
   axis?: number;
 }
 
+/** The layer `layers.softmax` makes: softmax along `axis` (default -1). */
 export class Softmax extends Layer {
   static override className = 'Softmax';
+  /** {@inheritDoc SoftmaxLayerArgs.axis} */
   readonly axis: number;
 
   constructor(args: SoftmaxLayerArgs = {}) {

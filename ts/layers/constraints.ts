@@ -14,6 +14,9 @@ import { deserialize, nameKey, registerClass, Serializable, type SerializedObjec
 /** TF.js's epsilon in the norm denominators. */
 const EPSILON = 1e-7;
 
+/**
+ * A projection applied to a weight after each optimizer step (TF.js's `Constraint`): make them with `constraints.*` and pass them as a layer's `kernelConstraint`, ...
+ */
 export abstract class Constraint extends Serializable {
   static override className = 'Constraint';
   /** The projected weight (a new tensor; the caller assigns it). */
@@ -36,7 +39,9 @@ function checkNumber(cls: string, name: string, v: number, lo = 0): void {
 /** Rescales each slice along `axis` whose L2 norm exceeds maxValue (default 2) to that norm. */
 export class MaxNorm extends Constraint {
   static override className = 'MaxNorm';
+  /** The largest norm allowed (default 2). */
   readonly maxValue: number;
+  /** The axis along which norms are taken (default 0: each column of a Dense kernel). */
   readonly axis: number;
   constructor(args: { maxValue?: number; axis?: number } = {}) {
     super();
@@ -59,6 +64,7 @@ registerClass(MaxNorm);
 /** Divides each slice along `axis` by its L2 norm. */
 export class UnitNorm extends Constraint {
   static override className = 'UnitNorm';
+  /** The axis along which norms are taken (default 0). */
   readonly axis: number;
   constructor(args: { axis?: number } = {}) {
     super();
@@ -88,9 +94,13 @@ registerClass(NonNeg);
  */
 export class MinMaxNorm extends Constraint {
   static override className = 'MinMaxNorm';
+  /** The smallest norm (default 0). */
   readonly minValue: number;
+  /** The largest norm (default 1). */
   readonly maxValue: number;
+  /** How far each norm moves into the range (default 1: all the way). */
   readonly rate: number;
+  /** The axis along which norms are taken (default 0). */
   readonly axis: number;
   constructor(args: { minValue?: number; maxValue?: number; rate?: number; axis?: number } = {}) {
     super();
@@ -118,12 +128,19 @@ registerClass(MinMaxNorm);
 
 /** Factories with TF.js's names (`tf.constraints.maxNorm({maxValue: 2})`). */
 export const constraints = {
+  /** Rescales slices whose L2 norm exceeds maxValue (default 2) to that norm (TF.js's `constraints.maxNorm`). */
   maxNorm: (args?: ConstructorParameters<typeof MaxNorm>[0]) => new MaxNorm(args),
+  /** Rescales each slice to an L2 norm of 1 (TF.js's `constraints.unitNorm`). */
   unitNorm: (args?: ConstructorParameters<typeof UnitNorm>[0]) => new UnitNorm(args),
+  /** Sets negative weights to 0 (TF.js's `constraints.nonNeg`). */
   nonNeg: () => new NonNeg(),
+  /** Moves each slice's L2 norm into [minValue, maxValue] (TF.js's `constraints.minMaxNorm`). */
   minMaxNorm: (args?: ConstructorParameters<typeof MinMaxNorm>[0]) => new MinMaxNorm(args),
 };
 
+/**
+ * A constraint: an object, its name ('maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm') or a saved {className, config}.
+ */
 export type ConstraintIdentifier = Constraint | string | SerializedObject;
 
 const BY_NAME: Record<string, () => Constraint> = {

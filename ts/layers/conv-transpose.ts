@@ -14,6 +14,7 @@ import { registerClass } from '../serialization/registry.js';
 import type { SymbolicShape } from './symbolic.js';
 import { Conv2D, type Conv2DArgs } from './conv.js';
 
+/** The arguments of `layers.conv2dTranspose`: those of conv2d (`filters` are the output channels). */
 export type Conv2DTransposeArgs = Conv2DArgs;
 
 /** activation(y + bias) (bias null: none), freeing the intermediates: the tail of a convolution layer. */
@@ -25,6 +26,9 @@ export function biasActivation(y: Tensor, bias: Variable | null, activation: Act
   return a;
 }
 
+/**
+ * The layer `layers.conv2dTranspose` makes: transposed 2-D convolution (kernel [kh, kw, filters, inChannels]): out = in * stride (+ max(k - stride, 0) for 'valid').
+ */
 export class Conv2DTranspose extends Conv2D {
   static override className = 'Conv2DTranspose';
 

@@ -32,12 +32,16 @@ export function kernelActivation(activation: Activation): string | ActivationFn 
   return builtin !== undefined && FUSED_ACTIVATIONS.has(builtin) ? builtin : activation.apply;
 }
 
+/** The layer `layers.conv2d` makes: 2-D convolution over NHWC images: activation(conv2d(x, kernel) + bias). */
 export class Conv2D extends Window2DLayer {
   static override className = 'Conv2D';
+  /** {@inheritDoc Conv2DArgs.filters} */
   readonly filters: number;
   /** How the kernel and the bias start, and their regularizers. */
   readonly weightSpec: KernelBiasSpec;
+  /** The kernel [kernelHeight, kernelWidth, inChannels, filters], once built. */
   kernel: Variable | null = null;
+  /** The bias [filters], once built (null without useBias). */
   bias: Variable | null = null;
 
   constructor(args: Conv2DArgs) {

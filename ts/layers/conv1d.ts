@@ -71,17 +71,30 @@ export interface Conv1DArgs extends LayerArgs, KernelBiasArgs {
   activation?: ActivationIdentifier;
 }
 
+/**
+ * The layer `layers.conv1d` makes: 1-D convolution over sequences: activation(conv1d(x, kernel) + bias); padding 'valid', 'same' or 'causal'.
+ */
 export class Conv1D extends Layer {
   static override className = 'Conv1D';
+  /** {@inheritDoc Conv1DArgs.filters} */
   readonly filters: number;
+  /** {@inheritDoc Conv1DArgs.kernelSize} */
   readonly kernelSize: number;
+  /** {@inheritDoc Conv1DArgs.strides} */
   readonly strides: number;
+  /** {@inheritDoc Conv1DArgs.padding} */
   readonly padding: 'valid' | 'same' | 'causal';
+  /** {@inheritDoc Conv1DArgs.dataFormat} */
   readonly dataFormat: 'channelsLast';
+  /** {@inheritDoc Conv1DArgs.dilationRate} */
   readonly dilationRate: number;
+  /** {@inheritDoc Conv1DArgs.activation} */
   readonly activation: Activation;
+  /** How the kernel and the bias start, and their regularizers and constraints. */
   readonly weightSpec: KernelBiasSpec;
+  /** The kernel [kernelSize, inChannels, filters], once built. */
   kernel: Variable | null = null;
+  /** The bias [filters], once built (null without useBias). */
   bias: Variable | null = null;
 
   constructor(args: Conv1DArgs) {

@@ -16,7 +16,29 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Layer as LayerBase, type CallKwargs, type LayerArgs } from './layer.js';
 
+/**
+ * The base class of custom layers, as TF.js's `tf.layers.Layer`: override `build` (create
+ * weights with `addWeight`), `call` and `computeOutputShape`, give the class a static
+ * `className` and register it with `serialization.registerClass` to save and load it.
+ * Its call is the identity unless overridden.
+ *
+ * @example
+ * ```ts
+ * class Scale extends fe.layers.Layer {
+ *   static override className = 'Scale';
+ *   w!: fe.Variable;
+ *   override build(inputShape: (number | null)[]) {
+ *     this.w = this.addWeight('w', [inputShape[inputShape.length - 1]!], 'float32', 'ones');
+ *   }
+ *   override call(inputs: fe.Tensor | fe.Tensor[]) {
+ *     return fe.mul(Array.isArray(inputs) ? inputs[0] : inputs, this.w);
+ *   }
+ * }
+ * fe.serialization.registerClass(Scale);
+ * ```
+ */
 export class Layer extends LayerBase {
+  /** The class name saved in model.json; subclasses set their own. */
   static override className = 'Layer';
 
   constructor(args: LayerArgs = {}) {

@@ -21,13 +21,18 @@ export interface DenseArgs extends LayerArgs, KernelBiasArgs {
   inputDim?: number;
 }
 
+/** The layer `layers.dense` makes: densely connected layer: activation(x W + b). */
 export class Dense extends Layer implements SplitActivation {
   static override className = 'Dense';
+  /** {@inheritDoc DenseArgs.units} */
   readonly units: number;
+  /** {@inheritDoc DenseArgs.activation} */
   readonly activation: Activation;
   /** How the kernel and the bias start, and their regularizers. */
   readonly weightSpec: KernelBiasSpec;
+  /** The kernel [inputDim, units], once built. */
   kernel: Variable | null = null;
+  /** The bias [units], once built (null without useBias). */
   bias: Variable | null = null;
   private inputDim = -1;
 

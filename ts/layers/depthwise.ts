@@ -14,25 +14,38 @@ import { Window2DLayer, windowOutputShape, type Window2DArgs } from './spatial.j
 import type { InitializerIdentifier } from '../initializers/initializer.js';
 import type { RegularizerIdentifier } from '../regularizers/regularizer.js';
 
+/** The arguments of `layers.depthwiseConv2d` (TF.js's DepthwiseConv2DLayerArgs). */
 export interface DepthwiseConv2DArgs extends Window2DArgs {
   /** Filters per input channel; default 1. */
   depthMultiplier?: number;
+  /** Add a bias per output channel. Default true. */
   useBias?: boolean;
   /** Default 'glorotUniform'. */
   depthwiseInitializer?: InitializerIdentifier;
+  /** Penalty on the depthwise kernel added to the training loss. */
   depthwiseRegularizer?: RegularizerIdentifier;
   /** Default 'zeros'. */
   biasInitializer?: InitializerIdentifier;
+  /** Penalty on the bias added to the training loss. */
   biasRegularizer?: RegularizerIdentifier;
 }
 
+/**
+ * The layer `layers.depthwiseConv2d` makes: each input channel convolved with its own depthMultiplier filters (kernel [kh, kw, inChannels, depthMultiplier]).
+ */
 export class DepthwiseConv2D extends Window2DLayer {
   static override className = 'DepthwiseConv2D';
+  /** {@inheritDoc DepthwiseConv2DArgs.depthMultiplier} */
   readonly depthMultiplier: number;
+  /** Whether the layer adds a bias. */
   readonly useBias: boolean;
+  /** How the depthwise kernel starts, and its regularizer. */
   readonly depthwiseSpec: WeightSpec;
+  /** How the bias starts, and its regularizer. */
   readonly biasSpec: WeightSpec;
+  /** The depthwise kernel [kernelHeight, kernelWidth, inChannels, depthMultiplier], once built. */
   depthwiseKernel: Variable | null = null;
+  /** The bias, once built (null without useBias). */
   bias: Variable | null = null;
 
   constructor(args: DepthwiseConv2DArgs) {
@@ -125,18 +138,24 @@ export class DepthwiseConv2D extends Window2DLayer {
 }
 registerClass(DepthwiseConv2D);
 
+/** The arguments of `layers.separableConv2d` (TF.js's SeparableConvLayerArgs). */
 export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
   /** Output channels of the pointwise (1x1) convolution. */
   filters: number;
   /** Default 'glorotUniform'. */
   pointwiseInitializer?: InitializerIdentifier;
+  /** Penalty on the pointwise kernel added to the training loss. */
   pointwiseRegularizer?: RegularizerIdentifier;
 }
 
+/** The layer `layers.separableConv2d` makes: depthwiseConv2d then a 1x1 convolution to `filters` channels. */
 export class SeparableConv2D extends DepthwiseConv2D {
   static override className = 'SeparableConv2D';
+  /** {@inheritDoc SeparableConv2DArgs.filters} */
   readonly filters: number;
+  /** How the pointwise kernel starts, and its regularizer. */
   readonly pointwiseSpec: WeightSpec;
+  /** The pointwise kernel [1, 1, inChannels · depthMultiplier, filters], once built. */
   pointwiseKernel: Variable | null = null;
 
   constructor(args: SeparableConv2DArgs) {

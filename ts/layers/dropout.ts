@@ -15,10 +15,14 @@ export interface DropoutArgs extends LayerArgs {
   seed?: number | null;
 }
 
+/** The layer `layers.dropout` makes: randomly zeroes a fraction `rate` of the inputs while training. */
 export class Dropout extends Layer {
   static override className = 'Dropout';
+  /** {@inheritDoc DropoutArgs.rate} */
   readonly rate: number;
+  /** {@inheritDoc DropoutArgs.noiseShape} */
   readonly noiseShape?: (number | null)[];
+  /** {@inheritDoc DropoutArgs.seed} */
   readonly seed?: number;
   private calls = 0;
 

@@ -24,17 +24,25 @@ export interface EmbeddingArgs extends LayerArgs {
   maskZero?: boolean;
   /** Default 'randomUniform' (TF.js: uniform in [-0.05, 0.05]). */
   embeddingsInitializer?: InitializerIdentifier;
+  /** Penalty on the table added to the training loss. */
   embeddingsRegularizer?: RegularizerIdentifier;
+  /** Applied to the table after each optimizer step. */
   embeddingsConstraint?: ConstraintIdentifier;
 }
 
+/** The layer `layers.embedding` makes: integer ids -> rows of a trained [inputDim, outputDim] table. */
 export class Embedding extends Layer {
   static override className = 'Embedding';
+  /** {@inheritDoc EmbeddingArgs.inputDim} */
   readonly inputDim: number;
+  /** {@inheritDoc EmbeddingArgs.outputDim} */
   readonly outputDim: number;
+  /** {@inheritDoc EmbeddingArgs.inputLength} */
   readonly inputLength: number | number[] | undefined;
+  /** {@inheritDoc EmbeddingArgs.maskZero} */
   readonly maskZero: boolean;
   private readonly spec: WeightSpec;
+  /** The table [inputDim, outputDim], once built. */
   embeddings: Variable | null = null;
 
   constructor(args: EmbeddingArgs) {

@@ -6,6 +6,7 @@ import { Layer, single, type CallKwargs, type LayerArgs } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 
+/** The layer `layers.flatten` makes: flattens each sample to one dimension. */
 export class Flatten extends Layer {
   static override className = 'Flatten';
 

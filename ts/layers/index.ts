@@ -80,19 +80,56 @@ export type { RNNArgs } from './recurrent/rnn.js';
 export type { RNNCellArgs, GatedRNNCellArgs, StackedRNNCellsArgs } from './recurrent/cells.js';
 export type { LSTMCellArgs, GRUCellArgs } from './recurrent/cells.js';
 
-/** Densely connected layer: activation(x W + b). */
+/**
+ * Densely connected layer: activation(x W + b).
+ *
+ * @example
+ * ```ts
+ * const model = fe.sequential({
+ *   layers: [fe.layers.dense({ units: 32, activation: 'relu', inputShape: [784] }), fe.layers.dense({ units: 10, activation: 'softmax' })],
+ * });
+ * ```
+ */
 export const dense = (args: DenseArgs): Dense => new Dense(args);
-/** Flattens each sample to one dimension. */
+/**
+ * Flattens each sample to one dimension.
+ *
+ * @example
+ * ```ts
+ * fe.layers.flatten(); // [batch, 28, 28, 1] -> [batch, 784]
+ * ```
+ */
 export const flatten = (args: LayerArgs = {}): Flatten => new Flatten(args);
 /** Reshapes each sample to `targetShape`. */
 export const reshape = (args: ReshapeArgs): Reshape => new Reshape(args);
-/** Randomly zeroes a fraction `rate` of the inputs while training. */
+/**
+ * Randomly zeroes a fraction `rate` of the inputs while training.
+ *
+ * @example
+ * ```ts
+ * fe.layers.dropout({ rate: 0.2 }); // identity outside training
+ * ```
+ */
 export const dropout = (args: DropoutArgs): Dropout => new Dropout(args);
 /** Applies an activation function. */
 export const activation = (args: ActivationLayerArgs): Activation => new Activation(args);
-/** 2-D convolution over NHWC images: activation(conv2d(x, kernel) + bias). */
+/**
+ * 2-D convolution over NHWC images: activation(conv2d(x, kernel) + bias).
+ *
+ * @example
+ * ```ts
+ * fe.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }); // -> [batch, 26, 26, 32]
+ * ```
+ */
 export const conv2d = (args: Conv2DArgs): Conv2D => new Conv2D(args);
-/** The maximum of each poolSize window (default 2x2, strides = poolSize). */
+/**
+ * The maximum of each poolSize window (default 2x2, strides = poolSize).
+ *
+ * @example
+ * ```ts
+ * fe.layers.maxPooling2d({ poolSize: 2 }); // [batch, 26, 26, 32] -> [batch, 13, 13, 32]
+ * ```
+ */
 export const maxPooling2d = (args: Pooling2DArgs = {}): MaxPooling2D => new MaxPooling2D(args);
 /** The mean of each poolSize window (default 2x2, strides = poolSize). */
 export const averagePooling2d = (args: Pooling2DArgs = {}): AveragePooling2D => new AveragePooling2D(args);
@@ -101,7 +138,14 @@ export const globalAveragePooling2d = (args: GlobalPooling2DArgs = {}): GlobalAv
   new GlobalAveragePooling2D(args);
 /** The maximum of each channel over height and width: [batch, channels]. */
 export const globalMaxPooling2d = (args: GlobalPooling2DArgs = {}): GlobalMaxPooling2D => new GlobalMaxPooling2D(args);
-/** Batch normalization over the last axis, with moving statistics for inference. */
+/**
+ * Batch normalization over the last axis, with moving statistics for inference.
+ *
+ * @example
+ * ```ts
+ * fe.layers.batchNormalization(); // normalizes the channels (last axis)
+ * ```
+ */
 export const batchNormalization = (args: BatchNormalizationArgs = {}): BatchNormalization =>
   new BatchNormalization(args);
 /** Rows and columns of zeros around NHWC images. */
@@ -141,15 +185,50 @@ export {
   type DotArgs,
 } from './merge.js';
 // ---- sequences ----
-/** Integer ids -> rows of a trained [inputDim, outputDim] table. */
+/**
+ * Integer ids -> rows of a trained [inputDim, outputDim] table.
+ *
+ * @example
+ * ```ts
+ * fe.layers.embedding({ inputDim: 10000, outputDim: 64 }); // int ids [batch, steps] -> [batch, steps, 64]
+ * ```
+ */
 export const embedding = (args: EmbeddingArgs): Embedding => new Embedding(args);
-/** Long short-term memory over [batch, time, features] (TF.js defaults: recurrentActivation 'hardSigmoid'). */
+/**
+ * Long short-term memory over [batch, time, features] (TF.js defaults: recurrentActivation 'hardSigmoid').
+ *
+ * @example
+ * ```ts
+ * fe.layers.lstm({ units: 64, returnSequences: true }); // [batch, steps, features] -> [batch, steps, 64]
+ * ```
+ */
 export const lstm = (args: LSTMArgs): LSTM => new LSTM(args);
-/** Gated recurrent unit, gates z, r, h (TF.js's form; `resetAfter: true` is Keras's). */
+/**
+ * Gated recurrent unit, gates z, r, h (TF.js's form; `resetAfter: true` is Keras's).
+ *
+ * @example
+ * ```ts
+ * fe.layers.gru({ units: 64 }); // [batch, steps, features] -> [batch, 64]
+ * ```
+ */
 export const gru = (args: GRUArgs): GRU => new GRU(args);
-/** Fully connected recurrent layer: h = activation(x W + b + h_prev R). */
+/**
+ * Fully connected recurrent layer: h = activation(x W + b + h_prev R).
+ *
+ * @example
+ * ```ts
+ * fe.layers.simpleRNN({ units: 32 }); // [batch, steps, features] -> [batch, 32]
+ * ```
+ */
 export const simpleRNN = (args: SimpleRNNArgs): SimpleRNN => new SimpleRNN(args);
-/** Runs a recurrent layer forwards and backwards and merges the outputs (mergeMode 'concat' by default). */
+/**
+ * Runs a recurrent layer forwards and backwards and merges the outputs (mergeMode 'concat' by default).
+ *
+ * @example
+ * ```ts
+ * fe.layers.bidirectional({ layer: fe.layers.lstm({ units: 32 }) }); // [batch, steps, features] -> [batch, 64]
+ * ```
+ */
 export const bidirectional = (args: BidirectionalArgs): Bidirectional => new Bidirectional(args);
 /** A recurrent layer over a cell or stacked cells, one JS step per time step (slower than lstm/gru/simpleRNN). */
 export const rnn = (args: RNNArgs): RNN => new RNN(args);
@@ -238,10 +317,87 @@ import { MultiHeadAttention, type MultiHeadAttentionArgs } from './multi-head-at
 import { PositionEmbedding, type PositionEmbeddingArgs } from './position-embedding.js';
 export type { LayerNormalizationArgs, MultiHeadAttentionArgs, PositionEmbeddingArgs };
 export type { MultiHeadAttentionKwargs } from './multi-head-attention.js';
-/** Normalizes each sample over its last axis (or trailing `axis` list), then gamma · x + beta (TF.js's). */
+/**
+ * Normalizes each sample over its last axis (or trailing `axis` list), then gamma · x + beta (TF.js's).
+ *
+ * @example
+ * ```ts
+ * fe.layers.layerNormalization({ epsilon: 1e-6 });
+ * ```
+ */
 export const layerNormalization = (args: LayerNormalizationArgs = {}): LayerNormalization =>
   new LayerNormalization(args);
-/** Keras's MultiHeadAttention, applied to [query, value] or [query, value, key] (fused attention kernel). */
+/**
+ * Keras's MultiHeadAttention, applied to [query, value] or [query, value, key] (fused attention kernel).
+ *
+ * @example
+ * ```ts
+ * const x = fe.input({ shape: [16, 64] });
+ * const y = fe.layers.multiHeadAttention({ numHeads: 4, keyDim: 16 }).apply([x, x]) as fe.SymbolicTensor; // [null, 16, 64]
+ * ```
+ */
 export const multiHeadAttention = (args: MultiHeadAttentionArgs): MultiHeadAttention => new MultiHeadAttention(args);
 /** A learned vector per position (Keras-NLP's PositionEmbedding), broadcast to the input's shape. */
 export const positionEmbedding = (args: PositionEmbeddingArgs): PositionEmbedding => new PositionEmbedding(args);
+
+// ---- types in the public signatures: the classes the factories return (types only:
+// make layers with the factories) and the small types inside the layers' arguments ----
+export type {
+  Dense,
+  Flatten,
+  Reshape,
+  Dropout,
+  Activation,
+  Conv2D,
+  AveragePooling2D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  MaxPooling2D,
+  BatchNormalization,
+  ZeroPadding2D,
+  Conv1D,
+  AveragePooling1D,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
+  MaxPooling1D,
+  Permute,
+  RepeatVector,
+  TimeDistributed,
+  Masking,
+  Embedding,
+  LSTM,
+  GRU,
+  SimpleRNN,
+  Bidirectional,
+  RNN,
+  GRUCell,
+  LSTMCell,
+  SimpleRNNCell,
+  StackedRNNCells,
+  Conv2DTranspose,
+  Cropping2D,
+  UpSampling2D,
+  ELU,
+  LeakyReLU,
+  PReLU,
+  ReLU,
+  Softmax,
+  ThresholdedReLU,
+  GaussianDropout,
+  GaussianNoise,
+  SpatialDropout1D,
+  SpatialDropout2D,
+  DepthwiseConv2D,
+  SeparableConv2D,
+  LayerNormalization,
+  MultiHeadAttention,
+  PositionEmbedding,
+};
+export type { InputLayer } from './input-layer.js';
+export type { Merge, Concatenate, Dot, Subtract } from './merge.js';
+export type { RNNCell } from './recurrent/cells.js';
+export type { RecurrentArgs, GatedRecurrentArgs } from './recurrent/base.js';
+export type { ActivationFn } from './activations.js';
+export type { Single } from './conv1d.js';
+export type { Pair, DataFormat } from './spatial.js';
+export type { Interpolation } from '../ops/upsample.js';

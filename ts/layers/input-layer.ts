@@ -16,6 +16,7 @@ export interface InputLayerArgs {
   name?: string;
 }
 
+/** The layer behind each model input (made by `input`, or by the first layer's inputShape in a Sequential model). */
 export class InputLayer extends Layer {
   static override className = 'InputLayer';
 
@@ -64,13 +65,26 @@ export class InputLayer extends Layer {
 }
 registerClass(InputLayer);
 
+/**
+ * The arguments of `input` (TF.js's InputConfig): the shape of one sample, or of a batch.
+ *
+ * @example
+ * ```ts
+ * const x = fe.input({ shape: [784] });
+ * const y = fe.layers.dense({ units: 10, activation: 'softmax' }).apply(x) as fe.SymbolicTensor;
+ * const model = fe.model({ inputs: x, outputs: y });
+ * ```
+ */
 export interface InputArgs {
   /** Shape of one sample (without the batch dimension); `null` for any size. */
   shape?: SymbolicShape;
   /** Shape including the batch dimension. */
   batchShape?: SymbolicShape;
+  /** With `shape`: a fixed batch size. */
   batchSize?: number;
+  /** The input's dtype (default 'float32'). */
   dtype?: DataType;
+  /** The input layer's name (generated when omitted). */
   name?: string;
 }
 

@@ -26,18 +26,35 @@ export interface LayerNormalizationArgs extends LayerArgs {
   betaInitializer?: InitializerIdentifier;
   /** Default 'ones'. */
   gammaInitializer?: InitializerIdentifier;
+  /** Penalty on beta added to the training loss. */
   betaRegularizer?: RegularizerIdentifier;
+  /** Penalty on gamma added to the training loss. */
   gammaRegularizer?: RegularizerIdentifier;
 }
 
+/**
+ * The layer `layers.layerNormalization` makes: normalizes each sample over its last axis (or trailing `axis` list), then gamma · x + beta (TF.js's).
+ */
 export class LayerNormalization extends Layer {
   static override className = 'LayerNormalization';
+  /** {@inheritDoc LayerNormalizationArgs.axis} */
   readonly axis: number | number[];
+  /** {@inheritDoc LayerNormalizationArgs.epsilon} */
   readonly epsilon: number;
+  /** {@inheritDoc LayerNormalizationArgs.center} */
   readonly center: boolean;
+  /** {@inheritDoc LayerNormalizationArgs.scale} */
   readonly scale: boolean;
-  readonly weightSpecs: { gamma: WeightSpec; beta: WeightSpec };
+  /** How gamma and beta start, and their regularizers. */
+  readonly weightSpecs: {
+    /** How gamma starts, and its regularizer. */
+    gamma: WeightSpec;
+    /** How beta starts, and its regularizer. */
+    beta: WeightSpec;
+  };
+  /** The learned scale over the normalized axes, once built (null without `scale`). */
   gamma: Variable | null = null;
+  /** The learned offset over the normalized axes, once built (null without `center`). */
   beta: Variable | null = null;
   /** How many trailing axes are normalized (known once built). */
   private axes = 1;

@@ -13,6 +13,7 @@ import type { Constraint } from './constraints.js';
 import { Node, SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { claimName, toSnakeCase, uniqueName, uniqueVariableName } from './naming.js';
 
+/** The arguments every layer takes (TF.js's `LayerArgs`), besides its own. */
 export interface LayerArgs {
   /** Unique within a model; generated from the class name when omitted (`dense_1`). */
   name?: string;
@@ -24,6 +25,7 @@ export interface LayerArgs {
   batchInputShape?: SymbolicShape;
   /** With `inputShape`: a fixed batch size. */
   batchSize?: number;
+  /** The dtype of the layer's weights and output (default 'float32'). */
   dtype?: DataType;
   /** Initial values of the weights, set once the layer is built. */
   weights?: Tensor[];
@@ -36,6 +38,7 @@ export interface LayerArgs {
 
 /** Extra arguments of a call. `training` turns on training-only behaviour (dropout). */
 export interface CallKwargs {
+  /** True in fit's training steps: turns on training-only behaviour (dropout, noise, batch statistics). */
   training?: boolean;
   /** Set by fit: the layers frozen when the model was compiled (where `trainable` changes take effect). */
   frozenLayers?: ReadonlySet<Layer>;
@@ -64,6 +67,7 @@ export interface LayerWeight {
   readonly constraint: Constraint | null;
 }
 
+/** A layer's constructor arguments as JSON-serializable values (what `getConfig` returns and model.json saves). */
 export type LayerConfig = Record<string, unknown>;
 
 /** A function a layer runs on each call through `invokeCallHook` (TF.js's call hook). */
@@ -72,10 +76,13 @@ export type CallHook = (inputs: Tensor | Tensor[], kwargs: CallKwargs) => void;
 export abstract class Layer {
   static className = 'Layer';
 
+  /** The layer's name, unique among live layers (`dense_1` when not given). */
   readonly name: string;
+  /** True once `build` has created the weights (on the first call or when the model is built). */
   built = false;
   /** Set from inputShape / batchInputShape: where a Sequential model's input comes from. */
   readonly batchInputShape?: SymbolicShape;
+  /** The dtype of the layer's weights and output. */
   readonly dtype: DataType;
   /** Checked on every call, per input (one spec applies to all inputs when shorter). */
   inputSpec: InputSpec[] | null = null;
@@ -125,6 +132,7 @@ export abstract class Layer {
     return toSnakeCase((this.constructor as typeof Layer).className);
   }
 
+  /** The registered class name (`Dense`), as saved in model.json. */
   getClassName(): string {
     return (this.constructor as typeof Layer).className;
   }
@@ -317,6 +325,7 @@ export abstract class Layer {
     this.callHook = callHook;
   }
 
+  /** Removes the hook set by `setCallHook`. */
   clearCallHook(): void {
     this.callHook = null;
   }
@@ -384,14 +393,17 @@ export abstract class Layer {
     return this.layerWeights.map((w) => w.variable);
   }
 
+  /** The weights that training updates (none when the layer is frozen). */
   get trainableWeights(): Variable[] {
     return this.layerWeights.filter((w) => w.variable.trainable).map((w) => w.variable);
   }
 
+  /** The weights that training leaves alone (a frozen layer's weights, BatchNormalization's moving statistics). */
   get nonTrainableWeights(): Variable[] {
     return this.layerWeights.filter((w) => !w.variable.trainable).map((w) => w.variable);
   }
 
+  /** False when the layer is frozen: its weights then get no gradient and are not updated. */
   get trainable(): boolean {
     return this._trainable;
   }
@@ -458,16 +470,23 @@ export abstract class Layer {
 
   // ---- lifetime ----
 
+  /** True once `dispose` freed the weights. */
   get isDisposed(): boolean {
     return this.disposed;
   }
 
+  /** Throws a clear error naming the layer (and `op`) if it was disposed. */
   protected assertAlive(op?: string): void {
     if (this.disposed) throw new Error(`ferrite: ${this.name} is disposed${op ? `; ${op} cannot run on it` : ''}`);
   }
 
   /** Frees the weights. The layer cannot be used afterwards. */
-  dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+  dispose(): {
+    /** Always 0: a layer is not shared by reference count here. */
+    refCountAfterDispose: number;
+    /** How many weight variables this call freed. */
+    numDisposedVariables: number;
+  } {
     if (this.disposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     let n = 0;
     for (const w of this.ownWeights) {

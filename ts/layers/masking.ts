@@ -37,8 +37,12 @@ export function stepMask(x: Tensor, value: number): Tensor {
   return m;
 }
 
+/**
+ * The layer `layers.masking` makes: zeroes, and masks for recurrent layers, the steps whose features all equal maskValue.
+ */
 export class Masking extends Layer {
   static override className = 'Masking';
+  /** {@inheritDoc MaskingArgs.maskValue} */
   readonly maskValue: number;
 
   constructor(args: MaskingArgs = {}) {

@@ -186,6 +186,7 @@ export interface ConcatenateArgs extends LayerArgs {
 /** Joins the inputs along `axis`; every other dimension must match. */
 export class Concatenate extends Merge {
   static override className = 'Concatenate';
+  /** {@inheritDoc ConcatenateArgs.axis} */
   readonly axis: number;
 
   constructor(args: ConcatenateArgs = {}) {
@@ -240,7 +241,9 @@ export interface DotArgs extends LayerArgs {
  */
 export class Dot extends Merge {
   static override className = 'Dot';
+  /** {@inheritDoc DotArgs.axes} */
   readonly axes: number | [number, number];
+  /** {@inheritDoc DotArgs.normalize} */
   readonly normalize: boolean;
 
   constructor(args: DotArgs) {
@@ -337,12 +340,30 @@ function factory<L extends Merge, A>(make: (args: A) => L, defaults: A) {
   return f;
 }
 
+/**
+ * Adds its inputs element-wise (same shapes). `add()` makes the layer; `add([a, b])` applies a new one to the inputs.
+ */
 export const add = factory((a: LayerArgs) => new Add(a), {});
+/** Subtracts the second input from the first. `subtract()` makes the layer; `subtract([a, b])` applies a new one. */
 export const subtract = factory((a: LayerArgs) => new Subtract(a), {});
+/** Multiplies its inputs element-wise. `multiply()` makes the layer; `multiply([a, b])` applies a new one. */
 export const multiply = factory((a: LayerArgs) => new Multiply(a), {});
+/** The element-wise mean of its inputs. `average()` makes the layer; `average([a, b])` applies a new one. */
 export const average = factory((a: LayerArgs) => new Average(a), {});
+/** The element-wise maximum of its inputs. `maximum()` makes the layer; `maximum([a, b])` applies a new one. */
 export const maximum = factory((a: LayerArgs) => new Maximum(a), {});
+/** The element-wise minimum of its inputs. `minimum()` makes the layer; `minimum([a, b])` applies a new one. */
 export const minimum = factory((a: LayerArgs) => new Minimum(a), {});
+/**
+ * Concatenates its inputs along `axis` (default -1). `concatenate({axis})` makes the layer; `concatenate([a, b])` applies a new one.
+ *
+ * @example
+ * ```ts
+ * const a = fe.input({ shape: [4] });
+ * const b = fe.input({ shape: [6] });
+ * const ab = fe.layers.concatenate().apply([a, b]) as fe.SymbolicTensor; // [null, 10]
+ * ```
+ */
 export const concatenate = factory((a: ConcatenateArgs) => new Concatenate(a), {});
 
 /** `dot({axes})` makes the layer (Dot has no default axes, so it takes no bare list). */

@@ -24,6 +24,7 @@ import { SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic
 import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs, KernelBiasArgs {
+  /** The number of attention heads. */
   numHeads: number;
   /** Size of each head for query and key. */
   keyDim: number;
@@ -53,18 +54,32 @@ interface Projection {
   bias: Variable | null;
 }
 
+/**
+ * The layer `layers.multiHeadAttention` makes: Keras's MultiHeadAttention, applied to [query, value] or [query, value, key] (fused attention kernel).
+ */
 export class MultiHeadAttention extends Layer {
   static override className = 'MultiHeadAttention';
+  /** The number of attention heads. */
   readonly numHeads: number;
+  /** {@inheritDoc MultiHeadAttentionArgs.keyDim} */
   readonly keyDim: number;
+  /** {@inheritDoc MultiHeadAttentionArgs.valueDim} */
   readonly valueDim: number;
+  /** {@inheritDoc MultiHeadAttentionArgs.dropout} */
   readonly dropout: number;
+  /** {@inheritDoc MultiHeadAttentionArgs.outputShape} */
   readonly outputShape: number | number[] | null;
+  /** {@inheritDoc MultiHeadAttentionArgs.seed} */
   readonly seed: number | undefined;
+  /** How the projections' kernels and biases start, and their regularizers and constraints. */
   readonly weightSpec: KernelBiasSpec;
+  /** The query projection, once built. */
   query: Projection | null = null;
+  /** The key projection, once built. */
   key: Projection | null = null;
+  /** The value projection, once built. */
   value: Projection | null = null;
+  /** The output projection, once built. */
   attentionOutput: Projection | null = null;
   private calls = 0;
 

@@ -18,8 +18,10 @@ export interface GaussianNoiseArgs extends LayerArgs {
   stddev: number;
 }
 
+/** The layer `layers.gaussianNoise` makes: adds N(0, stddev²) noise while training. */
 export class GaussianNoise extends Layer {
   static override className = 'GaussianNoise';
+  /** {@inheritDoc GaussianNoiseArgs.stddev} */
   readonly stddev: number;
 
   constructor(args: GaussianNoiseArgs) {
@@ -50,8 +52,10 @@ export interface GaussianDropoutArgs extends LayerArgs {
   rate: number;
 }
 
+/** The layer `layers.gaussianDropout` makes: multiplies by N(1, rate / (1 - rate)) noise while training. */
 export class GaussianDropout extends Layer {
   static override className = 'GaussianDropout';
+  /** {@inheritDoc GaussianDropoutArgs.rate} */
   readonly rate: number;
 
   constructor(args: GaussianDropoutArgs) {
@@ -106,6 +110,7 @@ registerClass(SpatialDropout1D);
 /** Dropout of whole channels of NHWC images. */
 export class SpatialDropout2D extends Dropout {
   static override className = 'SpatialDropout2D';
+  /** Only 'channelsLast' (NHWC). */
   readonly dataFormat: 'channelsLast';
 
   constructor(args: SpatialDropoutArgs & { dataFormat?: DataFormat }) {

@@ -40,9 +40,13 @@ export interface BatchNormalizationArgs extends LayerArgs {
   movingMeanInitializer?: InitializerIdentifier;
   /** Default 'ones'. */
   movingVarianceInitializer?: InitializerIdentifier;
+  /** Penalty on beta added to the training loss. */
   betaRegularizer?: RegularizerIdentifier;
+  /** Penalty on gamma added to the training loss. */
   gammaRegularizer?: RegularizerIdentifier;
+  /** Applied to beta after each optimizer step. */
   betaConstraint?: ConstraintIdentifier;
+  /** Applied to gamma after each optimizer step. */
   gammaConstraint?: ConstraintIdentifier;
 }
 
@@ -54,18 +58,39 @@ function updateMovingAverage(moving: Variable, batch: Tensor, momentum: number):
   for (let i = 0; i < m.length; i++) m[i] = m[i] * momentum + b[i] * decay;
 }
 
+/**
+ * The layer `layers.batchNormalization` makes: Batch normalization over the last axis, with moving statistics for inference.
+ */
 export class BatchNormalization extends Layer {
   static override className = 'BatchNormalization';
+  /** {@inheritDoc BatchNormalizationArgs.axis} */
   readonly axis: number;
+  /** {@inheritDoc BatchNormalizationArgs.momentum} */
   readonly momentum: number;
+  /** {@inheritDoc BatchNormalizationArgs.epsilon} */
   readonly epsilon: number;
+  /** {@inheritDoc BatchNormalizationArgs.center} */
   readonly center: boolean;
+  /** {@inheritDoc BatchNormalizationArgs.scale} */
   readonly scale: boolean;
   /** How each weight starts (and the regularizers of gamma and beta). */
-  readonly weightSpecs: { gamma: WeightSpec; beta: WeightSpec; movingMean: WeightSpec; movingVariance: WeightSpec };
+  readonly weightSpecs: {
+    /** How gamma starts, its regularizer and constraint. */
+    gamma: WeightSpec;
+    /** How beta starts, its regularizer and constraint. */
+    beta: WeightSpec;
+    /** How the moving mean starts. */
+    movingMean: WeightSpec;
+    /** How the moving variance starts. */
+    movingVariance: WeightSpec;
+  };
+  /** The learned scale per channel, once built (null without `scale`). */
   gamma: Variable | null = null;
+  /** The learned offset per channel, once built (null without `center`). */
   beta: Variable | null = null;
+  /** The moving average of the batch means, used at inference (not trained). */
   movingMean: Variable | null = null;
+  /** The moving average of the batch variances, used at inference (not trained). */
   movingVariance: Variable | null = null;
 
   constructor(args: BatchNormalizationArgs = {}) {

@@ -18,6 +18,7 @@ export interface ZeroPadding2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
+/** The layer `layers.zeroPadding2d` makes: Rows and columns of zeros around NHWC images. */
 export class ZeroPadding2D extends Spatial2DLayer {
   static override className = 'ZeroPadding2D';
   /** [[top, bottom], [left, right]]. */

@@ -22,8 +22,11 @@ export interface Pooling2DArgs extends LayerArgs {
 
 /** The windowed poolings: same arguments, output shape and config; `pool` differs. */
 abstract class Pooling2D extends Spatial2DLayer {
+  /** The window [height, width]. */
   readonly poolSize: [number, number];
+  /** The window's step [height, width]. */
   readonly strides: [number, number];
+  /** 'valid' or 'same'. */
   readonly padding: 'valid' | 'same';
 
   constructor(args: Pooling2DArgs = {}) {
@@ -93,6 +96,7 @@ export interface GlobalPooling2DArgs extends LayerArgs {
 }
 
 abstract class GlobalPooling2D extends Spatial2DLayer {
+  /** {@inheritDoc layers.GlobalPooling2DArgs.keepDims} */
   readonly keepDims: boolean;
 
   constructor(args: GlobalPooling2DArgs = {}) {

@@ -22,8 +22,11 @@ export interface Pooling1DArgs extends LayerArgs {
 }
 
 abstract class Pooling1D extends Layer {
+  /** The window length. */
   readonly poolSize: number;
+  /** The window's step. */
   readonly strides: number;
+  /** 'valid' or 'same'. */
   readonly padding: 'valid' | 'same';
   protected abstract readonly mode: 'max' | 'avg';
 
@@ -74,6 +77,7 @@ export interface GlobalPooling1DArgs extends LayerArgs {
 }
 
 abstract class GlobalPooling1D extends Layer {
+  /** Only 'channelsLast' ([batch, steps, channels]). */
   readonly dataFormat: 'channelsLast';
 
   constructor(args: GlobalPooling1DArgs = {}) {

@@ -19,10 +19,16 @@ export interface PositionEmbeddingArgs extends LayerArgs {
   initializer?: InitializerIdentifier;
 }
 
+/**
+ * The layer `layers.positionEmbedding` makes: a learned vector per position (Keras-NLP's PositionEmbedding), broadcast to the input's shape.
+ */
 export class PositionEmbedding extends Layer {
   static override className = 'PositionEmbedding';
+  /** {@inheritDoc PositionEmbeddingArgs.sequenceLength} */
   readonly sequenceLength: number;
+  /** How the embeddings start, and their regularizer. */
   readonly spec: WeightSpec;
+  /** The table [sequenceLength, features], once built. */
   embeddings: Variable | null = null;
 
   constructor(args: PositionEmbeddingArgs) {

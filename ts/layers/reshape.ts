@@ -11,8 +11,10 @@ export interface ReshapeArgs extends LayerArgs {
   targetShape: (number | null)[];
 }
 
+/** The layer `layers.reshape` makes: reshapes each sample to `targetShape`. */
 export class Reshape extends Layer {
   static override className = 'Reshape';
+  /** {@inheritDoc ReshapeArgs.targetShape} */
   readonly targetShape: number[];
 
   constructor(args: ReshapeArgs) {

@@ -13,8 +13,10 @@ export interface RepeatVectorArgs extends LayerArgs {
   n: number;
 }
 
+/** The layer `layers.repeatVector` makes: [batch, features] -> [batch, n, features]. */
 export class RepeatVector extends Layer {
   static override className = 'RepeatVector';
+  /** {@inheritDoc RepeatVectorArgs.n} */
   readonly n: number;
 
   constructor(args: RepeatVectorArgs) {
@@ -46,8 +48,10 @@ export interface PermuteArgs extends LayerArgs {
   dims: number[];
 }
 
+/** The layer `layers.permute` makes: reorders the axes after the batch (dims from 1): permute({dims: [2, 1]}). */
 export class Permute extends Layer {
   static override className = 'Permute';
+  /** {@inheritDoc PermuteArgs.dims} */
   readonly dims: number[];
 
   constructor(args: PermuteArgs) {

@@ -94,6 +94,7 @@ export function windowOutputShape(
  * channels], got [32, 784]`).
  */
 export abstract class Spatial2DLayer extends Layer {
+  /** {@inheritDoc layers.Conv2DArgs.dataFormat} */
   readonly dataFormat: 'channelsLast';
 
   constructor(args: LayerArgs & { dataFormat?: DataFormat }) {
@@ -132,10 +133,15 @@ export interface Window2DArgs extends LayerArgs {
 
 /** A 2-D convolution layer: its window, padding and activation, checked and serialized once. */
 export abstract class Window2DLayer extends Spatial2DLayer {
+  /** {@inheritDoc layers.Conv2DArgs.kernelSize} */
   readonly kernelSize: [number, number];
+  /** {@inheritDoc layers.Conv2DArgs.strides} */
   readonly strides: [number, number];
+  /** {@inheritDoc layers.Conv2DArgs.padding} */
   readonly padding: 'valid' | 'same';
+  /** {@inheritDoc layers.Conv2DArgs.dilationRate} */
   readonly dilationRate: [number, number];
+  /** {@inheritDoc layers.Conv2DArgs.activation} */
   readonly activation: Activation;
 
   constructor(args: Window2DArgs) {

@@ -15,12 +15,17 @@ let nextId = 0;
  * these, like TF.js's `SymbolicTensor`.
  */
 export class SymbolicTensor {
+  /** A unique id, increasing in creation order. */
   readonly id = nextId++;
+  /** The number of dimensions, batch included. */
   readonly rank: number;
+  /** The producing layer's name (`<layer>/out<i>` for a layer with several outputs). */
   readonly name: string;
 
   constructor(
+    /** The dtype of the values it stands for. */
     readonly dtype: DataType,
+    /** The shape, batch first; null where a size is not fixed. */
     readonly shape: SymbolicShape,
     /** The call that produced this tensor. */
     readonly node: Node,
@@ -36,6 +41,7 @@ export class SymbolicTensor {
     return this.node.layer;
   }
 
+  /** `SymbolicTensor <name> <dtype> [<shape>]`. */
   toString(): string {
     return `SymbolicTensor ${this.name} ${this.dtype} ${fmtSymbolicShape(this.shape)}`;
   }

@@ -23,8 +23,10 @@ export interface TimeDistributedArgs extends LayerArgs {
   layer: Layer | SerializedObject;
 }
 
+/** The layer `layers.timeDistributed` makes: applies `layer` to every step of [batch, steps, ...]. */
 export class TimeDistributed extends Layer {
   static override className = 'TimeDistributed';
+  /** {@inheritDoc TimeDistributedArgs.layer} */
   readonly layer: Layer;
 
   constructor(args: TimeDistributedArgs) {
@@ -92,7 +94,12 @@ export class TimeDistributed extends Layer {
     return this.layer.regularizationLosses();
   }
 
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+  override dispose(): {
+    /** Always 0: a layer is not shared by reference count here. */
+    refCountAfterDispose: number;
+    /** How many weight variables this call freed. */
+    numDisposedVariables: number;
+  } {
     if (this.isDisposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     const r = this.layer.dispose();
     super.dispose();

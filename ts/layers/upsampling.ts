@@ -20,9 +20,14 @@ export interface UpSampling2DArgs extends LayerArgs {
   interpolation?: Interpolation;
 }
 
+/**
+ * The layer `layers.upSampling2d` makes: enlarges NHWC images by integer factors (default [2, 2]), 'nearest' or 'bilinear'.
+ */
 export class UpSampling2D extends Spatial2DLayer {
   static override className = 'UpSampling2D';
+  /** {@inheritDoc UpSampling2DArgs.size} */
   readonly size: [number, number];
+  /** {@inheritDoc UpSampling2DArgs.interpolation} */
   readonly interpolation: Interpolation;
 
   constructor(args: UpSampling2DArgs = {}) {
@@ -67,6 +72,7 @@ export interface Cropping2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
+/** The layer `layers.cropping2D` makes: removes rows and columns at the edges of NHWC images. */
 export class Cropping2D extends Spatial2DLayer {
   static override className = 'Cropping2D';
   /** [[top, bottom], [left, right]]. */

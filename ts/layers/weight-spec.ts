@@ -63,10 +63,13 @@ export interface KernelBiasArgs {
   kernelInitializer?: InitializerIdentifier;
   /** Default 'zeros'. */
   biasInitializer?: InitializerIdentifier;
+  /** Penalty on the kernel added to the training loss (`regularizers.l2()`, 'l2', ...). */
   kernelRegularizer?: RegularizerIdentifier;
+  /** Penalty on the bias added to the training loss. */
   biasRegularizer?: RegularizerIdentifier;
   /** Applied to the kernel after each optimizer step (`constraints.maxNorm()`, 'nonNeg', ...). */
   kernelConstraint?: ConstraintIdentifier;
+  /** Applied to the bias after each optimizer step. */
   biasConstraint?: ConstraintIdentifier;
 }
 

@@ -18,13 +18,17 @@ import type { Tensor } from '../tensor/tensor.js';
 
 /** How a weighted loss is reduced (TF.js's `Reduction`, with its numeric values). */
 export enum Reduction {
+  /** No reduction: the weighted loss of every element. */
   NONE = 0,
+  /** The sum of the weighted losses over the sum of the weights, as TF.js (without weights: the mean). */
   MEAN = 1,
+  /** The sum of the weighted losses. */
   SUM = 2,
+  /** The sum of the weighted losses over the number of non-zero weights (all losses without weights); the default. */
   SUM_BY_NONZERO_WEIGHTS = 3,
 }
 
-/** What the losses accept as weights: a tensor broadcast against the losses, or a number. */
+/** What the losses accept as weights: a tensor broadcast against the losses, or a number. @inline */
 type Weights = Tensor | number;
 
 /** The number of nonzero entries of `weights` broadcast with `shape` (a constant: no gradient). */

@@ -9,6 +9,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from './crossentropy.js';
 import type { LossFn } from './index.js';
 
+/** Options of the crossentropy losses made with options: Keras's from_logits and label_smoothing. */
 export interface CrossentropyOptions {
   /** yPred holds logits (the output before its sigmoid / softmax). Default false. */
   fromLogits?: boolean;

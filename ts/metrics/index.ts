@@ -43,3 +43,4 @@ export type { MetricIdentifier } from './resolve.js';
 
 // Short names as in tf.metrics.
 export { meanSquaredError as mse, meanSquaredError as MSE, meanAbsoluteError as mae } from './functions.js';
+export type { LabelKind } from './counts.js';

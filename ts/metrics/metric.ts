@@ -43,6 +43,7 @@ export interface Metric {
 export abstract class CountingMetric implements Metric {
   private totals: Float64Array | null = null;
 
+  /** @param name The name in logs and in the History. */
   constructor(readonly name: string) {}
 
   /** The counts of one batch. */

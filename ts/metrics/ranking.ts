@@ -50,7 +50,9 @@ export function sparseTopKCategoricalAccuracy(yTrue: Tensor, yPred: Tensor, k = 
 export class TopKAccuracy extends CountingMetric {
   constructor(
     name: string,
+    /** Whether the labels are class indices ('sparse') or one-hot rows ('onehot'). */
     readonly kind: LabelKind,
+    /** A prediction counts when the true class is among the k highest scores (default 5). */
     readonly k = 5,
   ) {
     super(name);
@@ -86,6 +88,7 @@ export class AUC extends CountingMetric {
 
   constructor(
     name = 'auc',
+    /** How many thresholds the ROC curve is sampled at (default 200). */
     readonly numThresholds = 200,
   ) {
     super(name);

@@ -8,4 +8,7 @@ export { input } from '../layers/input-layer.js';
 
 import { modelFromJSON } from './load.js';
 /** TF.js's `tf.models` namespace. */
-export const models = { modelFromJSON };
+export const models = {
+  /** A model (new weights) from a saved topology or a model.json's content (TF.js's `tf.models.modelFromJSON`). */
+  modelFromJSON,
+};

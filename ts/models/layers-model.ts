@@ -34,9 +34,13 @@ import type { TrainableModel } from '../training/trainable-model.js';
 import type { IOHandler, SaveConfig, SaveResult } from '../io/types.js';
 import { modelTopology, saveModel } from './save.js';
 
+/** The arguments of `model` (TF.js's ContainerArgs): the symbolic inputs and outputs. */
 export interface ModelArgs {
+  /** The model's inputs, from `input()`. */
   inputs: SymbolicTensor | SymbolicTensor[];
+  /** The model's outputs: layers applied to the inputs. */
   outputs: SymbolicTensor | SymbolicTensor[];
+  /** The model's name (generated when omitted). */
   name?: string;
 }
 
@@ -53,6 +57,7 @@ export interface ModelArgs {
  * ```
  */
 export class LayersModel extends Layer implements TrainableModel {
+  /** The class name saved in model.json ('Model', TF.js's for functional models). */
   static override className = 'Model';
 
   /** Set by a callback (EarlyStopping) to end `fit` after the current batch. */
@@ -110,10 +115,12 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.plan !== null;
   }
 
+  /** The symbolic inputs of the model. */
   get inputs(): SymbolicTensor[] {
     return this.graph().inputs;
   }
 
+  /** The symbolic outputs of the model. */
   get outputs(): SymbolicTensor[] {
     return this.graph().outputs;
   }
@@ -127,18 +134,22 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.singleInput ? this.inputs[0] : this.inputs;
   }
 
+  /** The InputLayers the inputs come from. */
   get inputLayers(): InputLayer[] {
     return this.graph().inputLayers;
   }
 
+  /** The layers that produce the outputs. */
   get outputLayers(): Layer[] {
     return this.graph().outputLayers;
   }
 
+  /** The inputs' names (what `fit` and `predict` accept as keys of an object of tensors). */
   get inputNames(): string[] {
     return this.inputs.map((t) => t.name);
   }
 
+  /** The outputs' names (keys for per-output losses, metrics and targets). */
   get outputNames(): string[] {
     return this.outputs.map((t) => t.name);
   }
@@ -362,12 +373,26 @@ export class LayersModel extends Layer implements TrainableModel {
 
   // ---- Keras's model API ----
 
-  /** Prints a table of the layers, output shapes and parameter counts. */
+  /**
+   * Prints a table of the layers, output shapes and parameter counts (Keras's summary).
+   *
+   * @example
+   * ```ts
+   * model.summary(); // Layer (type) | Output Shape | Param #, one row per layer, then the totals
+   * ```
+   */
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
     printSummary(this, { lineLength, positions, printFn });
   }
 
-  /** Sets the optimizer, the loss(es) and the metrics for fit / evaluate. */
+  /**
+   * Sets the optimizer, the loss(es) and the metrics for fit / evaluate.
+   *
+   * @example
+   * ```ts
+   * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+   * ```
+   */
   compile(args: ModelCompileArgs): void {
     this.assertAlive();
     // The running fit holds the current optimizer and losses; replacing them under it would
@@ -390,7 +415,15 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.compiled?.metricsNames ?? [];
   }
 
-  /** Trains for a number of epochs; resolves to the History of per-epoch logs. */
+  /**
+   * Trains for a number of epochs; resolves to the History of per-epoch logs.
+   *
+   * @example
+   * ```ts
+   * const history = await model.fit(xs, ys, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
+   * console.log(history.history.loss, history.history.val_loss);
+   * ```
+   */
   async fit(x: ModelData, y: ModelData, args: ModelFitArgs = {}): Promise<History> {
     this.assertAlive('fit');
     return fitModel(this, requireCompiled(this.name, this.compiled, 'fit'), x, y, args);
@@ -411,13 +444,28 @@ export class LayersModel extends Layer implements TrainableModel {
     return evaluateDatasetModel(this, requireCompiled(this.name, this.compiled, 'evaluateDataset'), dataset, args);
   }
 
-  /** Loss (and metrics) over x, y: a scalar tensor, or one per name in metricsNames. */
+  /**
+   * Loss (and metrics) over x, y: a scalar tensor, or one per name in metricsNames.
+   *
+   * @example
+   * ```ts
+   * const [loss, acc] = model.evaluate(xTest, yTest) as fe.Tensor[]; // compiled with metrics: ['accuracy']
+   * ```
+   */
   evaluate(x: ModelData, y: ModelData, args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
     this.assertAlive('evaluate');
     return evaluateModel(this, requireCompiled(this.name, this.compiled, 'evaluate'), x, y, args);
   }
 
-  /** Outputs for x, computed in batches (inference mode: no dropout). */
+  /**
+   * Outputs for x, computed in batches (inference mode: no dropout).
+   *
+   * @example
+   * ```ts
+   * const probs = model.predict(xTest) as fe.Tensor; // [n, classes]
+   * const predicted = probs.argMax(-1); // int32 [n]
+   * ```
+   */
   predict(x: ModelData, args: ModelPredictArgs = {}): Tensor | Tensor[] {
     this.assertAlive('predict');
     return predictModel(this, x, args);
@@ -437,6 +485,12 @@ export class LayersModel extends Layer implements TrainableModel {
   /**
    * Saves the model in TF.js's format through a handler or to a URL (`file://dir`,
    * `localstorage://name`, `indexeddb://name`, `downloads://name`, `http(s)://...`).
+   *
+   * @example
+   * ```ts
+   * await model.save('file://./my-model'); // Node: my-model/model.json + weights.bin
+   * const again = await fe.loadLayersModel('file://./my-model/model.json');
+   * ```
    */
   async save(handlerOrURL: IOHandler | string, config?: SaveConfig): Promise<SaveResult> {
     return saveModel(this, handlerOrURL, config);
@@ -456,11 +510,17 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.singleOutput;
   }
 
+  /** True when the model was made with one input (not a list). */
   get hasSingleInput(): boolean {
     return this.singleInput;
   }
 
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+  override dispose(): {
+    /** Always 0: a layer is not shared by reference count here. */
+    refCountAfterDispose: number;
+    /** How many weight variables this call freed. */
+    numDisposedVariables: number;
+  } {
     if (this.isDisposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     let n = 0;
     for (const l of this.layers) n += l.dispose().numDisposedVariables;

@@ -9,8 +9,11 @@ import { SymbolicTensor, type SymbolicShape } from '../layers/symbolic.js';
 import { deserialize, registerClass } from '../serialization/registry.js';
 import { LayersModel } from './layers-model.js';
 
+/** The arguments of `sequential` (TF.js's SequentialArgs). */
 export interface SequentialArgs {
+  /** The layers, in order; the first needs an inputShape (or add them later with `add`). */
   layers?: Layer[];
+  /** The model's name (generated when omitted). */
   name?: string;
 }
 
@@ -24,6 +27,7 @@ export interface SequentialArgs {
  * ```
  */
 export class Sequential extends LayersModel {
+  /** The class name saved in model.json. */
   static override className = 'Sequential';
   /** The stacked layers, without the input layer (as in Keras). */
   private stack: Layer[] = [];

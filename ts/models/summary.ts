@@ -8,15 +8,25 @@ import type { GraphPlan } from './graph.js';
 
 /** What the table reads of a model (a SummarizedModel). */
 export interface SummarizedModel {
+  /** The model's name. */
   readonly name: string;
+  /** 'Sequential' or 'Model'. */
   getClassName(): string;
+  /** False for a Sequential model whose input shape is not known yet. */
   readonly isGraphBuilt: boolean;
+  /** The model's graph of layers. */
   graph(): GraphPlan;
+  /** The layers, in order. */
   readonly layers: Layer[];
+  /** The symbolic inputs. */
   readonly inputs: SymbolicTensor[];
+  /** The symbolic outputs. */
   readonly outputs: SymbolicTensor[];
+  /** Every weight. */
   readonly weights: Variable[];
+  /** The weights training updates. */
   readonly trainableWeights: Variable[];
+  /** The weights training leaves alone. */
   readonly nonTrainableWeights: Variable[];
 }
 

@@ -73,7 +73,14 @@ function checkParam(op: string, name: string, v: number): void {
     throw new Error(`ferrite: ${op}: ${name} must be a finite number, got ${String(v)}`);
 }
 
-/** max(x, 0). The gradient at 0 is 0, as TF. */
+/**
+ * max(x, 0). The gradient at 0 is 0, as TF.
+ *
+ * @example
+ * ```ts
+ * fe.relu(fe.tensor1d([-1, 0, 2])).print(); // [0, 0, 2]
+ * ```
+ */
 export const relu = activation('relu', 'Relu', 'input');
 
 /** min(max(x, 0), 6). */
@@ -142,6 +149,7 @@ export function linear(x: Tensor): Tensor {
 // Identifier lookup
 // ---------------------------------------------------------------------------------
 
+/** An activation as a function of a tensor (for `fusedConv2d`'s activation). */
 export type ActivationFn = (x: Tensor) => Tensor;
 
 /**

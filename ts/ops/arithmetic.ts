@@ -183,7 +183,15 @@ export function binaryOp(
   return named(op, (a: Operand, b: Operand) => binary(spec, a, b));
 }
 
-/** a + b, elementwise, with broadcasting. */
+/**
+ * a + b, elementwise, with broadcasting.
+ *
+ * @example
+ * ```ts
+ * fe.add(fe.tensor1d([1, 2]), fe.tensor1d([3, 4])).print(); // [4, 6]
+ * fe.add(fe.tensor2d([[1, 2], [3, 4]]), 10).print(); // [[11, 12], [13, 14]]: broadcasting
+ * ```
+ */
 export const add = binaryOp('add', 'Add', BinaryOp.ADD);
 
 /** a - b, elementwise, with broadcasting. */

@@ -19,6 +19,7 @@ import { checkFloat, checkInputs, fmtShape } from './util.js';
  */
 export const MASKED_SCORE = -1e9;
 
+/** Options of `dotProductAttention`. */
 export interface DotProductAttentionOptions {
   /**
    * Added to the scores; broadcastable (NumPy's rule) to [batch, heads, queries, keys].

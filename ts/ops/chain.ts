@@ -88,6 +88,7 @@ const CHAINED_OPS = {
   sqrt,
   square,
   reciprocal,
+  /** `x.clipByValue(min, max)` is {@link clipByValue}`(x, min, max)`: see there for arguments and defaults. */
   clipByValue,
   // comparison and logic (TF.js's x.where(cond, b) is where(cond, x, b))
   equal,
@@ -100,6 +101,9 @@ const CHAINED_OPS = {
   logicalOr,
   logicalNot,
   logicalXor,
+  /**
+   * `x.where(condition, b)` is {@link where}(condition, x, b): x where `condition` is true, else `b` (TF.js's argument order).
+   */
   where: (x: Tensor, condition: Tensor, b: Tensor): Tensor => where(condition, x, b),
   isNaN,
   isInf,
@@ -129,79 +133,172 @@ const CHAINED_OPS = {
   // activations
   relu,
   relu6,
+  /** `x.leakyRelu(alpha)` is {@link leakyRelu}`(x, alpha)`: see there for arguments and defaults. */
   leakyRelu,
+  /** `x.elu()` is {@link elu}`(x)`: see there for arguments and defaults. */
   elu,
   selu,
   sigmoid,
   softplus,
   tanh,
+  /** `x.softmax(dim)` is {@link softmax}`(x, dim)`: see there for arguments and defaults. */
   softmax,
+  /** `x.logSoftmax(axis)` is {@link logSoftmax}`(x, axis)`: see there for arguments and defaults. */
   logSoftmax,
   // reductions
   sum,
   mean,
   max,
   min,
+  /** `x.argMax(axis)` is {@link argMax}`(x, axis)`: see there for arguments and defaults. */
   argMax,
+  /** `x.argMin(axis)` is {@link argMin}`(x, axis)`: see there for arguments and defaults. */
   argMin,
+  /** `x.prod(axis, keepDims)` is {@link prod}`(x, axis, keepDims)`: see there for arguments and defaults. */
   prod,
+  /** `x.all(axis, keepDims)` is {@link all}`(x, axis, keepDims)`: see there for arguments and defaults. */
   all,
+  /** `x.any(axis, keepDims)` is {@link any}`(x, axis, keepDims)`: see there for arguments and defaults. */
   any,
+  /**
+   * `x.logSumExp(axis, keepDims)` is {@link logSumExp}`(x, axis, keepDims)`: see there for arguments and defaults.
+   */
   logSumExp,
+  /**
+   * `x.norm(ord, axis, keepDims)` is {@link norm}`(x, ord, axis, keepDims)`: see there for arguments and defaults.
+   */
   norm,
+  /**
+   * `x.cumsum(axis, exclusive, reverse)` is {@link cumsum}`(x, axis, exclusive, reverse)`: see there for arguments and defaults.
+   */
   cumsum,
+  /**
+   * `x.cumprod(axis, exclusive, reverse)` is {@link cumprod}`(x, axis, exclusive, reverse)`: see there for arguments and defaults.
+   */
   cumprod,
+  /** `x.topk(k, sorted)` is {@link topk}`(x, k, sorted)`: see there for arguments and defaults. */
   topk,
   // shapes and indexing
+  /** `x.reshape(shape)` is {@link reshape}`(x, shape)`: see there for arguments and defaults. */
   reshape,
+  /** `x.reshapeAs(other)`: `x` reshaped to `other`'s shape (same size). */
   reshapeAs: (x: Tensor, other: Tensor): Tensor => reshape(x, other.shape),
+  /** `x.flatten()`: `x` reshaped to one dimension of `x.size` elements. */
   flatten: (x: Tensor): Tensor => reshape(x, [x.size]),
+  /** `x.asScalar()`: a one-element tensor reshaped to a scalar (throws for other sizes). */
   asScalar: (x: Tensor): Tensor => ranked(0, 'asScalar')(x),
+  /** `x.as1D()`: `x` reshaped to one dimension of `x.size` elements. */
   as1D: (x: Tensor): Tensor => reshape(x, [x.size]),
+  /** `x.as2D(rows, columns)`: `x` reshaped to [rows, columns]. */
   as2D: (x: Tensor, rows: number, columns: number): Tensor => ranked(2, 'as2D')(x, rows, columns),
+  /** `x.as3D(rows, columns, depth)`: `x` reshaped to [rows, columns, depth]. */
   as3D: (x: Tensor, rows: number, columns: number, depth: number): Tensor => ranked(3, 'as3D')(x, rows, columns, depth),
+  /** `x.as4D(rows, columns, depth, depth2)`: `x` reshaped to four dimensions. */
   as4D: (x: Tensor, rows: number, columns: number, depth: number, depth2: number): Tensor =>
     ranked(4, 'as4D')(x, rows, columns, depth, depth2),
+  /** `x.as5D(rows, columns, depth, depth2, depth3)`: `x` reshaped to five dimensions. */
   as5D: (x: Tensor, rows: number, columns: number, depth: number, depth2: number, depth3: number): Tensor =>
     ranked(5, 'as5D')(x, rows, columns, depth, depth2, depth3),
+  /** `x.expandDims(axis)` is {@link expandDims}`(x, axis)`: see there for arguments and defaults. */
   expandDims,
+  /** `x.squeeze(axis)` is {@link squeeze}`(x, axis)`: see there for arguments and defaults. */
   squeeze,
+  /** `x.transpose(perm)` is {@link transpose}`(x, perm)`: see there for arguments and defaults. */
   transpose,
+  /** `x.slice(begin, size)` is {@link slice}`(x, begin, size)`: see there for arguments and defaults. */
   slice,
+  /** `x.gather(indices, axis)` is {@link gather}`(x, indices, axis)`: see there for arguments and defaults. */
   gather,
+  /**
+   * `x.concat(tensors, axis)`: `x` followed by `tensors` (one tensor or a list) along `axis` (default 0), as {@link concat}.
+   */
   concat,
+  /**
+   * `x.stack(tensors, axis)`: `x` stacked with `tensors` (one tensor or a list) along a new `axis` (default 0), as {@link stack}.
+   */
   stack,
+  /** `x.unstack(axis)` is {@link unstack}`(x, axis)`: see there for arguments and defaults. */
   unstack,
+  /** `x.tile(reps)` is {@link tile}`(x, reps)`: see there for arguments and defaults. */
   tile,
+  /**
+   * `x.pad(paddings, constantValue)` is {@link pad}`(x, paddings, constantValue)`: see there for arguments and defaults.
+   */
   pad,
+  /** `x.broadcastTo(shape)` is {@link broadcastTo}`(x, shape)`: see there for arguments and defaults. */
   broadcastTo,
+  /** `x.oneHot(depth)` is {@link oneHot}`(x, depth)`: see there for arguments and defaults. */
   oneHot,
+  /**
+   * `x.split(numOrSizeSplits, axis)` is {@link split}`(x, numOrSizeSplits, axis)`: see there for arguments and defaults.
+   */
   split,
+  /** `x.reverse(axis)` is {@link reverse}`(x, axis)`: see there for arguments and defaults. */
   reverse,
+  /** `x.unique(axis)` is {@link unique}`(x, axis)`: see there for arguments and defaults. */
   unique,
   // linear algebra, convolution, normalisation
+  /**
+   * `x.matMul(b, transposeA, transposeB)` is {@link matMul}`(x, b, transposeA, transposeB)`: see there for arguments and defaults.
+   */
   matMul,
+  /** `x.dot(b)` is {@link matMul}`(x, b)` (TF.js's `dot` for matrices). */
   dot: (x: Tensor, b: Tensor): Tensor => matMul(x, b),
+  /**
+   * `x.conv1d(filter, stride, pad)` is {@link conv1d}`(x, filter, stride, pad)`: see there for arguments and defaults.
+   */
   conv1d,
+  /**
+   * `x.conv2d(filter, strides, pad)` is {@link conv2d}`(x, filter, strides, pad)`: see there for arguments and defaults.
+   */
   conv2d,
+  /**
+   * `x.conv2dTranspose(filter, outputShape, strides, pad)` is {@link conv2dTranspose}`(x, filter, outputShape, strides, pad)`: see there for arguments and defaults.
+   */
   conv2dTranspose,
+  /**
+   * `x.depthwiseConv2d(filter, strides, pad)` is {@link depthwiseConv2d}`(x, filter, strides, pad)`: see there for arguments and defaults.
+   */
   depthwiseConv2d,
+  /**
+   * `x.separableConv2d(depthwiseFilter, pointwiseFilter, strides, pad)` is {@link separableConv2d}`(x, depthwiseFilter, pointwiseFilter, strides, pad)`: see there for arguments and defaults.
+   */
   separableConv2d,
+  /**
+   * `x.maxPool(filterSize, strides, pad)` is {@link maxPool}`(x, filterSize, strides, pad)`: see there for arguments and defaults.
+   */
   maxPool,
+  /**
+   * `x.avgPool(filterSize, strides, pad)` is {@link avgPool}`(x, filterSize, strides, pad)`: see there for arguments and defaults.
+   */
   avgPool,
+  /**
+   * `x.batchNorm(mean, variance, offset, scale, varianceEpsilon)` is {@link batchNorm}`(x, mean, variance, offset, scale, varianceEpsilon)`: see there for arguments and defaults.
+   */
   batchNorm,
   // dtypes and copies
+  /** `x.cast(dtype)` is {@link cast}`(x, dtype)`: see there for arguments and defaults. */
   cast,
+  /** `x.asType(dtype)` is {@link cast}`(x, dtype)`. */
   asType,
+  /** `x.toFloat()`: `x` cast to float32. */
   toFloat: (x: Tensor): Tensor => cast(x, 'float32'),
+  /** `x.toInt()`: `x` cast to int32 (truncating toward zero). */
   toInt: (x: Tensor): Tensor => cast(x, 'int32'),
+  /** `x.toBool()`: `x` cast to bool (non-zero is true). */
   toBool: (x: Tensor): Tensor => cast(x, 'bool'),
+  /** `x.clone()` is {@link clone}`(x)`: see there for arguments and defaults. */
   clone,
+  /** `x.zerosLike()` is {@link zerosLike}`(x)`: see there for arguments and defaults. */
   zerosLike,
+  /** `x.onesLike()` is {@link onesLike}`(x)`: see there for arguments and defaults. */
   onesLike,
+  /** `x.variable(trainable, name)`: a {@link Variable} holding a copy of `x` (trainable by default). */
   variable: toVariable,
   // reading
+  /** `x.bufferSync()`: a {@link TensorBuffer} holding a copy of `x`'s values. */
   bufferSync: (x: Tensor): TensorBuffer => new TensorBuffer(x.shape, x.dtype, x.dataSync()),
+  /** `x.buffer()`: a {@link TensorBuffer} holding a copy of `x`'s values, as a promise. */
   buffer: async (x: Tensor): Promise<TensorBuffer> => new TensorBuffer(x.shape, x.dtype, x.dataSync()),
 };
 

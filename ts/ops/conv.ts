@@ -294,6 +294,13 @@ function convForward(
  * (exactly TF's: out = ceil(in / stride), the odd cell of padding at the bottom/right), a
  * number of zeros on each side, or [[0, 0], [top, bottom], [left, right], [0, 0]].
  * Strides and dilations above 1 may be combined. Differentiable with respect to x and filter.
+ *
+ * @example
+ * ```ts
+ * const x = fe.randomNormal([1, 28, 28, 1]);
+ * const filter = fe.randomNormal([3, 3, 1, 8]);
+ * fe.conv2d(x, filter, 1, 'same').shape; // [1, 28, 28, 8]
+ * ```
  */
 export function conv2d(
   x: Tensor,
@@ -308,12 +315,21 @@ export function conv2d(
   return convForward('Conv2D', eng, g, x, filter, undefined, ConvActivation.ACT_LINEAR);
 }
 
+/**
+ * The arguments of `fusedConv2d` (TF.js's `tf.fused.conv2d`): conv2d's, plus a bias and an activation applied in the same kernel.
+ */
 export interface FusedConv2DArgs {
+  /** The input, NHWC [batch, height, width, inChannels]. */
   x: Tensor;
+  /** The filter [filterHeight, filterWidth, inChannels, outChannels]. */
   filter: Tensor;
+  /** The step of the filter: one number or [height, width]. */
   strides: Size2D;
+  /** 'valid', 'same', a number of zeros on every side, or explicit [[0, 0], [top, bottom], [left, right], [0, 0]]. */
   pad: Padding;
+  /** Only 'NHWC'. */
   dataFormat?: 'NHWC';
+  /** The filter's dilation: one number or [height, width]. Default 1. */
   dilations?: Size2D;
   /** [outChannels], added over the channel axis. */
   bias?: Tensor;

@@ -165,7 +165,15 @@ export function scatterND(indices: Tensor, updates: Tensor, shape: Shape): Tenso
  * first appearance, and for each slice of x the int32 index of its value in them, as
  * TF.js's `unique`. Not differentiable.
  */
-export function unique(x: Tensor, axis = 0): { values: Tensor; indices: Tensor } {
+export function unique(
+  x: Tensor,
+  axis = 0,
+): {
+  /** The distinct values (slices along axis), in order of first appearance. */
+  values: Tensor;
+  /** int32: for each element (slice) of x, its index in values. */
+  indices: Tensor;
+} {
   checkInputs('unique', x);
   if (x.rank === 0) throw new Error('ferrite: unique: x must have rank >= 1, got a scalar');
   const a = normAxis('unique', axis, x.rank);

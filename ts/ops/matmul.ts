@@ -16,6 +16,13 @@ import { checkFloat, checkInputs, fmtShape } from './util.js';
  * dimensions broadcast against each other as in NumPy: they must match or be 1, and the
  * shorter shape is padded with ones on the left (so a rank-2 operand is shared by every
  * batch of a rank-3 one).
+ *
+ * @example
+ * ```ts
+ * const a = fe.tensor2d([[1, 2], [3, 4]]);
+ * const b = fe.tensor2d([[5], [6]]);
+ * fe.matMul(a, b).print(); // [[17], [39]]
+ * ```
  */
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const eng = checkInputs('matMul', a, b);

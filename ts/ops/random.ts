@@ -128,7 +128,7 @@ export function randomUniform(
   return out;
 }
 
-/** randomNormal and truncatedNormal: `shape` drawn from a normal distribution of `mean` and `stdDev`. */
+/** randomNormal and truncatedNormal: `shape` drawn from a normal distribution of `mean` and `stdDev`. @inline */
 type NormalSampler = (shape: Shape, mean?: number, stdDev?: number, dtype?: DataType, seed?: number | string) => Tensor;
 
 function normalSampler(op: 'randomNormal' | 'truncatedNormal'): NormalSampler {

@@ -10,6 +10,7 @@ import { axisMask, max, mean, min, reducedShape, sum } from './reduce.js';
 import { reshape } from './shape.js';
 import { checkFloat, checkInputs, fmtShape, normAxis } from './util.js';
 
+/** The axis or axes to reduce; undefined or null for all. @inline */
 type Axis = number | number[] | undefined | null;
 
 /** TF.js passes null for "all axes" as often as undefined. */
@@ -75,6 +76,7 @@ export function logSumExp(x: Tensor, axis: Axis = null, keepDims = false): Tenso
   return y;
 }
 
+/** The order of `norm` (TF.js's): 1, 2, Infinity, -Infinity, 'euclidean' (2, or Frobenius over two axes) or 'fro' (Frobenius). */
 export type NormOrd = number | 'euclidean' | 'fro';
 
 /** The vector norm of `ord` over one axis (or of all of x flattened when axis is undefined). */
@@ -131,7 +133,16 @@ export function norm(x: Tensor, ord: NormOrd = 'euclidean', axis: Axis = null, k
  * The mean and (population) variance of x over `axis` (all axes when undefined or null),
  * as TF.js's `moments`.
  */
-export function moments(x: Tensor, axis: Axis = null, keepDims = false): { mean: Tensor; variance: Tensor } {
+export function moments(
+  x: Tensor,
+  axis: Axis = null,
+  keepDims = false,
+): {
+  /** The mean over axis. */
+  mean: Tensor;
+  /** The (biased) variance over axis. */
+  variance: Tensor;
+} {
   checkInputs('moments', x);
   const ax = axisOrAll(axis);
   return tidy(() => {

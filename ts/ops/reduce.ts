@@ -19,6 +19,8 @@ import { checkFloat, checkInputs, fmtShape, normAxis, sameShape } from './util.j
 /**
  * sum, mean, max and min: over `axis` (a number, an array, or undefined for all axes),
  * keeping reduced axes as size 1 with `keepDims`.
+ *
+ * @inline
  */
 type Reduction = (x: Tensor, axis?: number | number[], keepDims?: boolean) => Tensor;
 
@@ -165,10 +167,25 @@ function sumLike(op: 'sum' | 'mean', x: Tensor, axis: number | number[] | undefi
  * The sum over `axis` (a number, an array, or undefined for all axes; negative counts
  * from the end); `keepDims` keeps reduced axes as size 1. Summed pairwise, so long
  * reductions stay accurate.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor2d([[1, 2], [3, 4]]);
+ * fe.sum(x).print(); // 10
+ * fe.sum(x, 0).print(); // [4, 6]
+ * fe.sum(x, 1, true).print(); // [[3], [7]]
+ * ```
  */
 export const sum: Reduction = (x, axis, keepDims = false) => sumLike('sum', x, axis, keepDims);
 
-/** The mean over `axis` (as in `sum`). The mean over no elements is NaN. */
+/**
+ * The mean over `axis` (as in `sum`). The mean over no elements is NaN.
+ *
+ * @example
+ * ```ts
+ * fe.mean(fe.tensor2d([[1, 2], [3, 4]]), -1).print(); // [1.5, 3.5]
+ * ```
+ */
 export const mean: Reduction = (x, axis, keepDims = false) => sumLike('mean', x, axis, keepDims);
 
 /** One max/min kernel call over (outer, n, inner), recorded with its own backward. */

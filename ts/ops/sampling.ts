@@ -17,7 +17,16 @@ import { checkFloat, checkInputs, fmtShape } from './util.js';
  * false is accepted for TF.js compatibility: the result is sorted either way (TF.js
  * leaves the order unspecified then). NaN ranks above every number.
  */
-export function topk(x: Tensor, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
+export function topk(
+  x: Tensor,
+  k = 1,
+  sorted = true,
+): {
+  /** The k largest entries of each last-axis row. */
+  values: Tensor;
+  /** int32: their indices in the row. */
+  indices: Tensor;
+} {
   const eng = checkInputs('topk', x);
   checkFloat('topk', x, 'x');
   if (typeof sorted !== 'boolean') throw new Error(`ferrite: topk: sorted must be a boolean, got ${String(sorted)}`);
@@ -76,6 +85,7 @@ export function multinomial(logits: Tensor, numSamples: number, seed?: number, n
   });
 }
 
+/** Options of `sample`. */
 export interface SampleOptions {
   /**
    * Divides the log-probabilities before drawing: below 1 sharpens the distribution, above

@@ -31,7 +31,14 @@ function recordReshape(kernel: string, x: Tensor, y: Tensor): void {
   if (x.dtype === 'float32') record(kernel, [x], y, (dy) => [copyReshaped(dy, x.shape)]);
 }
 
-/** The same data with another shape; one dim may be -1 (inferred). Copies the data. */
+/**
+ * The same data with another shape; one dim may be -1 (inferred). Copies the data.
+ *
+ * @example
+ * ```ts
+ * fe.reshape(fe.tensor1d([1, 2, 3, 4, 5, 6]), [2, -1]).print(); // [[1, 2, 3], [4, 5, 6]]
+ * ```
+ */
 export function reshape(x: Tensor, shape: Shape): Tensor {
   const eng = checkInputs('reshape', x);
   const dims = checkDims('reshape', shape, 'shape');
@@ -237,7 +244,14 @@ function joinColumns(
 
 const ptrsOf = (ts: Tensor[]): number[] => ts.map((t) => t.ptr);
 
-/** Joins tensors along `axis`; all other dims must match. */
+/**
+ * Joins tensors along `axis`; all other dims must match.
+ *
+ * @example
+ * ```ts
+ * fe.concat([fe.tensor2d([[1, 2]]), fe.tensor2d([[3, 4]])], 0).print(); // [[1, 2], [3, 4]]
+ * ```
+ */
 export function concat(tensors: Tensor[], axis = 0): Tensor {
   const eng = checkList('concat', tensors);
   const first = tensors[0];

@@ -40,6 +40,11 @@ function softmaxLike(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Ten
 /**
  * Softmax along `dim` (default the last axis): e^x / Σ e^x, computed as
  * e^(x - max) / Σ e^(x - max). Any rank >= 1; any axis.
+ *
+ * @example
+ * ```ts
+ * fe.softmax(fe.tensor1d([1, 2, 3])).print(); // [0.09003, 0.2447, 0.6652]
+ * ```
  */
 export function softmax(logits: Tensor, dim = -1): Tensor {
   return softmaxLike('softmax', logits, dim);

@@ -8,6 +8,7 @@ import { writeParams } from '../backend/param-block.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import { checkFloat, checkInputs, fmtShape } from './util.js';
 
+/** How images are enlarged: copies of the nearest pixel, or bilinear interpolation. */
 export type Interpolation = 'nearest' | 'bilinear';
 
 /**

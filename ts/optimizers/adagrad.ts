@@ -16,6 +16,7 @@ const EPSILON = 1e-7;
 export class AdagradOptimizer extends Optimizer {
   static override className = 'Adagrad';
   static override configKeys = ['learningRate', 'initialAccumulatorValue'];
+  /** The starting value of each weight's sum of squared gradients. */
   readonly initialAccumulatorValue: number;
 
   constructor(learningRate: number | LearningRateSchedule, initialAccumulatorValue = 0.1) {
@@ -42,7 +43,9 @@ export class AdagradOptimizer extends Optimizer {
 export class AdadeltaOptimizer extends Optimizer {
   static override className = 'Adadelta';
   static override configKeys = ['learningRate', 'rho', 'epsilon'];
+  /** Decay rate of the running averages of squared gradients and updates. */
   readonly rho: number;
+  /** Added inside the square roots for stability. */
   readonly epsilon: number;
 
   constructor(learningRate: number | LearningRateSchedule = 0.001, rho = 0.95, epsilon = EPSILON) {

@@ -19,9 +19,13 @@ import type { LearningRateSchedule } from './schedules.js';
 export class AdamOptimizer extends Optimizer {
   static override className = 'Adam';
   static override configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon', 'amsgrad'];
+  /** Decay rate of the first-moment (mean) estimate. */
   readonly beta1: number;
+  /** Decay rate of the second-moment (uncentered variance) estimate. */
   readonly beta2: number;
+  /** Added to the denominator for stability. */
   readonly epsilon: number;
+  /** Keras's AMSGrad variant: use the maximum of past second moments. */
   readonly amsgrad: boolean;
 
   constructor(
@@ -93,6 +97,7 @@ export class AdamOptimizer extends Optimizer {
 export class AdamWOptimizer extends AdamOptimizer {
   static override className = 'AdamW';
   static override configKeys = ['learningRate', 'weightDecay', 'beta1', 'beta2', 'epsilon', 'amsgrad'];
+  /** The decoupled weight decay: p -= lr · weightDecay · p before each Adam step. */
   readonly weightDecay: number;
 
   constructor(

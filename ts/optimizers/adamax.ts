@@ -10,9 +10,13 @@ import type { LearningRateSchedule } from './schedules.js';
 export class AdamaxOptimizer extends Optimizer {
   static override className = 'Adamax';
   static override configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon', 'decay'];
+  /** Decay rate of the first-moment estimate. */
   readonly beta1: number;
+  /** Decay rate of the infinity norm: u = max(beta2 · u, |g|). */
   readonly beta2: number;
+  /** Added to the denominator for stability. */
   readonly epsilon: number;
+  /** Learning-rate decay per step: lr_t = lr / (1 + decay (t - 1)). */
   readonly decay: number;
 
   constructor(

@@ -29,7 +29,7 @@ export {
 /** Keras' default epsilon (and TF.js's on its float32 backends). */
 const EPSILON = 1e-7;
 
-/** A learning rate: a constant, or a schedule of the step (`schedules.*`). */
+/** A learning rate: a constant, or a schedule of the step (`schedules.*`). @inline */
 type Rate = number | LearningRateSchedule;
 
 /**
@@ -37,11 +37,29 @@ type Rate = number | LearningRateSchedule;
  * and `adamw` are Keras's (TF.js has neither). Every learning rate may be a schedule.
  */
 export const train = {
+  /**
+   * Plain gradient descent: p -= learningRate · g (TF.js's `tf.train.sgd`).
+   *
+   * @example
+   * ```ts
+   * model.compile({ optimizer: fe.train.sgd(0.1), loss: 'meanSquaredError' });
+   * ```
+   */
   sgd: (learningRate: Rate): SGDOptimizer => new SGDOptimizer(learningRate),
+  /** Gradient descent with momentum, optionally Nesterov's (TF.js's `tf.train.momentum`). */
   momentum: (learningRate: Rate, momentum: number, useNesterov = false): MomentumOptimizer =>
     new MomentumOptimizer(learningRate, momentum, useNesterov),
+  /**
+   * Adam (TF.js's `tf.train.adam`; defaults 0.001, 0.9, 0.999, epsilon 1e-7); `amsgrad` is Keras's variant.
+   *
+   * @example
+   * ```ts
+   * model.compile({ optimizer: fe.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+   * ```
+   */
   adam: (learningRate: Rate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, amsgrad = false) =>
     new AdamOptimizer(learningRate, beta1, beta2, epsilon ?? EPSILON, amsgrad),
+  /** Adam with Keras's decoupled weight decay (default 0.004): p -= lr · weightDecay · p before each Adam step. */
   adamw: (
     learningRate: Rate = 0.001,
     weightDecay = 0.004,
@@ -50,12 +68,18 @@ export const train = {
     epsilon: number | null = null,
     amsgrad = false,
   ): AdamWOptimizer => new AdamWOptimizer(learningRate, weightDecay, beta1, beta2, epsilon ?? EPSILON, amsgrad),
+  /** Adamax, Adam's infinity-norm variant (TF.js's `tf.train.adamax`; default rate 0.002). */
   adamax: (learningRate: Rate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, decay = 0) =>
     new AdamaxOptimizer(learningRate, beta1, beta2, epsilon ?? EPSILON, decay),
+  /** Adagrad: each weight's rate divided by the root of its summed squared gradients (TF.js's `tf.train.adagrad`). */
   adagrad: (learningRate: Rate, initialAccumulatorValue = 0.1): AdagradOptimizer =>
     new AdagradOptimizer(learningRate, initialAccumulatorValue),
+  /** Adadelta (TF.js's `tf.train.adadelta`; defaults 0.001, rho 0.95). */
   adadelta: (learningRate: Rate = 0.001, rho = 0.95, epsilon: number | null = null): AdadeltaOptimizer =>
     new AdadeltaOptimizer(learningRate, rho, epsilon ?? EPSILON),
+  /**
+   * RMSprop (TF.js's `tf.train.rmsprop`): `decay` is Keras's rho (default 0.9); optional momentum and centered form.
+   */
   rmsprop: (
     learningRate: Rate,
     decay = 0.9,

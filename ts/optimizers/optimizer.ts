@@ -14,16 +14,23 @@ import { clipGradients, type ClipOptions } from './clipping.js';
 
 export { checkHyper } from './hyper.js';
 
+/** A tensor with the name of the weight it belongs to (how optimizers save their state). */
 export interface NamedTensor {
+  /** The weight's name. */
   name: string;
+  /** The value. */
   tensor: Tensor;
 }
+/** Tensors by name. */
 export type NamedTensorMap = Record<string, Tensor>;
 /** A serialised learning-rate schedule (Keras's form, camelCase keys). */
 export interface SerializedSchedule {
+  /** The schedule's class name (`ExponentialDecay`). */
   className: string;
+  /** The schedule's arguments. */
   config: ScheduleConfig;
 }
+/** An optimizer's hyperparameters by name, as `getConfig` returns and model.json saves them. */
 export type OptimizerConfig = Record<string, number | boolean | string | null | SerializedSchedule>;
 
 /** Keras's gradient clipping options, saved in the config when set. */
@@ -91,6 +98,7 @@ export abstract class Optimizer {
     }
   }
 
+  /** The registered class name (`Adam`), as saved in model.json. */
   getClassName(): string {
     return (this.constructor as typeof Optimizer).className;
   }
@@ -102,6 +110,7 @@ export abstract class Optimizer {
   get learningRate(): number {
     return this.schedule ? this.schedule.at(this.iterationCount) : this.lr;
   }
+  /** Sets a constant learning rate (replacing a schedule). */
   set learningRate(v: number) {
     checkHyper(this.getClassName(), 'learningRate', v);
     this.lr = v;
@@ -121,18 +130,25 @@ export abstract class Optimizer {
   get clipnorm(): number | null {
     return this.clip.clipnorm;
   }
+  /** Sets `clipnorm` (null: off); it cannot be set together with `globalClipnorm`. */
   set clipnorm(v: number | null) {
     this.setClip('clipnorm', v);
   }
+  /**
+   * Each gradient element clipped to [-clipvalue, clipvalue] (when clipnorm and globalClipnorm are not set); null: off.
+   */
   get clipvalue(): number | null {
     return this.clip.clipvalue;
   }
+  /** Sets `clipvalue` (null: off). */
   set clipvalue(v: number | null) {
     this.setClip('clipvalue', v);
   }
+  /** All of one step's gradients rescaled together to a global L2 norm of at most this; null: off. */
   get globalClipnorm(): number | null {
     return this.clip.globalClipnorm;
   }
+  /** Sets `globalClipnorm` (null: off); it cannot be set together with `clipnorm`. */
   set globalClipnorm(v: number | null) {
     this.setClip('globalClipnorm', v);
   }
@@ -144,6 +160,7 @@ export abstract class Optimizer {
     }
     this.clip[key] = v;
   }
+  /** Sets a constant learning rate, as assigning `learningRate` does (replacing a schedule). */
   setLearningRate(v: number): void {
     this.learningRate = v;
   }

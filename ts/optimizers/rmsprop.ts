@@ -12,9 +12,13 @@ import type { LearningRateSchedule } from './schedules.js';
 export class RMSPropOptimizer extends Optimizer {
   static override className = 'RMSProp';
   static override configKeys = ['learningRate', 'decay', 'momentum', 'epsilon', 'centered'];
+  /** Decay rate of the mean square of gradients (Keras's rho). */
   readonly decay: number;
+  /** Momentum applied to the updates (0: none). */
   readonly momentum: number;
+  /** Added to the denominator for stability. */
   readonly epsilon: number;
+  /** Divide by an estimate of the gradient's variance (mean square minus squared mean) instead of the mean square. */
   readonly centered: boolean;
 
   constructor(

@@ -5,34 +5,55 @@
 
 import { checkHyper } from './hyper.js';
 
+/** A schedule's arguments as JSON-serializable values (what `getConfig` returns). */
 export type ScheduleConfig = Record<string, number | boolean | number[] | null>;
 
+/**
+ * A learning rate as a function of the optimizer's step (Keras's `LearningRateSchedule`):
+ * give one to any optimizer as its learning rate. Make them with `schedules.*`.
+ *
+ * @example
+ * ```ts
+ * const lr = fe.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 1000, decayRate: 0.96 });
+ * model.compile({ optimizer: fe.train.sgd(lr), loss: 'meanSquaredError' });
+ * ```
+ */
 export abstract class LearningRateSchedule {
   static className = 'LearningRateSchedule';
   /** The learning rate at `step` (the number of updates already applied). */
   abstract at(step: number): number;
+  /** The arguments that rebuild this schedule (Keras's config, camelCase keys). */
   abstract getConfig(): ScheduleConfig;
+  /** The registered class name (`ExponentialDecay`), as saved with the optimizer. */
   getClassName(): string {
     return (this.constructor as typeof LearningRateSchedule).className;
   }
 }
 
 /** The arguments of the exponential and inverse-time decays. */
-interface DecayArgs {
+export interface DecayArgs {
+  /** The learning rate at step 0. */
   initialLearningRate: number;
+  /**
+   * The steps over which the rate is multiplied by `decayRate` (exponential) or divided by 1 + decayRate (inverse time).
+   */
   decaySteps: number;
+  /** How fast the rate decays (see the schedule). */
   decayRate: number;
+  /** Floor step / decaySteps, so that the rate changes every decaySteps steps (default false). */
   staircase?: boolean;
 }
 
 /** A decay driven by p = step / decaySteps (floored when `staircase`). */
 abstract class StepDecay extends LearningRateSchedule {
+  /** @param c The schedule's arguments. */
   constructor(readonly c: DecayArgs) {
     super();
     checkHyper(this.getClassName(), 'initialLearningRate', c.initialLearningRate);
     checkHyper(this.getClassName(), 'decaySteps', c.decaySteps, 1e-300);
     checkHyper(this.getClassName(), 'decayRate', c.decayRate);
   }
+  /** The factor applied to initialLearningRate at p = step / decaySteps. */
   protected abstract decay(p: number): number;
   at(step: number): number {
     const p = step / this.c.decaySteps;
@@ -65,7 +86,15 @@ export class InverseTimeDecay extends StepDecay {
  */
 export class PiecewiseConstantDecay extends LearningRateSchedule {
   static override className = 'PiecewiseConstantDecay';
-  constructor(readonly c: { boundaries: number[]; values: number[] }) {
+  /** @param c `boundaries` (increasing steps) and `values` (one more than the boundaries). */
+  constructor(
+    readonly c: {
+      /** Increasing steps where the rate changes. */
+      boundaries: number[];
+      /** The rate in each interval: one more entry than boundaries. */
+      values: number[];
+    },
+  ) {
     super();
     const { boundaries, values } = c;
     if (!Array.isArray(boundaries) || !Array.isArray(values) || values.length !== boundaries.length + 1) {
@@ -95,11 +124,17 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
 export class PolynomialDecay extends LearningRateSchedule {
   static override className = 'PolynomialDecay';
   constructor(
+    /** The schedule's arguments. */
     readonly c: {
+      /** The learning rate at step 0. */
       initialLearningRate: number;
+      /** The steps the decay takes. */
       decaySteps: number;
+      /** The rate after decaySteps (default 1e-4). */
       endLearningRate?: number;
+      /** The polynomial's power (default 1: linear). */
       power?: number;
+      /** Start again after decaySteps, over the next multiple of decaySteps (default false). */
       cycle?: boolean;
     },
   ) {
@@ -132,11 +167,17 @@ export class PolynomialDecay extends LearningRateSchedule {
 export class CosineDecay extends LearningRateSchedule {
   static override className = 'CosineDecay';
   constructor(
+    /** The schedule's arguments. */
     readonly c: {
+      /** The learning rate at step 0. */
       initialLearningRate: number;
+      /** The steps the decay takes. */
       decaySteps: number;
+      /** The final rate as a fraction of the initial one (default 0). */
       alpha?: number;
+      /** The rate reached at the end of the warmup (default null: no warmup). */
       warmupTarget?: number | null;
+      /** Steps of linear warmup before the decay (default 0). */
       warmupSteps?: number;
     },
   ) {
@@ -176,9 +217,14 @@ export function scheduleFromConfig(className: string, config: ScheduleConfig): L
 
 /** Keras-style factories: `schedules.exponentialDecay({initialLearningRate, decaySteps, decayRate})`. */
 export const schedules = {
+  /** `initialLearningRate · decayRate^(step / decaySteps)` (Keras's ExponentialDecay). */
   exponentialDecay: (c: ConstructorParameters<typeof ExponentialDecay>[0]) => new ExponentialDecay(c),
+  /** `initialLearningRate / (1 + decayRate · step / decaySteps)` (Keras's InverseTimeDecay). */
   inverseTimeDecay: (c: ConstructorParameters<typeof InverseTimeDecay>[0]) => new InverseTimeDecay(c),
+  /** A constant rate per interval of steps between `boundaries` (Keras's PiecewiseConstantDecay). */
   piecewiseConstantDecay: (c: ConstructorParameters<typeof PiecewiseConstantDecay>[0]) => new PiecewiseConstantDecay(c),
+  /** A polynomial decay from initialLearningRate to endLearningRate over decaySteps (Keras's PolynomialDecay). */
   polynomialDecay: (c: ConstructorParameters<typeof PolynomialDecay>[0]) => new PolynomialDecay(c),
+  /** A cosine decay over decaySteps, after an optional linear warmup (Keras's CosineDecay). */
   cosineDecay: (c: ConstructorParameters<typeof CosineDecay>[0]) => new CosineDecay(c),
 };

@@ -30,7 +30,9 @@ export class SGDOptimizer extends Optimizer {
 export class MomentumOptimizer extends Optimizer {
   static override className = 'Momentum';
   static override configKeys = ['learningRate', 'momentum', 'useNesterov'];
+  /** The momentum factor: a = momentum · a + g. */
   readonly momentum: number;
+  /** Nesterov momentum: p -= lr (g + momentum · a). */
   readonly useNesterov: boolean;
 
   constructor(learningRate: number | LearningRateSchedule, momentum: number, useNesterov = false) {

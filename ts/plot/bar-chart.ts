@@ -5,18 +5,25 @@ import { el, num, svgDocument, text } from './svg.js';
 import { linear, niceAxis } from './scale.js';
 import { PALETTE } from './line-chart.js';
 
+/** One bar of a bar chart. */
 export interface Bar {
   /** Text under the bar (a class name, a bin's range). */
   label: string;
+  /** The bar's height. */
   value: number;
 }
 
+/** Options of `plot.barChart`. */
 export interface BarChartOptions {
+  /** A title above the chart. */
   title?: string;
+  /** The x axis label. */
   xLabel?: string;
+  /** The y axis label. */
   yLabel?: string;
   /** px; default 480 x 360. */
   width?: number;
+  /** px; default 360. */
   height?: number;
   /** CSS colour of the bars; default matplotlib's blue. */
   color?: string;

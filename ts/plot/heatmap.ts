@@ -3,12 +3,17 @@
 
 import { el, svgDocument, text } from './svg.js';
 
+/** Options of `plot.heatmap`. */
 export interface HeatmapOptions {
+  /** A title above the chart. */
   title?: string;
   /** Labels of the columns (x) and rows (y); default 0, 1, 2, ... */
   xTickLabels?: string[];
+  /** Labels of the rows; default 0, 1, 2, ... */
   yTickLabels?: string[];
+  /** The x axis label. */
   xLabel?: string;
+  /** The y axis label. */
   yLabel?: string;
   /** Cell size, px. Default 40. */
   cellSize?: number;

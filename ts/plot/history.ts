@@ -13,6 +13,7 @@ export interface HistoryLike {
   epoch?: number[];
 }
 
+/** Options of `plot.plotHistory`. */
 export interface PlotHistoryOptions {
   /**
    * Metrics to draw, one panel each, with its 'val_' curve when logged (e.g.
@@ -23,7 +24,9 @@ export interface PlotHistoryOptions {
   path?: string;
   /** A title above the panels. */
   title?: string;
+  /** Width of one panel, px. Default 480. */
   panelWidth?: number;
+  /** Height of one panel, px. Default 360. */
   panelHeight?: number;
 }
 

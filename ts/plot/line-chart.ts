@@ -5,6 +5,7 @@
 import { el, num, svgDocument, text } from './svg.js';
 import { linear, niceAxis } from './scale.js';
 
+/** One curve of a line chart. */
 export interface LineSeries {
   /** Legend text. */
   label: string;
@@ -18,10 +19,15 @@ export interface LineSeries {
   dashed?: boolean;
 }
 
+/** One chart of `plot.lineChart`: its curves, title and axis labels. */
 export interface LinePanel {
+  /** The panel's title. */
   title?: string;
+  /** The x axis label. */
   xLabel?: string;
+  /** The y axis label. */
   yLabel?: string;
+  /** The curves. */
   series: LineSeries[];
   /** Fixed y range; default from the data, widened to nice ticks. */
   yDomain?: [number, number];
@@ -29,6 +35,7 @@ export interface LinePanel {
   integerX?: boolean;
 }
 
+/** Options of `plot.lineChart`. */
 export interface LineChartOptions {
   /** Width of one panel, px. Default 480. */
   panelWidth?: number;

@@ -3,7 +3,9 @@
 
 import { el, svgDocument, text } from './svg.js';
 
+/** Options of `plot.table`. */
 export interface TableOptions {
+  /** A title above the table. */
   title?: string;
 }
 

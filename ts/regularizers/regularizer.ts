@@ -6,6 +6,9 @@ import { scalar } from '../tensor/creation.js';
 import { abs, add, mul, square, sum } from '../ops/index.js';
 import { deserialize, nameKey, registerClass, Serializable, type SerializedObject } from '../serialization/registry.js';
 
+/**
+ * A penalty on a weight, added to the training loss (TF.js's `Regularizer`). Make them with `regularizers.l1`, `l2`, `l1l2`.
+ */
 export abstract class Regularizer extends Serializable {
   static override className = 'Regularizer';
 
@@ -13,6 +16,7 @@ export abstract class Regularizer extends Serializable {
   abstract apply(x: Tensor): Tensor;
 }
 
+/** Arguments of `regularizers.l1l2` (and l1, l2). */
 export interface L1L2Args {
   /** Factor of sum |w|. Default 0. */
   l1?: number;
@@ -69,6 +73,7 @@ export function l1l2(args: L1L2Args = {}): Regularizer {
   return new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 });
 }
 
+/** A regularizer: an object, its name ('l1', 'l2', 'l1l2') or a saved {className, config}. */
 export type RegularizerIdentifier = Regularizer | 'l1' | 'l2' | 'l1l2' | 'l1_l2' | SerializedObject;
 
 /** Resolves 'l1', 'l2', 'l1l2' (default factors), an instance or a serialized config. */

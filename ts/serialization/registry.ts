@@ -5,13 +5,17 @@
 
 /** What a registered class provides: a name and a way back from its config. */
 export interface SerializableClass<T = unknown> {
+  /** The name the class registers under and saved models use. */
   readonly className: string;
+  /** Rebuilds an object from its config. */
   fromConfig(config: Record<string, unknown>): T;
 }
 
 /** A class's name and config, the JSON form of layers, initializers, regularizers, optimizers. */
 export interface SerializedObject {
+  /** The registered class name. */
   className: string;
+  /** The arguments that rebuild the object. */
   config: Record<string, unknown>;
 }
 
@@ -36,6 +40,7 @@ export abstract class Serializable {
     return {};
   }
 
+  /** The registered class name, as saved in model.json. */
   getClassName(): string {
     return (this.constructor as typeof Serializable).className;
   }

@@ -12,15 +12,23 @@ function arrayFor(dtype: DataType, size: number): TypedArray {
   throw new Error(`ferrite: buffer: unsupported dtype '${String(dtype)}' (float32, int32 or bool)`);
 }
 
+/**
+ * A mutable block of values with a shape, as TF.js's `tf.TensorBuffer`: write it element by
+ * element with `set`, then turn it into a tensor with `toTensor`. Made by `buffer(shape)`.
+ */
 export class TensorBuffer {
+  /** The size of each dimension. */
   readonly shape: number[];
+  /** The number of elements. */
   readonly size: number;
   /** Elements between consecutive indices of each axis but the last (TF.js's layout: rank - 1 entries). */
   readonly strides: number[];
+  /** The values, flat in row-major order. */
   values: TypedArray;
 
   constructor(
     shape: Shape,
+    /** The element type of the tensor it makes. */
     readonly dtype: DataType,
     values?: TypedArray,
   ) {
@@ -36,6 +44,7 @@ export class TensorBuffer {
     this.strides = computeStrides(this.shape);
   }
 
+  /** The number of dimensions. */
   get rank(): number {
     return this.shape.length;
   }

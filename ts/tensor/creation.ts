@@ -13,7 +13,9 @@ import {
   type TypedArray,
 } from './tensor.js';
 
-type NestedBooleans = boolean | NestedBooleans[];
+/** Booleans nested as arrays of arrays (a bool tensor's values). */
+export type NestedBooleans = boolean | NestedBooleans[];
+/** What `tensor` accepts as values: a typed array, a number, or (nested) arrays of numbers or booleans. */
 export type TensorLike = TypedArray | NestedArray | number[] | Uint8Array | NestedBooleans;
 
 /** The first scalar of nested values, to infer the dtype from (true/false: bool, as TF.js). */
@@ -260,9 +262,13 @@ export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0
 
 /** Live tensors and bytes on the current engine, like `tf.memory()`. */
 export function memory(): {
+  /** Live tensors. */
   numTensors: number;
+  /** Bytes the live tensors hold. */
   numBytes: number;
+  /** Bytes in use in the wasm heap. */
   numBytesInWasmHeap: number;
+  /** The size of the wasm memory. */
   wasmMemoryBytes: number;
 } {
   const e = engine();

@@ -24,6 +24,9 @@ export function keep<T extends Tracked>(t: T): T {
   return t;
 }
 
+/**
+ * What `tidy` may return and `dispose` accepts: a tensor, or arrays and objects holding tensors (any depth), or plain values.
+ */
 export type TensorContainer =
   void | Tracked | string | number | boolean | null | undefined | TensorContainer[] | { [k: string]: TensorContainer };
 
@@ -43,6 +46,14 @@ function collect(result: unknown, into: Set<Tracked>, seen = new Set<object>()):
 /**
  * Runs `fn` and disposes every tensor it made except those it returns (in an array or
  * plain object too) and those passed to `keep`. `fn` must not return a promise.
+ *
+ * @example
+ * ```ts
+ * const y = fe.tidy(() => {
+ *   const x = fe.tensor1d([1, 2, 3]);
+ *   return x.square().sum(); // x and x.square() are disposed; the sum is kept
+ * });
+ * ```
  */
 export function tidy<T extends TensorContainer>(fn: () => T): T;
 export function tidy<T extends TensorContainer>(name: string, fn: () => T): T;

@@ -5,11 +5,13 @@ import { track, type Tracked } from './scope.js';
 
 /** bool tensors hold 0 or 1, stored as int32 in wasm memory; their data reads as a Uint8Array, as in TF.js. */
 export type DataType = 'float32' | 'int32' | 'bool';
+/** The size of each dimension of a tensor; `[]` for a scalar. */
 export type Shape = readonly number[];
 /** A tensor's data as read (`dataSync`): Float32Array, Int32Array, or Uint8Array for bool. */
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 /** A tensor's storage in wasm memory (`view`): bool is stored as int32. */
 export type StorageArray = Float32Array | Int32Array;
+/** Values nested as arrays of arrays, one level per dimension (what `array()` returns). */
 export type NestedArray = number | NestedArray[];
 
 let nextId = 0;
@@ -33,21 +35,43 @@ export function checkShape(shape: Shape, what = 'shape'): void {
   }
 }
 
+/**
+ * An n-dimensional array of numbers (float32, int32 or bool) in wasm memory, as TF.js's
+ * `tf.Tensor`. Make tensors with the factories (`tensor`, `zeros`, ...), read them with
+ * `data`/`dataSync`/`array`, and free them with `dispose` or inside `tidy`. Every op is also
+ * a method: `x.add(y).mean()` is `mean(add(x, y))`.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor2d([[1, 2], [3, 4]]);
+ * x.square().sum().print(); // Tensor float32 [] 30.00
+ * x.dispose();
+ * ```
+ */
 export class Tensor implements Tracked {
+  /** Always true: tells a tensor apart from other objects (as TF.js's duck typing does). */
   readonly isTensor = true as const;
+  /** A unique id, increasing in creation order. */
   readonly id = nextId++;
+  /** The number of elements: the product of the shape (1 for a scalar). */
   readonly size: number;
+  /** The number of dimensions (0 for a scalar). */
   readonly rank: number;
+  /** Set by `keep`: no enclosing `tidy` disposes this tensor. */
   kept = false;
   /** Autograd holds this tensor for a backward pass: disposal waits until it lets go. */
   tapeRefs = 0;
+  /** `dispose` was called while autograd still held the tensor: it is freed when autograd lets go. */
   disposePending = false;
   private disposed = false;
 
   /** Use the factory functions (`tensor`, `zeros`, ...) rather than this constructor. */
   constructor(
+    /** The size of each dimension. */
     readonly shape: Shape,
+    /** The element type: 'float32', 'int32' or 'bool'. */
     readonly dtype: DataType,
+    /** The wasm engine whose memory holds the data. */
     readonly engine: Engine,
     /** Byte offset of the data in wasm memory (16-byte aligned). */
     readonly ptr: number,
@@ -59,6 +83,7 @@ export class Tensor implements Tracked {
     track(this);
   }
 
+  /** True once the tensor's memory was freed. */
   get isDisposed(): boolean {
     return this.disposed;
   }
@@ -88,10 +113,12 @@ export class Tensor implements Tracked {
     return this.dtype === 'bool' ? Uint8Array.from(v) : v.slice();
   }
 
+  /** A copy of the data, flat in row-major order, as a promise (TF.js's `data()`); bool tensors give a Uint8Array. */
   async data(): Promise<TypedArray> {
     return this.dataSync();
   }
 
+  /** The data as nested arrays of the tensor's shape (a number for a scalar). */
   arraySync(): NestedArray {
     const flat = this.dataSync();
     if (this.rank === 0) return flat[0];
@@ -107,10 +134,12 @@ export class Tensor implements Tracked {
     return build(0, 0);
   }
 
+  /** The data as nested arrays of the tensor's shape, as a promise (TF.js's `array()`). */
   async array(): Promise<NestedArray> {
     return this.arraySync();
   }
 
+  /** Frees the tensor's memory (deferred while autograd still needs it). Disposing twice does nothing. */
   dispose(): void {
     if (this.disposed) return;
     if (this.tapeRefs > 0) {
@@ -132,6 +161,7 @@ export class Tensor implements Tracked {
     return `Tensor ${this.dtype} [${this.shape.join(', ')}] ${shown.join(', ')}${data.length > 20 ? ', ...' : ''}`;
   }
 
+  /** Logs the dtype, shape and first 20 values to the console. */
   print(): void {
     console.log(this.toString());
   }
@@ -156,7 +186,9 @@ let nextVariableId = 0;
 
 /** A tensor whose value changes in place (weights); optimizers update it. */
 export class Variable extends Tensor {
+  /** The variable's name, unique among live variables. */
   readonly name: string;
+  /** False keeps optimizers and gradients off this variable. */
   trainable: boolean;
 
   constructor(initial: Tensor, trainable = true, name?: string) {
@@ -208,6 +240,7 @@ export class Variable extends Tensor {
     return this;
   }
 
+  /** Frees the variable's memory and releases its name. */
   override dispose(): void {
     if (!this.isDisposed && this.tapeRefs === 0) variableRegistry.delete(this.name);
     super.dispose();

@@ -15,49 +15,71 @@ export type Logs = Record<string, number>;
 
 /** What fit tells callbacks about the run. */
 export interface CallbackParams {
+  /** The epoch count fit was given (`epochs`). */
   epochs: number;
+  /** The epoch training starts from (`initialEpoch`, default 0). */
   initialEpoch: number;
   /** Batches per epoch (null when unknown: fitDataset on a dataset of unknown size). */
   steps: number | null;
   /** Training samples per epoch (null in fitDataset, where batches come ready-made). */
   samples: number | null;
+  /** The batch size (null in fitDataset, where batches come ready-made). */
   batchSize: number | null;
+  /** fit's `verbose` level (0: silent). */
   verbose: number;
+  /** True when fit has validation data: epoch logs then hold `val_` entries. */
   doValidation: boolean;
   /** Names that epoch logs will hold: ['loss', 'acc', 'val_loss', 'val_acc']. */
   metrics: string[];
 }
 
+/** A callback hook: may return a promise, which training awaits. @inline */
 type Hook<A extends unknown[]> = (...args: A) => void | Promise<void>;
 
 /** The hooks a callback may define (all optional), as in TF.js's CustomCallbackArgs. */
 export interface CustomCallbackArgs {
+  /** Called once before the first epoch. */
   onTrainBegin?: Hook<[logs?: Logs]>;
+  /** Called once after the last epoch (or when training stops early), with the last epoch's logs. */
   onTrainEnd?: Hook<[logs?: Logs]>;
+  /** Called at the start of each epoch (`epoch` counts from 0). */
   onEpochBegin?: Hook<[epoch: number, logs?: Logs]>;
+  /** Called at the end of each epoch with its logs: loss and metrics, with `val_` entries when validating. */
   onEpochEnd?: Hook<[epoch: number, logs?: Logs]>;
+  /** Called before each batch (`batch` counts from 0 in each epoch). */
   onBatchBegin?: Hook<[batch: number, logs?: Logs]>;
+  /** Called after each batch with its logs (the batch's loss and metrics). */
   onBatchEnd?: Hook<[batch: number, logs?: Logs]>;
 }
 
 /** Base class of callbacks: override the hooks you need. */
 export abstract class BaseCallback {
+  /** The model being trained (set by fit through `setModel`). */
   model: CallbackModel | null = null;
+  /** What fit tells callbacks about the run (set through `setParams`). */
   params: CallbackParams | null = null;
 
+  /** Called by fit with the model being trained. */
   setModel(model: CallbackModel): void {
     this.model = model;
   }
 
+  /** Called by fit with the run's parameters (epochs, batch size, metric names, ...). */
   setParams(params: CallbackParams): void {
     this.params = params;
   }
 
+  /** Called once before the first epoch. Training awaits a returned promise. */
   onTrainBegin(_logs?: Logs): void | Promise<void> {}
+  /** Called once after the last epoch (or when training stops early). */
   onTrainEnd(_logs?: Logs): void | Promise<void> {}
+  /** Called at the start of each epoch (`epoch` counts from 0). */
   onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  /** Called at the end of each epoch with its logs: loss and metrics, with `val_` entries when validating. */
   onEpochEnd(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  /** Called before each batch (`batch` counts from 0 in each epoch). */
   onBatchBegin(_batch: number, _logs?: Logs): void | Promise<void> {}
+  /** Called after each batch with its logs (the batch's loss and metrics). */
   onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> {}
 
   /**
@@ -106,7 +128,9 @@ export class CustomCallback extends BaseCallback {
 
 /** Records every epoch's logs; `fit` resolves to it. `history.history.loss[e]` is epoch e's loss. */
 export class History extends BaseCallback {
+  /** The epochs trained, in order. */
   epoch: number[] = [];
+  /** Each log's value per epoch: `history.loss[i]` is the loss of `epoch[i]`. */
   history: Record<string, number[]> = {};
 
   override onTrainBegin(): void {
@@ -120,6 +144,7 @@ export class History extends BaseCallback {
   }
 }
 
+/** What fit's `callbacks` accepts: a callback object, or an object of hook functions (TF.js's CustomCallbackArgs). */
 export type CallbackIdentifier = BaseCallback | CustomCallbackArgs;
 
 /** Accepts a callback, a plain object of hooks, or an array of either (as TF.js does). */

@@ -11,11 +11,21 @@ import { getMetric, metricLogName } from '../metrics/resolve.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
 import type { ModelGraph, TrainableModel } from './trainable-model.js';
 
+/** A loss or metric as a function of targets and predictions: per-sample values, or a scalar. */
 export type LossOrMetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
+/** A loss: its name ('meanSquaredError', 'categoricalCrossentropy', ...) or a function (yTrue, yPred) => Tensor. */
 export type LossIdentifier = string | LossOrMetricFn;
 /** A metric name ('accuracy', 'precision', ...), a function (yTrue, yPred) => Tensor, or a Metric object. */
 export type MetricIdentifier = string | LossOrMetricFn | Metric;
 
+/**
+ * The arguments of `model.compile` (TF.js's ModelCompileArgs): optimizer, loss and metrics.
+ *
+ * @example
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+ * ```
+ */
 export interface ModelCompileArgs {
   /**
    * An optimizer or its name ('adam', 'sgd', 'rmsprop', ...). Who disposes it (as in
@@ -33,6 +43,7 @@ export interface ModelCompileArgs {
    * TF.js accepts the option but ignores it.
    */
   lossWeights?: number[] | Record<string, number>;
+  /** Metrics for every output, per output (array of arrays), or by output name. */
   metrics?:
     | MetricIdentifier
     | MetricIdentifier[]

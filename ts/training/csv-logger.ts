@@ -6,6 +6,7 @@ import { BaseCallback, type Logs } from './callbacks.js';
 
 type Fs = typeof import('node:fs');
 
+/** Options of `callbacks.csvLogger`. */
 export interface CSVLoggerArgs {
   /** Field separator. Default ','. */
   separator?: string;
@@ -14,12 +15,15 @@ export interface CSVLoggerArgs {
 }
 
 export class CSVLogger extends BaseCallback {
+  /** {@inheritDoc CSVLoggerArgs.separator} */
   readonly separator: string;
+  /** {@inheritDoc CSVLoggerArgs.append} */
   readonly append: boolean;
   private keys: string[] | null = null;
   private readonly fs: Fs;
 
   constructor(
+    /** The CSV file written (one row per epoch). */
     readonly filename: string,
     args: CSVLoggerArgs = {},
   ) {

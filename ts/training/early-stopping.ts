@@ -6,6 +6,9 @@ import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { BaseCallback, type Logs } from './callbacks.js';
 
+/**
+ * Options of `callbacks.earlyStopping` (TF.js's EarlyStoppingCallbackArgs, plus Keras's restoreBestWeights and startFromEpoch).
+ */
 export interface EarlyStoppingArgs {
   /** The log value watched. Default 'val_loss'. */
   monitor?: string;
@@ -42,19 +45,30 @@ export function monitorMode(who: string, monitor: string, mode: 'auto' | 'min' |
  * ```
  */
 export class EarlyStopping extends BaseCallback {
+  /** {@inheritDoc EarlyStoppingArgs.monitor} */
   readonly monitor: string;
+  /** {@inheritDoc EarlyStoppingArgs.minDelta} */
   readonly minDelta: number;
+  /** {@inheritDoc EarlyStoppingArgs.patience} */
   readonly patience: number;
+  /** {@inheritDoc EarlyStoppingArgs.mode} */
   readonly mode: 'min' | 'max';
+  /** {@inheritDoc EarlyStoppingArgs.baseline} */
   readonly baseline?: number;
+  /** {@inheritDoc EarlyStoppingArgs.restoreBestWeights} */
   readonly restoreBestWeights: boolean;
+  /** {@inheritDoc EarlyStoppingArgs.verbose} */
   readonly verbose: number;
+  /** {@inheritDoc EarlyStoppingArgs.startFromEpoch} */
   readonly startFromEpoch: number;
 
+  /** Epochs since the monitored value last improved. */
   wait = 0;
   /** Epoch at which training was stopped (0 if it was not). */
   stoppedEpoch = 0;
+  /** The best monitored value so far (from -Infinity in 'max' mode). */
   best = Infinity;
+  /** The epoch of the best value. */
   bestEpoch = 0;
   private bestWeights: Tensor[] | null = null;
 

@@ -21,6 +21,7 @@ import { lossTargets, outputLoss, readScalar, totalLoss, updateMetrics } from '.
 import { TrainStep } from './train-step.js';
 import { defaultSink, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
 
+/** Options of `model.evaluate` (TF.js's ModelEvaluateArgs). */
 export interface ModelEvaluateArgs {
   /** Samples per batch. Default 32. */
   batchSize?: number;
@@ -30,9 +31,11 @@ export interface ModelEvaluateArgs {
   progressSink?: ProgressSink;
 }
 
+/** Options of `model.predict` (TF.js's ModelPredictArgs). */
 export interface ModelPredictArgs {
   /** Samples per batch. Default 32. */
   batchSize?: number;
+  /** Accepted as in TF.js; predict prints nothing. */
   verbose?: number;
 }
 

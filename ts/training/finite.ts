@@ -38,7 +38,9 @@ export function nonFiniteDataMessage(
  */
 export class NonFiniteStepError extends Error {
   constructor(
+    /** Which value was not finite: 'loss', 'gradient of <weight>' or 'update of <weight>'. */
     readonly what: string,
+    /** The value (NaN when an update was not stored). */
     readonly value: number,
     message: string,
   ) {

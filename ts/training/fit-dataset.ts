@@ -28,6 +28,7 @@ import {
   type ClassWeight,
 } from './fit.js';
 
+/** The options of `model.fitDataset` (TF.js's ModelFitDatasetArgs). */
 export interface ModelFitDatasetArgs<T = unknown> {
   /** Number of epochs (required, as in TF.js). */
   epochs: number;
@@ -35,6 +36,7 @@ export interface ModelFitDatasetArgs<T = unknown> {
   batchesPerEpoch?: number;
   /** 0 silent, 1 progress bar, 2 one line per epoch. Default 1. */
   verbose?: 0 | 1 | 2;
+  /** Called during training: callback objects or objects of hook functions. */
   callbacks?: CallbackIdentifier | CallbackIdentifier[];
   /** A dataset of batches, or [xVal, yVal] tensors, evaluated at the end of each epoch. */
   validationData?: Dataset<T> | [ModelData, ModelData];
@@ -52,11 +54,13 @@ export interface ModelFitDatasetArgs<T = unknown> {
   progressSink?: ProgressSink;
 }
 
+/** Options of `model.evaluateDataset` (TF.js's ModelEvaluateDatasetArgs). */
 export interface ModelEvaluateDatasetArgs {
   /** Batches to evaluate; default: the whole dataset. */
   batches?: number;
   /** 0 silent (default), 1 or 2: one Keras-style line with the results. */
   verbose?: number;
+  /** Where verbose output goes (default: stdout in Node, the console in browsers). */
   progressSink?: ProgressSink;
 }
 

@@ -96,7 +96,19 @@ export function pickFitOptions(args: FitOptions): FitOptions {
   return out as FitOptions;
 }
 
+/**
+ * The options of `model.fit` (TF.js's ModelFitArgs).
+ *
+ * @example
+ * ```ts
+ * const history = await model.fit(xs, ys, { epochs: 10, batchSize: 32, validationSplit: 0.1, shuffle: true });
+ * console.log(history.history.loss);
+ * ```
+ */
 export interface ModelFitArgs extends FitOptions {
+  /**
+   * Called during training: callback objects (`callbacks.earlyStopping(...)`) or objects of hook functions (`{onEpochEnd}`).
+   */
   callbacks?: CallbackIdentifier | CallbackIdentifier[];
   /** [xVal, yVal], evaluated at the end of each epoch (takes precedence over validationSplit). */
   validationData?: [ModelData, ModelData];

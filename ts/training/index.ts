@@ -46,11 +46,21 @@ export {
 
 /** Callbacks by factory, like `tf.callbacks`. */
 export const callbacks = {
+  /** {@inheritDoc EarlyStopping} */
   earlyStopping,
+  /** {@inheritDoc TerminateOnNaN} */
   terminateOnNaN,
+  /**
+   * Saves the model during training, every epoch or every saveFreq batches, optionally only when the monitored value improves (Keras's ModelCheckpoint).
+   */
   modelCheckpoint,
+  /**
+   * Lowers the learning rate by `factor` when the monitored value stops improving for `patience` epochs (Keras's ReduceLROnPlateau).
+   */
   reduceLROnPlateau,
+  /** Sets the learning rate at the start of each epoch from `schedule(epoch, lr)` (Keras's LearningRateScheduler). */
   learningRateScheduler,
+  /** Writes each epoch's logs as a row of a CSV file (Node; Keras's CSVLogger). */
   csvLogger,
 };
 export {

@@ -13,6 +13,7 @@ function optimizerOf(who: string, model: CallbackModel | undefined | null): Opti
   return opt;
 }
 
+/** Options of `callbacks.reduceLROnPlateau` (Keras's ReduceLROnPlateau). */
 export interface ReduceLROnPlateauArgs {
   /** The log value watched. Default 'val_loss'. */
   monitor?: string;
@@ -33,16 +34,27 @@ export interface ReduceLROnPlateauArgs {
 }
 
 export class ReduceLROnPlateau extends BaseCallback {
+  /** {@inheritDoc ReduceLROnPlateauArgs.monitor} */
   readonly monitor: string;
+  /** {@inheritDoc ReduceLROnPlateauArgs.factor} */
   readonly factor: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.patience} */
   readonly patience: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.verbose} */
   readonly verbose: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.mode} */
   readonly mode: 'min' | 'max';
+  /** {@inheritDoc ReduceLROnPlateauArgs.minDelta} */
   readonly minDelta: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.cooldown} */
   readonly cooldown: number;
+  /** {@inheritDoc ReduceLROnPlateauArgs.minLr} */
   readonly minLr: number;
+  /** Epochs since the monitored value last improved. */
   wait = 0;
+  /** Epochs left before watching again after a reduction. */
   cooldownCounter = 0;
+  /** The best monitored value so far (from -Infinity in 'max' mode). */
   best = Infinity;
 
   constructor(args: ReduceLROnPlateauArgs = {}) {
@@ -115,7 +127,9 @@ export type Schedule = (epoch: number, lr: number) => number;
 
 export class LearningRateScheduler extends BaseCallback {
   constructor(
+    /** The rate for each epoch given the current rate. */
     readonly schedule: Schedule,
+    /** 1 prints each change. */
     readonly verbose = 0,
   ) {
     super();

@@ -7,6 +7,7 @@ import { BaseCallback, type CallbackModel, type Logs } from './callbacks.js';
 import { monitorMode } from './early-stopping.js';
 import type { IOHandler, SaveConfig } from '../io/types.js';
 
+/** Options of `callbacks.modelCheckpoint` (Keras's ModelCheckpoint). */
 export interface ModelCheckpointArgs {
   /**
    * Where to save: a URL, in which `{epoch}` and `{<log name>}` (optionally
@@ -41,12 +42,19 @@ export function formatCheckpointPath(path: string, epoch: number, logs: Logs): s
 }
 
 export class ModelCheckpoint extends BaseCallback {
+  /** {@inheritDoc ModelCheckpointArgs.monitor} */
   readonly monitor: string;
+  /** {@inheritDoc ModelCheckpointArgs.saveBestOnly} */
   readonly saveBestOnly: boolean;
+  /** {@inheritDoc ModelCheckpointArgs.mode} */
   readonly mode: 'min' | 'max';
+  /** {@inheritDoc ModelCheckpointArgs.saveFreq} */
   readonly saveFreq: 'epoch' | number;
+  /** {@inheritDoc ModelCheckpointArgs.includeOptimizer} */
   readonly includeOptimizer: boolean;
+  /** {@inheritDoc ModelCheckpointArgs.verbose} */
   readonly verbose: number;
+  /** The best monitored value so far (from -Infinity in 'max' mode). */
   best = Infinity;
   private batchesSinceSave = 0;
   private epoch = 0;

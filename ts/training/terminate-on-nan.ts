@@ -19,7 +19,16 @@ import { BaseCallback } from './callbacks.js';
  */
 export class TerminateOnNaN extends BaseCallback {
   /** The refused value and where it happened, once training was stopped. */
-  stopped: { epoch: number; batch: number; what: string; value: number } | null = null;
+  stopped: {
+    /** The epoch (0-based). */
+    epoch: number;
+    /** The batch within the epoch (0-based). */
+    batch: number;
+    /** Which value: 'loss', 'gradient of <weight>' or 'update of <weight>'. */
+    what: string;
+    /** The value (NaN or infinite). */
+    value: number;
+  } | null = null;
 
   /** fit calls this instead of throwing; prints as Keras does. */
   onNonFinite(epoch: number, batch: number, what: string, value: number): void {

@@ -3,6 +3,7 @@
 // flag below says what it does here. Like TF.js, setting or reading an unknown flag
 // throws, naming the known ones.
 
+/** The value of an environment flag. @inline */
 type FlagValue = number | boolean | string;
 
 interface FlagSpec {
@@ -46,14 +47,17 @@ export class Environment {
     return this.flags[flagName];
   }
 
+  /** The flag's value as a boolean. */
   getBool(flagName: string): boolean {
     return this.get(flagName) as boolean;
   }
 
+  /** The flag's value as a number. */
   getNumber(flagName: string): number {
     return this.get(flagName) as number;
   }
 
+  /** The flag's value as a string. */
   getString(flagName: string): string {
     return this.get(flagName) as string;
   }

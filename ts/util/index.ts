@@ -2,6 +2,7 @@
 // now, sizeFromShape, arraysEqual, flatten, ...), with TF.js's signatures and behaviour.
 // Randomness comes from Math.random, as in TF.js (seed Ferrite's own ops with setRandomSeed).
 
+/** An array or typed array: anything with a length and numeric indices. @inline */
 type Indexable = { length: number; [i: number]: unknown };
 
 /** Throws `new Error(msg())` unless `expr` holds (the message is built only on failure). */
@@ -70,6 +71,7 @@ export function arraysEqual(n1: ArrayLike<unknown>, n2: ArrayLike<unknown>): boo
   return true;
 }
 
+/** True for a Float32Array, Int32Array, Uint8Array or Uint8ClampedArray (TF.js's util.isTypedArray). */
 export function isTypedArray(a: unknown): a is Float32Array | Int32Array | Uint8Array | Uint8ClampedArray {
   return (
     a instanceof Float32Array || a instanceof Int32Array || a instanceof Uint8Array || a instanceof Uint8ClampedArray
@@ -125,9 +127,13 @@ export function rightPad(a: string, size: number): string {
   return size <= a.length ? a : a + ' '.repeat(size - a.length);
 }
 
+/** True for a string primitive or String object. */
 export const isString = (value: unknown): value is string => typeof value === 'string' || value instanceof String;
+/** True for a number primitive. */
 export const isNumber = (value: unknown): value is number => typeof value === 'number';
+/** True for a boolean primitive. */
 export const isBoolean = (value: unknown): value is boolean => typeof value === 'boolean';
+/** True for a function. */
 export const isFunction = (f: unknown): f is (...args: never[]) => unknown => typeof f === 'function';
 
 /** UTF-8 bytes of a string (TF.js's encodeString; only utf-8). */

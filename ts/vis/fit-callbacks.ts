@@ -16,6 +16,7 @@ export interface FitCallbacksOptions {
   callbacks?: ('onBatchEnd' | 'onEpochEnd')[];
   /** Chart size in px (SVG panels default to 480 x 360, page charts to the container's width x 220). */
   width?: number;
+  /** Chart height in px. */
   height?: number;
   /** A fixed y range for every chart, e.g. [0, 1]. */
   yAxisDomain?: [number, number];

@@ -8,3 +8,5 @@ export * as render from './render.js';
 export * as metrics from './metrics.js';
 export { setUPlot } from './uplot.js';
 export type { Drawable, Surface } from './surface.js';
+export type { Values, ValueStats } from './values.js';
+export type { SummarizedModel } from '../models/summary.js';

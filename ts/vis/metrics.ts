@@ -6,10 +6,13 @@ import { labelsOf, numbersOf } from './values.js';
 
 /** Accuracy of one class: correct predictions over the class's samples (0 when it has none). */
 export interface ClassAccuracy {
+  /** Correct predictions over the class's samples (0 when it has none). */
   accuracy: number;
+  /** The class's samples. */
   count: number;
 }
 
+/** Class ids: a tensor or an array of numbers. @inline */
 type Labels = Tensor | ArrayLike<number>;
 
 function pair(labels: Labels, predictions: Labels, who: string, numClasses?: number) {

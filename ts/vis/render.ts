@@ -11,9 +11,13 @@ import { binLabel, histogramBins, numbersOf, type Values, type ValueStats } from
 
 /** Size and axis labels of a chart. */
 export interface ChartOptions {
+  /** Width in px. */
   width?: number;
+  /** Height in px. */
   height?: number;
+  /** The x axis label. */
   xLabel?: string;
+  /** The y axis label. */
   yLabel?: string;
 }
 
@@ -80,7 +84,9 @@ export async function histogram(container: Drawable, data: Values, opts: Histogr
 
 /** A confusion matrix to draw: counts per (true, predicted) class, and the class names. */
 export interface ConfusionMatrixData {
+  /** values[true][predicted]: the counts. */
   values: number[][];
+  /** The class names (default 0, 1, ...). */
   tickLabels?: string[];
 }
 
@@ -90,6 +96,7 @@ export interface ConfusionMatrixOptions {
   shadeDiagonal?: boolean;
   /** Write each count in its cell. Default true. */
   showTextOverlay?: boolean;
+  /** A title above the chart. */
   title?: string;
 }
 
@@ -149,7 +156,9 @@ export async function confusionMatrix(
 
 /** A table: column headers and rows of cells. */
 export interface TableData {
+  /** The column headers. */
   headers: string[];
+  /** The rows of cells. */
   values: (string | number)[][];
 }
 

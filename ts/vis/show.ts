@@ -13,12 +13,22 @@ import type { ValueStats } from './values.js';
 export { fitCallbacks, type FitCallbacksOptions } from './fit-callbacks.js';
 
 /** A History (what fit returns, or a trainer's), or the epoch logs as an array. */
-export type HistoryInput = { history: Record<string, number[]>; epoch?: number[] } | Record<string, number>[];
+export type HistoryInput =
+  | {
+      /** Each log's value per epoch. */
+      history: Record<string, number[]>;
+      /** The epoch numbers (0-based); default 0, 1, ... */
+      epoch?: number[];
+    }
+  | Record<string, number>[];
 
 /** Options of {@link history}. */
 export interface HistoryOptions {
+  /** Width of each chart in px. */
   width?: number;
+  /** Height of each chart in px. */
   height?: number;
+  /** A fixed y range for every chart, e.g. [0, 1]. */
   yAxisDomain?: [number, number];
 }
 

@@ -17,7 +17,14 @@ export interface Surface {
  * What vis functions draw into: in a page an HTMLElement or a {@link Surface}; in Node an
  * SVG file path, or `{svg: path}`.
  */
-export type Drawable = HTMLElement | Surface | string | { svg: string };
+export type Drawable =
+  | HTMLElement
+  | Surface
+  | string
+  | {
+      /** The SVG file to write. */
+      svg: string;
+    };
 
 /** A resolved drawing target. */
 export type Target = { kind: 'dom'; el: HTMLElement } | { kind: 'svg'; path: string };

@@ -4,7 +4,13 @@
 import { Tensor } from '../tensor/tensor.js';
 
 /** Numbers as tfjs-vis takes them: a tensor, an array or typed array, or `{value}` objects. */
-export type Values = Tensor | ArrayLike<number> | { value: number }[];
+export type Values =
+  | Tensor
+  | ArrayLike<number>
+  | {
+      /** The number. */
+      value: number;
+    }[];
 
 /** The numbers of `data`, flattened (a tensor's in row-major order). */
 export function numbersOf(data: Values, who: string): number[] {
@@ -45,10 +51,15 @@ export interface Bin {
 
 /** Summary of values drawn as a histogram: what tfjs-vis prints above it. */
 export interface ValueStats {
+  /** How many values. */
   numVals: number;
+  /** The smallest value. */
   min: number;
+  /** The largest value. */
   max: number;
+  /** How many are 0. */
   numZeros: number;
+  /** How many are NaN. */
   numNans: number;
 }
 

@@ -9,12 +9,15 @@ import type { ModelCompileArgs } from '../training/compile.js';
 
 /** An optimizer as data: `{className: 'Adam', config: {learningRate: 0.001, ...}}`. */
 export interface OptimizerSpec {
+  /** The optimizer's class name ('Adam', 'SGD', ...). */
   className: string;
+  /** Its hyperparameters (as `getConfig()` returns them). */
   config: OptimizerConfig;
 }
 
 /** `model.compile` arguments that can be sent to a worker (names, not functions). */
 export interface CompileSpec {
+  /** The optimizer's name, or its class and config. */
   optimizer: string | OptimizerSpec;
   /** One loss name, or one per output. */
   loss: string | string[];
@@ -30,8 +33,11 @@ export interface CompileSpec {
  * and losses and metrics are names.
  */
 export interface WorkerCompileArgs {
+  /** The optimizer: a name, an Optimizer (sent as its class and config) or its class and config. */
   optimizer: string | Optimizer | OptimizerSpec;
+  /** One loss name, or one per output. */
   loss: string | string[];
+  /** Metric names for every output, or one list per output. */
   metrics?: string | string[] | string[][];
 }
 

@@ -13,9 +13,13 @@ import type { WorkerApi } from './protocol.js';
  * `@types/node` in a browser project.
  */
 export interface ResourceLimits {
+  /** Node: the worker's young-generation heap limit in MB. */
   maxYoungGenerationSizeMb?: number;
+  /** Node: the worker's old-generation heap limit in MB. */
   maxOldGenerationSizeMb?: number;
+  /** Node: the worker's code range size in MB. */
   codeRangeSizeMb?: number;
+  /** Node: the worker's stack size in MB. */
   stackSizeMb?: number;
 }
 

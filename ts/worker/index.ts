@@ -14,3 +14,5 @@ export {
 export type { DataInput, TensorData } from './wire.js';
 export type { WorkerCompileArgs, OptimizerSpec } from './compile-spec.js';
 export type { ResidentData } from './resident.js';
+export type { ResourceLimits } from './connection.js';
+export type { ModelInputs } from './trainer.js';

@@ -106,8 +106,11 @@ export interface EventSink {
 
 /** A History as plain data: `history.loss[e]` is epoch e's loss. */
 export interface HistoryData {
+  /** The epochs trained, in order. */
   epoch: number[];
+  /** Each log's value per epoch. */
   history: Record<string, number[]>;
+  /** What fit told callbacks about the run. */
   params: CallbackParams | null;
 }
 

@@ -35,7 +35,12 @@ export class ResidentData {
     /** The worker's number for this data. */
     readonly handle: number,
     /** Shape and dtype of each array, in the order given to putData. */
-    readonly entries: readonly { shape: readonly number[]; dtype: DataType }[],
+    readonly entries: readonly {
+      /** The array's shape. */
+      shape: readonly number[];
+      /** The array's dtype. */
+      dtype: DataType;
+    }[],
     /** Bytes the arrays take in the worker. */
     readonly bytes: number,
     /** The trainer that holds it (only that trainer accepts it). */

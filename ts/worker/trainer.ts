@@ -51,16 +51,19 @@ import {
  * Data for the model's inputs or outputs: one entry, one per input / output in order, by
  * name, or data already held in the worker (`putData`).
  */
-type ModelInputs = DataInput | DataInput[] | Record<string, DataInput> | ResidentData;
+export type ModelInputs = DataInput | DataInput[] | Record<string, DataInput> | ResidentData;
 
 /** A model as data: its class name ('Sequential' or 'Model') and `getConfig()`, with optional weights. */
 export interface ModelConfig {
+  /** 'Sequential' or 'Model'. */
   className: string;
+  /** The model's `getConfig()`. */
   config: Record<string, unknown>;
   /** Values for `model.weights`, in order; default: the initializers' values. */
   weights?: DataInput[];
 }
 
+/** Options of `worker.create`. */
 export interface CreateOptions {
   /**
    * How to compile the model in the worker: `model.compile`'s arguments, with losses and
@@ -103,7 +106,9 @@ export type BackgroundCallback = CustomCallbackArgs | BaseCallback;
 export interface BackgroundFitArgs extends FitOptions, CustomCallbackArgs {
   /** Keras-style progress printed by the worker (Node: to stdout; browsers: the console). Default 0. */
   verbose?: 0 | 1 | 2;
+  /** Callback objects run in this thread as events arrive. */
   callbacks?: BackgroundCallback | BackgroundCallback[];
+  /** [xVal, yVal], evaluated at the end of each epoch (takes precedence over validationSplit). */
   validationData?: [ModelInputs, ModelInputs];
   /**
    * Batch hooks (onBatchBegin / onBatchEnd) run for every batch, in order, but arrive in
@@ -478,18 +483,6 @@ function modelPayload(
   };
 }
 
-/**
- * Starts a worker and hands it a copy of `model` (a LayersModel is sent as its config and
- * weights; the original stays usable here). Resolves to the Trainer once the worker has
- * loaded Ferrite (the threaded build where the runtime allows it) and built the model.
- *
- * ```ts
- * const trainer = await fe.worker.create(model);            // compiled with model.compile(...)
- * const history = await trainer.fit(xs, ys, {epochs: 5, onEpochEnd: (e, logs) => show(logs)});
- * const trained = await trainer.toModel();
- * trainer.terminate();
- * ```
- */
 // Absolute URLs: the worker's script is elsewhere than this page or module. In browsers the
 // worker is told where this thread finds each file: a bundler (Vite) emits the worker
 // script as a plain asset, whose own `new URL('./ferrite-simd.wasm', import.meta.url)`
@@ -499,6 +492,19 @@ function workerWasmPaths(paths: string | URL | undefined): InitOptions['wasmPath
   return isNode ? undefined : wasmUrls();
 }
 
+/**
+ * Starts a worker and hands it a copy of `model` (a LayersModel is sent as its config and
+ * weights; the original stays usable here). Resolves to the Trainer once the worker has
+ * loaded Ferrite (the threaded build where the runtime allows it) and built the model.
+ *
+ * @example
+ * ```ts
+ * const trainer = await fe.worker.create(model);            // compiled with model.compile(...)
+ * const history = await trainer.fit(xs, ys, {epochs: 5, onEpochEnd: (e, logs) => show(logs)});
+ * const trained = await trainer.toModel();
+ * trainer.terminate();
+ * ```
+ */
 export async function create(model: LayersModel | ModelConfig, options: CreateOptions = {}): Promise<Trainer> {
   const compileSpec =
     options.compile !== undefined

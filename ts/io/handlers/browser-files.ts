@@ -39,6 +39,15 @@ export class BrowserDownloads implements IOHandler {
   }
 }
 
+/**
+ * A handler whose save downloads `<prefix>.json` and `<prefix>.weights.bin` in the page
+ * (TF.js's io.browserDownloads; `model.save('downloads://name')` does the same).
+ *
+ * @example
+ * ```ts
+ * await model.save(fe.io.browserDownloads('my-model'));
+ * ```
+ */
 export function browserDownloads(prefix = 'model'): IOHandler {
   return new BrowserDownloads(prefix);
 }
@@ -78,6 +87,15 @@ export class BrowserFiles implements IOHandler {
   }
 }
 
+/**
+ * A handler that loads a model from files a user picked: model.json first, then its
+ * weight files (TF.js's io.browserFiles).
+ *
+ * @example
+ * ```ts
+ * const model = await fe.loadLayersModel(fe.io.browserFiles([jsonFile, weightsFile]));
+ * ```
+ */
 export function browserFiles(files: File[]): IOHandler {
   return new BrowserFiles(files);
 }

@@ -24,9 +24,11 @@ import type { Initializer, InitializerIdentifier } from '../../initializers/init
 
 /** The options every recurrent layer takes (TF.js's names and defaults). */
 export interface RecurrentArgs extends LayerArgs, RecurrentWeightArgs {
+  /** Size of the state h (and of the output's last dimension). */
   units: number;
   /** Default 'tanh'. */
   activation?: string;
+  /** Add a bias. Default true. */
   useBias?: boolean;
   /**
    * Fraction of the input features dropped while training (default 0). As Keras 3, one
@@ -53,6 +55,7 @@ export interface RecurrentArgs extends LayerArgs, RecurrentWeightArgs {
   implementation?: number;
   /** Shorthand for inputShape [inputLength, inputDim]. */
   inputDim?: number;
+  /** Shorthand for inputShape [inputLength, inputDim]: the sequence length when fixed. */
   inputLength?: number;
 }
 
@@ -76,19 +79,31 @@ export function recurrentOutputMask(
 
 /** A recurrent layer over a fused sequence kernel; `call` gives it [y, ...final states]. */
 export abstract class RecurrentLayer extends Layer {
+  /** {@inheritDoc layers.RecurrentArgs.units} */
   readonly units: number;
+  /** {@inheritDoc RecurrentArgs.activation} */
   readonly activation: string;
+  /** {@inheritDoc layers.RecurrentArgs.useBias} */
   readonly useBias: boolean;
+  /** {@inheritDoc RecurrentArgs.returnSequences} */
   readonly returnSequences: boolean;
+  /** {@inheritDoc RecurrentArgs.returnState} */
   readonly returnState: boolean;
+  /** {@inheritDoc RecurrentArgs.goBackwards} */
   readonly goBackwards: boolean;
+  /** {@inheritDoc RecurrentArgs.stateful} */
   readonly stateful: boolean;
+  /** {@inheritDoc RecurrentArgs.dropout} */
   readonly dropout: number;
+  /** {@inheritDoc RecurrentArgs.recurrentDropout} */
   readonly recurrentDropout: number;
   protected readonly specs: RecurrentWeightSpecs;
   protected readonly activationCode: RnnActivation;
+  /** The input kernel [inputDim, gates · units], once built. */
   kernel: Variable | null = null;
+  /** The recurrent kernel [units, gates · units], once built. */
   recurrentKernel: Variable | null = null;
+  /** The bias [gates · units] ([2, gates · units] for a GRU with resetAfter), once built (null without useBias). */
   bias: Variable | null = null;
   /** Stateful layers: the states carried between calls. */
   private states: Tensor[] | null = null;
@@ -267,6 +282,7 @@ export abstract class RecurrentLayer extends Layer {
 
 /** LSTM and GRU: a recurrent activation for their gates besides the activation. */
 export abstract class GatedRecurrentLayer extends RecurrentLayer {
+  /** {@inheritDoc GatedRecurrentArgs.recurrentActivation} */
   readonly recurrentActivation: string;
   protected readonly recurrentActivationCode: RnnActivation;
 

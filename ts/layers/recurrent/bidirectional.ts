@@ -16,6 +16,9 @@ import { Layer, isShapeList, type CallKwargs, type LayerArgs, type LayerConfig, 
 import { deserialize, registerClass, type SerializedObject } from '../../serialization/registry.js';
 import type { SymbolicShape } from '../symbolic.js';
 
+/**
+ * How Bidirectional combines the two directions' outputs: concatenated, summed, multiplied, averaged, or (null) both returned.
+ */
 export type BidirectionalMergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
 const MERGE_MODES: readonly BidirectionalMergeMode[] = ['concat', 'sum', 'mul', 'ave', null];
 
@@ -65,15 +68,24 @@ function copyOf(layer: Recurrent, name: string, goBackwards: boolean): Recurrent
   return deserialize<Recurrent>({ className: layer.getClassName(), config }, 'layer');
 }
 
+/**
+ * The layer `layers.bidirectional` makes: runs a recurrent layer forwards and backwards and merges the outputs (mergeMode 'concat' by default).
+ */
 export class Bidirectional extends Layer {
   static override className = 'Bidirectional';
   /** The layer given (its config is saved; it is never run). */
   readonly layer: Layer;
+  /** The copy of the layer that runs forwards. */
   readonly forwardLayer: Layer;
+  /** {@inheritDoc BidirectionalArgs.backwardLayer} */
   readonly backwardLayer: Layer;
+  /** {@inheritDoc BidirectionalArgs.mergeMode} */
   readonly mergeMode: BidirectionalMergeMode;
+  /** The wrapped layer's returnSequences. */
   readonly returnSequences: boolean;
+  /** The wrapped layer's returnState. */
   readonly returnState: boolean;
+  /** The wrapped layer's stateful. */
   readonly stateful: boolean;
   /** Keras's backwardLayer as given, for the config. */
   private readonly givenBackward: Layer | null;
@@ -240,7 +252,12 @@ export class Bidirectional extends Layer {
     (this.backwardLayer as Recurrent).resetStates();
   }
 
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+  override dispose(): {
+    /** Always 0: a layer is not shared by reference count here. */
+    refCountAfterDispose: number;
+    /** How many weight variables this call freed. */
+    numDisposedVariables: number;
+  } {
     if (this.isDisposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     const f = this.forwardLayer.dispose();
     const b = this.backwardLayer.dispose();

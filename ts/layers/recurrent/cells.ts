@@ -28,11 +28,18 @@ export type RNNCellArgs = Omit<
   RecurrentArgs,
   'returnSequences' | 'returnState' | 'goBackwards' | 'stateful' | 'implementation' | 'inputDim' | 'inputLength'
 >;
+/** The arguments of the gated cells: those of simpleRNNCell plus `recurrentActivation`. */
 export type GatedRNNCellArgs = RNNCellArgs & Pick<GatedRecurrentArgs, 'recurrentActivation'>;
 /** lstmCell's options: the lstm layer's `unitForgetBias` besides. */
-export type LSTMCellArgs = GatedRNNCellArgs & { unitForgetBias?: boolean };
+export type LSTMCellArgs = GatedRNNCellArgs & {
+  /** Start the forget gate's bias at 1 (default false). */
+  unitForgetBias?: boolean;
+};
 /** gruCell's options: Keras's `resetAfter` besides (the gru layer's option). */
-export type GRUCellArgs = GatedRNNCellArgs & { resetAfter?: boolean };
+export type GRUCellArgs = GatedRNNCellArgs & {
+  /** Keras's form: the reset gate applied after the recurrent projection, with a second bias (default false, TF.js's). */
+  resetAfter?: boolean;
+};
 
 /** One step of a recurrent layer: [x [batch, in], ...states [batch, size]] -> [output, ...new states]. */
 export abstract class RNNCell extends Layer {
@@ -56,16 +63,24 @@ export abstract class RNNCell extends Layer {
 
 /** A cell with kernel [in, G units], recurrent_kernel [units, G units] and bias [G units]. */
 abstract class WeightedCell extends RNNCell {
+  /** Size of the state h. */
   readonly units: number;
+  /** The activation of the candidate state (default tanh). */
   readonly activation: Activation;
+  /** Whether the cell adds a bias. */
   readonly useBias: boolean;
+  /** {@inheritDoc layers.RecurrentArgs.dropout} */
   readonly dropout: number;
+  /** {@inheritDoc layers.RecurrentArgs.recurrentDropout} */
   readonly recurrentDropout: number;
   /** The dropout masks of the sequence being stepped through. */
   protected readonly masks: SequenceDropout;
   protected readonly specs: RecurrentWeightSpecs;
+  /** The input kernel [inputDim, gates · units], once built. */
   kernel: Tensor | null = null;
+  /** The recurrent kernel [units, gates · units], once built. */
   recurrentKernel: Tensor | null = null;
+  /** The bias [gates · units] ([2, gates · units] for a GRU with resetAfter), once built (null without useBias). */
   bias: Tensor | null = null;
 
   constructor(
@@ -87,6 +102,7 @@ abstract class WeightedCell extends RNNCell {
     this.specs = recurrentWeightSpecs(this.name, args);
   }
 
+  /** {@inheritDoc layers.RNNCell.stateSize} */
   get stateSize(): number[] {
     return [this.units];
   }
@@ -127,6 +143,7 @@ abstract class WeightedCell extends RNNCell {
     return this.bias ? add(xw, this.bias) : xw;
   }
 
+  /** The cell's arguments (what model.json saves). */
   override getConfig(): LayerConfig {
     return {
       ...super.getConfig(),
@@ -159,11 +176,13 @@ export class SimpleRNNCell extends WeightedCell {
 registerClass(SimpleRNNCell);
 
 abstract class GatedCell extends WeightedCell {
+  /** The gates' activation (default hardSigmoid, as TF.js). */
   readonly recurrentActivation: Activation;
   constructor(args: GatedRNNCellArgs, what: string, gates: number) {
     super(args, what, gates);
     this.recurrentActivation = resolveActivation(args.recurrentActivation ?? 'hardSigmoid', this.name);
   }
+  /** The cell's arguments (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), recurrentActivation: this.recurrentActivation.name };
   }
@@ -178,6 +197,7 @@ export class LSTMCell extends GatedCell {
     super(args, 'lstmCell', 4);
     this.unitForgetBias = args.unitForgetBias ?? false;
   }
+  /** The LSTM's states: [units, units] (h and c). */
   override get stateSize(): number[] {
     return [this.units, this.units];
   }
@@ -196,6 +216,7 @@ export class LSTMCell extends GatedCell {
       return [h2, h2, c2];
     });
   }
+  /** The cell's arguments (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
   }
@@ -249,15 +270,20 @@ export class GRUCell extends GatedCell {
       return [out, out];
     });
   }
+  /** The cell's arguments (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
 }
 registerClass(GRUCell);
 
+/** The arguments of `layers.stackedRNNCells`. */
 export interface StackedRNNCellsArgs {
+  /** The cells, run one after the other in each step (or their saved forms). */
   cells: (RNNCell | SerializedObject)[];
+  /** The layer's name (generated when omitted). */
   name?: string;
+  /** False freezes every cell. */
   trainable?: boolean;
 }
 
@@ -268,6 +294,7 @@ export interface StackedRNNCellsArgs {
  */
 export class StackedRNNCells extends RNNCell {
   static override className = 'StackedRNNCells';
+  /** The cells, run one after the other in each step. */
   readonly cells: RNNCell[];
 
   constructor(args: StackedRNNCellsArgs) {
@@ -277,6 +304,7 @@ export class StackedRNNCells extends RNNCell {
     this.cells = args.cells.map((c, i) => toCell(c, `${this.name}: cells[${i}]`));
   }
 
+  /** {@inheritDoc layers.RNNCell.stateSize} */
   get stateSize(): number[] {
     return this.cells
       .slice()
@@ -323,7 +351,12 @@ export class StackedRNNCells extends RNNCell {
     );
   }
 
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+  override dispose(): {
+    /** Always 0: a layer is not shared by reference count here. */
+    refCountAfterDispose: number;
+    /** How many weight variables this call freed. */
+    numDisposedVariables: number;
+  } {
     if (this.isDisposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     let n = 0;
     for (const c of this.cells) n += c.dispose().numDisposedVariables;

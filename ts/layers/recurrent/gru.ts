@@ -15,6 +15,9 @@ export interface GRUArgs extends GatedRecurrentArgs {
   resetAfter?: boolean;
 }
 
+/**
+ * The layer `layers.gru` makes: gated recurrent unit, gates z, r, h (TF.js's form; `resetAfter: true` is Keras's).
+ */
 export class GRU extends GatedRecurrentLayer {
   static override className = 'GRU';
   /** Keras's form: the reset gate applied after the recurrent projection. */
@@ -36,6 +39,7 @@ export class GRU extends GatedRecurrentLayer {
     return gruSequence(x, this.weightsForOps, h0, mask, opts);
   }
 
+  /** The layer's arguments, resetAfter included (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), resetAfter: this.resetAfter };
   }

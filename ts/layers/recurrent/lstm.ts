@@ -48,8 +48,12 @@ export function forgetBiasInitializer(base: InitializerIdentifier, units: number
   return new ForgetBiasInit(getInitializer(base, `${who}: biasInitializer`), units);
 }
 
+/**
+ * The layer `layers.lstm` makes: long short-term memory over [batch, time, features] (TF.js defaults: recurrentActivation 'hardSigmoid').
+ */
 export class LSTM extends GatedRecurrentLayer {
   static override className = 'LSTM';
+  /** {@inheritDoc LSTMArgs.unitForgetBias} */
   readonly unitForgetBias: boolean;
 
   constructor(args: LSTMArgs) {
@@ -70,6 +74,7 @@ export class LSTM extends GatedRecurrentLayer {
     return lstmSequence(x, this.weightsForOps, [h0, c0], mask, { ...this.kernelOptions(), recurrentMask });
   }
 
+  /** The layer's arguments, unitForgetBias included (what model.json saves). */
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), unitForgetBias: this.unitForgetBias };
   }

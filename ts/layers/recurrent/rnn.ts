@@ -20,20 +20,32 @@ import { recurrentOutputMask } from './base.js';
 export interface RNNArgs extends LayerArgs {
   /** The step: a cell, a list of cells (stacked), or a saved {className, config}. */
   cell: RNNCell | RNNCell[] | SerializedObject;
+  /** {@inheritDoc layers.RecurrentArgs.returnSequences} */
   returnSequences?: boolean;
+  /** {@inheritDoc layers.RecurrentArgs.returnState} */
   returnState?: boolean;
+  /** {@inheritDoc layers.RecurrentArgs.goBackwards} */
   goBackwards?: boolean;
+  /** {@inheritDoc layers.RecurrentArgs.stateful} */
   stateful?: boolean;
   /** Accepted for TF.js compatibility; the loop is always a JS loop. */
   unroll?: boolean;
 }
 
+/**
+ * The layer `layers.rnn` makes: a recurrent layer over a cell or stacked cells, one JS step per time step (slower than lstm/gru/simpleRNN).
+ */
 export class RNN extends Layer {
   static override className = 'RNN';
+  /** {@inheritDoc RNNArgs.cell} */
   readonly cell: RNNCell;
+  /** {@inheritDoc layers.RecurrentArgs.returnSequences} */
   readonly returnSequences: boolean;
+  /** {@inheritDoc layers.RecurrentArgs.returnState} */
   readonly returnState: boolean;
+  /** {@inheritDoc layers.RecurrentArgs.goBackwards} */
   readonly goBackwards: boolean;
+  /** {@inheritDoc layers.RecurrentArgs.stateful} */
   readonly stateful: boolean;
   private states: Tensor[] | null = null;
 
@@ -152,7 +164,12 @@ export class RNN extends Layer {
     return this.cell.layerWeights;
   }
 
-  override dispose(): { refCountAfterDispose: number; numDisposedVariables: number } {
+  override dispose(): {
+    /** Always 0: a layer is not shared by reference count here. */
+    refCountAfterDispose: number;
+    /** How many weight variables this call freed. */
+    numDisposedVariables: number;
+  } {
     if (this.isDisposed) return { refCountAfterDispose: 0, numDisposedVariables: 0 };
     if (this.states) for (const s of this.states) s.dispose();
     const r = this.cell.dispose();

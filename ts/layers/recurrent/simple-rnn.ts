@@ -7,8 +7,10 @@ import { simpleRNNSequence } from '../../ops/recurrent.js';
 import { registerClass } from '../../serialization/registry.js';
 import { RecurrentLayer, type RecurrentArgs } from './base.js';
 
+/** The arguments of `layers.simpleRNN` (TF.js's SimpleRNNLayerArgs). */
 export type SimpleRNNArgs = RecurrentArgs;
 
+/** The layer `layers.simpleRNN` makes: fully connected recurrent layer: h = activation(x W + b + h_prev R). */
 export class SimpleRNN extends RecurrentLayer {
   static override className = 'SimpleRNN';
 

@@ -18,11 +18,17 @@ export interface RecurrentWeightArgs {
   recurrentInitializer?: InitializerIdentifier;
   /** Default 'zeros'. */
   biasInitializer?: InitializerIdentifier;
+  /** Penalty on the input kernel added to the training loss. */
   kernelRegularizer?: RegularizerIdentifier;
+  /** Penalty on the recurrent kernel added to the training loss. */
   recurrentRegularizer?: RegularizerIdentifier;
+  /** Penalty on the bias added to the training loss. */
   biasRegularizer?: RegularizerIdentifier;
+  /** Applied to the input kernel after each optimizer step. */
   kernelConstraint?: ConstraintIdentifier;
+  /** Applied to the recurrent kernel after each optimizer step. */
   recurrentConstraint?: ConstraintIdentifier;
+  /** Applied to the bias after each optimizer step. */
   biasConstraint?: ConstraintIdentifier;
 }
 
