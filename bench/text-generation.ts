@@ -6,7 +6,10 @@
 // state carried), greedy and sampled at temperature 0.8.
 //
 //   npx tsx bench/text-generation.ts [--batches N] [--builds scalar,simd,simd-threads:1,simd-threads:2]
-//       [--tokens N] [--generate-builds simd,simd-threads:2] [--skip-training] [--profile]
+//       [--tokens N] [--generate-builds simd,simd-threads:2] [--skip-training] [--profile] [--skip-tfjs]
+//
+// Last, the same model at a reduced size against TF.js's cpu and wasm backends
+// (bench/text-generation-tfjs.ts; --skip-tfjs leaves it out: TF.js cpu takes ~10 s a batch).
 //
 // --profile also prints, per build, where a batch's time goes: milliseconds per batch in each
 // core export (GEMMs by layout and shape), and the rest (JS: tape, allocation, dispatch).
@@ -19,6 +22,7 @@ import { generate, generateStateful, pickNext, statefulCopy, textModel } from '.
 import type { Tensor } from '../ts/tensor/tensor.js';
 import { argValue, numberArg } from '../examples/program.js';
 import { isMain } from './util.js';
+import { benchVersusTfjs } from './text-generation-tfjs.js';
 
 const [VOCAB, EMB, UNITS, LEN, BATCH] = [10000, 256, 512, 32, 64];
 
@@ -249,6 +253,7 @@ async function main(): Promise<void> {
     for (const [name, median, min] of await tokenBreakdown(build as BuildName, Number(threads ?? 1)))
       console.log(`  ${name.padEnd(32)} ${median.toFixed(3)} (${min.toFixed(3)})`);
   }
+  if (!process.argv.includes('--skip-tfjs')) await benchVersusTfjs(numberArg('tfjs-batches') ?? 2);
 }
 
 if (isMain(import.meta.url)) void main();
