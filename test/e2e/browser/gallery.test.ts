@@ -95,33 +95,36 @@ describe.skipIf(!present)('demo gallery in Chromium (playwright-core)', () => {
     const errors: string[] = [];
     const page = await open('?p1Epochs=2&p1TrainSize=6000&p4Epochs=2', errors);
     try {
+      // The live charts: every redraw of the per-batch chart is recorded in the page with the
+      // card's phase at that moment, so the test sees the chart grow while the worker trains
+      // however fast the machine finishes the fit (polling from here could miss it).
+      await page.evaluate(() => {
+        const w = window as unknown as GalleryWindow & { p1Redraws: { points: number; phase: string }[] };
+        w.p1Redraws = [];
+        new MutationObserver(() => {
+          const el = document.querySelector('#p1-charts .ferrite-vis-batch .ferrite-vis-chart[data-series="loss"]');
+          if (el !== null)
+            w.p1Redraws.push({
+              points: Number((el as HTMLElement).dataset.points),
+              phase: w.gallery.cards.p1.state.phase,
+            });
+        }).observe(document.querySelector('#p1-charts')!, {
+          subtree: true,
+          childList: true,
+          attributes: true,
+          attributeFilter: ['data-points'],
+        });
+      });
       await page.click('#p1-train');
-      // The live charts: the per-batch chart's point count grows while the worker trains.
-      await page.waitForFunction(
-        () => {
-          const el = document.querySelector('#p1-charts .ferrite-vis-batch .ferrite-vis-chart[data-series="loss"]');
-          return el !== null && Number((el as HTMLElement).dataset.points) >= 5;
-        },
-        null,
-        { timeout: 120_000, polling: 50 },
-      );
-      const early = await batchPoints(page, 'p1');
-      const earlyState = await stateOf(page, 'p1');
-      await page.waitForFunction(
-        (n) => {
-          const el = document.querySelector('#p1-charts .ferrite-vis-batch .ferrite-vis-chart[data-series="loss"]');
-          return Number((el as HTMLElement).dataset.points) >= n + 20;
-        },
-        early,
-        { timeout: 120_000, polling: 50 },
-      );
-      const later = await stateOf(page, 'p1');
-      expect(earlyState.phase).toBe('training');
-      expect(later.phase).toBe('training'); // still training: the chart grew during fit
-      expect(await batchPoints(page, 'p1')).toBeGreaterThan(early);
 
       const p1 = await waitForPhase(page, 'p1', ['done', 'error']);
       expect(p1.error).toBeNull();
+      const redraws = await page.evaluate(
+        () => (window as unknown as { p1Redraws: { points: number; phase: string }[] }).p1Redraws,
+      );
+      // Several redraws with different point counts happened while fit was still training.
+      const duringFit = new Set(redraws.filter((r) => r.phase === 'training' && r.points > 0).map((r) => r.points));
+      expect(duringFit.size).toBeGreaterThanOrEqual(2);
       // Chromium has relaxed SIMD, so the worker picks the relaxed threaded build.
       expect(p1.backend).toBe('simd-threads-relaxed');
       expect(await page.textContent('#card-p1 .pill')).toMatch(/SIMD \+ threads · \d+ threads?/);
