@@ -2,7 +2,15 @@
 // the matMul op: forward, batching with broadcast, gradients, errors.
 
 import { expect, it } from 'vitest';
-import { checkGradients, describeEachBuild, expectClose, randomArray, randomTensor, rng } from '../support/helpers.js';
+import {
+  checkGradients,
+  describeEachBuild,
+  expectClose,
+  randomArray,
+  randomTensor,
+  rng,
+  withBuffers,
+} from '../support/helpers.js';
 import { engine, getBackend, setBackendSync } from '../../ts/backend/engine.js';
 import { isRelaxedBuild } from '../../ts/backend/wasm-files.js';
 import { grad } from '../../ts/autograd/tape.js';
@@ -62,19 +70,6 @@ function referenceGemm(c: GemmCase, d: ReturnType<typeof makeCase>): { value: Fl
     }
   }
   return { value, scale };
-}
-
-/** Copies arrays into wasm memory, runs `fn` on their byte pointers, returns the arrays read back. */
-function withBuffers(arrays: Float32Array[], fn: (ptrs: number[]) => void): Float32Array[] {
-  const eng = engine();
-  const ptrs = arrays.map((x) => eng.alloc(x.length * 4));
-  try {
-    arrays.forEach((x, i) => eng.f32.set(x, ptrs[i] >> 2));
-    fn(ptrs);
-    return arrays.map((x, i) => eng.f32.slice(ptrs[i] >> 2, (ptrs[i] >> 2) + x.length));
-  } finally {
-    arrays.forEach((x, i) => eng.free(ptrs[i], x.length * 4));
-  }
 }
 
 function runGemm(

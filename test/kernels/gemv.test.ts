@@ -4,7 +4,7 @@
 // batched inference), and close to a float64 reference; on every build and thread count.
 
 import { expect, it } from 'vitest';
-import { describeEachBuild, randomArray, rng } from '../support/helpers.js';
+import { describeEachBuild, randomArray, rng, withBuffers } from '../support/helpers.js';
 import { engine } from '../../ts/backend/engine.js';
 import { expectSameBits } from '../support/same-bits.js';
 
@@ -33,19 +33,6 @@ const CASES: Case[] = [
   { n: 2048, k: 512 },
   { n: 10000, k: 512 },
 ];
-
-/** Copies arrays into wasm memory, runs `fn` on their byte pointers, returns the arrays read back. */
-function withBuffers(arrays: Float32Array[], fn: (ptrs: number[]) => void): Float32Array[] {
-  const eng = engine();
-  const ptrs = arrays.map((x) => eng.alloc(x.length * 4));
-  try {
-    arrays.forEach((x, i) => eng.f32.set(x, ptrs[i] >> 2));
-    fn(ptrs);
-    return arrays.map((x, i) => eng.f32.slice(ptrs[i] >> 2, (ptrs[i] >> 2) + x.length));
-  } finally {
-    arrays.forEach((x, i) => eng.free(ptrs[i], x.length * 4));
-  }
-}
 
 describeEachBuild('gemv kernel (one-row GEMM)', () => {
   for (const c of CASES) {

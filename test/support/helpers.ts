@@ -2,7 +2,7 @@
 // check any op's gradient against central finite differences.
 
 import { beforeAll, describe, expect } from 'vitest';
-import { ready, relaxedSimdSupported, setBackendSync, setThreadsCount } from '../../ts/backend/engine.js';
+import { engine, ready, relaxedSimdSupported, setBackendSync, setThreadsCount } from '../../ts/backend/engine.js';
 import { isThreadedBuild, type BuildName } from '../../ts/backend/wasm-files.js';
 import { grads } from '../../ts/autograd/tape.js';
 import { tidy } from '../../ts/tensor/scope.js';
@@ -178,5 +178,18 @@ export function checkGradients(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[],
       picked.push(analytic[k][i]);
     }
     expectClose(picked, numeric, rtol, atol, `gradient of input ${k} (shape [${x.shape.join(', ')}])`);
+  }
+}
+
+/** Copies arrays into wasm memory, runs `fn` on their byte pointers, returns the arrays read back. */
+export function withBuffers(arrays: Float32Array[], fn: (ptrs: number[]) => void): Float32Array[] {
+  const eng = engine();
+  const ptrs = arrays.map((x) => eng.alloc(x.length * 4));
+  try {
+    arrays.forEach((x, i) => eng.f32.set(x, ptrs[i] >> 2));
+    fn(ptrs);
+    return arrays.map((x, i) => eng.f32.slice(ptrs[i] >> 2, (ptrs[i] >> 2) + x.length));
+  } finally {
+    arrays.forEach((x, i) => eng.free(ptrs[i], x.length * 4));
   }
 }
