@@ -21,6 +21,18 @@ function ids(seed: number): number[] {
   return Array.from({ length: batch * len }, () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 8) % vocab);
 }
 
+/** Median seconds of `batches` calls of `step`, after one untimed warm-up call. */
+async function medianSeconds(batches: number, step: () => Promise<unknown>): Promise<number> {
+  await step();
+  const times: number[] = [];
+  for (let i = 0; i < batches; i++) {
+    const t0 = performance.now();
+    await step();
+    times.push((performance.now() - t0) / 1000);
+  }
+  return times.sort((a, b) => a - b)[times.length >> 1];
+}
+
 /** Median seconds per `trainOnBatch` of Ferrite's model on one build, after one warm-up batch. */
 export async function ferriteSeconds(build: BuildName, threads: number, batches: number): Promise<number> {
   if (build.startsWith('simd-threads')) setThreadsCount(threads);
@@ -30,19 +42,13 @@ export async function ferriteSeconds(build: BuildName, threads: number, batches:
   model.compile({ optimizer: train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
   const x = tensor(ids(1), [batch, len]);
   const y = tensor(ids(2), [batch, len]);
-  const times: number[] = [];
   try {
-    for (let i = 0; i <= batches; i++) {
-      const t0 = performance.now();
-      await model.trainOnBatch(x, y);
-      if (i > 0) times.push((performance.now() - t0) / 1000);
-    }
+    return await medianSeconds(batches, () => model.trainOnBatch(x, y));
   } finally {
     x.dispose();
     y.dispose();
     model.dispose();
   }
-  return times.sort((a, b) => a - b)[times.length >> 1];
 }
 
 /**
@@ -62,14 +68,8 @@ export async function tfjsSeconds(backend: 'cpu' | 'wasm', batches: number): Pro
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
   const x = tf.tensor2d(ids(1), [batch, len], 'int32');
   const y = tf.tensor3d(ids(2), [batch, len, 1], 'float32');
-  const times: number[] = [];
   try {
-    for (let i = 0; i <= batches; i++) {
-      const t0 = performance.now();
-      await model.trainOnBatch(x, y);
-      if (i > 0) times.push((performance.now() - t0) / 1000);
-    }
-    return times.sort((a, b) => a - b)[times.length >> 1];
+    return await medianSeconds(batches, () => model.trainOnBatch(x, y));
   } catch (e) {
     return `cannot train: ${String((e as Error).message ?? e)
       .split('\n')[0]

@@ -31,17 +31,28 @@ const SHAPES: [number, number, number][] = [
   [784, 128, 32],
 ];
 
-export async function benchThreads(): Promise<Row[]> {
-  if (!threadsSupported())
-    return [{ figure: 'threads', '1 thread': 'not supported here', '2 threads': '-', ratio: '-' }];
+/**
+ * The threaded build's core on 2 threads, and `threads(n)`: a step for the timed rounds that
+ * switches the pool to n threads.
+ */
+async function threadedEngine(): Promise<{
+  core: ReturnType<typeof engine>['core'];
+  threads: (n: number) => () => Promise<void>;
+}> {
   setThreadsCount(2);
   setBackendSync('simd-threads');
   await ready();
-  const core = engine().core;
   const threads = (n: number) => async () => {
     setThreadsCount(n);
     await ready();
   };
+  return { core: engine().core, threads };
+}
+
+export async function benchThreads(): Promise<Row[]> {
+  if (!threadsSupported())
+    return [{ figure: 'threads', '1 thread': 'not supported here', '2 threads': '-', ratio: '-' }];
+  const { core, threads } = await threadedEngine();
   const rows: Row[] = [];
 
   // Empty dispatch: 10,000 jobs of 2 items each; with 1 thread the job runs inline.
@@ -202,14 +213,7 @@ function families(): Family[] {
 /** The break-even table: per family, the 2-thread speed-up at each size and the size where splitting starts to pay. */
 export async function benchBreakEven(): Promise<Row[]> {
   if (!threadsSupported()) return [{ figure: 'break-even', '2^10': 'threads not supported here' }];
-  setThreadsCount(2);
-  setBackendSync('simd-threads');
-  await ready();
-  const core = engine().core;
-  const threads = (n: number) => async () => {
-    setThreadsCount(n);
-    await ready();
-  };
+  const { core, threads } = await threadedEngine();
   const rows: Row[] = [];
   for (const fam of families()) {
     const row: Row = { figure: `break-even: ${fam.name}` };
