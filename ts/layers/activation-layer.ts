@@ -11,7 +11,15 @@ export interface ActivationLayerArgs extends LayerArgs {
   activation: ActivationIdentifier;
 }
 
-/** The layer `layers.activation` makes: applies an activation function. */
+/**
+ * The layer `layers.activation` makes: applies an activation function.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.activation({ activation: 'sigmoid' });
+ * layer.apply(fe.tensor1d([0])); // [0.5]
+ * ```
+ */
 export class Activation extends Layer implements SplitActivation {
   static override className = 'Activation';
   /** The activation function applied. */
@@ -29,10 +37,12 @@ export class Activation extends Layer implements SplitActivation {
     return this.activation.apply(single(this.name, inputs));
   }
 
+  /** @internal */
   get activationName(): string {
     return this.activation.name;
   }
 
+  /** @internal */
   callPreActivation(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     return single(this.name, inputs);
   }

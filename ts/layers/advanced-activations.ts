@@ -28,7 +28,15 @@ export interface ReLULayerArgs extends LayerArgs {
   maxValue?: number | null;
 }
 
-/** The layer `layers.reLU` makes: max(x, 0), capped at maxValue when given. */
+/**
+ * The layer `layers.reLU` makes: max(x, 0), capped at maxValue when given.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.reLU({ maxValue: 1 });
+ * layer.apply(fe.tensor1d([-1, 0.5, 2])); // [0, 0.5, 1]
+ * ```
+ */
 export class ReLU extends Layer {
   static override className = 'ReLU';
   /** {@inheritDoc ReLULayerArgs.maxValue} */
@@ -55,7 +63,15 @@ export interface LeakyReLULayerArgs extends LayerArgs {
   alpha?: number;
 }
 
-/** The layer `layers.leakyReLU` makes: x above zero, alpha * x below (alpha default 0.3). */
+/**
+ * The layer `layers.leakyReLU` makes: x above zero, alpha * x below (alpha default 0.3).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.leakyReLU({ alpha: 0.1 });
+ * layer.apply(fe.tensor1d([-10, 1])); // [-1, 1]
+ * ```
+ */
 export class LeakyReLU extends Layer {
   static override className = 'LeakyReLU';
   /** {@inheritDoc LeakyReLULayerArgs.alpha} */
@@ -85,10 +101,23 @@ export interface PReLULayerArgs extends LayerArgs {
   sharedAxes?: number | number[] | null;
 }
 
-/** y = x where x > 0, alpha * x elsewhere, with a trained alpha per feature (shared along `sharedAxes`). */
+/**
+ * y = x where x > 0, alpha * x elsewhere, with a trained alpha per feature (shared along `sharedAxes`).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.prelu({ sharedAxes: [1, 2] });
+ * layer.apply(fe.ones([1, 4, 4, 8]));
+ * layer.getWeights().map((w) => w.shape); // [[1, 1, 8]]: one trained slope per channel
+ * ```
+ */
 export class PReLU extends Layer {
   static override className = 'PReLU';
-  /** How alpha starts and its regularizer. */
+  /**
+   * How alpha starts and its regularizer.
+   *
+   * @internal
+   */
   readonly alphaSpec: WeightSpec;
   /** {@inheritDoc PReLULayerArgs.sharedAxes} */
   readonly sharedAxes: number[] | null;
@@ -140,7 +169,15 @@ export interface ELULayerArgs extends LayerArgs {
   alpha?: number;
 }
 
-/** The layer `layers.elu` makes: x above zero, alpha * (exp(x) - 1) below (alpha default 1). */
+/**
+ * The layer `layers.elu` makes: x above zero, alpha * (exp(x) - 1) below (alpha default 1).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.elu({ alpha: 0.5 });
+ * layer.apply(fe.tensor1d([-10, 1])); // [-0.49998, 1]
+ * ```
+ */
 export class ELU extends Layer {
   static override className = 'ELU';
   /** {@inheritDoc layers.ELULayerArgs.alpha} */
@@ -166,7 +203,15 @@ export interface ThresholdedReLULayerArgs extends LayerArgs {
   theta?: number;
 }
 
-/** The layer `layers.thresholdedReLU` makes: x where x > theta (default 1), else 0. */
+/**
+ * The layer `layers.thresholdedReLU` makes: x where x > theta (default 1), else 0.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.thresholdedReLU({ theta: 0.5 });
+ * layer.apply(fe.tensor1d([0.2, 0.7])); // [0, 0.7]
+ * ```
+ */
 export class ThresholdedReLU extends Layer {
   static override className = 'ThresholdedReLU';
   /** {@inheritDoc ThresholdedReLULayerArgs.theta} */
@@ -193,7 +238,15 @@ export interface SoftmaxLayerArgs extends LayerArgs {
   axis?: number;
 }
 
-/** The layer `layers.softmax` makes: softmax along `axis` (default -1). */
+/**
+ * The layer `layers.softmax` makes: softmax along `axis` (default -1).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.softmax({ axis: -1 });
+ * layer.apply(fe.tensor2d([[0, Math.log(3)]])); // [[0.25, 0.75]]
+ * ```
+ */
 export class Softmax extends Layer {
   static override className = 'Softmax';
   /** {@inheritDoc SoftmaxLayerArgs.axis} */

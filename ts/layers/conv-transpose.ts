@@ -28,6 +28,13 @@ export function biasActivation(y: Tensor, bias: Variable | null, activation: Act
 
 /**
  * The layer `layers.conv2dTranspose` makes: transposed 2-D convolution (kernel [kh, kw, filters, inChannels]): out = in * stride (+ max(k - stride, 0) for 'valid').
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same' });
+ * layer.apply(fe.ones([1, 7, 7, 16]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 3, 8, 16], [8]]: kernel is [kh, kw, filters, inChannels]
+ * ```
  */
 export class Conv2DTranspose extends Conv2D {
   static override className = 'Conv2DTranspose';

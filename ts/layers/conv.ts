@@ -32,12 +32,25 @@ export function kernelActivation(activation: Activation): string | ActivationFn 
   return builtin !== undefined && FUSED_ACTIVATIONS.has(builtin) ? builtin : activation.apply;
 }
 
-/** The layer `layers.conv2d` makes: 2-D convolution over NHWC images: activation(conv2d(x, kernel) + bias). */
+/**
+ * The layer `layers.conv2d` makes: 2-D convolution over NHWC images: activation(conv2d(x, kernel) + bias).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.conv2d({ filters: 8, kernelSize: 3 });
+ * layer.apply(fe.ones([1, 28, 28, 1]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 3, 1, 8], [8]]
+ * ```
+ */
 export class Conv2D extends Window2DLayer {
   static override className = 'Conv2D';
   /** {@inheritDoc Conv2DArgs.filters} */
   readonly filters: number;
-  /** How the kernel and the bias start, and their regularizers. */
+  /**
+   * How the kernel and the bias start, and their regularizers.
+   *
+   * @internal
+   */
   readonly weightSpec: KernelBiasSpec;
   /** The kernel [kernelHeight, kernelWidth, inChannels, filters], once built. */
   kernel: Variable | null = null;

@@ -73,6 +73,13 @@ export interface Conv1DArgs extends LayerArgs, KernelBiasArgs {
 
 /**
  * The layer `layers.conv1d` makes: 1-D convolution over sequences: activation(conv1d(x, kernel) + bias); padding 'valid', 'same' or 'causal'.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.conv1d({ filters: 16, kernelSize: 5 });
+ * layer.apply(fe.ones([2, 20, 8]));
+ * layer.getWeights().map((w) => w.shape); // [[5, 8, 16], [16]]
+ * ```
  */
 export class Conv1D extends Layer {
   static override className = 'Conv1D';
@@ -90,7 +97,11 @@ export class Conv1D extends Layer {
   readonly dilationRate: number;
   /** {@inheritDoc Conv1DArgs.activation} */
   readonly activation: Activation;
-  /** How the kernel and the bias start, and their regularizers and constraints. */
+  /**
+   * How the kernel and the bias start, and their regularizers and constraints.
+   *
+   * @internal
+   */
   readonly weightSpec: KernelBiasSpec;
   /** The kernel [kernelSize, inChannels, filters], once built. */
   kernel: Variable | null = null;

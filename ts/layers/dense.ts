@@ -21,14 +21,27 @@ export interface DenseArgs extends LayerArgs, KernelBiasArgs {
   inputDim?: number;
 }
 
-/** The layer `layers.dense` makes: densely connected layer: activation(x W + b). */
+/**
+ * The layer `layers.dense` makes: densely connected layer: activation(x W + b).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.dense({ units: 3 });
+ * layer.apply(fe.ones([2, 4]));
+ * layer.getWeights().map((w) => w.shape); // [[4, 3], [3]]
+ * ```
+ */
 export class Dense extends Layer implements SplitActivation {
   static override className = 'Dense';
   /** {@inheritDoc DenseArgs.units} */
   readonly units: number;
   /** {@inheritDoc DenseArgs.activation} */
   readonly activation: Activation;
-  /** How the kernel and the bias start, and their regularizers. */
+  /**
+   * How the kernel and the bias start, and their regularizers.
+   *
+   * @internal
+   */
   readonly weightSpec: KernelBiasSpec;
   /** The kernel [inputDim, units], once built. */
   kernel: Variable | null = null;
@@ -75,11 +88,16 @@ export class Dense extends Layer implements SplitActivation {
     return this.activation.apply(this.callPreActivation(inputs, kwargs));
   }
 
+  /** @internal */
   get activationName(): string {
     return this.activation.name;
   }
 
-  /** x W + b without the activation: the logits when the activation is softmax. */
+  /**
+   * x W + b without the activation: the logits when the activation is softmax.
+   *
+   * @internal
+   */
   callPreActivation(inputs: Tensor | Tensor[], _kwargs: CallKwargs): Tensor {
     return this.dense(singleFloat32(this.name, inputs), ConvActivation.ACT_LINEAR);
   }

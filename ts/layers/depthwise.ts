@@ -32,6 +32,13 @@ export interface DepthwiseConv2DArgs extends Window2DArgs {
 
 /**
  * The layer `layers.depthwiseConv2d` makes: each input channel convolved with its own depthMultiplier filters (kernel [kh, kw, inChannels, depthMultiplier]).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2 });
+ * layer.apply(fe.ones([1, 8, 8, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 3, 3, 2], [6]]
+ * ```
  */
 export class DepthwiseConv2D extends Window2DLayer {
   static override className = 'DepthwiseConv2D';
@@ -39,9 +46,17 @@ export class DepthwiseConv2D extends Window2DLayer {
   readonly depthMultiplier: number;
   /** Whether the layer adds a bias. */
   readonly useBias: boolean;
-  /** How the depthwise kernel starts, and its regularizer. */
+  /**
+   * How the depthwise kernel starts, and its regularizer.
+   *
+   * @internal
+   */
   readonly depthwiseSpec: WeightSpec;
-  /** How the bias starts, and its regularizer. */
+  /**
+   * How the bias starts, and its regularizer.
+   *
+   * @internal
+   */
   readonly biasSpec: WeightSpec;
   /** The depthwise kernel [kernelHeight, kernelWidth, inChannels, depthMultiplier], once built. */
   depthwiseKernel: Variable | null = null;
@@ -148,12 +163,25 @@ export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
   pointwiseRegularizer?: RegularizerIdentifier;
 }
 
-/** The layer `layers.separableConv2d` makes: depthwiseConv2d then a 1x1 convolution to `filters` channels. */
+/**
+ * The layer `layers.separableConv2d` makes: depthwiseConv2d then a 1x1 convolution to `filters` channels.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.separableConv2d({ filters: 16, kernelSize: 3 });
+ * layer.apply(fe.ones([1, 8, 8, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 3, 3, 1], [1, 1, 3, 16], [16]]: depthwise, pointwise, bias
+ * ```
+ */
 export class SeparableConv2D extends DepthwiseConv2D {
   static override className = 'SeparableConv2D';
   /** {@inheritDoc SeparableConv2DArgs.filters} */
   readonly filters: number;
-  /** How the pointwise kernel starts, and its regularizer. */
+  /**
+   * How the pointwise kernel starts, and its regularizer.
+   *
+   * @internal
+   */
   readonly pointwiseSpec: WeightSpec;
   /** The pointwise kernel [1, 1, inChannels · depthMultiplier, filters], once built. */
   pointwiseKernel: Variable | null = null;

@@ -15,7 +15,15 @@ export interface DropoutArgs extends LayerArgs {
   seed?: number | null;
 }
 
-/** The layer `layers.dropout` makes: randomly zeroes a fraction `rate` of the inputs while training. */
+/**
+ * The layer `layers.dropout` makes: randomly zeroes a fraction `rate` of the inputs while training.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.dropout({ rate: 0.5 });
+ * layer.apply(fe.ones([2, 3])); // unchanged: dropout only acts inside fit (training: true)
+ * ```
+ */
 export class Dropout extends Layer {
   static override className = 'Dropout';
   /** {@inheritDoc DropoutArgs.rate} */

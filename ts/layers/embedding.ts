@@ -30,7 +30,16 @@ export interface EmbeddingArgs extends LayerArgs {
   embeddingsConstraint?: ConstraintIdentifier;
 }
 
-/** The layer `layers.embedding` makes: integer ids -> rows of a trained [inputDim, outputDim] table. */
+/**
+ * The layer `layers.embedding` makes: integer ids -> rows of a trained [inputDim, outputDim] table.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.embedding({ inputDim: 100, outputDim: 8 });
+ * layer.apply(fe.ones([2, 5]));
+ * layer.getWeights().map((w) => w.shape); // [[100, 8]]
+ * ```
+ */
 export class Embedding extends Layer {
   static override className = 'Embedding';
   /** {@inheritDoc EmbeddingArgs.inputDim} */

@@ -6,7 +6,15 @@ import { Layer, single, type CallKwargs, type LayerArgs } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 
-/** The layer `layers.flatten` makes: flattens each sample to one dimension. */
+/**
+ * The layer `layers.flatten` makes: flattens each sample to one dimension.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.flatten();
+ * layer.computeOutputShape([null, 28, 28, 1]); // [null, 784]
+ * ```
+ */
 export class Flatten extends Layer {
   static override className = 'Flatten';
 

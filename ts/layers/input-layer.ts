@@ -16,7 +16,15 @@ export interface InputLayerArgs {
   name?: string;
 }
 
-/** The layer behind each model input (made by `input`, or by the first layer's inputShape in a Sequential model). */
+/**
+ * The layer behind each model input (made by `input`, or by the first layer's inputShape in a Sequential model).
+ *
+ * @example
+ * ```ts
+ * const x = fe.input({ shape: [28, 28, 1] }); // made by an InputLayer
+ * x.shape; // [null, 28, 28, 1]
+ * ```
+ */
 export class InputLayer extends Layer {
   static override className = 'InputLayer';
 

@@ -34,6 +34,13 @@ export interface LayerNormalizationArgs extends LayerArgs {
 
 /**
  * The layer `layers.layerNormalization` makes: normalizes each sample over its last axis (or trailing `axis` list), then gamma · x + beta (TF.js's).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.layerNormalization();
+ * layer.apply(fe.ones([2, 5, 16]));
+ * layer.getWeights().map((w) => w.shape); // [[16], [16]]: gamma, beta
+ * ```
  */
 export class LayerNormalization extends Layer {
   static override className = 'LayerNormalization';
@@ -45,7 +52,11 @@ export class LayerNormalization extends Layer {
   readonly center: boolean;
   /** {@inheritDoc LayerNormalizationArgs.scale} */
   readonly scale: boolean;
-  /** How gamma and beta start, and their regularizers. */
+  /**
+   * How gamma and beta start, and their regularizers.
+   *
+   * @internal
+   */
   readonly weightSpecs: {
     /** How gamma starts, and its regularizer. */
     gamma: WeightSpec;

@@ -270,7 +270,11 @@ export abstract class Layer {
     }
   }
 
-  /** Throws a clear error naming this layer when inputs do not fit `inputSpec`. */
+  /**
+   * Throws a clear error naming this layer when inputs do not fit `inputSpec`.
+   *
+   * @internal
+   */
   assertInputCompatible(shapes: SymbolicShape[], single: boolean): void {
     if (!single && !this.acceptsMultipleInputs && shapes.length !== 1) {
       throw new Error(`ferrite: ${this.name}: expects a single input, got ${shapes.length}`);

@@ -39,6 +39,13 @@ export function stepMask(x: Tensor, value: number): Tensor {
 
 /**
  * The layer `layers.masking` makes: zeroes, and masks for recurrent layers, the steps whose features all equal maskValue.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.masking({ maskValue: 0 });
+ * const x = fe.tensor3d([[[1], [0]]]);
+ * layer.computeMask(x); // [[true, false]]
+ * ```
  */
 export class Masking extends Layer {
   static override className = 'Masking';

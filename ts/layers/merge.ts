@@ -34,7 +34,17 @@ const fmtShapes = (shapes: SymbolicShape[]): string => shapes.map(fmtSymbolicSha
 /** The batch size the inputs share (null when none is known). */
 const batchOf = (shapes: SymbolicShape[]): number | null => shapes.find((s) => s[0] !== null)?.[0] ?? null;
 
-/** The base of merge layers: takes a list of at least `minInputs` inputs. */
+/**
+ * The base of merge layers: takes a list of at least `minInputs` inputs.
+ *
+ * @example
+ * ```ts
+ * const a = fe.input({ shape: [4] });
+ * const b = fe.input({ shape: [4] });
+ * const sum = fe.layers.add().apply([a, b]); // Add is a Merge layer
+ * (sum as fe.SymbolicTensor).shape; // [null, 4]
+ * ```
+ */
 export abstract class Merge extends Layer {
   static override className = 'Merge';
 
@@ -166,7 +176,15 @@ export const Maximum = elementwiseMerge('Maximum', (xs) => fold(xs, maximumOp));
 /** The elementwise minimum of the inputs. */
 export const Minimum = elementwiseMerge('Minimum', (xs) => fold(xs, minimumOp));
 
-/** The first input minus the second (exactly two inputs, as in Keras; TF.js has no Subtract). */
+/**
+ * The first input minus the second (exactly two inputs, as in Keras; TF.js has no Subtract).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.subtract();
+ * layer.apply([fe.tensor1d([5, 7]), fe.tensor1d([1, 2])]); // [4, 5]
+ * ```
+ */
 export class Subtract extends ElementwiseMerge {
   static override className = 'Subtract';
   protected override inputCount(): [number, number] {
@@ -183,7 +201,15 @@ export interface ConcatenateArgs extends LayerArgs {
   axis?: number;
 }
 
-/** Joins the inputs along `axis`; every other dimension must match. */
+/**
+ * Joins the inputs along `axis`; every other dimension must match.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.concatenate({ axis: -1 });
+ * layer.apply([fe.ones([2, 3]), fe.zeros([2, 5])]); // shape [2, 8]
+ * ```
+ */
 export class Concatenate extends Merge {
   static override className = 'Concatenate';
   /** {@inheritDoc ConcatenateArgs.axis} */
@@ -238,6 +264,12 @@ export interface DotArgs extends LayerArgs {
  * The dot product of two inputs along `axes`, per sample: x of shape [b, ...p, k, ...q]
  * and y of shape [b, ...r, k, ...s] give [b, ...p, ...q, ...r, ...s] ([b, 1] when
  * nothing is left), as Keras's batch_dot.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.dot({ axes: 1, normalize: true });
+ * layer.apply([fe.tensor2d([[1, 0]]), fe.tensor2d([[1, 1]])]); // [[0.7071]]: cosine similarity
+ * ```
  */
 export class Dot extends Merge {
   static override className = 'Dot';

@@ -56,6 +56,14 @@ interface Projection {
 
 /**
  * The layer `layers.multiHeadAttention` makes: Keras's MultiHeadAttention, applied to [query, value] or [query, value, key] (fused attention kernel).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.multiHeadAttention({ numHeads: 2, keyDim: 4 });
+ * const x = fe.ones([1, 5, 8]);
+ * layer.apply([x, x]).shape; // [1, 5, 8]
+ * layer.countParams(); // 288
+ * ```
  */
 export class MultiHeadAttention extends Layer {
   static override className = 'MultiHeadAttention';
@@ -71,7 +79,11 @@ export class MultiHeadAttention extends Layer {
   readonly outputShape: number | number[] | null;
   /** {@inheritDoc MultiHeadAttentionArgs.seed} */
   readonly seed: number | undefined;
-  /** How the projections' kernels and biases start, and their regularizers and constraints. */
+  /**
+   * How the projections' kernels and biases start, and their regularizers and constraints.
+   *
+   * @internal
+   */
   readonly weightSpec: KernelBiasSpec;
   /** The query projection, once built. */
   query: Projection | null = null;

@@ -18,7 +18,15 @@ export interface GaussianNoiseArgs extends LayerArgs {
   stddev: number;
 }
 
-/** The layer `layers.gaussianNoise` makes: adds N(0, stddev²) noise while training. */
+/**
+ * The layer `layers.gaussianNoise` makes: adds N(0, stddev²) noise while training.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.gaussianNoise({ stddev: 0.1 });
+ * layer.apply(fe.ones([2, 2])); // unchanged outside fit
+ * ```
+ */
 export class GaussianNoise extends Layer {
   static override className = 'GaussianNoise';
   /** {@inheritDoc GaussianNoiseArgs.stddev} */
@@ -52,7 +60,15 @@ export interface GaussianDropoutArgs extends LayerArgs {
   rate: number;
 }
 
-/** The layer `layers.gaussianDropout` makes: multiplies by N(1, rate / (1 - rate)) noise while training. */
+/**
+ * The layer `layers.gaussianDropout` makes: multiplies by N(1, rate / (1 - rate)) noise while training.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.gaussianDropout({ rate: 0.1 });
+ * layer.apply(fe.ones([2, 2])); // unchanged outside fit
+ * ```
+ */
 export class GaussianDropout extends Layer {
   static override className = 'GaussianDropout';
   /** {@inheritDoc GaussianDropoutArgs.rate} */
@@ -83,7 +99,15 @@ registerClass(GaussianDropout);
 
 type SpatialDropoutArgs = Omit<DropoutArgs, 'noiseShape'>;
 
-/** Dropout of whole channels of [batch, steps, channels]. */
+/**
+ * Dropout of whole channels of [batch, steps, channels].
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.spatialDropout1d({ rate: 0.2 });
+ * layer.apply(fe.ones([2, 5, 3])); // unchanged outside fit
+ * ```
+ */
 export class SpatialDropout1D extends Dropout {
   static override className = 'SpatialDropout1D';
 
@@ -107,7 +131,15 @@ export class SpatialDropout1D extends Dropout {
 }
 registerClass(SpatialDropout1D);
 
-/** Dropout of whole channels of NHWC images. */
+/**
+ * Dropout of whole channels of NHWC images.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.spatialDropout2d({ rate: 0.2 });
+ * layer.apply(fe.ones([1, 4, 4, 3])); // unchanged outside fit
+ * ```
+ */
 export class SpatialDropout2D extends Dropout {
   static override className = 'SpatialDropout2D';
   /** Only 'channelsLast' (NHWC). */

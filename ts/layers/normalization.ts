@@ -60,6 +60,13 @@ function updateMovingAverage(moving: Variable, batch: Tensor, momentum: number):
 
 /**
  * The layer `layers.batchNormalization` makes: Batch normalization over the last axis, with moving statistics for inference.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.batchNormalization();
+ * layer.apply(fe.ones([2, 5, 5, 8]));
+ * layer.getWeights().map((w) => w.shape); // [[8], [8], [8], [8]]: gamma, beta, movingMean, movingVariance
+ * ```
  */
 export class BatchNormalization extends Layer {
   static override className = 'BatchNormalization';
@@ -73,7 +80,11 @@ export class BatchNormalization extends Layer {
   readonly center: boolean;
   /** {@inheritDoc BatchNormalizationArgs.scale} */
   readonly scale: boolean;
-  /** How each weight starts (and the regularizers of gamma and beta). */
+  /**
+   * How each weight starts (and the regularizers of gamma and beta).
+   *
+   * @internal
+   */
   readonly weightSpecs: {
     /** How gamma starts, its regularizer and constraint. */
     gamma: WeightSpec;

@@ -18,7 +18,15 @@ export interface ZeroPadding2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-/** The layer `layers.zeroPadding2d` makes: Rows and columns of zeros around NHWC images. */
+/**
+ * The layer `layers.zeroPadding2d` makes: Rows and columns of zeros around NHWC images.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.zeroPadding2d({ padding: [[1, 2], [3, 4]] });
+ * layer.computeOutputShape([null, 10, 10, 3]); // [null, 13, 17, 3]
+ * ```
+ */
 export class ZeroPadding2D extends Spatial2DLayer {
   static override className = 'ZeroPadding2D';
   /** [[top, bottom], [left, right]]. */

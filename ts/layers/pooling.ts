@@ -70,7 +70,15 @@ abstract class Pooling2D extends Spatial2DLayer {
   }
 }
 
-/** The maximum of each window. A window of negative values gives its (negative) maximum. */
+/**
+ * The maximum of each window. A window of negative values gives its (negative) maximum.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.maxPooling2d({ poolSize: 2, strides: 2 });
+ * layer.computeOutputShape([null, 28, 28, 8]); // [null, 14, 14, 8]
+ * ```
+ */
 export class MaxPooling2D extends Pooling2D {
   static override className = 'MaxPooling2D';
   protected pool(x: Tensor): Tensor {
@@ -79,7 +87,15 @@ export class MaxPooling2D extends Pooling2D {
 }
 registerClass(MaxPooling2D);
 
-/** The mean of each window (with 'same' padding: of the real pixels under it, as TF). */
+/**
+ * The mean of each window (with 'same' padding: of the real pixels under it, as TF).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.averagePooling2d({ poolSize: 2 });
+ * layer.computeOutputShape([null, 28, 28, 8]); // [null, 14, 14, 8]
+ * ```
+ */
 export class AveragePooling2D extends Pooling2D {
   static override className = 'AveragePooling2D';
   protected pool(x: Tensor): Tensor {
@@ -121,7 +137,15 @@ abstract class GlobalPooling2D extends Spatial2DLayer {
   }
 }
 
-/** The mean of each channel over height and width. */
+/**
+ * The mean of each channel over height and width.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.globalAveragePooling2d();
+ * layer.computeOutputShape([null, 7, 7, 64]); // [null, 64]
+ * ```
+ */
 export class GlobalAveragePooling2D extends GlobalPooling2D {
   static override className = 'GlobalAveragePooling2D';
   protected pool(x: Tensor): Tensor {
@@ -130,7 +154,15 @@ export class GlobalAveragePooling2D extends GlobalPooling2D {
 }
 registerClass(GlobalAveragePooling2D);
 
-/** The maximum of each channel over height and width. */
+/**
+ * The maximum of each channel over height and width.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.globalMaxPooling2d();
+ * layer.computeOutputShape([null, 7, 7, 64]); // [null, 64]
+ * ```
+ */
 export class GlobalMaxPooling2D extends GlobalPooling2D {
   static override className = 'GlobalMaxPooling2D';
   protected pool(x: Tensor): Tensor {

@@ -57,14 +57,30 @@ abstract class Pooling1D extends Layer {
   }
 }
 
-/** The maximum of each window of steps. */
+/**
+ * The maximum of each window of steps.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.maxPooling1d({ poolSize: 4 });
+ * layer.computeOutputShape([null, 20, 8]); // [null, 5, 8]
+ * ```
+ */
 export class MaxPooling1D extends Pooling1D {
   static override className = 'MaxPooling1D';
   protected readonly mode = 'max';
 }
 registerClass(MaxPooling1D);
 
-/** The mean of each window of steps (with 'same' padding: of the real steps under it). */
+/**
+ * The mean of each window of steps (with 'same' padding: of the real steps under it).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.averagePooling1d({ poolSize: 4 });
+ * layer.computeOutputShape([null, 20, 8]); // [null, 5, 8]
+ * ```
+ */
 export class AveragePooling1D extends Pooling1D {
   static override className = 'AveragePooling1D';
   protected readonly mode = 'avg';
@@ -104,7 +120,15 @@ abstract class GlobalPooling1D extends Layer {
   }
 }
 
-/** The mean of each channel over the steps: [batch, channels]. */
+/**
+ * The mean of each channel over the steps: [batch, channels].
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.globalAveragePooling1d();
+ * layer.computeOutputShape([null, 20, 8]); // [null, 8]
+ * ```
+ */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
   static override className = 'GlobalAveragePooling1D';
   protected pool(x: Tensor): Tensor {
@@ -113,7 +137,15 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
 }
 registerClass(GlobalAveragePooling1D);
 
-/** The maximum of each channel over the steps: [batch, channels]. */
+/**
+ * The maximum of each channel over the steps: [batch, channels].
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.globalMaxPooling1d();
+ * layer.computeOutputShape([null, 20, 8]); // [null, 8]
+ * ```
+ */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   static override className = 'GlobalMaxPooling1D';
   protected pool(x: Tensor): Tensor {

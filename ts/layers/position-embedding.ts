@@ -21,12 +21,23 @@ export interface PositionEmbeddingArgs extends LayerArgs {
 
 /**
  * The layer `layers.positionEmbedding` makes: a learned vector per position (Keras-NLP's PositionEmbedding), broadcast to the input's shape.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.positionEmbedding({ sequenceLength: 32 });
+ * layer.apply(fe.ones([2, 10, 16]));
+ * layer.getWeights().map((w) => w.shape); // [[32, 16]]
+ * ```
  */
 export class PositionEmbedding extends Layer {
   static override className = 'PositionEmbedding';
   /** {@inheritDoc PositionEmbeddingArgs.sequenceLength} */
   readonly sequenceLength: number;
-  /** How the embeddings start, and their regularizer. */
+  /**
+   * How the embeddings start, and their regularizer.
+   *
+   * @internal
+   */
   readonly spec: WeightSpec;
   /** The table [sequenceLength, features], once built. */
   embeddings: Variable | null = null;

@@ -11,7 +11,15 @@ export interface ReshapeArgs extends LayerArgs {
   targetShape: (number | null)[];
 }
 
-/** The layer `layers.reshape` makes: reshapes each sample to `targetShape`. */
+/**
+ * The layer `layers.reshape` makes: reshapes each sample to `targetShape`.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.reshape({ targetShape: [7, 4] });
+ * layer.computeOutputShape([null, 28]); // [null, 7, 4]
+ * ```
+ */
 export class Reshape extends Layer {
   static override className = 'Reshape';
   /** {@inheritDoc ReshapeArgs.targetShape} */

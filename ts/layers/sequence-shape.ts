@@ -13,7 +13,15 @@ export interface RepeatVectorArgs extends LayerArgs {
   n: number;
 }
 
-/** The layer `layers.repeatVector` makes: [batch, features] -> [batch, n, features]. */
+/**
+ * The layer `layers.repeatVector` makes: [batch, features] -> [batch, n, features].
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.repeatVector({ n: 4 });
+ * layer.computeOutputShape([null, 8]); // [null, 4, 8]
+ * ```
+ */
 export class RepeatVector extends Layer {
   static override className = 'RepeatVector';
   /** {@inheritDoc RepeatVectorArgs.n} */
@@ -48,7 +56,15 @@ export interface PermuteArgs extends LayerArgs {
   dims: number[];
 }
 
-/** The layer `layers.permute` makes: reorders the axes after the batch (dims from 1): permute({dims: [2, 1]}). */
+/**
+ * The layer `layers.permute` makes: reorders the axes after the batch (dims from 1): permute({dims: [2, 1]}).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.permute({ dims: [2, 1] });
+ * layer.computeOutputShape([null, 20, 8]); // [null, 8, 20]
+ * ```
+ */
 export class Permute extends Layer {
   static override className = 'Permute';
   /** {@inheritDoc PermuteArgs.dims} */

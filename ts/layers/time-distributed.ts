@@ -23,7 +23,16 @@ export interface TimeDistributedArgs extends LayerArgs {
   layer: Layer | SerializedObject;
 }
 
-/** The layer `layers.timeDistributed` makes: applies `layer` to every step of [batch, steps, ...]. */
+/**
+ * The layer `layers.timeDistributed` makes: applies `layer` to every step of [batch, steps, ...].
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.timeDistributed({ layer: fe.layers.dense({ units: 3 }) });
+ * layer.apply(fe.ones([2, 10, 4]));
+ * layer.getWeights().map((w) => w.shape); // [[4, 3], [3]]: one Dense shared by all steps
+ * ```
+ */
 export class TimeDistributed extends Layer {
   static override className = 'TimeDistributed';
   /** {@inheritDoc TimeDistributedArgs.layer} */

@@ -22,6 +22,12 @@ export interface UpSampling2DArgs extends LayerArgs {
 
 /**
  * The layer `layers.upSampling2d` makes: enlarges NHWC images by integer factors (default [2, 2]), 'nearest' or 'bilinear'.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.upSampling2d({ size: [2, 3], interpolation: 'bilinear' });
+ * layer.computeOutputShape([null, 7, 7, 3]); // [null, 14, 21, 3]
+ * ```
  */
 export class UpSampling2D extends Spatial2DLayer {
   static override className = 'UpSampling2D';
@@ -72,7 +78,15 @@ export interface Cropping2DArgs extends LayerArgs {
   dataFormat?: DataFormat;
 }
 
-/** The layer `layers.cropping2D` makes: removes rows and columns at the edges of NHWC images. */
+/**
+ * The layer `layers.cropping2D` makes: removes rows and columns at the edges of NHWC images.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.cropping2D({ cropping: [[1, 1], [2, 2]] });
+ * layer.computeOutputShape([null, 28, 28, 3]); // [null, 26, 24, 3]
+ * ```
+ */
 export class Cropping2D extends Spatial2DLayer {
   static override className = 'Cropping2D';
   /** [[top, bottom], [left, right]]. */

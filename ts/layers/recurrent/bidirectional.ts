@@ -70,6 +70,13 @@ function copyOf(layer: Recurrent, name: string, goBackwards: boolean): Recurrent
 
 /**
  * The layer `layers.bidirectional` makes: runs a recurrent layer forwards and backwards and merges the outputs (mergeMode 'concat' by default).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.bidirectional({ layer: fe.layers.simpleRNN({ units: 8 }), mergeMode: 'concat' });
+ * layer.apply(fe.ones([2, 5, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 8], [8, 8], [8], [3, 8], [8, 8], [8]]: forward then backward
+ * ```
  */
 export class Bidirectional extends Layer {
   static override className = 'Bidirectional';

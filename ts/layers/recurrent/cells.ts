@@ -41,14 +41,26 @@ export type GRUCellArgs = GatedRNNCellArgs & {
   resetAfter?: boolean;
 };
 
-/** One step of a recurrent layer: [x [batch, in], ...states [batch, size]] -> [output, ...new states]. */
+/**
+ * One step of a recurrent layer: [x [batch, in], ...states [batch, size]] -> [output, ...new states].
+ *
+ * @example
+ * ```ts
+ * const cell: fe.layers.RNNCell = fe.layers.lstmCell({ units: 8 });
+ * cell.stateSize; // [8, 8]: h and c
+ * ```
+ */
 export abstract class RNNCell extends Layer {
   /** The size of each state, h first (LSTM: [units, units]). */
   abstract readonly stateSize: number[];
   /** One step on x [batch, features] from `states`: [output, ...new states]. */
   abstract step(x: Tensor, states: Tensor[], kwargs: CallKwargs): Tensor[];
 
-  /** Forgets the dropout masks of the current sequence (`rnn` calls it around each sequence). */
+  /**
+   * Forgets the dropout masks of the current sequence (`rnn` calls it around each sequence).
+   *
+   * @internal
+   */
   resetDropoutMasks(): void {}
 
   call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor[] {
@@ -159,7 +171,16 @@ abstract class WeightedCell extends RNNCell {
   }
 }
 
-/** h = activation(x W + b + h_prev R). */
+/**
+ * h = activation(x W + b + h_prev R).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.rnn({ cell: fe.layers.simpleRNNCell({ units: 8 }) });
+ * layer.apply(fe.ones([2, 5, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 8], [8, 8], [8]]
+ * ```
+ */
 export class SimpleRNNCell extends WeightedCell {
   static override className = 'SimpleRNNCell';
   constructor(args: RNNCellArgs) {
@@ -188,7 +209,16 @@ abstract class GatedCell extends WeightedCell {
   }
 }
 
-/** LSTM step, gates i, f, c, o: c = f c_prev + i act(cc), h = o act(c); states [h, c]. */
+/**
+ * LSTM step, gates i, f, c, o: c = f c_prev + i act(cc), h = o act(c); states [h, c].
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.rnn({ cell: fe.layers.lstmCell({ units: 8 }) });
+ * layer.apply(fe.ones([2, 5, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 32], [8, 32], [32]]
+ * ```
+ */
 export class LSTMCell extends GatedCell {
   static override className = 'LSTMCell';
   /** Start the forget gate's bias at 1 (as the lstm layer's option). */
@@ -228,6 +258,13 @@ registerClass(LSTMCell);
  * recurrent projection, hh = act(x W_h + b_h + (r h_prev) R_h); Keras's `resetAfter`
  * (bias [2, 3 units]: input bias, recurrent bias) after it, hh = act(x W_h + b_h +
  * r (h_prev R_h + b_rh)), as the gru layer's two forms.
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.rnn({ cell: fe.layers.gruCell({ units: 8 }) });
+ * layer.apply(fe.ones([2, 5, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 24], [8, 24], [24]]
+ * ```
  */
 export class GRUCell extends GatedCell {
   static override className = 'GRUCell';
@@ -291,6 +328,13 @@ export interface StackedRNNCellsArgs {
  * Cells applied one after the other in each step. The states are TF.js's flat list in
  * reverse cell order (two LSTM cells: [h2, c2, h1, c1]), so that the first state is the
  * output's h; `returnState` and `initialState` use that order.
+ *
+ * @example
+ * ```ts
+ * const cells = fe.layers.stackedRNNCells({ cells: [fe.layers.simpleRNNCell({ units: 8 }), fe.layers.simpleRNNCell({ units: 4 })] });
+ * const layer = fe.layers.rnn({ cell: cells });
+ * layer.apply(fe.ones([2, 5, 3])).shape; // [2, 4]: the last cell's output
+ * ```
  */
 export class StackedRNNCells extends RNNCell {
   static override className = 'StackedRNNCells';

@@ -17,6 +17,13 @@ export interface GRUArgs extends GatedRecurrentArgs {
 
 /**
  * The layer `layers.gru` makes: gated recurrent unit, gates z, r, h (TF.js's form; `resetAfter: true` is Keras's).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.gru({ units: 8 });
+ * layer.apply(fe.ones([2, 5, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 24], [8, 24], [24]]: kernel, recurrentKernel, bias (gates z, r, h)
+ * ```
  */
 export class GRU extends GatedRecurrentLayer {
   static override className = 'GRU';

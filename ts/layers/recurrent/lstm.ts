@@ -50,6 +50,13 @@ export function forgetBiasInitializer(base: InitializerIdentifier, units: number
 
 /**
  * The layer `layers.lstm` makes: long short-term memory over [batch, time, features] (TF.js defaults: recurrentActivation 'hardSigmoid').
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.lstm({ units: 8 });
+ * layer.apply(fe.ones([2, 5, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 32], [8, 32], [32]]: kernel, recurrentKernel, bias (gates i, f, c, o)
+ * ```
  */
 export class LSTM extends GatedRecurrentLayer {
   static override className = 'LSTM';

@@ -34,6 +34,13 @@ export interface RNNArgs extends LayerArgs {
 
 /**
  * The layer `layers.rnn` makes: a recurrent layer over a cell or stacked cells, one JS step per time step (slower than lstm/gru/simpleRNN).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.rnn({ cell: fe.layers.simpleRNNCell({ units: 8 }) });
+ * layer.apply(fe.ones([2, 5, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 8], [8, 8], [8]]
+ * ```
  */
 export class RNN extends Layer {
   static override className = 'RNN';

@@ -10,7 +10,16 @@ import { RecurrentLayer, type RecurrentArgs } from './base.js';
 /** The arguments of `layers.simpleRNN` (TF.js's SimpleRNNLayerArgs). */
 export type SimpleRNNArgs = RecurrentArgs;
 
-/** The layer `layers.simpleRNN` makes: fully connected recurrent layer: h = activation(x W + b + h_prev R). */
+/**
+ * The layer `layers.simpleRNN` makes: fully connected recurrent layer: h = activation(x W + b + h_prev R).
+ *
+ * @example
+ * ```ts
+ * const layer = fe.layers.simpleRNN({ units: 8 });
+ * layer.apply(fe.ones([2, 5, 3]));
+ * layer.getWeights().map((w) => w.shape); // [[3, 8], [8, 8], [8]]
+ * ```
+ */
 export class SimpleRNN extends RecurrentLayer {
   static override className = 'SimpleRNN';
 
