@@ -197,6 +197,19 @@ export {
 } from './ops/index.js';
 
 // Models: the Layers API.
+/**
+ * The layer factories (`fe.layers.dense`, `fe.layers.conv2d`, `fe.layers.lstm`, ...), the
+ * classes they return and their arguments, as in TF.js's `tf.layers`.
+ *
+ * @example
+ * ```ts
+ * const model = fe.sequential();
+ * model.add(fe.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, activation: 'relu' }));
+ * model.add(fe.layers.flatten());
+ * model.add(fe.layers.dense({ units: 10, activation: 'softmax' }));
+ * model.outputs[0].shape; // [null, 10]
+ * ```
+ */
 export * as layers from './layers/index.js';
 export * as initializers from './initializers/index.js';
 export * as regularizers from './regularizers/index.js';

@@ -6,6 +6,14 @@ import { resolveActivation, type Activation as ActivationFn, type ActivationIden
 import { registerClass } from '../serialization/registry.js';
 import type { SplitActivation } from './split-activation.js';
 
+/**
+ * The arguments of `layers.activation`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.activation({ activation: 'tanh' });
+ * ```
+ */
 export interface ActivationLayerArgs extends LayerArgs {
   /** The activation: a name ('relu', 'softmax', ...) or a function of a tensor. */
   activation: ActivationIdentifier;

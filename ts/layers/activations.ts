@@ -10,6 +10,11 @@ import { getActivation, getActivationName } from '../ops/activations.js';
 export type ActivationFn = (x: Tensor) => Tensor;
 /**
  * An activation: its name ('relu', 'sigmoid', 'softmax', 'tanh', 'linear', ...), a function, or null/undefined for linear.
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 4, activation: 'gelu' }); // a name; or a function of a tensor; or null for linear
+ * ```
  */
 export type ActivationIdentifier = string | ActivationFn | null | undefined;
 

@@ -23,6 +23,14 @@ function finiteNumber(layer: string, what: string, v: unknown, min = -Infinity):
   return v;
 }
 
+/**
+ * The arguments of `layers.reLU`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.reLU({ maxValue: 6 }); // ReLU6
+ * ```
+ */
 export interface ReLULayerArgs extends LayerArgs {
   /** Caps the output (relu6 is maxValue 6); null or absent: no cap. */
   maxValue?: number | null;
@@ -58,6 +66,14 @@ export class ReLU extends Layer {
 }
 registerClass(ReLU);
 
+/**
+ * The arguments of `layers.leakyReLU`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.leakyReLU({ alpha: 0.2 });
+ * ```
+ */
 export interface LeakyReLULayerArgs extends LayerArgs {
   /** The slope below zero; default 0.3 (TF.js's and Keras's). */
   alpha?: number;
@@ -92,6 +108,14 @@ export class LeakyReLU extends Layer {
 }
 registerClass(LeakyReLU);
 
+/**
+ * The arguments of `layers.prelu`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.prelu({ alphaInitializer: 'zeros', sharedAxes: [1, 2] });
+ * ```
+ */
 export interface PReLULayerArgs extends LayerArgs {
   /** How alpha starts; default 'zeros'. */
   alphaInitializer?: InitializerIdentifier;
@@ -164,6 +188,14 @@ export class PReLU extends Layer {
 }
 registerClass(PReLU);
 
+/**
+ * The arguments of `layers.elu`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.elu({ alpha: 0.5 });
+ * ```
+ */
 export interface ELULayerArgs extends LayerArgs {
   /** Scale of the negative part, alpha * (exp(x) - 1); default 1. */
   alpha?: number;
@@ -198,6 +230,14 @@ export class ELU extends Layer {
 }
 registerClass(ELU);
 
+/**
+ * The arguments of `layers.thresholdedReLU`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.thresholdedReLU({ theta: 0.5 });
+ * ```
+ */
 export interface ThresholdedReLULayerArgs extends LayerArgs {
   /** y = x where x > theta, 0 elsewhere; default 1. */
   theta?: number;
@@ -233,6 +273,14 @@ export class ThresholdedReLU extends Layer {
 }
 registerClass(ThresholdedReLU);
 
+/**
+ * The arguments of `layers.softmax`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.softmax({ axis: 1 });
+ * ```
+ */
 export interface SoftmaxLayerArgs extends LayerArgs {
   /** The axis normalized over; default -1. */
   axis?: number;

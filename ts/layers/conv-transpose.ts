@@ -14,7 +14,14 @@ import { registerClass } from '../serialization/registry.js';
 import type { SymbolicShape } from './symbolic.js';
 import { Conv2D, type Conv2DArgs } from './conv.js';
 
-/** The arguments of `layers.conv2dTranspose`: those of conv2d (`filters` are the output channels). */
+/**
+ * The arguments of `layers.conv2dTranspose`: those of conv2d (`filters` are the output channels).
+ *
+ * @example
+ * ```ts
+ * fe.layers.conv2dTranspose({ filters: 1, kernelSize: 5, strides: 2, padding: 'same', activation: 'tanh' });
+ * ```
+ */
 export type Conv2DTransposeArgs = Conv2DArgs;
 
 /** activation(y + bias) (bias null: none), freeing the intermediates: the tail of a convolution layer. */

@@ -13,7 +13,14 @@ import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 import { Window2DLayer, windowOutputShape, type Window2DArgs } from './spatial.js';
 
-/** The activation runs after the bias; 'relu' runs inside the convolution kernel. */
+/**
+ * The activation runs after the bias; 'relu' runs inside the convolution kernel.
+ *
+ * @example
+ * ```ts
+ * fe.layers.conv2d({ filters: 64, kernelSize: [3, 3], strides: 1, padding: 'same', activation: 'relu', kernelInitializer: 'heNormal' });
+ * ```
+ */
 export interface Conv2DArgs extends Window2DArgs, KernelBiasArgs {
   /** Number of output channels. */
   filters: number;

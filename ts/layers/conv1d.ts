@@ -13,7 +13,14 @@ import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 import { checkDataFormat, windowOutputShape, type DataFormat } from './spatial.js';
 
-/** One positive integer, or a list holding one (TF.js accepts both for 1-D layers). */
+/**
+ * One positive integer, or a list holding one (TF.js accepts both for 1-D layers).
+ *
+ * @example
+ * ```ts
+ * fe.layers.conv1d({ filters: 8, kernelSize: [5], strides: 2 }); // a number or a one-element array
+ * ```
+ */
 export type Single = number | [number];
 
 /** The integer of a `Single` argument; throws naming the layer and the argument. */
@@ -54,6 +61,14 @@ export function window1dOutputShape(
   return [n, w, channels];
 }
 
+/**
+ * The arguments of `layers.conv1d`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.conv1d({ filters: 32, kernelSize: 3, strides: 1, padding: 'causal', dilationRate: 2, activation: 'relu' });
+ * ```
+ */
 export interface Conv1DArgs extends LayerArgs, KernelBiasArgs {
   /** Number of output channels. */
   filters: number;

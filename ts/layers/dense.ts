@@ -12,6 +12,14 @@ import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 import { denseForward, fusedDenseActivation } from '../ops/dense.js';
 import { ConvActivation } from '../backend/core-abi.js';
 
+/**
+ * The arguments of `layers.dense`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 10, activation: 'softmax', inputShape: [784], kernelRegularizer: fe.regularizers.l2({ l2: 1e-4 }) });
+ * ```
+ */
 export interface DenseArgs extends LayerArgs, KernelBiasArgs {
   /** Size of the output's last dimension. */
   units: number;

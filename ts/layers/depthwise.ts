@@ -14,7 +14,14 @@ import { Window2DLayer, windowOutputShape, type Window2DArgs } from './spatial.j
 import type { InitializerIdentifier } from '../initializers/initializer.js';
 import type { RegularizerIdentifier } from '../regularizers/regularizer.js';
 
-/** The arguments of `layers.depthwiseConv2d` (TF.js's DepthwiseConv2DLayerArgs). */
+/**
+ * The arguments of `layers.depthwiseConv2d` (TF.js's DepthwiseConv2DLayerArgs).
+ *
+ * @example
+ * ```ts
+ * fe.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 1, padding: 'same', useBias: false, depthwiseInitializer: 'heNormal' });
+ * ```
+ */
 export interface DepthwiseConv2DArgs extends Window2DArgs {
   /** Filters per input channel; default 1. */
   depthMultiplier?: number;
@@ -153,7 +160,14 @@ export class DepthwiseConv2D extends Window2DLayer {
 }
 registerClass(DepthwiseConv2D);
 
-/** The arguments of `layers.separableConv2d` (TF.js's SeparableConvLayerArgs). */
+/**
+ * The arguments of `layers.separableConv2d` (TF.js's SeparableConvLayerArgs).
+ *
+ * @example
+ * ```ts
+ * fe.layers.separableConv2d({ filters: 32, kernelSize: 3, depthMultiplier: 2, padding: 'same', pointwiseInitializer: 'heNormal' });
+ * ```
+ */
 export interface SeparableConv2DArgs extends DepthwiseConv2DArgs {
   /** Output channels of the pointwise (1x1) convolution. */
   filters: number;

@@ -6,6 +6,14 @@ import { dropout } from '../ops/dropout.js';
 import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
 
+/**
+ * The arguments of `layers.dropout`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.dropout({ rate: 0.3, noiseShape: [null, 1, null], seed: 42 }); // same mask on every step
+ * ```
+ */
 export interface DropoutArgs extends LayerArgs {
   /** Fraction of the inputs to drop, in [0, 1). */
   rate: number;

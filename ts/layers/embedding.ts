@@ -13,6 +13,14 @@ import type { ConstraintIdentifier } from './constraints.js';
 import type { InitializerIdentifier } from '../initializers/initializer.js';
 import type { RegularizerIdentifier } from '../regularizers/regularizer.js';
 
+/**
+ * The arguments of `layers.embedding`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.embedding({ inputDim: 10000, outputDim: 128, maskZero: true, inputLength: 32, embeddingsInitializer: 'randomNormal' });
+ * ```
+ */
 export interface EmbeddingArgs extends LayerArgs {
   /** Vocabulary size: ids lie in [0, inputDim). */
   inputDim: number;

@@ -13,6 +13,14 @@ import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { WeightSpec } from './weight-spec.js';
 
+/**
+ * The arguments of `layers.layerNormalization`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.layerNormalization({ axis: -1, epsilon: 1e-6, center: true, scale: true });
+ * ```
+ */
 export interface LayerNormalizationArgs extends LayerArgs {
   /** The normalized axis or axes (trailing ones). Default -1. */
   axis?: number | number[];

@@ -13,7 +13,14 @@ import type { Constraint } from './constraints.js';
 import { Node, SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { claimName, toSnakeCase, uniqueName, uniqueVariableName } from './naming.js';
 
-/** The arguments every layer takes (TF.js's `LayerArgs`), besides its own. */
+/**
+ * The arguments every layer takes (TF.js's `LayerArgs`), besides its own.
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 4, name: 'logits', inputShape: [16], trainable: false });
+ * ```
+ */
 export interface LayerArgs {
   /** Unique within a model; generated from the class name when omitted (`dense_1`). */
   name?: string;
@@ -36,7 +43,15 @@ export interface LayerArgs {
   activityRegularizer?: RegularizerIdentifier;
 }
 
-/** Extra arguments of a call. `training` turns on training-only behaviour (dropout). */
+/**
+ * Extra arguments of a call. `training` turns on training-only behaviour (dropout).
+ *
+ * @example
+ * ```ts
+ * const drop = fe.layers.dropout({ rate: 0.5, seed: 1 });
+ * drop.apply(fe.ones([2, 4]), { training: true }); // about half the entries 0, the rest 2
+ * ```
+ */
 export interface CallKwargs {
   /** True in fit's training steps: turns on training-only behaviour (dropout, noise, batch statistics). */
   training?: boolean;
@@ -67,7 +82,14 @@ export interface LayerWeight {
   readonly constraint: Constraint | null;
 }
 
-/** A layer's constructor arguments as JSON-serializable values (what `getConfig` returns and model.json saves). */
+/**
+ * A layer's constructor arguments as JSON-serializable values (what `getConfig` returns and model.json saves).
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 3, activation: 'relu' }).getConfig().units; // 3
+ * ```
+ */
 export type LayerConfig = Record<string, unknown>;
 
 /** A function a layer runs on each call through `invokeCallHook` (TF.js's call hook). */

@@ -10,6 +10,14 @@ import { tidy } from '../tensor/scope.js';
 import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
 import { registerClass } from '../serialization/registry.js';
 
+/**
+ * The arguments of `layers.masking`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.masking({ maskValue: -1 }); // steps whose features are all -1 are masked
+ * ```
+ */
 export interface MaskingArgs extends LayerArgs {
   /** Steps whose every feature equals this value are masked (default 0). */
   maskValue?: number;
@@ -44,7 +52,7 @@ export function stepMask(x: Tensor, value: number): Tensor {
  * ```ts
  * const layer = fe.layers.masking({ maskValue: 0 });
  * const x = fe.tensor3d([[[1], [0]]]);
- * layer.computeMask(x); // [[true, false]]
+ * layer.computeMask(x); // [[1, 0]]: the second step is masked
  * ```
  */
 export class Masking extends Layer {

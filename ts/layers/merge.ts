@@ -196,6 +196,16 @@ export class Subtract extends ElementwiseMerge {
 }
 registerClass(Subtract);
 
+/**
+ * The arguments of `layers.concatenate`.
+ *
+ * @example
+ * ```ts
+ * const a = fe.input({ shape: [4, 3] });
+ * const b = fe.input({ shape: [4, 5] });
+ * (fe.layers.concatenate({ axis: -1 }).apply([a, b]) as fe.SymbolicTensor).shape; // [null, 4, 8]
+ * ```
+ */
 export interface ConcatenateArgs extends LayerArgs {
   /** The axis to join along (counting the batch axis; negative counts from the end). Default -1. */
   axis?: number;
@@ -207,7 +217,7 @@ export interface ConcatenateArgs extends LayerArgs {
  * @example
  * ```ts
  * const layer = fe.layers.concatenate({ axis: -1 });
- * layer.apply([fe.ones([2, 3]), fe.zeros([2, 5])]); // shape [2, 8]
+ * (layer.apply([fe.ones([2, 3]), fe.zeros([2, 5])]) as fe.Tensor).shape; // [2, 8]
  * ```
  */
 export class Concatenate extends Merge {
@@ -253,6 +263,14 @@ export class Concatenate extends Merge {
 }
 registerClass(Concatenate);
 
+/**
+ * The arguments of `layers.dot`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.dot({ axes: [2, 2] }); // [batch, n, d] · [batch, m, d] -> [batch, n, m]
+ * ```
+ */
 export interface DotArgs extends LayerArgs {
   /** The axis of each input to take the dot product along (counting the batch axis): one for both, or one each. */
   axes: number | [number, number];
@@ -374,17 +392,59 @@ function factory<L extends Merge, A>(make: (args: A) => L, defaults: A) {
 
 /**
  * Adds its inputs element-wise (same shapes). `add()` makes the layer; `add([a, b])` applies a new one to the inputs.
+ *
+ * @example
+ * ```ts
+ * fe.layers.add([fe.tensor1d([1, 2]), fe.tensor1d([10, 20])]); // [11, 22]
+ * const a = fe.input({ shape: [8] });
+ * const residual = fe.layers.add([a, fe.layers.dense({ units: 8 }).apply(a) as fe.SymbolicTensor]); // [null, 8]
+ * ```
  */
 export const add = factory((a: LayerArgs) => new Add(a), {});
-/** Subtracts the second input from the first. `subtract()` makes the layer; `subtract([a, b])` applies a new one. */
+/**
+ * Subtracts the second input from the first. `subtract()` makes the layer; `subtract([a, b])` applies a new one.
+ *
+ * @example
+ * ```ts
+ * fe.layers.subtract([fe.tensor1d([5, 5]), fe.tensor1d([1, 2])]); // [4, 3]
+ * ```
+ */
 export const subtract = factory((a: LayerArgs) => new Subtract(a), {});
-/** Multiplies its inputs element-wise. `multiply()` makes the layer; `multiply([a, b])` applies a new one. */
+/**
+ * Multiplies its inputs element-wise. `multiply()` makes the layer; `multiply([a, b])` applies a new one.
+ *
+ * @example
+ * ```ts
+ * fe.layers.multiply([fe.tensor1d([2, 3]), fe.tensor1d([4, 5])]); // [8, 15]
+ * ```
+ */
 export const multiply = factory((a: LayerArgs) => new Multiply(a), {});
-/** The element-wise mean of its inputs. `average()` makes the layer; `average([a, b])` applies a new one. */
+/**
+ * The element-wise mean of its inputs. `average()` makes the layer; `average([a, b])` applies a new one.
+ *
+ * @example
+ * ```ts
+ * fe.layers.average([fe.tensor1d([1, 3]), fe.tensor1d([3, 5])]); // [2, 4]
+ * ```
+ */
 export const average = factory((a: LayerArgs) => new Average(a), {});
-/** The element-wise maximum of its inputs. `maximum()` makes the layer; `maximum([a, b])` applies a new one. */
+/**
+ * The element-wise maximum of its inputs. `maximum()` makes the layer; `maximum([a, b])` applies a new one.
+ *
+ * @example
+ * ```ts
+ * fe.layers.maximum([fe.tensor1d([1, 6]), fe.tensor1d([3, 5])]); // [3, 6]
+ * ```
+ */
 export const maximum = factory((a: LayerArgs) => new Maximum(a), {});
-/** The element-wise minimum of its inputs. `minimum()` makes the layer; `minimum([a, b])` applies a new one. */
+/**
+ * The element-wise minimum of its inputs. `minimum()` makes the layer; `minimum([a, b])` applies a new one.
+ *
+ * @example
+ * ```ts
+ * fe.layers.minimum([fe.tensor1d([1, 6]), fe.tensor1d([3, 5])]); // [1, 5]
+ * ```
+ */
 export const minimum = factory((a: LayerArgs) => new Minimum(a), {});
 /**
  * Concatenates its inputs along `axis` (default -1). `concatenate({axis})` makes the layer; `concatenate([a, b])` applies a new one.
@@ -398,5 +458,12 @@ export const minimum = factory((a: LayerArgs) => new Minimum(a), {});
  */
 export const concatenate = factory((a: ConcatenateArgs) => new Concatenate(a), {});
 
-/** `dot({axes})` makes the layer (Dot has no default axes, so it takes no bare list). */
+/**
+ * `dot({axes})` makes the layer (Dot has no default axes, so it takes no bare list).
+ *
+ * @example
+ * ```ts
+ * fe.layers.dot({ axes: -1 }).apply([fe.tensor2d([[1, 2]]), fe.tensor2d([[3, 4]])]); // [[11]]
+ * ```
+ */
 export const dot = (args: DotArgs): Dot => new Dot(args);

@@ -23,6 +23,14 @@ import { registerClass } from '../serialization/registry.js';
 import { SymbolicTensor, fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { KernelBiasSpec, type KernelBiasArgs } from './weight-spec.js';
 
+/**
+ * The arguments of `layers.multiHeadAttention`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.multiHeadAttention({ numHeads: 8, keyDim: 64, valueDim: 64, dropout: 0.1, outputShape: 512 });
+ * ```
+ */
 export interface MultiHeadAttentionArgs extends LayerArgs, KernelBiasArgs {
   /** The number of attention heads. */
   numHeads: number;
@@ -38,7 +46,16 @@ export interface MultiHeadAttentionArgs extends LayerArgs, KernelBiasArgs {
   seed?: number;
 }
 
-/** The call's keyword arguments, as Keras's. */
+/**
+ * The call's keyword arguments, as Keras's.
+ *
+ * @example
+ * ```ts
+ * const x = fe.input({ shape: [16, 64] });
+ * const mha = fe.layers.multiHeadAttention({ numHeads: 4, keyDim: 16 });
+ * mha.apply([x, x], { useCausalMask: true }); // each step attends to itself and earlier steps
+ * ```
+ */
 export interface MultiHeadAttentionKwargs extends CallKwargs {
   /** [batch, T, S] (or broadcastable): which keys each query may see (true / 1). */
   attentionMask?: Tensor;

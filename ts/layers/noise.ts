@@ -13,6 +13,14 @@ import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { checkDataFormat, type DataFormat } from './spatial.js';
 
+/**
+ * The arguments of `layers.gaussianNoise`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.gaussianNoise({ stddev: 0.05 });
+ * ```
+ */
 export interface GaussianNoiseArgs extends LayerArgs {
   /** Standard deviation of the added noise. */
   stddev: number;
@@ -55,6 +63,14 @@ export class GaussianNoise extends Layer {
 }
 registerClass(GaussianNoise);
 
+/**
+ * The arguments of `layers.gaussianDropout`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.gaussianDropout({ rate: 0.3 });
+ * ```
+ */
 export interface GaussianDropoutArgs extends LayerArgs {
   /** The equivalent dropout rate, in [0, 1): the noise is N(1, rate / (1 - rate)). */
   rate: number;

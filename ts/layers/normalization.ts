@@ -21,6 +21,14 @@ import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { WeightSpec } from './weight-spec.js';
 import type { ConstraintIdentifier } from './constraints.js';
 
+/**
+ * The arguments of `layers.batchNormalization`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, center: true, scale: false });
+ * ```
+ */
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The channel axis; only the last (-1, the default, or rank - 1) is supported. */
   axis?: number;

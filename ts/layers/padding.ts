@@ -8,6 +8,14 @@ import { registerClass } from '../serialization/registry.js';
 import type { SymbolicShape } from './symbolic.js';
 import { Spatial2DLayer, toPair, type DataFormat } from './spatial.js';
 
+/**
+ * The arguments of `layers.zeroPadding2d`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.zeroPadding2d({ padding: [[1, 1], [2, 2]] });
+ * ```
+ */
 export interface ZeroPadding2DArgs extends LayerArgs {
   /**
    * n: n rows/columns on every side; [h, w]: h rows above and below, w columns left and

@@ -9,6 +9,14 @@ import { registerClass } from '../serialization/registry.js';
 import type { SymbolicShape } from './symbolic.js';
 import { Spatial2DLayer, checkPaddingMode, toPair, windowOutputShape, type DataFormat, type Pair } from './spatial.js';
 
+/**
+ * The arguments of `layers.averagePooling2d`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.averagePooling2d({ poolSize: [3, 3], strides: [2, 2], padding: 'same' });
+ * ```
+ */
 export interface Pooling2DArgs extends LayerArgs {
   /** Window size: one number or [height, width]. Default 2. */
   poolSize?: Pair;
@@ -104,6 +112,14 @@ export class AveragePooling2D extends Pooling2D {
 }
 registerClass(AveragePooling2D);
 
+/**
+ * The arguments of `layers.globalMaxPooling2d`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.globalMaxPooling2d({ keepDims: true }); // [batch, 1, 1, channels]
+ * ```
+ */
 export interface GlobalPooling2DArgs extends LayerArgs {
   /** Only 'channelsLast' (NHWC, the default). */
   dataFormat?: DataFormat;

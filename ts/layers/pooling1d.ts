@@ -12,6 +12,14 @@ import type { SymbolicShape } from './symbolic.js';
 import { toSingle, window1dOutputShape, type Single } from './conv1d.js';
 import { checkDataFormat, checkPaddingMode, type DataFormat } from './spatial.js';
 
+/**
+ * The arguments of `layers.maxPooling1d`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.maxPooling1d({ poolSize: 3, strides: 2, padding: 'same' });
+ * ```
+ */
 export interface Pooling1DArgs extends LayerArgs {
   /** Window length; default 2. */
   poolSize?: Single;
@@ -87,6 +95,14 @@ export class AveragePooling1D extends Pooling1D {
 }
 registerClass(AveragePooling1D);
 
+/**
+ * The arguments of `layers.globalAveragePooling1d`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.globalAveragePooling1d({ dataFormat: 'channelsLast' });
+ * ```
+ */
 export interface GlobalPooling1DArgs extends LayerArgs {
   /** Only 'channelsLast' ([batch, steps, channels], the default). */
   dataFormat?: DataFormat;

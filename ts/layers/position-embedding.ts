@@ -12,6 +12,14 @@ import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { WeightSpec } from './weight-spec.js';
 
+/**
+ * The arguments of `layers.positionEmbedding`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.positionEmbedding({ sequenceLength: 128, initializer: 'glorotUniform' });
+ * ```
+ */
 export interface PositionEmbeddingArgs extends LayerArgs {
   /** The most positions an input may have. */
   sequenceLength: number;

@@ -6,6 +6,14 @@ import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 
+/**
+ * The arguments of `layers.reshape`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.reshape({ targetShape: [7, 7, 1] }); // [batch, 49] -> [batch, 7, 7, 1]
+ * ```
+ */
 export interface ReshapeArgs extends LayerArgs {
   /** Shape of one sample after reshaping (without the batch dimension); one entry may be -1. */
   targetShape: (number | null)[];

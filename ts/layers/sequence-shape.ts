@@ -8,6 +8,14 @@ import { Layer, single, type CallKwargs, type LayerArgs, type LayerConfig } from
 import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 
+/**
+ * The arguments of `layers.repeatVector`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.repeatVector({ n: 10 }); // [batch, d] -> [batch, 10, d]
+ * ```
+ */
 export interface RepeatVectorArgs extends LayerArgs {
   /** How many times the input vector is repeated. */
   n: number;
@@ -51,6 +59,14 @@ export class RepeatVector extends Layer {
 }
 registerClass(RepeatVector);
 
+/**
+ * The arguments of `layers.permute`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.permute({ dims: [2, 1] }); // [batch, a, b] -> [batch, b, a]
+ * ```
+ */
 export interface PermuteArgs extends LayerArgs {
   /** A permutation of 1 .. rank - 1 (the batch axis 0 stays first): [2, 1] swaps steps and features. */
   dims: number[];

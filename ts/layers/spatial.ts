@@ -6,10 +6,24 @@ import { Layer, type LayerArgs, type LayerConfig } from './layer.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { resolveActivation, type Activation, type ActivationIdentifier } from './activations.js';
 
-/** Keras's data formats; only channels-last (NHWC, the TF.js and Keras default) is supported. */
+/**
+ * Keras's data formats; only channels-last (NHWC, the TF.js and Keras default) is supported.
+ *
+ * @example
+ * ```ts
+ * fe.layers.maxPooling2d({ poolSize: 2, dataFormat: 'channelsLast' }); // NHWC, the only layout of most kernels here
+ * ```
+ */
 export type DataFormat = 'channelsLast' | 'channelsFirst';
 
-/** One value for both spatial dimensions, or [height, width]. */
+/**
+ * One value for both spatial dimensions, or [height, width].
+ *
+ * @example
+ * ```ts
+ * fe.layers.conv2d({ filters: 8, kernelSize: [5, 3], strides: 2 }); // [height, width], or one number for both
+ * ```
+ */
 export type Pair = number | [number, number];
 
 /** [height, width] from one number or a pair, each an integer >= `min`. */

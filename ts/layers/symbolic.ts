@@ -4,7 +4,14 @@
 import type { DataType } from '../tensor/tensor.js';
 import type { Layer } from './layer.js';
 
-/** A shape whose entries may be unknown (`null`), usually the batch dimension. */
+/**
+ * A shape whose entries may be unknown (`null`), usually the batch dimension.
+ *
+ * @example
+ * ```ts
+ * fe.layers.flatten().computeOutputShape([null, 7, 7, 64]); // [null, 3136]: null is an unknown size
+ * ```
+ */
 export type SymbolicShape = (number | null)[];
 
 let nextId = 0;

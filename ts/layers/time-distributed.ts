@@ -18,6 +18,14 @@ import {
 import { deserialize, registerClass, type SerializedObject } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 
+/**
+ * The arguments of `layers.timeDistributed`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.timeDistributed({ layer: fe.layers.conv2d({ filters: 8, kernelSize: 3 }) }); // a conv on each frame of [batch, frames, h, w, c]
+ * ```
+ */
 export interface TimeDistributedArgs extends LayerArgs {
   /** The layer applied to each step (or its {className, config}, as saved). */
   layer: Layer | SerializedObject;

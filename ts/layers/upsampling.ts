@@ -11,6 +11,14 @@ import { registerClass } from '../serialization/registry.js';
 import { fmtSymbolicShape, type SymbolicShape } from './symbolic.js';
 import { Spatial2DLayer, toPair, type DataFormat } from './spatial.js';
 
+/**
+ * The arguments of `layers.upSampling2d`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' });
+ * ```
+ */
 export interface UpSampling2DArgs extends LayerArgs {
   /** Factors for rows and columns; default [2, 2]. */
   size?: number | [number, number];
@@ -68,6 +76,14 @@ export class UpSampling2D extends Spatial2DLayer {
 }
 registerClass(UpSampling2D);
 
+/**
+ * The arguments of `layers.cropping2D`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.cropping2D({ cropping: [[1, 0], [2, 2]] }); // 1 row off the top, 2 columns off each side
+ * ```
+ */
 export interface Cropping2DArgs extends LayerArgs {
   /**
    * n: n rows/columns off every side; [h, w]: h rows off the top and bottom, w columns off

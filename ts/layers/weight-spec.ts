@@ -55,7 +55,14 @@ export class WeightSpec {
   }
 }
 
-/** The arguments of a layer with a kernel and a bias (Dense, Conv2D), as in Keras. */
+/**
+ * The arguments of a layer with a kernel and a bias (Dense, Conv2D), as in Keras.
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 8, kernelInitializer: 'heUniform', biasInitializer: 'ones', kernelConstraint: fe.constraints.maxNorm({ maxValue: 2 }), useBias: true });
+ * ```
+ */
 export interface KernelBiasArgs {
   /** Add a bias. Default true. */
   useBias?: boolean;

@@ -149,7 +149,14 @@ export function linear(x: Tensor): Tensor {
 // Identifier lookup
 // ---------------------------------------------------------------------------------
 
-/** An activation as a function of a tensor (for `fusedConv2d`'s activation). */
+/**
+ * An activation as a function of a tensor (for `fusedConv2d`'s activation).
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 4, activation: (x) => fe.mul(x, fe.sigmoid(x)) }); // swish, written as an ActivationFn
+ * ```
+ */
 export type ActivationFn = (x: Tensor) => Tensor;
 
 /**

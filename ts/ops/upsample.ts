@@ -8,7 +8,14 @@ import { writeParams } from '../backend/param-block.js';
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import { checkFloat, checkInputs, fmtShape } from './util.js';
 
-/** How images are enlarged: copies of the nearest pixel, or bilinear interpolation. */
+/**
+ * How images are enlarged: copies of the nearest pixel, or bilinear interpolation.
+ *
+ * @example
+ * ```ts
+ * fe.layers.upSampling2d({ size: 2, interpolation: 'nearest' });
+ * ```
+ */
 export type Interpolation = 'nearest' | 'bilinear';
 
 /**

@@ -22,7 +22,14 @@ import {
 import { checkDropoutRate, recurrentDropoutMask } from './dropout-masks.js';
 import type { Initializer, InitializerIdentifier } from '../../initializers/initializer.js';
 
-/** The options every recurrent layer takes (TF.js's names and defaults). */
+/**
+ * The options every recurrent layer takes (TF.js's names and defaults).
+ *
+ * @example
+ * ```ts
+ * fe.layers.simpleRNN({ units: 16, activation: 'relu', returnSequences: true, returnState: false, goBackwards: false });
+ * ```
+ */
 export interface RecurrentArgs extends LayerArgs, RecurrentWeightArgs {
   /** Size of the state h (and of the output's last dimension). */
   units: number;
@@ -59,7 +66,14 @@ export interface RecurrentArgs extends LayerArgs, RecurrentWeightArgs {
   inputLength?: number;
 }
 
-/** The options of the gated cells (LSTM, GRU). */
+/**
+ * The options of the gated cells (LSTM, GRU).
+ *
+ * @example
+ * ```ts
+ * fe.layers.lstm({ units: 32, recurrentActivation: 'sigmoid' }); // Keras's default; TF.js's is 'hardSigmoid'
+ * ```
+ */
 export interface GatedRecurrentArgs extends RecurrentArgs {
   /** Default 'hardSigmoid' (TF.js; Keras uses 'sigmoid'). */
   recurrentActivation?: string;

@@ -18,10 +18,23 @@ import type { SymbolicShape } from '../symbolic.js';
 
 /**
  * How Bidirectional combines the two directions' outputs: concatenated, summed, multiplied, averaged, or (null) both returned.
+ *
+ * @example
+ * ```ts
+ * fe.layers.bidirectional({ layer: fe.layers.lstm({ units: 8 }), mergeMode: 'ave' });
+ * ```
  */
 export type BidirectionalMergeMode = 'concat' | 'sum' | 'mul' | 'ave' | null;
 const MERGE_MODES: readonly BidirectionalMergeMode[] = ['concat', 'sum', 'mul', 'ave', null];
 
+/**
+ * The arguments of `layers.bidirectional`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.bidirectional({ layer: fe.layers.gru({ units: 16, returnSequences: true }), mergeMode: 'sum' });
+ * ```
+ */
 export interface BidirectionalArgs extends LayerArgs {
   /** The recurrent layer run forwards (a copy of it is) and, goBackwards flipped, backwards. */
   layer: Layer | SerializedObject;
@@ -253,7 +266,16 @@ export class Bidirectional extends Layer {
     this.backwardLayer.trainable = value;
   }
 
-  /** Zeroes the carried states of both directions (stateful layers). */
+  /**
+   * Zeroes the carried states of both directions (stateful layers).
+   *
+   * @example
+   * ```ts
+   * const layer = fe.layers.bidirectional({ layer: fe.layers.gru({ units: 4, stateful: true }), batchInputShape: [1, 5, 3] });
+   * layer.apply(fe.ones([1, 5, 3]));
+   * layer.resetStates();
+   * ```
+   */
   resetStates(): void {
     (this.forwardLayer as Recurrent).resetStates();
     (this.backwardLayer as Recurrent).resetStates();

@@ -23,19 +23,47 @@ import { checkDropoutRate, SequenceDropout } from './dropout-masks.js';
 import { forgetBiasInitializer } from './lstm.js';
 import type { Initializer, InitializerIdentifier } from '../../initializers/initializer.js';
 
-/** A cell's options: the recurrent layers' without the sequence ones. */
+/**
+ * A cell's options: the recurrent layers' without the sequence ones.
+ *
+ * @example
+ * ```ts
+ * fe.layers.simpleRNNCell({ units: 16, activation: 'tanh', dropout: 0.1 });
+ * ```
+ */
 export type RNNCellArgs = Omit<
   RecurrentArgs,
   'returnSequences' | 'returnState' | 'goBackwards' | 'stateful' | 'implementation' | 'inputDim' | 'inputLength'
 >;
-/** The arguments of the gated cells: those of simpleRNNCell plus `recurrentActivation`. */
+/**
+ * The arguments of the gated cells: those of simpleRNNCell plus `recurrentActivation`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.lstmCell({ units: 16, recurrentActivation: 'sigmoid' });
+ * ```
+ */
 export type GatedRNNCellArgs = RNNCellArgs & Pick<GatedRecurrentArgs, 'recurrentActivation'>;
-/** lstmCell's options: the lstm layer's `unitForgetBias` besides. */
+/**
+ * lstmCell's options: the lstm layer's `unitForgetBias` besides.
+ *
+ * @example
+ * ```ts
+ * fe.layers.lstmCell({ units: 16, unitForgetBias: true, recurrentDropout: 0.2 });
+ * ```
+ */
 export type LSTMCellArgs = GatedRNNCellArgs & {
   /** Start the forget gate's bias at 1 (default false). */
   unitForgetBias?: boolean;
 };
-/** gruCell's options: Keras's `resetAfter` besides (the gru layer's option). */
+/**
+ * gruCell's options: Keras's `resetAfter` besides (the gru layer's option).
+ *
+ * @example
+ * ```ts
+ * fe.layers.gruCell({ units: 16, resetAfter: true });
+ * ```
+ */
 export type GRUCellArgs = GatedRNNCellArgs & {
   /** Keras's form: the reset gate applied after the recurrent projection, with a second bias (default false, TF.js's). */
   resetAfter?: boolean;
@@ -53,7 +81,17 @@ export type GRUCellArgs = GatedRNNCellArgs & {
 export abstract class RNNCell extends Layer {
   /** The size of each state, h first (LSTM: [units, units]). */
   abstract readonly stateSize: number[];
-  /** One step on x [batch, features] from `states`: [output, ...new states]. */
+  /**
+   * One step on x [batch, features] from `states`: [output, ...new states].
+   *
+   * @example
+   * ```ts
+   * const cell = fe.layers.lstmCell({ units: 4 });
+   * fe.layers.rnn({ cell }).apply(fe.zeros([1, 1, 3])); // builds the cell for 3 features
+   * const [out, h, c] = cell.step(fe.ones([1, 3]), [fe.zeros([1, 4]), fe.zeros([1, 4])], {});
+   * out.shape; // [1, 4]
+   * ```
+   */
   abstract step(x: Tensor, states: Tensor[], kwargs: CallKwargs): Tensor[];
 
   /**
@@ -314,7 +352,14 @@ export class GRUCell extends GatedCell {
 }
 registerClass(GRUCell);
 
-/** The arguments of `layers.stackedRNNCells`. */
+/**
+ * The arguments of `layers.stackedRNNCells`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.stackedRNNCells({ cells: [fe.layers.gruCell({ units: 32 }), fe.layers.gruCell({ units: 32 })] });
+ * ```
+ */
 export interface StackedRNNCellsArgs {
   /** The cells, run one after the other in each step (or their saved forms). */
   cells: (RNNCell | SerializedObject)[];

@@ -10,6 +10,14 @@ import type { LayerConfig } from '../layer.js';
 import { registerClass } from '../../serialization/registry.js';
 import { GatedRecurrentLayer, type GatedRecurrentArgs } from './base.js';
 
+/**
+ * The arguments of `layers.gru`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.gru({ units: 64, resetAfter: true, recurrentActivation: 'sigmoid' }); // Keras's GRU
+ * ```
+ */
 export interface GRUArgs extends GatedRecurrentArgs {
   /** Keras's GRU form, with a [2, 3 units] bias (default false, TF.js's form). */
   resetAfter?: boolean;

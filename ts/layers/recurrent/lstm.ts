@@ -13,6 +13,14 @@ import { getInitializer } from '../../initializers/resolve.js';
 import type { Shape } from '../../tensor/tensor.js';
 import { GatedRecurrentLayer, type GatedRecurrentArgs } from './base.js';
 
+/**
+ * The arguments of `layers.lstm`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.lstm({ units: 128, returnSequences: true, unitForgetBias: true, dropout: 0.1, recurrentDropout: 0.1 });
+ * ```
+ */
 export interface LSTMArgs extends GatedRecurrentArgs {
   /** Start the forget gate's bias at 1 (TF.js default false). */
   unitForgetBias?: boolean;

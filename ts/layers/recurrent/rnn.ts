@@ -17,6 +17,14 @@ import type { SymbolicShape } from '../symbolic.js';
 import { RNNCell, toCell } from './cells.js';
 import { recurrentOutputMask } from './base.js';
 
+/**
+ * The arguments of `layers.rnn`.
+ *
+ * @example
+ * ```ts
+ * fe.layers.rnn({ cell: [fe.layers.lstmCell({ units: 16 }), fe.layers.lstmCell({ units: 8 })], returnSequences: true });
+ * ```
+ */
 export interface RNNArgs extends LayerArgs {
   /** The step: a cell, a list of cells (stacked), or a saved {className, config}. */
   cell: RNNCell | RNNCell[] | SerializedObject;
@@ -135,7 +143,16 @@ export class RNN extends Layer {
     return output;
   }
 
-  /** Zeroes the carried states of a stateful layer. */
+  /**
+   * Zeroes the carried states of a stateful layer.
+   *
+   * @example
+   * ```ts
+   * const layer = fe.layers.lstm({ units: 8, stateful: true, batchInputShape: [1, 5, 3] });
+   * layer.apply(fe.ones([1, 5, 3])); // the states carry over to the next call
+   * layer.resetStates(); // start the next sequence from zeros
+   * ```
+   */
   resetStates(): void {
     if (!this.stateful) throw new Error(`ferrite: ${this.name}: resetStates() needs a stateful layer`);
     if (this.states) for (const s of this.states) s.dispose();

@@ -7,7 +7,14 @@ import { simpleRNNSequence } from '../../ops/recurrent.js';
 import { registerClass } from '../../serialization/registry.js';
 import { RecurrentLayer, type RecurrentArgs } from './base.js';
 
-/** The arguments of `layers.simpleRNN` (TF.js's SimpleRNNLayerArgs). */
+/**
+ * The arguments of `layers.simpleRNN` (TF.js's SimpleRNNLayerArgs).
+ *
+ * @example
+ * ```ts
+ * fe.layers.simpleRNN({ units: 32, returnSequences: true });
+ * ```
+ */
 export type SimpleRNNArgs = RecurrentArgs;
 
 /**
