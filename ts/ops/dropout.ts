@@ -127,9 +127,7 @@ function drawMask(eng: Engine, shape: readonly number[], rate: number, stream: S
  * 1 / (1 - rate); the same draw `dropout` makes for a noise shape (a [batch, features]
  * mask equals dropout's [batch, 1, features] one from the same stream). The recurrent
  * layers and cells draw their per-sequence masks with it. Not differentiable (a constant).
- *
- * @example
- * const m = dropoutMask([2, 3], 0.5); // entries 0 or 2
+ * Internal (not exported from the package): `dropoutMask([2, 3], 0.5)` has entries 0 or 2.
  */
 export function dropoutMask(shape: readonly number[], rate: number, seed?: number | string): Tensor {
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
