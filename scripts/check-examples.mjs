@@ -17,7 +17,8 @@
 // Exits 1 on any missing example, malformed example or type error.
 //   --list            print every missing symbol, grouped by parent (default: counts per parent)
 //   --root <dir>      check another checkout (default: this one)
-//   --exclude <ns>    skip a namespace and its folder ts/<ns>/ (repeatable or comma-separated)
+//   --exclude <ns>    skip a namespace and what its folder ts/<ns>/ declares (repeatable or
+//                     comma-separated)
 //   --json <file>     read an existing `typedoc --json` output instead of running TypeDoc
 //   --no-presence     skip (a);  --no-types  skip (b)
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,6 +70,8 @@ async function typedocJson(root) {
     entryPoints: [join(root, 'ts/index.ts')],
     validation: { notExported: false, invalidLink: false, notDocumented: false },
     treatWarningsAsErrors: false,
+    // Where each symbol is declared, for --list.
+    disableSources: false,
     logLevel: 'Error',
   });
   const project = await app.convert();
@@ -76,6 +79,11 @@ async function typedocJson(root) {
   return app.serializer.projectToObject(project, root);
 }
 
+/** `file:line` of a reflection's declaration, when TypeDoc recorded it. */
+const at = (r) => {
+  const s = r.sources?.[0] ?? signaturesOf(r)[0]?.sources?.[0];
+  return s ? `${s.fileName.replace(/^(.*\/)?ts\//, 'ts/')}:${s.line}` : '';
+};
 const hasExample = (comment) => Boolean(comment?.blockTags?.some((t) => t.tag === '@example'));
 const signaturesOf = (r) => [...(r.signatures ?? []), ...(r.getSignature ? [r.getSignature] : [])];
 const exemplified = (r) => hasExample(r.comment) || signaturesOf(r).some((s) => hasExample(s.comment));
@@ -116,20 +124,20 @@ function collectSymbols(json, exclude) {
         case KIND.Variable:
         case KIND.Enum:
         case KIND.TypeAlias:
-          symbols.push({ id: c.id, kind: c.kind, parent: parent || '(top level)', name: c.name, ok: exemplified(c) });
+          symbols.push({ id: c.id, kind: c.kind, parent: parent || '(top level)', name: c.name, ok: exemplified(c), at: at(c) });
           if (exemplified(c)) noteCall(c);
           break;
         case KIND.Interface:
         case KIND.Class: {
           const ok = exemplified(c);
-          symbols.push({ id: c.id, kind: c.kind, parent: parent || '(top level)', name: c.name, ok });
+          symbols.push({ id: c.id, kind: c.kind, parent: parent || '(top level)', name: c.name, ok, at: at(c) });
           for (const m of c.children ?? []) {
             if (m.kind === KIND.Constructor && ok) noteCall(m);
             // An interface's own methods count as a class's do (Trainer.fit, BaseCallback.onEpochEnd).
             if (m.kind !== KIND.Method || m.inheritedFrom || m.overwrites) continue;
             if (m.flags?.isPrivate || m.flags?.isProtected) continue;
             const mok = exemplified(m);
-            symbols.push({ id: m.id, kind: m.kind, parent: path, name: m.name, ok: mok });
+            symbols.push({ id: m.id, kind: m.kind, parent: path, name: m.name, ok: mok, at: at(m) });
             if (mok) noteCall(m);
           }
           break;
@@ -140,6 +148,9 @@ function collectSymbols(json, exclude) {
     }
   };
   visit(json, '');
+  // An excluded namespace's folder too: what ts/<ns>/ declares and the top level re-exports.
+  const excludedFile = (s) => exclude.some((ex) => s.at.startsWith(`ts/${ex}/`));
+  symbols.splice(0, symbols.length, ...symbols.filter((s) => !excludedFile(s)));
   for (const s of symbols) {
     if (!s.ok && (s.kind === KIND.Interface || s.kind === KIND.TypeAlias) && coveredByCall.has(s.id)) s.ok = true;
   }
@@ -160,7 +171,7 @@ function reportPresence(symbols, list) {
       continue;
     }
     console.log(`  ${parent} (${items.length}):`);
-    for (const s of items) console.log(`    ${KIND_NAME[s.kind].padEnd(10)} ${s.name}`);
+    for (const s of items) console.log(`    ${KIND_NAME[s.kind].padEnd(10)} ${s.name.padEnd(28)} ${s.at}`);
   }
   if (!list) console.log('  (--list names them)');
   return false;
