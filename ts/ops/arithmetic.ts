@@ -224,23 +224,23 @@ export const mul = binaryOp('mul', 'Multiply', BinaryOp.MUL);
 /**
  * a / b, elementwise, with broadcasting (IEEE: x/0 is ±Infinity or NaN). Two int32
  * tensors divide with flooring (x/0 gives 0), as TF.js.
-  *
-  * @example
-  * ```ts
-  * fe.div(fe.tensor1d([1, 6]), 2).print(); // [0.5, 3]
-  * ```
-  */
+ *
+ * @example
+ * ```ts
+ * fe.div(fe.tensor1d([1, 6]), 2).print(); // [0.5, 3]
+ * ```
+ */
 export const div = binaryOp('div', 'RealDiv', BinaryOp.DIV);
 
 /**
  * The larger of a and b, elementwise, with broadcasting. The gradient goes to a
  * where a >= b and to b elsewhere (as TF.js). NaN in either gives NaN (as TF.js).
-  *
-  * @example
-  * ```ts
-  * fe.maximum(fe.tensor1d([1, 5]), fe.tensor1d([3, 2])).print(); // [3, 5]
-  * ```
-  */
+ *
+ * @example
+ * ```ts
+ * fe.maximum(fe.tensor1d([1, 5]), fe.tensor1d([3, 2])).print(); // [3, 5]
+ * ```
+ */
 export const maximum = binaryOp('maximum', 'Maximum', BinaryOp.MAXIMUM);
 
 /**
@@ -257,12 +257,12 @@ export const minimum = binaryOp('minimum', 'Minimum', BinaryOp.MINIMUM);
  * base ** exp, elementwise, with broadcasting (libm powf: a negative base with a
  * non-integer exponent gives NaN). The gradient with respect to exp is taken as 0 where
  * base <= 0, as TF.js does.
-  *
-  * @example
-  * ```ts
-  * fe.pow(fe.tensor1d([2, 3]), 2).print(); // [4, 9]
-  * ```
-  */
+ *
+ * @example
+ * ```ts
+ * fe.pow(fe.tensor1d([2, 3]), 2).print(); // [4, 9]
+ * ```
+ */
 export const pow: (base: Operand, exp: Operand) => Tensor = binaryOp('pow', 'Pow', BinaryOp.POW);
 
 /**

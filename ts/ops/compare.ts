@@ -154,13 +154,13 @@ export const isFinite = unaryOp('isFinite', 'IsFinite', UnaryOp.IS_FINITE);
  * a where `condition` is true, b elsewhere (TF.js's `where`): condition is a bool tensor,
  * and the three broadcast together. a and b of different dtypes give the wider one. The
  * gradient of the result goes to a where the condition holds, to b elsewhere.
-  *
-  * @example
-  * ```ts
-  * const x = fe.tensor1d([-1, 2, -3]);
-  * fe.where(fe.greater(x, 0), x, fe.zerosLike(x)).print(); // [0, 2, 0]
-  * ```
-  */
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor1d([-1, 2, -3]);
+ * fe.where(fe.greater(x, 0), x, fe.zerosLike(x)).print(); // [0, 2, 0]
+ * ```
+ */
 export function where(condition: Tensor, a: Tensor, b: Tensor): Tensor {
   const eng = checkInputs('where', condition, a, b);
   if (condition.dtype !== 'bool') {

@@ -39,6 +39,12 @@ function resolveNoiseShape(x: Tensor, noiseShape: readonly (number | null)[] | u
  * as x, each entry 1 or x's size, null for x's size) shares one draw along the
  * dimensions where it is 1 (e.g. [batch, 1, channels] drops whole channels).
  * Differentiable: the gradient is dy times the same mask.
+ *
+ * @example
+ * ```ts
+ * fe.dropout(fe.ones([2, 4]), 0.5, undefined, 42).print(); // each entry 0 or 2
+ * fe.dropout(fe.ones([2, 3, 4]), 0.5, [2, 1, 4]).shape; // [2, 3, 4]: one draw per row of axis 1
+ * ```
  */
 export function dropout(
   x: Tensor,

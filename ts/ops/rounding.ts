@@ -40,21 +40,21 @@ export const round = unaryOp('round', 'Round', UnaryOp.ROUND);
  * The remainder of a / b with the sign of b (TF.js's `mod`, Python's %), with
  * broadcasting: a - b floor(a / b), computed as TF.js does from the truncated remainder.
  * int32 inputs stay int32 (x mod 0 gives 0). Gradients: dy for a, -dy floor(a / b) for b.
-  *
-  * @example
-  * ```ts
-  * fe.mod(fe.tensor1d([5, -5]), 3).print(); // [2, 1]
-  * ```
-  */
+ *
+ * @example
+ * ```ts
+ * fe.mod(fe.tensor1d([5, -5]), 3).print(); // [2, 1]
+ * ```
+ */
 export const mod = binaryOp('mod', 'Mod', BinaryOp.MOD);
 
 /**
  * floor(a / b), elementwise, with broadcasting: an int32 tensor for any inputs, as TF.js
  * (x / 0 gives 0). Its values are integers, so it carries no gradient.
-  *
-  * @example
-  * ```ts
-  * fe.floorDiv(fe.tensor1d([7, -7]), 2).print(); // int32 [3, -4]
-  * ```
-  */
+ *
+ * @example
+ * ```ts
+ * fe.floorDiv(fe.tensor1d([7, -7]), 2).print(); // int32 [3, -4]
+ * ```
+ */
 export const floorDiv = binaryOp('floorDiv', 'FloorDiv', BinaryOp.FLOOR_DIV, { output: 'int32', rounding: 'floor' });

@@ -160,10 +160,10 @@ export const erf = unaryOp('erf', 'Erf', UnaryOp.ERF);
 /**
  * The angle of the point (b, a) in [-π, π], elementwise, with broadcasting (`Math.atan2(a, b)`).
  * Gradients: dy b / (a² + b²) for a, -dy a / (a² + b²) for b.
-  *
-  * @example
-  * ```ts
-  * fe.atan2(fe.tensor1d([1, 1]), fe.tensor1d([1, -1])).print(); // [0.7854, 2.356]
-  * ```
-  */
+ *
+ * @example
+ * ```ts
+ * fe.atan2(fe.tensor1d([1, 1]), fe.tensor1d([1, -1])).print(); // [0.7854, 2.356]
+ * ```
+ */
 export const atan2 = binaryOp('atan2', 'Atan2', BinaryOp.ATAN2);

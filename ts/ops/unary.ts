@@ -141,12 +141,12 @@ export const sign = unaryOp('sign', 'Sign', UnaryOp.SIGN);
 /**
  * x clamped to [clipValueMin, clipValueMax]. The gradient passes where
  * clipValueMin <= x <= clipValueMax (bounds included, as TF.js) and is 0 elsewhere.
-  *
-  * @example
-  * ```ts
-  * fe.clipByValue(fe.tensor1d([-2, 0.5, 3]), 0, 1).print(); // [0, 0.5, 1]
-  * ```
-  */
+ *
+ * @example
+ * ```ts
+ * fe.clipByValue(fe.tensor1d([-2, 0.5, 3]), 0, 1).print(); // [0, 0.5, 1]
+ * ```
+ */
 export function clipByValue(x: Tensor, clipValueMin: number, clipValueMax: number): Tensor {
   const eng = checkInputs('clipByValue', x);
   checkFloat('clipByValue', x);
@@ -170,12 +170,12 @@ export function clipByValue(x: Tensor, clipValueMin: number, clipValueMax: numbe
  * beyond the int32 range saturate and NaN becomes 0. int32 -> float32 rounds to the
  * nearest float beyond 2^24. To bool: nonzero and NaN are true; bool reads as 0/1. The same dtype gives a copy. The gradient flows through
  * a float32 -> float32 cast only (int32 values carry none).
-  *
-  * @example
-  * ```ts
-  * fe.cast(fe.tensor1d([1.7, -1.7]), 'int32').print(); // int32 [1, -1]
-  * ```
-  */
+ *
+ * @example
+ * ```ts
+ * fe.cast(fe.tensor1d([1.7, -1.7]), 'int32').print(); // int32 [1, -1]
+ * ```
+ */
 export function cast(x: Tensor, dtype: DataType): Tensor {
   const eng = checkInputs('cast', x);
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
