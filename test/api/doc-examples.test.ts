@@ -17,6 +17,7 @@ import { endScope, startScope } from '../../ts/tensor/scope.js';
 import { registeredVariables } from '../../ts/tensor/tensor.js';
 import { selectBuild } from '../support/helpers.js';
 
+const SIMD = { build: 'simd', threads: 1 } as const;
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const { examples } = extractExamples(root);
 const runnable = examples.filter((ex) => ex.mode === 'run');
@@ -45,6 +46,8 @@ async function runScoped(ex: DocExample): Promise<number> {
     await run(fe);
   } finally {
     endScope();
+    // The backend examples switch builds: count on the SIMD build again.
+    await selectBuild(SIMD);
   }
   for (const v of registeredVariables()) if (!variablesBefore.has(v)) v.dispose();
   return fe.memory().numTensors - before;
@@ -64,7 +67,7 @@ describe('API doc examples (SIMD build)', () => {
   const cwd = process.cwd();
   let dir = '';
   beforeAll(async () => {
-    await selectBuild({ build: 'simd', threads: 1 });
+    await selectBuild(SIMD);
     // Examples that write files (charts, images, CSV logs) write them here.
     dir = mkdtempSync(join(tmpdir(), 'ferrite-doc-examples-'));
     process.chdir(dir);
