@@ -33,6 +33,19 @@ export interface ReduceLROnPlateauArgs {
   minLr?: number;
 }
 
+/**
+ * Lowers the learning rate by `factor` when the monitored value stops improving for
+ * `patience` epochs (Keras's ReduceLROnPlateau), made by `callbacks.reduceLROnPlateau`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const reduce = fe.callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 2 });
+ * await m.fit(x, x, { epochs: 5, verbose: 0, callbacks: [reduce] });
+ * ```
+ */
 export class ReduceLROnPlateau extends BaseCallback {
   /** {@inheritDoc ReduceLROnPlateauArgs.monitor} */
   readonly monitor: string;
@@ -125,6 +138,20 @@ export function reduceLROnPlateau(args: ReduceLROnPlateauArgs = {}): ReduceLROnP
 /** The rate for `epoch` (0-based) given the current rate. */
 export type Schedule = (epoch: number, lr: number) => number;
 
+/**
+ * Sets the learning rate at the start of each epoch from `schedule(epoch, lr)` (Keras's
+ * LearningRateScheduler), made by `callbacks.learningRateScheduler(schedule)`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const halve = fe.callbacks.learningRateScheduler((epoch, lr) => (epoch > 0 ? lr / 2 : lr));
+ * await m.fit(x, x, { epochs: 3, verbose: 0, callbacks: [halve] });
+ * (m.optimizer as fe.Optimizer).learningRate; // 0.0025: 0.01 halved twice
+ * ```
+ */
 export class LearningRateScheduler extends BaseCallback {
   constructor(
     /** The rate for each epoch given the current rate. */
