@@ -34,6 +34,8 @@ function symbolAfter(source, end, container) {
     if (line.trim() === '' || line.trim().startsWith('@') || line.trim().startsWith('//')) continue;
     const top = TOP_LEVEL.exec(line);
     if (top) return { name: top[1], top: true };
+    const symbolKey = /^\s+(?:async\s+)?\[(Symbol\.\w+)\]/.exec(line);
+    if (symbolKey) return { name: container ? `${container}.[${symbolKey[1]}]` : symbolKey[1], top: false };
     const member = MEMBER.exec(line);
     if (member) return { name: container ? `${container}.${member[2]}` : member[2], top: false };
     return { name: line.trim().slice(0, 40), top: false };
