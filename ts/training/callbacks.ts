@@ -12,7 +12,7 @@ import type { Layer } from '../layers/layer.js';
  * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
  * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
  * const x = fe.tensor2d([[1], [2], [3], [4]]);
- * const cb = new fe.CustomCallback({ onEpochEnd: () => void (cb.model!.stopTraining = true) }); // stop after one epoch
+ * const cb: fe.CustomCallback = new fe.CustomCallback({ onEpochEnd: () => void (cb.model!.stopTraining = true) }); // stop after one epoch
  * (await m.fit(x, x, { epochs: 10, verbose: 0, callbacks: [cb] })).epoch; // [0]
  * ```
  */
@@ -43,7 +43,7 @@ export type Logs = Record<string, number>;
  * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
  * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
  * const x = fe.tensor2d([[1], [2], [3], [4]]);
- * const cb = new fe.CustomCallback({ onTrainBegin: () => console.log(cb.params) });
+ * const cb: fe.CustomCallback = new fe.CustomCallback({ onTrainBegin: () => console.log(cb.params) });
  * await m.fit(x, x, { epochs: 2, batchSize: 2, verbose: 0, callbacks: [cb] }); // { epochs: 2, steps: 2, batchSize: 2, ... }
  * ```
  */

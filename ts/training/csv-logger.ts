@@ -6,7 +6,17 @@ import { BaseCallback, type Logs } from './callbacks.js';
 
 type Fs = typeof import('node:fs');
 
-/** Options of `callbacks.csvLogger`. */
+/**
+ * Options of `callbacks.csvLogger`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2]]);
+ * await m.fit(x, x, { epochs: 2, verbose: 0, callbacks: [fe.callbacks.csvLogger('runs.tsv', { separator: '\t', append: true })] });
+ * ```
+ */
 export interface CSVLoggerArgs {
   /** Field separator. Default ','. */
   separator?: string;

@@ -13,7 +13,19 @@ function optimizerOf(who: string, model: CallbackModel | undefined | null): Opti
   return opt;
 }
 
-/** Options of `callbacks.reduceLROnPlateau` (Keras's ReduceLROnPlateau). */
+/**
+ * Options of `callbacks.reduceLROnPlateau` (Keras's ReduceLROnPlateau).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: fe.train.sgd(0.01), loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const reduce = fe.callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 1, minDelta: 10, minLr: 0.001 });
+ * await m.fit(x, x, { epochs: 4, verbose: 0, callbacks: [reduce] });
+ * (m.optimizer as fe.Optimizer).learningRate < 0.01; // true: halved whenever the loss fell by less than 10
+ * ```
+ */
 export interface ReduceLROnPlateauArgs {
   /** The log value watched. Default 'val_loss'. */
   monitor?: string;
@@ -135,7 +147,15 @@ export function reduceLROnPlateau(args: ReduceLROnPlateauArgs = {}): ReduceLROnP
   return new ReduceLROnPlateau(args);
 }
 
-/** The rate for `epoch` (0-based) given the current rate. */
+/**
+ * The rate for `epoch` (0-based) given the current rate.
+ *
+ * @example
+ * ```ts
+ * const warmup = (epoch: number, lr: number) => (epoch < 3 ? 0.001 * (epoch + 1) : lr);
+ * fe.callbacks.learningRateScheduler(warmup); // 0.001, 0.002, 0.003, then as it is
+ * ```
+ */
 export type Schedule = (epoch: number, lr: number) => number;
 
 /**

@@ -7,7 +7,18 @@ import { BaseCallback, type CallbackModel, type Logs } from './callbacks.js';
 import { monitorMode } from './early-stopping.js';
 import type { IOHandler, SaveConfig } from '../io/types.js';
 
-/** Options of `callbacks.modelCheckpoint` (Keras's ModelCheckpoint). */
+/**
+ * Options of `callbacks.modelCheckpoint` (Keras's ModelCheckpoint).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const best = fe.callbacks.modelCheckpoint({ filepath: 'file://./best', monitor: 'val_loss', saveBestOnly: true, includeOptimizer: false });
+ * await m.fit(x, x, { epochs: 3, validationSplit: 0.25, verbose: 0, callbacks: [best] }); // ./best holds the best epoch's model
+ * ```
+ */
 export interface ModelCheckpointArgs {
   /**
    * Where to save: a URL, in which `{epoch}` and `{<log name>}` (optionally

@@ -25,8 +25,7 @@ let loading: Promise<UPlotStatic> | null = null;
  *
  * @example
  * ```ts browser
- * import uPlot from 'uplot';
- * import 'uplot/dist/uPlot.min.css';
+ * import uPlot from 'uplot'; // and its stylesheet, uplot/dist/uPlot.min.css, with the page's CSS
  * fe.vis.setUPlot(uPlot); // charts in the page draw with this copy instead of importing it
  * ```
  */
