@@ -124,7 +124,14 @@ function collectSymbols(json, exclude) {
         case KIND.Variable:
         case KIND.Enum:
         case KIND.TypeAlias:
-          symbols.push({ id: c.id, kind: c.kind, parent: parent || '(top level)', name: c.name, ok: exemplified(c), at: at(c) });
+          symbols.push({
+            id: c.id,
+            kind: c.kind,
+            parent: parent || '(top level)',
+            name: c.name,
+            ok: exemplified(c),
+            at: at(c),
+          });
           if (exemplified(c)) noteCall(c);
           break;
         case KIND.Interface:

@@ -372,7 +372,7 @@ export abstract class Optimizer {
    * const opt = fe.train.adam(0.1);
    * const loss = opt.minimize(() => w.square().sum(), true);
    * loss?.print(); // 25: the loss before this step
- * opt.dispose(); // its slots (Adam's m and v)
+   * opt.dispose(); // its slots (Adam's m and v)
    * ```
    */
   minimize(f: () => Tensor, returnCost = false, varList?: Variable[]): Tensor | null {
@@ -444,7 +444,7 @@ export abstract class Optimizer {
    * const opt = fe.train.adam(0.1);
    * opt.minimize(() => w.square().sum());
    * const names = (await opt.getWeights()).map((t) => t.name); // ['iter', 'w3/m', 'w3/v']
- * opt.dispose();
+   * opt.dispose();
    * ```
    */
   async getWeights(): Promise<NamedTensor[]> {
@@ -475,8 +475,8 @@ export abstract class Optimizer {
    * const b = fe.train.adam(0.1);
    * await b.setWeights(await a.getWeights()); // b continues where a stopped
    * b.iterations; // 1
- * a.dispose();
- * b.dispose();
+   * a.dispose();
+   * b.dispose();
    * ```
    */
   async setWeights(weights: NamedTensor[]): Promise<void> {

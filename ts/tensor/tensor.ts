@@ -122,10 +122,10 @@ export class Tensor implements Tracked {
    * const x = fe.tensor1d([1]);
    * x.dispose();
    * try {
- *   x.assertAlive();
- * } catch (e) {
- *   console.log((e as Error).message); // ferrite: tensor (shape [1]) is disposed
- * }
+   *   x.assertAlive();
+   * } catch (e) {
+   *   console.log((e as Error).message); // ferrite: tensor (shape [1]) is disposed
+   * }
    * ```
    */
   assertAlive(what = 'tensor'): void {
