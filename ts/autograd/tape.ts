@@ -244,7 +244,15 @@ function requireGrads(grads: (Tensor | null)[], xs: readonly Tensor[]): Tensor[]
   });
 }
 
-/** `grad(f)(x)` is df/dx, as in TF.js. */
+/**
+ * `grad(f)(x)` is df/dx, as in TF.js.
+ *
+ * @example
+ * ```ts
+ * const df = fe.grad((x) => x.square().sum()); // f(x) = Σ x², df/dx = 2x
+ * df(fe.tensor1d([1, 2, 3])).print(); // [2, 4, 6]
+ * ```
+ */
 export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
   return (x, dy) => {
     const { value, grads } = computeGradients(() => f(x), [x], dy);
@@ -253,7 +261,17 @@ export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tens
   };
 }
 
-/** `grads(f)([a, b])` is [df/da, df/db]. */
+/**
+ * `grads(f)([a, b])` is [df/da, df/db].
+ *
+ * @example
+ * ```ts
+ * const f = (a: fe.Tensor, b: fe.Tensor) => a.mul(b).sum();
+ * const [da, db] = fe.grads(f)([fe.tensor1d([1, 2]), fe.tensor1d([3, 4])]);
+ * da.print(); // [3, 4]
+ * db.print(); // [1, 2]
+ * ```
+ */
 export function grads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => Tensor[] {
   return (xs, dy) => {
     const { value, grads } = computeGradients(() => f(...xs), xs, dy);
@@ -268,8 +286,9 @@ export function grads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tenso
  *
  * @example
  * ```ts
- * const { value, grad } = valueAndGrad((x) => x.square().sum())(tensor([1, 2]));
- * // value 5, grad [2, 4]
+ * const { value, grad } = fe.valueAndGrad((x) => x.square().sum())(fe.tensor1d([1, 2]));
+ * value.print(); // 5
+ * grad.print(); // [2, 4]
  * ```
  */
 export function valueAndGrad(f: (x: Tensor) => Tensor): (
@@ -293,8 +312,10 @@ export function valueAndGrad(f: (x: Tensor) => Tensor): (
  *
  * @example
  * ```ts
- * const { value, grads } = valueAndGrads((a, b) => a.mul(b).sum())([tensor([1, 2]), tensor([3, 4])]);
- * // value 11, grads [[3, 4], [1, 2]]
+ * const f = (a: fe.Tensor, b: fe.Tensor) => a.mul(b).sum();
+ * const { value, grads } = fe.valueAndGrads(f)([fe.tensor1d([1, 2]), fe.tensor1d([3, 4])]);
+ * value.print(); // 11
+ * grads[0].print(); // [3, 4]
  * ```
  */
 export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (
@@ -315,6 +336,14 @@ export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (
 /**
  * The loss `f()` returns and its gradient for each trainable variable it depends on
  * (all registered trainable variables unless `varList` is given), keyed by name.
+ *
+ * @example
+ * ```ts
+ * const w = fe.variable(fe.tensor1d([1, 2]));
+ * const { value, grads } = fe.variableGrads(() => w.square().sum());
+ * value.print(); // 5
+ * grads[w.name].print(); // [2, 4]
+ * ```
  */
 export function variableGrads(
   f: () => Tensor,

@@ -185,7 +185,7 @@ const RELAXED_SIMD_PROBE = new Uint8Array([
  *
  * @example
  * ```ts
- * if (relaxedSimdSupported()) await setBackend('simd-threads-relaxed');
+ * if (fe.relaxedSimdSupported()) await fe.setBackend('simd-threads-relaxed');
  * ```
  */
 export function relaxedSimdSupported(): boolean {
@@ -232,6 +232,11 @@ function sharedMaxBytes(): number {
  * what a large tensor took stays with the page, but the allocator's free lists give it to
  * the next tensor of the same size class, so a long-lived page that keeps its sizes stays
  * at its peak; this bounds that peak (allocations beyond it throw a clear error).
+ *
+ * @example
+ * ```ts
+ * fe.setMaxMemory(1024); // a threaded engine created after this grows to 1 GiB at most
+ * ```
  */
 export function setMaxMemory(megabytes: number): void {
   if (!(megabytes >= 64 && megabytes <= 4096))
@@ -308,7 +313,15 @@ export function engine(): Engine {
   throw new Error('ferrite: no wasm build can run here');
 }
 
-/** Loads the chosen (or best supported) build and starts its threads. */
+/**
+ * Loads the chosen (or best supported) build and starts its threads.
+ *
+ * @example
+ * ```ts
+ * await fe.ready(); // in a browser, before the first tensor
+ * fe.getBackend(); // 'simd-threads' where the page is cross-origin isolated, else 'simd'
+ * ```
+ */
 export async function ready(): Promise<void> {
   if (!current) {
     const builds = buildsToTry();
@@ -328,6 +341,12 @@ export async function ready(): Promise<void> {
  * Chooses the build new tensors live in: 'simd-threads', 'simd', 'scalar', or a relaxed
  * variant ('simd-threads-relaxed', 'simd-relaxed'). Returns false if this runtime cannot run it. Tensors made on another build stay valid there,
  * but cannot be mixed with the new build's in one op.
+ *
+ * @example
+ * ```ts
+ * await fe.setBackend('scalar'); // true
+ * fe.getBackend(); // 'scalar'
+ * ```
  */
 export async function setBackend(name: BuildName): Promise<boolean> {
   checkBuildName(name);
@@ -352,7 +371,14 @@ export function setBackendSync(name: BuildName): void {
   current = loadSync(name);
 }
 
-/** The name of the build in use: 'simd-threads', 'simd', 'scalar', 'simd-threads-relaxed' or 'simd-relaxed'. */
+/**
+ * The name of the build in use: 'simd-threads', 'simd', 'scalar', 'simd-threads-relaxed' or 'simd-relaxed'.
+ *
+ * @example
+ * ```ts
+ * fe.getBackend(); // 'simd', 'simd-threads', ...
+ * ```
+ */
 export function getBackend(): BuildName {
   return engine().name;
 }
@@ -361,6 +387,13 @@ export function getBackend(): BuildName {
  * Sets how many threads kernels use (the calling thread included), at any time between
  * steps. New workers start in the background; `await ready()` waits for them. Only the
  * threaded build has threads; on others the setting is kept for when it is chosen.
+ *
+ * @example
+ * ```ts
+ * fe.setThreadsCount(2);
+ * await fe.setBackend('simd-threads');
+ * fe.getThreadsCount(); // 2
+ * ```
  */
 export function setThreadsCount(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 64)
@@ -369,7 +402,15 @@ export function setThreadsCount(n: number): void {
   for (const e of engines.values()) e.pool?.setThreads(n);
 }
 
-/** Threads the current build's kernels use right now. */
+/**
+ * Threads the current build's kernels use right now.
+ *
+ * @example
+ * ```ts
+ * await fe.setBackend('simd');
+ * fe.getThreadsCount(); // 1: only the threaded build has threads
+ * ```
+ */
 export function getThreadsCount(): number {
   return engine().threads();
 }

@@ -7,7 +7,7 @@
  *
  * @example
  * ```ts
- * await setBackend('simd-relaxed'); // false where the runtime lacks relaxed SIMD
+ * await fe.setBackend('simd-relaxed'); // false where the runtime lacks relaxed SIMD
  * ```
  */
 export type BuildName = 'simd' | 'scalar' | 'simd-threads' | 'simd-relaxed' | 'simd-threads-relaxed';
@@ -26,7 +26,15 @@ export const isThreadedBuild = (name: BuildName): boolean => name === 'simd-thre
 /** Whether a build uses relaxed SIMD (and so validates only where the runtime has it). */
 export const isRelaxedBuild = (name: BuildName): boolean => name === 'simd-relaxed' || name === 'simd-threads-relaxed';
 
-/** A folder (URL or, in Node, path) or one URL per file name, as TF.js's `setWasmPaths`. */
+/**
+ * A folder (URL or, in Node, path) or one URL per file name, as TF.js's `setWasmPaths`.
+ *
+ * @example
+ * ```ts browser
+ * fe.setWasmPaths('https://cdn.jsdelivr.net/npm/ferrite-nn/dist/');
+ * fe.setWasmPaths({ 'ferrite-simd.wasm': '/assets/ferrite-simd.wasm' });
+ * ```
+ */
 export type WasmPaths = string | URL | Partial<Record<string, string | URL>>;
 
 let userWasmPath: WasmPaths | undefined;
@@ -36,6 +44,12 @@ let userWasmPath: WasmPaths | undefined;
  * one URL per file name (`{'ferrite-simd.wasm': url, ...}`), as TF.js's `setWasmPaths`. By
  * default they are found beside the package's JavaScript (`dist/`), which bundlers that
  * follow `new URL('./file', import.meta.url)` (Vite, webpack 5, Parcel) emit and rewrite.
+ *
+ * @example
+ * ```ts browser
+ * fe.setWasmPaths('/static/ferrite/'); // serves ferrite-simd.wasm etc. from there
+ * await fe.ready();
+ * ```
  */
 export function setWasmPaths(prefixOrFileMap: WasmPaths): void {
   userWasmPath = prefixOrFileMap;

@@ -6,7 +6,15 @@
 import { Tensor } from '../tensor/tensor.js';
 import { tensor } from '../tensor/creation.js';
 
-/** Raw RGBA pixels, 4 bytes per pixel, row by row (TF.js's `PixelData`). */
+/**
+ * Raw RGBA pixels, 4 bytes per pixel, row by row (TF.js's `PixelData`).
+ *
+ * @example
+ * ```ts
+ * const pixels = { width: 2, height: 1, data: new Uint8Array([255, 0, 0, 255, 0, 0, 255, 255]) }; // red, blue
+ * fe.browser.fromPixels(pixels).print(); // int32 [[[255, 0, 0], [0, 0, 255]]]
+ * ```
+ */
 export interface PixelData {
   /** Width in pixels. */
   width: number;
@@ -16,7 +24,15 @@ export interface PixelData {
   data: Uint8Array | Uint8ClampedArray;
 }
 
-/** What `browser.fromPixels` reads: raw pixel data, ImageData, an image, canvas, video or ImageBitmap. */
+/**
+ * What `browser.fromPixels` reads: raw pixel data, ImageData, an image, canvas, video or ImageBitmap.
+ *
+ * @example
+ * ```ts browser
+ * const video = document.querySelector('video')!;
+ * const frame = fe.browser.fromPixels(video); // [height, width, 3] int32, the current frame
+ * ```
+ */
 export type FromPixelsInput =
   PixelData | ImageData | HTMLImageElement | HTMLCanvasElement | HTMLVideoElement | ImageBitmap | OffscreenCanvas;
 
@@ -97,9 +113,11 @@ function scratchContext(width: number, height: number): CanvasRenderingContext2D
  * An int32 tensor [height, width, numChannels] of the image's pixels (0..255): the first
  * `numChannels` of red, green, blue and alpha. As TF.js's `tf.browser.fromPixels`.
  *
+ * @example
  * ```ts
- * const img = browser.fromPixels(canvas);        // [h, w, 3] int32
- * const x = img.toFloat().div(255).expandDims(0); // a batch of one, in [0, 1]
+ * const rgba = { width: 1, height: 1, data: new Uint8ClampedArray([10, 20, 30, 255]) }; // or a canvas, image, video ...
+ * fe.browser.fromPixels(rgba, 4).print(); // int32 [[[10, 20, 30, 255]]]
+ * const x = fe.browser.fromPixels(rgba).cast('float32').div(255).expandDims(0); // a batch of one, in [0, 1]
  * ```
  */
 export function fromPixels(pixels: FromPixelsInput, numChannels = 3): Tensor {
@@ -119,8 +137,10 @@ export function fromPixels(pixels: FromPixelsInput, numChannels = 3): Tensor {
  * Draws them on `canvas` (resized to the image) when given. As TF.js's
  * `tf.browser.toPixels`.
  *
+ * @example
  * ```ts
- * await browser.toPixels(img, document.querySelector('canvas'));
+ * const img = fe.tensor3d([[[1, 0, 0]]]); // one red pixel, float32 in [0, 1]
+ * await fe.browser.toPixels(img); // Uint8ClampedArray [255, 0, 0, 255]; pass a canvas to draw it
  * ```
  */
 export async function toPixels(img: Tensor, canvas?: HTMLCanvasElement | OffscreenCanvas): Promise<Uint8ClampedArray> {

@@ -44,7 +44,14 @@ export const CIFAR10_HOW_TO_GET =
   "from its authors' page (Alex Krizhevsky's CIFAR page at the University of Toronto, www.cs.toronto.edu/~kriz/cifar.html), " +
   "extract it with 'tar xzf cifar-10-binary.tar.gz', and pass the directory cifar-10-batches-bin as {path}.";
 
-/** Options of `datasets.cifar10.load`. */
+/**
+ * Options of `datasets.cifar10.load`.
+ *
+ * @example
+ * ```ts no-run
+ * await fe.datasets.cifar10.load({ url: '/data/cifar-10-batches-bin/', oneHot: true, testSize: 500 });
+ * ```
+ */
 export interface Cifar10LoadOptions {
   /**
    * Directory of the .bin files (Node): cifar-10-batches-bin, or the directory that
@@ -63,7 +70,16 @@ export interface Cifar10LoadOptions {
   testSize?: number;
 }
 
-/** Images and labels of one CIFAR-10 split. */
+/**
+ * Images and labels of one CIFAR-10 split.
+ *
+ * @example
+ * ```ts no-run
+ * const { test } = await fe.datasets.cifar10.load({ path: './cifar-10-batches-bin' });
+ * test.x.shape; // [10000, 32, 32, 3]
+ * test.y.shape; // [10000]
+ * ```
+ */
 export interface Cifar10Split {
   /** float32 [n, 32, 32, 3], NHWC. */
   x: Tensor;
@@ -71,7 +87,15 @@ export interface Cifar10Split {
   y: Tensor;
 }
 
-/** The CIFAR-10 training (50,000) and test (10,000) splits. */
+/**
+ * The CIFAR-10 training (50,000) and test (10,000) splits.
+ *
+ * @example
+ * ```ts no-run
+ * const { train, test } = await fe.datasets.cifar10.load({ path: './cifar-10-batches-bin' });
+ * [train.x.shape[0], test.x.shape[0]]; // [50000, 10000]
+ * ```
+ */
 export interface Cifar10TrainTest {
   /** The training images (data_batch_1..5). */
   train: Cifar10Split;

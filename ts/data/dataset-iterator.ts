@@ -7,7 +7,16 @@
 import { tensorsIn, tidy, type TensorContainer } from '../tensor/scope.js';
 import { batchElements, emptyLike } from './dataset-nest.js';
 
-/** One step of an iterator, as tf.data's: an element, or the end ({value: null, done: true}). */
+/**
+ * One step of an iterator, as tf.data's: an element, or the end ({value: null, done: true}).
+ *
+ * @example
+ * ```ts
+ * const it = await fe.data.array([5]).iterator();
+ * await it.next(); // { value: 5, done: false }
+ * await it.next(); // { value: null, done: true }
+ * ```
+ */
 export type IteratorStep<T> =
   | {
       /** The element. */
@@ -35,6 +44,12 @@ function disposeConsumed(input: unknown, output: unknown): void {
  * in call order, so several may be pending (prefetch, zip); once the stream has ended it
  * stays ended without asking its source again. Also an async iterable:
  * `for await (const e of await ds.iterator())`.
+ *
+ * @example
+ * ```ts
+ * const it = await fe.data.array([1, 2, 3]).iterator();
+ * for await (const v of it) console.log(v); // 1, 2, 3
+ * ```
  */
 export class DatasetIterator<T = TensorContainer> implements AsyncIterable<T> {
   private last: Promise<unknown> = Promise.resolve();
@@ -42,7 +57,15 @@ export class DatasetIterator<T = TensorContainer> implements AsyncIterable<T> {
 
   constructor(private readonly pull: () => Promise<IteratorStep<T>>) {}
 
-  /** The next element, or `{value: null, done: true}` at the end. */
+  /**
+   * The next element, or `{value: null, done: true}` at the end.
+   *
+   * @example
+   * ```ts
+   * const it = await fe.data.array(['a']).iterator();
+   * (await it.next()).value; // 'a'
+   * ```
+   */
   next(): Promise<IteratorStep<T>> {
     const step = this.last.then(async () => {
       if (this.ended) return END;
@@ -54,14 +77,32 @@ export class DatasetIterator<T = TensorContainer> implements AsyncIterable<T> {
     return step;
   }
 
-  /** Every remaining element. */
+  /**
+   * Every remaining element.
+   *
+   * @example
+   * ```ts
+   * const it = await fe.data.array([1, 2, 3]).iterator();
+   * await it.next();
+   * await it.toArray(); // [2, 3]: what remains
+   * ```
+   */
   async toArray(): Promise<T[]> {
     const out: T[] = [];
     for (let s = await this.next(); !s.done; s = await this.next()) out.push(s.value);
     return out;
   }
 
-  /** Makes the iterator usable in `for await`. */
+  /**
+   * Makes the iterator usable in `for await`.
+   *
+   * @example
+   * ```ts
+   * let total = 0;
+   * for await (const v of await fe.data.array([1, 2, 3]).iterator()) total += v;
+   * total; // 6
+   * ```
+   */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return { next: () => this.next() as Promise<IteratorResult<T>> };
   }

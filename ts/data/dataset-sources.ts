@@ -14,6 +14,14 @@ type AnyIterator<T> = Iterator<T> | AsyncIterator<T>;
  * A dataset from a generator function (`function*` or `async function*`), or any function
  * returning an iterator: each pass calls it again, so the stream restarts, as
  * `tf.data.generator`.
+ *
+ * @example
+ * ```ts
+ * const ds = fe.data.generator(function* () {
+ *   for (let i = 0; i < 3; i++) yield { xs: fe.tensor1d([i, i]), ys: fe.scalar(i % 2) };
+ * });
+ * (await ds.batch(3).toArray()).length; // 1 batch of 3
+ * ```
  */
 export function generator<T = TensorContainer>(make: () => AnyIterator<T> | Promise<AnyIterator<T>>): Dataset<T> {
   if (typeof make !== 'function')
@@ -31,6 +39,13 @@ export function generator<T = TensorContainer>(make: () => AnyIterator<T> | Prom
 /**
  * A dataset whose elements come from calls to `f`, which returns `{value, done}` (or a
  * promise of it), as `tf.data.func`. All passes share the one stream `f` produces.
+ *
+ * @example
+ * ```ts
+ * let i = 0;
+ * const ds = fe.data.func(() => (i < 3 ? { value: i++, done: false } : { value: 0, done: true }));
+ * await ds.toArray(); // [0, 1, 2]
+ * ```
  */
 export function func<T = TensorContainer>(f: () => IteratorResult<T> | Promise<IteratorResult<T>>): Dataset<T> {
   if (typeof f !== 'function') throw new Error(`ferrite: data.func: expected a function, got ${typeof f}`);
@@ -38,7 +53,16 @@ export function func<T = TensorContainer>(f: () => IteratorResult<T> | Promise<I
   return datasetFromIteratorFn(async () => it);
 }
 
-/** How one CSV column is read, as tf.data's ColumnConfig. */
+/**
+ * How one CSV column is read, as tf.data's ColumnConfig.
+ *
+ * @example
+ * ```ts no-run
+ * const ds = fe.data.csv('file://./housing.csv', {
+ *   columnConfigs: { price: { isLabel: true }, rooms: { dtype: 'int32', default: 0 } },
+ * }); // elements { xs: { rooms, area, ... }, ys: { price } }
+ * ```
+ */
 export interface ColumnConfig {
   /** An empty value is an error (also for labels). */
   required?: boolean;
@@ -50,7 +74,15 @@ export interface ColumnConfig {
   isLabel?: boolean;
 }
 
-/** Options of `data.csv` (TF.js's CSVConfig). */
+/**
+ * Options of `data.csv` (TF.js's CSVConfig).
+ *
+ * @example
+ * ```ts no-run
+ * const ds = fe.data.csv('https://example.com/iris.csv', { hasHeader: true, columnConfigs: { species: { isLabel: true } } });
+ * const batches = ds.batch(32); // for model.fitDataset after mapping xs and ys to tensors
+ * ```
+ */
 export interface CSVConfig {
   /** The first line names the columns. Default true. */
   hasHeader?: boolean;
@@ -93,7 +125,16 @@ export function parseCsvLine(line: string, delimiter: string, delimWhitespace: b
   return out;
 }
 
-/** A CSV file's rows as elements: `{column: value}`, or `{xs, ys}` when columns are labels (tf.data's CSVDataset). */
+/**
+ * A CSV file's rows as elements: `{column: value}`, or `{xs, ys}` when columns are labels (tf.data's CSVDataset).
+ *
+ * @example
+ * ```ts no-run
+ * const ds: fe.data.CSVDataset = fe.data.csv('file://./data.csv');
+ * await ds.columnNames(); // the header's names
+ * await ds.take(1).toArray(); // [{ a: 1, b: 2, ... }]
+ * ```
+ */
 export class CSVDataset extends Dataset<TensorContainer> {
   private readonly hasHeader: boolean;
   private readonly delimiter: string;
@@ -135,7 +176,14 @@ export class CSVDataset extends Dataset<TensorContainer> {
     return parseCsvLine(line, this.delimiter, this.config.delimWhitespace === true);
   }
 
-  /** The columns' names (from the header or columnNames; only the configured ones with configuredColumnsOnly). */
+  /**
+   * The columns' names (from the header or columnNames; only the configured ones with configuredColumnsOnly).
+   *
+   * @example
+   * ```ts no-run
+   * await fe.data.csv('file://./data.csv').columnNames(); // ['a', 'b', 'label']
+   * ```
+   */
   async columnNames(): Promise<string[]> {
     // Only the first line is read (return() closes the file).
     const lines = this.lines();
@@ -214,6 +262,12 @@ function csvValue(v: string, c: ColumnConfig | undefined, key: string, line: str
 /**
  * A dataset of a CSV file's rows, as `tf.data.csv`: `source` is a URL (fetched) or, in
  * Node, a `file://` path. Each pass streams the file in chunks and parses rows as they come.
+ *
+ * @example
+ * ```ts no-run
+ * const ds = fe.data.csv('file://./data.csv', { columnConfigs: { label: { isLabel: true } } });
+ * await ds.take(2).toArray(); // [{ xs: { a: 1, b: 2 }, ys: { label: 0 } }, ...]
+ * ```
  */
 export function csv(source: string, csvConfig: CSVConfig = {}): CSVDataset {
   if (typeof source !== 'string')

@@ -43,8 +43,9 @@ const mixSeed = (k0: number, k1: number, stream: number): number =>
  *
  * @example
  * ```ts
- * const ds = fe.data.array(samples).shuffle(100).batch(32);
- * await model.fitDataset(ds, { epochs: 5 });
+ * const ds = fe.data.array([1, 2, 3, 4, 5, 6]).shuffle(6, 1).map((v) => v * 10).batch(4);
+ * const batches = await ds.toArray(); // two batches: 4 values, then 2
+ * batches[0]; // a float32 tensor [4]
  * ```
  */
 export abstract class Dataset<T = TensorContainer> {
@@ -54,7 +55,15 @@ export abstract class Dataset<T = TensorContainer> {
   /** Number of elements: a count, Infinity (endless), or null (unknown). */
   size: number | null = null;
 
-  /** A new stream over the elements, from the start. */
+  /**
+   * A new stream over the elements, from the start.
+   *
+   * @example
+   * ```ts
+   * const it = await fe.data.array([1, 2]).iterator();
+   * await it.next(); // { value: 1, done: false }
+   * ```
+   */
   abstract iterator(): Promise<DatasetIterator<T>>;
 
   /**
@@ -62,6 +71,14 @@ export abstract class Dataset<T = TensorContainer> {
    * axis 0, numbers and numeric arrays become a tensor, objects (`{xs, ys}`) and arrays
    * of tensors (`[xs, ys]`) keep their structure with each position batched. The last,
    * smaller batch is kept unless `smallLastBatch` is false.
+   *
+   * @example
+   * ```ts
+   * const ds = fe.data.array([{ xs: [1, 2], ys: 0 }, { xs: [3, 4], ys: 1 }]).batch(2);
+   * const [b] = (await ds.toArray()) as { xs: fe.Tensor; ys: fe.Tensor }[];
+   * b.xs.shape; // [2, 2]
+   * b.ys.print(); // [0, 1]
+   * ```
    */
   batch(batchSize: number, smallLastBatch = true): Dataset<TensorContainer> {
     checkCount('batch', 'batchSize', batchSize, 1);
@@ -77,7 +94,14 @@ export abstract class Dataset<T = TensorContainer> {
     );
   }
 
-  /** This dataset's elements, then `dataset`'s. */
+  /**
+   * This dataset's elements, then `dataset`'s.
+   *
+   * @example
+   * ```ts
+   * await fe.data.array([1, 2]).concatenate(fe.data.array([3])).toArray(); // [1, 2, 3]
+   * ```
+   */
   concatenate(dataset: Dataset<T>): Dataset<T> {
     if (!(dataset instanceof Dataset)) fail('concatenate', `expected a Dataset, got ${typeof dataset}`);
     const a = this.size;
@@ -89,7 +113,14 @@ export abstract class Dataset<T = TensorContainer> {
     }, size);
   }
 
-  /** The elements for which `predicate` is true (it runs in a tidy; the others are disposed). */
+  /**
+   * The elements for which `predicate` is true (it runs in a tidy; the others are disposed).
+   *
+   * @example
+   * ```ts
+   * await fe.data.array([1, 2, 3, 4]).filter((v) => v % 2 === 0).toArray(); // [2, 4]
+   * ```
+   */
   filter(predicate: (value: T) => boolean): Dataset<T> {
     if (typeof predicate !== 'function') fail('filter', 'predicate must be a function');
     return datasetFromIteratorFn(
@@ -101,6 +132,11 @@ export abstract class Dataset<T = TensorContainer> {
   /**
    * Calls `f` on every element (awaiting it if it returns a promise), then disposes the
    * element's tensors.
+   *
+   * @example
+   * ```ts
+   * await fe.data.array([1, 2, 3]).forEachAsync((v) => console.log(v)); // 1, 2, 3
+   * ```
    */
   async forEachAsync(f: (input: T) => void | Promise<void>): Promise<void> {
     if (typeof f !== 'function') fail('forEachAsync', 'f must be a function');
@@ -111,19 +147,39 @@ export abstract class Dataset<T = TensorContainer> {
   /**
    * Maps each element through `transform`, run in a tidy; the input's tensors that the
    * result does not hold are disposed.
+   *
+   * @example
+   * ```ts
+   * await fe.data.array([1, 2, 3]).map((v) => v * v).toArray(); // [1, 4, 9]
+   * ```
    */
   map<O>(transform: (value: T) => O): Dataset<O> {
     if (typeof transform !== 'function') fail('map', 'transform must be a function');
     return datasetFromIteratorFn(async () => mapIterator(await this.iterator(), transform, true), this.size);
   }
 
-  /** Maps each element through an async `transform` (which tidies its own intermediates). */
+  /**
+   * Maps each element through an async `transform` (which tidies its own intermediates).
+   *
+   * @example
+   * ```ts
+   * await fe.data.array(['a', 'b']).mapAsync(async (s) => s.toUpperCase()).toArray(); // ['A', 'B']
+   * ```
+   */
   mapAsync<O>(transform: (value: T) => Promise<O>): Dataset<O> {
     if (typeof transform !== 'function') fail('mapAsync', 'transform must be a function');
     return datasetFromIteratorFn(async () => mapIterator(await this.iterator(), transform, false), this.size);
   }
 
-  /** Requests up to `bufferSize` elements ahead of the consumer. */
+  /**
+   * Requests up to `bufferSize` elements ahead of the consumer.
+   *
+   * @example
+   * ```ts
+   * const ds = fe.data.array([1, 2, 3]).map((v) => fe.scalar(v)).prefetch(2); // two elements made ahead
+   * (await ds.toArray()).length; // 3
+   * ```
+   */
   prefetch(bufferSize: number): Dataset<T> {
     if (bufferSize === undefined || bufferSize === null)
       throw new RangeError('ferrite: Dataset.prefetch: bufferSize is required');
@@ -134,6 +190,11 @@ export abstract class Dataset<T = TensorContainer> {
   /**
    * The elements `count` times over (each pass a fresh stream); without a count or with
    * a negative one, endlessly.
+   *
+   * @example
+   * ```ts
+   * await fe.data.array([1, 2]).repeat(2).toArray(); // [1, 2, 1, 2]
+   * ```
    */
   repeat(count?: number): Dataset<T> {
     if (count !== undefined) checkCount('repeat', 'count', count, -Infinity);
@@ -157,6 +218,11 @@ export abstract class Dataset<T = TensorContainer> {
   /**
    * All but the first `count` elements (which are disposed). A negative or missing count
    * skips everything, as tf.data documents.
+   *
+   * @example
+   * ```ts
+   * await fe.data.array([1, 2, 3]).skip(2).toArray(); // [3]
+   * ```
    */
   skip(count?: number): Dataset<T> {
     if (count !== undefined) checkCount('skip', 'count', count, -Infinity);
@@ -172,6 +238,12 @@ export abstract class Dataset<T = TensorContainer> {
    * a uniform permutation). With `seed`, the order is reproducible; otherwise it comes
    * from the global random stream (`setRandomSeed`). `reshuffleEachIteration` (default
    * true) draws a new order for each pass; false repeats the first pass's order.
+   *
+   * @example
+   * ```ts
+   * const ds = fe.data.array([1, 2, 3, 4]).shuffle(4, 42); // a new order each pass, seeded
+   * (await ds.toArray()).sort(); // [1, 2, 3, 4]
+   * ```
    */
   shuffle(bufferSize: number, seed?: number | string, reshuffleEachIteration = true): Dataset<T> {
     if (bufferSize === undefined || bufferSize === null || bufferSize < 0) {
@@ -191,7 +263,14 @@ export abstract class Dataset<T = TensorContainer> {
     }, this.size);
   }
 
-  /** At most the first `count` elements; a negative or missing count takes them all. */
+  /**
+   * At most the first `count` elements; a negative or missing count takes them all.
+   *
+   * @example
+   * ```ts
+   * await fe.data.array([1, 2, 3]).repeat().take(5).toArray(); // [1, 2, 3, 1, 2]
+   * ```
+   */
   take(count?: number): Dataset<T> {
     if (count !== undefined) checkCount('take', 'count', count, -Infinity);
     const n = count === undefined || count < 0 ? Infinity : count;
@@ -199,14 +278,30 @@ export abstract class Dataset<T = TensorContainer> {
     return datasetFromIteratorFn(async () => takeIterator(await this.iterator(), n), size);
   }
 
-  /** Every element in an array (the caller owns their tensors). Refuses endless datasets. */
+  /**
+   * Every element in an array (the caller owns their tensors). Refuses endless datasets.
+   *
+   * @example
+   * ```ts
+   * await fe.data.array([[1, 2], [3, 4]]).toArray(); // [[1, 2], [3, 4]]
+   * ```
+   */
   async toArray(): Promise<T[]> {
     if (this.size === Infinity) fail('toArray', 'the dataset is endless (size Infinity); take() a part of it first');
     return (await this.iterator()).toArray();
   }
 }
 
-/** A dataset whose streams come from `iteratorFn` (tf.data's datasetFromIteratorFn). */
+/**
+ * A dataset whose streams come from `iteratorFn` (tf.data's datasetFromIteratorFn).
+ *
+ * @example
+ * ```ts
+ * const ds = fe.data.datasetFromIteratorFn(async () => (await fe.data.array([7, 8]).iterator()), 2);
+ * ds.size; // 2
+ * await ds.toArray(); // [7, 8]
+ * ```
+ */
 export function datasetFromIteratorFn<T>(
   iteratorFn: () => Promise<DatasetIterator<T>>,
   size: number | null = null,
@@ -223,19 +318,42 @@ export function datasetFromIteratorFn<T>(
  * A dataset of the items of an array (numbers, tensors, arrays or objects of them), like
  * `tf.data.array`. Each pass hands out copies (tensors cloned), so consumers may dispose
  * what they receive while the items stay usable.
+ *
+ * @example
+ * ```ts
+ * const ds = fe.data.array([{ x: 1, y: 2 }, { x: 3, y: 4 }]);
+ * ds.size; // 2
+ * (await ds.toArray())[1]; // { x: 3, y: 4 }
+ * ```
  */
 export function array<T>(items: T[]): Dataset<T> {
   if (!Array.isArray(items)) throw new Error(`ferrite: data.array: expected an array, got ${typeof items}`);
   return datasetFromIteratorFn(async () => iteratorFromItems(items, (x) => cloneElement(x)), items.length);
 }
 
-/** A nested structure (array or object) whose leaves are datasets. */
+/**
+ * A nested structure (array or object) whose leaves are datasets.
+ *
+ * @example
+ * ```ts
+ * const xs = fe.data.array([[1, 2], [3, 4]]);
+ * const ys = fe.data.array([0, 1]);
+ * await fe.data.zip({ xs, ys }).toArray(); // [{ xs: [1, 2], ys: 0 }, { xs: [3, 4], ys: 1 }]
+ * ```
+ */
 export type DatasetContainer = Dataset<unknown> | DatasetContainer[] | { [key: string]: DatasetContainer };
 
 /**
  * Zips datasets given as an array, an object or a nested structure of them: each element
  * has that structure with each dataset's next element in place, as `tf.data.zip`. Ends
  * with the shortest dataset.
+ *
+ * @example
+ * ```ts
+ * const xs = fe.data.array([1, 2, 3]);
+ * const ys = fe.data.array(['a', 'b']);
+ * await fe.data.zip([xs, ys]).toArray(); // [[1, 'a'], [2, 'b']]: ends with the shorter
+ * ```
  */
 export function zip<O = TensorContainer>(datasets: DatasetContainer): Dataset<O> {
   if (!isStructure(datasets) && !(datasets instanceof Dataset))

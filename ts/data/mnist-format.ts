@@ -7,7 +7,16 @@ import { findIdxFile, parseIdx, type IdxArray } from './idx.js';
 import { maybeGunzip } from './source.js';
 import { IDX_FILES } from './mnist-files.mjs';
 
-/** Inputs and labels of one split. */
+/**
+ * Inputs and labels of one split.
+ *
+ * @example
+ * ```ts
+ * const { test } = await fe.datasets.mnistDigits.load({ trainSize: 10, testSize: 20 });
+ * test.x.shape; // [20, 28, 28]
+ * test.y.shape; // [20]
+ * ```
+ */
 export interface Split {
   /** float32 [n, 28, 28] (or [n, 784] with `flatten`). */
   x: Tensor;
@@ -15,7 +24,15 @@ export interface Split {
   y: Tensor;
 }
 
-/** The training and test splits of an MNIST-format data set. */
+/**
+ * The training and test splits of an MNIST-format data set.
+ *
+ * @example
+ * ```ts
+ * const { train, test } = await fe.datasets.mnistDigits.load({ trainSize: 80, testSize: 20 });
+ * [train.x.shape[0], test.x.shape[0]]; // [80, 20]
+ * ```
+ */
 export interface TrainTestSplit {
   /** The training split. */
   train: Split;
@@ -23,7 +40,14 @@ export interface TrainTestSplit {
   test: Split;
 }
 
-/** Options of `datasets.mnist.load` and `datasets.fashionMnist.load`. */
+/**
+ * Options of `datasets.mnist.load` and `datasets.fashionMnist.load`.
+ *
+ * @example
+ * ```ts no-run
+ * await fe.datasets.fashionMnist.load({ path: '/usr/share/datasets/fashion-mnist', flatten: true, normalize: false });
+ * ```
+ */
 export interface MnistFormatLoadOptions {
   /** Directory holding the four files (Node). */
   path?: string;

@@ -18,6 +18,12 @@ function notInGradients(op: string): void {
  * Keras's `to_categorical`. Labels may be an int32 or float32 tensor of whole numbers,
  * or a plain array; a trailing axis of size 1 ([n, 1]) is dropped first, as Keras does.
  * Without `numClasses` it is the largest label + 1.
+ *
+ * @example
+ * ```ts
+ * fe.toCategorical([0, 2, 1]).print(); // [[1, 0, 0], [0, 0, 1], [0, 1, 0]]
+ * fe.toCategorical(fe.tensor1d([1], 'int32'), 4).print(); // [[0, 1, 0, 0]]
+ * ```
  */
 export function toCategorical(labels: Tensor | ArrayLike<number>, numClasses?: number): Tensor {
   notInGradients('toCategorical');
@@ -60,6 +66,12 @@ export function toCategorical(labels: Tensor | ArrayLike<number>, numClasses?: n
 /**
  * `x * scale + offset` as a new float32 tensor, like Keras's `Rescaling` layer:
  * `rescale(x, 1 / 255)` maps pixels to [0, 1], `rescale(x, 1 / 127.5, -1)` to [-1, 1].
+ *
+ * @example
+ * ```ts
+ * fe.rescale(fe.tensor1d([0, 255]), 1 / 255).print(); // [0, 1]
+ * fe.rescale(fe.tensor1d([0, 255]), 1 / 127.5, -1).print(); // [-1, 1]
+ * ```
  */
 export function rescale(x: Tensor, scale: number, offset = 0): Tensor {
   notInGradients('rescale');

@@ -59,6 +59,14 @@ function checkRows(op: string, tensors: Tensor[]): number {
 /**
  * Shuffles several tensors along axis 0 with one permutation (inputs and labels stay
  * paired), like sklearn's `shuffle(x, y)`. Returns new tensors; the inputs are unchanged.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor2d([[1], [2], [3]]);
+ * const y = fe.tensor1d([1, 2, 3]);
+ * const [xs, ys] = fe.shuffle([x, y], { seed: 1 }); // the same order for both
+ * fe.equal(xs.reshape([3]), ys).all().print(); // true: rows still paired
+ * ```
  */
 export function shuffle(tensors: Tensor[], opts: { seed?: number } = {}): Tensor[] {
   const n = checkRows('shuffle', tensors);
@@ -66,7 +74,16 @@ export function shuffle(tensors: Tensor[], opts: { seed?: number } = {}): Tensor
   return tensors.map((t) => takeRows(t, order, 0, n));
 }
 
-/** Options of `trainTestSplit`. */
+/**
+ * Options of `trainTestSplit`.
+ *
+ * @example
+ * ```ts
+ * const x = fe.randomNormal([10, 3]);
+ * const { train, test } = fe.trainTestSplit(x, fe.range(0, 10), { testSize: 0.2, seed: 7 });
+ * test.x.shape; // [2, 3]
+ * ```
+ */
 export interface TrainTestSplitOptions {
   /** Fraction (0 < f < 1) or number of samples that go to the test split. Default 0.25, as sklearn. */
   testSize?: number;
@@ -79,6 +96,14 @@ export interface TrainTestSplitOptions {
 /**
  * Splits inputs and labels into train and test parts along axis 0, like sklearn's
  * `train_test_split`. Returns new tensors.
+ *
+ * @example
+ * ```ts
+ * const x = fe.randomNormal([100, 4]);
+ * const y = fe.randomUniform([100], 0, 3, 'int32');
+ * const { train, test } = fe.trainTestSplit(x, y, { testSize: 25, seed: 0 });
+ * [train.x.shape[0], test.y.shape[0]]; // [75, 25]
+ * ```
  */
 export function trainTestSplit(
   x: Tensor,

@@ -31,9 +31,25 @@ const GLYPH_H = 5;
 /** Caption rows under an image: a blank row, the glyphs, a blank row. */
 const CAPTION_H = GLYPH_H + 2;
 
-/** The colour of a caption whose prediction is right. */
+/**
+ * The colour of a caption whose prediction is right.
+ *
+ * @example
+ * ```ts
+ * const g = fe.image.grid(fe.zeros([1, 8, 8]), { labels: { predicted: [3], actual: [3] } }); // caption '3/3' in GRID_RIGHT
+ * fe.image.GRID_RIGHT; // [0, 150, 0]
+ * ```
+ */
 export const GRID_RIGHT: readonly [number, number, number] = [0, 150, 0];
-/** The colour of a caption whose prediction is wrong. */
+/**
+ * The colour of a caption whose prediction is wrong.
+ *
+ * @example
+ * ```ts
+ * const g = fe.image.grid(fe.zeros([1, 8, 8]), { labels: { predicted: [3], actual: [5] } }); // caption '3/5' in GRID_WRONG
+ * fe.image.GRID_WRONG; // [210, 0, 0]
+ * ```
+ */
 export const GRID_WRONG: readonly [number, number, number] = [210, 0, 0];
 const BLACK = [0, 0, 0];
 
@@ -84,12 +100,11 @@ function positiveInt(v: unknown, what: string, min = 1): number {
  *
  * @example
  * ```ts
- * const g = image.grid(testImages, {
- *   columns: 10, invert: true, scale: 2,
- *   labels: { predicted: predictedClasses, actual: trueClasses },
- * });
- * await image.writePng(g, 'predictions.png'); // or: await browser.toPixels(g, canvas)
- * g.dispose();
+ * const images = fe.randomUniform([20, 28, 28, 1]); // e.g. test digits
+ * const predicted = Array.from({ length: 20 }, (_, i) => i % 10);
+ * const g = fe.image.grid(images, { columns: 10, invert: true, scale: 2, labels: { predicted, actual: predicted } });
+ * g.shape; // [height, width, 3] int32 RGB
+ * await fe.image.writePng(g, 'predictions.png'); // in a page: await fe.browser.toPixels(g, canvas)
  * ```
  */
 export function grid(images: Tensor, options: GridOptions = {}): Tensor {
@@ -212,7 +227,8 @@ async function importPngjs(op: string): Promise<PngModule> {
  *
  * @example
  * ```ts
- * const bytes = await image.encodePng(image.grid(images));
+ * const bytes = await fe.image.encodePng(fe.image.grid(fe.randomUniform([4, 8, 8])));
+ * [...bytes.slice(1, 4)]; // [80, 78, 71]: 'PNG', the file's signature
  * ```
  */
 export async function encodePng(img: Tensor): Promise<Uint8Array> {
@@ -239,7 +255,8 @@ export async function encodePng(img: Tensor): Promise<Uint8Array> {
  *
  * @example
  * ```ts
- * await image.writePng(image.grid(samples, { range: [-1, 1] }), 'samples.png');
+ * const samples = fe.randomUniform([16, 28, 28], -1, 1); // e.g. a GAN's output in [-1, 1]
+ * await fe.image.writePng(fe.image.grid(samples, { range: [-1, 1] }), 'samples.png');
  * ```
  */
 export async function writePng(img: Tensor, path: string): Promise<void> {

@@ -13,7 +13,8 @@ export { resizeBilinear, resizeNearestNeighbor, cropAndResize } from '../ops/res
  *
  * @example
  * ```ts
- * const mirrored = image.flipLeftRight(images);
+ * const img = fe.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]);
+ * fe.image.flipLeftRight(img).reshape([2, 2]).print(); // [[2, 1], [4, 3]]
  * ```
  */
 export function flipLeftRight(images: Tensor): Tensor {

@@ -38,7 +38,8 @@ export type { OrthogonalArgs } from './orthogonal.js';
  *
  * @example
  * ```ts
- * layers.dense({ units: 4, biasInitializer: initializers.zeros() });
+ * fe.layers.dense({ units: 4, biasInitializer: fe.initializers.zeros() });
+ * fe.initializers.zeros().apply([2]).print(); // [0, 0]
  * ```
  */
 export const zeros = (): Initializer => new Zeros();
@@ -47,7 +48,8 @@ export const zeros = (): Initializer => new Zeros();
  *
  * @example
  * ```ts
- * layers.dense({ units: 4, kernelInitializer: initializers.ones() });
+ * fe.layers.dense({ units: 4, kernelInitializer: fe.initializers.ones() });
+ * fe.initializers.ones().apply([2]).print(); // [1, 1]
  * ```
  */
 export const ones = (): Initializer => new Ones();
@@ -56,7 +58,8 @@ export const ones = (): Initializer => new Ones();
  *
  * @example
  * ```ts
- * layers.dense({ units: 4, biasInitializer: initializers.constant({ value: 0.1 }) });
+ * fe.layers.dense({ units: 4, biasInitializer: fe.initializers.constant({ value: 0.1 }) });
+ * fe.initializers.constant({ value: 0.1 }).apply([2]).print(); // [0.1, 0.1]
  * ```
  */
 export const constant = (args: ConstantArgs): Initializer => new Constant(args);
@@ -65,7 +68,8 @@ export const constant = (args: ConstantArgs): Initializer => new Constant(args);
  *
  * @example
  * ```ts
- * initializers.randomNormal({ mean: 0, stddev: 0.02, seed: 1 });
+ * const init = fe.initializers.randomNormal({ mean: 0, stddev: 0.02, seed: 1 });
+ * init.apply([2, 3]).shape; // [2, 3]: the same values on every call with seed 1
  * ```
  */
 export const randomNormal = (args: RandomNormalArgs = {}): Initializer => new RandomNormal(args);
@@ -74,7 +78,7 @@ export const randomNormal = (args: RandomNormalArgs = {}): Initializer => new Ra
  *
  * @example
  * ```ts
- * initializers.randomUniform({ minval: -0.1, maxval: 0.1 });
+ * fe.initializers.randomUniform({ minval: -0.1, maxval: 0.1 }).apply([3]); // values in [-0.1, 0.1)
  * ```
  */
 export const randomUniform = (args: RandomUniformArgs = {}): Initializer => new RandomUniform(args);
@@ -84,7 +88,7 @@ export const randomUniform = (args: RandomUniformArgs = {}): Initializer => new 
  *
  * @example
  * ```ts
- * initializers.truncatedNormal({ stddev: 0.01 });
+ * fe.layers.dense({ units: 8, kernelInitializer: fe.initializers.truncatedNormal({ stddev: 0.01 }) });
  * ```
  */
 export const truncatedNormal = (args: RandomNormalArgs = {}): Initializer => new TruncatedNormal(args);
@@ -93,7 +97,9 @@ export const truncatedNormal = (args: RandomNormalArgs = {}): Initializer => new
  *
  * @example
  * ```ts
- * layers.dense({ units: 8, inputShape: [8], kernelInitializer: initializers.identity() });
+ * const layer = fe.layers.dense({ units: 2, inputShape: [2], kernelInitializer: fe.initializers.identity() });
+ * fe.sequential({ layers: [layer] });
+ * layer.getWeights()[0].print(); // [[1, 0], [0, 1]]
  * ```
  */
 export const identity = (args: IdentityArgs = {}): Initializer => new Identity(args);
@@ -104,7 +110,8 @@ export const identity = (args: IdentityArgs = {}): Initializer => new Identity(a
  *
  * @example
  * ```ts
- * initializers.varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal' });
+ * const init = fe.initializers.varianceScaling({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal' });
+ * fe.layers.conv2d({ filters: 16, kernelSize: 3, kernelInitializer: init }); // He-normal by hand
  * ```
  */
 export const varianceScaling = (args: VarianceScalingArgs = {}): Initializer => new VarianceScaling(args);
@@ -114,7 +121,7 @@ export const varianceScaling = (args: VarianceScalingArgs = {}): Initializer => 
  *
  * @example
  * ```ts
- * layers.dense({ units: 10, kernelInitializer: initializers.glorotUniform({ seed: 1 }) });
+ * fe.layers.dense({ units: 10, kernelInitializer: fe.initializers.glorotUniform({ seed: 1 }) });
  * ```
  */
 export const glorotUniform = (args: SeedOnlyArgs = {}): Initializer => new GlorotUniform(args);
@@ -123,7 +130,7 @@ export const glorotUniform = (args: SeedOnlyArgs = {}): Initializer => new Gloro
  *
  * @example
  * ```ts
- * initializers.glorotNormal({ seed: 1 });
+ * fe.layers.dense({ units: 10, kernelInitializer: fe.initializers.glorotNormal({ seed: 1 }) });
  * ```
  */
 export const glorotNormal = (args: SeedOnlyArgs = {}): Initializer => new GlorotNormal(args);
@@ -132,7 +139,7 @@ export const glorotNormal = (args: SeedOnlyArgs = {}): Initializer => new Glorot
  *
  * @example
  * ```ts
- * layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: initializers.heNormal() });
+ * fe.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: fe.initializers.heNormal() });
  * ```
  */
 export const heNormal = (args: SeedOnlyArgs = {}): Initializer => new HeNormal(args);
@@ -141,7 +148,7 @@ export const heNormal = (args: SeedOnlyArgs = {}): Initializer => new HeNormal(a
  *
  * @example
  * ```ts
- * initializers.heUniform({ seed: 1 });
+ * fe.layers.dense({ units: 64, activation: 'relu', kernelInitializer: fe.initializers.heUniform({ seed: 1 }) });
  * ```
  */
 export const heUniform = (args: SeedOnlyArgs = {}): Initializer => new HeUniform(args);
@@ -150,7 +157,7 @@ export const heUniform = (args: SeedOnlyArgs = {}): Initializer => new HeUniform
  *
  * @example
  * ```ts
- * initializers.leCunNormal();
+ * fe.layers.dense({ units: 64, activation: 'selu', kernelInitializer: fe.initializers.leCunNormal() });
  * ```
  */
 export const leCunNormal = (args: SeedOnlyArgs = {}): Initializer => new LeCunNormal(args);
@@ -159,7 +166,7 @@ export const leCunNormal = (args: SeedOnlyArgs = {}): Initializer => new LeCunNo
  *
  * @example
  * ```ts
- * initializers.leCunUniform();
+ * fe.initializers.leCunUniform().apply([4, 4]).shape; // [4, 4], values in ±sqrt(3 / 4)
  * ```
  */
 export const leCunUniform = (args: SeedOnlyArgs = {}): Initializer => new LeCunUniform(args);
@@ -169,7 +176,8 @@ export const leCunUniform = (args: SeedOnlyArgs = {}): Initializer => new LeCunU
  *
  * @example
  * ```ts
- * initializers.orthogonal({ gain: 1, seed: 1 });
+ * const q = fe.initializers.orthogonal({ gain: 1, seed: 1 }).apply([3, 3]);
+ * fe.matMul(q, q, true).print(); // the identity, within rounding: orthonormal columns
  * ```
  */
 export const orthogonal = (args: OrthogonalArgs = {}): Initializer => new Orthogonal(args);

@@ -6,9 +6,23 @@ import { randomNormal, randomUniform, truncatedNormal } from '../ops/random.js';
 import { registerClass } from '../serialization/registry.js';
 import { checkFloatInit, checkInitShape, Initializer } from './initializer.js';
 
-/** What the variance is scaled by: the fan-in, the fan-out, or their mean. */
+/**
+ * What the variance is scaled by: the fan-in, the fan-out, or their mean.
+ *
+ * @example
+ * ```ts
+ * fe.initializers.varianceScaling({ mode: 'fanAvg', distribution: 'uniform' }); // Glorot uniform
+ * ```
+ */
 export type FanMode = 'fanIn' | 'fanOut' | 'fanAvg';
-/** The distribution drawn from ('normal' is the truncated normal, as in TF.js and Keras 2). */
+/**
+ * The distribution drawn from ('normal' is the truncated normal, as in TF.js and Keras 2).
+ *
+ * @example
+ * ```ts
+ * fe.initializers.varianceScaling({ scale: 2, distribution: 'untruncatedNormal' }).apply([100, 10]);
+ * ```
+ */
 export type VarianceScalingDistribution = 'normal' | 'truncatedNormal' | 'untruncatedNormal' | 'uniform';
 
 /**

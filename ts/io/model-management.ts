@@ -15,7 +15,15 @@ function hasStore(name: 'localStorage' | 'indexedDB'): boolean {
   return (globalThis as Record<string, unknown>)[name] != null;
 }
 
-/** Every model in the browser stores: URL -> info. */
+/**
+ * Every model in the browser stores: URL -> info.
+ *
+ * @example
+ * ```ts browser
+ * await fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] }).save('localstorage://demo');
+ * const models = await fe.io.listModels(); // { 'localstorage://demo': { dateSaved, modelTopologyBytes, ... } }
+ * ```
+ */
 export async function listModels(): Promise<Record<string, ModelArtifactsInfo>> {
   const out: Record<string, ModelArtifactsInfo> = {};
   if (hasStore('localStorage'))
@@ -24,13 +32,27 @@ export async function listModels(): Promise<Record<string, ModelArtifactsInfo>> 
   return out;
 }
 
-/** Deletes a stored model; returns its info. */
+/**
+ * Deletes a stored model; returns its info.
+ *
+ * @example
+ * ```ts browser
+ * await fe.io.removeModel('localstorage://demo'); // its info, once deleted
+ * ```
+ */
 export async function removeModel(url: string): Promise<ModelArtifactsInfo> {
   const [s, path] = split(url, 'removeModel');
   return s === LOCAL_STORAGE_SCHEME ? removeFromLocalStorage(path) : removeFromIndexedDB(path);
 }
 
-/** Copies a stored model (within or across stores). */
+/**
+ * Copies a stored model (within or across stores).
+ *
+ * @example
+ * ```ts browser
+ * await fe.io.copyModel('localstorage://demo', 'indexeddb://demo-backup');
+ * ```
+ */
 export async function copyModel(sourceURL: string, destURL: string): Promise<ModelArtifactsInfo> {
   split(sourceURL, 'copyModel');
   split(destURL, 'copyModel');
@@ -39,7 +61,14 @@ export async function copyModel(sourceURL: string, destURL: string): Promise<Mod
   return (await getSaveHandlers(destURL)[0].save!(artifacts)).modelArtifactsInfo;
 }
 
-/** Moves a stored model (copy, then remove the source). */
+/**
+ * Moves a stored model (copy, then remove the source).
+ *
+ * @example
+ * ```ts browser
+ * await fe.io.moveModel('localstorage://demo', 'indexeddb://demo'); // copied, then removed from localStorage
+ * ```
+ */
 export async function moveModel(sourceURL: string, destURL: string): Promise<ModelArtifactsInfo> {
   const info = await copyModel(sourceURL, destURL);
   await removeModel(sourceURL);

@@ -1,7 +1,17 @@
 // Weight quantization as the tensorflowjs converter writes it: affine uint8/uint16
 // (value = q * scale + min, with zero exactly representable) and IEEE half floats.
 
-/** How a float32 weight is stored quantized: affine uint8 or uint16, or IEEE half floats. */
+/**
+ * How a float32 weight is stored quantized: affine uint8 or uint16, or IEEE half floats.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 4, inputShape: [100] })] });
+ * let bytes = 0;
+ * await m.save(fe.io.withSaveHandler(async (a) => ((bytes = (a.weightData as ArrayBuffer).byteLength), { modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(a) })), { quantize: 'uint8' });
+ * bytes; // 404: one byte per value instead of four
+ * ```
+ */
 export type QuantizationDtype = 'uint8' | 'uint16' | 'float16';
 
 export const QUANTIZATION_BYTES: Record<QuantizationDtype, number> = { uint8: 1, uint16: 2, float16: 2 };

@@ -7,7 +7,17 @@ import { BrowserIndexedDB, INDEXED_DB_SCHEME } from './handlers/indexed-db.js';
 import { BrowserDownloads, DOWNLOADS_SCHEME } from './handlers/browser-files.js';
 import type { IOHandler, LoadOptions } from './types.js';
 
-/** Returns a handler for a URL it recognises (`localstorage://`, `http://`, ...), or null. */
+/**
+ * Returns a handler for a URL it recognises (`localstorage://`, `http://`, ...), or null.
+ *
+ * @example
+ * ```ts
+ * const memoryRouter: fe.io.IORouter = (url) =>
+ *   url.startsWith('memory://') ? fe.io.withSaveHandler(async (a) => ({ modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(a) })) : null;
+ * fe.io.registerSaveRouter(memoryRouter);
+ * await fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] }).save('memory://m'); // goes to memoryRouter
+ * ```
+ */
 export type IORouter = (url: string, options?: LoadOptions) => IOHandler | null;
 
 const saveRouters: IORouter[] = [];
@@ -30,12 +40,30 @@ for (const b of builtins) {
   if (b.load) loadRouters.push(b.router);
 }
 
-/** Adds a scheme for saving (TF.js's io.registerSaveRouter). */
+/**
+ * Adds a scheme for saving (TF.js's io.registerSaveRouter).
+ *
+ * @example
+ * ```ts
+ * fe.io.registerSaveRouter((url) => (url.startsWith('null://') ? fe.io.withSaveHandler(async (a) => ({ modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(a) })) : null));
+ * fe.io.getSaveHandlers('null://x').length; // 1
+ * ```
+ */
 export function registerSaveRouter(router: IORouter): void {
   saveRouters.push(router);
 }
 
-/** Adds a scheme for loading (TF.js's io.registerLoadRouter). */
+/**
+ * Adds a scheme for loading (TF.js's io.registerLoadRouter).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * const topology = m.toJSON(undefined, false) as object;
+ * fe.io.registerLoadRouter((url) => (url === 'builtin://tiny' ? fe.io.fromMemory({ modelTopology: topology }) : null));
+ * (await fe.loadLayersModel('builtin://tiny', { strict: false })).countParams(); // 3
+ * ```
+ */
 export function registerLoadRouter(router: IORouter): void {
   loadRouters.push(router);
 }
@@ -50,12 +78,27 @@ function handlers(routers: IORouter[], url: string, options?: LoadOptions): IOHa
   return out;
 }
 
-/** The handlers the registered save routers return for `url` (TF.js's io.getSaveHandlers). */
+/**
+ * The handlers the registered save routers return for `url` (TF.js's io.getSaveHandlers).
+ *
+ * @example
+ * ```ts
+ * fe.io.getSaveHandlers('localstorage://my-model').length; // 1: the localStorage handler
+ * ```
+ */
 export function getSaveHandlers(url: string): IOHandler[] {
   return handlers(saveRouters, url);
 }
 
-/** The handlers the registered load routers return for `url` (TF.js's io.getLoadHandlers). */
+/**
+ * The handlers the registered load routers return for `url` (TF.js's io.getLoadHandlers).
+ *
+ * @example
+ * ```ts
+ * fe.io.getLoadHandlers('https://example.com/model.json').length; // 1: the http handler
+ * fe.io.getLoadHandlers('downloads://x').length; // 0: downloads:// only saves
+ * ```
+ */
 export function getLoadHandlers(url: string, options?: LoadOptions): IOHandler[] {
   return handlers(loadRouters, url, options);
 }

@@ -5,7 +5,15 @@
 
 import type { QuantizationOptions } from './quantization.js';
 
-/** One weight in a manifest: its name, shape, dtype and how it is stored. */
+/**
+ * One weight in a manifest: its name, shape, dtype and how it is stored.
+ *
+ * @example
+ * ```ts
+ * const { specs } = await fe.io.encodeWeights({ w: fe.tensor1d([1, 2]) });
+ * specs[0]; // { name: 'w', shape: [2], dtype: 'float32' }
+ * ```
+ */
 export interface WeightsManifestEntry {
   /** The weight's name (`dense_1/kernel`). */
   name: string;
@@ -28,10 +36,26 @@ export interface WeightsManifestEntry {
   };
 }
 
-/** Which state a weight belongs to: the model's weights, or the optimizer's (saved with includeOptimizer). */
+/**
+ * Which state a weight belongs to: the model's weights, or the optimizer's (saved with includeOptimizer).
+ *
+ * @example
+ * ```ts
+ * const { specs } = await fe.io.encodeWeights({ 'w/m': fe.zeros([2]) }, 'optimizer');
+ * specs[0].group; // 'optimizer'
+ * ```
+ */
 export type WeightGroup = 'model' | 'optimizer';
 
-/** One group of model.json's weightsManifest: shard file paths and the weights they hold, in order. */
+/**
+ * One group of model.json's weightsManifest: shard file paths and the weights they hold, in order.
+ *
+ * @example
+ * ```ts
+ * const manifest: fe.io.WeightsManifestConfig = [{ paths: ['weights.bin'], weights: [{ name: 'w', shape: [2], dtype: 'float32' }] }];
+ * manifest[0].weights.length; // 1: model.json's weightsManifest lists shard files and the weights in them
+ * ```
+ */
 export interface WeightsManifestGroupConfig {
   /** The shard files, relative to model.json. */
   paths: string[];
@@ -39,10 +63,32 @@ export interface WeightsManifestGroupConfig {
   weights: WeightsManifestEntry[];
 }
 
-/** model.json's `weightsManifest`: every group of shards. */
+/**
+ * model.json's `weightsManifest`: every group of shards.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * const json = await new Promise<fe.io.ModelArtifacts>((resolve) => void m.save(fe.io.withSaveHandler(async (a) => (resolve(a), { modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(a) }))));
+ * json.weightSpecs?.length; // 2: written to model.json as one weightsManifest group
+ * ```
+ */
 export type WeightsManifestConfig = WeightsManifestGroupConfig[];
 
-/** What model.compile was given, as TF.js saves it with includeOptimizer. */
+/**
+ * What model.compile was given, as TF.js saves it with includeOptimizer.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+ * let config: fe.io.TrainingConfig | undefined;
+ * const save = fe.io.withSaveHandler(async (a) => ((config = a.trainingConfig), { modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(a) }));
+ * await m.save(save, { includeOptimizer: true });
+ * config?.loss; // 'mean_squared_error'
+ * m.dispose();
+ * ```
+ */
 export interface TrainingConfig {
   /** The optimizer's class name and config. */
   optimizer_config: {
@@ -95,7 +141,17 @@ export const METADATA_KEYS = [
   'initializerSignature',
 ] as const;
 
-/** A saved model in memory: topology, weights and their specs (TF.js's io.ModelArtifacts). */
+/**
+ * A saved model in memory: topology, weights and their specs (TF.js's io.ModelArtifacts).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * let artifacts!: fe.io.ModelArtifacts;
+ * await m.save(fe.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(a) })));
+ * Object.keys(artifacts); // ['modelTopology', 'format', 'generatedBy', 'convertedBy', 'weightData', 'weightSpecs']
+ * ```
+ */
 export interface ModelArtifacts extends ArtifactsMetadata {
   /** The model's topology: model.json's `modelTopology` (Keras's JSON form of the layers). */
   modelTopology?: object | ArrayBuffer;
@@ -105,7 +161,15 @@ export interface ModelArtifacts extends ArtifactsMetadata {
   weightData?: ArrayBuffer | ArrayBuffer[];
 }
 
-/** model.json. */
+/**
+ * model.json.
+ *
+ * @example
+ * ```ts no-run
+ * const json: fe.io.ModelJSON = JSON.parse(await (await fetch('https://example.com/model/model.json')).text());
+ * json.weightsManifest[0].paths; // ['group1-shard1of1.bin']
+ * ```
+ */
 export interface ModelJSON extends ArtifactsMetadata {
   /** The model's topology (Keras's JSON form of the layers). */
   modelTopology: object;
@@ -113,7 +177,16 @@ export interface ModelJSON extends ArtifactsMetadata {
   weightsManifest: WeightsManifestConfig;
 }
 
-/** Sizes and date of a saved model (TF.js's io.ModelArtifactsInfo). */
+/**
+ * Sizes and date of a saved model (TF.js's io.ModelArtifactsInfo).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * const info = (await m.save(fe.io.withSaveHandler(async (a) => ({ modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(a) })))).modelArtifactsInfo;
+ * info.weightDataBytes; // 12
+ * ```
+ */
 export interface ModelArtifactsInfo {
   /** When the model was saved. */
   dateSaved: Date;
@@ -127,7 +200,15 @@ export interface ModelArtifactsInfo {
   weightDataBytes?: number;
 }
 
-/** What saving returns (TF.js's io.SaveResult). */
+/**
+ * What saving returns (TF.js's io.SaveResult).
+ *
+ * @example
+ * ```ts no-run
+ * const result = await fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] }).save('file://./tiny');
+ * result.modelArtifactsInfo.modelTopologyType; // 'JSON'
+ * ```
+ */
 export interface SaveResult {
   /** Sizes and date of what was saved. */
   modelArtifactsInfo: ModelArtifactsInfo;
@@ -137,9 +218,26 @@ export interface SaveResult {
   errors?: (object | string)[];
 }
 
-/** Saves model artifacts somewhere, resolving to what was saved. */
+/**
+ * Saves model artifacts somewhere, resolving to what was saved.
+ *
+ * @example
+ * ```ts
+ * const save: fe.io.SaveHandler = async (artifacts) => ({ modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(artifacts) });
+ * await fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] }).save({ save });
+ * ```
+ */
 export type SaveHandler = (artifacts: ModelArtifacts) => Promise<SaveResult>;
-/** Loads model artifacts from somewhere. */
+/**
+ * Loads model artifacts from somewhere.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * const load: fe.io.LoadHandler = async () => ({ modelTopology: m.toJSON(undefined, false) as object });
+ * (await fe.loadLayersModel({ load }, { strict: false })).countParams(); // 3
+ * ```
+ */
 export type LoadHandler = () => Promise<ModelArtifacts>;
 
 /** Where a model is saved to and/or loaded from. */
@@ -150,10 +248,27 @@ export interface IOHandler {
   load?: LoadHandler;
 }
 
-/** Called with the fraction (0 to 1) of the weights loaded so far. */
+/**
+ * Called with the fraction (0 to 1) of the weights loaded so far.
+ *
+ * @example
+ * ```ts no-run
+ * await fe.loadLayersModel('https://example.com/model/model.json', { onProgress: (f) => console.log(`${Math.round(f * 100)}%`) });
+ * ```
+ */
 export type OnProgressCallback = (fraction: number) => void;
 
-/** Options of loadLayersModel and the http handler (TF.js's io.LoadOptions). */
+/**
+ * Options of loadLayersModel and the http handler (TF.js's io.LoadOptions).
+ *
+ * @example
+ * ```ts no-run
+ * const m = await fe.loadLayersModel('https://example.com/model/model.json', {
+ *   requestInit: { headers: { Authorization: 'Bearer token' } },
+ *   strict: false, // a model.json whose weights do not all match is still loaded
+ * });
+ * ```
+ */
 export interface LoadOptions {
   /** Request options for fetch (headers, credentials, ...). Not its body. */
   requestInit?: RequestInit;

@@ -70,7 +70,15 @@ export function manifestByteLength(specs: readonly WeightsManifestEntry[], where
   return total;
 }
 
-/** One buffer from several (TF.js's io.concatenateArrayBuffers). */
+/**
+ * One buffer from several (TF.js's io.concatenateArrayBuffers).
+ *
+ * @example
+ * ```ts
+ * const joined = fe.io.concatenateArrayBuffers([new Uint8Array([1, 2]).buffer, new Uint8Array([3]).buffer]);
+ * new Uint8Array(joined); // Uint8Array [1, 2, 3]
+ * ```
+ */
 export function concatenateArrayBuffers(buffers: readonly ArrayBuffer[] | ArrayBuffer): ArrayBuffer {
   if (buffers instanceof ArrayBuffer) return buffers;
   if (buffers.length === 1) return buffers[0];
@@ -89,6 +97,13 @@ export function concatenateArrayBuffers(buffers: readonly ArrayBuffer[] | ArrayB
  * Encodes tensors (a name map or a list) as TF.js's weight data and specs. `group`
  * marks every spec (TF.js marks optimizer state 'optimizer'); `quantizeTo` stores
  * float32 values quantized: all of them, or those a name map lists.
+ *
+ * @example
+ * ```ts
+ * const { data, specs } = await fe.io.encodeWeights({ a: fe.tensor1d([1, 2]), b: fe.scalar(3) });
+ * data.byteLength; // 12
+ * specs.map((s) => s.name); // ['a', 'b']
+ * ```
  */
 export async function encodeWeights(
   tensors: NamedTensorMap | NamedTensor[],
@@ -176,7 +191,15 @@ export function decodeWeightList(
   return out;
 }
 
-/** Decodes weight data into a map from weight name to tensor (TF.js's io.decodeWeights). */
+/**
+ * Decodes weight data into a map from weight name to tensor (TF.js's io.decodeWeights).
+ *
+ * @example
+ * ```ts
+ * const { data, specs } = await fe.io.encodeWeights({ a: fe.tensor1d([1, 2]) });
+ * fe.io.decodeWeights(data, specs).a.print(); // [1, 2]
+ * ```
+ */
 export function decodeWeights(data: ArrayBuffer | ArrayBuffer[], specs: WeightsManifestEntry[]): NamedTensorMap {
   const map: NamedTensorMap = {};
   for (const w of decodeWeightList(data, specs, 'decodeWeights')) map[w.name] = w.tensor;
@@ -187,7 +210,15 @@ function jsonBytes(x: unknown): number {
   return new TextEncoder().encode(JSON.stringify(x)).length;
 }
 
-/** Sizes of saved artifacts, as save handlers report them (TF.js's io.getModelArtifactsInfoForJSON). */
+/**
+ * Sizes of saved artifacts, as save handlers report them (TF.js's io.getModelArtifactsInfoForJSON).
+ *
+ * @example
+ * ```ts
+ * const info = fe.io.getModelArtifactsInfoForJSON({ modelTopology: { a: 1 }, weightData: new ArrayBuffer(8) });
+ * info.weightDataBytes; // 8
+ * ```
+ */
 export function getModelArtifactsInfoForJSON(artifacts: ModelArtifacts): ModelArtifactsInfo {
   if (artifacts.modelTopology instanceof ArrayBuffer)
     throw new Error('ferrite: getModelArtifactsInfoForJSON: expected a JSON model topology, got an ArrayBuffer');

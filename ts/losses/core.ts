@@ -16,7 +16,18 @@ import { broadcastShapes, checkInputs, fmtShape, sameShape } from '../ops/util.j
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-/** How a weighted loss is reduced (TF.js's `Reduction`, with its numeric values). */
+/**
+ * How a weighted loss is reduced (TF.js's `Reduction`, with its numeric values).
+ *
+ * @example
+ * ```ts
+ * const labels = fe.tensor1d([0, 1]);
+ * const preds = fe.tensor1d([1, 3]);
+ * fe.losses.meanSquaredError(labels, preds).print(); // 2.5: the mean (SUM_BY_NONZERO_WEIGHTS)
+ * fe.losses.meanSquaredError(labels, preds, null, fe.Reduction.SUM).print(); // 5
+ * fe.losses.meanSquaredError(labels, preds, null, fe.losses.Reduction.NONE).print(); // [1, 4]
+ * ```
+ */
 export enum Reduction {
   /** No reduction: the weighted loss of every element. */
   NONE = 0,
@@ -48,6 +59,12 @@ function countNonzero(weights: Weights, shape: readonly number[]): number {
  * weighted losses, SUM their sum, MEAN their sum over the sum of the weights divided by
  * the number of losses per weight (TF.js's rule; the plain mean without weights), SUM_BY_NONZERO_WEIGHTS their sum over the count of
  * nonzero broadcast weights (over the number of losses without weights).
+ *
+ * @example
+ * ```ts
+ * const losses = fe.tensor1d([1, 2, 3]);
+ * fe.losses.computeWeightedLoss(losses, fe.tensor1d([1, 0, 1])).print(); // 2: (1 + 3) / 2 nonzero weights
+ * ```
  */
 export function computeWeightedLoss(
   losses: Tensor,
@@ -85,7 +102,14 @@ function checkPair(op: string, labels: Tensor, predictions: Tensor): void {
   }
 }
 
-/** |labels - predictions|, weighted and reduced. */
+/**
+ * |labels - predictions|, weighted and reduced.
+ *
+ * @example
+ * ```ts
+ * fe.losses.absoluteDifference(fe.tensor1d([0, 2]), fe.tensor1d([1, 5])).print(); // 2
+ * ```
+ */
 export function absoluteDifference(
   labels: Tensor,
   predictions: Tensor,
@@ -96,7 +120,14 @@ export function absoluteDifference(
   return tidy(() => computeWeightedLoss(abs(sub(labels, predictions)), weights, reduction));
 }
 
-/** (labels - predictions)², weighted and reduced. */
+/**
+ * (labels - predictions)², weighted and reduced.
+ *
+ * @example
+ * ```ts
+ * fe.losses.meanSquaredError(fe.tensor1d([0, 2]), fe.tensor1d([1, 5])).print(); // 5
+ * ```
+ */
 export function meanSquaredError(
   labels: Tensor,
   predictions: Tensor,
@@ -107,7 +138,14 @@ export function meanSquaredError(
   return tidy(() => computeWeightedLoss(squaredDifference(labels, predictions), weights, reduction));
 }
 
-/** Huber loss of e = |labels - predictions|: ½e² up to `delta`, delta (e - ½delta) beyond; weighted and reduced. */
+/**
+ * Huber loss of e = |labels - predictions|: ½e² up to `delta`, delta (e - ½delta) beyond; weighted and reduced.
+ *
+ * @example
+ * ```ts
+ * fe.losses.huberLoss(fe.tensor1d([0, 0]), fe.tensor1d([0.5, 3])).print(); // 1.3125: (0.125 + 2.5) / 2
+ * ```
+ */
 export function huberLoss(
   labels: Tensor,
   predictions: Tensor,
@@ -124,7 +162,14 @@ export function huberLoss(
   });
 }
 
-/** -labels ln(predictions + ε) - (1 - labels) ln(1 - predictions + ε), weighted and reduced. */
+/**
+ * -labels ln(predictions + ε) - (1 - labels) ln(1 - predictions + ε), weighted and reduced.
+ *
+ * @example
+ * ```ts
+ * fe.losses.logLoss(fe.tensor1d([1, 0]), fe.tensor1d([0.9, 0.2])).print(); // 0.1643
+ * ```
+ */
 export function logLoss(
   labels: Tensor,
   predictions: Tensor,
@@ -140,7 +185,14 @@ export function logLoss(
   });
 }
 
-/** max(0, 1 - (2 labels - 1) predictions) for labels in {0, 1}, weighted and reduced. */
+/**
+ * max(0, 1 - (2 labels - 1) predictions) for labels in {0, 1}, weighted and reduced.
+ *
+ * @example
+ * ```ts
+ * fe.losses.hingeLoss(fe.tensor1d([1, 0]), fe.tensor1d([0.5, -2])).print(); // 0.25: (0.5 + 0) / 2
+ * ```
+ */
 export function hingeLoss(
   labels: Tensor,
   predictions: Tensor,
@@ -157,6 +209,11 @@ export function hingeLoss(
 /**
  * 1 - Σ labels · predictions over `axis` (kept as size 1), for unit-normalised inputs;
  * weighted and reduced.
+ *
+ * @example
+ * ```ts
+ * fe.losses.cosineDistance(fe.tensor2d([[1, 0]]), fe.tensor2d([[0, 1]]), 1).print(); // 1: orthogonal
+ * ```
  */
 export function cosineDistance(
   labels: Tensor,
@@ -172,6 +229,11 @@ export function cosineDistance(
 /**
  * Elementwise logistic cross-entropy of `logits` against `multiClassLabels` in [0, 1],
  * labels first smoothed towards ½ by `labelSmoothing`; weighted and reduced.
+ *
+ * @example
+ * ```ts
+ * fe.losses.sigmoidCrossEntropy(fe.tensor1d([1, 0]), fe.tensor1d([2, -2])).print(); // 0.1269
+ * ```
  */
 export function sigmoidCrossEntropy(
   multiClassLabels: Tensor,
@@ -192,6 +254,12 @@ export function sigmoidCrossEntropy(
  * Softmax cross-entropy of `logits` [..., C] against `onehotLabels` [..., C] over the
  * last axis ([...] losses), labels first smoothed towards 1/C by `labelSmoothing`;
  * weighted and reduced.
+ *
+ * @example
+ * ```ts
+ * const labels = fe.tensor2d([[0, 1, 0]]);
+ * fe.losses.softmaxCrossEntropy(labels, fe.tensor2d([[1, 2, 3]])).print(); // 1.408
+ * ```
  */
 export function softmaxCrossEntropy(
   onehotLabels: Tensor,

@@ -9,7 +9,15 @@ import type { Tensor } from '../tensor/tensor.js';
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from './crossentropy.js';
 import type { LossFn } from './index.js';
 
-/** Options of the crossentropy losses made with options: Keras's from_logits and label_smoothing. */
+/**
+ * Options of the crossentropy losses made with options: Keras's from_logits and label_smoothing.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 3, inputShape: [4] })] }); // outputs logits
+ * m.compile({ optimizer: 'adam', loss: fe.losses.CategoricalCrossentropy({ fromLogits: true, labelSmoothing: 0.1 }) });
+ * ```
+ */
 export interface CrossentropyOptions {
   /** yPred holds logits (the output before its sigmoid / softmax). Default false. */
   fromLogits?: boolean;
@@ -37,6 +45,12 @@ function named(name: string, f: LossFn): LossFn {
 /**
  * Keras's BinaryCrossentropy: the plain `binaryCrossentropy` without options (so that
  * compile can still fuse it with a sigmoid output), else a loss applying them.
+ *
+ * @example
+ * ```ts
+ * const loss = fe.losses.BinaryCrossentropy({ fromLogits: true });
+ * loss(fe.tensor2d([[1], [0]]), fe.tensor2d([[2], [-2]])).print(); // [0.1269, 0.1269]: one loss per sample
+ * ```
  */
 export function BinaryCrossentropy(options: CrossentropyOptions = {}): LossFn {
   const { fromLogits, s } = check('BinaryCrossentropy', options, true);
@@ -46,7 +60,15 @@ export function BinaryCrossentropy(options: CrossentropyOptions = {}): LossFn {
   );
 }
 
-/** Keras's CategoricalCrossentropy (see BinaryCrossentropy); smoothing over the last axis's classes. */
+/**
+ * Keras's CategoricalCrossentropy (see BinaryCrossentropy); smoothing over the last axis's classes.
+ *
+ * @example
+ * ```ts
+ * const loss = fe.losses.CategoricalCrossentropy({ labelSmoothing: 0.1 });
+ * loss(fe.tensor2d([[0, 1]]), fe.tensor2d([[0.1, 0.9]])).print(); // [0.2152]: the targets become [0.05, 0.95]
+ * ```
+ */
 export function CategoricalCrossentropy(options: CrossentropyOptions = {}): LossFn {
   const { fromLogits, s } = check('CategoricalCrossentropy', options, true);
   if (!fromLogits && s === 0) return categoricalCrossentropy;
@@ -58,7 +80,15 @@ export function CategoricalCrossentropy(options: CrossentropyOptions = {}): Loss
   );
 }
 
-/** Keras's SparseCategoricalCrossentropy: `fromLogits` only (Keras has no smoothing for it). */
+/**
+ * Keras's SparseCategoricalCrossentropy: `fromLogits` only (Keras has no smoothing for it).
+ *
+ * @example
+ * ```ts
+ * const loss = fe.losses.SparseCategoricalCrossentropy({ fromLogits: true });
+ * loss(fe.tensor1d([2], 'int32'), fe.tensor2d([[1, 2, 3]])).print(); // [0.4076]
+ * ```
+ */
 export function SparseCategoricalCrossentropy(options: CrossentropyOptions = {}): LossFn {
   const { fromLogits } = check('SparseCategoricalCrossentropy', options, false);
   if (!fromLogits) return sparseCategoricalCrossentropy;

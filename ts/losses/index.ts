@@ -27,5 +27,14 @@ export {
   type CrossentropyOptions,
 } from './crossentropy-options.js';
 
-/** A per-sample loss function, what `compile({loss})` accepts: (yTrue, yPred) -> one loss per sample. */
+/**
+ * A per-sample loss function, what `compile({loss})` accepts: (yTrue, yPred) -> one loss per sample.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * const meanFourth: fe.losses.LossFn = (yTrue, yPred) => yPred.sub(yTrue).pow(4).mean(-1);
+ * m.compile({ optimizer: 'sgd', loss: meanFourth });
+ * ```
+ */
 export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;

@@ -41,13 +41,27 @@ function l2Normalize(x: Tensor): Tensor {
   return div(x, sqrt(maximum(sum(square(x), -1, true), EPSILON)));
 }
 
-/** -Σ normalize(yTrue) normalize(yPred) over the last axis: -1 for parallel vectors (TF.js's cosineProximity). */
+/**
+ * -Σ normalize(yTrue) normalize(yPred) over the last axis: -1 for parallel vectors (TF.js's cosineProximity).
+ *
+ * @example
+ * ```ts
+ * fe.metrics.cosineProximity(fe.tensor2d([[1, 1]]), fe.tensor2d([[2, 2]])).print(); // [-1]: parallel
+ * ```
+ */
 export function cosineProximity(yTrue: Tensor, yPred: Tensor): Tensor {
   checkPair('cosineProximity', yTrue, yPred);
   return tidy(() => neg(sum(mul(l2Normalize(yTrue), l2Normalize(yPred)), -1)));
 }
 
-/** 100 mean(|yTrue - yPred| / max(|yTrue|, 1e-7), axis = -1). */
+/**
+ * 100 mean(|yTrue - yPred| / max(|yTrue|, 1e-7), axis = -1).
+ *
+ * @example
+ * ```ts
+ * fe.metrics.meanAbsolutePercentageError(fe.tensor2d([[100, 200]]), fe.tensor2d([[110, 180]])).print(); // [10]
+ * ```
+ */
 export function meanAbsolutePercentageError(yTrue: Tensor, yPred: Tensor): Tensor {
   checkPair('meanAbsolutePercentageError', yTrue, yPred);
   return tidy(() => {

@@ -39,7 +39,15 @@ export function checkBinary(op: string, yTrue: Tensor, yPred: Tensor): void {
   }
 }
 
-/** How labels are given for a multi-class metric. */
+/**
+ * How labels are given for a multi-class metric.
+ *
+ * @example
+ * ```ts
+ * const top2 = new fe.metrics.TopKAccuracy('top2', 'onehot', 2); // labels as one-hot rows
+ * top2.update(fe.tensor2d([[0, 0, 1]]), fe.tensor2d([[0.1, 0.5, 0.4]])); // 1
+ * ```
+ */
 export type LabelKind = 'sparse' | 'onehot';
 
 /**

@@ -56,34 +56,75 @@ function perExampleMean(values: ArrayLike<number>, yPred: Tensor): Tensor {
 /**
  * Per-example binary accuracy: the mean over the last axis of yTrue == (yPred > threshold).
  * yTrue holds 0/1 labels of yPred's shape ([n] and [n, 1] are interchangeable).
+ *
+ * @example
+ * ```ts
+ * fe.metrics.binaryAccuracy(fe.tensor1d([1, 0, 1]), fe.tensor1d([0.9, 0.6, 0.3])).print(); // [1, 0, 0]
+ * ```
  */
 export function binaryAccuracy(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
   return perExampleMean(binaryMatches('binaryAccuracy', yTrue, yPred, threshold), yPred);
 }
 
-/** Per-example categorical accuracy: 1 where argmax(yTrue) == argmax(yPred). yTrue is one-hot. */
+/**
+ * Per-example categorical accuracy: 1 where argmax(yTrue) == argmax(yPred). yTrue is one-hot.
+ *
+ * @example
+ * ```ts
+ * const yTrue = fe.tensor2d([[0, 1], [1, 0]]);
+ * fe.metrics.categoricalAccuracy(yTrue, fe.tensor2d([[0.2, 0.8], [0.3, 0.7]])).print(); // [1, 0]
+ * ```
+ */
 export function categoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
   const m = classMatches('categoricalAccuracy', yTrue, yPred, 'onehot');
   return fromValues(m, yPred.shape.slice(0, -1), yPred);
 }
 
-/** Per-example sparse categorical accuracy: 1 where yTrue (class indices, [n] or [n, 1]) == argmax(yPred). */
+/**
+ * Per-example sparse categorical accuracy: 1 where yTrue (class indices, [n] or [n, 1]) == argmax(yPred).
+ *
+ * @example
+ * ```ts
+ * fe.metrics.sparseCategoricalAccuracy(fe.tensor1d([1, 0]), fe.tensor2d([[0.2, 0.8], [0.3, 0.7]])).print(); // [1, 0]
+ * ```
+ */
 export function sparseCategoricalAccuracy(yTrue: Tensor, yPred: Tensor): Tensor {
   const m = classMatches('sparseCategoricalAccuracy', yTrue, yPred, 'sparse');
   return fromValues(m, yPred.shape.slice(0, -1), yPred);
 }
 
-/** Binary precision tp / (tp + fp) over all elements, positives being yPred > threshold; a scalar (0 when nothing is predicted positive). */
+/**
+ * Binary precision tp / (tp + fp) over all elements, positives being yPred > threshold; a scalar (0 when nothing is predicted positive).
+ *
+ * @example
+ * ```ts
+ * fe.metrics.precision(fe.tensor1d([1, 0, 1]), fe.tensor1d([0.9, 0.6, 0.3])).print(); // 0.5: 1 of 2 predicted positives
+ * ```
+ */
 export function precision(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
   return scalarLike(precisionOf(binaryConfusion('precision', yTrue, yPred, threshold)), yPred);
 }
 
-/** Binary recall tp / (tp + fn) over all elements; a scalar (0 when there is no positive label). */
+/**
+ * Binary recall tp / (tp + fn) over all elements; a scalar (0 when there is no positive label).
+ *
+ * @example
+ * ```ts
+ * fe.metrics.recall(fe.tensor1d([1, 0, 1]), fe.tensor1d([0.9, 0.6, 0.3])).print(); // 0.5: 1 of 2 positives found
+ * ```
+ */
 export function recall(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
   return scalarLike(recallOf(binaryConfusion('recall', yTrue, yPred, threshold)), yPred);
 }
 
-/** Binary F1 = 2 tp / (2 tp + fp + fn), the harmonic mean of precision and recall; a scalar. */
+/**
+ * Binary F1 = 2 tp / (2 tp + fp + fn), the harmonic mean of precision and recall; a scalar.
+ *
+ * @example
+ * ```ts
+ * fe.metrics.f1(fe.tensor1d([1, 0, 1]), fe.tensor1d([0.9, 0.6, 0.3])).print(); // 0.5
+ * ```
+ */
 export function f1(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
   return scalarLike(f1Of(binaryConfusion('f1', yTrue, yPred, threshold)), yPred);
 }
@@ -93,22 +134,54 @@ export function f1(yTrue: Tensor, yPred: Tensor, threshold = 0.5): Tensor {
  * yPred [..., C]; yTrue one-hot or class indices): the unweighted mean of the
  * per-class precisions over the classes present in yTrue or in the predictions
  * (sklearn's `precision_score(average='macro')`).
+ *
+ * @example
+ * ```ts
+ * const yTrue = fe.tensor1d([0, 1, 2, 2], 'int32');
+ * const yPred = fe.tensor2d([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]]);
+ * fe.metrics.macroPrecision(yTrue, yPred).print(); // 0.8333: mean of 1, 0.5, 1
+ * ```
  */
 export function macroPrecision(yTrue: Tensor, yPred: Tensor): Tensor {
   return scalarLike(macroAverage(multiclassConfusion('macroPrecision', yTrue, yPred), 'precision'), yPred);
 }
 
-/** Macro-averaged recall of a multi-class output (see macroPrecision). */
+/**
+ * Macro-averaged recall of a multi-class output (see macroPrecision).
+ *
+ * @example
+ * ```ts
+ * const yTrue = fe.tensor1d([0, 1, 2, 2], 'int32');
+ * const yPred = fe.tensor2d([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]]);
+ * fe.metrics.macroRecall(yTrue, yPred).print(); // 0.8333: mean of 1, 1, 0.5
+ * ```
+ */
 export function macroRecall(yTrue: Tensor, yPred: Tensor): Tensor {
   return scalarLike(macroAverage(multiclassConfusion('macroRecall', yTrue, yPred), 'recall'), yPred);
 }
 
-/** Macro-averaged F1 of a multi-class output: the mean of the per-class F1 scores (see macroPrecision). */
+/**
+ * Macro-averaged F1 of a multi-class output: the mean of the per-class F1 scores (see macroPrecision).
+ *
+ * @example
+ * ```ts
+ * const yTrue = fe.tensor1d([0, 1, 2, 2], 'int32');
+ * const yPred = fe.tensor2d([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]]);
+ * fe.metrics.macroF1(yTrue, yPred).print(); // 0.7778: mean of 1, 0.6667, 0.6667
+ * ```
+ */
 export function macroF1(yTrue: Tensor, yPred: Tensor): Tensor {
   return scalarLike(macroAverage(multiclassConfusion('macroF1', yTrue, yPred), 'f1'), yPred);
 }
 
-/** Per-example mean squared error over the last axis (a metric: not differentiable; use losses to train). */
+/**
+ * Per-example mean squared error over the last axis (a metric: not differentiable; use losses to train).
+ *
+ * @example
+ * ```ts
+ * fe.metrics.meanSquaredError(fe.tensor2d([[0, 0], [1, 1]]), fe.tensor2d([[1, 1], [1, 3]])).print(); // [1, 2]
+ * ```
+ */
 export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
   return perExampleMean(
     elementwiseErrors('meanSquaredError', yTrue, yPred, (d) => d * d),
@@ -116,7 +189,14 @@ export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
   );
 }
 
-/** Per-example mean absolute error over the last axis. */
+/**
+ * Per-example mean absolute error over the last axis.
+ *
+ * @example
+ * ```ts
+ * fe.metrics.meanAbsoluteError(fe.tensor2d([[0, 0], [1, 1]]), fe.tensor2d([[1, 1], [1, 3]])).print(); // [1, 1]
+ * ```
+ */
 export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
   return perExampleMean(elementwiseErrors('meanAbsoluteError', yTrue, yPred, Math.abs), yPred);
 }

@@ -23,15 +23,53 @@ import {
   type LabelKind,
 } from './counts.js';
 
-/** A metric that aggregates over batches. */
+/**
+ * A metric that aggregates over batches.
+ *
+ * @example
+ * ```ts
+ * const auc: fe.metrics.Metric = new fe.metrics.AUC();
+ * auc.update(fe.tensor1d([0, 1]), fe.tensor1d([0.2, 0.8])); // 1 on this batch
+ * auc.update(fe.tensor1d([0, 1]), fe.tensor1d([0.9, 0.1])); // 0 on this batch
+ * auc.result(); // 0.25: from the counts of both batches, not the mean of 1 and 0
+ * ```
+ */
 export interface Metric {
   /** The name in logs and in the History ('accuracy', 'precision', ...). */
   readonly name: string;
-  /** Adds one batch to the running counts and returns the value on this batch alone. */
+  /**
+   * Adds one batch to the running counts and returns the value on this batch alone.
+   *
+   * @example
+   * ```ts
+   * const acc = new fe.metrics.TopKAccuracy('top2', 'sparse', 2);
+   * acc.update(fe.tensor1d([2]), fe.tensor2d([[0.1, 0.5, 0.4]])); // 1: class 2 is in the top 2
+   * ```
+   */
   update(yTrue: Tensor, yPred: Tensor): number;
-  /** The value over every batch since the last reset, from the summed counts (0 before any batch). */
+  /**
+   * The value over every batch since the last reset, from the summed counts (0 before any batch).
+   *
+   * @example
+   * ```ts
+   * const r2 = new fe.metrics.R2Score();
+   * r2.update(fe.tensor1d([1, 2]), fe.tensor1d([1, 2]));
+   * r2.update(fe.tensor1d([3, 4]), fe.tensor1d([3, 5]));
+   * r2.result(); // 0.8: R² over all four values
+   * ```
+   */
   result(): number;
-  /** Forgets every batch (call at the start of each epoch and of evaluate). */
+  /**
+   * Forgets every batch (call at the start of each epoch and of evaluate).
+   *
+   * @example
+   * ```ts
+   * const auc = new fe.metrics.AUC();
+   * auc.update(fe.tensor1d([0, 1]), fe.tensor1d([0.2, 0.8]));
+   * auc.reset();
+   * auc.result(); // 0: no batch since the reset
+   * ```
+   */
   reset(): void;
 }
 
@@ -168,7 +206,16 @@ export class ClassificationScore extends CountingMetric {
   }
 }
 
-/** A metric function returning per-example values (or one value per batch). */
+/**
+ * A metric function returning per-example values (or one value per batch).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * const maxError: fe.metrics.MetricFn = (yTrue, yPred) => yPred.sub(yTrue).abs().max(-1);
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: [maxError] });
+ * ```
+ */
 export type MetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
 /**

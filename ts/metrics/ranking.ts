@@ -36,17 +36,41 @@ function perRow(values: Float32Array, yPred: Tensor): Tensor {
   return out;
 }
 
-/** Per example, 1 where the class of the one-hot yTrue is among yPred's top k (Keras's default k = 5). */
+/**
+ * Per example, 1 where the class of the one-hot yTrue is among yPred's top k (Keras's default k = 5).
+ *
+ * @example
+ * ```ts
+ * const yTrue = fe.tensor2d([[0, 0, 1], [1, 0, 0]]);
+ * fe.metrics.topKCategoricalAccuracy(yTrue, fe.tensor2d([[0.1, 0.5, 0.4], [0.1, 0.5, 0.4]]), 2).print(); // [1, 0]
+ * ```
+ */
 export function topKCategoricalAccuracy(yTrue: Tensor, yPred: Tensor, k = 5): Tensor {
   return perRow(topKMatches('topKCategoricalAccuracy', yTrue, yPred, k, 'onehot'), yPred);
 }
 
-/** Per example, 1 where the class index yTrue is among yPred's top k (Keras's default k = 5). */
+/**
+ * Per example, 1 where the class index yTrue is among yPred's top k (Keras's default k = 5).
+ *
+ * @example
+ * ```ts
+ * fe.metrics.sparseTopKCategoricalAccuracy(fe.tensor1d([2, 0]), fe.tensor2d([[0.1, 0.5, 0.4], [0.1, 0.5, 0.4]]), 2).print(); // [1, 0]
+ * ```
+ */
 export function sparseTopKCategoricalAccuracy(yTrue: Tensor, yPred: Tensor, k = 5): Tensor {
   return perRow(topKMatches('sparseTopKCategoricalAccuracy', yTrue, yPred, k, 'sparse'), yPred);
 }
 
-/** Top-k accuracy over an epoch; counts are [in top k, seen]. */
+/**
+ * Top-k accuracy over an epoch; counts are [in top k, seen].
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 10, activation: 'softmax', inputShape: [4] })] });
+ * m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: [new fe.metrics.TopKAccuracy('top3', 'sparse', 3)] });
+ * m.metricsNames; // ['loss', 'top3']
+ * ```
+ */
 export class TopKAccuracy extends CountingMetric {
   constructor(
     name: string,
@@ -82,6 +106,13 @@ function aucThresholds(n: number): Float64Array {
  * counts at `numThresholds` thresholds over all elements (a prediction is positive
  * above the threshold, a label when nonzero), then the trapezoidal area under
  * (false positive rate, true positive rate). Counts are [tp, fp, tn, fn] per threshold.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [4] })] });
+ * m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: [new fe.metrics.AUC()] });
+ * m.metricsNames; // ['loss', 'auc']
+ * ```
  */
 export class AUC extends CountingMetric {
   private readonly thresholds: Float64Array;
@@ -130,7 +161,14 @@ export class AUC extends CountingMetric {
   }
 }
 
-/** ROC AUC of one batch (see the AUC metric; 200 thresholds as Keras). A scalar. */
+/**
+ * ROC AUC of one batch (see the AUC metric; 200 thresholds as Keras). A scalar.
+ *
+ * @example
+ * ```ts
+ * fe.metrics.auc(fe.tensor1d([0, 0, 1, 1]), fe.tensor1d([0.1, 0.4, 0.35, 0.8])).print(); // 0.75
+ * ```
+ */
 export function auc(yTrue: Tensor, yPred: Tensor): Tensor {
   const m = new AUC('auc');
   const out = emptyTensor([], 'float32', yPred.engine);
@@ -141,6 +179,13 @@ export function auc(yTrue: Tensor, yPred: Tensor): Tensor {
 /**
  * R² = 1 - Σ(y - ŷ)² / Σ(y - ȳ)² over all elements (TF.js's r2Score; Keras's R2Score
  * with one output). Counts are [n, Σy, Σy², Σ(y - ŷ)²], so it aggregates exactly.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: [new fe.metrics.R2Score()] });
+ * m.metricsNames; // ['loss', 'r2Score']
+ * ```
  */
 export class R2Score extends CountingMetric {
   constructor(name = 'r2Score') {
@@ -176,7 +221,14 @@ function r2Of(c: ArrayLike<number>): number {
   return 1 - c[3] / total;
 }
 
-/** R² of one batch as TF.js's `metrics.r2Score`: a scalar. */
+/**
+ * R² of one batch as TF.js's `metrics.r2Score`: a scalar.
+ *
+ * @example
+ * ```ts
+ * fe.metrics.r2Score(fe.tensor1d([1, 2, 3]), fe.tensor1d([1, 2, 4])).print(); // 0.5
+ * ```
+ */
 export function r2Score(yTrue: Tensor, yPred: Tensor): Tensor {
   const out = emptyTensor([], 'float32', yPred.engine);
   out.view()[0] = r2Of(r2Counts('r2Score', yTrue, yPred));

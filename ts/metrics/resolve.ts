@@ -15,7 +15,16 @@ import {
   type MetricFn,
 } from './metric.js';
 
-/** What `compile` accepts as a metric: a name, a metric function or a metric object. */
+/**
+ * What `compile` accepts as a metric: a name, a metric function or a metric object.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [4] })] });
+ * m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy', fe.metrics.recall, new fe.metrics.AUC()] });
+ * m.metricsNames; // ['loss', 'acc', 'recall', 'auc']
+ * ```
+ */
 export type MetricIdentifier = string | MetricFn | Metric;
 
 /** What the loss says about the labels. */

@@ -50,10 +50,12 @@ export interface ModelArgs {
  *
  * @example
  * ```ts
- * const x = input({ shape: [4] });
- * const y = layers.dense({ units: 1 }).apply(layers.dense({ units: 8, activation: 'relu' }).apply(x));
- * const m = model({ inputs: x, outputs: y as SymbolicTensor });
+ * const x = fe.input({ shape: [4] });
+ * const h = fe.layers.dense({ units: 8, activation: 'relu' }).apply(x) as fe.SymbolicTensor;
+ * const y = fe.layers.dense({ units: 1 }).apply(h) as fe.SymbolicTensor;
+ * const m = fe.model({ inputs: x, outputs: y });
  * m.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+ * (m.predict(fe.ones([2, 4])) as fe.Tensor).shape; // [2, 1]
  * ```
  */
 export class LayersModel extends Layer implements TrainableModel {
@@ -100,7 +102,11 @@ export class LayersModel extends Layer implements TrainableModel {
     this.built = true;
   }
 
-  /** The graph, building it first if the model defers that (Sequential without input shape). */
+  /**
+   * The graph, building it first if the model defers that (Sequential without input shape).
+   *
+   * @internal
+   */
   graph(sampleShapes?: readonly (readonly number[])[], dtypes?: readonly DataType[]): GraphPlan {
     if (this.plan === null) this.buildDeferred(sampleShapes, dtypes);
     return this.plan!;
@@ -159,7 +165,16 @@ export class LayersModel extends Layer implements TrainableModel {
     return this.plan === null ? [] : [...this.plan.layers];
   }
 
-  /** A layer by name, or by index in `layers`. */
+  /**
+   * A layer by name, or by index in `layers`.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 4, inputShape: [2], name: 'hidden' })] });
+   * m.getLayer('hidden').countParams(); // 12
+   * m.getLayer(0).name; // 'hidden'
+   * ```
+   */
   getLayer(name?: string | number, index?: number): Layer {
     const layers = this.layers;
     if (typeof name === 'number') index = name;
@@ -246,6 +261,8 @@ export class LayersModel extends Layer implements TrainableModel {
    * Runs the model on concrete inputs (one per model input), checking them first.
    * `preActivation[k]` asks for output k before its final activation (logits);
    * `outputMasks` receives each output's mask (null where none).
+   *
+   * @internal
    */
   execute(
     xs: readonly Tensor[],
@@ -378,7 +395,8 @@ export class LayersModel extends Layer implements TrainableModel {
    *
    * @example
    * ```ts
-   * model.summary(); // Layer (type) | Output Shape | Param #, one row per layer, then the totals
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 10, inputShape: [784] })] });
+   * m.summary(); // Layer (type) | Output Shape | Param #, one row per layer, then the totals (7,850)
    * ```
    */
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
@@ -390,7 +408,9 @@ export class LayersModel extends Layer implements TrainableModel {
    *
    * @example
    * ```ts
-   * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
+   * m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+   * m.metricsNames; // ['loss', 'acc']
    * ```
    */
   compile(args: ModelCompileArgs): void {
@@ -420,8 +440,11 @@ export class LayersModel extends Layer implements TrainableModel {
    *
    * @example
    * ```ts
-   * const history = await model.fit(xs, ys, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
-   * console.log(history.history.loss, history.history.val_loss);
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: fe.train.sgd(0.1), loss: 'meanSquaredError' });
+   * const xs = fe.tensor2d([[0], [1], [2], [3]]);
+   * const history = await m.fit(xs, xs.mul(2).add(1), { epochs: 50, batchSize: 4, verbose: 0 });
+   * history.history.loss.length; // 50, falling towards 0
    * ```
    */
   async fit(x: ModelData, y: ModelData, args: ModelFitArgs = {}): Promise<History> {
@@ -432,13 +455,34 @@ export class LayersModel extends Layer implements TrainableModel {
   /**
    * Trains on a Dataset of batches (`{xs, ys}` or `[xs, ys]` elements), like TF.js's
    * fitDataset; each batch's tensors are disposed after its step.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const rows = [{ xs: [0, 1], ys: [1] }, { xs: [1, 0], ys: [1] }, { xs: [1, 1], ys: [2] }];
+   * const ds = fe.data.array(rows).map((r) => ({ xs: fe.tensor1d(r.xs), ys: fe.tensor1d(r.ys) })).batch(2);
+   * const history = await m.fitDataset(ds, { epochs: 3, verbose: 0 });
+   * history.history.loss.length; // 3
+   * ```
    */
   async fitDataset<T>(dataset: Dataset<T>, args: ModelFitDatasetArgs<T>): Promise<History> {
     this.assertAlive('fitDataset');
     return fitDatasetModel(this, requireCompiled(this.name, this.compiled, 'fitDataset'), dataset, args);
   }
 
-  /** Loss (and metrics) over a Dataset of batches, like TF.js's evaluateDataset. */
+  /**
+   * Loss (and metrics) over a Dataset of batches, like TF.js's evaluateDataset.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const xs = fe.data.array([[0, 1], [1, 0]]).map((r) => fe.tensor1d(r));
+   * const ds = fe.data.zip({ xs, ys: fe.data.array([[1], [1]]).map((r) => fe.tensor1d(r)) }).batch(2);
+   * (await m.evaluateDataset(ds) as fe.Tensor).print(); // the mean squared error, a scalar
+   * ```
+   */
   async evaluateDataset<T>(dataset: Dataset<T>, args: ModelEvaluateDatasetArgs = {}): Promise<Tensor | Tensor[]> {
     this.assertAlive('evaluateDataset');
     return evaluateDatasetModel(this, requireCompiled(this.name, this.compiled, 'evaluateDataset'), dataset, args);
@@ -449,7 +493,11 @@ export class LayersModel extends Layer implements TrainableModel {
    *
    * @example
    * ```ts
-   * const [loss, acc] = model.evaluate(xTest, yTest) as fe.Tensor[]; // compiled with metrics: ['accuracy']
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 2, activation: 'softmax', inputShape: [2] })] });
+   * m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+   * const x = fe.tensor2d([[1, 0], [0, 1]]);
+   * const [loss, acc] = m.evaluate(x, fe.tensor2d([[1, 0], [0, 1]])) as fe.Tensor[];
+   * acc.print(); // the fraction of rows whose argmax is right: 0, 0.5 or 1
    * ```
    */
   evaluate(x: ModelData, y: ModelData, args: ModelEvaluateArgs = {}): Tensor | Tensor[] {
@@ -462,8 +510,9 @@ export class LayersModel extends Layer implements TrainableModel {
    *
    * @example
    * ```ts
-   * const probs = model.predict(xTest) as fe.Tensor; // [n, classes]
-   * const predicted = probs.argMax(-1); // int32 [n]
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
+   * const probs = m.predict(fe.randomNormal([5, 4])) as fe.Tensor; // [5, 3], rows sum to 1
+   * probs.argMax(-1).shape; // [5]: the predicted classes
    * ```
    */
   predict(x: ModelData, args: ModelPredictArgs = {}): Tensor | Tensor[] {
@@ -471,12 +520,30 @@ export class LayersModel extends Layer implements TrainableModel {
     return predictModel(this, x, args);
   }
 
-  /** Outputs for x as one batch. */
+  /**
+   * Outputs for x as one batch.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 3, inputShape: [4] })] });
+   * (m.predictOnBatch(fe.ones([8, 4])) as fe.Tensor).shape; // [8, 3]
+   * ```
+   */
   predictOnBatch(x: ModelData): Tensor | Tensor[] {
     return predictModel(this, x, { batchSize: Number.MAX_SAFE_INTEGER });
   }
 
-  /** One training step on x, y as a batch; the loss, or [loss, ...metrics]. */
+  /**
+   * One training step on x, y as a batch; the loss, or [loss, ...metrics].
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const loss = await m.trainOnBatch(fe.tensor2d([[1, 2], [3, 4]]), fe.tensor2d([[1], [2]]));
+   * typeof loss; // 'number': the batch's loss before the step
+   * ```
+   */
   async trainOnBatch(x: ModelData, y: ModelData): Promise<number | number[]> {
     this.assertAlive('trainOnBatch');
     return trainOnBatchModel(this, requireCompiled(this.name, this.compiled, 'trainOnBatch'), x, y);
@@ -487,8 +554,9 @@ export class LayersModel extends Layer implements TrainableModel {
    * `localstorage://name`, `indexeddb://name`, `downloads://name`, `http(s)://...`).
    *
    * @example
-   * ```ts
-   * await model.save('file://./my-model'); // Node: my-model/model.json + weights.bin
+   * ```ts no-run
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [3] })] });
+   * await m.save('file://./my-model'); // Node: my-model/model.json + weights.bin
    * const again = await fe.loadLayersModel('file://./my-model/model.json');
    * ```
    */
@@ -499,6 +567,13 @@ export class LayersModel extends Layer implements TrainableModel {
   /**
    * The model's topology as TF.js's `model.toJSON()`: a JSON string, or with
    * `returnString` false the object (which `models.modelFromJSON` takes back).
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [3] })] });
+   * const json = m.toJSON() as string; // '{"class_name":"Sequential","config":{...}}'
+   * const copy = await fe.models.modelFromJSON(JSON.parse(json)); // same layers, new weights
+   * ```
    */
   toJSON(unused?: unknown, returnString = true): string | object {
     const topology = modelTopology(this);
@@ -532,7 +607,18 @@ export class LayersModel extends Layer implements TrainableModel {
 }
 registerClass(LayersModel);
 
-/** The functional API: a model from symbolic inputs to outputs, like `tf.model`. */
+/**
+ * The functional API: a model from symbolic inputs to outputs, like `tf.model`.
+ *
+ * @example
+ * ```ts
+ * const input = fe.input({ shape: [784] });
+ * const hidden = fe.layers.dense({ units: 64, activation: 'relu' }).apply(input) as fe.SymbolicTensor;
+ * const output = fe.layers.dense({ units: 10, activation: 'softmax' }).apply(hidden) as fe.SymbolicTensor;
+ * const m = fe.model({ inputs: input, outputs: output });
+ * m.outputs[0].shape; // [null, 10]
+ * ```
+ */
 export function model(args: ModelArgs): LayersModel {
   if (args === undefined || typeof args !== 'object') throw new Error('ferrite: model() needs {inputs, outputs}');
   return new LayersModel(args);

@@ -34,6 +34,12 @@ function loadHandlerFor(source: IOHandler | string, options: LoadOptions): IOHan
  * Loads a model saved by model.save, TF.js or the tensorflowjs converter, like
  * `tf.loadLayersModel`: from a URL (http(s)://, localstorage://, indexeddb://, file://)
  * or an IOHandler (io.fromMemory, io.browserFiles, io.http).
+ *
+ * @example
+ * ```ts no-run
+ * const m = await fe.loadLayersModel('https://example.com/my-model/model.json'); // or 'file://dir/model.json'
+ * m.predict(fe.zeros([1, ...(m.inputs[0].shape.slice(1) as number[])]));
+ * ```
  */
 export async function loadLayersModel(source: IOHandler | string, options: LoadOptions = {}): Promise<LayersModel> {
   const handler = loadHandlerFor(source, options);

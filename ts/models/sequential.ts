@@ -23,7 +23,9 @@ export interface SequentialArgs {
  *
  * @example
  * ```ts
- * const m = sequential({ layers: [layers.dense({ units: 10, activation: 'softmax', inputShape: [784] })] });
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 10, activation: 'softmax', inputShape: [784] })] });
+ * m.layers.length; // 1
+ * m instanceof fe.Sequential; // true
  * ```
  */
 export class Sequential extends LayersModel {
@@ -45,7 +47,17 @@ export class Sequential extends LayersModel {
     return [...this.stack];
   }
 
-  /** Appends a layer (or a model, or `input()`'s symbolic tensor as the first item). */
+  /**
+   * Appends a layer (or a model, or `input()`'s symbolic tensor as the first item).
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential();
+   * m.add(fe.layers.dense({ units: 16, activation: 'relu', inputShape: [8] }));
+   * m.add(fe.layers.dense({ units: 1 }));
+   * m.outputs[0].shape; // [null, 1]
+   * ```
+   */
   add(layer: Layer | SymbolicTensor): void {
     this.assertAlive();
     if (layer instanceof SymbolicTensor) {
@@ -98,7 +110,16 @@ export class Sequential extends LayersModel {
     }
   }
 
-  /** Removes the last layer. */
+  /**
+   * Removes the last layer.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 4, inputShape: [2] }), fe.layers.dense({ units: 1 })] });
+   * m.pop();
+   * m.outputs[0].shape; // [null, 4]
+   * ```
+   */
   pop(): void {
     if (this.stack.length === 0) throw new Error(`ferrite: ${this.name}: pop() on an empty model`);
     this.stack.pop();
@@ -173,7 +194,17 @@ function firstInputDtype(layer: Layer): DataType {
   return layer.dtype;
 }
 
-/** A Sequential model, like `tf.sequential({layers: [...]})`. */
+/**
+ * A Sequential model, like `tf.sequential({layers: [...]})`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({
+ *   layers: [fe.layers.dense({ units: 32, activation: 'relu', inputShape: [10] }), fe.layers.dense({ units: 1 })],
+ * });
+ * m.countParams(); // 385
+ * ```
+ */
 export function sequential(args: SequentialArgs = {}): Sequential {
   return new Sequential(args);
 }

@@ -10,11 +10,22 @@ import type { GraphPlan } from './graph.js';
 export interface SummarizedModel {
   /** The model's name. */
   readonly name: string;
-  /** 'Sequential' or 'Model'. */
+  /**
+   * 'Sequential' or 'Model'.
+   *
+   * @example
+   * ```ts
+   * fe.sequential().getClassName(); // 'Sequential'
+   * ```
+   */
   getClassName(): string;
   /** False for a Sequential model whose input shape is not known yet. */
   readonly isGraphBuilt: boolean;
-  /** The model's graph of layers. */
+  /**
+   * The model's graph of layers.
+   *
+   * @internal
+   */
   graph(): GraphPlan;
   /** The layers, in order. */
   readonly layers: Layer[];

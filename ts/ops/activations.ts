@@ -83,34 +83,83 @@ function checkParam(op: string, name: string, v: number): void {
  */
 export const relu = activation('relu', 'Relu', 'input');
 
-/** min(max(x, 0), 6). */
+/**
+ * min(max(x, 0), 6).
+ *
+ * @example
+ * ```ts
+ * fe.relu6(fe.tensor1d([-1, 3, 8])).print(); // [0, 3, 6]
+ * ```
+ */
 export const relu6 = activation('relu6', 'Relu6', 'input');
 
-/** x for x > 0, alpha x otherwise (TF.js default alpha 0.2). */
+/**
+ * x for x > 0, alpha x otherwise (TF.js default alpha 0.2).
+ *
+ * @example
+ * ```ts
+ * fe.leakyRelu(fe.tensor1d([-2, 3]), 0.1).print(); // [-0.2, 3]
+ * ```
+ */
 export function leakyRelu(x: Tensor, alpha = 0.2): Tensor {
   checkParam('leakyRelu', 'alpha', alpha);
   return elementwise('leakyRelu', 'LeakyRelu', 'input', x, alpha);
 }
 
-/** x for x > 0, alpha (e^x - 1) otherwise (alpha 1 as TF.js; Keras' ELU layer lets you choose). */
+/**
+ * x for x > 0, alpha (e^x - 1) otherwise (alpha 1 as TF.js; Keras' ELU layer lets you choose).
+ *
+ * @example
+ * ```ts
+ * fe.elu(fe.tensor1d([-1, 2])).print(); // [-0.6321, 2]
+ * ```
+ */
 export function elu(x: Tensor, alpha = 1): Tensor {
   checkParam('elu', 'alpha', alpha);
   return elementwise('elu', 'Elu', 'output', x, alpha);
 }
 
-/** Scaled ELU: 1.0507 (x for x > 0, 1.6733 (e^x - 1) otherwise). */
+/**
+ * Scaled ELU: 1.0507 (x for x > 0, 1.6733 (e^x - 1) otherwise).
+ *
+ * @example
+ * ```ts
+ * fe.selu(fe.tensor1d([-1, 1])).print(); // [-1.111, 1.051]
+ * ```
+ */
 export const selu = activation('selu', 'Selu', 'output');
 
-/** 1 / (1 + e^-x). */
+/**
+ * 1 / (1 + e^-x).
+ *
+ * @example
+ * ```ts
+ * fe.sigmoid(fe.tensor1d([0, 2])).print(); // [0.5, 0.8808]
+ * ```
+ */
 export const sigmoid = activation('sigmoid', 'Sigmoid', 'output');
 
 /** clip(0.2 x + 0.5, 0, 1), as TF.js and Keras 2 (Keras 3 uses x / 6 + 0.5). */
 export const hardSigmoid = activation('hardSigmoid', 'HardSigmoid', 'input');
 
-/** Hyperbolic tangent. */
+/**
+ * Hyperbolic tangent.
+ *
+ * @example
+ * ```ts
+ * fe.tanh(fe.tensor1d([0, 1])).print(); // [0, 0.7616]
+ * ```
+ */
 export const tanh = activation('tanh', 'Tanh', 'output');
 
-/** ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|). */
+/**
+ * ln(1 + e^x), computed as max(x, 0) + ln(1 + e^-|x|).
+ *
+ * @example
+ * ```ts
+ * fe.softplus(fe.tensor1d([0, 2])).print(); // [0.6931, 2.127]
+ * ```
+ */
 export const softplus = activation('softplus', 'Softplus', 'input');
 
 /** x / (1 + |x|). */
@@ -127,12 +176,8 @@ export const gelu = activation('gelu', 'Gelu', 'input');
 
 /**
  * Keras's ThresholdedReLU: `x` where x > theta, 0 elsewhere (the gradient is 0 at theta).
- * TF.js has it as a layer only.
- *
- * @example
- * ```ts
- * thresholdedRelu(tensor([0.5, 1, 2]), 1); // [0, 0, 2]
- * ```
+ * TF.js has it as a layer only (here too: `fe.layers.thresholdedReLU`); the op is internal,
+ * `thresholdedRelu([0.5, 1, 2], 1)` gives [0, 0, 2].
  */
 export function thresholdedRelu(x: Tensor, theta = 1): Tensor {
   checkParam('thresholdedRelu', 'theta', theta);
@@ -154,7 +199,9 @@ export function linear(x: Tensor): Tensor {
  *
  * @example
  * ```ts
- * fe.layers.dense({ units: 4, activation: (x) => fe.mul(x, fe.sigmoid(x)) }); // swish, written as an ActivationFn
+ * const swishish: fe.ActivationFn = (x) => x.mul(fe.sigmoid(x));
+ * const x = fe.ones([1, 4, 4, 1]);
+ * fe.fusedConv2d({ x, filter: fe.ones([3, 3, 1, 2]), strides: 1, pad: 'same', activation: swishish }).shape; // [1, 4, 4, 2]
  * ```
  */
 export type ActivationFn = (x: Tensor) => Tensor;

@@ -20,7 +20,14 @@ import { neg } from './unary.js';
 import { computeInFloat, operandDtype, upcastType, type IntegerRounding } from './dtype.js';
 import { broadcastShapes, checkFloat, checkInputs, fmtShape, named, sameShape } from './util.js';
 
-/** A tensor, or a number used as a float32 scalar. */
+/**
+ * A tensor, or a number used as a float32 scalar.
+ *
+ * @example
+ * ```ts
+ * fe.add(fe.tensor1d([1, 2]), 1).print(); // [2, 3]: the number 1 is a float32 scalar
+ * ```
+ */
 export type Operand = Tensor | number;
 
 interface BinarySpec {
@@ -194,38 +201,88 @@ export function binaryOp(
  */
 export const add = binaryOp('add', 'Add', BinaryOp.ADD);
 
-/** a - b, elementwise, with broadcasting. */
+/**
+ * a - b, elementwise, with broadcasting.
+ *
+ * @example
+ * ```ts
+ * fe.sub(fe.tensor1d([5, 7]), fe.tensor1d([1, 2])).print(); // [4, 5]
+ * ```
+ */
 export const sub = binaryOp('sub', 'Sub', BinaryOp.SUB);
 
-/** a * b, elementwise, with broadcasting. */
+/**
+ * a * b, elementwise, with broadcasting.
+ *
+ * @example
+ * ```ts
+ * fe.mul(fe.tensor2d([[1, 2], [3, 4]]), fe.tensor1d([10, 100])).print(); // [[10, 200], [30, 400]]
+ * ```
+ */
 export const mul = binaryOp('mul', 'Multiply', BinaryOp.MUL);
 
 /**
  * a / b, elementwise, with broadcasting (IEEE: x/0 is ±Infinity or NaN). Two int32
  * tensors divide with flooring (x/0 gives 0), as TF.js.
+ *
+ * @example
+ * ```ts
+ * fe.div(fe.tensor1d([1, 6]), 2).print(); // [0.5, 3]
+ * ```
  */
 export const div = binaryOp('div', 'RealDiv', BinaryOp.DIV);
 
 /**
  * The larger of a and b, elementwise, with broadcasting. The gradient goes to a
  * where a >= b and to b elsewhere (as TF.js). NaN in either gives NaN (as TF.js).
+ *
+ * @example
+ * ```ts
+ * fe.maximum(fe.tensor1d([1, 5]), fe.tensor1d([3, 2])).print(); // [3, 5]
+ * ```
  */
 export const maximum = binaryOp('maximum', 'Maximum', BinaryOp.MAXIMUM);
 
-/** The smaller of a and b, elementwise, with broadcasting; NaN in either gives NaN; ties send the gradient to a. */
+/**
+ * The smaller of a and b, elementwise, with broadcasting; NaN in either gives NaN; ties send the gradient to a.
+ *
+ * @example
+ * ```ts
+ * fe.minimum(fe.tensor1d([1, 5]), fe.tensor1d([3, 2])).print(); // [1, 2]
+ * ```
+ */
 export const minimum = binaryOp('minimum', 'Minimum', BinaryOp.MINIMUM);
 
 /**
  * base ** exp, elementwise, with broadcasting (libm powf: a negative base with a
  * non-integer exponent gives NaN). The gradient with respect to exp is taken as 0 where
  * base <= 0, as TF.js does.
+ *
+ * @example
+ * ```ts
+ * fe.pow(fe.tensor1d([2, 3]), 2).print(); // [4, 9]
+ * ```
  */
 export const pow: (base: Operand, exp: Operand) => Tensor = binaryOp('pow', 'Pow', BinaryOp.POW);
 
-/** (a - b)², elementwise, with broadcasting. */
+/**
+ * (a - b)², elementwise, with broadcasting.
+ *
+ * @example
+ * ```ts
+ * fe.squaredDifference(fe.tensor1d([1, 5]), fe.tensor1d([3, 2])).print(); // [4, 9]
+ * ```
+ */
 export const squaredDifference = binaryOp('squaredDifference', 'SquaredDifference', BinaryOp.SQUARED_DIFFERENCE);
 
-/** The elementwise sum of same-shape float32 tensors, added in the order given. */
+/**
+ * The elementwise sum of same-shape float32 tensors, added in the order given.
+ *
+ * @example
+ * ```ts
+ * fe.addN([fe.tensor1d([1, 2]), fe.tensor1d([3, 4]), fe.tensor1d([5, 6])]).print(); // [9, 12]
+ * ```
+ */
 export function addN(tensors: Tensor[]): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) {
     throw new Error('ferrite: addN: needs a non-empty array of tensors');

@@ -41,6 +41,14 @@ export interface DotProductAttentionOptions {
  * [batch, keys, heads, valueDim] give [batch, queries, heads, valueDim]. Differentiable
  * with respect to query, key, value and bias. A query row whose every key is masked
  * attends uniformly (Keras's -1e9 masking) and sends no gradient to query, key or bias.
+ *
+ * @example
+ * ```ts
+ * const q = fe.randomNormal([1, 5, 2, 8]); // [batch, queries, heads, keyDim]
+ * const kv = fe.randomNormal([1, 7, 2, 8]); // [batch, keys, heads, keyDim]
+ * fe.dotProductAttention(q, kv, kv).shape; // [1, 5, 2, 8]
+ * fe.dotProductAttention(q, q, q, { isCausal: true }).shape; // [1, 5, 2, 8]
+ * ```
  */
 export function dotProductAttention(
   query: Tensor,

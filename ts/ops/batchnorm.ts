@@ -65,6 +65,12 @@ const ptr = (t: Tensor | null | undefined): number => (t ? t.ptr : 0);
  * mean, variance, offset and scale are [channels] (offset defaults to 0, scale to 1).
  * This is a BatchNormalization layer at inference (with its moving statistics).
  * Differentiable with respect to all five tensors.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor2d([[1, 2], [3, 6]]);
+ * fe.batchNorm(x, fe.tensor1d([2, 4]), fe.tensor1d([1, 4])).print(); // [[-1, -1], [1, 1]], within epsilon
+ * ```
  */
 export function batchNorm(
   x: Tensor,

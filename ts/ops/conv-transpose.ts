@@ -18,6 +18,13 @@ import { checkFloat, checkInputs, fmtShape } from './util.js';
  * outDepth, inDepth], outputShape is [batch, outHeight, outWidth, outDepth] (or rank 3),
  * the shape of the convolution input that `x` would be the output of with these strides
  * and padding. Differentiable with respect to x and filter.
+ *
+ * @example
+ * ```ts
+ * const x = fe.ones([1, 4, 4, 8]);
+ * const filter = fe.ones([3, 3, 2, 8]); // [height, width, outDepth, inDepth]
+ * fe.conv2dTranspose(x, filter, [1, 8, 8, 2], 2, 'same').shape; // [1, 8, 8, 2]
+ * ```
  */
 export function conv2dTranspose(x: Tensor, filter: Tensor, outputShape: Shape, strides: Size2D, pad: Padding): Tensor {
   const op = 'conv2dTranspose';

@@ -13,9 +13,27 @@ import { emptyTensor, type Shape, type Tensor } from '../tensor/tensor.js';
 import { getActivation, type ActivationFn } from './activations.js';
 import { checkFloat, checkInputs, fmtShape } from './util.js';
 
-/** 'valid': no padding; 'same': TF's padding so that out = ceil(in / stride). */
+/**
+ * 'valid': no padding; 'same': TF's padding so that out = ceil(in / stride).
+ *
+ * @example
+ * ```ts
+ * const x = fe.ones([1, 5, 5, 1]);
+ * fe.maxPool(x, 3, 1, 'valid').shape; // [1, 3, 3, 1]
+ * fe.maxPool(x, 3, 1, 'same').shape; // [1, 5, 5, 1]
+ * ```
+ */
 export type PaddingMode = 'valid' | 'same';
-/** Explicit NHWC padding, as TF.js: [[0, 0], [top, bottom], [left, right], [0, 0]]. */
+/**
+ * Explicit NHWC padding, as TF.js: [[0, 0], [top, bottom], [left, right], [0, 0]].
+ *
+ * @example
+ * ```ts
+ * const x = fe.ones([1, 5, 5, 1]);
+ * const filter = fe.ones([3, 3, 1, 1]);
+ * fe.conv2d(x, filter, 1, [[0, 0], [1, 1], [0, 0], [0, 0]]).shape; // [1, 5, 3, 1]
+ * ```
+ */
 export type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
 /** A padding mode, a number of zeros on every side, or explicit padding. */
 export type Padding = PaddingMode | number | ExplicitPadding;
@@ -343,6 +361,14 @@ export interface FusedConv2DArgs {
 /**
  * act(conv2d(x, filter) + bias), as TF.js's `tf.fused.conv2d`: one pass over the output
  * instead of three, forward and backward. Differentiable with respect to x, filter and bias.
+ *
+ * @example
+ * ```ts
+ * const x = fe.randomNormal([1, 28, 28, 1]);
+ * const filter = fe.randomNormal([3, 3, 1, 8]);
+ * const y = fe.fusedConv2d({ x, filter, strides: 1, pad: 'same', bias: fe.zeros([8]), activation: 'relu' });
+ * y.shape; // [1, 28, 28, 8]
+ * ```
  */
 export function fusedConv2d({
   x,

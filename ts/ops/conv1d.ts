@@ -11,7 +11,15 @@ import { avgPool, maxPool } from './pool.js';
 import { reshape } from './shape.js';
 import { checkFloat, checkInputs, fmtShape } from './util.js';
 
-/** 'valid', 'same', 'causal' (Keras: zeros on the left only, so step t sees no later step), or zeros on each side. */
+/**
+ * 'valid', 'same', 'causal' (Keras: zeros on the left only, so step t sees no later step), or zeros on each side.
+ *
+ * @example
+ * ```ts
+ * const x = fe.ones([1, 4, 1]);
+ * fe.conv1d(x, fe.ones([2, 1, 1]), 1, 'causal').print(); // [[[1], [2], [2], [2]]]
+ * ```
+ */
 export type Padding1D = 'valid' | 'same' | 'causal' | number;
 
 /** The 2-D padding that pads the width (steps) axis as `pad` asks; height 1 gets none. */
@@ -118,6 +126,14 @@ export function fusedConv1d({
  * inChannels]), filter is [filterWidth, inChannels, outChannels]; the result is [batch,
  * outSteps, outChannels]. `pad` is 'valid', 'same' (TF's: ceil(steps / stride)), 'causal'
  * (Keras's; a Ferrite addition to the op) or a number of zeros on each side.
+ *
+ * @example
+ * ```ts
+ * const x = fe.randomNormal([2, 10, 3]); // [batch, steps, inChannels]
+ * const filter = fe.randomNormal([3, 3, 4]); // [width, inChannels, outChannels]
+ * fe.conv1d(x, filter, 1, 'same').shape; // [2, 10, 4]
+ * fe.conv1d(x, filter, 2, 'valid').shape; // [2, 4, 4]
+ * ```
  */
 export function conv1d(
   x: Tensor,

@@ -51,6 +51,12 @@ function scanOp(name: 'cumsum' | 'cumprod', x: Tensor, axis: number, exclusive: 
  * The running sum along `axis` (default 0, as TF.js): y[k] = x[0] + ... + x[k].
  * `exclusive` leaves x[k] out of y[k] (y[0] = 0); `reverse` runs from the end of the axis.
  * int32 and bool give int32.
+ *
+ * @example
+ * ```ts
+ * fe.cumsum(fe.tensor1d([1, 2, 3])).print(); // [1, 3, 6]
+ * fe.cumsum(fe.tensor1d([1, 2, 3]), 0, true).print(); // [0, 1, 3]
+ * ```
  */
 export function cumsum(x: Tensor, axis = 0, exclusive = false, reverse = false): Tensor {
   return scanOp('cumsum', x, axis, exclusive, reverse);
@@ -59,6 +65,11 @@ export function cumsum(x: Tensor, axis = 0, exclusive = false, reverse = false):
 /**
  * The running product along `axis` (default 0), with `exclusive` (y[0] = 1) and `reverse`
  * as in `cumsum`. Not differentiable, as in TF.js.
+ *
+ * @example
+ * ```ts
+ * fe.cumprod(fe.tensor1d([1, 2, 3])).print(); // [1, 2, 6]
+ * ```
  */
 export function cumprod(x: Tensor, axis = 0, exclusive = false, reverse = false): Tensor {
   return scanOp('cumprod', x, axis, exclusive, reverse);
@@ -87,6 +98,11 @@ function prodPass(x: Tensor, p: Pass, outShape: Shape): Tensor {
  * The product over `axis` (a number, an array, or undefined for all axes), keeping
  * reduced axes as size 1 with `keepDims`. The product over no elements is 1. int32 and
  * bool give int32, as TF.js.
+ *
+ * @example
+ * ```ts
+ * fe.prod(fe.tensor2d([[1, 2], [3, 4]]), 1).print(); // [2, 12]
+ * ```
  */
 export function prod(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
   if (isIntegralTensor(x)) return computeInFloat([x], 'int32', (f) => prod(f as Tensor, axis, keepDims));

@@ -12,6 +12,13 @@ import { checkInputs, fmtShape } from './util.js';
  * inChannels] (or rank 3), filter is [filterHeight, filterWidth, inChannels,
  * channelMultiplier]; the result has inChannels * channelMultiplier channels, output
  * channel c * channelMultiplier + q being input channel c convolved with filter[:, :, c, q].
+ *
+ * @example
+ * ```ts
+ * const x = fe.ones([1, 8, 8, 3]);
+ * const filter = fe.ones([3, 3, 3, 2]); // [height, width, inChannels, multiplier]
+ * fe.depthwiseConv2d(x, filter, 1, 'same').shape; // [1, 8, 8, 6]
+ * ```
  */
 export function depthwiseConv2d(
   x: Tensor,
@@ -47,6 +54,14 @@ export function depthwiseConv2d(
  * Separable 2-D convolution, as TF.js's `tf.separableConv2d`: depthwiseConv2d(x,
  * depthwiseFilter) then a 1x1 conv2d with pointwiseFilter [1, 1, inChannels *
  * channelMultiplier, outChannels].
+ *
+ * @example
+ * ```ts
+ * const x = fe.ones([1, 8, 8, 3]);
+ * const depthwise = fe.ones([3, 3, 3, 2]);
+ * const pointwise = fe.ones([1, 1, 6, 16]);
+ * fe.separableConv2d(x, depthwise, pointwise, 1, 'same').shape; // [1, 8, 8, 16]
+ * ```
  */
 export function separableConv2d(
   x: Tensor,

@@ -39,6 +39,12 @@ function resolveNoiseShape(x: Tensor, noiseShape: readonly (number | null)[] | u
  * as x, each entry 1 or x's size, null for x's size) shares one draw along the
  * dimensions where it is 1 (e.g. [batch, 1, channels] drops whole channels).
  * Differentiable: the gradient is dy times the same mask.
+ *
+ * @example
+ * ```ts
+ * fe.dropout(fe.ones([2, 4]), 0.5, undefined, 42).print(); // each entry 0 or 2
+ * fe.dropout(fe.ones([2, 3, 4]), 0.5, [2, 1, 4]).shape; // [2, 3, 4]: one draw per row of axis 1
+ * ```
  */
 export function dropout(
   x: Tensor,
@@ -127,9 +133,7 @@ function drawMask(eng: Engine, shape: readonly number[], rate: number, stream: S
  * 1 / (1 - rate); the same draw `dropout` makes for a noise shape (a [batch, features]
  * mask equals dropout's [batch, 1, features] one from the same stream). The recurrent
  * layers and cells draw their per-sequence masks with it. Not differentiable (a constant).
- *
- * @example
- * const m = dropoutMask([2, 3], 0.5); // entries 0 or 2
+ * Internal (not exported from the package): `dropoutMask([2, 3], 0.5)` has entries 0 or 2.
  */
 export function dropoutMask(shape: readonly number[], rate: number, seed?: number | string): Tensor {
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {

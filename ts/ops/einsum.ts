@@ -80,6 +80,14 @@ const same = (a: string[], b: string[]) => a.length === b.length && a.every((c, 
  * (attention), 'bi,bi->b' (row dot products), 'i,j->ij' (outer), 'ij->ji', 'ij->i'.
  * Axes in both operands and the output are batch axes, in both operands only are summed
  * (contracted), in one operand only are summed away first unless in the output.
+ *
+ * @example
+ * ```ts
+ * const a = fe.tensor2d([[1, 2], [3, 4]]);
+ * const b = fe.tensor2d([[5], [6]]);
+ * fe.einsum('ij,jk->ik', a, b).print(); // [[17], [39]], as matMul
+ * fe.einsum('ij->j', a).print(); // [4, 6]
+ * ```
  */
 export function einsum(equation: string, ...tensors: Tensor[]): Tensor {
   checkInputs('einsum', ...tensors);

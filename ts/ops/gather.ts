@@ -11,6 +11,13 @@ import { checkInputs, fmtShape, normAxis } from './util.js';
  * x.shape[:axis] + indices.shape + x.shape[axis+1:]. Works on float32 and int32 x. An
  * index outside [0, x.shape[axis]) is an error. The gradient adds dy's slices back
  * into a zero tensor of x's shape (indices named twice get both contributions).
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor2d([[1, 2], [3, 4], [5, 6]]);
+ * fe.gather(x, [2, 0]).print(); // [[5, 6], [1, 2]]
+ * fe.gather(x, [1], 1).print(); // [[2], [4], [6]]
+ * ```
  */
 export function gather(x: Tensor, indices: Tensor | number[] | Int32Array, axis = 0, batchDims = 0): Tensor {
   if (batchDims !== 0) throw new Error(`ferrite: gather: batchDims ${batchDims} is not supported (only 0)`);

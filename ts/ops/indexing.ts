@@ -14,6 +14,13 @@ import { checkInputs, fmtShape, normAxis } from './util.js';
 /**
  * Splits x along `axis` (default 0) into `numOrSizeSplits` equal parts (the axis must
  * divide evenly), or into parts of the listed sizes (one of which may be -1: the rest).
+ *
+ * @example
+ * ```ts
+ * const [a, b] = fe.split(fe.tensor1d([1, 2, 3, 4]), 2);
+ * a.print(); // [1, 2]
+ * fe.split(fe.tensor1d([1, 2, 3, 4]), [1, -1])[1].print(); // [2, 3, 4]
+ * ```
  */
 export function split(x: Tensor, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
   checkInputs('split', x);
@@ -51,7 +58,15 @@ export function split(x: Tensor, numOrSizeSplits: number | number[], axis = 0): 
   });
 }
 
-/** x with the order of elements along `axis` (a number, an array, or all axes when undefined) reversed. */
+/**
+ * x with the order of elements along `axis` (a number, an array, or all axes when undefined) reversed.
+ *
+ * @example
+ * ```ts
+ * fe.reverse(fe.tensor1d([1, 2, 3])).print(); // [3, 2, 1]
+ * fe.reverse(fe.tensor2d([[1, 2], [3, 4]]), 1).print(); // [[2, 1], [4, 3]]
+ * ```
+ */
 export function reverse(x: Tensor, axis?: number | number[]): Tensor {
   checkInputs('reverse', x);
   const axes = axis === undefined ? x.shape.map((_, i) => i) : typeof axis === 'number' ? [axis] : axis;
@@ -107,6 +122,13 @@ function linearIndices(op: string, indices: Tensor, shape: Shape): { rows: Int32
  * Slices of x picked by int32 `indices` of shape [..., K]: each index tuple of length K
  * names an element (K = rank) or a slice of x; the output has shape
  * indices.shape[:-1] + x.shape[K:]. Differentiable in x (the gradient scatters back).
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor2d([[1, 2], [3, 4]]);
+ * fe.gatherND(x, fe.tensor2d([[0, 1], [1, 0]], undefined, 'int32')).print(); // [2, 3]
+ * fe.gatherND(x, fe.tensor2d([[1]], undefined, 'int32')).print(); // [[3, 4]]
+ * ```
  */
 export function gatherND(x: Tensor, indices: Tensor): Tensor {
   checkInputs('gatherND', x, indices);
@@ -129,6 +151,12 @@ export function gatherND(x: Tensor, indices: Tensor): Tensor {
  * A zero tensor of `shape` with `updates` (shape indices.shape[:-1] + shape[K:]) added
  * at the index tuples of int32 `indices` [..., K]; tuples named twice get both updates,
  * as in TF.js. Differentiable in `updates`.
+ *
+ * @example
+ * ```ts
+ * const indices = fe.tensor2d([[0], [2]], undefined, 'int32');
+ * fe.scatterND(indices, fe.tensor1d([5, 7]), [4]).print(); // [5, 0, 7, 0]
+ * ```
  */
 export function scatterND(indices: Tensor, updates: Tensor, shape: Shape): Tensor {
   checkInputs('scatterND', indices, updates);
@@ -164,6 +192,13 @@ export function scatterND(indices: Tensor, updates: Tensor, shape: Shape): Tenso
  * The distinct slices of x along `axis` (default 0; elements for a 1-D x) in order of
  * first appearance, and for each slice of x the int32 index of its value in them, as
  * TF.js's `unique`. Not differentiable.
+ *
+ * @example
+ * ```ts
+ * const { values, indices } = fe.unique(fe.tensor1d([3, 1, 3, 2, 1]));
+ * values.print(); // [3, 1, 2]
+ * indices.print(); // [0, 1, 0, 2, 1]
+ * ```
  */
 export function unique(
   x: Tensor,
@@ -247,6 +282,13 @@ function checkCounts(op: string, x: Tensor, weights: Tensor, size: number): Data
  * How often each value in [0, size) occurs in the int32 1-D x (values >= size are
  * ignored), or the sum of `weights` (x's shape, or empty for counts) at those positions.
  * The output has `weights`' dtype, as in TF.js. Not differentiable.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor1d([0, 1, 1, 3], 'int32');
+ * fe.bincount(x, fe.tensor1d([], 'int32'), 4).print(); // [1, 2, 0, 1]
+ * fe.bincount(x, fe.tensor1d([0.5, 1, 1, 2]), 4).print(); // [0.5, 2, 0, 2]
+ * ```
  */
 export function bincount(x: Tensor, weights: Tensor, size: number): Tensor {
   const dtype = checkCounts('bincount', x, weights, size);
@@ -261,6 +303,13 @@ export function bincount(x: Tensor, weights: Tensor, size: number): Tensor {
 /**
  * bincount of a 1-D x, or of each row of a 2-D x (giving [rows, size]); with
  * `binaryOutput` a bin is 1 when its value occurs at all (weights are then ignored).
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor2d([[0, 1, 1], [2, 2, 2]], undefined, 'int32');
+ * fe.denseBincount(x, fe.tensor1d([], 'int32'), 3).print(); // [[1, 2, 0], [0, 0, 3]]
+ * fe.denseBincount(x, fe.tensor1d([], 'int32'), 3, true).print(); // [[1, 1, 0], [0, 0, 1]]
+ * ```
  */
 export function denseBincount(x: Tensor, weights: Tensor, size: number, binaryOutput = false): Tensor {
   const dtype = checkCounts('denseBincount', x, weights, size);

@@ -12,6 +12,12 @@ import { checkInputs, fmtShape } from './util.js';
  * x padded with `constantValue` (default 0): `paddings[i] = [before, after]` adds that
  * many elements before and after x along axis i, one pair per axis of x. Works on float32
  * and int32 tensors; differentiable with respect to x (float32).
+ *
+ * @example
+ * ```ts
+ * fe.pad(fe.tensor1d([1, 2]), [[1, 2]]).print(); // [0, 1, 2, 0, 0]
+ * fe.pad(fe.tensor2d([[1]]), [[1, 0], [0, 1]], 9).print(); // [[9, 9], [1, 9]]
+ * ```
  */
 export function pad(x: Tensor, paddings: [number, number][], constantValue = 0): Tensor {
   const eng = checkInputs('pad', x);

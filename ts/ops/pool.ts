@@ -79,6 +79,12 @@ function avgPoolWith(op: string, eng: Engine, g: WindowGeometry, x: Tensor, outS
  * 'valid', 'same', a number, or [[0, 0], [top, bottom], [left, right], [0, 0]] (each
  * smaller than the window). Padding never wins: a window of negative values gives its
  * maximum. The gradient goes to the first maximum of each window (row-major) on ties.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 4, 4, 1]);
+ * fe.maxPool(x, 2, 2, 'valid').print(); // [[[[6], [8]], [[14], [16]]]]
+ * ```
  */
 export function maxPool(x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding): Tensor {
   const eng = checkInputs('maxPool', x);
@@ -89,6 +95,12 @@ export function maxPool(x: Tensor, filterSize: Size2D, strides: Size2D, pad: Pad
 /**
  * Average pooling, as TF.js's `tf.avgPool` (arguments as `maxPool`). Each output is the
  * mean of the real (non-padding) cells under its window, as TensorFlow computes it.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], [1, 4, 4, 1]);
+ * fe.avgPool(x, 2, 2, 'valid').print(); // [[[[3.5], [5.5]], [[11.5], [13.5]]]]
+ * ```
  */
 export function avgPool(x: Tensor, filterSize: Size2D, strides: Size2D, pad: Padding): Tensor {
   const eng = checkInputs('avgPool', x);

@@ -36,12 +36,26 @@ function logical(op: 'all' | 'any', x: Tensor, axis: Axis, keepDims: boolean): T
   }
 }
 
-/** Logical AND of a bool tensor over `axis` (all axes when undefined or null); true over no elements. */
+/**
+ * Logical AND of a bool tensor over `axis` (all axes when undefined or null); true over no elements.
+ *
+ * @example
+ * ```ts
+ * fe.all(fe.tensor2d([[true, false], [true, true]], undefined, 'bool'), 1).print(); // [false, true]
+ * ```
+ */
 export function all(x: Tensor, axis: Axis = null, keepDims = false): Tensor {
   return logical('all', x, axis, keepDims);
 }
 
-/** Logical OR of a bool tensor over `axis` (all axes when undefined or null); false over no elements. */
+/**
+ * Logical OR of a bool tensor over `axis` (all axes when undefined or null); false over no elements.
+ *
+ * @example
+ * ```ts
+ * fe.any(fe.tensor2d([[true, false], [false, false]], undefined, 'bool'), 1).print(); // [true, false]
+ * ```
+ */
 export function any(x: Tensor, axis: Axis = null, keepDims = false): Tensor {
   return logical('any', x, axis, keepDims);
 }
@@ -51,6 +65,11 @@ export function any(x: Tensor, axis: Axis = null, keepDims = false): Tensor {
  * m + log(Σ exp(x - m)) with m the maximum, so large values do not overflow. Where every
  * value is -Infinity the result is -Infinity (TF.js gives NaN there: its m is -Infinity).
  * The gradient is softmax(x) along the axes times dy.
+ *
+ * @example
+ * ```ts
+ * fe.logSumExp(fe.tensor1d([1000, 1000])).print(); // 1001 (1000 + log 2): no overflow
+ * ```
  */
 export function logSumExp(x: Tensor, axis: Axis = null, keepDims = false): Tensor {
   if (isIntegralTensor(x)) return computeInFloat([x], 'float32', (f) => logSumExp(f as Tensor, axis, keepDims));
@@ -76,7 +95,14 @@ export function logSumExp(x: Tensor, axis: Axis = null, keepDims = false): Tenso
   return y;
 }
 
-/** The order of `norm` (TF.js's): 1, 2, Infinity, -Infinity, 'euclidean' (2, or Frobenius over two axes) or 'fro' (Frobenius). */
+/**
+ * The order of `norm` (TF.js's): 1, 2, Infinity, -Infinity, 'euclidean' (2, or Frobenius over two axes) or 'fro' (Frobenius).
+ *
+ * @example
+ * ```ts
+ * fe.norm(fe.tensor1d([3, -4]), Infinity).print(); // 4
+ * ```
+ */
 export type NormOrd = number | 'euclidean' | 'fro';
 
 /** The vector norm of `ord` over one axis (or of all of x flattened when axis is undefined). */
@@ -109,6 +135,13 @@ function matrixNorm(x: Tensor, ord: NormOrd, r: number, c: number): Tensor {
  * 'euclidean'); with two axes [rows, cols], matrix norms (`ord` 1: largest column sum of
  * |x|, Infinity: largest row sum, -Infinity: smallest row sum, 'fro' or 'euclidean').
  * `keepDims` keeps the reduced axes as size 1.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor2d([[3, 4], [0, 0]]);
+ * fe.norm(x).print(); // 5
+ * fe.norm(x, 1, 1).print(); // [7, 0]
+ * ```
  */
 export function norm(x: Tensor, ord: NormOrd = 'euclidean', axis: Axis = null, keepDims = false): Tensor {
   checkInputs('norm', x);
@@ -132,6 +165,13 @@ export function norm(x: Tensor, ord: NormOrd = 'euclidean', axis: Axis = null, k
 /**
  * The mean and (population) variance of x over `axis` (all axes when undefined or null),
  * as TF.js's `moments`.
+ *
+ * @example
+ * ```ts
+ * const { mean, variance } = fe.moments(fe.tensor1d([1, 2, 3, 4]));
+ * mean.print(); // 2.5
+ * variance.print(); // 1.25
+ * ```
  */
 export function moments(
   x: Tensor,

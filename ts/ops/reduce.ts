@@ -227,10 +227,22 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: number | number[] | undefi
  * element is NaN (as TF.js, whose gradient is then zero too). The gradient goes to one
  * position per output: the first maximum in row-major order, even when several
  * elements tie (TF.js splits it among all of them).
+ *
+ * @example
+ * ```ts
+ * fe.max(fe.tensor2d([[1, 5], [3, 2]]), 1).print(); // [5, 3]
+ * ```
  */
 export const max: Reduction = (x, axis, keepDims = false) => extremum('max', x, axis, keepDims);
 
-/** The minimum over `axis` (as in `sum`); NaN propagates (as in `max`); ties send the gradient to the first minimum. */
+/**
+ * The minimum over `axis` (as in `sum`); NaN propagates (as in `max`); ties send the gradient to the first minimum.
+ *
+ * @example
+ * ```ts
+ * fe.min(fe.tensor2d([[1, 5], [3, 2]]), 1).print(); // [1, 2]
+ * ```
+ */
 export const min: Reduction = (x, axis, keepDims = false) => extremum('min', x, axis, keepDims);
 
 function argExtremum(op: 'argMax' | 'argMin', x: Tensor, axis: number): Tensor {
@@ -263,12 +275,24 @@ function argExtremum(op: 'argMax' | 'argMin', x: Tensor, axis: number): Tensor {
  * Index (int32) of the largest value along `axis` (default 0, as TF.js): the first on
  * ties. As TF.js's cpu backend, the scan starts at the first element and moves only to a
  * strictly larger one, so a NaN is picked only when it comes first.
+ *
+ * @example
+ * ```ts
+ * fe.argMax(fe.tensor2d([[1, 5], [3, 2]]), 1).print(); // int32 [1, 0]
+ * ```
  */
 export function argMax(x: Tensor, axis = 0): Tensor {
   return argExtremum('argMax', x, axis);
 }
 
-/** Index (int32) of the smallest value along `axis` (default 0): the first on ties; NaN as in `argMax`. */
+/**
+ * Index (int32) of the smallest value along `axis` (default 0): the first on ties; NaN as in `argMax`.
+ *
+ * @example
+ * ```ts
+ * fe.argMin(fe.tensor2d([[1, 5], [3, 2]]), 1).print(); // int32 [0, 1]
+ * ```
+ */
 export function argMin(x: Tensor, axis = 0): Tensor {
   return argExtremum('argMin', x, axis);
 }

@@ -91,7 +91,9 @@ function resize(
  *
  * @example
  * ```ts
- * const big = image.resizeBilinear(images, [64, 64]); // [n, 28, 28, 1] -> [n, 64, 64, 1]
+ * const images = fe.ones([2, 28, 28, 1]);
+ * fe.image.resizeBilinear(images, [64, 64]).shape; // [2, 64, 64, 1]
+ * fe.image.resizeBilinear(fe.tensor3d([[[0], [1]]]), [1, 3], true).reshape([3]).print(); // [0, 0.5, 1]
  * ```
  */
 export function resizeBilinear(
@@ -112,7 +114,8 @@ export function resizeBilinear(
  *
  * @example
  * ```ts
- * const small = image.resizeNearestNeighbor(images, [14, 14]);
+ * const img = fe.tensor3d([[[1], [2]], [[3], [4]]]); // one 2 x 2 image
+ * fe.image.resizeNearestNeighbor(img, [4, 4]).shape; // [4, 4, 1]: each pixel repeated 2 x 2
  * ```
  */
 export function resizeNearestNeighbor(
@@ -135,8 +138,9 @@ export function resizeNearestNeighbor(
  *
  * @example
  * ```ts
- * // The central half of image 0 at 32 x 32.
- * const crop = image.cropAndResize(images, [[0.25, 0.25, 0.75, 0.75]], [0], [32, 32]);
+ * const images = fe.randomUniform([2, 64, 64, 3]);
+ * const crop = fe.image.cropAndResize(images, [[0.25, 0.25, 0.75, 0.75]], [0], [32, 32]); // the central half of image 0
+ * crop.shape; // [1, 32, 32, 3]
  * ```
  */
 export function cropAndResize(

@@ -16,6 +16,13 @@ import { checkFloat, checkInputs, fmtShape } from './util.js';
  * Largest first; equal values by smaller index first, as TF.js orders them. `sorted`
  * false is accepted for TF.js compatibility: the result is sorted either way (TF.js
  * leaves the order unspecified then). NaN ranks above every number.
+ *
+ * @example
+ * ```ts
+ * const { values, indices } = fe.topk(fe.tensor1d([1, 4, 2, 5]), 2);
+ * values.print(); // [5, 4]
+ * indices.print(); // [3, 1]
+ * ```
  */
 export function topk(
   x: Tensor,
@@ -64,6 +71,12 @@ function checkProbabilities(op: string, probs: Tensor, what: string): void {
  * is a pure function of (seed, input), else it takes the next stream of the global random
  * sequence (see setRandomSeed). With `normalized`, the last class takes whatever mass the
  * others leave, as in TF.js.
+ *
+ * @example
+ * ```ts
+ * const logits = fe.tensor2d([[0, 0, 10], [10, 0, 0]]);
+ * fe.multinomial(logits, 3, 7).print(); // almost surely [[2, 2, 2], [0, 0, 0]]
+ * ```
  */
 export function multinomial(logits: Tensor, numSamples: number, seed?: number, normalized = false): Tensor {
   const op = 'multinomial';
@@ -104,6 +117,13 @@ export interface SampleOptions {
  * One class per row of `distribution` ([classes] or [batch, classes]) drawn with a
  * temperature and an optional top-k cut, for text generation: int32 of shape [] or
  * [batch]. Probabilities p become logits log p (0 becomes -inf, never drawn).
+ *
+ * @example
+ * ```ts
+ * const probs = fe.tensor2d([[0.1, 0.2, 0.7], [0.5, 0.4, 0.1]]); // a softmax's output
+ * fe.sample(probs, { temperature: 0.8, topK: 2, seed: 1 }).shape; // [2]: one class per row
+ * fe.sample(probs, { temperature: 0 }).print(); // [2, 0]: greedy
+ * ```
  */
 export function sample(distribution: Tensor, opts: SampleOptions = {}): Tensor {
   const op = 'sample';

@@ -6,6 +6,12 @@ import { emptyTensor, sizeOf, type DataType, type Tensor } from '../tensor/tenso
 /**
  * start, start + step, ... up to but excluding `stop` (empty when step points away from
  * stop), as TF.js's `range`.
+ *
+ * @example
+ * ```ts
+ * fe.range(0, 5).print(); // [0, 1, 2, 3, 4]
+ * fe.range(1, 0, -0.25).print(); // [1, 0.75, 0.5, 0.25]
+ * ```
  */
 export function range(start: number, stop: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
   if (step === 0) throw new Error('ferrite: range: step cannot be 0');
@@ -19,7 +25,14 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
   return tensor(values, [n], dtype);
 }
 
-/** `num` evenly spaced values from start to stop, both included, as TF.js's `linspace`. */
+/**
+ * `num` evenly spaced values from start to stop, both included, as TF.js's `linspace`.
+ *
+ * @example
+ * ```ts
+ * fe.linspace(0, 1, 5).print(); // [0, 0.25, 0.5, 0.75, 1]
+ * ```
+ */
 export function linspace(start: number, stop: number, num: number): Tensor {
   if (!Number.isInteger(num) || num <= 0)
     throw new Error(`ferrite: linspace: num must be a positive integer, got ${num}`);
@@ -32,6 +45,12 @@ export function linspace(start: number, stop: number, num: number): Tensor {
 /**
  * An identity matrix [numRows, numColumns] (ones on the main diagonal), repeated over
  * `batchShape` when given, as TF.js's `eye`.
+ *
+ * @example
+ * ```ts
+ * fe.eye(2).print(); // [[1, 0], [0, 1]]
+ * fe.eye(2, 3).shape; // [2, 3]
+ * ```
  */
 export function eye(
   numRows: number,

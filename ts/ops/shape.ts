@@ -71,7 +71,15 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   return y;
 }
 
-/** Inserts a dim of size 1 at `axis` (in [-rank-1, rank]; default 0). */
+/**
+ * Inserts a dim of size 1 at `axis` (in [-rank-1, rank]; default 0).
+ *
+ * @example
+ * ```ts
+ * fe.expandDims(fe.tensor1d([1, 2])).shape; // [1, 2]
+ * fe.expandDims(fe.tensor1d([1, 2]), 1).shape; // [2, 1]
+ * ```
+ */
 export function expandDims(x: Tensor, axis = 0): Tensor {
   const eng = checkInputs('expandDims', x);
   const a = normAxis('expandDims', axis, x.rank + 1);
@@ -82,7 +90,15 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
   return y;
 }
 
-/** Removes dims of size 1: those listed in `axis`, or all of them. */
+/**
+ * Removes dims of size 1: those listed in `axis`, or all of them.
+ *
+ * @example
+ * ```ts
+ * fe.squeeze(fe.zeros([1, 3, 1])).shape; // [3]
+ * fe.squeeze(fe.zeros([1, 3, 1]), [2]).shape; // [1, 3]
+ * ```
+ */
 export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
   const eng = checkInputs('squeeze', x);
   let drop: boolean[];
@@ -116,7 +132,15 @@ function checkPerm(x: Tensor, perm: number[]): void {
     );
 }
 
-/** Permutes the axes: output axis i is input axis perm[i] (default: reversed). */
+/**
+ * Permutes the axes: output axis i is input axis perm[i] (default: reversed).
+ *
+ * @example
+ * ```ts
+ * fe.transpose(fe.tensor2d([[1, 2, 3], [4, 5, 6]])).print(); // [[1, 4], [2, 5], [3, 6]]
+ * fe.transpose(fe.zeros([2, 3, 4]), [0, 2, 1]).shape; // [2, 4, 3]
+ * ```
+ */
 export function transpose(x: Tensor, perm?: number[]): Tensor {
   const eng = checkInputs('transpose', x);
   const p = perm === undefined ? x.shape.map((_, i) => x.rank - 1 - i) : checkDims('transpose', perm, 'perm');
@@ -145,6 +169,13 @@ export function transpose(x: Tensor, perm?: number[]): Tensor {
  * The block of x starting at `begin` with extent `size`, as TF.js: a number `begin`
  * applies to axis 0; missing entries of `begin` are 0 and of `size` -1; size -1 runs
  * to the end of its axis.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor2d([[1, 2, 3], [4, 5, 6]]);
+ * fe.slice(x, [0, 1], [2, 2]).print(); // [[2, 3], [5, 6]]
+ * fe.slice(x, 1).print(); // [[4, 5, 6]]
+ * ```
  */
 export function slice(x: Tensor, begin: number | number[], size?: number | number[]): Tensor {
   const eng = checkInputs('slice', x);
@@ -271,7 +302,15 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   return joinColumns('concat', 'Concat', eng, tensors, outShape, outer, widths);
 }
 
-/** Stacks same-shape tensors along a new axis `axis` (in [-rank-1, rank]). */
+/**
+ * Stacks same-shape tensors along a new axis `axis` (in [-rank-1, rank]).
+ *
+ * @example
+ * ```ts
+ * fe.stack([fe.tensor1d([1, 2]), fe.tensor1d([3, 4])]).print(); // [[1, 2], [3, 4]]
+ * fe.stack([fe.tensor1d([1, 2]), fe.tensor1d([3, 4])], 1).print(); // [[1, 3], [2, 4]]
+ * ```
+ */
 export function stack(tensors: Tensor[], axis = 0): Tensor {
   const eng = checkList('stack', tensors);
   const shape = tensors[0].shape;
@@ -291,6 +330,12 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
  * Splits x along `axis` into x.shape[axis] tensors without that axis. One record covers
  * all pieces: the gradient is a zero tensor of x's shape with the dy of each piece that
  * was used copied into its place.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = fe.unstack(fe.tensor2d([[1, 2], [3, 4]]));
+ * b.print(); // [3, 4]
+ * ```
  */
 export function unstack(x: Tensor, axis = 0): Tensor[] {
   const eng = checkInputs('unstack', x);
@@ -323,6 +368,11 @@ export function unstack(x: Tensor, axis = 0): Tensor[] {
 /**
  * Repeats x reps[i] times along each axis i (reps has one entry per axis). The
  * gradient sums dy's copies back onto x.
+ *
+ * @example
+ * ```ts
+ * fe.tile(fe.tensor2d([[1, 2]]), [2, 2]).print(); // [[1, 2, 1, 2], [1, 2, 1, 2]]
+ * ```
  */
 export function tile(x: Tensor, reps: number[]): Tensor {
   const eng = checkInputs('tile', x);
@@ -357,7 +407,14 @@ export function tile(x: Tensor, reps: number[]): Tensor {
   return y;
 }
 
-/** x repeated along dims where it has size 1 (or lacks the dim) to reach `shape`. */
+/**
+ * x repeated along dims where it has size 1 (or lacks the dim) to reach `shape`.
+ *
+ * @example
+ * ```ts
+ * fe.broadcastTo(fe.tensor1d([1, 2]), [2, 2]).print(); // [[1, 2], [1, 2]]
+ * ```
+ */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   const eng = checkInputs('broadcastTo', x);
   const dims = checkDims('broadcastTo', shape, 'shape');

@@ -50,7 +50,14 @@ export function softmax(logits: Tensor, dim = -1): Tensor {
   return softmaxLike('softmax', logits, dim);
 }
 
-/** log(softmax(x)) along `axis`, computed directly as (x - max) - log Σ e^(x - max). */
+/**
+ * log(softmax(x)) along `axis`, computed directly as (x - max) - log Σ e^(x - max).
+ *
+ * @example
+ * ```ts
+ * fe.logSoftmax(fe.tensor1d([1, 2, 3])).print(); // [-2.408, -1.408, -0.4076]
+ * ```
+ */
 export function logSoftmax(logits: Tensor, axis = -1): Tensor {
   return softmaxLike('logSoftmax', logits, axis);
 }

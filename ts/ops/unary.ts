@@ -58,33 +58,94 @@ export function unaryOp(op: string, kernel: string, code: UnaryOp): (x: Tensor) 
   return named(op, (x: Tensor) => unary(op, kernel, code, x));
 }
 
-/** -x */
+/**
+ * -x
+ *
+ * @example
+ * ```ts
+ * fe.neg(fe.tensor1d([1, -2])).print(); // [-1, 2]
+ * ```
+ */
 export const neg = unaryOp('neg', 'Neg', UnaryOp.NEG);
 
-/** e^x (vectorised; relative error below 1e-6; Infinity above ~88.72, 0 below ~-87.3). */
+/**
+ * e^x (vectorised; relative error below 1e-6; Infinity above ~88.72, 0 below ~-87.3).
+ *
+ * @example
+ * ```ts
+ * fe.exp(fe.tensor1d([0, 1])).print(); // [1, 2.718]
+ * ```
+ */
 export const exp = unaryOp('exp', 'Exp', UnaryOp.EXP);
 
-/** Natural logarithm (libm logf): -Infinity at 0, NaN below. */
+/**
+ * Natural logarithm (libm logf): -Infinity at 0, NaN below.
+ *
+ * @example
+ * ```ts
+ * fe.log(fe.tensor1d([1, Math.E])).print(); // [0, 1]
+ * ```
+ */
 export const log = unaryOp('log', 'Log', UnaryOp.LOG);
 
-/** √x (NaN below 0; the gradient at 0 is Infinity). */
+/**
+ * √x (NaN below 0; the gradient at 0 is Infinity).
+ *
+ * @example
+ * ```ts
+ * fe.sqrt(fe.tensor1d([4, 9])).print(); // [2, 3]
+ * ```
+ */
 export const sqrt = unaryOp('sqrt', 'Sqrt', UnaryOp.SQRT);
 
-/** x² */
+/**
+ * x²
+ *
+ * @example
+ * ```ts
+ * fe.square(fe.tensor1d([-2, 3])).print(); // [4, 9]
+ * ```
+ */
 export const square = unaryOp('square', 'Square', UnaryOp.SQUARE);
 
-/** |x|; the gradient at 0 is taken as 0. */
+/**
+ * |x|; the gradient at 0 is taken as 0.
+ *
+ * @example
+ * ```ts
+ * fe.abs(fe.tensor1d([-2, 3])).print(); // [2, 3]
+ * ```
+ */
 export const abs = unaryOp('abs', 'Abs', UnaryOp.ABS);
 
-/** 1 / x */
+/**
+ * 1 / x
+ *
+ * @example
+ * ```ts
+ * fe.reciprocal(fe.tensor1d([2, 4])).print(); // [0.5, 0.25]
+ * ```
+ */
 export const reciprocal = unaryOp('reciprocal', 'Reciprocal', UnaryOp.RECIPROCAL);
 
-/** -1, 0 or 1 by the sign of x (0 for ±0 and NaN); its gradient is zero. */
+/**
+ * -1, 0 or 1 by the sign of x (0 for ±0 and NaN); its gradient is zero.
+ *
+ * @example
+ * ```ts
+ * fe.sign(fe.tensor1d([-3, 0, 2])).print(); // [-1, 0, 1]
+ * ```
+ */
 export const sign = unaryOp('sign', 'Sign', UnaryOp.SIGN);
 
 /**
  * x clamped to [clipValueMin, clipValueMax]. The gradient passes where
  * clipValueMin <= x <= clipValueMax (bounds included, as TF.js) and is 0 elsewhere.
+ *
+ * @example
+ * ```ts
+ * fe.clipByValue(fe.tensor1d([-2, 0.5, 3]), 0, 1).print(); // [0, 0.5, 1]
+ * ```
  */
 export function clipByValue(x: Tensor, clipValueMin: number, clipValueMax: number): Tensor {
   const eng = checkInputs('clipByValue', x);
@@ -109,6 +170,11 @@ export function clipByValue(x: Tensor, clipValueMin: number, clipValueMax: numbe
  * beyond the int32 range saturate and NaN becomes 0. int32 -> float32 rounds to the
  * nearest float beyond 2^24. To bool: nonzero and NaN are true; bool reads as 0/1. The same dtype gives a copy. The gradient flows through
  * a float32 -> float32 cast only (int32 values carry none).
+ *
+ * @example
+ * ```ts
+ * fe.cast(fe.tensor1d([1.7, -1.7]), 'int32').print(); // int32 [1, -1]
+ * ```
  */
 export function cast(x: Tensor, dtype: DataType): Tensor {
   const eng = checkInputs('cast', x);

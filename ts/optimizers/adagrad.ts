@@ -13,6 +13,15 @@ import type { LearningRateSchedule } from './schedules.js';
 /** TF.js's epsilon on its float32 backends (Adagrad's is not configurable there). */
 const EPSILON = 1e-7;
 
+/**
+ * Adagrad as TF.js (`train.adagrad`): each weight's rate divided by the root of its summed
+ * squared gradients.
+ *
+ * @example
+ * ```ts
+ * fe.train.adagrad(0.1).getClassName(); // 'Adagrad'
+ * ```
+ */
 export class AdagradOptimizer extends Optimizer {
   static override className = 'Adagrad';
   static override configKeys = ['learningRate', 'initialAccumulatorValue'];
@@ -40,6 +49,14 @@ export class AdagradOptimizer extends Optimizer {
   }
 }
 
+/**
+ * Adadelta as TF.js (`train.adadelta`).
+ *
+ * @example
+ * ```ts
+ * fe.train.adadelta(1, 0.95).getClassName(); // 'Adadelta'
+ * ```
+ */
 export class AdadeltaOptimizer extends Optimizer {
   static override className = 'Adadelta';
   static override configKeys = ['learningRate', 'rho', 'epsilon'];

@@ -16,6 +16,17 @@ import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
 
+/**
+ * Adam, as TF.js computes it (`train.adam`); with `amsgrad`, Keras's AMSGrad variant. Slots:
+ * `${variable}/m`, `${variable}/v` (and `${variable}/vhat` with amsgrad).
+ *
+ * @example
+ * ```ts
+ * const opt = fe.train.adam(0.01);
+ * opt instanceof fe.Optimizer; // true
+ * opt.getClassName(); // 'Adam'
+ * ```
+ */
 export class AdamOptimizer extends Optimizer {
   static override className = 'Adam';
   static override configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon', 'amsgrad'];
@@ -93,7 +104,15 @@ export class AdamOptimizer extends Optimizer {
   }
 }
 
-/** Adam with Keras's decoupled weight decay: p -= lr · weightDecay · p before each Adam step. */
+/**
+ * Adam with Keras's decoupled weight decay: p -= lr · weightDecay · p before each Adam step.
+ *
+ * @example
+ * ```ts
+ * const opt = fe.train.adamw(0.001, 0.01);
+ * opt.weightDecay; // 0.01
+ * ```
+ */
 export class AdamWOptimizer extends AdamOptimizer {
   static override className = 'AdamW';
   static override configKeys = ['learningRate', 'weightDecay', 'beta1', 'beta2', 'epsilon', 'amsgrad'];

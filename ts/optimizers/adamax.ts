@@ -7,6 +7,14 @@ import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
 
+/**
+ * Adamax as TF.js (`train.adamax`): Adam's infinity-norm variant.
+ *
+ * @example
+ * ```ts
+ * fe.train.adamax(0.002).getClassName(); // 'Adamax'
+ * ```
+ */
 export class AdamaxOptimizer extends Optimizer {
   static override className = 'Adamax';
   static override configKeys = ['learningRate', 'beta1', 'beta2', 'epsilon', 'decay'];

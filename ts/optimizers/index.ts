@@ -35,6 +35,16 @@ type Rate = number | LearningRateSchedule;
 /**
  * Factories with TF.js's names and argument order (`tf.train.adam(0.001)`); `amsgrad`
  * and `adamw` are Keras's (TF.js has neither). Every learning rate may be a schedule.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * m.compile({ optimizer: fe.train.adam(0.01), loss: 'meanSquaredError' });
+ * const sgd = fe.train.sgd(0.1);
+ * const momentum = fe.train.momentum(0.01, 0.9, true);
+ * const rmsprop = fe.train.rmsprop(0.001);
+ * const adamw = fe.train.adamw(0.001, 0.01);
+ * ```
  */
 export const train = {
   /**
@@ -42,7 +52,8 @@ export const train = {
    *
    * @example
    * ```ts
-   * model.compile({ optimizer: fe.train.sgd(0.1), loss: 'meanSquaredError' });
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+   * m.compile({ optimizer: fe.train.sgd(0.1), loss: 'meanSquaredError' });
    * ```
    */
   sgd: (learningRate: Rate): SGDOptimizer => new SGDOptimizer(learningRate),
@@ -54,7 +65,8 @@ export const train = {
    *
    * @example
    * ```ts
-   * model.compile({ optimizer: fe.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
+   * m.compile({ optimizer: fe.train.adam(0.001), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
    * ```
    */
   adam: (learningRate: Rate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, amsgrad = false) =>

@@ -14,23 +14,57 @@ import { clipGradients, type ClipOptions } from './clipping.js';
 
 export { checkHyper } from './hyper.js';
 
-/** A tensor with the name of the weight it belongs to (how optimizers save their state). */
+/**
+ * A tensor with the name of the weight it belongs to (how optimizers save their state).
+ *
+ * @example
+ * ```ts
+ * const w = fe.variable(fe.tensor1d([1]), true, 'w5');
+ * const opt = fe.train.sgd(0.1);
+ * opt.applyGradients([{ name: 'w5', tensor: fe.tensor1d([1]) }]);
+ * w.print(); // [0.9]
+ * ```
+ */
 export interface NamedTensor {
   /** The weight's name. */
   name: string;
   /** The value. */
   tensor: Tensor;
 }
-/** Tensors by name. */
+/**
+ * Tensors by name.
+ *
+ * @example
+ * ```ts
+ * const w = fe.variable(fe.tensor1d([1]), true, 'w6');
+ * fe.train.sgd(0.1).applyGradients({ w6: fe.tensor1d([1]) }); // a NamedTensorMap
+ * w.print(); // [0.9]
+ * ```
+ */
 export type NamedTensorMap = Record<string, Tensor>;
-/** A serialised learning-rate schedule (Keras's form, camelCase keys). */
+/**
+ * A serialised learning-rate schedule (Keras's form, camelCase keys).
+ *
+ * @example
+ * ```ts
+ * const lr = fe.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.5 });
+ * fe.train.sgd(lr).getConfig().learningRate; // { className: 'ExponentialDecay', config: {...} }
+ * ```
+ */
 export interface SerializedSchedule {
   /** The schedule's class name (`ExponentialDecay`). */
   className: string;
   /** The schedule's arguments. */
   config: ScheduleConfig;
 }
-/** An optimizer's hyperparameters by name, as `getConfig` returns and model.json saves them. */
+/**
+ * An optimizer's hyperparameters by name, as `getConfig` returns and model.json saves them.
+ *
+ * @example
+ * ```ts
+ * fe.train.rmsprop(0.01).getConfig(); // { learningRate: 0.01, decay: 0.9, momentum: 0, epsilon: 1e-7, centered: false }
+ * ```
+ */
 export type OptimizerConfig = Record<string, number | boolean | string | null | SerializedSchedule>;
 
 /** Keras's gradient clipping options, saved in the config when set. */
@@ -49,8 +83,10 @@ interface SlotEntry {
  *
  * @example
  * ```ts
- * const opt = train.adam(0.001);
- * opt.minimize(() => loss(w));
+ * const w = fe.variable(fe.scalar(5));
+ * const opt = fe.train.sgd(0.1);
+ * for (let i = 0; i < 50; i++) opt.minimize(() => w.square()); // gradient descent on w²
+ * w.print(); // about 0.00007: 5 · 0.8^50
  * ```
  */
 export abstract class Optimizer {
@@ -62,7 +98,16 @@ export abstract class Optimizer {
    */
   static configKeys: readonly string[] = ['learningRate'];
 
-  /** A new optimizer from `getConfig()`'s output (a missing entry takes its default). */
+  /**
+   * A new optimizer from `getConfig()`'s output (a missing entry takes its default).
+   *
+   * @example
+   * ```ts
+   * const opt = fe.train.adam(0.01, 0.8);
+   * const Adam = opt.constructor as unknown as { fromConfig(config: fe.OptimizerConfig): fe.Optimizer };
+   * Adam.fromConfig(opt.getConfig()).getConfig().beta1; // 0.8
+   * ```
+   */
   static fromConfig<T extends Optimizer>(this: new (...args: never[]) => T, config: OptimizerConfig): T {
     const keys = (this as unknown as typeof Optimizer).configKeys;
     const args = keys.map((k) => {
@@ -98,7 +143,14 @@ export abstract class Optimizer {
     }
   }
 
-  /** The registered class name (`Adam`), as saved in model.json. */
+  /**
+   * The registered class name (`Adam`), as saved in model.json.
+   *
+   * @example
+   * ```ts
+   * fe.train.momentum(0.1, 0.9).getClassName(); // 'Momentum'
+   * ```
+   */
   getClassName(): string {
     return (this.constructor as typeof Optimizer).className;
   }
@@ -160,7 +212,16 @@ export abstract class Optimizer {
     }
     this.clip[key] = v;
   }
-  /** Sets a constant learning rate, as assigning `learningRate` does (replacing a schedule). */
+  /**
+   * Sets a constant learning rate, as assigning `learningRate` does (replacing a schedule).
+   *
+   * @example
+   * ```ts
+   * const opt = fe.train.sgd(0.1);
+   * opt.setLearningRate(0.01);
+   * opt.learningRate; // 0.01
+   * ```
+   */
   setLearningRate(v: number): void {
     this.learningRate = v;
   }
@@ -187,7 +248,14 @@ export abstract class Optimizer {
    */
   protected abstract update(v: Variable, g: Tensor, slots: (Tensor | null)[], check: boolean): boolean;
 
-  /** The hyper-parameters, by name (`{learningRate: 0.001, beta1: 0.9, ...}`). */
+  /**
+   * The hyper-parameters, by name (`{learningRate: 0.001, beta1: 0.9, ...}`).
+   *
+   * @example
+   * ```ts
+   * fe.train.adam(0.01).getConfig(); // { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }
+   * ```
+   */
   getConfig(): OptimizerConfig {
     const values = this as unknown as OptimizerConfig;
     const config: OptimizerConfig = Object.fromEntries(
@@ -203,6 +271,13 @@ export abstract class Optimizer {
    * Applies one step of gradients to the variables they are named after (a map from
    * variable name to gradient, as `variableGrads` returns, or a list of {name, tensor}).
    * The gradients are not disposed. Null entries are skipped.
+   *
+   * @example
+   * ```ts
+   * const w = fe.variable(fe.tensor1d([1, 2]), true, 'w');
+   * fe.train.sgd(0.5).applyGradients({ w: fe.tensor1d([2, 2]) });
+   * w.print(); // [0, 1]
+   * ```
    */
   applyGradients(grads: NamedTensorMap | NamedTensor[]): void {
     const work = this.checkGradients('applyGradients', grads);
@@ -221,6 +296,13 @@ export abstract class Optimizer {
    * when the step was applied). fit and trainOnBatch step with this; TF.js's optimizers
    * (and `applyGradients`) apply whatever the arithmetic gives. The check reads the
    * weights, gradients and slots once more and writes nothing.
+   *
+   * @example
+   * ```ts
+   * const w = fe.variable(fe.tensor1d([1, 2]), true, 'w2');
+   * fe.train.sgd(0.5).applyGradientsIfFinite({ w2: fe.tensor1d([NaN, 2]) }); // 'w2': the step is skipped
+   * w.print(); // [1, 2]
+   * ```
    */
   applyGradientsIfFinite(grads: NamedTensorMap | NamedTensor[]): string | null {
     const work = this.checkGradients('applyGradientsIfFinite', grads);
@@ -283,6 +365,15 @@ export abstract class Optimizer {
    * Runs `f` (which must return a scalar loss), computes the gradients of the trainable
    * variables it uses (all registered ones, or `varList`), and applies them. Returns the
    * loss when `returnCost`, else null (and disposes it).
+   *
+   * @example
+   * ```ts
+   * const w = fe.variable(fe.tensor1d([3, -4]));
+   * const opt = fe.train.adam(0.1);
+   * const loss = opt.minimize(() => w.square().sum(), true);
+   * loss?.print(); // 25: the loss before this step
+   * opt.dispose(); // its slots (Adam's m and v)
+   * ```
    */
   minimize(f: () => Tensor, returnCost = false, varList?: Variable[]): Tensor | null {
     const { value, grads } = variableGrads(f, varList);
@@ -346,6 +437,15 @@ export abstract class Optimizer {
    * The optimizer's state, as TF.js: first {name: 'iter', tensor: int32 scalar}, then
    * every slot as {name: `${variable}/${slot}`, tensor}, grouped by slot. The tensors
    * are copies the caller owns.
+   *
+   * @example
+   * ```ts
+   * const w = fe.variable(fe.tensor1d([1]), true, 'w3');
+   * const opt = fe.train.adam(0.1);
+   * opt.minimize(() => w.square().sum());
+   * const names = (await opt.getWeights()).map((t) => t.name); // ['iter', 'w3/m', 'w3/v']
+   * opt.dispose();
+   * ```
    */
   async getWeights(): Promise<NamedTensor[]> {
     const out: NamedTensor[] = [{ name: 'iter', tensor: scalar(this.iterationCount, 'int32') }];
@@ -366,6 +466,18 @@ export abstract class Optimizer {
    * Restores state saved by `getWeights`: 'iter' sets the iteration count, each
    * `${variable}/${slot}` entry that slot (copied; used when that variable is next
    * updated, so the model's variables may be created before or after).
+   *
+   * @example
+   * ```ts
+   * const w = fe.variable(fe.tensor1d([1]), true, 'w4');
+   * const a = fe.train.adam(0.1);
+   * a.minimize(() => w.square().sum());
+   * const b = fe.train.adam(0.1);
+   * await b.setWeights(await a.getWeights()); // b continues where a stopped
+   * b.iterations; // 1
+   * a.dispose();
+   * b.dispose();
+   * ```
    */
   async setWeights(weights: NamedTensor[]): Promise<void> {
     const cls = this.getClassName();
@@ -420,7 +532,17 @@ export abstract class Optimizer {
     }
   }
 
-  /** Frees every slot buffer. The optimizer cannot be used afterwards. */
+  /**
+   * Frees every slot buffer. The optimizer cannot be used afterwards.
+   *
+   * @example
+   * ```ts
+   * const opt = fe.train.adam(0.1);
+   * const w = fe.variable(fe.tensor1d([1]));
+   * opt.minimize(() => w.square().sum());
+   * opt.dispose(); // frees its m and v slots
+   * ```
+   */
   dispose(): void {
     for (const entry of this.slots.values()) this.freeEntry(entry);
     this.slots.clear();

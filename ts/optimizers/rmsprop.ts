@@ -9,6 +9,16 @@ import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
 
+/**
+ * RMSprop as Keras and TF.js compute it (`train.rmsprop`), with optional momentum and the
+ * centered form.
+ *
+ * @example
+ * ```ts
+ * const opt = fe.train.rmsprop(0.001, 0.9, 0.5);
+ * opt.getConfig(); // { learningRate: 0.001, decay: 0.9, momentum: 0.5, epsilon: 1e-7, centered: false }
+ * ```
+ */
 export class RMSPropOptimizer extends Optimizer {
   static override className = 'RMSProp';
   static override configKeys = ['learningRate', 'decay', 'momentum', 'epsilon', 'centered'];

@@ -5,7 +5,15 @@
 
 import { checkHyper } from './hyper.js';
 
-/** A schedule's arguments as JSON-serializable values (what `getConfig` returns). */
+/**
+ * A schedule's arguments as JSON-serializable values (what `getConfig` returns).
+ *
+ * @example
+ * ```ts
+ * fe.schedules.piecewiseConstantDecay({ boundaries: [100], values: [0.1, 0.01] }).getConfig();
+ * // { boundaries: [100], values: [0.1, 0.01] }
+ * ```
+ */
 export type ScheduleConfig = Record<string, number | boolean | number[] | null>;
 
 /**
@@ -15,22 +23,55 @@ export type ScheduleConfig = Record<string, number | boolean | number[] | null>;
  * @example
  * ```ts
  * const lr = fe.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 1000, decayRate: 0.96 });
- * model.compile({ optimizer: fe.train.sgd(lr), loss: 'meanSquaredError' });
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * m.compile({ optimizer: fe.train.sgd(lr), loss: 'meanSquaredError' });
+ * lr.at(1000); // 0.096
  * ```
  */
 export abstract class LearningRateSchedule {
   static className = 'LearningRateSchedule';
-  /** The learning rate at `step` (the number of updates already applied). */
+  /**
+   * The learning rate at `step` (the number of updates already applied).
+   *
+   * @example
+   * ```ts
+   * fe.schedules.cosineDecay({ initialLearningRate: 1, decaySteps: 100 }).at(50); // 0.5
+   * ```
+   */
   abstract at(step: number): number;
-  /** The arguments that rebuild this schedule (Keras's config, camelCase keys). */
+  /**
+   * The arguments that rebuild this schedule (Keras's config, camelCase keys).
+   *
+   * @example
+   * ```ts
+   * fe.schedules.inverseTimeDecay({ initialLearningRate: 1, decaySteps: 10, decayRate: 1 }).getConfig();
+   * // { initialLearningRate: 1, decaySteps: 10, decayRate: 1, staircase: false }
+   * ```
+   */
   abstract getConfig(): ScheduleConfig;
-  /** The registered class name (`ExponentialDecay`), as saved with the optimizer. */
+  /**
+   * The registered class name (`ExponentialDecay`), as saved with the optimizer.
+   *
+   * @example
+   * ```ts
+   * fe.schedules.polynomialDecay({ initialLearningRate: 1, decaySteps: 10 }).getClassName(); // 'PolynomialDecay'
+   * ```
+   */
   getClassName(): string {
     return (this.constructor as typeof LearningRateSchedule).className;
   }
 }
 
-/** The arguments of the exponential and inverse-time decays. */
+/**
+ * The arguments of the exponential and inverse-time decays.
+ *
+ * @example
+ * ```ts
+ * const lr = fe.schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5, staircase: true });
+ * lr.at(9); // 0.1
+ * lr.at(10); // 0.05
+ * ```
+ */
 export interface DecayArgs {
   /** The learning rate at step 0. */
   initialLearningRate: number;
@@ -64,7 +105,14 @@ abstract class StepDecay extends LearningRateSchedule {
   }
 }
 
-/** `initialLearningRate · decayRate^(step / decaySteps)`, the exponent floored when `staircase`. */
+/**
+ * `initialLearningRate · decayRate^(step / decaySteps)`, the exponent floored when `staircase`.
+ *
+ * @example
+ * ```ts
+ * fe.schedules.exponentialDecay({ initialLearningRate: 1, decaySteps: 10, decayRate: 0.5 }).at(20); // 0.25
+ * ```
+ */
 export class ExponentialDecay extends StepDecay {
   static override className = 'ExponentialDecay';
   protected decay(p: number): number {
@@ -72,7 +120,14 @@ export class ExponentialDecay extends StepDecay {
   }
 }
 
-/** `initialLearningRate / (1 + decayRate · step / decaySteps)`, the ratio floored when `staircase`. */
+/**
+ * `initialLearningRate / (1 + decayRate · step / decaySteps)`, the ratio floored when `staircase`.
+ *
+ * @example
+ * ```ts
+ * fe.schedules.inverseTimeDecay({ initialLearningRate: 1, decaySteps: 10, decayRate: 1 }).at(10); // 0.5
+ * ```
+ */
 export class InverseTimeDecay extends StepDecay {
   static override className = 'InverseTimeDecay';
   protected decay(p: number): number {
@@ -83,6 +138,12 @@ export class InverseTimeDecay extends StepDecay {
 /**
  * `values[0]` while step <= boundaries[0], `values[i]` while boundaries[i-1] < step <=
  * boundaries[i], the last value after the last boundary (values has one more entry).
+ *
+ * @example
+ * ```ts
+ * const lr = fe.schedules.piecewiseConstantDecay({ boundaries: [100, 200], values: [0.1, 0.01, 0.001] });
+ * [lr.at(100), lr.at(101), lr.at(500)]; // [0.1, 0.01, 0.001]
+ * ```
  */
 export class PiecewiseConstantDecay extends LearningRateSchedule {
   static override className = 'PiecewiseConstantDecay';
@@ -120,6 +181,12 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
 /**
  * `(initial - end) (1 - s / decaySteps)^power + end` with s = min(step, decaySteps);
  * with `cycle`, decaySteps grows to the next multiple of itself past the step instead.
+ *
+ * @example
+ * ```ts
+ * const lr = fe.schedules.polynomialDecay({ initialLearningRate: 1, decaySteps: 10, endLearningRate: 0 });
+ * lr.at(5); // 0.5: linear by default
+ * ```
  */
 export class PolynomialDecay extends LearningRateSchedule {
   static override className = 'PolynomialDecay';
@@ -163,6 +230,12 @@ export class PolynomialDecay extends LearningRateSchedule {
  * `decaySteps`: lr0 ((1 - alpha) ½ (1 + cos(π s / decaySteps)) + alpha), s = min(step,
  * decaySteps). With `warmupSteps` > 0 the rate first rises linearly from
  * `initialLearningRate` to `warmupTarget`, then decays from `warmupTarget`.
+ *
+ * @example
+ * ```ts
+ * const lr = fe.schedules.cosineDecay({ initialLearningRate: 0, decaySteps: 100, warmupSteps: 10, warmupTarget: 1 });
+ * [lr.at(5), lr.at(10), lr.at(110)]; // [0.5, 1, 0]: warmup, then cosine decay
+ * ```
  */
 export class CosineDecay extends LearningRateSchedule {
   static override className = 'CosineDecay';
@@ -215,7 +288,16 @@ export function scheduleFromConfig(className: string, config: ScheduleConfig): L
   return new (cls as unknown as new (c: ScheduleConfig) => LearningRateSchedule)(config);
 }
 
-/** Keras-style factories: `schedules.exponentialDecay({initialLearningRate, decaySteps, decayRate})`. */
+/**
+ * Keras-style factories: `schedules.exponentialDecay({initialLearningRate, decaySteps, decayRate})`.
+ *
+ * @example
+ * ```ts
+ * const lr = fe.schedules.cosineDecay({ initialLearningRate: 0.01, decaySteps: 1000 });
+ * const opt = fe.train.adam(lr);
+ * opt.learningRate; // 0.01 at step 0
+ * ```
+ */
 export const schedules = {
   /** `initialLearningRate · decayRate^(step / decaySteps)` (Keras's ExponentialDecay). */
   exponentialDecay: (c: ConstructorParameters<typeof ExponentialDecay>[0]) => new ExponentialDecay(c),

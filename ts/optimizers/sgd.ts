@@ -5,7 +5,15 @@ import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
 
-/** p -= learningRate g. */
+/**
+ * p -= learningRate g.
+ *
+ * @example
+ * ```ts
+ * const opt = fe.train.sgd(0.1);
+ * opt.getClassName(); // 'SGD'
+ * ```
+ */
 export class SGDOptimizer extends Optimizer {
   static override className = 'SGD';
 
@@ -26,6 +34,12 @@ export class SGDOptimizer extends Optimizer {
  * Momentum, as TF.js: accumulation a = momentum a + g, then p -= lr a, or with Nesterov
  * p -= lr (g + momentum a). For a constant learning rate this is exactly Keras'
  * SGD(momentum, nesterov) (whose velocity is -lr a). Slot: `${variable}/momentum`.
+ *
+ * @example
+ * ```ts
+ * const opt = fe.train.momentum(0.01, 0.9, true);
+ * opt.useNesterov; // true
+ * ```
  */
 export class MomentumOptimizer extends Optimizer {
   static override className = 'Momentum';

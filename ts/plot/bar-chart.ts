@@ -39,7 +39,8 @@ const MARGIN = { top: 44, right: 18, bottom: 62, left: 70 };
  *
  * @example
  * ```ts
- * const svg = plot.barChart([{ label: 'cat', value: 3 }, { label: 'dog', value: 5 }], { title: 'Count' });
+ * const svg = fe.plot.barChart([{ label: 'cat', value: 3 }, { label: 'dog', value: 5 }], { title: 'Count' });
+ * svg.includes('<rect'); // true
  * ```
  */
 export function barChart(bars: Bar[], opts: BarChartOptions = {}): string {

@@ -43,7 +43,7 @@ export function cellText(v: number): string {
  *
  * @example
  * ```ts
- * const svg = plot.heatmap([[5, 1], [0, 4]], { xTickLabels: ['cat', 'dog'], yTickLabels: ['cat', 'dog'] });
+ * const svg = fe.plot.heatmap([[5, 1], [0, 4]], { xTickLabels: ['cat', 'dog'], yTickLabels: ['cat', 'dog'] });
  * ```
  */
 export function heatmap(values: number[][], opts: HeatmapOptions = {}): string {

@@ -5,7 +5,15 @@
 import { nodeBuiltin } from '../data/source.js';
 import { lineChart, type LinePanel } from './line-chart.js';
 
-/** What plotHistory reads: `History` from `fit`, or any object of the same shape. */
+/**
+ * What plotHistory reads: `History` from `fit`, or any object of the same shape.
+ *
+ * @example
+ * ```ts
+ * const svg = fe.plot.plotHistory({ history: { loss: [1, 0.5, 0.3], val_loss: [1.1, 0.7, 0.6] } });
+ * svg.startsWith('<?xml'); // true: an SVG document
+ * ```
+ */
 export interface HistoryLike {
   /** Values per epoch, by log name ('loss', 'accuracy', 'val_loss', ...). */
   history: Record<string, number[]>;
@@ -13,7 +21,15 @@ export interface HistoryLike {
   epoch?: number[];
 }
 
-/** Options of `plot.plotHistory`. */
+/**
+ * Options of `plot.plotHistory`.
+ *
+ * @example
+ * ```ts
+ * const history = { history: { acc: [0.5, 0.8], loss: [0.9, 0.4] } };
+ * fe.plot.plotHistory(history, { metrics: ['acc'], title: 'Accuracy', path: 'acc.svg', panelWidth: 400 }); // writes acc.svg
+ * ```
+ */
 export interface PlotHistoryOptions {
   /**
    * Metrics to draw, one panel each, with its 'val_' curve when logged (e.g.
@@ -48,6 +64,15 @@ function defaultMetrics(keys: string[]): string[] {
  * Draws `history`'s curves per epoch (x from 1) and returns the SVG document; with
  * `path`, also writes it there (Node). Training curves are solid, validation curves
  * dashed, in matplotlib's colours.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const history = await m.fit(x, x, { epochs: 10, validationSplit: 0.25, verbose: 0 });
+ * fe.plot.plotHistory(history, { path: 'training.svg' }); // the loss and val_loss curves
+ * ```
  */
 export function plotHistory(history: HistoryLike, opts: PlotHistoryOptions = {}): string {
   if (!history || typeof history.history !== 'object' || history.history === null) {

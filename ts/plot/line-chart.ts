@@ -5,7 +5,14 @@
 import { el, num, svgDocument, text } from './svg.js';
 import { linear, niceAxis } from './scale.js';
 
-/** One curve of a line chart. */
+/**
+ * One curve of a line chart.
+ *
+ * @example
+ * ```ts
+ * const svg = fe.plot.lineChart([{ series: [{ label: 'train', y: [3, 2, 1] }, { label: 'val', y: [3, 2.5, 2], dashed: true }] }]);
+ * ```
+ */
 export interface LineSeries {
   /** Legend text. */
   label: string;
@@ -19,7 +26,16 @@ export interface LineSeries {
   dashed?: boolean;
 }
 
-/** One chart of `plot.lineChart`: its curves, title and axis labels. */
+/**
+ * One chart of `plot.lineChart`: its curves, title and axis labels.
+ *
+ * @example
+ * ```ts
+ * const loss = { title: 'Loss', xLabel: 'epoch', series: [{ label: 'loss', y: [1, 0.5] }] };
+ * const lr = { title: 'Learning rate', yDomain: [0, 0.1] as [number, number], series: [{ label: 'lr', y: [0.1, 0.05] }] };
+ * fe.plot.lineChart([loss, lr]); // two panels side by side
+ * ```
+ */
 export interface LinePanel {
   /** The panel's title. */
   title?: string;
@@ -35,7 +51,15 @@ export interface LinePanel {
   integerX?: boolean;
 }
 
-/** Options of `plot.lineChart`. */
+/**
+ * Options of `plot.lineChart`.
+ *
+ * @example
+ * ```ts
+ * const panel = { series: [{ label: 'sin', y: Array.from({ length: 50 }, (_, i) => Math.sin(i / 5)), x: Array.from({ length: 50 }, (_, i) => i / 5) }], integerX: false };
+ * fe.plot.lineChart([panel], { title: 'sin', panelWidth: 600, markersUpTo: 0 });
+ * ```
+ */
 export interface LineChartOptions {
   /** Width of one panel, px. Default 480. */
   panelWidth?: number;
@@ -254,7 +278,15 @@ function panelSvg(
   return out;
 }
 
-/** An SVG document with `panels` laid out in a grid. */
+/**
+ * An SVG document with `panels` laid out in a grid.
+ *
+ * @example
+ * ```ts
+ * const svg = fe.plot.lineChart([{ title: 'Loss', series: [{ label: 'train', y: [0.9, 0.5, 0.4] }] }]);
+ * svg.includes('<path'); // true
+ * ```
+ */
 export function lineChart(panels: LinePanel[], opts: LineChartOptions = {}): string {
   if (!Array.isArray(panels) || panels.length === 0)
     throw new Error('ferrite: plot.lineChart: needs at least one panel');

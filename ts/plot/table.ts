@@ -18,7 +18,7 @@ const ROW = 22;
  *
  * @example
  * ```ts
- * const svg = plot.table(['Class', 'Accuracy'], [['cat', 0.9], ['dog', 0.8]], { title: 'Per class' });
+ * const svg = fe.plot.table(['Class', 'Accuracy'], [['cat', 0.9], ['dog', 0.8]], { title: 'Per class' });
  * ```
  */
 export function table(headers: string[], rows: (string | number)[][], opts: TableOptions = {}): string {

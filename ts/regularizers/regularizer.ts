@@ -8,15 +8,36 @@ import { deserialize, nameKey, registerClass, Serializable, type SerializedObjec
 
 /**
  * A penalty on a weight, added to the training loss (TF.js's `Regularizer`). Make them with `regularizers.l1`, `l2`, `l1l2`.
+ *
+ * @example
+ * ```ts
+ * const reg = fe.regularizers.l2({ l2: 0.01 });
+ * reg.apply(fe.tensor1d([1, 2])).print(); // 0.05: 0.01 · (1 + 4)
+ * fe.layers.dense({ units: 8, kernelRegularizer: reg });
+ * ```
  */
 export abstract class Regularizer extends Serializable {
   static override className = 'Regularizer';
 
-  /** The penalty for weight `x`, a scalar. */
+  /**
+   * The penalty for weight `x`, a scalar.
+   *
+   * @example
+   * ```ts
+   * fe.regularizers.l1({ l1: 0.1 }).apply(fe.tensor1d([1, -2])).print(); // 0.3
+   * ```
+   */
   abstract apply(x: Tensor): Tensor;
 }
 
-/** Arguments of `regularizers.l1l2` (and l1, l2). */
+/**
+ * Arguments of `regularizers.l1l2` (and l1, l2).
+ *
+ * @example
+ * ```ts
+ * fe.regularizers.l1l2({ l1: 0.01, l2: 0.001 }).apply(fe.tensor1d([1, -2])).print(); // 0.035: 0.01 · 3 + 0.001 · 5
+ * ```
+ */
 export interface L1L2Args {
   /** Factor of sum |w|. Default 0. */
   l1?: number;
@@ -58,22 +79,50 @@ export class L1L2 extends Regularizer {
 }
 registerClass(L1L2);
 
-/** Penalty l1 * sum|w| (Keras's default factor 0.01). */
+/**
+ * Penalty l1 * sum|w| (Keras's default factor 0.01).
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 8, kernelRegularizer: fe.regularizers.l1() }); // 0.01 · Σ|w| added to the loss
+ * ```
+ */
 export function l1(args: { l1?: number } = {}): Regularizer {
   return new L1L2({ l1: args.l1 ?? 0.01 });
 }
 
-/** Penalty l2 * sum w^2 (Keras's default factor 0.01). */
+/**
+ * Penalty l2 * sum w^2 (Keras's default factor 0.01).
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 8, kernelRegularizer: fe.regularizers.l2({ l2: 1e-4 }) }); // weight decay
+ * ```
+ */
 export function l2(args: { l2?: number } = {}): Regularizer {
   return new L1L2({ l2: args.l2 ?? 0.01 });
 }
 
-/** Penalty l1 * sum|w| + l2 * sum w^2 (both default 0.01, as in Keras). */
+/**
+ * Penalty l1 * sum|w| + l2 * sum w^2 (both default 0.01, as in Keras).
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 8, kernelRegularizer: fe.regularizers.l1l2() }); // both factors 0.01
+ * ```
+ */
 export function l1l2(args: L1L2Args = {}): Regularizer {
   return new L1L2({ l1: args.l1 ?? 0.01, l2: args.l2 ?? 0.01 });
 }
 
-/** A regularizer: an object, its name ('l1', 'l2', 'l1l2') or a saved {className, config}. */
+/**
+ * A regularizer: an object, its name ('l1', 'l2', 'l1l2') or a saved {className, config}.
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 8, kernelRegularizer: 'l2' }); // by name, Keras's default factor 0.01
+ * ```
+ */
 export type RegularizerIdentifier = Regularizer | 'l1' | 'l2' | 'l1l2' | 'l1_l2' | SerializedObject;
 
 /** Resolves 'l1', 'l2', 'l1l2' (default factors), an instance or a serialized config. */

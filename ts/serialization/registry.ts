@@ -3,15 +3,42 @@
 // name and config, and loading looks the class up here. Each class registers itself
 // beside its definition (`registerClass(Dense)`).
 
-/** What a registered class provides: a name and a way back from its config. */
+/**
+ * What a registered class provides: a name and a way back from its config.
+ *
+ * @example
+ * ```ts
+ * class Scale extends fe.layers.Layer {
+ *   static override className = 'Scale'; // the name model.json saves
+ * }
+ * fe.serialization.registerClass(Scale); // Scale is a SerializableClass: className and fromConfig
+ * ```
+ */
 export interface SerializableClass<T = unknown> {
   /** The name the class registers under and saved models use. */
   readonly className: string;
-  /** Rebuilds an object from its config. */
+  /**
+   * Rebuilds an object from its config.
+   *
+   * @example
+   * ```ts
+   * const cls = fe.initializers.glorotUniform({ seed: 3 }).constructor as unknown as fe.serialization.SerializableClass;
+   * cls.fromConfig({ seed: 3 }); // a GlorotUniform again
+   * ```
+   */
   fromConfig(config: Record<string, unknown>): T;
 }
 
-/** A class's name and config, the JSON form of layers, initializers, regularizers, optimizers. */
+/**
+ * A class's name and config, the JSON form of layers, initializers, regularizers, optimizers.
+ *
+ * @example
+ * ```ts
+ * const saved = fe.initializers.glorotUniform({ seed: 3 }).serialize();
+ * saved; // { className: 'GlorotUniform', config: { seed: 3 } }
+ * fe.layers.dense({ units: 2, kernelInitializer: saved }); // layers take it back
+ * ```
+ */
 export interface SerializedObject {
   /** The registered class name. */
   className: string;
@@ -61,7 +88,18 @@ export function nameKey(name: string): string {
 
 const registry = new Map<string, SerializableClass>();
 
-/** Registers a class under its static `className` (the name saved in model.json). */
+/**
+ * Registers a class under its static `className` (the name saved in model.json).
+ *
+ * @example
+ * ```ts
+ * class Double extends fe.layers.Layer {
+ *   static override className = 'Double';
+ *   override call(inputs: fe.Tensor | fe.Tensor[]) { return (Array.isArray(inputs) ? inputs[0] : inputs).mul(2); }
+ * }
+ * fe.serialization.registerClass(Double); // loadLayersModel can now rebuild models that use it
+ * ```
+ */
 export function registerClass<T>(cls: SerializableClass<T>): void {
   if (typeof cls.className !== 'string' || cls.className.length === 0) {
     throw new Error('ferrite: registerClass: the class needs a static className');

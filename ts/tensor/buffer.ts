@@ -15,6 +15,13 @@ function arrayFor(dtype: DataType, size: number): TypedArray {
 /**
  * A mutable block of values with a shape, as TF.js's `tf.TensorBuffer`: write it element by
  * element with `set`, then turn it into a tensor with `toTensor`. Made by `buffer(shape)`.
+ *
+ * @example
+ * ```ts
+ * const b = fe.buffer([2, 2]);
+ * b.set(5, 0, 1);
+ * b.toTensor().print(); // [[0, 5], [0, 0]]
+ * ```
  */
 export class TensorBuffer {
   /** The size of each dimension. */
@@ -49,17 +56,41 @@ export class TensorBuffer {
     return this.shape.length;
   }
 
-  /** Writes `value` at the coordinates `locs` (one per axis). */
+  /**
+   * Writes `value` at the coordinates `locs` (one per axis).
+   *
+   * @example
+   * ```ts
+   * const b = fe.buffer([2, 3], 'int32');
+   * b.set(7, 1, 2); // row 1, column 2
+   * b.get(1, 2); // 7
+   * ```
+   */
   set(value: number | boolean, ...locs: number[]): void {
     this.values[this.locToIndex(locs)] = typeof value === 'boolean' ? Number(value) : value;
   }
 
-  /** The value at the coordinates `locs` (no coordinates: the first element, as TF.js). */
+  /**
+   * The value at the coordinates `locs` (no coordinates: the first element, as TF.js).
+   *
+   * @example
+   * ```ts
+   * const b = fe.buffer([2, 2], 'float32', new Float32Array([1, 2, 3, 4]));
+   * b.get(1, 0); // 3
+   * ```
+   */
   get(...locs: number[]): number {
     return this.values[locs.length === 0 ? 0 : this.locToIndex(locs)];
   }
 
-  /** The flat index of coordinates `locs`; throws naming them when they are out of range. */
+  /**
+   * The flat index of coordinates `locs`; throws naming them when they are out of range.
+   *
+   * @example
+   * ```ts
+   * fe.buffer([2, 3]).locToIndex([1, 2]); // 5
+   * ```
+   */
   locToIndex(locs: number[]): number {
     if (locs.length !== this.rank || locs.some((l, i) => !Number.isInteger(l) || l < 0 || l >= this.shape[i])) {
       throw new Error(
@@ -71,7 +102,14 @@ export class TensorBuffer {
     return index;
   }
 
-  /** The coordinates of flat index `index`. */
+  /**
+   * The coordinates of flat index `index`.
+   *
+   * @example
+   * ```ts
+   * fe.buffer([2, 3]).indexToLoc(5); // [1, 2]
+   * ```
+   */
   indexToLoc(index: number): number[] {
     const locs: number[] = [];
     for (const s of this.strides) {
@@ -82,13 +120,32 @@ export class TensorBuffer {
     return locs;
   }
 
-  /** A tensor holding a copy of the values. */
+  /**
+   * A tensor holding a copy of the values.
+   *
+   * @example
+   * ```ts
+   * const b = fe.buffer([3]);
+   * for (let i = 0; i < 3; i++) b.set(i * i, i);
+   * b.toTensor().print(); // [0, 1, 4]
+   * ```
+   */
   toTensor(): Tensor {
     return tensor(this.values, this.shape, this.dtype);
   }
 }
 
-/** A TensorBuffer of `shape` (zeros, or over `values`, which it then shares), like `tf.buffer`. */
+/**
+ * A TensorBuffer of `shape` (zeros, or over `values`, which it then shares), like `tf.buffer`.
+ *
+ * @example
+ * ```ts
+ * const b = fe.buffer([2, 2]);
+ * b.set(1, 0, 0);
+ * b.set(1, 1, 1);
+ * b.toTensor().print(); // [[1, 0], [0, 1]]
+ * ```
+ */
 export function buffer(shape: Shape, dtype: DataType = 'float32', values?: TypedArray): TensorBuffer {
   return new TensorBuffer(shape, dtype, values);
 }

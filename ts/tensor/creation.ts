@@ -13,9 +13,25 @@ import {
   type TypedArray,
 } from './tensor.js';
 
-/** Booleans nested as arrays of arrays (a bool tensor's values). */
+/**
+ * Booleans nested as arrays of arrays (a bool tensor's values).
+ *
+ * @example
+ * ```ts
+ * fe.tensor([[true, false], [false, true]]).dtype; // 'bool'
+ * ```
+ */
 export type NestedBooleans = boolean | NestedBooleans[];
-/** What `tensor` accepts as values: a typed array, a number, or (nested) arrays of numbers or booleans. */
+/**
+ * What `tensor` accepts as values: a typed array, a number, or (nested) arrays of numbers or booleans.
+ *
+ * @example
+ * ```ts
+ * fe.tensor([[1, 2], [3, 4]]).shape; // [2, 2]: nested arrays
+ * fe.tensor(new Int32Array([1, 2, 3])).dtype; // 'int32': a typed array
+ * fe.tensor(7).shape; // []: a number
+ * ```
+ */
 export type TensorLike = TypedArray | NestedArray | number[] | Uint8Array | NestedBooleans;
 
 /** The first scalar of nested values, to infer the dtype from (true/false: bool, as TF.js). */
@@ -61,6 +77,12 @@ function flattenInto(values: unknown, out: number[], shape: number[], dim: numbe
 /**
  * A tensor from values (nested arrays, a flat array or typed array, or a number),
  * with an optional shape (required to reshape flat data) and dtype.
+ *
+ * @example
+ * ```ts
+ * fe.tensor([[1, 2], [3, 4]]).print(); // [[1, 2], [3, 4]]
+ * fe.tensor([1, 2, 3, 4], [2, 2], 'int32').print(); // int32 [[1, 2], [3, 4]]
+ * ```
  */
 export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Tensor {
   const inferred = inferShape(values);
@@ -123,11 +145,19 @@ function ranked(rank: number, name: string) {
  *
  * @example
  * ```ts
- * const lr = scalar(0.01);
+ * fe.scalar(0.01).print(); // 0.01, shape []
  * ```
  */
 export const scalar = (value: number | boolean, dtype?: DataType): Tensor => tensor(value, [], dtype);
-/** A rank-1 tensor; as in TF.js it takes no shape: `tensor1d(values, dtype?)`. */
+/**
+ * A rank-1 tensor; as in TF.js it takes no shape: `tensor1d(values, dtype?)`.
+ *
+ * @example
+ * ```ts
+ * fe.tensor1d([1, 2, 3]).print(); // [1, 2, 3]
+ * fe.tensor1d([1, 2, 3], 'int32').dtype; // 'int32'
+ * ```
+ */
 export const tensor1d = (values: TensorLike, dtype?: DataType): Tensor =>
   ranked(1, 'tensor1d')(values, undefined, dtype);
 /**
@@ -135,8 +165,8 @@ export const tensor1d = (values: TensorLike, dtype?: DataType): Tensor =>
  *
  * @example
  * ```ts
- * const x = tensor2d([[1, 2], [3, 4]]);
- * const y = tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+ * fe.tensor2d([[1, 2], [3, 4]]).shape; // [2, 2]
+ * fe.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]).print(); // [[1, 2, 3], [4, 5, 6]]
  * ```
  */
 export const tensor2d = ranked(2, 'tensor2d');
@@ -145,7 +175,7 @@ export const tensor2d = ranked(2, 'tensor2d');
  *
  * @example
  * ```ts
- * const x = tensor3d(new Float32Array(24), [2, 3, 4]);
+ * fe.tensor3d(new Float32Array(24), [2, 3, 4]).shape; // [2, 3, 4]
  * ```
  */
 export const tensor3d = ranked(3, 'tensor3d');
@@ -155,7 +185,8 @@ export const tensor3d = ranked(3, 'tensor3d');
  *
  * @example
  * ```ts
- * const images = tensor4d(pixels, [n, 28, 28, 1]);
+ * const pixels = new Float32Array(2 * 28 * 28); // two 28 x 28 grey images
+ * fe.tensor4d(pixels, [2, 28, 28, 1]).shape; // [2, 28, 28, 1]
  * ```
  */
 export const tensor4d = ranked(4, 'tensor4d');
@@ -165,7 +196,7 @@ export const tensor4d = ranked(4, 'tensor4d');
  *
  * @example
  * ```ts
- * const z = zeros([2, 3]);
+ * fe.zeros([2, 3]).print(); // [[0, 0, 0], [0, 0, 0]]
  * ```
  */
 export function zeros(shape: Shape, dtype: DataType = 'float32'): Tensor {
@@ -178,7 +209,7 @@ export function zeros(shape: Shape, dtype: DataType = 'float32'): Tensor {
  *
  * @example
  * ```ts
- * const sevens = fill([2, 2], 7);
+ * fe.fill([2, 2], 7).print(); // [[7, 7], [7, 7]]
  * ```
  */
 export function fill(shape: Shape, value: number, dtype: DataType = 'float32'): Tensor {
@@ -193,7 +224,7 @@ export function fill(shape: Shape, value: number, dtype: DataType = 'float32'): 
  *
  * @example
  * ```ts
- * const o = ones([3], 'int32');
+ * fe.ones([3], 'int32').print(); // int32 [1, 1, 1]
  * ```
  */
 export const ones = (shape: Shape, dtype: DataType = 'float32'): Tensor => fill(shape, 1, dtype);
@@ -203,7 +234,7 @@ export const ones = (shape: Shape, dtype: DataType = 'float32'): Tensor => fill(
  *
  * @example
  * ```ts
- * const z = zerosLike(x);
+ * fe.zerosLike(fe.tensor1d([5, 6])).print(); // [0, 0]
  * ```
  */
 export function zerosLike(x: Tensor): Tensor {
@@ -216,7 +247,7 @@ export function zerosLike(x: Tensor): Tensor {
  *
  * @example
  * ```ts
- * const o = onesLike(x);
+ * fe.onesLike(fe.tensor2d([[5, 6]])).print(); // [[1, 1]]
  * ```
  */
 export function onesLike(x: Tensor): Tensor {
@@ -226,7 +257,17 @@ export function onesLike(x: Tensor): Tensor {
   return t;
 }
 
-/** A copy of `x` (same engine). */
+/**
+ * A copy of `x` (same engine).
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor1d([1, 2]);
+ * const y = fe.clone(x);
+ * x.dispose();
+ * y.print(); // [1, 2]: y has its own memory
+ * ```
+ */
 export function clone(x: Tensor): Tensor {
   x.assertAlive('clone input');
   const t = emptyTensor(x.shape, x.dtype, x.engine);
@@ -239,6 +280,12 @@ export function clone(x: Tensor): Tensor {
  * TF.js's `tf.oneHot(indices, depth, onValue?, offValue?, dtype?)`: int32 by default, as
  * TF.js; an index outside [0, depth) gives an all-`offValue` row (TF.js's behaviour, which
  * lets padding ids such as -1 encode to nothing). Indices must hold integers.
+ *
+ * @example
+ * ```ts
+ * fe.oneHot(fe.tensor1d([0, 2], 'int32'), 3).print(); // int32 [[1, 0, 0], [0, 0, 1]]
+ * fe.oneHot(fe.tensor1d([1], 'int32'), 2, 1, 0, 'float32').print(); // [[0, 1]]
+ * ```
  */
 export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0, dtype: DataType = 'int32'): Tensor {
   indices.assertAlive('oneHot indices');
@@ -260,7 +307,17 @@ export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0
   return out;
 }
 
-/** Live tensors and bytes on the current engine, like `tf.memory()`. */
+/**
+ * Live tensors and bytes on the current engine, like `tf.memory()`.
+ *
+ * @example
+ * ```ts
+ * const before = fe.memory().numTensors;
+ * const x = fe.zeros([1000]);
+ * fe.memory().numTensors - before; // 1
+ * x.dispose();
+ * ```
+ */
 export function memory(): {
   /** Live tensors. */
   numTensors: number;

@@ -18,7 +18,20 @@ export function track<T extends Tracked>(t: T): T {
   return t;
 }
 
-/** Marks a tensor so that no enclosing `tidy` disposes it. */
+/**
+ * Marks a tensor so that no enclosing `tidy` disposes it.
+ *
+ * @example
+ * ```ts
+ * let kept!: fe.Tensor;
+ * fe.tidy(() => {
+ *   kept = fe.keep(fe.tensor1d([1, 2]));
+ *   fe.tensor1d([3, 4]); // disposed when tidy returns
+ * });
+ * kept.print(); // [1, 2]
+ * kept.dispose();
+ * ```
+ */
 export function keep<T extends Tracked>(t: T): T {
   t.kept = true;
   return t;
@@ -26,6 +39,15 @@ export function keep<T extends Tracked>(t: T): T {
 
 /**
  * What `tidy` may return and `dispose` accepts: a tensor, or arrays and objects holding tensors (any depth), or plain values.
+ *
+ * @example
+ * ```ts
+ * const { mean, std } = fe.tidy(() => {
+ *   const x = fe.tensor1d([1, 2, 3, 4]);
+ *   return { mean: x.mean(), std: fe.moments(x).variance.sqrt() };
+ * });
+ * mean.print(); // 2.5
+ * ```
  */
 export type TensorContainer =
   void | Tracked | string | number | boolean | null | undefined | TensorContainer[] | { [k: string]: TensorContainer };
@@ -101,7 +123,17 @@ export function tensorsIn(container: unknown): Set<Tracked> {
   return found;
 }
 
-/** Disposes every tensor in a tensor, array or plain object of tensors, like `tf.dispose`. */
+/**
+ * Disposes every tensor in a tensor, array or plain object of tensors, like `tf.dispose`.
+ *
+ * @example
+ * ```ts
+ * const a = fe.tensor1d([1]);
+ * const b = fe.tensor1d([2]);
+ * fe.dispose([a, { b }]);
+ * a.isDisposed; // true
+ * ```
+ */
 export function dispose(container: TensorContainer): void {
   for (const t of tensorsIn(container)) t.dispose();
 }

@@ -7,11 +7,32 @@ import { track, type Tracked } from './scope.js';
 export type DataType = 'float32' | 'int32' | 'bool';
 /** The size of each dimension of a tensor; `[]` for a scalar. */
 export type Shape = readonly number[];
-/** A tensor's data as read (`dataSync`): Float32Array, Int32Array, or Uint8Array for bool. */
+/**
+ * A tensor's data as read (`dataSync`): Float32Array, Int32Array, or Uint8Array for bool.
+ *
+ * @example
+ * ```ts
+ * fe.tensor1d([true, false], 'bool').dataSync(); // Uint8Array [1, 0]
+ * ```
+ */
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
-/** A tensor's storage in wasm memory (`view`): bool is stored as int32. */
+/**
+ * A tensor's storage in wasm memory (`view`): bool is stored as int32.
+ *
+ * @example
+ * ```ts
+ * fe.tensor1d([true, false], 'bool').view(); // Int32Array [1, 0]: bool is stored as int32
+ * ```
+ */
 export type StorageArray = Float32Array | Int32Array;
-/** Values nested as arrays of arrays, one level per dimension (what `array()` returns). */
+/**
+ * Values nested as arrays of arrays, one level per dimension (what `array()` returns).
+ *
+ * @example
+ * ```ts
+ * fe.tensor3d([[[1], [2]]]).arraySync(); // [[[1], [2]]]
+ * ```
+ */
 export type NestedArray = number | NestedArray[];
 
 let nextId = 0;
@@ -93,12 +114,33 @@ export class Tensor implements Tracked {
     return this.ptr >> 2;
   }
 
-  /** Throws a clear error if the tensor was disposed. Ops call it on every input. */
+  /**
+   * Throws a clear error if the tensor was disposed. Ops call it on every input.
+   *
+   * @example
+   * ```ts
+   * const x = fe.tensor1d([1]);
+   * x.dispose();
+   * try {
+   *   x.assertAlive();
+   * } catch (e) {
+   *   console.log((e as Error).message); // ferrite: tensor (shape [1]) is disposed
+   * }
+   * ```
+   */
   assertAlive(what = 'tensor'): void {
     if (this.disposed) throw new Error(`ferrite: ${what} (shape [${this.shape.join(', ')}]) is disposed`);
   }
 
-  /** A live view of the data in wasm memory: invalid after memory grows or the tensor is disposed. */
+  /**
+   * A live view of the data in wasm memory: invalid after memory grows or the tensor is disposed.
+   *
+   * @example
+   * ```ts
+   * const x = fe.tensor1d([1, 2, 3]);
+   * x.view()[0]; // 1: no copy; invalid once wasm memory grows
+   * ```
+   */
   view(): StorageArray {
     this.assertAlive();
     const e = this.engine;
@@ -107,18 +149,40 @@ export class Tensor implements Tracked {
       : e.f32.subarray(this.offset, this.offset + this.size);
   }
 
-  /** A copy of the data. */
+  /**
+   * A copy of the data.
+   *
+   * @example
+   * ```ts
+   * fe.tensor2d([[1, 2], [3, 4]]).dataSync(); // Float32Array [1, 2, 3, 4]
+   * ```
+   */
   dataSync(): TypedArray {
     const v = this.view();
     return this.dtype === 'bool' ? Uint8Array.from(v) : v.slice();
   }
 
-  /** A copy of the data, flat in row-major order, as a promise (TF.js's `data()`); bool tensors give a Uint8Array. */
+  /**
+   * A copy of the data, flat in row-major order, as a promise (TF.js's `data()`); bool tensors give a Uint8Array.
+   *
+   * @example
+   * ```ts
+   * const values = await fe.tensor1d([1, 2]).data();
+   * values; // Float32Array [1, 2]
+   * ```
+   */
   async data(): Promise<TypedArray> {
     return this.dataSync();
   }
 
-  /** The data as nested arrays of the tensor's shape (a number for a scalar). */
+  /**
+   * The data as nested arrays of the tensor's shape (a number for a scalar).
+   *
+   * @example
+   * ```ts
+   * fe.tensor2d([[1, 2], [3, 4]]).arraySync(); // [[1, 2], [3, 4]]
+   * ```
+   */
   arraySync(): NestedArray {
     const flat = this.dataSync();
     if (this.rank === 0) return flat[0];
@@ -134,12 +198,28 @@ export class Tensor implements Tracked {
     return build(0, 0);
   }
 
-  /** The data as nested arrays of the tensor's shape, as a promise (TF.js's `array()`). */
+  /**
+   * The data as nested arrays of the tensor's shape, as a promise (TF.js's `array()`).
+   *
+   * @example
+   * ```ts
+   * await fe.tensor2d([[1, 2], [3, 4]]).array(); // [[1, 2], [3, 4]]
+   * ```
+   */
   async array(): Promise<NestedArray> {
     return this.arraySync();
   }
 
-  /** Frees the tensor's memory (deferred while autograd still needs it). Disposing twice does nothing. */
+  /**
+   * Frees the tensor's memory (deferred while autograd still needs it). Disposing twice does nothing.
+   *
+   * @example
+   * ```ts
+   * const x = fe.tensor1d([1, 2]);
+   * x.dispose();
+   * x.isDisposed; // true
+   * ```
+   */
   dispose(): void {
     if (this.disposed) return;
     if (this.tapeRefs > 0) {
@@ -153,6 +233,14 @@ export class Tensor implements Tracked {
     this.engine.numBytes -= this.size * 4;
   }
 
+  /**
+   * The dtype, shape and up to 20 values, as `print` shows them.
+   *
+   * @example
+   * ```ts
+   * fe.tensor1d([1, 2]).toString(); // 'Tensor float32 [2] 1.000, 2.000'
+   * ```
+   */
   toString(): string {
     const data = this.dataSync();
     const shown = Array.from(data.subarray(0, 20), (v: number) =>
@@ -161,7 +249,14 @@ export class Tensor implements Tracked {
     return `Tensor ${this.dtype} [${this.shape.join(', ')}] ${shown.join(', ')}${data.length > 20 ? ', ...' : ''}`;
   }
 
-  /** Logs the dtype, shape and first 20 values to the console. */
+  /**
+   * Logs the dtype, shape and first 20 values to the console.
+   *
+   * @example
+   * ```ts
+   * fe.tensor2d([[1, 2], [3, 4]]).print(); // Tensor float32 [2, 2] 1.000, 2.000, 3.000, 4.000
+   * ```
+   */
   print(): void {
     console.log(this.toString());
   }
@@ -184,7 +279,16 @@ export function zerosTensor(shape: Shape, dtype: DataType = 'float32', eng: Engi
 const variableRegistry = new Map<string, Variable>();
 let nextVariableId = 0;
 
-/** A tensor whose value changes in place (weights); optimizers update it. */
+/**
+ * A tensor whose value changes in place (weights); optimizers update it.
+ *
+ * @example
+ * ```ts
+ * const w = new fe.Variable(fe.zeros([2]), true, 'w');
+ * w.assign(fe.tensor1d([1, 2]));
+ * w.print(); // [1, 2]
+ * ```
+ */
 export class Variable extends Tensor {
   /** The variable's name, unique among live variables. */
   readonly name: string;
@@ -208,7 +312,16 @@ export class Variable extends Tensor {
     variableRegistry.set(this.name, this);
   }
 
-  /** Copies `value` (same shape and dtype) into this variable. */
+  /**
+   * Copies `value` (same shape and dtype) into this variable.
+   *
+   * @example
+   * ```ts
+   * const w = fe.variable(fe.zeros([2]));
+   * w.assign(fe.tensor1d([3, 4]));
+   * w.print(); // [3, 4]
+   * ```
+   */
   assign(value: Tensor): void {
     value.assertAlive('value assigned to variable');
     this.assertAlive(`variable '${this.name}'`);
@@ -228,13 +341,29 @@ export class Variable extends Tensor {
     this.engine.u8.copyWithin(this.ptr, value.ptr, value.ptr + value.size * 4);
   }
 
-  /** The variable itself, as a tensor (TF.js's `LayerVariable.read()`, for weights made by `addWeight`). */
+  /**
+   * The variable itself, as a tensor (TF.js's `LayerVariable.read()`, for weights made by `addWeight`).
+   *
+   * @example
+   * ```ts
+   * const w = fe.variable(fe.ones([2]));
+   * w.read().add(1).print(); // [2, 2]
+   * ```
+   */
   read(): Tensor {
     this.assertAlive(`variable '${this.name}'`);
     return this;
   }
 
-  /** `assign`, under TF.js's `LayerVariable.write` name. */
+  /**
+   * `assign`, under TF.js's `LayerVariable.write` name.
+   *
+   * @example
+   * ```ts
+   * const w = fe.variable(fe.ones([2]));
+   * w.write(fe.tensor1d([5, 6])).print(); // [5, 6]
+   * ```
+   */
   write(value: Tensor): this {
     this.assign(value);
     return this;
@@ -252,7 +381,16 @@ export function registeredVariables(): Variable[] {
   return [...variableRegistry.values()];
 }
 
-/** Makes a trainable variable holding a copy of `initial`, like `tf.variable`. */
+/**
+ * Makes a trainable variable holding a copy of `initial`, like `tf.variable`.
+ *
+ * @example
+ * ```ts
+ * const w = fe.variable(fe.randomNormal([3, 1]), true, 'weights');
+ * w.trainable; // true
+ * w.name; // 'weights'
+ * ```
+ */
 export function variable(initial: Tensor, trainable = true, name?: string): Variable {
   return new Variable(initial, trainable, name);
 }

@@ -4,16 +4,49 @@
 
 import type { Layer } from '../layers/layer.js';
 
-/** The model a callback is attached to: its layers' weights, and a flag that ends training. */
+/**
+ * The model a callback is attached to: its layers' weights, and a flag that ends training.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const cb: fe.CustomCallback = new fe.CustomCallback({ onEpochEnd: () => void (cb.model!.stopTraining = true) }); // stop after one epoch
+ * (await m.fit(x, x, { epochs: 10, verbose: 0, callbacks: [cb] })).epoch; // [0]
+ * ```
+ */
 export interface CallbackModel extends Layer {
   /** Set to end fit after the current batch (EarlyStopping does). */
   stopTraining: boolean;
 }
 
-/** Loss and metric values by name ('loss', 'acc', 'val_loss', ...). */
+/**
+ * Loss and metric values by name ('loss', 'acc', 'val_loss', ...).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['mae'] });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const onEpochEnd = (epoch: number, logs?: fe.Logs) => console.log(epoch, logs); // 0 { loss: ..., mae: ... }
+ * await m.fit(x, x, { epochs: 2, verbose: 0, callbacks: { onEpochEnd } });
+ * ```
+ */
 export type Logs = Record<string, number>;
 
-/** What fit tells callbacks about the run. */
+/**
+ * What fit tells callbacks about the run.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const cb: fe.CustomCallback = new fe.CustomCallback({ onTrainBegin: () => console.log(cb.params) });
+ * await m.fit(x, x, { epochs: 2, batchSize: 2, verbose: 0, callbacks: [cb] }); // { epochs: 2, steps: 2, batchSize: 2, ... }
+ * ```
+ */
 export interface CallbackParams {
   /** The epoch count fit was given (`epochs`). */
   epochs: number;
@@ -36,7 +69,20 @@ export interface CallbackParams {
 /** A callback hook: may return a promise, which training awaits. @inline */
 type Hook<A extends unknown[]> = (...args: A) => void | Promise<void>;
 
-/** The hooks a callback may define (all optional), as in TF.js's CustomCallbackArgs. */
+/**
+ * The hooks a callback may define (all optional), as in TF.js's CustomCallbackArgs.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * await m.fit(x, x, {
+ *   epochs: 2, verbose: 0,
+ *   callbacks: { onEpochEnd: (epoch, logs) => console.log(`epoch ${epoch}: loss ${logs?.loss}`) },
+ * });
+ * ```
+ */
 export interface CustomCallbackArgs {
   /** Called once before the first epoch. */
   onTrainBegin?: Hook<[logs?: Logs]>;
@@ -52,50 +98,169 @@ export interface CustomCallbackArgs {
   onBatchEnd?: Hook<[batch: number, logs?: Logs]>;
 }
 
-/** Base class of callbacks: override the hooks you need. */
+/**
+ * Base class of callbacks: override the hooks you need.
+ *
+ * @example
+ * ```ts
+ * class LossRecorder extends fe.CustomCallback {
+ *   losses: number[] = [];
+ *   constructor() { super({}); }
+ *   override onBatchEnd(batch: number, logs?: fe.Logs) { this.losses.push(logs!.loss); }
+ * }
+ * const rec = new LossRecorder(); // pass it in fit's callbacks: rec.losses gets every batch's loss
+ * ```
+ */
 export abstract class BaseCallback {
   /** The model being trained (set by fit through `setModel`). */
   model: CallbackModel | null = null;
   /** What fit tells callbacks about the run (set through `setParams`). */
   params: CallbackParams | null = null;
 
-  /** Called by fit with the model being trained. */
+  /**
+   * Called by fit with the model being trained.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * const cb = new fe.CustomCallback({});
+   * cb.setModel(m); // fit does this before training
+   * cb.model === m; // true
+   * ```
+   */
   setModel(model: CallbackModel): void {
     this.model = model;
   }
 
-  /** Called by fit with the run's parameters (epochs, batch size, metric names, ...). */
+  /**
+   * Called by fit with the run's parameters (epochs, batch size, metric names, ...).
+   *
+   * @example
+   * ```ts
+   * const cb = new fe.CustomCallback({});
+   * cb.setParams({ epochs: 1, initialEpoch: 0, steps: 1, samples: 4, batchSize: 4, verbose: 0, doValidation: false, metrics: ['loss'] });
+   * cb.params?.metrics; // ['loss']: fit sets these before training
+   * ```
+   */
   setParams(params: CallbackParams): void {
     this.params = params;
   }
 
-  /** Called once before the first epoch. Training awaits a returned promise. */
+  /**
+   * Called once before the first epoch. Training awaits a returned promise.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const x = fe.tensor2d([[1], [2]]);
+   * await m.fit(x, x, { epochs: 1, verbose: 0, callbacks: { onTrainBegin: () => console.log('start') } });
+   * ```
+   */
   onTrainBegin(_logs?: Logs): void | Promise<void> {}
-  /** Called once after the last epoch (or when training stops early). */
+  /**
+   * Called once after the last epoch (or when training stops early).
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const x = fe.tensor2d([[1], [2]]);
+   * await m.fit(x, x, { epochs: 3, verbose: 0, callbacks: { onTrainEnd: (logs) => console.log('final', logs) } });
+   * ```
+   */
   onTrainEnd(_logs?: Logs): void | Promise<void> {}
-  /** Called at the start of each epoch (`epoch` counts from 0). */
+  /**
+   * Called at the start of each epoch (`epoch` counts from 0).
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const x = fe.tensor2d([[1], [2]]);
+   * await m.fit(x, x, { epochs: 2, verbose: 0, callbacks: { onEpochBegin: (epoch) => console.log('epoch', epoch) } }); // 0, 1
+   * ```
+   */
   onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
-  /** Called at the end of each epoch with its logs: loss and metrics, with `val_` entries when validating. */
+  /**
+   * Called at the end of each epoch with its logs: loss and metrics, with `val_` entries when validating.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const x = fe.tensor2d([[1], [2], [3], [4]]);
+   * const onEpochEnd = (epoch: number, logs?: fe.Logs) => console.log(epoch, logs?.loss, logs?.val_loss);
+   * await m.fit(x, x, { epochs: 2, validationSplit: 0.25, verbose: 0, callbacks: { onEpochEnd } });
+   * ```
+   */
   onEpochEnd(_epoch: number, _logs?: Logs): void | Promise<void> {}
-  /** Called before each batch (`batch` counts from 0 in each epoch). */
+  /**
+   * Called before each batch (`batch` counts from 0 in each epoch).
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const x = fe.tensor2d([[1], [2], [3], [4]]);
+   * await m.fit(x, x, { epochs: 1, batchSize: 2, verbose: 0, callbacks: { onBatchBegin: (b) => console.log('batch', b) } }); // 0, 1
+   * ```
+   */
   onBatchBegin(_batch: number, _logs?: Logs): void | Promise<void> {}
-  /** Called after each batch with its logs (the batch's loss and metrics). */
+  /**
+   * Called after each batch with its logs (the batch's loss and metrics).
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const x = fe.tensor2d([[1], [2], [3], [4]]);
+   * const losses: number[] = [];
+   * await m.fit(x, x, { epochs: 1, batchSize: 2, verbose: 0, callbacks: { onBatchEnd: (b, logs) => void losses.push(logs!.loss) } });
+   * losses.length; // 2
+   * ```
+   */
   onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> {}
 
   /**
    * Frees what the callback holds in wasm memory (kept tensors). fit calls it when
    * training ends by an error, where onTrainEnd does not run (as in Keras).
+   *
+   * @example
+   * ```ts
+   * class KeepsBest extends fe.CustomCallback {
+   *   best: fe.Tensor | null = null;
+   *   constructor() { super({}); }
+   *   override release() { this.best?.dispose(); this.best = null; } // fit calls it when training fails
+   * }
+   * new KeepsBest().release();
+   * ```
    */
   release(): void {}
 
-  /** Whether this callback does anything per batch (fit skips the calls otherwise). */
+  /**
+   * Whether this callback does anything per batch (fit skips the calls otherwise).
+   *
+   * @internal
+   */
   wantsBatchHooks(): boolean {
     const proto = BaseCallback.prototype;
     return this.onBatchBegin !== proto.onBatchBegin || this.onBatchEnd !== proto.onBatchEnd;
   }
 }
 
-/** A callback from plain functions: `new CustomCallback({onEpochEnd: (epoch, logs) => ...})`. */
+/**
+ * A callback from plain functions: `new CustomCallback({onEpochEnd: (epoch, logs) => ...})`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const log = new fe.CustomCallback({ onEpochEnd: (epoch, logs) => console.log(epoch, logs?.loss) });
+ * await m.fit(x, x, { epochs: 2, verbose: 0, callbacks: [log] });
+ * ```
+ */
 export class CustomCallback extends BaseCallback {
   constructor(private readonly hooks: CustomCallbackArgs) {
     super();
@@ -126,7 +291,19 @@ export class CustomCallback extends BaseCallback {
   }
 }
 
-/** Records every epoch's logs; `fit` resolves to it. `history.history.loss[e]` is epoch e's loss. */
+/**
+ * Records every epoch's logs; `fit` resolves to it. `history.history.loss[e]` is epoch e's loss.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const history = await m.fit(x, x, { epochs: 3, verbose: 0 });
+ * history.epoch; // [0, 1, 2]
+ * history.history.loss.length; // 3
+ * ```
+ */
 export class History extends BaseCallback {
   /** The epochs trained, in order. */
   epoch: number[] = [];
@@ -144,7 +321,18 @@ export class History extends BaseCallback {
   }
 }
 
-/** What fit's `callbacks` accepts: a callback object, or an object of hook functions (TF.js's CustomCallbackArgs). */
+/**
+ * What fit's `callbacks` accepts: a callback object, or an object of hook functions (TF.js's CustomCallbackArgs).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const hooks = { onEpochEnd: (e: number) => console.log(e) }; // a plain object of hooks ...
+ * await m.fit(x, x, { epochs: 1, verbose: 0, callbacks: [hooks, fe.callbacks.terminateOnNaN()] }); // ... or callback objects
+ * ```
+ */
 export type CallbackIdentifier = BaseCallback | CustomCallbackArgs;
 
 /** Accepts a callback, a plain object of hooks, or an array of either (as TF.js does). */

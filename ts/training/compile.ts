@@ -11,11 +11,38 @@ import { getMetric, metricLogName } from '../metrics/resolve.js';
 import { getOptimizer, Optimizer } from '../optimizers/index.js';
 import type { ModelGraph, TrainableModel } from './trainable-model.js';
 
-/** A loss or metric as a function of targets and predictions: per-sample values, or a scalar. */
+/**
+ * A loss or metric as a function of targets and predictions: per-sample values, or a scalar.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * const huberish = (yTrue: fe.Tensor, yPred: fe.Tensor) => fe.log(fe.cosh(yPred.sub(yTrue))).mean(-1);
+ * m.compile({ optimizer: 'adam', loss: huberish, metrics: [huberish] });
+ * ```
+ */
 export type LossOrMetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
-/** A loss: its name ('meanSquaredError', 'categoricalCrossentropy', ...) or a function (yTrue, yPred) => Tensor. */
+/**
+ * A loss: its name ('meanSquaredError', 'categoricalCrossentropy', ...) or a function (yTrue, yPred) => Tensor.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanAbsoluteError' }); // by name
+ * m.compile({ optimizer: 'sgd', loss: fe.losses.huberLoss }); // or a function
+ * ```
+ */
 export type LossIdentifier = string | LossOrMetricFn;
-/** A metric name ('accuracy', 'precision', ...), a function (yTrue, yPred) => Tensor, or a Metric object. */
+/**
+ * A metric name ('accuracy', 'precision', ...), a function (yTrue, yPred) => Tensor, or a Metric object.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [3] })] });
+ * m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy', fe.metrics.precision] });
+ * m.metricsNames; // ['loss', 'acc', 'precision']
+ * ```
+ */
 export type MetricIdentifier = string | LossOrMetricFn | Metric;
 
 /**
@@ -23,7 +50,8 @@ export type MetricIdentifier = string | LossOrMetricFn | Metric;
  *
  * @example
  * ```ts
- * model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 10, activation: 'softmax', inputShape: [784] })] });
+ * m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
  * ```
  */
 export interface ModelCompileArgs {

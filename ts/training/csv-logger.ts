@@ -6,7 +6,17 @@ import { BaseCallback, type Logs } from './callbacks.js';
 
 type Fs = typeof import('node:fs');
 
-/** Options of `callbacks.csvLogger`. */
+/**
+ * Options of `callbacks.csvLogger`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2]]);
+ * await m.fit(x, x, { epochs: 2, verbose: 0, callbacks: [fe.callbacks.csvLogger('runs.tsv', { separator: '\t', append: true })] });
+ * ```
+ */
 export interface CSVLoggerArgs {
   /** Field separator. Default ','. */
   separator?: string;
@@ -14,6 +24,19 @@ export interface CSVLoggerArgs {
   append?: boolean;
 }
 
+/**
+ * Writes each epoch's logs as a row of a CSV file (Node; Keras's CSVLogger), made by
+ * `callbacks.csvLogger(filename, args)`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * await m.fit(x, x, { epochs: 2, verbose: 0, callbacks: [fe.callbacks.csvLogger('log.csv')] });
+ * // log.csv: 'epoch,loss' then one row per epoch
+ * ```
+ */
 export class CSVLogger extends BaseCallback {
   /** {@inheritDoc CSVLoggerArgs.separator} */
   readonly separator: string;

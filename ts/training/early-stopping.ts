@@ -41,7 +41,12 @@ export function monitorMode(who: string, monitor: string, mode: 'auto' | 'min' |
  *
  * @example
  * ```ts
- * await model.fit(x, y, { epochs: 100, validationSplit: 0.2, callbacks: [callbacks.earlyStopping({ patience: 3 })] });
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const stop = fe.callbacks.earlyStopping({ monitor: 'loss', minDelta: 0.01, patience: 3, restoreBestWeights: true });
+ * const h = await m.fit(x, x, { epochs: 100, verbose: 0, callbacks: [stop] });
+ * h.epoch.length < 100; // true: it ended when the loss stopped falling by 0.01 an epoch
  * ```
  */
 export class EarlyStopping extends BaseCallback {

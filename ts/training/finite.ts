@@ -35,6 +35,17 @@ export function nonFiniteDataMessage(
  * A training step refused because its loss, a gradient or an updated weight is not finite.
  * No weight and no optimizer state was changed. `what` says which value: 'loss',
  * 'gradient of <weight>' or 'update of <weight>' (`value` NaN: the update was not stored).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * try {
+ *   await m.trainOnBatch(fe.tensor2d([[1e20]]), fe.tensor2d([[0]])); // the squared error overflows
+ * } catch (e) {
+ *   console.log(e instanceof fe.NonFiniteStepError ? e.what : e); // 'loss'
+ * }
+ * ```
  */
 export class NonFiniteStepError extends Error {
   constructor(

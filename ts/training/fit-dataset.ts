@@ -28,7 +28,18 @@ import {
   type ClassWeight,
 } from './fit.js';
 
-/** The options of `model.fitDataset` (TF.js's ModelFitDatasetArgs). */
+/**
+ * The options of `model.fitDataset` (TF.js's ModelFitDatasetArgs).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const xs = fe.data.array([[1], [2], [3], [4]]).map((r) => fe.tensor1d(r));
+ * const ds = fe.data.zip({ xs, ys: xs.map((t) => t.mul(2)) }).batch(2);
+ * await m.fitDataset(ds, { epochs: 2, validationData: ds, verbose: 0 });
+ * ```
+ */
 export interface ModelFitDatasetArgs<T = unknown> {
   /** Number of epochs (required, as in TF.js). */
   epochs: number;
@@ -54,7 +65,18 @@ export interface ModelFitDatasetArgs<T = unknown> {
   progressSink?: ProgressSink;
 }
 
-/** Options of `model.evaluateDataset` (TF.js's ModelEvaluateDatasetArgs). */
+/**
+ * Options of `model.evaluateDataset` (TF.js's ModelEvaluateDatasetArgs).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const xs = fe.data.array([[1], [2], [3], [4]]).map((r) => fe.tensor1d(r));
+ * const ds = fe.data.zip({ xs, ys: xs }).batch(1);
+ * await m.evaluateDataset(ds, { batches: 2 }); // the loss over the first 2 batches
+ * ```
+ */
 export interface ModelEvaluateDatasetArgs {
   /** Batches to evaluate; default: the whole dataset. */
   batches?: number;

@@ -26,7 +26,17 @@ import { TrainStep } from './train-step.js';
 import { NonFiniteStepError } from './finite.js';
 import { TerminateOnNaN } from './terminate-on-nan.js';
 
-/** Weight of each class in the loss, by class index: `{0: 1, 1: 5}`. */
+/**
+ * Weight of each class in the loss, by class index: `{0: 1, 1: 5}`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 2, activation: 'softmax', inputShape: [2] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+ * const x = fe.tensor2d([[0, 1], [1, 0], [1, 1]]);
+ * await m.fit(x, fe.tensor1d([0, 0, 1]), { epochs: 2, verbose: 0, classWeight: { 0: 1, 1: 2 } }); // class 1 counts twice
+ * ```
+ */
 export type ClassWeight = Record<number, number>;
 
 /** fit's options that are plain data, the same for `model.fit` and for training in a worker. */
@@ -101,8 +111,11 @@ export function pickFitOptions(args: FitOptions): FitOptions {
  *
  * @example
  * ```ts
- * const history = await model.fit(xs, ys, { epochs: 10, batchSize: 32, validationSplit: 0.1, shuffle: true });
- * console.log(history.history.loss);
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const history = await m.fit(x, x, { epochs: 10, batchSize: 2, validationSplit: 0.25, shuffle: true, verbose: 0 });
+ * Object.keys(history.history); // ['loss', 'val_loss']
  * ```
  */
 export interface ModelFitArgs extends FitOptions {

@@ -44,7 +44,19 @@ export {
   type ModelEvaluateDatasetArgs,
 } from './fit-dataset.js';
 
-/** Callbacks by factory, like `tf.callbacks`. */
+/**
+ * Callbacks by factory, like `tf.callbacks`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const stop = fe.callbacks.earlyStopping({ monitor: 'loss', minDelta: 0.01, patience: 3 });
+ * const h = await m.fit(x, x, { epochs: 100, verbose: 0, callbacks: [stop] });
+ * h.epoch.length < 100; // true: it ended when the loss stopped falling by 0.01 an epoch
+ * ```
+ */
 export const callbacks = {
   /** {@inheritDoc EarlyStopping} */
   earlyStopping,

@@ -13,7 +13,19 @@ function optimizerOf(who: string, model: CallbackModel | undefined | null): Opti
   return opt;
 }
 
-/** Options of `callbacks.reduceLROnPlateau` (Keras's ReduceLROnPlateau). */
+/**
+ * Options of `callbacks.reduceLROnPlateau` (Keras's ReduceLROnPlateau).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: fe.train.sgd(0.01), loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const reduce = fe.callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 1, minDelta: 10, minLr: 0.001 });
+ * await m.fit(x, x, { epochs: 4, verbose: 0, callbacks: [reduce] });
+ * (m.optimizer as fe.Optimizer).learningRate < 0.01; // true: halved whenever the loss fell by less than 10
+ * ```
+ */
 export interface ReduceLROnPlateauArgs {
   /** The log value watched. Default 'val_loss'. */
   monitor?: string;
@@ -33,6 +45,19 @@ export interface ReduceLROnPlateauArgs {
   minLr?: number;
 }
 
+/**
+ * Lowers the learning rate by `factor` when the monitored value stops improving for
+ * `patience` epochs (Keras's ReduceLROnPlateau), made by `callbacks.reduceLROnPlateau`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const reduce = fe.callbacks.reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 2 });
+ * await m.fit(x, x, { epochs: 5, verbose: 0, callbacks: [reduce] });
+ * ```
+ */
 export class ReduceLROnPlateau extends BaseCallback {
   /** {@inheritDoc ReduceLROnPlateauArgs.monitor} */
   readonly monitor: string;
@@ -122,9 +147,31 @@ export function reduceLROnPlateau(args: ReduceLROnPlateauArgs = {}): ReduceLROnP
   return new ReduceLROnPlateau(args);
 }
 
-/** The rate for `epoch` (0-based) given the current rate. */
+/**
+ * The rate for `epoch` (0-based) given the current rate.
+ *
+ * @example
+ * ```ts
+ * const warmup = (epoch: number, lr: number) => (epoch < 3 ? 0.001 * (epoch + 1) : lr);
+ * fe.callbacks.learningRateScheduler(warmup); // 0.001, 0.002, 0.003, then as it is
+ * ```
+ */
 export type Schedule = (epoch: number, lr: number) => number;
 
+/**
+ * Sets the learning rate at the start of each epoch from `schedule(epoch, lr)` (Keras's
+ * LearningRateScheduler), made by `callbacks.learningRateScheduler(schedule)`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const halve = fe.callbacks.learningRateScheduler((epoch, lr) => (epoch > 0 ? lr / 2 : lr));
+ * await m.fit(x, x, { epochs: 3, verbose: 0, callbacks: [halve] });
+ * (m.optimizer as fe.Optimizer).learningRate; // 0.0025: 0.01 halved twice
+ * ```
+ */
 export class LearningRateScheduler extends BaseCallback {
   constructor(
     /** The rate for each epoch given the current rate. */

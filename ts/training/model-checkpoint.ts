@@ -7,7 +7,18 @@ import { BaseCallback, type CallbackModel, type Logs } from './callbacks.js';
 import { monitorMode } from './early-stopping.js';
 import type { IOHandler, SaveConfig } from '../io/types.js';
 
-/** Options of `callbacks.modelCheckpoint` (Keras's ModelCheckpoint). */
+/**
+ * Options of `callbacks.modelCheckpoint` (Keras's ModelCheckpoint).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const best = fe.callbacks.modelCheckpoint({ filepath: 'file://./best', monitor: 'val_loss', saveBestOnly: true, includeOptimizer: false });
+ * await m.fit(x, x, { epochs: 3, validationSplit: 0.25, verbose: 0, callbacks: [best] }); // ./best holds the best epoch's model
+ * ```
+ */
 export interface ModelCheckpointArgs {
   /**
    * Where to save: a URL, in which `{epoch}` and `{<log name>}` (optionally
@@ -41,6 +52,19 @@ export function formatCheckpointPath(path: string, epoch: number, logs: Logs): s
   });
 }
 
+/**
+ * Saves the model during training (Keras's ModelCheckpoint), made by
+ * `callbacks.modelCheckpoint(args)`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const save = fe.callbacks.modelCheckpoint({ filepath: 'file://./ckpt-{epoch}', monitor: 'loss', saveBestOnly: true });
+ * await m.fit(x, x, { epochs: 2, verbose: 0, callbacks: [save] }); // ckpt-1/, then ckpt-2/ if the loss improved
+ * ```
+ */
 export class ModelCheckpoint extends BaseCallback {
   /** {@inheritDoc ModelCheckpointArgs.monitor} */
   readonly monitor: string;

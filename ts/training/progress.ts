@@ -7,11 +7,45 @@
 import { isNode } from '../backend/wasm-files.js';
 import { BaseCallback, type Logs } from './callbacks.js';
 
-/** Where progress goes: a terminal-like stream, or whole lines (console). */
+/**
+ * Where progress goes: a terminal-like stream, or whole lines (console).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2]]);
+ * const lines: string[] = [];
+ * const sink = { isTTY: false, write: (t: string) => void lines.push(t), writeLine: (l: string) => void lines.push(l) };
+ * await m.fit(x, x, { epochs: 1, verbose: 1, progressSink: sink }); // lines: ['Epoch 1/1', '2/2 [====...] - loss: ...']
+ * ```
+ */
 export interface ProgressSink {
-  /** Writes text as is (may contain '\r'); used when `isTTY`. */
+  /**
+   * Writes text as is (may contain '\r'); used when `isTTY`.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const x = fe.tensor2d([[1], [2]]);
+   * const sink = { isTTY: true, write: (t: string) => process.stdout.write(t), writeLine: (l: string) => console.log(l) };
+   * await m.fit(x, x, { epochs: 1, verbose: 1, progressSink: sink }); // a live bar, redrawn with '\r' through write
+   * ```
+   */
   write(text: string): void;
-  /** Writes one full line. */
+  /**
+   * Writes one full line.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const x = fe.tensor2d([[1], [2]]);
+   * const sink = { isTTY: false, write: () => {}, writeLine: (l: string) => console.log('[train]', l) };
+   * await m.fit(x, x, { epochs: 1, verbose: 1, progressSink: sink }); // whole lines only
+   * ```
+   */
   writeLine(line: string): void;
   /** True when the bar can be redrawn in place. */
   readonly isTTY: boolean;

@@ -14,7 +14,12 @@ import { BaseCallback } from './callbacks.js';
  *
  * @example
  * ```ts
- * await model.fit(x, y, { epochs: 10, callbacks: [new TerminateOnNaN()] });
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const stop = new fe.TerminateOnNaN();
+ * const h = await m.fit(fe.tensor2d([[1e20]]), fe.tensor2d([[0]]), { epochs: 10, verbose: 0, callbacks: [stop] });
+ * stop.stopped; // { epoch: 0, batch: 0, what: 'loss', value: Infinity }: the squared error overflowed
+ * h.epoch; // [0]: fit resolved instead of throwing
  * ```
  */
 export class TerminateOnNaN extends BaseCallback {
@@ -30,7 +35,16 @@ export class TerminateOnNaN extends BaseCallback {
     value: number;
   } | null = null;
 
-  /** fit calls this instead of throwing; prints as Keras does. */
+  /**
+   * fit calls this instead of throwing; prints as Keras does.
+   *
+   * @example
+   * ```ts
+   * const stop = fe.callbacks.terminateOnNaN();
+   * stop.onNonFinite(0, 3, 'loss', NaN); // what fit calls: prints 'Batch 3: Invalid loss (NaN), terminating training'
+   * stop.stopped; // { epoch: 0, batch: 3, what: 'loss', value: NaN }
+   * ```
+   */
   onNonFinite(epoch: number, batch: number, what: string, value: number): void {
     this.stopped = { epoch, batch, what, value };
     console.log(`Batch ${batch}: Invalid ${what === 'loss' ? 'loss' : what} (${value}), terminating training`);

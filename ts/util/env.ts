@@ -35,11 +35,26 @@ const FLAGS: Record<string, FlagSpec> = {
   WEBGL_DELETE_TEXTURE_THRESHOLD: { evaluate: () => -1, effect: 'accepted, no effect (no WebGL backend)' },
 };
 
-/** Ferrite's environment, like TF.js's `Environment`. */
+/**
+ * Ferrite's environment, like TF.js's `Environment`.
+ *
+ * @example
+ * ```ts
+ * const env = fe.env(); // the Environment
+ * env.getBool('IS_NODE'); // true in Node
+ * ```
+ */
 export class Environment {
   private flags: Record<string, FlagValue> = {};
 
-  /** The flag's value (set, or else its default); throws for an unknown flag. */
+  /**
+   * The flag's value (set, or else its default); throws for an unknown flag.
+   *
+   * @example
+   * ```ts
+   * fe.env().get('EPSILON'); // 1e-7
+   * ```
+   */
   get(flagName: string): FlagValue {
     if (flagName in this.flags) return this.flags[flagName];
     const spec = this.spec(flagName, 'evaluate');
@@ -47,43 +62,106 @@ export class Environment {
     return this.flags[flagName];
   }
 
-  /** The flag's value as a boolean. */
+  /**
+   * The flag's value as a boolean.
+   *
+   * @example
+   * ```ts
+   * fe.env().getBool('IS_BROWSER'); // false in Node
+   * ```
+   */
   getBool(flagName: string): boolean {
     return this.get(flagName) as boolean;
   }
 
-  /** The flag's value as a number. */
+  /**
+   * The flag's value as a number.
+   *
+   * @example
+   * ```ts
+   * fe.env().getNumber('WEBGL_VERSION'); // 0: there is no WebGL backend
+   * ```
+   */
   getNumber(flagName: string): number {
     return this.get(flagName) as number;
   }
 
-  /** The flag's value as a string. */
+  /**
+   * The flag's value as a string.
+   *
+   * @example
+   * ```ts
+   * fe.env().registerFlag('MY_LIB_MODE', () => 'fast');
+   * fe.env().getString('MY_LIB_MODE'); // 'fast'
+   * ```
+   */
   getString(flagName: string): string {
     return this.get(flagName) as string;
   }
 
-  /** Sets a known flag; throws for an unknown one. */
+  /**
+   * Sets a known flag; throws for an unknown one.
+   *
+   * @example
+   * ```ts
+   * fe.env().set('DEBUG', true); // accepted; Ferrite checks inputs always
+   * fe.env().getBool('DEBUG'); // true
+   * ```
+   */
   set(flagName: string, value: FlagValue): void {
     this.spec(flagName, 'set');
     this.flags[flagName] = value;
   }
 
-  /** Sets several flags at once (unknown ones are kept, as TF.js's setFlags does not check). */
+  /**
+   * Sets several flags at once (unknown ones are kept, as TF.js's setFlags does not check).
+   *
+   * @example
+   * ```ts
+   * fe.env().setFlags({ DEBUG: false, PROD: true });
+   * fe.env().getBool('PROD'); // true
+   * ```
+   */
   setFlags(flags: Record<string, FlagValue>): void {
     this.flags = { ...this.flags, ...flags };
   }
 
-  /** The flags evaluated or set so far. */
+  /**
+   * The flags evaluated or set so far.
+   *
+   * @example
+   * ```ts
+   * fe.env().get('IS_NODE');
+   * fe.env().getFlags(); // { IS_NODE: true, ... }: the flags read or set so far
+   * ```
+   */
   getFlags(): Record<string, FlagValue> {
     return { ...this.flags };
   }
 
-  /** Forgets set values: flags return to their defaults. */
+  /**
+   * Forgets set values: flags return to their defaults.
+   *
+   * @example
+   * ```ts
+   * fe.env().set('PROD', true);
+   * fe.env().reset();
+   * fe.env().getBool('PROD'); // false: back to its default
+   * ```
+   */
   reset(): void {
     this.flags = {};
   }
 
-  /** Registers a flag (for libraries that define their own), like TF.js's registerFlag. */
+  /**
+   * Registers a flag (for libraries that define their own), like TF.js's registerFlag.
+   *
+   * @example
+   * ```ts
+   * fe.env().registerFlag('MY_FLAG', () => 42);
+   * fe.env().getNumber('MY_FLAG'); // 42
+   * ```
+   */
   registerFlag(flagName: string, evaluationFn: () => FlagValue): void {
     FLAGS[flagName] = { evaluate: evaluationFn, effect: 'registered by the program' };
   }
@@ -101,7 +179,14 @@ export class Environment {
 
 const ENV = new Environment();
 
-/** The environment, like `tf.env()`. */
+/**
+ * The environment, like `tf.env()`.
+ *
+ * @example
+ * ```ts
+ * fe.env().getBool('IS_NODE'); // true in Node, false in a browser
+ * ```
+ */
 export function env(): Environment {
   return ENV;
 }

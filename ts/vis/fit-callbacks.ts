@@ -29,12 +29,11 @@ export interface FitCallbacksOptions {
  *
  * @example
  * ```ts
- * // In a page (uPlot drawing into a div), with model.fit or a worker trainer:
- * const trainer = await fe.worker.create(model);
- * await trainer.fit(xs, ys, { epochs: 5, validationSplit: 0.1,
- *   callbacks: fe.vis.show.fitCallbacks({ name: 'Training', tab: 'Model' }, ['loss', 'acc']) });
- * // In Node (an SVG file rewritten each epoch):
- * await model.fit(xs, ys, { epochs: 5, callbacks: fe.vis.show.fitCallbacks('training.svg', ['loss']) });
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const callbacks = fe.vis.show.fitCallbacks('training.svg', ['loss']); // in a page: a div or { name, tab }
+ * await m.fit(x, x, { epochs: 3, validationSplit: 0.25, verbose: 0, callbacks }); // training.svg redrawn each epoch
  * ```
  */
 export function fitCallbacks(

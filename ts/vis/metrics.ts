@@ -36,8 +36,8 @@ function pair(labels: Labels, predictions: Labels, who: string, numClasses?: num
  *
  * @example
  * ```ts
- * const m = await fe.vis.metrics.confusionMatrix(fe.tensor1d([0, 1, 1], 'int32'), fe.tensor1d([0, 1, 0], 'int32'));
- * // [[1, 0], [1, 1]]
+ * const labels = fe.tensor1d([0, 1, 1], 'int32');
+ * await fe.vis.metrics.confusionMatrix(labels, fe.tensor1d([0, 1, 0], 'int32')); // [[1, 0], [1, 1]]
  * ```
  */
 export async function confusionMatrix(
@@ -63,8 +63,7 @@ export async function confusionMatrix(
  *
  * @example
  * ```ts
- * const acc = await fe.vis.metrics.perClassAccuracy([0, 1, 1], [0, 1, 0]);
- * // [{accuracy: 1, count: 1}, {accuracy: 0.5, count: 2}]
+ * await fe.vis.metrics.perClassAccuracy([0, 1, 1], [0, 1, 0]); // [{ accuracy: 1, count: 1 }, { accuracy: 0.5, count: 2 }]
  * ```
  */
 export async function perClassAccuracy(
@@ -87,7 +86,7 @@ export async function perClassAccuracy(
  *
  * @example
  * ```ts
- * await fe.vis.metrics.accuracy([0, 1, 1], [0, 1, 0]); // 0.666...
+ * await fe.vis.metrics.accuracy([0, 1, 1], [0, 1, 0]); // 0.6667
  * ```
  */
 export async function accuracy(labels: Labels, predictions: Labels): Promise<number> {

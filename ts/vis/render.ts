@@ -26,7 +26,7 @@ export interface ChartOptions {
  *
  * @example
  * ```ts
- * await fe.vis.render.barchart({ name: 'Counts' }, [{ index: 'cat', value: 3 }, { index: 'dog', value: 5 }]);
+ * await fe.vis.render.barchart('counts.svg', [{ index: 'cat', value: 3 }, { index: 'dog', value: 5 }]); // or { name: 'Counts' } in a page
  * ```
  */
 export async function barchart(
@@ -67,8 +67,8 @@ const statsLine = (s: ValueStats) =>
  *
  * @example
  * ```ts
- * const [kernel] = model.layers[1].getWeights();
- * await fe.vis.render.histogram({ name: 'dense kernel' }, kernel, { maxBins: 20 });
+ * const stats = await fe.vis.render.histogram('weights.svg', fe.randomNormal([1000]), { maxBins: 20 });
+ * stats.numVals; // 1000
  * ```
  */
 export async function histogram(container: Drawable, data: Values, opts: HistogramOptions = {}): Promise<ValueStats> {
@@ -106,7 +106,7 @@ export interface ConfusionMatrixOptions {
  *
  * @example
  * ```ts
- * const values = await fe.vis.metrics.confusionMatrix(labels, predictions);
+ * const values = await fe.vis.metrics.confusionMatrix([0, 1, 1, 0], [0, 1, 0, 0]);
  * await fe.vis.render.confusionMatrix('confusion.svg', { values, tickLabels: ['cat', 'dog'] });
  * ```
  */
@@ -167,7 +167,7 @@ export interface TableData {
  *
  * @example
  * ```ts
- * await fe.vis.render.table({ name: 'Results' }, { headers: ['run', 'accuracy'], values: [['a', 0.91]] });
+ * await fe.vis.render.table('results.svg', { headers: ['run', 'accuracy'], values: [['a', 0.91], ['b', 0.87]] });
  * ```
  */
 export async function table(container: Drawable, data: TableData, opts: { title?: string } = {}): Promise<void> {

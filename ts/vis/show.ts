@@ -38,8 +38,11 @@ export interface HistoryOptions {
  *
  * @example
  * ```ts
- * const h = await model.fit(xs, ys, { epochs: 10, validationSplit: 0.2 });
- * await fe.vis.show.history('history.svg', h, ['loss', 'val_loss', 'acc', 'val_acc']); // Node
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const x = fe.tensor2d([[1], [2], [3], [4]]);
+ * const h = await m.fit(x, x, { epochs: 5, validationSplit: 0.25, verbose: 0 });
+ * await fe.vis.show.history('history.svg', h, ['loss', 'val_loss']); // in a page: { name: 'History' }
  * ```
  */
 export async function history(
@@ -84,7 +87,8 @@ export async function history(
  *
  * @example
  * ```ts
- * await fe.vis.show.modelSummary({ name: 'Model', tab: 'Model' }, model);
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 8, inputShape: [4] }), fe.layers.dense({ units: 1 })] });
+ * await fe.vis.show.modelSummary('summary.svg', m); // a table of layers, output shapes and parameters
  * ```
  */
 export async function modelSummary(container: Drawable, model: SummarizedModel): Promise<void> {
@@ -106,8 +110,8 @@ export async function modelSummary(container: Drawable, model: SummarizedModel):
  *
  * @example
  * ```ts
- * const acc = await fe.vis.metrics.perClassAccuracy(labels, predictions);
- * await fe.vis.show.perClassAccuracy({ name: 'Accuracy' }, acc, ['cat', 'dog']);
+ * const acc = await fe.vis.metrics.perClassAccuracy([0, 1, 1], [0, 1, 0]);
+ * await fe.vis.show.perClassAccuracy('per-class.svg', acc, ['cat', 'dog']);
  * ```
  */
 export async function perClassAccuracy(
@@ -133,7 +137,8 @@ export async function perClassAccuracy(
  *
  * @example
  * ```ts
- * await fe.vis.show.valuesDistribution('kernel.svg', model.layers[0].getWeights()[0]);
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 16, inputShape: [8] })] });
+ * await fe.vis.show.valuesDistribution('kernel.svg', m.layers[0].getWeights()[0]); // a histogram of the kernel
  * ```
  */
 export function valuesDistribution(

@@ -3,7 +3,14 @@
 // heading, made once per name and reused; there is no visor). In Node: a file path, or
 // `{svg: path}`, where the chart is written as an SVG document.
 
-/** A named drawing area, as tfjs-vis's `visor().surface({name, tab})`. */
+/**
+ * A named drawing area, as tfjs-vis's `visor().surface({name, tab})`.
+ *
+ * @example
+ * ```ts browser
+ * await fe.vis.render.barchart({ name: 'Counts', tab: 'Data', styles: { height: '300px' } }, [{ index: 'a', value: 1 }]);
+ * ```
+ */
 export interface Surface {
   /** Heading of the area; areas are reused by (tab, name). */
   name: string;

@@ -24,10 +24,9 @@ let loading: Promise<UPlotStatic> | null = null;
  * cannot resolve at run time: bundled apps, which import it themselves.
  *
  * @example
- * ```ts
- * import uPlot from 'uplot';
- * import 'uplot/dist/uPlot.min.css';
- * fe.vis.setUPlot(uPlot);
+ * ```ts browser
+ * import uPlot from 'uplot'; // and its stylesheet, uplot/dist/uPlot.min.css, with the page's CSS
+ * fe.vis.setUPlot(uPlot); // charts in the page draw with this copy instead of importing it
  * ```
  */
 export function setUPlot(uPlot: unknown): void {

@@ -49,7 +49,15 @@ export interface Bin {
   count: number;
 }
 
-/** Summary of values drawn as a histogram: what tfjs-vis prints above it. */
+/**
+ * Summary of values drawn as a histogram: what tfjs-vis prints above it.
+ *
+ * @example
+ * ```ts
+ * const stats: fe.vis.ValueStats = await fe.vis.render.histogram('h.svg', [0, 1, NaN, 2]);
+ * [stats.numVals, stats.numZeros, stats.numNans]; // [4, 1, 1]
+ * ```
+ */
 export interface ValueStats {
   /** How many values. */
   numVals: number;

@@ -7,7 +7,17 @@ import type { LayersModel } from '../models/layers-model.js';
 import { Optimizer, optimizerFromConfig, type OptimizerConfig } from '../optimizers/index.js';
 import type { ModelCompileArgs } from '../training/compile.js';
 
-/** An optimizer as data: `{className: 'Adam', config: {learningRate: 0.001, ...}}`. */
+/**
+ * An optimizer as data: `{className: 'Adam', config: {learningRate: 0.001, ...}}`.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * const compile = { optimizer: { className: 'Adam', config: { learningRate: 0.01 } }, loss: 'meanSquaredError' };
+ * const trainer = await fe.worker.create(m, { compile });
+ * trainer.terminate();
+ * ```
+ */
 export interface OptimizerSpec {
   /** The optimizer's class name ('Adam', 'SGD', ...). */
   className: string;
@@ -31,6 +41,14 @@ export interface CompileSpec {
  * What `worker.create(model, {compile})` accepts: `model.compile`'s arguments where the
  * optimizer is a name, an Optimizer (sent as its class and config) or an OptimizerSpec,
  * and losses and metrics are names.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
+ * const trainer = await fe.worker.create(m, { compile: { optimizer: fe.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] } });
+ * trainer.metricsNames; // ['loss', 'acc']
+ * trainer.terminate();
+ * ```
  */
 export interface WorkerCompileArgs {
   /** The optimizer: a name, an Optimizer (sent as its class and config) or its class and config. */

@@ -11,6 +11,13 @@ import type { WorkerApi } from './protocol.js';
 /**
  * Node's worker_threads `ResourceLimits`, spelled out so that the package's types need no
  * `@types/node` in a browser project.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * const trainer = await fe.worker.create(m, { resourceLimits: { maxOldGenerationSizeMb: 256 } }); // Node only
+ * trainer.terminate();
+ * ```
  */
 export interface ResourceLimits {
   /** Node: the worker's young-generation heap limit in MB. */

@@ -104,7 +104,19 @@ export interface EventSink {
   deliver(events: TrainEvent[]): Promise<void>;
 }
 
-/** A History as plain data: `history.loss[e]` is epoch e's loss. */
+/**
+ * A History as plain data: `history.loss[e]` is epoch e's loss.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const trainer = await fe.worker.create(m);
+ * const h = await trainer.fit(fe.tensor2d([[1]]), fe.tensor2d([[1]]), { epochs: 2 });
+ * [h.epoch, h.params?.epochs]; // [[0, 1], 2]: plain data, not a History
+ * trainer.terminate();
+ * ```
+ */
 export interface HistoryData {
   /** The epochs trained, in order. */
   epoch: number[];

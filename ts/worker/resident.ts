@@ -19,12 +19,15 @@ export type WireData = WireTensor[] | { handle: number };
  * trainer's fit, evaluate or predict in place of x, y or validation data: nothing is copied
  * again. Free it with `trainer.freeData(handle)` (terminate frees everything).
  *
+ * @example
  * ```ts
- * const xs = await trainer.putData({data: images, shape: [n, 28, 28]});
- * const ys = await trainer.putData({data: labels, shape: [n]});
- * await trainer.fit(xs, ys, {epochs: 1});
- * await trainer.fit(xs, ys, {epochs: 1}); // no data crosses this time
- * await trainer.freeData(xs);
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const trainer = await fe.worker.create(m);
+ * const xs = await trainer.putData({ data: new Float32Array(8), shape: [4, 2] });
+ * const ys = await trainer.putData({ data: new Float32Array(4), shape: [4, 1] });
+ * await trainer.fit(xs, ys, { epochs: 1 }); // no data crosses: xs and ys are already there
+ * trainer.terminate(); // frees them too
  * ```
  */
 export class ResidentData {
@@ -57,7 +60,11 @@ export class ResidentData {
     this.freed = true;
   }
 
-  /** Throws unless `owner` holds this data and it was not freed. */
+  /**
+   * Throws unless `owner` holds this data and it was not freed.
+   *
+   * @internal
+   */
   check(who: string, owner: object, isTerminated: boolean): void {
     if (this.owner !== owner)
       throw new Error(`${who}: resident data ${this.handle} belongs to another trainer; putData it on this one`);
@@ -67,7 +74,17 @@ export class ResidentData {
       );
   }
 
-  /** A one-line description, for error messages. */
+  /**
+   * A one-line description, for error messages.
+   *
+   * @example
+   * ```ts
+   * const trainer = await fe.worker.create(fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] }));
+   * const xs = await trainer.putData(fe.ones([3, 2]));
+   * xs.toString(); // 'ResidentData(1: float32[3, 2])'
+   * trainer.terminate();
+   * ```
+   */
   toString(): string {
     return `ResidentData(${this.handle}: ${this.entries.map((e) => `${e.dtype}${fmtShape(e.shape)}`).join(', ')})`;
   }

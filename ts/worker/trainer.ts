@@ -50,6 +50,15 @@ import {
 /**
  * Data for the model's inputs or outputs: one entry, one per input / output in order, by
  * name, or data already held in the worker (`putData`).
+ *
+ * @example
+ * ```ts
+ * const x = fe.input({ shape: [2], name: 'features' });
+ * const m = fe.model({ inputs: x, outputs: fe.layers.dense({ units: 1 }).apply(x) as fe.SymbolicTensor });
+ * const trainer = await fe.worker.create(m);
+ * await trainer.predict({ features: fe.ones([1, 2]) }); // by input name; or a list, or one tensor
+ * trainer.terminate();
+ * ```
  */
 export type ModelInputs = DataInput | DataInput[] | Record<string, DataInput> | ResidentData;
 
@@ -96,12 +105,34 @@ export interface CreateOptions {
   resourceLimits?: ResourceLimits;
 }
 
-/** A callback for background training: an object of hooks, a callback object, or an EarlyStopping (which runs in the worker). */
+/**
+ * A callback for background training: an object of hooks, a callback object, or an EarlyStopping (which runs in the worker).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const trainer = await fe.worker.create(m);
+ * const x = fe.tensor2d([[1], [2]]);
+ * await trainer.fit(x, x, { epochs: 50, callbacks: [{ onEpochEnd: () => {} }, fe.callbacks.earlyStopping({ monitor: 'loss' })] });
+ * trainer.terminate();
+ * ```
+ */
 export type BackgroundCallback = CustomCallbackArgs | BaseCallback;
 
 /**
  * `fit`'s options, as `model.fit` takes them but for the data (typed arrays too) and the
  * callbacks (which run in this thread); hooks may also be given directly (`onEpochEnd: ...`).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const trainer = await fe.worker.create(m);
+ * const x = fe.tensor2d([[1], [2], [3]]);
+ * await trainer.fit(x, x, { epochs: 2, batchSize: 1, validationData: [x, x], onBatchEnd: (b, logs) => {}, batchCallbackInterval: 100 });
+ * trainer.terminate();
+ * ```
  */
 export interface BackgroundFitArgs extends FitOptions, CustomCallbackArgs {
   /** Keras-style progress printed by the worker (Node: to stdout; browsers: the console). Default 0. */
@@ -156,6 +187,15 @@ function hooksOf(c: BackgroundCallback): HookName[] {
  * A model training in a worker. Made by `worker.create`. Every method is async; fit,
  * evaluate and predict take Tensors or `{data, shape}` typed arrays (whose buffers are
  * transferred), and results come back as Tensors in this thread.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const trainer: fe.worker.Trainer = await fe.worker.create(m);
+ * trainer.metricsNames; // ['loss']
+ * trainer.terminate();
+ * ```
  */
 export class Trainer {
   /** The build the worker runs: 'simd-threads', 'simd', 'scalar' or a relaxed variant ('simd-threads-relaxed', 'simd-relaxed'). */
@@ -225,6 +265,17 @@ export class Trainer {
    * Trains in the worker; resolves to the History as plain data once training ends (all
    * epochs, a `stop()`, or an EarlyStopping). Hooks run in this thread with plain numbers.
    * x, y and validationData are transferred: typed arrays are left empty here.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const trainer = await fe.worker.create(m);
+   * const xs = { data: new Float32Array([1, 2, 3, 4]), shape: [4, 1] }; // transferred to the worker
+   * const h = await trainer.fit(xs, { data: new Float32Array([2, 4, 6, 8]), shape: [4, 1] }, { epochs: 3, batchSize: 2 });
+   * h.history.loss.length; // 3
+   * trainer.terminate();
+   * ```
    */
   async fit(x: ModelInputs, y: ModelInputs, args: BackgroundFitArgs = {}): Promise<HistoryData> {
     this.requireCompiled('fit');
@@ -322,6 +373,17 @@ export class Trainer {
    * ~0.1 s). The epoch's logs cover the batches done, and the model is left as that last
    * batch made it. Resolves once fit has returned (at once when called from one of fit's
    * own hooks, which fit waits for); does nothing when not training.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const trainer = await fe.worker.create(m);
+   * const x = fe.tensor2d([[1], [2]]);
+   * const h = await trainer.fit(x, x, { epochs: 1000, onEpochEnd: (epoch) => (epoch === 2 ? trainer.stop() : undefined) });
+   * h.epoch.length < 1000; // true: fit ended at a batch boundary soon after stop()
+   * trainer.terminate();
+   * ```
    */
   async stop(): Promise<void> {
     const run = this.running;
@@ -331,7 +393,17 @@ export class Trainer {
     if (!run.hooks.inHook) await run.done;
   }
 
-  /** The model's outputs for x (a Tensor, or one per output), computed in the worker in batches. */
+  /**
+   * The model's outputs for x (a Tensor, or one per output), computed in the worker in batches.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 3, inputShape: [2] })] });
+   * const trainer = await fe.worker.create(m);
+   * ((await trainer.predict(fe.ones([4, 2]))) as fe.Tensor).shape; // [4, 3]
+   * trainer.terminate();
+   * ```
+   */
   async predict(x: ModelInputs, args: { batchSize?: number } = {}): Promise<Tensor | Tensor[]> {
     const transfers = new TransferList();
     const xs = packData('predict: x', this.list('predict', 'x', x), transfers);
@@ -342,7 +414,18 @@ export class Trainer {
     return this.numOutputs === 1 && ts.length === 1 ? ts[0] : ts;
   }
 
-  /** Loss and metrics over x, y (as numbers, in `metricsNames` order; one number when there are no metrics). */
+  /**
+   * Loss and metrics over x, y (as numbers, in `metricsNames` order; one number when there are no metrics).
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['mae'] });
+   * const trainer = await fe.worker.create(m);
+   * const [loss, mae] = (await trainer.evaluate(fe.tensor2d([[1]]), fe.tensor2d([[0]]))) as number[];
+   * trainer.terminate();
+   * ```
+   */
   async evaluate(x: ModelInputs, y: ModelInputs, args: { batchSize?: number } = {}): Promise<number | number[]> {
     this.requireCompiled('evaluate');
     if (this.running !== null)
@@ -363,12 +446,15 @@ export class Trainer {
    * (or output) order. Typed arrays are transferred (left empty here), as with fit. Free
    * the data with `freeData` when done; `terminate()` frees it all.
    *
+   * @example
    * ```ts
-   * const xs = await trainer.putData({data: images, shape: [n, 28, 28]});
-   * const ys = await trainer.putData({data: labels, shape: [n]});
-   * for (const lr of [1e-3, 1e-4]) await trainer.fit(xs, ys, {epochs: 2});
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const trainer = await fe.worker.create(m);
+   * const xs = await trainer.putData({ data: new Float32Array([1, 2, 3]), shape: [3, 1] }); // sent once
+   * for (let round = 0; round < 2; round++) await trainer.fit(xs, xs, { epochs: 1 }); // no data crosses again
    * await trainer.freeData(xs);
-   * await trainer.freeData(ys);
+   * trainer.terminate();
    * ```
    */
   async putData(data: DataInput | DataInput[]): Promise<ResidentData> {
@@ -385,7 +471,19 @@ export class Trainer {
     return resident;
   }
 
-  /** Frees data `putData` kept in the worker; the handle is refused afterwards. Not while a fit runs. */
+  /**
+   * Frees data `putData` kept in the worker; the handle is refused afterwards. Not while a fit runs.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * const trainer = await fe.worker.create(m);
+   * const xs = await trainer.putData(fe.tensor2d([[1], [2]]));
+   * await trainer.freeData(xs);
+   * xs.isFreed; // true
+   * trainer.terminate();
+   * ```
+   */
   async freeData(data: ResidentData): Promise<void> {
     if (!(data instanceof ResidentData))
       throw new Error(`${WHO}: freeData: expected a handle from putData, got ${describeValue(data)}`);
@@ -402,7 +500,17 @@ export class Trainer {
     return this.conn.call('trainer.residentStats()', (api) => api.residentStats());
   }
 
-  /** Copies of the weights as Tensors in this thread, in `model.weights` order (a snapshot between two batches if training). */
+  /**
+   * Copies of the weights as Tensors in this thread, in `model.weights` order (a snapshot between two batches if training).
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 2, inputShape: [3] })] });
+   * const trainer = await fe.worker.create(m);
+   * (await trainer.getWeights()).map((w) => w.shape); // [[3, 2], [2]]: kernel and bias
+   * trainer.terminate();
+   * ```
+   */
   async getWeights(): Promise<Tensor[]> {
     return toTensors(await this.conn.call('trainer.getWeights()', (api) => api.getWeights()));
   }
@@ -410,6 +518,16 @@ export class Trainer {
   /**
    * The trained model in this thread: rebuilt from its config with the worker's weights,
    * and compiled with the same settings (with a fresh optimizer).
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const trainer = await fe.worker.create(m);
+   * await trainer.fit(fe.tensor2d([[1]]), fe.tensor2d([[3]]), { epochs: 2 });
+   * const trained = await trainer.toModel(); // compiled like m, with the worker's weights
+   * trainer.terminate();
+   * ```
    */
   async toModel(): Promise<LayersModel> {
     const saved = await this.conn.call('trainer.toModel()', (api) => api.save());
@@ -424,7 +542,16 @@ export class Trainer {
     }
   }
 
-  /** Stops the worker at once; pending calls reject, and so does every later call. */
+  /**
+   * Stops the worker at once; pending calls reject, and so does every later call.
+   *
+   * @example
+   * ```ts
+   * const trainer = await fe.worker.create(fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] }));
+   * trainer.terminate();
+   * trainer.isTerminated; // true: later calls reject
+   * ```
+   */
   terminate(): void {
     for (const d of this.residentData) d.markFreed();
     this.residentData.clear();
@@ -499,9 +626,11 @@ function workerWasmPaths(paths: string | URL | undefined): InitOptions['wasmPath
  *
  * @example
  * ```ts
- * const trainer = await fe.worker.create(model);            // compiled with model.compile(...)
- * const history = await trainer.fit(xs, ys, {epochs: 5, onEpochEnd: (e, logs) => show(logs)});
- * const trained = await trainer.toModel();
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const trainer = await fe.worker.create(m); // a worker with a copy of m
+ * const history = await trainer.fit(fe.tensor2d([[1], [2]]), fe.tensor2d([[2], [4]]), { epochs: 5, onEpochEnd: (e, logs) => console.log(e, logs?.loss) });
+ * const trained = await trainer.toModel(); // the trained weights, back in this thread
  * trainer.terminate();
  * ```
  */

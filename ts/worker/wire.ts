@@ -22,6 +22,16 @@ export interface WireTensor {
  * Raw data for a tensor: a Float32Array (float32) or an Int32Array (int32) and a shape.
  * When sent to a worker, its buffer is transferred: the array is empty in your thread
  * afterwards. Pass `data.slice()` to keep a copy.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * const trainer = await fe.worker.create(m);
+ * const x = { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] };
+ * await trainer.predict(x);
+ * x.data.length; // 0: the buffer went to the worker (pass data.slice() to keep a copy)
+ * trainer.terminate();
+ * ```
  */
 export interface TensorData {
   /** The values, row-major: float32 or int32. */
@@ -30,7 +40,18 @@ export interface TensorData {
   shape: readonly number[];
 }
 
-/** What the background trainer accepts wherever the model takes a tensor. */
+/**
+ * What the background trainer accepts wherever the model takes a tensor.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+ * const trainer = await fe.worker.create(m);
+ * await trainer.predict(fe.ones([1, 2])); // a Tensor ...
+ * await trainer.predict({ data: new Float32Array(2), shape: [1, 2] }); // ... or a typed array and a shape
+ * trainer.terminate();
+ * ```
+ */
 export type DataInput = Tensor | TensorData;
 
 /** Buffers to transfer with one message; each buffer once (listing one twice is an error). */

