@@ -4,10 +4,9 @@
 // cross-entropy training path (which looks for 'softmax').
 
 import type { Tensor } from '../tensor/tensor.js';
-import { getActivation, getActivationName } from '../ops/activations.js';
+import { getActivation, getActivationName, type ActivationFn } from '../ops/activations.js';
 
-/** An activation as a function of a tensor. */
-export type ActivationFn = (x: Tensor) => Tensor;
+export type { ActivationFn };
 /**
  * An activation: its name ('relu', 'sigmoid', 'softmax', 'tanh', 'linear', ...), a function, or null/undefined for linear.
  *

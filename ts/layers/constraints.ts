@@ -16,10 +16,22 @@ const EPSILON = 1e-7;
 
 /**
  * A projection applied to a weight after each optimizer step (TF.js's `Constraint`): make them with `constraints.*` and pass them as a layer's `kernelConstraint`, ...
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 8, kernelConstraint: fe.constraints.nonNeg(), biasConstraint: fe.constraints.maxNorm({ maxValue: 1 }) });
+ * ```
  */
 export abstract class Constraint extends Serializable {
   static override className = 'Constraint';
-  /** The projected weight (a new tensor; the caller assigns it). */
+  /**
+   * The projected weight (a new tensor; the caller assigns it).
+   *
+   * @example
+   * ```ts
+   * fe.constraints.nonNeg().apply(fe.tensor1d([-1, 2])).print(); // [0, 2]
+   * ```
+   */
   abstract apply(w: Tensor): Tensor;
 }
 
@@ -36,7 +48,14 @@ function checkNumber(cls: string, name: string, v: number, lo = 0): void {
     throw new Error(`ferrite: ${cls}: ${name} must be a finite number >= ${lo}, got ${String(v)}`);
 }
 
-/** Rescales each slice along `axis` whose L2 norm exceeds maxValue (default 2) to that norm. */
+/**
+ * Rescales each slice along `axis` whose L2 norm exceeds maxValue (default 2) to that norm.
+ *
+ * @example
+ * ```ts
+ * fe.constraints.maxNorm({ maxValue: 1, axis: 0 }).apply(fe.tensor2d([[3], [4]])).print(); // [[0.6], [0.8]]
+ * ```
+ */
 export class MaxNorm extends Constraint {
   static override className = 'MaxNorm';
   /** The largest norm allowed (default 2). */
@@ -61,7 +80,14 @@ export class MaxNorm extends Constraint {
 }
 registerClass(MaxNorm);
 
-/** Divides each slice along `axis` by its L2 norm. */
+/**
+ * Divides each slice along `axis` by its L2 norm.
+ *
+ * @example
+ * ```ts
+ * fe.constraints.unitNorm({ axis: 0 }).apply(fe.tensor2d([[3], [4]])).print(); // [[0.6], [0.8]]
+ * ```
+ */
 export class UnitNorm extends Constraint {
   static override className = 'UnitNorm';
   /** The axis along which norms are taken (default 0). */
@@ -79,7 +105,14 @@ export class UnitNorm extends Constraint {
 }
 registerClass(UnitNorm);
 
-/** Sets negative weights to 0. */
+/**
+ * Sets negative weights to 0.
+ *
+ * @example
+ * ```ts
+ * fe.layers.conv2d({ filters: 4, kernelSize: 3, kernelConstraint: fe.constraints.nonNeg() });
+ * ```
+ */
 export class NonNeg extends Constraint {
   static override className = 'NonNeg';
   apply(w: Tensor): Tensor {
@@ -91,6 +124,11 @@ registerClass(NonNeg);
 /**
  * Moves each slice's L2 norm into [minValue, maxValue] (defaults 0 and 1), by the
  * fraction `rate` (default 1: all the way) of the distance: norm' = rate clip(norm) + (1 - rate) norm.
+ *
+ * @example
+ * ```ts
+ * fe.constraints.minMaxNorm({ minValue: 0, maxValue: 1, rate: 1 }).apply(fe.tensor2d([[3], [4]])).print(); // [[0.6], [0.8]]
+ * ```
  */
 export class MinMaxNorm extends Constraint {
   static override className = 'MinMaxNorm';
@@ -126,7 +164,14 @@ export class MinMaxNorm extends Constraint {
 }
 registerClass(MinMaxNorm);
 
-/** Factories with TF.js's names (`tf.constraints.maxNorm({maxValue: 2})`). */
+/**
+ * Factories with TF.js's names (`tf.constraints.maxNorm({maxValue: 2})`).
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 16, kernelConstraint: fe.constraints.maxNorm({ maxValue: 3 }) });
+ * ```
+ */
 export const constraints = {
   /** Rescales slices whose L2 norm exceeds maxValue (default 2) to that norm (TF.js's `constraints.maxNorm`). */
   maxNorm: (args?: ConstructorParameters<typeof MaxNorm>[0]) => new MaxNorm(args),
@@ -140,6 +185,11 @@ export const constraints = {
 
 /**
  * A constraint: an object, its name ('maxNorm', 'nonNeg', 'unitNorm', 'minMaxNorm') or a saved {className, config}.
+ *
+ * @example
+ * ```ts
+ * fe.layers.dense({ units: 4, kernelConstraint: 'nonNeg' }); // by name, with its defaults
+ * ```
  */
 export type ConstraintIdentifier = Constraint | string | SerializedObject;
 

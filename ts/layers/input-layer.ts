@@ -96,7 +96,17 @@ export interface InputArgs {
   name?: string;
 }
 
-/** A symbolic input for the functional API, like `tf.input({shape: [784]})`. */
+/**
+ * A symbolic input for the functional API, like `tf.input({shape: [784]})`.
+ *
+ * @example
+ * ```ts
+ * const x = fe.input({ shape: [784] });
+ * const y = fe.layers.dense({ units: 10, activation: 'softmax' }).apply(x) as fe.SymbolicTensor;
+ * const model = fe.model({ inputs: x, outputs: y });
+ * model.outputs[0].shape; // [null, 10]
+ * ```
+ */
 export function input(args: InputArgs): SymbolicTensor {
   if (args === undefined || typeof args !== 'object')
     throw new Error('ferrite: input: expects {shape} or {batchShape}');

@@ -78,7 +78,7 @@ interface Projection {
  * ```ts
  * const layer = fe.layers.multiHeadAttention({ numHeads: 2, keyDim: 4 });
  * const x = fe.ones([1, 5, 8]);
- * layer.apply([x, x]).shape; // [1, 5, 8]
+ * (layer.apply([x, x]) as fe.Tensor).shape; // [1, 5, 8]
  * layer.countParams(); // 288
  * ```
  */

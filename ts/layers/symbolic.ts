@@ -20,6 +20,14 @@ let nextId = 0;
  * The output of a layer applied to symbolic inputs (`input()` or another layer's
  * output): its shape and dtype are known, its values are not. Models are built from
  * these, like TF.js's `SymbolicTensor`.
+ *
+ * @example
+ * ```ts
+ * const x = fe.input({ shape: [784] });
+ * const h = fe.layers.dense({ units: 32 }).apply(x) as fe.SymbolicTensor;
+ * h.shape; // [null, 32]
+ * h.sourceLayer.name; // e.g. 'dense_1'
+ * ```
  */
 export class SymbolicTensor {
   /** A unique id, increasing in creation order. */
@@ -48,7 +56,14 @@ export class SymbolicTensor {
     return this.node.layer;
   }
 
-  /** `SymbolicTensor <name> <dtype> [<shape>]`. */
+  /**
+   * `SymbolicTensor <name> <dtype> [<shape>]`.
+   *
+   * @example
+   * ```ts
+   * String(fe.input({ shape: [3], name: 'pixels' })); // 'SymbolicTensor pixels float32 [null, 3]'
+   * ```
+   */
   toString(): string {
     return `SymbolicTensor ${this.name} ${this.dtype} ${fmtSymbolicShape(this.shape)}`;
   }

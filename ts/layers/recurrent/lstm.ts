@@ -49,8 +49,7 @@ class ForgetBiasInit extends Initializer {
  * The LSTM bias initializer with unitForgetBias (the layer's and lstmCell's): `base` for
  * the i, c and o blocks, ones for f.
  *
- * @example
- * forgetBiasInitializer('zeros', 3, 'lstm').apply([12]); // [0,0,0, 1,1,1, 0,0,0, 0,0,0]
+ * For example `forgetBiasInitializer('zeros', 3, 'lstm').apply([12])` gives [0,0,0, 1,1,1, 0,0,0, 0,0,0].
  */
 export function forgetBiasInitializer(base: InitializerIdentifier, units: number, who: string): Initializer {
   return new ForgetBiasInit(getInitializer(base, `${who}: biasInitializer`), units);

@@ -43,8 +43,7 @@ export interface RecurrentWeightSpecs {
  * The specs from a layer's or cell's arguments: TF.js's defaults 'glorotNormal',
  * 'orthogonal' and 'zeros'.
  *
- * @example
- * const specs = recurrentWeightSpecs('lstm_1', { recurrentInitializer: 'glorotUniform' });
+ * For example `recurrentWeightSpecs('lstm_1', { recurrentInitializer: 'glorotUniform' })`.
  */
 export function recurrentWeightSpecs(layer: string, args: RecurrentWeightArgs): RecurrentWeightSpecs {
   const spec = (key: 'kernel' | 'recurrent' | 'bias', fallback: InitializerIdentifier): WeightSpec =>
@@ -67,8 +66,7 @@ export function recurrentWeightSpecs(layer: string, args: RecurrentWeightArgs): 
  * Adds kernel [inputDim, gateUnits], recurrent_kernel [units, gateUnits] and, when `bias`
  * is given, a bias of its shape and initializer to `layer` (from its build()).
  *
- * @example
- * const w = addRecurrentWeights(this, specs, 3, 8, 32, { shape: [32], initializer: 'zeros' });
+ * For example `addRecurrentWeights(this, specs, 3, 8, 32, { shape: [32], initializer: 'zeros' })` in an LSTM's build().
  */
 export function addRecurrentWeights(
   layer: Layer,
