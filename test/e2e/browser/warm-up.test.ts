@@ -5,18 +5,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startDemoServer, type DemoServer } from '../../../scripts/serve-demo.mjs';
-import { ensureDist } from './build.js';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, openFePage, type FePage } from './fe-page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present) console.warn(`test/e2e/browser/warm-up.test.ts: SKIPPED: no ${CHROMIUM}`);
-
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"comlink": "/node_modules/comlink/dist/esm/comlink.mjs"}}</script>
-<script type="module">import * as fe from '/dist/index.mjs'; window.fe = fe;</script>
-</head><body></body></html>`;
 
 // A task the model learns in a few epochs: the class is which of two halves is brighter.
 const DATA = `
@@ -35,38 +28,17 @@ const DATA = `
   };`;
 
 describe.skipIf(!present)('warmUp in Chromium', () => {
-  let browser: Browser;
-  let server: DemoServer;
+  let opened: FePage;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
-    ensureDist();
-    server = await startDemoServer({ port: 0, quiet: true, data: 'mnist-digits' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
-    page = await browser.newPage();
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    await page.route(`${server.url}warm-up.html`, (route) =>
-      route.fulfill({
-        body: PAGE,
-        contentType: 'text/html',
-        headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
-      }),
-    );
-    await page.goto(`${server.url}warm-up.html`);
-    await page.waitForFunction('window.fe !== undefined', undefined, { timeout: 30_000 });
+    opened = await openFePage('warm-up.html', { ready: false, isolate: true, consoleErrors: true });
+    ({ page, errors } = opened);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await opened?.close();
   });
 
   it('ready() then warmUp() on the page: steps run, no tensor left, and a model trained after it learns', async () => {
