@@ -57,8 +57,22 @@ export const VARIANTS = {
 // by measurement (see the README's build section). It is told the features each variant
 // uses (LLVM's wasm32 defaults, plus SIMD, relaxed SIMD and threads) explicitly: without
 // them it rejects the SIMD and atomic instructions.
-// Off by default: the gain measured was 2-6 %, for minutes of build time per variant.
+//
+// The decision (bench/wasm-opt.ts, simd-threads build, 2026-12-02, machine at load 15-33):
+//   level  wasm-opt time  bytes (cargo: 1,361,081)  speed vs cargo's output
+//   -O1        29 s       1,055,308 (-22.5 %)       within noise
+//   -O2        76 s       1,054,104 (-22.6 %)       0.82-1.04x (noise: +-20 % that day)
+//   -O3       221 s       1,078,248 (-20.8 %)       0.79-1.09x that day; +2-6 % on GEMM and
+//                                                   conv, measured earlier on a quieter machine
+//   -Os       114 s       1,049,552 (-22.9 %)       within noise
+// So: off (OPT_LEVEL 'none') for `npm run build`, `npm test` and CI, where 5 variants x
+// 1-4 minutes would be paid on every core-rs change for a speed gain too small to see;
+// -O3 for the published package (`npm run build:release`, run by prepublishOnly): the
+// one level with a measured speed gain, a fifth less to download, and build time does
+// not matter once per release.
 const OPT_LEVEL = 'none';
+/** The level of `npm run build:release` (`--release`), the published package's. */
+export const RELEASE_OPT_LEVEL = '-O3';
 const LLVM_DEFAULT_FEATURES = [
   '--enable-bulk-memory',
   '--enable-mutable-globals',
@@ -224,6 +238,9 @@ export function buildWasm({ variants = Object.keys(VARIANTS), quiet = false, opt
 if (import.meta.url === `file://${process.argv[1]}`) {
   const only = process.argv.slice(2).filter((a) => a in VARIANTS);
   // --opt=-O4 / --opt=none: another wasm-opt level, or none (to measure against).
-  const opt = process.argv.find((a) => a.startsWith('--opt='))?.slice('--opt='.length);
+  // --release: the published package's level (RELEASE_OPT_LEVEL).
+  const opt = process.argv.includes('--release')
+    ? RELEASE_OPT_LEVEL
+    : process.argv.find((a) => a.startsWith('--opt='))?.slice('--opt='.length);
   buildWasm({ variants: only.length ? only : undefined, opt });
 }

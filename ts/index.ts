@@ -11,6 +11,8 @@
 // setWasmPaths as in @tensorflow/tfjs-backend-wasm; setMaxMemory for the threaded build).
 export { ready, setBackend, getBackend, setThreadsCount, getThreadsCount, setMaxMemory } from './backend/engine.js';
 export { relaxedSimdSupported } from './backend/engine.js';
+// Ferrite: `await warmUp()` brings a fresh engine's training kernels to optimised code.
+export { warmUp, type WarmUpOptions, type WarmUpReport } from './training/warm-up.js';
 export { setWasmPaths, type BuildName } from './backend/wasm-files.js';
 
 // Tensors, variables and memory.

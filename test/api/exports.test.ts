@@ -445,6 +445,8 @@ const VALUES = [
   'image.writePng',
   'image.GRID_RIGHT',
   'image.GRID_WRONG',
+  // Warm start (issue 15).
+  'warmUp',
 ];
 
 /** Every export that exists only as a type (interfaces, type aliases, classes exported as types). */
@@ -737,6 +739,8 @@ const TYPES = [
   'vis.Values',
   'worker.ModelInputs',
   'worker.ResourceLimits',
+  'WarmUpOptions',
+  'WarmUpReport',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));

@@ -23,6 +23,7 @@ import { TerminateOnNaN } from '../training/terminate-on-nan.js';
 import { EarlyStopping } from '../training/early-stopping.js';
 import { pickFitOptions } from '../training/fit.js';
 import { compileArgsFromSpec } from './compile-spec.js';
+import { warmUp } from '../training/warm-up.js';
 import { EventQueue } from './events.js';
 import type {
   CrashMode,
@@ -128,6 +129,7 @@ export class TrainerHost {
       await ready();
     }
     this.stopFlag = opts.stopFlag ?? null;
+    if (opts.warmUpMs !== undefined && opts.warmUpMs > 0) await warmUp({ milliseconds: opts.warmUpMs });
     return {
       backend: getBackend(),
       threads: getThreadsCount(),

@@ -20,6 +20,8 @@ export interface InitOptions {
   wasmPaths?: string | Record<string, string>;
   /** Shared stop flag (where SharedArrayBuffer may be sent): holds the token of a fit to stop. */
   stopFlag?: Int32Array;
+  /** Milliseconds of `warmUp` before the model loads (0: none). */
+  warmUpMs?: number;
 }
 
 /** What the worker runs on. */

@@ -103,6 +103,11 @@ export interface CreateOptions {
    * memory is not counted here: bound it with `setMaxMemory`.
    */
   resourceLimits?: ResourceLimits;
+  /**
+   * Warm the worker's kernels up before `create` resolves (see `warmUp`): `true` for the
+   * default budget (400 ms), or a number of milliseconds. Default: none.
+   */
+  warmUp?: boolean | number;
 }
 
 /**
@@ -566,6 +571,17 @@ export class Trainer {
 
 function noop(): void {}
 
+/** `create`'s warmUp option as milliseconds (undefined: none). */
+function warmUpBudget(w: boolean | number | undefined): number | undefined {
+  if (w === undefined || w === false) return undefined;
+  if (w === true) return 400;
+  if (typeof w !== 'number' || !(w >= 0) || !Number.isFinite(w))
+    throw new Error(
+      `${WHO}: worker.create: warmUp must be true, false or a finite number of milliseconds >= 0, got ${String(w)}`,
+    );
+  return w;
+}
+
 /** Data to send with a call, or the handle of data the worker holds. */
 function packData(what: string, v: DataInput | DataInput[] | ResidentData, transfers: TransferList): WireData {
   return v instanceof ResidentData ? { handle: v.handle } : packTensors(what, v, transfers);
@@ -641,6 +657,7 @@ export async function create(model: LayersModel | ModelConfig, options: CreateOp
       : model instanceof LayersModel
         ? compileSpecFromModel(model)
         : null;
+  const warmUpMs = warmUpBudget(options.warmUp);
   const transfers = new TransferList();
   const payload = modelPayload(model, compileSpec, transfers);
   const loadTimeout = options.loadTimeout ?? 60_000;
@@ -657,6 +674,7 @@ export async function create(model: LayersModel | ModelConfig, options: CreateOp
         threads: options.threads,
         wasmPaths: workerWasmPaths(options.wasmPaths),
         stopFlag,
+        warmUpMs,
       }),
     );
     clearTimeout(timer);

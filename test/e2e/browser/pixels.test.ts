@@ -5,43 +5,24 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startDemoServer, type DemoServer } from '../../../scripts/serve-demo.mjs';
-import { ensureDist } from './build.js';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, openFePage, type FePage } from './fe-page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present) console.warn(`test/e2e/browser/pixels.test.ts: SKIPPED: no ${CHROMIUM}`);
 
-const PAGE = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
-<script type="importmap">{"imports": {"comlink": "/node_modules/comlink/dist/esm/comlink.mjs"}}</script>
-<script type="module">import * as fe from '/dist/index.mjs'; await fe.ready(); window.fe = fe;</script>
-</head><body></body></html>`;
-
 describe.skipIf(!present)('browser.fromPixels / toPixels in Chromium', () => {
-  let browser: Browser;
-  let server: DemoServer;
+  let opened: FePage;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
-    ensureDist();
-    server = await startDemoServer({ port: 0, quiet: true, data: 'mnist-digits' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
-    page = await browser.newPage();
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    await page.route(`${server.url}pixels.html`, (route) => route.fulfill({ body: PAGE, contentType: 'text/html' }));
-    await page.goto(`${server.url}pixels.html`);
-    await page.waitForFunction('window.fe !== undefined', undefined, { timeout: 30_000 });
+    opened = await openFePage('pixels.html');
+    ({ page, errors } = opened);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await opened?.close();
   });
 
   it('a canvas, its ImageData, an ImageBitmap and an <img> give the pixels drawn (int32, first numChannels)', async () => {
