@@ -1,7 +1,8 @@
 // The fixed cost of a training step, and what threads give on small work: the Fashion-MNIST
 // MLP (Flatten 784 -> Dense 128 relu -> Dense 10 softmax, Adam, sparse cross-entropy,
 // accuracy) trained with `model.fit` at batch 1, 8 and 32 on the threaded build with 1 and
-// 2 threads, interleaved in one process. Per step: microseconds, kernel calls (JS→wasm
+// 2 threads, interleaved in one process. Per step: microseconds (and the CPU microseconds
+// of the 1-thread runs, which a loaded machine inflates far less), kernel calls (JS→wasm
 // crossings, counted by the engine), and the fixed cost: the intercept of the line through
 // the step times at batch 1 and 32 (what a step costs before any sample is computed),
 // and, in the same rounds, the optimizer's share of it: one `applyGradientsIfFinite` of Adam
@@ -22,7 +23,7 @@ import { randomUniform } from '../ts/ops/random.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
 import type { Sequential } from '../ts/models/index.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
-import { timeInterleaved, warmUp, type Timed } from './timing.js';
+import { median, timeInterleaved, warmUp, type Timed } from './timing.js';
 import { isMain, randomData } from './util.js';
 import { stepBreakdown } from './step-breakdown.js';
 
@@ -74,6 +75,9 @@ export async function benchStep(opts: { rounds?: number; warmUpMs?: number } = {
   await ready();
   const setups = new Map(BATCHES.map((b) => [b, setup(b)]));
   const calls = new Map<string, number>();
+  // CPU time per step of each round (the process's, every thread's): on a loaded machine a
+  // 1-thread run's wall time is mostly time spent waiting for a core; its CPU time is not.
+  const cpuMicroseconds = new Map<string, number[]>();
   const contenders: Timed[] = [];
   for (const nt of threadCounts) {
     for (const b of BATCHES) {
@@ -86,9 +90,11 @@ export async function benchStep(opts: { rounds?: number; warmUpMs?: number } = {
           await ready();
         },
         run: async () => {
-          const c0 = engine().kernelCalls;
+          const [c0, cpu0] = [engine().kernelCalls, process.cpuUsage()];
           await s.model.fit(s.x, s.y, { epochs: 1, batchSize: b, shuffle: false, verbose: 0 });
+          const cpu = process.cpuUsage(cpu0);
           calls.set(name, (engine().kernelCalls - c0) / STEPS[b]);
+          cpuMicroseconds.set(name, [...(cpuMicroseconds.get(name) ?? []), (cpu.user + cpu.system) / STEPS[b]]);
         },
       });
     }
@@ -114,13 +120,15 @@ export async function benchStep(opts: { rounds?: number; warmUpMs?: number } = {
         },
         run: () => {
           if (budget !== undefined) previous = setUndoBudget(budget);
-          const c0 = engine().kernelCalls;
+          const [c0, cpu0] = [engine().kernelCalls, process.cpuUsage()];
           try {
             for (let i = 0; i < UPDATES; i++) adam.applyGradientsIfFinite(gradients);
           } finally {
             if (previous !== undefined) setUndoBudget(previous);
           }
+          const cpu = process.cpuUsage(cpu0);
           adamCalls.set(mode, (engine().kernelCalls - c0) / UPDATES);
+          cpuMicroseconds.set(name, [...(cpuMicroseconds.get(name) ?? []), (cpu.user + cpu.system) / UPDATES]);
         },
       });
     }
@@ -138,6 +146,7 @@ export async function benchStep(opts: { rounds?: number; warmUpMs?: number } = {
   for (const b of BATCHES) {
     const row: Row = { figure: `MLP step, batch ${b} (µs)` };
     for (const nt of threadCounts) row[`${nt} thread${nt > 1 ? 's' : ''}`] = fmt(microseconds[`${nt}t b${b}`]);
+    row['CPU µs, 1 thread'] = fmt(median(cpuMicroseconds.get(`1t b${b}`) ?? [NaN]));
     row['kernel calls'] = fmt(calls.get(`1t b${b}`) ?? 0);
     row['2 vs 1 thread'] = threaded ? fmtRatio(microseconds[`1t b${b}`], microseconds[`2t b${b}`]) : '-';
     rows.push(row);
@@ -151,6 +160,9 @@ export async function benchStep(opts: { rounds?: number; warmUpMs?: number } = {
     perSample[col] = fmt((t32 - t1) / 31);
     fixed[col] = fmt(t1 - (t32 - t1) / 31);
   }
+  const [c1, c32] = [1, 32].map((b) => median(cpuMicroseconds.get(`1t b${b}`) ?? [NaN]));
+  fixed['CPU µs, 1 thread'] = fmt(c1 - (c32 - c1) / 31);
+  perSample['CPU µs, 1 thread'] = fmt((c32 - c1) / 31);
   const optimizer: Row = { figure: 'of which the Adam update, all weights, one pass (µs)' };
   const twoPass: Row = { figure: 'the Adam update with a checking pass first (µs)' };
   for (const nt of threadCounts) {
@@ -158,6 +170,8 @@ export async function benchStep(opts: { rounds?: number; warmUpMs?: number } = {
     optimizer[col] = fmt(microseconds[`${nt}t adam`]);
     twoPass[col] = fmt(microseconds[`${nt}t adam two-pass`]);
   }
+  optimizer['CPU µs, 1 thread'] = fmt(median(cpuMicroseconds.get('1t adam') ?? [NaN]));
+  twoPass['CPU µs, 1 thread'] = fmt(median(cpuMicroseconds.get('1t adam two-pass') ?? [NaN]));
   optimizer['kernel calls'] = fmt(adamCalls.get('adam') ?? 0);
   twoPass['kernel calls'] = fmt(adamCalls.get('adam two-pass') ?? 0);
   if (threaded) {
