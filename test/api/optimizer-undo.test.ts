@@ -50,8 +50,11 @@ function gradients(vars: Variable[], rand: () => number): Record<string, Tensor>
   return Object.fromEntries(vars.map((v) => [v.name, tensor(randomArray(v.size, rand, -2, 2))]));
 }
 
+// The default budget, read back by setting it (each test that changes it restores it too).
+const defaultBudget = setUndoBudget(0);
+setUndoBudget(defaultBudget);
 afterEach(() => {
-  setUndoBudget(64 * 2 ** 20);
+  setUndoBudget(defaultBudget);
 });
 
 describeEachBuild('one-pass optimizer update with undo', () => {
