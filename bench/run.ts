@@ -117,7 +117,12 @@ const PARTS: Part[] = [
   {
     name: 'step',
     title: 'MLP training step: µs, kernel calls and fixed cost per step, 1 vs 2 threads',
-    run: async () => printTable((await benchStep()).rows),
+    run: async () => {
+      const { rows, breakdown } = await benchStep();
+      printTable(rows);
+      console.log('\nWhere a batch-8 step goes (1 thread, instrumented run):\n');
+      printTable(breakdown);
+    },
   },
   {
     name: 'worker',

@@ -16,7 +16,7 @@ import { threadsSupported } from '../ts/backend/threads.js';
 import { randomUniform } from '../ts/ops/random.js';
 import { add } from '../ts/ops/arithmetic.js';
 import { sum } from '../ts/ops/reduce.js';
-import { ReduceOp } from '../ts/backend/core-abi.js';
+import { ReduceOp, UpdatePass } from '../ts/backend/core-abi.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
 import { timeInterleaved, warmUp, type Timed } from './timing.js';
@@ -135,7 +135,7 @@ function families(): Family[] {
   return [
     {
       name: 'elementwise (relu)',
-      splitsAt: 2 << 15,
+      splitsAt: 2 << 18,
       make: (n) => {
         const [x, y] = [buf(n), buf(n)];
         return { run: () => core.fe_relu_forward(x.ptr, y.ptr, n), dispose: free(x, y) };
@@ -143,7 +143,7 @@ function families(): Family[] {
     },
     {
       name: 'bias add ([n/128, 128] + [128])',
-      splitsAt: 2 << 15,
+      splitsAt: 2 << 18,
       make: (n) => {
         const x = randomUniform([rowsOf(n), 128], -1, 1);
         const b = buf(128);
@@ -152,7 +152,7 @@ function families(): Family[] {
     },
     {
       name: 'row sum ([n/128, 128] -> [n/128])',
-      splitsAt: 2 << 15,
+      splitsAt: 2 << 18,
       make: (n) => {
         const x = buf(n);
         const y = buf(rowsOf(n));
@@ -162,7 +162,7 @@ function families(): Family[] {
     },
     {
       name: 'bias gradient (column sum)',
-      splitsAt: 2 << 15,
+      splitsAt: 2 << 20,
       make: (n) => {
         const x = randomUniform([rowsOf(n), 128], -1, 1);
         return { run: () => sum(x, 0).dispose(), dispose: free(x) };
@@ -170,7 +170,7 @@ function families(): Family[] {
     },
     {
       name: 'softmax ([n/128, 128])',
-      splitsAt: 2 << 13,
+      splitsAt: 2 << 12,
       make: (n) => {
         const [x, y] = [buf(n), buf(n)];
         return { run: () => core.fe_softmax_forward(x.ptr, y.ptr, rowsOf(n), 128, 1), dispose: free(x, y) };
@@ -178,7 +178,7 @@ function families(): Family[] {
     },
     {
       name: 'softmax cross-entropy ([n/10, 10])',
-      splitsAt: 2 << 13,
+      splitsAt: 2 << 12,
       make: (n) => {
         const r = rowsOf(n, 10);
         const x = buf(r * 10);
@@ -197,12 +197,13 @@ function families(): Family[] {
     },
     {
       name: 'Adam update',
-      splitsAt: 2 << 18,
+      splitsAt: 2 << 15,
       make: (n) => {
         const [p, g, m] = [buf(n), buf(n), buf(n)];
         const v = randomUniform([n], 0, 1); // a second moment is >= 0
         return {
-          run: () => core.fe_adam_update(p.ptr, g.ptr, m.ptr, v.ptr, 0, n, 1e-9, 0.9, 0.999, 1e-7, 0, 0),
+          run: () =>
+            core.fe_adam_update(p.ptr, g.ptr, m.ptr, v.ptr, 0, n, 1e-9, 0.9, 0.999, 1e-7, 0, UpdatePass.COMMIT, 0),
           dispose: free(p, g, m, v),
         };
       },

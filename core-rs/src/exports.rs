@@ -17,7 +17,7 @@ use crate::gemm::{self, Mat};
 use crate::gemv;
 use crate::loss::{self, Batch, Grads, Labels};
 use crate::map::{map1, map2};
-use crate::optimizer::{self, Adadelta, Adam, Momentum, RmsProp};
+use crate::optimizer::{self, Adadelta, Adam, Backup, Momentum, RmsProp};
 use crate::random::{self, Stream};
 use crate::simd::F32x4;
 use crate::softmax::{self, Kind};
@@ -1589,17 +1589,28 @@ pub unsafe extern "C" fn fe_dropout_apply_broadcast(
 // ---------------------------------------------------------------------------------
 // Optimizer updates (`optimizer.rs`)
 // p (parameter), g (gradient) and every slot are (n); p and the slots are updated in place.
-// With `check` != 0 nothing is written: the result says whether every updated value of p
-// and of the slots would be finite (1) or not (0). Without, the update is applied and 1 returned.
+// `pass` (UpdatePass): COMMIT applies the update and returns 1 when every new value is
+// finite, 0 when not; with a non-null `backup` it first saves the values it overwrites
+// there (p, then each present slot in the order of the arguments, (n) floats each), so
+// that RESTORE with the same arguments undoes it. CHECK writes nothing: it returns
+// whether every updated value of p and of the slots would be finite.
 // ---------------------------------------------------------------------------------
 
 /// SGD: p -= lr g. p (param) and g (gradient) are (n).
 #[no_mangle]
-pub unsafe extern "C" fn fe_sgd_update(p: *mut f32, g: *const f32, n: usize, lr: f32, check: u32) -> u32 {
+pub unsafe extern "C" fn fe_sgd_update(
+    p: *mut f32,
+    g: *const f32,
+    n: usize,
+    lr: f32,
+    pass: u32,
+    backup: *mut f32,
+) -> u32 {
     checked(
-        check,
-        || optimizer::sgd_update::<true>(p, g, n, lr),
-        || optimizer::sgd_update::<false>(p, g, n, lr),
+        pass,
+        backup,
+        || optimizer::sgd_update::<true>(p, g, n, lr, Backup::NONE),
+        |saved| optimizer::sgd_update::<false>(p, g, n, lr, saved),
     )
 }
 
@@ -1615,7 +1626,8 @@ pub unsafe extern "C" fn fe_momentum_update(
     lr: f32,
     momentum: f32,
     nesterov: u32,
-    check: u32,
+    pass: u32,
+    backup: *mut f32,
 ) -> u32 {
     let h = Momentum {
         lr,
@@ -1623,9 +1635,10 @@ pub unsafe extern "C" fn fe_momentum_update(
         nesterov: nesterov != 0,
     };
     checked(
-        check,
-        || optimizer::momentum_update::<true>(p, g, a, n, h),
-        || optimizer::momentum_update::<false>(p, g, a, n, h),
+        pass,
+        backup,
+        || optimizer::momentum_update::<true>(p, g, a, n, h, Backup::NONE),
+        |saved| optimizer::momentum_update::<false>(p, g, a, n, h, saved),
     )
 }
 
@@ -1648,7 +1661,8 @@ pub unsafe extern "C" fn fe_adam_update(
     beta2: f32,
     epsilon: f32,
     decay: f32,
-    check: u32,
+    pass: u32,
+    backup: *mut f32,
 ) -> u32 {
     let h = Adam {
         alpha,
@@ -1658,9 +1672,10 @@ pub unsafe extern "C" fn fe_adam_update(
         decay,
     };
     checked(
-        check,
-        || optimizer::adam_update::<true>(p, g, [m, v, vhat], n, h),
-        || optimizer::adam_update::<false>(p, g, [m, v, vhat], n, h),
+        pass,
+        backup,
+        || optimizer::adam_update::<true>(p, g, [m, v, vhat], n, h, Backup::NONE),
+        |saved| optimizer::adam_update::<false>(p, g, [m, v, vhat], n, h, saved),
     )
 }
 
@@ -1677,7 +1692,8 @@ pub unsafe extern "C" fn fe_adamax_update(
     beta1: f32,
     beta2: f32,
     epsilon: f32,
-    check: u32,
+    pass: u32,
+    backup: *mut f32,
 ) -> u32 {
     let h = Adam {
         alpha,
@@ -1687,9 +1703,10 @@ pub unsafe extern "C" fn fe_adamax_update(
         decay: 0.0,
     };
     checked(
-        check,
-        || optimizer::adamax_update::<true>(p, g, [m, u], n, h),
-        || optimizer::adamax_update::<false>(p, g, [m, u], n, h),
+        pass,
+        backup,
+        || optimizer::adamax_update::<true>(p, g, [m, u], n, h, Backup::NONE),
+        |saved| optimizer::adamax_update::<false>(p, g, [m, u], n, h, saved),
     )
 }
 
@@ -1702,12 +1719,14 @@ pub unsafe extern "C" fn fe_adagrad_update(
     n: usize,
     lr: f32,
     epsilon: f32,
-    check: u32,
+    pass: u32,
+    backup: *mut f32,
 ) -> u32 {
     checked(
-        check,
-        || optimizer::adagrad_update::<true>(p, g, acc, n, lr, epsilon),
-        || optimizer::adagrad_update::<false>(p, g, acc, n, lr, epsilon),
+        pass,
+        backup,
+        || optimizer::adagrad_update::<true>(p, g, acc, n, lr, epsilon, Backup::NONE),
+        |saved| optimizer::adagrad_update::<false>(p, g, acc, n, lr, epsilon, saved),
     )
 }
 
@@ -1724,13 +1743,15 @@ pub unsafe extern "C" fn fe_adadelta_update(
     lr: f32,
     rho: f32,
     epsilon: f32,
-    check: u32,
+    pass: u32,
+    backup: *mut f32,
 ) -> u32 {
     let h = Adadelta { lr, rho, epsilon };
     checked(
-        check,
-        || optimizer::adadelta_update::<true>(p, g, [ag, au], n, h),
-        || optimizer::adadelta_update::<false>(p, g, [ag, au], n, h),
+        pass,
+        backup,
+        || optimizer::adadelta_update::<true>(p, g, [ag, au], n, h, Backup::NONE),
+        |saved| optimizer::adadelta_update::<false>(p, g, [ag, au], n, h, saved),
     )
 }
 
@@ -1748,7 +1769,8 @@ pub unsafe extern "C" fn fe_rmsprop_update(
     rho: f32,
     momentum: f32,
     epsilon: f32,
-    check: u32,
+    pass: u32,
+    backup: *mut f32,
 ) -> u32 {
     let h = RmsProp {
         lr,
@@ -1757,16 +1779,37 @@ pub unsafe extern "C" fn fe_rmsprop_update(
         epsilon,
     };
     checked(
-        check,
-        || optimizer::rmsprop_update::<true>(p, g, [ms, mg, mom], n, h),
-        || optimizer::rmsprop_update::<false>(p, g, [ms, mg, mom], n, h),
+        pass,
+        backup,
+        || optimizer::rmsprop_update::<true>(p, g, [ms, mg, mom], n, h, Backup::NONE),
+        |saved| optimizer::rmsprop_update::<false>(p, g, [ms, mg, mom], n, h, saved),
     )
 }
 
-/// Runs the checking pass or the committing one; 1 when every value is (or would be) finite.
+/// Runs the committing pass (saving to `backup`), the restoring one, or the checking one
+/// (for any other `pass`: it writes nothing); 1 when every value is (or would be) finite.
 #[inline(always)]
-fn checked(check: u32, check_pass: impl FnOnce() -> bool, commit_pass: impl FnOnce() -> bool) -> u32 {
-    (if check != 0 { check_pass() } else { commit_pass() }) as u32
+fn checked(
+    pass: u32,
+    backup: *mut f32,
+    check_pass: impl FnOnce() -> bool,
+    commit_pass: impl FnOnce(Backup) -> bool,
+) -> u32 {
+    let done = match pass {
+        optimizer::COMMIT => commit_pass(Backup {
+            ptr: backup,
+            restore: false,
+        }),
+        optimizer::RESTORE => commit_pass(Backup {
+            ptr: backup,
+            restore: true,
+        }),
+        _ => {
+            debug_assert!(pass == optimizer::CHECK);
+            check_pass()
+        }
+    };
+    done as u32
 }
 
 // ---------------------------------------------------------------------------------

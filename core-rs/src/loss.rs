@@ -20,13 +20,15 @@
 
 use crate::axis::Axis;
 use crate::math::{exp_nonpos, ln, log1p_unit, sigmoid, sign};
-use crate::parallel::{SendPtr, MIN_ELEMS_PER_THREAD};
+use crate::parallel::SendPtr;
 use crate::rows;
 use crate::simd::{fill, F32x4, Lanes};
 
 /// Elements per thread below which rows are not split (logarithms and exponentials per
-/// element, as for softmax).
-const GRAIN: usize = MIN_ELEMS_PER_THREAD / 4;
+/// element, as for softmax). The break-even table (`bench/threads.ts`) measured softmax
+/// cross-entropy paying on 2 threads from 2^10 elements; the pointwise losses do less per
+/// element, so the split starts at 2^13, a margin above.
+const GRAIN: usize = 1 << 12;
 
 #[inline(always)]
 fn splat(x: f32) -> F32x4 {

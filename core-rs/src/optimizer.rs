@@ -13,33 +13,94 @@ use crate::parallel::SendPtr;
 use crate::simd::{self, F32x4, Lanes};
 use core::sync::atomic::{AtomicBool, Ordering};
 
-/// Parameters below which a share of an update is not worth a thread: the update is
-/// memory-bound and the parameters were last touched by the calling core, so a small
-/// split mostly moves cache lines (splitting the Fashion-MNIST MLP's 100k-weight kernel
-/// slowed its step).
-const GRAIN: usize = 1 << 18;
+/// Parameters below which a share of an update is not worth a thread. Each element costs a
+/// division and a square root besides its five streams, and the break-even table
+/// (`bench/threads.ts`, split forced) measured Adam paying on 2 threads from 2^12..2^16
+/// elements across runs: the update splits from 2^16, so the Fashion-MNIST MLP's
+/// 100k-weight kernel is shared and its biases are not.
+const GRAIN: usize = 1 << 15;
 
 #[inline(always)]
 fn splat(x: f32) -> F32x4 {
     F32x4::splat(x)
 }
 
+/// The `pass` of the `fe_*_update` exports: what an update kernel does with its arrays.
+/// ABI enum: UpdatePass
+/// Stores the new values (after copying the old ones to `backup`, when given) and says
+/// whether every new value is finite.
+pub const COMMIT: u32 = 0;
+/// Computes the new values and stores nothing: says whether every one would be finite.
+pub const CHECK: u32 = 1;
+/// Copies the old values a COMMIT saved in `backup` back: undoes that update.
+pub const RESTORE: u32 = 2;
+
+/// Where a committing pass saves the values it overwrites, so that the update can be
+/// undone (`RESTORE`) when it turns out not to be finite: one pass instead of a checking
+/// pass and a committing one. `ptr` holds, one after the other, (n) floats for each array
+/// the kernel writes (every array but the gradient, the absent slots left out), in the
+/// kernel's order; null saves nothing.
+#[derive(Clone, Copy)]
+pub struct Backup {
+    pub ptr: *mut f32,
+    pub restore: bool,
+}
+
+impl Backup {
+    pub const NONE: Backup = Backup {
+        ptr: core::ptr::null_mut(),
+        restore: false,
+    };
+
+    /// The saved copy of each array, in the order of `arrays` (null for the gradient,
+    /// arrays[1], which no kernel writes, for absent slots, and when nothing is saved).
+    fn places<const K: usize>(self, arrays: [*mut f32; K], n: usize) -> [*mut f32; K] {
+        let mut next = self.ptr;
+        core::array::from_fn(|k| {
+            if self.ptr.is_null() || k == 1 || arrays[k].is_null() {
+                return core::ptr::null_mut();
+            }
+            let at = next;
+            next = unsafe { next.add(n) };
+            at
+        })
+    }
+}
+
 /// Calls `f(at, arrays)` for every vector of 0..n, split over threads: `at.load(q)` reads
 /// that vector of any of the (n) `arrays` and `at.put(v, q)` gives its new value.
+/// arrays[1] is the gradient, which no kernel writes; a null array is an absent slot.
 ///
 /// With CHECK the pass changes nothing: `put` only notes whether every new value is finite,
 /// and the result says whether all were (the caller then commits with a second pass, so a
 /// step that would make a weight or a slot NaN or ±Infinity can be refused before anything
-/// changed). The check reads the arrays once more but writes nothing, and is done only
-/// where the caller asks for it (fit and trainOnBatch). Without CHECK, `put` stores and
-/// the result is true.
+/// changed). Without CHECK, `put` stores and the result says whether every stored value is
+/// finite; with a `backup`, the old values of each vector are copied there before `f`
+/// runs, so the caller can undo the pass (`backup.restore`: copy them back, and nothing
+/// else) when the result is false: one pass for the common, finite case. The checking pass
+/// writes nothing but reads every array a second time and redoes the arithmetic.
 #[inline(always)]
 fn for_each_vector<const CHECK: bool, const K: usize>(
     n: usize,
     arrays: [*mut f32; K],
+    backup: Backup,
     f: impl Fn(&mut At<CHECK>, [*mut f32; K]) + Sync,
 ) -> bool {
+    let saved = backup.places(arrays, n).map(SendPtr);
+    if backup.restore {
+        let shared = arrays.map(SendPtr);
+        split_vectors(n, GRAIN, |start, end| {
+            for k in 0..K {
+                let (to, from) = (shared[k].get(), saved[k].get());
+                if !from.is_null() {
+                    unsafe { core::ptr::copy_nonoverlapping(from.add(start), to.add(start), end - start) };
+                }
+            }
+        });
+        return true;
+    }
     let shared = arrays.map(SendPtr);
+    let saving = !CHECK && !backup.ptr.is_null();
     let all_finite = AtomicBool::new(true);
     split_vectors(n, GRAIN, |start, end| {
         // Plain locals, not reads through the closure: the loop then keeps them in registers.
@@ -49,19 +110,29 @@ fn for_each_vector<const CHECK: bool, const K: usize>(
             w: 0,
             probe: F32x4::zero(),
         };
+        let saved = saved.map(SendPtr::get);
+        // One loop calling `f` once, so that it is inlined (two loops, one saving and one
+        // not, left `f` a call per vector); `saving` is the same for every vector.
         simd::for_each_vector(start, end, |i, w| {
+            if saving {
+                for k in 0..K {
+                    if !saved[k].is_null() {
+                        unsafe { F32x4::load_n(arrays[k].add(i), w, 0.0).store_n(saved[k].add(i), w) };
+                    }
+                }
+            }
             (at.i, at.w) = (i, w);
             f(&mut at, arrays)
         });
         // probe is a sum of 0 · value: 0 while every value is finite, NaN from the first that is not.
-        if CHECK && !at.probe.sum().is_finite() {
+        if !at.probe.sum().is_finite() {
             all_finite.store(false, Ordering::Relaxed);
         }
     });
     all_finite.load(Ordering::Relaxed)
 }
 
-/// One vector of the arrays: elements i..i + w; with CHECK, the finiteness probe of the pass.
+/// One vector of the arrays: elements i..i + w, and the finiteness probe of the pass.
 struct At<const CHECK: bool> {
     i: usize,
     w: usize,
@@ -77,7 +148,8 @@ impl<const CHECK: bool> At<CHECK> {
     unsafe fn put(&mut self, v: F32x4, q: *mut f32) {
         if !CHECK {
             v.store_n(q.add(self.i), self.w)
-        } else if self.w == simd::LANES {
+        }
+        if self.w == simd::LANES {
             self.probe = self.probe.add(v.mul(F32x4::zero()));
         } else {
             // The lanes past w hold values computed from zeros (0/0 with epsilon 0): left out.
@@ -88,9 +160,9 @@ impl<const CHECK: bool> At<CHECK> {
 
 /// SGD: p -= lr g. Every kernel here returns whether its pass found (CHECK) or left every
 /// new value finite (`for_each_vector`).
-pub unsafe fn sgd_update<const CHECK: bool>(p: *mut f32, g: *const f32, n: usize, lr: f32) -> bool {
+pub unsafe fn sgd_update<const CHECK: bool>(p: *mut f32, g: *const f32, n: usize, lr: f32, backup: Backup) -> bool {
     let lr = splat(lr);
-    for_each_vector::<CHECK, 2>(n, [p, g as *mut f32], |at, [p, g]| {
+    for_each_vector::<CHECK, 2>(n, [p, g as *mut f32], backup, |at, [p, g]| {
         at.put(at.load(p).sub(lr.mul(at.load(g))), p)
     })
 }
@@ -111,9 +183,10 @@ pub unsafe fn momentum_update<const CHECK: bool>(
     a: *mut f32,
     n: usize,
     h: Momentum,
+    backup: Backup,
 ) -> bool {
     let (lr, m) = (splat(h.lr), splat(h.momentum));
-    for_each_vector::<CHECK, 3>(n, [p, g as *mut f32, a], |at, [p, g, a]| {
+    for_each_vector::<CHECK, 3>(n, [p, g as *mut f32, a], backup, |at, [p, g, a]| {
         let gv = at.load(g);
         let av = gv.mul_add(m, at.load(a));
         at.put(av, a);
@@ -143,6 +216,7 @@ unsafe fn adam<const CHECK: bool, const AMSGRAD: bool>(
     [m, v, vhat]: [*mut f32; 3],
     n: usize,
     h: Adam,
+    backup: Backup,
 ) -> bool {
     let (alpha, c1, c2, eps, decay) = (
         splat(h.alpha),
@@ -153,7 +227,7 @@ unsafe fn adam<const CHECK: bool, const AMSGRAD: bool>(
     );
     // Tested once, not per element: without decay p is not touched (inf · 0 would be NaN).
     let decays = h.decay != 0.0;
-    for_each_vector::<CHECK, 5>(n, [p, g as *mut f32, m, v, vhat], |at, [p, g, m, v, vhat]| {
+    for_each_vector::<CHECK, 5>(n, [p, g as *mut f32, m, v, vhat], backup, |at, [p, g, m, v, vhat]| {
         let gv = at.load(g);
         let mv = at.load(m);
         let mv = mv.mul_add(gv.sub(mv), c1);
@@ -184,11 +258,12 @@ pub unsafe fn adam_update<const CHECK: bool>(
     slots: [*mut f32; 3],
     n: usize,
     h: Adam,
+    backup: Backup,
 ) -> bool {
     if slots[2].is_null() {
-        adam::<CHECK, false>(p, g, slots, n, h)
+        adam::<CHECK, false>(p, g, slots, n, h, backup)
     } else {
-        adam::<CHECK, true>(p, g, slots, n, h)
+        adam::<CHECK, true>(p, g, slots, n, h, backup)
     }
 }
 
@@ -201,6 +276,7 @@ pub unsafe fn adamax_update<const CHECK: bool>(
     [m, u]: [*mut f32; 2],
     n: usize,
     h: Adam,
+    backup: Backup,
 ) -> bool {
     let (alpha, b1, c1, b2, eps) = (
         splat(h.alpha),
@@ -209,7 +285,7 @@ pub unsafe fn adamax_update<const CHECK: bool>(
         splat(h.beta2),
         splat(h.epsilon),
     );
-    for_each_vector::<CHECK, 4>(n, [p, g as *mut f32, m, u], |at, [p, g, m, u]| {
+    for_each_vector::<CHECK, 4>(n, [p, g as *mut f32, m, u], backup, |at, [p, g, m, u]| {
         let gv = at.load(g);
         let mv = b1.mul(at.load(m)).add(c1.mul(gv));
         let uv = b2.mul(at.load(u)).max(gv.abs());
@@ -227,9 +303,10 @@ pub unsafe fn adagrad_update<const CHECK: bool>(
     n: usize,
     lr: f32,
     epsilon: f32,
+    backup: Backup,
 ) -> bool {
     let (lr, eps) = (splat(lr), splat(epsilon));
-    for_each_vector::<CHECK, 3>(n, [p, g as *mut f32, acc], |at, [p, g, acc]| {
+    for_each_vector::<CHECK, 3>(n, [p, g as *mut f32, acc], backup, |at, [p, g, acc]| {
         let gv = at.load(g);
         let av = at.load(acc).add(gv.mul(gv));
         at.put(av, acc);
@@ -254,9 +331,10 @@ pub unsafe fn adadelta_update<const CHECK: bool>(
     [ag, au]: [*mut f32; 2],
     n: usize,
     h: Adadelta,
+    backup: Backup,
 ) -> bool {
     let (lr, rho, c, eps) = (splat(h.lr), splat(h.rho), splat(1.0 - h.rho), splat(h.epsilon));
-    for_each_vector::<CHECK, 4>(n, [p, g as *mut f32, ag, au], |at, [p, g, ag, au]| {
+    for_each_vector::<CHECK, 4>(n, [p, g as *mut f32, ag, au], backup, |at, [p, g, ag, au]| {
         let gv = at.load(g);
         let agv = at.load(ag);
         let auv = at.load(au);
@@ -284,6 +362,7 @@ unsafe fn rmsprop<const CHECK: bool, const CENTERED: bool, const MOMENTUM: bool>
     [ms, mg, mom]: [*mut f32; 3],
     n: usize,
     h: RmsProp,
+    backup: Backup,
 ) -> bool {
     let (lr, rho, c, mo, eps) = (
         splat(h.lr),
@@ -292,7 +371,7 @@ unsafe fn rmsprop<const CHECK: bool, const CENTERED: bool, const MOMENTUM: bool>
         splat(h.momentum),
         splat(h.epsilon),
     );
-    for_each_vector::<CHECK, 5>(n, [p, g as *mut f32, ms, mg, mom], |at, [p, g, ms, mg, mom]| {
+    for_each_vector::<CHECK, 5>(n, [p, g as *mut f32, ms, mg, mom], backup, |at, [p, g, ms, mg, mom]| {
         let gv = at.load(g);
         let msv = rho.mul(at.load(ms)).add(c.mul(gv.mul(gv)));
         at.put(msv, ms);
@@ -323,11 +402,12 @@ pub unsafe fn rmsprop_update<const CHECK: bool>(
     slots: [*mut f32; 3],
     n: usize,
     h: RmsProp,
+    backup: Backup,
 ) -> bool {
     match (!slots[1].is_null(), !slots[2].is_null()) {
-        (false, false) => rmsprop::<CHECK, false, false>(p, g, slots, n, h),
-        (false, true) => rmsprop::<CHECK, false, true>(p, g, slots, n, h),
-        (true, false) => rmsprop::<CHECK, true, false>(p, g, slots, n, h),
-        (true, true) => rmsprop::<CHECK, true, true>(p, g, slots, n, h),
+        (false, false) => rmsprop::<CHECK, false, false>(p, g, slots, n, h, backup),
+        (false, true) => rmsprop::<CHECK, false, true>(p, g, slots, n, h, backup),
+        (true, false) => rmsprop::<CHECK, true, false>(p, g, slots, n, h, backup),
+        (true, true) => rmsprop::<CHECK, true, true>(p, g, slots, n, h, backup),
     }
 }

@@ -18,10 +18,11 @@
 /// Elements (floats) a thread must get before a memory-bound pass (elementwise ops,
 /// reductions, copies, gather) is split: below this, splitting costs more than it saves.
 /// Waking a worker costs about a microsecond, but the operands were last written by the
-/// calling core, so a worker first pulls its share's cache lines across: 2^15 floats
-/// (128 KiB, tens of microseconds of streaming) is where that overhead becomes small beside
-/// the work. Kernels that do more per element (transcendentals, windows) scale it down.
-pub const MIN_ELEMS_PER_THREAD: usize = 1 << 15;
+/// calling core, so a worker first pulls its share's cache lines across. `bench/threads.ts`
+/// (break-even table, 2 threads, split forced) measured relu, bias-add and row sums paying
+/// only from 2^18..2^20 elements across runs on this 2-core machine, so the pass splits from
+/// 2^19 (2^18 per thread). Kernels that do more per element (softmax, losses) set their own.
+pub const MIN_ELEMS_PER_THREAD: usize = 1 << 18;
 
 /// A raw pointer that may be shared with the bodies of `parallel_for`.
 /// Safety rests on each body writing a disjoint range.

@@ -33,6 +33,12 @@ const LEAF: usize = 256;
 const ROW_LEAF: usize = 16;
 /// Columns per work item of a column reduction (4 vector accumulators).
 const COL_BLOCK: usize = 16;
+/// Elements per thread below which a column reduction (a bias gradient: the sum over a
+/// batch's rows) is not split. The break-even table (`bench/threads.ts`) measured no size up
+/// to 2^20 where 2 threads paid (each thread's columns are strided across every row), so
+/// these (and the column maxima, minima and arg-reductions, strided alike) split only
+/// from 2^21.
+const COLUMN_GRAIN: usize = 1 << 20;
 /// A single sum at least this long is split into subtrees that threads share.
 const SPLIT_SUM_MIN: usize = 1 << 16;
 /// Levels of the pairwise tree taken apart for a split sum (2^3 = 8 subtrees).
@@ -245,7 +251,7 @@ pub unsafe fn reduce_forward(op: u32, x: *const f32, y: *mut f32, ax: Axis, scal
         });
         return;
     }
-    ax.for_each_column_block(COL_BLOCK, MIN_ELEMS_PER_THREAD, |o, j0, j1| {
+    ax.for_each_column_block(COL_BLOCK, COLUMN_GRAIN, |o, j0, j1| {
         let (xo, yo) = (xs.get().add(o * n * inner), ys.get().add(o * inner));
         match op {
             SUM => sum_columns(xo, yo, n, inner, (j0, j1), scale),
@@ -391,7 +397,7 @@ unsafe fn arg_reduce_dir<const MAX: bool>(x: *const f32, out: *mut i32, ax: Axis
         core::ptr::write_bytes(out, 0, ax.outer * inner);
         return;
     }
-    ax.for_each_column_block(COL_BLOCK, MIN_ELEMS_PER_THREAD, |o, j0, j1| {
+    ax.for_each_column_block(COL_BLOCK, COLUMN_GRAIN, |o, j0, j1| {
         arg_columns::<MAX>(xs.get().add(o * n * inner), os.get().add(o * inner), n, inner, (j0, j1));
     });
 }
@@ -437,7 +443,7 @@ const ARG_COL_BLOCK: usize = 64;
 pub unsafe fn arg_backward(x: *const f32, [y, dy]: [*const f32; 2], dx: *mut f32, ax: Axis) {
     let (n, inner) = (ax.n, ax.inner);
     let (xs, ys, dys, dxs) = (SendPtr::of(x), SendPtr::of(y), SendPtr::of(dy), SendPtr(dx));
-    ax.for_each_column_block(ARG_COL_BLOCK, MIN_ELEMS_PER_THREAD, |o, j0, j1| {
+    ax.for_each_column_block(ARG_COL_BLOCK, COLUMN_GRAIN, |o, j0, j1| {
         let (xo, dxo) = (xs.get().add(o * n * inner), dxs.get().add(o * n * inner));
         for k in 0..n {
             core::ptr::write_bytes(dxo.add(k * inner + j0), 0, j1 - j0);

@@ -13,13 +13,15 @@
 
 use crate::axis::Axis;
 use crate::math::{exp, exp_nonpos, ln};
-use crate::parallel::{SendPtr, MIN_ELEMS_PER_THREAD};
+use crate::parallel::SendPtr;
 use crate::rows;
 use crate::simd::{F32x4, Lanes, LANES};
 
 /// Elements per thread below which a softmax is not split: each element costs an
-/// exponential, several times an elementwise op's work.
-const GRAIN: usize = MIN_ELEMS_PER_THREAD / 4;
+/// exponential, several times an elementwise op's work. The break-even table
+/// (`bench/threads.ts`) measured 2 threads paying from 2^12 elements: the split starts at
+/// 2^13, one doubling above.
+const GRAIN: usize = 1 << 12;
 
 #[derive(Clone, Copy, PartialEq)]
 pub enum Kind {

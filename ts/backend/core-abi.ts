@@ -79,6 +79,23 @@ export const MathFn = {
 export type MathFn = (typeof MathFn)[keyof typeof MathFn];
 
 /**
+ * The `pass` of the `fe_*_update` exports: what an update kernel does with its arrays.
+ * (core-rs/src/optimizer.rs)
+ */
+export const UpdatePass = {
+  /**
+   * Stores the new values (after copying the old ones to `backup`, when given) and says
+   * whether every new value is finite.
+   */
+  COMMIT: 0,
+  /** Computes the new values and stores nothing: says whether every one would be finite. */
+  CHECK: 1,
+  /** Copies the old values a COMMIT saved in `backup` back: undoes that update. */
+  RESTORE: 2,
+} as const;
+export type UpdatePass = (typeof UpdatePass)[keyof typeof UpdatePass];
+
+/**
  * The activation and recurrent activation of a cell.
  * (core-rs/src/recurrent.rs)
  */
@@ -527,13 +544,13 @@ export interface CoreAbi {
    */
   fe_dropout_apply_broadcast(x: number /* *const f32 */, mask: number /* *const f32 */, y: number /* *mut f32 */, rank: number /* usize */, dims: number /* *const u32 */, mstrides: number /* *const u32 */): void;
   /** SGD: p -= lr g. p (param) and g (gradient) are (n). */
-  fe_sgd_update(p: number /* *mut f32 */, g: number /* *const f32 */, n: number /* usize */, lr: number /* f32 */, check: number /* u32 */): number /* u32 */;
+  fe_sgd_update(p: number /* *mut f32 */, g: number /* *const f32 */, n: number /* usize */, lr: number /* f32 */, pass: number /* u32 */, backup: number /* *mut f32 */): number /* u32 */;
   /**
    * Momentum (TF.js's MomentumOptimizer; Keras SGD(momentum) for a constant rate):
    * a = momentum a + g; p -= lr (g + momentum a) with Nesterov, else p -= lr a.
    * p, g and a (accumulation) are (n).
    */
-  fe_momentum_update(p: number /* *mut f32 */, g: number /* *const f32 */, a: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, momentum: number /* f32 */, nesterov: number /* u32 */, check: number /* u32 */): number /* u32 */;
+  fe_momentum_update(p: number /* *mut f32 */, g: number /* *const f32 */, a: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, momentum: number /* f32 */, nesterov: number /* u32 */, pass: number /* u32 */, backup: number /* *mut f32 */): number /* u32 */;
   /**
    * Adam as Keras: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2);
    * p -= alpha m / (sqrt(v) + epsilon), where the caller passes the bias-corrected step
@@ -542,25 +559,25 @@ export interface CoreAbi {
    * (AdamW: lr · weight_decay) first does p -= decay p.
    * p, g, m (first moment), v (second moment) are (n); vhat is (n) or null.
    */
-  fe_adam_update(p: number /* *mut f32 */, g: number /* *const f32 */, m: number /* *mut f32 */, v: number /* *mut f32 */, vhat: number /* *mut f32 */, n: number /* usize */, alpha: number /* f32 */, beta1: number /* f32 */, beta2: number /* f32 */, epsilon: number /* f32 */, decay: number /* f32 */, check: number /* u32 */): number /* u32 */;
+  fe_adam_update(p: number /* *mut f32 */, g: number /* *const f32 */, m: number /* *mut f32 */, v: number /* *mut f32 */, vhat: number /* *mut f32 */, n: number /* usize */, alpha: number /* f32 */, beta1: number /* f32 */, beta2: number /* f32 */, epsilon: number /* f32 */, decay: number /* f32 */, pass: number /* u32 */, backup: number /* *mut f32 */): number /* u32 */;
   /**
    * Adamax: m = beta1 m + (1 - beta1) g; u = max(beta2 u, |g|); p -= alpha m / (u + epsilon),
    * alpha = lr_t / (1 - beta1^t) from the caller. p, g, m, u are (n).
    */
-  fe_adamax_update(p: number /* *mut f32 */, g: number /* *const f32 */, m: number /* *mut f32 */, u: number /* *mut f32 */, n: number /* usize */, alpha: number /* f32 */, beta1: number /* f32 */, beta2: number /* f32 */, epsilon: number /* f32 */, check: number /* u32 */): number /* u32 */;
+  fe_adamax_update(p: number /* *mut f32 */, g: number /* *const f32 */, m: number /* *mut f32 */, u: number /* *mut f32 */, n: number /* usize */, alpha: number /* f32 */, beta1: number /* f32 */, beta2: number /* f32 */, epsilon: number /* f32 */, pass: number /* u32 */, backup: number /* *mut f32 */): number /* u32 */;
   /** Adagrad: acc += g²; p -= lr g / sqrt(acc + epsilon). p, g, acc (accumulator) are (n). */
-  fe_adagrad_update(p: number /* *mut f32 */, g: number /* *const f32 */, acc: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, epsilon: number /* f32 */, check: number /* u32 */): number /* u32 */;
+  fe_adagrad_update(p: number /* *mut f32 */, g: number /* *const f32 */, acc: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, epsilon: number /* f32 */, pass: number /* u32 */, backup: number /* *mut f32 */): number /* u32 */;
   /**
    * Adadelta (TF.js): u = sqrt(au + eps) / sqrt(ag + eps) g (ag before this step);
    * ag = rho ag + (1 - rho) g²; au = rho au + (1 - rho) u²; p -= lr u.
    * p, g, ag (accumulated squared gradients), au (accumulated squared updates) are (n).
    */
-  fe_adadelta_update(p: number /* *mut f32 */, g: number /* *const f32 */, ag: number /* *mut f32 */, au: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, rho: number /* f32 */, epsilon: number /* f32 */, check: number /* u32 */): number /* u32 */;
+  fe_adadelta_update(p: number /* *mut f32 */, g: number /* *const f32 */, ag: number /* *mut f32 */, au: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, rho: number /* f32 */, epsilon: number /* f32 */, pass: number /* u32 */, backup: number /* *mut f32 */): number /* u32 */;
   /**
    * p, g, ms (mean square) are (n); mg (mean gradient) is (n) or null when not centered;
    * mom (momentum) is (n) or null when momentum is 0.
    */
-  fe_rmsprop_update(p: number /* *mut f32 */, g: number /* *const f32 */, ms: number /* *mut f32 */, mg: number /* *mut f32 */, mom: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, rho: number /* f32 */, momentum: number /* f32 */, epsilon: number /* f32 */, check: number /* u32 */): number /* u32 */;
+  fe_rmsprop_update(p: number /* *mut f32 */, g: number /* *const f32 */, ms: number /* *mut f32 */, mg: number /* *mut f32 */, mom: number /* *mut f32 */, n: number /* usize */, lr: number /* f32 */, rho: number /* f32 */, momentum: number /* f32 */, epsilon: number /* f32 */, pass: number /* u32 */, backup: number /* *mut f32 */): number /* u32 */;
   /**
    * Test hook: y = f(x) for the function `fn_id` of `math.rs` (its `MathFn` codes), in its
    * vector form (`scalar` = 0) or its scalar form. x is (n), y is (n).
@@ -763,13 +780,13 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_dropout_mask: 7,
   fe_dropout_backward: 4,
   fe_dropout_apply_broadcast: 6,
-  fe_sgd_update: 5,
-  fe_momentum_update: 8,
-  fe_adam_update: 12,
-  fe_adamax_update: 10,
-  fe_adagrad_update: 7,
-  fe_adadelta_update: 9,
-  fe_rmsprop_update: 11,
+  fe_sgd_update: 6,
+  fe_momentum_update: 9,
+  fe_adam_update: 13,
+  fe_adamax_update: 11,
+  fe_adagrad_update: 8,
+  fe_adadelta_update: 10,
+  fe_rmsprop_update: 12,
   fe_math_eval: 5,
   fe_topk: 6,
   fe_topk_naive: 6,

@@ -9,6 +9,7 @@
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
+import type { UpdatePass } from '../backend/core-abi.js';
 
 /** TF.js's epsilon on its float32 backends (Adagrad's is not configurable there). */
 const EPSILON = 1e-7;
@@ -44,8 +45,17 @@ export class AdagradOptimizer extends Optimizer {
     return t;
   }
 
-  protected update(v: Variable, g: Tensor, [acc]: (Tensor | null)[], check: boolean): boolean {
-    return !!v.engine.core.fe_adagrad_update(v.ptr, g.ptr, acc!.ptr, v.size, this.stepLearningRate, EPSILON, +check);
+  protected update(v: Variable, g: Tensor, [acc]: (Tensor | null)[], pass: UpdatePass, backup: number): boolean {
+    return !!v.engine.core.fe_adagrad_update(
+      v.ptr,
+      g.ptr,
+      acc!.ptr,
+      v.size,
+      this.stepLearningRate,
+      EPSILON,
+      pass,
+      backup,
+    );
   }
 }
 
@@ -77,7 +87,7 @@ export class AdadeltaOptimizer extends Optimizer {
     return ['accum_grad', 'accum_var'];
   }
 
-  protected update(v: Variable, g: Tensor, [ag, au]: (Tensor | null)[], check: boolean): boolean {
+  protected update(v: Variable, g: Tensor, [ag, au]: (Tensor | null)[], pass: UpdatePass, backup: number): boolean {
     return !!v.engine.core.fe_adadelta_update(
       v.ptr,
       g.ptr,
@@ -87,7 +97,8 @@ export class AdadeltaOptimizer extends Optimizer {
       this.stepLearningRate,
       this.rho,
       this.epsilon,
-      +check,
+      pass,
+      backup,
     );
   }
 }

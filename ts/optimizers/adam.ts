@@ -15,6 +15,7 @@
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer, type OptimizerConfig } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
+import type { UpdatePass } from '../backend/core-abi.js';
 
 /**
  * Adam, as TF.js computes it (`train.adam`); with `amsgrad`, Keras's AMSGrad variant. Slots:
@@ -77,7 +78,7 @@ export class AdamOptimizer extends Optimizer {
     return 0;
   }
 
-  protected update(v: Variable, g: Tensor, [m, s, vhat]: (Tensor | null)[], check: boolean): boolean {
+  protected update(v: Variable, g: Tensor, [m, s, vhat]: (Tensor | null)[], pass: UpdatePass, backup: number): boolean {
     const t = this.iterations;
     const lr = this.stepLearningRate;
     // In double precision: beta2^t for large t and the ratio lose nothing here.
@@ -99,7 +100,8 @@ export class AdamOptimizer extends Optimizer {
       this.beta2,
       eps,
       lr * this.decayRate(),
-      +check,
+      pass,
+      backup,
     );
   }
 }

@@ -6,6 +6,7 @@
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
+import type { UpdatePass } from '../backend/core-abi.js';
 
 /**
  * Adamax as TF.js (`train.adamax`): Adam's infinity-norm variant.
@@ -49,7 +50,7 @@ export class AdamaxOptimizer extends Optimizer {
     return ['m', 'v'];
   }
 
-  protected update(v: Variable, g: Tensor, [m, u]: (Tensor | null)[], check: boolean): boolean {
+  protected update(v: Variable, g: Tensor, [m, u]: (Tensor | null)[], pass: UpdatePass, backup: number): boolean {
     const t = this.iterations;
     const alpha = this.stepLearningRate / (1 + this.decay * (t - 1)) / (1 - this.beta1 ** t);
     const c = v.engine.core;
@@ -63,7 +64,8 @@ export class AdamaxOptimizer extends Optimizer {
       this.beta1,
       this.beta2,
       this.epsilon,
-      +check,
+      pass,
+      backup,
     );
   }
 }

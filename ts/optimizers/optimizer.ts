@@ -11,6 +11,7 @@ import { fmtShape, sameShape } from '../ops/util.js';
 import { checkHyper } from './hyper.js';
 import { LearningRateSchedule, scheduleFromConfig, type ScheduleConfig } from './schedules.js';
 import { clipGradients, type ClipOptions } from './clipping.js';
+import { UpdatePass } from '../backend/core-abi.js';
 
 export { checkHyper } from './hyper.js';
 
@@ -66,6 +67,27 @@ export interface SerializedSchedule {
  * ```
  */
 export type OptimizerConfig = Record<string, number | boolean | string | null | SerializedSchedule>;
+
+/**
+ * The largest backup (bytes of weights and slots saved before a checked step overwrites
+ * them) for which `applyGradientsIfFinite` updates in one pass and undoes it when a value
+ * is not finite; above it, a checking pass runs first and nothing needs saving. The backup
+ * is heap memory for the length of the step, and wasm memory never shrinks: 16 MiB covers
+ * Adam on models of up to 1.4M weights, where the optimizer is a large share of a step;
+ * on larger ones the arithmetic of the step dwarfs the second pass.
+ */
+let undoBudgetBytes = 16 * 2 ** 20;
+
+/**
+ * Sets the backup budget of `applyGradientsIfFinite`'s one-pass update (0 forces the
+ * checking pass). Returns the previous budget. For tests and benchmarks, which compare the
+ * two ways.
+ */
+export function setUndoBudget(bytes: number): number {
+  const previous = undoBudgetBytes;
+  undoBudgetBytes = bytes;
+  return previous;
+}
 
 /** Keras's gradient clipping options, saved in the config when set. */
 const CLIP_KEYS = ['clipnorm', 'clipvalue', 'globalClipnorm'] as const;
@@ -243,10 +265,19 @@ export abstract class Optimizer {
   }
   /**
    * Updates `v` in place from gradient `g`; `slots` follow `slotNames()` (null where
-   * unused). With `check`, changes nothing and says whether every updated value of `v`
-   * and of its slots would be finite (the update kernels' checking pass).
+   * unused). `pass` is the update kernels' (core-rs/src/optimizer.rs): COMMIT stores the
+   * update and says whether every new value of `v` and of its slots is finite, first saving
+   * the old values at `backup` (a wasm byte pointer; 0: nothing saved) when given; RESTORE
+   * copies them back from there; CHECK changes nothing and says whether every updated
+   * value would be finite.
    */
-  protected abstract update(v: Variable, g: Tensor, slots: (Tensor | null)[], check: boolean): boolean;
+  protected abstract update(
+    v: Variable,
+    g: Tensor,
+    slots: (Tensor | null)[],
+    pass: UpdatePass,
+    backup: number,
+  ): boolean;
 
   /**
    * The hyper-parameters, by name (`{learningRate: 0.001, beta1: 0.9, ...}`).
@@ -284,18 +315,19 @@ export abstract class Optimizer {
     this.stepLearningRate = this.learningRate;
     this.iterationCount++;
     clipGradients(this.clip, work, (clipped) => {
-      for (const [v, g] of clipped) this.update(v, g, this.slotsFor(v), false);
+      for (const [v, g] of clipped) this.update(v, g, this.slotsFor(v), UpdatePass.COMMIT, 0);
     });
     this.pruneSlots();
   }
 
   /**
-   * As `applyGradients`, all or nothing: every update is first computed without being
-   * stored, and if any updated weight or optimizer slot would be NaN or ±Infinity, no
-   * variable, slot or iteration count changes and the variable's name is returned (null
-   * when the step was applied). fit and trainOnBatch step with this; TF.js's optimizers
-   * (and `applyGradients`) apply whatever the arithmetic gives. The check reads the
-   * weights, gradients and slots once more and writes nothing.
+   * As `applyGradients`, all or nothing: if any updated weight or optimizer slot would be
+   * NaN or ±Infinity, no variable, slot or iteration count changes and the variable's name
+   * is returned (null when the step was applied). fit and trainOnBatch step with this;
+   * TF.js's optimizers (and `applyGradients`) apply whatever the arithmetic gives. Each
+   * update saves the values it overwrites and is undone when a value is not finite, so a
+   * finite step (the usual one) costs one pass; past a backup budget (16 MiB), or with
+   * variables on several wasm builds, a checking pass that writes nothing runs first.
    *
    * @example
    * ```ts
@@ -312,8 +344,8 @@ export abstract class Optimizer {
     this.iterationCount++;
     let blocked: string | null = null;
     clipGradients(this.clip, work, (clipped) => {
-      blocked = clipped.find(([v, g]) => !this.update(v, g, this.slotsFor(v), true))?.[0].name ?? null;
-      if (blocked === null) for (const [v, g] of clipped) this.update(v, g, this.slotsFor(v), false);
+      const undoable = this.updateOrUndo(clipped);
+      blocked = undoable !== undefined ? undoable : this.checkThenUpdate(clipped);
     });
     if (blocked !== null) {
       this.iterationCount--;
@@ -325,6 +357,46 @@ export abstract class Optimizer {
       return blocked;
     }
     this.pruneSlots();
+    return null;
+  }
+
+  /**
+   * Updates every variable in one pass, saving what each update overwrites in a scratch
+   * buffer, and undoes them all (newest first) when one leaves a value that is not finite.
+   * Returns the name of that variable, null when all were applied, or undefined (nothing
+   * done) when the backup would not fit the budget or the variables live on several builds.
+   */
+  private updateOrUndo(clipped: [Variable, Tensor][]): string | null | undefined {
+    if (clipped.length === 0) return null;
+    const eng = clipped[0][0].engine;
+    const slots = clipped.map(([v]) => this.slotsFor(v));
+    // Floats saved per variable: the variable and each slot in use.
+    const saved = clipped.map(([v], i) => v.size * (1 + slots[i].filter((t) => t !== null).length));
+    const bytes = 4 * saved.reduce((a, b) => a + b, 0);
+    if (bytes > undoBudgetBytes || clipped.some(([v]) => v.engine !== eng)) return undefined;
+    const backup = eng.alloc(bytes);
+    try {
+      const at: number[] = [];
+      let next = backup;
+      for (let i = 0; i < clipped.length; i++) {
+        const [v, g] = clipped[i];
+        at.push(next);
+        next += 4 * saved[i];
+        if (this.update(v, g, slots[i], UpdatePass.COMMIT, at[i])) continue;
+        for (let j = i; j >= 0; j--) this.update(clipped[j][0], clipped[j][1], slots[j], UpdatePass.RESTORE, at[j]);
+        return v.name;
+      }
+      return null;
+    } finally {
+      eng.free(backup, bytes);
+    }
+  }
+
+  /** Checks every update with a pass that writes nothing, then applies them all if all are finite. */
+  private checkThenUpdate(clipped: [Variable, Tensor][]): string | null {
+    const blocked = clipped.find(([v, g]) => !this.update(v, g, this.slotsFor(v), UpdatePass.CHECK, 0));
+    if (blocked !== undefined) return blocked[0].name;
+    for (const [v, g] of clipped) this.update(v, g, this.slotsFor(v), UpdatePass.COMMIT, 0);
     return null;
   }
 

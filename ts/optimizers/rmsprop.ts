@@ -8,6 +8,7 @@
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
+import type { UpdatePass } from '../backend/core-abi.js';
 
 /**
  * RMSprop as Keras and TF.js compute it (`train.rmsprop`), with optional momentum and the
@@ -56,7 +57,13 @@ export class RMSPropOptimizer extends Optimizer {
     return k === 0 || (k === 1 && this.momentum > 0) || (k === 2 && this.centered);
   }
 
-  protected update(v: Variable, g: Tensor, [ms, mom, mg]: (Tensor | null)[], check: boolean): boolean {
+  protected update(
+    v: Variable,
+    g: Tensor,
+    [ms, mom, mg]: (Tensor | null)[],
+    pass: UpdatePass,
+    backup: number,
+  ): boolean {
     return !!v.engine.core.fe_rmsprop_update(
       v.ptr,
       g.ptr,
@@ -68,7 +75,8 @@ export class RMSPropOptimizer extends Optimizer {
       this.decay,
       this.momentum,
       this.epsilon,
-      +check,
+      pass,
+      backup,
     );
   }
 }

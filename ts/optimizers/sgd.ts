@@ -4,6 +4,7 @@
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { checkHyper, Optimizer } from './optimizer.js';
 import type { LearningRateSchedule } from './schedules.js';
+import type { UpdatePass } from '../backend/core-abi.js';
 
 /**
  * p -= learningRate g.
@@ -25,8 +26,8 @@ export class SGDOptimizer extends Optimizer {
     return [];
   }
 
-  protected update(v: Variable, g: Tensor, _slots: (Tensor | null)[], check: boolean): boolean {
-    return !!v.engine.core.fe_sgd_update(v.ptr, g.ptr, v.size, this.stepLearningRate, +check);
+  protected update(v: Variable, g: Tensor, _slots: (Tensor | null)[], pass: UpdatePass, backup: number): boolean {
+    return !!v.engine.core.fe_sgd_update(v.ptr, g.ptr, v.size, this.stepLearningRate, pass, backup);
   }
 }
 
@@ -60,7 +61,13 @@ export class MomentumOptimizer extends Optimizer {
     return ['momentum'];
   }
 
-  protected update(v: Variable, g: Tensor, [accumulation]: (Tensor | null)[], check: boolean): boolean {
+  protected update(
+    v: Variable,
+    g: Tensor,
+    [accumulation]: (Tensor | null)[],
+    pass: UpdatePass,
+    backup: number,
+  ): boolean {
     return !!v.engine.core.fe_momentum_update(
       v.ptr,
       g.ptr,
@@ -69,7 +76,8 @@ export class MomentumOptimizer extends Optimizer {
       this.stepLearningRate,
       this.momentum,
       this.useNesterov ? 1 : 0,
-      +check,
+      pass,
+      backup,
     );
   }
 }

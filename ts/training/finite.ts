@@ -5,14 +5,21 @@
 // out finite values whose float32 sum overflowed).
 
 import type { Tensor } from '../tensor/tensor.js';
-import { sum } from '../ops/index.js';
+import { perEngine } from '../backend/engine.js';
+import { ReduceOp } from '../backend/core-abi.js';
+
+/** One float of wasm memory per engine that the sums are written to (no tensor per check). */
+const sumSlot = perEngine((eng) => eng.alloc(4));
 
 /** The flat index of the first NaN or ±Infinity in a float tensor, or -1. */
 export function firstNonFinite(t: Tensor): number {
   if (t.dtype !== 'float32' || t.size === 0) return -1;
-  const s = sum(t);
-  const total = s.view()[0];
-  s.dispose();
+  // The kernel `sum` runs, called directly: a step checks every gradient, and an op's
+  // plan, output tensor and scope would cost more than the sum of a bias.
+  const eng = t.engine;
+  const slot = sumSlot(eng);
+  eng.core.fe_reduce(ReduceOp.SUM, t.ptr, slot, 1, t.size, 1, 1);
+  const total = eng.f32[slot >> 2];
   if (Number.isFinite(total)) return -1;
   const v = t.view();
   for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;

@@ -3,8 +3,8 @@
 // a handful of scalars read back. The caller opens and closes a scope around each step,
 // so every intermediate tensor is freed per batch. A step whose loss or gradients are not
 // finite is refused before the optimizer runs, and one whose updated weights or optimizer
-// slots would not be finite is refused by the optimizer's checking pass: either way no
-// weight and no optimizer slot changes.
+// slots would not be finite is refused by the optimizer, which undoes its updates
+// (`applyGradientsIfFinite`): either way no weight and no optimizer slot changes.
 
 import type { Tensor, Variable } from '../tensor/tensor.js';
 import { keep, tidy } from '../tensor/scope.js';
