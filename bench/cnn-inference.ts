@@ -8,6 +8,8 @@
 //
 //   npx tsx bench/cnn-inference.ts            (predict on 1024 images, layers on batches of 32)
 //   npx tsx bench/cnn-inference.ts 256 64     (other sizes)
+//   node --experimental-wasm-relaxed-simd --import tsx bench/cnn-inference.ts
+//                                             (adds the relaxed-SIMD builds, FMA where the CPU has it)
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -46,7 +48,7 @@ export interface CnnInferenceResult {
  * default); each layer alone on `layerBatch` images (the batches `predict` runs by default).
  */
 export async function benchCnnInference(batch = 1024, layerBatch = 32, budgetMs = 3000): Promise<CnnInferenceResult> {
-  const builds = (await buildsToCompare()).filter((b) => b.build !== 'scalar');
+  const builds = (await buildsToCompare({ relaxed: true })).filter((b) => b.build !== 'scalar');
   await tf.setBackend('wasm');
   await tf.ready();
   const shape = [batch, 28, 28, 1];
