@@ -116,3 +116,26 @@ export function gflopsPerSecond(contenders: readonly FlopsContender[], budgetMs:
   const ms = medianMsPerRun(contenders, budgetMs);
   return new Map(contenders.map((c) => [c.name, c.flops / (ms.get(c.name)! * 1e6)]));
 }
+
+/**
+ * Median and best milliseconds per call of each contender, from single calls interleaved
+ * round after round for `ms` milliseconds (at least `minRounds` rounds). On a machine loaded
+ * by other processes the median drifts with the load; the best call of many is the speed
+ * the code reaches when it gets a core, and a ratio of bests compares like with like.
+ */
+export function callTimes(
+  contenders: readonly Contender[],
+  ms: number,
+  minRounds = 5,
+): Map<string, { median: number; best: number }> {
+  const times = contenders.map(() => [] as number[]);
+  const deadline = performance.now() + ms;
+  for (let r = 0; r < minRounds || performance.now() < deadline; r++) {
+    contenders.forEach((c, k) => {
+      const t0 = performance.now();
+      c.run();
+      times[k].push(performance.now() - t0);
+    });
+  }
+  return new Map(contenders.map((c, k) => [c.name, { median: median(times[k]), best: Math.min(...times[k]) }]));
+}

@@ -15,6 +15,15 @@
 //! independent (any thread may take any row); the filter gradient is cut into slices of
 //! output rows that depend only on the shape, summed in slice order (`crate::slices`):
 //! both are bitwise identical for any thread count.
+//!
+//! Limits, measured on the MNIST CNN's first layer (batch 64, 28x28x1 -> 26x26x32, best of
+//! interleaved single calls on a loaded 2-core machine, 2026-12-02): forward 32-35 GFLOP/s
+//! on 1 thread and 57 on 2; filter gradient 30-31 and 42. With K = 9 every output float
+//! carries only 18 flops, so the per-output epilogue (bias, ReLU, store) is a sixth of the
+//! work, and at batch 64 the 5.5 MB output (and dy, read by the filter gradient) does not
+//! stay in cache: 57 GFLOP/s is 12.6 GB/s of output written. Tried and measured slower: a
+//! zero-padded copy of the filter so that the hot loop has no tail-width loads (0.8x
+//! forward, 0.92x filter gradient on 1 thread, side by side against this version).
 
 use super::geometry::Geometry;
 use crate::heap::Scratch;
