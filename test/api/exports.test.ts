@@ -737,6 +737,9 @@ const TYPES = [
   'vis.Values',
   'worker.ModelInputs',
   'worker.ResourceLimits',
+  // Custom training steps in the training worker (issue 16).
+  'worker.StepContext',
+  'worker.StepModule',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));
