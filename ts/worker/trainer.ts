@@ -93,6 +93,12 @@ export interface CreateOptions {
    * More models for a step module (`trainer.loadStep`), by name: each moves into the worker
    * as the trainer's model does (config, weights, and compile settings if compiled with
    * built-in names), and the module's functions find it in `ctx.models[name]`.
+   *
+   * @example
+   * ```ts
+   * const trainer = await fe.worker.create(generator, {models: {d: discriminator}});
+   * await trainer.loadStep('./gan-step.js'); // its step trains ctx.model and ctx.models.d
+   * ```
    */
   models?: Record<string, LayersModel | ModelConfig>;
   /**
