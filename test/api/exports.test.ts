@@ -741,6 +741,9 @@ const TYPES = [
   'worker.ResourceLimits',
   'WarmUpOptions',
   'WarmUpReport',
+  // Custom training steps in the training worker (issue 16).
+  'worker.StepContext',
+  'worker.StepModule',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));

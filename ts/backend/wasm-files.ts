@@ -91,7 +91,7 @@ function candidates(build: BuildName): URL[] {
   }
   const mapped = user?.[file];
   const here = mapped !== undefined ? [new URL(String(mapped), baseUrl())] : [besideThisModule(build)];
-  return isNode ? [...here, new URL(SOURCE_TREE_DIST + file, import.meta.url)] : here;
+  return isNode ? [...here, new URL(/* webpackIgnore: true */ SOURCE_TREE_DIST + file, import.meta.url)] : here;
 }
 
 /** The page's (or, in Node, the working directory's) URL, against which relative URLs resolve. */

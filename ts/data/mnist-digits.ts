@@ -10,6 +10,7 @@
 import { emptyTensor, type Tensor } from '../tensor/tensor.js';
 import type { TrainTestSplit } from './mnist-format.js';
 import { permutation } from './shuffle.js';
+import { importAtRunTime } from '../util/runtime-import.js';
 
 /**
  * The part of the `mnist` package's export that we read: one entry per digit 0..9.
@@ -69,9 +70,8 @@ const PIXELS = SIDE * SIDE;
 async function importMnistPackage(): Promise<MnistPackage> {
   // A computed specifier keeps bundlers from resolving (and inlining 21 MB of JSON from)
   // a package the user may not have installed.
-  const specifier = 'mnist';
   try {
-    const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as { default?: MnistPackage };
+    const mod = await importAtRunTime<{ default?: MnistPackage }>('mnist');
     return mod.default ?? (mod as MnistPackage);
   } catch (e) {
     throw new Error(

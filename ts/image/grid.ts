@@ -8,6 +8,7 @@
 import { tensor } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { fmtShape } from '../ops/util.js';
+import { importAtRunTime } from '../util/runtime-import.js';
 
 // Rows of each glyph, 3 bits wide, top to bottom.
 const GLYPHS: Record<string, number[]> = {
@@ -206,11 +207,8 @@ interface PngModule {
 
 async function importPngjs(op: string): Promise<PngModule> {
   // A computed specifier keeps bundlers from resolving a package the user may not have.
-  const specifier = 'pngjs';
   try {
-    const mod = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as PngModule & {
-      default?: PngModule;
-    };
+    const mod = await importAtRunTime<PngModule & { default?: PngModule }>('pngjs');
     return mod.default?.PNG ? mod.default : mod;
   } catch (e) {
     throw new Error(
@@ -261,7 +259,6 @@ export async function encodePng(img: Tensor): Promise<Uint8Array> {
  */
 export async function writePng(img: Tensor, path: string): Promise<void> {
   const bytes = await encodePng(img);
-  const fs = 'node:fs';
-  const { writeFileSync } = (await import(/* @vite-ignore */ fs)) as typeof import('node:fs');
+  const { writeFileSync } = await importAtRunTime<typeof import('node:fs')>('node:fs');
   writeFileSync(path, bytes);
 }

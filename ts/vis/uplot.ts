@@ -3,6 +3,8 @@
 // by `vis.setUPlot(uPlot)` (bundlers: `import uPlot from 'uplot'`), a global `uPlot`
 // (its script tag), or `import('uplot')` resolved by an import map.
 
+import { importAtRunTime } from '../util/runtime-import.js';
+
 /** The part of uPlot's API vis uses. */
 export interface UPlotChart {
   setData(data: unknown[], resetScales?: boolean): void;
@@ -44,10 +46,9 @@ export function loadUPlot(): Promise<UPlotStatic> {
   if (given !== null) return Promise.resolve(given);
   const global = (globalThis as { uPlot?: UPlotStatic }).uPlot;
   if (typeof global === 'function') return Promise.resolve(global);
-  // A specifier in a variable: bundlers leave the import alone instead of failing the
-  // build of apps that do not install the optional uPlot.
-  const specifier = 'uplot';
-  loading ??= (import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<{ default?: unknown }>).then(
+  // Opaque to bundlers: they leave the import alone instead of failing the build of apps
+  // that do not install the optional uPlot.
+  loading ??= importAtRunTime<{ default?: unknown }>('uplot').then(
     (m) => {
       const u = m.default ?? m;
       if (typeof u !== 'function') throw new Error(MISSING);

@@ -5,6 +5,8 @@
 // pending call with a message that says what happened, and later calls fail at once.
 
 import * as Comlink from 'comlink';
+// A plain function (no Node import): imported statically, so the package has no dynamic import of it.
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { isNode } from '../backend/wasm-files.js';
 import type { WorkerApi } from './protocol.js';
 
@@ -52,7 +54,7 @@ export function defaultWorkerUrl(): URL {
   const fs = nodeBuiltin<typeof import('node:fs')>('node:fs');
   const { fileURLToPath } = nodeBuiltin<typeof import('node:url')>('node:url');
   // Not a literal `new URL('./…', import.meta.url)`: bundlers would look for this file.
-  const source = new URL(DEV_ENTRY, import.meta.url);
+  const source = new URL(/* webpackIgnore: true */ DEV_ENTRY, import.meta.url);
   for (const url of [built, source]) if (fs.existsSync(fileURLToPath(url))) return url;
   throw new Error(
     `ferrite: worker.create: cannot find the worker script ${fileURLToPath(built)}; build the package ('npm run build') or pass {workerUrl}`,
@@ -166,7 +168,6 @@ export async function spawnWorker(opts: SpawnOptions): Promise<WorkerConnection>
 
 async function spawnNode(url: URL, resourceLimits: ResourceLimits | undefined): Promise<WorkerConnection> {
   const wt = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
-  const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
   const worker: NodeWorker = new wt.Worker(url, { name: 'ferrite-trainer', resourceLimits });
   const conn = new WorkerConnection(
     url,

@@ -3,6 +3,9 @@
 // global scope in browsers (a module Worker). Started by `worker.create()`.
 
 import * as Comlink from 'comlink';
+// Imported statically: a top-level await here would make bundlers (Parcel) that wrap the
+// worker's modules in functions fail to build it.
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { TrainerHost } from './host.js';
 
 const host = new TrainerHost();
@@ -17,7 +20,6 @@ if (g.process?.versions?.node) {
   const wt = g.process.getBuiltinModule?.('node:worker_threads') as typeof import('node:worker_threads') | undefined;
   if (!wt?.parentPort)
     throw new Error('ferrite: the training worker script must be started as a worker (worker.create() does it)');
-  const { default: nodeEndpoint } = await import('comlink/dist/esm/node-adapter.mjs');
   // An unhandled rejection ends a Node worker with an 'error' event the caller reports.
   Comlink.expose(host.api(), nodeEndpoint(wt.parentPort));
 } else {

@@ -42,6 +42,9 @@ import type {
 } from './protocol.js';
 import { TransferList, packResult, unpackTensor, type WireTensor } from './wire.js';
 import { ResidentStore, type ResidentStats, type WireData } from './resident.js';
+import { importStepModule, packStepResult, type StepContext, type StepModule } from './custom-step.js';
+// The whole library, for step modules (ctx.fe): the same engine as the models.
+import * as fe from '../index.js';
 
 const WHO = 'ferrite: background trainer';
 
@@ -107,8 +110,14 @@ export class TrainerHost {
   private model: LayersModel | null = null;
   private stopFlag: Int32Array | null = null;
   private stopToken = 0;
-  /** Token of the running fit (0 when idle). */
+  /** Token of the running fit, -1 for a running trainOnBatch or step (0 when idle). */
   private activeToken = 0;
+  /** What runs ('fit', 'trainOnBatch', 'step'; '' when idle). */
+  private activeOp = '';
+  /** The other models (worker.create's `models`), by name. */
+  private readonly models = new Map<string, LayersModel>();
+  /** The loaded step module and the context its functions get. */
+  private stepModule: { url: string; module: StepModule; ctx: StepContext } | null = null;
   /** Data kept between calls (putData), and the count of data bytes received. */
   private readonly resident = new ResidentStore();
 
@@ -140,38 +149,7 @@ export class TrainerHost {
 
   load(payload: ModelPayload): ModelInfo {
     if (this.model !== null) throw new Error(`${WHO}: this worker already holds a model`);
-    let model: LayersModel;
-    try {
-      model = deserialize<LayersModel>({ className: payload.className, config: payload.config }, 'model');
-    } catch (e) {
-      throw new Error(
-        `${WHO}: cannot rebuild the model from its config: ${(e as Error).message.replace(/^ferrite: /, '')}`,
-      );
-    }
-    if (!(model instanceof LayersModel))
-      throw new Error(`${WHO}: '${payload.className}' is a layer, not a model (expected Sequential or Model)`);
-    // An optimizer made from a config is not owned by the model: freed here if loading
-    // fails, else it lives as long as the worker.
-    let optimizer: Optimizer | null = null;
-    try {
-      if (payload.weights.length > 0) {
-        const weights = payload.weights.map(unpackTensor);
-        try {
-          model.setWeights(weights);
-        } finally {
-          for (const w of weights) w.dispose();
-        }
-      }
-      if (payload.compile !== null) {
-        const args = compileArgsFromSpec(payload.compile);
-        if (typeof args.optimizer !== 'string') optimizer = args.optimizer;
-        model.compile(args);
-      }
-    } catch (e) {
-      model.dispose();
-      optimizer?.dispose();
-      throw e;
-    }
+    const model = buildModel(payload);
     this.model = model;
     return {
       name: model.name,
@@ -181,6 +159,87 @@ export class TrainerHost {
       inputNames: model.isGraphBuilt ? model.inputNames : null,
       outputs: model.isGraphBuilt ? outputsInfo(model) : null,
     };
+  }
+
+  /** More models, by name, for a step module. */
+  loadModels(payloads: Record<string, ModelPayload>): void {
+    for (const [name, payload] of Object.entries(payloads)) {
+      if (this.models.has(name)) throw new Error(`${WHO}: this worker already holds a model named '${name}'`);
+      this.models.set(name, buildModel(payload));
+    }
+  }
+
+  /** Marks the worker busy with `op` for the call's duration (fit, trainOnBatch and step exclude each other). */
+  private async exclusive<T>(op: string, token: number, f: () => Promise<T>): Promise<T> {
+    if (this.activeToken !== 0)
+      throw new Error(`${WHO}: ${op}: the worker is busy with ${this.activeOp} (await it, or stop() a fit, first)`);
+    this.activeToken = token;
+    this.activeOp = op;
+    try {
+      return await f();
+    } finally {
+      this.activeToken = 0;
+      this.activeOp = '';
+    }
+  }
+
+  async trainOnBatch(x: WireData, y: WireData): Promise<number[]> {
+    const model = this.requireModel('trainOnBatch');
+    return this.exclusive('trainOnBatch', -1, async () => {
+      const owned: Tensor[] = [];
+      try {
+        const xs = this.resident.resolve(`${WHO}: trainOnBatch`, x, owned);
+        const ys = this.resident.resolve(`${WHO}: trainOnBatch`, y, owned);
+        const out = await model.trainOnBatch(single(xs), single(ys));
+        return Array.isArray(out) ? out : [out];
+      } finally {
+        for (const t of owned) t.dispose();
+      }
+    });
+  }
+
+  async loadStep(url: string, options: Record<string, unknown>): Promise<void> {
+    const model = this.requireModel('loadStep');
+    if (this.stepModule !== null)
+      throw new Error(
+        `${WHO}: loadStep: a step module (${this.stepModule.url}) is loaded already; create a new trainer`,
+      );
+    const module = await importStepModule(`${WHO}: loadStep`, url);
+    const ctx: StepContext = { fe, model, models: Object.fromEntries(this.models), options, state: undefined };
+    try {
+      ctx.state = await module.setup?.(ctx as StepContext<never, never>);
+    } catch (e) {
+      throw new Error(`${WHO}: loadStep: the setup of ${url} failed: ${(e as Error)?.message ?? String(e)}`);
+    }
+    this.stepModule = { url, module, ctx };
+  }
+
+  async step(inputs: Record<string, WireData>, args: Record<string, unknown>): Promise<unknown> {
+    const loaded = this.stepModule;
+    if (loaded === null) throw new Error(`${WHO}: step: no step module loaded; call trainer.loadStep(url) first`);
+    return this.exclusive('step', -1, async () => {
+      const owned: Tensor[] = [];
+      try {
+        const tensors: Record<string, Tensor> = {};
+        for (const [name, data] of Object.entries(inputs)) {
+          const ts = this.resident.resolve(`${WHO}: step: inputs.${name}`, data, owned);
+          if (ts.length !== 1)
+            throw new Error(`${WHO}: step: inputs.${name} must be one array or tensor, got ${ts.length}`);
+          tensors[name] = ts[0];
+        }
+        let result: unknown;
+        try {
+          result = await loaded.module.step(loaded.ctx as StepContext<never, never>, tensors, args);
+        } catch (e) {
+          throw new Error(`${WHO}: step (${loaded.url}) failed: ${(e as Error)?.message ?? String(e)}`);
+        }
+        const transfers = new TransferList();
+        const packed = packStepResult(`${WHO}: step (${loaded.url})`, result, transfers);
+        return Comlink.transfer(packed, transfers.list);
+      } finally {
+        for (const t of owned) t.dispose();
+      }
+    });
   }
 
   private requireModel(op: string): LayersModel {
@@ -199,8 +258,13 @@ export class TrainerHost {
   async fit(data: FitPayload, opts: WireFitOptions, port: MessagePort | null): Promise<HistoryData> {
     const model = this.requireModel('fit');
     if (this.activeToken !== 0)
-      throw new Error(`${WHO}: fit: the model is already training (await the running fit, or stop it, first)`);
+      throw new Error(
+        this.activeOp === 'fit'
+          ? `${WHO}: fit: the model is already training (await the running fit, or stop it, first)`
+          : `${WHO}: fit: the worker is busy with ${this.activeOp} (await it first)`,
+      );
     this.activeToken = opts.token;
+    this.activeOp = 'fit';
     const queue = port !== null ? new EventQueue(Comlink.wrap<EventSink>(port), opts.batchEventInterval) : null;
     const owned: Tensor[] = [];
     const unpack = (d: WireData): Tensor[] => this.resident.resolve(`${WHO}: fit`, d, owned);
@@ -230,6 +294,7 @@ export class TrainerHost {
       return { epoch: [...history.epoch], history: history.history, params: history.params };
     } finally {
       this.activeToken = 0;
+      this.activeOp = '';
       for (const t of owned) t.dispose();
       port?.close();
     }
@@ -338,8 +403,49 @@ export class TrainerHost {
       putData: (d) => this.putData(d),
       freeData: (h) => this.freeData(h),
       residentStats: () => this.residentStats(),
+      loadModels: (m) => this.loadModels(m),
+      trainOnBatch: (x, y) => this.trainOnBatch(x, y),
+      loadStep: (u, o) => this.loadStep(u, o),
+      step: (i, a) => this.step(i, a),
     };
   }
+}
+
+/** A model rebuilt from its payload: config, weights, and compiled as the caller asked. */
+function buildModel(payload: ModelPayload): LayersModel {
+  let model: LayersModel;
+  try {
+    model = deserialize<LayersModel>({ className: payload.className, config: payload.config }, 'model');
+  } catch (e) {
+    throw new Error(
+      `${WHO}: cannot rebuild the model from its config: ${(e as Error).message.replace(/^ferrite: /, '')}`,
+    );
+  }
+  if (!(model instanceof LayersModel))
+    throw new Error(`${WHO}: '${payload.className}' is a layer, not a model (expected Sequential or Model)`);
+  // An optimizer made from a config is not owned by the model: freed here if loading
+  // fails, else it lives as long as the worker.
+  let optimizer: Optimizer | null = null;
+  try {
+    if (payload.weights.length > 0) {
+      const weights = payload.weights.map(unpackTensor);
+      try {
+        model.setWeights(weights);
+      } finally {
+        for (const w of weights) w.dispose();
+      }
+    }
+    if (payload.compile !== null) {
+      const args = compileArgsFromSpec(payload.compile);
+      if (typeof args.optimizer !== 'string') optimizer = args.optimizer;
+      model.compile(args);
+    }
+  } catch (e) {
+    model.dispose();
+    optimizer?.dispose();
+    throw e;
+  }
+  return model;
 }
 
 /** Output names and, for integer-label losses, the class counts labels must stay below. */

@@ -16,3 +16,4 @@ export type { WorkerCompileArgs, OptimizerSpec } from './compile-spec.js';
 export type { ResidentData } from './resident.js';
 export type { ResourceLimits } from './connection.js';
 export type { ModelInputs } from './trainer.js';
+export type { StepContext, StepModule } from './custom-step.js';

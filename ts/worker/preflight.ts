@@ -30,7 +30,7 @@ function preflightResident(
     );
   return v.entries.map(({ shape, dtype }, i) => {
     const spec = side === 'input' ? model.inputs?.[i] : undefined;
-    if (spec) checkShapeAgainstInput(model.name, `fit: ${what}`, [...shape], dtype, spec.shape, spec.dtype);
+    if (spec) checkShapeAgainstInput(model.name, `${opOf(where)}: ${what}`, [...shape], dtype, spec.shape, spec.dtype);
     return shape[0] ?? 0;
   });
 }
@@ -53,7 +53,7 @@ function preflightList(where: string, model: ModelInfo, what: string, v: FitData
     }
     const { data, shape, dtype } = checkTensorData(`${where}: ${name}`, item);
     const spec = inputs?.[i];
-    if (spec) checkShapeAgainstInput(model.name, `fit: ${name}`, shape, dtype, spec.shape, spec.dtype);
+    if (spec) checkShapeAgainstInput(model.name, `${opOf(where)}: ${name}`, shape, dtype, spec.shape, spec.dtype);
     if (dtype === 'float32') {
       for (let k = 0; k < data.length; k++) {
         if (!Number.isFinite(data[k])) throw new Error(nonFiniteDataMessage(where, name, data, k, shape));
@@ -72,15 +72,22 @@ function preflightList(where: string, model: ModelInfo, what: string, v: FitData
   });
 }
 
-/** Throws, before anything is sent, what the worker's fit would refuse in options, shapes, counts and values. */
+/** The operation a `where` ('model: fit') names. */
+const opOf = (where: string): string => where.slice(where.lastIndexOf(': ') + 2);
+
+/**
+ * Throws, before anything is sent, what the worker's fit (or trainOnBatch: `op`) would
+ * refuse in options, shapes, counts and values.
+ */
 export function preflightFit(
   model: ModelInfo,
   x: FitData,
   y: FitData,
   validationData: [FitData, FitData] | undefined,
   options: FitOptions,
+  op = 'fit',
 ): void {
-  const where = `${model.name}: fit`;
+  const where = `${model.name}: ${op}`;
   checkFitOptions(model.name, options);
   const pairs: [string, string, FitData, FitData][] = [['x', 'y', x, y]];
   if (validationData !== undefined) {

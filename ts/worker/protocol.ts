@@ -156,4 +156,12 @@ export interface WorkerApi {
   freeData(handle: number): void;
   /** Bytes received and held. */
   residentStats(): ResidentStats;
+  /** More models, by name, for a step module (`worker.create(model, {models})`). */
+  loadModels(models: Record<string, ModelPayload>): void;
+  /** `model.trainOnBatch` in the worker: the loss, then the metrics. */
+  trainOnBatch(x: WireData, y: WireData): Promise<number[]>;
+  /** Imports a step module by URL and runs its setup. */
+  loadStep(url: string, options: Record<string, unknown>): Promise<void>;
+  /** Runs the step module's `step` with the inputs by name; its result as plain data with wire tensors. */
+  step(inputs: Record<string, WireData>, args: Record<string, unknown>): Promise<unknown>;
 }

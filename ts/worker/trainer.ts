@@ -25,6 +25,7 @@ import {
 } from './compile-spec.js';
 import { spawnWorker, toUrl, type ResourceLimits, type WorkerConnection } from './connection.js';
 import { HookDispatcher } from './events.js';
+import { unpackStepResult } from './custom-step.js';
 import {
   HOOK_NAMES,
   type CallbackSpec,
@@ -97,6 +98,18 @@ export interface CreateOptions {
   wasmPaths?: string | URL;
   /** Milliseconds the worker may take to start. Default 60,000. */
   loadTimeout?: number;
+  /**
+   * More models for a step module (`trainer.loadStep`), by name: each moves into the worker
+   * as the trainer's model does (config, weights, and compile settings if compiled with
+   * built-in names), and the module's functions find it in `ctx.models[name]`.
+   *
+   * @example
+   * ```ts
+   * const trainer = await fe.worker.create(generator, {models: {d: discriminator}});
+   * await trainer.loadStep('./gan-step.js'); // its step trains ctx.model and ctx.models.d
+   * ```
+   */
+  models?: Record<string, LayersModel | ModelConfig>;
   /**
    * Node only: limits of the worker's JS heap (worker_threads' `resourceLimits`). A worker
    * that reaches them is stopped by Node, and every pending call rejects saying so. Wasm
@@ -445,6 +458,94 @@ export class Trainer {
   }
 
   /**
+   * One gradient step on one batch in the worker, as `model.trainOnBatch`: resolves to the
+   * loss, or [loss, ...metrics] when the model has metrics. x and y are transferred as in
+   * `fit` (or pass data kept with `putData`). Not while a fit runs.
+   *
+   * @example
+   * ```ts
+   * const trainer = await fe.worker.create(model);  // compiled with model.compile(...)
+   * for (let i = 0; i < 100; i++) {
+   *   const loss = await trainer.trainOnBatch(xBatch, yBatch);
+   * }
+   * ```
+   */
+  async trainOnBatch(x: ModelInputs, y: ModelInputs): Promise<number | number[]> {
+    this.requireCompiled('trainOnBatch');
+    if (this.running !== null)
+      throw new Error(`${WHO}: trainOnBatch: the model is training; await fit (or stop() it) first`);
+    const [xs, ys] = [this.list('trainOnBatch', 'x', x), this.list('trainOnBatch', 'y', y)];
+    preflightFit(this.modelInfo, xs, ys, undefined, {}, 'trainOnBatch');
+    const transfers = new TransferList();
+    const px = packData('trainOnBatch: x', xs, transfers);
+    const py = packData('trainOnBatch: y', ys, transfers);
+    const values = await this.conn.call('trainer.trainOnBatch()', (api) =>
+      api.trainOnBatch(Comlink.transfer(px, transfers.list), py),
+    );
+    return values.length === 1 ? values[0] : values;
+  }
+
+  /**
+   * Loads a step module into the worker, for training loops `fit` does not run (a GAN's
+   * two models, a custom loss, a TF.js-style `optimizer.minimize` loop). The worker
+   * imports the module by URL (resolved against the page; in Node a path or file URL) and
+   * runs its `setup(ctx)` if it exports one; `trainer.step` then runs its `step`. The
+   * module gets the library as `ctx.fe` (a worker cannot import 'ferrite-nn' by name, and
+   * must use the engine that holds the models), the trainer's model as `ctx.model`, the
+   * models given in `create(model, {models})` as `ctx.models`, and `options` (plain data).
+   * Rejects if the module cannot be imported, has no `step` export, or its setup throws.
+   *
+   * @example
+   * ```ts
+   * // gan-step.js:
+   * //   export function setup({fe, models}) { models.d.compile({optimizer: 'adam', loss: 'binaryCrossentropy'}); ... }
+   * //   export async function step({fe, model, models, state}, {real}) { ...; return {dLoss, gLoss}; }
+   * const trainer = await fe.worker.create(generator, {models: {d: discriminator}});
+   * await trainer.loadStep(new URL('./gan-step.js', import.meta.url), {latent: 100});
+   * const real = await trainer.putData({data: images, shape: [n, 28, 28, 1]});
+   * for (let i = 0; i < 1000; i++) console.log(await trainer.step({real}, {batchSize: 64}));
+   * ```
+   */
+  async loadStep(url: string | URL, options: Record<string, unknown> = {}): Promise<void> {
+    const href = toUrl(url).href;
+    await this.conn.call('trainer.loadStep()', (api) => api.loadStep(href, options));
+  }
+
+  /**
+   * Runs the loaded step module's `step(ctx, inputs, args)` once in the worker. `inputs`
+   * are arrays or tensors by name (transferred as in `fit`) or data kept with `putData`;
+   * the step gets them as Tensors. Resolves to what the step returned, with its Tensors
+   * made Tensors in this thread (yours to dispose). Rejects with the step's error, naming
+   * the module. Not while a fit runs.
+   *
+   * @example
+   * ```ts
+   * const logs = await trainer.step({real}, {batchSize: 64}) as {dLoss: number; gLoss: number};
+   * ```
+   */
+  async step(
+    inputs: Record<string, DataInput | ResidentData> = {},
+    args: Record<string, unknown> = {},
+  ): Promise<unknown> {
+    if (this.running !== null) throw new Error(`${WHO}: step: the model is training; await fit (or stop() it) first`);
+    if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs))
+      throw new Error(
+        `${WHO}: step: inputs must be an object of arrays or tensors by name, got ${describeValue(inputs)}`,
+      );
+    const transfers = new TransferList();
+    const packed: Record<string, WireData> = {};
+    for (const [name, v] of Object.entries(inputs)) {
+      if (v instanceof ResidentData) v.check(`${WHO}: step: inputs.${name}`, this, this.isTerminated);
+      packed[name] = packData(`step: inputs.${name}`, v, transfers);
+    }
+    const result = await this.conn.call('trainer.step()', (api) =>
+      api.step(Comlink.transfer(packed, transfers.list), args),
+    );
+    await ready();
+    return unpackStepResult(result);
+  }
+
+  /**
    * Sends arrays (or tensors) to the worker once and keeps them there: fit, evaluate and
    * predict take the returned handle in place of x, y or validation data, and nothing is
    * copied again however often it is used. Give one entry, or a list in the model's input
@@ -626,6 +727,25 @@ function modelPayload(
   };
 }
 
+/** The payloads of `create(model, {models})`, each compiled as it was (when compiled with built-in names). */
+function modelPayloads(models: Record<string, LayersModel | ModelConfig>): {
+  payloads: Record<string, ModelPayload>;
+  transfers: TransferList;
+} {
+  if (models === null || typeof models !== 'object' || Array.isArray(models) || models instanceof LayersModel)
+    throw new Error(`ferrite: worker.create: models must be an object of models by name, got ${describeValue(models)}`);
+  const transfers = new TransferList();
+  const payloads: Record<string, ModelPayload> = {};
+  for (const [name, m] of Object.entries(models)) {
+    try {
+      payloads[name] = modelPayload(m, m instanceof LayersModel ? compileSpecFromModel(m) : null, transfers);
+    } catch (e) {
+      throw new Error(`${(e as Error).message} (models.${name})`);
+    }
+  }
+  return { payloads, transfers };
+}
+
 // Absolute URLs: the worker's script is elsewhere than this page or module. In browsers the
 // worker is told where this thread finds each file: a bundler (Vite) emits the worker
 // script as a plain asset, whose own `new URL('./ferrite-simd.wasm', import.meta.url)`
@@ -660,6 +780,7 @@ export async function create(model: LayersModel | ModelConfig, options: CreateOp
   const warmUpMs = warmUpBudget(options.warmUp);
   const transfers = new TransferList();
   const payload = modelPayload(model, compileSpec, transfers);
+  const extra = options.models === undefined ? null : modelPayloads(options.models);
   const loadTimeout = options.loadTimeout ?? 60_000;
   const conn = await spawnWorker({ workerUrl: options.workerUrl, resourceLimits: options.resourceLimits });
   const stopFlag = sharedStopFlag();
@@ -679,6 +800,10 @@ export async function create(model: LayersModel | ModelConfig, options: CreateOp
     );
     clearTimeout(timer);
     const modelInfo = await conn.call('worker.create()', (api) => api.load(Comlink.transfer(payload, transfers.list)));
+    if (extra !== null)
+      await conn.call('worker.create()', (api) =>
+        api.loadModels(Comlink.transfer(extra.payloads, extra.transfers.list)),
+      );
     return new Trainer(conn, info, modelInfo, compileSpec, stopFlag);
   } catch (e) {
     clearTimeout(timer);
