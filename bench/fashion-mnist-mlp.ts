@@ -27,7 +27,7 @@ import { timeInterleaved, warmUp } from './timing.js';
 import { buildsToCompare, isMain } from './util.js';
 
 /** The model of examples/fashion-mnist-mlp.ts, in Ferrite and in TF.js. */
-const MLP: Program = {
+export const MLP: Program = {
   imageShape: [28, 28],
   batchSize: 32,
   oneHotLabels: false,

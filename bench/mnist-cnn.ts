@@ -29,7 +29,7 @@ import { timeInterleaved, warmUp } from './timing.js';
 import { buildsToCompare, isMain } from './util.js';
 
 /** The model of examples/mnist-cnn.ts, in Ferrite and in TF.js. */
-const CNN: Program = {
+export const CNN: Program = {
   imageShape: [28, 28, 1],
   batchSize: 64,
   oneHotLabels: true,

@@ -45,6 +45,8 @@ export const SUMMARY_COLUMNS = [
   'tfjs wasm',
   'torch x1',
   'torch x2',
+  'node ferrite relaxed x2',
+  'node ferrite simd x2',
 ];
 
 /** Ferrite's best rate among its SIMD contenders (the scalar build is there to show what SIMD buys). */
