@@ -66,7 +66,8 @@ export function summaryRows(entries: readonly SummaryEntry[]): Row[] {
     const row: Row = { figure: e.figure, unit: e.unit };
     for (const c of cols) {
       const v = e.values[c];
-      row[c] = typeof v === 'number' ? fmt(v) : (v ?? '-');
+      // Why a contender has no figure, in a word (the sections carry the full message).
+      row[c] = typeof v === 'number' ? fmt(v) : v === undefined ? '-' : v.split(':')[0].replace(/^throws$/, 'cannot');
     }
     const ferrite = bestFerrite(e.values);
     const torch = [rate(e.values['torch x1']), rate(e.values['torch x2'])].filter((v) => v !== undefined);

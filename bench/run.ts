@@ -57,7 +57,7 @@ function torchTable(ctx: Context, part: string, run: TorchRun, unit: string): vo
     'torch x2': fmt(r.x2),
     'x2/x1': fmtRatio(r.x2, r.x1),
   }));
-  ctx.report.table(part, `PyTorch ${run.version} CPU, ${unit}, torch.set_num_threads 1 and 2`, rows);
+  ctx.report.table(part, `PyTorch ${run.version} CPU (${part}), ${unit}, torch.set_num_threads 1 and 2`, rows);
 }
 
 /** `{torch x1, torch x2}` for a figure, if PyTorch measured it. */
