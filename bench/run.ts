@@ -5,8 +5,9 @@
 // Fashion-MNIST MLP (P1), the MNIST CNN's conv layers and its training, and the
 // text-generation model's training step (P5). Each part prints its tables; a summary of
 // every figure with its ratios ends the run, and everything is written to
-// bench/results/<date>-<host>.json and .md (or --out PATH.json). About ten minutes on a
-// quiet 2-core machine; --quick is a smoke run of about two.
+// bench/results/<date>-<host>.json and .md (or --out PATH.json). The parts' own estimates
+// add up to about ten minutes on a quiet 2-core machine (measured: 24 min with the load
+// average at 25; --quick: 8 min at 20); --skip-PART or --only shorten it.
 //
 //   npm run bench [-- --only PART[,PART...]] [--skip-PART ...] [--all] [--quick] [--out PATH.json] [--no-torch]
 //   PART: gemm, threads, fashion-mnist-mlp, conv, mnist-cnn, text-generation, step, worker,
