@@ -17,14 +17,14 @@
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { setBackendSync } from '../ts/backend/engine.js';
+import { setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from '../ts/ops/conv.js';
 import { tensor } from '../ts/tensor/creation.js';
 import type { Tensor } from '../ts/tensor/tensor.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
 import { gflopsPerSecond, warmUpTogether, type FlopsContender } from './timing.js';
-import { buildsToCompare, isMain, randomData, relaxedRatios, sizeOf } from './util.js';
+import { buildsToCompare, isMain, onThreads, randomData, relaxedRatios, sizeOf } from './util.js';
 
 interface Layer {
   name: string;
@@ -41,8 +41,8 @@ export const MNIST_CNN_LAYERS: Layer[] = [
   { name: '5x5x64 → 3x3x64', x: [64, 5, 5, 64], f: [3, 3, 64, 64], needsDx: true },
 ];
 
-type Pass = 'forward' | 'dx' | 'dw';
-const PASSES: Pass[] = ['forward', 'dx', 'dw'];
+export type Pass = 'forward' | 'dx' | 'dw';
+export const PASSES: Pass[] = ['forward', 'dx', 'dw'];
 
 function outShape(l: Layer): [number, number, number, number] {
   return [l.x[0], l.x[1] - l.f[0] + 1, l.x[2] - l.f[1] + 1, l.f[3]];
@@ -98,15 +98,15 @@ function tfjs(name: string, l: Layer, pass: Pass): FlopsContender {
   };
 }
 
-/** What TF.js's wasm backend does with each pass of a convolution: its time, or the error it throws. */
-async function tfjsWasmSupport(l: Layer): Promise<Record<Pass, string>> {
+/** What TF.js's wasm backend does with each pass of a convolution: its GFLOP/s, or the error it throws. */
+async function tfjsWasmSupport(l: Layer, budgetMs: number): Promise<Record<Pass, number | string>> {
   await tf.setBackend('wasm');
   await tf.ready();
-  const out = {} as Record<Pass, string>;
+  const out = {} as Record<Pass, number | string>;
   for (const pass of PASSES) {
     const c = tfjs('wasm', l, pass);
     try {
-      out[pass] = `${fmt(gflopsPerSecond([c], 1000).get('wasm'))} GFLOP/s`;
+      out[pass] = gflopsPerSecond([c], budgetMs).get('wasm')!;
     } catch (e) {
       out[pass] = `throws: ${(e as Error).message.split('\n')[0]}`;
     } finally {
@@ -117,17 +117,31 @@ async function tfjsWasmSupport(l: Layer): Promise<Record<Pass, string>> {
   return out;
 }
 
-export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Record<Pass, string> }> {
-  const builds = await buildsToCompare({ relaxed: true });
-  const wasm = await tfjsWasmSupport(MNIST_CNN_LAYERS[1]);
+export interface ConvBenchResult {
+  rows: Row[];
+  step: Row[];
+  /** TF.js wasm on layer 2, by pass: GFLOP/s, or the error it throws. */
+  wasm: Record<Pass, number | string>;
+  /** GFLOP/s by `${contender} ${layer name} ${pass}`. */
+  rates: Map<string, number>;
+  /** Samples/s of one training step's convolutions, by contender. */
+  stepRates: Record<string, number>;
+}
+
+/** `quick`: a tenth of the time budgets, and TF.js cpu's gradients at batch 1 (a smoke run). */
+export async function benchConv(opts: { quick?: boolean } = {}): Promise<ConvBenchResult> {
+  const quick = opts.quick ?? false;
+  const budget = quick ? 200 : 2000;
+  const builds = await buildsToCompare({ relaxed: true, oneThread: true });
+  const wasm = await tfjsWasmSupport(MNIST_CNN_LAYERS[1], quick ? 100 : 1000);
   await tf.setBackend('cpu');
   await tf.ready();
 
   // Warm-up: V8 compiles wasm in a baseline tier first; run every kernel for a while.
   const warm = MNIST_CNN_LAYERS.flatMap((l) =>
-    PASSES.flatMap((p) => builds.map((b) => ferrite(b.label, b.build, l, p))),
+    PASSES.flatMap((p) => builds.map((b) => onThreads(b, ferrite(b.label, b.build, l, p)))),
   );
-  warmUpTogether(warm, 2000);
+  warmUpTogether(warm, budget);
   warm.forEach((c) => c.dispose());
 
   const rows: Row[] = [];
@@ -135,9 +149,9 @@ export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Rec
   const best = builds[builds.length - 1].label;
   for (const l of MNIST_CNN_LAYERS) {
     for (const pass of PASSES) {
-      const cs = builds.map((b) => ferrite(b.label, b.build, l, pass));
-      cs.push(tfjs('tfjs cpu', pass === 'forward' ? l : withBatch(l, 4), pass));
-      const g = gflopsPerSecond(cs, 2000);
+      const cs = builds.map((b) => onThreads(b, ferrite(b.label, b.build, l, pass)));
+      cs.push(tfjs('tfjs cpu', pass === 'forward' ? l : withBatch(l, quick ? 1 : 4), pass));
+      const g = gflopsPerSecond(cs, budget);
       cs.forEach((c) => c.dispose());
       const row: Row = { layer: l.name, pass };
       for (const [name, r] of g) {
@@ -155,20 +169,26 @@ export async function benchConv(): Promise<{ rows: Row[]; step: Row[]; wasm: Rec
 
   // One training step's convolutions (forward, dw, and dx except for the first layer).
   const step: Row[] = [];
+  const stepRates: Record<string, number> = {};
   for (const name of [...builds.map((b) => b.label), 'tfjs cpu']) {
     let seconds = 0;
     for (const l of MNIST_CNN_LAYERS)
       for (const pass of PASSES)
         if (pass !== 'dx' || l.needsDx) seconds += flops(l) / (rate.get(`${name} ${l.name} ${pass}`)! * 1e9);
+    stepRates[name] = 64 / seconds;
     step.push({
       contender: name,
       'ms per step (batch 64)': fmt(seconds * 1000),
       'samples/s (conv layers only)': fmt(64 / seconds),
     });
   }
+  setThreadsCount(2);
   setBackendSync('simd');
-  return { rows, step, wasm };
+  return { rows, step, wasm, rates: rate, stepRates };
 }
+
+/** TF.js wasm's figure for a pass as text: 'n GFLOP/s' or the error. */
+export const wasmCell = (v: number | string): string => (typeof v === 'number' ? `${fmt(v)} GFLOP/s` : v);
 
 if (isMain(import.meta.url)) {
   const t0 = performance.now();
@@ -182,7 +202,7 @@ if (isMain(import.meta.url)) {
   );
   printTable(step);
   console.log(`\nTF.js wasm backend on ${MNIST_CNN_LAYERS[1].name}:`);
-  for (const pass of PASSES) console.log(`  ${pass.padEnd(7)} ${wasm[pass]}`);
+  for (const pass of PASSES) console.log(`  ${pass.padEnd(7)} ${wasmCell(wasm[pass])}`);
   console.log(`\n(${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   process.exit(0);
 }

@@ -10,7 +10,7 @@
 //   npx tsx bench/fashion-mnist-mlp.ts        (about a minute)
 
 import * as tf from '@tensorflow/tfjs';
-import { setBackendSync } from '../ts/backend/engine.js';
+import { setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
 import { mlp } from '../examples/fashion-mnist-mlp.js';
 import {
   ferriteTrainer,
@@ -27,7 +27,7 @@ import { timeInterleaved, warmUp } from './timing.js';
 import { buildsToCompare, isMain } from './util.js';
 
 /** The model of examples/fashion-mnist-mlp.ts, in Ferrite and in TF.js. */
-const MLP: Program = {
+export const MLP: Program = {
   imageShape: [28, 28],
   batchSize: 32,
   oneHotLabels: false,
@@ -54,8 +54,10 @@ export async function benchFashionMnistMlp(opts: FashionMnistMlpBenchOptions = {
   const log = opts.log ?? ((line: string) => console.log(line));
   const images = await trainingImages(batches * MLP.batchSize);
 
-  const builds = (await buildsToCompare({ relaxed: true })).reverse(); // fastest first
-  const trainers: Trainer[] = builds.map((b) => ferriteTrainer(`ferrite ${b.label}`, b.build, MLP, images, batches));
+  const builds = (await buildsToCompare({ relaxed: true, oneThread: true })).reverse(); // fastest first
+  const trainers: Trainer[] = builds.map((b) =>
+    ferriteTrainer(`ferrite ${b.label}`, b.build, MLP, images, batches, b.threads),
+  );
   trainers.push(await tfjsTrainer('tfjs wasm', 'wasm', MLP, images, batches));
   trainers.push(await tfjsTrainer('tfjs cpu', 'cpu', MLP, images, cpuBatches));
 
@@ -75,6 +77,7 @@ export async function benchFashionMnistMlp(opts: FashionMnistMlpBenchOptions = {
     return { rows, samplesPerSecond: sps, data: images.data };
   } finally {
     for (const t of trainers) t.dispose();
+    setThreadsCount(2);
     setBackendSync('simd');
   }
 }

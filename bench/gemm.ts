@@ -25,7 +25,7 @@ import { matMul } from '../ts/ops/matmul.js';
 import { tensor } from '../ts/tensor/creation.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
 import { gflopsPerSecond, warmUpTogether, type FlopsContender } from './timing.js';
-import { buildsToCompare, isMain, randomData, relaxedRatios } from './util.js';
+import { buildsToCompare, isMain, onThreads, randomData, relaxedRatios } from './util.js';
 import { argValue } from '../examples/program.js';
 
 type Mode = 'NN' | 'NT' | 'TN' | 'TT';
@@ -108,7 +108,7 @@ function tfjsOp(shape: Shape, mode: Mode): FlopsContender {
 }
 
 /** Runs every contender's kernels for a while so V8 has tiered them up before timing. */
-function warmUp(builds: BuildName[]): void {
+function warmUp(builds: BuildName[], ms: number): void {
   const small: Shape = { m: 96, n: 96, k: 96 };
   const skinny: Shape[] = [
     { m: 8, n: 96, k: 96 },
@@ -122,7 +122,7 @@ function warmUp(builds: BuildName[]): void {
     tfjsOp(small, mode),
     tfjsOp(tiny, mode),
   ]);
-  warmUpTogether(cs, 1500);
+  warmUpTogether(cs, ms);
   cs.forEach((c) => c.dispose());
 }
 
@@ -137,22 +137,32 @@ function engineFor(build: BuildName): Engine {
   return e;
 }
 
-export async function benchGemm(): Promise<Row[]> {
+/**
+ * The first table: every build and TF.js wasm on square sizes and the MLP step's products.
+ * `quick` times 256³ (TF.js too: its TN and TT take ~10 s a call at 1024³) and the MLP rows,
+ * on a tenth of the time budget (a smoke run).
+ */
+export async function benchGemm(opts: { quick?: boolean } = {}): Promise<Row[]> {
+  const quick = opts.quick ?? false;
   await tf.setBackend('wasm');
   await tf.ready();
-  const builds = await buildsToCompare({ relaxed: true });
-  warmUp(builds.map((b) => b.build));
+  const builds = await buildsToCompare({ relaxed: true, oneThread: true });
+  warmUp(
+    builds.map((b) => b.build),
+    quick ? 200 : 1500,
+  );
 
   const rows: Row[] = [];
   // Square sizes, every transpose mode: naive (up to 512: it takes seconds beyond),
   // each build, and TF.js at 1024.
-  for (const size of [256, 512, 1024]) {
+  const tfjsSize = quick ? 256 : 1024;
+  for (const size of quick ? [256] : [256, 512, 1024]) {
     const shape = { m: size, n: size, k: size };
     for (const mode of MODES) {
-      const cs = builds.map((b) => coreGemm(engineFor(b.build), b.label, 'fe_gemm', shape, mode));
+      const cs = builds.map((b) => onThreads(b, coreGemm(engineFor(b.build), b.label, 'fe_gemm', shape, mode)));
       if (size <= 512) cs.push(coreGemm(engineFor('simd'), 'naive', 'fe_gemm_naive', shape, mode));
-      if (size === 1024) cs.push(tfjsOp(shape, mode));
-      const g = gflopsPerSecond(cs, 2500);
+      if (size === tfjsSize) cs.push(tfjsOp(shape, mode));
+      const g = gflopsPerSecond(cs, quick ? 250 : 2500);
       cs.forEach((c) => c.dispose());
       const row: Row = { shape: `${size}^3`, mode, naive: fmt(g.get('naive')) };
       for (const b of builds) row[b.label] = fmt(g.get(b.label));
@@ -179,11 +189,11 @@ export async function benchGemm(): Promise<Row[]> {
   ];
   for (const [name, mode, shape] of mlpStep) {
     const cs = [
-      ...builds.map((b) => coreGemm(engineFor(b.build), b.label, 'fe_gemm', shape, mode)),
+      ...builds.map((b) => onThreads(b, coreGemm(engineFor(b.build), b.label, 'fe_gemm', shape, mode))),
       ferriteOp('simd matMul', 'simd', shape, mode),
       tfjsOp(shape, mode),
     ];
-    const g = gflopsPerSecond(cs, 1000);
+    const g = gflopsPerSecond(cs, quick ? 100 : 1000);
     cs.forEach((c) => c.dispose());
     const row: Row = { shape: name, mode, naive: '-' };
     for (const b of builds) row[b.label] = fmt(g.get(b.label));
@@ -196,6 +206,7 @@ export async function benchGemm(): Promise<Row[]> {
     );
     rows.push(row);
   }
+  setThreadsCount(2);
   setBackendSync('simd');
   return rows;
 }

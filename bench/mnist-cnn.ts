@@ -12,7 +12,7 @@
 //   npx tsx bench/mnist-cnn.ts        (about two minutes: TF.js cpu takes about 30 s per batch)
 
 import * as tf from '@tensorflow/tfjs';
-import { setBackendSync } from '../ts/backend/engine.js';
+import { setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
 import { cnn } from '../examples/cifar10-cnn.js';
 import {
   ferriteTrainer,
@@ -29,7 +29,7 @@ import { timeInterleaved, warmUp } from './timing.js';
 import { buildsToCompare, isMain } from './util.js';
 
 /** The model of examples/mnist-cnn.ts, in Ferrite and in TF.js. */
-const CNN: Program = {
+export const CNN: Program = {
   imageShape: [28, 28, 1],
   batchSize: 64,
   oneHotLabels: true,
@@ -98,9 +98,16 @@ export async function benchMnistCnn(opts: MnistCnnBenchOptions = {}): Promise<Mn
   const log = opts.log ?? ((line: string) => console.log(line));
   const images = await trainingImages(Math.max(batches, scalarBatches, cpuBatches) * CNN.batchSize);
 
-  const builds = (await buildsToCompare({ relaxed: true })).reverse(); // fastest first
+  const builds = (await buildsToCompare({ relaxed: true, oneThread: true })).reverse(); // fastest first
   const trainers = builds.map((b) =>
-    ferriteTrainer(`ferrite ${b.label}`, b.build, CNN, images, b.build === 'scalar' ? scalarBatches : batches),
+    ferriteTrainer(
+      `ferrite ${b.label}`,
+      b.build,
+      CNN,
+      images,
+      b.build === 'scalar' ? scalarBatches : batches,
+      b.threads,
+    ),
   );
   try {
     log(
@@ -133,6 +140,7 @@ export async function benchMnistCnn(opts: MnistCnnBenchOptions = {}): Promise<Mn
     return { rows, samplesPerSecond: sps, tfjsWasm, data: images.data };
   } finally {
     for (const t of trainers) t.dispose();
+    setThreadsCount(2);
     setBackendSync('simd');
   }
 }

