@@ -458,12 +458,14 @@ export class LayersModel extends Layer implements TrainableModel {
   }
 
   /**
-   * Outputs for x, computed in batches (inference mode: no dropout).
+   * Outputs for x, computed in batches (inference mode: no dropout). `verbose: 1` prints
+   * Keras's progress bar (TF.js prints nothing), `verbose: 2` one line at the end.
    *
    * @example
    * ```ts
    * const probs = model.predict(xTest) as fe.Tensor; // [n, classes]
    * const predicted = probs.argMax(-1); // int32 [n]
+   * model.predict(xTest, { batchSize: 128, verbose: 1 }); // 79/79 [======...] - 0s 1ms/step
    * ```
    */
   predict(x: ModelData, args: ModelPredictArgs = {}): Tensor | Tensor[] {
