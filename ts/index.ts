@@ -194,6 +194,8 @@ export {
   type Size2D,
   type FusedConv2DArgs,
   type ActivationFn,
+  // PReLU with a tensor alpha (TF.js's tf.prelu)
+  prelu,
 } from './ops/index.js';
 
 // Models: the Layers API.

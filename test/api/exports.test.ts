@@ -445,6 +445,12 @@ const VALUES = [
   'image.writePng',
   'image.GRID_RIGHT',
   'image.GRID_WRONG',
+  'image.rotateWithOffset',
+  'image.rgbToGrayscale',
+  'image.grayscaleToRGB',
+  'image.threshold',
+  // TF.js's tf.prelu (also x.prelu(alpha)).
+  'prelu',
 ];
 
 /** Every export that exists only as a type (interfaces, type aliases, classes exported as types). */
