@@ -304,11 +304,11 @@ const CHAINED_OPS = {
   buffer: async (x: Tensor): Promise<TensorBuffer> => new TensorBuffer(x.shape, x.dtype, x.dataSync()),
   // images and activations with a tensor operand
   /**
-   * `x.resizeBilinear(size, alignCorners, halfPixelCenters)` is {@link resizeBilinear}`(x, size, alignCorners, halfPixelCenters)`: see there for arguments and defaults.
+   * `x.resizeBilinear(size, alignCorners, halfPixelCenters)` is `image.resizeBilinear(x, size, alignCorners, halfPixelCenters)`: see there for arguments and defaults.
    */
   resizeBilinear,
   /**
-   * `x.resizeNearestNeighbor(size, alignCorners, halfPixelCenters)` is {@link resizeNearestNeighbor}`(x, size, alignCorners, halfPixelCenters)`: see there for arguments and defaults.
+   * `x.resizeNearestNeighbor(size, alignCorners, halfPixelCenters)` is `image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters)`: see there for arguments and defaults.
    */
   resizeNearestNeighbor,
   /** `x.prelu(alpha)` is {@link prelu}`(x, alpha)`: see there for arguments. */

@@ -57,7 +57,7 @@ function paramsOf(eng: Engine, groups: number[]): number {
  * ```ts
  * import * as fe from 'ferrite-nn';
  * const x = fe.tensor([-2, 3, -1, 4], [2, 2]);
- * fe.prelu(x, fe.tensor([0.1, 0.5], [2])).print(); // [[-0.2, 3], [-0.1, 4]]
+ * fe.prelu(x, fe.tensor([0.1, 0.5], [2])).print(); // Tensor float32 [2, 2] -0.2000, 3.000, -0.1000, 4.000
  * x.prelu(fe.tensor([0.1, 0.5], [2])).print(); // the same, as a Tensor method
  * ```
  */
