@@ -1,5 +1,6 @@
 // Which of TF.js's public names Ferrite has: functions (tf.*), Tensor methods, layers,
-// losses, metrics, optimizers, util, initializers, regularizers. Reads the names from the
+// losses, metrics, optimizers, util, initializers, regularizers, and the other namespaces
+// users call (image, browser, io, data, ...; not the backend internals). Reads the names from the
 // installed @tensorflow/tfjs and from ts/index.ts, prints one line per group and the
 // missing names (--missing), or JSON (--json).
 //
@@ -40,6 +41,24 @@ const GROUPS = [
   ['util (tf.util.*)', functionNames(tf.util), (k) => typeof fe.util?.[k] === 'function'],
   ['initializers', functionNames(tf.initializers), (k) => typeof fe.initializers[k] === 'function'],
   ['regularizers', functionNames(tf.regularizers), (k) => typeof fe.regularizers[k] === 'function'],
+  // The user-facing namespaces, each against Ferrite's namespace of the same name.
+  ...[
+    'image',
+    'browser',
+    'io',
+    'data',
+    'constraints',
+    'callbacks',
+    'models',
+    'serialization',
+    'fused',
+    'math',
+    'linalg',
+    'signal',
+    'spectral',
+    'sparse',
+    'string',
+  ].map((ns) => [`${ns} (tf.${ns}.*)`, functionNames(tf[ns]), (k) => typeof fe[ns]?.[k] === 'function']),
 ];
 
 const report = GROUPS.map(([group, names, has]) => {

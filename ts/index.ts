@@ -196,6 +196,8 @@ export {
   type Size2D,
   type FusedConv2DArgs,
   type ActivationFn,
+  // PReLU with a tensor alpha (TF.js's tf.prelu)
+  prelu,
 } from './ops/index.js';
 
 // Models: the Layers API.

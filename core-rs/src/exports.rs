@@ -2093,3 +2093,30 @@ pub unsafe extern "C" fn fe_thresholded_relu_backward(
 ) {
     map2(x, dy, dx, n, |v, g| activation::thresholded_relu_grad(v, g, theta))
 }
+
+// image.rotateWithOffset (`rotate.rs`): x, y, dy, dx (n, h, w, c); fill (c). geom: words n,
+// h, w, c, then cos, sin, centreX, centreY as float64 (two words each, low word first).
+
+/// y (n, h, w, c) = x rotated about the centre, outside pixels set to fill (c).
+#[no_mangle]
+pub unsafe extern "C" fn fe_rotate_forward(geom: *const u32, fill: *const f32, x: *const f32, y: *mut f32) {
+    crate::rotate::Rotate::read(geom).forward(fill, x, y)
+}
+
+/// dx (n, h, w, c) from dy (n, h, w, c): the adjoint of the forward; written.
+#[no_mangle]
+pub unsafe extern "C" fn fe_rotate_backward(geom: *const u32, dy: *const f32, dx: *mut f32) {
+    crate::rotate::Rotate::read(geom).backward(dy, dx)
+}
+
+/// Reference forward (same arguments as fe_rotate_forward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_rotate_forward_naive(geom: *const u32, fill: *const f32, x: *const f32, y: *mut f32) {
+    crate::rotate::Rotate::read(geom).forward_naive(fill, x, y)
+}
+
+/// Reference backward (same arguments as fe_rotate_backward).
+#[no_mangle]
+pub unsafe extern "C" fn fe_rotate_backward_naive(geom: *const u32, dy: *const f32, dx: *mut f32) {
+    crate::rotate::Rotate::read(geom).backward_naive(dy, dx)
+}

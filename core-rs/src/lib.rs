@@ -78,6 +78,7 @@ mod prelu;
 mod random;
 mod recurrent;
 mod reduce;
+mod rotate;
 mod rows;
 mod sampling;
 mod scan;

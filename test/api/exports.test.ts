@@ -447,6 +447,12 @@ const VALUES = [
   'image.GRID_WRONG',
   // Warm start (issue 15).
   'warmUp',
+  'image.rotateWithOffset',
+  'image.rgbToGrayscale',
+  'image.grayscaleToRGB',
+  'image.threshold',
+  // TF.js's tf.prelu (also x.prelu(alpha)).
+  'prelu',
 ];
 
 /** Every export that exists only as a type (interfaces, type aliases, classes exported as types). */

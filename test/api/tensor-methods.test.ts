@@ -118,6 +118,7 @@ const CALLS: MethodCall[] = [
   ['clone', () => []],
   ['zerosLike', () => []],
   ['onesLike', () => []],
+  ['prelu', (t) => [t.tensor1d([0.1, 0.5, 2])]],
 ];
 
 const X = [
@@ -198,6 +199,48 @@ describeEachBuild('tensor methods', () => {
     const g = fe.grad((x: fe.Tensor) => x.square().mul(3).sum());
     fe.tidy(() => {
       expect(Array.from(g(fe.tensor1d([1, -2])).dataSync())).toEqual([6, -12]);
+    });
+  });
+
+  it('resize images as the image ops and as TF.js, and prelu as fe.prelu', () => {
+    const pixels = Array.from({ length: 2 * 3 * 4 * 2 }, (_, i) => Math.sin(i));
+    for (const [method, args] of [
+      ['resizeBilinear', [[5, 3]]],
+      ['resizeBilinear', [[2, 7], true]],
+      ['resizeBilinear', [[6, 6], false, true]],
+      ['resizeNearestNeighbor', [[5, 3]]],
+      ['resizeNearestNeighbor', [[2, 7], true]],
+      ['resizeNearestNeighbor', [[6, 6], false, true]],
+    ] as const) {
+      const what = `images.${method}(${JSON.stringify(args)})`;
+      const before = fe.memory().numTensors;
+      fe.tidy(() => {
+        const x = fe.tensor4d(pixels, [2, 3, 4, 2]) as unknown as Record<string, (...a: unknown[]) => AnyTensor>;
+        const theirs = tf.tidy(
+          () =>
+            (tf.tensor4d(pixels, [2, 3, 4, 2]) as unknown as Record<string, (...a: unknown[]) => AnyTensor>)[method](
+              ...args,
+            ) as never,
+        );
+        same(x[method](...args), theirs, what);
+        const op = fe.image[method] as unknown as (...a: unknown[]) => AnyTensor;
+        expect(Array.from(x[method](...args).dataSync())).toEqual(Array.from(op(x, ...args).dataSync()));
+      });
+      expect(fe.memory().numTensors, `${what} leaks`).toBe(before);
+    }
+    fe.tidy(() => {
+      const x = fe.tensor2d(X);
+      const alpha = fe.tensor1d([0.1, 0.5, 2]);
+      // Negative values, where alpha acts: as fe.prelu and as TF.js.
+      expect(x.neg().prelu(alpha).arraySync()).toEqual(fe.prelu(x.neg(), alpha).arraySync());
+      const theirs = tf.tidy(
+        () =>
+          tf
+            .tensor2d(X)
+            .neg()
+            .prelu(tf.tensor1d([0.1, 0.5, 2])) as never,
+      );
+      same(x.neg().prelu(alpha) as unknown as AnyTensor, theirs, 'x.neg().prelu(alpha)');
     });
   });
 
@@ -326,9 +369,6 @@ const ALLOWED_MISSING: Record<string, string> = {
   logSigmoid: 'op not in Ferrite',
   mirrorPad: 'op not in Ferrite',
   pool: 'op not in Ferrite (maxPool and avgPool are)',
-  prelu: 'op not in Ferrite (the prelu layer is)',
-  resizeBilinear: 'op not in Ferrite',
-  resizeNearestNeighbor: 'op not in Ferrite',
   step: 'op not in Ferrite',
   stridedSlice: 'op not in Ferrite (slice is)',
   unsortedSegmentSum: 'op not in Ferrite',

@@ -66,6 +66,25 @@ describeEachBuild('tensors', (build) => {
     expect(() => oneHot(tensor([0.5]), 3)).toThrow(/oneHot: indices must be integers.*0\.5 at position 0/);
   });
 
+  it('oneHot whose output grows the wasm memory still reads its indices (the single-thread builds detach old views)', () => {
+    // An output larger than the whole memory must grow it; in the scalar and simd builds that
+    // replaces the memory's buffer, and a view of the indices taken before is empty.
+    const rows = 12;
+    const depth = Math.ceil(memory().wasmMemoryBytes / (4 * rows)) + 1024;
+    const ids = tensor(
+      Array.from({ length: rows }, (_, i) => (i * 37) % depth),
+      [rows],
+      'int32',
+    );
+    const oh = oneHot(ids, depth);
+    const v = oh.dataSync();
+    let ones = 0;
+    for (let r = 0; r < rows; r++) ones += v[r * depth + ((r * 37) % depth)];
+    expect(ones).toBe(rows);
+    ids.dispose();
+    oh.dispose();
+  });
+
   it('tidy disposes what it does not return, keep and return survive', () => {
     const before = memory().numTensors;
     let kept: ReturnType<typeof zeros> | undefined;

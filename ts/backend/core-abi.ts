@@ -633,6 +633,14 @@ export interface CoreAbi {
   fe_thresholded_relu_forward(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */, theta: number /* f32 */): void;
   /** dx = dy where x > theta, 0 elsewhere. x, dy and dx are (n). */
   fe_thresholded_relu_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */, theta: number /* f32 */): void;
+  /** y (n, h, w, c) = x rotated about the centre, outside pixels set to fill (c). */
+  fe_rotate_forward(geom: number /* *const u32 */, fill: number /* *const f32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
+  /** dx (n, h, w, c) from dy (n, h, w, c): the adjoint of the forward; written. */
+  fe_rotate_backward(geom: number /* *const u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
+  /** Reference forward (same arguments as fe_rotate_forward). */
+  fe_rotate_forward_naive(geom: number /* *const u32 */, fill: number /* *const f32 */, x: number /* *const f32 */, y: number /* *mut f32 */): void;
+  /** Reference backward (same arguments as fe_rotate_backward). */
+  fe_rotate_backward_naive(geom: number /* *const u32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -802,6 +810,10 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_prelu_backward: 7,
   fe_thresholded_relu_forward: 4,
   fe_thresholded_relu_backward: 5,
+  fe_rotate_forward: 4,
+  fe_rotate_backward: 3,
+  fe_rotate_forward_naive: 4,
+  fe_rotate_backward_naive: 3,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */

@@ -1,5 +1,6 @@
 // The `image` namespace, as TF.js's `tf.image`: resizing and cropping (differentiable),
-// flipping, and Ferrite's grid of images (a picture of a batch, labelled).
+// flipping, rotating, colour conversions, thresholding, and Ferrite's grid of images (a
+// picture of a batch, labelled).
 
 import { reverse } from '../ops/indexing.js';
 import { checkFloat, checkInputs, fmtShape } from '../ops/util.js';
@@ -28,3 +29,6 @@ export function flipLeftRight(images: Tensor): Tensor {
   return reverse(images, 2);
 }
 export { grid, encodePng, writePng, GRID_RIGHT, GRID_WRONG, type GridOptions } from './grid.js';
+export { rotateWithOffset } from '../ops/rotate.js';
+export { rgbToGrayscale, grayscaleToRGB } from './color.js';
+export { threshold } from './threshold.js';

@@ -506,13 +506,15 @@ export class LayersModel extends Layer implements TrainableModel {
   }
 
   /**
-   * Outputs for x, computed in batches (inference mode: no dropout).
+   * Outputs for x, computed in batches (inference mode: no dropout). `verbose: 1` prints
+   * Keras's progress bar (TF.js prints nothing), `verbose: 2` one line at the end.
    *
    * @example
    * ```ts
    * const m = fe.sequential({ layers: [fe.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
    * const probs = m.predict(fe.randomNormal([5, 4])) as fe.Tensor; // [5, 3], rows sum to 1
    * probs.argMax(-1).shape; // [5]: the predicted classes
+   * m.predict(fe.randomNormal([256, 4]), { batchSize: 128, verbose: 1 }); // prints Keras's progress: 2/2 [==============================] - 0s 1ms/step
    * ```
    */
   predict(x: ModelData, args: ModelPredictArgs = {}): Tensor | Tensor[] {

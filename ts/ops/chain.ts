@@ -34,6 +34,8 @@ import { logicalAnd, logicalNot, logicalOr, logicalXor } from './compare.js';
 import { ceil, floor, floorDiv, mod, round } from './rounding.js';
 import { acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh, erf, expm1, log1p } from './trig.js';
 import { rsqrt, sin, sinh, tan } from './trig.js';
+import { resizeBilinear, resizeNearestNeighbor } from './resize.js';
+import { prelu } from './prelu.js';
 
 // Named functions rather than arrows in the table below: the bundled declarations
 // (dist/index.d.ts) then say `typeof asType`, and the type names inside stay resolved.
@@ -300,6 +302,17 @@ const CHAINED_OPS = {
   bufferSync: (x: Tensor): TensorBuffer => new TensorBuffer(x.shape, x.dtype, x.dataSync()),
   /** `x.buffer()`: a {@link TensorBuffer} holding a copy of `x`'s values, as a promise. */
   buffer: async (x: Tensor): Promise<TensorBuffer> => new TensorBuffer(x.shape, x.dtype, x.dataSync()),
+  // images and activations with a tensor operand
+  /**
+   * `x.resizeBilinear(size, alignCorners, halfPixelCenters)` is `image.resizeBilinear(x, size, alignCorners, halfPixelCenters)`: see there for arguments and defaults.
+   */
+  resizeBilinear,
+  /**
+   * `x.resizeNearestNeighbor(size, alignCorners, halfPixelCenters)` is `image.resizeNearestNeighbor(x, size, alignCorners, halfPixelCenters)`: see there for arguments and defaults.
+   */
+  resizeNearestNeighbor,
+  /** `x.prelu(alpha)` is {@link prelu}`(x, alpha)`: see there for arguments. */
+  prelu,
 };
 
 /** A function of a tensor and more arguments, as a method of that tensor. */

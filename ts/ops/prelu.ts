@@ -51,8 +51,13 @@ function paramsOf(eng: Engine, groups: number[]): number {
 /**
  * PReLU: `x` where x > 0, `alpha * x` elsewhere, with `alpha` broadcast to `x` (TF.js's
  * `tf.prelu`). Differentiable with respect to both; alpha's gradient is summed over the
- * axes it is broadcast along. Not exported from the package yet (the `fe.layers.prelu`
- * layer uses it): `prelu([[-2, 3], [-1, 4]], [0.1, 0.5])` gives [[-0.2, 3], [-0.1, 4]].
+ * axes it is broadcast along.
+ *
+ * @example
+ * ```ts
+ * const x = fe.tensor([-2, 3, -1, 4], [2, 2]);
+ * fe.prelu(x, fe.tensor([0.1, 0.5], [2])).print(); // [[-0.2, 3], [-0.1, 4]]
+ * x.prelu(fe.tensor([0.1, 0.5], [2])).print(); // the same, as a Tensor method
  */
 export function prelu(x: Tensor, alpha: Tensor): Tensor {
   const op = 'prelu';

@@ -291,13 +291,16 @@ export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0
   indices.assertAlive('oneHot indices');
   if (!Number.isInteger(depth) || depth < 1)
     throw new Error(`ferrite: oneHot: depth must be a positive integer, got ${depth}`);
-  const idx = indices.view();
+  let idx = indices.view();
   for (let i = 0; i < idx.length; i++)
     if (!Number.isInteger(idx[i]))
       throw new Error(
         `ferrite: oneHot: indices must be integers (int32, as TF.js), got ${idx[i]} at position ${i} of a ${indices.dtype} tensor`,
       );
   const out = emptyTensor([...indices.shape, depth], dtype, indices.engine);
+  // The allocation may have grown the wasm memory, which detaches views taken before it
+  // (an unshared memory's buffer is replaced): view the indices again.
+  idx = indices.view();
   const o = out.view();
   o.fill(offValue);
   for (let i = 0; i < idx.length; i++) {

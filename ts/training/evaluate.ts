@@ -19,7 +19,7 @@ import {
 } from './data-checks.js';
 import { lossTargets, outputLoss, readScalar, totalLoss, updateMetrics } from './loss-compute.js';
 import { TrainStep } from './train-step.js';
-import { defaultSink, fmtStepTime, fmtValue, type ProgressSink } from './progress.js';
+import { defaultSink, fmtStepTime, fmtValue, StepProgress, type ProgressSink } from './progress.js';
 
 /** Options of `model.evaluate` (TF.js's ModelEvaluateArgs). */
 export interface ModelEvaluateArgs {
@@ -35,8 +35,14 @@ export interface ModelEvaluateArgs {
 export interface ModelPredictArgs {
   /** Samples per batch. Default 32. */
   batchSize?: number;
-  /** Accepted as in TF.js; predict prints nothing. */
-  verbose?: number;
+  /**
+   * Progress as Keras's predict prints it (TF.js prints nothing): 0 or false silent
+   * (default), 1 or true a bar (live in a terminal) ending in
+   * `313/313 [==============================] - 0s 1ms/step`, 2 that line without the bar.
+   */
+  verbose?: number | boolean;
+  /** Where verbose output goes (default: stdout in Node, the console in browsers). */
+  progressSink?: ProgressSink;
 }
 
 export function checkBatchSize(model: TrainableModel, op: string, batchSize: number): void {
@@ -183,6 +189,9 @@ export function predictModel(model: TrainableModel, x: ModelData, args: ModelPre
   const n = sampleCount('predict', model, xs);
   checkInputs('predict', model, xs);
   xs.forEach((t, i) => checkFinite('predict', model, xs.length > 1 ? `x[${i}]` : 'x', t));
+  const verbose = Number(args.verbose ?? 0);
+  const steps = Math.max(1, Math.ceil(n / batchSize));
+  const progress = verbose > 0 ? new StepProgress(verbose, steps, args.progressSink) : undefined;
 
   let results: Tensor[];
   if (n <= batchSize) {
@@ -210,6 +219,7 @@ export function predictModel(model: TrainableModel, x: ModelData, args: ModelPre
           results = outs.map((o) => emptyTensor([n, ...o.shape.slice(1)], o.dtype, o.engine));
         }
         outs.forEach((o, k) => copyRows(results[k], start, o, model.name));
+        progress?.step(start / batchSize + 1);
       } catch (e) {
         for (const r of results) r.dispose();
         throw e;
@@ -218,6 +228,7 @@ export function predictModel(model: TrainableModel, x: ModelData, args: ModelPre
       }
     }
   }
+  progress?.end();
   return model.hasSingleOutput ? results[0] : results;
 }
 

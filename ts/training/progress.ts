@@ -94,6 +94,25 @@ export function fmtBar(current: number, target: number): string {
   return `[${bar}${'.'.repeat(BAR_WIDTH - filled)}]`;
 }
 
+/** '  7/313': the step counter padded to the target's width. */
+function fmtCounter(current: number, target: number): string {
+  return `${String(current).padStart(String(target).length)}/${target}`;
+}
+
+/** One line redrawn in place with '\r' (a live bar), blanking what a longer previous line left behind. */
+class LiveLine {
+  private width = 0;
+  constructor(private readonly sink: ProgressSink) {}
+  reset(): void {
+    this.width = 0;
+  }
+  draw(line: string): void {
+    const pad = this.width > line.length ? ' '.repeat(this.width - line.length) : '';
+    this.sink.write(`\r${line}${pad}`);
+    this.width = line.length;
+  }
+}
+
 function fmtLogs(logs: [string, number][]): string {
   return logs.map(([k, v]) => ` - ${k}: ${fmtValue(v)}`).join('');
 }
@@ -103,7 +122,7 @@ export class ProgressLogger extends BaseCallback {
   private readonly sink: ProgressSink;
   private epochStart = 0;
   private lastDraw = 0;
-  private lastWidth = 0;
+  private readonly line: LiveLine;
   private seen = 0;
   private batches = 0;
   private sums = new Map<string, number>();
@@ -115,6 +134,7 @@ export class ProgressLogger extends BaseCallback {
   ) {
     super();
     this.sink = sink ?? defaultSink();
+    this.line = new LiveLine(this.sink);
   }
 
   private get live(): boolean {
@@ -128,7 +148,7 @@ export class ProgressLogger extends BaseCallback {
   override onEpochBegin(epoch: number): void {
     this.epochStart = this.now();
     this.lastDraw = -Infinity;
-    this.lastWidth = 0;
+    this.line.reset();
     this.seen = 0;
     this.batches = 0;
     this.sums.clear();
@@ -151,8 +171,8 @@ export class ProgressLogger extends BaseCallback {
     const elapsed = (t - this.epochStart) / 1000;
     const eta = (elapsed / this.batches) * (steps - this.batches);
     const means: [string, number][] = [...this.sums].map(([k, s]) => [k, s / this.seen]);
-    this.draw(
-      `${this.counter(this.batches, steps)} ${fmtBar(this.batches, steps)} - ETA: ${fmtEta(eta)}${fmtLogs(means)}`,
+    this.line.draw(
+      `${fmtCounter(this.batches, steps)} ${fmtBar(this.batches, steps)} - ETA: ${fmtEta(eta)}${fmtLogs(means)}`,
     );
   }
 
@@ -170,24 +190,62 @@ export class ProgressLogger extends BaseCallback {
       this.sink.writeLine(`${steps}/${steps} - ${time} - ${perStep}${fmtLogs(entries)}`);
       return;
     }
-    const line = `${this.counter(steps, steps)} ${fmtBar(steps, steps)} - ${time} ${perStep}${fmtLogs(entries)}`;
+    const line = `${fmtCounter(steps, steps)} ${fmtBar(steps, steps)} - ${time} ${perStep}${fmtLogs(entries)}`;
     if (this.live) {
-      this.draw(line);
+      this.line.draw(line);
       this.sink.write('\n');
     } else {
       this.sink.writeLine(line);
     }
   }
+}
 
-  private counter(current: number, target: number): string {
-    const digits = String(target).length;
-    return `${String(current).padStart(digits)}/${target}`;
+/**
+ * Prints progress for predict, as Keras's `predict(verbose=1)`: in a terminal a live bar
+ * with an ETA redrawn at most ten times a second, and at the end (or, off a terminal, only)
+ * `313/313 [==============================] - 0s 1ms/step`; verbose 2 prints
+ * `313/313 - 0s - 1ms/step`. Used by `model.predict` when its `verbose` is set.
+ */
+export class StepProgress {
+  private readonly start: number;
+  private lastDraw = -Infinity;
+  private readonly line: LiveLine;
+
+  constructor(
+    private readonly verbose: number,
+    private readonly steps: number,
+    private readonly sink: ProgressSink = defaultSink(),
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.start = now();
+    this.line = new LiveLine(sink);
   }
 
-  /** Redraws the current line, blanking what a longer previous line left behind. */
-  private draw(line: string): void {
-    const pad = this.lastWidth > line.length ? ' '.repeat(this.lastWidth - line.length) : '';
-    this.sink.write(`\r${line}${pad}`);
-    this.lastWidth = line.length;
+  /** After step `done` (1-based) of `steps`. */
+  step(done: number): void {
+    if (this.verbose !== 1 || !this.sink.isTTY || done >= this.steps) return;
+    const t = this.now();
+    if (t - this.lastDraw < REDRAW_INTERVAL_MS) return;
+    this.lastDraw = t;
+    const eta = ((t - this.start) / 1000 / done) * (this.steps - done);
+    this.line.draw(`${fmtCounter(done, this.steps)} ${fmtBar(done, this.steps)} - ETA: ${fmtEta(eta)}`);
+  }
+
+  /** After the last step: the final line. */
+  end(): void {
+    const elapsed = (this.now() - this.start) / 1000;
+    const perStep = fmtStepTime(elapsed / Math.max(1, this.steps));
+    const counter = fmtCounter(this.steps, this.steps);
+    if (this.verbose !== 1 || (!isNode && !this.sink.isTTY)) {
+      this.sink.writeLine(`${counter} - ${Math.round(elapsed)}s - ${perStep}`);
+      return;
+    }
+    const line = `${counter} ${fmtBar(this.steps, this.steps)} - ${Math.round(elapsed)}s ${perStep}`;
+    if (this.sink.isTTY) {
+      this.line.draw(line);
+      this.sink.write('\n');
+    } else {
+      this.sink.writeLine(line);
+    }
   }
 }
