@@ -29,9 +29,8 @@ function checkChannels(op: string, image: Tensor, channels: number, what: string
  *
  * @example
  * ```ts
- * import * as fe from 'ferrite-nn';
  * const rgb = fe.tensor3d([255, 0, 0, 0, 255, 0], [1, 2, 3]); // a red and a green pixel
- * fe.image.rgbToGrayscale(rgb).print(); // Tensor float32 [1, 2, 1] 76.22, 149.7
+ * fe.image.rgbToGrayscale(rgb).print(); // [[[76.22], [149.7]]]
  * ```
  */
 export function rgbToGrayscale(image: Tensor): Tensor {
@@ -55,9 +54,8 @@ export function rgbToGrayscale(image: Tensor): Tensor {
  *
  * @example
  * ```ts
- * import * as fe from 'ferrite-nn';
  * const gray = fe.tensor3d([0.25, 0.75], [1, 2, 1]);
- * fe.image.grayscaleToRGB(gray).print(); // [1, 2, 3] 0.2500, 0.2500, 0.2500, 0.7500, ...
+ * fe.image.grayscaleToRGB(gray).print(); // [[[0.25, 0.25, 0.25], [0.75, 0.75, 0.75]]]
  * ```
  */
 export function grayscaleToRGB(image: Tensor): Tensor {

@@ -63,9 +63,8 @@ function otsu(gray: ArrayLike<number>): number {
  *
  * @example
  * ```ts
- * import * as fe from 'ferrite-nn';
  * const gray = fe.tensor3d([10, 200, 120, 240], [2, 2, 1]);
- * fe.image.threshold(gray).print(); // Tensor int32 [2, 2, 1] 0, 255, 0, 255 (above 127.5)
+ * fe.image.threshold(gray).print(); // [[[0], [255]], [[0], [255]]]: above 127.5
  * fe.image.threshold(gray, 'otsu').print(); // the same here: Otsu's level falls between the two groups
  * ```
  */

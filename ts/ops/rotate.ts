@@ -62,11 +62,10 @@ function centerInPixels(center: unknown, h: number, w: number): [number, number]
  *
  * @example
  * ```ts
- * import * as fe from 'ferrite-nn';
  * // A 3 x 3 image with one bright pixel right of the centre, rotated a quarter turn.
  * const img = fe.tensor4d([0, 0, 0, 0, 0, 1, 0, 0, 0], [1, 3, 3, 1]);
  * const turned = fe.image.rotateWithOffset(img, Math.PI / 2, 0, [1.5 / 3, 1.5 / 3]);
- * console.log(turned.shape); // [1, 3, 3, 1]
+ * turned.shape; // [1, 3, 3, 1]
  * ```
  */
 export function rotateWithOffset(
