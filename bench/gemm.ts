@@ -202,7 +202,12 @@ export async function benchGemm(): Promise<Row[]> {
 
 /** The products of the threads table, by group name (`--shapes` picks groups or square sizes). */
 const THREAD_SHAPES: Record<string, [string, Shape][]> = {
-  mlp: [['32x784·784x128', { m: 32, n: 128, k: 784 }]],
+  // The MLP's Dense 784->128 at batch 32: forward, dX (32x128·128x784) and dW (784x32·32x128).
+  mlp: [
+    ['32x784·784x128', { m: 32, n: 128, k: 784 }],
+    ['32x128·128x784', { m: 32, n: 784, k: 128 }],
+    ['784x32·32x128', { m: 784, n: 128, k: 32 }],
+  ],
   lstm: [
     ['2048x256·256x2048', { m: 2048, n: 2048, k: 256 }],
     ['64x512·512x2048', { m: 64, n: 2048, k: 512 }],
@@ -214,6 +219,8 @@ const THREAD_SHAPES: Record<string, [string, Shape][]> = {
     ['2048x10000·10000x512', { m: 2048, n: 512, k: 10000 }],
     ['512x2048·2048x10000', { m: 512, n: 10000, k: 2048 }],
   ],
+  // The text model's Dense weight gradient alone (the p5 group's slowest row to scale).
+  p5dw: [['512x2048·2048x10000', { m: 512, n: 10000, k: 2048 }]],
 };
 
 /**

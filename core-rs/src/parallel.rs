@@ -83,6 +83,10 @@ mod imp {
     }
     pub fn pool_recover() {}
     pub fn set_force_split(_on: bool) {}
+    pub fn team_size(_max_size: usize) -> usize {
+        1
+    }
+    pub fn barrier(_size: usize) {}
 }
 
 #[cfg(target_feature = "atomics")]
@@ -130,19 +134,55 @@ mod imp {
     /// A worker's wait for SEQ to leave `value`: spin, then sleep. Sleeping is announced
     /// in SLEEPING_WORKERS before SEQ is read again (all SeqCst): either `publish` sees
     /// the count and notifies, or this read sees the new SEQ and does not sleep.
-    fn wait_while_eq(cell: &AtomicI32, value: i32) {
+    fn wait_while_eq(cell: &AtomicI32, value: i32, sleepers: &AtomicI32) {
         let mut spins = 0;
         while cell.load(SeqCst) == value {
             if spins < SPIN {
                 spins += 1;
                 core::hint::spin_loop();
             } else {
-                SLEEPING_WORKERS.fetch_add(1, SeqCst);
+                sleepers.fetch_add(1, SeqCst);
                 if cell.load(SeqCst) == value {
                     unsafe { memory_atomic_wait32(cell.as_ptr(), value, -1) };
                 }
-                SLEEPING_WORKERS.fetch_sub(1, SeqCst);
+                sleepers.fetch_sub(1, SeqCst);
             }
+        }
+    }
+
+    // The barrier of a `parallel_team` job. One job runs at a time (nested jobs run inline,
+    // as a team of one), so one barrier serves every team.
+    /// Threads that reached the current barrier.
+    static BARRIER_ARRIVED: AtomicI32 = AtomicI32::new(0);
+    /// Bumped by the last thread to arrive, which releases the others.
+    static BARRIER_GENERATION: AtomicI32 = AtomicI32::new(0);
+    /// Threads asleep on BARRIER_GENERATION (see SLEEPING_WORKERS).
+    static BARRIER_SLEEPERS: AtomicI32 = AtomicI32::new(0);
+
+    /// How many threads a `parallel_team` of at most `max_size` gets: the pool's thread
+    /// count, or 1 inside another job (whose bodies run inline).
+    pub fn team_size(max_size: usize) -> usize {
+        if IN_JOB.load(Relaxed) {
+            1
+        } else {
+            THREADS.load(Relaxed).min(max_size).max(1)
+        }
+    }
+
+    /// Waits until all `size` members of the running team have called it. Writes made
+    /// before it by any member are visible to every member after it (all SeqCst).
+    pub fn barrier(size: usize) {
+        // Read before arriving: the generation cannot move until this thread has arrived.
+        let generation = BARRIER_GENERATION.load(SeqCst);
+        if BARRIER_ARRIVED.fetch_add(1, SeqCst) + 1 == size as i32 {
+            // Reset before releasing: the next barrier's arrivals come after the release.
+            BARRIER_ARRIVED.store(0, SeqCst);
+            BARRIER_GENERATION.fetch_add(1, SeqCst);
+            if BARRIER_SLEEPERS.load(SeqCst) != 0 {
+                unsafe { memory_atomic_notify(BARRIER_GENERATION.as_ptr(), u32::MAX) };
+            }
+        } else {
+            wait_while_eq(&BARRIER_GENERATION, generation, &BARRIER_SLEEPERS);
         }
     }
 
@@ -233,7 +273,7 @@ mod imp {
         READY_WORKERS.fetch_add(1, AcqRel);
         let mut seen = seen_seq;
         loop {
-            wait_while_eq(&SEQ, seen);
+            wait_while_eq(&SEQ, seen, &SLEEPING_WORKERS);
             let seq = SEQ.load(Acquire);
             if seq & 1 != 0 {
                 // The caller is writing the next descriptor: a few stores away.
@@ -326,6 +366,47 @@ mod imp {
 }
 
 pub use imp::*;
+
+/// A thread's place in a `parallel_team` job: member `index` of `size`.
+#[derive(Clone, Copy)]
+pub struct Team {
+    pub index: usize,
+    pub size: usize,
+}
+
+impl Team {
+    /// Waits until every member of the team has reached this barrier (a team of one
+    /// returns at once). Every member must call it the same number of times.
+    #[inline]
+    pub fn barrier(&self) {
+        if self.size > 1 {
+            imp::barrier(self.size);
+        }
+    }
+}
+
+/// Runs `body` once on each of `team_size(max_size)` threads at once, each with its
+/// `Team`, for work done in phases: members share a buffer, fill their parts of it, and
+/// meet at `Team::barrier` before reading the others' parts (the GEMM's shared packed B).
+/// Like `parallel_for`, results must not depend on the team's size. A body must not trap
+/// between barriers (the others would wait for it forever): allocate before the job.
+///
+/// ```ignore
+/// parallel_team(4, &|team| {
+///     fill_my_part(team.index, team.size);
+///     team.barrier();
+///     read_every_part();
+/// });
+/// ```
+pub fn parallel_team(max_size: usize, body: &(dyn Fn(Team) + Sync)) {
+    let size = team_size(max_size);
+    // One item per member: with `size` items and threads, thread t gets item t alone.
+    parallel_for(size, 1, &|start, end| {
+        for index in start..end {
+            body(Team { index, size });
+        }
+    });
+}
 
 /// A parallel job over `n` items whose body traps on item `bad` and writes 1.0 to `out[i]`
 /// for every other item `i` (a test hook: a trap on any thread must reach the caller and
