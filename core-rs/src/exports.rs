@@ -2050,3 +2050,10 @@ pub unsafe extern "C" fn fe_thresholded_relu_backward(
 ) {
     map2(x, dy, dx, n, |v, g| activation::thresholded_relu_grad(v, g, theta))
 }
+
+/// Test hook: a `parallel_team` of up to `max_size` threads checking its barrier over
+/// `rounds` rounds (see `parallel::team_rounds`). out is (1 + max_size).
+#[no_mangle]
+pub unsafe extern "C" fn fe_debug_team_rounds(max_size: usize, rounds: usize, out: *mut f32) {
+    parallel::team_rounds(max_size, rounds, out)
+}

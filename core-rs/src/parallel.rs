@@ -432,3 +432,31 @@ pub unsafe fn fill_indices(n: usize, out: *mut f32) {
         }
     });
 }
+
+/// A `parallel_team` of up to `max_size` threads running `rounds` rounds (a test hook for
+/// the barrier): in each, every member writes a value that names the round into its slot,
+/// meets the others, checks every slot, and meets them again before the next round's
+/// writes. Writes the team's size to out[0] and each member's count of slots that held
+/// another round's value to out[1 + index]. out is (1 + max_size).
+pub unsafe fn team_rounds(max_size: usize, rounds: usize, out: *mut f32) {
+    let size = team_size(max_size);
+    *out = size as f32;
+    let slots = crate::heap::Scratch::new(size);
+    let (slots, out) = (SendPtr(slots.ptr()), SendPtr(out));
+    parallel_team(max_size, &|team| {
+        let mut wrong = 0;
+        for round in 0..rounds {
+            let value = (round * size + team.index) as f32;
+            unsafe { core::ptr::write_volatile(slots.get().add(team.index), value) };
+            team.barrier();
+            for other in 0..team.size {
+                let seen = unsafe { core::ptr::read_volatile(slots.get().add(other)) };
+                if seen != (round * size + other) as f32 {
+                    wrong += 1;
+                }
+            }
+            team.barrier();
+        }
+        unsafe { *out.get().add(1 + team.index) = wrong as f32 };
+    });
+}

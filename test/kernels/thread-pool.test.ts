@@ -1,4 +1,4 @@
-// The threaded build's pool: dispatch, thread counts, traps on any thread, shutdown.
+// The threaded build's pool: dispatch, thread counts, team barriers, traps on any thread, shutdown.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -56,6 +56,28 @@ describe('thread pool', () => {
     engine().core.fe_debug_parallel_trap(n, n + 5, out.ptr);
     expect(Array.from(out.dataSync())).toEqual(new Array(n).fill(1));
     out.dispose();
+  });
+
+  it('a team barrier holds every member until all have arrived, for 1, 2 and 3 threads', async () => {
+    // Each round every member writes its slot, meets the others, reads every slot, and meets
+    // them again: a member let through early would read another round's value.
+    for (const threads of [1, 2, 3]) {
+      setThreadsCount(threads);
+      await ready();
+      const maxSize = 4;
+      const out = emptyTensor([1 + maxSize]);
+      out.view().fill(-1);
+      engine().core.fe_debug_team_rounds(maxSize, 2000, out.ptr);
+      const got = Array.from(out.dataSync());
+      out.dispose();
+      expect(got[0], 'team size').toBe(threads);
+      expect(got.slice(1, 1 + threads), 'slots read with another round in them, per member').toEqual(
+        new Array(threads).fill(0),
+      );
+      expect(got.slice(1 + threads), 'slots of members the team did not have').toEqual(
+        new Array(maxSize - threads).fill(-1),
+      );
+    }
   });
 
   afterAll(() => setThreadsCount(2));

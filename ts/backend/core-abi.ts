@@ -616,6 +616,11 @@ export interface CoreAbi {
   fe_thresholded_relu_forward(x: number /* *const f32 */, y: number /* *mut f32 */, n: number /* usize */, theta: number /* f32 */): void;
   /** dx = dy where x > theta, 0 elsewhere. x, dy and dx are (n). */
   fe_thresholded_relu_backward(x: number /* *const f32 */, dy: number /* *const f32 */, dx: number /* *mut f32 */, n: number /* usize */, theta: number /* f32 */): void;
+  /**
+   * Test hook: a `parallel_team` of up to `max_size` threads checking its barrier over
+   * `rounds` rounds (see `parallel::team_rounds`). out is (1 + max_size).
+   */
+  fe_debug_team_rounds(max_size: number /* usize */, rounds: number /* usize */, out: number /* *mut f32 */): void;
 }
 
 /** Each export and its number of parameters. */
@@ -785,6 +790,7 @@ export const CORE_EXPORTS: { readonly [K in keyof CoreAbi]: Parameters<CoreAbi[K
   fe_prelu_backward: 7,
   fe_thresholded_relu_forward: 4,
   fe_thresholded_relu_backward: 5,
+  fe_debug_team_rounds: 3,
 };
 
 /** The exports only some builds have, and those builds; every other export is in every build. */
