@@ -15,15 +15,17 @@
 //! place; likewise op(A) is read in place when N is small. The thresholds were set by
 //! measurement (bench/gemm.ts) on the shapes of a Dense layer's forward and backward.
 //!
-//! Threads: work is split over fixed row or column panels (`parallel_for`). When every
-//! thread gets several MC blocks of rows, the threads instead pack each block of op(B)
-//! together, once, into a buffer they share (`SharedB`, a `parallel_team` job with one
-//! barrier per block), rather than each packing all of it.
-//!
 //! Determinism: every element of C is `alpha * acc + beta * C` over KC slices whose
-//! boundaries depend only on K, with `acc` summed in k order from zero. The plan (what is
-//! packed, block sizes) depends only on the problem's shape, and packing only moves values,
-//! so results never depend on the split or on who packed what.
+//! boundaries depend only on K, with `acc` summed in k order from zero. Work is split
+//! over fixed row or column panels (`parallel_for`), and the plan (what is packed, block
+//! sizes) depends only on the problem's shape, so results never depend on the split.
+//!
+//! Threads each pack the whole operand along the side they do not split (both pack all of
+//! B when rows are split). Measured by process CPU time (bench/gemm.ts shapes, 1024^3 to
+//! 2048^3 and 512x2048·2048x10000, every layout), a 2-thread run costs 0-2 % more CPU
+//! than one thread, so that duplicated packing is not where 2-thread time goes. Packing
+//! each B block once for both threads (`parallel::parallel_team`, a barrier per block) was
+//! built and measured no more efficient, and its 1-thread path 4 % slower: not kept.
 //!
 //! `gemm_naive` beside it is the plain triple loop: the test oracle.
 
@@ -31,7 +33,7 @@ mod kernel;
 mod pack;
 
 use crate::heap::Scratch;
-use crate::parallel::{parallel_for, parallel_team, partition, team_size, SendPtr, Team};
+use crate::parallel::{parallel_for, SendPtr};
 use kernel::{sweep, Out, PanelA, PanelB, Update, MR, NR};
 
 // Blocking, measured on 256^3..1024^3 (bench/gemm.ts). The kernel is compute-bound and
@@ -183,69 +185,40 @@ impl Product {
     /// Computes the work items `start..end` of this product (see `Plan::split_rows`).
     unsafe fn run_items(&self, plan: &Plan, start: usize, end: usize, beta: f32) {
         if plan.split_rows {
-            self.run_rect(plan, start * MR, (end * MR).min(self.m), 0, self.n, beta, None);
+            self.run_rect(plan, start * MR, (end * MR).min(self.m), 0, self.n, beta);
         } else {
-            self.run_rect(plan, 0, self.m, start * NR, (end * NR).min(self.n), beta, None);
+            self.run_rect(plan, 0, self.m, start * NR, (end * NR).min(self.n), beta);
         }
     }
 
-    /// This team member's share of the product when op(B) is packed once for the team
-    /// (`SharedB`): its own MR-row panels of C, every column.
-    unsafe fn run_member(&self, plan: &Plan, shared: &SharedB, beta: f32) {
-        let (start, end) = partition(self.m.div_ceil(MR), shared.team.index, shared.team.size);
-        let (i0, i1) = ((start * MR).min(self.m), (end * MR).min(self.m));
-        self.run_rect(plan, i0, i1, 0, self.n, beta, Some(shared));
-    }
-
     /// C[i0..i1, j0..j1] = alpha * op(A)[i0..i1, :] * op(B)[:, j0..j1] + beta * C[i0..i1, j0..j1].
-    /// With `shared`, this thread is one member of a team that packs op(B) together (see
-    /// `SharedB`; the rectangle then spans every column, and may have no rows).
-    unsafe fn run_rect(
-        &self,
-        plan: &Plan,
-        i0: usize,
-        i1: usize,
-        j0: usize,
-        j1: usize,
-        beta: f32,
-        shared: Option<&SharedB>,
-    ) {
+    unsafe fn run_rect(&self, plan: &Plan, i0: usize, i1: usize, j0: usize, j1: usize, beta: f32) {
         if self.k == 0 || self.alpha == 0.0 {
             // As in BLAS, alpha = 0 reads neither A nor B.
             self.scale_rect(i0, i1, j0, j1, beta);
             return;
         }
         let kc_max = self.k.min(KC);
-        let own_a = Scratch::new(if plan.pack_a && shared.is_none() {
+        let a_buf = Scratch::new(if plan.pack_a {
             (i1 - i0).min(MC).div_ceil(MR) * MR * kc_max
         } else {
             0
         });
-        let a_buf = match shared {
-            Some(s) => s.a_buf(),
-            None => own_a.ptr(),
-        };
         // A packed B block is reused by every MC block of rows. When the rows fit in one,
         // it is used once: packing the whole block (up to KC x NC floats, more than L2)
         // and reading it back would take it through L3, so B is packed a few panels at a
         // time just before they are used instead, and stays in L1 (the recurrent step of an
         // LSTM, 64 x 2048 x 512, and a Dense layer's forward on a batch).
-        let b_just_in_time = plan.pack_b && i1 - i0 <= MC && shared.is_none();
+        let b_just_in_time = plan.pack_b && i1 - i0 <= MC;
         // Without packing, B still needs room for one ragged panel.
         let b_buf = Scratch::new(if b_just_in_time {
             pack::ROW_RUN.max(NR) * kc_max
         } else if plan.pack_b {
-            if shared.is_some() {
-                0
-            } else {
-                (j1 - j0).min(NC).div_ceil(NR) * NR * kc_max
-            }
+            (j1 - j0).min(NC).div_ceil(NR) * NR * kc_max
         } else {
             NR * kc_max
         });
         let (a, b) = (self.a, self.b);
-        // Counts the (jc, pc) blocks of B, which alternate between the team's two buffers.
-        let mut block = 0;
         let mut jc = j0;
         while jc < j1 {
             let nc = (j1 - jc).min(NC);
@@ -257,17 +230,10 @@ impl Product {
                     beta: if pc == 0 { beta } else { 1.0 },
                 };
                 let n_full = if plan.pack_b { 0 } else { nc - nc % NR };
-                let b_block = match shared {
-                    Some(s) => s.b_bufs[block % 2].get(),
-                    None => b_buf.ptr(),
-                };
-                block += 1;
                 if b_just_in_time {
                     // Packed in the jr loop below.
-                } else if let Some(s) = shared {
-                    s.pack_share(b_block, b, jc, pc, nc, kc);
                 } else if plan.pack_b {
-                    pack::pack_block::<NR>(b_block, b.at(jc, pc), b.w_stride, b.k_stride, nc, kc);
+                    pack::pack_block::<NR>(b_buf.ptr(), b.at(jc, pc), b.w_stride, b.k_stride, nc, kc);
                 } else if n_full < nc {
                     // Direct B reads whole panels only; the ragged last one is packed.
                     pack::pack_block::<NR>(
@@ -283,10 +249,10 @@ impl Product {
                 while ic < i1 {
                     let mc = (i1 - ic).min(MC);
                     if plan.pack_a {
-                        pack::pack_block::<MR>(a_buf, a.at(ic, pc), a.w_stride, a.k_stride, mc, kc);
+                        pack::pack_block::<MR>(a_buf.ptr(), a.at(ic, pc), a.w_stride, a.k_stride, mc, kc);
                     }
                     let packed_a = PanelA {
-                        ptr: a_buf,
+                        ptr: a_buf.ptr(),
                         row_stride: 1,
                         k_stride: MR,
                     };
@@ -322,7 +288,7 @@ impl Product {
                         } else if plan.pack_b {
                             (
                                 PanelB {
-                                    ptr: b_block.add(jr * kc),
+                                    ptr: b_buf.ptr().add(jr * kc),
                                     k_stride: NR,
                                 },
                                 true,
@@ -375,42 +341,6 @@ impl Product {
                 *c = if beta == 0.0 { 0.0 } else { *c * beta };
             }
         }
-    }
-}
-
-/// op(B) packed once for a team of threads. Split by rows, every thread needs all of
-/// op(B): packing it separately, each thread would copy the whole of it (for a transposed
-/// B, a strided transpose) and keep its own KC x NC block in the caches. Instead every
-/// (jc, pc) block is packed by all members together, each its share of the panels, into
-/// one of two buffers, and they meet at a barrier before reading it. Two buffers, used in
-/// turn, make that one barrier per block enough: a member packing block s + 1 writes the
-/// buffer of block s - 1, which every member finished reading before it reached the
-/// barrier of block s.
-struct SharedB {
-    team: Team,
-    /// Two blocks of KC x NC floats (fewer when op(B) is smaller).
-    b_bufs: [SendPtr<f32>; 2],
-    /// One MC x KC block of packed op(A) per member, back to back.
-    a_bufs: SendPtr<f32>,
-    a_len: usize,
-}
-
-impl SharedB {
-    fn a_buf(&self) -> *mut f32 {
-        unsafe { self.a_bufs.get().add(self.team.index * self.a_len) }
-    }
-
-    /// Packs this member's share of the `nc x kc` block of op(B) at (jc, pc) into dst,
-    /// then waits for the others'. Shares are whole runs of `pack::ROW_RUN` columns, so
-    /// that a source cache line is read by one member only.
-    unsafe fn pack_share(&self, dst: *mut f32, b: Operand, jc: usize, pc: usize, nc: usize, kc: usize) {
-        const RUN: usize = pack::ROW_RUN;
-        let (start, end) = partition(nc.div_ceil(RUN), self.team.index, self.team.size);
-        let (w0, w1) = ((start * RUN).min(nc), (end * RUN).min(nc));
-        if w0 < w1 {
-            pack::pack_block::<NR>(dst.add(w0 * kc), b.at(jc + w0, pc), b.w_stride, b.k_stride, w1 - w0, kc);
-        }
-        self.team.barrier();
     }
 }
 
@@ -479,36 +409,6 @@ pub unsafe fn gemm_batched(
     };
     let plan = Plan::new(m, n, k, product(0).b);
     let per = plan.items;
-    if batch.count == 1 && plan.pack_b && k > 0 && alpha != 0.0 {
-        // Enough rows for every thread to pack more than one MC block of A against each
-        // block of B: the threads pack B together (`SharedB`).
-        let row_items = m.div_ceil(MR);
-        let threads = team_size(row_items / MIN_WORK_PER_THREAD.div_ceil(MR * n * k).max(1));
-        if threads > 1 && row_items / threads * MR > MC {
-            let kc_max = k.min(KC);
-            let b_len = n.min(NC).div_ceil(NR) * NR * kc_max;
-            let a_len = if plan.pack_a { MC * kc_max } else { 0 };
-            // Allocated here, not by the members: a member that trapped between barriers
-            // would leave the others waiting.
-            let b_bufs = Scratch::new(2 * b_len);
-            let a_bufs = Scratch::new(threads * a_len);
-            let (pb0, pb1, pa) = (
-                SendPtr(b_bufs.ptr()),
-                SendPtr(b_bufs.ptr().add(b_len)),
-                SendPtr(a_bufs.ptr()),
-            );
-            parallel_team(threads, &|team| {
-                let shared = SharedB {
-                    team,
-                    b_bufs: [pb0, pb1],
-                    a_bufs: pa,
-                    a_len,
-                };
-                product(0).run_member(&plan, &shared, beta);
-            });
-            return;
-        }
-    }
     if batch.stride_c == 0 && batch.count > 1 {
         parallel_for(per, plan.min_items, &|s, e| {
             for t in 0..batch.count {

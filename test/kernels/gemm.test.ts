@@ -247,11 +247,11 @@ describeEachBuild('gemm kernel', () => {
     }
   });
 
-  it('packing B once for all threads gives the same bits as one thread: ragged edges, beta, two column blocks', () => {
-    // Shapes that give each of 2 or 3 threads more than one 128-row block of A: the threads
-    // then pack each block of op(B) together, each a share of its panels (gemm.rs, SharedB).
-    // 600 x 70 x 300: ragged tiles and two K slices; 400 x 2061 x 260: two 2048-column blocks
-    // of B (four blocks in all, so both shared buffers are reused), a ragged last panel.
+  it('splits large products over threads with the same bits as one thread: ragged edges, beta, two column blocks', () => {
+    // Shapes every thread count splits, giving each of 2 or 3 threads more than one 128-row
+    // block of A (each thread then packs whole KC x NC blocks of op(B)). 600 x 70 x 300:
+    // ragged tiles and two K slices; 400 x 2061 x 260: two 2048-column blocks of B, a ragged
+    // last panel.
     const build = getBackend();
     const referenceBuild = isRelaxedBuild(build) ? 'simd-relaxed' : 'scalar';
     const rand = rng(12);
