@@ -7,8 +7,9 @@
 //
 // A second table times the threaded build on 1 and 2 threads side by side (the pool is
 // switched between runs of one process), every layout of square sizes from 64^3 to 2048^3
-// and of the products the models run: the MLP's 32x784·784x128, the LSTM's
+// and of the products the models run: the MLP's 32x784·784x128 and its transposes, the LSTM's
 // 2048x256·256x2048 and 64x512·512x2048, and the text model's Dense 2048x512·512x10000.
+// Products too small to split today also run split over 2 threads by force (`x2 forced`).
 //
 //   npx tsx bench/gemm.ts                    (both tables, about four minutes)
 //   npx tsx bench/gemm.ts --table builds     (the first table only)
@@ -213,7 +214,12 @@ export async function benchGemm(opts: { quick?: boolean } = {}): Promise<Row[]> 
 
 /** The products of the threads table, by group name (`--shapes` picks groups or square sizes). */
 const THREAD_SHAPES: Record<string, [string, Shape][]> = {
-  mlp: [['32x784·784x128', { m: 32, n: 128, k: 784 }]],
+  // The MLP's Dense 784->128 at batch 32: forward, dX (32x128·128x784) and dW (784x32·32x128).
+  mlp: [
+    ['32x784·784x128', { m: 32, n: 128, k: 784 }],
+    ['32x128·128x784', { m: 32, n: 784, k: 128 }],
+    ['784x32·32x128', { m: 784, n: 128, k: 32 }],
+  ],
   lstm: [
     ['2048x256·256x2048', { m: 2048, n: 2048, k: 256 }],
     ['64x512·512x2048', { m: 64, n: 2048, k: 512 }],
@@ -225,7 +231,12 @@ const THREAD_SHAPES: Record<string, [string, Shape][]> = {
     ['2048x10000·10000x512', { m: 2048, n: 512, k: 10000 }],
     ['512x2048·2048x10000', { m: 512, n: 10000, k: 2048 }],
   ],
+  // The text model's Dense weight gradient alone (the p5 group's slowest row to scale).
+  p5dw: [['512x2048·2048x10000', { m: 512, n: 10000, k: 2048 }]],
 };
+
+/** Multiply-adds from which the GEMM splits over 2 threads: 2 x MIN_WORK_PER_THREAD (gemm.rs). */
+const SPLIT_FROM = 2 * 2 ** 22;
 
 /**
  * GFLOP/s of the threaded build's fe_gemm on 1 and 2 threads, timed interleaved in this
@@ -242,11 +253,14 @@ export async function benchGemmThreads(groups: string[]): Promise<Row[]> {
       ? [[`${size}^3`, { m: size, n: size, k: size }]]
       : (THREAD_SHAPES[g] ?? []);
   });
-  const onThreads = (c: FlopsContender, threads: number): FlopsContender => ({
+  // `forced` splits even a product the GEMM keeps on one thread (MIN_WORK_PER_THREAD in
+  // gemm.rs), to show what a split would give there.
+  const onThreads = (c: FlopsContender, threads: number, forced = false): FlopsContender => ({
     ...c,
-    name: `x${threads}`,
+    name: `x${threads}${forced ? ' forced' : ''}`,
     run: () => {
       eng.pool!.setThreads(threads);
+      eng.core.fe_debug_force_split(forced ? 1 : 0);
       c.run();
     },
   });
@@ -260,7 +274,10 @@ export async function benchGemmThreads(groups: string[]): Promise<Row[]> {
   for (const [name, shape] of shapes) {
     for (const mode of MODES) {
       const cs = [1, 2].map((t) => onThreads(coreGemm(eng, '', 'fe_gemm', shape, mode), t));
+      const small = flopsOf(shape) < 2 * SPLIT_FROM;
+      if (small) cs.push(onThreads(coreGemm(eng, '', 'fe_gemm', shape, mode), 2, true));
       const g = gflopsPerSecond(cs, flopsOf(shape) > 1e10 ? 4000 : 1500);
+      eng.core.fe_debug_force_split(0);
       cs.forEach((c) => c.dispose());
       rows.push({
         shape: name,
@@ -268,6 +285,7 @@ export async function benchGemmThreads(groups: string[]): Promise<Row[]> {
         x1: fmt(g.get('x1')),
         x2: fmt(g.get('x2')),
         'x2/x1': fmtRatio(g.get('x2'), g.get('x1')),
+        'x2 forced/x1': small ? fmtRatio(g.get('x2 forced'), g.get('x1')) : '-',
       });
     }
   }

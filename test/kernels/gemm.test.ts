@@ -247,6 +247,36 @@ describeEachBuild('gemm kernel', () => {
     }
   });
 
+  it('splits large products over threads with the same bits as one thread: ragged edges, beta, two column blocks', () => {
+    // Shapes every thread count splits, giving each of 2 or 3 threads more than one 128-row
+    // block of A (each thread then packs whole KC x NC blocks of op(B)). 600 x 70 x 300:
+    // ragged tiles and two K slices; 400 x 2061 x 260: two 2048-column blocks of B, a ragged
+    // last panel.
+    const build = getBackend();
+    const referenceBuild = isRelaxedBuild(build) ? 'simd-relaxed' : 'scalar';
+    const rand = rng(12);
+    for (const [ta, tb] of MODES) {
+      for (const [m, n, k] of [
+        [600, 70, 300],
+        [400, 2061, 260],
+      ]) {
+        const c = { ta, tb, m, n, k, alpha: 1.5, beta: 0.5, pad: 3 };
+        const d = makeCase(c, rand);
+        const here = runGemm('fe_gemm', c, d);
+        if (m * n * k < 2e7) expectGemm(here, c, d, name(c));
+        setBackendSync(referenceBuild);
+        let reference: Float32Array;
+        try {
+          reference = runGemm('fe_gemm', c, d);
+        } finally {
+          setBackendSync(build);
+        }
+        const differs = here.findIndex((x, i) => !Object.is(x, reference[i]));
+        expect(differs, `${name(c)}: first element that differs from the ${referenceBuild} build`).toBe(-1);
+      }
+    }
+  });
+
   it('batched: strides, broadcast operands (stride 0), and summing into one C (stride_c = 0)', () => {
     const rand = rng(9);
     for (const [ta, tb] of MODES) {
