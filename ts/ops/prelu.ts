@@ -58,6 +58,7 @@ function paramsOf(eng: Engine, groups: number[]): number {
  * const x = fe.tensor([-2, 3, -1, 4], [2, 2]);
  * fe.prelu(x, fe.tensor([0.1, 0.5], [2])).print(); // [[-0.2, 3], [-0.1, 4]]
  * x.prelu(fe.tensor([0.1, 0.5], [2])).print(); // the same, as a Tensor method
+ * ```
  */
 export function prelu(x: Tensor, alpha: Tensor): Tensor {
   const op = 'prelu';

@@ -21,7 +21,15 @@ export interface WarmUpOptions {
   milliseconds?: number;
 }
 
-/** What `warmUp` did. */
+/**
+ * What `warmUp` did.
+ *
+ * @example
+ * ```ts
+ * const { steps, milliseconds } = await fe.warmUp({ milliseconds: 50 });
+ * console.log(`${steps} warm-up steps in ${milliseconds.toFixed(0)} ms`);
+ * ```
+ */
 export interface WarmUpReport {
   /** Training steps run (both models together). */
   steps: number;
@@ -80,8 +88,10 @@ function warmUpModels(): { model: LayersModel; x: Tensor; y: Tensor }[] {
  *
  * @example
  * ```ts
- * await fe.warmUp();              // instead of (or after) await fe.ready()
- * await model.fit(xs, ys, {epochs: 5});
+ * await fe.warmUp({ milliseconds: 100 }); // instead of (or after) await fe.ready()
+ * const model = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [4] })] });
+ * model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * await model.fit(fe.ones([32, 4]), fe.zeros([32, 1]), { epochs: 1, verbose: 0 }); // the kernels are already optimised
  * ```
  */
 export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport> {

@@ -18,7 +18,7 @@ import { TransferList, packResult, unpackTensor, type WireTensor } from './wire.
  * to type `ctx.fe`.
  *
  * @example
- * ```ts
+ * ```ts no-run
  * // critic-step.ts, loaded with trainer.loadStep(new URL('./critic-step.js', import.meta.url))
  * export async function step(ctx: fe.worker.StepContext<unknown, typeof fe>, inputs: {x: fe.Tensor; y: fe.Tensor}) {
  *   const loss = await ctx.models.critic.trainOnBatch(inputs.x, inputs.y);
@@ -48,7 +48,8 @@ export interface StepContext<State = unknown, Library = Record<string, unknown>>
  * they are Variables), and arrays and objects of these.
  *
  * @example
- * ```ts
+ * ```ts no-run
+ * // gan-step.ts, a module loaded with trainer.loadStep(url)
  * export async function setup(ctx: fe.worker.StepContext<unknown, typeof fe>) {
  *   ctx.models.critic.compile({optimizer: 'adam', loss: 'meanSquaredError'});
  *   return {noise: ctx.fe.randomNormal([16, 100])};

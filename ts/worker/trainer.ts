@@ -104,8 +104,10 @@ export interface CreateOptions {
    * built-in names), and the module's functions find it in `ctx.models[name]`.
    *
    * @example
-   * ```ts
-   * const trainer = await fe.worker.create(generator, {models: {d: discriminator}});
+   * ```ts no-run
+   * const generator = fe.sequential({ layers: [fe.layers.dense({ units: 784, activation: 'tanh', inputShape: [100] })] });
+   * const discriminator = fe.sequential({ layers: [fe.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [784] })] });
+   * const trainer = await fe.worker.create(generator, { models: { d: discriminator } });
    * await trainer.loadStep('./gan-step.js'); // its step trains ctx.model and ctx.models.d
    * ```
    */
@@ -464,10 +466,11 @@ export class Trainer {
    *
    * @example
    * ```ts
-   * const trainer = await fe.worker.create(model);  // compiled with model.compile(...)
-   * for (let i = 0; i < 100; i++) {
-   *   const loss = await trainer.trainOnBatch(xBatch, yBatch);
-   * }
+   * const model = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+   * model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const trainer = await fe.worker.create(model);
+   * for (let i = 0; i < 3; i++) await trainer.trainOnBatch(fe.ones([4, 2]), fe.zeros([4, 1])); // each resolves to the batch's loss
+   * trainer.terminate();
    * ```
    */
   async trainOnBatch(x: ModelInputs, y: ModelInputs): Promise<number | number[]> {
@@ -496,13 +499,16 @@ export class Trainer {
    * Rejects if the module cannot be imported, has no `step` export, or its setup throws.
    *
    * @example
-   * ```ts
+   * ```ts no-run
    * // gan-step.js:
    * //   export function setup({fe, models}) { models.d.compile({optimizer: 'adam', loss: 'binaryCrossentropy'}); ... }
    * //   export async function step({fe, model, models, state}, {real}) { ...; return {dLoss, gLoss}; }
-   * const trainer = await fe.worker.create(generator, {models: {d: discriminator}});
-   * await trainer.loadStep(new URL('./gan-step.js', import.meta.url), {latent: 100});
-   * const real = await trainer.putData({data: images, shape: [n, 28, 28, 1]});
+   * const generator = fe.sequential({ layers: [fe.layers.dense({ units: 784, activation: 'tanh', inputShape: [100] })] });
+   * const discriminator = fe.sequential({ layers: [fe.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [784] })] });
+   * const images = new Float32Array(1000 * 784); // real samples, e.g. MNIST scaled to [-1, 1]
+   * const trainer = await fe.worker.create(generator, { models: { d: discriminator } });
+   * await trainer.loadStep(new URL('./gan-step.js', import.meta.url), { latent: 100 });
+   * const real = await trainer.putData({ data: images, shape: [1000, 784] });
    * for (let i = 0; i < 1000; i++) console.log(await trainer.step({real}, {batchSize: 64}));
    * ```
    */
@@ -519,8 +525,12 @@ export class Trainer {
    * the module. Not while a fit runs.
    *
    * @example
-   * ```ts
-   * const logs = await trainer.step({real}, {batchSize: 64}) as {dLoss: number; gLoss: number};
+   * ```ts no-run
+   * const generator = fe.sequential({ layers: [fe.layers.dense({ units: 784, activation: 'tanh', inputShape: [100] })] });
+   * const discriminator = fe.sequential({ layers: [fe.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [784] })] });
+   * const trainer = await fe.worker.create(generator, { models: { d: discriminator } });
+   * await trainer.loadStep('./gan-step.js');
+   * const logs = (await trainer.step({ real: fe.randomUniform([64, 784], -1, 1) }, { batchSize: 64 })) as { dLoss: number; gLoss: number };
    * ```
    */
   async step(
