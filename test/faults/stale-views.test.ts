@@ -140,6 +140,34 @@ const CASES: [string, () => number[][] | Promise<number[][]>][] = [
       return out;
     },
   ],
+  [
+    'masked recurrent training with dropout on a noise shape, optimizer state saved and restored',
+    async () => {
+      fe.setRandomSeed(9);
+      const model = fe.sequential({
+        layers: [
+          fe.layers.masking({ maskValue: 0, inputShape: [4, 3] }),
+          fe.layers.dropout({ rate: 0.3, noiseShape: [null, 1, null], seed: 10 }),
+          fe.layers.simpleRNN({ units: 5 }),
+          fe.layers.dense({ units: 2 }),
+        ],
+      });
+      const optimizer = fe.train.rmsprop(0.01);
+      model.compile({ optimizer, loss: 'meanSquaredError' });
+      const x = fe.tensor(randomArray(6 * 4 * 3, rng(11)), [6, 4, 3]);
+      const y = fe.tensor(randomArray(6 * 2, rng(12)), [6, 2]);
+      const zeroStep = fe.tidy(() => fe.mul(x, fe.tensor([1, 1, 0, 1], [1, 4, 1]))); // step 2 masked
+      await model.fit(zeroStep, y, { epochs: 2, batchSize: 3, seed: 13, verbose: 0 });
+      const state = await optimizer.getWeights();
+      await optimizer.setWeights(state);
+      await model.fit(zeroStep, y, { epochs: 1, batchSize: 3, seed: 14, verbose: 0 });
+      const out = [...values(model.getWeights()), ...values(state.map((s) => s.tensor))];
+      fe.dispose([x, y, zeroStep]);
+      model.dispose();
+      optimizer.dispose();
+      return out;
+    },
+  ],
 ];
 
 for (const config of BUILDS.filter((c) => !isThreadedBuild(c.build))) {
