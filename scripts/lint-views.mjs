@@ -10,9 +10,10 @@
 // This check flags a local holding such a view that is used after such a call, counted from
 // where the view was (last) taken: take the view after the allocation, or take it again.
 // "Such a call" is a call that returns a tensor (by its type), `tidy`/`untaped`, `.alloc()`,
-// or a kernel (`.core.fe_*`). A use inside a loop also counts a call anywhere in that loop
-// (the next iteration). It is a heuristic: a helper that allocates but returns no tensor
-// passes unseen; test/faults/stale-views.test.ts forces growth at run time as the other net.
+// a kernel (`.core.fe_*`), or a function of this project whose body makes such a call. A
+// use inside a loop also counts a call anywhere in that loop (the next iteration). It is a
+// heuristic (a callback or an interface method is not followed);
+// test/faults/stale-views.test.ts forces growth at run time as the other net.
 //
 // `node scripts/lint-views.mjs [files...]` (default: ts/, bench/, examples/, test/ but not
 // *.fixture.ts, the check's own test input) exits 1 on findings.
@@ -23,6 +24,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SCANNED = ['ts/', 'bench/', 'examples/', 'test/'];
 const ALLOCATING_NAMES = new Set(['alloc', 'tidy', 'untaped']);
+/** Core exports that never grow the memory (freeing puts a block on a free list). */
+const NON_GROWING_EXPORTS = new Set(['fe_free', 'fe_heap_bytes_in_use']);
 const TYPED_ARRAYS = new Set(['Float32Array', 'Int32Array', 'Uint8Array', 'Uint32Array', 'Float64Array']);
 
 /** True when `e` makes a view of wasm memory. */
@@ -56,11 +59,25 @@ function skipParens(e) {
 function mayAllocate(call, checker) {
   const callee = call.expression;
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  if (NON_GROWING_EXPORTS.has(name)) return false;
   if (ALLOCATING_NAMES.has(name)) return true;
   if (ts.isPropertyAccessExpression(callee) && /\.core$|^core$/.test(callee.expression.getText())) return true;
   const sig = checker.getResolvedSignature(call);
   if (!sig) return false;
-  return /\b(Tensor|Variable)\b/.test(checker.typeToString(checker.getReturnTypeOfSignature(sig)));
+  if (/\b(Tensor|Variable)\b/.test(checker.typeToString(checker.getReturnTypeOfSignature(sig)))) return true;
+  return bodyAllocates(sig.getDeclaration(), checker);
+}
+
+/** Whether a function of this project (not a library's) makes an allocating call, directly or through its callees. */
+const allocatingBodies = new Map();
+function bodyAllocates(decl, checker) {
+  if (!decl || !isFunctionLike(decl) || decl.getSourceFile().isDeclarationFile) return false;
+  if (/[\\/]node_modules[\\/]/.test(decl.getSourceFile().fileName)) return false;
+  if (allocatingBodies.has(decl)) return allocatingBodies.get(decl);
+  allocatingBodies.set(decl, false); // a recursive call adds nothing
+  const result = firstAllocatingCall(decl.body, checker) !== undefined;
+  allocatingBodies.set(decl, result);
+  return result;
 }
 
 /** True for `x` in `x = ...` (taking the view again is not a use of the old one). */

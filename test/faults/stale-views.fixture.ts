@@ -21,7 +21,7 @@ export function staleInLoop(xs: Tensor[]): void {
   const f32 = eng.f32;
   for (const x of xs) {
     f32[x.offset] = 1;
-    eng.core.fe_heap_bytes_in_use();
+    eng.core.fe_softmax_forward(x.ptr, x.ptr, 1, x.size, 1);
   }
 }
 
@@ -61,4 +61,22 @@ export function freshRetaken(x: Tensor): Tensor {
 /** An element written through a view made before the value's op runs. */
 export function staleElementWrite(out: Tensor, logits: Tensor): void {
   out.view()[0] = multinomial(logits, 1, 1).dataSync()[0];
+}
+
+function scratchWork(x: Tensor): void {
+  emptyTensor(x.shape).dispose();
+}
+
+/** A helper that allocates but returns no tensor (the check follows it into its body). */
+export function staleThroughHelper(x: Tensor): number {
+  const w = x.view();
+  scratchWork(x);
+  return w[0];
+}
+
+/** Disposing frees a block; it never grows the memory. */
+export function freshAcrossDispose(x: Tensor, y: Tensor): number {
+  const v = x.view();
+  y.dispose();
+  return v[0];
 }
