@@ -82,6 +82,7 @@ const CASES: [string, () => number[][] | Promise<number[][]>][] = [
       ),
   ],
   ['eye', () => values(fe.eye(3, 4))],
+  ['tensor() from another tensor’s view', () => fe.tidy(() => values(fe.tensor(fe.range(0, 6).view(), [2, 3])))],
   ['rescale', () => fe.tidy(() => values(fe.rescale(fe.tensor1d([0, 128, 255]), 1 / 127.5, -1)))],
   ['orthogonal initializer', () => values(fe.initializers.orthogonal({ seed: 6 }).apply([5, 3]))],
   [
