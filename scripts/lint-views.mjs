@@ -10,10 +10,10 @@
 // This check flags a local holding such a view that is used after such a call, counted from
 // where the view was (last) taken: take the view after the allocation, or take it again.
 // "Such a call" is a call that returns a tensor (by its type), `tidy`/`untaped`, `.alloc()`,
-// a kernel (`.core.fe_*`), or a function of this project whose body makes such a call. A
-// use inside a loop also counts a call anywhere in that loop (the next iteration). It is a
-// heuristic (a callback or an interface method is not followed);
-// test/faults/stale-views.test.ts forces growth at run time as the other net.
+// a kernel (`.core.fe_*`), a function of this project whose body makes such a call, or an
+// `await` (anything may run meanwhile). A use inside a loop also counts a call anywhere in
+// that loop (the next iteration). It is a heuristic (a callback or an interface method is
+// not followed); test/faults/stale-views.test.ts forces growth at run time as the other net.
 //
 // `node scripts/lint-views.mjs [files...]` (default: ts/, bench/, examples/, test/ but not
 // *.fixture.ts, the check's own test input) exits 1 on findings.
@@ -100,7 +100,8 @@ function firstAllocatingCall(node, checker) {
 
 function viewTakenBefore(what, call) {
   const line = call.getSourceFile().getLineAndCharacterOfPosition(call.getStart()).line + 1;
-  return `${what} is a view of wasm memory taken before '${call.expression.getText()}(...)' (line ${line}), which may grow the memory and detach it`;
+  const where = ts.isAwaitExpression(call) ? 'an await' : `'${call.expression.getText()}(...)'`;
+  return `${what} is a view of wasm memory taken before ${where} (line ${line}), which may grow the memory and detach it`;
 }
 
 function isLoop(n) {
@@ -147,6 +148,8 @@ function checkFunction(fn, checker) {
       bind(n.left, n.right);
     } else if (ts.isCallExpression(n) && mayAllocate(n, checker)) {
       allocs.push(n);
+    } else if (ts.isAwaitExpression(n)) {
+      allocs.push(n); // anything may run meanwhile (a callback, another step)
     }
     // `t.view()[i] = f()`: the view is made before f runs.
     if (

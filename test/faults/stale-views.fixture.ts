@@ -80,3 +80,10 @@ export function freshAcrossDispose(x: Tensor, y: Tensor): number {
   y.dispose();
   return v[0];
 }
+
+/** A view kept across an await (a callback may allocate meanwhile). */
+export async function staleAcrossAwait(x: Tensor, step: () => Promise<void>): Promise<number> {
+  const a = x.view();
+  await step();
+  return a[0];
+}
