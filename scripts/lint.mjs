@@ -4,7 +4,8 @@
 //   - tsc: types across ts/, test/, bench/, examples/;
 //   - prettier --check: TypeScript/JavaScript formatting (.prettierrc.json, width 120);
 //   - cargo fmt --check: Rust formatting (rustfmt.toml), with the rustfmt that matches the
-//     toolchain the wasm is built with (Debian's rustfmt-web for rustc-web 1.96).
+//     toolchain the wasm is built with (Debian's rustfmt-web for rustc-web 1.96);
+//   - views: no view of wasm memory used after a call that may grow the memory (scripts/lint-views.mjs).
 // Each check runs even when an earlier one failed, so one run lists every problem.
 // `node scripts/lint.mjs --fix` (npm run format) rewrites files instead of checking them.
 import { spawnSync } from 'node:child_process';
@@ -37,6 +38,7 @@ const allChecks = [
     env: fmt.env,
     missing: "install Debian's rustfmt-web (scripts/setup.sh does), or rustup's rustfmt component",
   },
+  { name: 'views', cmd: process.execPath, args: [join(root, 'scripts/lint-views.mjs')], check: true },
 ];
 // --fix skips the checks that cannot fix anything.
 const checks = fix ? allChecks.filter((c) => !c.check) : allChecks;

@@ -85,6 +85,24 @@ describeEachBuild('tensors', (build) => {
     oh.dispose();
   });
 
+  it.skipIf(build.includes('threads'))(
+    'tensor() from another tensor’s view copies it when its own allocation grows the memory',
+    () => {
+      // The copy is larger than the whole memory, so allocating it grows the memory; in the
+      // scalar and simd builds that detaches the source view, which then copies nothing.
+      // (The threaded builds' shared memory keeps its views.)
+      const n = Math.ceil(memory().wasmMemoryBytes / 4) + 1024;
+      const src = zeros([n]);
+      const at = [0, 12345, n - 1];
+      at.forEach((i, k) => (src.view()[i] = k + 1));
+      const copy = tensor(src.view(), [n]);
+      const c = copy.view();
+      expect(at.map((i) => c[i])).toEqual([1, 2, 3]);
+      src.dispose();
+      copy.dispose();
+    },
+  );
+
   it('tidy disposes what it does not return, keep and return survive', () => {
     const before = memory().numTensors;
     let kept: ReturnType<typeof zeros> | undefined;

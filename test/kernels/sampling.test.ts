@@ -8,6 +8,7 @@ import * as fe from '../../ts/index.js';
 import { engine } from '../../ts/backend/engine.js';
 import { emptyTensor } from '../../ts/tensor/tensor.js';
 import { describeEachBuild, randomArray, rng } from '../support/helpers.js';
+import { isThreadedBuild } from '../../ts/backend/wasm-files.js';
 import { THREAD_COUNTS, expectSameBitsOn } from '../support/same-bits.js';
 
 beforeAll(async () => {
@@ -134,7 +135,7 @@ describe('topk and multinomial on 1, 2 and 3 threads', () => {
   });
 });
 
-describeEachBuild('sample', () => {
+describeEachBuild('sample', (build) => {
   it('is greedy at temperature 0, keeps to the top k, and sharpens with low temperature', () => {
     const p = fe.tensor([
       [0.1, 0.5, 0.15, 0.25],
@@ -162,4 +163,42 @@ describeEachBuild('sample', () => {
     expect(() => fe.sample(p, { temperature: -1 })).toThrow(/temperature must be a finite number >= 0/);
     fe.dispose([p, greedy, one]);
   });
+
+  // Each row puts all its mass on one class, so the draw is certain; the rows are longer than
+  // the whole wasm memory, so every tensor `sample` allocates for them grows it (the
+  // single-thread builds then detach every view taken before: a stale view read no
+  // probabilities and drew from all-zero logits, or wrote its picks nowhere). The threaded
+  // builds' shared memory keeps its views, and their engine, shared by the thread counts,
+  // would grow by 5x per run.
+  function certainRows(rows: number, n: number): { p: fe.Tensor; want: number[] } {
+    const want = Array.from({ length: rows }, (_, r) => (r * 7919 + 3) % n);
+    const p = fe.zeros([rows, n]);
+    const v = p.view();
+    want.forEach((c, r) => (v[r * n + c] = 1));
+    return { p, want };
+  }
+
+  it.skipIf(isThreadedBuild(build))(
+    'draws from rows larger than the memory (no top-k cut: its logits grow the memory)',
+    () => {
+      const rows = 2;
+      const { p, want } = certainRows(rows, Math.ceil(fe.memory().wasmMemoryBytes / (4 * rows)) + 1024);
+      const s = fe.sample(p, { seed: 5 });
+      expect(Array.from(s.dataSync())).toEqual(want);
+      fe.dispose([p, s]);
+    },
+  );
+
+  it.skipIf(isThreadedBuild(build))(
+    'draws from rows larger than the memory with a top-k cut (its values and logits grow the memory)',
+    () => {
+      const rows = 2;
+      const n = Math.ceil(fe.memory().wasmMemoryBytes / (4 * rows)) + 1024;
+      const { p, want } = certainRows(rows, n);
+      const k = n - 1;
+      const s = fe.sample(p, { topK: k, seed: 5 });
+      expect(Array.from(s.dataSync())).toEqual(want);
+      fe.dispose([p, s]);
+    },
+  );
 });

@@ -148,8 +148,10 @@ export function sample(distribution: Tensor, opts: SampleOptions = {}): Tensor {
     if (k === n && n > 1) {
       // No cut: every class is a candidate, so no ranking is needed (a sort of all 10,000
       // classes per generated token would cost more than the draw).
-      const v = distribution.view() as Float32Array;
       const logits = emptyTensor([rows, n], 'float32', eng);
+      // Views are taken after each allocation (and multinomial's): growing the memory
+      // detaches the views taken before it in the single-thread builds.
+      const v = distribution.view() as Float32Array;
       const z = logits.view();
       for (let i = 0; i < v.length; i++) {
         if (!fromLogits && !(v[i] >= 0))
@@ -164,14 +166,13 @@ export function sample(distribution: Tensor, opts: SampleOptions = {}): Tensor {
       return;
     }
     const { values, indices } = topk(distribution, k);
-    const candidates = indices.view();
-    const out = chosen.view();
     if (k === 1) {
+      const [candidates, out] = [indices.view(), chosen.view()];
       for (let r = 0; r < rows; r++) out[r] = candidates[r];
       return;
     }
-    const v = values.view() as Float32Array;
     const logits = emptyTensor([rows, k], 'float32', eng);
+    const v = values.view() as Float32Array;
     const z = logits.view();
     for (let i = 0; i < v.length; i++) {
       if (!fromLogits && !(v[i] >= 0))
@@ -179,6 +180,7 @@ export function sample(distribution: Tensor, opts: SampleOptions = {}): Tensor {
       z[i] = (fromLogits ? v[i] : Math.log(v[i])) / temperature;
     }
     const picks = multinomial(logits, 1, seed).view();
+    const [candidates, out] = [indices.view(), chosen.view()];
     for (let r = 0; r < rows; r++) out[r] = candidates[r * k + picks[r]];
   });
 }

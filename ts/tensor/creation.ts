@@ -106,6 +106,9 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DataType): Ten
   const dt: DataType = dtype ?? inferDtype(values);
   if (dt !== 'float32' && dt !== 'int32' && dt !== 'bool')
     throw new Error(`ferrite: tensor(): unsupported dtype '${String(dt)}' (float32, int32 or bool)`);
+  // Values that are a view of wasm memory (another tensor's `view()`) would be detached by
+  // the allocation below if it grows the memory (single-thread builds): copy them first.
+  if (ArrayBuffer.isView(flat) && flat.buffer === engine().memory.buffer) flat = (flat as Float32Array).slice();
   const t = emptyTensor(finalShape, dt);
   const view = t.view();
   if (dt === 'bool') {

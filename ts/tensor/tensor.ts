@@ -134,6 +134,8 @@ export class Tensor implements Tracked {
 
   /**
    * A live view of the data in wasm memory: invalid after memory grows or the tensor is disposed.
+   * Any allocation or op may grow the memory (the single-thread builds then detach the view:
+   * it reads nothing and writes nowhere), so take the view after them, or take it again.
    *
    * @example
    * ```ts
