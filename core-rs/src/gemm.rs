@@ -61,12 +61,14 @@ const DIRECT_B_MAX_SLICE: usize = 1 << 16;
 const DIRECT_A_MAX_N: usize = 32;
 
 /// Multiply-adds below which a share of the work is not worth a thread. The dispatch
-/// itself costs about a microsecond, but in training the operands sit in the calling
-/// core's cache and the other core must first fetch them: measured on the Fashion-MNIST MLP (batch 32,
-/// GEMMs of 3.2M multiply-adds), splitting at 2^17 made a training step 20 % slower
-/// with 2 threads than with 1; at 2^22 (about 200 µs of work per thread) the two
-/// are even, and 256^3 and larger still split.
-const MIN_WORK_PER_THREAD: usize = 1 << 22;
+/// itself costs about a microsecond while the workers spin (parallel.rs), but in training
+/// the operands sit in the calling core's cache and the other core must first fetch them.
+/// Measured on the Fashion-MNIST MLP (batch 32, GEMMs of 3.2M multiply-adds; bench/step.ts
+/// and the fit bench, idle machine): once workers spin between jobs long enough to stay
+/// awake across a training step, splitting these GEMMs makes the step 1.7x faster on 2
+/// threads (fit 1.3x); with workers asleep at each step (the old short spin) the same split
+/// was 20 % slower, hence the old 2^22.
+const MIN_WORK_PER_THREAD: usize = 1 << 20;
 
 /// A matrix argument as stored: row-major at `ptr` with row stride `ld`, which the product
 /// uses as it is or transposed (`trans`).

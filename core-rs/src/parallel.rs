@@ -127,6 +127,15 @@ mod imp {
     /// Spins this many rounds before sleeping: an empty dispatch round trip is then
     /// about a microsecond instead of ~25 µs for a futex wake (toolchain.md figures).
     const SPIN: u32 = 20_000;
+    /// A worker spins this many rounds after a job before it sleeps (one atomic load a
+    /// round: on the order of a millisecond). A training step runs its threaded kernels a
+    /// few hundred microseconds apart, and a worker woken from sleep for each (a futex
+    /// wake, then its own wake-up latency) made the split kernels no faster than one
+    /// thread. Measured on the Fashion-MNIST MLP step (bench/step.ts, idle 2 cores): with
+    /// 20,000 rounds the step's fixed cost was 159-178 µs on 2 threads (as on 1); with
+    /// 400,000 it is 108-121 µs. The price is a core kept busy for that long after the
+    /// last job, as OpenMP runtimes do (for 200 ms by default).
+    const WORKER_SPIN: u32 = 400_000;
 
     /// A worker's wait for SEQ to leave `value`: spin, then sleep. Sleeping is announced
     /// in SLEEPING_WORKERS before SEQ is read again (all SeqCst): either `publish` sees
@@ -134,7 +143,7 @@ mod imp {
     fn wait_while_eq(cell: &AtomicI32, value: i32) {
         let mut spins = 0;
         while cell.load(SeqCst) == value {
-            if spins < SPIN {
+            if spins < WORKER_SPIN {
                 spins += 1;
                 core::hint::spin_loop();
             } else {
