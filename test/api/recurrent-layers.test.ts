@@ -69,6 +69,10 @@ describe('recurrent layers: parity with TF.js (cpu) from identical weights', () 
     for (const returnSequences of [false, true]) {
       it(`${kind.name} ${JSON.stringify(kind.args)}, returnSequences ${returnSequences}: outputs, losses and weights over three Adam steps`, async () => {
         await selectBuild({ build: 'simd', threads: 1 });
+        // The initial weights come from the layers' initializers: seeded, so that every run
+        // compares the same problem (Adam's first steps move a weight whose gradient is near
+        // its epsilon by an amount sensitive to rounding; an unseeded draw made this flaky).
+        setRandomSeed(5);
         const rand = rng(11);
         const x = randomArray(B * T * D, rand);
         const y = randomArray(returnSequences ? B * T * K : B * K, rand);
