@@ -13,7 +13,8 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../scripts/chromium.mjs';
 import { relaxedSimdSupported } from '../../ts/backend/engine.js';
 import { threadsSupported } from '../../ts/backend/threads.js';
 import type { BuildName } from '../../ts/backend/wasm-files.js';
@@ -27,7 +28,6 @@ import { fmt, fmtRatio, type Row } from '../table.js';
 import { median } from '../timing.js';
 import { ferriteTrainer, trainingImages, type Program, type Trainer } from '../training.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** A contender: one unit of work per call, resolving to its seconds. */
@@ -107,19 +107,7 @@ async function main(): Promise<void> {
       ['/node_modules/@tensorflow/', `${ROOT}node_modules/@tensorflow`],
     ],
   });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
   const nodeTrainers: Trainer[] = [];
   try {
     const page: Page = await browser.newPage();

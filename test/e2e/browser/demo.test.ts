@@ -6,11 +6,10 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../../scripts/chromium.mjs';
 import { startDemoServer, type DemoServer } from '../../../scripts/serve-demo.mjs';
 import { ensureDist } from './build.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /** The longest main-thread pause allowed while a worker trains for `trainSeconds`. */
 const responsiveBound = (trainSeconds: number): number => Math.max(1000, trainSeconds * 100);
@@ -71,19 +70,7 @@ describe.skipIf(!present)('demo page in Chromium (playwright-core)', () => {
       startDemoServer({ port: 0, isolate: true, quiet: true }),
       startDemoServer({ port: 0, isolate: false, quiet: true }),
     ]);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     console.log(`test/e2e/browser: Chromium ${browser.version()}, data: ${isolated.data}`);
   }, 180_000);
 

@@ -11,14 +11,14 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../../scripts/chromium.mjs';
 import { expectClose } from '../../support/helpers.js';
 import * as fe from '../../../ts/index.js';
 import { loadLayersModel } from '../../../ts/models/load.js';
 import { serveDeployment, trainAndSave, type Probe } from '../../../examples/deployment.js';
 import { ensureDist } from './build.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present) console.warn(`test/e2e/browser/deployment.test.ts: SKIPPED: no ${CHROMIUM}`);
 
@@ -44,11 +44,7 @@ describe.skipIf(!present)('deployment example and browser model stores (Chromium
     dir = await mkdtemp(join(tmpdir(), 'ferrite-deploy-'));
     probe = await trainAndSave(dir, 40, () => {});
     server = await serveDeployment(dir);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ acceptDownloads: true });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => {

@@ -2,11 +2,11 @@
 // Chromium, on the origin of scripts/serve-demo.mjs (which serves dist/ and comlink).
 // For the browser tests that drive Ferrite with page.evaluate.
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../../scripts/chromium.mjs';
+export { CHROMIUM } from '../../../scripts/chromium.mjs';
 import { startDemoServer, type DemoServer } from '../../../scripts/serve-demo.mjs';
 import { ensureDist } from './build.js';
-
-export const CHROMIUM = '/usr/bin/chromium';
 
 /** The page's HTML: imports the package (after `await fe.ready()` when `ready`) as `window.fe`. */
 export function fePageHtml(ready: boolean): string {
@@ -35,11 +35,7 @@ export async function openFePage(
 ): Promise<FePage> {
   ensureDist();
   const server = await startDemoServer({ port: 0, quiet: true, data: 'mnist-digits' });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu'],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

@@ -5,11 +5,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../../../scripts/chromium.mjs';
 import { startDemoServer, type DemoServer } from '../../../scripts/serve-demo.mjs';
 import { ensureDist } from './build.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../../test-artifacts/', import.meta.url).pathname;
 const present = existsSync(CHROMIUM);
 if (!present) console.warn(`test/e2e/browser/gallery.test.ts: SKIPPED: no ${CHROMIUM} (apt-get install chromium)`);
@@ -63,11 +63,7 @@ describe.skipIf(!present)('demo gallery in Chromium (playwright-core)', () => {
     ensureDist();
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startDemoServer({ port: 0, isolate: true, quiet: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {

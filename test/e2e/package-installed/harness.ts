@@ -12,7 +12,6 @@ import type { Browser } from 'playwright-core';
 export const ROOT = new URL('../../..', import.meta.url).pathname;
 /** The page and the TypeScript consumer copied into each project. */
 export const APP = new URL('./', import.meta.url).pathname;
-export const CHROMIUM = '/usr/bin/chromium';
 
 /** The headers that make a page (and its workers) cross-origin isolated. */
 export const ISOLATION = {
@@ -68,10 +67,7 @@ export async function serve(dir: string): Promise<{ url: string; server: Server 
   return { url: `http://127.0.0.1:${port}/`, server };
 }
 
-export async function launchChromium(): Promise<Browser> {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
-}
+export { CHROMIUM, launchChromium } from '../../../scripts/chromium.mjs';
 
 /** What package-installed/main.js reports. */
 export interface PageResult {
