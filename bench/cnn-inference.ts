@@ -20,22 +20,7 @@ import type { Tensor } from '../ts/tensor/tensor.js';
 import { fmt, fmtRatio, printTable, type Row } from './table.js';
 import { callTimes, warmUpTogether, type Contender } from './timing.js';
 import { buildsToCompare, isMain, randomData, sizeOf } from './util.js';
-
-/** The TF.js twin of `cnn([28, 28, 1])`. */
-function tfjsCnn(): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 64, activation: 'relu' }),
-      tf.layers.dense({ units: 10, activation: 'softmax' }),
-    ],
-  });
-}
+import { CNN } from './mnist-cnn.js';
 
 export interface CnnInferenceResult {
   rows: Row[];
@@ -67,7 +52,7 @@ export async function benchCnnInference(batch = 1024, layerBatch = 32, budgetMs 
     m.model.setWeights(ts);
     ts.forEach((t) => t.dispose());
   }
-  const tfModel = tfjsCnn();
+  const tfModel = CNN.tfjsModel();
   const tfWeights = weights.map((w) => tf.tensor(w.data, [...w.shape]));
   tfModel.setWeights(tfWeights);
   tf.dispose(tfWeights);
