@@ -84,6 +84,25 @@ function runGemm(
   })[2];
 }
 
+/**
+ * Asserts `got` (fe_gemm on the current build) equals, bit for bit, the product on the
+ * single-threaded reference: the scalar build, or simd-relaxed for the relaxed builds (they
+ * fuse each multiply-add).
+ */
+function expectSameBits(got: Float32Array, c: GemmCase, d: ReturnType<typeof makeCase>): void {
+  const build = getBackend();
+  const referenceBuild = isRelaxedBuild(build) ? 'simd-relaxed' : 'scalar';
+  setBackendSync(referenceBuild);
+  let reference: Float32Array;
+  try {
+    reference = runGemm('fe_gemm', c, d);
+  } finally {
+    setBackendSync(build);
+  }
+  const differs = got.findIndex((x, i) => !Object.is(x, reference[i]));
+  expect(differs, `${name(c)}: first element that differs from the ${referenceBuild} build`).toBe(-1);
+}
+
 /** Asserts the GEMM result against the reference: within float32 rounding of the sum, and padding untouched. */
 function expectGemm(got: Float32Array, c: GemmCase, d: ReturnType<typeof makeCase>, what: string): void {
   const { value, scale } = referenceGemm(c, d);
@@ -228,22 +247,12 @@ describeEachBuild('gemm kernel', () => {
     // Every element is the same sequence of f32 operations on every build, and the work
     // split over threads never changes it. The relaxed builds fuse each multiply-add, so
     // they are compared with the single-threaded relaxed build instead of the scalar one.
-    const build = getBackend();
-    const referenceBuild = isRelaxedBuild(build) ? 'simd-relaxed' : 'scalar';
     const rand = rng(10);
     for (const [ta, tb] of MODES) {
       const c = { ta, tb, m: 150, n: 170, k: 260, alpha: 1.5, beta: 0.5 };
       const d = makeCase(c, rand);
       const here = runGemm('fe_gemm', c, d);
-      setBackendSync(referenceBuild);
-      let reference: Float32Array;
-      try {
-        reference = runGemm('fe_gemm', c, d);
-      } finally {
-        setBackendSync(build);
-      }
-      const differs = here.findIndex((x, i) => !Object.is(x, reference[i]));
-      expect(differs, `${name(c)}: first element that differs from the ${referenceBuild} build`).toBe(-1);
+      expectSameBits(here, c, d);
     }
   });
 
@@ -252,8 +261,6 @@ describeEachBuild('gemm kernel', () => {
     // block of A (each thread then packs whole KC x NC blocks of op(B)). 600 x 70 x 300:
     // ragged tiles and two K slices; 400 x 2061 x 260: two 2048-column blocks of B, a ragged
     // last panel.
-    const build = getBackend();
-    const referenceBuild = isRelaxedBuild(build) ? 'simd-relaxed' : 'scalar';
     const rand = rng(12);
     for (const [ta, tb] of MODES) {
       for (const [m, n, k] of [
@@ -264,15 +271,7 @@ describeEachBuild('gemm kernel', () => {
         const d = makeCase(c, rand);
         const here = runGemm('fe_gemm', c, d);
         if (m * n * k < 2e7) expectGemm(here, c, d, name(c));
-        setBackendSync(referenceBuild);
-        let reference: Float32Array;
-        try {
-          reference = runGemm('fe_gemm', c, d);
-        } finally {
-          setBackendSync(build);
-        }
-        const differs = here.findIndex((x, i) => !Object.is(x, reference[i]));
-        expect(differs, `${name(c)}: first element that differs from the ${referenceBuild} build`).toBe(-1);
+        expectSameBits(here, c, d);
       }
     }
   });
