@@ -66,8 +66,9 @@ export function heatmap(values: number[][], opts: HeatmapOptions = {}): string {
   const width = left + cols * cellSize + 16;
   const height = top + rows * cellSize + 54;
   const finite = values.flatMap((r, i) => r.filter((v, j) => shaded(i, j) && Number.isFinite(v)));
-  const lo = Math.min(0, ...finite);
-  const hi = Math.max(...finite, lo + 1e-12);
+  // Loops, not Math.min(...finite): spreading a large heatmap's values would overflow the stack.
+  const lo = finite.reduce((m, v) => Math.min(m, v), 0);
+  const hi = finite.reduce((m, v) => Math.max(m, v), lo + 1e-12);
   const body: string[] = [el('rect', { width, height, fill: 'white' })];
   if (opts.title)
     body.push(
