@@ -31,9 +31,11 @@ const zero = (): Totals => ({ ms: 0, calls: 0, wasmMs: 0 });
 class KernelClock {
   wasmMs = 0;
   private readonly saved = new Map<string, unknown>();
+  /** The functions wrapped: this engine's, even if the fit timed switches the backend. */
+  private readonly core = engine().core as unknown as Record<string, (...args: number[]) => number>;
 
   constructor() {
-    const core = engine().core as unknown as Record<string, (...args: number[]) => number>;
+    const core = this.core;
     for (const [name, f] of Object.entries(core)) {
       this.saved.set(name, f);
       core[name] = (...args: number[]) => {
@@ -49,8 +51,7 @@ class KernelClock {
 
   /** Puts the engine's functions back. */
   restore(): void {
-    const core = engine().core as unknown as Record<string, unknown>;
-    for (const [name, f] of this.saved) core[name] = f;
+    for (const [name, f] of this.saved) this.core[name] = f as (...args: number[]) => number;
   }
 }
 
