@@ -168,8 +168,9 @@ describe('no write goes through shared data', () => {
   it('BatchNormalization updates its moving statistics while a reshape of them is alive', () => {
     const layer = layers.batchNormalization({ momentum: 0.5 });
     layer.apply(zeros([2, 2]));
-    const moving = layer.getWeights()[2];
+    const moving = layer.weights[2];
     const seen = reshape(moving, [2, 1]);
+    expect(seen.ptr).not.toBe(moving.ptr);
     tidy(() =>
       layer.apply(
         tensor2d([
@@ -179,10 +180,41 @@ describe('no write goes through shared data', () => {
         { training: true },
       ),
     );
-    expect(Array.from(layer.getWeights()[2].dataSync())).toEqual([1, 2]);
+    expect(Array.from(layer.weights[2].dataSync())).toEqual([1, 2]);
     expect(Array.from(seen.dataSync())).toEqual([0, 0]);
     seen.dispose();
     layer.dispose();
+  });
+
+  it('assign, the optimizers and BatchNormalization check their target first: a variable faked as shared is refused, unchanged', () => {
+    const w = variable(tensor1d([1, 2]));
+    w.storage = { refs: 2 }; // what a reshape would make if variables shared their data
+    expect(() => w.assign(tensor1d([3, 4]))).toThrow(/internal error: variable '.+'\.assign would write in place/);
+    const g = tensor1d([1, 1]);
+    const opt = train.sgd(0.1);
+    expect(() => opt.applyGradients({ [w.name]: g })).toThrow(
+      /internal error: \w+\.applyGradients would write in place into a float32 \[2\] whose data 2 tensors share/,
+    );
+    expect(Array.from(w.dataSync())).toEqual([1, 2]);
+    w.storage = null;
+    const layer = layers.batchNormalization();
+    layer.apply(zeros([2, 2]));
+    const moving = layer.weights[2];
+    moving.storage = { refs: 2 };
+    expect(() =>
+      tidy(() =>
+        layer.apply(
+          tensor2d([
+            [2, 4],
+            [2, 4],
+          ]),
+          { training: true },
+        ),
+      ),
+    ).toThrow(/internal error: BatchNormalization: moving statistics would write in place/);
+    expect(Array.from(moving.dataSync())).toEqual([0, 0]);
+    moving.storage = null;
+    for (const t of [w, g, opt, layer]) t.dispose();
   });
 
   it('writable refuses a tensor whose data a view shares, naming the writer and the shape', () => {
