@@ -22,5 +22,6 @@ export function expectNoLeaks(run: () => void): void {
   run();
   const after = memory();
   expect(after.numTensors, 'live tensors').toBe(before.numTensors);
+  expect(after.numDataBuffers, 'buffers of the live tensors (reshapes share one)').toBe(before.numDataBuffers);
   expect(after.numBytesInWasmHeap, 'bytes in the wasm heap').toBe(before.numBytesInWasmHeap);
 }

@@ -33,9 +33,10 @@ export class Engine {
   private u8View: Uint8Array;
   private readonly stackPointer: WebAssembly.Global | undefined;
   private readonly stackTop: number;
-  /** Live tensors and their bytes, for `memory()`. */
+  /** Live tensors, and the bytes and blocks of memory they hold (a block shared by reshapes counts once), for `memory()`. */
   numTensors = 0;
   numBytes = 0;
+  numDataBuffers = 0;
   /** Calls into the core since the engine started (JS→wasm crossings; benches count them per step). */
   kernelCalls = 0;
 

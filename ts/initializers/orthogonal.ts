@@ -15,7 +15,7 @@
 //   modified Gram-Schmidt in float64 does the block instead.
 
 import type { DataType, Shape, Tensor } from '../tensor/tensor.js';
-import { emptyTensor, sizeOf } from '../tensor/tensor.js';
+import { emptyTensor, sizeOf, writable } from '../tensor/tensor.js';
 import { tidy } from '../tensor/scope.js';
 import { tensor } from '../tensor/creation.js';
 import { matMul } from '../ops/matmul.js';
@@ -145,6 +145,7 @@ export function orthonormalizeRows(a: Tensor): void {
       });
       blocks.push(q);
     }
+    writable(a, 'orthonormalizeRows');
     const u8 = a.engine.u8;
     blocks.forEach((q, j) => u8.copyWithin(a.ptr + j * BLOCK * m * 4, q.ptr, q.ptr + q.size * 4));
   } finally {

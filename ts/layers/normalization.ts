@@ -11,7 +11,7 @@
 // training step), outside the gradient tape: they are data for inference, not part of
 // the function being differentiated.
 
-import type { DataType, Tensor, Variable } from '../tensor/tensor.js';
+import { writable, type DataType, type Tensor, type Variable } from '../tensor/tensor.js';
 import { batchNorm, batchNormTraining } from '../ops/batchnorm.js';
 import type { InitializerIdentifier } from '../initializers/initializer.js';
 import { Layer, singleFloat32, type CallKwargs, type LayerArgs, type LayerConfig } from './layer.js';
@@ -60,7 +60,7 @@ export interface BatchNormalizationArgs extends LayerArgs {
 
 /** moving = moving * momentum + batch * (1 - momentum), in place; c values, so plain JS. */
 function updateMovingAverage(moving: Variable, batch: Tensor, momentum: number): void {
-  const m = moving.view();
+  const m = writable(moving, 'BatchNormalization: moving statistics').view();
   const b = batch.view();
   const decay = 1 - momentum;
   for (let i = 0; i < m.length; i++) m[i] = m[i] * momentum + b[i] * decay;

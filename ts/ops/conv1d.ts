@@ -1,7 +1,7 @@
 // 1-D convolution and pooling over [batch, steps, channels] sequences, as TF.js's
 // `tf.conv1d`: each runs the 2-D NHWC kernels (forward and backward, SIMD, threads) on
-// the sequence seen as an image of height 1. The views cost one copy of the input and
-// one of the output (reshape copies), small beside the convolution itself.
+// the sequence seen as an image of height 1. The reshapes to and from that image share
+// the data: they cost no copy.
 
 import type { Tensor } from '../tensor/tensor.js';
 import { tidy } from '../tensor/scope.js';

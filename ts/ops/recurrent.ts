@@ -6,7 +6,7 @@
 import { isRecording, recordMulti } from '../autograd/tape.js';
 import { RnnActivation, RnnCell } from '../backend/core-abi.js';
 import { writeParams } from '../backend/param-block.js';
-import { emptyTensor, type Tensor } from '../tensor/tensor.js';
+import { emptyTensor, writable, type Tensor } from '../tensor/tensor.js';
 import { checkInputs, fmtShape, sameShape } from './util.js';
 
 /** The activations the fused kernels have, by their TF.js names. */
@@ -115,6 +115,7 @@ function rnnSequence(
       const grads = [needed[0] ? x : null, kernel, recurrentKernel, bias, h0, c0].map(like);
       // The kernel turns `gates` (and aux) into gradients in place: a record's backward
       // runs once per sweep.
+      for (const t of scratch) writable(t, `${op.toUpperCase()} backward`);
       const ptrs = [...fwd, ...[dy, dh, dc ?? null, ...grads].map((t) => t?.ptr ?? 0)];
       eng.core.fe_rnn_backward(writeParams(eng, ptrs, ptrs.length), batch, time, input, units, ...flags);
       return grads.filter((_, k) => params[k] !== null);

@@ -11,7 +11,7 @@ import { record } from '../autograd/tape.js';
 import { BinaryOp, ReduceOp } from '../backend/core-abi.js';
 import type { Engine } from '../backend/engine.js';
 import { scalarParam, writeParams } from '../backend/param-block.js';
-import { emptyTensor, sizeOf, type Shape, type Tensor } from '../tensor/tensor.js';
+import { emptyTensor, sizeOf, writable, type Shape, type Tensor } from '../tensor/tensor.js';
 import { computeInFloat, isIntegralTensor } from './dtype.js';
 import { broadcastCopy } from './strided-copy.js';
 import { checkFloat, checkInputs, fmtShape, normAxis, sameShape } from './util.js';
@@ -90,7 +90,8 @@ function copyAs(x: Tensor, shape: Shape): Tensor {
 function scaleInPlace(eng: Engine, t: Tensor, s: number): void {
   if (t.size === 0) return;
   const params = writeParams(eng, [t.size, 1, 0], 3);
-  eng.core.fe_binary(BinaryOp.MUL, t.ptr, scalarParam(eng, s), t.ptr, 1, params);
+  const ptr = writable(t, 'scale').ptr;
+  eng.core.fe_binary(BinaryOp.MUL, ptr, scalarParam(eng, s), ptr, 1, params);
 }
 
 /** Runs the sum passes over x (not recorded); the last writes a tensor of `outShape`, scaled by `scale`. */

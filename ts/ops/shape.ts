@@ -1,12 +1,13 @@
 // Shape ops: reshape, expandDims, squeeze, transpose, slice, concat, stack, unstack,
-// tile, broadcastTo. They work on float32 and int32 tensors alike and always return
-// new tensors (no views): reshape and friends copy with one memmove, the others make
-// one strided-copy kernel call per input or output (strided-copy.ts), and so do their
-// backward passes (float32 only).
+// tile, broadcastTo. They work on float32 and int32 tensors alike. reshape and friends
+// return a tensor over the input's data (no copy, as TF.js's; a variable's is a copy:
+// see shareData), and so do their backward passes; the others make one strided-copy
+// kernel call per input or output (strided-copy.ts), and so do their backward passes
+// (float32 only).
 
 import { record, recordMulti } from '../autograd/tape.js';
 import type { Engine } from '../backend/engine.js';
-import { emptyTensor, sizeOf, zerosTensor, type Shape, type Tensor } from '../tensor/tensor.js';
+import { emptyTensor, shareData, sizeOf, zerosTensor, type Shape, type Tensor } from '../tensor/tensor.js';
 import { contiguousStrides } from './strided-space.js';
 import { sumToShape } from './reduce.js';
 import { broadcastCopy, stridedCopy } from './strided-copy.js';
@@ -19,20 +20,14 @@ function checkDims(op: string, dims: unknown, what: string): number[] {
   return dims as number[];
 }
 
-/** A new tensor of `shape` holding x's data (same size). */
-function copyReshaped(x: Tensor, shape: Shape, eng: Engine = x.engine): Tensor {
-  const y = emptyTensor(shape, x.dtype, eng);
-  eng.u8.copyWithin(y.ptr, x.ptr, x.ptr + x.size * 4);
-  return y;
-}
-
-/** Records a reshaping op: the gradient is dy with x's shape. */
+/** Records a reshaping op: the gradient is dy with x's shape (a view of dy's data). */
 function recordReshape(kernel: string, x: Tensor, y: Tensor): void {
-  if (x.dtype === 'float32') record(kernel, [x], y, (dy) => [copyReshaped(dy, x.shape)]);
+  if (x.dtype === 'float32') record(kernel, [x], y, (dy) => [shareData(dy, x.shape)]);
 }
 
 /**
- * The same data with another shape; one dim may be -1 (inferred). Copies the data.
+ * The same data with another shape; one dim may be -1 (inferred). The result shares x's
+ * data (no copy; freed with the last tensor over it), except for a variable's, which is copied.
  *
  * @example
  * ```ts
@@ -40,7 +35,7 @@ function recordReshape(kernel: string, x: Tensor, y: Tensor): void {
  * ```
  */
 export function reshape(x: Tensor, shape: Shape): Tensor {
-  const eng = checkInputs('reshape', x);
+  checkInputs('reshape', x);
   const dims = checkDims('reshape', shape, 'shape');
   let unknown = -1;
   let known = 1;
@@ -66,13 +61,13 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
       `ferrite: reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(dims)} (${sizeOf(out)} elements)`,
     );
   }
-  const y = copyReshaped(x, out, eng);
+  const y = shareData(x, out);
   recordReshape('Reshape', x, y);
   return y;
 }
 
 /**
- * Inserts a dim of size 1 at `axis` (in [-rank-1, rank]; default 0).
+ * Inserts a dim of size 1 at `axis` (in [-rank-1, rank]; default 0). Shares x's data, as reshape.
  *
  * @example
  * ```ts
@@ -81,17 +76,17 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
  * ```
  */
 export function expandDims(x: Tensor, axis = 0): Tensor {
-  const eng = checkInputs('expandDims', x);
+  checkInputs('expandDims', x);
   const a = normAxis('expandDims', axis, x.rank + 1);
   const out = [...x.shape];
   out.splice(a, 0, 1);
-  const y = copyReshaped(x, out, eng);
+  const y = shareData(x, out);
   recordReshape('ExpandDims', x, y);
   return y;
 }
 
 /**
- * Removes dims of size 1: those listed in `axis`, or all of them.
+ * Removes dims of size 1: those listed in `axis`, or all of them. Shares x's data, as reshape.
  *
  * @example
  * ```ts
@@ -100,7 +95,7 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
  * ```
  */
 export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
-  const eng = checkInputs('squeeze', x);
+  checkInputs('squeeze', x);
   let drop: boolean[];
   if (axis === undefined) drop = x.shape.map((d) => d === 1);
   else {
@@ -112,10 +107,9 @@ export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
       drop[k] = true;
     }
   }
-  const y = copyReshaped(
+  const y = shareData(
     x,
     x.shape.filter((_, i) => !drop[i]),
-    eng,
   );
   recordReshape('Squeeze', x, y);
   return y;

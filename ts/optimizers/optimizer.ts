@@ -6,7 +6,7 @@
 import { variableGrads } from '../autograd/tape.js';
 import { scalar } from '../tensor/creation.js';
 import { keep } from '../tensor/scope.js';
-import { Tensor, Variable, emptyTensor, registeredVariables, zerosTensor } from '../tensor/tensor.js';
+import { Tensor, Variable, emptyTensor, registeredVariables, writable, zerosTensor } from '../tensor/tensor.js';
 import { fmtShape, sameShape } from '../ops/util.js';
 import { checkHyper } from './hyper.js';
 import { LearningRateSchedule, scheduleFromConfig, type ScheduleConfig } from './schedules.js';
@@ -428,7 +428,7 @@ export abstract class Optimizer {
       }
       if (g.engine !== v.engine)
         throw new Error(`ferrite: ${cls}: the gradient for '${name}' lives on another wasm build than the variable`);
-      work.push([v, g]);
+      work.push([writable(v, cls), g]);
     }
     return work;
   }
@@ -487,6 +487,7 @@ export abstract class Optimizer {
         entry.tensors[k] = null;
       }
       if (!entry.tensors[k]) entry.tensors[k] = this.initialSlot(v, k);
+      writable(entry.tensors[k]!, `${this.getClassName()}: slot ${names[k]} of '${v.name}'`);
     }
     return entry.tensors.map((t, k) => (this.slotUsed(k) ? t : null));
   }

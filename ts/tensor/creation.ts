@@ -314,25 +314,30 @@ export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0
 }
 
 /**
- * Live tensors and bytes on the current engine, like `tf.memory()`.
+ * Live tensors and bytes on the current engine, like `tf.memory()`. A reshape shares its
+ * input's data: one more tensor, no more bytes.
  *
  * @example
  * ```ts
- * const before = fe.memory().numTensors;
+ * const before = fe.memory();
  * const x = fe.zeros([1000]);
- * fe.memory().numTensors - before; // 1
- * x.dispose();
+ * const y = x.reshape([10, 100]);
+ * fe.memory().numTensors - before.numTensors; // 2
+ * fe.memory().numBytes - before.numBytes; // 4000
+ * fe.dispose([x, y]);
  * ```
  */
 export function memory(): {
   /** Live tensors. */
   numTensors: number;
-  /** Bytes the live tensors hold. */
+  /** Bytes the live tensors hold (data shared by a tensor and its reshapes counts once). */
   numBytes: number;
   /** Bytes in use in the wasm heap. */
   numBytesInWasmHeap: number;
   /** The size of the wasm memory. */
   wasmMemoryBytes: number;
+  /** Blocks of memory the live tensors hold: a tensor and its reshapes share one (as TF.js counts). */
+  numDataBuffers: number;
 } {
   const e = engine();
   return {
@@ -340,5 +345,6 @@ export function memory(): {
     numBytes: e.numBytes,
     numBytesInWasmHeap: e.heapBytes(),
     wasmMemoryBytes: e.memory.buffer.byteLength,
+    numDataBuffers: e.numDataBuffers,
   };
 }

@@ -57,6 +57,16 @@ export function checkShape(shape: Shape, what = 'shape'): void {
 }
 
 /**
+ * The count of tensors that read one block of wasm memory: a tensor and its reshapes
+ * (`reshape`, `expandDims`, `squeeze`, `flatten` share the data, as in TF.js). A tensor
+ * that shares with no other has none: most never do, so they pay for no extra object.
+ */
+export interface SharedStorage {
+  /** Live tensors over the data; the last one to be disposed frees it. */
+  refs: number;
+}
+
+/**
  * An n-dimensional array of numbers (float32, int32 or bool) in wasm memory, as TF.js's
  * `tf.Tensor`. Make tensors with the factories (`tensor`, `zeros`, ...), read them with
  * `data`/`dataSync`/`array`, and free them with `dispose` or inside `tidy`. Every op is also
@@ -84,6 +94,11 @@ export class Tensor implements Tracked {
   tapeRefs = 0;
   /** `dispose` was called while autograd still held the tensor: it is freed when autograd lets go. */
   disposePending = false;
+  /**
+   * Set once another tensor shares this one's data (a reshape): the tensors reading it.
+   * Null while no other does. Internal: `shareData` and `writable` use it.
+   */
+  storage: SharedStorage | null;
   private disposed = false;
 
   /** Use the factory functions (`tensor`, `zeros`, ...) rather than this constructor. */
@@ -96,11 +111,18 @@ export class Tensor implements Tracked {
     readonly engine: Engine,
     /** Byte offset of the data in wasm memory (16-byte aligned). */
     readonly ptr: number,
+    /** The storage shared with the tensor whose data this one reads (null: the data at `ptr` is new). */
+    storage: SharedStorage | null = null,
   ) {
     this.size = sizeOf(shape);
     this.rank = shape.length;
+    this.storage = storage;
     engine.numTensors++;
-    engine.numBytes += this.size * 4;
+    // Bytes and buffers count each block of memory once, however many tensors read it (TF.js's memory()).
+    if (storage === null) {
+      engine.numBytes += this.size * 4;
+      engine.numDataBuffers++;
+    } else storage.refs++;
     track(this);
   }
 
@@ -136,6 +158,7 @@ export class Tensor implements Tracked {
    * A live view of the data in wasm memory: invalid after memory grows or the tensor is disposed.
    * Any allocation or op may grow the memory (the single-thread builds then detach the view:
    * it reads nothing and writes nowhere), so take the view after them, or take it again.
+   * Reshapes share the data (as TF.js's do): writing through the view changes them too.
    *
    * @example
    * ```ts
@@ -213,7 +236,8 @@ export class Tensor implements Tracked {
   }
 
   /**
-   * Frees the tensor's memory (deferred while autograd still needs it). Disposing twice does nothing.
+   * Frees the tensor's memory (deferred while autograd still needs it). Disposing twice does
+   * nothing. Data shared with reshapes of the tensor is freed with the last of them.
    *
    * @example
    * ```ts
@@ -230,9 +254,11 @@ export class Tensor implements Tracked {
       return;
     }
     this.disposed = true;
-    this.engine.free(this.ptr, this.size * 4);
     this.engine.numTensors--;
+    if (this.storage !== null && --this.storage.refs > 0) return; // a reshape still reads the data
+    this.engine.free(this.ptr, this.size * 4);
     this.engine.numBytes -= this.size * 4;
+    this.engine.numDataBuffers--;
   }
 
   /**
@@ -275,6 +301,38 @@ export function emptyTensor(shape: Shape, dtype: DataType = 'float32', eng: Engi
 export function zerosTensor(shape: Shape, dtype: DataType = 'float32', eng: Engine = engine()): Tensor {
   const t = emptyTensor(shape, dtype, eng);
   eng.u8.fill(0, t.ptr, t.ptr + t.size * 4);
+  return t;
+}
+
+/**
+ * A tensor of `shape` (the same number of elements) over x's data, without a copy: what
+ * reshape, expandDims, squeeze and flatten return. A variable's data is never shared
+ * (optimizers and `assign` write into it in place), so a variable gets a copy, which keeps
+ * the values it had, as a reshape of a variable does in TF.js.
+ */
+export function shareData(x: Tensor, shape: Shape): Tensor {
+  if (x instanceof Variable) {
+    const y = emptyTensor(shape, x.dtype, x.engine);
+    x.engine.u8.copyWithin(y.ptr, x.ptr, x.ptr + x.size * 4);
+    return y;
+  }
+  x.storage ??= { refs: 1 };
+  return new Tensor([...shape], x.dtype, x.engine, x.ptr, x.storage);
+}
+
+/**
+ * `t`, checked to be the only tensor over its data, for code that writes into an existing
+ * tensor in place: a write into shared data would change the tensor's reshapes too. Every
+ * such writer writes into a variable (which never shares, see `shareData`), an optimizer
+ * slot, or scratch its own op made, so a shared target is a bug in Ferrite: this throws
+ * instead of corrupting data silently. `writer` names the op for the message.
+ */
+export function writable<T extends Tensor>(t: T, writer: string): T {
+  if (t.storage !== null && t.storage.refs > 1) {
+    throw new Error(
+      `ferrite: internal error: ${writer} would write in place into a ${t.dtype} [${t.shape.join(', ')}] whose data ${t.storage.refs} tensors share (a reshape of it is alive); please report it`,
+    );
+  }
   return t;
 }
 
@@ -340,6 +398,7 @@ export class Variable extends Tensor {
         `ferrite: cannot assign ${value.dtype} [${value.shape.join(', ')}] to variable '${this.name}' of ${this.dtype} [${this.shape.join(', ')}]`,
       );
     }
+    writable(this, `variable '${this.name}'.assign`);
     this.engine.u8.copyWithin(this.ptr, value.ptr, value.ptr + value.size * 4);
   }
 
