@@ -127,6 +127,45 @@ describe('trainer.fitDataset: streamed training in the worker', () => {
   });
 });
 
+describe('trainer.fitDataset: validation tensors, terminate', () => {
+  it('takes [xVal, yVal] as validation data, sent once, with the same History as model.fitDataset', async () => {
+    const [a, b] = [model(17), model(17)];
+    const t = await fe.worker.create(a, { backend: fe.getBackend() });
+    const val = batch(18, 0, 40);
+    try {
+      const h0 = await b.fitDataset(stream(19, 5), { epochs: 2, validationData: [val.xs, val.ys], verbose: 0 });
+      const h = await t.fitDataset(stream(19, 5), { epochs: 2, validationData: [val.xs, val.ys] });
+      expect(h.history).toEqual(h0.history);
+      expect(h.history.val_loss).toHaveLength(2);
+      expect(val.xs.isDisposed).toBe(false); // tensors are copied out, as fit does
+    } finally {
+      t.terminate();
+      fe.dispose([val.xs, val.ys]);
+      a.dispose();
+      b.dispose();
+    }
+  });
+
+  it('terminate() mid-stream rejects the fit and disposes the batch being pulled here', async () => {
+    const m = model(21);
+    const t = await fe.worker.create(m);
+    try {
+      const made = { count: 0, live: [] as fe.Tensor[][] };
+      const before = fe.memory().numTensors;
+      let started!: () => void;
+      const first = new Promise<void>((r) => (started = r));
+      const fit = t.fitDataset(stream(22, Infinity, made), { epochs: 1, onBatchEnd: () => started() });
+      await first;
+      t.terminate();
+      await expect(fit).rejects.toThrow(/terminated by trainer.terminate\(\)/);
+      expect(made.live.flat().every((x) => x.isDisposed)).toBe(true);
+      expect(fe.memory().numTensors).toBe(before);
+    } finally {
+      m.dispose();
+    }
+  });
+});
+
 describe('trainer.fitDataset: memory bounded by the window', () => {
   it('streams 400 batches with at most `prefetch` in flight, one alive here, and a flat tensor count in the worker', async () => {
     const m = model(9);
@@ -206,8 +245,9 @@ describe.skipIf(!fashion)('trainer.fitDataset on Fashion-MNIST', () => {
     try {
       const h = await t.fitDataset(batches(train), { epochs: 2, validationData: batches(test) });
       expect(h.history.loss[1]).toBeLessThan(h.history.loss[0]);
-      // Keras's MLP reaches about 0.84 after one epoch of the 60,000 images; 2 of 6,000 reach ~0.8.
-      expect(h.history.val_acc[1]).toBeGreaterThan(0.75);
+      // Keras's MLP reaches about 0.84 after one epoch of the 60,000 images; 2 epochs of 6,000
+      // reach 0.82 here (seeded: the same every run on a given build).
+      expect(h.history.val_acc[1]).toBeGreaterThan(0.78);
       const [loss, acc] = (await t.evaluateDataset(batches(test))) as number[];
       expect(acc).toBeCloseTo(h.history.val_acc[1], 5);
       expect(loss).toBeCloseTo(h.history.val_loss[1], 4);

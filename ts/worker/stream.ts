@@ -77,8 +77,10 @@ export class BatchStreamer {
 
   constructor(
     private readonly port: MessagePort,
-    /** 'ferrite: background trainer: fitDataset', prefixed to errors. */
+    /** 'ferrite: background trainer', prefixed to errors with the operation. */
     private readonly who: string,
+    /** 'fitDataset' or 'evaluateDataset'. */
+    private readonly op: string,
     private readonly model: ModelInfo,
     private readonly sources: Partial<Record<StreamSource, StreamSpec>>,
     private readonly window: number,
@@ -207,12 +209,12 @@ export class BatchStreamer {
       );
     }
     const info = this.model;
-    const x = dataList(info.name, 'fitDataset', 'x', info.inputNames, pair[0] as DataInput);
-    const y = dataList(info.name, 'fitDataset', 'y', info.outputs?.map((o) => o.name) ?? null, pair[1] as DataInput);
+    const x = dataList(info.name, this.op, 'x', info.inputNames, pair[0] as DataInput);
+    const y = dataList(info.name, this.op, 'y', info.outputs?.map((o) => o.name) ?? null, pair[1] as DataInput);
     const xs = packTensors('xs', x, transfers);
     const ys = packTensors('ys', y, transfers);
     try {
-      preflightFit(info, xs, ys, undefined, {}, 'fitDataset');
+      preflightFit(info, xs, ys, undefined, {}, this.op);
     } catch (e) {
       throw new Error(`${where} (xs ${shapes(xs)}, ys ${shapes(ys)}): ${unprefixed(e)}`);
     }
@@ -221,7 +223,7 @@ export class BatchStreamer {
 
   private fail(pass: Pass, message: string, cause: unknown): void {
     pass.finished = true;
-    const error = new Error(`${this.who}: ${message}`, { cause });
+    const error = new Error(`${this.who}: ${this.op}: ${message}`, { cause });
     this.error ??= error;
     this.post({ type: 'error', stream: pass.id, message: error.message });
   }

@@ -619,7 +619,7 @@ export class Trainer {
     call: (port: MessagePort, streamer: BatchStreamer) => Promise<T>,
   ): Promise<T> {
     const channel = new MessageChannel();
-    const streamer = new BatchStreamer(channel.port1, `${WHO}: ${op}`, this.modelInfo, sources, window);
+    const streamer = new BatchStreamer(channel.port1, WHO, op, this.modelInfo, sources, window);
     this.lastStream = streamer;
     const unregister = this.conn.onClose(() => void streamer.close());
     try {
