@@ -140,7 +140,9 @@ export async function benchWorker(opts: { samples?: number; rounds?: number } = 
     },
   ];
   await warmUp(streamed, 1500);
+  const before = (await sending.streamStats()).worker;
   const ts = await timeInterleaved(streamed, rounds);
+  const after = (await sending.streamStats()).worker;
   const [dh, dw] = [ts.get('fitDataset in this thread')!, ts.get('trainer.fitDataset (streamed)')!];
   for (const [name, r] of [
     ['fitDataset in this thread', dh],
@@ -156,6 +158,15 @@ export async function benchWorker(opts: { samples?: number; rounds?: number } = 
       'overhead, best rounds': base ? '-' : pct(r.best, dh.best),
     });
   }
+  // Whether this thread kept up: how often training in the worker asked for a batch not there yet.
+  rows.push({
+    figure: 'trainer.fitDataset: batches the worker had to wait for (1 per pass at least)',
+    'samples/s': '-',
+    'ms per fit': '-',
+    'overhead vs this thread': `${after.waits - before.waits} of ${after.batchesReceived - before.batchesReceived}`,
+    'best ms': '-',
+    'overhead, best rounds': '-',
+  });
   x1.dispose();
   y1.dispose();
   sending.terminate();

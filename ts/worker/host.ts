@@ -127,7 +127,7 @@ export class TrainerHost {
   /** Data kept between calls (putData), and the count of data bytes received. */
   private readonly resident = new ResidentStore();
   /** What streamed fits received (tests and benches read it). */
-  private readonly streamCounters: StreamCounters = { batchesReceived: 0, maxQueued: 0 };
+  private readonly streamCounters: StreamCounters = { batchesReceived: 0, maxQueued: 0, waits: 0 };
 
   async init(opts: InitOptions): Promise<WorkerInfo> {
     if (opts.wasmPaths !== undefined) setWasmPaths(opts.wasmPaths);
@@ -305,23 +305,9 @@ export class TrainerHost {
                   single(this.resident.resolve(`${WHO}: fitDataset`, v.data[0], owned)),
                   single(this.resident.resolve(`${WHO}: fitDataset`, v.data[1], owned)),
                 ] as [Tensor | Tensor[], Tensor | Tensor[]]);
-        const {
-          epochs,
-          batchesPerEpoch,
-          validationBatchSize,
-          validationBatches,
-          classWeight,
-          initialEpoch,
-          yieldEvery,
-        } = opts;
+        // opts' plain-data options are fitDataset's (its token and event settings are ignored there).
         return model.fitDataset(reader.dataset('train', data.trainSize), {
-          epochs,
-          batchesPerEpoch,
-          validationBatchSize,
-          validationBatches,
-          classWeight,
-          initialEpoch,
-          yieldEvery,
+          ...opts,
           verbose: opts.verbose ?? 0,
           validationData,
           callbacks,

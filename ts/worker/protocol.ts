@@ -234,6 +234,8 @@ export interface WorkerStreamStats {
   batchesReceived: number;
   /** Most batches one stream ever held received and not yet taken by training. */
   maxQueued: number;
+  /** Times training asked for a batch (or a pass's end) before it had arrived: the first of each pass, and any the caller was late with. */
+  waits: number;
   /** Tensors alive in the worker now. */
   numTensors: number;
 }

@@ -12,6 +12,7 @@ import { datasetFromIteratorFn, type Dataset } from '../data/dataset.js';
 import { DatasetIterator, type IteratorStep } from '../data/dataset-iterator.js';
 import type { StreamReply, StreamRequest, StreamSource } from './protocol.js';
 import type { WireTensor } from './wire.js';
+import { isNode } from '../backend/wasm-files.js';
 
 /** A pass's messages received and not yet taken, and training waiting for the next one. */
 interface Pass {
@@ -23,9 +24,23 @@ interface Pass {
 export interface StreamCounters {
   batchesReceived: number;
   maxQueued: number;
+  waits: number;
 }
 
 const END: IteratorStep<never> = { value: null, done: true };
+
+/**
+ * Node: takes a message that has arrived on a port at once (worker_threads'
+ * receiveMessageOnPort). Training runs in microtasks and leaves them only when it waits,
+ * and a port delivers one message per event-loop turn, so without this every batch would
+ * cost training a turn of the event loop even with the window full. Browsers have no
+ * equivalent: there the batches come one turn each.
+ */
+const receiveNow: ((port: MessagePort) => { message: unknown } | undefined) | undefined = isNode
+  ? ((process as unknown as { getBuiltinModule(id: string): typeof import('node:worker_threads') }).getBuiltinModule(
+      'node:worker_threads',
+    ).receiveMessageOnPort as never)
+  : undefined;
 const single = (ts: Tensor[]): Tensor | Tensor[] => (ts.length === 1 ? ts[0] : ts);
 
 /** One streamed fit's (or evaluation's) port, and the passes open on it. */
@@ -91,12 +106,27 @@ export class StreamReader {
     wake?.();
   }
 
+  /** Queues the messages that have arrived but not been dispatched (Node); true if there were any. */
+  private receiveArrived(): boolean {
+    if (receiveNow === undefined || this.closed) return false;
+    let any = false;
+    for (let r = receiveNow(this.port); r !== undefined; r = receiveNow(this.port)) {
+      this.receive(r.message as StreamReply);
+      any = true;
+    }
+    return any;
+  }
+
   private async take(id: number): Promise<IteratorStep<TensorContainer>> {
+    let waited = false;
     for (;;) {
       const pass = this.passes.get(id);
       if (pass === undefined) return END;
       const m = pass.items.shift();
       if (m === undefined) {
+        if (this.receiveArrived()) continue;
+        if (!waited) this.counters.waits++;
+        waited = true;
         await new Promise<void>((resolve) => (pass.wake = resolve));
         continue;
       }
