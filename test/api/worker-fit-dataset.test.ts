@@ -358,6 +358,35 @@ describe('trainer.fitDataset: stop, failures, and nothing left behind', () => {
     });
   });
 
+  it('a diverging step rejects naming the batch, or with callbacks.terminateOnNaN() resolves quietly', async () => {
+    const d = fe.sequential({
+      layers: [fe.layers.dense({ units: 1, inputShape: [FEATURES], kernelInitializer: 'ones' })],
+    });
+    d.compile({ optimizer: fe.train.sgd(1e30), loss: 'meanSquaredError' });
+    const trainers = await Promise.all([fe.worker.create(d), fe.worker.create(d)]);
+    const ones = () =>
+      fe.data.generator(function* () {
+        for (let i = 0; i < 4; i++) yield [fe.ones([2, FEATURES]), fe.zeros([2, 1])];
+      });
+    try {
+      const before = fe.memory().numTensors;
+      await expect(trainers[0].fitDataset(ones(), { epochs: 2 })).rejects.toThrow(
+        /fitDataset: the loss became (Infinity|NaN) at epoch 1, batch 2/,
+      );
+      const h = await trainers[1].fitDataset(ones(), { epochs: 2, callbacks: fe.callbacks.terminateOnNaN() });
+      expect(h.epoch).toEqual([0]);
+      expect(fe.memory().numTensors).toBe(before);
+      for (const t of trainers) {
+        const ws = await t.getWeights();
+        expect(ws.every((w) => Array.from(w.dataSync()).every(Number.isFinite))).toBe(true);
+        fe.dispose(ws);
+      }
+    } finally {
+      for (const t of trainers) t.terminate();
+      d.dispose();
+    }
+  });
+
   it('runs one fit at a time; evaluateDataset is refused while one runs', async () => {
     let started!: () => void;
     const first = new Promise<void>((r) => (started = r));

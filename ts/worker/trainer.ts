@@ -500,7 +500,7 @@ export class Trainer {
     const window = prefetchOf(op, args.prefetch);
     for (const k of ['epochs', 'batchesPerEpoch', 'validationBatches'] as const) {
       const v = args[k];
-      if (v !== undefined && (!Number.isInteger(v) || v < 1))
+      if ((v !== undefined || k === 'epochs') && (!Number.isInteger(v) || v! < 1))
         throw new Error(`${WHO}: ${op}: ${k} must be a positive integer, got ${v}`);
     }
     const initialEpoch = args.initialEpoch ?? 0;
@@ -540,29 +540,24 @@ export class Trainer {
         ],
       };
     }
-    const { validationBatchSize, validationBatches, classWeight, yieldEvery, verbose } = args;
+    const { validationBatchSize, validationBatches, classWeight } = args;
     const plain = { epochs: args.epochs, batchesPerEpoch: bpe, validationBatchSize, validationBatches, classWeight };
-    return this.stream(op, sources, window, async (port, streamer) => {
-      try {
-        return await this.runFit(sets, (token, events) => {
-          const opts: WireFitDatasetOptions = {
-            ...plain,
-            initialEpoch: args.initialEpoch,
-            yieldEvery,
-            verbose,
-            token,
-            callbacks: specs,
-            batchEventInterval: interval,
-          };
-          return this.conn.call('trainer.fitDataset()', (api) =>
-            api.fitDataset(Comlink.transfer(payload, transfers.list), opts, events, port),
-          );
-        });
-      } catch (e) {
-        // A batch this side refused, or an iterator that threw: its error as made here.
-        throw streamer.error ?? e;
-      }
-    });
+    return this.stream(op, sources, window, (port) =>
+      this.runFit(sets, (token, events) => {
+        const opts: WireFitDatasetOptions = {
+          ...plain,
+          initialEpoch: args.initialEpoch,
+          yieldEvery: args.yieldEvery,
+          verbose: args.verbose,
+          token,
+          callbacks: specs,
+          batchEventInterval: interval,
+        };
+        return this.conn.call('trainer.fitDataset()', (api) =>
+          api.fitDataset(Comlink.transfer(payload, transfers.list), opts, events, port),
+        );
+      }),
+    );
   }
 
   /**
@@ -596,34 +591,36 @@ export class Trainer {
     const sources = {
       train: { dataset, limit: batches ?? Infinity, describe: (_: number, k: number) => `batch ${k + 1}` },
     };
-    const values = await this.stream(op, sources, window, async (port, streamer) => {
-      try {
-        return await this.conn.call('trainer.evaluateDataset()', (api) =>
-          api.evaluateDataset(dataset.size, batches, args.verbose ?? 0, port),
-        );
-      } catch (e) {
-        throw streamer.error ?? e;
-      }
-    });
+    const values = await this.stream(op, sources, window, (port) =>
+      this.conn.call('trainer.evaluateDataset()', (api) =>
+        api.evaluateDataset(dataset.size, batches, args.verbose ?? 0, port),
+      ),
+    );
     return values.length === 1 ? values[0] : values;
   }
 
   /**
    * Opens the port batches stream on for one call, serves it while `call` runs, and
    * closes it after (waiting for the pulls under way, so their tensors are disposed).
+   * When the call fails on a batch this side refused (or an iterator that threw), it
+   * rejects with that error as made here, with its cause.
    */
   private async stream<T>(
     op: string,
     sources: Partial<Record<StreamSource, StreamSpec>>,
     window: number,
-    call: (port: MessagePort, streamer: BatchStreamer) => Promise<T>,
+    call: (port: MessagePort) => Promise<T>,
   ): Promise<T> {
     const channel = new MessageChannel();
     const streamer = new BatchStreamer(channel.port1, WHO, op, this.modelInfo, sources, window);
     this.lastStream = streamer;
     const unregister = this.conn.onClose(() => void streamer.close());
     try {
-      return await call(Comlink.transfer(channel.port2, [channel.port2]), streamer);
+      return await call(Comlink.transfer(channel.port2, [channel.port2]));
+    } catch (e) {
+      // The worker's copy of the message, or another failure (a bad batch sent ahead may never have been read).
+      const mine = streamer.error;
+      throw mine !== undefined && (e as Error)?.message === mine.message ? mine : e;
     } finally {
       unregister();
       await streamer.close();
