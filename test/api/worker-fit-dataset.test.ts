@@ -127,6 +127,61 @@ describe('trainer.fitDataset: streamed training in the worker', () => {
   });
 });
 
+describe('trainer.fitDataset: multi-input models', () => {
+  it('takes batches keyed by input and output name, as model.fitDataset does, with the same weights', async () => {
+    const twoInTwoOut = () => {
+      fe.setRandomSeed(31);
+      const a = fe.input({ shape: [4], name: 'left' });
+      const b = fe.input({ shape: [2], name: 'right' });
+      const h = fe.layers.dense({ units: 6, activation: 'relu' }).apply(fe.layers.concatenate().apply([a, b]));
+      const kind = fe.layers.dense({ units: 2, activation: 'softmax', name: 'kind' }).apply(h);
+      const size = fe.layers.dense({ units: 1, name: 'size' }).apply(h);
+      const m = fe.model({ inputs: [a, b], outputs: [kind, size] as fe.SymbolicTensor[] });
+      m.compile({
+        optimizer: fe.train.adam(0.01),
+        loss: { kind: 'sparseCategoricalCrossentropy', size: 'meanSquaredError' },
+      });
+      return m;
+    };
+    const named = () =>
+      fe.data.generator(function* () {
+        for (let i = 0; i < 6; i++) {
+          const rand = rng(40 + i);
+          const l = Float32Array.from({ length: 8 * 4 }, () => rand() * 2 - 1);
+          const r = Float32Array.from({ length: 8 * 2 }, () => rand() * 2 - 1);
+          const kind = Int32Array.from({ length: 8 }, (_, k) => (l[4 * k] + r[2 * k] > 0 ? 1 : 0));
+          const size = Float32Array.from({ length: 8 }, (_, k) => l[4 * k + 1] - r[2 * k + 1]);
+          yield {
+            xs: { right: fe.tensor(r, [8, 2]), left: fe.tensor(l, [8, 4]) },
+            ys: { size: fe.tensor(size, [8, 1]), kind: fe.tensor(kind, [8], 'int32') },
+          };
+        }
+      });
+    const [a, b] = [twoInTwoOut(), twoInTwoOut()];
+    const t = await fe.worker.create(a, { backend: fe.getBackend() });
+    try {
+      const h0 = await b.fitDataset(named(), { epochs: 2, verbose: 0 });
+      const h = await t.fitDataset(named(), { epochs: 2 });
+      expect(h.history).toEqual(h0.history);
+      const [there, here] = [await t.getWeights(), b.getWeights()];
+      expect(bits(there)).toEqual(bits(here));
+      fe.dispose([...there, ...here]);
+      // A name the model does not have is refused here, naming the batch.
+      const wrong = fe.data.generator(function* () {
+        yield {
+          xs: { left: fe.zeros([2, 4]), middle: fe.zeros([2, 2]) },
+          ys: { kind: fe.zeros([2], 'int32'), size: fe.zeros([2, 1]) },
+        };
+      });
+      await expect(t.fitDataset(wrong, { epochs: 1 })).rejects.toThrow(/fitDataset: batch 1 of epoch 1: .*middle/);
+    } finally {
+      t.terminate();
+      a.dispose();
+      b.dispose();
+    }
+  });
+});
+
 describe('trainer.fitDataset: validation tensors, terminate', () => {
   it('takes [xVal, yVal] as validation data, sent once, with the same History as model.fitDataset', async () => {
     const [a, b] = [model(17), model(17)];
