@@ -288,8 +288,8 @@ export class Trainer {
   private nextToken = 1;
   /** Data held in the worker for this trainer, freed on terminate. */
   private readonly residentData = new Set<ResidentData>();
-  /** The streamer of the last fitDataset / evaluateDataset (streamStats reads it). */
-  private lastStream: BatchStreamer | null = null;
+  /** What the last fitDataset / evaluateDataset pulled and sent (live while it runs; streamStats reads it). */
+  private lastStreamStats: CallerStreamStats | null = null;
 
   /** Use `worker.create()`. */
   constructor(
@@ -613,7 +613,7 @@ export class Trainer {
   ): Promise<T> {
     const channel = new MessageChannel();
     const streamer = new BatchStreamer(channel.port1, WHO, op, this.modelInfo, sources, window);
-    this.lastStream = streamer;
+    this.lastStreamStats = streamer.stats;
     const unregister = this.conn.onClose(() => void streamer.close());
     try {
       return await call(Comlink.transfer(channel.port2, [channel.port2]));
@@ -630,7 +630,7 @@ export class Trainer {
   /** @internal For tests and benches: what the last streamed call pulled and sent here, and what the worker's streams received. */
   async streamStats(): Promise<{ caller: CallerStreamStats | null; worker: WorkerStreamStats }> {
     const worker = await this.conn.call('trainer.streamStats()', (api) => api.streamStats());
-    return { caller: this.lastStream === null ? null : { ...this.lastStream.stats }, worker };
+    return { caller: this.lastStreamStats === null ? null : { ...this.lastStreamStats }, worker };
   }
 
   /**
