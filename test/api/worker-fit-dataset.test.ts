@@ -360,6 +360,24 @@ describe('trainer.fitDataset: stop, failures, and nothing left behind', () => {
     });
   });
 
+  it('a hook that throws ends the stream with its own error', async () => {
+    await leavesNothing(async () => {
+      const mine = new Error('plot failed');
+      const made = { count: 0, live: [] as fe.Tensor[][] };
+      const e = await t
+        .fitDataset(stream(30, Infinity, made), {
+          epochs: 1,
+          batchesPerEpoch: 50,
+          onBatchEnd: (b) => {
+            if (b === 7) throw mine;
+          },
+        })
+        .catch((err: unknown) => err);
+      expect(e).toBe(mine);
+      expect(made.live.flat().every((x) => x.isDisposed)).toBe(true);
+    });
+  });
+
   it('rejects when the iterator throws, naming trainer.fitDataset and the batch, with the error as cause', async () => {
     await leavesNothing(async () => {
       const boom = new Error('the file ended early');
