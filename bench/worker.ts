@@ -7,7 +7,9 @@
 // the medians and on the best rounds: on this shared 2-core machine a round that other
 // processes hit (a thread pool whose helper is descheduled waits for it) moves medians of
 // 5 rounds by 10 % or more, while the best rounds show the work itself. A second table
-// gives the fixed cost of one fit call (one batch): the messages, not the training.
+// gives the fixed cost of one fit call (one batch): the messages, not the training. Last,
+// `trainer.fitDataset` against `model.fitDataset` here on the same batches of 32, sliced
+// from the images by a generator: the batches stream to the worker as it trains.
 //
 //   npx tsx bench/worker.ts        (about two minutes)
 
@@ -16,6 +18,8 @@ import { threadsSupported } from '../ts/backend/threads.js';
 import { mlp } from '../examples/fashion-mnist-mlp.js';
 import { train } from '../ts/optimizers/index.js';
 import { tensor } from '../ts/tensor/creation.js';
+import { slice } from '../ts/ops/index.js';
+import { generator } from '../ts/data/dataset-sources.js';
 import { create } from '../ts/worker/index.js';
 import { fmt, printTable, type Row } from './table.js';
 import { timeInterleaved, warmUp, type Timed } from './timing.js';
@@ -112,6 +116,54 @@ export async function benchWorker(opts: { samples?: number; rounds?: number } = 
     'samples/s': '-',
     'ms per fit': `${fmt(h1 * 1000)} / ${fmt(w1 * 1000)}`,
     'overhead vs this thread': `${fmt((w1 - h1) * 1000)} ms per call = ${(((w1 - h1) / inThread.median) * 100).toFixed(1)} % of a fit above`,
+    'best ms': '-',
+    'overhead, best rounds': '-',
+  });
+  // fitDataset: the same batches (sliced here from the images, as a generator reading files
+  // would make them) trained here, and streamed to the worker (`trainer.fitDataset`).
+  const batches = () =>
+    generator(function* () {
+      for (let i = 0; i < samples; i += 32) {
+        const k = Math.min(32, samples - i);
+        yield { xs: slice(x, [i, 0, 0], [k, 28, 28]), ys: slice(y, [i], [k]) };
+      }
+    });
+  const streamed: Timed[] = [
+    {
+      name: 'fitDataset in this thread',
+      before: () => setBackendSync(build),
+      run: async () => void (await here.fitDataset(batches(), { epochs: 1, verbose: 0 })),
+    },
+    {
+      name: 'trainer.fitDataset (streamed)',
+      run: async () => void (await sending.fitDataset(batches(), { epochs: 1 })),
+    },
+  ];
+  await warmUp(streamed, 1500);
+  const before = (await sending.streamStats()).worker;
+  const ts = await timeInterleaved(streamed, rounds);
+  const after = (await sending.streamStats()).worker;
+  const [dh, dw] = [ts.get('fitDataset in this thread')!, ts.get('trainer.fitDataset (streamed)')!];
+  for (const [name, r] of [
+    ['fitDataset in this thread', dh],
+    ['trainer.fitDataset, batches streamed', dw],
+  ] as const) {
+    const base = r === dh;
+    rows.push({
+      figure: `MLP fitDataset, ${samples} samples in batches of 32: ${name}`,
+      'samples/s': fmt(samples / r.median),
+      'ms per fit': fmt(r.median * 1000),
+      'overhead vs this thread': base ? '-' : pct(r.median, dh.median),
+      'best ms': fmt(r.best * 1000),
+      'overhead, best rounds': base ? '-' : pct(r.best, dh.best),
+    });
+  }
+  // Whether this thread kept up: how often training in the worker asked for a batch not there yet.
+  rows.push({
+    figure: 'trainer.fitDataset: batches the worker had to wait for (1 per pass at least)',
+    'samples/s': '-',
+    'ms per fit': '-',
+    'overhead vs this thread': `${after.waits - before.waits} of ${after.batchesReceived - before.batchesReceived}`,
     'best ms': '-',
     'overhead, best rounds': '-',
   });

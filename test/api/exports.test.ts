@@ -750,6 +750,9 @@ const TYPES = [
   // Custom training steps in the training worker (issue 16).
   'worker.StepContext',
   'worker.StepModule',
+  // Datasets streamed into the training worker (issue 15).
+  'worker.BackgroundFitDatasetArgs',
+  'worker.BackgroundEvaluateDatasetArgs',
 ];
 
 const ENTRY = fileURLToPath(new URL('../../ts/index.ts', import.meta.url));

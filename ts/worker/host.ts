@@ -18,7 +18,8 @@ import { LayersModel } from '../models/index.js';
 import { deserialize } from '../serialization/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Optimizer } from '../optimizers/index.js';
-import { BaseCallback, type Logs } from '../training/callbacks.js';
+import { BaseCallback, type History, type Logs } from '../training/callbacks.js';
+import { memory } from '../tensor/creation.js';
 import { TerminateOnNaN } from '../training/terminate-on-nan.js';
 import { EarlyStopping } from '../training/early-stopping.js';
 import { pickFitOptions } from '../training/fit.js';
@@ -26,8 +27,10 @@ import { compileArgsFromSpec } from './compile-spec.js';
 import { warmUp } from '../training/warm-up.js';
 import { EventQueue } from './events.js';
 import type {
+  CallbackSpec,
   CrashMode,
   EventSink,
+  FitDatasetPayload,
   FitPayload,
   HistoryData,
   HookName,
@@ -36,10 +39,13 @@ import type {
   ModelPayload,
   SavedModel,
   TrainEvent,
+  WireFitDatasetOptions,
   WireFitOptions,
   WorkerApi,
   WorkerInfo,
+  WorkerStreamStats,
 } from './protocol.js';
+import { StreamReader, type StreamCounters } from './streamed-dataset.js';
 import { TransferList, packResult, unpackTensor, type WireTensor } from './wire.js';
 import { ResidentStore, type ResidentStats, type WireData } from './resident.js';
 import { importStepModule, packStepResult, type StepContext, type StepModule } from './custom-step.js';
@@ -120,6 +126,8 @@ export class TrainerHost {
   private stepModule: { url: string; module: StepModule; ctx: StepContext } | null = null;
   /** Data kept between calls (putData), and the count of data bytes received. */
   private readonly resident = new ResidentStore();
+  /** What streamed fits received (tests and benches read it). */
+  private readonly streamCounters: StreamCounters = { batchesReceived: 0, maxQueued: 0, waits: 0 };
 
   async init(opts: InitOptions): Promise<WorkerInfo> {
     if (opts.wasmPaths !== undefined) setWasmPaths(opts.wasmPaths);
@@ -257,18 +265,8 @@ export class TrainerHost {
 
   async fit(data: FitPayload, opts: WireFitOptions, port: MessagePort | null): Promise<HistoryData> {
     const model = this.requireModel('fit');
-    if (this.activeToken !== 0)
-      throw new Error(
-        this.activeOp === 'fit'
-          ? `${WHO}: fit: the model is already training (await the running fit, or stop it, first)`
-          : `${WHO}: fit: the worker is busy with ${this.activeOp} (await it first)`,
-      );
-    this.activeToken = opts.token;
-    this.activeOp = 'fit';
-    const queue = port !== null ? new EventQueue(Comlink.wrap<EventSink>(port), opts.batchEventInterval) : null;
-    const owned: Tensor[] = [];
-    const unpack = (d: WireData): Tensor[] => this.resident.resolve(`${WHO}: fit`, d, owned);
-    try {
+    return this.training('fit', opts, port, async (callbacks, owned) => {
+      const unpack = (d: WireData): Tensor[] => this.resident.resolve(`${WHO}: fit`, d, owned);
       const x = unpack(data.x);
       const y = unpack(data.y);
       const validationData =
@@ -277,18 +275,78 @@ export class TrainerHost {
           Tensor | Tensor[],
           Tensor | Tensor[],
         ]);
+      return model.fit(single(x), single(y), {
+        ...pickFitOptions(opts),
+        verbose: opts.verbose ?? 0,
+        validationData,
+        callbacks,
+      });
+    });
+  }
+
+  /** model.fitDataset on batches the caller streams over `stream` (the caller's datasets stay in its thread). */
+  async fitDataset(
+    data: FitDatasetPayload,
+    opts: WireFitDatasetOptions,
+    events: MessagePort | null,
+    stream: MessagePort,
+  ): Promise<HistoryData> {
+    const model = this.requireModel('fitDataset');
+    const reader = new StreamReader(stream, (ws) => this.resident.unpack(ws), this.streamCounters);
+    try {
+      return await this.training('fitDataset', opts, events, async (callbacks, owned) => {
+        const v = data.validation;
+        const validationData =
+          v === undefined
+            ? undefined
+            : v.streamed
+              ? reader.dataset('validation', v.size)
+              : ([
+                  single(this.resident.resolve(`${WHO}: fitDataset`, v.data[0], owned)),
+                  single(this.resident.resolve(`${WHO}: fitDataset`, v.data[1], owned)),
+                ] as [Tensor | Tensor[], Tensor | Tensor[]]);
+        // opts' plain-data options are fitDataset's (its token and event settings are ignored there).
+        return model.fitDataset(reader.dataset('train', data.trainSize), {
+          ...opts,
+          verbose: opts.verbose ?? 0,
+          validationData,
+          callbacks,
+        });
+      });
+    } finally {
+      reader.close();
+    }
+  }
+
+  /**
+   * Runs a fit (`op`): marks the worker busy, builds the callbacks the caller asked for
+   * (with the stop check and the events sent back over `port`), and returns the History
+   * as data once every event has reached the caller.
+   */
+  private async training(
+    op: string,
+    opts: { token: number; callbacks: CallbackSpec[]; batchEventInterval: number },
+    port: MessagePort | null,
+    run: (callbacks: BaseCallback[], owned: Tensor[]) => Promise<History>,
+  ): Promise<HistoryData> {
+    if (this.activeToken !== 0)
+      throw new Error(
+        this.activeOp === 'fit' || this.activeOp === 'fitDataset'
+          ? `${WHO}: ${op}: the model is already training (await the running fit, or stop it, first)`
+          : `${WHO}: ${op}: the worker is busy with ${this.activeOp} (await it first)`,
+      );
+    this.activeToken = opts.token;
+    this.activeOp = op;
+    const queue = port !== null ? new EventQueue(Comlink.wrap<EventSink>(port), opts.batchEventInterval) : null;
+    const owned: Tensor[] = [];
+    try {
       const callbacks: BaseCallback[] = [new StopCheck(this, opts.token)];
       for (const spec of opts.callbacks) {
         if (spec.type === 'earlyStopping') callbacks.push(new EarlyStopping(spec.args));
         else if (spec.type === 'terminateOnNaN') callbacks.push(new TerminateOnNaN());
         else if (queue !== null) callbacks.push(new ForwardingCallback(queue, spec.set, spec.hooks));
       }
-      const history = await model.fit(single(x), single(y), {
-        ...pickFitOptions(opts),
-        verbose: opts.verbose ?? 0,
-        validationData,
-        callbacks,
-      });
+      const history = await run(callbacks, owned);
       // Every event reaches the caller before fit resolves there.
       await queue?.drain();
       return { epoch: [...history.epoch], history: history.history, params: history.params };
@@ -333,6 +391,32 @@ export class TrainerHost {
     } finally {
       for (const t of owned) t.dispose();
     }
+  }
+
+  /** model.evaluateDataset on batches the caller streams: the loss, then the metrics. */
+  async evaluateDataset(
+    size: number | null,
+    batches: number | undefined,
+    verbose: number,
+    stream: MessagePort,
+  ): Promise<number[]> {
+    const model = this.requireModel('evaluateDataset');
+    const reader = new StreamReader(stream, (ws) => this.resident.unpack(ws), this.streamCounters);
+    try {
+      return await this.exclusive('evaluateDataset', -1, async () => {
+        const out = await model.evaluateDataset(reader.dataset('train', size), { batches, verbose });
+        const outs = Array.isArray(out) ? out : [out];
+        const values = outs.map((t) => t.dataSync()[0]);
+        for (const t of outs) t.dispose();
+        return values;
+      });
+    } finally {
+      reader.close();
+    }
+  }
+
+  streamStats(): WorkerStreamStats {
+    return { ...this.streamCounters, numTensors: memory().numTensors };
   }
 
   /** The weights, in `model.weights` order (between two batches when called during fit). */
@@ -407,6 +491,9 @@ export class TrainerHost {
       trainOnBatch: (x, y) => this.trainOnBatch(x, y),
       loadStep: (u, o) => this.loadStep(u, o),
       step: (i, a) => this.step(i, a),
+      fitDataset: (d, o, e, s) => this.fitDataset(d, o, e, s),
+      evaluateDataset: (n, b, v, s) => this.evaluateDataset(n, b, v, s),
+      streamStats: () => this.streamStats(),
     };
   }
 }

@@ -17,3 +17,4 @@ export type { ResidentData } from './resident.js';
 export type { ResourceLimits } from './connection.js';
 export type { ModelInputs } from './trainer.js';
 export type { StepContext, StepModule } from './custom-step.js';
+export type { BackgroundFitDatasetArgs, BackgroundEvaluateDatasetArgs } from './trainer.js';

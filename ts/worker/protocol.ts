@@ -7,6 +7,7 @@ import type { BuildName } from '../backend/wasm-files.js';
 import type { CallbackParams, Logs } from '../training/callbacks.js';
 import type { EarlyStoppingArgs } from '../training/early-stopping.js';
 import type { FitOptions } from '../training/fit.js';
+import type { ModelFitDatasetArgs } from '../training/fit-dataset.js';
 import type { CompileSpec } from './compile-spec.js';
 import type { WireTensor } from './wire.js';
 import type { ResidentStats, WireData } from './resident.js';
@@ -164,4 +165,77 @@ export interface WorkerApi {
   loadStep(url: string, options: Record<string, unknown>): Promise<void>;
   /** Runs the step module's `step` with the inputs by name; its result as plain data with wire tensors. */
   step(inputs: Record<string, WireData>, args: Record<string, unknown>): Promise<unknown>;
+  /** `model.fitDataset` on batches the caller streams over `stream` (messages of StreamRequest / StreamReply). */
+  fitDataset(
+    data: FitDatasetPayload,
+    opts: WireFitDatasetOptions,
+    events: MessagePort | null,
+    stream: MessagePort,
+  ): Promise<HistoryData>;
+  /** `model.evaluateDataset` on batches the caller streams: the loss, then the metrics. */
+  evaluateDataset(
+    size: number | null,
+    batches: number | undefined,
+    verbose: number,
+    stream: MessagePort,
+  ): Promise<number[]>;
+  /** For tests and benches: what the worker's streams received, and its live tensors. */
+  streamStats(): WorkerStreamStats;
+}
+
+/** fitDataset's data: the training dataset's size, and validation as a streamed dataset or data sent with the call. */
+export interface FitDatasetPayload {
+  /** `Dataset.size` of the caller's training dataset (fitDataset's params read it). */
+  trainSize: number | null;
+  validation?: { streamed: true; size: number | null } | { streamed: false; data: [WireData, WireData] };
+}
+
+/** fitDataset's plain-data options as they cross, with callbacks as specs (as fit's). */
+export interface WireFitDatasetOptions extends Pick<
+  ModelFitDatasetArgs,
+  | 'epochs'
+  | 'batchesPerEpoch'
+  | 'verbose'
+  | 'validationBatchSize'
+  | 'validationBatches'
+  | 'classWeight'
+  | 'initialEpoch'
+  | 'yieldEvery'
+> {
+  /** Names this fit for `stop(token)`. */
+  token: number;
+  callbacks: CallbackSpec[];
+  /** Batch events are sent in bursts at most this often (ms). */
+  batchEventInterval: number;
+}
+
+/** Which of the caller's datasets a stream reads. */
+export type StreamSource = 'train' | 'validation';
+
+/**
+ * Worker to caller, on a streamed fit's port: `open` starts a pass over a dataset (the
+ * worker called its `iterator()`), `consumed` hands back one batch of credit (training
+ * took a batch, so one more may be sent), `close` abandons a pass.
+ */
+export type StreamRequest =
+  | { type: 'open'; stream: number; source: StreamSource }
+  | { type: 'consumed'; stream: number }
+  | { type: 'close'; stream: number };
+
+/** Caller to worker: a batch (its buffers transferred), the end of a pass, or why the pass failed. */
+export type StreamReply =
+  | { type: 'batch'; stream: number; xs: WireTensor[]; ys: WireTensor[] }
+  | { type: 'end'; stream: number }
+  | { type: 'error'; stream: number; message: string };
+
+/** The worker's side of streaming, for tests and benches. */
+export interface WorkerStreamStats {
+  /** Batches received over every stream since the worker started. */
+  batchesReceived: number;
+  /** Most batches one stream ever held received and not yet taken by training. */
+  maxQueued: number;
+  /** Times training asked for a batch (or a pass's end) before it had arrived: the first of each pass, and any the caller was late with. */
+  waits: number;
+  /** Tensors alive in the worker now. */
+  numTensors: number;
 }

@@ -13,6 +13,9 @@ import { deserialize } from '../serialization/registry.js';
 import { BaseCallback, type CallbackParams, type CustomCallbackArgs } from '../training/callbacks.js';
 import { EarlyStopping } from '../training/early-stopping.js';
 import { pickFitOptions, type FitOptions } from '../training/fit.js';
+import type { ModelEvaluateDatasetArgs, ModelFitDatasetArgs } from '../training/fit-dataset.js';
+import type { Dataset } from '../data/dataset.js';
+import { BatchStreamer, type CallerStreamStats, type StreamSpec } from './stream.js';
 import { preflightFit } from './preflight.js';
 import { ResidentData, type ResidentStats, type WireData } from './resident.js';
 import { TerminateOnNaN } from '../training/terminate-on-nan.js';
@@ -30,13 +33,17 @@ import {
   HOOK_NAMES,
   type CallbackSpec,
   type CrashMode,
+  type FitDatasetPayload,
   type HistoryData,
   type HookName,
   type InitOptions,
   type ModelInfo,
   type ModelPayload,
+  type StreamSource,
+  type WireFitDatasetOptions,
   type WireFitOptions,
   type WorkerInfo,
+  type WorkerStreamStats,
 } from './protocol.js';
 import {
   TransferList,
@@ -168,6 +175,53 @@ export interface BackgroundFitArgs extends FitOptions, CustomCallbackArgs {
   batchCallbackInterval?: number;
 }
 
+/**
+ * `fitDataset`'s options: `model.fitDataset`'s (TF.js's ModelFitDatasetArgs) but for
+ * callbacks, which run in this thread as with `fit`, and validation data, which may be a
+ * Dataset (streamed like the training data) or `[xVal, yVal]` sent once.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const trainer = await fe.worker.create(m);
+ * const ds = fe.data.array([{ xs: [1], ys: [2] }, { xs: [2], ys: [4] }]).batch(1).repeat();
+ * await trainer.fitDataset(ds, { epochs: 3, batchesPerEpoch: 2, validationData: ds, validationBatches: 2, onEpochEnd: (e, logs) => {} });
+ * trainer.terminate();
+ * ```
+ */
+export interface BackgroundFitDatasetArgs
+  extends Omit<ModelFitDatasetArgs, 'callbacks' | 'validationData' | 'progressSink'>, CustomCallbackArgs {
+  /** Callback objects run in this thread as events arrive (as `fit`'s). */
+  callbacks?: BackgroundCallback | BackgroundCallback[];
+  /** A Dataset of batches (streamed), or [xVal, yVal] sent once, evaluated at the end of each epoch. */
+  validationData?: Dataset<unknown> | [ModelInputs, ModelInputs];
+  /** As `fit`'s: batch hooks arrive in bursts at most this often (ms). Default 50. */
+  batchCallbackInterval?: number;
+  /**
+   * Batches of each pass sent ahead of training (pulled, sent, not yet trained on): the
+   * bound on the data in flight, in this thread and the worker. Default 4.
+   */
+  prefetch?: number;
+}
+
+/**
+ * `evaluateDataset`'s options: `model.evaluateDataset`'s, and how many batches to send ahead.
+ *
+ * @example
+ * ```ts
+ * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+ * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+ * const trainer = await fe.worker.create(m);
+ * await trainer.evaluateDataset(fe.data.array([{ xs: [1], ys: [1] }]).batch(1), { batches: 1, prefetch: 2 });
+ * trainer.terminate();
+ * ```
+ */
+export interface BackgroundEvaluateDatasetArgs extends Omit<ModelEvaluateDatasetArgs, 'progressSink'> {
+  /** Batches sent ahead of the worker's evaluation. Default 4. */
+  prefetch?: number;
+}
+
 export { type HistoryData } from './protocol.js';
 
 const WHO = 'ferrite: background trainer';
@@ -234,6 +288,8 @@ export class Trainer {
   private nextToken = 1;
   /** Data held in the worker for this trainer, freed on terminate. */
   private readonly residentData = new Set<ResidentData>();
+  /** What the last fitDataset / evaluateDataset pulled and sent (live while it runs; streamStats reads it). */
+  private lastStreamStats: CallerStreamStats | null = null;
 
   /** Use `worker.create()`. */
   constructor(
@@ -298,44 +354,7 @@ export class Trainer {
    * ```
    */
   async fit(x: ModelInputs, y: ModelInputs, args: BackgroundFitArgs = {}): Promise<HistoryData> {
-    this.requireCompiled('fit');
-    if (this.running !== null)
-      throw new Error(`${WHO}: fit: already training (await the running fit, or stop() it, first)`);
-    if ((args as { progressSink?: unknown }).progressSink !== undefined)
-      throw new Error(`${WHO}: fit: progressSink cannot run in a worker; use callbacks`);
-    const interval = args.batchCallbackInterval ?? 50;
-    if (!(interval >= 0))
-      throw new Error(`${WHO}: fit: batchCallbackInterval must be a number of milliseconds >= 0, got ${interval}`);
-
-    // Callbacks: the hooks given directly, then `callbacks` in order.
-    const sets: CustomCallbackArgs[] = [];
-    const specs: CallbackSpec[] = [];
-    const addHooks = (c: BackgroundCallback) => {
-      const hooks = hooksOf(c);
-      if (hooks.length === 0) return;
-      specs.push({ type: 'hooks', set: sets.length, hooks });
-      sets.push(c as CustomCallbackArgs);
-    };
-    const direct: CustomCallbackArgs = {};
-    for (const h of HOOK_NAMES) if (typeof args[h] === 'function') direct[h] = args[h] as never;
-    addHooks(direct);
-    const list = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
-    list.forEach((c, i) => {
-      if (c === null || typeof c !== 'object')
-        throw new Error(
-          `${WHO}: fit: callback ${i} must be an object of hooks (onEpochEnd, ...) or a callback, got ${typeof c}`,
-        );
-      if (isEarlyStopping(c)) {
-        const { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch } = c;
-        specs.push({
-          type: 'earlyStopping',
-          args: { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch },
-        });
-      } else if (c instanceof TerminateOnNaN) {
-        // Runs in the worker, where the refused step happens (fit then resolves quietly).
-        specs.push({ type: 'terminateOnNaN' });
-      } else addHooks(c);
-    });
+    const { sets, specs, interval } = this.beginFit('fit', args);
 
     // Everything the worker would refuse before training, checked before any array moves.
     let vd: [DataInput | DataInput[] | ResidentData, DataInput | DataInput[] | ResidentData] | undefined;
@@ -357,9 +376,71 @@ export class Trainer {
         packData('fit: validationData[0]', vd[0], transfers),
         packData('fit: validationData[1]', vd[1], transfers),
       ];
-    const token = this.nextToken++;
-    const opts: WireFitOptions = { ...pickFitOptions(args), token, callbacks: specs, batchEventInterval: interval };
+    return this.runFit(sets, (token, port) => {
+      const opts: WireFitOptions = { ...pickFitOptions(args), token, callbacks: specs, batchEventInterval: interval };
+      return this.conn.call('trainer.fit()', (api) => api.fit(Comlink.transfer(payload, transfers.list), opts, port));
+    });
+  }
 
+  /** The checks every fit starts with, and its callbacks: hook sets run here, specs for the worker. */
+  private beginFit(
+    op: string,
+    args: CustomCallbackArgs & {
+      callbacks?: BackgroundCallback | BackgroundCallback[];
+      batchCallbackInterval?: number;
+    },
+  ): { sets: CustomCallbackArgs[]; specs: CallbackSpec[]; interval: number } {
+    this.requireCompiled(op);
+    if (this.running !== null)
+      throw new Error(`${WHO}: ${op}: already training (await the running fit, or stop() it, first)`);
+    if ((args as { progressSink?: unknown }).progressSink !== undefined)
+      throw new Error(`${WHO}: ${op}: progressSink cannot run in a worker; use callbacks`);
+    const interval = args.batchCallbackInterval ?? 50;
+    if (!(interval >= 0))
+      throw new Error(`${WHO}: ${op}: batchCallbackInterval must be a number of milliseconds >= 0, got ${interval}`);
+
+    // Callbacks: the hooks given directly, then `callbacks` in order.
+    const sets: CustomCallbackArgs[] = [];
+    const specs: CallbackSpec[] = [];
+    const addHooks = (c: BackgroundCallback) => {
+      const hooks = hooksOf(c);
+      if (hooks.length === 0) return;
+      specs.push({ type: 'hooks', set: sets.length, hooks });
+      sets.push(c as CustomCallbackArgs);
+    };
+    const direct: CustomCallbackArgs = {};
+    for (const h of HOOK_NAMES) if (typeof args[h] === 'function') direct[h] = args[h] as never;
+    addHooks(direct);
+    const list = args.callbacks === undefined ? [] : Array.isArray(args.callbacks) ? args.callbacks : [args.callbacks];
+    list.forEach((c, i) => {
+      if (c === null || typeof c !== 'object')
+        throw new Error(
+          `${WHO}: ${op}: callback ${i} must be an object of hooks (onEpochEnd, ...) or a callback, got ${typeof c}`,
+        );
+      if (isEarlyStopping(c)) {
+        const { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch } = c;
+        specs.push({
+          type: 'earlyStopping',
+          args: { monitor, minDelta, patience, mode, baseline, restoreBestWeights, verbose, startFromEpoch },
+        });
+      } else if (c instanceof TerminateOnNaN) {
+        // Runs in the worker, where the refused step happens (fit then resolves quietly).
+        specs.push({ type: 'terminateOnNaN' });
+      } else addHooks(c);
+    });
+    return { sets, specs, interval };
+  }
+
+  /**
+   * Runs a fit in the worker (`start` makes the call, given the fit's token and the port
+   * events come back on): marks the trainer busy, runs the hooks here as events arrive,
+   * and rejects with a hook's own error when one threw.
+   */
+  private async runFit(
+    sets: CustomCallbackArgs[],
+    start: (token: number, port: MessagePort | null) => Promise<HistoryData>,
+  ): Promise<HistoryData> {
+    const token = this.nextToken++;
     const dispatcher = new HookDispatcher(sets);
     const channel = sets.length > 0 ? new MessageChannel() : null;
     let unregister = () => {};
@@ -371,9 +452,7 @@ export class Trainer {
       unregister = this.conn.onClose(() => channel.port1.close());
     }
     const port = channel === null ? null : Comlink.transfer(channel.port2, [channel.port2]);
-    const run = this.conn.call('trainer.fit()', (api) =>
-      api.fit(Comlink.transfer(payload, transfers.list), opts, port),
-    );
+    const run = start(token, port);
     this.running = { token, done: run.then(noop, noop), hooks: dispatcher };
     try {
       return await run;
@@ -385,6 +464,173 @@ export class Trainer {
       channel?.port1.close();
       unregister();
     }
+  }
+
+  /**
+   * Trains in the worker on a Dataset that stays in this thread, as `model.fitDataset`
+   * (TF.js's ModelFitDatasetArgs): batches are pulled as the worker trains and posted to
+   * it, at most `prefetch` of them ahead, so a dataset larger than memory (a
+   * `data.generator` reading files, say) streams through with memory bounded on both
+   * sides. Each batch's tensors are disposed here once sent. Elements are `{xs, ys}` or
+   * `[xs, ys]`: tensors, `{data, shape}` arrays (transferred), lists of them or objects by
+   * input / output name. Callbacks, `stop()` and the History are as in `fit`. Rejects,
+   * naming the batch and its shapes, on a batch the model cannot take or when the
+   * dataset's iterator throws; the trainer stays usable.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [2] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const trainer = await fe.worker.create(m);
+   * const ds = fe.data.generator(function* () {
+   *   for (let i = 0; i < 100; i++) yield { xs: fe.randomNormal([8, 2]), ys: fe.zeros([8, 1]) }; // made as the worker asks
+   * });
+   * const h = await trainer.fitDataset(ds, { epochs: 2, prefetch: 4 });
+   * h.epoch; // [0, 1]
+   * trainer.terminate();
+   * ```
+   */
+  async fitDataset(dataset: Dataset<unknown>, args: BackgroundFitDatasetArgs): Promise<HistoryData> {
+    const op = 'fitDataset';
+    if (!isDataset(dataset))
+      throw new Error(`${WHO}: ${op}: expected a Dataset (from data.array, data.generator, ...)`);
+    if (args === undefined || args === null)
+      throw new Error(`${WHO}: ${op}: the second argument ({epochs, ...}) is required`);
+    const { sets, specs, interval } = this.beginFit(op, args);
+    const window = prefetchOf(op, args.prefetch);
+    for (const k of ['epochs', 'batchesPerEpoch', 'validationBatches'] as const) {
+      const v = args[k];
+      if ((v !== undefined || k === 'epochs') && (!Number.isInteger(v) || v! < 1))
+        throw new Error(`${WHO}: ${op}: ${k} must be a positive integer, got ${v}`);
+    }
+    const initialEpoch = args.initialEpoch ?? 0;
+    const epochs = args.epochs - initialEpoch;
+    const bpe = args.batchesPerEpoch;
+    const sources: Partial<Record<StreamSource, StreamSpec>> = {
+      // batchesPerEpoch: one pass across the epochs; else a fresh pass each epoch.
+      train: {
+        dataset,
+        limit: bpe !== undefined ? bpe * Math.max(epochs, 0) : Infinity,
+        describe: (pass, k) =>
+          bpe !== undefined
+            ? `batch ${(k % bpe) + 1} of epoch ${initialEpoch + Math.floor(k / bpe) + 1}`
+            : `batch ${k + 1} of epoch ${initialEpoch + pass + 1}`,
+      },
+    };
+    const payload: FitDatasetPayload = { trainSize: dataset.size };
+    const transfers = new TransferList();
+    const vd = args.validationData;
+    if (isDataset(vd)) {
+      sources.validation = {
+        dataset: vd,
+        limit: args.validationBatches ?? Infinity,
+        describe: (pass, k) => `validation batch ${k + 1} after epoch ${initialEpoch + pass + 1}`,
+      };
+      payload.validation = { streamed: true, size: vd.size };
+    } else if (vd !== undefined) {
+      if (!Array.isArray(vd) || vd.length !== 2)
+        throw new Error(`${WHO}: ${op}: validationData must be a Dataset or [xVal, yVal]`);
+      const [xv, yv] = [this.list(op, 'x', vd[0]), this.list(op, 'y', vd[1])];
+      preflightFit(this.modelInfo, xv, yv, undefined, {}, op);
+      payload.validation = {
+        streamed: false,
+        data: [
+          packData(`${op}: validationData[0]`, xv, transfers),
+          packData(`${op}: validationData[1]`, yv, transfers),
+        ],
+      };
+    }
+    const { validationBatchSize, validationBatches, classWeight } = args;
+    const plain = { epochs: args.epochs, batchesPerEpoch: bpe, validationBatchSize, validationBatches, classWeight };
+    return this.stream(op, sources, window, (port) =>
+      this.runFit(sets, (token, events) => {
+        const opts: WireFitDatasetOptions = {
+          ...plain,
+          initialEpoch: args.initialEpoch,
+          yieldEvery: args.yieldEvery,
+          verbose: args.verbose,
+          token,
+          callbacks: specs,
+          batchEventInterval: interval,
+        };
+        return this.conn.call('trainer.fitDataset()', (api) =>
+          api.fitDataset(Comlink.transfer(payload, transfers.list), opts, events, port),
+        );
+      }),
+    );
+  }
+
+  /**
+   * Loss and metrics over a Dataset of batches that stays in this thread, computed in the
+   * worker as `model.evaluateDataset` does (numbers, in `metricsNames` order; one number
+   * when there are no metrics). Batches stream to the worker as in `fitDataset`.
+   *
+   * @example
+   * ```ts
+   * const m = fe.sequential({ layers: [fe.layers.dense({ units: 1, inputShape: [1] })] });
+   * m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+   * const trainer = await fe.worker.create(m);
+   * const ds = fe.data.array([{ xs: [1], ys: [0] }, { xs: [2], ys: [0] }]).batch(1);
+   * await trainer.evaluateDataset(ds, { batches: 2 }); // the mean squared error over 2 batches
+   * trainer.terminate();
+   * ```
+   */
+  async evaluateDataset(
+    dataset: Dataset<unknown>,
+    args: BackgroundEvaluateDatasetArgs = {},
+  ): Promise<number | number[]> {
+    const op = 'evaluateDataset';
+    this.requireCompiled(op);
+    if (!isDataset(dataset))
+      throw new Error(`${WHO}: ${op}: expected a Dataset (from data.array, data.generator, ...)`);
+    if (this.running !== null) throw new Error(`${WHO}: ${op}: the model is training; await fit (or stop() it) first`);
+    const window = prefetchOf(op, args.prefetch);
+    const batches = args.batches;
+    if (batches !== undefined && (!Number.isInteger(batches) || batches < 1))
+      throw new Error(`${WHO}: ${op}: batches must be a positive integer, got ${batches}`);
+    const sources = {
+      train: { dataset, limit: batches ?? Infinity, describe: (_: number, k: number) => `batch ${k + 1}` },
+    };
+    const values = await this.stream(op, sources, window, (port) =>
+      this.conn.call('trainer.evaluateDataset()', (api) =>
+        api.evaluateDataset(dataset.size, batches, args.verbose ?? 0, port),
+      ),
+    );
+    return values.length === 1 ? values[0] : values;
+  }
+
+  /**
+   * Opens the port batches stream on for one call, serves it while `call` runs, and
+   * closes it after (waiting for the pulls under way, so their tensors are disposed).
+   * When the call fails on a batch this side refused (or an iterator that threw), it
+   * rejects with that error as made here, with its cause.
+   */
+  private async stream<T>(
+    op: string,
+    sources: Partial<Record<StreamSource, StreamSpec>>,
+    window: number,
+    call: (port: MessagePort) => Promise<T>,
+  ): Promise<T> {
+    const channel = new MessageChannel();
+    const streamer = new BatchStreamer(channel.port1, WHO, op, this.modelInfo, sources, window);
+    this.lastStreamStats = streamer.stats;
+    const unregister = this.conn.onClose(() => void streamer.close());
+    try {
+      return await call(Comlink.transfer(channel.port2, [channel.port2]));
+    } catch (e) {
+      // The worker's copy of the message, or another failure (a bad batch sent ahead may never have been read).
+      const mine = streamer.error;
+      throw mine !== undefined && (e as Error)?.message === mine.message ? mine : e;
+    } finally {
+      unregister();
+      await streamer.close();
+    }
+  }
+
+  /** @internal For tests and benches: what the last streamed call pulled and sent here, and what the worker's streams received. */
+  async streamStats(): Promise<{ caller: CallerStreamStats | null; worker: WorkerStreamStats }> {
+    const worker = await this.conn.call('trainer.streamStats()', (api) => api.streamStats());
+    return { caller: this.lastStreamStats === null ? null : { ...this.lastStreamStats }, worker };
   }
 
   /**
@@ -681,6 +927,17 @@ export class Trainer {
 }
 
 function noop(): void {}
+
+const isDataset = (d: unknown): d is Dataset<unknown> =>
+  d !== null && typeof d === 'object' && typeof (d as Dataset<unknown>).iterator === 'function';
+
+/** The `prefetch` option: batches of a pass in flight at most. */
+function prefetchOf(op: string, prefetch: number | undefined): number {
+  const n = prefetch ?? 4;
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${WHO}: ${op}: prefetch must be a positive integer (batches sent ahead), got ${String(prefetch)}`);
+  return n;
+}
 
 /** `create`'s warmUp option as milliseconds (undefined: none). */
 function warmUpBudget(w: boolean | number | undefined): number | undefined {
