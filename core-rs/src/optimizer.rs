@@ -144,8 +144,13 @@ impl<const CHECK: bool> At<CHECK> {
     unsafe fn load(&self, q: *mut f32) -> F32x4 {
         F32x4::load_n(q.add(self.i), self.w, 0.0)
     }
+    /// Gives the new value of a vector of `q`, subnormals flushed to 0 (`flush_subnormal`:
+    /// an unused weight's moments decay geometrically, and a step that computed on ~8 % of
+    /// Adam's first moments in the subnormal range (the Fashion-MNIST MLP after 900 steps)
+    /// cost 1.7 times one without).
     #[inline(always)]
     unsafe fn put(&mut self, v: F32x4, q: *mut f32) {
+        let v = v.flush_subnormal();
         if !CHECK {
             v.store_n(q.add(self.i), self.w)
         }

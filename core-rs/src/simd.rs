@@ -83,6 +83,16 @@ pub trait Lanes: Copy {
     fn to_bits(self) -> Self::Int;
     /// `f` lane by lane, for what SIMD128 has no instruction for (pow).
     fn zip(self, o: Self, f: impl Fn(f32, f32) -> f32) -> Self;
+    /// Subnormal lanes (0 < |x| < f32::MIN_POSITIVE) replaced by 0; NaN and the rest kept.
+    /// wasm cannot set the CPU's flush-to-zero mode, and x86 computes on subnormals through
+    /// microcode assists that cost about a hundred cycles each: state that decays
+    /// geometrically toward 0 (an optimizer's moments where a gradient stays 0) spends ~150
+    /// steps in the subnormal range unless flushed. Native TensorFlow runs with
+    /// flush-to-zero, so this is also what Keras computes there.
+    #[inline(always)]
+    fn flush_subnormal(self) -> Self {
+        Self::select(self.abs().lt(Self::splat(f32::MIN_POSITIVE)), Self::zero(), self)
+    }
 }
 
 /// 32-bit integer lanes (wrapping arithmetic), the bit view of [`Lanes`].
