@@ -80,6 +80,8 @@ pub trait Lanes: Copy {
     fn select(mask: Self, a: Self, b: Self) -> Self;
     /// self where the mask is set, 0 elsewhere.
     fn and(self, mask: Self) -> Self;
+    /// self where the mask is clear, 0 where it is set.
+    fn andnot(self, mask: Self) -> Self;
     fn to_bits(self) -> Self::Int;
     /// `f` lane by lane, for what SIMD128 has no instruction for (pow).
     fn zip(self, o: Self, f: impl Fn(f32, f32) -> f32) -> Self;
@@ -89,9 +91,11 @@ pub trait Lanes: Copy {
     /// geometrically toward 0 (an optimizer's moments where a gradient stays 0) spends ~150
     /// steps in the subnormal range unless flushed. Native TensorFlow runs with
     /// flush-to-zero, so this is also what Keras computes there.
+    /// Three bit operations: the lanes whose exponent field is 0 (subnormals and zeros).
     #[inline(always)]
     fn flush_subnormal(self) -> Self {
-        Self::select(self.abs().lt(Self::splat(f32::MIN_POSITIVE)), Self::zero(), self)
+        let exponent = self.to_bits().and(Self::Int::splat(0x7f80_0000));
+        self.andnot(exponent.eq(Self::Int::splat(0)).from_bits())
     }
 }
 
@@ -103,6 +107,8 @@ pub trait IntLanes: Copy {
     fn sub(self, o: Self) -> Self;
     fn and(self, o: Self) -> Self;
     fn or(self, o: Self) -> Self;
+    /// All bits set where self == o, 0 elsewhere.
+    fn eq(self, o: Self) -> Self;
     fn shl<const N: u32>(self) -> Self;
     /// Arithmetic shift right.
     fn shr<const N: u32>(self) -> Self;
@@ -244,6 +250,10 @@ impl Lanes for f32 {
         f32::from_bits(f32::to_bits(self) & f32::to_bits(mask))
     }
     #[inline(always)]
+    fn andnot(self, mask: f32) -> f32 {
+        f32::from_bits(f32::to_bits(self) & !f32::to_bits(mask))
+    }
+    #[inline(always)]
     fn to_bits(self) -> i32 {
         f32::to_bits(self) as i32
     }
@@ -274,6 +284,14 @@ impl IntLanes for i32 {
     #[inline(always)]
     fn or(self, o: i32) -> i32 {
         self | o
+    }
+    #[inline(always)]
+    fn eq(self, o: i32) -> i32 {
+        if self == o {
+            -1
+        } else {
+            0
+        }
     }
     #[inline(always)]
     fn shl<const N: u32>(self) -> i32 {
@@ -444,6 +462,10 @@ mod imp {
             F32x4(v128_and(self.0, mask.0))
         }
         #[inline(always)]
+        fn andnot(self, mask: Self) -> Self {
+            F32x4(v128_andnot(self.0, mask.0))
+        }
+        #[inline(always)]
         fn to_bits(self) -> I32x4 {
             I32x4(self.0)
         }
@@ -479,6 +501,10 @@ mod imp {
         #[inline(always)]
         fn or(self, o: Self) -> Self {
             I32x4(v128_or(self.0, o.0))
+        }
+        #[inline(always)]
+        fn eq(self, o: Self) -> Self {
+            I32x4(i32x4_eq(self.0, o.0))
         }
         #[inline(always)]
         fn shl<const N: u32>(self) -> Self {
@@ -621,6 +647,10 @@ mod imp {
             self.zip(mask, Lanes::and)
         }
         #[inline(always)]
+        fn andnot(self, mask: Self) -> Self {
+            self.zip(mask, Lanes::andnot)
+        }
+        #[inline(always)]
         fn to_bits(self) -> I32x4 {
             I32x4(self.0.map(Lanes::to_bits))
         }
@@ -658,6 +688,10 @@ mod imp {
         #[inline(always)]
         fn or(self, o: Self) -> Self {
             self.zip(o, IntLanes::or)
+        }
+        #[inline(always)]
+        fn eq(self, o: Self) -> Self {
+            self.zip(o, IntLanes::eq)
         }
         #[inline(always)]
         fn shl<const N: u32>(self) -> Self {
