@@ -1,13 +1,15 @@
-// Warm start: engines with tiered compilation (V8: Liftoff first, TurboFan for functions
-// that turn out hot) run a fresh wasm module's kernels slowly until each has been used
-// enough to be recompiled. In Chromium the Fashion-MNIST MLP trained at 24k, 28k, then
-// 42k samples/s over its first three fits. `warmUp` trains two throwaway models (an MLP
-// and a small CNN) on random data for a short time, so the kernels a training step uses
-// (GEMM in its layouts, bias and activations, softmax cross-entropy, Adam, gather, conv,
-// pooling) get hot before the user's first epoch. bench/warm-start-browser.ts measures
-// what it buys.
+// Warm start: a fresh page or worker trains its first epoch slowly. Two engines warm up
+// at once: V8 runs a fresh wasm module's kernels on baseline code (Liftoff) and recompiles
+// hot functions with TurboFan in the background, and it does the same with the library's
+// own JavaScript (the tape, the layers, the fit loop). In Node, with every kernel compiled
+// eagerly (--no-liftoff), the MLP's first fit still ran at ~0.6 of its fifth: the
+// JavaScript's share fell from 130 to 20 ms per fit over three fits, the kernels' from 226
+// to 118 ms over five. `warmUp` trains two throwaway models (an MLP and a small CNN) on
+// random data with `fit` for a short time, so that both get hot before the user's first
+// epoch; on a pool of several threads it forces every kernel to split, so that the
+// workers' side runs too. bench/warm-start-browser.ts measures what it buys in Chromium.
 
-import { ready } from '../backend/engine.js';
+import { engine, ready } from '../backend/engine.js';
 import * as layers from '../layers/index.js';
 import { sequential } from '../models/sequential.js';
 import { randomState, restoreRandomState, randomUniform } from '../ops/random.js';
@@ -38,6 +40,8 @@ export interface WarmUpReport {
 }
 
 const BATCH = 32;
+/** Batch size of the warm-up fits: four steps per fit of the BATCH samples. */
+const WARM_UP_BATCH = 8;
 
 /** The two throwaway models with a batch of random data each (labels in [0, 10)). */
 function warmUpModels(): { model: LayersModel; x: Tensor; y: Tensor }[] {
@@ -103,14 +107,25 @@ export async function warmUp(options: WarmUpOptions = {}): Promise<WarmUpReport>
   const saved = randomState();
   const runs = warmUpModels();
   let steps = 0;
+  // On a pool of several threads every kernel splits during the warm-up, however small its
+  // work: the pool's workers call a kernel's body through its function pointer, a wasm
+  // function of its own that the engine only optimises once it has run there often enough.
+  const eng = engine();
+  const splitting = eng.threads() > 1;
+  if (splitting) eng.core.fe_debug_force_split(1);
   try {
     do {
+      // Through `fit` (batches of 8, shuffled), not trainOnBatch: a fit's JavaScript (batch
+      // gathers, scopes, callbacks, epoch totals) warms up as much as the kernels do. With
+      // every kernel compiled eagerly by TurboFan (node --no-liftoff), the MLP's first fit
+      // still ran at half the speed of the fifth: the engine's JIT of the library's own code.
       for (const r of runs) {
-        await r.model.trainOnBatch(r.x, r.y);
-        steps++;
+        await r.model.fit(r.x, r.y, { epochs: 1, batchSize: WARM_UP_BATCH, verbose: 0 });
+        steps += BATCH / WARM_UP_BATCH;
       }
     } while (performance.now() - start < budget);
   } finally {
+    if (splitting) eng.core.fe_debug_force_split(0);
     for (const r of runs) {
       r.model.dispose();
       r.x.dispose();
