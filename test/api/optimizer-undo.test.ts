@@ -11,25 +11,11 @@ import { tensor } from '../../ts/tensor/creation.js';
 import { tidy } from '../../ts/tensor/scope.js';
 import { variable, type Tensor, type Variable } from '../../ts/tensor/tensor.js';
 import { train, type Optimizer } from '../../ts/optimizers/index.js';
+import { OPTIMIZER_VARIANTS as OPTIMIZERS } from '../support/optimizer-variants.js';
 import { setUndoBudget } from '../../ts/optimizers/optimizer.js';
 
 let nextName = 0;
 const uniqueName = (base: string) => `undo_${base}_${nextName++}`;
-
-/** Every optimizer and the variants whose kernels write different sets of slots. */
-const OPTIMIZERS: [string, () => Optimizer][] = [
-  ['sgd', () => train.sgd(0.1)],
-  ['momentum', () => train.momentum(0.05, 0.9)],
-  ['momentum (Nesterov)', () => train.momentum(0.05, 0.8, true)],
-  ['adam', () => train.adam(0.01)],
-  ['adam (amsgrad)', () => train.adam(0.01, 0.9, 0.999, 1e-7, true)],
-  ['adamw', () => train.adamw(0.01, 0.01)],
-  ['adamax', () => train.adamax(0.01)],
-  ['adagrad', () => train.adagrad(0.05)],
-  ['adadelta', () => train.adadelta(1, 0.9)],
-  ['rmsprop', () => train.rmsprop(0.01)],
-  ['rmsprop (centered, momentum)', () => train.rmsprop(0.005, 0.85, 0.9, 1e-7, true)],
-];
 
 /** Sizes with a ragged last vector, a single element, and a size split over threads with lower grains. */
 const SIZES = [33, 1, 7, 1003];
