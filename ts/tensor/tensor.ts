@@ -60,6 +60,7 @@ export function checkShape(shape: Shape, what = 'shape'): void {
  * The count of tensors that read one block of wasm memory: a tensor and its reshapes
  * (`reshape`, `expandDims`, `squeeze`, `flatten` share the data, as in TF.js). A tensor
  * that shares with no other has none: most never do, so they pay for no extra object.
+ * @internal
  */
 export interface SharedStorage {
   /** Live tensors over the data; the last one to be disposed frees it. */
@@ -96,7 +97,8 @@ export class Tensor implements Tracked {
   disposePending = false;
   /**
    * Set once another tensor shares this one's data (a reshape): the tensors reading it.
-   * Null while no other does. Internal: `shareData` and `writable` use it.
+   * Null while no other does. `shareData` and `writable` use it.
+   * @internal
    */
   storage: SharedStorage | null;
   private disposed = false;
@@ -111,8 +113,8 @@ export class Tensor implements Tracked {
     readonly engine: Engine,
     /** Byte offset of the data in wasm memory (16-byte aligned). */
     readonly ptr: number,
-    /** The storage shared with the tensor whose data this one reads (null: the data at `ptr` is new). */
-    storage: SharedStorage | null = null,
+    /** The `SharedStorage` of the tensor whose data this one reads (null: the data at `ptr` is new); spelled out so that the public constructor names no internal type. */
+    storage: { refs: number } | null = null,
   ) {
     this.size = sizeOf(shape);
     this.rank = shape.length;
